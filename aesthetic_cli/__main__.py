@@ -1,0 +1,3 @@
+from aesthetic_cli.cli import main
+
+main()

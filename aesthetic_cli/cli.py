@@ -1,0 +1,73 @@
+"""The `aesops` command. Modules behind each command are imported when it runs, so that
+`aesops --help` and shell completion stay fast (no polars, duckdb, openpyxl or jinja2)."""
+
+from __future__ import annotations
+
+import sys
+
+import typer
+from typer.core import TyperGroup
+
+from aesthetic_cli import __version__
+from aesthetic_cli.errors import AesopsError
+
+
+class _Group(TyperGroup):
+    """The one place where a user-caused error becomes a paragraph on stderr and an exit code."""
+
+    def invoke(self, ctx):
+        try:
+            return super().invoke(ctx)
+        except AesopsError as exc:
+            typer.echo(f"Error: {exc.message}", err=True)
+            if exc.hint:
+                typer.echo(exc.hint, err=True)
+            raise typer.Exit(int(exc.exit_code)) from None
+        except KeyboardInterrupt:
+            typer.echo("Interrupted; nothing half-written was kept.", err=True)
+            raise typer.Exit(130) from None
+
+
+app = typer.Typer(
+    cls=_Group,
+    name="aesops",
+    help="医美机构运营分析 · Analytics for medical-aesthetics clinic operations.\n\n"
+    "Import CRM/POS exports into a DuckDB warehouse, then ask: which channels pay back, "
+    "which consultants close, do customers come back, will the month hit target.\n\n"
+    "Start with `aesops demo`, or `aesops init` then `aesops import FILE...`.",
+    no_args_is_help=True,
+    rich_markup_mode=None,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"aesops {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: bool = typer.Option(False, "--version", callback=_version, is_eager=True, help="Show the version."),
+) -> None:
+    pass
+
+
+def _register() -> None:
+    from aesthetic_cli.commands import ingest, workspace_cmds
+
+    workspace_cmds.register(app)
+    ingest.register(app)
+
+
+_register()
+
+
+def main() -> None:
+    app(prog_name="aesops")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,128 @@
+"""aesops import."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from aesthetic_cli.commands._common import err, interactive, open_workspace
+from aesthetic_cli.commands._options import Db
+
+KINDS = "customers, leads, visits, orders, treatments, spend, cards, items, staff"
+
+
+def import_(
+    files: Annotated[list[Path], typer.Argument(help="Exports to import: .xlsx .xls .csv (UTF-8, UTF-8-BOM, GBK).", show_default=False)],
+    kind: Annotated[str | None, typer.Option("--kind", help=f"Dataset, when the headers do not say: {KINDS}.", show_default=False)] = None,
+    clinic: Annotated[str | None, typer.Option("--clinic", help="Clinic (门店) for rows without one. Default: the workspace's default_clinic.", show_default=False)] = None,
+    sheet: Annotated[str | None, typer.Option("--sheet", help="Sheet name or number (1 = first). Default: the first sheet whose headers fit.", show_default=False)] = None,
+    mapping: Annotated[Path | None, typer.Option("--mapping", help="TOML file mapping your headers to aesops fields (see below).", show_default=False)] = None,
+    amount_unit: Annotated[str, typer.Option("--amount-unit", help="yuan, or fen (分) for systems that export amounts ×100.")] = "yuan",
+    db: Db = None,
+) -> None:
+    """Import CRM/POS exports into the warehouse.
+
+    The dataset is recognised from the headers (Chinese or English); title rows, blank rows
+    and 合计/总计 rows are skipped; amounts like ¥1,234.00 or 1234元 and dates like
+    2025/1/3, 2025年1月3日 or Excel serials are read. Unreadable rows are rejected with
+    their row number and listed by `aesops status --rejects`; good rows still load. Each
+    file loads whole or not at all, and importing it again changes nothing.
+
+    Mapping file (for headers aesops does not know):
+
+        kind = "orders"
+        [columns]
+        "收款日" = "order_date"
+        "客人ID" = "customer_id"
+
+    Example:
+        aesops import 收费明细_2025-10.xlsx 到院登记.csv --clinic 静安店
+    """
+    from aesthetic_cli.errors import InputFileError
+    from aesthetic_cli.importer.load import import_file
+    from aesthetic_cli.warehouse import connect
+
+    ws = open_workspace(db)
+    clinic = clinic or ws.default_clinic
+    failed: list[str] = []
+    con = connect(ws.db_path)
+    with con:
+        for path in _progress(files):
+            try:
+                result = import_file(con, path, kind=kind, sheet=sheet, mapping=mapping,
+                                     amount_unit=amount_unit, clinic=clinic)
+            except InputFileError as exc:
+                # Each file is atomic: a bad one is reported and left out, the others still load.
+                if len(files) == 1:
+                    raise
+                err.print(f"[red]Error:[/red] {exc.message}")
+                if exc.hint:
+                    err.print(exc.hint)
+                failed.append(path.name)
+                continue
+            _summary(result, con)
+    if failed:
+        raise InputFileError(f"{len(failed)} of {len(files)} files were not imported: {', '.join(failed)}.",
+                             hint="The other files were imported. Fix these and run the same command again; "
+                                  "files already imported are skipped.")
+
+
+def _progress(files: list[Path]):
+    if not interactive() or len(files) < 2:
+        yield from files
+        return
+    from rich.progress import Progress
+
+    with Progress(console=err, transient=True) as progress:
+        task = progress.add_task("importing", total=len(files))
+        for path in files:
+            progress.update(task, description=f"importing {path.name}")
+            yield path
+            progress.advance(task)
+
+
+def _summary(r, con) -> None:
+    """One block per file on stderr: what was read, loaded, skipped and rejected."""
+    if r.status == "unchanged":
+        err.print(f"{r.file.name}: already imported (batch {r.batch_id}, {r.previous_import:%Y-%m-%d %H:%M}); nothing changed.")
+        return
+    where = f"{r.file.name}" + (f" [{r.sheet}]" if r.sheet else "")
+    dates = f", {r.date_min} → {r.date_max}" if r.date_min else ""
+    err.print(f"{where} → {r.dataset} (batch {r.batch_id}){dates}")
+    err.print(f"  read {r.rows_read} · loaded {r.loaded} · updated {r.updated} · duplicates skipped {r.duplicates}"
+              f" · rejected {r.rejected} · blank/total rows skipped {r.skipped}")
+    if r.problems is not None and r.problems.height:
+        for row in r.problems.head(5).iter_rows(named=True):
+            value = f" '{row['value']}'" if row["value"] is not None else ""
+            action = "row rejected" if row["severity"] == "rejected" else "cell left empty"
+            err.print(f"  row {row['_row']}, column '{row['column']}':{value} {row['reason']} ({action})")
+        if r.problems.height > 5:
+            err.print(f"  … {r.problems.height - 5} more: aesops status --rejects --batch {r.batch_id}")
+    if r.ignored_headers:
+        err.print(f"  columns not used: {', '.join(r.ignored_headers)}")
+    for kind, names in r.new_names.items():
+        label = {"channel": "channels", "consultant": "staff names"}.get(kind, kind)
+        err.print(f"  new {label}: {', '.join(names)}")
+        for hint in _lookalikes(con, kind, names):
+            err.print(f"  [yellow]check:[/yellow] {hint}")
+
+
+def _lookalikes(con, kind: str, names: list[str]) -> list[str]:
+    """Names equal once spaces and case are ignored are probably one person or channel typed twice."""
+    rows = con.execute("SELECT name FROM known_names WHERE kind = $k", {"k": kind}).fetchall()
+    by_norm: dict[str, set[str]] = {}
+    for (name,) in rows:
+        by_norm.setdefault("".join(name.split()).lower(), set()).add(name)
+    hints, reported = [], set()
+    for name in names:
+        others = by_norm.get("".join(name.split()).lower(), set()) - {name}
+        if others and name not in reported:
+            reported.update(others)
+            hints.append(f"'{name}' looks like {', '.join(repr(o) for o in sorted(others))}")
+    return hints
+
+
+def register(app: typer.Typer) -> None:
+    app.command("import")(import_)

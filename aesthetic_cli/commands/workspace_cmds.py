@@ -1,0 +1,63 @@
+"""aesops init, aesops status."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from aesthetic_cli.commands._common import err, open_warehouse
+from aesthetic_cli.commands._options import Db, FormatOpt, Lang, LangOpt, pick_format
+
+TITLES = {
+    "coverage": ("数据覆盖（按数据集和门店）", "Coverage by dataset and clinic"),
+    "batches": ("最近导入批次", "Recent import batches"),
+    "rejects": ("拒收与置空的单元格", "Rejected rows and blanked cells"),
+}
+
+
+def init(
+    folder: Annotated[Path, typer.Argument(help="Workspace folder (created if missing).")] = Path("."),
+    clinic: Annotated[str, typer.Option("--clinic", help="Default clinic (门店) for files without a clinic column.")] = "本院",
+    force: Annotated[bool, typer.Option("--force", help="Rewrite aesops.toml with defaults.")] = False,
+) -> None:
+    """Create a workspace: aesops.toml (settings) and an empty warehouse.
+
+    Example:
+        aesops init ~/clinic --clinic 静安店
+    """
+    from aesthetic_cli import workspace
+    from aesthetic_cli.warehouse import connect
+
+    ws = workspace.init(folder, clinic=clinic, force=force)
+    connect(ws.db_path).close()
+    err.print(f"Workspace ready in {folder.resolve()} (warehouse {ws.db_path.name}, default clinic '{ws.default_clinic}').")
+    err.print("Next: aesops import EXPORTS/*.xlsx")
+
+
+def status(
+    db: Db = None,
+    rejects: Annotated[bool, typer.Option("--rejects", help="List every rejected row and blanked cell.")] = False,
+    batch: Annotated[int | None, typer.Option("--batch", help="Only this import batch (with --rejects).")] = None,
+    limit: Annotated[int, typer.Option("--limit", help="How many recent batches to show.")] = 10,
+    fmt: FormatOpt = None,
+    lang: LangOpt = Lang.zh,
+) -> None:
+    """What the warehouse holds: rows and dates per dataset and clinic, recent imports, rejects.
+
+    Example:
+        aesops status --rejects --batch 3
+    """
+    from aesthetic_cli.commands._render import render
+    from aesthetic_cli.warehouse_status import status as compute
+
+    _ws, con = open_warehouse(db)
+    with con:
+        result = compute(con, rejects=rejects, batch=batch, limit=limit)
+    render(result, pick_format(fmt), lang.value, titles=TITLES)
+
+
+def register(app: typer.Typer) -> None:
+    app.command("init")(init)
+    app.command("status")(status)

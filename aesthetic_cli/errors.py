@@ -1,0 +1,42 @@
+"""One family of errors a user can cause; the CLI edge turns each into a paragraph and an exit code."""
+
+from __future__ import annotations
+
+from enum import IntEnum
+
+
+class Exit(IntEnum):
+    OK = 0
+    DATA = 1  # the input data or the warehouse content is the problem
+    USAGE = 2  # options, missing files, no workspace
+    LOCKED = 3  # another process holds the warehouse or the report lock
+
+
+class AesopsError(Exception):
+    exit_code: int = Exit.DATA
+
+    def __init__(self, message: str, *, hint: str | None = None):
+        super().__init__(message)
+        self.message = message
+        self.hint = hint
+
+    def __str__(self) -> str:
+        return self.message if not self.hint else f"{self.message}\n{self.hint}"
+
+
+class UsageError(AesopsError):
+    exit_code = Exit.USAGE
+
+
+class WorkspaceError(AesopsError):
+    exit_code = Exit.USAGE
+
+
+class InputFileError(AesopsError):
+    """A file cannot be read or understood; nothing was written."""
+
+    exit_code = Exit.DATA
+
+
+class LockedError(AesopsError):
+    exit_code = Exit.LOCKED

@@ -1,0 +1,1 @@
+"""Reading CRM/POS exports into the warehouse (SPEC §1)."""

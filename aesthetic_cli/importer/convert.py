@@ -1,0 +1,221 @@
+"""Turn text cells into typed values with Polars expressions, recording every cell that fails.
+
+Each parser returns (value, ok) expressions; a cell is a problem when it had text and the
+value is null. Rows with a problem in a required field are rejected; a problem in an optional
+field blanks that cell and is recorded too, so nothing is lost silently.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import polars as pl
+
+from aesthetic_cli.importer import datasets as d
+from aesthetic_cli.importer.header import Layout
+
+ROW = "_row"
+_TOTAL_WORDS = r"^(合计|总计|小计|总合计|合\s*计|总\s*计|total|totals|grandtotal|sum)[:：]?$"
+_TOPUP = r"充值|储值|预存|top.?up|recharge"
+_STORED_VALUE = r"储值|余额|卡扣|划卡|扣卡|会员卡|预存|充值卡|stored|balance|prepaid"
+_YES = ["是", "y", "yes", "true", "1", "已到院", "到院", "已到", "到店", "已到店", "√", "✓"]
+_NO = ["否", "n", "no", "false", "0", "未到院", "未到", "未到店", "×", "x"]
+EXCEL_EPOCH = pl.date(1899, 12, 30)
+
+
+@dataclass
+class Converted:
+    good: pl.DataFrame  # canonical columns + _row, typed
+    problems: pl.DataFrame  # _row, column, field, value, reason, severity
+    rows_read: int  # data rows below the header, blank and totals rows included
+    skipped_blank: int
+    skipped_totals: int
+    rejected: int
+
+
+def _clean(col: str) -> pl.Expr:
+    s = pl.col(col).str.strip_chars()
+    return pl.when(s == "").then(None).otherwise(s)
+
+
+def parse_amount(col: str, scale: float = 1.0) -> pl.Expr:
+    s = _clean(col)
+    negative = s.str.contains(r"^[(（].*[)）]$")
+    wan = s.str.contains("万")
+    body = s.str.replace_all(r"(?i)[¥￥,，\s元万]|rmb|cny|yuan|[()（）]", "")
+    v = body.cast(pl.Float64, strict=False)
+    v = pl.when(negative).then(-v).otherwise(v)
+    v = pl.when(wan).then(v * 10000).otherwise(v)
+    v = pl.when(v.is_finite()).then(v)
+    return (v / scale) if scale != 1.0 else v
+
+
+def parse_number(col: str) -> pl.Expr:
+    return parse_amount(col)
+
+
+def parse_date(col: str, allow_month: bool = False) -> pl.Expr:
+    s = _clean(col)
+    serial = s.str.extract(r"^(\d{5})(?:\.\d+)?$", 1).cast(pl.Int64, strict=False)
+    from_serial = pl.when(serial.is_between(20000, 80000)).then(
+        EXCEL_EPOCH + pl.duration(days=serial)
+    )
+    compact = s.str.extract(r"^(\d{8})$", 1)
+    norm = (
+        s.str.replace_all(r"[年月/.]", "-").str.replace_all(r"[日号]", "").str.replace_all(r"\s+", " ")
+        .str.replace(r"-$", "")
+    )
+    ymd = norm.str.extract_groups(r"^(\d{4})-(\d{1,2})(?:-(\d{1,2}))?(?:[ T].*)?$")
+    y, m, dd = ymd.struct.field("1"), ymd.struct.field("2"), ymd.struct.field("3")
+    day = dd if not allow_month else pl.coalesce(dd, pl.lit("1"))
+    text = pl.concat_str([y, m.str.zfill(2), day.str.zfill(2)], separator="-")
+    from_text = text.str.strptime(pl.Date, "%Y-%m-%d", strict=False)
+    from_compact = compact.str.strptime(pl.Date, "%Y%m%d", strict=False)
+    v = pl.coalesce(from_serial, from_compact, from_text)
+    return pl.when(v.dt.year().is_between(1900, 2100)).then(v)
+
+
+def parse_phone(col: str) -> pl.Expr:
+    digits = _clean(col).str.replace_all(r"\.0+$", "").str.replace_all(r"\D", "")
+    mobile = digits.str.replace(r"^(?:0086|86)(1\d{10})$", "$1")
+    return pl.when(mobile.str.len_chars().is_between(5, 15)).then(mobile)
+
+
+def parse_bool(col: str) -> pl.Expr:
+    s = _clean(col).str.to_lowercase()
+    return pl.when(s.is_in(_YES)).then(True).when(s.is_in(_NO)).then(False).otherwise(None)
+
+
+def _parser(f: d.Field, amount_scale: float) -> pl.Expr:
+    match f.type:
+        case d.AMOUNT:
+            return parse_amount(f.name, amount_scale)
+        case d.NUMBER:
+            return parse_number(f.name)
+        case d.DATE:
+            return parse_date(f.name)
+        case d.PERIOD:
+            return parse_date(f.name, allow_month=True)
+        case d.PHONE:
+            return parse_phone(f.name)
+        case d.BOOL:
+            return parse_bool(f.name)
+        case _:
+            return _clean(f.name)
+
+
+_REASON = {
+    d.AMOUNT: "not an amount",
+    d.NUMBER: "not a number",
+    d.DATE: "not a date",
+    d.PERIOD: "not a date or month",
+    d.PHONE: "not a phone number",
+    d.BOOL: "not yes/no (是/否)",
+}
+
+
+def convert(frame: pl.DataFrame, layout: Layout, *, amount_unit: str = "yuan",
+            clinic: str | None = None) -> Converted:
+    ds = layout.dataset
+    scale = 100.0 if amount_unit == "fen" else 1.0
+    body = frame.slice(layout.header_row + 1).with_row_index(ROW, offset=layout.header_row + 2)
+    rows_read = body.height
+    # Rows to skip without complaint: blank, totals (合计/总计), and header rows a paged export repeats.
+    all_cols = [c for c in frame.columns]
+    cleaned = [_clean(c) for c in all_cols]
+    blank = pl.all_horizontal([c.is_null() for c in cleaned])
+    totals = pl.any_horizontal([
+        c.str.to_lowercase().str.replace_all(r"\s", "").str.contains(_TOTAL_WORDS).fill_null(False)
+        for c in cleaned
+    ])
+    header_again = pl.all_horizontal([
+        (_clean(c) == pl.lit(layout.headers[c])).fill_null(False) for c in layout.mapping
+    ])
+    body = body.with_columns(blank.alias("_blank"), (totals | header_again).alias("_total"))
+    skipped_blank = int(body["_blank"].sum())
+    skipped_totals = int((body["_total"] & ~body["_blank"]).sum())
+    body = body.filter(~pl.col("_blank") & ~pl.col("_total"))
+
+    raw = body.select(ROW, *[pl.col(c).alias(f) for c, f in layout.mapping.items()])
+    present = set(layout.mapping.values())
+    raw = raw.with_columns([pl.lit(None, pl.String).alias(f.name) for f in ds.fields if f.name not in present])
+    field_to_header = {f: layout.headers[c] for c, f in layout.mapping.items()}
+
+    parsed = raw.select(ROW, *[_parser(f, scale).alias(f.name) for f in ds.fields])
+    problems = []
+    reject_flags = []
+    for f in ds.fields:
+        raw_v = _clean(f.name)
+        bad_value = raw_v.is_not_null() & pl.col(f"{f.name}__v").is_null()
+        missing = raw_v.is_null()
+        cond = (bad_value | missing) if f.required else bad_value
+        joined = raw.select(ROW, pl.col(f.name)).with_columns(parsed[f.name].alias(f"{f.name}__v"))
+        reason = (
+            pl.when(missing).then(pl.lit("missing required field")).otherwise(pl.lit(_REASON.get(f.type, "unreadable")))
+        )
+        hit = joined.filter(cond).select(
+            ROW,
+            pl.lit(field_to_header.get(f.name, f.name)).alias("column"),
+            pl.lit(f.name).alias("field"),
+            pl.col(f.name).alias("value"),
+            reason.alias("reason"),
+            pl.lit("rejected" if f.required else "blanked").alias("severity"),
+        )
+        if hit.height:
+            problems.append(hit)
+            if f.required:
+                reject_flags.append(hit.select(ROW))
+    problems_df = (
+        pl.concat(problems) if problems else
+        pl.DataFrame(schema={ROW: pl.UInt32, "column": pl.String, "field": pl.String, "value": pl.String,
+                             "reason": pl.String, "severity": pl.String})
+    )
+    rejected_rows = pl.concat(reject_flags).unique() if reject_flags else pl.DataFrame(schema={ROW: pl.UInt32})
+    good = parsed.join(rejected_rows, on=ROW, how="anti")
+    if clinic is not None:
+        good = good.with_columns(pl.col("clinic").fill_null(clinic))
+    good = _derive(ds.name, good)
+    return Converted(good=good, problems=problems_df.sort(ROW), rows_read=rows_read,
+                     skipped_blank=skipped_blank, skipped_totals=skipped_totals,
+                     rejected=rejected_rows.height)
+
+
+def _derive(dataset: str, df: pl.DataFrame) -> pl.DataFrame:
+    """Dataset rules that depend on wording: order line kinds, visit types, staff roles."""
+    if dataset == "orders":
+        kind = pl.col("kind").fill_null("").str.to_lowercase()
+        refund_word = kind.str.contains("退")
+        paid = pl.when(refund_word & (pl.col("paid_amount") > 0)).then(-pl.col("paid_amount")).otherwise(
+            pl.col("paid_amount"))
+        topup = kind.str.contains(_TOPUP) | pl.col("item").str.to_lowercase().str.contains(_TOPUP)
+        df = df.with_columns(paid.alias("paid_amount")).with_columns(
+            pl.when(pl.col("paid_amount") < 0).then(pl.lit("refund"))
+            .when(topup).then(pl.lit("topup")).otherwise(pl.lit("sale")).alias("line_kind"),
+            pl.col("payment_method").fill_null("").str.to_lowercase().str.contains(_STORED_VALUE)
+            .alias("stored_value"),
+        )
+    elif dataset == "visits":
+        t = pl.col("visit_type").fill_null("").str.to_lowercase()
+        df = df.with_columns(
+            pl.when(t.str.contains("复查|recheck|follow")).then(pl.lit("复查"))
+            .when(t.str.contains("初|首|新客|first|new")).then(pl.lit("初诊"))
+            .when(t.str.contains("复|再|老客|return|repeat")).then(pl.lit("复诊"))
+            .otherwise(pl.col("visit_type")).alias("visit_type")
+        )
+    elif dataset == "staff":
+        r = pl.col("role").fill_null("").str.to_lowercase()
+        df = df.with_columns(
+            pl.when(r.str.contains("网|online")).then(pl.lit("online_consultant"))
+            .when(r.str.contains("咨询|顾问|onsite|consult")).then(pl.lit("onsite_consultant"))
+            .when(r.str.contains("医|doctor")).then(pl.lit("doctor"))
+            .when(r.str.contains("客服|service")).then(pl.lit("service"))
+            .otherwise(pl.col("role")).alias("role")
+        )
+    elif dataset == "customers":
+        g = pl.col("gender").fill_null("").str.to_lowercase()
+        df = df.with_columns(
+            pl.when(g.is_in(["女", "f", "female"])).then(pl.lit("女"))
+            .when(g.is_in(["男", "m", "male"])).then(pl.lit("男"))
+            .otherwise(pl.col("gender")).alias("gender")
+        )
+    return df

@@ -1,0 +1,283 @@
+"""Import one file into the warehouse: all or nothing, idempotent, every rejected cell recorded."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+
+import duckdb
+import polars as pl
+
+from aesthetic_cli.errors import AesopsError, InputFileError, UsageError
+from aesthetic_cli.importer import read
+from aesthetic_cli.importer.convert import ROW, Converted, convert
+from aesthetic_cli.importer.datasets import Dataset
+from aesthetic_cli.importer.header import Layout, UserMapping, locate
+
+# A file where more than this share of data rows is unreadable is refused whole: it is
+# more likely the wrong file or a wrong --kind/--amount-unit than a few bad rows.
+MAX_REJECT_SHARE = 0.5
+
+
+@dataclass
+class ImportResult:
+    file: Path
+    dataset: str
+    sheet: str | None
+    status: str  # loaded | unchanged
+    batch_id: int | None = None
+    rows_read: int = 0
+    loaded: int = 0
+    updated: int = 0
+    duplicates: int = 0
+    rejected: int = 0
+    blanked: int = 0
+    skipped: int = 0
+    date_min: date | None = None
+    date_max: date | None = None
+    new_names: dict[str, list[str]] = field(default_factory=dict)
+    problems: pl.DataFrame | None = None
+    ignored_headers: list[str] = field(default_factory=list)
+    previous_import: datetime | None = None
+
+
+def sha256_of(path: Path) -> str:
+    h = hashlib.sha256()
+    with path.open("rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def _pick_sheet(path: Path, sheet: str | None, kind: str | None, user: UserMapping | None):
+    if read.is_csv(path):
+        raw = read.read_csv(path)
+        return raw, locate(raw.frame, file_name=path.name, sheet=None, kind=kind, user=user)
+    if sheet is not None:
+        raw = read.read_excel_sheet(path, sheet)
+        return raw, locate(raw.frame, file_name=path.name, sheet=raw.sheet, kind=kind, user=user)
+    first_error: AesopsError | None = None
+    # Exports often put a cover or notes sheet first: take the first sheet whose headers fit.
+    for name in read.sheet_names(path):
+        raw = read.read_excel_sheet(path, name)
+        try:
+            return raw, locate(raw.frame, file_name=path.name, sheet=raw.sheet, kind=kind, user=user)
+        except InputFileError as exc:
+            first_error = first_error or exc
+    assert first_error is not None
+    raise first_error
+
+
+def prepare(path: Path, *, kind: str | None = None, sheet: str | None = None,
+            user: UserMapping | None = None, amount_unit: str = "yuan",
+            clinic: str | None = None) -> tuple[Layout, Converted, str | None]:
+    """Read and convert a file without touching the warehouse."""
+    read.check_readable(path)
+    if amount_unit not in ("yuan", "fen"):
+        raise UsageError(f"--amount-unit must be yuan or fen, not '{amount_unit}'.")
+    raw, layout = _pick_sheet(path, sheet, kind, user)
+    ds = layout.dataset
+    if ds.needs_clinic and "clinic" not in layout.mapping.values() and clinic is None:
+        raise UsageError(
+            f"{path.name} has no clinic (门店) column and no clinic was given.",
+            hint="Pass --clinic NAME, or set default_clinic in aesops.toml (`aesops init --clinic NAME`).",
+        )
+    conv = convert(raw.frame, layout, amount_unit=amount_unit, clinic=clinic)
+    if ds.needs_clinic:
+        conv = _reject_missing_clinic(conv, layout)
+    return layout, conv, raw.sheet
+
+
+def _reject_missing_clinic(conv: Converted, layout: Layout) -> Converted:
+    missing = conv.good.filter(pl.col("clinic").is_null())
+    if missing.height == 0:
+        return conv
+    header = next((h for c, h in layout.headers.items() if layout.mapping.get(c) == "clinic"), "clinic")
+    extra = missing.select(
+        ROW, pl.lit(header).alias("column"), pl.lit("clinic").alias("field"),
+        pl.lit(None, pl.String).alias("value"), pl.lit("missing clinic (门店); no --clinic default").alias("reason"),
+        pl.lit("rejected").alias("severity"),
+    )
+    conv.problems = pl.concat([conv.problems, extra.cast(conv.problems.schema)]).sort(ROW)
+    conv.good = conv.good.filter(pl.col("clinic").is_not_null())
+    conv.rejected += missing.height
+    return conv
+
+
+def import_file(con: duckdb.DuckDBPyConnection, path: Path, *, kind: str | None = None,
+                sheet: str | None = None, mapping: Path | None = None, amount_unit: str = "yuan",
+                clinic: str | None = None) -> ImportResult:
+    user = UserMapping.load(mapping)
+    layout, conv, sheet_name = prepare(path, kind=kind, sheet=sheet, user=user, amount_unit=amount_unit,
+                                       clinic=clinic)
+    ds = layout.dataset
+    digest = sha256_of(path)
+    mapping_digest = sha256_of(mapping) if mapping else ""
+    options_key = f"{ds.name}|{clinic or ''}|{sheet_name or ''}|{amount_unit}|{mapping_digest}"
+    result = ImportResult(file=path, dataset=ds.name, sheet=sheet_name, status="loaded",
+                          rows_read=conv.rows_read, rejected=conv.rejected,
+                          skipped=conv.skipped_blank + conv.skipped_totals,
+                          blanked=conv.problems.filter(pl.col("severity") == "blanked").height,
+                          problems=conv.problems, ignored_headers=layout.ignored)
+    seen = con.execute(
+        "SELECT batch_id, imported_at FROM import_batches WHERE sha256 = $sha AND options_key = $opt",
+        {"sha": digest, "opt": options_key},
+    ).fetchone()
+    if seen:
+        result.status, result.batch_id, result.previous_import = "unchanged", seen[0], seen[1]
+        return result
+    data_rows = conv.good.height + conv.rejected
+    if data_rows and conv.rejected / data_rows > MAX_REJECT_SHARE:
+        raise InputFileError(_mostly_bad_message(path, sheet_name, conv, data_rows), hint=(
+            "Nothing was imported. Check that this is the right file and --kind, or --amount-unit; "
+            "fix the rows above or map the columns with --mapping FILE."))
+    if ds.date_field and conv.good.height:
+        result.date_min = conv.good[ds.date_field].min()
+        result.date_max = conv.good[ds.date_field].max()
+
+    con.execute("BEGIN TRANSACTION")
+    try:
+        batch_id = con.execute("SELECT nextval('batch_seq')").fetchone()[0]
+        result.batch_id = batch_id
+        con.register("incoming", conv.good.to_arrow())
+        if ds.mode == "append":
+            result.loaded = _append(con, ds, layout, batch_id)
+            result.duplicates = conv.good.height - result.loaded
+        else:
+            result.loaded, result.updated, result.duplicates = _upsert(con, ds, batch_id)
+        _record_rejects(con, conv.problems, batch_id, path.name, sheet_name)
+        result.new_names = _record_names(con, ds, batch_id)
+        con.execute(
+            """INSERT INTO import_batches VALUES ($id, $file, $path, $sha, $opt, $ds, $clinic, $sheet, $unit,
+               $read, $loaded, $updated, $dups, $rejected, $blanked, $skipped, $dmin, $dmax, now())""",
+            {"id": batch_id, "file": path.name, "path": str(path.resolve()), "sha": digest, "opt": options_key,
+             "ds": ds.name, "clinic": clinic, "sheet": sheet_name, "unit": amount_unit,
+             "read": result.rows_read, "loaded": result.loaded, "updated": result.updated,
+             "dups": result.duplicates, "rejected": result.rejected, "blanked": result.blanked,
+             "skipped": result.skipped, "dmin": result.date_min, "dmax": result.date_max},
+        )
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+    finally:
+        con.unregister("incoming")
+    return result
+
+
+def _mostly_bad_message(path: Path, sheet: str | None, conv: Converted, data_rows: int) -> str:
+    where = path.name + (f", sheet '{sheet}'" if sheet else "")
+    rej = conv.problems.filter(pl.col("severity") == "rejected").head(5)
+    examples = "; ".join(
+        f"row {r[ROW]} column '{r['column']}': {r['reason']}" + (f" ('{r['value']}')" if r["value"] else "")
+        for r in rej.iter_rows(named=True)
+    )
+    return (f"{where}: {conv.rejected} of {data_rows} data rows cannot be read, more than half, so the file "
+            f"was refused whole. First problems: {examples}.")
+
+
+def _key_expr(cols: list[str]) -> str:
+    # NULL and '' must differ and no separator may collide with data, hence chr(31) and chr(0).
+    parts = ", ".join(f"coalesce(CAST({c} AS VARCHAR), chr(0))" for c in cols)
+    return f"concat_ws(chr(31), {parts})"
+
+
+def _append(con, ds: Dataset, layout: Layout, batch_id: int) -> int:
+    mapped = set(layout.mapping.values())
+    # Natural keys (order id, lead id) when the file has them; otherwise the row's content.
+    id_field = ds.natural_key[0] if ds.natural_key else None
+    key = list(ds.natural_key) if id_field and id_field in mapped else list(ds.key)
+    key = ["clinic", *[k for k in key if k != "clinic"]]
+    cols = _table_columns(con, ds.name, exclude={"row_key", "batch_id", "source_row"})
+    partition = ", ".join(key)
+    con.execute(f"""
+        CREATE OR REPLACE TEMP TABLE keyed AS
+        SELECT *, md5({_key_expr(key)} || chr(31) ||
+                      CAST(row_number() OVER (PARTITION BY {partition} ORDER BY {ROW}) AS VARCHAR)) AS row_key
+        FROM incoming""")
+    before = con.execute(f"SELECT count(*) FROM {ds.name}").fetchone()[0]
+    col_list = ", ".join(cols)
+    con.execute(f"""
+        INSERT INTO {ds.name} ({col_list}, row_key, batch_id, source_row)
+        SELECT {col_list}, row_key, {int(batch_id)}, {ROW} FROM keyed k
+        WHERE NOT EXISTS (SELECT 1 FROM {ds.name} t WHERE t.row_key = k.row_key)""")
+    after = con.execute(f"SELECT count(*) FROM {ds.name}").fetchone()[0]
+    con.execute("DROP TABLE keyed")
+    return after - before
+
+
+def _upsert(con, ds: Dataset, batch_id: int) -> tuple[int, int, int]:
+    cols = _table_columns(con, ds.name, exclude={"batch_id", "source_row"})
+    key = list(ds.key)
+    values = [c for c in cols if c not in key]
+    # Within one file the last row of a key wins, except summed fields (spend split by campaign).
+    aggs = [
+        f"sum({c}) AS {c}" if c in ds.sum_fields else f"arg_max({c}, {ROW}) FILTER (WHERE {c} IS NOT NULL) AS {c}"
+        for c in values
+    ]
+    con.execute(f"""
+        CREATE OR REPLACE TEMP TABLE inc AS
+        SELECT {', '.join(key)}, {', '.join(aggs)}, max({ROW}) AS {ROW}
+        FROM incoming GROUP BY {', '.join(key)}""")
+    incoming_rows = con.execute("SELECT count(*) FROM incoming").fetchone()[0]
+    join = " AND ".join(f"t.{k} IS NOT DISTINCT FROM i.{k}" for k in key)
+    # A later export that lacks a column fills nothing in: keep the value already known.
+    merged = ", ".join(f"coalesce(i.{c}, t.{c}) AS {c}" for c in values)
+    con.execute(f"""
+        CREATE OR REPLACE TEMP TABLE merged AS
+        SELECT {', '.join('i.' + k for k in key)}, {merged}, i.{ROW}, t.{key[0]} IS NOT NULL AS existed,
+               (t.{key[0]} IS NULL) OR ({' OR '.join(f'coalesce(i.{c}, t.{c}) IS DISTINCT FROM t.{c}' for c in values)}) AS changed
+        FROM inc i LEFT JOIN {ds.name} t ON {join}""")
+    new, updated = con.execute(
+        "SELECT count(*) FILTER (WHERE NOT existed), count(*) FILTER (WHERE existed AND changed) FROM merged"
+    ).fetchone()
+    con.execute(f"""
+        DELETE FROM {ds.name} t WHERE EXISTS (
+            SELECT 1 FROM merged i WHERE i.existed AND i.changed AND {join})""")
+    col_list = ", ".join(key + values)
+    con.execute(f"""
+        INSERT INTO {ds.name} ({col_list}, batch_id, source_row)
+        SELECT {col_list}, {int(batch_id)}, {ROW} FROM merged WHERE changed""")
+    con.execute("DROP TABLE inc; DROP TABLE merged")
+    return new, updated, incoming_rows - new - updated
+
+
+def _table_columns(con, table: str, exclude: set[str]) -> list[str]:
+    rows = con.execute(
+        "SELECT column_name FROM information_schema.columns WHERE table_name = $t ORDER BY ordinal_position",
+        {"t": table},
+    ).fetchall()
+    return [r[0] for r in rows if r[0] not in exclude]
+
+
+def _record_rejects(con, problems: pl.DataFrame, batch_id: int, file_name: str, sheet: str | None) -> None:
+    if problems.height == 0:
+        return
+    frame = problems.with_columns(
+        pl.lit(batch_id).alias("batch_id"), pl.lit(file_name).alias("file_name"), pl.lit(sheet).alias("sheet"))
+    con.register("problems", frame.to_arrow())
+    con.execute("""INSERT INTO rejects SELECT batch_id, file_name, sheet, _row, "column", field, value, reason,
+                   severity FROM problems""")
+    con.unregister("problems")
+
+
+def _record_names(con, ds: Dataset, batch_id: int) -> dict[str, list[str]]:
+    """Names seen for the first time, so that a typo (`抖音 `, `张 三`) is caught after the import."""
+    found: dict[str, list[str]] = {}
+    for f in ds.fields:
+        if not f.watch_names:
+            continue
+        rows = con.execute(f"""
+            SELECT DISTINCT {f.name} FROM incoming
+            WHERE {f.name} IS NOT NULL
+              AND {f.name} NOT IN (SELECT name FROM known_names WHERE kind = $k)
+            ORDER BY 1""", {"k": f.watch_names}).fetchall()
+        names = [r[0] for r in rows]
+        if names:
+            con.executemany("INSERT OR IGNORE INTO known_names VALUES (?, ?, ?)",
+                            [(f.watch_names, n, batch_id) for n in names])
+            found.setdefault(f.watch_names, [])
+            found[f.watch_names].extend(n for n in names if n not in found[f.watch_names])
+    return found

@@ -1,0 +1,38 @@
+"""What every analysis returns: named tables plus the parameters they were computed with."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import polars as pl
+
+
+@dataclass
+class Result:
+    meta: dict
+    tables: dict[str, pl.DataFrame]
+    notes: list[str] = field(default_factory=list)
+
+    def to_json_obj(self) -> dict:
+        """{"meta": {...}, "<table>": [rows...]}: SPEC §3's JSON, rates as fractions."""
+        out: dict = {"meta": _plain(self.meta)}
+        if self.notes:
+            out["meta"]["notes"] = list(self.notes)
+        for name, frame in self.tables.items():
+            out[name] = [_plain(r) for r in frame.iter_rows(named=True)]
+        return out
+
+
+def _plain(value):
+    import datetime as dt
+    import math
+
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    if isinstance(value, float):
+        return None if math.isnan(value) or math.isinf(value) else round(value, 6)
+    if isinstance(value, (dt.date, dt.datetime)):
+        return value.isoformat()
+    return value

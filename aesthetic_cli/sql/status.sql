@@ -1,0 +1,15 @@
+-- name: recent_batches
+-- The import ledger, newest first.
+SELECT batch_id, file_name, dataset, clinic, rows_read, rows_loaded, rows_updated, duplicates,
+       rejected, date_min, date_max, strftime(imported_at, '%Y-%m-%d %H:%M') AS imported_at
+FROM import_batches
+ORDER BY batch_id DESC
+LIMIT $limit;
+
+-- name: rejects
+-- Rows not loaded (rejected) and cells loaded empty (blanked), with where they were in the file.
+SELECT batch_id, file_name, sheet, row_number, "column", field, value, reason, severity
+FROM rejects
+WHERE ($batch IS NULL OR batch_id = $batch)
+ORDER BY batch_id DESC, row_number, "column"
+LIMIT $limit;

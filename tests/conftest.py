@@ -1,0 +1,68 @@
+from __future__ import annotations
+
+import csv
+import os
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+
+@pytest.fixture
+def ws(tmp_path, monkeypatch):
+    """A fresh workspace in a temp folder, made current, with default clinic 本院."""
+    from aesthetic_cli import workspace
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("AESOPS_DB", raising=False)
+    workspace.init(tmp_path, clinic="本院")
+    return tmp_path
+
+
+@pytest.fixture
+def con(ws):
+    from aesthetic_cli.warehouse import connect
+
+    c = connect(ws / "aesops.duckdb")
+    yield c
+    c.close()
+
+
+def run_cli(*args: str, env: dict | None = None):
+    from aesthetic_cli.cli import app
+
+    runner = CliRunner()
+    return runner.invoke(app, list(args), env={"COLUMNS": "160", **(env or {})}, catch_exceptions=False)
+
+
+def write_xlsx(path: Path, rows: list[list], sheet: str = "Sheet1", extra_sheets: dict | None = None) -> Path:
+    import openpyxl
+
+    wb = openpyxl.Workbook()
+    first = wb.active
+    if extra_sheets:
+        for name, content in extra_sheets.items():
+            s = wb.create_sheet(name, 0)
+            for r in content:
+                s.append(r)
+    first.title = sheet
+    for r in rows:
+        first.append(r)
+    wb.save(path)
+    return path
+
+
+def write_csv(path: Path, rows: list[list], encoding: str = "utf-8") -> Path:
+    with open(path, "w", newline="", encoding=encoding) as fh:
+        csv.writer(fh).writerows(rows)
+    return path
+
+
+def snapshot(con) -> dict:
+    """Every table's full content, sorted, to compare a warehouse before and after."""
+    tables = [r[0] for r in con.execute(
+        "SELECT table_name FROM information_schema.tables WHERE table_schema = 'main' ORDER BY 1").fetchall()]
+    return {t: sorted(map(repr, con.execute(f"SELECT * FROM {t}").fetchall())) for t in tables}
+
+
+os.environ.setdefault("NO_COLOR", "1")

@@ -1,0 +1,126 @@
+"""init / import / status through the CLI, and every user-caused error as one clear paragraph."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+from tests.conftest import run_cli, write_csv, write_xlsx
+
+HEAD = ["收费日期", "顾客编号", "项目", "实收金额"]
+
+
+def test_init_import_status_json(ws):
+    path = write_xlsx(ws / "o.xlsx", [["标题"], HEAD, ["2025-10-01", "C1", "水光针", "¥1,000"], ["2025-10-02", "C2", "x", "?"],
+                                      ["2025-10-03", "C3", "y", 10], ["合计", None, None, 1010]])
+    r = run_cli("import", str(path))
+    assert r.exit_code == 0, r.output
+    assert "loaded 2" in r.stderr and "rejected 1" in r.stderr and "row 4, column '实收金额'" in r.stderr
+    r = run_cli("status", "--rejects", "--format", "json")
+    assert r.exit_code == 0
+    doc = json.loads(r.stdout)
+    assert doc["coverage"] == [{"dataset": "orders", "dataset_zh": "收费明细", "clinic": "本院", "rows": 2,
+                                "date_min": "2025-10-01", "date_max": "2025-10-03"}]
+    assert [(x["row_number"], x["column"], x["value"]) for x in doc["rejects"]] == [(4, "实收金额", "?")]
+    r = run_cli("import", str(path))
+    assert r.exit_code == 0 and "nothing changed" in r.stderr
+
+
+def test_init_writes_config(tmp_path):
+    r = run_cli("init", str(tmp_path / "w"), "--clinic", "静安店")
+    assert r.exit_code == 0
+    assert 'default_clinic = "静安店"' in (tmp_path / "w" / "aesops.toml").read_text(encoding="utf-8")
+    assert (tmp_path / "w" / "aesops.duckdb").exists()
+
+
+def _no_traceback(r):
+    assert "Traceback" not in r.output
+    assert r.exception is None or isinstance(r.exception, SystemExit)
+
+
+def test_missing_file(ws):
+    r = run_cli("import", "nope.xlsx")
+    assert r.exit_code == 2 and "File not found: nope.xlsx" in r.stderr
+    _no_traceback(r)
+
+
+def test_unknown_headers_name_required_columns_and_mapping(ws):
+    path = write_csv(ws / "w.csv", [["甲", "乙"], ["1", "2"]])
+    r = run_cli("import", str(path))
+    assert r.exit_code == 1
+    assert "no header row found" in r.stderr and "paid_amount" in r.stderr and "[columns]" in r.stderr
+    path = write_csv(ws / "w2.csv", [["收费日期", "顾客编号", "备注"], ["2025-01-01", "C1", "x"]])
+    r = run_cli("import", str(path), "--kind", "orders")
+    assert r.exit_code == 1 and "item (e.g. 项目" in r.stderr and "paid_amount (e.g. 实收金额" in r.stderr
+    _no_traceback(r)
+
+
+def test_wrong_sheet_lists_sheets(ws):
+    path = write_xlsx(ws / "o.xlsx", [HEAD, ["2025-10-01", "C1", "x", 1]], sheet="收费")
+    r = run_cli("import", str(path), "--sheet", "到院")
+    assert r.exit_code == 2 and "no sheet named '到院'" in r.stderr and "收费" in r.stderr
+
+
+def test_password_protected_and_corrupt_xlsx(ws):
+    enc = ws / "locked.xlsx"
+    enc.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 600)
+    r = run_cli("import", str(enc))
+    assert r.exit_code == 1 and "password-protected" in r.stderr
+    bad = ws / "broken.xlsx"
+    bad.write_bytes(b"this is not a workbook")
+    r = run_cli("import", str(bad))
+    assert r.exit_code == 1 and "not a valid .xlsx" in r.stderr
+    zipped = ws / "zip.xlsx"
+    import zipfile
+
+    with zipfile.ZipFile(zipped, "w") as z:
+        z.writestr("hello.txt", "hi")
+    r = run_cli("import", str(zipped))
+    assert r.exit_code == 1 and "could not be opened" in r.stderr
+    _no_traceback(r)
+
+
+def test_no_workspace(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("AESOPS_DB", raising=False)
+    r = run_cli("status")
+    assert r.exit_code == 2 and "aesops init" in r.stderr
+
+
+def test_one_bad_file_among_several(ws):
+    good = write_csv(ws / "good.csv", [HEAD, ["2025-10-01", "C1", "x", "1"]])
+    bad = write_csv(ws / "bad.csv", [["甲"], ["1"]])
+    r = run_cli("import", str(bad), str(good))
+    assert r.exit_code == 1 and "1 of 2 files were not imported: bad.csv" in r.stderr
+    assert "good.csv" in r.stderr and "loaded 1" in r.stderr
+
+
+def test_locked_warehouse(ws):
+    holder = subprocess.Popen(
+        [sys.executable, "-c",
+         "import duckdb,sys,time; c=duckdb.connect(sys.argv[1]); print('ready', flush=True); time.sleep(30)",
+         str(ws / "aesops.duckdb")], stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "ready"
+        path = write_csv(ws / "o.csv", [HEAD, ["2025-10-01", "C1", "x", "1"]])
+        r = run_cli("import", str(path))
+        assert r.exit_code == 3 and "in use by another aesops process" in r.stderr
+    finally:
+        holder.kill()
+        holder.wait()
+
+
+def test_help_teaches(ws):
+    r = run_cli("import", "--help")
+    assert r.exit_code == 0 and "--mapping" in r.stdout and "Example" in r.stdout
+
+
+def test_help_imports_no_heavy_module():
+    code = ("import sys; sys.argv=['aesops','--help']\n"
+            "from aesthetic_cli import cli\n"
+            "try:\n    cli.main()\nexcept SystemExit:\n    pass\n"
+            "heavy=[m for m in ('polars','duckdb','openpyxl','jinja2','xlsxwriter','pyarrow','fastexcel') if m in sys.modules]\n"
+            "print('HEAVY', heavy)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert "HEAVY []" in out, out
