@@ -56,10 +56,10 @@ def _root(
 
 
 def _register() -> None:
-    from aesthetic_cli.commands import ingest, workspace_cmds
+    from aesthetic_cli.commands import demo, ingest, sample, workspace_cmds
 
-    workspace_cmds.register(app)
-    ingest.register(app)
+    for module in (workspace_cmds, ingest, sample, demo):
+        module.register(app)
 
 
 _register()

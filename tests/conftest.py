@@ -66,3 +66,18 @@ def snapshot(con) -> dict:
 
 
 os.environ.setdefault("NO_COLOR", "1")
+
+
+@pytest.fixture(scope="session")
+def sample_db(tmp_path_factory):
+    """The bundled sample data imported once; tests open it read-only."""
+    from aesthetic_cli.importer.load import import_file
+    from aesthetic_cli.sample.bundled import sample_files
+    from aesthetic_cli.warehouse import connect
+
+    path = tmp_path_factory.mktemp("sample") / "aesops.duckdb"
+    con = connect(path)
+    for f in sample_files():
+        import_file(con, f, clinic="静安店")
+    con.close()
+    return path

@@ -1,0 +1,31 @@
+"""aesops demo: the whole product on the bundled sample data, in one command."""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from aesthetic_cli.commands._common import err
+from aesthetic_cli.commands._options import Lang, LangOpt
+
+
+def demo(
+    out: Annotated[Path | None, typer.Option("--out", help="Folder for the demo workspace and its outputs (default: a new temporary folder).", show_default=False)] = None,
+    lang: LangOpt = Lang.zh,
+) -> None:
+    """Run everything on the bundled sample data: a fresh workspace, the import, every analysis and report.
+
+    Example:
+        aesops demo --out demo_output
+    """
+    from aesthetic_cli.demo_run import run_demo
+
+    out = out or Path(tempfile.mkdtemp(prefix="aesops-demo-"))
+    run_demo(out, lang=lang.value, say=err.print)
+
+
+def register(app: typer.Typer) -> None:
+    app.command("demo")(demo)

@@ -1,0 +1,64 @@
+"""The demo's steps: each capability adds itself here, so the demo always shows the whole product."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+
+from aesthetic_cli import workspace
+from aesthetic_cli.errors import UsageError
+from aesthetic_cli.importer.load import import_file
+from aesthetic_cli.sample.bundled import sample_files
+from aesthetic_cli.warehouse import connect
+
+DEMO_MARK = ".aesops-demo"
+
+
+def _fresh(out: Path) -> workspace.Workspace:
+    """A new workspace in `out`; an earlier demo there is replaced, anything else is left alone."""
+    if out.exists() and any(out.iterdir()) and not (out / DEMO_MARK).exists():
+        raise UsageError(f"{out} is not empty and was not made by `aesops demo`.",
+                         hint="Pick a new folder with --out, or leave --out off for a temporary one.")
+    out.mkdir(parents=True, exist_ok=True)
+    (out / DEMO_MARK).write_text("made by aesops demo; safe to delete\n", encoding="utf-8")
+    for stale in ("aesops.duckdb", "aesops.duckdb.wal"):
+        (out / stale).unlink(missing_ok=True)
+    return workspace.init(out, clinic="静安店", force=True)
+
+
+def analyses(con, lang: str) -> list[tuple[str, Callable]]:
+    """(name, function returning a Result) for every analysis the demo runs."""
+    from aesthetic_cli.warehouse_status import status
+
+    return [("status", lambda: status(con))]
+
+
+def run_demo(out: Path, *, lang: str = "zh", say: Callable[[str], None] = print) -> dict:
+    ws = _fresh(out)
+    files = sample_files()
+    say(f"[bold]1. Import[/bold] {len(files)} sample exports into {ws.db_path}")
+    con = connect(ws.db_path)
+    summary: dict = {"workspace": str(out), "imports": [], "analyses": []}
+    try:
+        for path in files:
+            r = import_file(con, path, clinic=ws.default_clinic)
+            summary["imports"].append({"file": path.name, "dataset": r.dataset, "loaded": r.loaded,
+                                       "duplicates": r.duplicates, "rejected": r.rejected})
+            say(f"   {path.name:<22} → {r.dataset:<10} loaded {r.loaded:>6,}  duplicates {r.duplicates:>4}  "
+                f"rejected {r.rejected}")
+        say("[bold]2. Analyses[/bold] (JSON in analyses/)")
+        target = out / "analyses"
+        target.mkdir(exist_ok=True)
+        for name, compute in analyses(con, lang):
+            result = compute()
+            path = target / f"{name}.json"
+            path.write_text(json.dumps(result.to_json_obj(), ensure_ascii=False, indent=2), encoding="utf-8")
+            summary["analyses"].append(name)
+            say(f"   {name:<14} → {path.relative_to(out)}")
+    finally:
+        con.close()
+    say("")
+    say(f"[bold green]Done.[/bold green] Everything is in {out}")
+    say(f"Try next:  cd {out} && aesops status")
+    return summary
