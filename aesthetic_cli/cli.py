@@ -56,9 +56,9 @@ def _root(
 
 
 def _register() -> None:
-    from aesthetic_cli.commands import demo, ingest, sample, workspace_cmds
+    from aesthetic_cli.commands import analysis, demo, ingest, sample, workspace_cmds
 
-    for module in (workspace_cmds, ingest, sample, demo):
+    for module in (workspace_cmds, ingest, analysis, sample, demo):
         module.register(app)
 
 

@@ -29,9 +29,30 @@ def _fresh(out: Path) -> workspace.Workspace:
 
 def analyses(con, lang: str) -> list[tuple[str, Callable]]:
     """(name, function returning a Result) for every analysis the demo runs."""
+    from aesthetic_cli.metrics.base import prepare
+    from aesthetic_cli.metrics.channels import channel_roi
+    from aesthetic_cli.metrics.funnel import funnel
+    from aesthetic_cli.metrics.periods import month
     from aesthetic_cli.warehouse_status import status
 
-    return [("status", lambda: status(con))]
+    last = prepare(con).last_day
+    this_month = month(last.replace(day=1))
+    year_ago = _year_ago(con)
+    return [
+        ("status", lambda: status(con)),
+        (f"funnel_{this_month.label}", lambda: funnel(con, this_month)),
+        (f"funnel_by_consultant_{this_month.label}", lambda: funnel(con, this_month, by="consultant")),
+        (f"channels_{year_ago.label}", lambda: channel_roi(con, year_ago)),
+    ]
+
+
+def _year_ago(con):
+    """Channel ROI a year back from the data's end, so that every horizon up to 365 days is complete."""
+    from aesthetic_cli.metrics.base import prepare
+    from aesthetic_cli.metrics.periods import month
+
+    last = prepare(con).last_day
+    return month(last.replace(year=last.year - 1, day=1))
 
 
 def run_demo(out: Path, *, lang: str = "zh", say: Callable[[str], None] = print) -> dict:
@@ -50,6 +71,7 @@ def run_demo(out: Path, *, lang: str = "zh", say: Callable[[str], None] = print)
         say("[bold]2. Analyses[/bold] (JSON in analyses/)")
         target = out / "analyses"
         target.mkdir(exist_ok=True)
+        summary["channels_month"] = _year_ago(con).label
         for name, compute in analyses(con, lang):
             result = compute()
             path = target / f"{name}.json"
@@ -60,5 +82,8 @@ def run_demo(out: Path, *, lang: str = "zh", say: Callable[[str], None] = print)
         con.close()
     say("")
     say(f"[bold green]Done.[/bold green] Everything is in {out}")
-    say(f"Try next:  cd {out} && aesops status")
+    say(f"Try next:  cd {out}")
+    say("           aesops funnel --by channel        # this month's levers, new vs old, 环比/同比")
+    say(f"           aesops channels --month {summary['channels_month']}    # which channels pay back, and the cut list")
+    say("           aesops import YOUR_EXPORTS/*.xlsx  # then the same on your own data")
     return summary

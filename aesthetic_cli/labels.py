@@ -67,3 +67,28 @@ def label(column: str, lang: str) -> str:
     if pair is None:
         return column
     return pair[0] if lang == "zh" else pair[1]
+
+
+VALUE_LABELS: dict[str, tuple[str, str]] = {
+    "all": ("全部", "All"), "new": ("新客", "New"), "old": ("老客", "Old"),
+}
+
+
+def value_label(column: str, value, lang: str):
+    """Words inside tables (segment names, KPI names) in the table's language."""
+    if column == "kpi" and isinstance(value, str):
+        return label(value, lang)
+    if column in ("segment", "group") and value in VALUE_LABELS:
+        pair = VALUE_LABELS[value]
+        return pair[0] if lang == "zh" else pair[1]
+    return value
+
+
+def kind_of(column: str) -> str | None:
+    if column in RATE_COLUMNS:
+        return "rate"
+    if column in MONEY_COLUMNS:
+        return "money"
+    if column in RATIO_COLUMNS:
+        return "ratio"
+    return None

@@ -6,7 +6,7 @@ import csv
 import json
 import sys
 
-from aesthetic_cli.labels import MONEY_COLUMNS, RATE_COLUMNS, RATIO_COLUMNS, label
+from aesthetic_cli.labels import kind_of, label, value_label
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
@@ -24,8 +24,7 @@ def show_value(column: str, value, kind: str | None = None) -> str:
     if isinstance(value, bool):
         return "✓" if value else ""
     if isinstance(value, float) or isinstance(value, int) and not isinstance(value, bool):
-        kind = kind or ("rate" if column in RATE_COLUMNS else "money" if column in MONEY_COLUMNS
-                        else "ratio" if column in RATIO_COLUMNS else None)
+        kind = kind or kind_of(column)
         if kind == "rate":
             return f"{value * 100:.1f}%"
         if kind == "money":
@@ -82,8 +81,14 @@ def _tables(result, lang: str, titles: dict[str, tuple[str, str]]) -> None:
         for col in frame.columns:
             numeric = frame.schema[col].is_numeric()
             table.add_column(label(col, lang), justify="right" if numeric else "left", overflow="fold")
-        for row in frame.iter_rows():
-            table.add_row(*[show_value(c, v) for c, v in zip(frame.columns, row)])
+        for row in frame.iter_rows(named=True):
+            # In a KPI-per-row table (环比/同比) the row's KPI decides how its numbers look.
+            row_kind = kind_of(row["kpi"]) if "kpi" in row else None
+            cells = []
+            for c, v in row.items():
+                kind = row_kind if row_kind and c in ("current", "previous", "last_year") else None
+                cells.append(show_value(c, value_label(c, v, lang), kind))
+            table.add_row(*cells)
         if frame.height == 0:
             table.caption = "（无数据）" if lang == "zh" else "(no rows)"
         console.print(table)

@@ -1,0 +1,121 @@
+"""Periods: a calendar month by default, or --from/--to, --week, --year, --date (SPEC §2)."""
+
+from __future__ import annotations
+
+import calendar
+import re
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from aesthetic_cli.errors import UsageError
+
+
+@dataclass(frozen=True)
+class Period:
+    start: date
+    end: date  # inclusive
+    kind: str  # month | week | year | day | range
+
+    @property
+    def label(self) -> str:
+        if self.kind == "month":
+            return f"{self.start:%Y-%m}"
+        if self.kind == "year":
+            return str(self.start.year)
+        if self.kind == "week":
+            y, w, _ = self.start.isocalendar()
+            return f"{y}-W{w:02d}"
+        if self.kind == "day":
+            return self.start.isoformat()
+        return f"{self.start} ~ {self.end}"
+
+    @property
+    def days(self) -> int:
+        return (self.end - self.start).days + 1
+
+    def previous(self) -> Period:
+        """环比: the period just before, of the same kind."""
+        if self.kind == "month":
+            return month(_shift_month(self.start, -1))
+        if self.kind == "year":
+            return Period(date(self.start.year - 1, 1, 1), date(self.start.year - 1, 12, 31), "year")
+        return Period(self.start - timedelta(days=self.days), self.start - timedelta(days=1), self.kind)
+
+    def last_year(self) -> Period:
+        """同比: the same period a year earlier."""
+        if self.kind == "month":
+            return month(date(self.start.year - 1, self.start.month, 1))
+        if self.kind == "week":
+            y, w, _ = self.start.isocalendar()
+            try:
+                return week(f"{y - 1}-W{w:02d}")
+            except UsageError:
+                return week(f"{y - 1}-W52")
+        return Period(_minus_year(self.start), _minus_year(self.end), self.kind)
+
+
+def _minus_year(d: date) -> date:
+    return d.replace(year=d.year - 1) if not (d.month == 2 and d.day == 29) else date(d.year - 1, 2, 28)
+
+
+def _shift_month(d: date, n: int) -> date:
+    y, m = divmod(d.year * 12 + d.month - 1 + n, 12)
+    return date(y, m + 1, 1)
+
+
+def month(first: date) -> Period:
+    last = calendar.monthrange(first.year, first.month)[1]
+    return Period(first.replace(day=1), first.replace(day=last), "month")
+
+
+def parse_month(text: str) -> Period:
+    m = re.fullmatch(r"(\d{4})[-/.年]?(\d{1,2})月?", text.strip())
+    if not m or not 1 <= int(m.group(2)) <= 12:
+        raise UsageError(f"--month '{text}' is not a month.", hint="Write it as YYYY-MM, e.g. --month 2026-10.")
+    return month(date(int(m.group(1)), int(m.group(2)), 1))
+
+
+def week(text: str) -> Period:
+    m = re.fullmatch(r"(\d{4})-?W(\d{1,2})", text.strip(), re.IGNORECASE)
+    if not m:
+        raise UsageError(f"--week '{text}' is not an ISO week.", hint="Write it as YYYY-Www, e.g. --week 2026-W43.")
+    try:
+        start = date.fromisocalendar(int(m.group(1)), int(m.group(2)), 1)
+    except ValueError:
+        raise UsageError(f"--week '{text}' does not exist.") from None
+    return Period(start, start + timedelta(days=6), "week")
+
+
+def parse_date(text: str, option: str) -> date:
+    try:
+        return date.fromisoformat(text.strip())
+    except ValueError:
+        raise UsageError(f"{option} '{text}' is not a date.", hint=f"Write it as YYYY-MM-DD, e.g. {option} 2026-10-01.") from None
+
+
+def resolve(*, month_: str | None = None, from_: str | None = None, to: str | None = None,
+            year: int | None = None, week_: str | None = None, day: str | None = None,
+            default_end: date | None = None) -> Period:
+    given = [x for x in (month_, from_ or to, year, week_, day) if x]
+    if len(given) > 1:
+        raise UsageError("Give one period: --month, --from/--to, --week, --year or --date.")
+    if month_:
+        return parse_month(month_)
+    if week_:
+        return week(week_)
+    if year:
+        return Period(date(year, 1, 1), date(year, 12, 31), "year")
+    if day:
+        d = parse_date(day, "--date")
+        return Period(d, d, "day")
+    if from_ or to:
+        if not (from_ and to):
+            raise UsageError("--from and --to go together.", hint="e.g. --from 2026-10-01 --to 2026-10-15")
+        a, b = parse_date(from_, "--from"), parse_date(to, "--to")
+        if b < a:
+            raise UsageError(f"--to {b} is before --from {a}.")
+        return Period(a, b, "range")
+    if default_end is None:
+        raise UsageError("The warehouse has no orders yet, so there is no default month.",
+                         hint="Import exports first (aesops import FILE...), or pass --month YYYY-MM.")
+    return month(default_end.replace(day=1))

@@ -1,0 +1,66 @@
+-- Temporary views every metric builds on (SPEC §2), created per connection by metrics.base.prepare.
+-- Each fact view carries the same grouping columns g_clinic, g_channel, g_consultant, g_department,
+-- so one query serves --by clinic|channel|consultant|department.
+
+-- first_seen: the earliest of a customer's first visit and first order.
+-- Acquisition channel: customers.source_channel, else the first visit's channel, else the first
+-- lead's (linked by customer_id, or by normalised phone when the lead has no customer_id), else unknown.
+CREATE OR REPLACE TEMP VIEW customer_first AS
+WITH fv AS (
+    SELECT customer_id, min(visit_date) AS first_visit,
+           arg_min(channel, visit_date) FILTER (WHERE channel IS NOT NULL) AS visit_channel
+    FROM visits GROUP BY 1),
+fo AS (SELECT customer_id, min(order_date) AS first_order FROM orders GROUP BY 1),
+lead_links AS (
+    SELECT customer_id, channel, lead_date FROM leads WHERE customer_id IS NOT NULL
+    UNION ALL
+    SELECT c.customer_id, l.channel, l.lead_date
+    FROM leads l JOIN customers c ON l.phone = c.phone
+    WHERE l.customer_id IS NULL AND l.phone IS NOT NULL),
+fl AS (SELECT customer_id, arg_min(channel, lead_date) AS lead_channel FROM lead_links GROUP BY 1),
+ids AS (SELECT customer_id FROM fv UNION SELECT customer_id FROM fo UNION SELECT customer_id FROM customers)
+SELECT ids.customer_id,
+       least(fv.first_visit, fo.first_order) AS first_seen,
+       fv.first_visit,
+       coalesce(nullif(trim(c.source_channel), ''), fv.visit_channel, fl.lead_channel, 'unknown') AS channel,
+       nullif(trim(c.referrer_id), '') AS referrer_id
+FROM ids
+LEFT JOIN fv USING (customer_id)
+LEFT JOIN fo USING (customer_id)
+LEFT JOIN fl USING (customer_id)
+LEFT JOIN customers c USING (customer_id);
+
+CREATE OR REPLACE TEMP VIEW order_facts AS
+SELECT o.order_date AS day, o.customer_id, o.item, o.paid_amount, o.line_kind, o.stored_value,
+       o.clinic AS g_clinic, cf.channel AS g_channel,
+       coalesce(o.consultant, '未指定') AS g_consultant,
+       coalesce(o.department, i.department, '未指定') AS g_department,
+       cf.first_seen, 'all' AS g_all
+FROM orders o
+LEFT JOIN customer_first cf USING (customer_id)
+LEFT JOIN items i USING (item);
+
+CREATE OR REPLACE TEMP VIEW visit_facts AS
+SELECT v.visit_date AS day, v.customer_id, v.visit_type, v.no_deal_reason, v.intended_item,
+       v.clinic AS g_clinic, cf.channel AS g_channel,
+       coalesce(v.consultant, '未指定') AS g_consultant,
+       coalesce(v.department, i.department, '未指定') AS g_department,
+       cf.first_seen, cf.first_visit, 'all' AS g_all
+FROM visits v
+LEFT JOIN customer_first cf USING (customer_id)
+LEFT JOIN items i ON i.item = v.intended_item;
+
+CREATE OR REPLACE TEMP VIEW treatment_facts AS
+SELECT t.treatment_date AS day, t.customer_id, t.consumed_amount,
+       t.clinic AS g_clinic, cf.channel AS g_channel, '未指定' AS g_consultant,
+       coalesce(i.department, '未指定') AS g_department, 'all' AS g_all
+FROM treatments t
+LEFT JOIN customer_first cf USING (customer_id)
+LEFT JOIN items i USING (item);
+
+-- Net sales per customer-day (sale and refund lines; top-ups are not sales). A deal is a
+-- customer-day with positive net sales.
+CREATE OR REPLACE TEMP VIEW customer_days AS
+SELECT customer_id, day, sum(paid_amount) AS net
+FROM order_facts WHERE line_kind <> 'topup'
+GROUP BY ALL;

@@ -1,0 +1,124 @@
+-- name: kpis
+-- Headline KPIs per group for one period. {g} is a grouping column of the fact views (never
+-- user text). A deal day counts as a visit: a customer who paid was at the clinic, and without
+-- this close rate could exceed 100% when a visit log is incomplete; it also keeps
+-- sales = visitors × close_rate × ticket × frequency exact for every group.
+WITH od AS (
+    SELECT {g} AS grp, customer_id, day, sum(paid_amount) AS net, any_value(first_seen) AS first_seen
+    FROM order_facts
+    WHERE line_kind <> 'topup' AND day BETWEEN $start AND $end AND ($clinic IS NULL OR g_clinic = $clinic)
+    GROUP BY ALL),
+vd AS (
+    SELECT DISTINCT {g} AS grp, customer_id, first_seen FROM visit_facts
+    WHERE day BETWEEN $start AND $end AND ($clinic IS NULL OR g_clinic = $clinic)),
+people AS (
+    SELECT grp, customer_id, first_seen FROM vd
+    UNION SELECT grp, customer_id, first_seen FROM od WHERE net > 0),
+cash AS (
+    SELECT {g} AS grp,
+           sum(paid_amount) FILTER (WHERE line_kind = 'refund' OR NOT stored_value) AS cash_in
+    FROM order_facts WHERE day BETWEEN $start AND $end AND ($clinic IS NULL OR g_clinic = $clinic)
+    GROUP BY ALL),
+used AS (
+    SELECT {g} AS grp, sum(consumed_amount) AS consumption FROM treatment_facts
+    WHERE day BETWEEN $start AND $end AND ($clinic IS NULL OR g_clinic = $clinic) GROUP BY ALL),
+tagged_days AS (
+    SELECT *, coalesce(first_seen BETWEEN $start AND $end, false) AS is_new FROM od),
+tagged_people AS (
+    SELECT *, coalesce(first_seen BETWEEN $start AND $end, false) AS is_new FROM people),
+s AS (
+    SELECT grp,
+           coalesce(sum(net), 0) AS sales,
+           coalesce(sum(net) FILTER (WHERE is_new), 0) AS new_sales,
+           coalesce(sum(net) FILTER (WHERE NOT is_new), 0) AS old_sales,
+           count(*) FILTER (WHERE net > 0) AS deal_visits,
+           count(*) FILTER (WHERE net > 0 AND is_new) AS new_deal_visits,
+           count(*) FILTER (WHERE net > 0 AND NOT is_new) AS old_deal_visits,
+           count(DISTINCT customer_id) FILTER (WHERE net > 0) AS buyers,
+           count(DISTINCT customer_id) FILTER (WHERE net > 0 AND is_new) AS new_buyers,
+           count(DISTINCT customer_id) FILTER (WHERE net > 0 AND NOT is_new) AS old_buyers
+    FROM tagged_days GROUP BY grp),
+p AS (
+    SELECT grp, count(DISTINCT customer_id) AS visitors,
+           count(DISTINCT customer_id) FILTER (WHERE is_new) AS new_visitors,
+           count(DISTINCT customer_id) FILTER (WHERE NOT is_new) AS old_visitors
+    FROM tagged_people GROUP BY grp),
+groups AS (SELECT grp FROM s UNION SELECT grp FROM p UNION SELECT grp FROM cash UNION SELECT grp FROM used)
+SELECT g.grp AS "group",
+       coalesce(s.sales, 0) AS sales, coalesce(s.new_sales, 0) AS new_sales, coalesce(s.old_sales, 0) AS old_sales,
+       coalesce(cash.cash_in, 0) AS cash_in, coalesce(used.consumption, 0) AS consumption,
+       coalesce(p.visitors, 0) AS visitors, coalesce(p.new_visitors, 0) AS new_visitors,
+       coalesce(p.old_visitors, 0) AS old_visitors,
+       coalesce(s.buyers, 0) AS buyers, coalesce(s.new_buyers, 0) AS new_buyers, coalesce(s.old_buyers, 0) AS old_buyers,
+       coalesce(s.deal_visits, 0) AS deal_visits, coalesce(s.new_deal_visits, 0) AS new_deal_visits,
+       coalesce(s.old_deal_visits, 0) AS old_deal_visits
+FROM groups g
+LEFT JOIN s USING (grp) LEFT JOIN p USING (grp) LEFT JOIN cash USING (grp) LEFT JOIN used USING (grp)
+ORDER BY sales DESC, "group";
+
+-- name: coverage
+-- The dates the warehouse covers, for default periods, 环比/同比 availability and horizons.
+SELECT least(min_o, min_v) AS first_day, greatest(max_o, max_v) AS last_day
+FROM (SELECT min(order_date) AS min_o, max(order_date) AS max_o FROM orders),
+     (SELECT min(visit_date) AS min_v, max(visit_date) AS max_v FROM visits);
+
+-- name: funnel
+-- New customers per acquisition channel: leads → appointments → arrivals (new visitors) → buyers.
+WITH l AS (
+    SELECT channel AS grp, count(*) AS leads, count(appointment_date) AS appointments
+    FROM leads WHERE lead_date BETWEEN $start AND $end AND ($clinic IS NULL OR clinic = $clinic)
+    GROUP BY 1),
+newp AS (
+    SELECT g_channel AS grp, customer_id FROM visit_facts
+    WHERE day BETWEEN $start AND $end AND first_seen BETWEEN $start AND $end AND ($clinic IS NULL OR g_clinic = $clinic)
+    UNION
+    SELECT g_channel, customer_id FROM order_facts
+    WHERE day BETWEEN $start AND $end AND first_seen BETWEEN $start AND $end AND ($clinic IS NULL OR g_clinic = $clinic)
+      AND line_kind <> 'topup'
+    GROUP BY ALL HAVING sum(paid_amount) > 0),
+buy AS (
+    SELECT g_channel AS grp, count(DISTINCT customer_id) AS buyers FROM (
+        SELECT g_channel, customer_id, day FROM order_facts
+        WHERE day BETWEEN $start AND $end AND first_seen BETWEEN $start AND $end
+          AND ($clinic IS NULL OR g_clinic = $clinic) AND line_kind <> 'topup'
+        GROUP BY ALL HAVING sum(paid_amount) > 0)
+    GROUP BY 1),
+arr AS (SELECT grp, count(DISTINCT customer_id) AS arrivals FROM newp GROUP BY 1),
+chans AS (SELECT grp FROM l UNION SELECT grp FROM arr)
+SELECT c.grp AS channel, coalesce(l.leads, 0) AS leads, coalesce(l.appointments, 0) AS appointments,
+       coalesce(arr.arrivals, 0) AS arrivals, coalesce(buy.buyers, 0) AS buyers
+FROM chans c LEFT JOIN l USING (grp) LEFT JOIN arr USING (grp) LEFT JOIN buy USING (grp)
+ORDER BY arrivals DESC, leads DESC, channel;
+
+-- name: lost_deals
+-- First visits in the period by customers with no deal in the period (未成交).
+WITH first_visits AS (
+    SELECT customer_id, any_value(coalesce(nullif(trim(no_deal_reason), ''), '未填写')) AS no_deal_reason,
+           any_value(g_consultant) AS consultant, any_value(coalesce(intended_item, '未填写')) AS intended_item
+    FROM visit_facts
+    WHERE day BETWEEN $start AND $end AND ($clinic IS NULL OR g_clinic = $clinic)
+      AND (visit_type = '初诊' OR (visit_type IS NULL AND day = first_visit))
+    GROUP BY customer_id),
+dealt AS (
+    SELECT DISTINCT customer_id FROM order_facts
+    WHERE day BETWEEN $start AND $end AND line_kind <> 'topup' AND ($clinic IS NULL OR g_clinic = $clinic)
+    GROUP BY customer_id, day HAVING sum(paid_amount) > 0)
+SELECT f.*, d.customer_id IS NULL AS lost
+FROM first_visits f LEFT JOIN dealt d USING (customer_id);
+
+-- name: referral
+-- 带新: new customers in the period who came with a referrer, and their sales.
+WITH newc AS (
+    SELECT DISTINCT customer_id FROM (
+        SELECT customer_id, first_seen, g_clinic FROM visit_facts WHERE day BETWEEN $start AND $end
+        UNION ALL SELECT customer_id, first_seen, g_clinic FROM order_facts WHERE day BETWEEN $start AND $end)
+    WHERE first_seen BETWEEN $start AND $end AND ($clinic IS NULL OR g_clinic = $clinic)),
+sales AS (
+    SELECT customer_id, sum(paid_amount) AS sales FROM order_facts
+    WHERE day BETWEEN $start AND $end AND line_kind <> 'topup' AND ($clinic IS NULL OR g_clinic = $clinic)
+    GROUP BY 1)
+SELECT count(*) AS new_customers,
+       count(*) FILTER (WHERE cf.referrer_id IS NOT NULL) AS referral_new_customers,
+       coalesce(sum(s.sales), 0) AS new_sales,
+       coalesce(sum(s.sales) FILTER (WHERE cf.referrer_id IS NOT NULL), 0) AS referral_sales
+FROM newc JOIN customer_first cf USING (customer_id) LEFT JOIN sales s USING (customer_id);
