@@ -56,9 +56,16 @@ def _root(
 
 
 def _register() -> None:
-    from aesthetic_cli.commands import analysis, demo, ingest, sample, workspace_cmds
+    from aesthetic_cli.commands import (
+        analysis,
+        customers_cmds,
+        demo,
+        ingest,
+        sample,
+        workspace_cmds,
+    )
 
-    for module in (workspace_cmds, ingest, analysis, sample, demo):
+    for module in (workspace_cmds, ingest, analysis, customers_cmds, sample, demo):
         module.register(app)
 
 

@@ -38,8 +38,19 @@ def analyses(con, lang: str) -> list[tuple[str, Callable]]:
     last = prepare(con).last_day
     this_month = month(last.replace(day=1))
     year_ago = _year_ago(con)
+    from aesthetic_cli.metrics.cohorts import cohorts
+    from aesthetic_cli.metrics.consultants import consultants
+    from aesthetic_cli.metrics.customers import cards, reactivate, rfm
+    from aesthetic_cli.metrics.items import items
+
     return [
         ("status", lambda: status(con)),
+        (f"consultants_{this_month.label}", lambda: consultants(con, this_month)),
+        ("cohorts_by_channel", lambda: cohorts(con, by="channel")),
+        ("customers_rfm", lambda: rfm(con)),
+        ("customers_reactivate", lambda: reactivate(con)),
+        ("customers_cards", lambda: cards(con)),
+        (f"items_{this_month.label}", lambda: items(con, this_month)),
         (f"funnel_{this_month.label}", lambda: funnel(con, this_month)),
         (f"funnel_by_consultant_{this_month.label}", lambda: funnel(con, this_month, by="consultant")),
         (f"channels_{year_ago.label}", lambda: channel_roi(con, year_ago)),
@@ -85,5 +96,7 @@ def run_demo(out: Path, *, lang: str = "zh", say: Callable[[str], None] = print)
     say(f"Try next:  cd {out}")
     say("           aesops funnel --by channel        # this month's levers, new vs old, 环比/同比")
     say(f"           aesops channels --month {summary['channels_month']}    # which channels pay back, and the cut list")
+    say("           aesops consultants                 # who closes, and whose customers come back")
+    say("           aesops customers reactivate        # old customers overdue for their items (masked)")
     say("           aesops import YOUR_EXPORTS/*.xlsx  # then the same on your own data")
     return summary

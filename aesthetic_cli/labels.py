@@ -45,6 +45,32 @@ LABELS: dict[str, tuple[str, str]] = {
     "referral_new_customers": ("带新人数", "Referred new customers"),
     "referral_customer_share": ("带新占比", "Referred share"), "referral_sales": ("带新业绩", "Referred sales"),
     "referral_sales_share": ("带新业绩占比", "Referred sales share"),
+    # consultants
+    "rank": ("排名", "Rank"), "score": ("得分", "Score"), "receptions": ("接诊人次", "Receptions"),
+    "first_receptions": ("初诊接诊", "First visits"), "refund_rate": ("退款率", "Refund rate"),
+    "repurchase_rate": ("180天复购率", "180-day repurchase"), "repurchase_base": ("复购样本", "Repurchase base"),
+    "over_selling_risk": ("过度销售风险", "Over-selling risk"),
+    # cohorts and items
+    "cohort": ("首单月", "Cohort"), "customers": ("客户数", "Customers"), "repeats": ("复购次数", "Repeats"),
+    "median_interval_days": ("复购间隔(天)", "Median interval (days)"), "role": ("定位", "Role"),
+    "quantity": ("数量", "Quantity"), "avg_price": ("均价", "Avg price"), "unit_cost": ("单位成本", "Unit cost"),
+    "margin": ("毛利", "Margin"), "margin_rate": ("毛利率", "Margin rate"), "below_cost": ("低于成本", "Below cost"),
+    "price_band": ("价格带", "Price band"), "lines": ("笔数", "Lines"), "share": ("占比", "Share"),
+    "openers": ("开口人数", "Openers"), "opener_sales": ("开口业绩", "Opener sales"),
+    "follow_on_sales": ("180天后续业绩", "Follow-on sales 180d"),
+    "follow_on_per_customer": ("人均后续业绩", "Follow-on per customer"),
+    # customers
+    "customer_id": ("顾客编号", "Customer"), "name": ("姓名", "Name"), "phone": ("手机号", "Phone"),
+    "owner_consultant": ("所属咨询师", "Consultant"), "recency_days": ("距上次成交(天)", "Recency (days)"),
+    "avg_recency_days": ("平均间隔(天)", "Avg recency (days)"), "avg_deal_visits": ("平均成交次数", "Avg deal visits"),
+    "lifetime_sales": ("累计业绩", "Lifetime sales"), "last_deal": ("上次成交", "Last deal"),
+    "interval_days": ("复购周期(天)", "Interval (days)"), "due_date": ("应回访日", "Due"),
+    "overdue_days": ("逾期(天)", "Overdue (days)"), "cards": ("卡数", "Cards"), "liability": ("余额负债", "Liability"),
+    "cash_part": ("本金部分", "Cash part"), "bonus_part": ("赠送部分", "Bonus part"),
+    "empty_cards": ("空卡", "Empty"), "dormant_cards": ("不动卡", "Dormant"),
+    "dormant_balance": ("不动卡余额", "Dormant balance"), "lapsed_cards": ("不续卡", "Lapsed"),
+    "card_id": ("卡号", "Card"), "card_type": ("卡类型", "Card type"), "status": ("状态", "Status"),
+    "balance": ("余额", "Balance"), "last_used_at": ("最后使用", "Last used"),
 }
 
 # How a column is shown in tables and reports; JSON/CSV keep raw numbers and fractions.
@@ -58,7 +84,8 @@ MONEY_COLUMNS = {
     "sales", "cash_in", "consumption", "new_sales", "old_sales", "ticket", "refunds", "topups", "spend", "cpl",
     "cost_per_arrival", "cac", "sales_30d", "sales_90d", "sales_180d", "sales_365d", "referral_sales",
     "current", "previous", "last_year", "balance", "liability", "cash_part", "margin", "target", "actual",
-    "needed_per_day", "projection", "follow_on_sales", "amount",
+    "needed_per_day", "projection", "follow_on_sales", "amount", "lifetime_sales", "opener_sales",
+    "follow_on_per_customer", "dormant_balance", "bonus_part", "unit_cost", "avg_price", "gross_sales",
 }
 
 
@@ -84,11 +111,18 @@ def value_label(column: str, value, lang: str):
     return value
 
 
+DAY_COLUMNS = {"interval_days", "median_interval_days", "avg_recency_days", "days_to_first_deal"}
+
+
 def kind_of(column: str) -> str | None:
-    if column in RATE_COLUMNS:
+    import re
+
+    if column in RATE_COLUMNS or re.fullmatch(r"m\d+", column):
         return "rate"
-    if column in MONEY_COLUMNS:
+    if column in MONEY_COLUMNS or re.fullmatch(r"s\d+|sales_\d+d", column):
         return "money"
     if column in RATIO_COLUMNS:
         return "ratio"
+    if column in DAY_COLUMNS:
+        return "days"
     return None

@@ -31,6 +31,8 @@ def show_value(column: str, value, kind: str | None = None) -> str:
             return f"{value:,.0f}"
         if kind == "ratio":
             return f"{value:.2f}"
+        if kind == "days":
+            return f"{value:,.0f}"
         if isinstance(value, float):
             return f"{value:,.2f}" if abs(value) < 1000 else f"{value:,.0f}"
         return f"{value:,}"

@@ -33,6 +33,14 @@ TITLES = {
     "referral": ("老带新（带新占比）", "Referral share of new customers"),
     "channels": ("渠道 ROI（本期获客）", "Channel ROI for customers acquired in the period"),
     "cut_list": ("砍渠道候选：产出低 / 见效慢 / 费用高 / 送客少", "Cut list: low output / slow / costly / thin"),
+    "onsite": ("现场咨询师排名（业绩 × 复购）", "On-site consultants scorecard (sales × repurchase)"),
+    "online": ("网络咨询师排名", "Online consultants scorecard"),
+    "retention": ("复购矩阵：首单月后第k月有成交的占比", "Repurchase cohorts: share with a deal in month k"),
+    "cumulative_sales": ("每位首单客户的累计业绩", "Cumulative sales per cohort customer"),
+    "item_intervals": ("项目复购间隔（中位天数）", "Median repurchase interval per item"),
+    "items": ("品项：业绩、毛利", "Items: sales and margin"),
+    "price_bands": ("价格带", "Price bands"),
+    "openers": ("开口品项及180天后续业绩", "Opener items and their 180-day follow-on sales"),
 }
 
 
@@ -101,6 +109,96 @@ def channels(
     render(result, pick_format(fmt), lang.value, titles=TITLES)
 
 
+def consultants(
+    month: Month = None, from_: FromDate = None, to: ToDate = None, year: Year = None,
+    role: Annotated[str | None, typer.Option("--role", help="onsite (现场咨询) or online (网络咨询); default both.", show_default=False)] = None,
+    clinic: Clinic = None, db: Db = None, fmt: FormatOpt = None, lang: LangOpt = Lang.zh,
+) -> None:
+    """Who converts without over-promising: receptions, close rate, sales, ticket, refund rate and
+    the 180-day repurchase of the customers each on-site consultant closed; leads, appointment,
+    arrival and close rates of online consultants; a scorecard per team and an over-selling flag
+    (sales rank far above repurchase rank). Weights come from aesops.toml [scorecard].
+
+    Example:
+        aesops consultants --month 2026-10 --role onsite
+    """
+    from aesthetic_cli.commands._render import render
+    from aesthetic_cli.errors import UsageError
+    from aesthetic_cli.metrics.consultants import consultants as compute
+
+    if role not in (None, "onsite", "online"):
+        raise UsageError(f"--role '{role}' must be onsite or online.")
+    ws, con = open_warehouse(db)
+    with con:
+        period = _period(con, month, from_, to, year)
+        result = compute(con, period, role=role, clinic=clinic, weights=_weights(ws))
+    render(result, pick_format(fmt), lang.value, titles=TITLES)
+
+
+def _weights(ws) -> dict:
+    from aesthetic_cli.errors import WorkspaceError
+    from aesthetic_cli.metrics.consultants import DEFAULT_WEIGHTS
+
+    allowed = {"onsite": {"sales", "repurchase_rate", "close_rate", "ticket"},
+               "online": {"close_rate", "arrival_rate", "appointment_rate"}}
+    weights = {}
+    for team, default in DEFAULT_WEIGHTS.items():
+        given = ws.setting("scorecard", team) or default
+        bad = [k for k in given if k not in allowed[team]]
+        if bad or not all(isinstance(v, (int, float)) and v >= 0 for v in given.values()) or not sum(given.values()):
+            raise WorkspaceError(f"aesops.toml [scorecard.{team}] is not usable: {given}.",
+                                 hint=f"Use non-negative weights for: {', '.join(sorted(allowed[team]))}.")
+        weights[team] = dict(given)
+    return weights
+
+
+def cohorts(
+    from_: FromDate = None, to: ToDate = None,
+    by: Annotated[str | None, typer.Option("--by", help="channel, first_item, department or clinic.", show_default=False)] = None,
+    months: Annotated[int, typer.Option("--months", min=1, max=36, help="Months after the first deal to follow.")] = 12,
+    clinic: Clinic = None, db: Db = None, fmt: FormatOpt = None, lang: LangOpt = Lang.zh,
+) -> None:
+    """Do customers come back? Cohorts by month of first deal: the share with a deal in each
+    following month, cumulative sales per customer, and the median repurchase interval per item.
+
+    Example:
+        aesops cohorts --from 2025-01-01 --by channel --months 6
+    """
+    from aesthetic_cli.commands._render import render
+    from aesthetic_cli.metrics.cohorts import cohorts as compute
+    from aesthetic_cli.metrics.periods import parse_date
+
+    start = parse_date(from_, "--from") if from_ else None
+    end = parse_date(to, "--to") if to else None
+    _ws, con = open_warehouse(db)
+    with con:
+        result = compute(con, start=start, end=end, by=by, months=months, clinic=clinic)
+    render(result, pick_format(fmt), lang.value, titles=TITLES)
+
+
+def items(
+    month: Month = None, from_: FromDate = None, to: ToDate = None, year: Year = None,
+    clinic: Clinic = None, db: Db = None, fmt: FormatOpt = None, lang: LangOpt = Lang.zh,
+) -> None:
+    """Which items make money: sales, buyers, margin where the catalogue has a unit cost, price
+    bands, and opener items (开口品项) with the 180-day follow-on sales they lead to.
+
+    Example:
+        aesops items --month 2026-10
+    """
+    from aesthetic_cli.commands._render import render
+    from aesthetic_cli.metrics.items import items as compute
+
+    _ws, con = open_warehouse(db)
+    with con:
+        period = _period(con, month, from_, to, year)
+        result = compute(con, period, clinic=clinic)
+    render(result, pick_format(fmt), lang.value, titles=TITLES)
+
+
 def register(app: typer.Typer) -> None:
     app.command("funnel")(funnel)
     app.command("channels")(channels)
+    app.command("consultants")(consultants)
+    app.command("cohorts")(cohorts)
+    app.command("items")(items)

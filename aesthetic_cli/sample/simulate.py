@@ -228,13 +228,22 @@ class Simulator:
             qty = 1 if item.cycle_days == 0 or rng.random() < 0.9 else rng.choice((2, 3))
             amount = round(price * qty, 0)
             method = None
-            if state["card"] is not None and state["balance"] >= amount:
-                method = "储值卡"
-                state["balance"] -= amount
+            if state["card"] is not None and state["balance"] >= 1:
+                # The card pays what it can; a remainder is split onto another method, draining the card.
+                from_card = min(amount, round(state["balance"], 0))
+                state["balance"] -= from_card
                 state["card"]["last_used_at"] = day
-            method = method or self._pick(m.PAYMENTS)
-            self._order(order_id, day, cid, item.name, amount, item.department, item.price * qty, consultant,
-                        method, clinic, qty=qty)
+                self._order(order_id, day, cid, item.name, from_card, item.department, item.price * qty,
+                            consultant, "储值卡", clinic, qty=qty)
+                amount_left = amount - from_card
+                method = "储值卡"  # no cash refund of a line the card paid for, even in part
+                if amount_left > 0:
+                    self._order(order_id, day, cid, item.name, amount_left, item.department, None, consultant,
+                                self._pick(m.PAYMENTS), clinic, qty=0)
+            else:
+                method = self._pick(m.PAYMENTS)
+                self._order(order_id, day, cid, item.name, amount, item.department, item.price * qty, consultant,
+                            method, clinic, qty=qty)
             self.world.treatments.append({
                 "treatment_date": min(self.world.end, day + timedelta(days=rng.choice((0, 0, 0, 3, 7, 14)))),
                 "customer_id": cid, "item": item.name, "consumed_amount": amount, "sessions": qty,
@@ -245,7 +254,7 @@ class Simulator:
                     self._order(f"TK{back:%Y%m%d}{self._order_seq:06d}", back, cid, item.name, -amount,
                                 item.department, None, consultant, method, clinic, kind="退款")
         if state["card"] is not None:
-            state["card"]["balance"] = round(state["balance"], 2)
+            state["card"]["balance"] = max(0.0, round(state["balance"], 2))
         return items[0]
 
     def _order(self, order_id, day, cid, item, amount, dept, list_amount, consultant, method, clinic, qty=1,

@@ -31,7 +31,7 @@ LEFT JOIN fl USING (customer_id)
 LEFT JOIN customers c USING (customer_id);
 
 CREATE OR REPLACE TEMP VIEW order_facts AS
-SELECT o.order_date AS day, o.customer_id, o.item, o.paid_amount, o.line_kind, o.stored_value,
+SELECT o.order_date AS day, o.customer_id, o.item, o.paid_amount, o.line_kind, o.stored_value, o.quantity,
        o.clinic AS g_clinic, cf.channel AS g_channel,
        coalesce(o.consultant, '未指定') AS g_consultant,
        coalesce(o.department, i.department, '未指定') AS g_department,
@@ -64,3 +64,16 @@ CREATE OR REPLACE TEMP VIEW customer_days AS
 SELECT customer_id, day, sum(paid_amount) AS net
 FROM order_facts WHERE line_kind <> 'topup'
 GROUP BY ALL;
+
+-- Each customer-day's consultant: the one who received the customer that day (SPEC: by the
+-- visit's consultant), else the one on the order lines.
+CREATE OR REPLACE TEMP VIEW attributed_days AS
+WITH vc AS (
+    SELECT customer_id, day, arg_min(g_consultant, g_consultant) AS consultant, any_value(g_clinic) AS clinic
+    FROM visit_facts WHERE g_consultant <> '未指定' GROUP BY ALL),
+oc AS (
+    SELECT customer_id, day, arg_max(g_consultant, paid_amount) AS consultant, any_value(g_clinic) AS clinic,
+           sum(paid_amount) AS net
+    FROM order_facts WHERE line_kind <> 'topup' GROUP BY ALL)
+SELECT oc.customer_id, oc.day, coalesce(vc.consultant, oc.consultant) AS consultant, oc.clinic, oc.net
+FROM oc LEFT JOIN vc USING (customer_id, day);

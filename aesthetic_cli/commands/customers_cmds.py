@@ -1,0 +1,106 @@
+"""aesops customers rfm | reactivate | cards: the old-customer stocktake (老客盘点)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from aesthetic_cli.commands._common import open_warehouse
+from aesthetic_cli.commands._options import (
+    Clinic,
+    Db,
+    FormatOpt,
+    Lang,
+    LangOpt,
+    ShowPii,
+    pick_format,
+)
+
+customers_app = typer.Typer(help="老客盘点 · Old-customer stocktake: RFM segments, who to call back, stored-value cards.",
+                            no_args_is_help=True)
+AsOf = Annotated[str | None, typer.Option("--date", help="As of this day (default: the data's last day).", show_default=False)]
+
+TITLES = {
+    "segments": ("RFM 客群（近365天）", "RFM segments (last 365 days)"),
+    "customers": ("客户明细", "Customers"),
+    "reactivate": ("待唤醒老客（已超过项目复购周期）", "Customers to reactivate (overdue for their items)"),
+    "cards": ("储值卡负债", "Stored-value card liability"),
+    "cards_to_call": ("不动卡 / 不续卡", "Dormant and lapsed cards"),
+}
+
+
+def _asof(text):
+    from aesthetic_cli.metrics.periods import parse_date
+
+    return parse_date(text, "--date") if text else None
+
+
+def _show(result, fmt, lang):
+    from aesthetic_cli.commands._render import render
+
+    render(result, pick_format(fmt), lang.value, titles=TITLES)
+
+
+@customers_app.command("rfm")
+def rfm(
+    date: AsOf = None,
+    list_: Annotated[bool, typer.Option("--list", help="Also list every customer with their segment.")] = False,
+    clinic: Clinic = None, show_pii: ShowPii = False, db: Db = None, fmt: FormatOpt = None, lang: LangOpt = Lang.zh,
+) -> None:
+    """RFM over the last 365 days (recency, deal visits, sales) in the 8 classic segments,
+    plus customers with no deal in 365 days (沉睡).
+
+    Example:
+        aesops customers rfm --list --format csv > rfm.csv
+    """
+    from aesthetic_cli.metrics.customers import rfm as compute
+
+    _ws, con = open_warehouse(db)
+    with con:
+        result = compute(con, asof=_asof(date), clinic=clinic, show_pii=show_pii, list_customers=list_)
+    _show(result, fmt, lang)
+
+
+@customers_app.command("reactivate")
+def reactivate(
+    date: AsOf = None,
+    limit: Annotated[int, typer.Option("--limit", min=1, help="How many customers to list.")] = 50,
+    clinic: Clinic = None, show_pii: ShowPii = False, db: Db = None, fmt: FormatOpt = None, lang: LangOpt = Lang.zh,
+) -> None:
+    """Who to call back: customers past the median repurchase interval of what they last bought
+    (水光针 ~2 months, 玻尿酸 ~6), most valuable first. Phones and names are masked unless --show-pii.
+
+    Example:
+        aesops customers reactivate --limit 100 --show-pii --format csv > call_list.csv
+    """
+    from aesthetic_cli.metrics.customers import reactivate as compute
+
+    _ws, con = open_warehouse(db)
+    with con:
+        result = compute(con, asof=_asof(date), clinic=clinic, limit=limit, show_pii=show_pii)
+    _show(result, fmt, lang)
+
+
+@customers_app.command("cards")
+def cards(
+    date: AsOf = None,
+    limit: Annotated[int, typer.Option("--limit", min=1, help="How many dormant or lapsed cards to list.")] = 50,
+    clinic: Clinic = None, show_pii: ShowPii = False, db: Db = None, fmt: FormatOpt = None, lang: LangOpt = Lang.zh,
+) -> None:
+    """What the stored-value cards owe: total balance (liability) and its cash part, 空卡 (empty),
+    不动卡 (balance but unused 180 days) and 不续卡 (drained and not recharged).
+
+    Example:
+        aesops customers cards --clinic 静安店
+    """
+    from aesthetic_cli.metrics.customers import cards as compute
+
+    _ws, con = open_warehouse(db)
+    with con:
+        result = compute(con, asof=_asof(date), clinic=clinic, show_pii=show_pii, limit=limit)
+    _show(result, fmt, lang)
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(customers_app, name="customers")

@@ -1,0 +1,84 @@
+"""Consultants (SPEC §2): on-site and online performance and a weighted scorecard per team."""
+
+from __future__ import annotations
+
+import math
+
+import polars as pl
+
+from aesthetic_cli.metrics.base import prepare, ratio, run
+from aesthetic_cli.metrics.periods import Period
+from aesthetic_cli.metrics.result import Result
+
+DEFAULT_WEIGHTS = {"onsite": {"sales": 0.5, "repurchase_rate": 0.5},
+                   "online": {"close_rate": 1 / 3, "arrival_rate": 1 / 3, "appointment_rate": 1 / 3}}
+
+
+def onsite(con, period: Period, clinic: str | None = None) -> pl.DataFrame:
+    prepare(con)
+    df = run(con, "consultants", "onsite", {"start": period.start, "end": period.end, "clinic": clinic})
+    return df.with_columns(
+        ratio("buyers", "received").alias("close_rate"),
+        ratio("sales", "deal_visits").alias("ticket"),
+        ratio("refunds", "gross_sales").alias("refund_rate"),
+        ratio("repurchased", "repurchase_base").alias("repurchase_rate"),
+    )
+
+
+def online(con, period: Period, clinic: str | None = None) -> pl.DataFrame:
+    prepare(con)
+    df = run(con, "consultants", "online", {"start": period.start, "end": period.end, "clinic": clinic})
+    return df.with_columns(
+        ratio("appointments", "leads").alias("appointment_rate"),
+        ratio("arrivals", "leads").alias("arrival_rate"),
+        ratio("buyers", "leads").alias("close_rate"),
+    )
+
+
+def scorecard(df: pl.DataFrame, weights: dict[str, float]) -> pl.DataFrame:
+    """Score = Σ weight × percentile rank (0..1, best = 1) of each metric within the team; a missing
+    metric scores 0. Rank 1 is the best score."""
+    n = df.height
+    if n == 0:
+        return df.with_columns(pl.lit(None, pl.Float64).alias("score"), pl.lit(None, pl.Int64).alias("rank"))
+    total = sum(weights.values()) or 1.0
+    parts = []
+    for metric, w in weights.items():
+        pct = (pl.col(metric).rank("average") - 1) / max(n - 1, 1) if n > 1 else pl.lit(1.0)
+        parts.append(pl.when(pl.col(metric).is_not_null()).then(pct).otherwise(0.0) * (w / total))
+    scored = df.with_columns(pl.sum_horizontal(parts).alias("score"))
+    return scored.with_columns(pl.col("score").rank("min", descending=True).cast(pl.Int64).alias("rank")).sort("rank")
+
+
+def over_selling(df: pl.DataFrame) -> pl.DataFrame:
+    """Flag consultants whose sales rank is far above their repurchase rank: at least half the team apart."""
+    n = df.height
+    gap = max(2, math.ceil(n / 2))
+    return df.with_columns(
+        # Signed: ranks are unsigned in Polars and a difference would wrap around.
+        pl.col("sales").rank("min", descending=True).cast(pl.Int64).alias("sales_rank"),
+        pl.col("repurchase_rate").rank("min", descending=True).cast(pl.Int64).alias("repurchase_rank"),
+    ).with_columns(
+        ((pl.col("repurchase_rank") - pl.col("sales_rank")) >= gap).fill_null(False).alias("over_selling_risk")
+    )
+
+
+def consultants(con, period: Period, *, role: str | None = None, clinic: str | None = None,
+                weights: dict | None = None) -> Result:
+    weights = weights or DEFAULT_WEIGHTS
+    tables = {}
+    if role in (None, "onsite"):
+        df = over_selling(scorecard(onsite(con, period, clinic), weights["onsite"]))
+        tables["onsite"] = df.select(
+            "rank", "consultant", "score", "receptions", "first_receptions", "buyers", "close_rate", "sales",
+            "ticket", "refund_rate", "repurchase_rate", "repurchase_base", "over_selling_risk")
+    if role in (None, "online"):
+        df = scorecard(online(con, period, clinic), weights["online"])
+        tables["online"] = df.select("rank", "consultant", "score", "leads", "appointments", "arrivals", "buyers",
+                                     "appointment_rate", "arrival_rate", "close_rate")
+    notes = ["Repurchase rate: customers a consultant closed 180 days before this period, share with another "
+             "deal within 180 days (the cohort whose 180 days end in this period).",
+             f"Scorecard weights: onsite {weights['onsite']}, online {weights['online']} (aesops.toml [scorecard])."]
+    meta = {"command": "consultants", "period": period.label, "start": period.start, "end": period.end,
+            "clinic": clinic, "role": role or "all", "weights": weights}
+    return Result(meta=meta, tables=tables, notes=notes)

@@ -1,0 +1,67 @@
+-- name: onsite
+-- 现场咨询师 for one period: receptions by the visit's consultant; deals, sales and refunds of the
+-- customer-days attributed to them (attributed_days).
+WITH rec AS (
+    SELECT g_consultant AS consultant, count(*) AS receptions,
+           count(*) FILTER (WHERE visit_type = '初诊' OR (visit_type IS NULL AND day = first_visit)) AS first_receptions,
+           count(DISTINCT customer_id) AS received
+    FROM visit_facts
+    WHERE day BETWEEN $start AND $end AND ($clinic IS NULL OR g_clinic = $clinic)
+    GROUP BY 1),
+deals AS (
+    SELECT consultant, count(DISTINCT customer_id) FILTER (WHERE net > 0) AS buyers,
+           count(*) FILTER (WHERE net > 0) AS deal_visits, sum(net) AS sales
+    FROM attributed_days
+    WHERE day BETWEEN $start AND $end AND ($clinic IS NULL OR clinic = $clinic)
+    GROUP BY 1),
+refunds AS (
+    SELECT g_consultant AS consultant,
+           -sum(paid_amount) FILTER (WHERE line_kind = 'refund') AS refunds,
+           sum(paid_amount) FILTER (WHERE line_kind = 'sale') AS gross_sales
+    FROM order_facts
+    WHERE day BETWEEN $start AND $end AND ($clinic IS NULL OR g_clinic = $clinic)
+    GROUP BY 1),
+closed AS (
+    -- The cohort whose 180 days end in this period: closed 180 days before it.
+    SELECT consultant, customer_id, min(day) AS closed_on
+    FROM attributed_days
+    WHERE net > 0 AND day BETWEEN $start - INTERVAL 180 DAY AND $end - INTERVAL 180 DAY
+      AND ($clinic IS NULL OR clinic = $clinic)
+    GROUP BY 1, 2),
+rep AS (
+    SELECT c.consultant, count(*) AS repurchase_base,
+           count(*) FILTER (WHERE EXISTS (
+               SELECT 1 FROM customer_days d WHERE d.customer_id = c.customer_id AND d.net > 0
+                 AND d.day > c.closed_on AND d.day <= c.closed_on + INTERVAL 180 DAY)) AS repurchased
+    FROM closed c GROUP BY 1),
+names AS (SELECT consultant FROM rec UNION SELECT consultant FROM deals)
+SELECT n.consultant, coalesce(rec.receptions, 0) AS receptions, coalesce(rec.first_receptions, 0) AS first_receptions,
+       coalesce(rec.received, 0) AS received, coalesce(deals.buyers, 0) AS buyers,
+       coalesce(deals.deal_visits, 0) AS deal_visits, coalesce(deals.sales, 0) AS sales,
+       coalesce(refunds.refunds, 0) AS refunds, coalesce(refunds.gross_sales, 0) AS gross_sales,
+       coalesce(rep.repurchase_base, 0) AS repurchase_base, coalesce(rep.repurchased, 0) AS repurchased
+FROM names n LEFT JOIN rec USING (consultant) LEFT JOIN deals USING (consultant)
+LEFT JOIN refunds USING (consultant) LEFT JOIN rep USING (consultant)
+WHERE n.consultant <> '未指定'
+ORDER BY sales DESC;
+
+-- name: online
+-- 网络咨询师: leads they took in the period, and whether each lead's customer (by customer_id, or by
+-- phone) came within 90 days and bought within 90 days.
+WITH l AS (
+    SELECT l.online_consultant AS consultant, l.lead_date, l.appointment_date, l.arrived,
+           coalesce(l.customer_id, c.customer_id) AS customer_id
+    FROM leads l LEFT JOIN customers c ON l.customer_id IS NULL AND l.phone IS NOT NULL AND l.phone = c.phone
+    WHERE l.lead_date BETWEEN $start AND $end AND l.online_consultant IS NOT NULL
+      AND ($clinic IS NULL OR l.clinic = $clinic)),
+judged AS (
+    SELECT l.*,
+        coalesce(EXISTS (SELECT 1 FROM visit_facts v WHERE v.customer_id = l.customer_id
+                         AND v.day BETWEEN l.lead_date AND l.lead_date + INTERVAL 90 DAY), false)
+        OR coalesce(l.arrived, false) AS came,
+        coalesce(EXISTS (SELECT 1 FROM customer_days d WHERE d.customer_id = l.customer_id AND d.net > 0
+                         AND d.day BETWEEN l.lead_date AND l.lead_date + INTERVAL 90 DAY), false) AS bought
+    FROM l)
+SELECT consultant, count(*) AS leads, count(appointment_date) AS appointments,
+       count(*) FILTER (WHERE came) AS arrivals, count(*) FILTER (WHERE bought) AS buyers
+FROM judged GROUP BY 1 ORDER BY buyers DESC, leads DESC;
