@@ -62,10 +62,11 @@ def _register() -> None:
         demo,
         ingest,
         sample,
+        targets_cmds,
         workspace_cmds,
     )
 
-    for module in (workspace_cmds, ingest, analysis, customers_cmds, sample, demo):
+    for module in (workspace_cmds, ingest, analysis, customers_cmds, targets_cmds, sample, demo):
         module.register(app)
 
 

@@ -43,8 +43,23 @@ def analyses(con, lang: str) -> list[tuple[str, Callable]]:
     from aesthetic_cli.metrics.customers import cards, reactivate, rfm
     from aesthetic_cli.metrics.items import items
 
+    from aesthetic_cli.metrics import targets
+
+    def plan_and_track():
+        # A plan for the data's last year (+15% on the year before), tracked over its last month.
+        year = this_month.start.year
+        targets.save(con, targets.split(con, year, growth=0.15))
+        return targets.track(con, this_month)
+
+    def next_year():
+        plan = targets.split(con, this_month.start.year + 1, growth=0.15)
+        targets.save(con, plan)
+        return targets.split_result(plan, lever="visitors")
+
     return [
         ("status", lambda: status(con)),
+        (f"targets_split_{this_month.start.year + 1}", next_year),
+        (f"targets_track_{this_month.label}", plan_and_track),
         (f"consultants_{this_month.label}", lambda: consultants(con, this_month)),
         ("cohorts_by_channel", lambda: cohorts(con, by="channel")),
         ("customers_rfm", lambda: rfm(con)),
@@ -98,5 +113,6 @@ def run_demo(out: Path, *, lang: str = "zh", say: Callable[[str], None] = print)
     say(f"           aesops channels --month {summary['channels_month']}    # which channels pay back, and the cut list")
     say("           aesops consultants                 # who closes, and whose customers come back")
     say("           aesops customers reactivate        # old customers overdue for their items (masked)")
+    say("           aesops targets track               # this month against the saved plan")
     say("           aesops import YOUR_EXPORTS/*.xlsx  # then the same on your own data")
     return summary

@@ -71,13 +71,22 @@ LABELS: dict[str, tuple[str, str]] = {
     "dormant_balance": ("不动卡余额", "Dormant balance"), "lapsed_cards": ("不续卡", "Lapsed"),
     "card_id": ("卡号", "Card"), "card_type": ("卡类型", "Card type"), "status": ("状态", "Status"),
     "balance": ("余额", "Balance"), "last_used_at": ("最后使用", "Last used"),
+    # targets
+    "target": ("目标", "Target"), "new_target": ("新客目标", "New target"), "old_target": ("老客目标", "Old target"),
+    "last_year_sales": ("去年业绩", "Last year"), "week": ("周", "Week"), "start": ("开始", "Start"),
+    "end": ("结束", "End"), "day": ("日期", "Day"), "lever": ("杠杆", "Lever"), "needed": ("需要达到", "Needed"),
+    "change": ("变动", "Change"), "scope": ("维度", "Scope"), "key": ("对象", "Who"),
+    "target_to_date": ("至今目标", "Target to date"), "actual": ("实际", "Actual"),
+    "achievement": ("达成率", "Achievement"), "period_elapsed": ("时间进度", "Time gone"),
+    "projection": ("预计全期", "Projection"), "gap": ("缺口", "Gap"), "needed_per_day": ("每日还需", "Needed per day"),
+    "plan": ("计划", "Plan"), "ratio": ("完成度", "vs plan"),
 }
 
 # How a column is shown in tables and reports; JSON/CSV keep raw numbers and fractions.
 RATE_COLUMNS = {
     "close_rate", "appointment_rate", "arrival_rate", "roi", "mom", "yoy", "lost_share", "refund_rate",
     "repurchase_rate", "share", "referral_customer_share", "referral_sales_share", "margin_rate",
-    "period_elapsed", "achievement", "new_share",
+    "period_elapsed", "achievement", "new_share", "change", "ratio", "plan_elapsed",
 }
 RATIO_COLUMNS = {"roas", "frequency"}
 MONEY_COLUMNS = {
@@ -86,6 +95,7 @@ MONEY_COLUMNS = {
     "current", "previous", "last_year", "balance", "liability", "cash_part", "margin", "target", "actual",
     "needed_per_day", "projection", "follow_on_sales", "amount", "lifetime_sales", "opener_sales",
     "follow_on_per_customer", "dormant_balance", "bonus_part", "unit_cost", "avg_price", "gross_sales",
+    "new_target", "old_target", "last_year_sales", "target_to_date", "gap",
 }
 
 
@@ -103,9 +113,9 @@ VALUE_LABELS: dict[str, tuple[str, str]] = {
 
 def value_label(column: str, value, lang: str):
     """Words inside tables (segment names, KPI names) in the table's language."""
-    if column == "kpi" and isinstance(value, str):
-        return label(value, lang)
-    if column in ("segment", "group") and value in VALUE_LABELS:
+    if column in ("kpi", "lever", "scope") and isinstance(value, str):
+        return label(value, lang) if value != "all" else VALUE_LABELS["all"][0 if lang == "zh" else 1]
+    if column in ("segment", "group", "key") and value in VALUE_LABELS:
         pair = VALUE_LABELS[value]
         return pair[0] if lang == "zh" else pair[1]
     return value

@@ -9,6 +9,8 @@ import sys
 from aesthetic_cli.labels import kind_of, label, value_label
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+# Columns whose meaning comes from the row's KPI or lever rather than from the column.
+_PER_ROW = {"current", "previous", "last_year", "plan", "actual", "needed"}
 
 
 def safe_cell(value):
@@ -33,6 +35,8 @@ def show_value(column: str, value, kind: str | None = None) -> str:
             return f"{value:.2f}"
         if kind == "days":
             return f"{value:,.0f}"
+        if kind == "count":
+            return f"{value:,.1f}" if isinstance(value, float) and not float(value).is_integer() else f"{value:,.0f}"
         if isinstance(value, float):
             return f"{value:,.2f}" if abs(value) < 1000 else f"{value:,.0f}"
         return f"{value:,}"
@@ -84,11 +88,12 @@ def _tables(result, lang: str, titles: dict[str, tuple[str, str]]) -> None:
             numeric = frame.schema[col].is_numeric()
             table.add_column(label(col, lang), justify="right" if numeric else "left", overflow="fold")
         for row in frame.iter_rows(named=True):
-            # In a KPI-per-row table (环比/同比) the row's KPI decides how its numbers look.
-            row_kind = kind_of(row["kpi"]) if "kpi" in row else None
+            # In a KPI-per-row table (环比/同比, levers) the row's KPI decides how its numbers look.
+            subject = row.get("kpi") or row.get("lever")
+            row_kind = (kind_of(subject) or "count") if subject else None
             cells = []
             for c, v in row.items():
-                kind = row_kind if row_kind and c in ("current", "previous", "last_year") else None
+                kind = row_kind if row_kind and c in _PER_ROW else None
                 cells.append(show_value(c, value_label(c, v, lang), kind))
             table.add_row(*cells)
         if frame.height == 0:

@@ -121,7 +121,7 @@ def convert(frame: pl.DataFrame, layout: Layout, *, amount_unit: str = "yuan",
     body = frame.slice(layout.header_row + 1).with_row_index(ROW, offset=layout.header_row + 2)
     rows_read = body.height
     # Rows to skip without complaint: blank, totals (合计/总计), and header rows a paged export repeats.
-    all_cols = [c for c in frame.columns]
+    all_cols = list(frame.columns)
     cleaned = [_clean(c) for c in all_cols]
     blank = pl.all_horizontal([c.is_null() for c in cleaned])
     totals = pl.any_horizontal([

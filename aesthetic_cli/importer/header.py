@@ -137,7 +137,7 @@ def locate(frame: pl.DataFrame, *, file_name: str, sheet: str | None, kind: str 
             f"{where}: no header row found in the first {SCAN_ROWS} rows; no column name is one aesops knows.",
             hint=_lacking_hint(pool[0] if kind else DATASETS["orders"], {}) + "\n" + MAPPING_HELP,
         )
-    headers = {c: str(v).strip() for c, v in zip(frame.columns, _row_cells(frame, row)) if v is not None}
+    headers = {c: str(v).strip() for c, v in zip(frame.columns, _row_cells(frame, row), strict=False) if v is not None}
     hint_text = f"{file_name} {sheet or ''} " + " ".join(
         str(v) for i in range(row) for v in _row_cells(frame, i) if v is not None
     ).lower()

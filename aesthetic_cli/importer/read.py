@@ -84,7 +84,7 @@ def read_excel_sheet(path: Path, sheet: str | int) -> RawSheet:
         frame = reader.load_sheet(name, header_row=None, dtypes="string", skip_rows=0).to_polars()
     except fastexcel.FastExcelError as exc:
         raise InputFileError(f"{path.name}, sheet '{name}', could not be read ({exc}).") from None
-    frame = frame.rename(dict(zip(frame.columns, _columns(frame.width))))
+    frame = frame.rename(dict(zip(frame.columns, _columns(frame.width), strict=False)))
     return RawSheet(frame=frame, sheet=name)
 
 
@@ -139,7 +139,7 @@ def read_csv(path: Path) -> RawSheet:
             io.BytesIO(payload),
             has_header=False,
             separator=delimiter,
-            schema={c: pl.String for c in _columns(width)},
+            schema=dict.fromkeys(_columns(width), pl.String),
             truncate_ragged_lines=True,
             quote_char='"',
         )

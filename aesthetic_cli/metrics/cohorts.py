@@ -52,8 +52,8 @@ def cohorts(con, *, start: date | None = None, end: date | None = None, by: str 
     intervals = run(con, "cohorts", "item_intervals", {})
     meta = {"command": "cohorts", "by": by or "all", "months": months, "clinic": clinic,
             "from": start, "to": end, "data_last_day": last, "cohorts": size.height}
-    notes = ["m{k}: share of the cohort with a deal in month cohort+k. s{k}: cumulative sales per cohort "
-             "customer through month k. Empty cells lie past the end of the data."]
+    notes = [("m{k}: share of the cohort with a deal in month cohort+k. s{k}: cumulative sales per cohort "
+             "customer through month k. Empty cells lie past the end of the data.")]
     return Result(meta=meta, tables={"retention": ret_df, "cumulative_sales": cum_df, "item_intervals": intervals},
                   notes=notes)
 

@@ -76,8 +76,8 @@ def consultants(con, period: Period, *, role: str | None = None, clinic: str | N
         df = scorecard(online(con, period, clinic), weights["online"])
         tables["online"] = df.select("rank", "consultant", "score", "leads", "appointments", "arrivals", "buyers",
                                      "appointment_rate", "arrival_rate", "close_rate")
-    notes = ["Repurchase rate: customers a consultant closed 180 days before this period, share with another "
-             "deal within 180 days (the cohort whose 180 days end in this period).",
+    notes = [("Repurchase rate: customers a consultant closed 180 days before this period, share with another "
+             "deal within 180 days (the cohort whose 180 days end in this period)."),
              f"Scorecard weights: onsite {weights['onsite']}, online {weights['online']} (aesops.toml [scorecard])."]
     meta = {"command": "consultants", "period": period.label, "start": period.start, "end": period.end,
             "clinic": clinic, "role": role or "all", "weights": weights}

@@ -59,8 +59,8 @@ def rfm(con, *, asof: date | None = None, clinic: str | None = None, show_pii: b
             "lifetime_sales")
     meta = {"command": "customers rfm", "asof": asof, "window_days": 365, "clinic": clinic,
             "medians": {"recency_days": med_r, "deal_visits": med_f, "sales": med_m}}
-    notes = [f"RFM over the 365 days to {asof}; high = better than the median active customer "
-             f"(recency ≤ {med_r} days, deal visits > {med_f}, sales > {med_m:,.0f})."]
+    notes = [(f"RFM over the 365 days to {asof}; high = better than the median active customer "
+             f"(recency ≤ {med_r} days, deal visits > {med_f}, sales > {med_m:,.0f}).")]
     return Result(meta=meta, tables=tables, notes=notes)
 
 
@@ -88,8 +88,8 @@ def reactivate(con, *, asof: date | None = None, clinic: str | None = None, limi
         "overdue_days", "lifetime_sales")
     meta = {"command": "customers reactivate", "asof": asof, "clinic": clinic, "limit": limit,
             "overdue_customers": overdue.height}
-    notes = [f"{overdue.height} customers are past the median repurchase interval of their last items; "
-             f"the {min(limit, overdue.height)} of most lifetime value are listed.",
+    notes = [(f"{overdue.height} customers are past the median repurchase interval of their last items; "
+             f"the {min(limit, overdue.height)} of most lifetime value are listed."),
              "Items bought once only (surgery) have no interval and do not make a customer overdue."]
     return Result(meta=meta, tables={"reactivate": listed}, notes=notes)
 
@@ -132,8 +132,8 @@ def cards(con, *, asof: date | None = None, clinic: str | None = None, show_pii:
         "card_id", "customer_id", "name", "phone", "clinic", "card_type", "status", "balance", "last_used_at")
     meta = {"command": "customers cards", "asof": asof, "clinic": clinic,
             "dormant_days": DORMANT_CARD_DAYS, "lapsed_days": LAPSED_CARD_DAYS}
-    notes = [f"Cash part = balance × recharge / (recharge + bonus). 空卡: zero balance. 不动卡: balance but no use "
-             f"for {DORMANT_CARD_DAYS} days. 不续卡: drained, unused {LAPSED_CARD_DAYS} days, no top-up since."]
+    notes = [(f"Cash part = balance × recharge / (recharge + bonus). 空卡: zero balance. 不动卡: balance but no use "
+             f"for {DORMANT_CARD_DAYS} days. 不续卡: drained, unused {LAPSED_CARD_DAYS} days, no top-up since.")]
     return Result(meta=meta, tables={"cards": summary, "cards_to_call": watch}, notes=notes)
 
 

@@ -106,3 +106,28 @@ CREATE TABLE IF NOT EXISTS staff (
     name VARCHAR PRIMARY KEY, role VARCHAR, department VARCHAR, clinic VARCHAR,
     batch_id INTEGER NOT NULL, source_row INTEGER NOT NULL
 );
+
+-- Saved target plans (aesops targets split --save): one per year, replaced whole.
+CREATE TABLE IF NOT EXISTS target_plans (
+    year        INTEGER PRIMARY KEY,
+    total       BIGINT NOT NULL,
+    params      VARCHAR NOT NULL,      -- JSON: how the plan was made
+    saved_at    TIMESTAMP NOT NULL
+);
+
+-- Daily targets per dimension (all | clinic | department | consultant), whole yuan, plus the
+-- month's planned levers for scope 'all'.
+CREATE TABLE IF NOT EXISTS target_days (
+    year      INTEGER NOT NULL,
+    day       DATE NOT NULL,
+    dimension VARCHAR NOT NULL,
+    key       VARCHAR NOT NULL,
+    target    BIGINT NOT NULL,
+    PRIMARY KEY (year, day, dimension, key)
+);
+
+CREATE TABLE IF NOT EXISTS target_levers (
+    year INTEGER NOT NULL, month DATE NOT NULL, target BIGINT NOT NULL, visitors DOUBLE,
+    close_rate DOUBLE, ticket DOUBLE, frequency DOUBLE,
+    PRIMARY KEY (year, month)
+);

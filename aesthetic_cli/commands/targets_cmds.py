@@ -1,0 +1,96 @@
+"""aesops targets split | track: from the owner's yearly number to daily numbers, then every day's progress."""
+
+from __future__ import annotations
+
+from typing import Annotated, Optional
+
+import typer
+
+from aesthetic_cli.commands._common import err, open_warehouse
+from aesthetic_cli.commands._options import Db, FormatOpt, Lang, LangOpt, Month, pick_format
+
+targets_app = typer.Typer(help="目标分解与追踪 · Split a yearly target into months, teams and levers; track it daily.",
+                          no_args_is_help=True)
+
+TITLES = {
+    "months": ("月度目标与杠杆（按去年同月的成交率、客单价、频率）", "Monthly targets and levers at last year's rates"),
+    "by_clinic": ("门店目标", "Targets by clinic"),
+    "by_department": ("科室目标", "Targets by department"),
+    "by_consultant": ("咨询师目标", "Targets by consultant"),
+    "weeks": ("周目标", "Weekly targets"),
+    "days": ("日目标", "Daily targets"),
+    "solve": ("单一杠杆需要达到的水平", "How far one lever must move"),
+    "progress": ("目标达成进度", "Progress against target"),
+    "levers": ("杠杆对比计划（最落后的一项最先补）", "Levers against plan"),
+}
+
+
+@targets_app.command("split")
+def split(
+    year: Annotated[int, typer.Option("--year", help="The target year; last year's data shapes the split.")],
+    total: Annotated[Optional[float], typer.Option("--total", help="The yearly sales target in yuan.", show_default=False)] = None,
+    growth: Annotated[Optional[float], typer.Option("--growth", help="Or growth over last year's sales, e.g. 0.15.", show_default=False)] = None,
+    new_share: Annotated[Optional[float], typer.Option("--new-share", help="Share of new-customer sales (default: last year's, month by month).", show_default=False)] = None,
+    by: Annotated[str, typer.Option("--by", help="Split further by any of clinic, department, consultant.")] = "clinic,department,consultant",
+    solve: Annotated[Optional[str], typer.Option("--solve", help="visitors, close_rate, ticket or frequency: how far it alone must move.", show_default=False)] = None,
+    days: Annotated[bool, typer.Option("--days", help="Also list the daily targets.")] = False,
+    save: Annotated[bool, typer.Option("--save", help="Store the plan in the warehouse for `targets track` (replaces this year's plan).")] = False,
+    db: Db = None, fmt: FormatOpt = None, lang: LangOpt = Lang.zh,
+) -> None:
+    """Turn a yearly number into months (last year's seasonality), new/old customers, clinics,
+    departments, consultants, weeks and days (last year's weekday pattern), and into the four
+    levers: 业绩 = 来院人数 × 成交率 × 客单价 × 来院频率. Every split adds up exactly, in whole yuan.
+
+    Example:
+        aesops targets split --year 2027 --growth 0.15 --solve ticket --save
+    """
+    from aesthetic_cli.commands._render import render
+    from aesthetic_cli.metrics import targets
+
+    dims = tuple(d.strip() for d in by.split(",") if d.strip())
+    total_int = round(total) if total is not None else None
+    _ws, con = open_warehouse(db, read_only=not save)
+    with con:
+        plan = targets.split(con, year, total=total_int, growth=growth, new_share=new_share, by=dims)
+        result = targets.split_result(plan, lever=solve, with_days=days)
+        if save:
+            replaced = targets.save(con, plan)
+            err.print(f"{'Replaced the earlier' if replaced else 'Saved the'} {year} plan "
+                      f"(total {plan.total:,} yuan); track it with `aesops targets track`.")
+    render(result, pick_format(fmt), lang.value, titles=TITLES)
+
+
+@targets_app.command("track")
+def track(
+    month: Month = None,
+    week: Annotated[Optional[str], typer.Option("--week", help="ISO week YYYY-Www.", show_default=False)] = None,
+    date: Annotated[Optional[str], typer.Option("--date", help="Month to date as of this day (YYYY-MM-DD).", show_default=False)] = None,
+    db: Db = None, fmt: FormatOpt = None, lang: LangOpt = Lang.zh,
+) -> None:
+    """Actual against the saved plan: target to date, achievement, share of the period gone, the
+    run-rate projection (weighted by the plan's day pattern), the amount still needed per
+    remaining day, per clinic, department and consultant, and the lever furthest behind.
+
+    Example:
+        aesops targets track --month 2026-10
+        aesops targets track --date 2026-10-15
+    """
+    from aesthetic_cli.commands._render import render
+    from aesthetic_cli.metrics import targets
+    from aesthetic_cli.metrics.base import prepare
+    from aesthetic_cli.metrics.periods import month as month_of
+    from aesthetic_cli.metrics.periods import parse_date, resolve
+
+    _ws, con = open_warehouse(db)
+    with con:
+        asof = parse_date(date, "--date") if date else None
+        if asof:
+            period = month_of(asof.replace(day=1))
+        else:
+            period = resolve(month_=month, week_=week, default_end=prepare(con).last_day)
+        result = targets.track(con, period, asof=asof)
+    render(result, pick_format(fmt), lang.value, titles=TITLES)
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(targets_app, name="targets")
