@@ -23,7 +23,7 @@ def test_apportion_adds_up_exactly_and_stays_within_one_yuan(total, weights):
     assert sum(parts) == total and len(parts) == len(weights)
     s = sum(weights)
     exact = [total * w / s for w in weights] if s > 0 else [total / len(weights)] * len(weights)
-    assert all(abs(p - e) < 1 for p, e in zip(parts, exact))
+    assert all(abs(p - e) < 1 for p, e in zip(parts, exact, strict=True))
 
 
 # 2025 history: January: A (new) buys 1,000; B visits without buying. February: C (new) buys 3,000.

@@ -151,7 +151,7 @@ def split(con, year: int, *, total: int | None = None, growth: float | None = No
 
     rows = []
     overall_new = (float(hist.months["new_sales"].sum()) / hist.total) if hist.has_sales else None
-    for m, target in zip(range(1, 13), month_targets):
+    for m, target in zip(range(1, 13), month_targets, strict=True):
         h = hist.months.row(m - 1, named=True)
         share = new_share
         if share is None:
@@ -177,21 +177,21 @@ def split(con, year: int, *, total: int | None = None, growth: float | None = No
             notes.append(f"No {dim} shares in {year - 1}: no {dim} split.")
             continue
         part = []
-        for m, target in zip(range(1, 13), month_targets):
-            for key, t in zip(sh["key"].to_list(), apportion(target, sh["sales"].to_list())):
+        for m, target in zip(range(1, 13), month_targets, strict=True):
+            for key, t in zip(sh["key"].to_list(), apportion(target, sh["sales"].to_list()), strict=True):
                 part.append({"key": key, "month_no": m, "target": t})
         dims[dim] = pl.DataFrame(part)
 
     # Days by last year's weekday pattern (even when unknown); weeks are sums of days.
     day_rows, dim_day_rows = [], []
-    for m, target in zip(range(1, 13), month_targets):
+    for m, target in zip(range(1, 13), month_targets, strict=True):
         days = _month_days(year, m)
         w = [hist.weekday.get(d.isoweekday(), 0.0) for d in days] if hist.weekday else [1.0] * len(days)
-        for d, t in zip(days, apportion(target, w)):
+        for d, t in zip(days, apportion(target, w), strict=True):
             day_rows.append({"day": d, "target": t})
         for dim, frame in dims.items():
             for r in frame.filter(pl.col("month_no") == m).iter_rows(named=True):
-                for d, t in zip(days, apportion(r["target"], w)):
+                for d, t in zip(days, apportion(r["target"], w), strict=True):
                     dim_day_rows.append({"day": d, "dimension": dim, "key": r["key"], "target": t})
     params = {"year": year, "total": total, "growth": growth, "new_share": new_share, "by": list(by),
               "history_months": {r["month_no"]: r["source_year"] for r in hist.months.iter_rows(named=True)},
@@ -318,8 +318,8 @@ def track(con, period: Period, *, asof: date | None = None) -> Result:
                                "projection", "gap", "needed_per_day")
     levers = _lever_check(con, period, asof, year)
     behind = levers.filter(pl.col("ratio").is_not_null()).sort("ratio").head(1)
-    notes = [f"{period.label}: {elapsed_days} of {period.days} days gone (as of {asof}); "
-             f"{remaining_days} days left."]
+    notes = [(f"{period.label}: {elapsed_days} of {period.days} days gone (as of {asof}); "
+             f"{remaining_days} days left.")]
     if behind.height and behind["ratio"][0] < 1:
         notes.append(f"Furthest behind: {behind['lever'][0]} at {behind['ratio'][0]:.0%} of plan.")
     meta = {"command": "targets track", "period": period.label, "start": period.start, "end": period.end,
