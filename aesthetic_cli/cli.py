@@ -61,12 +61,15 @@ def _register() -> None:
         customers_cmds,
         demo,
         ingest,
+        report_cmds,
         sample,
+        schedule_cmds,
         targets_cmds,
         workspace_cmds,
     )
 
-    for module in (workspace_cmds, ingest, analysis, customers_cmds, targets_cmds, sample, demo):
+    for module in (workspace_cmds, ingest, analysis, customers_cmds, targets_cmds, report_cmds, schedule_cmds, sample,
+                   demo):
         module.register(app)
 
 

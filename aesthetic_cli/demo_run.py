@@ -106,9 +106,16 @@ def run_demo(out: Path, *, lang: str = "zh", say: Callable[[str], None] = print)
             say(f"   {name:<14} → {path.relative_to(out)}")
     finally:
         con.close()
+    from aesthetic_cli.reports.run import write_reports
+
+    say("[bold]3. Reports[/bold] (Excel and HTML in reports/)")
+    for kind in ("monthly", "weekly", "daily"):
+        for path in write_reports(ws.db_path, kind, out / "reports", formats=["xlsx", "html"], lang=lang):
+            summary.setdefault("reports", []).append(str(path))
+            say(f"   {kind:<8} → {path.relative_to(out)}")
     say("")
     say(f"[bold green]Done.[/bold green] Everything is in {out}")
-    say(f"Try next:  cd {out}")
+    say(f"Open {out / 'reports'} for the reports, or try:  cd {out}")
     say("           aesops funnel --by channel        # this month's levers, new vs old, 环比/同比")
     say(f"           aesops channels --month {summary['channels_month']}    # which channels pay back, and the cut list")
     say("           aesops consultants                 # who closes, and whose customers come back")

@@ -131,10 +131,11 @@ def test_sample_generate_cli(tmp_path):
     assert (tmp_path / "g" / "收费明细_2026.xlsx").exists()
 
 
-def test_wheel_carries_sql_and_sample_data(tmp_path):
+def test_wheel_carries_sql_templates_and_sample_data(tmp_path):
     subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(tmp_path), str(ROOT)],
                    check=True, capture_output=True)
     wheel = next(tmp_path.glob("aesops-*.whl"))
     names = zipfile.ZipFile(wheel).namelist()
     assert "aesthetic_cli/sql/schema.sql" in names
+    assert "aesthetic_cli/report_templates/report.html.j2" in names
     assert "aesthetic_cli/sample_data/收费明细_2025.xlsx" in names

@@ -122,3 +122,16 @@ SELECT count(*) AS new_customers,
        coalesce(sum(s.sales), 0) AS new_sales,
        coalesce(sum(s.sales) FILTER (WHERE cf.referrer_id IS NOT NULL), 0) AS referral_sales
 FROM newc JOIN customer_first cf USING (customer_id) LEFT JOIN sales s USING (customer_id);
+
+-- name: trend
+-- Sales per month (or day) from $start to $end, split new/old by each customer's first_seen month/day.
+SELECT date_trunc($grain, day)::DATE AS period,
+       sum(net) AS sales,
+       coalesce(sum(net) FILTER (WHERE date_trunc($grain, first_seen) = date_trunc($grain, day)), 0) AS new_sales,
+       coalesce(sum(net) FILTER (WHERE first_seen IS NULL OR date_trunc($grain, first_seen) < date_trunc($grain, day)), 0) AS old_sales,
+       count(*) FILTER (WHERE net > 0) AS deal_visits
+FROM (SELECT customer_id, day, sum(paid_amount) AS net, any_value(first_seen) AS first_seen
+      FROM order_facts
+      WHERE line_kind <> 'topup' AND day BETWEEN $start AND $end AND ($clinic IS NULL OR g_clinic = $clinic)
+      GROUP BY ALL)
+GROUP BY 1 ORDER BY 1;

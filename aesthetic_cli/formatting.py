@@ -1,0 +1,49 @@
+"""How values look to people (tables, reports) and how text cells stay text in spreadsheets."""
+
+from __future__ import annotations
+
+from aesthetic_cli.labels import kind_of
+
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+# Columns whose meaning comes from the row's KPI or lever rather than from the column.
+PER_ROW = {"current", "previous", "last_year", "plan", "actual", "needed"}
+
+
+def safe_cell(value):
+    """A text cell that a spreadsheet would run as a formula is written as text."""
+    if isinstance(value, str) and value.startswith(_FORMULA_START):
+        return "'" + value
+    return value
+
+
+def show_value(column: str, value, kind: str | None = None) -> str:
+    if value is None:
+        return "—"
+    if isinstance(value, bool):
+        return "✓" if value else ""
+    if isinstance(value, float) or isinstance(value, int) and not isinstance(value, bool):
+        kind = kind or kind_of(column)
+        if kind == "rate":
+            return f"{value * 100:.1f}%"
+        if kind == "money":
+            return f"{value:,.0f}"
+        if kind == "ratio":
+            return f"{value:.2f}"
+        if kind == "days":
+            return f"{value:,.0f}"
+        if kind == "count":
+            return f"{value:,.1f}" if isinstance(value, float) and not float(value).is_integer() else f"{value:,.0f}"
+        if isinstance(value, float):
+            return f"{value:,.2f}" if abs(value) < 1000 else f"{value:,.0f}"
+        return f"{value:,}"
+    if isinstance(value, (list, tuple)):
+        return ", ".join(str(v) for v in value)
+    return str(value)
+
+
+def cell_kind(row: dict, column: str) -> str | None:
+    """rate, money, ratio, days or count: from the column, or in a KPI-per-row table from the row's KPI."""
+    subject = row.get("kpi") or row.get("lever")
+    if subject and column in PER_ROW:
+        return kind_of(subject) or "count"
+    return kind_of(column)

@@ -1,0 +1,270 @@
+"""What a report says, independent of how it is written (xlsx or html): sections of titled tables,
+the charts to draw from them, and where every number came from (口径说明)."""
+
+from __future__ import annotations
+
+import calendar
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+
+import polars as pl
+
+from aesthetic_cli import __version__
+from aesthetic_cli.errors import UsageError
+from aesthetic_cli.metrics import targets as tg
+from aesthetic_cli.metrics.base import Coverage, prepare, run
+from aesthetic_cli.metrics.channels import channel_roi
+from aesthetic_cli.metrics.cohorts import cohorts
+from aesthetic_cli.metrics.consultants import consultants
+from aesthetic_cli.metrics.customers import cards, reactivate, rfm
+from aesthetic_cli.metrics.funnel import funnel
+from aesthetic_cli.metrics.items import items
+from aesthetic_cli.metrics.periods import Period, month, week
+from aesthetic_cli.metrics.result import Result
+
+KINDS = ("monthly", "weekly", "daily")
+
+
+@dataclass
+class Chart:
+    kind: str  # line | bar | heat
+    x: str
+    series: list[str]
+    title: tuple[str, str]
+
+
+@dataclass
+class Block:
+    name: str
+    title: tuple[str, str]
+    frame: pl.DataFrame
+    chart: Chart | None = None
+
+
+@dataclass
+class Section:
+    key: str  # sheet name
+    title: tuple[str, str]
+    blocks: list[Block]
+    notes: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Report:
+    kind: str
+    period: Period
+    title: tuple[str, str]
+    params: dict
+    sections: list[Section]
+    provenance: dict[str, pl.DataFrame]
+    results: dict[str, Result]  # the analyses behind the sections, as `--format json` would print them
+
+    def file_stem(self) -> str:
+        return f"aesops_{self.kind}_{self.period.label}"
+
+
+DEFINITIONS = [
+    ("成交业绩 sales", "销售行与退款行之和（按收费日期），充值不计入；先充值1万再刷卡消费8千，业绩为8千。",
+     "Sale plus refund lines by order date; top-ups are not sales."),
+    ("收现 cash in", "非储值支付的销售与充值，加上退款。", "Sale and top-up lines not paid by stored value, plus refunds."),
+    ("消耗 consumption", "治疗划扣金额之和。", "Sum of treatment consumed amounts."),
+    ("成交 deal", "某顾客某日净业绩为正即为一次成交（成交人次）。", "A customer-day with positive net sales."),
+    ("来院人数 visitors", "期内有到院记录（或成交）的不同顾客数。", "Distinct customers with a visit (or a deal) in the period."),
+    ("新客 new", "首次到院或首次消费（取早者）落在期内的顾客。", "first_seen (first visit or order) falls in the period."),
+    ("成交率 close rate", "成交人数 ÷ 来院人数", "buyers / visitors"),
+    ("客单价 ticket", "业绩 ÷ 成交人次", "sales / deal visits"),
+    ("来院频率 frequency", "成交人次 ÷ 成交人数；业绩 = 来院 × 成交率 × 客单价 × 频率", "deal visits / buyers"),
+    ("获客渠道 channel", "顾客档案来源渠道，否则首次到院渠道，否则首条线索渠道，否则 unknown。",
+     "customers.source_channel, else first visit's, else first lead's channel."),
+    ("ROI", "(获客业绩 − 投放) ÷ 投放；无投放的渠道不计比率；超出数据末日的周期标记为未满。",
+     "(sales − spend) / spend; no ratio without spend; horizons past the data are marked incomplete."),
+    ("砍渠道", "产出低/见效慢/费用高/送客少各按最差四分位，两项及以上为候选。",
+     "Worst quartile on output, speed, cost, volume; two flags make a cut candidate."),
+    ("180天复购率", "咨询师在本期前180天成交的顾客中，180天内再次成交的比例。",
+     "Customers a consultant closed 180 days before the period who bought again within 180 days."),
+    ("复购矩阵", "首单月为队列；第k月有成交的队列占比。", "Cohort = first-deal month; share with a deal in month +k."),
+    ("储值卡本金", "余额 × 充值 ÷ (充值 + 赠送)。", "balance × recharge / (recharge + bonus)."),
+]
+
+
+def _trend(con, start: date, end: date, grain: str, clinic: str | None) -> pl.DataFrame:
+    df = run(con, "kpis", "trend", {"start": start, "end": end, "grain": grain, "clinic": clinic})
+    fmt = "%Y-%m" if grain == "month" else "%m-%d"
+    return df.with_columns(pl.col("period").dt.strftime(fmt).alias("period"))
+
+
+def _twelve_months_back(p: Period) -> date:
+    y, m = divmod(p.start.year * 12 + p.start.month - 1 - 11, 12)
+    return date(y, m + 1, 1)
+
+
+def _plan_exists(con, year: int) -> bool:
+    has = con.execute("SELECT count(*) FROM information_schema.tables WHERE table_name = 'target_plans'").fetchone()[0]
+    return bool(has) and con.execute("SELECT count(*) FROM target_plans WHERE year = $y", {"y": year}).fetchone()[0] > 0
+
+
+def _track_or_note(con, period: Period, asof: date | None, results: dict) -> tuple[list[Block], list[str]]:
+    if not _plan_exists(con, period.start.year):
+        return [], [(f"没有 {period.start.year} 年的目标计划（aesops targets split --year {period.start.year} "
+                    f"--total N --save）。No saved target plan for {period.start.year}.")]
+    r = tg.track(con, period, asof=asof)
+    results["targets_track"] = r
+    progress = r.tables["progress"]
+    blocks = [Block("progress", ("目标达成进度", "Progress against target"), progress,
+                    Chart("bar", "key", ["target_to_date", "actual"], ("至今目标 vs 实际", "Target to date vs actual"))),
+              Block("levers", ("杠杆对比计划", "Levers against plan"), r.tables["levers"])]
+    return blocks, r.notes
+
+
+def build(con, kind: str, *, month_: str | None = None, week_: str | None = None, day: str | None = None,
+          clinic: str | None = None, show_pii: bool = False, lang: str = "zh") -> Report:
+    if kind not in KINDS:
+        raise UsageError(f"Unknown report '{kind}'.", hint="Reports: monthly, weekly, daily.")
+    cov = prepare(con)
+    if cov.last_day is None:
+        raise UsageError("The warehouse has no orders or visits yet: nothing to report.",
+                         hint="Import exports first: aesops import FILE...")
+    builder = {"monthly": _monthly, "weekly": _weekly, "daily": _daily}[kind]
+    report = builder(con, cov, month_=month_, week_=week_, day=day, clinic=clinic, show_pii=show_pii)
+    report.params.update({"report": kind, "clinic": clinic or "全部 all", "lang": lang, "show_pii": show_pii,
+                          "generated_at": datetime.now().strftime("%Y-%m-%d %H:%M"), "aesops": __version__,
+                          "data_first_day": cov.first_day, "data_last_day": cov.last_day})
+    report.provenance = provenance(con)
+    return report
+
+
+def default_month(cov: Coverage) -> Period:
+    """The last complete month of data (the month of the last day, if that day ends it)."""
+    last = cov.last_day
+    if last.day == calendar.monthrange(last.year, last.month)[1]:
+        return month(last.replace(day=1))
+    return month((last.replace(day=1) - timedelta(days=1)).replace(day=1))
+
+
+def _monthly(con, cov, *, month_, clinic, show_pii, **_) -> Report:
+    from aesthetic_cli.metrics.periods import parse_month
+
+    p = parse_month(month_) if month_ else default_month(cov)
+    results: dict[str, Result] = {}
+    f = results["funnel"] = funnel(con, p, clinic=clinic)
+    trend = _trend(con, _twelve_months_back(p), p.end, "month", clinic)
+    ch = results["channels"] = channel_roi(con, p, clinic=clinic)
+    cs = results["consultants"] = consultants(con, p, clinic=clinic)
+    co = results["cohorts"] = cohorts(con, start=_twelve_months_back(p), end=p.end, months=12, clinic=clinic)
+    rf = results["customers_rfm"] = rfm(con, asof=p.end, clinic=clinic)
+    ca = results["customers_cards"] = cards(con, asof=p.end, clinic=clinic, show_pii=show_pii, limit=20)
+    re = results["customers_reactivate"] = reactivate(con, asof=p.end, clinic=clinic, limit=20, show_pii=show_pii)
+    it = results["items"] = items(con, p, clinic=clinic)
+    track_blocks, track_notes = _track_or_note(con, p, None, results)
+    sections = [
+        Section("核心指标", ("核心指标与环比同比", "Headline KPIs"), [
+            Block("comparison", ("核心指标（本期 / 上期 / 去年同期）", "KPIs: this period, previous, last year"),
+                  f.tables["comparison"]),
+            Block("trend", ("近12个月业绩趋势", "Sales, last 12 months"), trend,
+                  Chart("line", "period", ["sales", "new_sales", "old_sales"], ("业绩趋势", "Sales trend"))),
+            Block("segments", ("新客 / 老客拆解", "New vs old customers"), f.tables["segments"]),
+        ], f.notes),
+        Section("漏斗", ("新客漏斗与未成交", "Funnel and lost deals"), [
+            Block("funnel", ("新客漏斗（按渠道）", "New-customer funnel by channel"), f.tables["funnel"],
+                  Chart("bar", "channel", ["leads", "arrivals", "buyers"], ("线索 → 到院 → 成交", "Leads → arrivals → buyers"))),
+            Block("lost_by_reason", ("未成交原因", "Lost deals by reason"), f.tables["lost_by_reason"]),
+            Block("referral", ("老带新", "Referral share"), f.tables["referral"]),
+        ]),
+        Section("渠道", ("渠道 ROI 与砍渠道", "Channel ROI and cut list"), [
+            Block("channels", ("渠道 ROI（本期获客）", "Channel ROI"), ch.tables["channels"],
+                  Chart("bar", "channel", ["spend", "sales"], ("投放 vs 获客业绩", "Spend vs sales"))),
+            Block("cut_list", ("砍渠道候选", "Cut list"), ch.tables["cut_list"]),
+        ], ch.notes),
+        Section("咨询师", ("咨询师", "Consultants"), [
+            Block("onsite", ("现场咨询师", "On-site consultants"), cs.tables["onsite"],
+                  Chart("bar", "consultant", ["sales"], ("咨询师业绩", "Sales by consultant"))),
+            Block("online", ("网络咨询师", "Online consultants"), cs.tables["online"]),
+        ], cs.notes),
+        Section("复购", ("复购队列", "Repurchase cohorts"), [
+            Block("retention", ("复购矩阵", "Repurchase matrix"), co.tables["retention"],
+                  Chart("heat", "cohort", [c for c in co.tables["retention"].columns if c.startswith("m")],
+                        ("复购热力图", "Cohort heat map"))),
+            Block("item_intervals", ("项目复购间隔", "Item repurchase intervals"), co.tables["item_intervals"]),
+        ], co.notes),
+        Section("老客", ("老客盘点与储值卡", "Old customers and cards"), [
+            Block("segments", ("RFM 客群", "RFM segments"), rf.tables["segments"]),
+            Block("cards", ("储值卡负债", "Card liability"), ca.tables["cards"]),
+            Block("reactivate", ("待唤醒老客（前20）", "Customers to call back (top 20)"), re.tables["reactivate"]),
+        ], rf.notes + ca.notes),
+        Section("品项", ("品项", "Items"), [
+            Block("items", ("品项业绩与毛利", "Items"), it.tables["items"],
+                  Chart("bar", "item", ["sales"], ("品项业绩", "Sales by item"))),
+            Block("openers", ("开口品项", "Opener items"), it.tables["openers"]),
+        ], it.notes),
+        Section("目标", ("目标 vs 实际", "Target vs actual"), track_blocks, track_notes),
+    ]
+    return Report("monthly", p, ("月度经营分析", "Monthly operations report"), {"period": p.label}, sections, {},
+                  results)
+
+
+def _behind(con, period: Period, asof: date, results: dict) -> tuple[list[Block], list[str]]:
+    blocks, notes = _track_or_note(con, period, asof, results)
+    if blocks:
+        progress = blocks[0].frame
+        lagging = (progress.filter((pl.col("scope") == "consultant") & pl.col("achievement").is_not_null())
+                   .sort("achievement").head(5))
+        blocks.append(Block("behind", ("最落后的咨询师", "Consultants furthest behind"), lagging))
+    return blocks, notes
+
+
+def _weekly(con, cov, *, week_, clinic, show_pii, **_) -> Report:
+    if week_:
+        p = week(week_)
+    else:
+        last = cov.last_day
+        end = last if last.isoweekday() == 7 else last - timedelta(days=last.isoweekday())
+        p = Period(end - timedelta(days=6), end, "week")
+    results: dict[str, Result] = {}
+    f = results["funnel"] = funnel(con, p, clinic=clinic)
+    daily = _trend(con, p.start, p.end, "day", clinic)
+    blocks, notes = _behind(con, p, None, results)
+    sections = [
+        Section("本周", ("本周核心指标（环比上周 / 同比去年）", "This week vs last week and last year"), [
+            Block("comparison", ("核心指标", "KPIs"), f.tables["comparison"]),
+            Block("daily", ("每日业绩", "Sales by day"), daily,
+                  Chart("bar", "period", ["sales"], ("每日业绩", "Daily sales"))),
+        ], f.notes),
+        Section("目标进度", ("目标进度与落后项", "Progress and what is behind"), blocks, notes),
+        Section("漏斗", ("本周新客漏斗", "This week's funnel"), [
+            Block("funnel", ("新客漏斗（按渠道）", "Funnel by channel"), f.tables["funnel"]),
+            Block("lost_by_reason", ("未成交原因", "Lost deals"), f.tables["lost_by_reason"]),
+        ]),
+    ]
+    return Report("weekly", p, ("周报", "Weekly report"), {"period": p.label}, sections, {}, results)
+
+
+def _daily(con, cov, *, day, clinic, show_pii, **_) -> Report:
+    from aesthetic_cli.metrics.periods import parse_date
+
+    d = parse_date(day, "--date") if day else cov.last_day
+    p = Period(d, d, "day")
+    mtd = month(d.replace(day=1))
+    results: dict[str, Result] = {}
+    f = results["funnel"] = funnel(con, p, clinic=clinic)
+    trend = _trend(con, mtd.start, d, "day", clinic)
+    blocks, notes = _behind(con, mtd, d, results)
+    sections = [
+        Section("当日", (f"{d} 当日（对比前一日 / 去年同日）", f"{d} vs the day before and last year"), [
+            Block("comparison", ("当日核心指标", "The day's KPIs"), f.tables["comparison"]),
+            Block("mtd", ("本月每日业绩", "Month to date by day"), trend,
+                  Chart("line", "period", ["sales"], ("本月每日业绩", "Daily sales this month"))),
+        ], f.notes),
+        Section("月度进度", ("本月目标进度与落后项", "Month-to-date progress and what is behind"), blocks, notes),
+    ]
+    return Report("daily", p, ("日报", "Daily report"), {"period": p.label, "month_to_date": mtd.label},
+                  sections, {}, results)
+
+
+def provenance(con) -> dict[str, pl.DataFrame]:
+    from aesthetic_cli.warehouse_status import coverage
+
+    batches = con.execute("""
+        SELECT batch_id, file_name, dataset, rows_loaded, rows_updated, duplicates, rejected, date_min, date_max,
+               strftime(imported_at, '%Y-%m-%d %H:%M') AS imported_at, sha256
+        FROM import_batches ORDER BY batch_id""").pl()
+    return {"coverage": coverage(con), "batches": batches}

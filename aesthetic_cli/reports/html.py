@@ -1,0 +1,77 @@
+"""Render a Report as one self-contained HTML file (inline CSS and SVG, no network) with Jinja2."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from aesthetic_cli import __version__
+from aesthetic_cli.formatting import cell_kind, show_value
+from aesthetic_cli.labels import label, value_label
+from aesthetic_cli.reports import svg
+from aesthetic_cli.reports.content import DEFINITIONS, Block, Report
+
+
+def _t(pair, lang):
+    return pair[0] if lang == "zh" else pair[1]
+
+
+def _chart(block: Block, lang: str) -> str | None:
+    ch = block.chart
+    if ch is None or ch.kind == "heat" or block.frame.height == 0:
+        return None
+    labels = [str(v) for v in block.frame[ch.x].to_list()]
+    series = {label(s, lang): [None if v is None else float(v) for v in block.frame[s].to_list()] for s in ch.series}
+    draw = svg.line if ch.kind == "line" else svg.bars
+    return draw(labels, series, _t(ch.title, lang))
+
+
+def _rows(block: Block, lang: str) -> list[list[dict]]:
+    frame = block.frame
+    heat_cols = set(block.chart.series) if block.chart and block.chart.kind == "heat" else set()
+    vmax = max([v for c in heat_cols for v in frame[c].to_list() if v is not None] or [0.0])
+    rows = []
+    for rec in frame.iter_rows(named=True):
+        cells = []
+        for col, value in rec.items():
+            numeric = isinstance(value, (int, float)) and not isinstance(value, bool)
+            cell = {"text": show_value(col, value_label(col, value, lang), cell_kind(rec, col)),
+                    "cls": "num" if numeric else "", "bg": None, "fg": None}
+            if col in heat_cols and value is not None:
+                cell["bg"] = svg.heat_colour(value, vmax)
+                cell["fg"] = "#ffffff" if vmax and value / vmax > 0.55 else "#1d2733"
+            cells.append(cell)
+        rows.append(cells)
+    return rows
+
+
+def render(report: Report, lang: str = "zh") -> str:
+    from jinja2 import Environment, PackageLoader, select_autoescape
+
+    env = Environment(loader=PackageLoader("aesthetic_cli", "report_templates"),
+                      autoescape=select_autoescape(["html", "j2"]))
+    sections = []
+    for s in report.sections:
+        blocks = []
+        for b in s.blocks:
+            blocks.append({"name": b.name, "title": _t(b.title, lang),
+                           "headers": [label(c, lang) for c in b.frame.columns],
+                           "rows": _rows(b, lang) if b.frame.width else [],
+                           "heat": bool(b.chart and b.chart.kind == "heat"),
+                           "chart_svg": _chart(b, lang), "chart_title": _t(b.chart.title, lang) if b.chart else ""})
+        sections.append({"title": _t(s.title, lang), "blocks": blocks, "notes": s.notes})
+    batches = report.provenance.get("batches")
+    keep = ["batch_id", "file_name", "dataset", "rows_loaded", "date_min", "date_max", "imported_at"]
+    batch_rows = ([[show_value(c, r[c]) for c in keep] for r in batches.iter_rows(named=True)]
+                  if batches is not None else [])
+    subtitle = (f"{report.params.get('clinic')} · 数据截至 {report.params.get('data_last_day')}" if lang == "zh"
+                else f"{report.params.get('clinic')} · data to {report.params.get('data_last_day')}")
+    return env.get_template("report.html.j2").render(
+        lang=lang, title=_t(report.title, lang), period=report.period.label, subtitle=subtitle, sections=sections,
+        definitions=DEFINITIONS, params=[(k, v) for k, v in report.params.items()],
+        batch_headers=[label(c, lang) for c in keep], batches=batch_rows,
+        empty="（无数据）" if lang == "zh" else "(no data)", version=__version__,
+        generated=report.params.get("generated_at"))
+
+
+def write(report: Report, path: Path, lang: str = "zh") -> None:
+    path.write_text(render(report, lang), encoding="utf-8")
