@@ -11,6 +11,15 @@ from aesthetic_cli.sqlfiles import script
 
 FACT_TABLES = ("leads", "visits", "orders", "treatments", "spend")
 DIMENSION_TABLES = ("customers", "cards", "items", "staff")
+# Per-connection temp tables derived from the facts (sql/base.sql), in the order they are built.
+DERIVED_TABLES = ("customer_phone", "customer_first", "order_facts", "visit_facts", "treatment_facts", "customer_days",
+                  "attributed_days")
+
+
+def drop_derived(con) -> None:
+    """Forget the derived tables after the facts change, so the next question rebuilds them."""
+    for name in reversed(DERIVED_TABLES):
+        con.execute(f"DROP TABLE IF EXISTS temp.{name}")
 
 
 def connect(db_path: Path, *, read_only: bool = False, create: bool = True) -> duckdb.DuckDBPyConnection:

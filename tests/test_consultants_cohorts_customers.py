@@ -222,3 +222,13 @@ def test_cli_json_of_customers_cards(con, ws):
     con.close()
     r = run_cli("customers", "cards", "--format", "json")
     assert json.loads(r.stdout)["cards"][0]["liability"] == 100
+
+
+def test_a_shared_phone_links_a_lead_once(con, ws):
+    # Mother and daughter share a phone: the lead counts once, for one customer.
+    load(con, ws,
+         leads=[["咨询日期", "渠道", "网络咨询师", "手机号"], ["2025-10-01", "抖音", "小美", "13800000009"]],
+         customers=[["顾客编号", "手机号"], ["M1", "13800000009"], ["M2", "13800000009"]],
+         visits=[["到院日期", "顾客编号", "现场咨询师"], ["2025-10-03", "M1", "甲"], ["2025-10-03", "M2", "甲"]])
+    mei = row(consultants(con, parse_month("2025-10"), role="online").tables["online"], consultant="小美")
+    assert (mei["leads"], mei["arrivals"]) == (1, 1)

@@ -206,3 +206,11 @@ def test_periods():
     assert (w.start, w.end) == (date(2025, 12, 29), date(2026, 1, 4))
     r = resolve(from_="2025-10-01", to="2025-10-10")
     assert r.previous().start == date(2025, 9, 21) and r.previous().end == date(2025, 9, 30)
+
+
+def test_an_import_refreshes_what_the_same_connection_computes(world, ws):
+    # The derived tables are built once per connection; an import must not leave them stale.
+    before = row(kpis(world, OCT), group="all")["sales"]
+    import_file(world, write_csv(ws / "more.csv", [["收费日期", "顾客编号", "项目", "实收金额"],
+                                                   ["2025-10-25", "F", "水光针", "1200"]]), clinic="本院")
+    assert row(kpis(world, OCT), group="all")["sales"] == before + 1200

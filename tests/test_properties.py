@@ -31,10 +31,10 @@ def warehouse(orders, visits):
         line_kind = "refund" if amt < 0 else kind
         con.execute("INSERT INTO orders (order_date, customer_id, item, paid_amount, department, consultant, clinic,"
                     " line_kind, stored_value, row_key, batch_id, source_row) VALUES (?,?,?,?,?,?,?,?,?,?,1,?)",
-                    [d, c, "x", amt, dept, cons, clinic, line_kind, card, f"o{i}", i])
+                    [d, c, "x", amt, dept, cons, clinic, line_kind, card, i, i])
     for i, (c, d, cons, clinic, ch) in enumerate(visits):
         con.execute("INSERT INTO visits (visit_date, customer_id, consultant, clinic, channel, row_key, batch_id,"
-                    " source_row) VALUES (?,?,?,?,?,?,1,?)", [d, c, cons, clinic, ch, f"v{i}", i])
+                    " source_row) VALUES (?,?,?,?,?,?,1,?)", [d, c, cons, clinic, ch, i, i])
     return con
 
 

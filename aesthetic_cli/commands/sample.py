@@ -36,8 +36,8 @@ def generate(
     from aesthetic_cli.sample.api import generate as run
 
     written, world = run(out, seed=seed, clinics=clinics, months=months, customers=customers, scale=scale)
-    err.print(f"Wrote {len(written)} files to {out} ({len(world.orders):,} order lines, "
-              f"{len(world.customers):,} customers, {world.start} → {world.end}).")
+    err.print(f"Wrote {len(written)} files to {out} ({len(world.orders) * world.copies:,} order lines, "
+              f"{len(world.customers) * world.copies:,} customers, {world.start} → {world.end}).")
     err.print(f"Next: aesops import {out}/*")
 
 

@@ -39,7 +39,7 @@ def _clean(col: str) -> pl.Expr:
 
 
 def parse_amount(col: str, scale: float = 1.0) -> pl.Expr:
-    s = _clean(col)
+    s = pl.col(col)
     negative = s.str.contains(r"^[(（].*[)）]$")
     wan = s.str.contains("万")
     body = s.str.replace_all(r"(?i)[¥￥,，\s元万]|rmb|cny|yuan|[()（）]", "")
@@ -55,7 +55,7 @@ def parse_number(col: str) -> pl.Expr:
 
 
 def parse_date(col: str, allow_month: bool = False) -> pl.Expr:
-    s = _clean(col)
+    s = pl.col(col)
     serial = s.str.extract(r"^(\d{5})(?:\.\d+)?$", 1).cast(pl.Int64, strict=False)
     from_serial = pl.when(serial.is_between(20000, 80000)).then(
         EXCEL_EPOCH + pl.duration(days=serial)
@@ -76,13 +76,13 @@ def parse_date(col: str, allow_month: bool = False) -> pl.Expr:
 
 
 def parse_phone(col: str) -> pl.Expr:
-    digits = _clean(col).str.replace_all(r"\.0+$", "").str.replace_all(r"\D", "")
+    digits = pl.col(col).str.replace_all(r"\.0+$", "").str.replace_all(r"\D", "")
     mobile = digits.str.replace(r"^(?:0086|86)(1\d{10})$", "$1")
     return pl.when(mobile.str.len_chars().is_between(5, 15)).then(mobile)
 
 
 def parse_bool(col: str) -> pl.Expr:
-    s = _clean(col).str.to_lowercase()
+    s = pl.col(col).str.to_lowercase()
     return pl.when(s.is_in(_YES)).then(True).when(s.is_in(_NO)).then(False).otherwise(None)
 
 
@@ -101,7 +101,32 @@ def _parser(f: d.Field, amount_scale: float) -> pl.Expr:
         case d.BOOL:
             return parse_bool(f.name)
         case _:
-            return _clean(f.name)
+            return pl.col(f.name)
+
+
+# The common spellings, tried first on every row; the full parsers run only on the rows these miss.
+def _fast(f: d.Field, amount_scale: float) -> pl.Expr | None:
+    c = pl.col(f.name)
+    if f.type in (d.AMOUNT, d.NUMBER):
+        v = c.cast(pl.Float64, strict=False)
+        v = pl.when(v.is_finite()).then(v)
+        return (v / amount_scale) if (f.type == d.AMOUNT and amount_scale != 1.0) else v
+    if f.type in (d.DATE, d.PERIOD):
+        v = c.str.slice(0, 10).str.to_date("%Y-%m-%d", strict=False)
+        return pl.when(v.dt.year().is_between(1900, 2100) & c.str.contains(r"^\d{4}-\d{2}-\d{2}")).then(v)
+    return None
+
+
+def _parse_column(frame: pl.DataFrame, f: d.Field, amount_scale: float) -> pl.Series:
+    fast = _fast(f, amount_scale)
+    if fast is None:
+        return frame.select(_parser(f, amount_scale).alias(f.name)).to_series()
+    first = frame.select(fast.alias(f.name)).to_series()
+    missed = first.is_null() & frame[f.name].is_not_null()
+    if not missed.any():
+        return first
+    slow = frame.filter(missed).select(_parser(f, amount_scale).alias(f.name)).to_series()
+    return first.scatter(missed.arg_true(), slow)
 
 
 _REASON = {
@@ -121,15 +146,16 @@ def convert(frame: pl.DataFrame, layout: Layout, *, amount_unit: str = "yuan",
     body = frame.slice(layout.header_row + 1).with_row_index(ROW, offset=layout.header_row + 2)
     rows_read = body.height
     # Rows to skip without complaint: blank, totals (合计/总计), and header rows a paged export repeats.
-    all_cols = list(frame.columns)
-    cleaned = [_clean(c) for c in all_cols]
-    blank = pl.all_horizontal([c.is_null() for c in cleaned])
+    body = body.with_columns([_clean(c).alias(c) for c in frame.columns])
+    blank = pl.all_horizontal([pl.col(c).is_null() for c in frame.columns])
+    # Totals labels sit in the first columns; short cells only, so the regex stays cheap.
     totals = pl.any_horizontal([
-        c.str.to_lowercase().str.replace_all(r"\s", "").str.contains(_TOTAL_WORDS).fill_null(False)
-        for c in cleaned
-    ])
+        (pl.col(c).str.len_chars() <= 8)
+        & pl.col(c).str.to_lowercase().str.replace_all(r"\s", "").str.contains(_TOTAL_WORDS)
+        for c in frame.columns[:4]
+    ]).fill_null(False)
     header_again = pl.all_horizontal([
-        (_clean(c) == pl.lit(layout.headers[c])).fill_null(False) for c in layout.mapping
+        (pl.col(c) == pl.lit(layout.headers[c])).fill_null(False) for c in layout.mapping
     ])
     body = body.with_columns(blank.alias("_blank"), (totals | header_again).alias("_total"))
     skipped_blank = int(body["_blank"].sum())
@@ -141,30 +167,29 @@ def convert(frame: pl.DataFrame, layout: Layout, *, amount_unit: str = "yuan",
     raw = raw.with_columns([pl.lit(None, pl.String).alias(f.name) for f in ds.fields if f.name not in present])
     field_to_header = {f: layout.headers[c] for c, f in layout.mapping.items()}
 
-    parsed = raw.select(ROW, *[_parser(f, scale).alias(f.name) for f in ds.fields])
+    parsed = raw.select(ROW).with_columns([_parse_column(raw, f, scale) for f in ds.fields])
     problems = []
     reject_flags = []
     for f in ds.fields:
-        raw_v = _clean(f.name)
-        bad_value = raw_v.is_not_null() & pl.col(f"{f.name}__v").is_null()
-        missing = raw_v.is_null()
-        cond = (bad_value | missing) if f.required else bad_value
-        joined = raw.select(ROW, pl.col(f.name)).with_columns(parsed[f.name].alias(f"{f.name}__v"))
-        reason = (
-            pl.when(missing).then(pl.lit("missing required field")).otherwise(pl.lit(_REASON.get(f.type, "unreadable")))
-        )
-        hit = joined.filter(cond).select(
+        if f.name not in present:
+            continue
+        had_text = raw[f.name].is_not_null()
+        bad = had_text & parsed[f.name].is_null()
+        hit_mask = (bad | ~had_text) if f.required else bad
+        if not hit_mask.any():
+            continue
+        hit = raw.filter(hit_mask).select(
             ROW,
             pl.lit(field_to_header.get(f.name, f.name)).alias("column"),
             pl.lit(f.name).alias("field"),
             pl.col(f.name).alias("value"),
-            reason.alias("reason"),
+            pl.when(pl.col(f.name).is_null()).then(pl.lit("missing required field"))
+            .otherwise(pl.lit(_REASON.get(f.type, "unreadable"))).alias("reason"),
             pl.lit("rejected" if f.required else "blanked").alias("severity"),
         )
-        if hit.height:
-            problems.append(hit)
-            if f.required:
-                reject_flags.append(hit.select(ROW))
+        problems.append(hit)
+        if f.required:
+            reject_flags.append(hit.select(ROW))
     problems_df = (
         pl.concat(problems) if problems else
         pl.DataFrame(schema={ROW: pl.UInt32, "column": pl.String, "field": pl.String, "value": pl.String,

@@ -15,6 +15,7 @@ from aesthetic_cli.importer import read
 from aesthetic_cli.importer.convert import ROW, Converted, convert
 from aesthetic_cli.importer.datasets import Dataset
 from aesthetic_cli.importer.header import Layout, UserMapping, locate
+from aesthetic_cli.warehouse import drop_derived
 
 # A file where more than this share of data rows is unreadable is refused whole: it is
 # more likely the wrong file or a wrong --kind/--amount-unit than a few bad rows.
@@ -55,13 +56,14 @@ def _pick_sheet(path: Path, sheet: str | None, kind: str | None, user: UserMappi
     if read.is_csv(path):
         raw = read.read_csv(path)
         return raw, locate(raw.frame, file_name=path.name, sheet=None, kind=kind, user=user)
+    book = read.open_workbook(path)
     if sheet is not None:
-        raw = read.read_excel_sheet(path, sheet)
+        raw = read.read_excel_sheet(path, sheet, book)
         return raw, locate(raw.frame, file_name=path.name, sheet=raw.sheet, kind=kind, user=user)
     first_error: AesopsError | None = None
     # Exports often put a cover or notes sheet first: take the first sheet whose headers fit.
-    for name in read.sheet_names(path):
-        raw = read.read_excel_sheet(path, name)
+    for name in book.sheet_names:
+        raw = read.read_excel_sheet(path, name, book)
         try:
             return raw, locate(raw.frame, file_name=path.name, sheet=raw.sheet, kind=kind, user=user)
         except InputFileError as exc:
@@ -141,7 +143,11 @@ def import_file(con: duckdb.DuckDBPyConnection, path: Path, *, kind: str | None 
     try:
         batch_id = con.execute("SELECT nextval('batch_seq')").fetchone()[0]
         result.batch_id = batch_id
-        con.register("incoming", conv.good.to_arrow())
+        incoming = conv.good
+        if ds.mode == "append":
+            incoming = incoming.with_columns(
+                pl.int_range(1, pl.len() + 1).over(append_key(ds, layout)).alias("_rank"))
+        con.register("incoming", incoming.to_arrow())
         if ds.mode == "append":
             result.loaded = _append(con, ds, layout, batch_id)
             result.duplicates = conv.good.height - result.loaded
@@ -164,6 +170,7 @@ def import_file(con: duckdb.DuckDBPyConnection, path: Path, *, kind: str | None 
         raise
     finally:
         con.unregister("incoming")
+    drop_derived(con)
     return result
 
 
@@ -184,28 +191,27 @@ def _key_expr(cols: list[str]) -> str:
     return f"concat_ws(chr(31), {parts})"
 
 
-def _append(con, ds: Dataset, layout: Layout, batch_id: int) -> int:
+def append_key(ds: Dataset, layout: Layout) -> list[str]:
+    """Natural keys (order id, lead id) when the file has them; otherwise the row's content."""
     mapped = set(layout.mapping.values())
-    # Natural keys (order id, lead id) when the file has them; otherwise the row's content.
     id_field = ds.natural_key[0] if ds.natural_key else None
     key = list(ds.natural_key) if id_field and id_field in mapped else list(ds.key)
-    key = ["clinic", *[k for k in key if k != "clinic"]]
+    return ["clinic", *[k for k in key if k != "clinic"]]
+
+
+def _append(con, ds: Dataset, layout: Layout, batch_id: int) -> int:
+    # incoming carries _rank: the row's place among equal keys in its file (see import_file), so two
+    # identical lines in one export both load, and the same two in a re-export are both skipped.
+    key = append_key(ds, layout)
     cols = _table_columns(con, ds.name, exclude={"row_key", "batch_id", "source_row"})
-    partition = ", ".join(key)
-    con.execute(f"""
-        CREATE OR REPLACE TEMP TABLE keyed AS
-        SELECT *, md5({_key_expr(key)} || chr(31) ||
-                      CAST(row_number() OVER (PARTITION BY {partition} ORDER BY {ROW}) AS VARCHAR)) AS row_key
-        FROM incoming""")
-    before = con.execute(f"SELECT count(*) FROM {ds.name}").fetchone()[0]
     col_list = ", ".join(cols)
+    before = con.execute(f"SELECT count(*) FROM {ds.name}").fetchone()[0]
     con.execute(f"""
         INSERT INTO {ds.name} ({col_list}, row_key, batch_id, source_row)
-        SELECT {col_list}, row_key, {int(batch_id)}, {ROW} FROM keyed k
-        WHERE NOT EXISTS (SELECT 1 FROM {ds.name} t WHERE t.row_key = k.row_key)""")
-    after = con.execute(f"SELECT count(*) FROM {ds.name}").fetchone()[0]
-    con.execute("DROP TABLE keyed")
-    return after - before
+        SELECT {col_list}, row_key, {int(batch_id)}, {ROW} FROM (
+            SELECT *, md5_number({_key_expr(key)} || chr(31) || CAST(_rank AS VARCHAR)) AS row_key FROM incoming)
+        WHERE row_key NOT IN (SELECT row_key FROM {ds.name})""")
+    return con.execute(f"SELECT count(*) FROM {ds.name}").fetchone()[0] - before
 
 
 def _upsert(con, ds: Dataset, batch_id: int) -> tuple[int, int, int]:

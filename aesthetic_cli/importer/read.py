@@ -35,16 +35,16 @@ def _columns(width: int) -> list[str]:
     return [f"c{i}" for i in range(width)]
 
 
-def sheet_names(path: Path) -> list[str]:
-    if path.suffix.lower() in CSV_SUFFIXES:
-        return [path.stem]
-    return _open_excel(path).sheet_names
+def open_workbook(path: Path):
+    """An open workbook, to read its sheet names and then its sheets without parsing it twice."""
+    return _open_excel(path)
 
 
 def _open_excel(path: Path):
     import fastexcel
 
-    head = path.read_bytes()[:8]
+    with path.open("rb") as fh:
+        head = fh.read(8)
     suffix = path.suffix.lower()
     if head.startswith(_OLE_MAGIC) and suffix in {".xlsx", ".xlsm"}:
         raise InputFileError(
@@ -65,10 +65,10 @@ def _open_excel(path: Path):
         ) from None
 
 
-def read_excel_sheet(path: Path, sheet: str | int) -> RawSheet:
+def read_excel_sheet(path: Path, sheet: str | int, reader=None) -> RawSheet:
     import fastexcel
 
-    reader = _open_excel(path)
+    reader = reader or _open_excel(path)
     names = reader.sheet_names
     if isinstance(sheet, str) and sheet not in names:
         if sheet.isdigit() and 1 <= int(sheet) <= len(names):

@@ -9,6 +9,7 @@ import polars as pl
 
 from aesthetic_cli.errors import UsageError
 from aesthetic_cli.sqlfiles import query, script
+from aesthetic_cli.warehouse import DERIVED_TABLES
 
 GROUPS = {"all": "g_all", "clinic": "g_clinic", "channel": "g_channel", "consultant": "g_consultant",
           "department": "g_department"}
@@ -24,8 +25,11 @@ class Coverage:
 
 
 def prepare(con) -> Coverage:
-    """Create the temp views (idempotent) and return the dates the data covers."""
-    con.execute(script("base"))
+    """Build the derived temp tables once per connection and return the dates the data covers."""
+    built = con.execute("SELECT count(*) FROM duckdb_tables() WHERE temporary AND table_name = $t",
+                        {"t": DERIVED_TABLES[-1]}).fetchone()[0]
+    if not built:
+        con.execute(script("base"))
     first, last = con.execute(query("kpis", "coverage")).fetchone()
     return Coverage(first, last)
 

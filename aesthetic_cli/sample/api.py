@@ -12,6 +12,7 @@ from aesthetic_cli.sample.simulate import World, simulate
 # measured on the default seed, used only to turn --customers/--scale into a volume.
 LINES_PER_CLINIC_MONTH = 155
 CUSTOMERS_PER_CLINIC_MONTH = 138
+BASE_LINES = 200_000
 
 
 def generate(out: Path, *, seed: int = 7, clinics: int = 2, months: int = 24, customers: int | None = None,
@@ -23,10 +24,14 @@ def generate(out: Path, *, seed: int = 7, clinics: int = 2, months: int = 24, cu
         if customers <= 0:
             raise UsageError("--customers must be positive.")
         volume = customers / (CUSTOMERS_PER_CLINIC_MONTH * clinics * months)
+    copies = 1
     if scale is not None:
         if scale <= 0:
             raise UsageError("--scale must be positive.")
-        volume = scale / (LINES_PER_CLINIC_MONTH * clinics * months)
+        # Simulate at most BASE_LINES lines, then tile copies of that world to reach the scale.
+        copies = max(1, -(-scale // BASE_LINES))
+        volume = (scale / copies) / (LINES_PER_CLINIC_MONTH * clinics * months)
     world = simulate(seed=seed, clinics=clinics, months=months, volume=volume)
-    written = export_fast(world, out) if scale is not None else export_messy(world, out, seed)
+    written = export_fast(world, out, copies) if scale is not None else export_messy(world, out, seed)
+    world.copies = copies
     return written, world

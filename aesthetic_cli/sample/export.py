@@ -194,12 +194,39 @@ def export_messy(world: World, out: Path, seed: int) -> list[Path]:
     return written
 
 
-def export_fast(world: World, out: Path) -> list[Path]:
-    """Clean UTF-8 CSVs, one per dataset: the benchmark path, no xlsx and no mess."""
+def _shift_phone(k: int):
+    """Copy k's phones: same prefix, last eight digits moved, so copies do not share phones."""
+    import polars as pl
+
+    p = pl.col("phone").cast(pl.String)
+    tail = ((p.str.slice(3).cast(pl.Int64, strict=False) + k * 999_983) % 100_000_000).cast(pl.String).str.zfill(8)
+    return (p.str.slice(0, 3) + tail).alias("phone")
+
+
+def export_fast(world: World, out: Path, copies: int = 1) -> list[Path]:
+    """Clean UTF-8 CSVs, one per dataset: the benchmark path, no xlsx and no mess.
+
+    Large sizes tile the simulated world: copy k has its customer, card and order ids suffixed
+    with -k, so the rates stay those of the simulation and rows grow exactly linearly. Each copy
+    is streamed to the file, so memory stays that of one copy."""
+    import polars as pl
+
     out.mkdir(parents=True, exist_ok=True)
     written = []
+    id_cols = {"customer_id", "referrer_id", "order_id", "card_id"}
     for ds, cols in COLUMNS.items():
+        keys = [k for _, k in cols]
+        base = pl.DataFrame([{k: r[k] for k in keys} for r in getattr(world, ds)],
+                            schema_overrides={k: pl.String for k in keys if k in id_cols}, infer_schema_length=None)
+        if base.width == 0:
+            base = pl.DataFrame(schema=dict.fromkeys(keys, pl.String))
+        header = [h for h, _ in cols]
         p = out / f"{ds}.csv"
-        write_csv(p, [h for h, _ in cols], _rows(getattr(world, ds), ds, lambda k, v: _text(v)))
+        with open(p, "wb") as fh:
+            for k in range(copies):
+                part = base if k == 0 else base.with_columns(
+                    [(pl.col(c) + f"-{k}").alias(c) for c in keys if c in id_cols and c in base.columns]
+                    + ([_shift_phone(k)] if "phone" in base.columns else []))
+                part.rename(dict(zip(keys, header, strict=True))).write_csv(fh, include_header=(k == 0))
         written.append(p)
     return written

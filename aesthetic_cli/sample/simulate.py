@@ -26,6 +26,7 @@ class World:
     treatments: list[dict] = field(default_factory=list)
     spend: list[dict] = field(default_factory=list)
     cards: list[dict] = field(default_factory=list)
+    copies: int = 1  # the fast path writes this many tiled copies of the lists above
 
 
 def month_starts(start: date, end: date):

@@ -1,11 +1,17 @@
--- Temporary views every metric builds on (SPEC §2), created per connection by metrics.base.prepare.
+-- Temporary tables every metric builds on (SPEC §2), made once per connection by metrics.base.prepare
+-- (a report asks ~30 questions of them, which views would recompute each time) and dropped by an import.
 -- Each fact view carries the same grouping columns g_clinic, g_channel, g_consultant, g_department,
 -- so one query serves --by clinic|channel|consultant|department.
 
 -- first_seen: the earliest of a customer's first visit and first order.
 -- Acquisition channel: customers.source_channel, else the first visit's channel, else the first
 -- lead's (linked by customer_id, or by normalised phone when the lead has no customer_id), else unknown.
-CREATE OR REPLACE TEMP VIEW customer_first AS
+-- One customer per phone: a shared phone (family members) must link a lead to one customer, not
+-- multiply it. Joined on phone alone, so it stays a hash join.
+CREATE OR REPLACE TEMP TABLE customer_phone AS
+SELECT phone, min(customer_id) AS customer_id FROM customers WHERE phone IS NOT NULL GROUP BY 1;
+
+CREATE OR REPLACE TEMP TABLE customer_first AS
 WITH fv AS (
     SELECT customer_id, min(visit_date) AS first_visit,
            arg_min(channel, visit_date) FILTER (WHERE channel IS NOT NULL) AS visit_channel
@@ -14,9 +20,9 @@ fo AS (SELECT customer_id, min(order_date) AS first_order FROM orders GROUP BY 1
 lead_links AS (
     SELECT customer_id, channel, lead_date FROM leads WHERE customer_id IS NOT NULL
     UNION ALL
-    SELECT c.customer_id, l.channel, l.lead_date
-    FROM leads l JOIN customers c ON l.phone = c.phone
-    WHERE l.customer_id IS NULL AND l.phone IS NOT NULL),
+    SELECT p.customer_id, l.channel, l.lead_date
+    FROM leads l JOIN customer_phone p ON l.phone = p.phone
+    WHERE l.customer_id IS NULL),
 fl AS (SELECT customer_id, arg_min(channel, lead_date) AS lead_channel FROM lead_links GROUP BY 1),
 ids AS (SELECT customer_id FROM fv UNION SELECT customer_id FROM fo UNION SELECT customer_id FROM customers)
 SELECT ids.customer_id,
@@ -30,7 +36,7 @@ LEFT JOIN fo USING (customer_id)
 LEFT JOIN fl USING (customer_id)
 LEFT JOIN customers c USING (customer_id);
 
-CREATE OR REPLACE TEMP VIEW order_facts AS
+CREATE OR REPLACE TEMP TABLE order_facts AS
 SELECT o.order_date AS day, o.customer_id, o.item, o.paid_amount, o.line_kind, o.stored_value, o.quantity,
        o.clinic AS g_clinic, cf.channel AS g_channel,
        coalesce(o.consultant, '未指定') AS g_consultant,
@@ -40,7 +46,7 @@ FROM orders o
 LEFT JOIN customer_first cf USING (customer_id)
 LEFT JOIN items i USING (item);
 
-CREATE OR REPLACE TEMP VIEW visit_facts AS
+CREATE OR REPLACE TEMP TABLE visit_facts AS
 SELECT v.visit_date AS day, v.customer_id, v.visit_type, v.no_deal_reason, v.intended_item,
        v.clinic AS g_clinic, cf.channel AS g_channel,
        coalesce(v.consultant, '未指定') AS g_consultant,
@@ -50,7 +56,7 @@ FROM visits v
 LEFT JOIN customer_first cf USING (customer_id)
 LEFT JOIN items i ON i.item = v.intended_item;
 
-CREATE OR REPLACE TEMP VIEW treatment_facts AS
+CREATE OR REPLACE TEMP TABLE treatment_facts AS
 SELECT t.treatment_date AS day, t.customer_id, t.consumed_amount,
        t.clinic AS g_clinic, cf.channel AS g_channel, '未指定' AS g_consultant,
        coalesce(i.department, '未指定') AS g_department, 'all' AS g_all
@@ -58,16 +64,16 @@ FROM treatments t
 LEFT JOIN customer_first cf USING (customer_id)
 LEFT JOIN items i USING (item);
 
--- Net sales per customer-day (sale and refund lines; top-ups are not sales). A deal is a
+-- Net sales per customer-day (sale and refund lines, top-ups are not sales). A deal is a
 -- customer-day with positive net sales.
-CREATE OR REPLACE TEMP VIEW customer_days AS
+CREATE OR REPLACE TEMP TABLE customer_days AS
 SELECT customer_id, day, sum(paid_amount) AS net
 FROM order_facts WHERE line_kind <> 'topup'
 GROUP BY ALL;
 
 -- Each customer-day's consultant: the one who received the customer that day (SPEC: by the
 -- visit's consultant), else the one on the order lines.
-CREATE OR REPLACE TEMP VIEW attributed_days AS
+CREATE OR REPLACE TEMP TABLE attributed_days AS
 WITH vc AS (
     SELECT customer_id, day, arg_min(g_consultant, g_consultant) AS consultant, any_value(g_clinic) AS clinic
     FROM visit_facts WHERE g_consultant <> '未指定' GROUP BY ALL),

@@ -1,6 +1,8 @@
 -- The warehouse. One table per canonical dataset (SPEC §1) plus the import ledger.
 -- Every loaded row keeps the batch that brought it and its row number in the source sheet,
--- so any number in a report can be traced back to a cell.
+-- so any number in a report can be traced back to a cell. Fact rows carry row_key (md5 of their
+-- natural key and rank) without an index: the importer's anti-join keeps keys unique, and an ART
+-- index would hold every key in memory, which at 10M order lines costs more than it saves.
 
 CREATE SEQUENCE IF NOT EXISTS batch_seq START 1;
 
@@ -56,14 +58,14 @@ CREATE TABLE IF NOT EXISTS leads (
     lead_date DATE NOT NULL, channel VARCHAR NOT NULL, online_consultant VARCHAR, phone VARCHAR,
     customer_id VARCHAR, appointment_date DATE, arrived BOOLEAN, lead_id VARCHAR, name VARCHAR,
     intended_item VARCHAR, clinic VARCHAR NOT NULL,
-    row_key VARCHAR PRIMARY KEY, batch_id INTEGER NOT NULL, source_row INTEGER NOT NULL
+    row_key UHUGEINT NOT NULL, batch_id INTEGER NOT NULL, source_row INTEGER NOT NULL
 );
 
 CREATE TABLE IF NOT EXISTS visits (
     visit_date DATE NOT NULL, customer_id VARCHAR NOT NULL, visit_type VARCHAR, channel VARCHAR,
     consultant VARCHAR, online_consultant VARCHAR, department VARCHAR, intended_item VARCHAR,
     no_deal_reason VARCHAR, clinic VARCHAR NOT NULL,
-    row_key VARCHAR PRIMARY KEY, batch_id INTEGER NOT NULL, source_row INTEGER NOT NULL
+    row_key UHUGEINT NOT NULL, batch_id INTEGER NOT NULL, source_row INTEGER NOT NULL
 );
 
 CREATE TABLE IF NOT EXISTS orders (
@@ -73,13 +75,13 @@ CREATE TABLE IF NOT EXISTS orders (
     clinic VARCHAR NOT NULL,
     line_kind VARCHAR NOT NULL,       -- sale | refund | topup (SPEC §2 order line kind)
     stored_value BOOLEAN NOT NULL,    -- paid from a stored-value card: not cash in
-    row_key VARCHAR PRIMARY KEY, batch_id INTEGER NOT NULL, source_row INTEGER NOT NULL
+    row_key UHUGEINT NOT NULL, batch_id INTEGER NOT NULL, source_row INTEGER NOT NULL
 );
 
 CREATE TABLE IF NOT EXISTS treatments (
     treatment_date DATE NOT NULL, customer_id VARCHAR NOT NULL, item VARCHAR NOT NULL,
     consumed_amount DOUBLE, sessions DOUBLE, operator VARCHAR, clinic VARCHAR NOT NULL,
-    row_key VARCHAR PRIMARY KEY, batch_id INTEGER NOT NULL, source_row INTEGER NOT NULL
+    row_key UHUGEINT NOT NULL, batch_id INTEGER NOT NULL, source_row INTEGER NOT NULL
 );
 
 CREATE TABLE IF NOT EXISTS spend (

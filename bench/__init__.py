@@ -1,0 +1,1 @@
+"""The aesops benchmark suite: `./run bench` (see bench/README.md)."""

@@ -1,0 +1,199 @@
+"""Run the benchmark suite and write bench/results/bench.md and bench.json.
+
+    ./run bench                      # 100k, 1M and 10M order lines (about 20 minutes on 2 cores)
+    ./run bench --sizes 100k,1m      # quicker
+Each step runs in its own process (bench/step.py) so its peak memory is its own; data sets come
+from the sample generator's fast path and are cached in bench/work/.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+from datetime import datetime
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+SIZES = {"100k": 100_000, "1m": 1_000_000, "10m": 10_000_000}
+MONTH = "2026-10"
+XLSX_LINES = 200_000
+ANALYSES = [
+    ("funnel", ["funnel", "--month", MONTH]),
+    ("funnel --by consultant", ["funnel", "--month", MONTH, "--by", "consultant"]),
+    ("channels", ["channels", "--month", "2025-10"]),
+    ("consultants", ["consultants", "--month", MONTH]),
+    ("cohorts", ["cohorts", "--by", "channel"]),
+    ("items", ["items", "--month", MONTH]),
+    ("customers rfm", ["customers", "rfm"]),
+    ("customers reactivate", ["customers", "reactivate"]),
+    ("customers cards", ["customers", "cards"]),
+    ("targets split", ["targets", "split", "--year", "2027", "--growth", "0.15"]),
+]
+
+
+def step(name: str, *args: str) -> dict:
+    done = subprocess.run([sys.executable, "-m", "bench.step", name, *map(str, args)], capture_output=True,
+                          text=True, cwd=HERE.parent)
+    if done.returncode != 0:
+        raise RuntimeError(f"bench step {name} {args} failed:\n{done.stderr[-3000:]}")
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def dataset(work: Path, lines: int) -> Path:
+    folder = work / f"data_{lines}"
+    if not (folder / "orders.csv").exists():
+        from aesthetic_cli.sample.api import generate
+
+        t0 = time.perf_counter()
+        generate(folder, scale=lines, seed=7)
+        print(f"  generated {lines:,} lines in {time.perf_counter() - t0:.0f}s", flush=True)
+    return folder
+
+
+def order_lines(folder: Path) -> int:
+    with open(folder / "orders.csv", "rb") as fh:
+        return sum(1 for _ in fh) - 1
+
+
+def xlsx_from(folder: Path, target: Path) -> Path:
+    """The orders as a CRM would export them: title row, header, rows with real dates, 合计 row."""
+    import datetime as dt
+
+    import polars as pl
+    import xlsxwriter
+
+    if target.exists():
+        return target
+    df = pl.read_csv(folder / "orders.csv", infer_schema=False)
+    wb = xlsxwriter.Workbook(str(target), {"constant_memory": True})
+    ws = wb.add_worksheet("收费明细")
+    datef = wb.add_format({"num_format": "yyyy-mm-dd"})
+    ws.write_string(0, 0, "医美集团 收费明细（导出）")
+    ws.write_row(1, 0, df.columns)
+    amount_cols = {df.columns.index(c) for c in ("实收金额", "应收金额", "数量")}
+    for r, row in enumerate(df.iter_rows(), start=2):
+        for c, v in enumerate(row):
+            if v is None or v == "":
+                continue
+            if c == 0:
+                ws.write_datetime(r, c, dt.datetime.strptime(v, "%Y-%m-%d"), datef)
+            elif c in amount_cols:
+                ws.write_number(r, c, float(v))
+            else:
+                ws.write_string(r, c, v)
+    ws.write_string(df.height + 2, 0, "合计")
+    wb.close()
+    return target
+
+
+def startup() -> float:
+    exe = shutil.which("aesops") or str(Path(sys.executable).with_name("aesops"))
+    times = []
+    for _ in range(10):
+        t0 = time.perf_counter()
+        subprocess.run([exe, "--help"], capture_output=True, check=True)
+        times.append(time.perf_counter() - t0)
+    return statistics.median(times)
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(prog="./run bench", description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
+    ap.add_argument("--sizes", default="100k,1m,10m", help="comma-separated: 100k, 1m, 10m")
+    ap.add_argument("--work", type=Path, default=HERE / "work", help="cached data and warehouses")
+    ap.add_argument("--out", type=Path, default=HERE / "results")
+    opts = ap.parse_args(argv)
+    sizes = [s.strip().lower() for s in opts.sizes.split(",") if s.strip()]
+    opts.work.mkdir(parents=True, exist_ok=True)
+    rows: list[dict] = []
+
+    def record(group, what, lines, result, budget=None, ok=None, note=""):
+        rows.append({"group": group, "what": what, "lines": lines, "seconds": round(result["seconds"], 3),
+                     "peak_mb": round(result.get("peak_mb", 0)), "budget": budget, "ok": ok, "note": note})
+        flag = "" if ok is None else (" ok" if ok else " MISSED")
+        print(f"  {what:<34} {lines or '':>10} {result['seconds']:8.2f}s {result.get('peak_mb', 0):7.0f} MB{flag}",
+              flush=True)
+
+    print("aesops --help start-up", flush=True)
+    s = startup()
+    record("start-up", "aesops --help (median of 10)", None, {"seconds": s}, "≤ 0.25 s", s <= 0.25)
+
+    print(f"xlsx import of {XLSX_LINES:,} order lines", flush=True)
+    folder = dataset(opts.work, XLSX_LINES)
+    xlsx = xlsx_from(folder, opts.work / f"orders_{XLSX_LINES}.xlsx")
+    n = order_lines(folder)
+    db = opts.work / "xlsx.duckdb"
+    db.unlink(missing_ok=True)
+    ours = step("import_files", db, xlsx)
+    base_db = opts.work / "openpyxl.duckdb"
+    base_db.unlink(missing_ok=True)
+    openpyxl_r = step("openpyxl_loader", xlsx, base_db)
+    calamine = step("calamine_only", xlsx)
+    speedup = openpyxl_r["seconds"] / ours["seconds"]
+    over_parse = ours["seconds"] / calamine["seconds"]
+    record("xlsx import", "aesops import (xlsx)", n, ours)
+    record("xlsx import", "baseline: openpyxl row by row", n, openpyxl_r)
+    record("xlsx import", "baseline: calamine alone (parse)", n, calamine)
+    record("xlsx import", "aesops vs openpyxl (speed-up ×)", n, {"seconds": speedup}, "≥ 10×", speedup >= 10,
+           "ratio, not seconds")
+    record("xlsx import", "aesops vs calamine alone (×)", n, {"seconds": over_parse}, "≤ 1.5×", over_parse <= 1.5,
+           "ratio, not seconds")
+
+    report_times = {}
+    for size in sizes:
+        lines = SIZES[size]
+        print(f"{size}: {lines:,} order lines", flush=True)
+        folder = dataset(opts.work, lines)
+        n = order_lines(folder)
+        db = opts.work / f"bench_{size}.duckdb"
+        db.unlink(missing_ok=True)
+        record(size, "csv import: orders", n, step("import_files", db, folder / "orders.csv"))
+        others = [folder / f"{d}.csv" for d in ("customers", "visits", "leads", "treatments", "spend", "cards")]
+        record(size, "csv import: the other 6 datasets", n, step("import_files", db, *others))
+        for name, args in ANALYSES:
+            record(size, name, n, step("analysis", db, *args))
+        out = opts.work / f"reports_{size}"
+        r = step("report", db, out, MONTH)
+        budget = {"1m": ("≤ 10 s, ≤ 1.5 GB", r["seconds"] <= 10 and r["peak_mb"] <= 1536),
+                  "10m": ("≤ 100 s", r["seconds"] <= 100)}.get(size, (None, None))
+        record(size, "report monthly (xlsx + html)", n, r, *budget)
+        report_times[size] = (n, r["seconds"])
+        ours_kpi = step("analysis", db, "funnel", "--month", MONTH)
+        pandas_kpi = step("pandas_kpis", folder, MONTH)
+        record(size, "baseline: pandas monthly KPIs from CSV", n, pandas_kpi)
+        record(size, "aesops funnel vs pandas (speed-up ×)", n,
+               {"seconds": pandas_kpi["seconds"] / ours_kpi["seconds"]}, note="ratio, not seconds")
+    ordered = sorted(report_times.values())
+    for (n1, t1), (n2, t2) in zip(ordered, ordered[1:], strict=False):
+        growth = (t2 / t1) / (n2 / n1)
+        record("scaling", f"report time growth per row, {n1:,} → {n2:,}", None, {"seconds": growth},
+               "≤ 1.5 (linear or better)", growth <= 1.5, "ratio of per-row times")
+    write(opts.out, rows)
+    return 0 if all(r["ok"] is not False for r in rows) else 1
+
+
+def write(out: Path, rows: list[dict]) -> None:
+    out.mkdir(parents=True, exist_ok=True)
+    meta = {"date": datetime.now().strftime("%Y-%m-%d %H:%M"), "python": platform.python_version(),
+            "machine": f"{platform.machine()}, {platform.system()} {platform.release()}",
+            "cpus": __import__("os").cpu_count()}
+    (out / "bench.json").write_text(json.dumps({"meta": meta, "rows": rows}, ensure_ascii=False, indent=2),
+                                    encoding="utf-8")
+    lines = [f"Run {meta['date']} on {meta['cpus']} cores ({meta['machine']}), Python {meta['python']}.", "",
+             "| group | what | order lines | seconds (or ×) | peak MB | budget | met |",
+             "|---|---|---:|---:|---:|---|---|"]
+    for r in rows:
+        met = "" if r["ok"] is None else ("yes" if r["ok"] else "**no**")
+        lines.append(f"| {r['group']} | {r['what']} | {r['lines'] or ''} | {r['seconds']:.2f} | "
+                     f"{r['peak_mb'] or ''} | {r['budget'] or ''} | {met} |")
+    (out / "bench.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    print(f"\nwrote {out / 'bench.md'} and {out / 'bench.json'}")
+
+
+if __name__ == "__main__":
+    sys.exit(main())
