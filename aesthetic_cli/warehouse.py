@@ -16,10 +16,14 @@ DERIVED_TABLES = ("customer_phone", "customer_first", "order_facts", "visit_fact
                   "attributed_days")
 
 
+DERIVED_VIEWS = ("order_facts", "visit_facts", "treatment_facts")
+
+
 def drop_derived(con) -> None:
     """Forget the derived tables after the facts change, so the next question rebuilds them."""
     for name in reversed(DERIVED_TABLES):
-        con.execute(f"DROP TABLE IF EXISTS temp.{name}")
+        kind = "VIEW" if name in DERIVED_VIEWS else "TABLE"
+        con.execute(f"DROP {kind} IF EXISTS temp.{name}")
 
 
 def connect(db_path: Path, *, read_only: bool = False, create: bool = True) -> duckdb.DuckDBPyConnection:

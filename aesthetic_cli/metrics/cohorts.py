@@ -8,6 +8,7 @@ import polars as pl
 
 from aesthetic_cli.errors import UsageError
 from aesthetic_cli.metrics.base import prepare, run
+from aesthetic_cli.sqlfiles import query
 from aesthetic_cli.metrics.result import Result
 
 BY = {"channel": "channel", "first_item": "first_item", "department": "department", "clinic": "clinic"}
@@ -18,20 +19,12 @@ def cohorts(con, *, start: date | None = None, end: date | None = None, by: str 
     cov = prepare(con)
     if by is not None and by not in BY:
         raise UsageError(f"--by '{by}' is not a cohort grouping.", hint=f"Use one of: {', '.join(BY)}.")
-    rows = run(con, "cohorts", "deal_months", {"clinic": clinic})
-    if start:
-        rows = rows.filter(pl.col("cohort") >= start.replace(day=1))
-    if end:
-        rows = rows.filter(pl.col("cohort") <= end)
-    group = pl.col(BY[by]).fill_null("未知") if by else pl.lit("all")
-    rows = rows.with_columns(group.alias("group"),
-                             ((pl.col("month").dt.year() - pl.col("cohort").dt.year()) * 12
-                              + pl.col("month").dt.month() - pl.col("cohort").dt.month()).alias("k"))
-    size = rows.group_by("group", "cohort").agg(pl.col("customer_id").n_unique().alias("customers"))
-    cells = (rows.filter(pl.col("k").is_between(0, months))
-             .group_by("group", "cohort", "k")
-             .agg(pl.col("customer_id").filter(pl.col("deals") > 0).n_unique().alias("active"),
-                  pl.col("sales").sum().alias("sales")))
+    grp = {"channel": "cf.channel", "first_item": "fl.first_item", "department": "fl.department",
+           "clinic": "fl.clinic"}.get(by, "'all'")
+    sql = query("cohorts", "cohort_cells").replace("{grp}", grp)
+    cells = con.execute(sql, {"clinic": clinic, "from": start, "to": end, "months": months}).pl()
+    size = cells.select("group", "cohort", "customers").unique()
+    cells = cells.select("group", "cohort", "k", "active", "sales")
     grid = size.join(pl.DataFrame({"k": list(range(months + 1))}), how="cross")
     last = cov.last_day
     # Whole months observed after each cohort month; a month past the data's end is unknown, not zero.

@@ -68,28 +68,15 @@ def reactivate(con, *, asof: date | None = None, clinic: str | None = None, limi
                show_pii: bool = False) -> Result:
     """Customers overdue against the median repurchase interval of what they last bought, by value."""
     asof = _asof(con, asof)
-    intervals = run(con, "cohorts", "item_intervals", {}).filter(pl.col("median_interval_days").is_not_null())
-    last = run(con, "customers", "last_deal_items", {"asof": asof})
-    base = run(con, "customers", "rfm", {"asof": asof, "clinic": clinic})
-    exploded = last.explode("items", empty_as_null=True).rename({"items": "item"}).join(intervals, on="item", how="inner")
-    # The soonest-due item of the last visit sets when the customer should have come back.
-    due = (exploded.group_by("customer_id", "last_deal")
-           .agg(pl.col("median_interval_days").min().alias("interval_days"),
-                pl.col("item").sort_by("median_interval_days").first().alias("item")))
-    due = due.with_columns(
-        (pl.col("last_deal") + pl.duration(days=pl.col("interval_days").round(0).cast(pl.Int64))).alias("due_date"))
-    overdue = (due.with_columns((pl.lit(asof) - pl.col("due_date")).dt.total_days().alias("overdue_days"))
-               .filter(pl.col("overdue_days") > 0)
-               .join(base.select("customer_id", "name", "phone", "owner_consultant", "lifetime_sales", "sales"),
-                     on="customer_id", how="inner")
-               .sort(["lifetime_sales", "overdue_days"], descending=[True, False]))
-    listed = mask(overdue.head(limit), show_pii).select(
+    found = run(con, "customers", "overdue", {"asof": asof, "clinic": clinic, "limit": limit})
+    total = int(found["overdue_customers"][0]) if found.height else 0
+    listed = mask(found, show_pii).select(
         "customer_id", "name", "phone", "owner_consultant", "item", "last_deal", "interval_days", "due_date",
         "overdue_days", "lifetime_sales")
     meta = {"command": "customers reactivate", "asof": asof, "clinic": clinic, "limit": limit,
-            "overdue_customers": overdue.height}
-    notes = [(f"{overdue.height} customers are past the median repurchase interval of their last items; "
-             f"the {min(limit, overdue.height)} of most lifetime value are listed."),
+            "overdue_customers": total}
+    notes = [(f"{total} customers are past the median repurchase interval of their last items; "
+             f"the {min(limit, total)} of most lifetime value are listed."),
              "Items bought once only (surgery) have no interval and do not make a customer overdue."]
     return Result(meta=meta, tables={"reactivate": listed}, notes=notes)
 

@@ -1,5 +1,6 @@
--- Temporary tables every metric builds on (SPEC §2), made once per connection by metrics.base.prepare
--- (a report asks ~30 questions of them, which views would recompute each time) and dropped by an import.
+-- What every metric builds on (SPEC §2), made once per connection by metrics.base.prepare and dropped
+-- by an import. The per-customer and per-customer-day aggregates are temp tables (a report asks ~30
+-- questions of them), while the fact views stay views: copying the facts would double the memory.
 -- Each fact view carries the same grouping columns g_clinic, g_channel, g_consultant, g_department,
 -- so one query serves --by clinic|channel|consultant|department.
 
@@ -36,7 +37,7 @@ LEFT JOIN fo USING (customer_id)
 LEFT JOIN fl USING (customer_id)
 LEFT JOIN customers c USING (customer_id);
 
-CREATE OR REPLACE TEMP TABLE order_facts AS
+CREATE OR REPLACE TEMP VIEW order_facts AS
 SELECT o.order_date AS day, o.customer_id, o.item, o.paid_amount, o.line_kind, o.stored_value, o.quantity,
        o.clinic AS g_clinic, cf.channel AS g_channel,
        coalesce(o.consultant, '未指定') AS g_consultant,
@@ -46,7 +47,7 @@ FROM orders o
 LEFT JOIN customer_first cf USING (customer_id)
 LEFT JOIN items i USING (item);
 
-CREATE OR REPLACE TEMP TABLE visit_facts AS
+CREATE OR REPLACE TEMP VIEW visit_facts AS
 SELECT v.visit_date AS day, v.customer_id, v.visit_type, v.no_deal_reason, v.intended_item,
        v.clinic AS g_clinic, cf.channel AS g_channel,
        coalesce(v.consultant, '未指定') AS g_consultant,
@@ -56,7 +57,7 @@ FROM visits v
 LEFT JOIN customer_first cf USING (customer_id)
 LEFT JOIN items i ON i.item = v.intended_item;
 
-CREATE OR REPLACE TEMP TABLE treatment_facts AS
+CREATE OR REPLACE TEMP VIEW treatment_facts AS
 SELECT t.treatment_date AS day, t.customer_id, t.consumed_amount,
        t.clinic AS g_clinic, cf.channel AS g_channel, '未指定' AS g_consultant,
        coalesce(i.department, '未指定') AS g_department, 'all' AS g_all
@@ -67,19 +68,20 @@ LEFT JOIN items i USING (item);
 -- Net sales per customer-day (sale and refund lines, top-ups are not sales). A deal is a
 -- customer-day with positive net sales.
 CREATE OR REPLACE TEMP TABLE customer_days AS
-SELECT customer_id, day, sum(paid_amount) AS net
-FROM order_facts WHERE line_kind <> 'topup'
+SELECT customer_id, order_date AS day, sum(paid_amount) AS net
+FROM orders WHERE line_kind <> 'topup'
 GROUP BY ALL;
 
 -- Each customer-day's consultant: the one who received the customer that day (SPEC: by the
--- visit's consultant), else the one on the order lines.
+-- visit's consultant), else the one on the order lines. Read from the raw tables: the fact views'
+-- joins are not needed here.
 CREATE OR REPLACE TEMP TABLE attributed_days AS
 WITH vc AS (
-    SELECT customer_id, day, arg_min(g_consultant, g_consultant) AS consultant, any_value(g_clinic) AS clinic
-    FROM visit_facts WHERE g_consultant <> '未指定' GROUP BY ALL),
+    SELECT customer_id, visit_date AS day, min(consultant) AS consultant
+    FROM visits WHERE consultant IS NOT NULL GROUP BY ALL),
 oc AS (
-    SELECT customer_id, day, arg_max(g_consultant, paid_amount) AS consultant, any_value(g_clinic) AS clinic,
-           sum(paid_amount) AS net
-    FROM order_facts WHERE line_kind <> 'topup' GROUP BY ALL)
+    SELECT customer_id, order_date AS day, arg_max(coalesce(consultant, '未指定'), paid_amount) AS consultant,
+           any_value(clinic) AS clinic, sum(paid_amount) AS net
+    FROM orders WHERE line_kind <> 'topup' GROUP BY ALL)
 SELECT oc.customer_id, oc.day, coalesce(vc.consultant, oc.consultant) AS consultant, oc.clinic, oc.net
 FROM oc LEFT JOIN vc USING (customer_id, day);

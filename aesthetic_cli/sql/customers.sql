@@ -28,3 +28,30 @@ SELECT k.card_id, k.customer_id, c.name, c.phone, k.card_type, coalesce(k.clinic
           AND o.order_date > coalesce(k.last_used_at, k.opened_at)) AS topups_after_last_use
 FROM cards k LEFT JOIN customers c USING (customer_id)
 WHERE $clinic IS NULL OR coalesce(k.clinic, c.clinic) = $clinic;
+
+-- name: overdue
+-- Customers past the median repurchase interval of the soonest-due item of their last deal, as of
+-- $asof, most lifetime value first; `overdue_customers` counts them all, the rows stop at $limit.
+WITH buys AS (
+    SELECT DISTINCT customer_id, item, order_date AS day FROM orders WHERE line_kind = 'sale' AND paid_amount > 0),
+gaps AS (SELECT item, day - lag(day) OVER (PARTITION BY customer_id, item ORDER BY day) AS gap FROM buys),
+intervals AS (SELECT item, median(gap) AS interval_days FROM gaps WHERE gap IS NOT NULL GROUP BY 1),
+last AS (SELECT customer_id, max(day) AS last_deal FROM customer_days WHERE net > 0 AND day <= $asof GROUP BY 1),
+due AS (
+    SELECT l.customer_id, l.last_deal, arg_min(b.item, iv.interval_days) AS item,
+           min(iv.interval_days) AS interval_days
+    FROM last l JOIN buys b ON b.customer_id = l.customer_id AND b.day = l.last_deal
+    JOIN intervals iv ON iv.item = b.item
+    GROUP BY 1, 2),
+value AS (SELECT customer_id, sum(net) AS lifetime_sales FROM customer_days WHERE day <= $asof GROUP BY 1),
+listed AS (
+    SELECT d.customer_id, c.name, c.phone, coalesce(c.owner_consultant, '未指定') AS owner_consultant, d.item,
+           d.last_deal, d.interval_days,
+           CAST(d.last_deal + to_days(CAST(round(d.interval_days) AS INTEGER)) AS DATE) AS due_date, v.lifetime_sales
+    FROM due d JOIN value v USING (customer_id) LEFT JOIN customers c USING (customer_id)
+    WHERE $clinic IS NULL OR c.clinic = $clinic)
+SELECT *, datediff('day', due_date, $asof) AS overdue_days, count(*) OVER () AS overdue_customers
+FROM listed
+WHERE due_date < $asof
+ORDER BY lifetime_sales DESC, overdue_days ASC, customer_id
+LIMIT $limit;
