@@ -104,11 +104,11 @@ def startup() -> float:
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="./run bench", description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
-    ap.add_argument("--sizes", default="100k,1m,10m", help="comma-separated: 100k, 1m, 10m")
+    ap.add_argument("--sizes", default="100k,1m,10m", help="comma-separated: 100k, 1m, 10m (none: xlsx only)")
     ap.add_argument("--work", type=Path, default=HERE / "work", help="cached data and warehouses")
     ap.add_argument("--out", type=Path, default=HERE / "results")
     opts = ap.parse_args(argv)
-    sizes = [s.strip().lower() for s in opts.sizes.split(",") if s.strip()]
+    sizes = [s.strip().lower() for s in opts.sizes.split(",") if s.strip() and s.strip().lower() != "none"]
     opts.work.mkdir(parents=True, exist_ok=True)
     rows: list[dict] = []
 

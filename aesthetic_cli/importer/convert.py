@@ -146,8 +146,13 @@ def convert(frame: pl.DataFrame, layout: Layout, *, amount_unit: str = "yuan",
     body = frame.slice(layout.header_row + 1).with_row_index(ROW, offset=layout.header_row + 2)
     rows_read = body.height
     # Rows to skip without complaint: blank, totals (合计/总计), and header rows a paged export repeats.
-    body = body.with_columns([_clean(c).alias(c) for c in frame.columns])
-    blank = pl.all_horizontal([pl.col(c).is_null() for c in frame.columns])
+    # Trim and null-empty only what is read (mapped) or checked for 合计 (the first columns); other
+    # columns only need to be known empty for the blank-row test.
+    checked = list(dict.fromkeys([*layout.mapping, *frame.columns[:4]]))
+    body = body.with_columns([_clean(c).alias(c) for c in checked])
+    blank = pl.all_horizontal([
+        pl.col(c).is_null() if c in checked else (pl.col(c).is_null() | (pl.col(c).str.strip_chars() == ""))
+        for c in frame.columns])
     # Totals labels sit in the first columns; short cells only, so the regex stays cheap.
     totals = pl.any_horizontal([
         (pl.col(c).str.len_chars() <= 8)

@@ -80,8 +80,9 @@ def read_excel_sheet(path: Path, sheet: str | int, reader=None) -> RawSheet:
             )
     name = sheet if isinstance(sheet, str) else names[sheet]
     try:
-        # skip_rows=0 keeps leading blank rows so that frame row i is sheet row i + 1.
-        frame = reader.load_sheet(name, header_row=None, dtypes="string", skip_rows=0).to_polars()
+        # skip_rows=0 keeps leading blank rows so that frame row i is sheet row i + 1. Eager (Arrow)
+        # loading is about a fifth faster than the lazy path for a whole sheet.
+        frame = pl.from_arrow(reader.load_sheet(name, header_row=None, dtypes="string", skip_rows=0, eager=True))
     except fastexcel.FastExcelError as exc:
         raise InputFileError(f"{path.name}, sheet '{name}', could not be read ({exc}).") from None
     frame = frame.rename(dict(zip(frame.columns, _columns(frame.width), strict=False)))
