@@ -5,7 +5,7 @@ from __future__ import annotations
 import polars as pl
 
 from aesthetic_cli.importer.datasets import DATASETS
-from aesthetic_cli.metrics.result import Result
+from aesthetic_cli.metrics.result import Note, Result
 from aesthetic_cli.sqlfiles import query
 
 
@@ -28,5 +28,6 @@ def status(con, *, rejects: bool = False, batch: int | None = None, limit: int =
     n_rejects = con.execute("SELECT count(*) FROM rejects").fetchone()[0]
     notes = []
     if n_rejects and not rejects:
-        notes.append(f"{n_rejects} rejected or blanked cells recorded; list them with `aesops status --rejects`.")
+        notes.append(Note(f"记录了 {n_rejects} 个拒收或置空的单元格；用 `aesops status --rejects` 查看。",
+                          f"{n_rejects} rejected or blanked cells recorded; list them with `aesops status --rejects`."))
     return Result(meta={"command": "status"}, tables=tables, notes=notes)

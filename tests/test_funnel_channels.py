@@ -214,3 +214,13 @@ def test_an_import_refreshes_what_the_same_connection_computes(world, ws):
     import_file(world, write_csv(ws / "more.csv", [["收费日期", "顾客编号", "项目", "实收金额"],
                                                    ["2025-10-25", "F", "水光针", "1200"]]), clinic="本院")
     assert row(kpis(world, OCT), group="all")["sales"] == before + 1200
+
+
+def test_notes_follow_the_language(world):
+    world.close()
+    zh = run_cli("channels", "--month", "2025-10", "--horizon", "30,90", "--format", "table", "--lang", "zh")
+    en = run_cli("channels", "--month", "2025-10", "--horizon", "30,90", "--format", "table", "--lang", "en")
+    assert "周期超出数据末日" in zh.stdout and "reach past" not in zh.stdout
+    assert "reach past the data's last day" in en.stdout
+    doc = json.loads(run_cli("channels", "--month", "2025-10", "--horizon", "30,90", "--format", "json").stdout)
+    assert any("reach past" in n for n in doc["meta"]["notes"])  # JSON keeps the English for programs

@@ -8,6 +8,7 @@ import sys
 
 from aesthetic_cli.formatting import cell_kind, safe_cell, show_value
 from aesthetic_cli.labels import label, value_label
+from aesthetic_cli.metrics.result import note_text
 
 def render(result, fmt: str, lang: str, out=None, titles: dict[str, tuple[str, str]] | None = None) -> None:
     out = out or sys.stdout
@@ -57,5 +58,7 @@ def _tables(result, lang: str, titles: dict[str, tuple[str, str]]) -> None:
         if frame.height == 0:
             table.caption = "（无数据）" if lang == "zh" else "(no rows)"
         console.print(table)
+    from rich.markup import escape
+
     for note in result.notes:
-        console.print(f"[dim]• {note}[/dim]")
+        console.print(f"[dim]• {escape(note_text(note, lang))}[/dim]")

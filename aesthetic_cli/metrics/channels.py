@@ -9,7 +9,7 @@ import polars as pl
 from aesthetic_cli.metrics.base import prepare, ratio, run
 from aesthetic_cli.metrics.funnel import funnel_table
 from aesthetic_cli.metrics.periods import Period
-from aesthetic_cli.metrics.result import Result
+from aesthetic_cli.metrics.result import Note, Result
 
 DEFAULT_HORIZONS = (30, 90, 180, 365)
 FLAGS = {"low_output": "产出低", "slow": "见效慢", "costly": "费用高", "thin": "送客少"}
@@ -56,11 +56,13 @@ def channel_roi(con, period: Period, *, horizons=DEFAULT_HORIZONS, clinic: str |
     table = table.select(cols).sort(["spend", "sales"], descending=True)
     notes = []
     if incomplete:
-        notes.append(f"Horizons {', '.join(f'{h}d' for h in incomplete)} reach past the data's last day "
-                     f"({cov.last_day}): shown empty (未满), never short.")
+        hs = ", ".join(f"{h}d" for h in incomplete)
+        notes.append(Note(f"{hs} 周期超出数据末日（{cov.last_day}）：未满，留空而不显示偏少的数。",
+                          f"Horizons {hs} reach past the data's last day ({cov.last_day}): shown empty (未满), never short."))
     free = table.filter(pl.col("spend") == 0)["channel"].to_list()
     if free:
-        notes.append(f"No spend recorded for {', '.join(free)}: no cost ratios for them.")
+        names = ", ".join(free)
+        notes.append(Note(f"{names} 没有投放费用：不计算成本类比率。", f"No spend recorded for {names}: no cost ratios for them."))
     meta = {"command": "channels", "period": period.label, "start": period.start, "end": period.end,
             "clinic": clinic, "horizons": list(horizons), "incomplete_horizons": incomplete,
             "data_last_day": cov.last_day}

@@ -9,7 +9,7 @@ import polars as pl
 from aesthetic_cli.errors import UsageError
 from aesthetic_cli.metrics.base import prepare, run
 from aesthetic_cli.sqlfiles import query
-from aesthetic_cli.metrics.result import Result
+from aesthetic_cli.metrics.result import Note, Result
 
 BY = {"channel": "channel", "first_item": "first_item", "department": "department", "clinic": "clinic"}
 
@@ -45,8 +45,9 @@ def cohorts(con, *, start: date | None = None, end: date | None = None, by: str 
     intervals = run(con, "cohorts", "item_intervals", {})
     meta = {"command": "cohorts", "by": by or "all", "months": months, "clinic": clinic,
             "from": start, "to": end, "data_last_day": last, "cohorts": size.height}
-    notes = [("m{k}: share of the cohort with a deal in month cohort+k. s{k}: cumulative sales per cohort "
-             "customer through month k. Empty cells lie past the end of the data.")]
+    notes = [Note("m{k}：首单月后第k月有成交的客户占比；s{k}：截至第k月每位客户的累计业绩；空格为超出数据末日。",
+                  "m{k}: share of the cohort with a deal in month cohort+k. s{k}: cumulative sales per cohort "
+                  "customer through month k. Empty cells lie past the end of the data.")]
     return Result(meta=meta, tables={"retention": ret_df, "cumulative_sales": cum_df, "item_intervals": intervals},
                   notes=notes)
 

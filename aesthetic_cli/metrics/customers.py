@@ -7,7 +7,7 @@ from datetime import date, timedelta
 import polars as pl
 
 from aesthetic_cli.metrics.base import prepare, ratio, run
-from aesthetic_cli.metrics.result import Result
+from aesthetic_cli.metrics.result import Note, Result
 from aesthetic_cli.privacy import mask
 
 # The classic 8 RFM segments (high = above the median of active customers), plus the dormant.
@@ -59,8 +59,9 @@ def rfm(con, *, asof: date | None = None, clinic: str | None = None, show_pii: b
             "lifetime_sales")
     meta = {"command": "customers rfm", "asof": asof, "window_days": 365, "clinic": clinic,
             "medians": {"recency_days": med_r, "deal_visits": med_f, "sales": med_m}}
-    notes = [(f"RFM over the 365 days to {asof}; high = better than the median active customer "
-             f"(recency ≤ {med_r} days, deal visits > {med_f}, sales > {med_m:,.0f}).")]
+    notes = [Note(f"RFM 以截至 {asof} 的365天计；“高”指优于活跃客户中位数（距上次成交 ≤ {med_r} 天，成交次数 > {med_f}，业绩 > {med_m:,.0f}）。",
+                  f"RFM over the 365 days to {asof}; high = better than the median active customer "
+                  f"(recency ≤ {med_r} days, deal visits > {med_f}, sales > {med_m:,.0f}).")]
     return Result(meta=meta, tables=tables, notes=notes)
 
 
@@ -75,9 +76,11 @@ def reactivate(con, *, asof: date | None = None, clinic: str | None = None, limi
         "overdue_days", "lifetime_sales")
     meta = {"command": "customers reactivate", "asof": asof, "clinic": clinic, "limit": limit,
             "overdue_customers": total}
-    notes = [(f"{total} customers are past the median repurchase interval of their last items; "
-             f"the {min(limit, total)} of most lifetime value are listed."),
-             "Items bought once only (surgery) have no interval and do not make a customer overdue."]
+    notes = [Note(f"{total} 位顾客已超过其上次所购项目的复购中位周期；列出累计业绩最高的 {min(limit, total)} 位。",
+                  f"{total} customers are past the median repurchase interval of their last items; "
+                  f"the {min(limit, total)} of most lifetime value are listed."),
+             Note("只买一次的项目（如手术）没有复购周期，不会让顾客显示为逾期。",
+                  "Items bought once only (surgery) have no interval and do not make a customer overdue.")]
     return Result(meta=meta, tables={"reactivate": listed}, notes=notes)
 
 
@@ -119,8 +122,10 @@ def cards(con, *, asof: date | None = None, clinic: str | None = None, show_pii:
         "card_id", "customer_id", "name", "phone", "clinic", "card_type", "status", "balance", "last_used_at")
     meta = {"command": "customers cards", "asof": asof, "clinic": clinic,
             "dormant_days": DORMANT_CARD_DAYS, "lapsed_days": LAPSED_CARD_DAYS}
-    notes = [(f"Cash part = balance × recharge / (recharge + bonus). 空卡: zero balance. 不动卡: balance but no use "
-             f"for {DORMANT_CARD_DAYS} days. 不续卡: drained, unused {LAPSED_CARD_DAYS} days, no top-up since.")]
+    notes = [Note(f"本金 = 余额 × 充值 ÷ (充值 + 赠送)。空卡：余额为零；不动卡：有余额但 {DORMANT_CARD_DAYS} 天未使用；"
+                  f"不续卡：已用完、{LAPSED_CARD_DAYS} 天未使用且之后未再充值。",
+                  f"Cash part = balance × recharge / (recharge + bonus). 空卡: zero balance. 不动卡: balance but no use "
+                  f"for {DORMANT_CARD_DAYS} days. 不续卡: drained, unused {LAPSED_CARD_DAYS} days, no top-up since.")]
     return Result(meta=meta, tables={"cards": summary, "cards_to_call": watch}, notes=notes)
 
 

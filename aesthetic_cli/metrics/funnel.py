@@ -6,7 +6,7 @@ import polars as pl
 
 from aesthetic_cli.metrics.base import Coverage, group_column, prepare, ratio, run
 from aesthetic_cli.metrics.periods import Period
-from aesthetic_cli.metrics.result import Result
+from aesthetic_cli.metrics.result import Note, Result
 
 HEADLINE = ["sales", "new_sales", "old_sales", "cash_in", "consumption", "visitors", "buyers", "deal_visits",
             "close_rate", "ticket", "frequency"]
@@ -127,9 +127,9 @@ def funnel(con, period: Period, *, by: str | None = None, clinic: str | None = N
     }
     notes = []
     if not cov.covers(period.previous().start):
-        notes.append("环比 needs the previous period's data, which the warehouse does not hold.")
+        notes.append(Note("环比需要上一期的数据，仓库中没有。", "环比 needs the previous period's data, which the warehouse does not hold."))
     if not cov.covers(period.last_year().start):
-        notes.append("同比 needs data from a year earlier, which the warehouse does not hold.")
+        notes.append(Note("同比需要去年同期的数据，仓库中没有。", "同比 needs data from a year earlier, which the warehouse does not hold."))
     meta = {"command": "funnel", "period": period.label, "start": period.start, "end": period.end,
             "by": by or "all", "clinic": clinic, "data_first_day": cov.first_day, "data_last_day": cov.last_day}
     return Result(meta=meta, tables=tables, notes=notes)

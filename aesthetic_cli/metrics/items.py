@@ -8,7 +8,7 @@ import polars as pl
 
 from aesthetic_cli.metrics.base import prepare, ratio, run
 from aesthetic_cli.metrics.periods import Period
-from aesthetic_cli.metrics.result import Result
+from aesthetic_cli.metrics.result import Note, Result
 
 PRICE_BANDS = [(0, 1000, "<1千"), (1000, 3000, "1千-3千"), (3000, 8000, "3千-8千"), (8000, 20000, "8千-2万"),
                (20000, float("inf"), "2万+")]
@@ -41,11 +41,13 @@ def items(con, period: Period, *, clinic: str | None = None) -> Result:
     complete = cov.last_day is not None and period.end + timedelta(days=180) <= cov.last_day
     notes = []
     if not complete:
-        notes.append(f"Follow-on sales need 180 days after {period.end}; the data ends {cov.last_day}, "
-                     "so they are partial (未满180天).")
+        notes.append(Note(f"后续业绩需要 {period.end} 之后的180天数据；数据截至 {cov.last_day}，因此未满180天。",
+                          f"Follow-on sales need 180 days after {period.end}; the data ends {cov.last_day}, "
+                          "so they are partial (未满180天)."))
     below = df.filter(pl.col("below_cost"))["item"].to_list()
     if below:
-        notes.append(f"Sold below unit cost on average: {', '.join(below)}.")
+        names = "、".join(below)
+        notes.append(Note(f"平均售价低于单位成本：{names}。", f"Sold below unit cost on average: {', '.join(below)}."))
     meta = {"command": "items", "period": period.label, "start": period.start, "end": period.end, "clinic": clinic,
             "follow_on_complete": complete}
     cols = ["item", "department", "role", "sales", "buyers", "quantity", "avg_price", "unit_cost", "margin",

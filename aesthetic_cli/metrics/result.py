@@ -7,6 +7,27 @@ from dataclasses import dataclass, field
 import polars as pl
 
 
+@dataclass(frozen=True)
+class Note:
+    """A remark under a table, in both languages; str() is the English, kept in JSON."""
+
+    zh: str
+    en: str
+
+    def __str__(self) -> str:
+        return self.en
+
+    def __contains__(self, text: str) -> bool:
+        return text in self.zh or text in self.en
+
+    def text(self, lang: str) -> str:
+        return self.zh if lang == "zh" else self.en
+
+
+def note_text(note, lang: str) -> str:
+    return note.text(lang) if isinstance(note, Note) else str(note)
+
+
 @dataclass
 class Result:
     meta: dict
@@ -17,7 +38,7 @@ class Result:
         """{"meta": {...}, "<table>": [rows...]}: SPEC §3's JSON, rates as fractions."""
         out: dict = {"meta": _plain(self.meta)}
         if self.notes:
-            out["meta"]["notes"] = list(self.notes)
+            out["meta"]["notes"] = [str(n) for n in self.notes]
         for name, frame in self.tables.items():
             out[name] = [_plain(r) for r in frame.iter_rows(named=True)]
         return out

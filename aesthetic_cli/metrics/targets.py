@@ -15,10 +15,11 @@ from datetime import date
 import polars as pl
 
 from aesthetic_cli.errors import UsageError
+from aesthetic_cli.labels import label
 from aesthetic_cli.metrics.base import group_column, prepare, run
 from aesthetic_cli.metrics.funnel import kpis
 from aesthetic_cli.metrics.periods import Period, month
-from aesthetic_cli.metrics.result import Result
+from aesthetic_cli.metrics.result import Note, Result
 
 LEVERS = ("visitors", "close_rate", "ticket", "frequency")
 DIMENSIONS = ("clinic", "department", "consultant")
@@ -85,12 +86,14 @@ def history(con, target_year: int) -> History:
                                         "ticket": pl.Float64, "frequency": pl.Float64})
     older = [f"{r['month_no']}月" for r in months.iter_rows(named=True) if r["source_year"] == target_year - 2]
     if older:
-        notes.append(f"{target_year - 1} is not complete in the data: {', '.join(older)} use {target_year - 2}'s figures.")
+        notes.append(Note(f"数据中 {target_year - 1} 年不完整：{'、'.join(older)} 使用 {target_year - 2} 年的数据。",
+                          f"{target_year - 1} is not complete in the data: {', '.join(older)} use {target_year - 2}'s figures."))
     missing = [f"{r['month_no']}月" for r in months.iter_rows(named=True) if r["source_year"] is None]
     shares, weekday = {}, {}
     if sources:
         if missing:
-            notes.append(f"No complete history for {', '.join(missing)}: they get the average month's weight.")
+            notes.append(Note(f"{'、'.join(missing)} 没有完整的历史数据：按平均月份的权重分配。",
+                              f"No complete history for {', '.join(missing)}: they get the average month's weight."))
             avg = months.filter(pl.col("source_year").is_not_null())["sales"].mean()
             months = months.with_columns(
                 pl.when(pl.col("source_year").is_null()).then(pl.lit(avg)).otherwise(pl.col("sales")).alias("weight"))
@@ -145,8 +148,9 @@ def split(con, year: int, *, total: int | None = None, growth: float | None = No
         weights = hist.months["weight"].to_list()
     else:
         weights = [len(_month_days(year, m)) for m in range(1, 13)]
-        notes.append(f"No sales history for {year - 1}: months are split by their number of days, "
-                     "and the levers cannot be expressed at last year's rates.")
+        notes.append(Note(f"没有 {year - 1} 年的业绩历史：按每月天数分配，且无法按去年的比率换算成四个杠杆。",
+                          f"No sales history for {year - 1}: months are split by their number of days, "
+                          "and the levers cannot be expressed at last year's rates."))
     month_targets = apportion(total, weights)
 
     rows = []
@@ -168,13 +172,16 @@ def split(con, year: int, *, total: int | None = None, growth: float | None = No
         })
     months = pl.DataFrame(rows)
     if new_share is None and not hist.has_sales:
-        notes.append("No new/old split: give --new-share, or import last year's data.")
+        notes.append(Note("无法拆分新老客：请给出 --new-share，或导入去年的数据。",
+                          "No new/old split: give --new-share, or import last year's data."))
 
     dims = {}
     for dim in by:
         sh = hist.shares.get(dim)
         if sh is None or sh.height == 0:
-            notes.append(f"No {dim} shares in {year - 1}: no {dim} split.")
+            zh_dim = label(dim, "zh")
+            notes.append(Note(f"{year - 1} 年没有{zh_dim}的业绩占比：不按{zh_dim}拆分。",
+                              f"No {dim} shares in {year - 1}: no {dim} split."))
             continue
         part = []
         for m, target in zip(range(1, 13), month_targets, strict=True):
@@ -318,10 +325,12 @@ def track(con, period: Period, *, asof: date | None = None) -> Result:
                                "projection", "gap", "needed_per_day")
     levers = _lever_check(con, period, asof, year)
     behind = levers.filter(pl.col("ratio").is_not_null()).sort("ratio").head(1)
-    notes = [(f"{period.label}: {elapsed_days} of {period.days} days gone (as of {asof}); "
-             f"{remaining_days} days left.")]
+    notes = [Note(f"{period.label}：共 {period.days} 天，已过 {elapsed_days} 天（截至 {asof}），剩余 {remaining_days} 天。",
+                  f"{period.label}: {elapsed_days} of {period.days} days gone (as of {asof}); {remaining_days} days left.")]
     if behind.height and behind["ratio"][0] < 1:
-        notes.append(f"Furthest behind: {behind['lever'][0]} at {behind['ratio'][0]:.0%} of plan.")
+        lever, ratio_ = behind["lever"][0], behind["ratio"][0]
+        notes.append(Note(f"最落后的杠杆：{label(lever, 'zh')}，仅达计划的 {ratio_:.0%}。",
+                          f"Furthest behind: {lever} at {ratio_:.0%} of plan."))
     meta = {"command": "targets track", "period": period.label, "start": period.start, "end": period.end,
             "asof": asof, "elapsed_days": elapsed_days, "remaining_days": remaining_days,
             "furthest_behind": behind["lever"][0] if behind.height else None}

@@ -7,6 +7,7 @@ from pathlib import Path
 from aesthetic_cli import __version__
 from aesthetic_cli.formatting import cell_kind, show_value
 from aesthetic_cli.labels import label, value_label
+from aesthetic_cli.metrics.result import note_text
 from aesthetic_cli.reports import svg
 from aesthetic_cli.reports.content import DEFINITIONS, Block, Report
 
@@ -58,7 +59,7 @@ def render(report: Report, lang: str = "zh") -> str:
                            "rows": _rows(b, lang) if b.frame.width else [],
                            "heat": bool(b.chart and b.chart.kind == "heat"),
                            "chart_svg": _chart(b, lang), "chart_title": _t(b.chart.title, lang) if b.chart else ""})
-        sections.append({"title": _t(s.title, lang), "blocks": blocks, "notes": s.notes})
+        sections.append({"title": _t(s.title, lang), "blocks": blocks, "notes": [note_text(n, lang) for n in s.notes]})
     batches = report.provenance.get("batches")
     keep = ["batch_id", "file_name", "dataset", "rows_loaded", "date_min", "date_max", "imported_at"]
     batch_rows = ([[show_value(c, r[c]) for c in keep] for r in batches.iter_rows(named=True)]

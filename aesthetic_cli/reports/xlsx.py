@@ -8,6 +8,7 @@ from pathlib import Path
 
 from aesthetic_cli.formatting import cell_kind
 from aesthetic_cli.labels import label, value_label
+from aesthetic_cli.metrics.result import note_text
 from aesthetic_cli.reports.content import DEFINITIONS, Block, Report
 
 FORMATS = {
@@ -127,7 +128,7 @@ def write(report: Report, path: Path, lang: str = "zh") -> None:
         for i, block in enumerate(section.blocks):
             row = w.block(ws, block, row, widths, first=(i == 0))
         for note in section.notes:
-            ws.write_string(row, 0, f"• {note}", w.note)
+            ws.write_string(row, 0, f"• {note_text(note, w.lang)}", w.note)
             row += 1
         for c, width in widths.items():
             ws.set_column(c, c, max(8, min(40, width + 1)))
