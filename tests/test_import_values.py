@@ -169,3 +169,23 @@ def test_names_are_trimmed_and_new_names_listed(con, ws):
                                     ["2025-01-01", "C1", " 张三 ", "抖音 "], ["2025-01-02", "C2", "张 三", "抖音"]])
     r = import_file(con, path, clinic="本院")
     assert r.new_names == {"channel": ["抖音"], "consultant": ["张 三", "张三"]}
+
+
+def test_another_vendors_export(con, ws):
+    # English headers, a header broken over two lines, ="..." cells keeping leading zeros (a CSV
+    # convention of Excel exports), placeholders for "nothing", full-width digits, dotted dates.
+    path = write_csv(ws / "other_crm.csv", [
+        ["Sales Export - October"],
+        ["Transaction Date", "Client ID", "Service", "Amount\nPaid", "Payment Type", "Advisor", "Location"],
+        ["2025.1.3", '="000123"', "Hydrafacial", "１２３４．５", "WeChat", "-", "Downtown"],
+        ["2025-01-04", '="000124"', "Botox", "2,000", "--", "Amy", "Downtown"],
+        ["2025-01-05", "000125", "Filler", "N/A", "Card", "Amy", "Downtown"],  # no amount: rejected
+        ["2025-01-06", "000126", "Peel", "300", "Card", "Amy", "Downtown"],
+    ])
+    r = import_file(con, path)
+    assert (r.dataset, r.loaded, r.rejected) == ("orders", 3, 1)
+    rows = con.execute("SELECT order_date, customer_id, item, paid_amount, payment_method, consultant, clinic "
+                       "FROM orders ORDER BY source_row").fetchall()
+    assert rows[:2] == [(D(2025, 1, 3), "000123", "Hydrafacial", 1234.5, "WeChat", None, "Downtown"),
+                        (D(2025, 1, 4), "000124", "Botox", 2000.0, None, "Amy", "Downtown")]
+    assert con.execute("SELECT row_number, reason FROM rejects").fetchall() == [(5, "missing required field")]

@@ -33,13 +33,25 @@ class Converted:
     rejected: int
 
 
+# Cells that mean "nothing here" in exports: placeholders, not values to reject.
+_EMPTY = ["-", "--", "---", "/", "\\", "无", "暂无", "空", "n/a", "N/A", "NA", "null", "NULL", "None", "—", "——", "#N/A"]
+_FULL = "０１２３４５６７８９．，－／："
+_HALF = "0123456789.,-/:"
+
+
 def _clean(col: str) -> pl.Expr:
-    s = pl.col(col).str.strip_chars()
-    return pl.when(s == "").then(None).otherwise(s)
+    # ="000123" is how Excel exports keep leading zeros; the value is inside the quotes.
+    s = pl.col(col).str.strip_chars().str.replace(r'^="(.*)"$', "$1").str.strip_chars()
+    return pl.when((s == "") | s.is_in(_EMPTY)).then(None).otherwise(s)
+
+
+def _half_width(s: pl.Expr) -> pl.Expr:
+    """１２３４．５ → 1234.5: some systems export full-width digits and punctuation."""
+    return s.str.replace_many(list(_FULL), list(_HALF))
 
 
 def parse_amount(col: str, scale: float = 1.0) -> pl.Expr:
-    s = pl.col(col)
+    s = _half_width(pl.col(col))
     negative = s.str.contains(r"^[(（].*[)）]$")
     wan = s.str.contains("万")
     body = s.str.replace_all(r"(?i)[¥￥,，\s元万]|rmb|cny|yuan|[()（）]", "")
@@ -55,7 +67,7 @@ def parse_number(col: str) -> pl.Expr:
 
 
 def parse_date(col: str, allow_month: bool = False) -> pl.Expr:
-    s = pl.col(col)
+    s = _half_width(pl.col(col))
     serial = s.str.extract(r"^(\d{5})(?:\.\d+)?$", 1).cast(pl.Int64, strict=False)
     from_serial = pl.when(serial.is_between(20000, 80000)).then(
         EXCEL_EPOCH + pl.duration(days=serial)

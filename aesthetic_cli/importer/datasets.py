@@ -56,15 +56,19 @@ class Dataset:
 
 
 CUSTOMER_ID = ("顾客编号", "客户编号", "档案号", "会员编号", "顾客id", "客户id", "会员id", "customer", "customerno",
-               "客户号", "顾客号", "病历号", "会员号")
-PHONE_SYN = ("手机号", "手机", "电话", "联系电话", "手机号码", "联系方式", "mobile", "tel", "telephone", "phonenumber")
+               "客户号", "顾客号", "病历号", "会员号", "客户代码", "顾客代码", "档案编号", "客户档案号", "clientid",
+               "memberid", "memberno", "customerid", "patientid", "client")
+PHONE_SYN = ("手机号", "手机", "电话", "联系电话", "手机号码", "联系方式", "客户手机", "顾客手机", "手机号码1", "mobile", "tel",
+             "telephone", "phonenumber", "cellphone", "phone")
 CHANNEL = ("渠道", "来源", "来源渠道", "渠道来源", "客户来源", "媒体", "平台", "推广渠道", "source")
-CONSULTANT = ("现场咨询师", "咨询师", "现场咨询", "接诊咨询师", "开单咨询师", "顾问", "现场顾问")
+CONSULTANT = ("现场咨询师", "咨询师", "现场咨询", "接诊咨询师", "开单咨询师", "顾问", "现场顾问", "咨询顾问", "美学设计师",
+              "成交咨询师", "consultant", "advisor", "salesperson")
 ONLINE = ("网络咨询师", "网电咨询", "网电咨询师", "网咨", "网络咨询", "网电", "onlineconsultant")
 DEPARTMENT = ("科室", "部门", "所属科室", "dept")
-ITEM = ("项目", "项目名称", "品项", "商品名称", "收费项目", "治疗项目", "product")
+ITEM = ("项目", "项目名称", "品项", "商品名称", "收费项目", "治疗项目", "服务项目", "消费项目", "产品名称", "项目/产品", "product",
+        "service", "treatment", "itemname")
 CLINIC = Field("clinic", TEXT, synonyms=("门店", "机构", "院区", "分院", "门诊", "所属门店", "店铺", "医院", "store",
-                                         "branch", "门店名称"))
+                                         "branch", "门店名称", "机构名称", "诊所", "消费门店", "location", "site"))
 
 
 def _f(name, type_=TEXT, required=False, synonyms=(), watch=None) -> Field:
@@ -121,7 +125,8 @@ _register(Dataset(
 _register(Dataset(
     "visits", "到院接诊",
     (
-        _f("visit_date", DATE, True, ("到院日期", "接诊日期", "到院时间", "来院日期", "就诊日期", "到店日期", "接诊时间")),
+        _f("visit_date", DATE, True, ("到院日期", "接诊日期", "到院时间", "来院日期", "就诊日期", "到店日期", "接诊时间",
+                                      "到店时间", "来院时间", "分诊日期", "分诊时间", "visitdate", "arrivaldate")),
         _f("customer_id", TEXT, True, CUSTOMER_ID),
         _f("visit_type", TEXT, False, ("初诊/复诊/复查", "就诊类型", "到院类型", "接诊类型", "初复诊", "类型")),
         _f("channel", TEXT, False, CHANNEL, "channel"),
@@ -140,15 +145,19 @@ _register(Dataset(
     "orders", "收费明细",
     (
         _f("order_date", DATE, True, ("收费日期", "成交日期", "消费日期", "收款日期", "结算日期", "下单日期", "收费时间",
-                                      "成交时间")),
+                                      "成交时间", "收银日期", "单据日期", "开单日期", "结账日期", "业绩日期", "orderdate",
+                                      "saledate", "paymentdate", "transactiondate")),
         _f("customer_id", TEXT, True, CUSTOMER_ID),
         _f("item", TEXT, True, ITEM),
-        _f("paid_amount", AMOUNT, True, ("实收金额", "实付金额", "收款金额", "实收", "实付", "成交金额", "金额", "paid")),
+        _f("paid_amount", AMOUNT, True, ("实收金额", "实付金额", "收款金额", "实收", "实付", "成交金额", "业绩金额", "消费金额",
+                                         "实收款", "收银金额", "金额", "paid", "paidamount", "amountpaid", "netamount",
+                                         "revenue", "amount")),
         _f("order_id", TEXT, False, ("单号", "订单号", "收费单号", "单据号", "流水号", "order")),
         _f("department", TEXT, False, DEPARTMENT),
         _f("quantity", NUMBER, False, ("数量", "次数", "qty")),
         _f("list_amount", AMOUNT, False, ("应收金额", "原价", "标准价", "应收", "list")),
-        _f("payment_method", TEXT, False, ("支付方式", "付款方式", "收款方式", "结算方式", "支付类型", "payment")),
+        _f("payment_method", TEXT, False, ("支付方式", "付款方式", "收款方式", "结算方式", "支付类型", "支付渠道", "payment",
+                                           "paymentmethod", "paymenttype", "tender")),
         _f("consultant", TEXT, False, CONSULTANT, "consultant"),
         _f("doctor", TEXT, False, ("医生", "主治医生", "治疗医生", "操作医生"), "consultant"),
         _f("kind", TEXT, False, ("类型", "收费类型", "业务类型", "单据类型", "交易类型")),
