@@ -84,3 +84,38 @@ def test_mostly_bad_file_fails_whole_and_names_rows(con, ws):
     msg = str(info.value)
     assert "2 of 3 data rows" in msg and "row 2 column '实收金额'" in msg and "row 3 column '收费日期'" in msg
     assert snapshot(con) == before
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "gbk", "utf-8-sig"])
+def test_large_csv_in_batches_loads_exactly_what_one_pass_loads(tmp_path, monkeypatch, encoding):
+    from aesthetic_cli.importer import read
+    from aesthetic_cli.warehouse import connect
+
+    rows = [["某医美 收费明细"], HEAD]
+    for i in range(10):
+        rows.append([f"2025-10-{i + 1:02d}", f"S{i}", f"C{i}", "水光针", str(100 + i)])
+    rows.insert(5, ["2025-10-03", "S9", "C9", "水光针", "999"])  # identical to the line at row 13...
+    rows.insert(13, ["2025-10-03", "S9", "C9", "水光针", "999"])  # ...in another batch
+    rows.insert(9, ["bad-date", "SX", "CX", "y", "1"])  # a reject in a later batch: file line 10
+    path = write_csv(tmp_path / "big.csv", rows, encoding=encoding)
+
+    def load_with(batched: bool):
+        db = tmp_path / f"{batched}.duckdb"
+        con = connect(db)
+        if batched:
+            monkeypatch.setattr(read, "LARGE_CSV_BYTES", 10)
+            monkeypatch.setattr(read, "BATCH_ROWS", 3)
+        r = import_file(con, path, clinic="本院")
+        monkeypatch.undo()
+        got = (sorted(con.execute("SELECT order_date, order_id, paid_amount, source_row FROM orders").fetchall()),
+               con.execute("SELECT row_number, field, reason FROM rejects").fetchall(),
+               (r.rows_read, r.loaded, r.rejected, r.skipped, r.date_min, r.date_max))
+        again = import_file(con, path, clinic="本院")  # and idempotent either way
+        assert again.status == "unchanged"
+        con.close()
+        return got
+
+    one_pass, batched = load_with(False), load_with(True)
+    assert batched == one_pass
+    assert one_pass[1] == [(10, "order_date", "not a date")]
+    assert sum(1 for r in one_pass[0] if r[1] == "S9") == 3  # two identical lines and the original S9

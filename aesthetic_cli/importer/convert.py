@@ -152,10 +152,15 @@ _REASON = {
 
 
 def convert(frame: pl.DataFrame, layout: Layout, *, amount_unit: str = "yuan",
-            clinic: str | None = None) -> Converted:
+            clinic: str | None = None, first_row: int | None = None) -> Converted:
+    """frame holds the sheet from its first row, header included; or, with first_row, a later batch
+    of data rows whose first row is sheet row first_row."""
     ds = layout.dataset
     scale = 100.0 if amount_unit == "fen" else 1.0
-    body = frame.slice(layout.header_row + 1).with_row_index(ROW, offset=layout.header_row + 2)
+    if first_row is None:
+        body = frame.slice(layout.header_row + 1).with_row_index(ROW, offset=layout.header_row + 2)
+    else:
+        body = frame.with_row_index(ROW, offset=first_row)
     rows_read = body.height
     # Rows to skip without complaint: blank, totals (合计/总计), and header rows a paged export repeats.
     # Trim and null-empty only what is read (mapped) or checked for 合计 (the first columns); other

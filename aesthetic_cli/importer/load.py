@@ -81,15 +81,19 @@ def prepare(path: Path, *, kind: str | None = None, sheet: str | None = None,
         raise UsageError(f"--amount-unit must be yuan or fen, not '{amount_unit}'.")
     raw, layout = _pick_sheet(path, sheet, kind, user)
     ds = layout.dataset
-    if ds.needs_clinic and "clinic" not in layout.mapping.values() and clinic is None:
-        raise UsageError(
-            f"{path.name} has no clinic (门店) column and no clinic was given.",
-            hint="Pass --clinic NAME, or set default_clinic in aesops.toml (`aesops init --clinic NAME`).",
-        )
+    _require_clinic(path, layout, clinic)
     conv = convert(raw.frame, layout, amount_unit=amount_unit, clinic=clinic)
     if ds.needs_clinic:
         conv = _reject_missing_clinic(conv, layout)
     return layout, conv, raw.sheet
+
+
+def _require_clinic(path: Path, layout: Layout, clinic: str | None) -> None:
+    if layout.dataset.needs_clinic and "clinic" not in layout.mapping.values() and clinic is None:
+        raise UsageError(
+            f"{path.name} has no clinic (门店) column and no clinic was given.",
+            hint="Pass --clinic NAME, or set default_clinic in aesops.toml (`aesops init --clinic NAME`).",
+        )
 
 
 def _reject_missing_clinic(conv: Converted, layout: Layout) -> Converted:
@@ -108,54 +112,147 @@ def _reject_missing_clinic(conv: Converted, layout: Layout) -> Converted:
     return conv
 
 
+@dataclass
+class Prepared:
+    """A converted file, ready to load: its good rows in memory (frame) or staged in DuckDB."""
+
+    layout: Layout
+    sheet: str | None
+    rows_read: int
+    rejected: int
+    skipped: int
+    problems: pl.DataFrame
+    good_rows: int
+    date_min: date | None = None
+    date_max: date | None = None
+    frame: pl.DataFrame | None = None  # None: the rows are in the temp table aesops_staged
+
+    def attach(self, con) -> None:
+        """Make the good rows available as `incoming`, with _rank for datasets keyed by content."""
+        ds = self.layout.dataset
+        key = append_key(ds, self.layout) if ds.mode == "append" else None
+        if self.frame is not None:
+            incoming = self.frame
+            if key:
+                # Rank within one 64-bit hash of the key: far cheaper than grouping by five text columns.
+                # A collision could only rank a row 2 instead of 1, which still leaves its key unique.
+                incoming = incoming.with_columns(
+                    pl.int_range(1, pl.len() + 1).over(pl.struct(key).hash()).alias("_rank"))
+            con.register("incoming", incoming.to_arrow())
+            return
+        rank = (f", row_number() OVER (PARTITION BY hash({', '.join(key)}) ORDER BY {ROW}) AS _rank"
+                if key else "")
+        con.execute(f"CREATE OR REPLACE TEMP TABLE aesops_incoming AS SELECT *{rank} FROM aesops_staged")
+        con.execute("DROP TABLE aesops_staged")
+        con.execute("CREATE OR REPLACE TEMP VIEW incoming AS SELECT * FROM aesops_incoming")
+
+    def detach(self, con) -> None:
+        if self.frame is not None:
+            con.unregister("incoming")
+        else:
+            con.execute("DROP VIEW IF EXISTS incoming")
+            con.execute("DROP TABLE IF EXISTS aesops_incoming")
+
+
+def _in_memory(path, *, kind, sheet, user, amount_unit, clinic) -> Prepared:
+    layout, conv, sheet_name = prepare(path, kind=kind, sheet=sheet, user=user, amount_unit=amount_unit,
+                                       clinic=clinic)
+    ds = layout.dataset
+    dmin = dmax = None
+    if ds.date_field and conv.good.height:
+        dmin, dmax = conv.good[ds.date_field].min(), conv.good[ds.date_field].max()
+    return Prepared(layout, sheet_name, conv.rows_read, conv.rejected, conv.skipped_blank + conv.skipped_totals,
+                    conv.problems, conv.good.height, dmin, dmax, frame=conv.good)
+
+
+def _staged(con, path, *, kind, user, amount_unit, clinic) -> Prepared:
+    """A large CSV, batch by batch: converted rows go to a DuckDB temp table, so memory stays that
+    of one batch. Nothing touches the warehouse tables until the load itself."""
+    source = read.csv_in_batches(path)
+    try:
+        layout = locate(source.head, file_name=path.name, sheet=None, kind=kind, user=user)
+        ds = layout.dataset
+        _require_clinic(path, layout, clinic)
+        totals = {"read": 0, "rejected": 0, "skipped": 0, "good": 0}
+        problems, dmin, dmax, offset = [], None, None, 0
+        con.execute("DROP TABLE IF EXISTS aesops_staged")
+        for i, frame in enumerate(source.batches()):
+            conv = convert(frame, layout, amount_unit=amount_unit, clinic=clinic,
+                           first_row=None if i == 0 else offset + 1)
+            if ds.needs_clinic:
+                conv = _reject_missing_clinic(conv, layout)
+            offset += frame.height
+            totals["read"] += conv.rows_read
+            totals["rejected"] += conv.rejected
+            totals["skipped"] += conv.skipped_blank + conv.skipped_totals
+            totals["good"] += conv.good.height
+            problems.append(conv.problems)
+            if ds.date_field and conv.good.height:
+                lo, hi = conv.good[ds.date_field].min(), conv.good[ds.date_field].max()
+                dmin, dmax = min(filter(None, (dmin, lo))), max(filter(None, (dmax, hi)))
+            con.register("aesops_batch", conv.good.to_arrow())
+            verb = "CREATE TEMP TABLE aesops_staged AS" if i == 0 else "INSERT INTO aesops_staged"
+            con.execute(f"{verb} SELECT * FROM aesops_batch")
+            con.unregister("aesops_batch")
+    finally:
+        source.close()
+    return Prepared(layout, None, totals["read"], totals["rejected"], totals["skipped"],
+                    pl.concat(problems) if problems else _empty_problems(), totals["good"], dmin, dmax)
+
+
+def _empty_problems() -> pl.DataFrame:
+    return pl.DataFrame(schema={ROW: pl.UInt32, "column": pl.String, "field": pl.String, "value": pl.String,
+                                "reason": pl.String, "severity": pl.String})
+
+
 def import_file(con: duckdb.DuckDBPyConnection, path: Path, *, kind: str | None = None,
                 sheet: str | None = None, mapping: Path | None = None, amount_unit: str = "yuan",
                 clinic: str | None = None) -> ImportResult:
     user = UserMapping.load(mapping)
-    layout, conv, sheet_name = prepare(path, kind=kind, sheet=sheet, user=user, amount_unit=amount_unit,
-                                       clinic=clinic)
-    ds = layout.dataset
+    read.check_readable(path)
+    if amount_unit not in ("yuan", "fen"):
+        raise UsageError(f"--amount-unit must be yuan or fen, not '{amount_unit}'.")
     digest = sha256_of(path)
+    if read.is_large_csv(path):
+        prep = _staged(con, path, kind=kind, user=user, amount_unit=amount_unit, clinic=clinic)
+    else:
+        prep = _in_memory(path, kind=kind, sheet=sheet, user=user, amount_unit=amount_unit, clinic=clinic)
+    layout, sheet_name = prep.layout, prep.sheet
+    ds = layout.dataset
     mapping_digest = sha256_of(mapping) if mapping else ""
     options_key = f"{ds.name}|{clinic or ''}|{sheet_name or ''}|{amount_unit}|{mapping_digest}"
     result = ImportResult(file=path, dataset=ds.name, sheet=sheet_name, status="loaded",
-                          rows_read=conv.rows_read, rejected=conv.rejected,
-                          skipped=conv.skipped_blank + conv.skipped_totals,
-                          blanked=conv.problems.filter(pl.col("severity") == "blanked").height,
-                          problems=conv.problems, ignored_headers=layout.ignored)
+                          rows_read=prep.rows_read, rejected=prep.rejected, skipped=prep.skipped,
+                          blanked=prep.problems.filter(pl.col("severity") == "blanked").height,
+                          problems=prep.problems, ignored_headers=layout.ignored,
+                          date_min=prep.date_min, date_max=prep.date_max)
     seen = con.execute(
         "SELECT batch_id, imported_at FROM import_batches WHERE sha256 = $sha AND options_key = $opt",
         {"sha": digest, "opt": options_key},
     ).fetchone()
-    if seen:
-        result.status, result.batch_id, result.previous_import = "unchanged", seen[0], seen[1]
-        return result
-    data_rows = conv.good.height + conv.rejected
-    if data_rows and conv.rejected / data_rows > MAX_REJECT_SHARE:
-        raise InputFileError(_mostly_bad_message(path, sheet_name, conv, data_rows), hint=(
+    data_rows = prep.good_rows + prep.rejected
+    if seen or (data_rows and prep.rejected / data_rows > MAX_REJECT_SHARE):
+        if prep.frame is None:
+            con.execute("DROP TABLE IF EXISTS aesops_staged")
+        if seen:
+            result.status, result.batch_id, result.previous_import = "unchanged", seen[0], seen[1]
+            result.date_min = result.date_max = None
+            return result
+        raise InputFileError(_mostly_bad_message(path, sheet_name, prep, data_rows), hint=(
             "Nothing was imported. Check that this is the right file and --kind, or --amount-unit; "
             "fix the rows above or map the columns with --mapping FILE."))
-    if ds.date_field and conv.good.height:
-        result.date_min = conv.good[ds.date_field].min()
-        result.date_max = conv.good[ds.date_field].max()
 
+    prep.attach(con)
     con.execute("BEGIN TRANSACTION")
     try:
         batch_id = con.execute("SELECT nextval('batch_seq')").fetchone()[0]
         result.batch_id = batch_id
-        incoming = conv.good
-        if ds.mode == "append":
-            # Rank within one 64-bit hash of the key: far cheaper than grouping by five text columns.
-            # A collision could only rank a row 2 instead of 1, which still leaves its key unique.
-            incoming = incoming.with_columns(
-                pl.int_range(1, pl.len() + 1).over(pl.struct(append_key(ds, layout)).hash()).alias("_rank"))
-        con.register("incoming", incoming.to_arrow())
         if ds.mode == "append":
             result.loaded = _append(con, ds, layout, batch_id)
-            result.duplicates = conv.good.height - result.loaded
+            result.duplicates = prep.good_rows - result.loaded
         else:
             result.loaded, result.updated, result.duplicates = _upsert(con, ds, batch_id)
-        _record_rejects(con, conv.problems, batch_id, path.name, sheet_name)
+        _record_rejects(con, prep.problems, batch_id, path.name, sheet_name)
         result.new_names = _record_names(con, ds, batch_id)
         con.execute(
             """INSERT INTO import_batches VALUES ($id, $file, $path, $sha, $opt, $ds, $clinic, $sheet, $unit,
@@ -171,12 +268,12 @@ def import_file(con: duckdb.DuckDBPyConnection, path: Path, *, kind: str | None 
         con.execute("ROLLBACK")
         raise
     finally:
-        con.unregister("incoming")
+        prep.detach(con)
     drop_derived(con)
     return result
 
 
-def _mostly_bad_message(path: Path, sheet: str | None, conv: Converted, data_rows: int) -> str:
+def _mostly_bad_message(path: Path, sheet: str | None, conv: Prepared, data_rows: int) -> str:
     where = path.name + (f", sheet '{sheet}'" if sheet else "")
     rej = conv.problems.filter(pl.col("severity") == "rejected").head(5)
     examples = "; ".join(

@@ -164,3 +164,78 @@ def check_readable(path: Path) -> None:
 
 def is_csv(path: Path) -> bool:
     return path.suffix.lower() in CSV_SUFFIXES
+
+
+# A CSV larger than this is read in batches, so an import's memory does not grow with the file.
+LARGE_CSV_BYTES = 256 * 1024 * 1024
+BATCH_ROWS = 1_000_000
+
+
+@dataclass
+class CsvBatches:
+    """A large CSV: its first rows (to find the header) and its rows again in ordered batches."""
+
+    head: pl.DataFrame
+    encoding: str
+    source: Path  # UTF-8 text: the file itself, or a transcoded temporary copy
+    width: int
+    delimiter: str
+    temporary: bool
+
+    def batches(self):
+        schema = dict.fromkeys(_columns(self.width), pl.String)
+        scan = pl.scan_csv(self.source, has_header=False, separator=self.delimiter, schema=schema,
+                           truncate_ragged_lines=True, quote_char='"')
+        try:
+            yield from scan.collect_batches(chunk_size=BATCH_ROWS, maintain_order=True)
+        except pl.exceptions.PolarsError as exc:
+            raise InputFileError(f"{self.source.name} could not be parsed as CSV ({exc}).") from None
+
+    def close(self) -> None:
+        if self.temporary:
+            self.source.unlink(missing_ok=True)
+
+
+def is_large_csv(path: Path) -> bool:
+    return is_csv(path) and path.stat().st_size > LARGE_CSV_BYTES
+
+
+def csv_in_batches(path: Path) -> CsvBatches:
+    import codecs
+    import tempfile
+
+    with path.open("rb") as fh:
+        start = fh.read(1 << 20)
+    if start.startswith((_ZIP_MAGIC, _OLE_MAGIC)):
+        raise InputFileError(f"{path.name} is a spreadsheet saved with a .csv name.",
+                             hint="Rename it to .xlsx (or .xls) and import again.")
+    encoding = "utf-8"
+    if start.startswith(b"\xef\xbb\xbf"):
+        encoding = "utf-8-sig"
+    else:
+        try:
+            codecs.getincrementaldecoder("utf-8")().decode(start, final=False)
+        except UnicodeDecodeError:
+            encoding = "gb18030"
+    source, temporary = path, False
+    if encoding == "gb18030" or encoding == "utf-8-sig":
+        # Polars reads UTF-8 only: transcode in chunks to a temporary file beside the system's temp.
+        decoder = codecs.getincrementaldecoder(encoding)()
+        fd, name = tempfile.mkstemp(prefix="aesops-", suffix=".csv")
+        with path.open("rb") as src, open(fd, "wb") as dst:
+            for chunk in iter(lambda: src.read(16 << 20), b""):
+                try:
+                    dst.write(decoder.decode(chunk).encode("utf-8"))
+                except UnicodeDecodeError as exc:
+                    Path(name).unlink(missing_ok=True)
+                    raise InputFileError(f"{path.name} is neither UTF-8 nor GBK/GB18030 text ({exc}).") from None
+            dst.write(decoder.decode(b"", final=True).encode("utf-8"))
+        source, temporary = Path(name), True
+    text = start.decode(encoding if encoding != "gb18030" else "gb18030", errors="ignore")
+    delimiter = _sniff_delimiter(text[:65536])
+    head_rows = list(csv.reader(io.StringIO(text[:262144]), delimiter=delimiter))[:200]
+    width = max((len(r) for r in head_rows), default=1)
+    head = pl.DataFrame([r + [None] * (width - len(r)) for r in head_rows[:50]], schema=_columns(width),
+                        orient="row")
+    return CsvBatches(head=head, encoding=encoding, source=source, width=width, delimiter=delimiter,
+                      temporary=temporary)
