@@ -124,3 +124,33 @@ def test_help_imports_no_heavy_module():
             "print('HEAVY', heavy)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert "HEAVY []" in out, out
+
+
+def test_legacy_xls_export(ws):
+    # Older CRMs export .xls (BIFF8): a title row, a real date cell, a text date, a ¥ amount, 合计.
+    import datetime as dt
+
+    import xlwt
+
+    book = xlwt.Workbook()
+    sheet = book.add_sheet("收费")
+    date_style = xlwt.easyxf(num_format_str="yyyy-mm-dd")
+    rows = [["XX医美收费明细"], HEAD, [dt.date(2025, 1, 3), "C1", "水光针", 1680.0],
+            ["2025/1/4", "C2", "玻尿酸", "¥4,800.00"], ["合计", None, None, 6480]]
+    for r, row in enumerate(rows):
+        for c, v in enumerate(row):
+            if isinstance(v, dt.date):
+                sheet.write(r, c, v, date_style)
+            elif v is not None:
+                sheet.write(r, c, v)
+    book.save(str(ws / "legacy.xls"))
+    r = run_cli("import", str(ws / "legacy.xls"))
+    assert r.exit_code == 0, r.output
+    assert "loaded 2" in r.stderr and "rejected 0" in r.stderr
+    import json
+
+    doc = json.loads(run_cli("status", "--format", "json").stdout)
+    assert doc["coverage"][0]["rows"] == 2
+    assert (doc["coverage"][0]["date_min"], doc["coverage"][0]["date_max"]) == ("2025-01-03", "2025-01-04")
+    funnel = json.loads(run_cli("funnel", "--month", "2025-01", "--format", "json").stdout)
+    assert funnel["kpis"][0]["sales"] == 1680 + 4800
