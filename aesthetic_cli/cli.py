@@ -23,6 +23,13 @@ class _Group(TyperGroup):
             if exc.hint:
                 typer.echo(exc.hint, err=True)
             raise typer.Exit(int(exc.exit_code)) from None
+        except OSError as exc:
+            # Files and folders the user named: a folder where a file is expected, no permission, a full disk.
+            where = f" {exc.filename}" if exc.filename else ""
+            typer.echo(f"Error: cannot use{where}: {exc.strerror or exc}.", err=True)
+            typer.echo("Check the path (--out, --db, the files given) and its permissions; nothing half-written "
+                       "was kept.", err=True)
+            raise typer.Exit(2) from None
         except KeyboardInterrupt:
             typer.echo("Interrupted; nothing half-written was kept.", err=True)
             raise typer.Exit(130) from None

@@ -17,6 +17,8 @@ DEMO_MARK = ".aesops-demo"
 
 def _fresh(out: Path) -> workspace.Workspace:
     """A new workspace in `out`; an earlier demo there is replaced, anything else is left alone."""
+    if out.exists() and not out.is_dir():
+        raise UsageError(f"--out {out} is a file, not a folder.", hint="Name a folder for the demo workspace.")
     if out.exists() and any(out.iterdir()) and not (out / DEMO_MARK).exists():
         raise UsageError(f"{out} is not empty and was not made by `aesops demo`.",
                          hint="Pick a new folder with --out, or leave --out off for a temporary one.")

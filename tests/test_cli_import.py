@@ -154,3 +154,27 @@ def test_legacy_xls_export(ws):
     assert (doc["coverage"][0]["date_min"], doc["coverage"][0]["date_max"]) == ("2025-01-03", "2025-01-04")
     funnel = json.loads(run_cli("funnel", "--month", "2025-01", "--format", "json").stdout)
     assert funnel["kpis"][0]["sales"] == 1680 + 4800
+
+
+def test_undecodable_text_files_get_a_paragraph(ws):
+    bom = ws / "bom_but_not_utf8.csv"
+    bom.write_bytes(b"\xef\xbb\xbf\xe6\x94\xb6\xff\xfe,x\n")
+    utf16 = ws / "broken_utf16.csv"
+    utf16.write_bytes(b"\xff\xfe\x00\xd8")
+    for path in (bom, utf16):
+        r = run_cli("import", str(path))
+        assert r.exit_code == 1 and "cannot be read as" in r.stderr, r.output
+        _no_traceback(r)
+
+
+def test_output_paths_that_are_files(ws, tmp_path):
+    blocker = tmp_path / "a_file"
+    blocker.write_text("x")
+    r = run_cli("demo", "--out", str(blocker))
+    assert r.exit_code == 2 and "is a file, not a folder" in r.stderr
+    path = write_csv(ws / "o.csv", [HEAD, ["2025-10-01", "C1", "x", "1"]])
+    assert run_cli("import", str(path)).exit_code == 0
+    r = run_cli("report", "daily", "--out", str(blocker / "reports"))
+    assert r.exit_code == 2 and "cannot use" in r.stderr and "Not a directory" in r.stderr
+    _no_traceback(r)
+    assert blocker.read_text() == "x"

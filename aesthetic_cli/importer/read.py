@@ -92,20 +92,22 @@ def read_excel_sheet(path: Path, sheet: str | int, reader=None) -> RawSheet:
 def decode(data: bytes, path: Path) -> tuple[str, str]:
     """UTF-8 (with or without BOM) first; Chinese Excel saves CSV as GBK, which GB18030 covers."""
     if data.startswith(b"\xef\xbb\xbf"):
-        return data[3:].decode("utf-8", errors="strict"), "utf-8-sig"
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return data.decode("utf-16"), "utf-16"
-    try:
-        return data.decode("utf-8"), "utf-8"
-    except UnicodeDecodeError:
-        pass
-    try:
-        return data.decode("gb18030"), "gb18030"
-    except UnicodeDecodeError as exc:
-        raise InputFileError(
-            f"{path.name} is neither UTF-8 nor GBK/GB18030 text (byte {exc.start} cannot be decoded).",
-            hint="Save it from Excel as 'CSV UTF-8' or as .xlsx and import again.",
-        ) from None
+        candidates = [("utf-8-sig", data[3:], "utf-8")]
+    elif data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        candidates = [("utf-16", data, "utf-16")]
+    else:
+        candidates = [("utf-8", data, "utf-8"), ("gb18030", data, "gb18030")]
+    error = None
+    for name, payload, codec in candidates:
+        try:
+            return payload.decode(codec), name
+        except UnicodeDecodeError as exc:
+            error = exc
+    raise InputFileError(
+        f"{path.name} cannot be read as {' or '.join(n for n, _, _ in candidates)} text "
+        f"(byte {error.start} cannot be decoded).",
+        hint="Save it from Excel as 'CSV UTF-8' or as .xlsx and import again.",
+    ) from None
 
 
 def _sniff_delimiter(sample: str) -> str:
