@@ -29,7 +29,7 @@ def _fresh(out: Path) -> workspace.Workspace:
     return workspace.init(out, clinic="静安店", force=True)
 
 
-def analyses(con, lang: str) -> list[tuple[str, Callable]]:
+def analyses(con) -> list[tuple[str, Callable]]:
     """(name, function returning a Result) for every analysis the demo runs."""
     from aesthetic_cli.metrics.base import prepare
     from aesthetic_cli.metrics.channels import channel_roi
@@ -100,7 +100,7 @@ def run_demo(out: Path, *, lang: str = "zh", say: Callable[[str], None] = print)
         target = out / "analyses"
         target.mkdir(exist_ok=True)
         summary["channels_month"] = _year_ago(con).label
-        for name, compute in analyses(con, lang):
+        for name, compute in analyses(con):
             result = compute()
             path = target / f"{name}.json"
             path.write_text(json.dumps(result.to_json_obj(), ensure_ascii=False, indent=2), encoding="utf-8")

@@ -21,9 +21,11 @@ def _markers(root: Path) -> tuple[str, str]:
 
 def executable() -> str:
     """The aesops that is running now, so cron uses the same install (cron's PATH is minimal)."""
+    beside = Path(sys.executable).with_name("aesops")  # the venv's own script, whatever PATH says
+    if beside.exists():
+        return shlex.quote(str(beside))
     found = shutil.which("aesops")
-    here = Path(sys.argv[0]).resolve() if sys.argv and sys.argv[0].endswith("aesops") else None
-    return str(here or found or f"{sys.executable} -m aesthetic_cli")
+    return shlex.quote(found) if found else f"{shlex.quote(sys.executable)} -m aesthetic_cli"
 
 
 def block(root: Path, db: Path, out: Path, exe: str | None = None, times: dict | None = None,

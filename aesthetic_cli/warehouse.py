@@ -13,7 +13,7 @@ FACT_TABLES = ("leads", "visits", "orders", "treatments", "spend")
 DIMENSION_TABLES = ("customers", "cards", "items", "staff")
 # Per-connection temp tables derived from the facts (sql/base.sql), in the order they are built.
 DERIVED_TABLES = ("customer_phone", "customer_first", "order_facts", "visit_facts", "treatment_facts", "customer_days",
-                  "attributed_days")
+                  "attributed_days", "item_intervals")
 
 
 DERIVED_VIEWS = ("order_facts", "visit_facts", "treatment_facts")

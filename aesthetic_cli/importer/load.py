@@ -72,13 +72,10 @@ def _pick_sheet(path: Path, sheet: str | None, kind: str | None, user: UserMappi
     raise first_error
 
 
-def prepare(path: Path, *, kind: str | None = None, sheet: str | None = None,
+def _read_and_convert(path: Path, *, kind: str | None = None, sheet: str | None = None,
             user: UserMapping | None = None, amount_unit: str = "yuan",
             clinic: str | None = None) -> tuple[Layout, Converted, str | None]:
-    """Read and convert a file without touching the warehouse."""
-    read.check_readable(path)
-    if amount_unit not in ("yuan", "fen"):
-        raise UsageError(f"--amount-unit must be yuan or fen, not '{amount_unit}'.")
+    """Read and convert a file without touching the warehouse (import_file has checked the arguments)."""
     raw, layout = _pick_sheet(path, sheet, kind, user)
     ds = layout.dataset
     _require_clinic(path, layout, clinic)
@@ -155,7 +152,7 @@ class Prepared:
 
 
 def _in_memory(path, *, kind, sheet, user, amount_unit, clinic) -> Prepared:
-    layout, conv, sheet_name = prepare(path, kind=kind, sheet=sheet, user=user, amount_unit=amount_unit,
+    layout, conv, sheet_name = _read_and_convert(path, kind=kind, sheet=sheet, user=user, amount_unit=amount_unit,
                                        clinic=clinic)
     ds = layout.dataset
     dmin = dmax = None

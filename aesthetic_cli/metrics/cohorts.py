@@ -11,7 +11,8 @@ from aesthetic_cli.metrics.base import prepare, run
 from aesthetic_cli.sqlfiles import query
 from aesthetic_cli.metrics.result import Note, Result
 
-BY = {"channel": "channel", "first_item": "first_item", "department": "department", "clinic": "clinic"}
+# --by value -> the column of the customer's first deal (sql/cohorts.sql aliases) it groups by.
+BY = {"channel": "cf.channel", "first_item": "fl.first_item", "department": "fl.department", "clinic": "fl.clinic"}
 
 
 def cohorts(con, *, start: date | None = None, end: date | None = None, by: str | None = None,
@@ -19,9 +20,7 @@ def cohorts(con, *, start: date | None = None, end: date | None = None, by: str 
     cov = prepare(con)
     if by is not None and by not in BY:
         raise UsageError(f"--by '{by}' is not a cohort grouping.", hint=f"Use one of: {', '.join(BY)}.")
-    grp = {"channel": "cf.channel", "first_item": "fl.first_item", "department": "fl.department",
-           "clinic": "fl.clinic"}.get(by, "'all'")
-    sql = query("cohorts", "cohort_cells").replace("{grp}", grp)
+    sql = query("cohorts", "cohort_cells").replace("{grp}", BY.get(by, "'all'"))
     cells = con.execute(sql, {"clinic": clinic, "from": start, "to": end, "months": months}).pl()
     size = cells.select("group", "cohort", "customers").unique()
     cells = cells.select("group", "cohort", "k", "active", "sales")

@@ -6,7 +6,7 @@ from datetime import date, timedelta
 
 import polars as pl
 
-from aesthetic_cli.metrics.base import prepare, ratio, run
+from aesthetic_cli.metrics.base import prepare, run
 from aesthetic_cli.metrics.result import Note, Result
 from aesthetic_cli.privacy import mask
 
@@ -128,5 +128,3 @@ def cards(con, *, asof: date | None = None, clinic: str | None = None, show_pii:
                   f"for {DORMANT_CARD_DAYS} days. 不续卡: drained, unused {LAPSED_CARD_DAYS} days, no top-up since.")]
     return Result(meta=meta, tables={"cards": summary, "cards_to_call": watch}, notes=notes)
 
-
-__all__ = ["cards", "ratio", "reactivate", "rfm"]

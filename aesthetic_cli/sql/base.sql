@@ -85,3 +85,14 @@ oc AS (
     FROM orders WHERE line_kind <> 'topup' GROUP BY ALL)
 SELECT oc.customer_id, oc.day, coalesce(vc.consultant, oc.consultant) AS consultant, oc.clinic, oc.net
 FROM oc LEFT JOIN vc USING (customer_id, day);
+
+-- Median days between consecutive purchases of the same item by the same customer: the cohorts
+-- table shows it, the reactivation list measures "overdue" against it. Items never repeated
+-- (surgery) have no median.
+CREATE OR REPLACE TEMP TABLE item_intervals AS
+WITH buys AS (
+    SELECT DISTINCT customer_id, item, order_date AS day FROM orders WHERE line_kind = 'sale' AND paid_amount > 0),
+gaps AS (
+    SELECT item, day - lag(day) OVER (PARTITION BY customer_id, item ORDER BY day) AS gap FROM buys)
+SELECT item, count(gap) AS repeats, median(gap) AS median_interval_days
+FROM gaps GROUP BY 1;

@@ -34,8 +34,8 @@ WHERE $clinic IS NULL OR coalesce(k.clinic, c.clinic) = $clinic;
 -- $asof, most lifetime value first; `overdue_customers` counts them all, the rows stop at $limit.
 WITH buys AS (
     SELECT DISTINCT customer_id, item, order_date AS day FROM orders WHERE line_kind = 'sale' AND paid_amount > 0),
-gaps AS (SELECT item, day - lag(day) OVER (PARTITION BY customer_id, item ORDER BY day) AS gap FROM buys),
-intervals AS (SELECT item, median(gap) AS interval_days FROM gaps WHERE gap IS NOT NULL GROUP BY 1),
+intervals AS (
+    SELECT item, median_interval_days AS interval_days FROM item_intervals WHERE median_interval_days IS NOT NULL),
 last AS (SELECT customer_id, max(day) AS last_deal FROM customer_days WHERE net > 0 AND day <= $asof GROUP BY 1),
 due AS (
     SELECT l.customer_id, l.last_deal, arg_min(b.item, iv.interval_days) AS item,
