@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from aesthetic_cli.labels import kind_of
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -19,6 +21,8 @@ def safe_cell(value):
 def show_value(column: str, value, kind: str | None = None) -> str:
     if value is None:
         return "—"
+    if isinstance(value, Decimal):
+        value = float(value)
     if isinstance(value, bool):
         return "✓" if value else ""
     if isinstance(value, float) or isinstance(value, int) and not isinstance(value, bool):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 import datetime as dt
 
 import pytest
@@ -82,7 +84,7 @@ def test_amount_forms(con, ws, cell, expected):
 def test_amounts_in_fen(con, ws):
     path = write_csv(ws / "fen.csv", [["收费日期", "顾客编号", "项目", "实收金额"], ["2025-01-01", "C1", "x", "123456"]])
     import_file(con, path, clinic="本院", amount_unit="fen")
-    assert con.execute("SELECT paid_amount FROM orders").fetchone()[0] == 1234.56
+    assert con.execute("SELECT paid_amount FROM orders").fetchone()[0] == Decimal("1234.56")
 
 
 def test_line_kinds_topup_refund_and_card_payment(con, ws):

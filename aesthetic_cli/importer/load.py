@@ -15,7 +15,7 @@ from aesthetic_cli.importer import read
 from aesthetic_cli.importer.convert import ROW, Converted, convert
 from aesthetic_cli.importer.datasets import Dataset
 from aesthetic_cli.importer.header import Layout, UserMapping, locate
-from aesthetic_cli.warehouse import drop_derived
+from aesthetic_cli.warehouse import derived
 
 # A file where more than this share of data rows is unreadable is refused whole: it is
 # more likely the wrong file or a wrong --kind/--amount-unit than a few bad rows.
@@ -260,13 +260,15 @@ def import_file(con: duckdb.DuckDBPyConnection, path: Path, *, kind: str | None 
              "dups": result.duplicates, "rejected": result.rejected, "blanked": result.blanked,
              "skipped": result.skipped, "dmin": result.date_min, "dmax": result.date_max},
         )
+        # The semantic layer moves with the facts, in the same transaction: readers never see one
+        # without the other.
+        derived.refresh(con, batch_id=batch_id, dataset=ds.name)
         con.execute("COMMIT")
     except BaseException:
         con.execute("ROLLBACK")
         raise
     finally:
         prep.detach(con)
-    drop_derived(con)
     return result
 
 

@@ -1,37 +1,21 @@
-"""Shared plumbing for every metric: the base views, the data's coverage, safe ratios, grouping columns."""
+"""Shared plumbing for every metric: the data's coverage, safe ratios, grouping columns, named queries."""
 
 from __future__ import annotations
-
-from dataclasses import dataclass
-from datetime import date
 
 import polars as pl
 
 from aesthetic_cli.errors import UsageError
-from aesthetic_cli.sqlfiles import query, script
-from aesthetic_cli.warehouse import DERIVED_TABLES
+from aesthetic_cli.sqlfiles import query
+from aesthetic_cli.warehouse.derived import Coverage, coverage
 
 GROUPS = {"all": "g_all", "clinic": "g_clinic", "channel": "g_channel", "consultant": "g_consultant",
           "department": "g_department"}
 
 
-@dataclass(frozen=True)
-class Coverage:
-    first_day: date | None
-    last_day: date | None
-
-    def covers(self, start: date) -> bool:
-        return self.first_day is not None and self.first_day <= start
-
-
 def prepare(con) -> Coverage:
-    """Build the derived temp tables once per connection and return the dates the data covers."""
-    built = con.execute("SELECT count(*) FROM duckdb_tables() WHERE temporary AND table_name = $t",
-                        {"t": DERIVED_TABLES[-1]}).fetchone()[0]
-    if not built:
-        con.execute(script("base"))
-    first, last = con.execute(query("kpis", "coverage")).fetchone()
-    return Coverage(first, last)
+    """The dates the data covers. The semantic layer is already built: the warehouse keeps it
+    current at every import (warehouse/derived.py), so analyses only read."""
+    return coverage(con)
 
 
 def group_column(by: str | None) -> str:
@@ -43,8 +27,10 @@ def group_column(by: str | None) -> str:
 
 
 def ratio(num: str, den: str) -> pl.Expr:
-    """num / den, or null when the denominator is zero or missing: never infinity."""
-    return pl.when(pl.col(den) > 0).then(pl.col(num) / pl.col(den)).otherwise(None)
+    """num / den, or null when the denominator is zero or missing: never infinity. A ratio is a
+    binary float at full precision; the money it is computed from stays exact."""
+    n, d = pl.col(num).cast(pl.Float64), pl.col(den).cast(pl.Float64)
+    return pl.when(d > 0).then(n / pl.when(d > 0).then(d).otherwise(None)).otherwise(None)
 
 
 def run(con, stem: str, name: str, params: dict, **fmt) -> pl.DataFrame:

@@ -45,15 +45,21 @@ class Result:
 
 
 def _plain(value):
+    """JSON-ready values at full precision: a reader must be able to recompute sales from the
+    levers to the cent. Money arrives as Decimal (exact cents); as a JSON number it keeps exactly
+    those digits (shortest round-trip repr), for any amount below 2^53 cents."""
     import datetime as dt
     import math
+    from decimal import Decimal
 
+    if isinstance(value, Decimal):
+        return float(value)
     if isinstance(value, dict):
         return {k: _plain(v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
         return [_plain(v) for v in value]
     if isinstance(value, float):
-        return None if math.isnan(value) or math.isinf(value) else round(value, 6)
+        return None if math.isnan(value) or math.isinf(value) else value
     if isinstance(value, (dt.date, dt.datetime)):
         return value.isoformat()
     return value

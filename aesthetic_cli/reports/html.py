@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from pathlib import Path
 
 from aesthetic_cli import __version__
@@ -34,7 +36,7 @@ def _rows(block: Block, lang: str) -> list[list[dict]]:
     for rec in frame.iter_rows(named=True):
         cells = []
         for col, value in rec.items():
-            numeric = isinstance(value, (int, float)) and not isinstance(value, bool)
+            numeric = isinstance(value, (int, float, Decimal)) and not isinstance(value, bool)
             cell = {"text": show_value(col, value_label(col, value, lang), cell_kind(rec, col)),
                     "cls": "num" if numeric else "", "bg": None, "fg": None}
             if col in heat_cols and value is not None:

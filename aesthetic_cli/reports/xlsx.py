@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 from pathlib import Path
 
 from aesthetic_cli.formatting import cell_kind
@@ -53,9 +54,9 @@ class _Writer:
             ws.write_blank(r, c, None, self.text)
         elif isinstance(value, bool):
             ws.write_string(r, c, "✓" if value else "", self.text)
-        elif isinstance(value, (int, float)):
+        elif isinstance(value, (int, float, Decimal)):
             kind = cell_kind(row, column) or ("int" if isinstance(value, int) else "float")
-            ws.write_number(r, c, value, self.fmt.get(kind, self.fmt["float"]))
+            ws.write_number(r, c, float(value), self.fmt.get(kind, self.fmt["float"]))
         elif isinstance(value, dt.datetime):
             ws.write_datetime(r, c, value, self.fmt["date"])
         elif isinstance(value, dt.date):

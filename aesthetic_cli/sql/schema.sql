@@ -1,4 +1,5 @@
--- The warehouse. One table per canonical dataset (SPEC §1) plus the import ledger.
+-- The warehouse. One table per canonical dataset (SPEC §1) plus the import ledger. Money is
+-- DECIMAL(18, 2): exact to the cent, so a day of 0.1 + 0.2 - 0.3 nets to 0.00 and is no deal.
 -- Every loaded row keeps the batch that brought it and its row number in the source sheet,
 -- so any number in a report can be traced back to a cell. Fact rows carry row_key (md5 of their
 -- natural key and rank) without an index: the importer's anti-join keeps keys unique, and an ART
@@ -70,8 +71,8 @@ CREATE TABLE IF NOT EXISTS visits (
 
 CREATE TABLE IF NOT EXISTS orders (
     order_date DATE NOT NULL, customer_id VARCHAR NOT NULL, item VARCHAR NOT NULL,
-    paid_amount DOUBLE NOT NULL, order_id VARCHAR, department VARCHAR, quantity DOUBLE,
-    list_amount DOUBLE, payment_method VARCHAR, consultant VARCHAR, doctor VARCHAR, kind VARCHAR,
+    paid_amount DECIMAL(18, 2) NOT NULL, order_id VARCHAR, department VARCHAR, quantity DOUBLE,
+    list_amount DECIMAL(18, 2), payment_method VARCHAR, consultant VARCHAR, doctor VARCHAR, kind VARCHAR,
     clinic VARCHAR NOT NULL,
     line_kind VARCHAR NOT NULL,       -- sale | refund | topup (SPEC §2 order line kind)
     stored_value BOOLEAN NOT NULL,    -- paid from a stored-value card: not cash in
@@ -80,13 +81,13 @@ CREATE TABLE IF NOT EXISTS orders (
 
 CREATE TABLE IF NOT EXISTS treatments (
     treatment_date DATE NOT NULL, customer_id VARCHAR NOT NULL, item VARCHAR NOT NULL,
-    consumed_amount DOUBLE, sessions DOUBLE, operator VARCHAR, clinic VARCHAR NOT NULL,
+    consumed_amount DECIMAL(18, 2), sessions DOUBLE, operator VARCHAR, clinic VARCHAR NOT NULL,
     row_key UHUGEINT NOT NULL, batch_id INTEGER NOT NULL, source_row INTEGER NOT NULL
 );
 
 CREATE TABLE IF NOT EXISTS spend (
     period DATE NOT NULL,             -- a day, or the first day of a month for monthly figures
-    channel VARCHAR NOT NULL, amount DOUBLE NOT NULL, impressions DOUBLE, clicks DOUBLE,
+    channel VARCHAR NOT NULL, amount DECIMAL(18, 2) NOT NULL, impressions DOUBLE, clicks DOUBLE,
     inquiries DOUBLE, clinic VARCHAR NOT NULL,
     batch_id INTEGER NOT NULL, source_row INTEGER NOT NULL,
     PRIMARY KEY (clinic, period, channel)
@@ -94,12 +95,12 @@ CREATE TABLE IF NOT EXISTS spend (
 
 CREATE TABLE IF NOT EXISTS cards (
     card_id VARCHAR PRIMARY KEY, customer_id VARCHAR NOT NULL, opened_at DATE, card_type VARCHAR,
-    recharge_total DOUBLE, bonus_total DOUBLE, balance DOUBLE, last_used_at DATE, clinic VARCHAR,
+    recharge_total DECIMAL(18, 2), bonus_total DECIMAL(18, 2), balance DECIMAL(18, 2), last_used_at DATE, clinic VARCHAR,
     batch_id INTEGER NOT NULL, source_row INTEGER NOT NULL
 );
 
 CREATE TABLE IF NOT EXISTS items (
-    item VARCHAR PRIMARY KEY, department VARCHAR, role VARCHAR, list_price DOUBLE, unit_cost DOUBLE,
+    item VARCHAR PRIMARY KEY, department VARCHAR, role VARCHAR, list_price DECIMAL(18, 2), unit_cost DECIMAL(18, 2),
     clinic VARCHAR,
     batch_id INTEGER NOT NULL, source_row INTEGER NOT NULL
 );

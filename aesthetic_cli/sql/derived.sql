@@ -1,0 +1,154 @@
+-- The semantic layer (SPEC §2): what every metric builds on, persisted in the warehouse and refreshed
+-- inside each import's transaction (warehouse/derived.py). Analyses only read these.
+--
+-- Refresh is incremental: an import names the customers and items it touched in the temp tables
+-- layer_scope(customer_id) and layer_items(item); each table deletes and rebuilds only those rows.
+-- With $all every row is rebuilt (a new warehouse, an upgrade, a dropped batch).
+
+-- name: create_tables
+CREATE TABLE IF NOT EXISTS layer_meta (
+    key   VARCHAR PRIMARY KEY,
+    value VARCHAR
+);
+-- One customer per phone: a shared phone (family members) must link a lead to one customer, not
+-- multiply it. Joined on phone alone, so it stays a hash join.
+CREATE TABLE IF NOT EXISTS customer_phone (phone VARCHAR, customer_id VARCHAR);
+-- first_seen: the earliest of a customer's first visit and first order. Acquisition channel:
+-- customers.source_channel, else the first visit's channel, else the first lead's, else unknown.
+CREATE TABLE IF NOT EXISTS customer_first (
+    customer_id VARCHAR, first_seen DATE, first_visit DATE, channel VARCHAR, referrer_id VARCHAR);
+-- Net sales per customer-day (sale and refund lines; top-ups are not sales), exact to the cent.
+-- A deal is a customer-day with net > 0.
+CREATE TABLE IF NOT EXISTS customer_days (customer_id VARCHAR, day DATE, net DECIMAL(38, 2));
+-- Each customer-day's consultant: the one who received the customer that day (SPEC: by the visit's
+-- consultant), else the one on the order lines.
+CREATE TABLE IF NOT EXISTS attributed_days (
+    customer_id VARCHAR, day DATE, consultant VARCHAR, clinic VARCHAR, net DECIMAL(38, 2));
+-- Median days between consecutive purchases of the same item by the same customer. Items never
+-- repeated (surgery) have no median.
+CREATE TABLE IF NOT EXISTS item_intervals (item VARCHAR, repeats BIGINT, median_interval_days DOUBLE);
+
+-- name: create_views
+-- Fact views with the same grouping columns g_clinic, g_channel, g_consultant, g_department, so one
+-- query serves --by clinic|channel|consultant|department. Views, not tables: copying the facts
+-- would double the warehouse.
+CREATE OR REPLACE VIEW order_facts AS
+SELECT o.order_date AS day, o.customer_id, o.item, o.paid_amount, o.line_kind, o.stored_value, o.quantity,
+       o.clinic AS g_clinic, cf.channel AS g_channel,
+       coalesce(o.consultant, '未指定') AS g_consultant,
+       coalesce(o.department, i.department, '未指定') AS g_department,
+       cf.first_seen, 'all' AS g_all
+FROM orders o
+LEFT JOIN customer_first cf USING (customer_id)
+LEFT JOIN items i USING (item);
+
+CREATE OR REPLACE VIEW visit_facts AS
+SELECT v.visit_date AS day, v.customer_id, v.visit_type, v.no_deal_reason, v.intended_item,
+       v.clinic AS g_clinic, cf.channel AS g_channel,
+       coalesce(v.consultant, '未指定') AS g_consultant,
+       coalesce(v.department, i.department, '未指定') AS g_department,
+       cf.first_seen, cf.first_visit, 'all' AS g_all
+FROM visits v
+LEFT JOIN customer_first cf USING (customer_id)
+LEFT JOIN items i ON i.item = v.intended_item;
+
+CREATE OR REPLACE VIEW treatment_facts AS
+SELECT t.treatment_date AS day, t.customer_id, t.consumed_amount,
+       t.clinic AS g_clinic, cf.channel AS g_channel, '未指定' AS g_consultant,
+       coalesce(i.department, '未指定') AS g_department, 'all' AS g_all
+FROM treatments t
+LEFT JOIN customer_first cf USING (customer_id)
+LEFT JOIN items i USING (item);
+
+-- name: scope_from_batch
+-- The customers a batch touched: its own rows, and customers whose phone links a lead of the batch.
+INSERT INTO layer_scope
+SELECT customer_id FROM orders WHERE batch_id = $batch
+UNION SELECT customer_id FROM visits WHERE batch_id = $batch
+UNION SELECT customer_id FROM leads WHERE batch_id = $batch AND customer_id IS NOT NULL
+UNION SELECT p.customer_id FROM leads l JOIN customer_phone p ON l.phone = p.phone
+      WHERE l.batch_id = $batch AND l.customer_id IS NULL
+UNION SELECT customer_id FROM customers WHERE batch_id = $batch;
+
+-- name: items_from_batch
+INSERT INTO layer_items SELECT DISTINCT item FROM orders WHERE batch_id = $batch;
+
+-- name: refresh_phone
+DELETE FROM customer_phone;
+INSERT INTO customer_phone
+SELECT phone, min(customer_id) AS customer_id FROM customers WHERE phone IS NOT NULL GROUP BY 1;
+
+-- name: refresh_first
+DELETE FROM customer_first WHERE $all OR customer_id IN (SELECT customer_id FROM layer_scope);
+INSERT INTO customer_first
+WITH fv AS (
+    SELECT customer_id, min(visit_date) AS first_visit,
+           arg_min(channel, visit_date) FILTER (WHERE channel IS NOT NULL) AS visit_channel
+    FROM visits WHERE $all OR customer_id IN (SELECT customer_id FROM layer_scope) GROUP BY 1),
+fo AS (SELECT customer_id, min(order_date) AS first_order FROM orders
+       WHERE $all OR customer_id IN (SELECT customer_id FROM layer_scope) GROUP BY 1),
+lead_links AS (
+    SELECT customer_id, channel, lead_date FROM leads WHERE customer_id IS NOT NULL
+    UNION ALL
+    SELECT p.customer_id, l.channel, l.lead_date
+    FROM leads l JOIN customer_phone p ON l.phone = p.phone
+    WHERE l.customer_id IS NULL),
+fl AS (SELECT customer_id, arg_min(channel, lead_date) AS lead_channel FROM lead_links
+       WHERE $all OR customer_id IN (SELECT customer_id FROM layer_scope) GROUP BY 1),
+cs AS (SELECT * FROM customers WHERE $all OR customer_id IN (SELECT customer_id FROM layer_scope)),
+ids AS (SELECT customer_id FROM fv UNION SELECT customer_id FROM fo UNION SELECT customer_id FROM cs)
+SELECT ids.customer_id,
+       least(fv.first_visit, fo.first_order) AS first_seen,
+       fv.first_visit,
+       coalesce(nullif(trim(c.source_channel), ''), fv.visit_channel, fl.lead_channel, 'unknown') AS channel,
+       nullif(trim(c.referrer_id), '') AS referrer_id
+FROM ids
+LEFT JOIN fv USING (customer_id)
+LEFT JOIN fo USING (customer_id)
+LEFT JOIN fl USING (customer_id)
+LEFT JOIN cs c USING (customer_id);
+
+-- name: refresh_days
+DELETE FROM customer_days WHERE $all OR customer_id IN (SELECT customer_id FROM layer_scope);
+INSERT INTO customer_days
+SELECT customer_id, order_date AS day, sum(paid_amount) AS net
+FROM orders
+WHERE line_kind <> 'topup' AND ($all OR customer_id IN (SELECT customer_id FROM layer_scope))
+GROUP BY ALL;
+
+-- name: refresh_attributed
+DELETE FROM attributed_days WHERE $all OR customer_id IN (SELECT customer_id FROM layer_scope);
+INSERT INTO attributed_days
+WITH vc AS (
+    SELECT customer_id, visit_date AS day, min(consultant) AS consultant
+    FROM visits
+    WHERE consultant IS NOT NULL AND ($all OR customer_id IN (SELECT customer_id FROM layer_scope))
+    GROUP BY ALL),
+oc AS (
+    SELECT customer_id, order_date AS day, arg_max(coalesce(consultant, '未指定'), paid_amount) AS consultant,
+           any_value(clinic) AS clinic, sum(paid_amount) AS net
+    FROM orders
+    WHERE line_kind <> 'topup' AND ($all OR customer_id IN (SELECT customer_id FROM layer_scope))
+    GROUP BY ALL)
+SELECT oc.customer_id, oc.day, coalesce(vc.consultant, oc.consultant) AS consultant, oc.clinic, oc.net
+FROM oc LEFT JOIN vc USING (customer_id, day);
+
+-- name: refresh_intervals
+DELETE FROM item_intervals WHERE $all OR item IN (SELECT item FROM layer_items);
+INSERT INTO item_intervals
+WITH buys AS (
+    SELECT DISTINCT customer_id, item, order_date AS day FROM orders
+    WHERE line_kind = 'sale' AND paid_amount > 0 AND ($all OR item IN (SELECT item FROM layer_items))),
+gaps AS (
+    SELECT item, day - lag(day) OVER (PARTITION BY customer_id, item ORDER BY day) AS gap FROM buys)
+SELECT item, count(gap) AS repeats, median(gap) AS median_interval_days
+FROM gaps GROUP BY 1;
+
+-- name: refresh_coverage
+-- The dates the warehouse covers, for default periods, 环比/同比 availability and horizons.
+INSERT OR REPLACE INTO layer_meta
+SELECT 'first_day', CAST(least(min_o, min_v) AS VARCHAR) FROM
+    (SELECT min(order_date) AS min_o FROM orders), (SELECT min(visit_date) AS min_v FROM visits)
+UNION ALL
+SELECT 'last_day', CAST(greatest(max_o, max_v) AS VARCHAR) FROM
+    (SELECT max(order_date) AS max_o FROM orders), (SELECT max(visit_date) AS max_v FROM visits);

@@ -1,0 +1,70 @@
+"""Open the DuckDB warehouse: create the schema and the semantic layer, upgrade an older warehouse
+once, and report a lock held by another process."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+
+from aesthetic_cli.errors import LockedError, WorkspaceError
+from aesthetic_cli.sqlfiles import script
+from aesthetic_cli.warehouse import derived, migrate
+
+
+def _open(db_path: Path, read_only: bool) -> duckdb.DuckDBPyConnection:
+    try:
+        return duckdb.connect(str(db_path), read_only=read_only)
+    except duckdb.IOException as exc:
+        if "lock" in str(exc).lower():
+            raise LockedError(
+                f"The warehouse {db_path} is in use by another aesops process.",
+                hint="Wait for the other import or report to finish (cron jobs included) and try again.",
+            ) from None
+        raise WorkspaceError(f"The warehouse {db_path} cannot be opened: {exc}") from None
+    except duckdb.Error as exc:
+        raise WorkspaceError(
+            f"{db_path} is not an aesops warehouse or is damaged: {exc}",
+            hint="Point --db at the right file, or move this one away and re-import.",
+        ) from None
+
+
+def _make_current(con) -> None:
+    """Schema, money columns and the semantic layer as this version of aesops expects them."""
+    con.execute(script("schema"))
+    if derived.version(con) == derived.LAYER_VERSION:
+        return
+    con.execute("BEGIN TRANSACTION")
+    try:
+        migrate.upgrade(con)
+        derived.create(con)
+        derived.rebuild(con)
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+
+
+def connect(db_path: Path, *, read_only: bool = False, create: bool = True) -> duckdb.DuckDBPyConnection:
+    if not db_path.exists():
+        if read_only or not create:
+            raise WorkspaceError(
+                f"The warehouse {db_path} does not exist yet.",
+                hint="Run `aesops init` and `aesops import FILE...` first.",
+            )
+        db_path.parent.mkdir(parents=True, exist_ok=True)
+    con = _open(db_path, read_only)
+    if not read_only:
+        _make_current(con)
+        return con
+    if derived.version(con) != derived.LAYER_VERSION:
+        # A warehouse written by an older aesops: upgrade it once (needs a moment of write access),
+        # then read as asked.
+        con.close()
+        writer = _open(db_path, False)
+        try:
+            _make_current(writer)
+        finally:
+            writer.close()
+        con = _open(db_path, True)
+    return con

@@ -1,0 +1,97 @@
+"""The persisted semantic layer (sql/derived.sql): created once, refreshed inside each import's
+transaction, read by every analysis. A refresh after an import rebuilds only the customers and
+items the batch touched, so one more day into a 10M-line warehouse does not cost a full rebuild."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+
+from aesthetic_cli.sqlfiles import query
+
+# Bumped whenever derived.sql or the fact schema changes shape; an older warehouse is upgraded once.
+LAYER_VERSION = "2"
+TABLES = ("customer_phone", "customer_first", "customer_days", "attributed_days", "item_intervals")
+VIEWS = ("order_facts", "visit_facts", "treatment_facts")
+# Datasets whose rows feed customer_phone: a change there can relink any lead, so it rebuilds all.
+_GLOBAL = {"customers"}
+# Datasets that touch no derived table (the fact views read them live).
+_NONE = {"spend", "cards", "items", "staff", "treatments"}
+
+
+@dataclass(frozen=True)
+class Coverage:
+    first_day: date | None
+    last_day: date | None
+
+    def covers(self, start: date) -> bool:
+        return self.first_day is not None and self.first_day <= start
+
+
+def _statements(name: str) -> list[str]:
+    return [s.strip() for s in query("derived", name).split(";\n") if s.strip() and not _only_comments(s)]
+
+
+def _only_comments(sql: str) -> bool:
+    return all(not line.strip() or line.strip().startswith("--") for line in sql.splitlines())
+
+
+def _run(con, name: str, params: dict | None = None) -> None:
+    for stmt in _statements(name):
+        used = {k: v for k, v in (params or {}).items() if re.search(rf"\${k}\b", stmt)}
+        con.execute(stmt, used) if used else con.execute(stmt)
+
+
+def create(con) -> None:
+    """The layer's tables and views, empty; idempotent."""
+    _run(con, "create_tables")
+    _run(con, "create_views")
+
+
+def version(con) -> str | None:
+    has = con.execute("SELECT count(*) FROM duckdb_tables() WHERE table_name = 'layer_meta' "
+                      "AND schema_name = current_schema()").fetchone()[0]
+    if not has:
+        return None
+    row = con.execute("SELECT value FROM layer_meta WHERE key = 'version'").fetchone()
+    return row[0] if row else None
+
+
+def refresh(con, *, batch_id: int | None = None, dataset: str | None = None) -> None:
+    """Bring the layer up to date with the facts; call inside the transaction that changed them.
+
+    With a batch, only what that batch touched is rebuilt; without one, everything."""
+    if batch_id is not None and dataset in _NONE:
+        return
+    full = batch_id is None or dataset in _GLOBAL
+    con.execute("CREATE OR REPLACE TEMP TABLE layer_scope (customer_id VARCHAR)")
+    con.execute("CREATE OR REPLACE TEMP TABLE layer_items (item VARCHAR)")
+    try:
+        if not full:
+            _run(con, "scope_from_batch", {"batch": batch_id})
+            _run(con, "items_from_batch", {"batch": batch_id})
+        if full:
+            _run(con, "refresh_phone")
+        params = {"all": full}
+        for name in ("refresh_first", "refresh_days", "refresh_attributed", "refresh_intervals"):
+            _run(con, name, params)
+        _run(con, "refresh_coverage")
+        con.execute("INSERT OR REPLACE INTO layer_meta VALUES ('version', $v)", {"v": LAYER_VERSION})
+    finally:
+        con.execute("DROP TABLE IF EXISTS temp.layer_scope")
+        con.execute("DROP TABLE IF EXISTS temp.layer_items")
+
+
+def rebuild(con) -> None:
+    """Everything from the facts: a new warehouse, an upgrade, or a dropped batch."""
+    refresh(con)
+
+
+def coverage(con) -> Coverage:
+    rows = dict(con.execute("SELECT key, value FROM layer_meta WHERE key IN ('first_day', 'last_day')").fetchall())
+
+    def day(key: str) -> date | None:
+        return date.fromisoformat(rows[key]) if rows.get(key) else None
+
+    return Coverage(day("first_day"), day("last_day"))
