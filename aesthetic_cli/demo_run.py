@@ -29,49 +29,36 @@ def _fresh(out: Path) -> workspace.Workspace:
     return workspace.init(out, clinic="静安店", force=True)
 
 
-def analyses(con) -> list[tuple[str, Callable]]:
-    """(name, function returning a Result) for every analysis the demo runs."""
+def analyses(con, settings) -> list[tuple[str, Callable]]:
+    """(name, function returning a Result) for every analysis in the catalog: the demo shows the
+    whole product because it walks the same list the commands and reports use."""
+    from aesthetic_cli import catalog
     from aesthetic_cli.metrics.base import prepare
-    from aesthetic_cli.metrics.channels import channel_roi
-    from aesthetic_cli.metrics.funnel import funnel
     from aesthetic_cli.metrics.periods import month
-    from aesthetic_cli.warehouse_status import status
 
+    ctx = catalog.Context(settings=settings)
     last = prepare(con).last_day
     this_month = month(last.replace(day=1))
-    year_ago = _year_ago(con)
-    from aesthetic_cli.metrics.cohorts import cohorts
-    from aesthetic_cli.metrics.consultants import consultants
-    from aesthetic_cli.metrics.customers import cards, reactivate, rfm
-    from aesthetic_cli.metrics.items import items
+    # The demo's own choices of period: channels a year back so every horizon up to 365 days is
+    # complete; targets for next year; everything else the catalog's default (the data's last month).
+    periods = {"channels": _year_ago(con), "targets split": this_month.start.year + 1,
+               "targets track": this_month}
 
-    from aesthetic_cli.metrics import targets
+    def plan_then_track(a):
+        # A plan for the data's last year (+15% on the year before), so there is something to track.
+        catalog.run("targets split", con, ctx, this_month.start.year, growth=0.15, save=True)
+        return catalog.run(a.key, con, ctx, periods[a.key], **a.demo)
 
-    def plan_and_track():
-        # A plan for the data's last year (+15% on the year before), tracked over its last month.
-        year = this_month.start.year
-        targets.save(con, targets.split(con, year, growth=0.15))
-        return targets.track(con, this_month)
-
-    def next_year():
-        plan = targets.split(con, this_month.start.year + 1, growth=0.15)
-        targets.save(con, plan)
-        return targets.split_result(plan, lever="visitors")
-
-    return [
-        ("status", lambda: status(con)),
-        (f"targets_split_{this_month.start.year + 1}", next_year),
-        (f"targets_track_{this_month.label}", plan_and_track),
-        (f"consultants_{this_month.label}", lambda: consultants(con, this_month)),
-        ("cohorts_by_channel", lambda: cohorts(con, by="channel")),
-        ("customers_rfm", lambda: rfm(con)),
-        ("customers_reactivate", lambda: reactivate(con)),
-        ("customers_cards", lambda: cards(con)),
-        (f"items_{this_month.label}", lambda: items(con, this_month)),
-        (f"funnel_{this_month.label}", lambda: funnel(con, this_month)),
-        (f"funnel_by_consultant_{this_month.label}", lambda: funnel(con, this_month, by="consultant")),
-        (f"channels_{year_ago.label}", lambda: channel_roi(con, year_ago)),
-    ]
+    steps = []
+    for a in catalog.ANALYSES.values():
+        period = periods.get(a.key)
+        label = "" if period is None or a.period in ("none", "asof") else f"_{getattr(period, 'label', period)}"
+        name = a.key.replace(" ", "_") + label
+        if a.key == "targets track":
+            steps.append((name, lambda a=a: plan_then_track(a)))
+        else:
+            steps.append((name, lambda a=a, p=period: catalog.run(a.key, con, ctx, p, **a.demo)))
+    return steps
 
 
 def _year_ago(con):
@@ -100,7 +87,7 @@ def run_demo(out: Path, *, lang: str = "zh", say: Callable[[str], None] = print)
         target = out / "analyses"
         target.mkdir(exist_ok=True)
         summary["channels_month"] = _year_ago(con).label
-        for name, compute in analyses(con):
+        for name, compute in analyses(con, ws.config):
             result = compute()
             path = target / f"{name}.json"
             path.write_text(json.dumps(result.to_json_obj(), ensure_ascii=False, indent=2), encoding="utf-8")
@@ -112,7 +99,8 @@ def run_demo(out: Path, *, lang: str = "zh", say: Callable[[str], None] = print)
 
     say("[bold]3. Reports[/bold] (Excel and HTML in reports/)")
     for kind in ("monthly", "weekly", "daily"):
-        for path in write_reports(ws.db_path, kind, out / "reports", formats=["xlsx", "html"], lang=lang):
+        for path in write_reports(ws.db_path, kind, out / "reports", formats=["xlsx", "html"], lang=lang,
+                                  settings=ws.config):
             summary.setdefault("reports", []).append(str(path))
             say(f"   {kind:<8} → {path.relative_to(out)}")
     say("")

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from aesthetic_cli.errors import WorkspaceError
+from aesthetic_cli.settings import Settings, parse
 
 CONFIG_NAME = "aesops.toml"
 DEFAULT_DB_NAME = "aesops.duckdb"
@@ -27,17 +28,17 @@ sales = 0.5
 repurchase_rate = 0.5
 
 [scorecard.online]
-# 网络咨询师 scorecard weights.
-close_rate = 0.3333
-arrival_rate = 0.3333
-appointment_rate = 0.3334
+# 网络咨询师 scorecard weights, as shares of their sum: 1, 1, 1 is exactly a third each.
+close_rate = 1
+arrival_rate = 1
+appointment_rate = 1
 
 [channels]
-# Days a customer is followed after first_seen for channel ROI horizons.
+# Days a customer is followed after first_seen for channel ROI horizons (--horizon overrides).
 horizons = [30, 90, 180, 365]
 
 [privacy]
-# Mask phones and names in every output unless --show-pii is given.
+# Mask phones and names in every output; --show-pii unmasks one run. false shows them always.
 mask_pii = true
 """
 
@@ -49,8 +50,13 @@ class Workspace:
     settings: dict = field(default_factory=dict)
 
     @property
+    def config(self) -> Settings:
+        """The validated settings every analysis reads (settings.py)."""
+        return parse(self.settings)
+
+    @property
     def default_clinic(self) -> str | None:
-        return self.settings.get("workspace", {}).get("default_clinic")
+        return self.config.default_clinic
 
     def setting(self, *keys: str, default=None):
         node = self.settings

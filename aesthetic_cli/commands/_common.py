@@ -26,3 +26,28 @@ def open_warehouse(db: Path | None, *, read_only: bool = True):
 
     ws = open_workspace(db)
     return ws, connect(ws.db_path, read_only=read_only)
+
+
+def context(ws, clinic: str | None = None, show_pii: bool = False):
+    """The settings and filters an analysis runs with; aesops.toml is read here, once."""
+    from aesthetic_cli.catalog import Context
+
+    settings = ws.config
+    return Context(settings=settings, clinic=clinic, show_pii=show_pii or not settings.mask_pii)
+
+
+def analyse(key: str, db, *, period=None, clinic=None, show_pii=False, fmt=None, lang=None, read_only=True,
+            period_of=None, **options):
+    """Open the warehouse, run one catalog analysis, print it: the whole body of most commands.
+    period_of(con) resolves the period once the data's coverage is known."""
+    from aesthetic_cli import catalog
+    from aesthetic_cli.commands._options import pick_format
+    from aesthetic_cli.commands._render import render
+
+    ws, con = open_warehouse(db, read_only=read_only)
+    with con:
+        if period_of is not None:
+            period = period_of(con)
+        result = catalog.run(key, con, context(ws, clinic, show_pii), period, **options)
+    render(result, pick_format(fmt), lang.value if lang is not None else "zh", titles=catalog.get(key).tables)
+    return result

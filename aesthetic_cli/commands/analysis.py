@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from aesthetic_cli.commands._common import open_warehouse
+from aesthetic_cli.commands._common import analyse
 from aesthetic_cli.commands._options import (
     Clinic,
     Db,
@@ -17,39 +17,19 @@ from aesthetic_cli.commands._options import (
     Month,
     ToDate,
     Year,
-    pick_format,
 )
 
 Week = Annotated[str | None, typer.Option("--week", help="ISO week YYYY-Www, e.g. 2026-W43.", show_default=False)]
 
-TITLES = {
-    "kpis": ("核心指标", "Headline KPIs"),
-    "segments": ("新客 / 老客 拆解：来院 × 成交率 × 客单价 × 频率", "New vs old: visitors × close rate × ticket × frequency"),
-    "comparison": ("环比 / 同比", "Month-on-month and year-on-year"),
-    "funnel": ("新客漏斗（按渠道）：线索 → 预约 → 到院 → 成交", "New-customer funnel by channel"),
-    "lost_by_reason": ("未成交原因", "Lost deals by reason"),
-    "lost_by_consultant": ("未成交（按咨询师）", "Lost deals by consultant"),
-    "lost_by_item": ("未成交（按意向项目）", "Lost deals by intended item"),
-    "referral": ("老带新（带新占比）", "Referral share of new customers"),
-    "channels": ("渠道 ROI（本期获客）", "Channel ROI for customers acquired in the period"),
-    "cut_list": ("砍渠道候选：产出低 / 见效慢 / 费用高 / 送客少", "Cut list: low output / slow / costly / thin"),
-    "onsite": ("现场咨询师排名（业绩 × 复购）", "On-site consultants scorecard (sales × repurchase)"),
-    "online": ("网络咨询师排名", "Online consultants scorecard"),
-    "retention": ("复购矩阵：首单月后第k月有成交的占比", "Repurchase cohorts: share with a deal in month k"),
-    "cumulative_sales": ("每位首单客户的累计业绩", "Cumulative sales per cohort customer"),
-    "item_intervals": ("项目复购间隔（中位天数）", "Median repurchase interval per item"),
-    "items": ("品项：业绩、毛利", "Items: sales and margin"),
-    "price_bands": ("价格带", "Price bands"),
-    "openers": ("开口品项及180天后续业绩", "Opener items and their 180-day follow-on sales"),
-}
 
 
-def _period(con, month, from_, to, year, week=None):
+def _period(month, from_, to, year, week=None):
+    """The period the options name, resolved against the data's coverage once it is open."""
     from aesthetic_cli.metrics.base import prepare
     from aesthetic_cli.metrics.periods import resolve
 
-    cov = prepare(con)
-    return resolve(month_=month, from_=from_, to=to, year=year, week_=week, default_end=cov.last_day)
+    return lambda con: resolve(month_=month, from_=from_, to=to, year=year, week_=week,
+                               default_end=prepare(con).last_day)
 
 
 def funnel(
@@ -67,19 +47,12 @@ def funnel(
     Example:
         aesops funnel --month 2026-10 --by consultant
     """
-    from aesthetic_cli.commands._render import render
-    from aesthetic_cli.metrics.funnel import funnel as compute
-
-    _ws, con = open_warehouse(db)
-    with con:
-        period = _period(con, month, from_, to, year, week)
-        result = compute(con, period, by=by, clinic=clinic)
-    render(result, pick_format(fmt), lang.value, titles=TITLES)
+    analyse("funnel", db, period_of=_period(month, from_, to, year, week), clinic=clinic, fmt=fmt, lang=lang, by=by)
 
 
 def channels(
     month: Month = None, from_: FromDate = None, to: ToDate = None, year: Year = None,
-    horizon: Annotated[str, typer.Option("--horizon", help="Days after first visit to follow sales, comma-separated.")] = "30,90,180,365",
+    horizon: Annotated[str | None, typer.Option("--horizon", help="Days after first_seen to follow sales, comma-separated. Default: aesops.toml [channels] horizons (30,90,180,365).", show_default=False)] = None,
     clinic: Clinic = None, db: Db = None, fmt: FormatOpt = None, lang: LangOpt = Lang.zh,
 ) -> None:
     """Which channels pay back: spend, leads, arrivals, buyers and sales of the customers each
@@ -92,21 +65,18 @@ def channels(
     Example:
         aesops channels --month 2025-10 --horizon 30,90,180
     """
-    from aesthetic_cli.commands._render import render
     from aesthetic_cli.errors import UsageError
-    from aesthetic_cli.metrics.channels import channel_roi
 
-    try:
-        horizons = tuple(int(h) for h in horizon.split(",") if h.strip())
-    except ValueError:
-        raise UsageError(f"--horizon '{horizon}' must be whole days separated by commas, e.g. 30,90,180.") from None
-    if not horizons or min(horizons) <= 0:
-        raise UsageError("--horizon needs at least one positive number of days.")
-    _ws, con = open_warehouse(db)
-    with con:
-        period = _period(con, month, from_, to, year)
-        result = channel_roi(con, period, horizons=horizons, clinic=clinic)
-    render(result, pick_format(fmt), lang.value, titles=TITLES)
+    horizons = None
+    if horizon:
+        try:
+            horizons = tuple(int(h) for h in horizon.split(",") if h.strip())
+        except ValueError:
+            raise UsageError(f"--horizon '{horizon}' must be whole days separated by commas, e.g. 30,90,180.") from None
+        if not horizons or min(horizons) <= 0:
+            raise UsageError("--horizon needs at least one positive number of days.")
+    analyse("channels", db, period_of=_period(month, from_, to, year), clinic=clinic, fmt=fmt, lang=lang,
+            horizons=horizons)
 
 
 def consultants(
@@ -122,34 +92,12 @@ def consultants(
     Example:
         aesops consultants --month 2026-10 --role onsite
     """
-    from aesthetic_cli.commands._render import render
     from aesthetic_cli.errors import UsageError
-    from aesthetic_cli.metrics.consultants import consultants as compute
 
     if role not in (None, "onsite", "online"):
         raise UsageError(f"--role '{role}' must be onsite or online.")
-    ws, con = open_warehouse(db)
-    with con:
-        period = _period(con, month, from_, to, year)
-        result = compute(con, period, role=role, clinic=clinic, weights=_weights(ws))
-    render(result, pick_format(fmt), lang.value, titles=TITLES)
-
-
-def _weights(ws) -> dict:
-    from aesthetic_cli.errors import WorkspaceError
-    from aesthetic_cli.metrics.consultants import DEFAULT_WEIGHTS
-
-    allowed = {"onsite": {"sales", "repurchase_rate", "close_rate", "ticket"},
-               "online": {"close_rate", "arrival_rate", "appointment_rate"}}
-    weights = {}
-    for team, default in DEFAULT_WEIGHTS.items():
-        given = ws.setting("scorecard", team) or default
-        bad = [k for k in given if k not in allowed[team]]
-        if bad or not all(isinstance(v, (int, float)) and v >= 0 for v in given.values()) or not sum(given.values()):
-            raise WorkspaceError(f"aesops.toml [scorecard.{team}] is not usable: {given}.",
-                                 hint=f"Use non-negative weights for: {', '.join(sorted(allowed[team]))}.")
-        weights[team] = dict(given)
-    return weights
+    analyse("consultants", db, period_of=_period(month, from_, to, year), clinic=clinic, fmt=fmt, lang=lang,
+            role=role)
 
 
 def cohorts(
@@ -164,16 +112,11 @@ def cohorts(
     Example:
         aesops cohorts --from 2025-01-01 --by channel --months 6
     """
-    from aesthetic_cli.commands._render import render
-    from aesthetic_cli.metrics.cohorts import cohorts as compute
     from aesthetic_cli.metrics.periods import parse_date
 
     start = parse_date(from_, "--from") if from_ else None
     end = parse_date(to, "--to") if to else None
-    _ws, con = open_warehouse(db)
-    with con:
-        result = compute(con, start=start, end=end, by=by, months=months, clinic=clinic)
-    render(result, pick_format(fmt), lang.value, titles=TITLES)
+    analyse("cohorts", db, period=(start, end), clinic=clinic, fmt=fmt, lang=lang, by=by, months=months)
 
 
 def items(
@@ -186,14 +129,7 @@ def items(
     Example:
         aesops items --month 2026-10
     """
-    from aesthetic_cli.commands._render import render
-    from aesthetic_cli.metrics.items import items as compute
-
-    _ws, con = open_warehouse(db)
-    with con:
-        period = _period(con, month, from_, to, year)
-        result = compute(con, period, clinic=clinic)
-    render(result, pick_format(fmt), lang.value, titles=TITLES)
+    analyse("items", db, period_of=_period(month, from_, to, year), clinic=clinic, fmt=fmt, lang=lang)
 
 
 def register(app: typer.Typer) -> None:

@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from aesthetic_cli.commands._common import open_warehouse
+from aesthetic_cli.commands._common import analyse
 from aesthetic_cli.commands._options import (
     Clinic,
     Db,
@@ -14,32 +14,18 @@ from aesthetic_cli.commands._options import (
     Lang,
     LangOpt,
     ShowPii,
-    pick_format,
 )
 
 customers_app = typer.Typer(help="老客盘点 · Old-customer stocktake: RFM segments, who to call back, stored-value cards.",
                             no_args_is_help=True)
 AsOf = Annotated[str | None, typer.Option("--date", help="As of this day (default: the data's last day).", show_default=False)]
 
-TITLES = {
-    "segments": ("RFM 客群（近365天）", "RFM segments (last 365 days)"),
-    "customers": ("客户明细", "Customers"),
-    "reactivate": ("待唤醒老客（已超过项目复购周期）", "Customers to reactivate (overdue for their items)"),
-    "cards": ("储值卡负债", "Stored-value card liability"),
-    "cards_to_call": ("不动卡 / 不续卡", "Dormant and lapsed cards"),
-}
 
 
 def _asof(text):
     from aesthetic_cli.metrics.periods import parse_date
 
     return parse_date(text, "--date") if text else None
-
-
-def _show(result, fmt, lang):
-    from aesthetic_cli.commands._render import render
-
-    render(result, pick_format(fmt), lang.value, titles=TITLES)
 
 
 @customers_app.command("rfm")
@@ -54,12 +40,8 @@ def rfm(
     Example:
         aesops customers rfm --list --format csv > rfm.csv
     """
-    from aesthetic_cli.metrics.customers import rfm as compute
-
-    _ws, con = open_warehouse(db)
-    with con:
-        result = compute(con, asof=_asof(date), clinic=clinic, show_pii=show_pii, list_customers=list_)
-    _show(result, fmt, lang)
+    analyse("customers rfm", db, period=_asof(date), clinic=clinic, show_pii=show_pii, fmt=fmt, lang=lang,
+            list_customers=list_)
 
 
 @customers_app.command("reactivate")
@@ -74,12 +56,8 @@ def reactivate(
     Example:
         aesops customers reactivate --limit 100 --show-pii --format csv > call_list.csv
     """
-    from aesthetic_cli.metrics.customers import reactivate as compute
-
-    _ws, con = open_warehouse(db)
-    with con:
-        result = compute(con, asof=_asof(date), clinic=clinic, limit=limit, show_pii=show_pii)
-    _show(result, fmt, lang)
+    analyse("customers reactivate", db, period=_asof(date), clinic=clinic, show_pii=show_pii, fmt=fmt, lang=lang,
+            limit=limit)
 
 
 @customers_app.command("cards")
@@ -94,12 +72,8 @@ def cards(
     Example:
         aesops customers cards --clinic 静安店
     """
-    from aesthetic_cli.metrics.customers import cards as compute
-
-    _ws, con = open_warehouse(db)
-    with con:
-        result = compute(con, asof=_asof(date), clinic=clinic, show_pii=show_pii, limit=limit)
-    _show(result, fmt, lang)
+    analyse("customers cards", db, period=_asof(date), clinic=clinic, show_pii=show_pii, fmt=fmt, lang=lang,
+            limit=limit)
 
 
 def register(app: typer.Typer) -> None:

@@ -26,7 +26,8 @@ def _run(kind: str, db, out, fmt, lang, verbose, wait, **options) -> None:
 
     formats = parse_formats(fmt)
     ws = open_workspace(db)
-    written = write_reports(ws.db_path, kind, out, formats=formats, lang=lang.value, wait_seconds=wait, **options)
+    written = write_reports(ws.db_path, kind, out, formats=formats, lang=lang.value, wait_seconds=wait,
+                            settings=ws.config, **options)
     if verbose:
         for path in written:
             err.print(f"wrote {path}")

@@ -6,23 +6,12 @@ from typing import Annotated, Optional
 
 import typer
 
-from aesthetic_cli.commands._common import err, open_warehouse
-from aesthetic_cli.commands._options import Db, FormatOpt, Lang, LangOpt, Month, pick_format
+from aesthetic_cli.commands._common import analyse, err
+from aesthetic_cli.commands._options import Db, FormatOpt, Lang, LangOpt, Month
 
 targets_app = typer.Typer(help="目标分解与追踪 · Split a yearly target into months, teams and levers; track it daily.",
                           no_args_is_help=True)
 
-TITLES = {
-    "months": ("月度目标与杠杆（按去年同月的成交率、客单价、频率）", "Monthly targets and levers at last year's rates"),
-    "by_clinic": ("门店目标", "Targets by clinic"),
-    "by_department": ("科室目标", "Targets by department"),
-    "by_consultant": ("咨询师目标", "Targets by consultant"),
-    "weeks": ("周目标", "Weekly targets"),
-    "days": ("日目标", "Daily targets"),
-    "solve": ("单一杠杆需要达到的水平", "How far one lever must move"),
-    "progress": ("目标达成进度", "Progress against target"),
-    "levers": ("杠杆对比计划（最落后的一项最先补）", "Levers against plan"),
-}
 
 
 @targets_app.command("split")
@@ -44,20 +33,14 @@ def split(
     Example:
         aesops targets split --year 2027 --growth 0.15 --solve ticket --save
     """
-    from aesthetic_cli.commands._render import render
-    from aesthetic_cli.metrics import targets
-
     dims = tuple(d.strip() for d in by.split(",") if d.strip())
     total_int = round(total) if total is not None else None
-    _ws, con = open_warehouse(db, read_only=not save)
-    with con:
-        plan = targets.split(con, year, total=total_int, growth=growth, new_share=new_share, by=dims)
-        result = targets.split_result(plan, lever=solve, with_days=days)
-        if save:
-            replaced = targets.save(con, plan)
-            err.print(f"{'Replaced the earlier' if replaced else 'Saved the'} {year} plan "
-                      f"(total {plan.total:,} yuan); track it with `aesops targets track`.")
-    render(result, pick_format(fmt), lang.value, titles=TITLES)
+    result = analyse("targets split", db, period=year, fmt=fmt, lang=lang, read_only=not save, total=total_int,
+                     growth=growth, new_share=new_share, by=dims, solve=solve, days=days, save=save)
+    if save:
+        replaced = result.meta.get("replaced_plan")
+        err.print(f"{'Replaced the earlier' if replaced else 'Saved the'} {year} plan "
+                  f"(total {result.meta.get('total', 0):,} yuan); track it with `aesops targets track`.")
 
 
 @targets_app.command("track")
@@ -75,21 +58,18 @@ def track(
         aesops targets track --month 2026-10
         aesops targets track --date 2026-10-15
     """
-    from aesthetic_cli.commands._render import render
-    from aesthetic_cli.metrics import targets
     from aesthetic_cli.metrics.base import prepare
     from aesthetic_cli.metrics.periods import month as month_of
     from aesthetic_cli.metrics.periods import parse_date, resolve
 
-    _ws, con = open_warehouse(db)
-    with con:
-        asof = parse_date(date, "--date") if date else None
+    asof = parse_date(date, "--date") if date else None
+
+    def period_of(con):
         if asof:
-            period = month_of(asof.replace(day=1))
-        else:
-            period = resolve(month_=month, week_=week, default_end=prepare(con).last_day)
-        result = targets.track(con, period, asof=asof)
-    render(result, pick_format(fmt), lang.value, titles=TITLES)
+            return month_of(asof.replace(day=1))
+        return resolve(month_=month, week_=week, default_end=prepare(con).last_day)
+
+    analyse("targets track", db, period_of=period_of, fmt=fmt, lang=lang, asof=asof)
 
 
 def register(app: typer.Typer) -> None:

@@ -7,14 +7,9 @@ from typing import Annotated
 
 import typer
 
-from aesthetic_cli.commands._common import err, open_warehouse
-from aesthetic_cli.commands._options import Db, FormatOpt, Lang, LangOpt, pick_format
+from aesthetic_cli.commands._common import analyse, err
+from aesthetic_cli.commands._options import Db, FormatOpt, Lang, LangOpt
 
-TITLES = {
-    "coverage": ("数据覆盖（按数据集和门店）", "Coverage by dataset and clinic"),
-    "batches": ("最近导入批次", "Recent import batches"),
-    "rejects": ("拒收与置空的单元格", "Rejected rows and blanked cells"),
-}
 
 
 def init(
@@ -49,13 +44,7 @@ def status(
     Example:
         aesops status --rejects --batch 3
     """
-    from aesthetic_cli.commands._render import render
-    from aesthetic_cli.warehouse_status import status as compute
-
-    _ws, con = open_warehouse(db)
-    with con:
-        result = compute(con, rejects=rejects, batch=batch, limit=limit)
-    render(result, pick_format(fmt), lang.value, titles=TITLES)
+    analyse("status", db, fmt=fmt, lang=lang, rejects=rejects, batch=batch, limit=limit)
 
 
 def register(app: typer.Typer) -> None:

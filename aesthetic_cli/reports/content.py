@@ -9,18 +9,13 @@ from datetime import date, datetime, timedelta
 
 import polars as pl
 
-from aesthetic_cli import __version__
+from aesthetic_cli import __version__, catalog
+from aesthetic_cli.catalog import Context
 from aesthetic_cli.errors import UsageError
-from aesthetic_cli.metrics import targets as tg
 from aesthetic_cli.metrics.base import Coverage, prepare, run
-from aesthetic_cli.metrics.channels import channel_roi
-from aesthetic_cli.metrics.cohorts import cohorts
-from aesthetic_cli.metrics.consultants import consultants
-from aesthetic_cli.metrics.customers import cards, reactivate, rfm
-from aesthetic_cli.metrics.funnel import funnel
-from aesthetic_cli.metrics.items import items
 from aesthetic_cli.metrics.periods import Period, month, week
 from aesthetic_cli.metrics.result import Result
+from aesthetic_cli.settings import Settings
 
 KINDS = ("monthly", "weekly", "daily")
 
@@ -103,21 +98,26 @@ def _plan_exists(con, year: int) -> bool:
     return bool(has) and con.execute("SELECT count(*) FROM target_plans WHERE year = $y", {"y": year}).fetchone()[0] > 0
 
 
-def _track_or_note(con, period: Period, asof: date | None, results: dict) -> tuple[list[Block], list[str]]:
+def _block(key: str, table: str, result: Result, chart: Chart | None = None) -> Block:
+    """A report block of one catalog table: the same numbers and title as the command prints."""
+    return Block(table, catalog.get(key).tables[table], result.tables[table], chart)
+
+
+def _track_or_note(con, ctx: Context, period: Period, asof: date | None, results: dict
+                   ) -> tuple[list[Block], list[str]]:
     if not _plan_exists(con, period.start.year):
         return [], [(f"没有 {period.start.year} 年的目标计划（aesops targets split --year {period.start.year} "
                     f"--total N --save）。No saved target plan for {period.start.year}.")]
-    r = tg.track(con, period, asof=asof)
-    results["targets_track"] = r
-    progress = r.tables["progress"]
-    blocks = [Block("progress", ("目标达成进度", "Progress against target"), progress,
-                    Chart("bar", "key", ["target_to_date", "actual"], ("至今目标 vs 实际", "Target to date vs actual"))),
-              Block("levers", ("杠杆对比计划", "Levers against plan"), r.tables["levers"])]
+    r = results["targets_track"] = catalog.run("targets track", con, ctx, period, asof=asof)
+    blocks = [_block("targets track", "progress", r,
+                     Chart("bar", "key", ["target_to_date", "actual"], ("至今目标 vs 实际", "Target to date vs actual"))),
+              _block("targets track", "levers", r)]
     return blocks, r.notes
 
 
 def build(con, kind: str, *, month_: str | None = None, week_: str | None = None, day: str | None = None,
-          clinic: str | None = None, show_pii: bool = False, lang: str = "zh") -> Report:
+          clinic: str | None = None, show_pii: bool = False, lang: str = "zh",
+          settings: Settings | None = None) -> Report:
     if kind not in KINDS:
         raise UsageError(f"Unknown report '{kind}'.", hint="Reports: monthly, weekly, daily.")
     cov = prepare(con)
@@ -125,10 +125,14 @@ def build(con, kind: str, *, month_: str | None = None, week_: str | None = None
         raise UsageError("The warehouse has no orders or visits yet: nothing to report.",
                          hint="Import exports first: aesops import FILE...")
     builder = {"monthly": _monthly, "weekly": _weekly, "daily": _daily}[kind]
-    report = builder(con, cov, month_=month_, week_=week_, day=day, clinic=clinic, show_pii=show_pii)
+    settings = settings or Settings()
+    ctx = Context(settings=settings, clinic=clinic, show_pii=show_pii or not settings.mask_pii)
+    report = builder(con, cov, ctx, month_=month_, week_=week_, day=day)
     report.params.update({"report": kind, "clinic": clinic or "全部 all", "lang": lang, "show_pii": show_pii,
                           "generated_at": datetime.now().strftime("%Y-%m-%d %H:%M"), "aesops": __version__,
-                          "data_first_day": cov.first_day, "data_last_day": cov.last_day})
+                          "data_first_day": cov.first_day, "data_last_day": cov.last_day,
+                          "scorecard_onsite": settings.onsite_weights, "scorecard_online": settings.online_weights,
+                          "channel_horizons": list(settings.horizons)})
     report.provenance = provenance(con)
     return report
 
@@ -141,60 +145,64 @@ def default_month(cov: Coverage) -> Period:
     return month((last.replace(day=1) - timedelta(days=1)).replace(day=1))
 
 
-def _monthly(con, cov, *, month_, clinic, show_pii, **_) -> Report:
+def _monthly(con, cov, ctx: Context, *, month_, **_) -> Report:
     from aesthetic_cli.metrics.periods import parse_month
 
     p = parse_month(month_) if month_ else default_month(cov)
+    clinic = ctx.clinic
     results: dict[str, Result] = {}
-    f = results["funnel"] = funnel(con, p, clinic=clinic)
+
+    def run_(key: str, period, name: str | None = None, **options) -> Result:
+        r = results[name or key.replace(" ", "_")] = catalog.run(key, con, ctx, period, **options)
+        return r
+
+    f = run_("funnel", p)
     trend = _trend(con, _twelve_months_back(p), p.end, "month", clinic)
-    ch = results["channels"] = channel_roi(con, p, clinic=clinic)
-    cs = results["consultants"] = consultants(con, p, clinic=clinic)
-    co = results["cohorts"] = cohorts(con, start=_twelve_months_back(p), end=p.end, months=12, clinic=clinic)
-    rf = results["customers_rfm"] = rfm(con, asof=p.end, clinic=clinic)
-    ca = results["customers_cards"] = cards(con, asof=p.end, clinic=clinic, show_pii=show_pii, limit=20)
-    re = results["customers_reactivate"] = reactivate(con, asof=p.end, clinic=clinic, limit=20, show_pii=show_pii)
-    it = results["items"] = items(con, p, clinic=clinic)
-    track_blocks, track_notes = _track_or_note(con, p, None, results)
+    ch = run_("channels", p)
+    cs = run_("consultants", p)
+    co = run_("cohorts", (_twelve_months_back(p), p.end), months=12)
+    rf = run_("customers rfm", p.end)
+    ca = run_("customers cards", p.end, limit=20)
+    re = run_("customers reactivate", p.end, limit=20)
+    it = run_("items", p)
+    track_blocks, track_notes = _track_or_note(con, ctx, p, None, results)
     sections = [
         Section("核心指标", ("核心指标与环比同比", "Headline KPIs"), [
-            Block("comparison", ("核心指标（本期 / 上期 / 去年同期）", "KPIs: this period, previous, last year"),
-                  f.tables["comparison"]),
+            _block("funnel", "comparison", f),
             Block("trend", ("近12个月业绩趋势", "Sales, last 12 months"), trend,
                   Chart("line", "period", ["sales", "new_sales", "old_sales"], ("业绩趋势", "Sales trend"))),
-            Block("segments", ("新客 / 老客拆解", "New vs old customers"), f.tables["segments"]),
+            _block("funnel", "segments", f),
         ], f.notes),
         Section("漏斗", ("新客漏斗与未成交", "Funnel and lost deals"), [
-            Block("funnel", ("新客漏斗（按渠道）", "New-customer funnel by channel"), f.tables["funnel"],
-                  Chart("bar", "channel", ["leads", "arrivals", "buyers"], ("线索 → 到院 → 成交", "Leads → arrivals → buyers"))),
-            Block("lost_by_reason", ("未成交原因", "Lost deals by reason"), f.tables["lost_by_reason"]),
-            Block("referral", ("老带新", "Referral share"), f.tables["referral"]),
+            _block("funnel", "funnel", f,
+                   Chart("bar", "channel", ["leads", "arrivals", "buyers"], ("线索 → 到院 → 成交", "Leads → arrivals → buyers"))),
+            _block("funnel", "lost_by_reason", f),
+            _block("funnel", "referral", f),
         ]),
         Section("渠道", ("渠道 ROI 与砍渠道", "Channel ROI and cut list"), [
-            Block("channels", ("渠道 ROI（本期获客）", "Channel ROI"), ch.tables["channels"],
-                  Chart("bar", "channel", ["spend", "sales"], ("投放 vs 获客业绩", "Spend vs sales"))),
-            Block("cut_list", ("砍渠道候选", "Cut list"), ch.tables["cut_list"]),
+            _block("channels", "channels", ch,
+                   Chart("bar", "channel", ["spend", "sales"], ("投放 vs 获客业绩", "Spend vs sales"))),
+            _block("channels", "cut_list", ch),
         ], ch.notes),
         Section("咨询师", ("咨询师", "Consultants"), [
-            Block("onsite", ("现场咨询师", "On-site consultants"), cs.tables["onsite"],
-                  Chart("bar", "consultant", ["sales"], ("咨询师业绩", "Sales by consultant"))),
-            Block("online", ("网络咨询师", "Online consultants"), cs.tables["online"]),
+            _block("consultants", "onsite", cs,
+                   Chart("bar", "consultant", ["sales"], ("咨询师业绩", "Sales by consultant"))),
+            _block("consultants", "online", cs),
         ], cs.notes),
         Section("复购", ("复购队列", "Repurchase cohorts"), [
-            Block("retention", ("复购矩阵", "Repurchase matrix"), co.tables["retention"],
-                  Chart("heat", "cohort", [c for c in co.tables["retention"].columns if c.startswith("m")],
-                        ("复购热力图", "Cohort heat map"))),
-            Block("item_intervals", ("项目复购间隔", "Item repurchase intervals"), co.tables["item_intervals"]),
+            _block("cohorts", "retention", co,
+                   Chart("heat", "cohort", [c for c in co.tables["retention"].columns if c.startswith("m")],
+                         ("复购热力图", "Cohort heat map"))),
+            _block("cohorts", "item_intervals", co),
         ], co.notes),
         Section("老客", ("老客盘点与储值卡", "Old customers and cards"), [
-            Block("segments", ("RFM 客群", "RFM segments"), rf.tables["segments"]),
-            Block("cards", ("储值卡负债", "Card liability"), ca.tables["cards"]),
-            Block("reactivate", ("待唤醒老客（前20）", "Customers to call back (top 20)"), re.tables["reactivate"]),
+            _block("customers rfm", "segments", rf),
+            _block("customers cards", "cards", ca),
+            _block("customers reactivate", "reactivate", re),
         ], rf.notes + ca.notes),
         Section("品项", ("品项", "Items"), [
-            Block("items", ("品项业绩与毛利", "Items"), it.tables["items"],
-                  Chart("bar", "item", ["sales"], ("品项业绩", "Sales by item"))),
-            Block("openers", ("开口品项", "Opener items"), it.tables["openers"]),
+            _block("items", "items", it, Chart("bar", "item", ["sales"], ("品项业绩", "Sales by item"))),
+            _block("items", "openers", it),
         ], it.notes),
         Section("目标", ("目标 vs 实际", "Target vs actual"), track_blocks, track_notes),
     ]
@@ -202,8 +210,8 @@ def _monthly(con, cov, *, month_, clinic, show_pii, **_) -> Report:
                   results)
 
 
-def _behind(con, period: Period, asof: date, results: dict) -> tuple[list[Block], list[str]]:
-    blocks, notes = _track_or_note(con, period, asof, results)
+def _behind(con, ctx: Context, period: Period, asof: date | None, results: dict) -> tuple[list[Block], list[str]]:
+    blocks, notes = _track_or_note(con, ctx, period, asof, results)
     if blocks:
         progress = blocks[0].frame
         lagging = (progress.filter((pl.col("scope") == "consultant") & pl.col("achievement").is_not_null())
@@ -212,7 +220,7 @@ def _behind(con, period: Period, asof: date, results: dict) -> tuple[list[Block]
     return blocks, notes
 
 
-def _weekly(con, cov, *, week_, clinic, show_pii, **_) -> Report:
+def _weekly(con, cov, ctx: Context, *, week_, **_) -> Report:
     if week_:
         p = week(week_)
     else:
@@ -220,37 +228,37 @@ def _weekly(con, cov, *, week_, clinic, show_pii, **_) -> Report:
         end = last if last.isoweekday() == 7 else last - timedelta(days=last.isoweekday())
         p = Period(end - timedelta(days=6), end, "week")
     results: dict[str, Result] = {}
-    f = results["funnel"] = funnel(con, p, clinic=clinic)
-    daily = _trend(con, p.start, p.end, "day", clinic)
-    blocks, notes = _behind(con, p, None, results)
+    f = results["funnel"] = catalog.run("funnel", con, ctx, p)
+    daily = _trend(con, p.start, p.end, "day", ctx.clinic)
+    blocks, notes = _behind(con, ctx, p, None, results)
     sections = [
         Section("本周", ("本周核心指标（环比上周 / 同比去年）", "This week vs last week and last year"), [
-            Block("comparison", ("核心指标", "KPIs"), f.tables["comparison"]),
+            _block("funnel", "comparison", f),
             Block("daily", ("每日业绩", "Sales by day"), daily,
                   Chart("bar", "period", ["sales"], ("每日业绩", "Daily sales"))),
         ], f.notes),
         Section("目标进度", ("目标进度与落后项", "Progress and what is behind"), blocks, notes),
         Section("漏斗", ("本周新客漏斗", "This week's funnel"), [
-            Block("funnel", ("新客漏斗（按渠道）", "Funnel by channel"), f.tables["funnel"]),
-            Block("lost_by_reason", ("未成交原因", "Lost deals"), f.tables["lost_by_reason"]),
+            _block("funnel", "funnel", f),
+            _block("funnel", "lost_by_reason", f),
         ]),
     ]
     return Report("weekly", p, ("周报", "Weekly report"), {"period": p.label}, sections, {}, results)
 
 
-def _daily(con, cov, *, day, clinic, show_pii, **_) -> Report:
+def _daily(con, cov, ctx: Context, *, day, **_) -> Report:
     from aesthetic_cli.metrics.periods import parse_date
 
     d = parse_date(day, "--date") if day else cov.last_day
     p = Period(d, d, "day")
     mtd = month(d.replace(day=1))
     results: dict[str, Result] = {}
-    f = results["funnel"] = funnel(con, p, clinic=clinic)
-    trend = _trend(con, mtd.start, d, "day", clinic)
-    blocks, notes = _behind(con, mtd, d, results)
+    f = results["funnel"] = catalog.run("funnel", con, ctx, p)
+    trend = _trend(con, mtd.start, d, "day", ctx.clinic)
+    blocks, notes = _behind(con, ctx, mtd, d, results)
     sections = [
         Section("当日", (f"{d} 当日（对比前一日 / 去年同日）", f"{d} vs the day before and last year"), [
-            Block("comparison", ("当日核心指标", "The day's KPIs"), f.tables["comparison"]),
+            _block("funnel", "comparison", f),
             Block("mtd", ("本月每日业绩", "Month to date by day"), trend,
                   Chart("line", "period", ["sales"], ("本月每日业绩", "Daily sales this month"))),
         ], f.notes),
