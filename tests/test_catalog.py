@@ -1,0 +1,96 @@
+"""One catalog: for every analysis, the CLI's JSON, the report's tables and the core's result are the
+same numbers, with the workspace's settings (scorecard weights included)."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import openpyxl
+import pytest
+
+from aesthetic_cli import catalog
+from aesthetic_cli.labels import label
+from tests.conftest import run_cli
+
+MONTH = "2026-09"
+# Weights far from the defaults: rank by sales alone. A report that read its own (50/50) weights
+# would rank the sample's big sellers with poor repurchase (王芳, 吴倩) lower.
+WEIGHTS = "\n[scorecard.onsite]\nsales = 1.0\nrepurchase_rate = 0.0\n"
+
+
+@pytest.fixture(scope="module")
+def weighted_ws(sample_db, tmp_path_factory):
+    from aesthetic_cli import workspace
+
+    root = tmp_path_factory.mktemp("weighted")
+    workspace.init(root, clinic="静安店")
+    text = (root / "aesops.toml").read_text(encoding="utf-8")
+    start = text.index("[scorecard.onsite]")
+    end = text.index("[scorecard.online]")
+    (root / "aesops.toml").write_text(text[:start] + WEIGHTS.strip() + "\n\n" + text[end:], encoding="utf-8")
+    shutil.copy(sample_db, root / "aesops.duckdb")
+    return root
+
+
+def cli(root, *args):
+    r = run_cli(*args, "--format", "json", env={"AESOPS_DB": str(root / "aesops.duckdb")})
+    assert r.exit_code == 0, r.output
+    return json.loads(r.stdout)
+
+
+def test_cli_report_and_core_agree_for_every_analysis_of_the_monthly_report(weighted_ws, monkeypatch):
+    from aesthetic_cli import workspace
+    from aesthetic_cli.reports import content
+    from aesthetic_cli.warehouse import connect
+
+    monkeypatch.chdir(weighted_ws)
+    ws = workspace.resolve()
+    con = connect(ws.db_path, read_only=True)
+    report = content.build(con, "monthly", month_=MONTH, settings=ws.config)
+    ctx = catalog.Context(settings=ws.config)
+    cli_args = {
+        "funnel": ("funnel", "--month", MONTH),
+        "channels": ("channels", "--month", MONTH),
+        "consultants": ("consultants", "--month", MONTH),
+        "cohorts": ("cohorts", "--from", "2025-10-01", "--to", "2026-09-30", "--months", "12"),
+        "customers_rfm": ("customers", "rfm", "--date", "2026-09-30"),
+        "customers_cards": ("customers", "cards", "--date", "2026-09-30", "--limit", "20"),
+        "customers_reactivate": ("customers", "reactivate", "--date", "2026-09-30", "--limit", "20"),
+        "items": ("items", "--month", MONTH),
+    }
+    assert set(cli_args) <= set(report.results), "the report must compute these analyses"
+    for name, args in cli_args.items():
+        from_report = json.loads(json.dumps(report.results[name].to_json_obj(), ensure_ascii=False))
+        assert cli(weighted_ws, *args) == from_report, name
+    # And the core, called directly with the workspace's settings, gives the same again.
+    core = catalog.run("consultants", con, ctx, report.period).to_json_obj()
+    assert json.loads(json.dumps(core, ensure_ascii=False)) == cli(weighted_ws, *cli_args["consultants"])
+    assert core["meta"]["weights"]["onsite"] == {"sales": 1.0, "repurchase_rate": 0.0}
+    con.close()
+
+
+def test_report_ranks_consultants_with_the_configured_weights(weighted_ws, monkeypatch):
+    monkeypatch.chdir(weighted_ws)
+    out = weighted_ws / "reports"
+    r = run_cli("report", "monthly", "--month", MONTH, "--format", "xlsx", "--out", str(out))
+    assert r.exit_code == 0, r.output
+    onsite = cli(weighted_ws, "consultants", "--month", MONTH, "--role", "onsite")["onsite"]
+    # Independently of the scorecard code: with all weight on sales, rank follows sales.
+    by_sales = [c["consultant"] for c in sorted(onsite, key=lambda c: -c["sales"])]
+    assert [c["consultant"] for c in sorted(onsite, key=lambda c: c["rank"])] == by_sales
+    ws = openpyxl.load_workbook(out / f"aesops_monthly_{MONTH}.xlsx")["咨询师"]
+    rows = list(ws.iter_rows(values_only=True))
+    head = next(i for i, row in enumerate(rows) if row and row[0] == label("rank", "zh"))
+    names = []
+    for row in rows[head + 1:]:
+        if row[0] is None:
+            break
+        names.append(row[1])
+    assert names == by_sales
+
+
+def test_every_catalog_analysis_is_a_command_with_help_and_an_example():
+    for key in catalog.ANALYSES:
+        r = run_cli(*key.split(), "--help")
+        assert r.exit_code == 0, key
+        assert "Example" in r.stdout, f"`aesops {key} --help` has no example"
