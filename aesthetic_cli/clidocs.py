@@ -1,0 +1,33 @@
+"""docs/cli.md, generated from the commands' own --help so the reference cannot drift from them.
+
+    python -m aesthetic_cli.clidocs > docs/cli.md    (a test fails when the file is stale)"""
+
+from __future__ import annotations
+
+import typer
+from typer.testing import CliRunner
+
+
+def _commands(app: typer.Typer, path: list[str]):
+    for info in app.registered_commands:
+        yield [*path, info.name or info.callback.__name__]
+    for group in app.registered_groups:
+        sub = [*path, group.name]
+        yield sub
+        yield from _commands(group.typer_instance, sub)
+
+
+def render() -> str:
+    from aesthetic_cli.cli import app
+
+    runner = CliRunner()
+    parts = ["# aesops command reference", "",
+             "Generated from `--help` by `python -m aesthetic_cli.clidocs`; do not edit by hand.", ""]
+    for path in [[], *_commands(app, [])]:
+        out = runner.invoke(app, [*path, "--help"], prog_name="aesops", env={"COLUMNS": "100", "NO_COLOR": "1"})
+        parts += [f"## {' '.join(['aesops', *path])}", "", "```", out.stdout.rstrip(), "```", ""]
+    return "\n".join(parts)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    print(render(), end="")
