@@ -6,7 +6,7 @@ import math
 
 import polars as pl
 
-from aesthetic_cli.labels import label
+from aesthetic_cli.glossary import name_of as label
 from aesthetic_cli.metrics.base import prepare, ratio, run
 from aesthetic_cli.metrics.periods import Period
 from aesthetic_cli.metrics.result import Note, Result

@@ -15,7 +15,7 @@ from datetime import date
 import polars as pl
 
 from aesthetic_cli.errors import UsageError
-from aesthetic_cli.labels import label
+from aesthetic_cli.glossary import name_of as label
 from aesthetic_cli.metrics.base import group_column, prepare, run
 from aesthetic_cli.metrics.funnel import kpis
 from aesthetic_cli.metrics.periods import Period, month
