@@ -41,6 +41,7 @@ TITLES = {
     "items": ("品项：业绩、毛利", "Items: sales and margin"),
     "price_bands": ("价格带", "Price bands"),
     "openers": ("开口品项及180天后续业绩", "Opener items and their 180-day follow-on sales"),
+    "item_cut_list": ("砍品项：赔钱 / 没竞争力", "Item cut list: loses money / uncompetitive"),
 }
 
 
@@ -136,20 +137,9 @@ def consultants(
 
 
 def _weights(ws) -> dict:
-    from aesthetic_cli.errors import WorkspaceError
-    from aesthetic_cli.metrics.consultants import DEFAULT_WEIGHTS
+    from aesthetic_cli.metrics.consultants import weights_from
 
-    allowed = {"onsite": {"sales", "repurchase_rate", "close_rate", "ticket"},
-               "online": {"close_rate", "arrival_rate", "appointment_rate"}}
-    weights = {}
-    for team, default in DEFAULT_WEIGHTS.items():
-        given = ws.setting("scorecard", team) or default
-        bad = [k for k in given if k not in allowed[team]]
-        if bad or not all(isinstance(v, (int, float)) and v >= 0 for v in given.values()) or not sum(given.values()):
-            raise WorkspaceError(f"aesops.toml [scorecard.{team}] is not usable: {given}.",
-                                 hint=f"Use non-negative weights for: {', '.join(sorted(allowed[team]))}.")
-        weights[team] = dict(given)
-    return weights
+    return weights_from(ws.setting("scorecard"))
 
 
 def cohorts(

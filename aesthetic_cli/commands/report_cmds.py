@@ -24,9 +24,12 @@ Wait = Annotated[float, typer.Option("--wait", help="Seconds to wait for another
 def _run(kind: str, db, out, fmt, lang, verbose, wait, **options) -> None:
     from aesthetic_cli.reports.run import parse_formats, write_reports
 
+    from aesthetic_cli.metrics.consultants import weights_from
+
     formats = parse_formats(fmt)
     ws = open_workspace(db)
-    written = write_reports(ws.db_path, kind, out, formats=formats, lang=lang.value, wait_seconds=wait, **options)
+    written = write_reports(ws.db_path, kind, out, formats=formats, lang=lang.value, wait_seconds=wait,
+                            weights=weights_from(ws.setting("scorecard")), **options)
     if verbose:
         for path in written:
             err.print(f"wrote {path}")

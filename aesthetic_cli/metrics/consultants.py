@@ -15,6 +15,26 @@ DEFAULT_WEIGHTS = {"onsite": {"sales": 0.5, "repurchase_rate": 0.5},
                    "online": {"close_rate": 1 / 3, "arrival_rate": 1 / 3, "appointment_rate": 1 / 3}}
 
 
+ALLOWED_WEIGHTS = {"onsite": {"sales", "repurchase_rate", "close_rate", "ticket"},
+                   "online": {"close_rate", "arrival_rate", "appointment_rate"}}
+
+
+def weights_from(scorecard_settings: dict | None) -> dict:
+    """The scorecard weights of a workspace (aesops.toml [scorecard]), checked; the defaults where absent.
+    Read by the terminal and by the reports alike, so both rank the same way."""
+    from aesthetic_cli.errors import WorkspaceError
+
+    weights = {}
+    for team, default in DEFAULT_WEIGHTS.items():
+        given = (scorecard_settings or {}).get(team) or default
+        bad = [k for k in given if k not in ALLOWED_WEIGHTS[team]]
+        if bad or not all(isinstance(v, (int, float)) and v >= 0 for v in given.values()) or not sum(given.values()):
+            raise WorkspaceError(f"aesops.toml [scorecard.{team}] is not usable: {given}.",
+                                 hint=f"Use non-negative weights for: {', '.join(sorted(ALLOWED_WEIGHTS[team]))}.")
+        weights[team] = dict(given)
+    return weights
+
+
 def onsite(con, period: Period, clinic: str | None = None) -> pl.DataFrame:
     prepare(con)
     df = run(con, "consultants", "onsite", {"start": period.start, "end": period.end, "clinic": clinic})
