@@ -152,3 +152,38 @@ def test_targets_cli(history, ws):
     assert r.exit_code == 2 and "No saved target plan for 2027" in r.stderr
     r = run_cli("targets", "split", "--year", "2026")
     assert r.exit_code == 2 and "--total" in r.stderr
+
+
+def test_every_split_table_closes_with_a_total_row(history, ws):
+    # Issue 12: each split table ends with a "total" row (合计 in tables) equal to the sum of the rows above.
+    plan = targets.split(history, 2026, total=10_001)
+    r = targets.split_result(plan, with_days=True)
+    keys = {"months": "month", "by_clinic": "clinic", "by_department": "department", "by_consultant": "consultant",
+            "weeks": "week", "days": "day"}
+    assert set(keys) <= set(r.tables)
+    for name, key in keys.items():
+        t = r.tables[name]
+        last = t.row(t.height - 1, named=True)
+        assert last[key] == "total", name
+        assert last["target"] == 10_001 == t["target"].head(t.height - 1).sum(), name
+    months = r.tables["months"]
+    # Visitors in the total row: 5 + 3 (see test_split_by_last_year), whole people.
+    assert months.row(months.height - 1, named=True)["visitors"] == 8
+    history.close()
+    out = run_cli("targets", "split", "--year", "2026", "--total", "10001", "--format", "table").stdout
+    assert "合计" in out
+
+
+def test_track_shows_over_achievement_as_over_target(con, ws):
+    # 36,500 for 2026 with no history is 100 a day: October 3,100. By 10-15 4,000 is sold, 900 over the month.
+    import_file(con, write_csv(ws / "o.csv", [["收费日期", "顾客编号", "项目", "实收金额"],
+                                              ["2026-10-02", "A", "x", "2500"], ["2026-10-15", "B", "y", "1500"]]),
+                clinic="本院")
+    targets.save(con, targets.split(con, 2026, total=36_500))
+    r = targets.track(con, parse_month("2026-10"))  # as of the data's last day, 10-15
+    p = r.tables["progress"].row(0, named=True)
+    assert (p["target"], p["actual"], p["gap"], p["over_target"], p["needed_per_day"]) == (3_100, 4_000, 0, 900, 0)
+    assert r.meta["asof"] == date(2026, 10, 15)
+    con.close()
+    table = run_cli("targets", "track", "--month", "2026-10", "--format", "table").stdout
+    assert "超额" in table and "-900" not in table
