@@ -184,7 +184,7 @@ def test_cli_funnel_json_on_data_cut_mid_month(world_b, ws):
 
 def test_a_month_after_the_data_is_refused(world_b):
     world_b.close()
-    for cmd in (["funnel"], ["channels"], ["items"]):
+    for cmd in (["funnel"], ["channels"], ["items"], ["consultants"], ["targets", "track"]):
         r = run_cli(*cmd, "--month", "2026-11", "--format", "json")
         assert r.exit_code == 2, (cmd, r.output)
         assert "2026-11" in r.stderr and "2026-10-15" in r.stderr and "Traceback" not in r.output

@@ -307,17 +307,17 @@ def save(con, plan: Plan) -> bool:
 
 def track(con, period: Period, *, asof: date | None = None) -> Result:
     cov = prepare(con)
+    # The one comparison rule (periods.comparable): a period after the data is refused, one the data ends
+    # inside is tracked to the data's last day at the latest (a later --date would count days not yet
+    # imported as days without sales).
+    latest = comparable(period, cov.last_day).current.end
     year = period.start.year
     has = con.execute("SELECT count(*) FROM information_schema.tables WHERE table_name = 'target_plans'").fetchone()[0]
     saved = con.execute("SELECT total, saved_at FROM target_plans WHERE year = $y", {"y": year}).fetchone() if has else None
     if not saved:
         raise UsageError(f"No saved target plan for {year}.",
                          hint=f"Make one with `aesops targets split --year {year} --total N --save`.")
-    if asof is None:
-        # The one comparison rule (periods.comparable): a period after the data is refused, one the data
-        # ends inside is tracked to the data's last day.
-        asof = comparable(period, cov.last_day).current.end
-    asof = min(asof, period.end)
+    asof = min(asof or period.end, latest)
     if asof < period.start:
         raise UsageError(f"The data ends {cov.last_day}, before {period.label} starts: nothing to track yet.")
     elapsed_days = (asof - period.start).days + 1
