@@ -220,6 +220,13 @@ def test_monthly_report_labels_the_same_days(world_b, ws):
     wb = openpyxl.load_workbook(ws / "out" / "aesops_monthly_2026-10.xlsx", read_only=True)
     texts = [c for sheet in wb.worksheets for rw in sheet.iter_rows(values_only=True) for c in rw if isinstance(c, str)]
     assert any("截至 10-15" in t for t in texts)
+    rows = list(wb["核心指标"].iter_rows(values_only=True))
+    head = next(rw for rw in rows if rw and rw[0] == "指标")
+    close = next(rw for rw in rows if rw and rw[0] == "成交率")
+    cells = dict(zip(head, close, strict=False))
+    # The close rate's change in points, written as points (66.7 shown "+66.7pp"); its relative change blank.
+    assert cells["环比(百分点)"] == pytest.approx(200 / 3) and cells["同比(百分点)"] == pytest.approx(50)
+    assert cells["环比"] is None
 
 
 # --- items ------------------------------------------------------------------------------------------
