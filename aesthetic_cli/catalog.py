@@ -151,6 +151,7 @@ ANALYSES: dict[str, Analysis] = {a.key: a for a in (
         "items": ("品项：业绩、毛利", "Items: sales and margin"),
         "price_bands": ("价格带", "Price bands"),
         "openers": ("开口品项及180天后续业绩", "Opener items and their 180-day follow-on sales"),
+        "item_cut_list": ("砍品项：赔钱 / 没竞争力", "Item cut list: loses money / uncompetitive"),
     }, _items),
     Analysis("customers rfm", ("RFM 客群", "RFM segments"), "asof", {
         "segments": ("RFM 客群（近365天）", "RFM segments (last 365 days)"),

@@ -9,6 +9,7 @@ from aesthetic_cli.labels import kind_of
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 # Columns whose meaning comes from the row's KPI or lever rather than from the column.
 PER_ROW = {"current", "previous", "last_year", "plan", "actual", "needed"}
+RELATIVE_CHANGE = {"mom", "yoy"}
 
 
 def safe_cell(value):
@@ -29,6 +30,10 @@ def show_value(column: str, value, kind: str | None = None) -> str:
         kind = kind or kind_of(column)
         if kind == "rate":
             return f"{value * 100:.1f}%"
+        if kind == "pp":
+            return f"{value * 100:+.1f}pp"
+        if kind == "hidden":
+            return "—"
         if kind == "money":
             return f"{value:,.0f}"
         if kind == "ratio":
@@ -50,4 +55,7 @@ def cell_kind(row: dict, column: str) -> str | None:
     subject = row.get("kpi") or row.get("lever")
     if subject and column in PER_ROW:
         return kind_of(subject) or "count"
+    if subject and column in RELATIVE_CHANGE and kind_of(subject) == "rate":
+        # SPEC §2: tables show a rate's change in points (mom_diff/yoy_diff), not relative to itself.
+        return "hidden"
     return kind_of(column)

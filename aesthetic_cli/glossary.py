@@ -29,6 +29,8 @@ LABELS: dict[str, tuple[str, str]] = {
     "refunds": ("退款", "Refunds"), "topups": ("充值", "Top-ups"),
     "current": ("本期", "This period"), "previous": ("上期", "Previous"), "last_year": ("去年同期", "Last year"),
     "mom": ("环比", "MoM"), "yoy": ("同比", "YoY"),
+    "mom_diff": ("环比(百分点)", "MoM (pp)"), "yoy_diff": ("同比(百分点)", "YoY (pp)"),
+    "buyers_without_visit": ("线上/未到院成交", "Buyers without visit"),
     # funnel and channels
     "leads": ("线索", "Leads"), "appointments": ("预约", "Appointments"), "arrivals": ("到院", "Arrivals"),
     "appointment_rate": ("预约率", "Appointment rate"), "arrival_rate": ("到院率", "Arrival rate"),
@@ -39,7 +41,11 @@ LABELS: dict[str, tuple[str, str]] = {
     "sales_180d": ("180天业绩", "Sales 180d"), "sales_365d": ("365天业绩", "Sales 365d"),
     "incomplete_horizons": ("未满周期", "Incomplete horizons"),
     "days_to_first_deal": ("首单天数", "Days to first deal"), "flags": ("问题", "Flags"),
-    "flag_count": ("问题数", "Flag count"), "cut_candidate": ("建议砍掉", "Cut candidate"),
+    "flag_count": ("问题数", "Flag count"),
+    "output_roas": ("产出(ROAS)", "Output ROAS"), "output_roas_threshold": ("产出低阈值", "Low-output threshold"),
+    "payback_days": ("回本天数", "Payback days"), "payback_days_threshold": ("见效慢阈值(天)", "Slow threshold (days)"),
+    "cac_threshold": ("费用高阈值", "Costly threshold"), "arrivals_threshold": ("送客少阈值", "Thin threshold"),
+    "reasons": ("依据", "Why"), "cut_candidate": ("建议砍掉", "Cut candidate"),
     "new_customers": ("新客数", "New customers"),
     # lost deals
     "no_deal_reason": ("未成交原因", "No-deal reason"), "intended_item": ("意向项目", "Intended item"),
@@ -61,6 +67,9 @@ LABELS: dict[str, tuple[str, str]] = {
     "openers": ("开口人数", "Openers"), "opener_sales": ("开口业绩", "Opener sales"),
     "follow_on_sales": ("180天后续业绩", "Follow-on sales 180d"),
     "follow_on_per_customer": ("人均后续业绩", "Follow-on per customer"),
+    "follow_on_status": ("180天状态", "180-day status"),
+    "sales_threshold": ("业绩阈值", "Sales threshold"), "buyers_threshold": ("人数阈值", "Buyers threshold"),
+    "last_year_buyers": ("去年成交人数", "Buyers last year"),
     # customers
     "customer_id": ("顾客编号", "Customer"), "name": ("姓名", "Name"), "phone": ("手机号", "Phone"),
     "owner_consultant": ("所属咨询师", "Consultant"), "recency_days": ("距上次成交(天)", "Recency (days)"),
@@ -80,7 +89,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "change": ("变动", "Change"), "scope": ("维度", "Scope"), "key": ("对象", "Who"),
     "target_to_date": ("至今目标", "Target to date"), "actual": ("实际", "Actual"),
     "achievement": ("达成率", "Achievement"), "period_elapsed": ("时间进度", "Time gone"),
-    "projection": ("预计全期", "Projection"), "gap": ("缺口", "Gap"), "needed_per_day": ("每日还需", "Needed per day"),
+    "projection": ("预计全期", "Projection"), "gap": ("缺口", "Gap"), "over_target": ("超额", "Over target"), "needed_per_day": ("每日还需", "Needed per day"),
     "plan": ("计划", "Plan"), "ratio": ("完成度", "vs plan"),
 }
 

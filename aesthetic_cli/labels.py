@@ -11,14 +11,14 @@ RATE_COLUMNS = {
     "repurchase_rate", "share", "referral_customer_share", "referral_sales_share", "margin_rate",
     "period_elapsed", "achievement", "new_share", "change", "ratio", "plan_elapsed",
 }
-RATIO_COLUMNS = {"roas", "frequency"}
+RATIO_COLUMNS = {"roas", "frequency", "output_roas", "output_roas_threshold"}
 MONEY_COLUMNS = {
     "sales", "cash_in", "consumption", "new_sales", "old_sales", "ticket", "refunds", "topups", "spend", "cpl",
     "cost_per_arrival", "cac", "sales_30d", "sales_90d", "sales_180d", "sales_365d", "referral_sales",
     "current", "previous", "last_year", "balance", "liability", "cash_part", "margin", "target", "actual",
     "needed_per_day", "projection", "follow_on_sales", "amount", "lifetime_sales", "opener_sales",
     "follow_on_per_customer", "dormant_balance", "bonus_part", "unit_cost", "avg_price", "gross_sales",
-    "new_target", "old_target", "last_year_sales", "target_to_date", "gap",
+    "new_target", "old_target", "last_year_sales", "target_to_date", "gap", "over_target", "cac_threshold", "sales_threshold",
 }
 
 
@@ -29,24 +29,33 @@ def label(column: str, lang: str) -> str:
 VALUE_LABELS: dict[str, tuple[str, str]] = {
     "all": ("全部", "All"), "new": ("新客", "New"), "old": ("老客", "Old"),
 }
+# The closing row of a split table (targets): its key column says "total".
+TOTAL_KEY_COLUMNS = {"month", "week", "day", "clinic", "department", "consultant"}
 
 
 def value_label(column: str, value, lang: str):
     """Words inside tables (segment names, KPI names) in the table's language."""
     if column in ("kpi", "lever", "scope") and isinstance(value, str):
         return label(value, lang) if value != "all" else VALUE_LABELS["all"][0 if lang == "zh" else 1]
+    if column in TOTAL_KEY_COLUMNS and value == "total":
+        return "合计" if lang == "zh" else "Total"
     if column in ("segment", "group", "key") and value in VALUE_LABELS:
         pair = VALUE_LABELS[value]
         return pair[0] if lang == "zh" else pair[1]
     return value
 
 
-DAY_COLUMNS = {"interval_days", "median_interval_days", "avg_recency_days", "days_to_first_deal"}
+DAY_COLUMNS = {"interval_days", "median_interval_days", "avg_recency_days", "days_to_first_deal", "payback_days",
+               "payback_days_threshold"}
+# A change of a rate in percentage points: 0.034 is shown "+3.4pp".
+POINT_COLUMNS = {"mom_diff", "yoy_diff"}
 
 
 def kind_of(column: str) -> str | None:
     import re
 
+    if column in POINT_COLUMNS:
+        return "pp"
     if column in RATE_COLUMNS or re.fullmatch(r"m\d+", column):
         return "rate"
     if column in MONEY_COLUMNS or re.fullmatch(r"s\d+|sales_\d+d", column):

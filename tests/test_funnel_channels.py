@@ -145,13 +145,19 @@ def test_channel_roi_and_horizons(world):
 
 
 def test_cut_list(world):
-    cut = channel_roi(world, OCT).tables["cut_list"]
-    # Two paid channels. Sales 8,000 vs 3,000: 新氧 low output. CAC 5,000 vs 6,000: 新氧 costly.
-    # Arrivals 1 vs 2: 抖音 thin. Days to first deal 0 and 0: a tie flags nobody.
-    assert row(cut, channel="新氧")["flags"] == ["产出低", "费用高"]
-    assert row(cut, channel="新氧")["cut_candidate"] is True
-    assert row(cut, channel="抖音")["flags"] == ["送客少"]
-    assert row(cut, channel="抖音")["cut_candidate"] is False
+    # Updated for the revised SPEC §2 (issue 12): flags are worst quartiles, and two paid channels form
+    # none, so the list shows the figures without flags and says why (it used to flag 新氧 on two values).
+    r = channel_roi(world, OCT)
+    cut = r.tables["cut_list"]
+    assert cut["flags"].to_list() == [[], []] and not any(cut["cut_candidate"].to_list())
+    assert any("quartiles can't be formed" in n for n in r.notes)
+    # The figures are still shown. Data ends 12-20: 30 days after 10-31 is the longest complete horizon.
+    # 抖音: 8,000 in 30 days / 5,000 = 1.6; A's 8,000 on day 0 covers 5,000 → payback 0 days.
+    # 新氧: B 3,000 then −1,000 on day 29 = 2,000 / 6,000; 2,000 never reaches 6,000 → never paid back.
+    dy, xy = row(cut, channel="抖音"), row(cut, channel="新氧")
+    assert (dy["output_roas"], dy["payback_days"], dy["cac"], dy["arrivals"]) == (1.6, 0, 5_000, 1)
+    assert (xy["output_roas"], xy["payback_days"], xy["cac"], xy["arrivals"]) == (pytest.approx(1 / 3), None, 6_000, 2)
+    assert r.meta["output_basis"] == "30d"
     assert "自然到院" not in cut["channel"].to_list()
 
 

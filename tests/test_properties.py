@@ -45,14 +45,23 @@ def warehouse(orders, visits):
 @given(st.lists(order, max_size=25), st.lists(visit, max_size=15),
        st.sampled_from([None, "clinic", "channel", "consultant", "department"]))
 def test_levers_multiply_to_sales_and_new_plus_old(orders, visits, by):
+    # Updated for the revised SPEC §2 (issue 12): visitors are customers with a recorded visit only, so a
+    # buyer without one no longer counts as a visitor. close_rate = buyers / visitors over all buyers keeps
+    # the identity exact for every group with a visitor; it may pass 100% by exactly the buyers without a
+    # visit. A group with buyers but no visitor has no close rate (never infinity): all its buyers are
+    # buyers_without_visit.
     con = warehouse(orders, visits)
     for r in kpis(con, parse_month("2025-10"), by=by).iter_rows(named=True):
         # Money is exact (DECIMAL): new + old is sales to the last cent, not approximately.
         assert r["sales"] == r["new_sales"] + r["old_sales"]
-        if r["deal_visits"]:
+        assert r["buyers_without_visit"] == r["new_buyers_without_visit"] + r["old_buyers_without_visit"]
+        assert r["buyers"] - r["buyers_without_visit"] <= r["visitors"]
+        if r["deal_visits"] and r["visitors"]:
             product = r["visitors"] * r["close_rate"] * r["ticket"] * r["frequency"]
             assert round(product, 2) == float(r["sales"])
-            assert 0 < r["close_rate"] <= 1
+            assert 0 < r["close_rate"] <= 1 + r["buyers_without_visit"] / r["visitors"]
+        elif r["deal_visits"]:
+            assert r["close_rate"] is None and r["buyers_without_visit"] == r["buyers"] > 0
         else:
             # No deal: only refunds (or nothing) can make up sales, and no lever is reported.
             assert r["sales"] <= 0 and r["ticket"] is None
@@ -67,3 +76,22 @@ def test_total_sales_equals_a_plain_python_sum(orders):
                    if oct_.start <= d <= oct_.end and (amt < 0 or kind == "sale"))
     df = kpis(con, oct_)
     assert float(df["sales"][0] if df.height else 0) == pytest.approx(expected)
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(order, max_size=25), st.lists(visit, max_size=15))
+def test_visitors_and_buyers_without_visit_match_plain_python(orders, visits):
+    # A second implementation of SPEC §2: visitors = distinct customers with a visit in October;
+    # buyers = distinct customers with a day of positive net sales (top-ups excluded); the rest is set algebra.
+    con = warehouse(orders, visits)
+    oct_ = parse_month("2025-10")
+    visitors = {c for c, d, *_ in visits if oct_.start <= d <= oct_.end}
+    net: dict = {}
+    for c, d, amt, kind, *_ in orders:
+        if oct_.start <= d <= oct_.end and (amt < 0 or kind == "sale"):
+            net[(c, d)] = net.get((c, d), 0.0) + amt
+    buyers = {c for (c, _d), v in net.items() if v > 0}
+    df = kpis(con, oct_)
+    r = df.row(0, named=True) if df.height else {"visitors": 0, "buyers": 0, "buyers_without_visit": 0}
+    assert (r["visitors"], r["buyers"], r["buyers_without_visit"]) == (len(visitors), len(buyers),
+                                                                       len(buyers - visitors))

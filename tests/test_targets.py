@@ -48,15 +48,19 @@ def test_split_by_last_year(history):
     m = {r["month"]: r for r in plan.months.iter_rows(named=True)}
     # Seasonality 1,000 : 3,000 and nothing else: 2,500 and 7,500.
     assert (m["2026-01"]["target"], m["2026-02"]["target"], m["2026-03"]["target"]) == (2_500, 7_500, 0)
-    # January at last year's rates: close 1/2, ticket 1,000, frequency 1 → 5 visitors.
+    # January at last year's rates: close 1/2, ticket 1,000, frequency 1 → 2,500 / 500 = 5 visitors.
     jan = m["2026-01"]
     assert (jan["close_rate"], jan["ticket"], jan["frequency"], jan["visitors"]) == (0.5, 1000, 1, 5)
-    # February: close 1, ticket 3,000 → 2.5 visitors.
-    assert m["2026-02"]["visitors"] == 2.5
-    # Every month: visitors × close × ticket × frequency = target.
+    # February: close 1, ticket 3,000 → 7,500 / 3,000 = 2.5 visitors exactly. Updated for issue 12: visitors
+    # are whole people. The year's 7.5 rounds to 8; largest remainder of 8 × (5, 2.5) / 7.5 = (5.33, 2.67)
+    # gives 5 and 3, which still add up to the year's 8.
+    assert m["2026-02"]["visitors"] == 3
+    assert sum(r["visitors"] for r in plan.months.iter_rows(named=True) if r["visitors"] is not None) == 8
+    # Every month: visitors × close × ticket × frequency = target, to within one visitor's worth.
     for r in plan.months.iter_rows(named=True):
         if r["visitors"] is not None:
-            assert r["visitors"] * r["close_rate"] * r["ticket"] * r["frequency"] == pytest.approx(r["target"])
+            per_visitor = r["close_rate"] * r["ticket"] * r["frequency"]
+            assert abs(r["visitors"] * per_visitor - r["target"]) < per_visitor
     # All of last January's and February's sales were new customers'.
     assert (jan["new_target"], jan["old_target"]) == (2_500, 0)
 
@@ -135,13 +139,54 @@ def test_targets_cli(history, ws):
                 "--format", "json")
     assert r.exit_code == 0, r.output
     doc = json.loads(r.stdout)
-    assert sum(m["target"] for m in doc["months"]) == 10_000 and "solve" in doc
+    # Every split table closes with a total row (issue 12); the months above it add up to it.
+    assert doc["months"][-1]["month"] == "total" and doc["months"][-1]["target"] == 10_000
+    assert sum(m["target"] for m in doc["months"][:-1]) == 10_000 and "solve" in doc
     assert "Saved the 2026 plan" in r.stderr
     r = run_cli("targets", "split", "--year", "2026", "--total", "20000", "--save", "--format", "json")
     assert "Replaced the earlier 2026 plan" in r.stderr
     r = run_cli("targets", "track", "--month", "2026-01", "--format", "json")
-    assert r.exit_code == 2 and "before 2026-01 starts" in r.stderr
-    r = run_cli("targets", "track", "--month", "2027-01")
-    assert r.exit_code == 2 and "No saved target plan for 2027" in r.stderr
+    # The shared rule (periods.comparable, issue 12) refuses a period wholly after the data.
+    assert r.exit_code == 2 and "2026-01 lies wholly after it" in r.stderr and "2025-12-31" in r.stderr
+    # 2027-01 would now be refused first for lying after the data (issue 12); a month inside it without a plan:
+    r = run_cli("targets", "track", "--month", "2025-06")
+    assert r.exit_code == 2 and "No saved target plan for 2025" in r.stderr
     r = run_cli("targets", "split", "--year", "2026")
     assert r.exit_code == 2 and "--total" in r.stderr
+
+
+def test_every_split_table_closes_with_a_total_row(history, ws):
+    # Issue 12: each split table ends with a "total" row (合计 in tables) equal to the sum of the rows above.
+    plan = targets.split(history, 2026, total=10_001)
+    r = targets.split_result(plan, with_days=True)
+    keys = {"months": "month", "by_clinic": "clinic", "by_department": "department", "by_consultant": "consultant",
+            "weeks": "week", "days": "day"}
+    assert set(keys) <= set(r.tables)
+    for name, key in keys.items():
+        t = r.tables[name]
+        last = t.row(t.height - 1, named=True)
+        assert last[key] == "total", name
+        assert last["target"] == 10_001 == t["target"].head(t.height - 1).sum(), name
+    months = r.tables["months"]
+    # Visitors in the total row: 5 + 3 (see test_split_by_last_year), whole people.
+    assert months.row(months.height - 1, named=True)["visitors"] == 8
+    history.close()
+    out = run_cli("targets", "split", "--year", "2026", "--total", "10001", "--format", "table").stdout
+    assert "合计" in out
+
+
+def test_track_shows_over_achievement_as_over_target(con, ws):
+    # 36,500 for 2026 with no history is 100 a day: October 3,100. By 10-15 4,000 is sold, 900 over the month.
+    import_file(con, write_csv(ws / "o.csv", [["收费日期", "顾客编号", "项目", "实收金额"],
+                                              ["2026-10-02", "A", "x", "2500"], ["2026-10-15", "B", "y", "1500"]]),
+                clinic="本院")
+    targets.save(con, targets.split(con, 2026, total=36_500))
+    r = targets.track(con, parse_month("2026-10"))  # as of the data's last day, 10-15
+    p = r.tables["progress"].row(0, named=True)
+    assert (p["target"], p["actual"], p["gap"], p["over_target"], p["needed_per_day"]) == (3_100, 4_000, 0, 900, 0)
+    assert r.meta["asof"] == date(2026, 10, 15)
+    # A --date past the data is tracked to the data's last day (the same rule), not against empty days.
+    assert targets.track(con, parse_month("2026-10"), asof=date(2026, 10, 20)).meta["asof"] == date(2026, 10, 15)
+    con.close()
+    table = run_cli("targets", "track", "--month", "2026-10", "--format", "table").stdout
+    assert "超额" in table and "-900" not in table

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import math
 from datetime import timedelta
 
 import polars as pl
 
 from aesthetic_cli.metrics.base import prepare, ratio, run
 from aesthetic_cli.metrics.funnel import funnel_table
-from aesthetic_cli.metrics.periods import Period
+from aesthetic_cli.metrics.periods import Period, require_data
+from aesthetic_cli.metrics.quartiles import MIN_FOR_QUARTILES, worst_quarter
 from aesthetic_cli.metrics.result import Note, Result
 
 DEFAULT_HORIZONS = (30, 90, 180, 365)
@@ -17,11 +19,12 @@ FLAGS = {"low_output": "产出低", "slow": "见效慢", "costly": "费用高", 
 
 def channel_roi(con, period: Period, *, horizons=DEFAULT_HORIZONS, clinic: str | None = None) -> Result:
     cov = prepare(con)
+    require_data(period, cov.last_day)
     horizons = tuple(sorted({int(h) for h in horizons}))
     params = {"start": period.start, "end": period.end, "clinic": clinic}
     base = funnel_table(con, period, clinic).select("channel", "leads", "arrivals", "buyers")
-    spend = run(con, "channels", "spend", params)
-    days = run(con, "channels", "acquired_days", {**params, "max_h": max(horizons)})
+    spend = run(con, "channels", "spend", params).with_columns(pl.col("spend").cast(pl.Float64))
+    days = run(con, "channels", "acquired_days", params).with_columns(pl.col("net").cast(pl.Float64))
 
     in_period = pl.col("day").is_between(period.start, period.end)
     sums = [pl.col("net").filter(in_period).sum().alias("sales")]
@@ -32,28 +35,28 @@ def channel_roi(con, period: Period, *, horizons=DEFAULT_HORIZONS, clinic: str |
         col = pl.col("net").filter(within).sum()
         sums.append((pl.lit(None, pl.Float64) if h in incomplete else col).alias(f"sales_{h}d"))
     per = days.group_by("channel").agg(*sums)
-    speed = (days.select("channel", "customer_id", "first_seen", "first_deal").unique()
-             .filter(pl.col("first_deal").is_not_null())
-             .group_by("channel")
-             # The mean, not the median: most buy on day 0, and the mean shows how many take long.
-             .agg((pl.col("first_deal") - pl.col("first_seen")).dt.total_days().mean()
-                  .alias("days_to_first_deal")))
     table = (base.join(spend, on="channel", how="full", coalesce=True)
-             .join(per, on="channel", how="left").join(speed, on="channel", how="left")
+             .join(per, on="channel", how="left")
              .with_columns(pl.col("spend").fill_null(0.0), pl.col("sales").fill_null(0.0),
                            *[pl.col(c).fill_null(0) for c in ("leads", "arrivals", "buyers")]))
+    table = table.join(_payback(days, table), on="channel", how="left")
     paid = pl.col("spend") > 0
+    complete = [h for h in horizons if h not in incomplete]
+    # 产出低 reads output per yuan at the longest horizon the data has seen whole, else in the period.
+    output_col = f"sales_{complete[-1]}d" if complete else "sales"
     table = table.with_columns(
         pl.when(paid).then(ratio("spend", "leads")).alias("cpl"),
         pl.when(paid).then(ratio("spend", "arrivals")).alias("cost_per_arrival"),
         pl.when(paid).then(ratio("spend", "buyers")).alias("cac"),
         pl.when(paid).then(ratio("sales", "spend")).alias("roas"),
         pl.when(paid).then((pl.col("sales") - pl.col("spend")) / pl.col("spend")).alias("roi"),
+        pl.when(paid).then(pl.col(output_col) / pl.col("spend")).alias("output_roas"),
         pl.lit(incomplete, dtype=pl.List(pl.Int64)).alias("incomplete_horizons"),
     )
     cols = ["channel", "spend", "leads", "arrivals", "buyers", "sales", "cpl", "cost_per_arrival", "cac",
-            "roas", "roi", *[f"sales_{h}d" for h in horizons], "days_to_first_deal", "incomplete_horizons"]
+            "roas", "roi", *[f"sales_{h}d" for h in horizons], "output_roas", "payback_days", "incomplete_horizons"]
     table = table.select(cols).sort(["spend", "sales"], descending=True)
+    basis = f"{complete[-1]}d" if complete else "period"
     notes = []
     if incomplete:
         hs = ", ".join(f"{h}d" for h in incomplete)
@@ -63,44 +66,93 @@ def channel_roi(con, period: Period, *, horizons=DEFAULT_HORIZONS, clinic: str |
     if free:
         names = ", ".join(free)
         notes.append(Note(f"{names} 没有投放费用：不计算成本类比率。", f"No spend recorded for {names}: no cost ratios for them."))
+    cuts, cut_notes = cut_list(table, basis)
+    notes.extend(cut_notes)
     meta = {"command": "channels", "period": period.label, "start": period.start, "end": period.end,
             "clinic": clinic, "horizons": list(horizons), "incomplete_horizons": incomplete,
-            "data_last_day": cov.last_day}
-    return Result(meta=meta, tables={"channels": table, "cut_list": cut_list(table)}, notes=notes)
+            "output_basis": basis, "data_last_day": cov.last_day}
+    return Result(meta=meta, tables={"channels": table, "cut_list": cuts}, notes=notes)
 
 
-def _worst_quarter(values: pl.Series, worst: str) -> set[int]:
-    """Positions in the worst quartile that are also strictly worse than the median: ties flag nobody."""
-    v = values.cast(pl.Float64)
-    known = v.drop_nulls()
-    if len(known) < 2:
-        return set()
-    median = known.median()
-    if worst == "low":
-        q = known.quantile(0.25, "linear")
-        return {i for i, x in enumerate(v) if x is not None and x <= q and x < median}
-    q = known.quantile(0.75, "linear")
-    return {i for i, x in enumerate(v) if x is not None and x >= q and x > median}
+def _payback(days: pl.DataFrame, table: pl.DataFrame) -> pl.DataFrame:
+    """Payback days (见效慢): the days after first_seen until the cumulative sales of the customers a
+    channel acquired in the period reach its spend in the period. Null when not reached in the data."""
+    spend = dict(zip(table["channel"].to_list(), table["spend"].to_list(), strict=True))
+    daily = (days.filter(pl.col("day").is_not_null())
+             .with_columns((pl.col("day") - pl.col("first_seen")).dt.total_days().alias("offset"))
+             .group_by("channel", "offset").agg(pl.col("net").sum()).sort("channel", "offset"))
+    rows = []
+    for ch in table["channel"].to_list():
+        target, found = spend.get(ch) or 0.0, None
+        if target > 0:
+            running = 0.0
+            for offset, net in daily.filter(pl.col("channel") == ch).select("offset", "net").iter_rows():
+                running += net
+                if running >= target - 1e-9:
+                    found = int(offset)
+                    break
+        rows.append({"channel": ch, "payback_days": found})
+    return pl.DataFrame(rows, schema={"channel": pl.String, "payback_days": pl.Int64})
 
 
-def cut_list(table: pl.DataFrame) -> pl.DataFrame:
-    """Paid channels in the worst quartile of output (sales), speed (days to first deal), cost (CAC)
-    and volume (arrivals); two flags or more make a cut candidate. No buyers means infinite CAC: costly."""
+def cut_list(table: pl.DataFrame, basis: str = "period") -> tuple[pl.DataFrame, list[Note]]:
+    """砍渠道 (SPEC §2) over paid channels: 产出低 = ROAS at the longest complete horizon (else the
+    period's), 见效慢 = payback days (never reached = slowest), 费用高 = CAC (no buyer = costliest),
+    送客少 = arrivals; each flagged by its worst quartile, two flags or more make a cut candidate.
+    Every flag shows the channel's figure and the threshold."""
     paid = table.filter(pl.col("spend") > 0)
     schema = {"channel": pl.String, "flags": pl.List(pl.String), "flag_count": pl.Int64, "cut_candidate": pl.Boolean,
-              "sales": pl.Float64, "cac": pl.Float64, "arrivals": pl.Int64, "days_to_first_deal": pl.Float64}
+              "output_roas": pl.Float64, "output_roas_threshold": pl.Float64, "payback_days": pl.Int64,
+              "payback_days_threshold": pl.Float64, "cac": pl.Float64, "cac_threshold": pl.Float64,
+              "arrivals": pl.Int64, "arrivals_threshold": pl.Float64, "reasons": pl.List(pl.String)}
+    notes = []
     if paid.height == 0:
-        return pl.DataFrame(schema=schema)
-    hits = {
-        FLAGS["low_output"]: _worst_quarter(paid["sales"], "low"),
-        FLAGS["slow"]: _worst_quarter(paid["days_to_first_deal"], "high"),
-        FLAGS["costly"]: _worst_quarter(paid["cac"], "high") | {i for i, b in enumerate(paid["buyers"]) if b == 0},
-        FLAGS["thin"]: _worst_quarter(paid["arrivals"], "low"),
+        return pl.DataFrame(schema=schema), notes
+    inf = math.inf
+    # A missing figure is the worst one: no output, never paid back, no buyer.
+    figures = {
+        "low_output": ("low", [x if x is not None else 0.0 for x in paid["output_roas"].to_list()]),
+        "slow": ("high", [float(x) if x is not None else inf for x in paid["payback_days"].to_list()]),
+        "costly": ("high", [x if x is not None else inf for x in paid["cac"].to_list()]),
+        "thin": ("low", [float(x) for x in paid["arrivals"].to_list()]),
     }
+    enough = paid.height >= MIN_FOR_QUARTILES
+    hits, thresholds = {}, {}
+    for key, (worst, values) in figures.items():
+        hits[key], thresholds[key] = worst_quarter(values, worst) if enough else (set(), None)
+    if not enough:
+        notes.append(Note(f"付费渠道只有 {paid.height} 个（少于4个），无法形成四分位：砍渠道不标记，仅列出各项数字。",
+                          f"Only {paid.height} paid channel(s), fewer than 4: quartiles can't be formed, so the cut "
+                          "list shows the figures without flags."))
+    basis_zh = f"{basis[:-1]}天" if basis != "period" else "本期"
     rows = []
     for i, r in enumerate(paid.iter_rows(named=True)):
-        flags = [name for name, idx in hits.items() if i in idx]
+        flags, reasons = [], []
+        for key in FLAGS:
+            if i not in hits[key]:
+                continue
+            flags.append(FLAGS[key])
+            reasons.append(_reason(key, r, thresholds[key], basis_zh))
+        t = {k: (None if v is None or math.isinf(v) else v) for k, v in thresholds.items()}
         rows.append({"channel": r["channel"], "flags": flags, "flag_count": len(flags),
-                     "cut_candidate": len(flags) >= 2, "sales": r["sales"], "cac": r["cac"],
-                     "arrivals": r["arrivals"], "days_to_first_deal": r["days_to_first_deal"]})
-    return pl.DataFrame(rows, schema=schema).sort(["flag_count", "sales"], descending=[True, False])
+                     "cut_candidate": len(flags) >= 2, "output_roas": r["output_roas"],
+                     "output_roas_threshold": t["low_output"], "payback_days": r["payback_days"],
+                     "payback_days_threshold": t["slow"], "cac": r["cac"], "cac_threshold": t["costly"],
+                     "arrivals": r["arrivals"], "arrivals_threshold": t["thin"], "reasons": reasons})
+    out = pl.DataFrame(rows, schema=schema).sort(["flag_count", "channel"], descending=[True, False])
+    return out, notes
+
+
+def _reason(key: str, r: dict, threshold: float, basis_zh: str) -> str:
+    def num(x, fmt):
+        return "—" if x is None else ("∞" if math.isinf(x) else format(x, fmt))
+
+    if key == "low_output":
+        return f"产出低: ROAS({basis_zh}) {num(r['output_roas'], '.2f')} ≤ {num(threshold, '.2f')}"
+    if key == "slow":
+        figure = "未回本" if r["payback_days"] is None else f"{r['payback_days']}天"
+        return f"见效慢: 回本 {figure} ≥ {num(threshold, '.0f')}天"
+    if key == "costly":
+        figure = "无成交" if r["cac"] is None else f"{r['cac']:,.0f}"
+        return f"费用高: 获客成本 {figure} ≥ {num(threshold, ',.0f')}"
+    return f"送客少: 到院 {r['arrivals']} ≤ {num(threshold, '.1f')}"

@@ -8,7 +8,7 @@ import polars as pl
 
 from aesthetic_cli.glossary import name_of as label
 from aesthetic_cli.metrics.base import prepare, ratio, run
-from aesthetic_cli.metrics.periods import Period
+from aesthetic_cli.metrics.periods import Period, require_data
 from aesthetic_cli.metrics.result import Note, Result
 
 DEFAULT_WEIGHTS = {"onsite": {"sales": 0.5, "repurchase_rate": 0.5},
@@ -72,6 +72,7 @@ def _weights_text(w: dict, lang: str) -> str:
 def consultants(con, period: Period, *, role: str | None = None, clinic: str | None = None,
                 weights: dict | None = None) -> Result:
     weights = weights or DEFAULT_WEIGHTS
+    require_data(period, prepare(con).last_day)
     tables = {}
     if role in (None, "onsite"):
         df = over_selling(scorecard(onsite(con, period, clinic), weights["onsite"]))

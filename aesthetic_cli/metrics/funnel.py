@@ -5,11 +5,13 @@ from __future__ import annotations
 import polars as pl
 
 from aesthetic_cli.metrics.base import Coverage, group_column, prepare, ratio, run
-from aesthetic_cli.metrics.periods import Period
+from aesthetic_cli.metrics.periods import Period, Spans, comparable
 from aesthetic_cli.metrics.result import Note, Result
 
-HEADLINE = ["sales", "new_sales", "old_sales", "cash_in", "consumption", "visitors", "buyers", "deal_visits",
-            "close_rate", "ticket", "frequency"]
+HEADLINE = ["sales", "new_sales", "old_sales", "cash_in", "consumption", "visitors", "buyers_without_visit", "buyers",
+            "deal_visits", "close_rate", "ticket", "frequency"]
+# KPIs that are fractions: their change is also given in percentage points (SPEC §2 Comparisons).
+RATES = {"close_rate"}
 
 
 def with_levers(df: pl.DataFrame, prefix: str = "") -> pl.DataFrame:
@@ -38,7 +40,8 @@ def segments(df: pl.DataFrame) -> pl.DataFrame:
         part = df.select(
             pl.col("group"), pl.lit(seg).alias("segment"),
             pl.col(f"{p}sales" if p else "sales").alias("sales"),
-            pl.col(f"{p}visitors").alias("visitors"), pl.col(f"{p}buyers").alias("buyers"),
+            pl.col(f"{p}visitors").alias("visitors"),
+            pl.col(f"{p}buyers_without_visit").alias("buyers_without_visit"), pl.col(f"{p}buyers").alias("buyers"),
             pl.col(f"{p}deal_visits").alias("deal_visits"),
         )
         frames.append(with_levers(part))
@@ -47,21 +50,24 @@ def segments(df: pl.DataFrame) -> pl.DataFrame:
     return out.sort([pl.col("group"), pl.col("segment").replace_strict(order, return_dtype=pl.Int8)])
 
 
-def comparison(con, period: Period, cov: Coverage, clinic: str | None) -> pl.DataFrame:
-    """Each headline KPI this period, the previous period (环比) and a year earlier (同比)."""
-    cur = kpis(con, period, clinic=clinic)
-    frames = {"current": cur}
-    for key, other in (("previous", period.previous()), ("last_year", period.last_year())):
+def comparison(con, spans: Spans, cov: Coverage, clinic: str | None) -> pl.DataFrame:
+    """Each headline KPI this period, the previous period (环比) and a year earlier (同比), over the
+    same days (periods.comparable). Amounts change relatively (mom, yoy); rates also in points
+    (mom_diff, yoy_diff: 0.034 is +3.4pp)."""
+    frames = {"current": kpis(con, spans.current, clinic=clinic)}
+    for key, other in (("previous", spans.previous), ("last_year", spans.last_year)):
         frames[key] = kpis(con, other, clinic=clinic) if cov.covers(other.start) else None
     rows = []
     for k in HEADLINE:
         c = _first(frames["current"], k)
         prev = _first(frames["previous"], k) if frames["previous"] is not None else None
         ly = _first(frames["last_year"], k) if frames["last_year"] is not None else None
-        rows.append({"kpi": k, "current": c, "previous": prev, "mom": _change(c, prev), "last_year": ly,
-                     "yoy": _change(c, ly)})
+        rows.append({"kpi": k, "current": c, "previous": prev, "mom": _change(c, prev),
+                     "mom_diff": _diff(c, prev) if k in RATES else None, "last_year": ly, "yoy": _change(c, ly),
+                     "yoy_diff": _diff(c, ly) if k in RATES else None})
     return pl.DataFrame(rows, schema={"kpi": pl.String, "current": pl.Float64, "previous": pl.Float64,
-                                      "mom": pl.Float64, "last_year": pl.Float64, "yoy": pl.Float64})
+                                      "mom": pl.Float64, "mom_diff": pl.Float64, "last_year": pl.Float64,
+                                      "yoy": pl.Float64, "yoy_diff": pl.Float64})
 
 
 def _first(df: pl.DataFrame | None, col: str):
@@ -75,6 +81,12 @@ def _change(cur, base):
     if cur is None or base is None or base == 0:
         return None
     return (cur - base) / abs(base)
+
+
+def _diff(cur, base):
+    if cur is None or base is None:
+        return None
+    return cur - base
 
 
 def funnel_table(con, period: Period, clinic: str | None) -> pl.DataFrame:
@@ -114,22 +126,42 @@ def referral(con, period: Period, clinic: str | None) -> pl.DataFrame:
 
 
 def funnel(con, period: Period, *, by: str | None = None, clinic: str | None = None) -> Result:
-    """Everything `aesops funnel` shows, as named tables."""
+    """Everything `aesops funnel` shows, as named tables. A period the data ends inside is computed up to
+    the data's last day and compared with the same days before (截至 MM-DD); one after the data is refused."""
     cov = prepare(con)
-    head = kpis(con, period, by=by, clinic=clinic)
+    spans = comparable(period, cov.last_day)
+    cur = spans.current
+    head = kpis(con, cur, by=by, clinic=clinic)
     tables = {
         "kpis": head.select("group", *HEADLINE),
         "segments": segments(head),
-        "comparison": comparison(con, period, cov, clinic),
-        "funnel": funnel_table(con, period, clinic),
-        **lost_deals(con, period, clinic),
-        "referral": referral(con, period, clinic),
+        "comparison": comparison(con, spans, cov, clinic),
+        "funnel": funnel_table(con, cur, clinic),
+        **lost_deals(con, cur, clinic),
+        "referral": referral(con, cur, clinic),
     }
     notes = []
-    if not cov.covers(period.previous().start):
+    if spans.through:
+        notes.append(Note(f"数据截至 {spans.through_label}：本期 {_span(cur)}，对比上期 {_span(spans.previous)}、"
+                          f"去年同期 {_span(spans.last_year)}（截至 {spans.through_label}，同样的天数）。",
+                          f"The data ends {spans.through}: this period is {_span(cur)}, compared with "
+                          f"{_span(spans.previous)} and {_span(spans.last_year)} (the same days, 截至 {spans.through_label})."))
+    if not cov.covers(spans.previous.start):
         notes.append(Note("环比需要上一期的数据，仓库中没有。", "环比 needs the previous period's data, which the warehouse does not hold."))
-    if not cov.covers(period.last_year().start):
+    if not cov.covers(spans.last_year.start):
         notes.append(Note("同比需要去年同期的数据，仓库中没有。", "同比 needs data from a year earlier, which the warehouse does not hold."))
-    meta = {"command": "funnel", "period": period.label, "start": period.start, "end": period.end,
-            "by": by or "all", "clinic": clinic, "data_first_day": cov.first_day, "data_last_day": cov.last_day}
+    if (head["buyers_without_visit"].sum() or 0) > 0:
+        notes.append(Note("线上/未到院成交：有成交但期内没有到院记录的顾客，计入成交人数、不计入来院人数，故成交率可能超过100%。",
+                          "buyers_without_visit: buyers with no recorded visit in the period; they count as buyers, "
+                          "not visitors, so the close rate can exceed 100%."))
+    meta = {"command": "funnel", "period": period.label, "start": cur.start, "end": cur.end,
+            "by": by or "all", "clinic": clinic, "data_first_day": cov.first_day, "data_last_day": cov.last_day,
+            "through": spans.through,
+            "comparison_spans": {"current": [cur.start, cur.end],
+                                 "previous": [spans.previous.start, spans.previous.end],
+                                 "last_year": [spans.last_year.start, spans.last_year.end]}}
     return Result(meta=meta, tables=tables, notes=notes)
+
+
+def _span(p: Period) -> str:
+    return f"{p.start}..{p.end:%m-%d}"

@@ -54,6 +54,52 @@ class Period:
         return Period(_minus_year(self.start), _minus_year(self.end), self.kind)
 
 
+@dataclass(frozen=True)
+class Spans:
+    """What a period is compared on: the current span and the spans of 环比 and 同比 that cover the
+    same days. `through` is the data's last day when it ends inside the period (截至 MM-DD)."""
+
+    current: Period
+    previous: Period
+    last_year: Period
+    through: date | None
+
+    @property
+    def through_label(self) -> str | None:
+        return f"{self.through:%m-%d}" if self.through else None
+
+
+def require_data(period: Period, last_day: date | None) -> None:
+    """SPEC §2: a period that lies wholly after the data's last day is refused, never shown as zeros."""
+    if last_day is None:
+        raise UsageError(f"仓库中还没有订单或到院数据，无法计算 {period.label}。"
+                         f" The warehouse holds no orders or visits yet, so {period.label} has no numbers.",
+                         hint="Import exports first: aesops import FILE...")
+    if period.start > last_day:
+        raise UsageError(f"数据截至 {last_day}，{period.label} 在数据之后，不显示为零。"
+                         f" The data ends {last_day}; {period.label} lies wholly after it, so it is not shown as zeros.",
+                         hint=f"Choose a period that starts on or before {last_day}, or import newer exports.")
+
+
+def comparable(period: Period, last_day: date | None) -> Spans:
+    """The one rule for every view that compares periods (funnel, reports, targets track). When the data
+    ends inside the period, the current span is the period's first day to the data's last day, and the
+    previous period and last year cover the same days: 10-01..10-15 against 09-01..09-15 and last
+    year's 10-01..10-15. A period wholly after the data is refused."""
+    require_data(period, last_day)
+    prev, ly = period.previous(), period.last_year()
+    if period.end <= last_day:
+        return Spans(period, prev, ly, None)
+    cut = last_day
+    offset = cut - period.start
+    # A year back is the same calendar day (02-29 becomes 02-28); a week back or an ISO week a year
+    # back is the same weekday, so those count days from their own start.
+    ly_end = ly.start + offset if period.kind == "week" else _minus_year(cut)
+    prev_end = _minus_year(cut) if period.kind == "year" else prev.start + offset
+    return Spans(Period(period.start, cut, period.kind), Period(prev.start, min(prev_end, prev.end), prev.kind),
+                 Period(ly.start, min(ly_end, ly.end), ly.kind), cut)
+
+
 def _minus_year(d: date) -> date:
     return d.replace(year=d.year - 1) if not (d.month == 2 and d.day == 29) else date(d.year - 1, 2, 28)
 

@@ -18,7 +18,7 @@ from aesthetic_cli.errors import UsageError
 from aesthetic_cli.glossary import name_of as label
 from aesthetic_cli.metrics.base import group_column, prepare, run
 from aesthetic_cli.metrics.funnel import kpis
-from aesthetic_cli.metrics.periods import Period, month
+from aesthetic_cli.metrics.periods import Period, comparable, month
 from aesthetic_cli.metrics.result import Note, Result
 
 LEVERS = ("visitors", "close_rate", "ticket", "frequency")
@@ -170,7 +170,16 @@ def split(con, year: int, *, total: int | None = None, growth: float | None = No
             "last_year_sales": h["sales"], "visitors": (target / product) if product > 0 else None,
             **levels, "last_year_visitors": h["visitors"],
         })
-    months = pl.DataFrame(rows)
+    # Visitors are people: whole numbers, largest-remainder rounded so the months still add up to the
+    # year's (rounded) visitors. The other levers stay at last year's rates, so visitors × close_rate ×
+    # ticket × frequency is the target to within one visitor's worth.
+    exact = [r["visitors"] for r in rows]
+    known = [i for i, v in enumerate(exact) if v is not None]
+    if known:
+        whole = apportion(round(sum(exact[i] for i in known)), [exact[i] for i in known])
+        for i, v in zip(known, whole, strict=True):
+            rows[i]["visitors"] = v
+    months = pl.DataFrame(rows, schema_overrides={"visitors": pl.Int64})
     if new_share is None and not hist.has_sales:
         notes.append(Note("无法拆分新老客：请给出 --new-share，或导入去年的数据。",
                           "No new/old split: give --new-share, or import last year's data."))
@@ -233,22 +242,37 @@ def solve(plan: Plan, lever: str) -> pl.DataFrame:
 
 
 def split_result(plan: Plan, *, lever: str | None = None, with_days: bool = False) -> Result:
+    """The plan as tables, each with a closing 合计 (`total`) row: read a total row as the sum of the rows
+    above it, not as one more month, week or person."""
     months = plan.months.select("month", "target", "share", "new_target", "old_target", "last_year_sales",
                                 "visitors", "close_rate", "ticket", "frequency")
-    tables = {"months": months}
+    tables = {"months": _with_total(months, "month", ["target", "share", "new_target", "old_target",
+                                                      "last_year_sales", "visitors"])}
     for dim, frame in plan.dims.items():
         wide = (frame.with_columns(pl.format(f"{plan.year}-{{}}", pl.col("month_no").cast(pl.String).str.zfill(2))
                                    .alias("col"))
                 .pivot(on="col", index="key", values="target", sort_columns=True))
         month_cols = [c for c in wide.columns if c != "key"]
-        tables[f"by_{dim}"] = wide.with_columns(pl.sum_horizontal(month_cols).alias("target")).select(
+        wide = wide.with_columns(pl.sum_horizontal(month_cols).alias("target")).select(
             pl.col("key").alias(dim), "target", *month_cols).sort("target", descending=True)
-    tables["weeks"] = weeks(plan)
+        tables[f"by_{dim}"] = _with_total(wide, dim, ["target", *month_cols])
+    w = weeks(plan)
+    tables["weeks"] = pl.concat([w, pl.DataFrame({"week": [TOTAL], "start": [w["start"].min()], "end": [w["end"].max()],
+                                                  "target": [w["target"].sum()]}, schema=w.schema)])
     if with_days:
-        tables["days"] = plan.days
+        days = plan.days.with_columns(pl.col("day").cast(pl.String))
+        tables["days"] = _with_total(days, "day", ["target"])
     if lever:
         tables["solve"] = solve(plan, lever)
     return Result(meta={"command": "targets split", **plan.params}, tables=tables, notes=plan.notes)
+
+
+TOTAL = "total"  # the key of a split table's closing row; tables show it as 合计
+
+
+def _with_total(frame: pl.DataFrame, key: str, summed: list[str]) -> pl.DataFrame:
+    total = frame.select(pl.lit(TOTAL).alias(key), *[pl.col(c).sum() for c in summed])
+    return pl.concat([frame, total], how="diagonal_relaxed").select(frame.columns)
 
 
 def save(con, plan: Plan) -> bool:
@@ -283,13 +307,17 @@ def save(con, plan: Plan) -> bool:
 
 def track(con, period: Period, *, asof: date | None = None) -> Result:
     cov = prepare(con)
+    # The one comparison rule (periods.comparable): a period after the data is refused, one the data ends
+    # inside is tracked to the data's last day at the latest (a later --date would count days not yet
+    # imported as days without sales).
+    latest = comparable(period, cov.last_day).current.end
     year = period.start.year
     has = con.execute("SELECT count(*) FROM information_schema.tables WHERE table_name = 'target_plans'").fetchone()[0]
     saved = con.execute("SELECT total, saved_at FROM target_plans WHERE year = $y", {"y": year}).fetchone() if has else None
     if not saved:
         raise UsageError(f"No saved target plan for {year}.",
                          hint=f"Make one with `aesops targets split --year {year} --total N --save`.")
-    asof = min(asof or cov.last_day or period.end, period.end)
+    asof = min(asof or period.end, latest)
     if asof < period.start:
         raise UsageError(f"The data ends {cov.last_day}, before {period.label} starts: nothing to track yet.")
     elapsed_days = (asof - period.start).days + 1
@@ -311,18 +339,21 @@ def track(con, period: Period, *, asof: date | None = None) -> Result:
         pl.when(pl.col("target_to_date") > 0).then(pl.col("actual") / pl.col("target_to_date")).alias("achievement"),
         pl.when(pl.col("target") > 0).then(pl.col("target_to_date") / pl.col("target")).alias("plan_elapsed"),
         pl.lit(elapsed_days / period.days).alias("period_elapsed"),
-        (pl.col("target") - pl.col("actual")).alias("gap"),
+        # What is still missing and what has been beaten, each positive: over-achievement is 超额, never a
+        # negative gap.
+        pl.max_horizontal(pl.col("target") - pl.col("actual"), pl.lit(0.0)).alias("gap"),
+        pl.max_horizontal(pl.col("actual") - pl.col("target"), pl.lit(0.0)).alias("over_target"),
     ).with_columns(
         # Run-rate weighted by the plan's own day pattern: weekends and peaks count as planned.
         pl.when(pl.col("plan_elapsed") > 0).then(pl.col("actual") / pl.col("plan_elapsed")).alias("projection"),
         (pl.when(pl.lit(remaining_days) > 0)
-         .then(pl.max_horizontal(pl.col("gap"), pl.lit(0.0)) / max(remaining_days, 1))
+         .then(pl.col("gap") / max(remaining_days, 1))
          .otherwise(None)).alias("needed_per_day"),
     )
     order = {"all": 0, "clinic": 1, "department": 2, "consultant": 3}
     progress = progress.sort([pl.col("scope").replace_strict(order), pl.col("target")], descending=[False, True])
     progress = progress.select("scope", "key", "target", "target_to_date", "actual", "achievement", "period_elapsed",
-                               "projection", "gap", "needed_per_day")
+                               "projection", "gap", "over_target", "needed_per_day")
     levers = _lever_check(con, period, asof, year)
     behind = levers.filter(pl.col("ratio").is_not_null()).sort("ratio").head(1)
     notes = [Note(f"{period.label}：共 {period.days} 天，已过 {elapsed_days} 天（截至 {asof}），剩余 {remaining_days} 天。",

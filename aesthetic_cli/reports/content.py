@@ -64,22 +64,54 @@ DEFINITIONS = [
     ("收现 cash in", "非储值支付的销售与充值，加上退款。", "Sale and top-up lines not paid by stored value, plus refunds."),
     ("消耗 consumption", "治疗划扣金额之和。", "Sum of treatment consumed amounts."),
     ("成交 deal", "某顾客某日净业绩为正即为一次成交（成交人次）。", "A customer-day with positive net sales."),
-    ("来院人数 visitors", "期内有到院记录（或成交）的不同顾客数。", "Distinct customers with a visit (or a deal) in the period."),
+    ("来院人数 visitors", ("期内有到院记录的不同顾客数；只有成交、没有到院记录的顾客（线上买券、漏登到院）不计入来院，"
+     "单列为“线上/未到院成交”(buyers_without_visit)。渠道漏斗的到院人数口径相同。"),
+     ("Distinct customers with a recorded visit in the period; buyers without one (a voucher bought online, an order "
+     "keyed without its visit) are buyers but not visitors, shown as buyers_without_visit. Funnel arrivals likewise.")),
     ("新客 new", "首次到院或首次消费（取早者）落在期内的顾客。", "first_seen (first visit or order) falls in the period."),
-    ("成交率 close rate", "成交人数 ÷ 来院人数", "buyers / visitors"),
+    ("成交率 close rate", ("成交人数 ÷ 来院人数；成交人数含线上/未到院成交，因此四个杠杆相乘恰好等于业绩，"
+     "成交率可能超过100%（超出部分即未到院成交）；无来院人数时不计成交率。"),
+     ("buyers / visitors, all buyers included, so the four levers multiply to sales exactly; it can exceed 100% "
+     "by the buyers without a visit, and is empty when there are no visitors.")),
     ("客单价 ticket", "业绩 ÷ 成交人次", "sales / deal visits"),
     ("来院频率 frequency", "成交人次 ÷ 成交人数；业绩 = 来院 × 成交率 × 客单价 × 频率", "deal visits / buyers"),
     ("获客渠道 channel", "顾客档案来源渠道，否则首次到院渠道，否则首条线索渠道，否则 unknown。",
      "customers.source_channel, else first visit's, else first lead's channel."),
+    ("环比 / 同比", ("数据截至期中时（截至 MM-DD），本期取期初至数据末日，上期与去年同期取相同的天数"
+     "（如 10-01..10-15 对比 09-01..09-15 与去年 10-01..10-15）；完全在数据之后的期间不计算。金额的变化为相对变化，"
+     "比率的变化另以百分点（pp）表示。"),
+     ("When the data ends inside the period (截至 MM-DD), the period runs to the data's last day and the previous "
+     "period and last year cover the same days; a period wholly after the data is refused. Amounts change "
+     "relatively; rates also in percentage points (pp).")),
+    ("30/90/180/365天业绩", ("自 first_seen 起 H 个自然日（first_seen … first_seen+H−1）内的业绩；"
+     "这 H 天的最后一天在数据范围内才算期满，否则留空并标记未满。"),
+     ("Sales in the H calendar days from first_seen (first_seen … first_seen+H−1); complete when the last of "
+     "those days is in the data, otherwise empty and marked incomplete.")),
     ("ROI", "(获客业绩 − 投放) ÷ 投放；无投放的渠道不计比率；超出数据末日的周期标记为未满。",
      "(sales − spend) / spend; no ratio without spend; horizons past the data are marked incomplete."),
-    ("砍渠道", "产出低/见效慢/费用高/送客少各按最差四分位，两项及以上为候选。",
-     "Worst quartile on output, speed, cost, volume; two flags make a cut candidate."),
+    ("砍渠道", ("付费渠道中：产出低 = 最长期满周期的投产比（无期满周期则用本期投产比）；见效慢 = 回本天数（获客业绩累计达到"
+     "投放的天数，未回本最慢）；费用高 = 获客成本（无成交最高）；送客少 = 到院人数；各按最差四分位，两项及以上为候选；"
+     "付费渠道少于4个时无法形成四分位。"),
+     ("Paid channels: low output = ROAS at the longest complete horizon (else the period's), slow = payback days "
+     "(never = slowest), costly = CAC (no buyer = costliest), thin = arrivals; each by its worst quartile, two "
+     "flags make a cut candidate; fewer than 4 paid channels form no quartiles.")),
+    ("砍品项", "赔钱 = 毛利为负；没竞争力 = 业绩与成交人数都在最差四分位且都低于去年同期。",
+     "Loses money = negative margin; uncompetitive = sales and buyers both in the worst quartile and below last year."),
+    ("开口品项", "首单中的品项；180天后续业绩未满180天时留空并标记“未满”。",
+     "Items of the first deal; follow-on sales over 180 days are empty and marked 未满 until 180 days have passed."),
     ("180天复购率", "咨询师在本期前180天成交的顾客中，180天内再次成交的比例。",
      "Customers a consultant closed 180 days before the period who bought again within 180 days."),
     ("复购矩阵", "首单月为队列；第k月有成交的队列占比。", "Cohort = first-deal month; share with a deal in month +k."),
     ("储值卡本金", "余额 × 充值 ÷ (充值 + 赠送)。", "balance × recharge / (recharge + bonus)."),
 ]
+
+
+def _through(title: tuple[str, str], f: Result) -> tuple[str, str]:
+    """A comparison over a period the data ends inside says so: 截至 MM-DD (funnel's same-days rule)."""
+    through = f.meta.get("through")
+    if not through:
+        return title
+    return (f"{title[0]}（截至 {through:%m-%d}）", f"{title[1]} (to {through:%m-%d}, same days compared)")
 
 
 def _trend(con, start: date, end: date, grain: str, clinic: str | None) -> pl.DataFrame:
@@ -168,7 +200,7 @@ def _monthly(con, cov, ctx: Context, *, month_, **_) -> Report:
     track_blocks, track_notes = _track_or_note(con, ctx, p, None, results)
     sections = [
         Section("核心指标", ("核心指标与环比同比", "Headline KPIs"), [
-            _block("funnel", "comparison", f),
+            Block("comparison", _through(catalog.get("funnel").tables["comparison"], f), f.tables["comparison"]),
             Block("trend", ("近12个月业绩趋势", "Sales, last 12 months"), trend,
                   Chart("line", "period", ["sales", "new_sales", "old_sales"], ("业绩趋势", "Sales trend"))),
             _block("funnel", "segments", f),
@@ -203,6 +235,7 @@ def _monthly(con, cov, ctx: Context, *, month_, **_) -> Report:
         Section("品项", ("品项", "Items"), [
             _block("items", "items", it, Chart("bar", "item", ["sales"], ("品项业绩", "Sales by item"))),
             _block("items", "openers", it),
+            _block("items", "item_cut_list", it),
         ], it.notes),
         Section("目标", ("目标 vs 实际", "Target vs actual"), track_blocks, track_notes),
     ]
@@ -233,7 +266,7 @@ def _weekly(con, cov, ctx: Context, *, week_, **_) -> Report:
     blocks, notes = _behind(con, ctx, p, None, results)
     sections = [
         Section("本周", ("本周核心指标（环比上周 / 同比去年）", "This week vs last week and last year"), [
-            _block("funnel", "comparison", f),
+            Block("comparison", _through(catalog.get("funnel").tables["comparison"], f), f.tables["comparison"]),
             Block("daily", ("每日业绩", "Sales by day"), daily,
                   Chart("bar", "period", ["sales"], ("每日业绩", "Daily sales"))),
         ], f.notes),
@@ -258,7 +291,7 @@ def _daily(con, cov, ctx: Context, *, day, **_) -> Report:
     blocks, notes = _behind(con, ctx, mtd, d, results)
     sections = [
         Section("当日", (f"{d} 当日（对比前一日 / 去年同日）", f"{d} vs the day before and last year"), [
-            _block("funnel", "comparison", f),
+            Block("comparison", _through(catalog.get("funnel").tables["comparison"], f), f.tables["comparison"]),
             Block("mtd", ("本月每日业绩", "Month to date by day"), trend,
                   Chart("line", "period", ["sales"], ("本月每日业绩", "Daily sales this month"))),
         ], f.notes),

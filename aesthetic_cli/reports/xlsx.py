@@ -15,6 +15,7 @@ from aesthetic_cli.reports.content import DEFINITIONS, Block, Report
 FORMATS = {
     "money": {"num_format": "¥#,##0"},
     "rate": {"num_format": "0.0%"},
+    "pp": {"num_format": '+0.0"pp";-0.0"pp";0.0"pp"'},
     "ratio": {"num_format": "0.00"},
     "days": {"num_format": "#,##0"},
     "count": {"num_format": "#,##0.0"},
@@ -56,6 +57,11 @@ class _Writer:
             ws.write_string(r, c, "✓" if value else "", self.text)
         elif isinstance(value, (int, float, Decimal)):
             kind = cell_kind(row, column) or ("int" if isinstance(value, int) else "float")
+            if kind == "hidden":  # a rate's relative change: the points column says it
+                ws.write_blank(r, c, None, self.text)
+                return
+            if kind == "pp":  # Excel cannot scale by 100 without a % sign: write the points themselves
+                value = float(value) * 100
             ws.write_number(r, c, float(value), self.fmt.get(kind, self.fmt["float"]))
         elif isinstance(value, dt.datetime):
             ws.write_datetime(r, c, value, self.fmt["date"])

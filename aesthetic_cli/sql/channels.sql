@@ -5,18 +5,14 @@ FROM spend WHERE period BETWEEN $start AND $end AND ($clinic IS NULL OR clinic =
 GROUP BY 1;
 
 -- name: acquired_days
--- Net sales per day of customers acquired in the period (first_seen in it), up to $max_h days on,
--- with each one's first deal; the horizons and days-to-first-deal are cut from this in Python.
+-- Net sales per day of customers acquired in the period (first_seen in it), from first_seen to the end
+-- of the data; the horizons and the payback days (见效慢) are cut from this in Python.
 WITH acquired AS (
     SELECT customer_id, channel, first_seen FROM customer_first
     WHERE first_seen BETWEEN $start AND $end
       AND ($clinic IS NULL OR customer_id IN (
           SELECT customer_id FROM visit_facts WHERE g_clinic = $clinic
-          UNION SELECT customer_id FROM order_facts WHERE g_clinic = $clinic))),
-first_deal AS (
-    SELECT customer_id, min(day) AS first_deal FROM customer_days WHERE net > 0 GROUP BY 1)
-SELECT a.channel, a.customer_id, a.first_seen, fd.first_deal, d.day, d.net
+          UNION SELECT customer_id FROM order_facts WHERE g_clinic = $clinic)))
+SELECT a.channel, a.customer_id, a.first_seen, d.day, d.net
 FROM acquired a
-LEFT JOIN first_deal fd USING (customer_id)
-LEFT JOIN customer_days d ON d.customer_id = a.customer_id AND d.day >= a.first_seen
-     AND d.day < a.first_seen + to_days(CAST($max_h AS INTEGER));
+LEFT JOIN customer_days d ON d.customer_id = a.customer_id AND d.day >= a.first_seen;

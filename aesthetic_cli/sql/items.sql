@@ -17,7 +17,8 @@ WHERE line_kind = 'sale' AND day BETWEEN $start AND $end AND ($clinic IS NULL OR
 
 -- name: openers
 -- 开口品项: the items of each customer's first deal (in the period) and what they bought in the
--- 180 days after it (the first deal day itself excluded).
+-- 180 days after it (the first deal day itself excluded). last_first_deal tells whether the data has
+-- seen the whole 180 days of every opener of the item.
 WITH first AS (
     SELECT customer_id, min(day) AS first_deal FROM customer_days WHERE net > 0 GROUP BY 1),
 opened AS (
@@ -32,6 +33,6 @@ follow AS (
     WHERE f.first_deal BETWEEN $start AND $end
     GROUP BY 1)
 SELECT o.item, count(DISTINCT o.customer_id) AS openers, sum(o.opener_sales) AS opener_sales,
-       sum(fo.follow_on) AS follow_on_sales
+       sum(fo.follow_on) AS follow_on_sales, max(o.first_deal) AS last_first_deal
 FROM opened o JOIN follow fo USING (customer_id)
 GROUP BY 1 ORDER BY openers DESC, o.item;

@@ -1,8 +1,10 @@
 -- name: kpis
 -- Headline KPIs per group for one period. {g} is a grouping column of the fact views (never
--- user text). A deal day counts as a visit: a customer who paid was at the clinic, and without
--- this close rate could exceed 100% when a visit log is incomplete; it also keeps
--- sales = visitors × close_rate × ticket × frequency exact for every group.
+-- user text). Visitors are customers with a recorded visit in the group and period (SPEC §2); a
+-- buyer without one (a voucher bought online, an order keyed without its visit) is a buyer but not
+-- a visitor, counted as buyers_without_visit. close_rate = buyers / visitors takes every buyer, so
+-- sales = visitors × close_rate × ticket × frequency stays exact whenever there is a visitor (the
+-- close rate can pass 100% when buyers_without_visit is large, and that is the signal to read).
 WITH od AS (
     SELECT {g} AS grp, customer_id, day, sum(paid_amount) AS net, any_value(first_seen) AS first_seen
     FROM order_facts
@@ -11,9 +13,10 @@ WITH od AS (
 vd AS (
     SELECT DISTINCT {g} AS grp, customer_id, first_seen FROM visit_facts
     WHERE day BETWEEN $start AND $end AND ($clinic IS NULL OR g_clinic = $clinic)),
-people AS (
-    SELECT grp, customer_id, first_seen FROM vd
-    UNION SELECT grp, customer_id, first_seen FROM od WHERE net > 0),
+unvisited AS (
+    SELECT DISTINCT b.grp, b.customer_id, b.first_seen FROM od b
+    ANTI JOIN vd ON vd.grp IS NOT DISTINCT FROM b.grp AND vd.customer_id = b.customer_id
+    WHERE b.net > 0),
 cash AS (
     SELECT {g} AS grp,
            sum(paid_amount) FILTER (WHERE line_kind = 'refund' OR NOT stored_value) AS cash_in
@@ -24,8 +27,10 @@ used AS (
     WHERE day BETWEEN $start AND $end AND ($clinic IS NULL OR g_clinic = $clinic) GROUP BY ALL),
 tagged_days AS (
     SELECT *, coalesce(first_seen BETWEEN $start AND $end, false) AS is_new FROM od),
-tagged_people AS (
-    SELECT *, coalesce(first_seen BETWEEN $start AND $end, false) AS is_new FROM people),
+tagged_visitors AS (
+    SELECT *, coalesce(first_seen BETWEEN $start AND $end, false) AS is_new FROM vd),
+tagged_unvisited AS (
+    SELECT *, coalesce(first_seen BETWEEN $start AND $end, false) AS is_new FROM unvisited),
 s AS (
     SELECT grp,
            coalesce(sum(net), 0) AS sales,
@@ -42,18 +47,27 @@ p AS (
     SELECT grp, count(DISTINCT customer_id) AS visitors,
            count(DISTINCT customer_id) FILTER (WHERE is_new) AS new_visitors,
            count(DISTINCT customer_id) FILTER (WHERE NOT is_new) AS old_visitors
-    FROM tagged_people GROUP BY grp),
+    FROM tagged_visitors GROUP BY grp),
+u AS (
+    SELECT grp, count(*) AS buyers_without_visit,
+           count(*) FILTER (WHERE is_new) AS new_buyers_without_visit,
+           count(*) FILTER (WHERE NOT is_new) AS old_buyers_without_visit
+    FROM tagged_unvisited GROUP BY grp),
 groups AS (SELECT grp FROM s UNION SELECT grp FROM p UNION SELECT grp FROM cash UNION SELECT grp FROM used)
 SELECT g.grp AS "group",
        coalesce(s.sales, 0) AS sales, coalesce(s.new_sales, 0) AS new_sales, coalesce(s.old_sales, 0) AS old_sales,
        coalesce(cash.cash_in, 0) AS cash_in, coalesce(used.consumption, 0) AS consumption,
        coalesce(p.visitors, 0) AS visitors, coalesce(p.new_visitors, 0) AS new_visitors,
        coalesce(p.old_visitors, 0) AS old_visitors,
+       coalesce(u.buyers_without_visit, 0) AS buyers_without_visit,
+       coalesce(u.new_buyers_without_visit, 0) AS new_buyers_without_visit,
+       coalesce(u.old_buyers_without_visit, 0) AS old_buyers_without_visit,
        coalesce(s.buyers, 0) AS buyers, coalesce(s.new_buyers, 0) AS new_buyers, coalesce(s.old_buyers, 0) AS old_buyers,
        coalesce(s.deal_visits, 0) AS deal_visits, coalesce(s.new_deal_visits, 0) AS new_deal_visits,
        coalesce(s.old_deal_visits, 0) AS old_deal_visits
 FROM groups g
-LEFT JOIN s USING (grp) LEFT JOIN p USING (grp) LEFT JOIN cash USING (grp) LEFT JOIN used USING (grp)
+LEFT JOIN s USING (grp) LEFT JOIN p USING (grp) LEFT JOIN u USING (grp) LEFT JOIN cash USING (grp)
+LEFT JOIN used USING (grp)
 ORDER BY sales DESC, "group";
 
 -- name: coverage
@@ -63,30 +77,31 @@ FROM (SELECT min(order_date) AS min_o, max(order_date) AS max_o FROM orders),
      (SELECT min(visit_date) AS min_v, max(visit_date) AS max_v FROM visits);
 
 -- name: funnel
--- New customers per acquisition channel: leads → appointments → arrivals (new visitors) → buyers.
+-- New customers per acquisition channel: leads → appointments → arrivals → buyers. Arrivals are new
+-- visitors in the KPIs' sense: customers with a recorded visit in the period (an order alone is not
+-- an arrival, so a voucher bought online does not lower the cost per arrival); new buyers who never
+-- came are counted beside them as buyers_without_visit.
 WITH l AS (
     SELECT channel AS grp, count(*) AS leads, count(appointment_date) AS appointments
     FROM leads WHERE lead_date BETWEEN $start AND $end AND ($clinic IS NULL OR clinic = $clinic)
     GROUP BY 1),
-newp AS (
-    SELECT g_channel AS grp, customer_id FROM visit_facts
-    WHERE day BETWEEN $start AND $end AND first_seen BETWEEN $start AND $end AND ($clinic IS NULL OR g_clinic = $clinic)
-    UNION
-    SELECT g_channel, customer_id FROM order_facts
-    WHERE day BETWEEN $start AND $end AND first_seen BETWEEN $start AND $end AND ($clinic IS NULL OR g_clinic = $clinic)
-      AND line_kind <> 'topup'
-    GROUP BY ALL HAVING sum(paid_amount) > 0),
-buy AS (
-    SELECT g_channel AS grp, count(DISTINCT customer_id) AS buyers FROM (
+newv AS (
+    SELECT DISTINCT g_channel AS grp, customer_id FROM visit_facts
+    WHERE day BETWEEN $start AND $end AND first_seen BETWEEN $start AND $end AND ($clinic IS NULL OR g_clinic = $clinic)),
+newb AS (
+    SELECT DISTINCT g_channel AS grp, customer_id FROM (
         SELECT g_channel, customer_id, day FROM order_facts
         WHERE day BETWEEN $start AND $end AND first_seen BETWEEN $start AND $end
           AND ($clinic IS NULL OR g_clinic = $clinic) AND line_kind <> 'topup'
-        GROUP BY ALL HAVING sum(paid_amount) > 0)
-    GROUP BY 1),
-arr AS (SELECT grp, count(DISTINCT customer_id) AS arrivals FROM newp GROUP BY 1),
-chans AS (SELECT grp FROM l UNION SELECT grp FROM arr)
+        GROUP BY ALL HAVING sum(paid_amount) > 0)),
+buy AS (
+    SELECT b.grp, count(*) AS buyers, count(*) FILTER (WHERE v.customer_id IS NULL) AS buyers_without_visit
+    FROM newb b LEFT JOIN newv v USING (grp, customer_id) GROUP BY 1),
+arr AS (SELECT grp, count(*) AS arrivals FROM newv GROUP BY 1),
+chans AS (SELECT grp FROM l UNION SELECT grp FROM arr UNION SELECT grp FROM buy)
 SELECT c.grp AS channel, coalesce(l.leads, 0) AS leads, coalesce(l.appointments, 0) AS appointments,
-       coalesce(arr.arrivals, 0) AS arrivals, coalesce(buy.buyers, 0) AS buyers
+       coalesce(arr.arrivals, 0) AS arrivals, coalesce(buy.buyers, 0) AS buyers,
+       coalesce(buy.buyers_without_visit, 0) AS buyers_without_visit
 FROM chans c LEFT JOIN l USING (grp) LEFT JOIN arr USING (grp) LEFT JOIN buy USING (grp)
 ORDER BY arrivals DESC, leads DESC, channel;
 

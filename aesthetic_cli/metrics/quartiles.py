@@ -1,0 +1,30 @@
+"""Worst-quartile flags shared by the cut lists (砍渠道, 砍品项), SPEC §2."""
+
+from __future__ import annotations
+
+import math
+
+MIN_FOR_QUARTILES = 4  # fewer values than this form no quartiles
+
+
+def quantile(values: list[float], q: float) -> float:
+    """Linear-interpolated quantile that keeps infinity (never reached, no buyer) as the worst value."""
+    xs = sorted(values)
+    pos = q * (len(xs) - 1)
+    lo, frac = int(pos), pos - int(pos)
+    if frac == 0 or xs[lo] == xs[lo + 1]:
+        return xs[lo]
+    if math.isinf(xs[lo + 1]) or math.isinf(xs[lo]):
+        return math.inf
+    return xs[lo] + frac * (xs[lo + 1] - xs[lo])
+
+
+def worst_quarter(values: list[float], worst: str) -> tuple[set[int], float]:
+    """Positions in the worst quartile that are also strictly worse than the median (ties flag nobody),
+    and the quartile itself: the threshold a flagged channel is at or beyond."""
+    median = quantile(values, 0.5)
+    if worst == "low":
+        q = quantile(values, 0.25)
+        return {i for i, x in enumerate(values) if x <= q and x < median}, q
+    q = quantile(values, 0.75)
+    return {i for i, x in enumerate(values) if x >= q and x > median}, q
