@@ -4,14 +4,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import typer
 from typer.testing import CliRunner
 
 
-def _commands(app: typer.Typer, path: list[str]):
+def _commands(app: typer.Typer, path: list[str]) -> Iterator[list[str]]:
     for info in app.registered_commands:
-        yield [*path, info.name or info.callback.__name__]
+        yield [*path, str(info.name or getattr(info.callback, "__name__", "?"))]
     for group in app.registered_groups:
+        if group.typer_instance is None or group.name is None:
+            continue
         sub = [*path, group.name]
         yield sub
         yield from _commands(group.typer_instance, sub)

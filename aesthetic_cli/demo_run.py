@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Callable
 from pathlib import Path
@@ -38,6 +39,7 @@ def analyses(con, settings) -> list[tuple[str, Callable]]:
 
     ctx = catalog.Context(settings=settings)
     last = prepare(con).last_day
+    assert last is not None, "the demo imports the sample before it analyses"
     this_month = month(last.replace(day=1))
     # The demo's own choices of period: channels a year back so every horizon up to 365 days is
     # complete; targets for next year; everything else the catalog's default (the data's last month).
@@ -49,15 +51,15 @@ def analyses(con, settings) -> list[tuple[str, Callable]]:
         catalog.run("targets split", con, ctx, this_month.start.year, growth=0.15, save=True)
         return catalog.run(a.key, con, ctx, periods[a.key], **a.demo)
 
-    steps = []
+    steps: list[tuple[str, Callable]] = []
     for a in catalog.ANALYSES.values():
         period = periods.get(a.key)
         label = "" if period is None or a.period in ("none", "asof") else f"_{getattr(period, 'label', period)}"
         name = a.key.replace(" ", "_") + label
         if a.key == "targets track":
-            steps.append((name, lambda a=a: plan_then_track(a)))
+            steps.append((name, functools.partial(plan_then_track, a)))
         else:
-            steps.append((name, lambda a=a, p=period: catalog.run(a.key, con, ctx, p, **a.demo)))
+            steps.append((name, functools.partial(catalog.run, a.key, con, ctx, period, **a.demo)))
     return steps
 
 

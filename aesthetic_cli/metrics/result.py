@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 import polars as pl
 
@@ -32,7 +33,7 @@ def note_text(note, lang: str) -> str:
 class Result:
     meta: dict
     tables: dict[str, pl.DataFrame]
-    notes: list[str] = field(default_factory=list)
+    notes: list[Any] = field(default_factory=list)  # Note, or plain text
 
     def to_json_obj(self) -> dict:
         """{"meta": {...}, "<table>": [rows...]}: SPEC §3's JSON, rates as fractions."""

@@ -4,7 +4,9 @@ the charts to draw from them, and where every number came from (口径说明).""
 from __future__ import annotations
 
 import calendar
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 from datetime import date, datetime, timedelta
 
 import polars as pl
@@ -41,7 +43,7 @@ class Section:
     key: str  # sheet name
     title: tuple[str, str]
     blocks: list[Block]
-    notes: list[str] = field(default_factory=list)
+    notes: list[Any] = field(default_factory=list)
 
 
 @dataclass
@@ -156,7 +158,8 @@ def build(con, kind: str, *, month_: str | None = None, week_: str | None = None
     if cov.last_day is None:
         raise UsageError("The warehouse has no orders or visits yet: nothing to report.",
                          hint="Import exports first: aesops import FILE...")
-    builder = {"monthly": _monthly, "weekly": _weekly, "daily": _daily}[kind]
+    builders: dict[str, Callable[..., Report]] = {"monthly": _monthly, "weekly": _weekly, "daily": _daily}
+    builder = builders[kind]
     settings = settings or Settings()
     ctx = Context(settings=settings, clinic=clinic, show_pii=show_pii or not settings.mask_pii)
     report = builder(con, cov, ctx, month_=month_, week_=week_, day=day)
@@ -172,6 +175,7 @@ def build(con, kind: str, *, month_: str | None = None, week_: str | None = None
 def default_month(cov: Coverage) -> Period:
     """The last complete month of data (the month of the last day, if that day ends it)."""
     last = cov.last_day
+    assert last is not None, "build() refuses an empty warehouse before choosing a month"
     if last.day == calendar.monthrange(last.year, last.month)[1]:
         return month(last.replace(day=1))
     return month((last.replace(day=1) - timedelta(days=1)).replace(day=1))
