@@ -23,18 +23,20 @@ HERE = Path(__file__).resolve().parent
 SIZES = {"100k": 100_000, "1m": 1_000_000, "10m": 10_000_000}
 MONTH = "2026-10"
 XLSX_LINES = 200_000
-ANALYSES = [
-    ("funnel", ["funnel", "--month", MONTH]),
-    ("funnel --by consultant", ["funnel", "--month", MONTH, "--by", "consultant"]),
-    ("channels", ["channels", "--month", "2025-10"]),
-    ("consultants", ["consultants", "--month", MONTH]),
-    ("cohorts", ["cohorts", "--by", "channel"]),
-    ("items", ["items", "--month", MONTH]),
-    ("customers rfm", ["customers", "rfm"]),
-    ("customers reactivate", ["customers", "reactivate"]),
-    ("customers cards", ["customers", "cards"]),
-    ("targets split", ["targets", "split", "--year", "2027", "--growth", "0.15"]),
-]
+# The bench's own options per analysis (a month whose horizons are complete for channels); the list
+# of analyses itself is the catalog's, so a new analysis is benchmarked without touching this file.
+OPTIONS = {
+    "funnel": ["--month", MONTH], "channels": ["--month", "2025-10"], "consultants": ["--month", MONTH],
+    "cohorts": ["--by", "channel"], "items": ["--month", MONTH], "targets split": ["--year", "2027", "--growth", "0.15"],
+    "targets track": ["--month", MONTH],
+}
+SKIP = {"status", "targets track"}  # status is bookkeeping; track needs a saved plan
+
+
+def analyses() -> list[tuple[str, list[str]]]:
+    from aesthetic_cli.catalog import ANALYSES
+
+    return [(key, [*key.split(), *OPTIONS.get(key, [])]) for key in ANALYSES if key not in SKIP]
 
 
 def step(name: str, *args: str) -> dict:
@@ -155,12 +157,22 @@ def main(argv: list[str] | None = None) -> int:
         record(size, "csv import: orders", n, step("import_files", db, folder / "orders.csv"))
         others = [folder / f"{d}.csv" for d in ("customers", "visits", "leads", "treatments", "spend", "cards")]
         record(size, "csv import: the other 6 datasets", n, step("import_files", db, *others))
-        for name, args in ANALYSES:
-            record(size, name, n, step("analysis", db, *args))
+        hand = step("duckdb_kpis", db, MONTH)
+        record(size, "baseline: hand-written DuckDB query, month KPIs", n, hand)
+        for name, args in analyses():
+            r = step("analysis", db, *args)
+            budget = {"1m": ("≤ 3× hand query, ≤ 400 MB", r["seconds"] <= 3 * hand["seconds"] and r["peak_mb"] <= 400),
+                      "10m": ("≤ 3 s, ≤ 1.5 GB", r["seconds"] <= 3 and r["peak_mb"] <= 1536)}.get(size, (None, None))
+            record(size, name, n, r, *budget)
+            record(size, f"{name} vs hand query (×)", n, {"seconds": r["seconds"] / hand["seconds"]},
+                   note="ratio, not seconds")
+        one_day = step("one_more_day", db, folder / "orders.csv")
+        record(size, "import one more day + layer refresh", n,
+               {"seconds": one_day["timed"], "peak_mb": one_day["peak_mb"]},
+               *({"10m": ("≤ 5 s", one_day["seconds"] <= 5)}.get(size, (None, None))))
         out = opts.work / f"reports_{size}"
         r = step("report", db, out, MONTH)
-        budget = {"1m": ("≤ 10 s, ≤ 1.5 GB", r["seconds"] <= 10 and r["peak_mb"] <= 1536),
-                  "10m": ("≤ 100 s", r["seconds"] <= 100)}.get(size, (None, None))
+        budget = {"1m": ("≤ 3 s", r["seconds"] <= 3), "10m": ("≤ 20 s", r["seconds"] <= 20)}.get(size, (None, None))
         record(size, "report monthly (xlsx + html)", n, r, *budget)
         report_times[size] = (n, r["seconds"])
         ours_kpi = step("analysis", db, "funnel", "--month", MONTH)

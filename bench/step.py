@@ -40,6 +40,41 @@ def report(db: str, out: str, month: str) -> dict:
     return {}
 
 
+def duckdb_kpis(db: str, month: str) -> dict:
+    """The baseline of issue 11: what an analyst writes by hand in DuckDB for the month's KPIs, straight
+    over the raw facts (start-up included, as for the aesops steps)."""
+    import duckdb
+
+    con = duckdb.connect(db, read_only=True)
+    row = con.execute("""
+        WITH d AS (SELECT customer_id, order_date, sum(paid_amount) AS net FROM orders
+                   WHERE line_kind <> 'topup' AND strftime(order_date, '%Y-%m') = $m GROUP BY ALL)
+        SELECT sum(net), count(DISTINCT customer_id) FILTER (WHERE net > 0), count(*) FILTER (WHERE net > 0),
+               (SELECT count(DISTINCT customer_id) FROM visits WHERE strftime(visit_date, '%Y-%m') = $m)
+        FROM d""", {"m": month}).fetchone()
+    con.close()
+    return {"sales": float(row[0] or 0), "buyers": row[1], "deal_visits": row[2], "visitors": row[3]}
+
+
+def one_more_day(db: str, orders_csv: str) -> dict:
+    """Import one more day of orders into a copy of the warehouse: the incremental layer refresh at scale.
+    The copy is made before the clock starts (see __main__), so only the import is timed."""
+    import polars as pl
+
+    last = pl.scan_csv(orders_csv, infer_schema=False).select(pl.col("收费日期").max()).collect().item()
+    day = pl.scan_csv(orders_csv, infer_schema=False).filter(pl.col("收费日期") == last).collect()
+    from datetime import date, timedelta
+
+    nxt = (date.fromisoformat(last[:10]) + timedelta(days=1)).isoformat()
+    path = Path(db).with_name("one_more_day.csv")
+    # A new day's lines: same shape, next date, new order numbers (so none is a duplicate).
+    ids = [pl.col(c) + "-next" for c in ("单号", "订单号") if c in day.columns]
+    day.with_columns(pl.lit(nxt).alias("收费日期"), *ids).write_csv(path)
+    t0 = time.perf_counter()
+    _aesops(["import", str(path), "--db", db, "--clinic", "本院"])
+    return {"timed": time.perf_counter() - t0, "lines": day.height}
+
+
 def calamine_only(xlsx: str) -> dict:
     """The parse limit: calamine reading every cell as text, nothing else."""
     import fastexcel
@@ -117,7 +152,8 @@ def _peak_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-STEPS = {f.__name__: f for f in (import_files, analysis, report, calamine_only, openpyxl_loader, pandas_kpis)}
+STEPS = {f.__name__: f for f in (import_files, analysis, report, calamine_only, openpyxl_loader, pandas_kpis,
+                                  duckdb_kpis, one_more_day)}
 
 if __name__ == "__main__":
     name, *args = sys.argv[1:]
