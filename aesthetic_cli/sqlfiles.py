@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
 from functools import cache
 from importlib import resources
 
@@ -30,3 +31,14 @@ def query(stem: str, name: str | None = None) -> str:
 
 def script(stem: str) -> str:
     return _file(stem)
+
+
+def with_identifiers(sql: str, **choices: tuple[str, Collection[str]]) -> str:
+    """Put identifiers (a grouping column, a table name) into SQL where a bound parameter cannot go.
+    Each comes with the set it must belong to, so nothing from a user or a file reaches SQL text:
+    with_identifiers(sql, g=("g_channel", GROUP_COLUMNS)). Values are always bound, never put here."""
+    for name, (value, allowed) in choices.items():
+        if value not in allowed:
+            raise ValueError(f"{value!r} is not an allowed identifier for {{{name}}}")
+        sql = sql.replace("{" + name + "}", value)
+    return sql

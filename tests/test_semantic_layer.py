@@ -89,3 +89,13 @@ def test_a_first_version_warehouse_is_upgraded_once_with_nothing_lost(tmp_path: 
     assert con.execute("SELECT net FROM customer_days").fetchone()[0] == Decimal("0.00")
     assert derived.version(con) == derived.LAYER_VERSION
     con.close()
+
+
+def test_identifiers_reach_sql_only_from_their_allowed_set():
+    import pytest
+
+    from aesthetic_cli.sqlfiles import with_identifiers
+
+    assert with_identifiers("SELECT {g} FROM t", g=("g_channel", {"g_channel"})) == "SELECT g_channel FROM t"
+    with pytest.raises(ValueError):
+        with_identifiers("SELECT {g} FROM t", g=("1; DROP TABLE orders", {"g_channel"}))

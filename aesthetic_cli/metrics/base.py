@@ -5,7 +5,7 @@ from __future__ import annotations
 import polars as pl
 
 from aesthetic_cli.errors import UsageError
-from aesthetic_cli.sqlfiles import query
+from aesthetic_cli.sqlfiles import query, with_identifiers
 from aesthetic_cli.warehouse.derived import Coverage, coverage
 
 GROUPS = {"all": "g_all", "clinic": "g_clinic", "channel": "g_channel", "consultant": "g_consultant",
@@ -33,8 +33,9 @@ def ratio(num: str, den: str) -> pl.Expr:
     return pl.when(d > 0).then(n / pl.when(d > 0).then(d).otherwise(None)).otherwise(None)
 
 
-def run(con, stem: str, name: str, params: dict, **fmt) -> pl.DataFrame:
+def run(con, stem: str, name: str, params: dict, *, g: str | None = None) -> pl.DataFrame:
+    """A named query with bound parameters; g, when the query groups by {g}, is one of GROUPS' columns."""
     sql = query(stem, name)
-    if fmt:
-        sql = sql.replace("{g}", fmt["g"])
+    if g is not None:
+        sql = with_identifiers(sql, g=(g, set(GROUPS.values())))
     return con.execute(sql, params).pl()

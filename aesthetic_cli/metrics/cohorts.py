@@ -8,7 +8,7 @@ import polars as pl
 
 from aesthetic_cli.errors import UsageError
 from aesthetic_cli.metrics.base import prepare, run
-from aesthetic_cli.sqlfiles import query
+from aesthetic_cli.sqlfiles import query, with_identifiers
 from aesthetic_cli.metrics.result import Note, Result
 
 # --by value -> the column of the customer's first deal (sql/cohorts.sql aliases) it groups by.
@@ -20,7 +20,8 @@ def cohorts(con, *, start: date | None = None, end: date | None = None, by: str 
     cov = prepare(con)
     if by is not None and by not in BY:
         raise UsageError(f"--by '{by}' is not a cohort grouping.", hint=f"Use one of: {', '.join(BY)}.")
-    sql = query("cohorts", "cohort_cells").replace("{grp}", BY.get(by, "'all'"))
+    grp = BY.get(by or "", "'all'")
+    sql = with_identifiers(query("cohorts", "cohort_cells"), grp=(grp, {*BY.values(), "'all'"}))
     cells = con.execute(sql, {"clinic": clinic, "from": start, "to": end, "months": months}).pl()
     size = cells.select("group", "cohort", "customers").unique()
     cells = cells.select("group", "cohort", "k", "active", "sales")

@@ -18,6 +18,7 @@ from aesthetic_cli.metrics.base import Coverage, prepare, run
 from aesthetic_cli.metrics.periods import Period, month, week
 from aesthetic_cli.metrics.result import Result
 from aesthetic_cli.settings import Settings
+from aesthetic_cli.sqlfiles import query
 
 KINDS = ("monthly", "weekly", "daily")
 
@@ -128,8 +129,7 @@ def _twelve_months_back(p: Period) -> date:
 
 
 def _plan_exists(con, year: int) -> bool:
-    has = con.execute("SELECT count(*) FROM information_schema.tables WHERE table_name = 'target_plans'").fetchone()[0]
-    return bool(has) and con.execute("SELECT count(*) FROM target_plans WHERE year = $y", {"y": year}).fetchone()[0] > 0
+    return bool(con.execute(query("status", "plan_exists"), {"y": year}).fetchone()[0])
 
 
 def _block(key: str, table: str, result: Result, chart: Chart | None = None) -> Block:
@@ -308,8 +308,5 @@ def _daily(con, cov, ctx: Context, *, day, **_) -> Report:
 def provenance(con) -> dict[str, pl.DataFrame]:
     from aesthetic_cli.warehouse_status import coverage
 
-    batches = con.execute("""
-        SELECT batch_id, file_name, dataset, rows_loaded, rows_updated, duplicates, rejected, date_min, date_max,
-               strftime(imported_at, '%Y-%m-%d %H:%M') AS imported_at, sha256
-        FROM import_batches ORDER BY batch_id""").pl()
+    batches = con.execute(query("status", "all_batches")).pl()
     return {"coverage": coverage(con), "batches": batches}

@@ -152,3 +152,15 @@ SELECT 'first_day', CAST(least(min_o, min_v) AS VARCHAR) FROM
 UNION ALL
 SELECT 'last_day', CAST(greatest(max_o, max_v) AS VARCHAR) FROM
     (SELECT max(order_date) AS max_o FROM orders), (SELECT max(visit_date) AS max_v FROM visits);
+
+-- name: has_layer
+SELECT count(*) FROM duckdb_tables() WHERE table_name = 'layer_meta' AND schema_name = current_schema();
+
+-- name: version
+SELECT value FROM layer_meta WHERE key = 'version';
+
+-- name: set_version
+INSERT OR REPLACE INTO layer_meta VALUES ('version', $v);
+
+-- name: read_coverage
+SELECT key, value FROM layer_meta WHERE key IN ('first_day', 'last_day');

@@ -13,3 +13,13 @@ FROM rejects
 WHERE ($batch IS NULL OR batch_id = $batch)
 ORDER BY batch_id DESC, row_number, "column"
 LIMIT $limit;
+
+-- name: all_batches
+-- Every import batch, oldest first: the 口径说明 sheet's list of what a report was computed from.
+SELECT batch_id, file_name, dataset, rows_loaded, rows_updated, duplicates, rejected, date_min, date_max,
+       strftime(imported_at, '%Y-%m-%d %H:%M') AS imported_at, sha256
+FROM import_batches ORDER BY batch_id;
+
+-- name: plan_exists
+-- Whether a target plan was saved for a year (targets split --save).
+SELECT count(*) > 0 FROM target_plans WHERE year = $y;

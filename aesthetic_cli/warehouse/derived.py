@@ -50,11 +50,9 @@ def create(con) -> None:
 
 
 def version(con) -> str | None:
-    has = con.execute("SELECT count(*) FROM duckdb_tables() WHERE table_name = 'layer_meta' "
-                      "AND schema_name = current_schema()").fetchone()[0]
-    if not has:
+    if not con.execute(query("derived", "has_layer")).fetchone()[0]:
         return None
-    row = con.execute("SELECT value FROM layer_meta WHERE key = 'version'").fetchone()
+    row = con.execute(query("derived", "version")).fetchone()
     return row[0] if row else None
 
 
@@ -77,7 +75,7 @@ def refresh(con, *, batch_id: int | None = None, dataset: str | None = None) -> 
         for name in ("refresh_first", "refresh_days", "refresh_attributed", "refresh_intervals"):
             _run(con, name, params)
         _run(con, "refresh_coverage")
-        con.execute("INSERT OR REPLACE INTO layer_meta VALUES ('version', $v)", {"v": LAYER_VERSION})
+        _run(con, "set_version", {"v": LAYER_VERSION})
     finally:
         con.execute("DROP TABLE IF EXISTS temp.layer_scope")
         con.execute("DROP TABLE IF EXISTS temp.layer_items")
@@ -89,7 +87,7 @@ def rebuild(con) -> None:
 
 
 def coverage(con) -> Coverage:
-    rows = dict(con.execute("SELECT key, value FROM layer_meta WHERE key IN ('first_day', 'last_day')").fetchall())
+    rows = dict(con.execute(query("derived", "read_coverage")).fetchall())
 
     def day(key: str) -> date | None:
         return date.fromisoformat(rows[key]) if rows.get(key) else None

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from aesthetic_cli.sqlfiles import script
+from aesthetic_cli.sqlfiles import script, with_identifiers
 
 # Version 1 stored money as DOUBLE. DECIMAL(18, 2) keeps every amount exact to the cent; the cast
 # rounds each stored double to its nearest cent, which is what the exports said.
@@ -28,6 +28,7 @@ def _rebuild_table(con, table: str) -> None:
     # DuckDB cannot change a column's type on a table with a primary key, so the table is rebuilt
     # with today's definition (schema.sql) and its rows copied over, cast to the new types.
     # `table` comes from MONEY above, never from a user.
+    with_identifiers("", t=(table, MONEY))  # refuses any table not listed above
     con.execute(f"ALTER TABLE {table} RENAME TO {table}_v1")
     con.execute(script("schema"))
     cols = [r[0] for r in con.execute(
