@@ -71,12 +71,13 @@ def _register() -> None:
         report_cmds,
         sample,
         schedule_cmds,
+        send_cmds,
         targets_cmds,
         workspace_cmds,
     )
 
     for module in (workspace_cmds, ingest, analysis, customers_cmds, targets_cmds, report_cmds, schedule_cmds, sample,
-                   demo):
+                   demo, send_cmds):
         module.register(app)
 
 

@@ -10,6 +10,7 @@ class Exit(IntEnum):
     DATA = 1  # the input data or the warehouse content is the problem
     USAGE = 2  # options, missing files, no workspace
     LOCKED = 3  # another process holds the warehouse or the report lock
+    DELIVERY = 4  # reports were written, but mail or a group robot could not be reached after retries
 
 
 class AesopsError(Exception):
@@ -40,3 +41,9 @@ class InputFileError(AesopsError):
 
 class LockedError(AesopsError):
     exit_code = Exit.LOCKED
+
+
+class DeliveryError(AesopsError):
+    """The reports are on disk; sending them failed after every retry."""
+
+    exit_code = Exit.DELIVERY

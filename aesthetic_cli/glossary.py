@@ -91,6 +91,10 @@ LABELS: dict[str, tuple[str, str]] = {
     "achievement": ("达成率", "Achievement"), "period_elapsed": ("时间进度", "Time gone"),
     "projection": ("预计全期", "Projection"), "gap": ("缺口", "Gap"), "over_target": ("超额", "Over target"), "needed_per_day": ("每日还需", "Needed per day"),
     "plan": ("计划", "Plan"), "ratio": ("完成度", "vs plan"),
+    # headline page and 门店对比 (reports/headline.py)
+    "contribution": ("对业绩的贡献", "Contribution to sales"), "sales_mom": ("业绩环比", "Sales MoM"),
+    "sales_yoy": ("业绩同比", "Sales YoY"), "visitors_mom": ("来院环比", "Visitors MoM"),
+    "close_rate_mom_pp": ("成交率环比(百分点)", "Close rate MoM (pts)"),
 }
 
 

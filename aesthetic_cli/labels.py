@@ -10,8 +10,9 @@ RATE_COLUMNS = {
     "close_rate", "appointment_rate", "arrival_rate", "roi", "mom", "yoy", "lost_share", "refund_rate",
     "repurchase_rate", "share", "referral_customer_share", "referral_sales_share", "margin_rate",
     "period_elapsed", "achievement", "new_share", "change", "ratio", "plan_elapsed",
+    "sales_mom", "sales_yoy", "visitors_mom",
 }
-RATIO_COLUMNS = {"roas", "frequency", "output_roas", "output_roas_threshold"}
+RATIO_COLUMNS = {"roas", "frequency", "output_roas", "output_roas_threshold", "close_rate_mom_pp"}
 MONEY_COLUMNS = {
     "sales", "cash_in", "consumption", "new_sales", "old_sales", "ticket", "refunds", "topups", "spend", "cpl",
     "cost_per_arrival", "cac", "sales_30d", "sales_90d", "sales_180d", "sales_365d", "referral_sales",
@@ -19,6 +20,7 @@ MONEY_COLUMNS = {
     "needed_per_day", "projection", "follow_on_sales", "amount", "lifetime_sales", "opener_sales",
     "follow_on_per_customer", "dormant_balance", "bonus_part", "unit_cost", "avg_price", "gross_sales",
     "new_target", "old_target", "last_year_sales", "target_to_date", "gap", "over_target", "cac_threshold", "sales_threshold",
+    "contribution",
 }
 
 

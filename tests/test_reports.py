@@ -64,7 +64,7 @@ def table_rows(ws, header_first: str) -> tuple[list[str], list[list]]:
 
 def test_monthly_xlsx_sheets_charts_and_no_formulas(report_ws):
     wb = openpyxl.load_workbook(report_ws / "reports" / f"aesops_monthly_{MONTH}.xlsx")
-    assert wb.sheetnames == ["核心指标", "漏斗", "渠道", "咨询师", "复购", "老客", "品项", "目标", "口径说明"]
+    assert wb.sheetnames == ["概览", "门店对比", "核心指标", "漏斗", "渠道", "咨询师", "复购", "老客", "品项", "目标", "口径说明"]
     for name in ("核心指标", "漏斗", "渠道", "咨询师", "品项"):
         assert len(wb[name]._charts) >= 1, name
     assert wb["复购"].conditional_formatting, "cohort heat map"
@@ -107,8 +107,8 @@ def test_monthly_xlsx_values_equal_the_json_of_the_same_analyses(report_ws):
 
 
 def test_weekly_and_daily_reports(report_ws):
-    for name, sheets in (("aesops_weekly_2026-W38.xlsx", ["本周", "目标进度", "漏斗", "口径说明"]),
-                         ("aesops_daily_2026-09-15.xlsx", ["当日", "月度进度", "口径说明"])):
+    for name, sheets in (("aesops_weekly_2026-W38.xlsx", ["概览", "本周", "目标进度", "漏斗", "口径说明"]),
+                         ("aesops_daily_2026-09-15.xlsx", ["概览", "当日", "月度进度", "口径说明"])):
         wb = openpyxl.load_workbook(report_ws / "reports" / name)
         assert wb.sheetnames == sheets
     track = cli_json(report_ws, "targets", "track", "--date", "2026-09-15")
@@ -219,8 +219,8 @@ def test_a_held_lock_makes_the_second_run_give_up_cleanly(report_ws, tmp_path):
 
 
 def test_report_errors(report_ws, tmp_path):
-    r = run_cli("report", "monthly", "--format", "pdf", "--db", str(report_ws / "aesops.duckdb"))
-    assert r.exit_code == 2 and "xlsx and/or html" in r.stderr
+    r = run_cli("report", "monthly", "--format", "docx", "--db", str(report_ws / "aesops.duckdb"))
+    assert r.exit_code == 2 and "xlsx, html and/or pdf" in r.stderr
     r = run_cli("report", "weekly", "--week", "2026-W99", "--db", str(report_ws / "aesops.duckdb"),
                 "--out", str(tmp_path))
     assert r.exit_code == 2

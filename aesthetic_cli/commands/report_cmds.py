@@ -10,34 +10,46 @@ import typer
 from aesthetic_cli.commands._common import err, open_workspace
 from aesthetic_cli.commands._options import Clinic, Db, Lang, LangOpt, ShowPii
 
-EXIT_CODES = """Exit codes: 0 written; 1 a data problem (nothing to report); 2 a usage problem (bad option,
-no workspace); 3 another report on this workspace held the lock past --wait (nothing written)."""
+EXIT_CODES = """Exit codes: 0 written (and sent); 1 a data problem (nothing to report); 2 a usage problem (bad
+option, no workspace, bad [delivery] settings); 3 another report on this workspace held the lock past
+--wait (nothing written); 4 written, but sending failed after retries (the files are kept)."""
 
 report_app = typer.Typer(help="经营报表 · Monthly, weekly and daily reports as Excel and HTML, ready for cron.\n\n"
                          + EXIT_CODES, no_args_is_help=True)
-Formats = Annotated[str, typer.Option("--format", "-f", help="xlsx, html, or both: xlsx,html.")]
+Formats = Annotated[str, typer.Option("--format", "-f", help="xlsx, html and/or pdf (printed from the HTML by "
+                                      "Chromium), comma-separated: xlsx,html.")]
 Out = Annotated[Path, typer.Option("--out", help="Folder for the report files.")]
 Verbose = Annotated[bool, typer.Option("--verbose", "-v", help="One line on stderr per report written.")]
 Wait = Annotated[float, typer.Option("--wait", help="Seconds to wait for another report on this workspace.")]
+Send = Annotated[bool, typer.Option("--send", help="After writing, mail the reports and post the summary to the "
+                                    "group robots in aesops.toml [delivery].")]
+PerClinic = Annotated[bool, typer.Option("--per-clinic", help="Also write one report per clinic (门店); with --send "
+                                         "each goes to its [[delivery.route]].")]
 
 
-def _run(kind: str, db, out, fmt, lang, verbose, wait, **options) -> None:
-    from aesthetic_cli.reports.run import parse_formats, write_reports
+def _run(kind: str, db, out, fmt, lang, verbose, wait, send=False, per_clinic=False, **options) -> None:
+    from aesthetic_cli.reports.run import parse_formats, produce
 
     formats = parse_formats(fmt)
     ws = open_workspace(db)
-    written = write_reports(ws.db_path, kind, out, formats=formats, lang=lang.value, wait_seconds=wait,
-                            settings=ws.config, **options)
+    written = produce(ws.db_path, kind, out, formats=formats, lang=lang.value, wait_seconds=wait,
+                      per_clinic=per_clinic, settings=ws.config, **options)
     if verbose:
-        for path in written:
-            err.print(f"wrote {path}")
+        for w in written:
+            for path in w.paths:
+                err.print(f"wrote {path}")
+    if send:
+        from aesthetic_cli.commands.send_cmds import send_written
+
+        send_written(ws, written, verbose=verbose)
 
 
 @report_app.command("monthly")
 def monthly(
     month: Annotated[Optional[str], typer.Option("--month", help="YYYY-MM (default: the last complete month).", show_default=False)] = None,
     out: Out = Path("reports"), fmt: Formats = "xlsx,html", clinic: Clinic = None, lang: LangOpt = Lang.zh,
-    show_pii: ShowPii = False, verbose: Verbose = False, wait: Wait = 600, db: Db = None,
+    show_pii: ShowPii = False, verbose: Verbose = False, wait: Wait = 600, send: Send = False,
+    per_clinic: PerClinic = False, db: Db = None,
 ) -> None:
     """月度经营分析: headline KPIs with 环比/同比 and a 12-month trend, funnel, channel ROI and cut
     list, consultants, cohorts, old customers and cards, items, and targets vs actual, with a
@@ -47,15 +59,17 @@ def monthly(
 
     Example:
         aesops report monthly --month 2026-10 --out ~/reports
+        aesops report monthly --per-clinic --send   # the CEO's report, and each store's to its manager
     """
-    _run("monthly", db, out, fmt, lang, verbose, wait, month_=month, clinic=clinic, show_pii=show_pii)
+    _run("monthly", db, out, fmt, lang, verbose, wait, send, per_clinic, month_=month, clinic=clinic, show_pii=show_pii)
 
 
 @report_app.command("weekly")
 def weekly(
     week: Annotated[Optional[str], typer.Option("--week", help="YYYY-Www (default: the last complete week).", show_default=False)] = None,
     out: Out = Path("reports"), fmt: Formats = "xlsx,html", clinic: Clinic = None, lang: LangOpt = Lang.zh,
-    show_pii: ShowPii = False, verbose: Verbose = False, wait: Wait = 600, db: Db = None,
+    show_pii: ShowPii = False, verbose: Verbose = False, wait: Wait = 600, send: Send = False,
+    per_clinic: PerClinic = False, db: Db = None,
 ) -> None:
     """周报: the week's KPIs against last week and last year, sales by day, progress against
     target and who is furthest behind, and the week's funnel.
@@ -63,14 +77,15 @@ def weekly(
     Example:
         aesops report weekly --week 2026-W43 --format html
     """
-    _run("weekly", db, out, fmt, lang, verbose, wait, week_=week, clinic=clinic, show_pii=show_pii)
+    _run("weekly", db, out, fmt, lang, verbose, wait, send, per_clinic, week_=week, clinic=clinic, show_pii=show_pii)
 
 
 @report_app.command("daily")
 def daily(
     date: Annotated[Optional[str], typer.Option("--date", help="YYYY-MM-DD (default: the data's last day).", show_default=False)] = None,
     out: Out = Path("reports"), fmt: Formats = "xlsx,html", clinic: Clinic = None, lang: LangOpt = Lang.zh,
-    show_pii: ShowPii = False, verbose: Verbose = False, wait: Wait = 600, db: Db = None,
+    show_pii: ShowPii = False, verbose: Verbose = False, wait: Wait = 600, send: Send = False,
+    per_clinic: PerClinic = False, db: Db = None,
 ) -> None:
     """日报: the day's numbers against the day before and last year, the month to date by day,
     progress against the month's target and who is furthest behind.
@@ -78,7 +93,7 @@ def daily(
     Example:
         aesops report daily --date 2026-10-15
     """
-    _run("daily", db, out, fmt, lang, verbose, wait, day=date, clinic=clinic, show_pii=show_pii)
+    _run("daily", db, out, fmt, lang, verbose, wait, send, per_clinic, day=date, clinic=clinic, show_pii=show_pii)
 
 
 def register(app: typer.Typer) -> None:

@@ -56,6 +56,7 @@ class Report:
     sections: list[Section]
     provenance: dict[str, pl.DataFrame]
     results: dict[str, Result]  # the analyses behind the sections, as `--format json` would print them
+    headline: object | None = None  # reports/headline.py: KPI cards and takeaways, shown first and sent
 
     def file_stem(self) -> str:
         return f"aesops_{self.kind}_{self.period.label}"
@@ -169,6 +170,9 @@ def build(con, kind: str, *, month_: str | None = None, week_: str | None = None
                           "scorecard_onsite": settings.onsite_weights, "scorecard_online": settings.online_weights,
                           "channel_horizons": list(settings.horizons)})
     report.provenance = provenance(con)
+    from aesthetic_cli.reports import headline
+
+    headline.attach(con, report, cov, clinic)
     return report
 
 
