@@ -68,6 +68,7 @@ def _register() -> None:
         customers_cmds,
         demo,
         ingest,
+        intake_cmds,
         report_cmds,
         sample,
         schedule_cmds,
@@ -77,7 +78,7 @@ def _register() -> None:
     )
 
     for module in (workspace_cmds, ingest, analysis, customers_cmds, targets_cmds, report_cmds, schedule_cmds, sample,
-                   demo, send_cmds):
+                   demo, send_cmds, intake_cmds):
         module.register(app)
 
 

@@ -29,17 +29,27 @@ def executable() -> str:
 
 
 def block(root: Path, db: Path, out: Path, exe: str | None = None, times: dict | None = None,
-          formats: str = "xlsx,html") -> str:
+          formats: str = "xlsx,html", inbox: Path | None = None, send: bool = False,
+          per_clinic: bool = False) -> str:
+    """One line per report: intake of the inbox folder, then the report, then (with send) delivery.
+    Routine output goes to /dev/null; stderr is left alone, so cron mails exactly the real errors
+    (a rejected export, a failed delivery) to MAILTO. Each step takes the workspace lock, so a run
+    that overlaps the previous one waits for it instead of interleaving."""
     exe = exe or executable()
     times = times or DEFAULT_TIMES
     begin, end = _markers(root)
-    log = out / "aesops-cron.log"
-    lines = [begin, "# Managed by `aesops schedule install`; edit with care, reinstalling replaces this block."]
+    lines = [begin, "# Managed by `aesops schedule install`; edit with care, reinstalling replaces this block.",
+             "# Routine output is discarded; cron mails stderr (real errors only) to MAILTO."]
+    env = f"cd {shlex.quote(str(root))} && LANG=C.UTF-8 AESOPS_DB={shlex.quote(str(db))}"
     for kind, when in times.items():
-        cmd = (f"mkdir -p {shlex.quote(str(out))} && cd {shlex.quote(str(root))} && LANG=C.UTF-8 AESOPS_DB={shlex.quote(str(db))} "
-               f"{exe} report {kind} --format {formats} --out {shlex.quote(str(out / kind))} "
-               f">/dev/null 2>>{shlex.quote(str(log))}")
-        lines.append(f"{when} {cmd}")
+        steps = []
+        if inbox is not None:
+            # `;` not `&&`: a rejected export is mailed, and the report still runs on what did load.
+            steps.append(f"{env} {exe} intake {shlex.quote(str(inbox))} >/dev/null;")
+        report = (f"{env} {exe} report {kind} --format {formats} --out {shlex.quote(str(out / kind))}"
+                  f"{' --per-clinic' if per_clinic else ''}{' --send' if send else ''} >/dev/null")
+        steps.append(f"mkdir -p {shlex.quote(str(out))} && {report}")
+        lines.append(f"{when} " + " ".join(steps))
     lines.append(end)
     return "\n".join(lines) + "\n"
 

@@ -1,0 +1,60 @@
+"""aesops intake DIR: import every new export dropped in a folder; quiet under cron."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from aesthetic_cli.commands._common import err, interactive, open_workspace
+from aesthetic_cli.commands._options import Clinic, Db
+
+
+def intake(
+    folder: Annotated[Path, typer.Argument(help="The folder where exports land.", show_default=False)],
+    clinic: Clinic = None,
+    settle: Annotated[float, typer.Option("--settle", help="Leave files changed in the last N seconds (still being copied) for the next run.")] = 5.0,
+    wait: Annotated[float, typer.Option("--wait", help="Seconds to wait for a report or another intake on this workspace.")] = 600,
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="One line per file on stderr.")] = False,
+    db: Db = None,
+) -> None:
+    """收件夹导入 · Import every new file in FOLDER, then move it to FOLDER/processed/, or to
+    FOLDER/rejected/ with FILE.reason.txt saying why. Silent when all is well (cron mails only
+    errors); a rejected file is an error: one line on stderr and exit code 1.
+
+    Example:
+        aesops intake ~/exports/inbox && aesops report daily --send
+    """
+    from aesthetic_cli import intake as core
+    from aesthetic_cli.errors import InputFileError
+    from aesthetic_cli.reports.safe import workspace_lock
+    from aesthetic_cli.warehouse import connect
+
+    ws = open_workspace(db)
+    chatty = verbose or interactive()
+    with workspace_lock(ws.db_path, wait):
+        con = connect(ws.db_path)
+        try:
+            outcomes = core.run(con, folder, clinic=clinic or ws.default_clinic, settle_seconds=settle)
+        finally:
+            con.close()
+    rejected = [o for o in outcomes if o.status == core.REJECTED]
+    if chatty:
+        for o in outcomes:
+            if o.status == core.PROCESSED:
+                r = o.result
+                err.print(f"imported {o.name}: {r.dataset}, {r.loaded} new rows, {r.rejected} rows refused "
+                          f"→ {o.file.parent}")
+        if not outcomes:
+            err.print(f"Nothing new in {folder}.")
+    if rejected:
+        for o in rejected:
+            err.print(f"rejected {o.name}: {o.reason.splitlines()[0]}  ({o.file}.reason.txt)", markup=False)
+        raise InputFileError(f"{len(rejected)} of {len(outcomes)} file(s) in {folder} were not imported "
+                             f"and were moved to {folder / core.REJECTED}.",
+                             hint="Each has a .reason.txt beside it; fix the file and drop it in again.")
+
+
+def register(app: typer.Typer) -> None:
+    app.command("intake")(intake)

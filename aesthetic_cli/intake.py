@@ -1,0 +1,88 @@
+"""The intake folder: where CRM/POS exports land (a shared drive, an e-mail rule, a sync client).
+`aesops intake DIR` imports every new file there and moves it out of the way: into DIR/processed/
+when it loaded, into DIR/rejected/ with FILE.reason.txt beside it when it did not. Running it again
+finds nothing new; a file being copied in right now (changed in the last few seconds) waits for the
+next run. The same workspace lock as the reports makes an intake and a report never overlap."""
+
+from __future__ import annotations
+
+import shutil
+import time
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from aesthetic_cli.errors import AesopsError, UsageError
+
+READABLE = {".xlsx", ".xlsm", ".xls", ".csv"}
+PROCESSED, REJECTED = "processed", "rejected"
+# Files a person or a program leaves behind that are not exports: Office lock files, partial downloads.
+_IGNORED_PREFIXES = ("~$", ".~lock", ".")
+_IGNORED_SUFFIXES = (".tmp", ".part", ".crdownload", ".download", ".reason.txt")
+
+
+@dataclass
+class Outcome:
+    file: Path  # where it is now (processed/ or rejected/)
+    name: str
+    status: str  # processed | rejected
+    reason: str = ""
+    result: object = None  # importer ImportResult when processed
+
+
+def pending(folder: Path, *, settle_seconds: float = 5.0, now: float | None = None) -> list[Path]:
+    """The files waiting in folder, oldest first; files changed within settle_seconds are still arriving."""
+    if not folder.is_dir():
+        raise UsageError(f"The intake folder {folder} does not exist.",
+                         hint="Create it (mkdir -p) and point the export or sync tool at it.")
+    now = time.time() if now is None else now
+    files = []
+    for p in folder.iterdir():
+        if not p.is_file() or p.name.startswith(_IGNORED_PREFIXES) or p.name.lower().endswith(_IGNORED_SUFFIXES):
+            continue
+        if now - p.stat().st_mtime < settle_seconds:
+            continue
+        files.append(p)
+    return sorted(files, key=lambda p: (p.stat().st_mtime, p.name))
+
+
+def _move(path: Path, into: Path) -> Path:
+    into.mkdir(exist_ok=True)
+    target = into / path.name
+    if target.exists():  # the same export name again next month: keep both
+        target = into / f"{path.stem}.{datetime.now():%Y%m%d-%H%M%S}{path.suffix}"
+    shutil.move(str(path), target)
+    return target
+
+
+def _reject(path: Path, folder: Path, reason: str) -> Outcome:
+    target = _move(path, folder / REJECTED)
+    stamp = datetime.now().strftime("%Y-%m-%d %H:%M")
+    target.with_name(target.name + ".reason.txt").write_text(
+        f"{path.name} 未导入 (not imported), {stamp}\n\n{reason}\n\n"
+        "修正后放回收件夹即可重新导入。Fix the file and drop it into the folder again.\n", encoding="utf-8")
+    return Outcome(target, path.name, REJECTED, reason)
+
+
+def run(con, folder: Path, *, clinic: str | None = None, settle_seconds: float = 5.0,
+        on_file=None) -> list[Outcome]:
+    """Import each pending file on its own (one file's failure leaves the warehouse as it was and
+    the others still load), then move it to processed/ or rejected/."""
+    from aesthetic_cli.importer.load import import_file
+
+    outcomes = []
+    for path in pending(folder, settle_seconds=settle_seconds):
+        if on_file:
+            on_file(path)
+        if path.suffix.lower() not in READABLE:
+            outcomes.append(_reject(path, folder, f"不是 aesops 能读的表格（{path.suffix or '无扩展名'}）；"
+                                                  "支持 .xlsx .xls .xlsm .csv。Not a spreadsheet aesops reads."))
+            continue
+        try:
+            result = import_file(con, path, clinic=clinic)
+        except AesopsError as exc:
+            outcomes.append(_reject(path, folder, str(exc)))
+            continue
+        target = _move(path, folder / PROCESSED)
+        outcomes.append(Outcome(target, path.name, PROCESSED, result=result))
+    return outcomes
