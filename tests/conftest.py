@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import csv
+import shutil
 import os
 from pathlib import Path
 
@@ -81,3 +82,28 @@ def sample_db(tmp_path_factory):
         import_file(con, f, clinic="静安店")
     con.close()
     return path
+
+
+REPORT_MONTH = "2026-09"
+
+
+@pytest.fixture(scope="session")
+def report_ws(sample_db, tmp_path_factory):
+    """A workspace on a copy of the sample warehouse with a 2026 plan, and its three reports."""
+    from aesthetic_cli import workspace
+    from aesthetic_cli.metrics import targets
+    from aesthetic_cli.reports.run import write_reports
+    from aesthetic_cli.warehouse import connect
+
+    root = tmp_path_factory.mktemp("reportws")
+    workspace.init(root, clinic="静安店")
+    db = root / "aesops.duckdb"
+    shutil.copy(sample_db, db)
+    con = connect(db)
+    targets.save(con, targets.split(con, 2026, growth=0.15))
+    con.close()
+    out = root / "reports"
+    write_reports(db, "monthly", out, formats=["xlsx", "html"], month_=REPORT_MONTH)
+    write_reports(db, "weekly", out, formats=["xlsx", "html"], week_="2026-W38")
+    write_reports(db, "daily", out, formats=["xlsx", "html"], day="2026-09-15")
+    return root

@@ -13,32 +13,10 @@ import openpyxl
 import pytest
 
 from aesthetic_cli.labels import label
-from aesthetic_cli.metrics import targets
 from aesthetic_cli.reports.safe import workspace_lock
 from tests.conftest import run_cli
 
-MONTH = "2026-09"
-
-
-@pytest.fixture(scope="session")
-def report_ws(sample_db, tmp_path_factory):
-    """A workspace on a copy of the sample warehouse with a 2026 plan, and its three reports."""
-    from aesthetic_cli import workspace
-    from aesthetic_cli.reports.run import write_reports
-    from aesthetic_cli.warehouse import connect
-
-    root = tmp_path_factory.mktemp("reportws")
-    workspace.init(root, clinic="静安店")
-    db = root / "aesops.duckdb"
-    shutil.copy(sample_db, db)
-    con = connect(db)
-    targets.save(con, targets.split(con, 2026, growth=0.15))
-    con.close()
-    out = root / "reports"
-    write_reports(db, "monthly", out, formats=["xlsx", "html"], month_=MONTH)
-    write_reports(db, "weekly", out, formats=["xlsx", "html"], week_="2026-W38")
-    write_reports(db, "daily", out, formats=["xlsx", "html"], day="2026-09-15")
-    return root
+from tests.conftest import REPORT_MONTH as MONTH  # noqa: E402 - one month for every report test
 
 
 def cli_json(root: Path, *args: str) -> dict:
@@ -68,13 +46,16 @@ def test_monthly_xlsx_sheets_charts_and_no_formulas(report_ws):
     for name in ("核心指标", "漏斗", "渠道", "咨询师", "品项"):
         assert len(wb[name]._charts) >= 1, name
     assert wb["复购"].conditional_formatting, "cohort heat map"
-    assert wb["核心指标"].freeze_panes and wb["核心指标"].auto_filter.ref
+    # Headers are frozen only where one table fills the sheet; stacked tables get the autofilter only.
+    assert wb["门店对比"].freeze_panes and wb["核心指标"].auto_filter.ref and not wb["核心指标"].freeze_panes
     for ws in wb.worksheets:
         for row in ws.iter_rows():
             for cell in row:
                 assert cell.data_type != "f", f"{ws.title}!{cell.coordinate} is a formula"
     definitions = [r[0] for r in wb["口径说明"].iter_rows(values_only=True) if r[0]]
-    assert "指标定义 Definitions (SPEC §2)" in definitions and "导入批次 Import batches (files)" in definitions
+    assert "指标定义 Definitions" in definitions and "导入批次 Import batches (files)" in definitions
+    # Written for the director: no references to documents they don't have.
+    assert not any("SPEC" in str(v) for r in wb["口径说明"].iter_rows(values_only=True) for v in r if v)
     assert any(str(r[1]).endswith(".xlsx") for r in wb["口径说明"].iter_rows(values_only=True) if r[1])
 
 

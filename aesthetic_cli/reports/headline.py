@@ -90,8 +90,10 @@ def _cards(comparison: pl.DataFrame) -> list[Card]:
     return cards
 
 
-def _yuan(v: float) -> str:
+def _yuan(v: float, sign: bool = False) -> str:
     a = abs(v)
+    if sign:
+        return f"{v / 1e4:+,.1f}万" if a >= 1e4 else f"{v:+,.0f}元"
     return f"{v / 1e4:,.1f}万" if a >= 1e4 else f"{v:,.0f}元"
 
 
@@ -134,8 +136,8 @@ def _takeaways(comparison: pl.DataFrame) -> tuple[list[tuple[str, str]], pl.Data
                   f"{abs(rel) * 100:.1f}% {word_en} ({_lever_text(k, before[k], after[k], 'en')}), "
                   f"{'adding' if c >= 0 else 'taking'} ¥{abs(c):,.0f} {'to' if c >= 0 else 'from'} sales.")
             out.append((zh, en))
-        total_zh = f"业绩{word_zh} {_yuan(s1 - s0)}（{_yuan(s0)} → {_yuan(s1)}），按四个杠杆拆解如下。"
-        total_en = f"Sales moved ¥{s1 - s0:,.0f} {word_en} (¥{s0:,.0f} → ¥{s1:,.0f}); by lever:"
+        total_zh = f"业绩{word_zh} {_yuan(s1 - s0, sign=True)}（{_yuan(s0)} → {_yuan(s1)}），按四个杠杆拆解如下。"
+        total_en = f"Sales moved {s1 - s0:+,.0f} yuan {word_en} (¥{s0:,.0f} → ¥{s1:,.0f}); by lever:"
         return [(total_zh, total_en), *out], frame, basis
     return [("没有可比的上期或去年同期，无法拆解业绩变化。",
              "No earlier period to compare with: the sales change cannot be broken down.")], empty, None

@@ -47,27 +47,63 @@ def _rows(block: Block, lang: str) -> list[list[dict]]:
     return rows
 
 
+def _change(card, v, lang: str) -> dict:
+    if v is None:
+        return {"text": "—", "cls": "flat"}
+    if card.kpi == "close_rate":  # a rate moves in points
+        text = f"{v * 100:+.1f}" + ("个百分点" if lang == "zh" else " pts")
+    else:
+        text = f"{v * 100:+.1f}%"
+    good = card.good(v)
+    return {"text": text, "cls": "flat" if good is None else "good" if good else "bad"}
+
+
+def _headline(report: Report, lang: str) -> dict | None:
+    """KPI cards: the value, 环比 and 同比, each coloured by whether the move is good for the clinic."""
+    h = getattr(report, "headline", None)
+    if h is None:
+        return None
+    cards = []
+    for c in h.cards:
+        kind = cell_kind({"kpi": c.kpi}, "current")
+        value = show_value("current", c.current, kind)
+        if kind == "money" and c.current is not None:
+            value = f"¥{value}"
+
+        cards.append({"name": label(c.kpi, lang), "value": value, "mom": _change(c, c.mom, lang),
+                      "yoy": _change(c, c.yoy, lang)})
+    return {"label": h.period_label, "cards": cards, "takeaways": [_t(t, lang) for t in h.takeaways]}
+
+
 def render(report: Report, lang: str = "zh") -> str:
     from jinja2 import Environment, PackageLoader, select_autoescape
 
     env = Environment(loader=PackageLoader("aesthetic_cli", "report_templates"),
                       autoescape=select_autoescape(["html", "j2"]))
     sections = []
+    headline = _headline(report, lang)
     for s in report.sections:
         blocks = []
+        is_headline = headline is not None and s.key == "概览"
         for b in s.blocks:
+            if is_headline and b.name == "headline_kpis":
+                continue  # drawn as cards
             blocks.append({"name": b.name, "title": _t(b.title, lang),
                            "headers": [label(c, lang) for c in b.frame.columns],
                            "rows": _rows(b, lang) if b.frame.width else [],
                            "heat": bool(b.chart and b.chart.kind == "heat"),
                            "chart_svg": _chart(b, lang), "chart_title": _t(b.chart.title, lang) if b.chart else ""})
-        sections.append({"title": _t(s.title, lang), "blocks": blocks, "notes": [note_text(n, lang) for n in s.notes]})
+        sections.append({"title": _t(s.title, lang), "blocks": blocks, "key": s.key,
+                         "headline": headline if is_headline else None,
+                         "notes": [] if is_headline else [note_text(n, lang) for n in s.notes]})
     batches = report.provenance.get("batches")
     keep = ["batch_id", "file_name", "dataset", "rows_loaded", "date_min", "date_max", "imported_at"]
     batch_rows = ([[show_value(c, r[c]) for c in keep] for r in batches.iter_rows(named=True)]
                   if batches is not None else [])
-    subtitle = (f"{report.params.get('clinic')} · 数据截至 {report.params.get('data_last_day')}" if lang == "zh"
-                else f"{report.params.get('clinic')} · data to {report.params.get('data_last_day')}")
+    p = report.period
+    dates = f"{p.start} ~ {p.end}" if p.start != p.end else f"{p.start}"
+    subtitle = (f"{report.params.get('clinic')} · {dates} · 数据截至 {report.params.get('data_last_day')}" if lang == "zh"
+                else f"{report.params.get('clinic')} · {dates} · data to {report.params.get('data_last_day')}")
     return env.get_template("report.html.j2").render(
         lang=lang, title=_t(report.title, lang), period=report.period.label, subtitle=subtitle, sections=sections,
         definitions=DEFINITIONS, params=[(k, v) for k, v in report.params.items()],

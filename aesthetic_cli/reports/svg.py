@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
+import math
 from html import escape
 
 COLOURS = ["#2F6FDE", "#E8833A", "#3BA272", "#9A60B4", "#EA7CCC"]
-W, H, LEFT, RIGHT, TOP, BOTTOM = 640, 260, 64, 16, 16, 56
+W, H, LEFT, RIGHT, TOP, BOTTOM = 640, 290, 64, 16, 16, 80  # BOTTOM leaves room for slanted labels
 
 
 def _nice_max(v: float) -> float:
     if v <= 0:
         return 1.0
-    import math
-
     mag = 10 ** math.floor(math.log10(v))
     for step in (1, 2, 2.5, 5, 10):
         if v <= step * mag:
@@ -38,6 +37,28 @@ def _axes(ymin: float, ymax: float) -> list[str]:
         parts.append(f'<line x1="{LEFT}" x2="{W - RIGHT}" y1="{y:.1f}" y2="{y:.1f}" stroke="#e5e5e5"/>')
         parts.append(f'<text x="{LEFT - 6}" y="{y + 4:.1f}" text-anchor="end" class="tick">{escape(_short(v))}</text>')
     return parts
+
+
+def text_width(text: str, size: float = 11) -> float:
+    """Rough rendered width in px: CJK glyphs are about one em wide, Latin digits and letters about 0.6 em."""
+    return sum(size if ord(ch) > 0x2E80 else size * 0.62 for ch in text)
+
+
+def _fit(text: str, width: float, size: float = 11) -> str:
+    """Shorten a label to fit width, with an ellipsis, so neighbours never overlap."""
+    if text_width(text, size) <= width:
+        return text
+    while text and text_width(text + "…", size) > width:
+        text = text[:-1]
+    return text + "…" if text else ""
+
+
+def _label_step(labels: list[str], slot: float, size: float = 11, floor: float = 36) -> int:
+    """Show every n-th x label so that each shown label has room (its width plus a gap)."""
+    if not labels or slot <= 0:
+        return 1
+    need = max(min(text_width(lab, size), 80.0) for lab in labels) + 8
+    return max(1, math.ceil(max(need, floor) / slot))
 
 
 def _legend(names: list[str]) -> list[str]:
@@ -76,12 +97,15 @@ def line(labels: list[str], series: dict[str, list[float | None]], title: str) -
         body.append(f'<polyline class="series" fill="none" stroke="{colour}" stroke-width="2.5" '
                     f'points="{" ".join(f"{x:.1f},{y:.1f}" for x, y in pts)}"/>')
         body += [f'<circle cx="{x:.1f}" cy="{y:.1f}" r="3" fill="{colour}"/>' for x, y in pts]
-    step = max(1, len(labels) // 8)
+    # Labels are centred on their point; every step-th is shown so that none overlap, counting
+    # back from the last (the period the report is about is always labelled).
+    step = _label_step(labels, plot_w / n)
+    last = len(labels) - 1
     for j, lab in enumerate(labels):
-        if j % step == 0 or j == len(labels) - 1:
+        if (last - j) % step == 0:
             x, _ = xy(j, ymin)
-            anchor = "end" if j == len(labels) - 1 else "start" if j == 0 else "middle"
-            body.append(f'<text x="{x:.1f}" y="{H - BOTTOM + 16}" text-anchor="{anchor}" class="tick">{escape(lab)}</text>')
+            x = min(max(x, LEFT + text_width(lab) / 2), W - RIGHT - text_width(lab) / 2)
+            body.append(f'<text x="{x:.1f}" y="{H - BOTTOM + 16}" text-anchor="middle" class="tick">{escape(lab)}</text>')
     return _svg(body + _legend(list(series)), title)
 
 
@@ -102,9 +126,22 @@ def bars(labels: list[str], series: dict[str, list[float | None]], title: str) -
             body.append(f'<rect class="series" x="{x:.1f}" y="{min(y, zero):.1f}" width="{bw:.1f}" '
                         f'height="{abs(zero - y):.1f}" fill="{COLOURS[i % len(COLOURS)]}"><title>{escape(name)} '
                         f'{escape(labels[j])}: {v:,.0f}</title></rect>')
+    # Upright labels when each fits its bar group; otherwise slanted 35° (a slanted label needs
+    # only a line's height of width), shortened to 70 px, and thinned only if even that is too tight.
+    upright = _label_step(labels, gw, floor=0) == 1
+    step = 1 if upright else max(1, math.ceil(14 / gw))
+    y0 = H - BOTTOM + 16
     for j, lab in enumerate(labels):
+        if j % step:
+            continue
         x = LEFT + gw * j + gw / 2
-        body.append(f'<text x="{x:.1f}" y="{H - BOTTOM + 16}" text-anchor="middle" class="tick">{escape(lab[:6])}</text>')
+        if upright:
+            body.append(f'<text x="{x:.1f}" y="{y0}" text-anchor="middle" class="tick">'
+                        f'{escape(lab)}</text>')
+        else:
+            body.append(f'<text x="{x + 4:.1f}" y="{y0 - 4}" text-anchor="end" class="tick" '
+                        f'transform="rotate(-35 {x + 4:.1f} {y0 - 4})">{escape(_fit(lab, 70))}'
+                        f'<title>{escape(lab)}</title></text>')
     return _svg(body + _legend(list(series)), title)
 
 

@@ -1,5 +1,7 @@
 """Write a Report as an Excel workbook with xlsxwriter: one sheet per section, native charts,
-¥ and % formats, frozen headers, autofilter, and a 口径说明 sheet that makes every number traceable."""
+¥ and % formats, frozen headers, autofilter, and a 口径说明 sheet that makes every number traceable.
+Every sheet prints: A4 landscape, fitted to one page wide, header rows repeated, a page break
+before each table, and a chart under its table (not beside it, which would shrink the print)."""
 
 from __future__ import annotations
 
@@ -18,12 +20,25 @@ FORMATS = {
     "pp": {"num_format": '+0.0"pp";-0.0"pp";0.0"pp"'},
     "ratio": {"num_format": "0.00"},
     "days": {"num_format": "#,##0"},
-    "count": {"num_format": "#,##0.0"},
+    "count": {"num_format": "#,##0"},
+    "count1": {"num_format": "#,##0.0"},  # a count that is not whole (an average)
+    "points": {"num_format": '+0.0" pt";-0.0" pt";0.0" pt"'},
     "int": {"num_format": "#,##0"},
     "float": {"num_format": "#,##0.00"},
     "date": {"num_format": "yyyy-mm-dd"},
+    "datetime": {"num_format": "yyyy-mm-dd hh:mm"},
 }
+SIGNED = {"rate": {"num_format": "+0.0%;-0.0%;0.0%"}, "points": FORMATS["points"]}
 SERIES_COLOURS = ["#2F6FDE", "#E8833A", "#3BA272", "#9A60B4", "#EA7CCC"]
+CHART_ROWS = 17  # a 300 px chart over rows of 20 px (the default 15 pt), plus a gap
+PAGE_ROWS = 32  # rows of 15 pt on an A4 landscape page at 100% (fewer than fit once scaled to width)
+DATE_TEXT = "2026-10-31"  # what yyyy-mm-dd shows; a column holding dates is at least this wide
+PARAM_LABELS = {
+    "period": "期间 Period", "report": "报表 Report", "clinic": "门店 Clinic", "lang": "语言 Language",
+    "show_pii": "显示个人信息 Show personal data", "generated_at": "生成时间 Generated at",
+    "aesops": "aesops 版本 Version", "data_first_day": "数据最早日期 Data from",
+    "data_last_day": "数据最晚日期 Data to", "month_to_date": "本月至今 Month to date",
+}
 
 
 def _width(text) -> int:
@@ -46,6 +61,12 @@ class _Writer:
         self.title = self.wb.add_format({"bold": True, "font_size": 14, "font_color": "#1F3A5F"})
         self.sub = self.wb.add_format({"bold": True, "font_size": 11, "font_color": "#1F3A5F"})
         self.note = self.wb.add_format({"italic": True, "font_color": "#666666", "font_size": 9})
+        self.wrap = self.wb.add_format({"font_size": 10, "text_wrap": True, "valign": "top"})
+        # 环比/同比 on the headline sheet: green when the move is good for the clinic, red when bad.
+        self.good_fmt, self.bad_fmt, self.flat_fmt = (
+            {k: self.wb.add_format({**SIGNED[k], "font_size": 10, "bold": colour is not None,
+                                    **({"font_color": colour} if colour else {})}) for k in ("rate", "points")}
+            for colour in ("#1A7F37", "#CF222E", None))
 
     def t(self, pair: tuple[str, str]) -> str:
         return pair[0] if self.lang == "zh" else pair[1]
@@ -64,7 +85,7 @@ class _Writer:
                 value = float(value) * 100
             ws.write_number(r, c, float(value), self.fmt.get(kind, self.fmt["float"]))
         elif isinstance(value, dt.datetime):
-            ws.write_datetime(r, c, value, self.fmt["date"])
+            ws.write_datetime(r, c, value, self.fmt["datetime"])
         elif isinstance(value, dt.date):
             ws.write_datetime(r, c, dt.datetime(value.year, value.month, value.day), self.fmt["date"])
         elif isinstance(value, (list, tuple)):
@@ -72,7 +93,9 @@ class _Writer:
         else:
             ws.write_string(r, c, str(value_label(column, value, self.lang)), self.text)
 
-    def block(self, ws, block: Block, row: int, widths: dict[int, int], first: bool) -> int:
+    def block(self, ws, block: Block, row: int, widths: dict[int, int], first: bool, only: bool = False) -> int:
+        """Write one titled table (and its chart beneath); return the next free row. `only`: the
+        sheet's single table, whose header can be frozen and repeated on every printed page."""
         ws.write_string(row, 0, self.t(block.title), self.sub)
         row += 1
         frame = block.frame
@@ -88,16 +111,23 @@ class _Writer:
             row += 1
             for c, (col, value) in enumerate(rec.items()):
                 self.cell(ws, row, c, col, value, rec)
-                widths[c] = max(widths.get(c, 0), min(40, _width(value) + 2 if value is not None else 0))
+                widths[c] = max(widths.get(c, 0), min(40, _shown_width(value) + 2 if value is not None else 0))
         if first:
-            # Excel allows one autofilter per sheet: the section's main table gets it and frozen headers.
+            # Excel allows one autofilter per sheet: the section's main table gets it.
             ws.autofilter(header_row, 0, max(row, header_row), frame.width - 1)
+        if only:
+            # Frozen and repeated headers only where they belong to every row below them: under a
+            # second stacked table the first table's header would label the wrong columns.
             ws.freeze_panes(header_row + 1, 1)
+            ws.repeat_rows(header_row)
+        if block.chart and frame.height and block.chart.kind != "heat":
+            self.chart(ws, block, header_row, row, frame, at_row=row + 2)
+            return row + 2 + CHART_ROWS
         if block.chart and frame.height:
             self.chart(ws, block, header_row, row, frame)
         return row + 3
 
-    def chart(self, ws, block: Block, header_row: int, last_row: int, frame) -> None:
+    def chart(self, ws, block: Block, header_row: int, last_row: int, frame, at_row: int | None = None) -> None:
         ch = block.chart
         cols = frame.columns
         x = cols.index(ch.x)
@@ -123,7 +153,9 @@ class _Writer:
         chart.set_legend({"position": "bottom"})
         chart.set_size({"width": 620, "height": 300})
         chart.set_y_axis({"num_format": "#,##0", "major_gridlines": {"visible": True, "line": {"color": "#E5E5E5"}}})
-        ws.insert_chart(header_row, frame.width + 1, chart)
+        if len(frame) > 8:  # many categories: slant the labels so they never overlap
+            chart.set_x_axis({"num_font": {"rotation": -35, "size": 9}})
+        ws.insert_chart(at_row if at_row is not None else header_row, 0, chart, {"x_offset": 4, "y_offset": 4})
 
 
 def write(report: Report, path: Path, lang: str = "zh") -> None:
@@ -131,28 +163,122 @@ def write(report: Report, path: Path, lang: str = "zh") -> None:
     for section in report.sections:
         ws = w.wb.add_worksheet(section.key[:31])
         ws.write_string(0, 0, f"{w.t(report.title)} · {report.period.label} · {w.t(section.title)}", w.title)
-        row, widths = 2, {}
-        for i, block in enumerate(section.blocks):
-            row = w.block(ws, block, row, widths, first=(i == 0))
+        row, widths, breaks, page_start = 2, {}, [], 0
+        blocks = section.blocks
+        if section.key == "概览" and getattr(report, "headline", None) is not None:
+            row = _headline(w, ws, report, row, widths)
+            blocks = [b for b in blocks if b.name != "headline_kpis"]
+        for i, block in enumerate(blocks):
+            # A table (with its chart) that would not fit on what is left of the printed page starts
+            # a new page, so no table or chart is cut; small tables share a page.
+            need = 3 + block.frame.height + (CHART_ROWS if block.chart and block.frame.height else 0)
+            if i and row - page_start + need > PAGE_ROWS and row > page_start:
+                breaks.append(row)
+                page_start = row
+            row = w.block(ws, block, row, widths, first=(i == 0), only=len(blocks) == 1)
         for note in section.notes:
+            if section.key == "概览":
+                break  # the takeaways are already at the top
             ws.write_string(row, 0, f"• {note_text(note, w.lang)}", w.note)
             row += 1
         for c, width in widths.items():
             ws.set_column(c, c, max(8, min(40, width + 1)))
+        _print_setup(ws, breaks, repeat_title=len(blocks) != 1)
     _definitions_sheet(w, report)
     w.wb.set_properties({"title": f"{w.t(report.title)} {report.period.label}", "author": "aesops",
                          "comments": "Generated by aesops; see the 口径说明 sheet."})
     w.wb.close()
 
 
+def _shown_width(value) -> int:
+    """Width of the value as the cell will show it: a date is yyyy-mm-dd, not its repr."""
+    if isinstance(value, dt.datetime):
+        return len("2026-10-31 08:00")
+    if isinstance(value, dt.date):
+        return len(DATE_TEXT)
+    if isinstance(value, float):
+        return len(f"{value:,.1f}")
+    if isinstance(value, int) and not isinstance(value, bool):
+        return len(f"{value:,}") + 1
+    return _width(value)
+
+
+def _print_setup(ws, breaks: list[int], repeat_title: bool) -> None:
+    ws.set_landscape()
+    ws.set_paper(9)  # A4
+    ws.fit_to_pages(1, 0)  # one page wide, as many tall as needed
+    ws.set_margins(left=0.4, right=0.4, top=0.6, bottom=0.6)
+    ws.set_footer("&C&P / &N")
+    if breaks:
+        ws.set_h_pagebreaks(breaks)
+    if repeat_title:
+        ws.repeat_rows(0)  # the sheet's title on every page; each table's header starts its own page
+
+
+def _headline(w: _Writer, ws, report: Report, row: int, widths: dict[int, int]) -> int:
+    """The headline KPIs with 环比/同比 in green (good) or red (bad), rates' changes in points,
+    then the takeaways in plain words."""
+    h = report.headline
+    ws.write_string(row, 0, w.t(("核心指标", "Headline KPIs")) + f" · {h.period_label}", w.sub)
+    row += 1
+    heads = [label(c, w.lang) for c in ("kpi", "current", "mom", "yoy", "previous", "last_year")]
+    for c, text in enumerate(heads):
+        ws.write_string(row, c, text, w.head)
+        widths[c] = max(widths.get(c, 0), _width(text) + 2)
+    for card in h.cards:
+        row += 1
+        rec = {"kpi": card.kpi}
+        ws.write_string(row, 0, label(card.kpi, w.lang), w.text)
+        for c, (col, value) in enumerate((("current", card.current), ("mom", card.mom), ("yoy", card.yoy),
+                                          ("previous", card.previous), ("last_year", card.last_year)), start=1):
+            if col in ("mom", "yoy") and value is not None:
+                good = card.good(value)
+                style = {True: w.good_fmt, False: w.bad_fmt, None: w.flat_fmt}[good]
+                points = card.kpi == "close_rate"
+                ws.write_number(row, c, value * 100 if points else value, style["points" if points else "rate"])
+            else:
+                w.cell(ws, row, c, col, value, rec)
+            widths[c] = max(widths.get(c, 0), _shown_width(value) + 4 if value is not None else 0)
+        widths[0] = max(widths.get(0, 0), _width(label(card.kpi, w.lang)) + 2)
+    row += 2
+    for i, pair in enumerate(h.takeaways):
+        ws.write_string(row, 0, ("" if i == 0 else f"{i}. ") + w.t(pair), w.text)
+        row += 1
+    return row + 2
+
+
 def _definitions_sheet(w: _Writer, report: Report) -> None:
+    """What the numbers mean first (the director's question), then the report's parameters, then
+    the data it was computed from: coverage per dataset and every imported file."""
+    import math
+
     ws = w.wb.add_worksheet("口径说明")
-    ws.write_string(0, 0, "口径说明 · Parameters, data and definitions", w.title)
+    ws.write_string(0, 0, "口径说明 · 指标定义、参数与数据来源", w.title)
+    zh_width, en_width = 56, 48
+    widths: dict[int, int] = {0: 24, 1: zh_width, 2: en_width}
     row = 2
+    ws.write_string(row, 0, "指标定义 Definitions", w.sub)
+    row += 1
+    for c, h in enumerate(("指标", "口径", "Definition")):
+        ws.write_string(row, c, h, w.head)
+    for term, zh, en in DEFINITIONS:
+        row += 1
+        ws.write_string(row, 0, term, w.wrap)
+        ws.write_string(row, 1, zh, w.wrap)
+        ws.write_string(row, 2, en, w.wrap)
+        # Spreadsheets do not grow a row for wrapped text written by a program: size it here.
+        lines = max(math.ceil(_width(zh) / (zh_width - 2)), math.ceil(len(en) / (en_width - 2)), 1)
+        if lines > 1:
+            ws.set_row(row, 14 * lines)
+    row += 2
     ws.write_string(row, 0, "参数 Parameters", w.sub)
     for k, v in report.params.items():
         row += 1
-        ws.write_string(row, 0, str(k), w.text)
+        ws.write_string(row, 0, PARAM_LABELS.get(k, str(k)), w.text)
+        if isinstance(v, bool):
+            v = ("是" if v else "否") if w.lang == "zh" else ("yes" if v else "no")
+        if isinstance(v, (dt.date, dt.datetime)):
+            v = v.isoformat()  # left-aligned like the other parameters
         w.cell(ws, row, 1, str(k), v if not isinstance(v, (dict, list)) else str(v), {})
     row += 2
     for name, title in (("coverage", "数据覆盖 Data coverage"), ("batches", "导入批次 Import batches (files)")):
@@ -163,19 +289,15 @@ def _definitions_sheet(w: _Writer, report: Report) -> None:
         row += 1
         for c, col in enumerate(frame.columns):
             ws.write_string(row, c, label(col, w.lang), w.head)
+            widths[c] = max(widths.get(c, 0), _width(label(col, w.lang)) + 2)
         for rec in frame.iter_rows(named=True):
             row += 1
             for c, (col, value) in enumerate(rec.items()):
+                if col == "sha256" and isinstance(value, str):
+                    value = value[:12]  # enough to tell files apart; the full hash is in the warehouse
                 w.cell(ws, row, c, col, value, rec)
+                widths[c] = max(widths.get(c, 0), min(48, _shown_width(value) + 2 if value is not None else 0))
         row += 2
-    ws.write_string(row, 0, "指标定义 Definitions (SPEC §2)", w.sub)
-    row += 1
-    for c, h in enumerate(("指标", "口径", "Definition")):
-        ws.write_string(row, c, h, w.head)
-    for term, zh, en in DEFINITIONS:
-        row += 1
-        ws.write_string(row, 0, term, w.text)
-        ws.write_string(row, 1, zh, w.text)
-        ws.write_string(row, 2, en, w.text)
-    ws.set_column(0, 0, 24)
-    ws.set_column(1, 2, 60)
+    for c, width in widths.items():
+        ws.set_column(c, c, width)
+    _print_setup(ws, [], repeat_title=True)
