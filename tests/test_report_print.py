@@ -115,18 +115,43 @@ def test_takeaways_name_the_biggest_movers(report_ws):
 
 
 def test_clinic_comparison_ranks_by_sales(report_ws):
+    """门店对比 against `aesops funnel --by clinic` for this month and the one before."""
     import json
 
     from tests.conftest import run_cli
 
-    r = run_cli("funnel", "--month", MONTH, "--by", "clinic", "--format", "json",
-                "--db", str(report_ws / "aesops.duckdb"))
-    by_clinic = {row["group"]: row["sales"] for row in json.loads(r.stdout)["kpis"]} if "kpis" in json.loads(
-        r.stdout) else None
+    def by_clinic(month: str) -> dict:
+        r = run_cli("funnel", "--month", month, "--by", "clinic", "--format", "json",
+                    "--db", str(report_ws / "aesops.duckdb"))
+        return {row["group"]: row for row in json.loads(r.stdout)["kpis"]}
+
+    now, before = by_clinic(MONTH), by_clinic("2026-08")
     wb = _book(report_ws)
-    rows = [r for r in wb["门店对比"].iter_rows(values_only=True) if r and isinstance(r[0], int)]
-    assert [r[0] for r in rows] == list(range(1, len(rows) + 1)) and len(rows) >= 2
-    sales = [r[2] for r in rows]
-    assert sales == sorted(sales, reverse=True)
-    if by_clinic:
-        assert {r[1]: r[2] for r in rows} == pytest.approx(by_clinic)
+    header = next(r for r in wb["门店对比"].iter_rows(values_only=True) if r and r[0] == "排名")
+    rows = [dict(zip(header, r, strict=False)) for r in wb["门店对比"].iter_rows(values_only=True)
+            if r and isinstance(r[0], int)]
+    assert [r["排名"] for r in rows] == list(range(1, len(now) + 1)) and len(rows) == 2
+    assert [r["成交业绩"] for r in rows] == sorted((v["sales"] for v in now.values()), reverse=True)
+    for r in rows:
+        c = r["门店"]
+        assert r["业绩环比"] == pytest.approx(now[c]["sales"] / before[c]["sales"] - 1)
+        assert r["成交率环比(百分点)"] == pytest.approx((now[c]["close_rate"] - before[c]["close_rate"]) * 100)
+
+
+def test_pdf_for_meetings_is_printed_by_chromium(report_ws, tmp_path):
+    import os
+    import shutil
+
+    from tests.conftest import run_cli
+
+    if not (shutil.which("chromium") or os.environ.get("AESOPS_CHROMIUM")):
+        if os.environ.get("CI"):
+            pytest.fail("chromium is missing under CI: ./run test installs it.")
+        pytest.skip("no chromium on this machine")
+    r = run_cli("report", "daily", "--date", "2026-09-15", "--format", "pdf", "--out", str(tmp_path),
+                "--db", str(report_ws / "aesops.duckdb"))
+    assert r.exit_code == 0, r.output
+    data = (tmp_path / "aesops_daily_2026-09-15.pdf").read_bytes()
+    assert data.startswith(b"%PDF-") and data.count(b"/Type /Page") >= 2
+    # A4 landscape (842 × 595 pt), from the print CSS's @page rule.
+    assert b"/MediaBox [0 0 841.91" in data or b"/MediaBox [0 0 842" in data

@@ -130,10 +130,13 @@ def _takeaways(comparison: pl.DataFrame) -> tuple[list[tuple[str, str]], pl.Data
             rel = after[k] / before[k] - 1
             up_zh = "上升" if rel > 0 else "下降" if rel < 0 else "持平"
             effect_zh = "带动业绩" if c >= 0 else "拉低业绩"
-            zh = (f"{zh_name}{word_zh}{up_zh} {abs(rel) * 100:.1f}%（{_lever_text(k, before[k], after[k], 'zh')}），"
+            # A rate moves in percentage points (50.4% → 54.8% is 4.4 points, not 8.7%).
+            size_zh = (f"{abs(after[k] - before[k]) * 100:.1f} 个百分点" if k in RATES else f"{abs(rel) * 100:.1f}%")
+            size_en = (f"{abs(after[k] - before[k]) * 100:.1f} points" if k in RATES else f"{abs(rel) * 100:.1f}%")
+            zh = (f"{zh_name}{word_zh}{up_zh} {size_zh}（{_lever_text(k, before[k], after[k], 'zh')}），"
                   f"{effect_zh} {_yuan(abs(c))}。")
             en = (f"{en_name.capitalize()} {'rose' if rel > 0 else 'fell' if rel < 0 else 'held'} "
-                  f"{abs(rel) * 100:.1f}% {word_en} ({_lever_text(k, before[k], after[k], 'en')}), "
+                  f"{size_en} {word_en} ({_lever_text(k, before[k], after[k], 'en')}), "
                   f"{'adding' if c >= 0 else 'taking'} ¥{abs(c):,.0f} {'to' if c >= 0 else 'from'} sales.")
             out.append((zh, en))
         total_zh = f"业绩{word_zh} {_yuan(s1 - s0, sign=True)}（{_yuan(s0)} → {_yuan(s1)}），按四个杠杆拆解如下。"
