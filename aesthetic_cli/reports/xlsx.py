@@ -83,6 +83,9 @@ class _Writer:
                 return
             if kind == "pp":  # Excel cannot scale by 100 without a % sign: write the points themselves
                 value = float(value) * 100
+            if kind in ("count", "float", "int"):
+                # A whole count shows as 466, not 466.0; an average keeps its decimal.
+                kind = "int" if float(value).is_integer() else ("count1" if kind == "count" else "float")
             ws.write_number(r, c, float(value), self.fmt.get(kind, self.fmt["float"]))
         elif isinstance(value, dt.datetime):
             ws.write_datetime(r, c, value, self.fmt["datetime"])
