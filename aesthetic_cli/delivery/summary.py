@@ -33,8 +33,8 @@ class Summary:
         out = [self.title, ""]
         for ln in self.lines:
             out.append(f"{ln.name}：{ln.value}（环比 {ln.mom}，同比 {ln.yoy}）")
-        if self.takeaways:
-            out += ["", "要点："] + [f"{i}. {t}" for i, t in enumerate(self.takeaways, 1)]
+        if self.takeaways:  # the sales change, then its three biggest movers
+            out += ["", self.takeaways[0]] + [f"{i}. {t}" for i, t in enumerate(self.takeaways[1:], 1)]
         if self.files:
             out += ["", "附件：" + "、".join(p.name for p in self.files)]
         out += ["", "—— aesops 自动发送；数字口径见报表“口径说明”。"]
@@ -47,8 +47,7 @@ class Summary:
             out.append(f"- **{ln.name}** {ln.value}　环比 {_paint(ln.mom, ln.mom_good, colour)}　"
                        f"同比 {_paint(ln.yoy, ln.yoy_good, colour)}")
         if self.takeaways:
-            out.append("")
-            out += [f"> {t}" for t in self.takeaways]
+            out += ["", f"**{self.takeaways[0]}**"] + [f"{i}. {t}" for i, t in enumerate(self.takeaways[1:], 1)]
         return "\n".join(out)
 
 
