@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -43,7 +43,7 @@ def intake(
     if chatty:
         for o in outcomes:
             if o.status == core.PROCESSED:
-                r = o.result
+                r: Any = o.result
                 err.print(f"imported {o.name}: {r.dataset}, {r.loaded} new rows, {r.rejected} rows refused "
                           f"→ {o.file.parent}")
         if not outcomes:

@@ -37,13 +37,18 @@ def deliver(cfg: Delivery, outgoing: list[Outgoing], *, warn: Callable[[str], No
     for out in outgoing:
         attach = [p for p in out.files if p.suffix.lstrip(".") in cfg.attach]
         if cfg.email is not None:
-            to = cfg.email.to if out.main else routes.get(out.clinic)
+            to = cfg.email.to if out.main else routes.get(out.clinic or "")
             if to:
                 msg = mail.message(cfg.email, out.summary.title, out.summary.text(), attach, to=to,
                                    cc=cfg.email.cc if out.main else ())
                 target = f"邮件 mail to {', '.join(to)}"
+                email = cfg.email
+
+                def send_mail(msg=msg, email=email) -> None:
+                    mail.send(email, msg)
+
                 try:
-                    with_retries(target, lambda msg=msg: mail.send(cfg.email, msg), **kw)
+                    with_retries(target, send_mail, **kw)
                     done.append(target)
                 except SendFailed as exc:
                     failed.append(exc)
@@ -51,12 +56,16 @@ def deliver(cfg: Delivery, outgoing: list[Outgoing], *, warn: Callable[[str], No
             continue  # a clinic's own report goes to its manager only, not to the whole group
         for i, hook in enumerate(cfg.webhooks):
             target = _hook_name(i, hook.kind)
+            def post(hook=hook, out=out) -> None:
+                robots.post_summary(hook, out.summary.title, out.summary.markdown(colour=hook.kind))
+
+            def upload(path: Path, hook=hook) -> Callable[[], None]:
+                return lambda: None if robots.post_file(hook, path) else None
+
             try:
-                with_retries(target, lambda hook=hook, out=out: robots.post_summary(
-                    hook, out.summary.title, out.summary.markdown(colour=hook.kind)), **kw)
+                with_retries(target, post, **kw)
                 for path in attach if hook.kind == "wecom" and hook.upload_files else []:
-                    with_retries(f"{target} file {path.name}", lambda hook=hook, path=path: robots.post_file(hook, path),
-                                 **kw)
+                    with_retries(f"{target} file {path.name}", upload(path), **kw)
                 done.append(target)
             except SendFailed as exc:
                 failed.append(exc)

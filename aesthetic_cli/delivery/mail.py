@@ -16,7 +16,7 @@ MIME = {".xlsx": ("application", "vnd.openxmlformats-officedocument.spreadsheetm
         ".html": ("text", "html"), ".pdf": ("application", "pdf")}
 
 
-def message(cfg: Email, subject: str, body: str, attachments: list[Path] = (), to: tuple[str, ...] | None = None,
+def message(cfg: Email, subject: str, body: str, attachments: list[Path] | tuple[Path, ...] = (), to: tuple[str, ...] | None = None,
             cc: tuple[str, ...] | None = None) -> EmailMessage:
     msg = EmailMessage()  # default policy: UTF-8 subject and body, RFC 2231 file names (静安店.xlsx)
     msg["Subject"] = subject

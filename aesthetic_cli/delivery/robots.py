@@ -105,15 +105,16 @@ def _multipart(path: Path) -> tuple[bytes, str]:
 def post_summary(hook: Webhook, title: str, markdown: str, *, now: float | None = None) -> None:
     now = time.time() if now is None else now
     if hook.kind == "wecom":
-        payload = {"msgtype": "markdown", "markdown": {"content": _truncate_utf8(markdown, WECOM_MARKDOWN_LIMIT)}}
-        _check(_post(hook.url, _json(payload), "application/json"), "企业微信")
+        content = _truncate_utf8(markdown, WECOM_MARKDOWN_LIMIT)
+        _check(_post(hook.url, _json({"msgtype": "markdown", "markdown": {"content": content}}), "application/json"),
+               "企业微信")
     elif hook.kind == "dingtalk":
         url = hook.url
         if hook.secret:
             ts = int(now * 1000)
             url += ("&" if "?" in url else "?") + f"timestamp={ts}&sign={dingtalk_sign(ts, hook.secret)}"
-        payload = {"msgtype": "markdown", "markdown": {"title": title, "text": markdown}}
-        _check(_post(url, _json(payload), "application/json"), "钉钉")
+        _check(_post(url, _json({"msgtype": "markdown", "markdown": {"title": title, "text": markdown}}),
+                     "application/json"), "钉钉")
     elif hook.kind == "feishu":
         payload: dict = {"msg_type": "interactive", "card": {
             "config": {"wide_screen_mode": True},

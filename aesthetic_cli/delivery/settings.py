@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from urllib.parse import urlparse
 
@@ -78,7 +79,7 @@ def _addresses(value, key: str, *, required: bool) -> tuple[str, ...]:
     return tuple(v.strip() for v in value)
 
 
-def _email(node: dict, env: dict) -> Email:
+def _email(node: dict, env: Mapping[str, str]) -> Email:
     if not isinstance(node, dict):
         raise _bad("[delivery.email] must be a table.")
     missing = [k for k in ("host", "port", "sender", "to") if k not in node]
@@ -109,7 +110,7 @@ def _email(node: dict, env: dict) -> Email:
                  timeout=float(node.get("timeout", 30)))
 
 
-def _webhook(i: int, node: dict, env: dict) -> Webhook:
+def _webhook(i: int, node: dict, env: Mapping[str, str]) -> Webhook:
     where = f"[[delivery.webhook]] #{i + 1}"
     if not isinstance(node, dict):
         raise _bad(f"{where} must be a table with kind and url.")
@@ -124,7 +125,7 @@ def _webhook(i: int, node: dict, env: dict) -> Webhook:
     secret = env.get(secret_env) or None
     if node.get("secret"):
         raise _bad(f"{where} has a secret in the file: move it to the environment variable {secret_env}.")
-    return Webhook(kind=kind, url=url, secret=secret if kind != "wecom" else None,
+    return Webhook(kind=kind, url=str(url), secret=secret if kind != "wecom" else None,
                    upload_files=bool(node.get("upload_files", True)))
 
 
@@ -135,9 +136,9 @@ def _route(i: int, node: dict) -> Route:
     return Route(clinic=node["clinic"].strip(), to=_addresses(node.get("to"), f"{where} to", required=True))
 
 
-def load(settings: dict, env: dict | None = None) -> Delivery:
+def load(settings: dict, env: Mapping[str, str] | None = None) -> Delivery:
     """The delivery settings of a workspace, or a UsageError naming the key to fix."""
-    env = os.environ if env is None else env
+    env = dict(os.environ) if env is None else env
     node = settings.get("delivery") or {}
     if not isinstance(node, dict):
         raise _bad("[delivery] must be a table.")
