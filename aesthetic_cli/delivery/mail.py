@@ -63,13 +63,3 @@ def send(cfg: Email, msg: EmailMessage) -> None:
                             f"{exc.smtp_error.decode(errors='replace') if isinstance(exc.smtp_error, bytes) else exc.smtp_error}") from None
         raise
 
-
-def check(cfg: Email) -> None:
-    """Connect, say hello and log in, without sending anything (part of `aesops send --test`)."""
-    try:
-        with _connect(cfg) as server:
-            server.noop()
-            if cfg.user:
-                server.login(cfg.user, cfg.password or "")
-    except smtplib.SMTPAuthenticationError as exc:
-        raise Permanent(f"the SMTP server refused the login for {cfg.user} ({exc.smtp_code})") from None
