@@ -39,9 +39,17 @@ _FULL = "０１２３４５６７８９．，－／："
 _HALF = "0123456789.,-/:"
 
 
+# Control characters (NUL, escape sequences, bidi overrides) are never data: stored, they would
+# break keys, terminals and reports. Tab, LF and CR inside a cell are kept as the user typed them.
+_CONTROL = r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u202a-\u202e\u2066-\u2069]"
+# A line of more than ten billion yuan is a broken cell (1e308, a phone number in the amount column),
+# and would overflow DECIMAL(18,2) sums and the reports built on them.
+MAX_ABS_AMOUNT = 1e10
+
+
 def _clean(col: str) -> pl.Expr:
     # ="000123" is how Excel exports keep leading zeros; the value is inside the quotes.
-    s = pl.col(col).str.strip_chars().str.replace(r'^="(.*)"$', "$1").str.strip_chars()
+    s = pl.col(col).str.replace_all(_CONTROL, "").str.strip_chars().str.replace(r'^="(.*)"$', "$1").str.strip_chars()
     return pl.when((s == "") | s.is_in(_EMPTY)).then(None).otherwise(s)
 
 
@@ -50,7 +58,7 @@ def _half_width(s: pl.Expr) -> pl.Expr:
     return s.str.replace_many(list(_FULL), list(_HALF))
 
 
-def parse_amount(col: str, scale: float = 1.0) -> pl.Expr:
+def parse_amount(col: str, scale: float = 1.0, bounded: bool = True) -> pl.Expr:
     s = _half_width(pl.col(col))
     negative = s.str.contains(r"^[(（].*[)）]$")
     wan = s.str.contains("万")
@@ -58,8 +66,8 @@ def parse_amount(col: str, scale: float = 1.0) -> pl.Expr:
     v = body.cast(pl.Float64, strict=False)
     v = pl.when(negative).then(-v).otherwise(v)
     v = pl.when(wan).then(v * 10000).otherwise(v)
-    v = pl.when(v.is_finite()).then(v)
-    return (v / scale) if scale != 1.0 else v
+    v = (v / scale) if scale != 1.0 else v
+    return pl.when(v.is_finite() & (v.abs() <= MAX_ABS_AMOUNT)).then(v) if bounded else v
 
 
 def parse_number(col: str) -> pl.Expr:
@@ -121,8 +129,8 @@ def _fast(f: d.Field, amount_scale: float) -> pl.Expr | None:
     c = pl.col(f.name)
     if f.type in (d.AMOUNT, d.NUMBER):
         v = c.cast(pl.Float64, strict=False)
-        v = pl.when(v.is_finite()).then(v)
-        return (v / amount_scale) if (f.type == d.AMOUNT and amount_scale != 1.0) else v
+        v = (v / amount_scale) if (f.type == d.AMOUNT and amount_scale != 1.0) else v
+        return pl.when(v.is_finite() & (v.abs() <= MAX_ABS_AMOUNT)).then(v)
     if f.type in (d.DATE, d.PERIOD):
         v = c.str.slice(0, 10).str.to_date("%Y-%m-%d", strict=False)
         return pl.when(v.dt.year().is_between(1900, 2100) & c.str.contains(r"^\d{4}-\d{2}-\d{2}")).then(v)
@@ -151,10 +159,28 @@ _REASON = {
 }
 
 
+BEYOND = "金额超出 ±100亿 (beyond ±10,000,000,000: not a plausible amount)"
+
+
+def _beyond(f: d.Field, scale: float) -> pl.Expr:
+    if f.type not in (d.AMOUNT, d.NUMBER):
+        return pl.lit(False)
+    v = parse_amount(f.name, scale if f.type == d.AMOUNT else 1.0, bounded=False)
+    return (v.is_infinite() | (v.abs() > MAX_ABS_AMOUNT)).fill_null(False)
+
+
+MORE_FIELDS = "字段数多于表头：可能有未加引号的逗号？(more fields than headers: an unquoted comma?)"
+FEWER_FIELDS = "字段数少于表头：可能有断行或未配对的引号？(fewer fields than headers: a broken line or an unbalanced quote?)"
+
+
 def convert(frame: pl.DataFrame, layout: Layout, *, amount_unit: str = "yuan",
-            clinic: str | None = None, first_row: int | None = None) -> Converted:
+            clinic: str | None = None, first_row: int | None = None,
+            field_counts: pl.Series | None = None, header_fields: int | None = None) -> Converted:
     """frame holds the sheet from its first row, header included; or, with first_row, a later batch
-    of data rows whose first row is sheet row first_row."""
+    of data rows whose first row is sheet row first_row.
+
+    field_counts (CSV): the fields each line of frame had; a data line whose count differs from the
+    header's (header_fields, else the header line's own count) is rejected whole, never shifted."""
     ds = layout.dataset
     scale = 100.0 if amount_unit == "fen" else 1.0
     if first_row is None:
@@ -162,6 +188,14 @@ def convert(frame: pl.DataFrame, layout: Layout, *, amount_unit: str = "yuan",
     else:
         body = frame.with_row_index(ROW, offset=first_row)
     rows_read = body.height
+    ragged = None
+    if field_counts is not None:
+        if first_row is None:
+            header_fields = int(field_counts[layout.header_row])
+            counts = field_counts.slice(layout.header_row + 1)
+        else:
+            counts = field_counts
+        body = body.with_columns(counts.alias("_fields"))
     # Rows to skip without complaint: blank, totals (合计/总计), and header rows a paged export repeats.
     # Trim and null-empty only what is read (mapped) or checked for 合计 (the first columns); other
     # columns only need to be known empty for the blank-row test.
@@ -183,6 +217,17 @@ def convert(frame: pl.DataFrame, layout: Layout, *, amount_unit: str = "yuan",
     skipped_blank = int(body["_blank"].sum())
     skipped_totals = int((body["_total"] & ~body["_blank"]).sum())
     body = body.filter(~pl.col("_blank") & ~pl.col("_total"))
+    if field_counts is not None:
+        bad = body.filter(pl.col("_fields") != header_fields)
+        if bad.height:
+            ragged = bad.select(
+                pl.col(ROW).cast(pl.UInt32), pl.lit("").alias("column"), pl.lit("").alias("field"),
+                pl.lit(None, pl.String).alias("value"),
+                (pl.when(pl.col("_fields") > header_fields).then(pl.lit(MORE_FIELDS)).otherwise(pl.lit(FEWER_FIELDS))
+                 + pl.lit(f" {header_fields} → ") + pl.col("_fields").cast(pl.String)).alias("reason"),
+                pl.lit("rejected").alias("severity"),
+            )
+            body = body.filter(pl.col("_fields") == header_fields)
 
     raw = body.select(ROW, *[pl.col(c).alias(f) for c, f in layout.mapping.items()])
     present = set(layout.mapping.values())
@@ -206,14 +251,18 @@ def convert(frame: pl.DataFrame, layout: Layout, *, amount_unit: str = "yuan",
             pl.lit(f.name).alias("field"),
             pl.col(f.name).alias("value"),
             pl.when(pl.col(f.name).is_null()).then(pl.lit("missing required field"))
+            .when(_beyond(f, scale)).then(pl.lit(BEYOND))
             .otherwise(pl.lit(_REASON.get(f.type, "unreadable"))).alias("reason"),
             pl.lit("rejected" if f.required else "blanked").alias("severity"),
         )
         problems.append(hit)
         if f.required:
             reject_flags.append(hit.select(ROW))
+    if ragged is not None:
+        problems.append(ragged)
+        reject_flags.append(ragged.select(ROW))
     problems_df = (
-        pl.concat(problems) if problems else
+        pl.concat([p.cast({ROW: pl.UInt32}) for p in problems]) if problems else
         pl.DataFrame(schema={ROW: pl.UInt32, "column": pl.String, "field": pl.String, "value": pl.String,
                              "reason": pl.String, "severity": pl.String})
     )

@@ -68,7 +68,8 @@ def _pick_sheet(path: Path, sheet: str | None, kind: str | None, user: UserMappi
             return raw, locate(raw.frame, file_name=path.name, sheet=raw.sheet, kind=kind, user=user)
         except InputFileError as exc:
             first_error = first_error or exc
-    assert first_error is not None
+    if first_error is None:
+        raise InputFileError(f"{path.name} has no sheets to read (工作簿里没有工作表).")
     raise first_error
 
 
@@ -79,7 +80,7 @@ def _read_and_convert(path: Path, *, kind: str | None = None, sheet: str | None 
     raw, layout = _pick_sheet(path, sheet, kind, user)
     ds = layout.dataset
     _require_clinic(path, layout, clinic)
-    conv = convert(raw.frame, layout, amount_unit=amount_unit, clinic=clinic)
+    conv = convert(raw.frame, layout, amount_unit=amount_unit, clinic=clinic, field_counts=raw.field_counts)
     if ds.needs_clinic:
         conv = _reject_missing_clinic(conv, layout)
     return layout, conv, raw.sheet
@@ -173,9 +174,12 @@ def _staged(con, path, *, kind, user, amount_unit, clinic) -> Prepared:
         totals = {"read": 0, "rejected": 0, "skipped": 0, "good": 0}
         problems, dmin, dmax, offset = [], None, None, 0
         con.execute("DROP TABLE IF EXISTS aesops_staged")
-        for i, frame in enumerate(source.batches()):
+        counts = source.field_counts(path.name)
+        header_fields = int(counts[layout.header_row]) if layout.header_row < counts.len() else 0
+        for i, frame in enumerate(source.batches(path.name, counts.len())):
             conv = convert(frame, layout, amount_unit=amount_unit, clinic=clinic,
-                           first_row=None if i == 0 else offset + 1)
+                           first_row=None if i == 0 else offset + 1,
+                           field_counts=counts.slice(offset, frame.height), header_fields=header_fields)
             if ds.needs_clinic:
                 conv = _reject_missing_clinic(conv, layout)
             offset += frame.height

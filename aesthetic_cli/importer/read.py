@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import csv
 import io
+from array import array
 from dataclasses import dataclass
 from pathlib import Path
 
 import polars as pl
 
 from aesthetic_cli.errors import InputFileError, UsageError
+from aesthetic_cli.importer import bounds
 
 EXCEL_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".xlsb", ".ods"}
 CSV_SUFFIXES = {".csv", ".txt", ".tsv"}
@@ -24,11 +26,15 @@ _ZIP_MAGIC = b"PK\x03\x04"
 
 @dataclass
 class RawSheet:
-    """Cells as text in columns c0..cN; row i of the frame is sheet row i + 1."""
+    """Cells as text in columns c0..cN; row i of the frame is sheet row i + 1.
+
+    field_counts (CSV only): how many fields each line really had, so that a line with more
+    fields than its header (an unquoted comma in `¥1,234.00`) is rejected instead of shifted."""
 
     frame: pl.DataFrame
     sheet: str | None
     encoding: str | None = None
+    field_counts: pl.Series | None = None
 
 
 def _columns(width: int) -> list[str]:
@@ -45,6 +51,8 @@ def _open_excel(path: Path):
 
     with path.open("rb") as fh:
         head = fh.read(8)
+    if not head:
+        raise InputFileError(f"{path.name} is empty (0 bytes).", hint=_RESAVE)
     suffix = path.suffix.lower()
     if head.startswith(_OLE_MAGIC) and suffix in {".xlsx", ".xlsm"}:
         raise InputFileError(
@@ -56,18 +64,27 @@ def _open_excel(path: Path):
             f"{path.name} is not a valid {suffix} workbook (the file is damaged or has another format).",
             hint="Re-export it from the CRM, or open and re-save it in Excel; CSV exports work too.",
         )
+    if head.startswith(_ZIP_MAGIC):
+        bounds.check_zip(path)
     try:
-        return fastexcel.read_excel(str(path))
-    except fastexcel.FastExcelError as exc:
+        reader = fastexcel.read_excel(str(path))
+        names = reader.sheet_names
+    except (KeyboardInterrupt, SystemExit):
+        raise
+    except BaseException as exc:  # noqa: BLE001 - calamine panics are BaseException; a file must not abort us
         raise InputFileError(
-            f"{path.name} could not be opened as a spreadsheet ({type(exc).__name__}: {exc}).",
-            hint="Re-export it from the CRM, or open and re-save it in Excel; CSV exports work too.",
+            f"{path.name} could not be opened as a spreadsheet ({bounds.short_error(exc)}).",
+            hint=_RESAVE,
         ) from None
+    if not names:
+        raise InputFileError(f"{path.name} is a workbook with no sheets (工作簿里没有工作表).", hint=_RESAVE)
+    return reader
+
+
+_RESAVE = "Re-export it from the CRM, or open and re-save it in Excel; CSV exports work too."
 
 
 def read_excel_sheet(path: Path, sheet: str | int, reader=None) -> RawSheet:
-    import fastexcel
-
     reader = reader or _open_excel(path)
     names = reader.sheet_names
     if isinstance(sheet, str) and sheet not in names:
@@ -83,8 +100,13 @@ def read_excel_sheet(path: Path, sheet: str | int, reader=None) -> RawSheet:
         # skip_rows=0 keeps leading blank rows so that frame row i is sheet row i + 1. Eager (Arrow)
         # loading is about a fifth faster than the lazy path for a whole sheet.
         frame = pl.from_arrow(reader.load_sheet(name, header_row=None, dtypes="string", skip_rows=0, eager=True))
-    except fastexcel.FastExcelError as exc:
-        raise InputFileError(f"{path.name}, sheet '{name}', could not be read ({exc}).") from None
+    except (KeyboardInterrupt, SystemExit):
+        raise
+    except BaseException as exc:  # noqa: BLE001 - see _open_excel: panics and MemoryError included
+        raise InputFileError(f"{path.name}, sheet '{name}', could not be read ({bounds.short_error(exc)}).",
+                             hint=_RESAVE) from None
+    if not isinstance(frame, pl.DataFrame):  # a sheet with no cells at all comes back as an empty Series
+        frame = pl.DataFrame()
     frame = frame.rename(dict(zip(frame.columns, _columns(frame.width), strict=False)))
     return RawSheet(frame=frame, sheet=name)
 
@@ -121,6 +143,53 @@ def _sniff_delimiter(sample: str) -> str:
     return best
 
 
+# Python's default (131,072 characters) makes a long note cell a parser error; a cell larger than
+# this is no export any more but a broken quote swallowing the file, and is refused with its line.
+MAX_CELL_CHARS = 16 * 1024 * 1024
+csv.field_size_limit(MAX_CELL_CHARS)
+
+
+def _csv_reader(text_io, delimiter: str):
+    # strict=False: a stray quote inside a field is kept as text, the way Excel reads it.
+    return csv.reader(text_io, delimiter=delimiter, quotechar='"', strict=False)
+
+
+def _csv_failure(path: Path, reader, exc: Exception) -> InputFileError:
+    return InputFileError(
+        f"{path.name}, line {reader.line_num}: the CSV cannot be parsed ({bounds.short_error(exc)}); "
+        f"a cell over {MAX_CELL_CHARS // (1024 * 1024)} MB usually means an unbalanced quote (\") above it.",
+        hint="Open the file in Excel and save it again as 'CSV UTF-8', or save it as .xlsx, and import again.",
+    )
+
+
+def field_counts(path: Path, text_io, delimiter: str) -> array:
+    """The number of fields of every record, read by Python's csv module, which understands bare-CR,
+    LF and CRLF line ends and quoted line breaks alike. A blank line counts 0."""
+    counts = array("I")
+    reader = _csv_reader(text_io, delimiter)
+    try:
+        for row in reader:
+            counts.append(len(row))
+    except csv.Error as exc:
+        raise _csv_failure(path, reader, exc) from None
+    return counts
+
+
+def _frame_by_python(path: Path, text: str, delimiter: str, width: int) -> pl.DataFrame:
+    """The slow, exact reader: used when Polars' fast reader does not see the same records
+    (bare CR line ends, a line wider than the first ones, quotes it treats otherwise)."""
+    columns: list[list[str | None]] = [[] for _ in range(width)]
+    reader = _csv_reader(io.StringIO(text, newline=""), delimiter)
+    try:
+        for row in reader:
+            n = len(row)
+            for i in range(width):
+                columns[i].append((row[i] or None) if i < n else None)
+    except csv.Error as exc:
+        raise _csv_failure(path, reader, exc) from None
+    return pl.DataFrame({c: pl.Series(c, v, dtype=pl.String) for c, v in zip(_columns(width), columns, strict=True)})
+
+
 def read_csv(path: Path) -> RawSheet:
     data = path.read_bytes()
     if data.startswith((_ZIP_MAGIC, _OLE_MAGIC)):
@@ -129,26 +198,41 @@ def read_csv(path: Path) -> RawSheet:
             hint="Rename it to .xlsx (or .xls) and import again.",
         )
     text, encoding = decode(data, path)
+    if "\x00" in text:
+        # NUL bytes are never data (a damaged or UTF-16 file read as bytes); both parsers must agree.
+        text = text.replace("\x00", "")
+        data = text.encode("utf-8")
+        encoding_is_utf8 = True
+    else:
+        encoding_is_utf8 = encoding == "utf-8"
     delimiter = _sniff_delimiter(text[:65536])
+    counts = field_counts(path, io.StringIO(text, newline=""), delimiter)
     # The widest of the first lines sets the column count: title rows above the header are
-    # narrower, and an explicit schema keeps blank lines so row numbers stay true.
-    head = list(csv.reader(io.StringIO(text[:262144]), delimiter=delimiter))
-    width = max((len(r) for r in head[:200]), default=0)
+    # narrower, and an explicit schema keeps blank lines so row numbers stay true. A later, wider
+    # line is not cut silently: field_counts lets convert reject it.
+    width = max(counts[:200], default=0)
     if width == 0:
         return RawSheet(frame=pl.DataFrame(schema={"c0": pl.String}), sheet=None, encoding=encoding)
-    payload = text.encode("utf-8") if encoding != "utf-8" else data
-    try:
-        frame = pl.read_csv(
-            io.BytesIO(payload),
-            has_header=False,
-            separator=delimiter,
-            schema=dict.fromkeys(_columns(width), pl.String),
-            truncate_ragged_lines=True,
-            quote_char='"',
-        )
-    except pl.exceptions.PolarsError as exc:
-        raise InputFileError(f"{path.name} could not be parsed as CSV ({exc}).") from None
-    return RawSheet(frame=frame, sheet=None, encoding=encoding)
+    payload = data if encoding_is_utf8 else text.encode("utf-8")
+    frame = None
+    if "\r" not in text.replace("\r\n", ""):
+        try:
+            frame = pl.read_csv(
+                io.BytesIO(payload),
+                has_header=False,
+                separator=delimiter,
+                schema=dict.fromkeys(_columns(width), pl.String),
+                truncate_ragged_lines=True,
+                quote_char='"',
+            )
+        except pl.exceptions.PolarsError:
+            frame = None
+    if frame is None or frame.height != len(counts) or max(counts, default=0) > width:
+        # Polars and the csv module disagree on the records (or a line is wider than the first ones):
+        # the csv module's reading is the one the row numbers and field counts refer to.
+        frame = _frame_by_python(path, text, delimiter, width)
+    return RawSheet(frame=frame, sheet=None, encoding=encoding,
+                    field_counts=pl.Series("_fields", counts, dtype=pl.UInt32))
 
 
 def check_readable(path: Path) -> None:
@@ -184,18 +268,36 @@ class CsvBatches:
     delimiter: str
     temporary: bool
 
-    def batches(self):
+    def field_counts(self, name: str) -> pl.Series:
+        """Every record's field count, in one streaming pass (memory: 4 bytes a line)."""
+        with self.source.open("r", encoding="utf-8", newline="", errors="replace") as fh:
+            counts = field_counts(Path(name), fh, self.delimiter)
+        return pl.Series("_fields", counts, dtype=pl.UInt32)
+
+    def batches(self, name: str, expected_rows: int):
         schema = dict.fromkeys(_columns(self.width), pl.String)
         scan = pl.scan_csv(self.source, has_header=False, separator=self.delimiter, schema=schema,
                            truncate_ragged_lines=True, quote_char='"')
+        seen = 0
         try:
-            yield from scan.collect_batches(chunk_size=BATCH_ROWS, maintain_order=True)
+            for batch in scan.collect_batches(chunk_size=BATCH_ROWS, maintain_order=True):
+                seen += batch.height
+                yield batch
         except pl.exceptions.PolarsError as exc:
-            raise InputFileError(f"{self.source.name} could not be parsed as CSV ({exc}).") from None
+            raise InputFileError(f"{name} could not be parsed as CSV ({bounds.short_error(exc)}).",
+                                 hint=_RESAVE_CSV) from None
+        if seen != expected_rows:
+            # Row numbers would no longer match the file's records: refuse rather than load them shifted.
+            raise InputFileError(
+                f"{name}: the fast CSV reader found {seen} records where the csv module found {expected_rows} "
+                "(bare CR line ends or unbalanced quotes); nothing was imported.", hint=_RESAVE_CSV)
 
     def close(self) -> None:
         if self.temporary:
             self.source.unlink(missing_ok=True)
+
+
+_RESAVE_CSV = "Open the file in Excel and save it again as 'CSV UTF-8' (or as .xlsx), then import again."
 
 
 def is_large_csv(path: Path) -> bool:
@@ -230,12 +332,23 @@ def csv_in_batches(path: Path) -> CsvBatches:
                     dst.write(decoder.decode(chunk).encode("utf-8"))
                 except UnicodeDecodeError as exc:
                     Path(name).unlink(missing_ok=True)
-                    raise InputFileError(f"{path.name} is neither UTF-8 nor GBK/GB18030 text ({exc}).") from None
+                    raise InputFileError(f"{path.name} is neither UTF-8 nor GBK/GB18030 text "
+                                         f"(byte {exc.start} of a block cannot be decoded).",
+                                         hint=_RESAVE_CSV) from None
             dst.write(decoder.decode(b"", final=True).encode("utf-8"))
         source, temporary = Path(name), True
     text = start.decode(encoding if encoding != "gb18030" else "gb18030", errors="ignore")
     delimiter = _sniff_delimiter(text[:65536])
-    head_rows = list(csv.reader(io.StringIO(text[:262144]), delimiter=delimiter))[:200]
+    lines = io.StringIO(text[:262144], newline="")
+    reader = _csv_reader(lines, delimiter)
+    head_rows = []
+    try:
+        for row in reader:
+            head_rows.append(row)
+            if len(head_rows) == 200:
+                break
+    except csv.Error as exc:
+        raise _csv_failure(path, reader, exc) from None
     width = max((len(r) for r in head_rows), default=1)
     head = pl.DataFrame([r + [None] * (width - len(r)) for r in head_rows[:50]], schema=_columns(width),
                         orient="row")

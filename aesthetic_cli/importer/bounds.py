@@ -1,0 +1,162 @@
+"""Limits checked before a spreadsheet reaches the reader, and how a reader's failure is worded.
+
+calamine (behind fastexcel) builds a dense grid from the first to the last used cell and
+inflates every zip entry it needs: one stray cell at XFD1048576 asks for a 17-billion-cell
+grid and aborts the process, and a zip bomb fills memory. So the zip is inspected first, the
+way Apache POI does (ZipSecureFile: a minimum inflate ratio and a maximum entry size), and the
+real used range of each sheet is measured from its cells, never taken from <dimension>.
+"""
+
+from __future__ import annotations
+
+import re
+import zipfile
+from pathlib import Path
+
+from aesthetic_cli.errors import InputFileError
+
+# POI's defaults: refuse an entry that inflates more than 100 times (ratio below 0.01) once it is
+# past a small size, and any entry over a fixed size. A 1,048,576-row export is well under 1 GiB.
+MIN_INFLATE_RATIO = 0.01
+RATIO_GRACE_BYTES = 1 << 20
+MAX_ENTRY_BYTES = 1 << 30
+MAX_ROWS = 1_048_576  # Excel's own limit: a sheet with more rows did not come from a spreadsheet
+# A used range may be larger than its cells (empty cells between), but not by this much: beyond it,
+# the grid calamine allocates is mostly stray far cells (a note in column XFD).
+MAX_SPARSE_CELLS = 5_000_000
+MAX_SPARSE_FACTOR = 20
+MAX_ERROR_CHARS = 300
+
+_CHUNK = 8 << 20
+_ROW = re.compile(rb"<(?:\w+:)?row\b([^>]*)>")
+_ROW_NUMBER = re.compile(rb'\br="(\d+)"')
+_CELL = re.compile(rb"<(?:\w+:)?c[\s>/]")
+_CELL_WIDE = re.compile(rb'<(?:\w+:)?c\b[^>]*?\br="([A-Z]{3})(\d+)"')
+_CELL_TWO = re.compile(rb'<(?:\w+:)?c\b[^>]*?\br="([A-Z]{2})(\d+)"')
+_CELL_TWO_ANY = re.compile(rb'<(?:\w+:)?c\b[^>]*?\br="[A-Z]{2}\d')
+
+
+def short_error(exc: BaseException) -> str:
+    """A reader's error, cut: parser messages can quote whole lines of the file (names, phones)."""
+    text = " ".join(f"{type(exc).__name__}: {exc}".split())
+    return text if len(text) <= MAX_ERROR_CHARS else text[:MAX_ERROR_CHARS] + "…"
+
+
+def _column_number(letters: bytes) -> int:
+    n = 0
+    for ch in letters:
+        n = n * 26 + (ch - 64)
+    return n
+
+
+def _column_letters(n: int) -> str:
+    out = ""
+    while n:
+        n, r = divmod(n - 1, 26)
+        out = chr(65 + r) + out
+    return out
+
+
+_HINT = ("Open the file in Excel, delete the stray cells (Ctrl+End shows the last used cell) or re-export it, "
+         "save and import again; CSV exports work too.")
+
+
+def check_zip(path: Path) -> None:
+    """Refuse zip bombs, oversized entries and sheets whose used range is far larger than their cells."""
+    try:
+        with zipfile.ZipFile(path) as z:
+            for info in z.infolist():
+                _check_entry(path, info)
+            for info in z.infolist():
+                if info.filename.startswith("xl/worksheets/") and info.filename.endswith(".xml"):
+                    _check_sheet(path, z, info)
+                elif info.filename == "xl/sharedStrings.xml":
+                    _drain(path, z, info)
+    except InputFileError:
+        raise
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, OSError, ValueError, NotImplementedError) as exc:
+        raise InputFileError(f"{path.name} is a damaged workbook ({short_error(exc)}).", hint=_HINT) from None
+
+
+def _check_entry(path: Path, info: zipfile.ZipInfo) -> None:
+    if info.file_size > MAX_ENTRY_BYTES:
+        raise InputFileError(
+            f"{path.name}: part {info.filename} would inflate to {info.file_size / 2**20:,.0f} MB, over the "
+            f"{MAX_ENTRY_BYTES >> 20:,} MB limit; the file was refused unread.", hint=_HINT)
+    if info.file_size > RATIO_GRACE_BYTES and info.compress_size / info.file_size < MIN_INFLATE_RATIO:
+        raise InputFileError(
+            f"{path.name}: part {info.filename} inflates {info.file_size / max(info.compress_size, 1):,.0f} times "
+            f"(a zip bomb, or a damaged file); the file was refused unread.", hint=_HINT)
+
+
+def _chunks(path: Path, z: zipfile.ZipFile, info: zipfile.ZipInfo):
+    """The entry's bytes in chunks cut after a '>', so no tag is split; the declared sizes are checked
+    again while inflating, since a zip's directory can lie."""
+    total, carry = 0, b""
+    with z.open(info) as fh:
+        while True:
+            block = fh.read(_CHUNK)
+            total += len(block)
+            if total > MAX_ENTRY_BYTES or (total > RATIO_GRACE_BYTES
+                                           and info.compress_size / total < MIN_INFLATE_RATIO):
+                raise InputFileError(
+                    f"{path.name}: part {info.filename} inflates beyond the limits of a real export "
+                    f"(zip bomb or damaged file); the file was refused unread.", hint=_HINT)
+            if not block:
+                if carry:
+                    yield carry
+                return
+            data = carry + block
+            cut = data.rfind(b">") + 1
+            if cut == 0:
+                carry = data
+                continue
+            carry = data[cut:]
+            yield data[:cut]
+
+
+def _drain(path: Path, z: zipfile.ZipFile, info: zipfile.ZipInfo) -> None:
+    for _ in _chunks(path, z, info):
+        pass
+
+
+def _check_sheet(path: Path, z: zipfile.ZipFile, info: zipfile.ZipInfo) -> None:
+    rows = cells = max_row = 0
+    wide_col, wide_ref = 0, ""
+    any_two = False
+    for chunk in _chunks(path, z, info):
+        for attrs in _ROW.findall(chunk):
+            rows += 1
+            m = _ROW_NUMBER.search(attrs)
+            # Rows without r= follow the previous one, as readers number them.
+            max_row = int(m.group(1)) if m else max_row + 1
+        cells += len(_CELL.findall(chunk))
+        for letters, number in _CELL_WIDE.findall(chunk):
+            col = _column_number(letters)
+            if col > wide_col:
+                wide_col, wide_ref = col, (letters + number).decode()
+            max_row = max(max_row, int(number))
+        any_two = any_two or _CELL_TWO_ANY.search(chunk) is not None
+    sheet = info.filename.rsplit("/", 1)[-1].removesuffix(".xml")
+    if rows > MAX_ROWS or max_row > MAX_ROWS:
+        raise InputFileError(
+            f"{path.name}: {sheet} has {max(rows, max_row):,} rows, more than a spreadsheet can hold "
+            f"({MAX_ROWS:,}); the file is damaged or not an Excel export.", hint=_HINT)
+    max_col = wide_col or (702 if any_two else 26)
+    if max_row * max_col <= MAX_SPARSE_CELLS or max_row * max_col <= MAX_SPARSE_FACTOR * max(cells, 1):
+        return
+    if not wide_col:
+        # Only two-letter columns: find the widest exactly (a slower scan, needed rarely).
+        max_col, wide_ref = 0, ""
+        for chunk in _chunks(path, z, info):
+            for letters, number in _CELL_TWO.findall(chunk):
+                col = _column_number(letters)
+                if col > max_col:
+                    max_col, wide_ref = col, (letters + number).decode()
+        if max_row * max_col <= MAX_SPARSE_CELLS or max_row * max_col <= MAX_SPARSE_FACTOR * max(cells, 1):
+            return
+    raise InputFileError(
+        f"{path.name}: {sheet} uses the range A1:{_column_letters(max_col)}{max_row} "
+        f"({max_row * max_col:,} cells) for only {cells:,} cells; a stray cell far away "
+        f"(e.g. {wide_ref or _column_letters(max_col)}) would make reading it take gigabytes, so it was refused.",
+        hint=_HINT)
