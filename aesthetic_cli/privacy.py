@@ -27,3 +27,20 @@ def mask(df: pl.DataFrame, show_pii: bool = False) -> pl.DataFrame:
     if "name" in df.columns:
         cols.append(mask_name(pl.col("name")).alias("name"))
     return df.with_columns(cols) if cols else df
+
+
+_LONG_DIGITS = None
+
+
+def mask_value(value: object, field: str | None = None, limit: int = 24) -> str:
+    """One cell's value as it may appear in a message: a name as 张*, digit runs like phone numbers
+    as 138****1234, and cut to a few characters, so an error mailed by cron carries no personal data."""
+    import re
+
+    global _LONG_DIGITS
+    _LONG_DIGITS = _LONG_DIGITS or re.compile(r"\d{7,}")
+    text = " ".join(str(value).split())
+    if field == "name":
+        return text[:1] + "*" * min(len(text) - 1, 8) if text else ""
+    text = _LONG_DIGITS.sub(lambda m: m.group(0)[:3] + "****" + m.group(0)[-4:], text)
+    return text if len(text) <= limit else text[:limit] + "…"

@@ -43,6 +43,7 @@ def _csv_value(v):
 def _tables(result, lang: str, titles: dict[str, tuple[str, str]]) -> None:
     from rich.console import Console
     from rich.table import Table
+    from rich.text import Text
 
     console = Console(highlight=False)
     for name, frame in result.tables.items():
@@ -53,7 +54,8 @@ def _tables(result, lang: str, titles: dict[str, tuple[str, str]]) -> None:
             numeric = frame.schema[col].is_numeric()
             table.add_column(label(col, lang), justify="right" if numeric else "left", overflow="fold")
         for row in frame.iter_rows(named=True):
-            cells = [show_value(c, value_label(c, v, lang), cell_kind(row, c)) for c, v in row.items()]
+            # Text, not str: a name from the data such as `[/]` or `[link=...]` is shown as written.
+            cells = [Text(str(show_value(c, value_label(c, v, lang), cell_kind(row, c)))) for c, v in row.items()]
             table.add_row(*cells)
         if frame.height == 0:
             table.caption = "（无数据）" if lang == "zh" else "(no rows)"

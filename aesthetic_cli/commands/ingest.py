@@ -7,6 +7,8 @@ from typing import Annotated
 
 import typer
 
+from rich.markup import escape
+
 from aesthetic_cli.commands._common import err, interactive, open_workspace
 from aesthetic_cli.commands._options import Db
 
@@ -57,9 +59,9 @@ def import_(
                 # Each file is atomic: a bad one is reported and left out, the others still load.
                 if len(files) == 1:
                     raise
-                err.print(f"[red]Error:[/red] {exc.message}")
+                err.print(f"[red]Error:[/red] {escape(exc.message)}")
                 if exc.hint:
-                    err.print(exc.hint)
+                    err.print(escape(exc.hint))
                 failed.append(path.name)
                 continue
             _summary(result, con)
@@ -84,29 +86,33 @@ def _progress(files: list[Path]):
 
 
 def _summary(r, con) -> None:
-    """One block per file on stderr: what was read, loaded, skipped and rejected."""
+    """One block per file on stderr: what was read, loaded, skipped and rejected. Everything taken
+    from the file (names, headers, cells) is escaped: a consultant called `[/]` is text, not markup."""
+    from aesthetic_cli.privacy import mask_value
+
     if r.status == "unchanged":
-        err.print(f"{r.file.name}: already imported (batch {r.batch_id}, {r.previous_import:%Y-%m-%d %H:%M}); nothing changed.")
+        err.print(f"{escape(r.file.name)}: already imported (batch {r.batch_id}, {r.previous_import:%Y-%m-%d %H:%M}); nothing changed.")
         return
-    where = f"{r.file.name}" + (f" [{r.sheet}]" if r.sheet else "")
+    where = escape(f"{r.file.name}" + (f" [{r.sheet}]" if r.sheet else ""))
     dates = f", {r.date_min} → {r.date_max}" if r.date_min else ""
     err.print(f"{where} → {r.dataset} (batch {r.batch_id}){dates}")
     err.print(f"  read {r.rows_read} · loaded {r.loaded} · updated {r.updated} · duplicates skipped {r.duplicates}"
               f" · rejected {r.rejected} · blank/total rows skipped {r.skipped}")
     if r.problems is not None and r.problems.height:
         for row in r.problems.head(5).iter_rows(named=True):
-            value = f" '{row['value']}'" if row["value"] is not None else ""
+            value = f" '{mask_value(row['value'], row['field'])}'" if row["value"] is not None else ""
             action = "row rejected" if row["severity"] == "rejected" else "cell left empty"
-            err.print(f"  row {row['_row']}, column '{row['column']}':{value} {row['reason']} ({action})")
+            column = f", column '{row['column']}'" if row["column"] else ""
+            err.print(escape(f"  row {row['_row']}{column}:{value} {row['reason']} ({action})"))
         if r.problems.height > 5:
             err.print(f"  … {r.problems.height - 5} more: aesops status --rejects --batch {r.batch_id}")
     if r.ignored_headers:
-        err.print(f"  columns not used: {', '.join(r.ignored_headers)}")
+        err.print(escape(f"  columns not used: {', '.join(r.ignored_headers)}"))
     for kind, names in r.new_names.items():
         label = {"channel": "channels", "consultant": "staff names"}.get(kind, kind)
-        err.print(f"  new {label}: {', '.join(names)}")
+        err.print(escape(f"  new {label}: {', '.join(names)}"))
         for hint in _lookalikes(con, kind, names):
-            err.print(f"  [yellow]check:[/yellow] {hint}")
+            err.print(f"  [yellow]check:[/yellow] {escape(hint)}")
 
 
 def _lookalikes(con, kind: str, names: list[str]) -> list[str]:

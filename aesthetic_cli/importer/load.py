@@ -278,10 +278,14 @@ def import_file(con: duckdb.DuckDBPyConnection, path: Path, *, kind: str | None 
 
 def _mostly_bad_message(path: Path, sheet: str | None, conv: Prepared, data_rows: int) -> str:
     where = path.name + (f", sheet '{sheet}'" if sheet else "")
+    from aesthetic_cli.privacy import mask_value
+
     rej = conv.problems.filter(pl.col("severity") == "rejected").head(5)
+    # Cron mails this message: at most one cell's value, masked and cut, never rows of names and phones.
     examples = "; ".join(
-        f"row {r[ROW]} column '{r['column']}': {r['reason']}" + (f" ('{r['value']}')" if r["value"] else "")
-        for r in rej.iter_rows(named=True)
+        f"row {r[ROW]}" + (f" column '{mask_value(r['column'], limit=40)}'" if r["column"] else "")
+        + f": {r['reason']}" + (f" ('{mask_value(r['value'], r['field'])}')" if r["value"] and i == 0 else "")
+        for i, r in enumerate(rej.iter_rows(named=True))
     )
     return (f"{where}: {conv.rejected} of {data_rows} data rows cannot be read, more than half, so the file "
             f"was refused whole. First problems: {examples}.")
