@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 import zipfile
+import zlib
 from pathlib import Path
 
 from aesthetic_cli.errors import InputFileError
@@ -74,7 +75,8 @@ def check_zip(path: Path) -> None:
                     _drain(path, z, info)
     except InputFileError:
         raise
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, OSError, ValueError, NotImplementedError) as exc:
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, zlib.error, EOFError, OSError, ValueError, NotImplementedError,
+            RuntimeError, KeyError) as exc:
         raise InputFileError(f"{path.name} is a damaged workbook ({short_error(exc)}).", hint=_HINT) from None
 
 
