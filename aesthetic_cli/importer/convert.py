@@ -166,7 +166,7 @@ def _beyond(f: d.Field, scale: float) -> pl.Expr:
     if f.type not in (d.AMOUNT, d.NUMBER):
         return pl.lit(False)
     v = parse_amount(f.name, scale if f.type == d.AMOUNT else 1.0, bounded=False)
-    return (v.is_infinite() | (v.abs() > MAX_ABS_AMOUNT)).fill_null(False)
+    return (v.is_infinite() | (v.is_finite() & (v.abs() > MAX_ABS_AMOUNT))).fill_null(False)
 
 
 MORE_FIELDS = "字段数多于表头：可能有未加引号的逗号？(more fields than headers: an unquoted comma?)"
