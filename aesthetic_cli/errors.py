@@ -47,3 +47,9 @@ class DeliveryError(AesopsError):
     """The reports are on disk; sending them failed after every retry."""
 
     exit_code = Exit.DELIVERY
+
+
+class OutputError(AesopsError):
+    """An output (report file) cannot be written: disk full, no permission; nothing half-written is kept."""
+
+    exit_code = Exit.USAGE

@@ -3,7 +3,6 @@ shifted, nothing absurd loaded, no personal data in messages, and data printed a
 
 from __future__ import annotations
 
-import io
 import os
 import re
 import subprocess

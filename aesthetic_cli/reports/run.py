@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import contextlib
+import os
 import re
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from aesthetic_cli.errors import UsageError
+from aesthetic_cli.errors import LockedError, OutputError, UsageError
 from aesthetic_cli.reports import content
-from aesthetic_cli.reports.safe import atomic_write, workspace_lock
+from aesthetic_cli.reports.safe import workspace_lock, write_temporary
 
 FORMATS = ("xlsx", "html", "pdf")
 
@@ -47,22 +50,18 @@ def _write(report, out: Path, stem: str, formats: list[str], lang: str) -> list[
     from aesthetic_cli.reports import html, pdf, xlsx
 
     writers = {"xlsx": xlsx.write, "html": html.write, "pdf": pdf.write}
-    paths = []
-    for fmt in formats:
-        target = out / f"{stem}.{fmt}"
-        atomic_write(target, lambda tmp, fmt=fmt: writers[fmt](report, tmp, lang))
-        paths.append(target)
-    return paths
+    targets = [out / f"{stem}.{fmt}" for fmt in formats]
+    return write_all(targets, [lambda tmp, fmt=fmt: writers[fmt](report, tmp, lang) for fmt in formats])
 
 
 def produce(db_path: Path, kind: str, out: Path, *, formats: list[str], lang: str = "zh",
             wait_seconds: float = 600, per_clinic: bool = False, **options) -> list[Written]:
     """The report asked for, and with per_clinic one more per clinic (what [[delivery.route]] sends)."""
-    from aesthetic_cli.warehouse import connect
 
     written = []
+    deadline = time.monotonic() + wait_seconds
     with workspace_lock(db_path, wait_seconds):
-        con = connect(db_path, read_only=True)
+        con = _connect_waiting(db_path, deadline, wait_seconds)
         try:
             reports = [(content.build(con, kind, lang=lang, **options), options.get("clinic"), True)]
             if per_clinic:
@@ -81,3 +80,49 @@ def write_reports(db_path: Path, kind: str, out: Path, *, formats: list[str], la
                   wait_seconds: float = 600, **options) -> list[Path]:
     return [p for w in produce(db_path, kind, out, formats=formats, lang=lang, wait_seconds=wait_seconds, **options)
             for p in w.paths]
+
+
+def _connect_waiting(db_path: Path, deadline: float, wait_seconds: float):
+    """A report at 08:00 waits for the 07:55 import still holding the warehouse, up to --wait, the way
+    it waits for another report."""
+    from aesthetic_cli.warehouse import connect
+
+    while True:
+        try:
+            return connect(db_path, read_only=True)
+        except LockedError:
+            if time.monotonic() >= deadline:
+                raise LockedError(
+                    f"An import is still writing to {db_path} and did not finish within {wait_seconds:g}s.",
+                    hint="Nothing was written. Let it finish, or raise --wait; exit code 3 means exactly this.",
+                ) from None
+            time.sleep(0.5)
+
+
+def write_all(targets: list[Path], writers: list) -> list[Path]:
+    """All of a run's files or none: each is written beside its target first, and the set is moved in
+    place only when every one is complete; on failure the partial set is removed and the path named."""
+    temps: list[Path] = []
+    placed: list[Path] = []
+    try:
+        for target, write in zip(targets, writers, strict=True):
+            temps.append(write_temporary(target, write))
+        for tmp, target in zip(temps, targets, strict=False):
+            os.replace(tmp, target)
+            placed.append(target)
+    except OSError as exc:
+        for path in [*temps, *placed]:
+            with contextlib.suppress(OSError):
+                path.unlink()
+        failed = targets[len(temps)] if len(temps) < len(targets) else targets[len(placed)]
+        raise OutputError(
+            f"Could not write {failed}: {exc.strerror or exc}. None of this run's reports were kept "
+            f"({', '.join(t.name for t in targets)}).",
+            hint="Free disk space or fix the folder's permissions (--out), then run the report again.",
+        ) from None
+    except BaseException:
+        for path in temps:
+            with contextlib.suppress(OSError):
+                path.unlink()
+        raise
+    return placed
