@@ -154,14 +154,15 @@ def _base_warehouse(work: Path) -> Path:
 
 
 def run(count: int, seed: int, jobs: int = 2, timeout: float = 60.0, mem_limit_mb: float = 2048.0,
-        keep_failures: Path | None = None, progress: bool = False, report: Path | None = None) -> list[Outcome]:
+        keep_failures: Path | None = None, progress: bool = False, report: Path | None = None,
+        quick: bool = False) -> list[Outcome]:
     _preload()
     work = Path(tempfile.mkdtemp(prefix="aesops-fuzz-"))
     try:
         base, base_digest = _base_warehouse(work)
         outcomes: list[Outcome] = []
         running: dict[int, tuple[Case, Path, float, Outcome]] = {}
-        gen = iter(cases(count, seed))
+        gen = iter(cases(count, seed, quick=quick))
         done = 0
 
         def start(case: Case) -> None:
