@@ -63,7 +63,7 @@ def test_report_waits_for_a_running_import(report_db, tmp_path):
 
 
 def test_report_gives_up_after_wait_while_an_import_holds_the_warehouse(report_db, tmp_path):
-    holder = _hold_warehouse(report_db, 8)
+    holder = _hold_warehouse(report_db, 300)  # killed below, once the report has given up
     try:
         done = _report(report_db, tmp_path / "gaveup", "1")
     finally:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from array import array
 from dataclasses import dataclass
 from pathlib import Path
@@ -206,16 +207,21 @@ def read_csv(path: Path) -> RawSheet:
     else:
         encoding_is_utf8 = encoding == "utf-8"
     delimiter = _sniff_delimiter(text[:65536])
-    counts = field_counts(path, io.StringIO(text, newline=""), delimiter)
+    payload = data if encoding_is_utf8 else text.encode("utf-8")
+    simple = _BARE_CR.search(text) is None and '"' not in text and "\x1f" not in text
+    # Without quotes a record is a line and its fields are its delimiters + 1: Polars counts them fast.
+    # Otherwise the csv module counts (bare CR line ends, quoted commas and line breaks).
+    counts = _counts_by_lines(io.BytesIO(payload), delimiter) if simple else None
+    if counts is None:
+        counts = _python_counts(path, text, delimiter)
     # The widest of the first lines sets the column count: title rows above the header are
     # narrower, and an explicit schema keeps blank lines so row numbers stay true. A later, wider
-    # line is not cut silently: field_counts lets convert reject it.
-    width = max(counts[:200], default=0)
+    # line is not cut silently: the field counts let convert reject it.
+    width = int(counts.head(200).max() or 0)
     if width == 0:
         return RawSheet(frame=pl.DataFrame(schema={"c0": pl.String}), sheet=None, encoding=encoding)
-    payload = data if encoding_is_utf8 else text.encode("utf-8")
     frame = None
-    if "\r" not in text.replace("\r\n", ""):
+    if _BARE_CR.search(text) is None:
         try:
             frame = pl.read_csv(
                 io.BytesIO(payload),
@@ -227,12 +233,40 @@ def read_csv(path: Path) -> RawSheet:
             )
         except pl.exceptions.PolarsError:
             frame = None
-    if frame is None or frame.height != len(counts) or max(counts, default=0) > width:
-        # Polars and the csv module disagree on the records (or a line is wider than the first ones):
+    if frame is None or frame.height != counts.len() or int(counts.max() or 0) > width:
+        # Polars and the count disagree on the records (or a line is wider than the first ones):
         # the csv module's reading is the one the row numbers and field counts refer to.
+        counts = _python_counts(path, text, delimiter)
+        width = max(width, 1)
         frame = _frame_by_python(path, text, delimiter, width)
-    return RawSheet(frame=frame, sheet=None, encoding=encoding,
-                    field_counts=pl.Series("_fields", counts, dtype=pl.UInt32))
+    return RawSheet(frame=frame, sheet=None, encoding=encoding, field_counts=counts)
+
+
+_BARE_CR = re.compile(r"\r(?!\n)")
+
+
+def _python_counts(path: Path, text: str, delimiter: str) -> pl.Series:
+    return pl.Series("_fields", field_counts(path, io.StringIO(text, newline=""), delimiter), dtype=pl.UInt32)
+
+
+def _line_count_expr(delimiter: str) -> pl.Expr:
+    line = pl.col("line")
+    return (pl.when(line.is_null() | (line.str.strip_chars("\r") == "")).then(0)
+            .otherwise(line.str.count_matches(delimiter, literal=True) + 1).cast(pl.UInt32).alias("_fields"))
+
+
+def _lines_options(delimiter: str) -> dict:
+    # Each whole line as one cell: a separator that cannot occur (checked) and no quoting.
+    return {"has_header": False, "separator": "\x1f", "quote_char": None, "schema": {"line": pl.String},
+                "truncate_ragged_lines": True}
+
+
+def _counts_by_lines(source, delimiter: str) -> pl.Series | None:
+    try:
+        lines = pl.read_csv(source, **_lines_options(delimiter))
+    except pl.exceptions.PolarsError:
+        return None
+    return lines.select(_line_count_expr(delimiter)).to_series()
 
 
 def check_readable(path: Path) -> None:
@@ -270,6 +304,12 @@ class CsvBatches:
 
     def field_counts(self, name: str) -> pl.Series:
         """Every record's field count, in one streaming pass (memory: 4 bytes a line)."""
+        if _simple_file(self.source):
+            lazy = pl.scan_csv(self.source, **_lines_options(self.delimiter)).select(_line_count_expr(self.delimiter))
+            try:
+                return lazy.collect(engine="streaming").to_series()
+            except pl.exceptions.PolarsError:
+                pass
         with self.source.open("r", encoding="utf-8", newline="", errors="replace") as fh:
             counts = field_counts(Path(name), fh, self.delimiter)
         return pl.Series("_fields", counts, dtype=pl.UInt32)
@@ -295,6 +335,16 @@ class CsvBatches:
     def close(self) -> None:
         if self.temporary:
             self.source.unlink(missing_ok=True)
+
+
+def _simple_file(path: Path) -> bool:
+    """No quote, no unit separator, no bare CR: every record is one line."""
+    bare_cr = re.compile(rb"\r(?!\n)")
+    with path.open("rb") as fh:
+        for chunk in iter(lambda: fh.read(16 << 20), b""):
+            if b'"' in chunk or b"\x1f" in chunk or bare_cr.search(chunk[:-1]) or chunk.endswith(b"\r"):
+                return False
+    return True
 
 
 _RESAVE_CSV = "Open the file in Excel and save it again as 'CSV UTF-8' (or as .xlsx), then import again."

@@ -116,7 +116,7 @@ def write_all(targets: list[Path], writers: list) -> list[Path]:
                 path.unlink()
         failed = targets[len(temps)] if len(temps) < len(targets) else targets[len(placed)]
         raise OutputError(
-            f"Could not write {failed}: {exc.strerror or exc}. None of this run's reports were kept "
+            f"Could not write {failed} (cannot use it: {exc.strerror or exc}). None of this run's reports were kept "
             f"({', '.join(t.name for t in targets)}).",
             hint="Free disk space or fix the folder's permissions (--out), then run the report again.",
         ) from None
