@@ -217,3 +217,44 @@ def test_long_parser_errors_are_cut(ws):
     from aesthetic_cli.importer.bounds import short_error
 
     assert len(short_error(ValueError("13812345678," * 1000))) <= 301
+
+
+def test_batched_large_csv_path_rejects_ragged_lines_too(ws, con, monkeypatch):
+    from aesthetic_cli.importer import read
+
+    monkeypatch.setattr(read, "LARGE_CSV_BYTES", 10)  # every file takes the batched path
+    monkeypatch.setattr(read, "BATCH_ROWS", 2)
+    for quoted in (False, True):  # the Polars line count, and the csv module's when quotes appear
+        item = '"a,b"' if quoted else "ab"
+        lines = ["收费日期,顾客编号,项目,实收金额,咨询师",
+                 "2025-10-01,C1,水光针,800,王芳",
+                 "2025-10-02,C2,热玛吉,¥1,234.00,李娜",
+                 "2025-10-03,C3,光子嫩肤,500,王芳",
+                 f"2025-10-04,C4,{item},600,王芳"]
+        path = ws / f"o{int(quoted)}.csv"
+        path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+        r = run_cli("import", str(path))
+        assert r.exit_code == 0, r.output
+        assert "row 3" in r.stderr and "字段数多于表头" in r.stderr
+    got = con.execute("SELECT DISTINCT customer_id FROM orders ORDER BY 1").fetchall()
+    assert got == [("C1",), ("C3",), ("C4",)]
+
+
+def test_declared_3_gib_part_is_refused_before_reading(ws, con):
+    # The zip's directory says sharedStrings.xml inflates to 3 GiB (as the audit's file did): refused unread.
+    data = bytearray((SAMPLES / "项目目录.xlsx").read_bytes())
+    name = b"xl/sharedStrings.xml"
+    at = data.find(b"PK\x01\x02")
+    while at != -1:
+        n = int.from_bytes(data[at + 28:at + 30], "little")
+        if data[at + 46:at + 46 + n] == name:
+            data[at + 24:at + 28] = (3 << 30).to_bytes(4, "little")  # uncompressed size
+            break
+        at = data.find(b"PK\x01\x02", at + 4)
+    assert at != -1
+    (ws / "big.xlsx").write_bytes(bytes(data))
+    before = snapshot(con)
+    r = run_cli("import", str(ws / "big.xlsx"))
+    _no_traceback(r)
+    assert r.exit_code == 1 and "sharedStrings.xml" in r.stderr and "limit" in r.stderr
+    assert snapshot(con) == before
