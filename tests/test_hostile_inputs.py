@@ -258,3 +258,17 @@ def test_declared_3_gib_part_is_refused_before_reading(ws, con):
     _no_traceback(r)
     assert r.exit_code == 1 and "sharedStrings.xml" in r.stderr and "limit" in r.stderr
     assert snapshot(con) == before
+
+
+def test_a_line_of_a_hundred_thousand_fields_is_rejected_quickly(ws, con):
+    # Found by the fuzz harness: a broken quote made one line 442,563 fields wide, and the frame with it
+    # (a hang of minutes). The line is rejected by its count; the frame keeps a sane width.
+    lines = [",".join(VISIT_HEAD), "2025-10-01,C1,初诊,抖音,王芳", "2025-10-02,C2,初诊,抖音," + ",".join(["y"] * 100_000),
+             "2025-10-03,C3,复诊,美团,李娜"]
+    (ws / "wide.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    t0 = time.monotonic()
+    r = run_cli("import", str(ws / "wide.csv"))
+    assert r.exit_code == 0, r.output
+    assert time.monotonic() - t0 < 30
+    assert [v[1] for v in _visits(con)] == ["C1", "C3"]
+    assert "5 → 100004" in r.stderr

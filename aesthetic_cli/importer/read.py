@@ -148,6 +148,9 @@ def _sniff_delimiter(sample: str) -> str:
 # this is no export any more but a broken quote swallowing the file, and is refused with its line.
 MAX_CELL_CHARS = 16 * 1024 * 1024
 csv.field_size_limit(MAX_CELL_CHARS)
+# No export has more columns than this; a line with more (a broken quote turning a long cell into
+# a million fields) is rejected by its field count, and must not make the frame a million columns wide.
+MAX_CSV_COLUMNS = 2048
 
 
 def _csv_reader(text_io, delimiter: str):
@@ -217,7 +220,7 @@ def read_csv(path: Path) -> RawSheet:
     # The widest of the first lines sets the column count: title rows above the header are
     # narrower, and an explicit schema keeps blank lines so row numbers stay true. A later, wider
     # line is not cut silently: the field counts let convert reject it.
-    width = int(counts.head(200).max() or 0)
+    width = min(int(counts.head(200).max() or 0), MAX_CSV_COLUMNS)
     if width == 0:
         return RawSheet(frame=pl.DataFrame(schema={"c0": pl.String}), sheet=None, encoding=encoding)
     frame = None
@@ -233,9 +236,10 @@ def read_csv(path: Path) -> RawSheet:
             )
         except pl.exceptions.PolarsError:
             frame = None
-    if frame is None or frame.height != counts.len() or int(counts.max() or 0) > width:
-        # Polars and the count disagree on the records (or a line is wider than the first ones):
-        # the csv module's reading is the one the row numbers and field counts refer to.
+    if frame is None or frame.height != counts.len():
+        # Polars and the count disagree on the records: the csv module's reading is the one the row
+        # numbers and field counts refer to. (A line wider than the frame is cut by Polars but stays
+        # in place, and its count has it rejected.)
         counts = _python_counts(path, text, delimiter)
         width = max(width, 1)
         frame = _frame_by_python(path, text, delimiter, width)
@@ -399,8 +403,8 @@ def csv_in_batches(path: Path) -> CsvBatches:
                 break
     except csv.Error as exc:
         raise _csv_failure(path, reader, exc) from None
-    width = max((len(r) for r in head_rows), default=1)
-    head = pl.DataFrame([r + [None] * (width - len(r)) for r in head_rows[:50]], schema=_columns(width),
+    width = min(max((len(r) for r in head_rows), default=1), MAX_CSV_COLUMNS)
+    head = pl.DataFrame([r[:width] + [None] * (width - len(r)) for r in head_rows[:50]], schema=_columns(width),
                         orient="row")
     return CsvBatches(head=head, encoding=encoding, source=source, width=width, delimiter=delimiter,
                       temporary=temporary)

@@ -190,6 +190,8 @@ def run(count: int, seed: int, jobs: int = 2, timeout: float = 60.0, mem_limit_m
                 got, status, usage = os.wait4(pid, os.WNOHANG)
                 elapsed = time.monotonic() - t0
                 if got == 0:
+                    if outcome.problems:  # killed, not reaped yet
+                        continue
                     if elapsed > timeout:
                         os.kill(pid, signal.SIGKILL)
                         outcome.problems.append("hang")
