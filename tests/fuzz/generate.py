@@ -7,6 +7,7 @@ import io
 import random
 import re
 import zipfile
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -295,7 +296,7 @@ def cases(count: int, seed: int, quick: bool = False):
         try:
             for m in muts:
                 data = m(r, data) if data else data
-        except (zipfile.BadZipFile, ValueError, IndexError, KeyError, OSError, EOFError):
+        except (zipfile.BadZipFile, zlib.error, ValueError, IndexError, KeyError, OSError, EOFError, RuntimeError):
             continue  # a stacked mutation on an already broken zip: draw again
         yield Case(name=f"case{made:05d}{suffix}", data=data, mutation="+".join(m.__name__ for m in muts),
                    seed_file=seed_name)
