@@ -218,9 +218,9 @@ def convert(frame: pl.DataFrame, layout: Layout, *, amount_unit: str = "yuan",
     skipped_totals = int((body["_total"] & ~body["_blank"]).sum())
     body = body.filter(~pl.col("_blank") & ~pl.col("_total"))
     if field_counts is not None:
-        bad = body.filter(pl.col("_fields") != header_fields)
-        if bad.height:
-            ragged = bad.select(
+        wrong_width = body.filter(pl.col("_fields") != header_fields)
+        if wrong_width.height:
+            ragged = wrong_width.select(
                 pl.col(ROW).cast(pl.UInt32), pl.lit("").alias("column"), pl.lit("").alias("field"),
                 pl.lit(None, pl.String).alias("value"),
                 (pl.when(pl.col("_fields") > header_fields).then(pl.lit(MORE_FIELDS)).otherwise(pl.lit(FEWER_FIELDS))
