@@ -54,7 +54,7 @@ def parse_amount(col: str, scale: float = 1.0) -> pl.Expr:
     s = _half_width(pl.col(col))
     negative = s.str.contains(r"^[(（].*[)）]$")
     wan = s.str.contains("万")
-    body = s.str.replace_all(r"(?i)[¥￥,，\s元万]|rmb|cny|yuan|[()（）]", "")
+    body = s.str.replace_all(r"(?i)[¥￥$£€,，\s元万]|rmb|cny|yuan|usd|[()（）]", "")
     v = body.cast(pl.Float64, strict=False)
     v = pl.when(negative).then(-v).otherwise(v)
     v = pl.when(wan).then(v * 10000).otherwise(v)

@@ -41,6 +41,10 @@ def doubt_lines(rec: Recognition, lang: str = "zh") -> list[str]:
         elif key == "alike":
             out.append(f"{_ds(a['other'], lang)} 的得分几乎一样（{a['b']:g} 对 {a['a']:g}）" if lang == "zh"
                        else f"{a['other']} scores almost the same ({a['b']:g} against {a['a']:g})")
+        elif key == "date_order":
+            out.append(f"日期如「{a['example']}」无法判断是月/日/年还是日/月/年（映射文件里写 date_order）" if lang == "zh"
+                       else f"dates like '{a['example']}' could be month/day/year or day/month/year "
+                            "(set date_order in a mapping file)")
         elif key == "thin":
             out.append("除了编号外没有其他明确的列，不能据此更新档案" if lang == "zh"
                        else "nothing but the key column says so, and this dataset overwrites records")
@@ -79,6 +83,8 @@ def mapping_toml(rec: Recognition, *, header_row: int, sheet: str | None, lang: 
     for line in doubt_lines(rec, lang):
         lines.append(("# 疑点：" if zh else "# Doubt: ") + line)
     lines += [f'kind = "{ds.name}"', f"header_row = {header_row + 1}"]
+    if any(key == "date_order" for key, _ in rec.doubts):
+        lines.append('date_order = "mdy"    ' + ('# 月/日/年；日/月/年请改成 "dmy"' if zh else '# month/day/year; "dmy" for day/month/year'))
     if sheet:
         lines.append(f"sheets = [{_q(sheet)}]")
     lines += ["", "[columns]"]

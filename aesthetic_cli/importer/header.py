@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 import polars as pl
 
 from aesthetic_cli.errors import InputFileError, UsageError
+from aesthetic_cli.importer import datasets as d
 from aesthetic_cli.importer import recognise as rg
 from aesthetic_cli.importer.datasets import DATASETS, Dataset
 from aesthetic_cli.importer.mapping import COMPUTED_PREFIX, CONST_PREFIX, MAPPING_HELP, UserMapping
@@ -24,6 +25,7 @@ class Layout:
     headers: dict[str, str]  # frame column -> header text as written in the file
     ignored: list[str] = field(default_factory=list)  # headers no field claimed
     recognition: rg.Recognition | None = None
+    date_order: str | None = None  # read from day/month/year values (or the mapping file)
 
 
 class RecognitionRefused(InputFileError):
@@ -143,11 +145,19 @@ def locate(frame: pl.DataFrame, *, file_name: str, sheet: str | None, kind: str 
             hint=_lacking_hint(ds, mapping) + "\n" + MAPPING_HELP,
             recognition=rec, header_row=row, sheet=sheet, where=where,
         )
+    date_order = user.date_order if user else None
+    if not date_order and not (user and user.date_format):
+        dated = [c for c, f in mapping.items() if ds.field(f).type in (d.DATE, d.PERIOD) and c in frame.columns]
+        date_order, example = rg.infer_date_order([frame[c].slice(row + 1).to_list() for c in dated])
+        if example and not date_order:
+            # 10/7/2025 is July or October: the file cannot say, so the user must.
+            rec.doubts.append(("date_order", {"example": example}))
     if not rec.sure:
         msg, hint = refusal(where, rec, None, lang)
         raise RecognitionRefused(msg, hint=hint, recognition=rec, header_row=row, sheet=sheet, where=where)
     ignored = [headers[c] for c in headers if c not in mapping]
-    return Layout(dataset=ds, header_row=row, mapping=mapping, headers=headers, ignored=ignored, recognition=rec)
+    return Layout(dataset=ds, header_row=row, mapping=mapping, headers=headers, ignored=ignored, recognition=rec,
+                  date_order=date_order)
 
 
 def _lacking_hint(ds: Dataset, mapping: dict[str, str]) -> str:

@@ -167,7 +167,7 @@ def _read_and_convert(raw, layout: Layout, path: Path, *, user: UserMapping | No
     _require_clinic(path, layout, clinic)
     frame = extend_frame(raw.frame, layout, user, header_row=layout.header_row)
     conv = convert(frame, layout, amount_unit=amount_unit, clinic=clinic,
-                   date_order=user.date_order if user else None, date_format=user.date_format if user else None)
+                   date_order=layout.date_order, date_format=user.date_format if user else None)
     if ds.needs_clinic:
         conv = _reject_missing_clinic(conv, layout)
     return conv
@@ -264,7 +264,7 @@ def _staged(con, path, *, kind, user, amount_unit, clinic, lang) -> Prepared:
             frame = extend_frame(frame, layout, user, header_row=layout.header_row if i == 0 else None)
             conv = convert(frame, layout, amount_unit=amount_unit, clinic=clinic,
                            first_row=None if i == 0 else offset + 1,
-                           date_order=user.date_order if user else None,
+                           date_order=layout.date_order,
                            date_format=user.date_format if user else None)
             if ds.needs_clinic:
                 conv = _reject_missing_clinic(conv, layout)

@@ -23,7 +23,7 @@ from aesthetic_cli.importer import datasets as d
 
 _BRACKETS = re.compile(r"[(\[【{].*?[)\]】}]")
 _SPLIT = re.compile(r"[^0-9a-z\u4e00-\u9fff]+")
-_CAMEL = re.compile(r"(?<=[a-z])(?=[A-Z])")
+_CAMEL = re.compile(r"(?<=[a-z])(?=[A-Z])|(?<=[\u4e00-\u9fff])(?=[A-Za-z0-9])|(?<=[A-Za-z0-9])(?=[\u4e00-\u9fff])")
 
 
 def normalise(text: object) -> str:
@@ -58,7 +58,7 @@ AMOUNT_W = ("金额", "额", "款", "价", "amount", "total", "price", "value", 
 ID_W = ("编号", "号", "id", "代码", "编码", "code", "no", "number", "num", "ref")
 CONSULT_W = ("咨询", "顾问", "consultant", "advisor", "adviser", "coordinator")
 ONLINE_W = ("网电", "网络", "网咨", "线上", "在线", "online", "tele", "remote", "web")
-PERSON_W = ("顾客", "客户", "会员", "患者", "病人", "客人", "来宾", "customer", "client", "member", "patient", "guest")
+PERSON_W = ("顾客", "客户", "会员", "患者", "病人", "客人", "来宾", "用户", "customer", "client", "member", "patient", "guest")
 
 # field -> list of (groups, avoid): a header matches when it has a word of every group and no
 # avoided word. Keys "dataset.field" refine a field for one dataset.
@@ -71,10 +71,11 @@ PARTS: dict[str, list[P]] = {
                ("项目", "产品", "商品", "门店", "机构", "员工", "卡", "渠道", "咨询", "医生", "推荐", "介绍", "item", "product",
                 "service", "staff", "employee", "card", "store", "location", "consultant", "provider", "clinic",
                 "campaign", "channel", "first", "last", "user", "account"))],
-    "staff.name": [((("姓名", "员工", "名字", "name", "staff", "employee"),), ("编号", "id", "部门", "department"))],
+    "staff.name": [((("姓名", "员工", "名字", "name", "staff", "employee"),),
+                    ("编号", "工号", "id", "code", "no", "number", "部门", "department"))],
     "gender": [((("性别", "sex", "gender"),), ())],
     "birth_date": [((("生日", "出生", "birth", "dob", "birthday"),), ())],
-    "registered_at": [((("建档", "注册", "开户", "入会", "登记", "创建", "registered", "created", "joined", "signup", "since"),
+    "registered_at": [((("建档", "注册", "开户", "入会", "登记", "创建", "registered", "created", "creation", "joined", "signup", "since"),
                         DATE_W + ("建档", "since")), ("预约", "到院", "消费", "咨询"))],
     "source_channel": [((("来源", "渠道", "媒体", "媒介", "平台", "source", "channel", "referral", "marketing"),),
                         ("支付", "付款", "收款", "payment", "推荐人", "介绍人", "referrer", "referred"))],
@@ -100,7 +101,8 @@ PARTS: dict[str, list[P]] = {
                    ((("就诊", "到院", "接诊", "来院", "到店", "visit", "appointment", "客户", "顾客"),
                      ("类型", "类别", "性质", "type", "status")), ("项目", "service", "支付")),
                    ((("newreturning", "new/returning", "firstvisit", "新老客", "新客老客"),), ())],
-    "intended_item": [((("意向", "咨询项目", "interest", "interested", "intended"),), ())],
+    "intended_item": [((("意向", "咨询项目", "interest", "interested", "intended"),),
+                       ("门店", "店", "机构", "医院", "院区", "store", "location", "clinic", "center", "centre"))],
     "no_deal_reason": [((("未成交", "流失", "未购买", "不成交", "未消费", "lost", "nodeal", "notbooked", "unsold"),
                          ("原因", "reason", "why")), ())],
     "item": [((("项目", "品项", "商品", "产品", "服务", "套餐", "疗程", "service", "treatment", "product", "item", "sku",
@@ -109,7 +111,7 @@ PARTS: dict[str, list[P]] = {
                "编号", "id", "code", "category", "type", "price", "amount", "qty", "quantity", "cost", "date", "time",
                "提供", "provider", "咨询", "consult", "部门", "department", "消耗", "划扣"))],
     "paid_amount": [((("实收", "实付", "实缴", "实际收", "实际付", "收款", "付款", "成交", "业绩", "消费", "收银", "实收款",
-                       "paid", "net", "revenue", "collected", "payment", "sales", "charged"),
+                       "paid", "net", "revenue", "collected", "payment", "sale", "sales", "charged"),
                       AMOUNT_W + ("实收", "实付", "业绩", "paid", "revenue", "sales", "charged")),
                      ("方式", "类型", "method", "type", "日期", "时间", "date", "time", "单号", "id", "编号", "次数", "数量"))],
     "list_amount": [((("应收", "原价", "标准价", "标价", "应付", "list", "original", "gross", "retail", "subtotal"),),
@@ -157,12 +159,12 @@ PARTS: dict[str, list[P]] = {
 
 # Dates of the dataset's own event: order_date, visit_date... each with the words that say which event.
 EVENT_WORDS: dict[str, tuple[str, ...]] = {
-    "order_date": ("消费", "结账", "开单", "收款", "收费", "成交", "收银", "结算", "下单", "付款", "交易", "销售", "业绩", "单据",
+    "order_date": ("消费", "结账", "开单", "收款", "收费", "成交", "收银", "结算", "下单", "付款", "支付", "交易", "销售", "业绩", "单据",
                    "订单", "order", "sale", "sales", "payment", "transaction", "checkout", "invoice", "purchase", "paid",
                    "sold"),
     "visit_date": ("到院", "来院", "到店", "接诊", "就诊", "分诊", "来访", "到访", "签到", "接待", "visit", "arrival",
                    "checkin", "appointment", "appt", "booking", "service"),
-    "lead_date": ("咨询", "登记", "线索", "留资", "录入", "创建", "获客", "询盘", "进线", "lead", "inquiry", "enquiry",
+    "lead_date": ("咨询", "登记", "线索", "留资", "录入", "创建", "获客", "询盘", "询单", "询价", "进线", "lead", "inquiry", "enquiry",
                   "created", "captured", "submitted"),
     "treatment_date": ("治疗", "划扣", "消耗", "执行", "操作", "核销", "服务", "treatment", "service", "redeemed",
                        "consumed", "procedure"),
@@ -193,13 +195,13 @@ IGNORABLE = ("序号", "行号", "年龄", "age", "积分", "points", "折扣", 
              "数量", "count", "qty", "人数", "个数", "率", "rate", "ratio", "占比", "身份证", "证件", "邮编", "zip", "postal",
              "qq", "微信", "邮箱", "email", "编号", "id", "no", "index", "#", "提成", "commission", "单价", "price", "成本",
              "cost", "排名", "rank", "失效", "到期", "过期", "有效期", "expire", "expiry", "expires", "valid", "周",
-             "week", "pv", "uv", "cpc", "cpm", "cpl", "ctr", "roi", "roas")
+             "week", "pv", "uv", "cpc", "cpm", "cpl", "ctr", "roi", "roas", "入职", "离职", "hire", "hired")
 
 # Words in a file, sheet or title that say which dataset it is. The longest word found wins, so
 # 会员卡 (cards) outweighs 会员 (customers).
 HINTS: dict[str, tuple[str, ...]] = {
     "customers": ("顾客", "客户", "档案", "会员", "患者", "病历", "customer", "client", "member", "patient", "contacts"),
-    "leads": ("线索", "网电", "留资", "咨询登记", "网咨", "获客", "进线", "lead", "inquir", "enquir", "prospect"),
+    "leads": ("线索", "网电", "留资", "咨询登记", "网咨", "获客", "进线", "询单", "lead", "inquir", "enquir", "prospect"),
     "visits": ("到院", "来院", "接诊", "分诊", "到店", "就诊", "来访", "到访", "visit", "checkin", "check-in", "appointment",
                "booking"),
     "orders": ("收费", "收银", "订单", "成交", "消费明细", "业绩", "流水", "销售", "收款", "order", "sales", "transaction",
@@ -215,8 +217,8 @@ HINTS: dict[str, tuple[str, ...]] = {
 # ---------------------------------------------------------------- values
 
 _DATE_RE = re.compile(
-    r"^(\d{4}[-/.年]\d{1,2}([-/.月]\d{1,2}日?)?|\d{1,2}[-/.]\d{1,2}[-/.]\d{2,4}|(19|20)\d{2}(0[1-9]|1[0-2])([0-2]\d|3[01])"
-    r"|\d{4}年\d{1,2}月(\d{1,2}日)?)([ T]\d{1,2}:\d{2}(:\d{2})?.*)?$")
+    r"^((19|20)\d{2}[-/.年](0?[1-9]|1[0-2])([-/.月](0?[1-9]|[12]\d|3[01])日?)?月?|\d{1,2}[-/.]\d{1,2}[-/.]\d{2,4}"
+    r"|(19|20)\d{2}(0[1-9]|1[0-2])([0-2]\d|3[01]))([ T]\d{1,2}:\d{2}(:\d{2})?.*)?$")
 _NUM_RE = re.compile(r"^[-+(（]?[¥￥$]?\s*-?[\d,，]*\.?\d+\s*[元万)）]?$")
 _PHONE_RE = re.compile(r"^(\+?86[- ]?)?1[3-9]\d[- ]?\d{4}[- ]?\d{4}$|^1[3-9]\d\*{4}\d{4}$"
                        r"|^(\+?1[- .]?)?\(?\d{3}\)?[- .]?\d{3}[- .]?\d{4}$|^0\d{2,3}-\d{7,8}$")
@@ -306,14 +308,42 @@ def value_fit(f: d.Field, p: Profile) -> int | None:
     return 0
 
 
+_DMY = re.compile(r"^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4}|\d{2})(?:[ T].*)?$")
+
+
+def infer_date_order(columns: list[list]) -> tuple[str | None, str | None]:
+    """(order, example): "mdy" or "dmy" when a day above 12 shows which number is the month; (None,
+    example) when every such date could be read both ways; (None, None) when there are none."""
+    first = second = False
+    example = None
+    for values in columns:
+        for v in values:
+            m = _DMY.match(str(v).strip()) if v is not None else None
+            if not m:
+                continue
+            example = example or str(v).strip()
+            a, b = int(m.group(1)), int(m.group(2))
+            first, second = first or a > 12, second or b > 12
+    if first and not second:
+        return "dmy", example
+    if second and not first:
+        return "mdy", example
+    return None, example
+
+
 # ---------------------------------------------------------------- matching
 
 def _parts_for(ds: d.Dataset, f: d.Field) -> list[P]:
     return PARTS.get(f"{ds.name}.{f.name}", PARTS.get(f.name, []))
 
 
-def header_score(ds: d.Dataset, f: d.Field, header: str) -> tuple[int, str] | None:
-    """How well a header names a field, from its words alone: (3|2|1, why) or None."""
+def _is_date_group(group: tuple[str, ...]) -> bool:
+    return "日期" in group
+
+
+def header_score(ds: d.Dataset, f: d.Field, header: str, dated: bool = False) -> tuple[int, str] | None:
+    """How well a header names a field, from its words alone: (3|2|1, why) or None. dated: the
+    column's values are dates, which says what a date word would (a header "Created" of dates)."""
     norm, toks = normalise(header), _tokens(header)
     if not norm:
         return None
@@ -323,7 +353,7 @@ def header_score(ds: d.Dataset, f: d.Field, header: str) -> tuple[int, str] | No
         generic = norm in GENERIC["date"] or norm in GENERIC["amount"]
         return (2, "synonym") if generic else (3, "synonym")
     for groups, avoid in _parts_for(ds, f):
-        if all(_any(norm, toks, g) for g in groups) and not _any(norm, toks, avoid):
+        if all(_any(norm, toks, g) or (dated and _is_date_group(g)) for g in groups) and not _any(norm, toks, avoid):
             return 2, "parts"
     if f.name == ds.date_field and norm in GENERIC["date"]:
         return 1, "generic"
@@ -400,7 +430,8 @@ def match_dataset(ds: d.Dataset, headers: dict[str, str], profiles: dict[str, Pr
         for f in ds.fields:
             if f.name in taken:
                 continue
-            hs = header_score(ds, f, text)
+            prof = profiles.get(col, Profile())
+            hs = header_score(ds, f, text, dated=prof.kind() == "date" and f.type in (d.DATE, d.PERIOD))
             if hs is None:
                 continue
             score, why = hs
@@ -430,6 +461,9 @@ def _typed_unused(rec_best: Candidate, headers: dict[str, str], profiles: dict[s
             continue
         kind = profiles.get(col, Profile()).kind()
         if kind not in ("date", "number", "phone"):
+            continue
+        # A phone matters where the dataset keeps phones; a staff roster's phone numbers do not.
+        if kind == "phone" and not any(f.type == d.PHONE for f in rec_best.dataset.fields):
             continue
         norm, toks = normalise(text), _tokens(text)
         if _any(norm, toks, IGNORABLE):
@@ -463,7 +497,9 @@ def recognise(headers: dict[str, str], profiles: dict[str, Profile], *, context:
     if hints and best.dataset.name not in hints:
         other = next(iter(hints))
         rec.doubts.append(("name_elsewhere", {"word": hints[other], "other": other}))
-    rival = next((c for c in others if c.viable), None)
+    # A rival counts when it explains the file as well: viable, and leaving no dates, amounts or
+    # phones unread (a leads reading of a customer file leaves the birthdays).
+    rival = next((c for c in others if c.viable and not _typed_unused(c, headers, profiles)), None)
     margin = 4 if best.dataset.mode == "upsert" else 2
     if rival is not None and rival.score >= best.score - margin:
         rec.doubts.append(("alike", {"other": rival.dataset.name, "a": best.score, "b": rival.score}))
