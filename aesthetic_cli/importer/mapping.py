@@ -148,7 +148,7 @@ def _value_text(v) -> str:
 
 
 _ALLOWED = (ast.Expression, ast.BinOp, ast.UnaryOp, ast.Add, ast.Sub, ast.Mult, ast.Div, ast.USub, ast.UAdd,
-            ast.Constant, ast.Name)
+            ast.Constant, ast.Name, ast.Load)
 
 
 def _formula_source(text: str) -> tuple[str, dict[str, str]]:
