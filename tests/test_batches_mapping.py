@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from decimal import Decimal
 
 import openpyxl
 
@@ -144,8 +145,8 @@ paid_amount = "Quantity * UnitPrice"
     assert r.exit_code == 0, r.stderr
     # 6 × 2.55 = 15.30; 3 × −1.10 = −3.30 (a refund); 8 × 1000 = 8000.
     assert _q(ws, "SELECT order_id, item, clinic, paid_amount, line_kind FROM orders ORDER BY order_id") == [
-        ("536365", "CD", "静安店", 15.3, "sale"), ("536366", "CD", "静安店", -3.3, "refund"),
-        ("536367", "CD", "静安店", 8000.0, "sale")]
+        ("536365", "CD", "静安店", Decimal("15.30"), "sale"), ("536366", "CD", "静安店", Decimal("-3.30"), "refund"),
+        ("536367", "CD", "静安店", Decimal("8000.00"), "sale")]
 
 
 def test_mapping_formula_is_never_evaluated_as_python(ws):
@@ -222,7 +223,7 @@ def test_all_sheets_of_one_dataset_import_and_others_are_named(ws):
     assert "工作表「到院」未导入" in r.stderr and "说明" not in r.stderr
     assert [(ds, f) for _, ds, f in _batch_ids(ws)] == [("orders", "收费2025.xlsx")] * 2
     # One batch per sheet; 11月 repeats a line of 10月, loaded once: 100 + 200 + 300.
-    assert _q(ws, "SELECT count(*), sum(paid_amount) FROM orders") == [(3, 600.0)]
+    assert _q(ws, "SELECT count(*), sum(paid_amount) FROM orders") == [(3, Decimal("600.00"))]
     r = run_cli("import", path)
     assert r.exit_code == 0 and r.stderr.count("nothing changed") == 2
 
@@ -260,7 +261,7 @@ def test_mapping_amount_unit_fen(ws):
     path = write_csv(ws / "o.csv", [HEAD, ["2025-10-01", "C1", "x", "12345"]])
     r = run_cli("import", str(path), "--mapping", _map(ws, 'kind = "orders"\namount_unit = "fen"\n'))
     assert r.exit_code == 0, r.stderr
-    assert _q(ws, "SELECT paid_amount FROM orders") == [(123.45,)]
+    assert _q(ws, "SELECT paid_amount FROM orders") == [(Decimal("123.45"),)]
 
 
 def test_bad_mapping_values_are_named(ws):

@@ -4,6 +4,7 @@ of issue 13 (a leads file with member ids, raw transaction lines)."""
 from __future__ import annotations
 
 import csv
+from decimal import Decimal
 import tomllib
 
 from tests.conftest import run_cli, snapshot, write_csv
@@ -122,7 +123,7 @@ def test_card_export_with_unknown_balance_header_is_refused_not_emptied(ws):
     proposal.write_text(text, encoding="utf-8")
     r = run_cli("import", str(path), "--mapping", str(proposal))
     assert r.exit_code == 0, r.stderr
-    assert _table(ws, "SELECT card_id, balance FROM cards ORDER BY 1") == [("K1", 5300.5), ("K2", 120.0)]
+    assert _table(ws, "SELECT card_id, balance FROM cards ORDER BY 1") == [("K1", Decimal("5300.50")), ("K2", Decimal("120.00"))]
 
 
 def test_file_name_pointing_elsewhere_is_refused_in_english_too(ws):
