@@ -10,7 +10,7 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
-from aesthetic_cli.errors import AesopsError, InputFileError, UsageError
+from aesthetic_cli.errors import InputFileError, UsageError
 from aesthetic_cli.importer import read
 from aesthetic_cli.importer.convert import ROW, Converted, convert
 from aesthetic_cli.importer.datasets import Dataset
@@ -83,7 +83,9 @@ def _pick_sheets(path: Path, sheet: str | None, kind: str | None, user: UserMapp
             skipped.append((raw.sheet, exc.message))
             continue
         if picked and layout.dataset.name != picked[0][1].dataset.name:
-            skipped.append((raw.sheet, f"{layout.dataset.name}"))
+            other = layout.dataset.name
+            skipped.append((raw.sheet, f"像是 {other}，请用 --sheet {raw.sheet} 单独导入" if lang == "zh"
+                            else f"looks like {other}; import it with --sheet {raw.sheet}"))
             continue
         picked.append((raw, layout))
     if not picked:
@@ -92,7 +94,7 @@ def _pick_sheets(path: Path, sheet: str | None, kind: str | None, user: UserMapp
                    next((e for e in errors if isinstance(e, RecognitionRefused)), errors[0]))
     # Sheets before the first one recognised are covers and notes: name them only when they had data.
     first = picked[0][0].sheet
-    order = [n for n in book.sheet_names]
+    order = list(book.sheet_names)
     skipped = [(n, why) for n, why in skipped
                if not (order.index(n) < order.index(first) and "no header row" in why)] if first in order else skipped
     return picked, skipped
