@@ -276,6 +276,9 @@ def profile(values: list) -> Profile:
 
 
 _ID_FIELDS = {"customer_id", "card_id", "order_id", "lead_id", "referrer_id"}
+_CATEGORY_FIELDS = {"channel", "source_channel", "consultant", "online_consultant", "owner_consultant", "clinic",
+                    "department", "visit_type", "payment_method", "doctor", "operator", "member_level", "card_type",
+                    "kind", "role"}
 
 
 def value_fit(f: d.Field, p: Profile) -> int | None:
@@ -305,6 +308,9 @@ def value_fit(f: d.Field, p: Profile) -> int | None:
     # Names, items, channels: text, not dates, amounts or phones.
     if kind in ("date", "phone", "number"):
         return None
+    # Channels, consultants, clinics, departments: a small set of names, repeated.
+    if f.name in _CATEGORY_FIELDS and p.filled >= 4 and p.distinct <= max(3, p.filled // 2):
+        return 1
     return 0
 
 
