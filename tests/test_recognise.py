@@ -38,6 +38,7 @@ def _table(ws, sql):
 
 
 def test_corpus_recognised_without_mapping_or_refused(ws, capsys):
+    from aesthetic_cli.errors import InputFileError
     from aesthetic_cli.importer import read
     from aesthetic_cli.importer.header import recognise_frame
 
@@ -47,13 +48,16 @@ def test_corpus_recognised_without_mapping_or_refused(ws, capsys):
         folder.mkdir()
         path = _write(folder / layout["file"], layout)
         # What recognition maps, column by column (the core, no warehouse).
-        _row, headers, rec = recognise_frame(read.read_csv(path).frame, file_name=path.name, sheet=None, kind=None,
-                                             user=None)
-        got = {headers[c]: m.field for c, m in rec.best.matches.items()}
+        try:
+            _row, headers, rec = recognise_frame(read.read_csv(path).frame, file_name=path.name, sheet=None,
+                                                 kind=None, user=None)
+            got, guessed = {headers[c]: m.field for c, m in rec.best.matches.items()}, rec.best.dataset.name
+        except InputFileError:
+            got, guessed = {}, None
         # What a user gets: the CLI with no mapping.
         r = run_cli("import", str(path))
         loaded = [ds for name, ds in _batches(ws) if name == layout["file"]]
-        is_complete = (r.exit_code == 0 and layout["dataset"] is not None and rec.best.dataset.name == layout["dataset"]
+        is_complete = (r.exit_code == 0 and layout["dataset"] is not None and guessed == layout["dataset"]
                        and all(got.get(h) == f for h, f in layout["expect"].items()))
         if r.exit_code == 0:
             # Loaded: never into the wrong dataset.
@@ -161,3 +165,22 @@ def test_refused_batch_leaves_warehouse_as_it_was(ws):
     con = connect(ws / "aesops.duckdb")
     assert snapshot(con) == before
     con.close()
+
+
+def test_mostly_unreadable_file_gets_the_guess_written_too(ws):
+    path = write_csv(ws / "o.csv", [["收费日期", "顾客编号", "项目", "实收金额"], ["2025-10-01", "C1", "x", "见备注"],
+                                    ["2025-10-02", "C2", "y", "见备注"]])
+    r = run_cli("import", str(path))
+    assert r.exit_code == 1 and "more than half" in r.stderr and "o.csv.aesops-mapping.toml" in r.stderr
+    doc = tomllib.loads((ws / "o.csv.aesops-mapping.toml").read_text(encoding="utf-8"))
+    assert doc["kind"] == "orders" and doc["columns"]["实收金额"] == "paid_amount"
+    assert _batches(ws) == []
+
+
+def test_no_header_found_still_writes_a_mapping_to_fill_in(ws):
+    path = write_csv(ws / "w.csv", [["甲", "乙", "丙"], ["2025-10-01", "C1", "100"]])
+    r = run_cli("import", str(path))
+    assert r.exit_code == 1 and "no header row found" in r.stderr and "w.csv.aesops-mapping.toml" in r.stderr
+    text = (ws / "w.csv.aesops-mapping.toml").read_text(encoding="utf-8")
+    assert '# "甲" = ""' in text and '# ? = "paid_amount"' in text
+    tomllib.loads(text)

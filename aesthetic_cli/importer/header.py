@@ -100,13 +100,23 @@ def recognise_frame(frame: pl.DataFrame, *, file_name: str, sheet: str | None, k
             raise UsageError(f"{where}: header_row = {user.header_row} is past the last row ({frame.height}).")
     else:
         row = find_header_row(frame, pool, user_cols)
-    if row is None:
-        raise InputFileError(
-            f"{where}: no header row found in the first {SCAN_ROWS} rows; no column name is one aesops knows.",
-            hint=_lacking_hint(pool[0] if kind else DATASETS["orders"], {}) + "\n" + MAPPING_HELP,
-        )
+    no_header = row is None
+    if no_header:
+        # Still propose a mapping: the widest of the first rows is most likely the header.
+        widths = [sum(1 for v in _row_cells(frame, i) if v is not None and str(v).strip())
+                  for i in range(min(SCAN_ROWS, frame.height))]
+        row = widths.index(max(widths)) if widths and max(widths) else 0
     headers = {c: str(v).strip() for c, v in zip(frame.columns, _row_cells(frame, row), strict=False)
-               if v is not None and str(v).strip()}
+               if v is not None and str(v).strip()} if frame.height else {}
+    if no_header:
+        ds = pool[0] if kind else DATASETS["orders"]
+        rec = rg.Recognition(rg.Candidate(ds, {}, 0, False, [f.name for f in ds.required]), [], headers,
+                             _profiles(frame, row, list(headers)))
+        raise RecognitionRefused(
+            f"{where}: no header row found in the first {SCAN_ROWS} rows; no column name is one aesops knows.",
+            hint=_lacking_hint(ds, {}) + "\n" + MAPPING_HELP,
+            recognition=rec, header_row=row, sheet=sheet, where=where,
+        )
     profiles = _profiles(frame, row, list(headers))
     title = " ".join(str(v) for i in range(row) for v in _row_cells(frame, i) if v is not None)
     context = f"{file_name} {sheet or ''} {title}"

@@ -317,8 +317,24 @@ def import_file(con: duckdb.DuckDBPyConnection, path: Path, *, kind: str | None 
                      for raw, layout in picked]
     except RecognitionRefused as exc:
         raise _refuse(path, exc, lang) from None
-    results = [_load_one(con, path, prep, digest=digest, mapping_digest=mapping_digest, clinic=clinic,
-                         amount_unit=amount_unit) for prep in preps]
+    results = []
+    for prep in preps:
+        try:
+            results.append(_load_one(con, path, prep, digest=digest, mapping_digest=mapping_digest, clinic=clinic,
+                                     amount_unit=amount_unit))
+        except InputFileError as exc:
+            # Mostly unreadable rows usually mean a column read as the wrong field: give the
+            # guess to correct, as for any refusal.
+            rec = prep.layout.recognition
+            if mapping is None and rec is not None and not results:
+                refused = RecognitionRefused(exc.message, hint=exc.hint, recognition=rec,
+                                             header_row=prep.layout.header_row, sheet=prep.sheet, where=path.name)
+                written = write_proposal(path, refused, lang)
+                if written:
+                    note = (f"aesops 的猜测已写入 {written}，核对后用 --mapping 传入。" if lang == "zh"
+                            else f"What aesops guessed is in {written}: check it and pass it with --mapping.")
+                    exc.hint = (exc.hint or "") + "\n" + note
+            raise
     first = results[0]
     first.more, first.skipped_sheets = results[1:], skipped
     return first
