@@ -37,42 +37,40 @@ def _table(ws, sql):
         con.close()
 
 
-def test_corpus_recognised_without_mapping_or_refused(ws, capsys):
+def test_corpus_recognised_without_mapping_or_refused(con, ws, capsys):
+    """Every layout imported as a user would, with no mapping (the core's import_file, one warehouse
+    connection for speed; the CLI paths are tested below)."""
     from aesthetic_cli.errors import InputFileError
-    from aesthetic_cli.importer import read
-    from aesthetic_cli.importer.header import recognise_frame
+    from aesthetic_cli.importer.load import import_file
 
     complete, failures = 0, []
     for i, layout in enumerate(LAYOUTS):
         folder = ws / f"v{i:02d}"
         folder.mkdir()
         path = _write(folder / layout["file"], layout)
-        # What recognition maps, column by column (the core, no warehouse).
         try:
-            _row, headers, rec = recognise_frame(read.read_csv(path).frame, file_name=path.name, sheet=None,
-                                                 kind=None, user=None)
-            got, guessed = {headers[c]: m.field for c, m in rec.best.matches.items()}, rec.best.dataset.name
-        except InputFileError:
-            got, guessed = {}, None
-        # What a user gets: the CLI with no mapping.
-        r = run_cli("import", str(path))
-        loaded = [ds for name, ds in _batches(ws) if name == layout["file"]]
-        is_complete = (r.exit_code == 0 and layout["dataset"] is not None and guessed == layout["dataset"]
-                       and all(got.get(h) == f for h, f in layout["expect"].items()))
-        if r.exit_code == 0:
-            # Loaded: never into the wrong dataset.
-            assert loaded == [layout["dataset"]], (layout["file"], loaded, r.stderr)
-        else:
+            result = import_file(con, path, clinic="本院")
+        except InputFileError as exc:
             # Refused: nothing loaded, and a mapping to check written next to the file.
-            assert not loaded, layout["file"]
+            result = None
             proposal = folder / (layout["file"] + ".aesops-mapping.toml")
-            assert proposal.exists(), (layout["file"], r.stderr)
+            assert proposal.exists(), (layout["file"], exc.message)
             doc = tomllib.loads(proposal.read_text(encoding="utf-8"))
             assert doc["kind"] and isinstance(doc.get("columns", {}), dict)
-        if is_complete:
+        loaded = [r[0] for r in con.execute("SELECT dataset FROM import_batches WHERE file_name = $f",
+                                            {"f": layout["file"]}).fetchall()]
+        if result is None:
+            assert not loaded, layout["file"]
+            failures.append(f"{layout['vendor']} {layout['file']}")
+            continue
+        # Loaded: never into the wrong dataset.
+        assert loaded == [layout["dataset"]], (layout["file"], loaded)
+        lay = result.layout
+        got = {lay.headers[c]: f for c, f in lay.mapping.items()}
+        if all(got.get(h) == f for h, f in layout["expect"].items()):
             complete += 1
         else:
-            failures.append(f"{layout['vendor']} {layout['file']}: exit {r.exit_code}")
+            failures.append(f"{layout['vendor']} {layout['file']} (columns missed)")
     share = complete / len(LAYOUTS)
     with capsys.disabled():
         print(f"\ncorpus: {complete} of {len(LAYOUTS)} layouts recognised complete with no mapping ({share:.0%}); "

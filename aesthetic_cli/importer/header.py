@@ -47,6 +47,8 @@ def _header_hits(cell, pool: list[Dataset], user_cols: set[str]) -> bool:
     text = str(cell)
     if len(text) > 40:  # a title or a note, not a header
         return False
+    if rg.looks_like_value(text):  # dates, amounts, phones: data rows, not headers
+        return False
     if rg.normalise(text) in user_cols:
         return True
     return any(rg.header_score(ds, f, text) for ds in pool for f in ds.fields)

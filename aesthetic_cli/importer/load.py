@@ -43,6 +43,7 @@ class ImportResult:
     problems: pl.DataFrame | None = None
     ignored_headers: list[str] = field(default_factory=list)
     previous_import: datetime | None = None
+    layout: Layout | None = None  # how the file was read: dataset, header row, column -> field
     # Other sheets of the same workbook imported with this one (one batch each), and those left out.
     more: list[ImportResult] = field(default_factory=list)
     skipped_sheets: list[tuple[str, str]] = field(default_factory=list)  # (sheet, why)
@@ -345,7 +346,7 @@ def _load_one(con, path: Path, prep: Prepared, *, digest: str, mapping_digest: s
     layout, sheet_name = prep.layout, prep.sheet
     ds = layout.dataset
     options_key = f"{ds.name}|{clinic or ''}|{sheet_name or ''}|{amount_unit}|{mapping_digest}"
-    result = ImportResult(file=path, dataset=ds.name, sheet=sheet_name, status="loaded",
+    result = ImportResult(file=path, dataset=ds.name, sheet=sheet_name, status="loaded", layout=layout,
                           rows_read=prep.rows_read, rejected=prep.rejected, skipped=prep.skipped,
                           blanked=prep.problems.filter(pl.col("severity") == "blanked").height,
                           problems=prep.problems, ignored_headers=layout.ignored,

@@ -16,6 +16,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from aesthetic_cli.importer import datasets as d
 
@@ -26,19 +27,23 @@ _SPLIT = re.compile(r"[^0-9a-z\u4e00-\u9fff]+")
 _CAMEL = re.compile(r"(?<=[a-z])(?=[A-Z])|(?<=[\u4e00-\u9fff])(?=[A-Za-z0-9])|(?<=[A-Za-z0-9])(?=[\u4e00-\u9fff])")
 
 
-def normalise(text: object) -> str:
-    """Full/half width folded (NFKC), lower case, units in brackets and punctuation dropped."""
-    if text is None:
-        return ""
-    s = unicodedata.normalize("NFKC", str(text)).strip()
+@lru_cache(maxsize=65536)
+def _normalise(text: str) -> str:
+    s = unicodedata.normalize("NFKC", text).strip()
     s = _BRACKETS.sub("", s).lower()
     return _SPLIT.sub("", s)
 
 
-def _tokens(text: object) -> set[str]:
+def normalise(text: object) -> str:
+    """Full/half width folded (NFKC), lower case, units in brackets and punctuation dropped."""
+    return "" if text is None else _normalise(str(text))
+
+
+@lru_cache(maxsize=65536)
+def _tokens(text: object) -> frozenset[str]:
     s = unicodedata.normalize("NFKC", str(text or ""))
     s = _CAMEL.sub(" ", _BRACKETS.sub(" ", s)).lower()
-    return {t for t in _SPLIT.split(s) if t}
+    return frozenset(t for t in _SPLIT.split(s) if t)
 
 
 def _has(norm: str, tokens: set[str], word: str) -> bool:
@@ -227,6 +232,11 @@ _YES_NO = {"是", "否", "y", "n", "yes", "no", "true", "false", "已到", "未�
            "√", "×", "✓", "x", "0", "1", "有", "无"}
 
 
+def looks_like_value(text: str) -> bool:
+    t = unicodedata.normalize("NFKC", text).strip().replace(" ", "")
+    return bool(_NUM_RE.match(t) or _DATE_RE.match(t) or _PHONE_RE.match(t))
+
+
 @dataclass
 class Profile:
     """What a column's values look like, as shares of its non-empty sampled cells."""
@@ -343,6 +353,11 @@ def _parts_for(ds: d.Dataset, f: d.Field) -> list[P]:
     return PARTS.get(f"{ds.name}.{f.name}", PARTS.get(f.name, []))
 
 
+@lru_cache(maxsize=1024)
+def _exact(f: d.Field) -> frozenset[str]:
+    return frozenset(normalise(s) for s in (f.name, *f.synonyms))
+
+
 def _is_date_group(group: tuple[str, ...]) -> bool:
     return "日期" in group
 
@@ -350,11 +365,17 @@ def _is_date_group(group: tuple[str, ...]) -> bool:
 def header_score(ds: d.Dataset, f: d.Field, header: str, dated: bool = False) -> tuple[int, str] | None:
     """How well a header names a field, from its words alone: (3|2|1, why) or None. dated: the
     column's values are dates, which says what a date word would (a header "Created" of dates)."""
+    return _header_score(ds.name, f.name, str(header), dated)
+
+
+@lru_cache(maxsize=262144)
+def _header_score(ds_name: str, f_name: str, header: str, dated: bool) -> tuple[int, str] | None:
+    ds = d.DATASETS[ds_name]
+    f = ds.field(f_name)
     norm, toks = normalise(header), _tokens(header)
     if not norm:
         return None
-    exact = {normalise(s) for s in (f.name, *f.synonyms)}
-    if norm in exact:
+    if norm in _exact(f):
         # A bare 金额 or 日期 names the field less surely than 实收金额 or 收费日期.
         generic = norm in GENERIC["date"] or norm in GENERIC["amount"]
         return (2, "synonym") if generic else (3, "synonym")
@@ -471,7 +492,7 @@ def _typed_unused(rec_best: Candidate, headers: dict[str, str], profiles: dict[s
         # A phone matters where the dataset keeps phones; a staff roster's phone numbers do not.
         if kind == "phone" and not any(f.type == d.PHONE for f in rec_best.dataset.fields):
             continue
-        norm, toks = normalise(text), _tokens(text)
+        norm, toks = normalise(text), _tokens(str(text))
         if _any(norm, toks, IGNORABLE):
             continue
         # A second column for a field already filled (备用电话, a second consultant) is known, not unread.
