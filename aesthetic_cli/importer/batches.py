@@ -13,16 +13,24 @@ import duckdb
 
 from aesthetic_cli.errors import UsageError
 from aesthetic_cli.importer.datasets import DATASETS
+from aesthetic_cli.sqlfiles import query, with_identifiers
 from aesthetic_cli.warehouse import drop_derived
 
 UPSERT = tuple(name for name, ds in DATASETS.items() if ds.mode == "upsert")
+_COLUMNS = {f.name for ds in DATASETS.values() for f in ds.fields}
+
+
+def _sql(name: str, table: str | None = None, column: str | None = None) -> str:
+    sql = query("batches", name)
+    if table is not None:
+        sql = with_identifiers(sql, table=(table, DATASETS))
+    if column is not None:
+        sql = with_identifiers(sql, column=(column, _COLUMNS))
+    return sql
 
 
 def list_batches(con: duckdb.DuckDBPyConnection) -> list[dict]:
-    cur = con.execute("""
-        SELECT batch_id, dataset, file_name, sheet, clinic, rows_read, rows_loaded, rows_updated, duplicates,
-               rejected, date_min, date_max, imported_at
-        FROM import_batches ORDER BY batch_id""")
+    cur = con.execute(_sql("list"))
     names = [c[0] for c in cur.description]
     return [dict(zip(names, row, strict=True)) for row in cur.fetchall()]
 
@@ -30,24 +38,16 @@ def list_batches(con: duckdb.DuckDBPyConnection) -> list[dict]:
 def _later_blockers(con, batch_id: int, dataset: str) -> list[int]:
     """Later batches whose result depends on this one."""
     if dataset in UPSERT:
-        # A later batch replaced rows that this batch wrote (or put back rows it replaced).
-        rows = con.execute(f"""
-            SELECT DISTINCT replaced_by FROM {dataset}_prior
-            WHERE batch_id = $b AND replaced_by > $b ORDER BY 1""", {"b": batch_id}).fetchall()
+        rows = con.execute(_sql("later_upserts", dataset), {"b": batch_id}).fetchall()
     else:
-        # A later batch of the same dataset skipped duplicates, perhaps of this batch's rows: with
-        # this batch gone, those rows would have loaded from it.
-        rows = con.execute("""
-            SELECT batch_id FROM import_batches
-            WHERE dataset = $d AND batch_id > $b AND duplicates > 0 ORDER BY 1""",
-                           {"d": dataset, "b": batch_id}).fetchall()
+        # With this batch gone, rows a later batch skipped as its duplicates would have loaded.
+        rows = con.execute(_sql("later_appends"), {"d": dataset, "b": batch_id}).fetchall()
     return [r[0] for r in rows]
 
 
 def drop_batch(con: duckdb.DuckDBPyConnection, batch_id: int) -> dict:
     """Remove one batch exactly; returns what was removed and restored."""
-    row = con.execute("SELECT dataset, file_name FROM import_batches WHERE batch_id = $b",
-                      {"b": batch_id}).fetchone()
+    row = con.execute(_sql("batch"), {"b": batch_id}).fetchone()
     if row is None:
         known = [r["batch_id"] for r in list_batches(con)]
         raise UsageError(f"There is no import batch {batch_id}.",
@@ -61,24 +61,19 @@ def drop_batch(con: duckdb.DuckDBPyConnection, batch_id: int) -> dict:
             "as duplicates).",
             hint=f"Drop the later batches first (`aesops batches drop {blockers[-1]}`), then this one, and "
                  "re-import what you want to keep.")
+    b = {"b": batch_id}
     con.execute("BEGIN TRANSACTION")
     try:
-        removed = con.execute(f"SELECT count(*) FROM {dataset} WHERE batch_id = $b", {"b": batch_id}).fetchone()[0]
-        con.execute(f"DELETE FROM {dataset} WHERE batch_id = $b", {"b": batch_id})
+        removed = con.execute(_sql("count_rows", dataset), b).fetchone()[0]
+        con.execute(_sql("delete_rows", dataset), b)
         restored = 0
         if dataset in UPSERT:
-            cols = [r[0] for r in con.execute(
-                "SELECT column_name FROM information_schema.columns WHERE table_name = $t ORDER BY ordinal_position",
-                {"t": dataset}).fetchall()]
-            col_list = ", ".join(cols)
-            restored = con.execute(f"SELECT count(*) FROM {dataset}_prior WHERE replaced_by = $b",
-                                   {"b": batch_id}).fetchone()[0]
-            con.execute(f"INSERT INTO {dataset} ({col_list}) SELECT {col_list} FROM {dataset}_prior "
-                        "WHERE replaced_by = $b", {"b": batch_id})
-            con.execute(f"DELETE FROM {dataset}_prior WHERE replaced_by = $b", {"b": batch_id})
+            restored = con.execute(_sql("count_prior", dataset), b).fetchone()[0]
+            con.execute(_sql("restore_prior", dataset), b)
+            con.execute(_sql("forget_prior", dataset), b)
         _forget_names(con, batch_id)
-        con.execute("DELETE FROM rejects WHERE batch_id = $b", {"b": batch_id})
-        con.execute("DELETE FROM import_batches WHERE batch_id = $b", {"b": batch_id})
+        con.execute(_sql("forget_rejects"), b)
+        con.execute(_sql("forget_batch"), b)
         # The derived layer moves with the facts, in the same transaction.
         drop_derived(con)
         con.execute("COMMIT")
@@ -92,16 +87,12 @@ def drop_batch(con: duckdb.DuckDBPyConnection, batch_id: int) -> dict:
 def _forget_names(con, batch_id: int) -> None:
     """Names first seen in this batch are forgotten; a name that later batches also use stays known,
     credited to the earliest of them, as if this batch had never been imported."""
-    names = con.execute("SELECT kind, name FROM known_names WHERE batch_id = $b", {"b": batch_id}).fetchall()
-    con.execute("DELETE FROM known_names WHERE batch_id = $b", {"b": batch_id})
-    if not names:
-        return
+    names = con.execute(_sql("names_of_batch"), {"b": batch_id}).fetchall()
+    con.execute(_sql("forget_names"), {"b": batch_id})
     sources = [(ds.name, f.name, f.watch_names) for ds in DATASETS.values() for f in ds.fields if f.watch_names]
     for kind, name in names:
-        firsts = [con.execute(f"SELECT min(batch_id) FROM {table} WHERE {col} = $n AND batch_id <> $b",
-                              {"n": name, "b": batch_id}).fetchone()[0]
-                  for table, col, watch in sources if watch == kind]
-        firsts = [b for b in firsts if b is not None]
+        firsts = [con.execute(_sql("first_use", table, column), {"n": name, "b": batch_id}).fetchone()[0]
+                  for table, column, watch in sources if watch == kind]
+        firsts = [f for f in firsts if f is not None]
         if firsts:
-            con.execute("INSERT OR IGNORE INTO known_names VALUES ($k, $n, $b)",
-                        {"k": kind, "n": name, "b": min(firsts)})
+            con.execute(_sql("credit_name"), {"k": kind, "n": name, "b": min(firsts)})
