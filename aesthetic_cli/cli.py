@@ -80,6 +80,7 @@ def _register() -> None:
     for module in (workspace_cmds, ingest, analysis, customers_cmds, targets_cmds, report_cmds, schedule_cmds, sample,
                    demo, send_cmds, intake_cmds):
         module.register(app)
+    from aesthetic_cli.commands import batches_cmds; batches_cmds.register(app)  # noqa: E702 (issue 13)
 
 
 _register()

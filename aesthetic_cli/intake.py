@@ -56,6 +56,11 @@ def _move(path: Path, into: Path) -> Path:
 
 
 def _reject(path: Path, folder: Path, reason: str) -> Outcome:
+    # The importer's proposed mapping (issue 13) goes into the reason file, not left in the inbox.
+    proposal = path.with_name(path.name + ".aesops-mapping.toml")
+    if proposal.is_file():
+        reason += "\n\n" + proposal.read_text(encoding="utf-8")
+        proposal.unlink()
     target = _move(path, folder / REJECTED)
     stamp = datetime.now().strftime("%Y-%m-%d %H:%M")
     target.with_name(target.name + ".reason.txt").write_text(

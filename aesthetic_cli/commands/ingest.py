@@ -22,6 +22,8 @@ def import_(
     sheet: Annotated[str | None, typer.Option("--sheet", help="Sheet name or number (1 = first). Default: the first sheet whose headers fit.", show_default=False)] = None,
     mapping: Annotated[Path | None, typer.Option("--mapping", help="TOML file mapping your headers to aesops fields (see below).", show_default=False)] = None,
     amount_unit: Annotated[str, typer.Option("--amount-unit", help="yuan, or fen (分) for systems that export amounts ×100.")] = "yuan",
+    explain: Annotated[bool, typer.Option("--explain", help="Show the mapping aesops would use, column by column, with its evidence; load nothing.")] = False,
+    lang: Annotated[str, typer.Option("--lang", help="Messages about recognition: zh 中文 or en English.")] = "zh",
     db: Db = None,
 ) -> None:
     """Import CRM/POS exports into the warehouse.
@@ -32,7 +34,12 @@ def import_(
     their row number and listed by `aesops status --rejects`; good rows still load. Each
     file loads whole or not at all, and importing it again changes nothing.
 
-    Mapping file (for headers aesops does not know):
+    A file aesops is not sure of (columns with dates, amounts or phones left unread, a file
+    name that points elsewhere, two datasets that fit alike) is refused whole, and what it
+    guessed is written next to it as FILE.aesops-mapping.toml to check and pass with --mapping.
+
+    Mapping file (for headers aesops does not know; see the README for sheets, header_row,
+    date_order, date_format, amount_unit, [constants], [computed] and [values.FIELD]):
 
         kind = "orders"
         [columns]
@@ -42,10 +49,18 @@ def import_(
     Example:
         aesops import 收费明细_2025-10.xlsx 到院登记.csv --clinic 静安店
     """
-    from aesthetic_cli.errors import InputFileError
+    from aesthetic_cli.errors import InputFileError, UsageError
+    from aesthetic_cli.importer.load import explain as explain_file
     from aesthetic_cli.importer.load import import_file
     from aesthetic_cli.warehouse import connect
 
+    if lang not in ("zh", "en"):
+        raise UsageError(f"--lang must be zh or en, not '{lang}'.")
+    if explain:
+        for path in files:
+            for line in explain_file(path, kind=kind, sheet=sheet, mapping=mapping, lang=lang):
+                typer.echo(line)
+        return
     ws = open_workspace(db)
     clinic = clinic or ws.default_clinic
     failed: list[str] = []
@@ -54,7 +69,7 @@ def import_(
         for path in _progress(files):
             try:
                 result = import_file(con, path, kind=kind, sheet=sheet, mapping=mapping,
-                                     amount_unit=amount_unit, clinic=clinic)
+                                     amount_unit=amount_unit, clinic=clinic, lang=lang)
             except InputFileError as exc:
                 # Each file is atomic: a bad one is reported and left out, the others still load.
                 if len(files) == 1:
@@ -64,7 +79,11 @@ def import_(
                     err.print(escape(exc.hint))
                 failed.append(path.name)
                 continue
-            _summary(result, con)
+            for r in (result, *result.more):
+                _summary(r, con)
+            for name, why in result.skipped_sheets:
+                err.print((f"  工作表「{name}」未导入：{why}" if lang == "zh" else f"  sheet '{name}' not imported: {why}"),
+                          markup=False)
     if failed:
         raise InputFileError(f"{len(failed)} of {len(files)} files were not imported: {', '.join(failed)}.",
                              hint="The other files were imported. Fix these and run the same command again; "

@@ -62,7 +62,7 @@ def parse_amount(col: str, scale: float = 1.0, bounded: bool = True) -> pl.Expr:
     s = _half_width(pl.col(col))
     negative = s.str.contains(r"^[(（].*[)）]$")
     wan = s.str.contains("万")
-    body = s.str.replace_all(r"(?i)[¥￥,，\s元万]|rmb|cny|yuan|[()（）]", "")
+    body = s.str.replace_all(r"(?i)[¥￥$£€,，\s元万]|rmb|cny|yuan|usd|[()（）]", "")
     v = body.cast(pl.Float64, strict=False)
     v = pl.when(negative).then(-v).otherwise(v)
     v = pl.when(wan).then(v * 10000).otherwise(v)
@@ -74,8 +74,12 @@ def parse_number(col: str) -> pl.Expr:
     return parse_amount(col)
 
 
-def parse_date(col: str, allow_month: bool = False) -> pl.Expr:
+def parse_date(col: str, allow_month: bool = False, order: str | None = None, fmt: str | None = None) -> pl.Expr:
     s = _half_width(pl.col(col))
+    if fmt:
+        # The user's format (mapping file date_format) is the only reading: a guess could swap day and month.
+        v = s.str.strip_chars().str.strptime(pl.Datetime, fmt, strict=False).dt.date()
+        return pl.when(v.dt.year().is_between(1900, 2100)).then(v)
     serial = s.str.extract(r"^(\d{5})(?:\.\d+)?$", 1).cast(pl.Int64, strict=False)
     from_serial = pl.when(serial.is_between(20000, 80000)).then(
         EXCEL_EPOCH + pl.duration(days=serial)
@@ -92,6 +96,15 @@ def parse_date(col: str, allow_month: bool = False) -> pl.Expr:
     from_text = text.str.strptime(pl.Date, "%Y-%m-%d", strict=False)
     from_compact = compact.str.strptime(pl.Date, "%Y%m%d", strict=False)
     v = pl.coalesce(from_serial, from_compact, from_text)
+    if order in ("mdy", "dmy"):
+        # 12/6/2009: which number is the month is the user's word (date_order), never a guess.
+        parts = norm.str.extract_groups(r"^(\d{1,2})-(\d{1,2})-(\d{4}|\d{2})(?:[ T].*)?$")
+        a, b, yy = parts.struct.field("1"), parts.struct.field("2"), parts.struct.field("3")
+        mm, dd2 = (a, b) if order == "mdy" else (b, a)
+        year = pl.when(yy.str.len_chars() == 2).then(pl.lit("20") + yy).otherwise(yy)
+        other = pl.concat_str([year, mm.str.zfill(2), dd2.str.zfill(2)], separator="-").str.strptime(
+            pl.Date, "%Y-%m-%d", strict=False)
+        v = pl.coalesce(from_serial, other, from_compact, from_text)
     return pl.when(v.dt.year().is_between(1900, 2100)).then(v)
 
 
@@ -106,16 +119,16 @@ def parse_bool(col: str) -> pl.Expr:
     return pl.when(s.is_in(_YES)).then(True).when(s.is_in(_NO)).then(False).otherwise(None)
 
 
-def _parser(f: d.Field, amount_scale: float) -> pl.Expr:
+def _parser(f: d.Field, amount_scale: float, dates: tuple[str | None, str | None] = (None, None)) -> pl.Expr:
     match f.type:
         case d.AMOUNT:
             return parse_amount(f.name, amount_scale)
         case d.NUMBER:
             return parse_number(f.name)
         case d.DATE:
-            return parse_date(f.name)
+            return parse_date(f.name, order=dates[0], fmt=dates[1])
         case d.PERIOD:
-            return parse_date(f.name, allow_month=True)
+            return parse_date(f.name, allow_month=True, order=dates[0], fmt=dates[1])
         case d.PHONE:
             return parse_phone(f.name)
         case d.BOOL:
@@ -137,15 +150,18 @@ def _fast(f: d.Field, amount_scale: float) -> pl.Expr | None:
     return None
 
 
-def _parse_column(frame: pl.DataFrame, f: d.Field, amount_scale: float) -> pl.Series:
+def _parse_column(frame: pl.DataFrame, f: d.Field, amount_scale: float,
+                  dates: tuple[str | None, str | None] = (None, None)) -> pl.Series:
     fast = _fast(f, amount_scale)
+    if f.type in (d.DATE, d.PERIOD) and dates[1]:
+        fast = None  # an explicit date_format reads every cell
     if fast is None:
-        return frame.select(_parser(f, amount_scale).alias(f.name)).to_series()
+        return frame.select(_parser(f, amount_scale, dates).alias(f.name)).to_series()
     first = frame.select(fast.alias(f.name)).to_series()
     missed = first.is_null() & frame[f.name].is_not_null()
     if not missed.any():
         return first
-    slow = frame.filter(missed).select(_parser(f, amount_scale).alias(f.name)).to_series()
+    slow = frame.filter(missed).select(_parser(f, amount_scale, dates).alias(f.name)).to_series()
     return first.scatter(missed.arg_true(), slow)
 
 
@@ -175,7 +191,8 @@ FEWER_FIELDS = "字段数少于表头：可能有断行或未配对的引号？(
 
 def convert(frame: pl.DataFrame, layout: Layout, *, amount_unit: str = "yuan",
             clinic: str | None = None, first_row: int | None = None,
-            field_counts: pl.Series | None = None, header_fields: int | None = None) -> Converted:
+            field_counts: pl.Series | None = None, header_fields: int | None = None,
+            date_order: str | None = None, date_format: str | None = None) -> Converted:
     """frame holds the sheet from its first row, header included; or, with first_row, a later batch
     of data rows whose first row is sheet row first_row.
 
@@ -234,7 +251,7 @@ def convert(frame: pl.DataFrame, layout: Layout, *, amount_unit: str = "yuan",
     raw = raw.with_columns([pl.lit(None, pl.String).alias(f.name) for f in ds.fields if f.name not in present])
     field_to_header = {f: layout.headers[c] for c, f in layout.mapping.items()}
 
-    parsed = raw.select(ROW).with_columns([_parse_column(raw, f, scale) for f in ds.fields])
+    parsed = raw.select(ROW).with_columns([_parse_column(raw, f, scale, (date_order, date_format)) for f in ds.fields])
     problems = []
     reject_flags = []
     for f in ds.fields:

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
-import tomllib
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import polars as pl
 
 from aesthetic_cli.errors import InputFileError, UsageError
-from aesthetic_cli.importer.datasets import DATASETS, Dataset, all_synonyms, normalise_header
+from aesthetic_cli.importer import datasets as d
+from aesthetic_cli.importer import recognise as rg
+from aesthetic_cli.importer.datasets import DATASETS, Dataset
+from aesthetic_cli.importer.mapping import COMPUTED_PREFIX, CONST_PREFIX, MAPPING_HELP, UserMapping
+
+__all__ = ["Layout", "UserMapping", "MAPPING_HELP", "RecognitionRefused", "locate"]
 
 SCAN_ROWS = 30
 
@@ -21,141 +24,152 @@ class Layout:
     mapping: dict[str, str]  # frame column -> field
     headers: dict[str, str]  # frame column -> header text as written in the file
     ignored: list[str] = field(default_factory=list)  # headers no field claimed
+    recognition: rg.Recognition | None = None
+    date_order: str | None = None  # read from day/month/year values (or the mapping file)
 
 
-@dataclass
-class UserMapping:
-    kind: str | None
-    columns: dict[str, str]  # normalised header -> field
+class RecognitionRefused(InputFileError):
+    """The file was understood only partly or ambiguously: nothing is loaded, a mapping is proposed."""
 
-    @classmethod
-    def load(cls, path: Path | None) -> UserMapping | None:
-        if path is None:
-            return None
-        if not path.is_file():
-            raise UsageError(f"Mapping file not found: {path}.")
-        try:
-            doc = tomllib.loads(path.read_text(encoding="utf-8"))
-        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-            raise UsageError(f"Mapping file {path} is not valid TOML: {exc}.", hint=MAPPING_HELP) from None
-        kind = doc.get("kind")
-        if kind is not None and kind not in DATASETS:
-            raise UsageError(f"Mapping file {path}: unknown kind '{kind}'.", hint=f"Kinds: {', '.join(DATASETS)}.")
-        columns = doc.get("columns", {})
-        if not isinstance(columns, dict) or not columns:
-            raise UsageError(f"Mapping file {path} has no [columns] table.", hint=MAPPING_HELP)
-        known = {f.name for ds in DATASETS.values() for f in ds.fields}
-        bad = [v for v in columns.values() if v not in known]
-        if bad:
-            raise UsageError(
-                f"Mapping file {path} maps to unknown fields: {', '.join(map(str, bad))}.",
-                hint="Fields are the snake_case names in `aesops import --help` (e.g. order_date, paid_amount).",
-            )
-        return cls(kind=kind, columns={normalise_header(k): v for k, v in columns.items()})
-
-
-MAPPING_HELP = """A mapping file is TOML: an optional kind and a [columns] table from your header to an aesops field:
-
-    kind = "orders"
-    [columns]
-    "收款日" = "order_date"
-    "客人ID" = "customer_id"
-    "实际收款" = "paid_amount\""""
+    def __init__(self, message: str, *, hint: str | None = None, recognition: rg.Recognition,
+                 header_row: int, sheet: str | None, where: str):
+        super().__init__(message, hint=hint)
+        self.recognition, self.header_row, self.sheet, self.where = recognition, header_row, sheet, where
 
 
 def _row_cells(frame: pl.DataFrame, i: int) -> list[str | None]:
     return list(frame.row(i))
 
 
-def find_header_row(frame: pl.DataFrame, known: set[str]) -> int | None:
+def _header_hits(cell, pool: list[Dataset], user_cols: set[str]) -> bool:
+    if cell is None:
+        return False
+    text = str(cell)
+    if len(text) > 40:  # a title or a note, not a header
+        return False
+    if rg.looks_like_value(text):  # dates, amounts, phones: data rows, not headers
+        return False
+    if rg.normalise(text) in user_cols:
+        return True
+    return any(rg.header_score(ds, f, text) for ds in pool for f in ds.fields)
+
+
+def find_header_row(frame: pl.DataFrame, pool: list[Dataset], user_cols: set[str]) -> int | None:
     best, best_hits = None, 0
     for i in range(min(SCAN_ROWS, frame.height)):
-        hits = sum(1 for c in _row_cells(frame, i) if c is not None and normalise_header(c) in known)
+        hits = sum(1 for c in _row_cells(frame, i) if _header_hits(c, pool, user_cols))
         if hits > best_hits:
             best, best_hits = i, hits
     return best if best_hits >= 1 else None
 
 
-def _match(ds: Dataset, headers: dict[str, str], user: UserMapping | None) -> dict[str, str]:
-    """frame column -> field. Per field the strongest synonym wins (its place in the list), then the leftmost."""
-    ranks: dict[str, dict[str, int]] = {}
-    for f in ds.fields:
-        ranks[f.name] = {normalise_header(s): r for r, s in enumerate((f.name, *f.synonyms))}
-    mapping: dict[str, str] = {}
+def _profiles(frame: pl.DataFrame, row: int, columns: list[str]) -> dict[str, rg.Profile]:
+    body = frame.slice(row + 1, 300)
+    return {c: rg.profile(body[c].to_list()) for c in columns if c in body.columns}
+
+
+def _fixed(user: UserMapping | None, ds: Dataset | None, headers: dict[str, str]) -> dict[str, rg.Match]:
+    if user is None:
+        return {}
+    names = {f.name for f in ds.fields} if ds else None
+    fixed: dict[str, rg.Match] = {}
     taken: set[str] = set()
-    if user:
-        for col, text in headers.items():
-            target = user.columns.get(normalise_header(text))
-            if target and target in ranks and target not in taken:
-                mapping[col] = target
-                taken.add(target)
-    candidates: list[tuple[int, int, str, str]] = []
-    for pos, (col, text) in enumerate(headers.items()):
-        if col in mapping:
-            continue
-        norm = normalise_header(text)
-        for fname, syn in ranks.items():
-            if norm in syn:
-                candidates.append((syn[norm], pos, col, fname))
-    for _rank, _pos, col, fname in sorted(candidates):
-        if col not in mapping and fname not in taken:
-            mapping[col] = fname
-            taken.add(fname)
-    # A header that merely contains a synonym (收费日期时间) may still fill a required field.
-    for f in ds.required:
-        if f.name in taken:
-            continue
-        for col, text in headers.items():
-            norm = normalise_header(text)
-            if col not in mapping and any(len(s) >= 2 and s in norm for s in ranks[f.name]):
-                mapping[col] = f.name
-                taken.add(f.name)
-                break
-    return mapping
+    for col, text in headers.items():
+        target = user.columns.get(rg.normalise(text))
+        if target and (names is None or target in names) and target not in taken:
+            fixed[col] = rg.Match(col, target, 3, "mapping")
+            taken.add(target)
+    for fname in user.constants:
+        if names is None or fname in names:
+            fixed[CONST_PREFIX + fname] = rg.Match(CONST_PREFIX + fname, fname, 3, "constant")
+    for fname in user.computed:
+        if names is None or fname in names:
+            fixed[COMPUTED_PREFIX + fname] = rg.Match(COMPUTED_PREFIX + fname, fname, 3, "computed")
+    return fixed
 
 
-def _score(ds: Dataset, mapping: dict[str, str], hint_text: str) -> tuple[int, int]:
-    fields = set(mapping.values())
-    missing = [f for f in ds.required if f.name not in fields]
-    if missing:
-        return (-1, -len(missing))
-    hinted = any(h in hint_text for h in ds.hints)
-    return (1, 3 * len(ds.required) + len(fields) + (2 if hinted else 0))
-
-
-def locate(frame: pl.DataFrame, *, file_name: str, sheet: str | None, kind: str | None,
-           user: UserMapping | None) -> Layout:
+def recognise_frame(frame: pl.DataFrame, *, file_name: str, sheet: str | None, kind: str | None,
+                    user: UserMapping | None) -> tuple[int, dict[str, str], rg.Recognition]:
     kind = kind or (user.kind if user else None)
     if kind is not None and kind not in DATASETS:
         raise UsageError(f"Unknown --kind '{kind}'.", hint=f"Kinds: {', '.join(DATASETS)}.")
     pool = [DATASETS[kind]] if kind else list(DATASETS.values())
-    known = all_synonyms() | (set(user.columns) if user else set())
+    user_cols = set(user.columns) if user else set()
     where = f"{file_name}" + (f", sheet '{sheet}'" if sheet else "")
-    row = find_header_row(frame, known)
-    if row is None:
-        raise InputFileError(
+    if user and user.header_row:
+        row = user.header_row - 1
+        if row >= frame.height:
+            raise UsageError(f"{where}: header_row = {user.header_row} is past the last row ({frame.height}).")
+    else:
+        row = find_header_row(frame, pool, user_cols)
+    no_header = row is None
+    if no_header:
+        # Still propose a mapping: the widest of the first rows is most likely the header.
+        widths = [sum(1 for v in _row_cells(frame, i) if v is not None and str(v).strip())
+                  for i in range(min(SCAN_ROWS, frame.height))]
+        row = widths.index(max(widths)) if widths and max(widths) else 0
+    headers = {c: str(v).strip() for c, v in zip(frame.columns, _row_cells(frame, row), strict=False)
+               if v is not None and str(v).strip()} if frame.height else {}
+    if no_header:
+        ds = pool[0] if kind else DATASETS["orders"]
+        rec = rg.Recognition(rg.Candidate(ds, {}, 0, False, [f.name for f in ds.required]), [], headers,
+                             _profiles(frame, row, list(headers)))
+        raise RecognitionRefused(
             f"{where}: no header row found in the first {SCAN_ROWS} rows; no column name is one aesops knows.",
-            hint=_lacking_hint(pool[0] if kind else DATASETS["orders"], {}) + "\n" + MAPPING_HELP,
+            hint=_lacking_hint(ds, {}) + "\n" + MAPPING_HELP,
+            recognition=rec, header_row=row, sheet=sheet, where=where,
         )
-    headers = {c: str(v).strip() for c, v in zip(frame.columns, _row_cells(frame, row), strict=False) if v is not None}
-    hint_text = f"{file_name} {sheet or ''} " + " ".join(
-        str(v) for i in range(row) for v in _row_cells(frame, i) if v is not None
-    ).lower()
-    scored = []
-    for ds in pool:
-        mapping = _match(ds, headers, user)
-        scored.append((_score(ds, mapping, hint_text), ds, mapping))
-    scored.sort(key=lambda t: t[0], reverse=True)
-    (ok, _), ds, mapping = scored[0]
-    if ok < 0:
-        raise InputFileError(
+    profiles = _profiles(frame, row, list(headers))
+    title = " ".join(str(v) for i in range(row) for v in _row_cells(frame, i) if v is not None)
+    context = f"{file_name} {sheet or ''} {title}"
+    all_headers = dict(headers)
+    fixed_any = _fixed(user, DATASETS[kind] if kind else None, headers)
+    for col, m in fixed_any.items():
+        if col.startswith("="):
+            all_headers[col] = col.split(":", 1)[0] + ":" + m.field
+    forced = bool(kind) or bool(user and user.decides)
+    if user and not kind:
+        # Fields named in the mapping must belong to the dataset chosen; score each dataset with its own.
+        recs = [rg.recognise(all_headers, profiles, context=context, pool=[ds],
+                             fixed=_fixed(user, ds, headers), forced=forced) for ds in pool]
+        recs.sort(key=lambda r: (r.best.viable, r.best.score), reverse=True)
+        rec = recs[0]
+        rec.others = [r.best for r in recs[1:]]
+    else:
+        rec = rg.recognise(all_headers, profiles, context=context, pool=pool, fixed=fixed_any, forced=forced)
+    return row, all_headers, rec
+
+
+def locate(frame: pl.DataFrame, *, file_name: str, sheet: str | None, kind: str | None,
+           user: UserMapping | None, lang: str = "zh") -> Layout:
+    from aesthetic_cli.importer.explain import refusal
+
+    where = f"{file_name}" + (f", sheet '{sheet}'" if sheet else "")
+    row, headers, rec = recognise_frame(frame, file_name=file_name, sheet=sheet, kind=kind, user=user)
+    ds, mapping = rec.best.dataset, {c: m.field for c, m in rec.best.matches.items()}
+    if not rec.best.viable:
+        named = kind or (user.kind if user else None)
+        real = ", ".join(t for c, t in headers.items() if not c.startswith("="))
+        raise RecognitionRefused(
             f"{where}: the header row (row {row + 1}) does not match "
-            + (f"dataset '{ds.name}' ({ds.label_zh})." if kind else "any dataset aesops knows.")
-            + f" Headers found: {', '.join(headers.values())}.",
+            + (f"dataset '{ds.name}' ({ds.label_zh})." if named else "any dataset aesops knows.")
+            + f" Headers found: {real}.",
             hint=_lacking_hint(ds, mapping) + "\n" + MAPPING_HELP,
+            recognition=rec, header_row=row, sheet=sheet, where=where,
         )
+    date_order = user.date_order if user else None
+    if not date_order and not (user and user.date_format):
+        dated = [c for c, f in mapping.items() if ds.field(f).type in (d.DATE, d.PERIOD) and c in frame.columns]
+        date_order, example = rg.infer_date_order([frame[c].slice(row + 1).to_list() for c in dated])
+        if example and not date_order:
+            # 10/7/2025 is July or October: the file cannot say, so the user must.
+            rec.doubts.append(("date_order", {"example": example}))
+    if not rec.sure:
+        msg, hint = refusal(where, rec, None, lang)
+        raise RecognitionRefused(msg, hint=hint, recognition=rec, header_row=row, sheet=sheet, where=where)
     ignored = [headers[c] for c in headers if c not in mapping]
-    return Layout(dataset=ds, header_row=row, mapping=mapping, headers=headers, ignored=ignored)
+    return Layout(dataset=ds, header_row=row, mapping=mapping, headers=headers, ignored=ignored, recognition=rec,
+                  date_order=date_order)
 
 
 def _lacking_hint(ds: Dataset, mapping: dict[str, str]) -> str:

@@ -10,11 +10,12 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
-from aesthetic_cli.errors import AesopsError, InputFileError, UsageError
+from aesthetic_cli.errors import InputFileError, UsageError
 from aesthetic_cli.importer import read
 from aesthetic_cli.importer.convert import ROW, Converted, convert
 from aesthetic_cli.importer.datasets import Dataset
-from aesthetic_cli.importer.header import Layout, UserMapping, locate
+from aesthetic_cli.importer.header import Layout, RecognitionRefused, UserMapping, locate
+from aesthetic_cli.importer.mapping import extend_frame
 from aesthetic_cli.warehouse import derived
 
 # A file where more than this share of data rows is unreadable is refused whole: it is
@@ -42,6 +43,10 @@ class ImportResult:
     problems: pl.DataFrame | None = None
     ignored_headers: list[str] = field(default_factory=list)
     previous_import: datetime | None = None
+    layout: Layout | None = None  # how the file was read: dataset, header row, column -> field
+    # Other sheets of the same workbook imported with this one (one batch each), and those left out.
+    more: list[ImportResult] = field(default_factory=list)
+    skipped_sheets: list[tuple[str, str]] = field(default_factory=list)  # (sheet, why)
 
 
 def sha256_of(path: Path) -> str:
@@ -52,38 +57,125 @@ def sha256_of(path: Path) -> str:
     return h.hexdigest()
 
 
-def _pick_sheet(path: Path, sheet: str | None, kind: str | None, user: UserMapping | None):
+def _pick_sheets(path: Path, sheet: str | None, kind: str | None, user: UserMapping | None, lang: str):
+    """[(raw sheet, layout)] to import, and [(sheet, why)] left out. Without --sheet every sheet is
+    read: the first one recognised decides the dataset, and later sheets of the same dataset (a
+    workbook with a sheet per month) are imported too."""
     if read.is_csv(path):
         raw = read.read_csv(path)
-        return raw, locate(raw.frame, file_name=path.name, sheet=None, kind=kind, user=user)
+        return [(raw, locate(raw.frame, file_name=path.name, sheet=None, kind=kind, user=user, lang=lang))], []
     book = read.open_workbook(path)
+    wanted = user.sheets if user and user.sheets else None
     if sheet is not None:
-        raw = read.read_excel_sheet(path, sheet, book)
-        return raw, locate(raw.frame, file_name=path.name, sheet=raw.sheet, kind=kind, user=user)
-    first_error: AesopsError | None = None
-    # Exports often put a cover or notes sheet first: take the first sheet whose headers fit.
-    for name in book.sheet_names:
+        names, strict = [sheet], True
+    elif isinstance(wanted, list):
+        names, strict = [str(s) for s in wanted], True
+    else:
+        names, strict = list(book.sheet_names), False
+    if not names:
+        raise InputFileError(f"{path.name} has no sheets to read (工作簿里没有工作表).")
+    picked, skipped, errors = [], [], []
+    for name in names:
         raw = read.read_excel_sheet(path, name, book)
         try:
-            return raw, locate(raw.frame, file_name=path.name, sheet=raw.sheet, kind=kind, user=user)
+            layout = locate(raw.frame, file_name=path.name, sheet=raw.sheet, kind=kind, user=user, lang=lang)
         except InputFileError as exc:
-            first_error = first_error or exc
-    if first_error is None:
-        raise InputFileError(f"{path.name} has no sheets to read (工作簿里没有工作表).")
-    raise first_error
+            if strict:
+                raise
+            errors.append(exc)
+            skipped.append((raw.sheet, exc.message))
+            continue
+        if picked and layout.dataset.name != picked[0][1].dataset.name:
+            other = layout.dataset.name
+            skipped.append((raw.sheet, f"像是 {other}，请用 --sheet {raw.sheet} 单独导入" if lang == "zh"
+                            else f"looks like {other}; import it with --sheet {raw.sheet}"))
+            continue
+        picked.append((raw, layout))
+    if not picked:
+        # A refusal about a sheet that looked like data says more than "no header" on a cover sheet.
+        raise next((e for e in errors if isinstance(e, RecognitionRefused) and e.recognition.best.viable),
+                   next((e for e in errors if isinstance(e, RecognitionRefused)), errors[0]))
+    # Sheets before the first one recognised are covers and notes: name them only when they had data.
+    first = picked[0][0].sheet
+    order = list(book.sheet_names)
+    skipped = [(n, why) for n, why in skipped
+               if not (order.index(n) < order.index(first) and "no header row" in why)] if first in order else skipped
+    return picked, skipped
 
 
-def _read_and_convert(path: Path, *, kind: str | None = None, sheet: str | None = None,
-            user: UserMapping | None = None, amount_unit: str = "yuan",
-            clinic: str | None = None) -> tuple[Layout, Converted, str | None]:
-    """Read and convert a file without touching the warehouse (import_file has checked the arguments)."""
-    raw, layout = _pick_sheet(path, sheet, kind, user)
+def proposal_path(path: Path) -> Path:
+    return path.with_name(path.name + ".aesops-mapping.toml")
+
+
+def write_proposal(path: Path, exc: RecognitionRefused, lang: str = "zh") -> Path | None:
+    """Write what recognition guessed as a mapping file next to the export, for the user to check.
+    An existing file is left alone: the user may have edited it."""
+    from aesthetic_cli.importer.explain import mapping_toml
+
+    target = proposal_path(path)
+    if target.exists():
+        return target
+    try:
+        target.write_text(mapping_toml(exc.recognition, header_row=exc.header_row, sheet=exc.sheet, lang=lang),
+                          encoding="utf-8")
+    except OSError:
+        return None
+    return target
+
+
+def _refuse(path: Path, exc: RecognitionRefused, lang: str) -> RecognitionRefused:
+    """The refusal, with the mapping file written and named."""
+    from aesthetic_cli.importer.explain import refusal
+
+    written = write_proposal(path, exc, lang)
+    if exc.recognition.best.viable:
+        msg, hint = refusal(exc.where, exc.recognition, written, lang)
+    else:
+        msg = exc.message
+        note = (f"已把最接近的猜测写成映射文件 {written}，请补全后用 --mapping 传入。" if lang == "zh"
+                else f"The closest guess is written to {written}: complete it and pass it with --mapping.")
+        hint = (exc.hint or "") + ("\n" + note if written else "")
+    return RecognitionRefused(msg, hint=hint, recognition=exc.recognition, header_row=exc.header_row,
+                              sheet=exc.sheet, where=exc.where)
+
+
+def explain(path: Path, *, kind: str | None = None, sheet: str | None = None, mapping: Path | None = None,
+            lang: str = "zh") -> list[str]:
+    """The mapping aesops would use, column by column, with its evidence; nothing is loaded."""
+    from aesthetic_cli.importer.explain import explain_lines
+    from aesthetic_cli.importer.header import recognise_frame
+
+    user = UserMapping.load(mapping)
+    read.check_readable(path)
+    if read.is_csv(path):
+        sheets = [read.read_csv(path)]
+    else:
+        book = read.open_workbook(path)
+        names = [sheet] if sheet else (user.sheets if user and isinstance(user.sheets, list) else book.sheet_names)
+        sheets = [read.read_excel_sheet(path, n, book) for n in names]
+    lines: list[str] = []
+    for raw in sheets:
+        where = path.name + (f" [{raw.sheet}]" if raw.sheet else "")
+        try:
+            row, _headers, rec = recognise_frame(raw.frame, file_name=path.name, sheet=raw.sheet, kind=kind, user=user)
+        except InputFileError as exc:
+            lines.append(f"{where}: {exc.message}")
+            continue
+        lines += explain_lines(rec, where=where, header_row=row, lang=lang)
+    return lines
+
+
+def _read_and_convert(raw, layout: Layout, path: Path, *, user: UserMapping | None, amount_unit: str,
+                      clinic: str | None) -> Converted:
+    """Convert one located sheet without touching the warehouse (import_file has checked the arguments)."""
     ds = layout.dataset
     _require_clinic(path, layout, clinic)
-    conv = convert(raw.frame, layout, amount_unit=amount_unit, clinic=clinic, field_counts=raw.field_counts)
+    frame = extend_frame(raw.frame, layout, user, header_row=layout.header_row)
+    conv = convert(frame, layout, amount_unit=amount_unit, clinic=clinic, field_counts=raw.field_counts,
+                   date_order=layout.date_order, date_format=user.date_format if user else None)
     if ds.needs_clinic:
         conv = _reject_missing_clinic(conv, layout)
-    return layout, conv, raw.sheet
+    return conv
 
 
 def _require_clinic(path: Path, layout: Layout, clinic: str | None) -> None:
@@ -152,23 +244,22 @@ class Prepared:
             con.execute("DROP TABLE IF EXISTS aesops_incoming")
 
 
-def _in_memory(path, *, kind, sheet, user, amount_unit, clinic) -> Prepared:
-    layout, conv, sheet_name = _read_and_convert(path, kind=kind, sheet=sheet, user=user, amount_unit=amount_unit,
-                                       clinic=clinic)
+def _in_memory(raw, layout: Layout, path: Path, *, user, amount_unit, clinic) -> Prepared:
+    conv = _read_and_convert(raw, layout, path, user=user, amount_unit=amount_unit, clinic=clinic)
     ds = layout.dataset
     dmin = dmax = None
     if ds.date_field and conv.good.height:
         dmin, dmax = conv.good[ds.date_field].min(), conv.good[ds.date_field].max()
-    return Prepared(layout, sheet_name, conv.rows_read, conv.rejected, conv.skipped_blank + conv.skipped_totals,
+    return Prepared(layout, raw.sheet, conv.rows_read, conv.rejected, conv.skipped_blank + conv.skipped_totals,
                     conv.problems, conv.good.height, dmin, dmax, frame=conv.good)
 
 
-def _staged(con, path, *, kind, user, amount_unit, clinic) -> Prepared:
+def _staged(con, path, *, kind, user, amount_unit, clinic, lang) -> Prepared:
     """A large CSV, batch by batch: converted rows go to a DuckDB temp table, so memory stays that
     of one batch. Nothing touches the warehouse tables until the load itself."""
     source = read.csv_in_batches(path)
     try:
-        layout = locate(source.head, file_name=path.name, sheet=None, kind=kind, user=user)
+        layout = locate(source.head, file_name=path.name, sheet=None, kind=kind, user=user, lang=lang)
         ds = layout.dataset
         _require_clinic(path, layout, clinic)
         totals = {"read": 0, "rejected": 0, "skipped": 0, "good": 0}
@@ -177,9 +268,12 @@ def _staged(con, path, *, kind, user, amount_unit, clinic) -> Prepared:
         counts = source.field_counts(path.name)
         header_fields = int(counts[layout.header_row]) if layout.header_row < counts.len() else 0
         for i, frame in enumerate(source.batches(path.name, counts.len())):
+            frame = extend_frame(frame, layout, user, header_row=layout.header_row if i == 0 else None)
             conv = convert(frame, layout, amount_unit=amount_unit, clinic=clinic,
                            first_row=None if i == 0 else offset + 1,
-                           field_counts=counts.slice(offset, frame.height), header_fields=header_fields)
+                           field_counts=counts.slice(offset, frame.height), header_fields=header_fields,
+                           date_order=layout.date_order,
+                           date_format=user.date_format if user else None)
             if ds.needs_clinic:
                 conv = _reject_missing_clinic(conv, layout)
             offset += frame.height
@@ -208,21 +302,56 @@ def _empty_problems() -> pl.DataFrame:
 
 def import_file(con: duckdb.DuckDBPyConnection, path: Path, *, kind: str | None = None,
                 sheet: str | None = None, mapping: Path | None = None, amount_unit: str = "yuan",
-                clinic: str | None = None) -> ImportResult:
+                clinic: str | None = None, lang: str = "zh") -> ImportResult:
+    """Import a file: one batch per sheet (the first sheet's result, with the others in .more).
+    A file aesops is not sure of is refused whole, with a proposed mapping written next to it."""
     user = UserMapping.load(mapping)
     read.check_readable(path)
     if amount_unit not in ("yuan", "fen"):
         raise UsageError(f"--amount-unit must be yuan or fen, not '{amount_unit}'.")
+    if user and user.amount_unit:
+        amount_unit = user.amount_unit
     digest = sha256_of(path)
-    if read.is_large_csv(path):
-        prep = _staged(con, path, kind=kind, user=user, amount_unit=amount_unit, clinic=clinic)
-    else:
-        prep = _in_memory(path, kind=kind, sheet=sheet, user=user, amount_unit=amount_unit, clinic=clinic)
+    mapping_digest = sha256_of(mapping) if mapping else ""
+    try:
+        if read.is_large_csv(path):
+            preps = [_staged(con, path, kind=kind, user=user, amount_unit=amount_unit, clinic=clinic, lang=lang)]
+            skipped = []
+        else:
+            picked, skipped = _pick_sheets(path, sheet, kind, user, lang)
+            preps = [_in_memory(raw, layout, path, user=user, amount_unit=amount_unit, clinic=clinic)
+                     for raw, layout in picked]
+    except RecognitionRefused as exc:
+        raise _refuse(path, exc, lang) from None
+    results = []
+    for prep in preps:
+        try:
+            results.append(_load_one(con, path, prep, digest=digest, mapping_digest=mapping_digest, clinic=clinic,
+                                     amount_unit=amount_unit))
+        except InputFileError as exc:
+            # Mostly unreadable rows usually mean a column read as the wrong field: give the
+            # guess to correct, as for any refusal.
+            rec = prep.layout.recognition
+            if mapping is None and rec is not None and not results:
+                refused = RecognitionRefused(exc.message, hint=exc.hint, recognition=rec,
+                                             header_row=prep.layout.header_row, sheet=prep.sheet, where=path.name)
+                written = write_proposal(path, refused, lang)
+                if written:
+                    note = (f"aesops 的猜测已写入 {written}，核对后用 --mapping 传入。" if lang == "zh"
+                            else f"What aesops guessed is in {written}: check it and pass it with --mapping.")
+                    exc.hint = (exc.hint or "") + "\n" + note
+            raise
+    first = results[0]
+    first.more, first.skipped_sheets = results[1:], skipped
+    return first
+
+
+def _load_one(con, path: Path, prep: Prepared, *, digest: str, mapping_digest: str, clinic: str | None,
+              amount_unit: str) -> ImportResult:
     layout, sheet_name = prep.layout, prep.sheet
     ds = layout.dataset
-    mapping_digest = sha256_of(mapping) if mapping else ""
     options_key = f"{ds.name}|{clinic or ''}|{sheet_name or ''}|{amount_unit}|{mapping_digest}"
-    result = ImportResult(file=path, dataset=ds.name, sheet=sheet_name, status="loaded",
+    result = ImportResult(file=path, dataset=ds.name, sheet=sheet_name, status="loaded", layout=layout,
                           rows_read=prep.rows_read, rejected=prep.rejected, skipped=prep.skipped,
                           blanked=prep.problems.filter(pl.col("severity") == "blanked").height,
                           problems=prep.problems, ignored_headers=layout.ignored,
@@ -345,6 +474,10 @@ def _upsert(con, ds: Dataset, batch_id: int) -> tuple[int, int, int]:
     new, updated = con.execute(
         "SELECT count(*) FILTER (WHERE NOT existed), count(*) FILTER (WHERE existed AND changed) FROM merged"
     ).fetchone()
+    # The versions replaced are kept with the batch that replaced them, so the batch can be undone.
+    con.execute(f"""
+        INSERT INTO {ds.name}_prior SELECT t.*, {int(batch_id)} FROM {ds.name} t WHERE EXISTS (
+            SELECT 1 FROM merged i WHERE i.existed AND i.changed AND {join})""")
     con.execute(f"""
         DELETE FROM {ds.name} t WHERE EXISTS (
             SELECT 1 FROM merged i WHERE i.existed AND i.changed AND {join})""")

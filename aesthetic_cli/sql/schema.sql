@@ -134,3 +134,11 @@ CREATE TABLE IF NOT EXISTS target_levers (
     close_rate DOUBLE, ticket DOUBLE, frequency DOUBLE,
     PRIMARY KEY (year, month)
 );
+
+-- Undo (aesops batches drop N): the versions of upserted rows that batch N replaced, each with
+-- replaced_by = N. Same columns as the table, whatever its types, hence CREATE ... AS.
+CREATE TABLE IF NOT EXISTS customers_prior AS SELECT *, NULL::INTEGER AS replaced_by FROM customers LIMIT 0;
+CREATE TABLE IF NOT EXISTS cards_prior AS SELECT *, NULL::INTEGER AS replaced_by FROM cards LIMIT 0;
+CREATE TABLE IF NOT EXISTS items_prior AS SELECT *, NULL::INTEGER AS replaced_by FROM items LIMIT 0;
+CREATE TABLE IF NOT EXISTS staff_prior AS SELECT *, NULL::INTEGER AS replaced_by FROM staff LIMIT 0;
+CREATE TABLE IF NOT EXISTS spend_prior AS SELECT *, NULL::INTEGER AS replaced_by FROM spend LIMIT 0;

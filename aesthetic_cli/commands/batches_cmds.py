@@ -1,0 +1,75 @@
+"""aesops batches, aesops batches drop N: list import batches and undo one."""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated
+
+import typer
+
+from aesthetic_cli.commands._common import err, open_warehouse
+from aesthetic_cli.commands._options import Db, FormatOpt, Lang, LangOpt, pick_format
+
+batches_app = typer.Typer(help="Import batches: list them, drop one (undo an import).", no_args_is_help=False)
+
+_HEAD = {
+    "zh": ["批次", "数据集", "文件", "工作表", "读取", "新增", "更新", "重复", "拒绝", "日期范围", "导入时间"],
+    "en": ["batch", "dataset", "file", "sheet", "read", "loaded", "updated", "dups", "rejected", "dates", "imported"],
+}
+
+
+@batches_app.callback(invoke_without_command=True)
+def batches(ctx: typer.Context, db: Db = None, fmt: FormatOpt = None, lang: LangOpt = Lang.zh) -> None:
+    """List import batches, oldest first.
+
+    Example:
+        aesops batches
+        aesops batches drop 7
+    """
+    if ctx.invoked_subcommand is not None:
+        return
+    from aesthetic_cli.importer.batches import list_batches
+
+    _ws, con = open_warehouse(db)
+    with con:
+        rows = list_batches(con)
+    if pick_format(fmt) == "json":
+        typer.echo(json.dumps({"meta": {"count": len(rows)}, "batches": rows}, ensure_ascii=False, default=str,
+                              indent=2))
+        return
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(*_HEAD[lang.value])
+    for r in rows:
+        dates = f"{r['date_min']} → {r['date_max']}" if r["date_min"] else ""
+        table.add_row(str(r["batch_id"]), r["dataset"], r["file_name"], r["sheet"] or "", str(r["rows_read"]),
+                      str(r["rows_loaded"]), str(r["rows_updated"]), str(r["duplicates"]), str(r["rejected"]), dates,
+                      f"{r['imported_at']:%Y-%m-%d %H:%M}")
+    Console(highlight=False, markup=False).print(table)
+
+
+@batches_app.command("drop")
+def drop(batch_id: Annotated[int, typer.Argument(help="The batch number (see `aesops batches`).")],
+         db: Db = None, lang: LangOpt = Lang.zh) -> None:
+    """Remove one import batch exactly: its rows go, records it updated get their old values back,
+    and the file can be imported again (e.g. with a better --mapping).
+
+    Example:
+        aesops batches drop 7
+    """
+    from aesthetic_cli.importer.batches import drop_batch
+
+    _ws, con = open_warehouse(db, read_only=False)
+    with con:
+        done = drop_batch(con, batch_id)
+    if lang.value == "zh":
+        err.print(f"已删除批次 {done['batch_id']}（{done['file_name']} → {done['dataset']}）：移除 {done['removed']} 行，"
+                  f"恢复 {done['restored']} 条旧记录。", markup=False)
+    else:
+        err.print(f"Dropped batch {done['batch_id']} ({done['file_name']} → {done['dataset']}): removed "
+                  f"{done['removed']} rows, restored {done['restored']} earlier records.", markup=False)
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(batches_app, name="batches")

@@ -1,0 +1,98 @@
+"""Import batches: list them, and drop one so the warehouse is as if it had never been imported.
+
+Appended rows carry their batch_id and are deleted. Upserted rows (customers, cards, items,
+staff, spend) that a batch replaced were kept in <table>_prior with replaced_by = the batch
+(load._upsert), and are put back. A batch whose rows a later batch has since replaced or
+skipped as duplicates cannot be dropped exactly on its own: the later batches are named, to be
+dropped first.
+"""
+
+from __future__ import annotations
+
+import duckdb
+
+from aesthetic_cli.errors import UsageError
+from aesthetic_cli.importer.datasets import DATASETS
+from aesthetic_cli.sqlfiles import query, with_identifiers
+from aesthetic_cli.warehouse import drop_derived
+
+UPSERT = tuple(name for name, ds in DATASETS.items() if ds.mode == "upsert")
+_COLUMNS = {f.name for ds in DATASETS.values() for f in ds.fields}
+
+
+def _sql(name: str, table: str | None = None, column: str | None = None) -> str:
+    sql = query("batches", name)
+    if table is not None:
+        sql = with_identifiers(sql, table=(table, DATASETS))
+    if column is not None:
+        sql = with_identifiers(sql, column=(column, _COLUMNS))
+    return sql
+
+
+def list_batches(con: duckdb.DuckDBPyConnection) -> list[dict]:
+    cur = con.execute(_sql("list"))
+    names = [c[0] for c in cur.description]
+    return [dict(zip(names, row, strict=True)) for row in cur.fetchall()]
+
+
+def _later_blockers(con, batch_id: int, dataset: str) -> list[int]:
+    """Later batches whose result depends on this one."""
+    if dataset in UPSERT:
+        rows = con.execute(_sql("later_upserts", dataset), {"b": batch_id}).fetchall()
+    else:
+        # With this batch gone, rows a later batch skipped as its duplicates would have loaded.
+        rows = con.execute(_sql("later_appends"), {"d": dataset, "b": batch_id}).fetchall()
+    return [r[0] for r in rows]
+
+
+def drop_batch(con: duckdb.DuckDBPyConnection, batch_id: int) -> dict:
+    """Remove one batch exactly; returns what was removed and restored."""
+    row = con.execute(_sql("batch"), {"b": batch_id}).fetchone()
+    if row is None:
+        known = [r["batch_id"] for r in list_batches(con)]
+        raise UsageError(f"There is no import batch {batch_id}.",
+                         hint=f"Batches: {', '.join(map(str, known)) or 'none'} (`aesops batches` lists them).")
+    dataset, file_name = row
+    blockers = _later_blockers(con, batch_id, dataset)
+    if blockers:
+        raise UsageError(
+            f"Batch {batch_id} ({file_name}) cannot be dropped on its own: later batch(es) "
+            f"{', '.join(map(str, blockers))} of {dataset} built on it (replaced its records or skipped its rows "
+            "as duplicates).",
+            hint=f"Drop the later batches first (`aesops batches drop {blockers[-1]}`), then this one, and "
+                 "re-import what you want to keep.")
+    b = {"b": batch_id}
+    con.execute("BEGIN TRANSACTION")
+    try:
+        removed = con.execute(_sql("count_rows", dataset), b).fetchone()[0]
+        con.execute(_sql("delete_rows", dataset), b)
+        restored = 0
+        if dataset in UPSERT:
+            restored = con.execute(_sql("count_prior", dataset), b).fetchone()[0]
+            con.execute(_sql("restore_prior", dataset), b)
+            con.execute(_sql("forget_prior", dataset), b)
+        _forget_names(con, batch_id)
+        con.execute(_sql("forget_rejects"), b)
+        con.execute(_sql("forget_batch"), b)
+        # The derived layer moves with the facts, in the same transaction.
+        drop_derived(con)
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+    return {"batch_id": batch_id, "dataset": dataset, "file_name": file_name, "removed": removed,
+            "restored": restored}
+
+
+def _forget_names(con, batch_id: int) -> None:
+    """Names first seen in this batch are forgotten; a name that later batches also use stays known,
+    credited to the earliest of them, as if this batch had never been imported."""
+    names = con.execute(_sql("names_of_batch"), {"b": batch_id}).fetchall()
+    con.execute(_sql("forget_names"), {"b": batch_id})
+    sources = [(ds.name, f.name, f.watch_names) for ds in DATASETS.values() for f in ds.fields if f.watch_names]
+    for kind, name in names:
+        firsts = [con.execute(_sql("first_use", table, column), {"n": name, "b": batch_id}).fetchone()[0]
+                  for table, column, watch in sources if watch == kind]
+        firsts = [f for f in firsts if f is not None]
+        if firsts:
+            con.execute(_sql("credit_name"), {"k": kind, "n": name, "b": min(firsts)})

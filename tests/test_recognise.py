@@ -1,0 +1,184 @@
+"""Recognition of exports aesops has never seen: the corpus, refusals, --explain, and the traps
+of issue 13 (a leads file with member ids, raw transaction lines)."""
+
+from __future__ import annotations
+
+import csv
+from decimal import Decimal
+import tomllib
+
+from tests.conftest import run_cli, snapshot, write_csv
+from tests.data.corpus.layouts import LAYOUTS
+
+
+def _write(path, layout):
+    with open(path, "w", newline="", encoding="utf-8") as fh:
+        csv.writer(fh).writerows([layout["header"], *layout["rows"]])
+    return path
+
+
+def _batches(ws):
+    from aesthetic_cli.warehouse import connect
+
+    con = connect(ws / "aesops.duckdb")
+    try:
+        return con.execute("SELECT file_name, dataset FROM import_batches ORDER BY batch_id").fetchall()
+    finally:
+        con.close()
+
+
+def _table(ws, sql):
+    from aesthetic_cli.warehouse import connect
+
+    con = connect(ws / "aesops.duckdb")
+    try:
+        return con.execute(sql).fetchall()
+    finally:
+        con.close()
+
+
+def test_corpus_recognised_without_mapping_or_refused(con, ws, capsys):
+    """Every layout imported as a user would, with no mapping (the core's import_file, one warehouse
+    connection for speed; the CLI paths are tested below)."""
+    from aesthetic_cli.errors import InputFileError
+    from aesthetic_cli.importer.load import import_file
+
+    complete, failures = 0, []
+    for i, layout in enumerate(LAYOUTS):
+        folder = ws / f"v{i:02d}"
+        folder.mkdir()
+        path = _write(folder / layout["file"], layout)
+        try:
+            result = import_file(con, path, clinic="本院")
+        except InputFileError as exc:
+            # Refused: nothing loaded, and a mapping to check written next to the file.
+            result = None
+            proposal = folder / (layout["file"] + ".aesops-mapping.toml")
+            assert proposal.exists(), (layout["file"], exc.message)
+            doc = tomllib.loads(proposal.read_text(encoding="utf-8"))
+            assert doc["kind"] and isinstance(doc.get("columns", {}), dict)
+        loaded = [r[0] for r in con.execute("SELECT dataset FROM import_batches WHERE file_name = $f",
+                                            {"f": layout["file"]}).fetchall()]
+        if result is None:
+            assert not loaded, layout["file"]
+            failures.append(f"{layout['vendor']} {layout['file']}")
+            continue
+        # Loaded: never into the wrong dataset.
+        assert loaded == [layout["dataset"]], (layout["file"], loaded)
+        lay = result.layout
+        got = {lay.headers[c]: f for c, f in lay.mapping.items()}
+        if all(got.get(h) == f for h, f in layout["expect"].items()):
+            complete += 1
+        else:
+            failures.append(f"{layout['vendor']} {layout['file']} (columns missed)")
+    share = complete / len(LAYOUTS)
+    with capsys.disabled():
+        print(f"\ncorpus: {complete} of {len(LAYOUTS)} layouts recognised complete with no mapping ({share:.0%}); "
+              f"not: {failures}")
+    assert len(LAYOUTS) >= 30
+    assert share >= 0.9
+
+
+CUSTOMERS = [["客户编号", "客户姓名", "手机号", "来源渠道", "所属咨询师"],
+             ["M001", "王丽", "13800001111", "抖音", "张敏"],
+             ["M002", "李娜", "13800002222", "美团", "张敏"]]
+
+
+def test_leads_with_member_ids_never_overwrite_customers(ws):
+    assert run_cli("import", str(write_csv(ws / "顾客.csv", CUSTOMERS))).exit_code == 0
+    before = _table(ws, "SELECT * FROM customers ORDER BY customer_id")
+    # Every row carries a member id, a phone and a channel, like a customer file would.
+    leads = write_csv(ws / "export_1.csv", [
+        ["会员编号", "咨询日期", "客户姓名", "手机号", "来源", "网电咨询师", "是否到院"],
+        ["M001", "2025-10-01", "王丽", "13899990000", "百度", "小周", "是"],
+        ["M002", "2025-10-02", "李娜", "13899991111", "小红书", "小周", "否"]])
+    r = run_cli("import", str(leads))
+    assert _table(ws, "SELECT * FROM customers ORDER BY customer_id") == before
+    assert _table(ws, "SELECT count(*) FROM customers_prior") == [(0,)]
+    if r.exit_code == 0:
+        assert _batches(ws)[-1] == ("export_1.csv", "leads")
+        assert _table(ws, "SELECT count(*) FROM leads") == [(2,)]
+
+
+def test_raw_transactions_never_load_as_customers(ws):
+    for name, head in (("tx.csv", ["ID", "Date", "Quantity", "Amount"]), ("流水.csv", ["编号", "日期", "数量", "金额"]),
+                       ("data.csv", ["CustomerID", "InvoiceDate", "Quantity", "Amount"])):
+        path = write_csv(ws / name, [head, ["1001", "2010-12-01", "6", "15.30"], ["1002", "2010-12-01", "8", "22.00"],
+                                     ["1003", "2010-12-02", "2", "7.50"]])
+        r = run_cli("import", str(path))
+        assert r.exit_code != 0, (name, r.stderr)
+        assert (ws / (name + ".aesops-mapping.toml")).exists()
+    assert _table(ws, "SELECT count(*) FROM customers") == [(0,)]
+    assert _batches(ws) == []
+
+
+def test_card_export_with_unknown_balance_header_is_refused_not_emptied(ws):
+    path = write_csv(ws / "cards.csv", [["卡号", "客户编号", "卡类型", "卡内金额"], ["K1", "M001", "金卡", "5300.50"],
+                                        ["K2", "M002", "银卡", "120"]])
+    r = run_cli("import", str(path))
+    assert r.exit_code == 1
+    assert "卡内金额" in r.stderr and "未导入任何内容" in r.stderr and "aesops-mapping.toml" in r.stderr
+    assert _table(ws, "SELECT count(*) FROM cards") == [(0,)]
+    # The written guess, with the column mapped by the user, loads it.
+    proposal = ws / "cards.csv.aesops-mapping.toml"
+    text = proposal.read_text(encoding="utf-8").replace('# "卡内金额" = ""', '"卡内金额" = "balance"')
+    proposal.write_text(text, encoding="utf-8")
+    r = run_cli("import", str(path), "--mapping", str(proposal))
+    assert r.exit_code == 0, r.stderr
+    assert _table(ws, "SELECT card_id, balance FROM cards ORDER BY 1") == [("K1", Decimal("5300.50")), ("K2", Decimal("120.00"))]
+
+
+def test_file_name_pointing_elsewhere_is_refused_in_english_too(ws):
+    # Headers that fit visits, in a file named as a leads export.
+    path = write_csv(ws / "网电线索.csv", [["到院日期", "顾客编号", "咨询师"], ["2025-10-01", "C1", "张敏"]])
+    r = run_cli("import", str(path), "--lang", "en")
+    assert r.exit_code == 1 and "not sure what this file is" in r.stderr and "points to leads" in r.stderr
+    assert _batches(ws) == []
+
+
+def test_explain_prints_each_column_with_evidence_and_loads_nothing(ws):
+    path = write_csv(ws / "o.csv", [["结账时间", "会员卡号", "消费项目", "实付金额", "备注"],
+                                    ["2025-10-01 10:00", "VIP001", "水光针", "¥1,280.00", ""]])
+    r = run_cli("import", "--explain", str(path))
+    assert r.exit_code == 0, r.output
+    out = r.stdout
+    assert "orders（收费明细）" in out
+    assert "结账时间 [日期] → order_date（表头词组，数据吻合）" in out
+    assert "实付金额 [金额/数字] → paid_amount" in out and "备注 → （不使用）" in out and "会导入" in out
+    assert _batches(ws) == []
+    r = run_cli("import", "--explain", "--lang", "en", str(path))
+    assert "order_date (header words, values agree)" in r.stdout and "would import" in r.stdout
+
+
+def test_refused_batch_leaves_warehouse_as_it_was(ws):
+    assert run_cli("import", str(write_csv(ws / "顾客.csv", CUSTOMERS))).exit_code == 0
+    from aesthetic_cli.warehouse import connect
+
+    con = connect(ws / "aesops.duckdb")
+    before = snapshot(con)
+    con.close()
+    bad = write_csv(ws / "x.csv", [["客户编号", "建档日期", "咨询日期"], ["M001", "2025-01-01", "2025-02-01"]])
+    r = run_cli("import", str(bad))
+    assert r.exit_code == 1
+    con = connect(ws / "aesops.duckdb")
+    assert snapshot(con) == before
+    con.close()
+
+
+def test_mostly_unreadable_file_gets_the_guess_written_too(ws):
+    path = write_csv(ws / "o.csv", [["收费日期", "顾客编号", "项目", "实收金额"], ["2025-10-01", "C1", "x", "见备注"],
+                                    ["2025-10-02", "C2", "y", "见备注"]])
+    r = run_cli("import", str(path))
+    assert r.exit_code == 1 and "more than half" in r.stderr and "o.csv.aesops-mapping.toml" in r.stderr
+    doc = tomllib.loads((ws / "o.csv.aesops-mapping.toml").read_text(encoding="utf-8"))
+    assert doc["kind"] == "orders" and doc["columns"]["实收金额"] == "paid_amount"
+    assert _batches(ws) == []
+
+
+def test_no_header_found_still_writes_a_mapping_to_fill_in(ws):
+    path = write_csv(ws / "w.csv", [["甲", "乙", "丙"], ["2025-10-01", "C1", "100"]])
+    r = run_cli("import", str(path))
+    assert r.exit_code == 1 and "no header row found" in r.stderr and "w.csv.aesops-mapping.toml" in r.stderr
+    text = (ws / "w.csv.aesops-mapping.toml").read_text(encoding="utf-8")
+    assert '# "甲" = ""' in text and '# ? = "paid_amount"' in text
+    tomllib.loads(text)
