@@ -47,3 +47,9 @@ class DeliveryError(AesopsError):
     """The reports are on disk; sending them failed after every retry."""
 
     exit_code = Exit.DELIVERY
+
+
+class ModelFitError(AesopsError):
+    """A statistical model cannot be fitted to the data (too little history, no convergence)."""
+
+    exit_code = Exit.DATA
