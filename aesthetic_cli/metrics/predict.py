@@ -3,7 +3,8 @@ will make, Gamma-Gamma for what a deal will be worth, fitted on each customer's 
 
 A deal is a customer-day with positive net sales (sale and refund lines, top-ups excluded); a repeat is a
 deal day after the customer's first. Time is in weeks, as in the papers: frequency x = repeat deal days up
-to the calibration end `until`, recency t_x = weeks from the first to the last deal day, age T = weeks from
+to the calibration end `until` (column repeat_deals: "frequency" means deal visits / buyers elsewhere in
+aesops), recency t_x = weeks from the first to the last deal day, age T = weeks from
 the first deal day to `until`. The value model reads the average of the repeat deals (the first deal is
 left out, as Fader, Hardie & Lee do: a first purchase is often unlike the ones that follow).
 
@@ -61,7 +62,6 @@ def summarise(con, *, until: date, clinic: str | None = None) -> pl.DataFrame:
         (pl.col("age_days") / WEEK).alias("age_weeks"),
         # Money is DECIMAL in the warehouse; the models work in float64.
         pl.col("avg_repeat_value").cast(pl.Float64),
-        pl.col("lifetime_sales").cast(pl.Float64),
     )
 
 
@@ -71,7 +71,7 @@ def score(con, *, until: date | None = None, clinic: str | None = None,
     Raises ModelFitError when the data is too thin or the fit does not converge."""
     until, _last = _until(con, until)
     df = summarise(con, until=until, clinic=clinic)
-    x, t_x, T = (df[c].to_numpy().astype(np.float64) for c in ("frequency", "recency_weeks", "age_weeks"))
+    x, t_x, T = (df[c].to_numpy().astype(np.float64) for c in ("repeat_deals", "recency_weeks", "age_weeks"))
     mx = df["avg_repeat_value"].fill_null(np.nan).to_numpy().astype(np.float64)
     model = cm.fit_bgnbd(x, t_x, T)
     value_model = cm.fit_gamma_gamma(x, mx)
@@ -102,7 +102,7 @@ def predict(con, *, until: date | None = None, horizons: tuple[int, ...] = DEFAU
     per_h = [c for h in horizons for c in (f"expected_deals_{h}d", f"expected_sales_{h}d")]
     customers = mask(s.frame, show_pii).sort(
         [f"expected_sales_{first}d", "customer_id"], descending=[True, False]).select(
-        "customer_id", "name", "phone", "owner_consultant", "frequency", "recency_weeks", "age_weeks",
+        "customer_id", "name", "phone", "owner_consultant", "repeat_deals", "recency_weeks", "age_weeks",
         "last_deal", "avg_repeat_value", "p_alive", "expected_value", *per_h)
     meta = {"command": "customers predict", "until": until, "clinic": clinic, "horizons_days": list(horizons),
             "model": s.model.as_meta(), "gamma_gamma": s.value_model.as_meta()}
@@ -134,19 +134,19 @@ def holdout_check(con, s: Scored, last: date) -> tuple[pl.DataFrame, dict]:
     """Predicted (eq. 10 over the holdout's length) against actual deal days after `until`, in total and
     by calibration frequency 0 … 6, 7+, as the paper's holdout comparison does."""
     weeks = (last - s.until).days / WEEK
-    df = s.frame.select("customer_id", "frequency", "recency_weeks", "age_weeks")
-    x, t_x, T = (df[c].to_numpy().astype(np.float64) for c in ("frequency", "recency_weeks", "age_weeks"))
+    df = s.frame.select("customer_id", "repeat_deals", "recency_weeks", "age_weeks")
+    x, t_x, T = (df[c].to_numpy().astype(np.float64) for c in ("repeat_deals", "recency_weeks", "age_weeks"))
     actual = run(con, "predict", "holdout", {"until": s.until, "last": last})
     df = df.with_columns(pl.Series("predicted", cm.expected_deals(s.model, weeks, x, t_x, T))).join(
         actual, on="customer_id", how="left").with_columns(pl.col("actual_deals").fill_null(0))
-    bucket = pl.when(pl.col("frequency") >= BUCKET_TOP).then(pl.lit(f"{BUCKET_TOP}+")).otherwise(
-        pl.col("frequency").cast(pl.String))
+    bucket = pl.when(pl.col("repeat_deals") >= BUCKET_TOP).then(pl.lit(f"{BUCKET_TOP}+")).otherwise(
+        pl.col("repeat_deals").cast(pl.String))
 
     def agg(frame):
         return frame.agg(pl.len().alias("customers"), pl.col("actual_deals").sum().alias("actual_deals"),
                          pl.col("predicted").sum().alias("predicted_deals"))
 
-    by = agg(df.with_columns(bucket.alias("frequency_bucket"), pl.col("frequency").clip(upper_bound=BUCKET_TOP)
+    by = agg(df.with_columns(bucket.alias("frequency_bucket"), pl.col("repeat_deals").clip(upper_bound=BUCKET_TOP)
                              .alias("_o")).group_by("frequency_bucket", "_o")).sort("_o").drop("_o")
     total = agg(df.with_columns(pl.lit("合计 total").alias("frequency_bucket")).group_by("frequency_bucket"))
     table = pl.concat([by, total], how="vertical_relaxed").with_columns(

@@ -11,7 +11,7 @@ per AS (
     FROM deals GROUP BY 1),
 lifetime AS (SELECT customer_id, sum(net) AS lifetime_sales FROM customer_days WHERE day <= $until GROUP BY 1)
 SELECT p.customer_id, c.name, c.phone, coalesce(c.owner_consultant, '未指定') AS owner_consultant,
-       p.deal_days - 1 AS frequency, p.first_deal, p.last_deal,
+       p.deal_days - 1 AS repeat_deals, p.first_deal, p.last_deal,
        datediff('day', p.first_deal, p.last_deal) AS recency_days,
        datediff('day', p.first_deal, $until) AS age_days,
        CASE WHEN p.deal_days > 1 THEN (p.deal_sales - p.first_net) / (p.deal_days - 1) END AS avg_repeat_value,
