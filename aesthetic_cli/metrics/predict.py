@@ -96,7 +96,7 @@ def predict(con, *, until: date | None = None, horizons: tuple[int, ...] = DEFAU
     until, last = _until(con, until)
     if check and until >= last:
         raise UsageError(f"--check needs data after --until {until}, and the data ends on {last}.",
-                         hint=f"Set --until earlier, e.g. half-way through the data, to hold out the rest.")
+                         hint="Set --until earlier, e.g. half-way through the data, to hold out the rest.")
     s = score(con, until=until, clinic=clinic, horizons=horizons)
     first = horizons[0]
     per_h = [c for h in horizons for c in (f"expected_deals_{h}d", f"expected_sales_{h}d")]
