@@ -262,6 +262,32 @@ def test_reactivate_ranks_by_value_at_risk(cdnow):
     assert r.meta["overdue_customers"] > 2000  # CDNOW: almost everyone is "overdue" by the item cycle
 
 
+def test_reactivate_for_a_month_in_progress_fits_up_to_the_data(cdnow):
+    from aesthetic_cli.metrics.customers import reactivate
+
+    # The monthly report asks as of the month's end, which can lie past the data's last day (1998-06-30):
+    # the days without data must not count as days without a purchase.
+    later = reactivate(cdnow, asof=date(1998, 7, 31), limit=3)
+    assert later.meta["model"] == reactivate(cdnow, asof=date(1998, 6, 30), limit=3).meta["model"]
+
+
+def test_clinic_keeps_that_clinics_customers(sample_db):
+    from aesthetic_cli.metrics.predict import predict
+    from aesthetic_cli.warehouse import connect
+
+    con = connect(sample_db, read_only=True)
+    try:
+        clinics = [c for (c,) in con.execute("SELECT DISTINCT clinic FROM orders ORDER BY 1").fetchall()]
+        every = predict(con).meta["model"]["n_customers"]
+        per = [predict(con, clinic=c).meta["model"]["n_customers"] for c in clinics]
+        buyers = [con.execute("SELECT count(DISTINCT customer_id) FROM orders WHERE clinic = $c AND paid_amount > 0",
+                              {"c": c}).fetchone()[0] for c in clinics]
+    finally:
+        con.close()
+    assert len(clinics) >= 2 and all(n < every for n in per) and sum(per) >= every
+    assert all(n >= b for n, b in zip(per, buyers, strict=True))  # a buyer there is that clinic's customer
+
+
 def test_reactivate_falls_back_when_the_model_cannot_be_fitted(con, ws):
     from aesthetic_cli.importer.load import import_file
     from aesthetic_cli.metrics.customers import reactivate

@@ -99,7 +99,10 @@ def reactivate(con, *, asof: date | None = None, clinic: str | None = None, limi
     overdue_note = Note("只买一次的项目（如手术）没有复购周期，不会让顾客显示为逾期。",
                         "Items bought once only (surgery) have no interval and do not make a customer overdue.")
     try:
-        scored = score(con, until=asof, clinic=clinic, horizons=(VALUE_AT_RISK_DAYS,))
+        # A month in progress asks as of its last day, past the data: the model must not count the days
+        # without data as days without a purchase, so it is fitted up to the data's last day.
+        last = prepare(con).last_day
+        scored = score(con, until=min(asof, last) if last else asof, clinic=clinic, horizons=(VALUE_AT_RISK_DAYS,))
     except ModelFitError as exc:
         return _reactivate_by_overdue(overdue, meta, limit, show_pii, overdue_note, exc)
     h = VALUE_AT_RISK_DAYS
