@@ -87,6 +87,12 @@ def _reactivate(con, ctx: Context, day, *, limit: int = 50):
     return reactivate(con, asof=day, clinic=ctx.clinic, limit=limit, show_pii=ctx.show_pii)
 
 
+def _predict(con, ctx: Context, day, *, horizons: tuple[int, ...] = (90, 180), check: bool = False):
+    from aesthetic_cli.metrics.predict import predict
+
+    return predict(con, until=day, horizons=horizons, clinic=ctx.clinic, show_pii=ctx.show_pii, check=check)
+
+
 def _cards(con, ctx: Context, day, *, limit: int = 50):
     from aesthetic_cli.metrics.customers import cards
 
@@ -158,8 +164,13 @@ ANALYSES: dict[str, Analysis] = {a.key: a for a in (
         "customers": ("客户明细", "Customers"),
     }, _rfm, settings=("privacy.mask_pii",)),
     Analysis("customers reactivate", ("待唤醒老客", "Customers to call back"), "asof", {
-        "reactivate": ("待唤醒老客（已超过项目复购周期）", "Customers to reactivate (overdue for their items)"),
+        "reactivate": ("待唤醒老客（按风险价值；“逾期”列为项目复购周期）",
+                       "Customers to call back, by value at risk (overdue: past the item cycle)"),
     }, _reactivate, settings=("privacy.mask_pii",)),
+    Analysis("customers predict", ("复购预测", "Predicted repurchase"), "asof", {
+        "customers": ("顾客复购预测（BG/NBD + Gamma-Gamma）", "Predicted repurchase per customer"),
+        "check": ("留出期检验：预测 vs 实际复购（按校准期复购次数）", "Holdout check: predicted vs actual repeat deals"),
+    }, _predict, settings=("privacy.mask_pii",)),
     Analysis("customers cards", ("储值卡", "Stored-value cards"), "asof", {
         "cards": ("储值卡负债", "Stored-value card liability"),
         "cards_to_call": ("不动卡 / 不续卡", "Dormant and lapsed cards"),

@@ -53,3 +53,9 @@ class OutputError(AesopsError):
     """An output (report file) cannot be written: disk full, no permission; nothing half-written is kept."""
 
     exit_code = Exit.USAGE
+
+
+class ModelFitError(AesopsError):
+    """A statistical model cannot be fitted to the data (too little history, no convergence)."""
+
+    exit_code = Exit.DATA

@@ -82,6 +82,16 @@ LABELS: dict[str, tuple[str, str]] = {
     "dormant_balance": ("不动卡余额", "Dormant balance"), "lapsed_cards": ("不续卡", "Lapsed"),
     "card_id": ("卡号", "Card"), "card_type": ("卡类型", "Card type"), "status": ("状态", "Status"),
     "balance": ("余额", "Balance"), "last_used_at": ("最后使用", "Last used"),
+    # predicted repurchase (customers predict, reactivate)
+    "repeat_deals": ("复购次数", "Repeat deals"), "recency_weeks": ("末次复购(周)", "Recency (weeks)"),
+    "age_weeks": ("客龄(周)", "Age (weeks)"), "avg_repeat_value": ("复购平均金额", "Avg repeat value"),
+    "p_alive": ("仍活跃概率", "P(alive)"), "expected_value": ("预期客单", "Expected deal value"),
+    "expected_sales_if_alive": ("若活跃180天预期业绩", "Sales 180d if alive"),
+    "value_at_risk": ("风险价值", "Value at risk"), "overdue": ("逾期", "Overdue"),
+    "frequency_bucket": ("校准期复购次数", "Calibration repeats"),
+    "actual_deals": ("实际复购", "Actual repeats"), "predicted_deals": ("预测复购", "Predicted repeats"),
+    "actual_per_customer": ("人均实际", "Actual per customer"),
+    "predicted_per_customer": ("人均预测", "Predicted per customer"),
     # targets
     "target": ("目标", "Target"), "new_target": ("新客目标", "New target"), "old_target": ("老客目标", "Old target"),
     "last_year_sales": ("去年业绩", "Last year"), "week": ("周", "Week"), "start": ("开始", "Start"),
@@ -101,5 +111,13 @@ LABELS: dict[str, tuple[str, str]] = {
 def name_of(field: str, lang: str) -> str:
     pair = LABELS.get(field)
     if pair is None:
-        return field
+        import re
+
+        # customers predict names its columns by the horizons asked for (--horizon 30,90,365).
+        horizon = re.fullmatch(r"expected_(deals|sales)_(\d+)d", field)
+        if horizon is None:
+            return field
+        days = horizon.group(2)
+        pair = ((f"{days}天预期成交", f"Expected deals {days}d") if horizon.group(1) == "deals"
+                else (f"{days}天预期业绩", f"Expected sales {days}d"))
     return pair[0] if lang == "zh" else pair[1]

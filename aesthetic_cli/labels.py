@@ -10,7 +10,7 @@ RATE_COLUMNS = {
     "close_rate", "appointment_rate", "arrival_rate", "roi", "mom", "yoy", "lost_share", "refund_rate",
     "repurchase_rate", "share", "referral_customer_share", "referral_sales_share", "margin_rate",
     "period_elapsed", "achievement", "new_share", "change", "ratio", "plan_elapsed",
-    "sales_mom", "sales_yoy", "visitors_mom",
+    "sales_mom", "sales_yoy", "visitors_mom", "p_alive",
 }
 RATIO_COLUMNS = {"roas", "frequency", "output_roas", "output_roas_threshold", "close_rate_mom_pp"}
 MONEY_COLUMNS = {
@@ -20,7 +20,7 @@ MONEY_COLUMNS = {
     "needed_per_day", "projection", "follow_on_sales", "amount", "lifetime_sales", "opener_sales",
     "follow_on_per_customer", "dormant_balance", "bonus_part", "unit_cost", "avg_price", "gross_sales",
     "new_target", "old_target", "last_year_sales", "target_to_date", "gap", "over_target", "cac_threshold", "sales_threshold",
-    "contribution",
+    "contribution", "avg_repeat_value", "expected_value", "expected_sales_if_alive", "value_at_risk",
 }
 
 
@@ -60,7 +60,7 @@ def kind_of(column: str) -> str | None:
         return "pp"
     if column in RATE_COLUMNS or re.fullmatch(r"m\d+", column):
         return "rate"
-    if column in MONEY_COLUMNS or re.fullmatch(r"s\d+|sales_\d+d", column):
+    if column in MONEY_COLUMNS or re.fullmatch(r"s\d+|sales_\d+d|expected_sales_\d+d", column):
         return "money"
     if column in RATIO_COLUMNS:
         return "ratio"

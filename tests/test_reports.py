@@ -87,6 +87,20 @@ def test_monthly_xlsx_values_equal_the_json_of_the_same_analyses(report_ws):
         assert got[c["consultant"]][label("sales", "zh")] == pytest.approx(c["sales"])
 
 
+def test_monthly_lists_the_highest_value_customers_at_risk(report_ws):
+    wb = openpyxl.load_workbook(report_ws / "reports" / f"aesops_monthly_{MONTH}.xlsx")
+    texts = [c for row in wb["老客"].iter_rows(values_only=True) for c in row if isinstance(c, str)]
+    assert any(t.startswith("高价值流失风险客户") for t in texts)
+    header, rows = table_rows(wb["老客"], label("customer_id", "zh"))
+    want = cli_json(report_ws, "customers", "reactivate", "--date", "2026-09-30", "--limit", "20")
+    assert want["meta"]["ranking"] == "value_at_risk"
+    assert [r[0] for r in rows] == [c["customer_id"] for c in want["reactivate"]]
+    risk = [r[header.index(label("value_at_risk", "zh"))] for r in rows]
+    assert len(risk) == 20 and risk == sorted(risk, reverse=True) and risk[-1] > 0
+    definitions = [r[0] for r in wb["口径说明"].iter_rows(values_only=True) if r[0]]
+    assert "风险价值 value at risk" in definitions
+
+
 def test_weekly_and_daily_reports(report_ws):
     for name, sheets in (("aesops_weekly_2026-W38.xlsx", ["概览", "本周", "目标进度", "漏斗", "口径说明"]),
                          ("aesops_daily_2026-09-15.xlsx", ["概览", "当日", "月度进度", "口径说明"])):

@@ -1,4 +1,5 @@
-"""aesops customers rfm | reactivate | cards: the old-customer stocktake (老客盘点)."""
+"""aesops customers rfm | reactivate | cards | predict: the old-customer stocktake (老客盘点) and the
+repurchase forecast (复购预测)."""
 
 from __future__ import annotations
 
@@ -22,10 +23,22 @@ AsOf = Annotated[str | None, typer.Option("--date", help="As of this day (defaul
 
 
 
-def _asof(text):
+def _asof(text, option="--date"):
     from aesthetic_cli.metrics.periods import parse_date
 
-    return parse_date(text, "--date") if text else None
+    return parse_date(text, option) if text else None
+
+
+def _horizons(text: str) -> tuple[int, ...]:
+    from aesthetic_cli.errors import UsageError
+
+    try:
+        days = tuple(int(part) for part in text.split(",") if part.strip())
+    except ValueError:
+        raise UsageError(f"--horizon '{text}' is not a list of days.", hint="e.g. --horizon 90,180") from None
+    if not days or min(days) < 1:
+        raise UsageError(f"--horizon '{text}' needs whole days of at least 1.", hint="e.g. --horizon 90,180")
+    return days
 
 
 @customers_app.command("rfm")
@@ -74,6 +87,25 @@ def cards(
     """
     analyse("customers cards", db, period=_asof(date), clinic=clinic, show_pii=show_pii, fmt=fmt, lang=lang,
             limit=limit)
+
+
+@customers_app.command("predict")
+def predict(
+    until: Annotated[str | None, typer.Option("--until", help="Calibration end YYYY-MM-DD: the models see deals up to this day (default: the data's last day).", show_default=False)] = None,
+    horizon: Annotated[str, typer.Option("--horizon", help="Forecast horizons in days, comma-separated.")] = "90,180",
+    check: Annotated[bool, typer.Option("--check", help="Compare predicted with actual repeat deals after --until.")] = False,
+    clinic: Clinic = None, show_pii: ShowPii = False, db: Db = None, fmt: FormatOpt = None, lang: LangOpt = Lang.zh,
+) -> None:
+    """Who is still a customer and what they will spend: BG/NBD (P(alive), expected deals in each
+    horizon) and Gamma-Gamma (expected deal value) fitted on every customer's deal days. The models'
+    parameters are in the JSON's meta; phones and names are masked unless --show-pii.
+
+    Example:
+        aesops customers predict --until 2026-06-30 --check
+        aesops customers predict --horizon 30,90,365 --format csv > forecast.csv
+    """
+    analyse("customers predict", db, period=_asof(until, "--until"), clinic=clinic, show_pii=show_pii, fmt=fmt,
+            lang=lang, horizons=_horizons(horizon), check=check)
 
 
 def register(app: typer.Typer) -> None:

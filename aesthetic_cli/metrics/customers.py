@@ -65,22 +65,95 @@ def rfm(con, *, asof: date | None = None, clinic: str | None = None, show_pii: b
     return Result(meta=meta, tables=tables, notes=notes)
 
 
+# The value at risk looks this far ahead: about two treatment cycles of the repeat items (水光针, 光子).
+VALUE_AT_RISK_DAYS = 180
+_ALL = 2**31 - 1
+
+
 def reactivate(con, *, asof: date | None = None, clinic: str | None = None, limit: int = 50,
                show_pii: bool = False) -> Result:
-    """Customers overdue against the median repurchase interval of what they last bought, by value."""
+    """Who to call back, ranked by expected value at risk over the next VALUE_AT_RISK_DAYS days:
+
+        value_at_risk = (1 − P(alive)) × E[deals in 180 days | alive] × E[deal value]
+
+    P(alive) and E[deals | alive] come from BG/NBD, E[deal value] from Gamma-Gamma (metrics/predict.py).
+    The product is what the customer would bring if they are still a customer, weighted by how likely it
+    is that they are not: a loyal big spender who has gone quiet ranks first, a small or still-active
+    customer low. (E[deals | alive] is used rather than the unconditional forecast, which already carries
+    the factor P(alive) and would bury exactly the lapsed.) A customer with a single deal day is alive for
+    sure in BG/NBD, which only lets customers drop out after a repeat, so their value at risk is 0.
+
+    The item-cycle flag stays as a column: `overdue` is true when the customer is past the median
+    repurchase interval of what they last bought (with the item, due date and days overdue). When the
+    models cannot be fitted (too little history), the list falls back to the overdue customers by
+    lifetime sales, and a note says so.
+    """
+    from aesthetic_cli.errors import ModelFitError
+    from aesthetic_cli.metrics.predict import score
+
     asof = _asof(con, asof)
-    found = run(con, "customers", "overdue", {"asof": asof, "clinic": clinic, "limit": limit})
-    total = int(found["overdue_customers"][0]) if found.height else 0
-    listed = mask(found, show_pii).select(
-        "customer_id", "name", "phone", "owner_consultant", "item", "last_deal", "interval_days", "due_date",
-        "overdue_days", "lifetime_sales")
+    overdue = run(con, "customers", "overdue", {"asof": asof, "clinic": clinic, "limit": _ALL})
+    total = overdue.height
     meta = {"command": "customers reactivate", "asof": asof, "clinic": clinic, "limit": limit,
-            "overdue_customers": total}
-    notes = [Note(f"{total} 位顾客已超过其上次所购项目的复购中位周期；列出累计业绩最高的 {min(limit, total)} 位。",
-                  f"{total} customers are past the median repurchase interval of their last items; "
-                  f"the {min(limit, total)} of most lifetime value are listed."),
-             Note("只买一次的项目（如手术）没有复购周期，不会让顾客显示为逾期。",
-                  "Items bought once only (surgery) have no interval and do not make a customer overdue.")]
+            "overdue_customers": total, "value_at_risk_days": VALUE_AT_RISK_DAYS}
+    overdue_note = Note("只买一次的项目（如手术）没有复购周期，不会让顾客显示为逾期。",
+                        "Items bought once only (surgery) have no interval and do not make a customer overdue.")
+    try:
+        # A month in progress asks as of its last day, past the data: the model must not count the days
+        # without data as days without a purchase, so it is fitted up to the data's last day.
+        last = prepare(con).last_day
+        scored = score(con, until=min(asof, last) if last else asof, clinic=clinic, horizons=(VALUE_AT_RISK_DAYS,))
+    except ModelFitError as exc:
+        return _reactivate_by_overdue(overdue, meta, limit, show_pii, overdue_note, exc)
+    h = VALUE_AT_RISK_DAYS
+    frame = scored.frame.with_columns(
+        (pl.col(f"expected_deals_if_alive_{h}d") * pl.col("expected_value")).alias("expected_sales_if_alive"),
+    ).with_columns(((1.0 - pl.col("p_alive")) * pl.col("expected_sales_if_alive")).alias("value_at_risk"))
+    flags = overdue.select("customer_id", "item", "interval_days", "due_date", "overdue_days")
+    listed = (frame.join(flags, on="customer_id", how="left")
+              .with_columns(pl.col("overdue_days").is_not_null().alias("overdue"))
+              .filter(pl.col("value_at_risk") > 0)
+              .sort(["value_at_risk", "customer_id"], descending=[True, False]).head(limit))
+    listed = mask(listed, show_pii).select(*_REACTIVATE_COLUMNS)
+    at_risk = int((frame["value_at_risk"] > 0).sum())
+    meta.update({"ranking": "value_at_risk", "customers_at_risk": at_risk,
+                 "value_at_risk_total": float(frame["value_at_risk"].sum()),
+                 "model": scored.model.as_meta(), "gamma_gamma": scored.value_model.as_meta()})
+    notes = [Note(f"按风险价值排序：风险价值 = (1 − 仍活跃概率) × 若仍活跃未来{h}天预期业绩（BG/NBD 预期成交次数 × "
+                  f"Gamma-Gamma 预期客单）。{at_risk} 位顾客有流失风险，列出前 {min(limit, at_risk)} 位；"
+                  f"{total} 位已超过所购项目的复购周期（“逾期”列）。",
+                  f"Ranked by value at risk = (1 − P(alive)) × expected sales in the next {h} days if still a "
+                  f"customer (BG/NBD expected deals × Gamma-Gamma expected deal value). {at_risk} customers are at "
+                  f"risk; the top {min(limit, at_risk)} are listed. {total} are past their items' repurchase "
+                  f"interval (column overdue)."),
+             Note("只成交过一天的顾客在 BG/NBD 中视为仍活跃（流失只发生在复购之后），风险价值为 0，不在此列。",
+                  "Customers with a single deal day are alive for sure in BG/NBD (dropping out happens only "
+                  "after a repeat), so they carry no value at risk and are not listed."),
+             overdue_note]
+    return Result(meta=meta, tables={"reactivate": listed}, notes=notes)
+
+
+_REACTIVATE_COLUMNS = ("customer_id", "name", "phone", "owner_consultant", "last_deal", "repeat_deals", "p_alive",
+                       "expected_sales_if_alive", "value_at_risk", "overdue", "item", "interval_days", "due_date",
+                       "overdue_days", "lifetime_sales")
+
+
+def _reactivate_by_overdue(overdue: pl.DataFrame, meta: dict, limit: int, show_pii: bool, overdue_note: Note,
+                           exc: Exception) -> Result:
+    """Without a fitted model: the overdue customers, most lifetime value first (the list before BG/NBD)."""
+    total = overdue.height
+    listed = overdue.head(limit).with_columns(
+        pl.lit(None, pl.Int64).alias("repeat_deals"), pl.lit(None, pl.Float64).alias("p_alive"),
+        pl.lit(None, pl.Float64).alias("expected_sales_if_alive"), pl.lit(None, pl.Float64).alias("value_at_risk"),
+        pl.lit(True).alias("overdue"))
+    listed = mask(listed, show_pii).select(*_REACTIVATE_COLUMNS)
+    meta.update({"ranking": "lifetime_sales", "model_error": getattr(exc, "message", str(exc))})
+    notes = [Note(f"历史数据不足以拟合复购模型（{getattr(exc, 'message', exc)}），改按原规则：{total} 位顾客已超过其上次"
+                  f"所购项目的复购中位周期，列出累计业绩最高的 {min(limit, total)} 位。",
+                  f"The repurchase model could not be fitted ({getattr(exc, 'message', exc)}), so the list "
+                  f"falls back to the item cycle: {total} customers are past the median repurchase interval of "
+                  f"their last items; the {min(limit, total)} of most lifetime value are listed."),
+             overdue_note]
     return Result(meta=meta, tables={"reactivate": listed}, notes=notes)
 
 

@@ -107,6 +107,18 @@ DEFINITIONS = [
      "Customers a consultant closed 180 days before the period who bought again within 180 days."),
     ("复购矩阵", "首单月为队列；第k月有成交的队列占比。", "Cohort = first-deal month; share with a deal in month +k."),
     ("储值卡本金", "余额 × 充值 ÷ (充值 + 赠送)。", "balance × recharge / (recharge + bonus)."),
+    ("复购预测 predicted repurchase",
+     ("按顾客成交日（首个成交日之后的成交日为复购，时间以周计）拟合 BG/NBD（Fader, Hardie & Lee 2005）得仍活跃概率与"
+     "未来90/180天预期成交次数，Gamma-Gamma 以复购成交的平均金额得预期客单；预期业绩 = 预期次数 × 预期客单。"),
+     ("BG/NBD (Fader, Hardie & Lee 2005) on each customer's deal days (a repeat = a deal day after the first; "
+     "weeks) for P(alive) and expected deals in 90/180 days; Gamma-Gamma on the average repeat deal value; "
+     "expected sales = expected deals × expected value.")),
+    ("风险价值 value at risk",
+     ("(1 − 仍活跃概率) × 若仍活跃未来180天预期成交次数 × 预期客单；待唤醒名单按此排序，“逾期”列保留项目复购周期标记；"
+     "只成交过一天的顾客视为仍活跃，风险价值为 0；历史不足以拟合模型时按原规则（逾期顾客按累计业绩）排序。"),
+     ("(1 − P(alive)) × expected deals in 180 days if alive × expected deal value; the call-back list ranks by it "
+     "and keeps the item-cycle overdue flag as a column; single-deal customers carry none; with too little "
+     "history the list falls back to overdue customers by lifetime sales.")),
 ]
 
 
@@ -238,8 +250,8 @@ def _monthly(con, cov, ctx: Context, *, month_, **_) -> Report:
         Section("老客", ("老客盘点与储值卡", "Old customers and cards"), [
             _block("customers rfm", "segments", rf),
             _block("customers cards", "cards", ca),
-            _block("customers reactivate", "reactivate", re),
-        ], rf.notes + ca.notes),
+            Block("reactivate", _reactivate_title(re), re.tables["reactivate"]),
+        ], rf.notes + ca.notes + re.notes),
         Section("品项", ("品项", "Items"), [
             _block("items", "items", it, Chart("bar", "item", ["sales"], ("品项业绩", "Sales by item"))),
             _block("items", "openers", it),
@@ -249,6 +261,12 @@ def _monthly(con, cov, ctx: Context, *, month_, **_) -> Report:
     ]
     return Report("monthly", p, ("月度经营分析", "Monthly operations report"), {"period": p.label}, sections, {},
                   results)
+
+
+def _reactivate_title(re: Result) -> tuple[str, str]:
+    if re.meta.get("ranking") == "value_at_risk":
+        return ("高价值流失风险客户（前20，按风险价值）", "Highest-value customers at risk (top 20, by value at risk)")
+    return ("待唤醒老客（前20）", "Customers to call back (top 20)")
 
 
 def _behind(con, ctx: Context, period: Period, asof: date | None, results: dict) -> tuple[list[Block], list[str]]:

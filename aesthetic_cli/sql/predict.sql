@@ -1,0 +1,28 @@
+-- name: summary
+-- One row per customer with a deal on or before $until (a deal = a customer-day with positive net sales,
+-- customer_days in base.sql): deal days, first and last deal day, and the average value of the repeat deals
+-- (every deal day after the first), which is what the Gamma-Gamma model of Fader, Hardie & Lee reads.
+-- $clinic keeps the customers of that clinic (their record, or an order there), as customers rfm does.
+WITH deals AS (
+    SELECT customer_id, day, net FROM customer_days WHERE net > 0 AND day <= $until),
+per AS (
+    SELECT customer_id, count(*) AS deal_days, min(day) AS first_deal, max(day) AS last_deal,
+           sum(net) AS deal_sales, arg_min(net, day) AS first_net
+    FROM deals GROUP BY 1),
+lifetime AS (SELECT customer_id, sum(net) AS lifetime_sales FROM customer_days WHERE day <= $until GROUP BY 1)
+SELECT p.customer_id, c.name, c.phone, coalesce(c.owner_consultant, '未指定') AS owner_consultant,
+       p.deal_days - 1 AS repeat_deals, p.first_deal, p.last_deal,
+       datediff('day', p.first_deal, p.last_deal) AS recency_days,
+       datediff('day', p.first_deal, $until) AS age_days,
+       CASE WHEN p.deal_days > 1 THEN (p.deal_sales - p.first_net) / (p.deal_days - 1) END AS avg_repeat_value,
+       l.lifetime_sales
+FROM per p JOIN lifetime l USING (customer_id) LEFT JOIN customers c USING (customer_id)
+WHERE $clinic IS NULL OR c.clinic = $clinic OR p.customer_id IN (
+    SELECT customer_id FROM order_facts WHERE g_clinic = $clinic)
+ORDER BY p.customer_id;
+
+-- name: holdout
+-- Deal days per customer after the calibration end $until up to $last (the holdout period of --check).
+SELECT customer_id, count(*) AS actual_deals
+FROM customer_days WHERE net > 0 AND day > $until AND day <= $last
+GROUP BY 1;
