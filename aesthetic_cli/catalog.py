@@ -128,6 +128,7 @@ ANALYSES: dict[str, Analysis] = {a.key: a for a in (
         "coverage": ("数据覆盖（按数据集和门店）", "Coverage by dataset and clinic"),
         "batches": ("最近导入批次", "Recent import batches"),
         "rejects": ("拒收与置空的单元格", "Rejected rows and blanked cells"),
+        "snapshots": ("最近快照（共享数仓，每次导入一个）", "Recent lake snapshots (one per import)"),
     }, _status),
     Analysis("funnel", ("业绩与杠杆", "Sales and its levers"), "month", {
         "kpis": ("核心指标", "Headline KPIs"),

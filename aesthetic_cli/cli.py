@@ -69,6 +69,7 @@ def _register() -> None:
         demo,
         ingest,
         intake_cmds,
+        lake_cmds,
         report_cmds,
         sample,
         schedule_cmds,
@@ -78,7 +79,7 @@ def _register() -> None:
     )
 
     for module in (workspace_cmds, ingest, analysis, customers_cmds, targets_cmds, report_cmds, schedule_cmds, sample,
-                   demo, send_cmds, intake_cmds):
+                   demo, send_cmds, intake_cmds, lake_cmds):  # lake_cmds last: it adds --as-of to the others
         module.register(app)
     from aesthetic_cli.commands import batches_cmds; batches_cmds.register(app)  # noqa: E702 (issue 13)
 

@@ -25,6 +25,10 @@ def status(con, *, rejects: bool = False, batch: int | None = None, limit: int =
               "batches": con.execute(query("status", "recent_batches"), {"limit": limit}).pl()}
     if rejects:
         tables["rejects"] = con.execute(query("status", "rejects"), {"batch": batch, "limit": 10_000}).pl()
+    from aesthetic_cli.warehouse_lake import is_lake, snapshots
+
+    if is_lake(con):
+        tables["snapshots"] = snapshots(con, limit)
     n_rejects = con.execute("SELECT count(*) FROM rejects").fetchone()[0]
     notes = []
     if n_rejects and not rejects:

@@ -21,7 +21,7 @@ DEFAULT_CONFIG = """\
 default_clinic = "{clinic}"
 # Warehouse file, relative to this folder.
 db = "{db}"
-
+{lake}
 [scorecard.onsite]
 # 现场咨询师 scorecard weights (sum to 1): selling without repurchase is over-promising.
 sales = 0.5
@@ -41,6 +41,19 @@ horizons = [30, 90, 180, 365]
 # Mask phones and names in every output; --show-pii unmasks one run. false shows them always.
 mask_pii = true
 """
+
+
+LAKE_CONFIG = """\
+# A chain's shared warehouse (DuckLake): the catalog in PostgreSQL (password from PGPASSWORD),
+# the data as Parquet files under data_path (a folder, or s3://bucket/prefix/). db above is unused.
+backend = "ducklake"
+catalog = "{catalog}"
+data_path = "{data_path}"
+"""
+
+
+def is_lake(settings: dict) -> bool:
+    return settings.get("workspace", {}).get("backend") == "ducklake"
 
 
 @dataclass
@@ -90,6 +103,9 @@ def resolve(db: Path | None = None, cwd: Path | None = None) -> Workspace:
     root = config.parent if config else None
     if db is None and os.environ.get("AESOPS_DB"):
         db = Path(os.environ["AESOPS_DB"])
+    if db is None and is_lake(settings):
+        # A lake is described by its settings: the toml stands where the .duckdb file would.
+        db = config
     if db is None:
         if config is None:
             raise WorkspaceError(
@@ -100,13 +116,21 @@ def resolve(db: Path | None = None, cwd: Path | None = None) -> Workspace:
     return Workspace(root=root, db_path=Path(db), settings=settings)
 
 
-def init(folder: Path, clinic: str, force: bool = False) -> Workspace:
+def init(folder: Path, clinic: str, force: bool = False, *, catalog: str | None = None,
+         data_path: str | None = None) -> Workspace:
     folder.mkdir(parents=True, exist_ok=True)
     config = folder / CONFIG_NAME
     if config.exists() and not force:
         settings = load_settings(config)
     else:
-        config.write_text(DEFAULT_CONFIG.format(clinic=clinic, db=DEFAULT_DB_NAME), encoding="utf-8")
+        lake = LAKE_CONFIG.format(catalog=_toml_text(catalog), data_path=_toml_text(data_path)) if catalog else ""
+        config.write_text(DEFAULT_CONFIG.format(clinic=clinic, db=DEFAULT_DB_NAME, lake=lake), encoding="utf-8")
         settings = load_settings(config)
+    if is_lake(settings):
+        return Workspace(root=folder, db_path=config, settings=settings)
     db = folder / settings.get("workspace", {}).get("db", DEFAULT_DB_NAME)
     return Workspace(root=folder, db_path=db, settings=settings)
+
+
+def _toml_text(text: str | None) -> str:
+    return (text or "").replace("\\", "\\\\").replace('"', '\\"')

@@ -16,16 +16,29 @@ def init(
     folder: Annotated[Path, typer.Argument(help="Workspace folder (created if missing).")] = Path("."),
     clinic: Annotated[str, typer.Option("--clinic", help="Default clinic (门店) for files without a clinic column.")] = "本院",
     force: Annotated[bool, typer.Option("--force", help="Rewrite aesops.toml with defaults.")] = False,
+    catalog: Annotated[str | None, typer.Option("--catalog", help="A chain's shared lake: its PostgreSQL catalog, postgresql://USER@HOST:PORT/DB (password from PGPASSWORD).", show_default=False)] = None,
+    data_path: Annotated[str | None, typer.Option("--data-path", help="With --catalog: folder (or s3://bucket/prefix/) for the lake's Parquet files.", show_default=False)] = None,
 ) -> None:
-    """Create a workspace: aesops.toml (settings) and an empty warehouse.
+    """Create a workspace: aesops.toml (settings) and an empty warehouse, a DuckDB file or, with
+    --catalog and --data-path, a DuckLake shared by a chain's clinics.
 
-    Example:
+    Examples:
         aesops init ~/clinic --clinic 静安店
+        aesops init ~/chain --catalog postgresql://aesops@db.internal:5432/aesops --data-path /srv/lake/
     """
     from aesthetic_cli import workspace
     from aesthetic_cli.warehouse import connect
 
-    ws = workspace.init(folder, clinic=clinic, force=force)
+    if (catalog is None) != (data_path is None):
+        from aesthetic_cli.errors import UsageError
+
+        raise UsageError("A lake workspace needs both --catalog and --data-path.")
+    if catalog:
+        from aesthetic_cli.warehouse_lake import check_catalog, local_data_path
+
+        check_catalog(catalog)
+        data_path = local_data_path(data_path)
+    ws = workspace.init(folder, clinic=clinic, force=force, catalog=catalog, data_path=data_path)
     connect(ws.db_path).close()
     err.print(f"Workspace ready in {folder.resolve()} (warehouse {ws.db_path.name}, default clinic '{ws.default_clinic}').")
     err.print("Next: aesops import EXPORTS/*.xlsx")

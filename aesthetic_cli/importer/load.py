@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -17,6 +18,7 @@ from aesthetic_cli.importer.datasets import Dataset
 from aesthetic_cli.importer.header import Layout, RecognitionRefused, UserMapping, locate
 from aesthetic_cli.importer.mapping import extend_frame
 from aesthetic_cli.warehouse import derived
+from aesthetic_cli.warehouse_lake import next_batch_id, retry_conflicts
 
 # A file where more than this share of data rows is unreadable is refused whole: it is
 # more likely the wrong file or a wrong --kind/--amount-unit than a few bad rows.
@@ -373,9 +375,23 @@ def _load_one(con, path: Path, prep: Prepared, *, digest: str, mapping_digest: s
             "fix the rows above or map the columns with --mapping FILE."))
 
     prep.attach(con)
+    try:
+        # On a lake, a commit that conflicts with another process's import runs the whole file again.
+        retry_conflicts(lambda: _load(con, prep, result, path=path, digest=digest, options_key=options_key,
+                                      clinic=clinic, amount_unit=amount_unit))
+    finally:
+        prep.detach(con)
+    return result
+
+
+def _load(con, prep: Prepared, result: ImportResult, *, path: Path, digest: str, options_key: str,
+          clinic: str | None, amount_unit: str) -> None:
+    """One file's transaction: rows, rejects, names and the ledger line commit together or not at all."""
+    layout, sheet_name = prep.layout, prep.sheet
+    ds = layout.dataset
     con.execute("BEGIN TRANSACTION")
     try:
-        batch_id = con.execute("SELECT nextval('batch_seq')").fetchone()[0]
+        batch_id = next_batch_id(con)
         result.batch_id = batch_id
         if ds.mode == "append":
             result.loaded = _append(con, ds, layout, batch_id)
@@ -398,11 +414,10 @@ def _load_one(con, path: Path, prep: Prepared, *, digest: str, mapping_digest: s
         derived.refresh(con, batch_id=batch_id, dataset=ds.name)
         con.execute("COMMIT")
     except BaseException:
-        con.execute("ROLLBACK")
+        # A failed COMMIT has already ended the transaction; anything else still needs rolling back.
+        with contextlib.suppress(duckdb.Error):
+            con.execute("ROLLBACK")
         raise
-    finally:
-        prep.detach(con)
-    return result
 
 
 def _mostly_bad_message(path: Path, sheet: str | None, conv: Prepared, data_rows: int) -> str:
@@ -521,7 +536,8 @@ def _record_names(con, ds: Dataset, batch_id: int) -> dict[str, list[str]]:
             ORDER BY 1""", {"k": f.watch_names}).fetchall()
         names = [r[0] for r in rows]
         if names:
-            con.executemany("INSERT OR IGNORE INTO known_names VALUES (?, ?, ?)",
+            # Plain INSERT: the names were just filtered against known_names, and a lake has no key to ignore on.
+            con.executemany("INSERT INTO known_names VALUES (?, ?, ?)",
                             [(f.watch_names, n, batch_id) for n in names])
             found.setdefault(f.watch_names, [])
             found[f.watch_names].extend(n for n in names if n not in found[f.watch_names])

@@ -162,6 +162,12 @@ def _track_or_note(con, ctx: Context, period: Period, asof: date | None, results
     return blocks, r.notes
 
 
+def lake_describe(con) -> dict:
+    from aesthetic_cli.warehouse_lake import describe
+
+    return {f"lake_{k}": v for k, v in describe(con).items()}
+
+
 def build(con, kind: str, *, month_: str | None = None, week_: str | None = None, day: str | None = None,
           clinic: str | None = None, show_pii: bool = False, lang: str = "zh",
           settings: Settings | None = None) -> Report:
@@ -181,6 +187,8 @@ def build(con, kind: str, *, month_: str | None = None, week_: str | None = None
                           "data_first_day": cov.first_day, "data_last_day": cov.last_day,
                           "scorecard_onsite": settings.onsite_weights, "scorecard_online": settings.online_weights,
                           "channel_horizons": list(settings.horizons)})
+    # On a lake, the snapshot the numbers come from: the report can be recomputed with --as-of it.
+    report.params.update(lake_describe(con))
     report.provenance = provenance(con)
     from aesthetic_cli.reports import headline
 

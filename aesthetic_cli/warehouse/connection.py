@@ -7,7 +7,7 @@ from pathlib import Path
 
 import duckdb
 
-from aesthetic_cli.errors import LockedError, WorkspaceError
+from aesthetic_cli.errors import LockedError, UsageError, WorkspaceError
 from aesthetic_cli.sqlfiles import script
 from aesthetic_cli.warehouse import derived, migrate
 
@@ -46,6 +46,16 @@ def _make_current(con) -> None:
 
 
 def connect(db_path: Path, *, read_only: bool = False, create: bool = True) -> duckdb.DuckDBPyConnection:
+    if db_path.suffix == ".toml":
+        # A lake workspace's aesops.toml stands where the file would (--db, AESOPS_DB, the workspace).
+        from aesthetic_cli.warehouse_lake import connect_path
+
+        return connect_path(db_path, read_only=read_only)
+    from aesthetic_cli.warehouse_lake import requested_as_of
+
+    if requested_as_of():
+        raise UsageError(f"--as-of reads a past snapshot of a lake workspace; {db_path} is a single DuckDB file, "
+                         "which keeps no snapshots.", hint="Drop --as-of, or point --db at a lake workspace.")
     if not db_path.exists():
         if read_only or not create:
             raise WorkspaceError(

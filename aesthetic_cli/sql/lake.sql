@@ -1,0 +1,21 @@
+-- The lake backend (DuckLake: catalog in PostgreSQL, data as Parquet). The lake's tables are those of
+-- schema.sql, rewritten by warehouse_lake.lake_ddl (DuckLake has no PRIMARY KEY and no sequences).
+
+-- name: batch_seq
+-- Import batch numbers come from a PostgreSQL sequence in the catalog database: several processes
+-- import at once, and a max(batch_id) + 1 read inside each transaction would hand two of them the same id.
+CREATE SEQUENCE IF NOT EXISTS aesops_batch_seq;
+
+-- name: next_batch
+SELECT nextval('aesops_batch_seq');
+
+-- name: snapshots
+-- Recent snapshots, newest first: every committed import (or other change) is one.
+SELECT snapshot_id, strftime(snapshot_time AT TIME ZONE 'UTC', '%Y-%m-%d %H:%M:%S') || ' UTC' AS committed_at,
+       CAST(changes AS VARCHAR) AS changes
+FROM ducklake_snapshots('aesops_lake')
+ORDER BY snapshot_id DESC
+LIMIT $limit;
+
+-- name: current_snapshot
+SELECT max(snapshot_id) FROM ducklake_snapshots('aesops_lake');

@@ -1,0 +1,298 @@
+"""A chain's shared warehouse on DuckLake: the catalog in PostgreSQL, the data as Parquet files in a folder
+(or S3-compatible storage). Many processes import and read at once; every commit is a snapshot, and a
+past snapshot can be read again (--as-of).
+
+The extensions come from their pip packages of the pinned DuckDB version (LOAD by path), never from
+INSTALL over the network. A lake workspace's aesops.toml stands where a file workspace's .duckdb file
+would: `warehouse.connect(path_to_aesops.toml)` opens the lake it describes.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import importlib
+import os
+import random
+import re
+import time
+import tomllib
+from contextvars import ContextVar
+from datetime import datetime
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import duckdb
+
+from aesthetic_cli.errors import AesopsError, UsageError, WorkspaceError
+from aesthetic_cli.sqlfiles import query, script
+
+LAKE = "aesops_lake"  # the lake's catalog name in a connection; distinctive, so is_lake() cannot be fooled
+PG = "aesops_lake_pg"  # the catalog database itself, for the batch-number sequence
+AS_OF_ENV = "AESOPS_AS_OF"
+# The snapshot a command asked for with --as-of; every read-only connection it opens reads that snapshot.
+as_of_var: ContextVar[str | None] = ContextVar("aesops_as_of", default=None)
+
+
+def requested_as_of() -> str | None:
+    return as_of_var.get() or os.environ.get(AS_OF_ENV) or None
+
+EXTENSIONS = {
+    "ducklake": "duckdb_extension_ducklake",
+    "postgres_scanner": "duckdb_extension_postgres_scanner",
+    "httpfs": "duckdb_extension_httpfs",
+}
+
+# Commit conflicts DuckLake cannot settle itself (two imports deleting from the same table, e.g. both
+# updating customers): the whole file transaction is run again, a little later each time.
+MAX_ATTEMPTS = 8
+
+
+def extension_file(name: str) -> Path:
+    """The .duckdb_extension file shipped by the extension's pip package."""
+    try:
+        package = importlib.import_module(EXTENSIONS[name])
+    except ImportError:
+        raise WorkspaceError(
+            f"The DuckDB extension '{name}' is not installed; a lake workspace needs it.",
+            hint=f"Install aesops with its lake extras: pip install 'aesops[lake]' (package "
+                 f"{EXTENSIONS[name].replace('_', '-')}=={duckdb.__version__}).",
+        ) from None
+    found = sorted(Path(package.__file__).parent.glob(f"extensions/*/{name}.duckdb_extension"))
+    if not found:
+        raise WorkspaceError(f"The package {EXTENSIONS[name]} holds no {name}.duckdb_extension file.")
+    return found[-1]
+
+
+def _sql_string(text: str) -> str:
+    # ATTACH and LOAD take no bound parameters: quote the one literal they need.
+    return "'" + text.replace("'", "''") + "'"
+
+
+def load_extensions(con, names=("ducklake", "postgres_scanner")) -> None:
+    for name in names:
+        try:
+            con.execute(f"LOAD {_sql_string(str(extension_file(name)))}")
+        except duckdb.Error as exc:
+            raise WorkspaceError(
+                f"DuckDB {duckdb.__version__} cannot load the {name} extension: {exc}",
+                hint="The duckdb-extension-* packages must be built for the installed DuckDB version; "
+                     "reinstall aesops so that pip installs the pinned versions.",
+            ) from None
+
+
+def check_catalog(url: str) -> str:
+    """postgresql://USER@HOST:PORT/DB, without a password (that comes from PGPASSWORD, never a file)."""
+    parts = urlsplit(url)
+    if parts.scheme not in ("postgresql", "postgres") or not parts.hostname or not parts.path.strip("/"):
+        raise UsageError(f"--catalog {url}: expected postgresql://USER@HOST:PORT/DATABASE.")
+    if parts.password:
+        raise UsageError("--catalog must not contain a password: it would be written to aesops.toml.",
+                         hint="Set PGPASSWORD (or use ~/.pgpass) for the catalog database's password.")
+    return url
+
+
+def lake_ddl() -> str:
+    """schema.sql for DuckLake, which has neither PRIMARY KEY/UNIQUE constraints nor sequences. Derived
+    rather than copied, so the two backends cannot drift apart. Keys stay unique the way the file
+    warehouse keeps fact keys unique: the importer anti-joins (appends) or deletes then inserts (upserts)."""
+    ddl = script("schema")
+    ddl = re.sub(r"CREATE SEQUENCE[^;]*;", "", ddl)
+    ddl = re.sub(r",\s*PRIMARY KEY\s*\([^)]*\)", "", ddl)
+    return re.sub(r"\s+PRIMARY KEY", "", ddl)
+
+
+def _settings_of(config: Path) -> dict:
+    try:
+        return tomllib.loads(config.read_text(encoding="utf-8")).get("workspace", {})
+    except (OSError, tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise WorkspaceError(f"{config} cannot be read as a lake workspace: {exc}.") from None
+
+
+def parse_as_of(text: str | None) -> tuple[str, object] | None:
+    """A snapshot id (digits) or a timestamp (2026-10-31, 2026-10-31 18:00, ISO 8601)."""
+    if text is None or not str(text).strip():
+        return None
+    text = str(text).strip()
+    if text.isdigit():
+        return "SNAPSHOT_VERSION", int(text)
+    try:
+        return "SNAPSHOT_TIME", datetime.fromisoformat(text)
+    except ValueError:
+        raise UsageError(f"--as-of {text}: give a snapshot number (see `aesops status`) or a time such as "
+                         "2026-10-31 or '2026-10-31 18:00'.") from None
+
+
+def connect_lake(settings: dict, *, read_only: bool = False, as_of: str | None = None,
+                 create: bool = False) -> duckdb.DuckDBPyConnection:
+    """Open the lake that a workspace's [workspace] settings describe, as the connection's default catalog."""
+    catalog = check_catalog(settings.get("catalog", ""))
+    data_path = settings.get("data_path")
+    if not data_path:
+        raise WorkspaceError("The lake workspace has no data_path in aesops.toml.")
+    point = parse_as_of(as_of)
+    if point and not read_only:
+        raise UsageError("--as-of reads a past snapshot; it cannot be used to change the warehouse.")
+    con = duckdb.connect()
+    try:
+        names = ("ducklake", "postgres_scanner", "httpfs") if "://" in data_path else ("ducklake", "postgres_scanner")
+        load_extensions(con, names)
+        options = [f"DATA_PATH {_sql_string(data_path)}"]
+        if read_only:
+            options.append("READ_ONLY")
+        if point:
+            kind, value = point
+            options.append(f"{kind} {value}" if kind == "SNAPSHOT_VERSION" else f"{kind} {_sql_string(str(value))}")
+        try:
+            con.execute(f"ATTACH {_sql_string('ducklake:postgres:' + catalog)} AS {LAKE} ({', '.join(options)})")
+        except duckdb.Error as exc:
+            raise _attach_error(catalog, data_path, point, exc) from None
+        con.execute(f"USE {LAKE}")
+        if not read_only:
+            con.execute(f"ATTACH {_sql_string(catalog)} AS {PG} (TYPE postgres)")
+            if create or not _has_schema(con):
+                _create_schema(con)
+    except BaseException:
+        con.close()
+        raise
+    return con
+
+
+def _attach_error(catalog: str, data_path: str, point, exc: Exception) -> AesopsError:
+    text = str(exc)
+    if point and ("snapshot" in text.lower()):
+        return UsageError(f"--as-of: the lake has no such snapshot ({text.splitlines()[0]}).",
+                          hint="List the snapshots with `aesops status`.")
+    return WorkspaceError(
+        f"The lake catalog {catalog} (data in {data_path}) cannot be opened: {text.splitlines()[0]}",
+        hint="Check that the PostgreSQL server is up, the database exists and PGPASSWORD is set.",
+    )
+
+
+def _has_schema(con) -> bool:
+    return con.execute(
+        "SELECT count(*) FROM information_schema.tables WHERE table_catalog = $c AND table_name = 'import_batches'",
+        {"c": LAKE},
+    ).fetchone()[0] > 0
+
+
+def _create_schema(con) -> None:
+    def once():
+        con.execute("BEGIN TRANSACTION")
+        try:
+            con.execute(lake_ddl())
+            con.execute("COMMIT")
+        except BaseException:
+            con.execute("ROLLBACK")
+            raise
+    retry_conflicts(once)
+    con.execute(f"CALL postgres_execute('{PG}', {_sql_string(query('lake', 'batch_seq'))})")
+
+
+def connect_path(config: Path, *, read_only: bool = False, create: bool = False) -> duckdb.DuckDBPyConnection:
+    """A lake workspace named by its aesops.toml (what --db, AESOPS_DB or the workspace point at)."""
+    settings = _settings_of(config)
+    if settings.get("backend") != "ducklake":
+        raise WorkspaceError(f"{config} does not describe a lake workspace (no backend = \"ducklake\").")
+    return connect_lake(settings, read_only=read_only, as_of=requested_as_of(), create=create)
+
+
+def is_lake(con) -> bool:
+    return con.execute("SELECT current_database()").fetchone()[0] == LAKE
+
+
+def next_batch_id(con) -> int:
+    if is_lake(con):
+        return con.execute(f"SELECT * FROM postgres_query('{PG}', {_sql_string(query('lake', 'next_batch'))})"
+                           ).fetchone()[0]
+    return con.execute("SELECT nextval('batch_seq')").fetchone()[0]
+
+
+def is_conflict(exc: BaseException) -> bool:
+    return isinstance(exc, duckdb.TransactionException) and "conflict" in str(exc).lower()
+
+
+def retry_conflicts(work, *, attempts: int = MAX_ATTEMPTS):
+    """Run work() (one whole transaction) again when DuckLake reports a commit conflict, with jittered
+    exponential backoff; work must roll back its own transaction before raising."""
+    for attempt in range(1, attempts + 1):
+        try:
+            return work()
+        except duckdb.TransactionException as exc:
+            if not is_conflict(exc) or attempt == attempts:
+                raise
+            time.sleep(min(2.0, 0.05 * 2 ** attempt) * (0.5 + random.random()))
+    raise AssertionError("unreachable")
+
+
+def snapshots(con, limit: int = 10):
+    return con.execute(query("lake", "snapshots"), {"limit": limit}).pl()
+
+
+def current_snapshot(con) -> int | None:
+    return con.execute(query("lake", "current_snapshot")).fetchone()[0]
+
+
+def describe(con) -> dict:
+    """For a report's 口径说明: which lake, and which snapshot the numbers come from."""
+    if not is_lake(con):
+        return {}
+    point = parse_as_of(requested_as_of())
+    if point and point[0] == "SNAPSHOT_VERSION":
+        snap = point[1]
+    elif point:
+        snap = con.execute("SELECT max(snapshot_id) FROM ducklake_snapshots($lake) WHERE snapshot_time <= $t",
+                           {"lake": LAKE, "t": point[1]}).fetchone()[0]
+    else:
+        snap = current_snapshot(con)
+    return {"backend": "ducklake", "snapshot": snap}
+
+
+def local_data_path(text: str) -> str:
+    """A local folder becomes absolute and ends in '/' (DuckLake joins file names onto it); URLs are kept."""
+    if "://" in text:
+        return text if text.endswith("/") else text + "/"
+    folder = Path(text).expanduser().resolve()
+    folder.mkdir(parents=True, exist_ok=True)
+    return str(folder) + "/"
+
+
+def lake_tables() -> list[str]:
+    return re.findall(r"CREATE TABLE IF NOT EXISTS (\w+)", lake_ddl())
+
+
+def push_file(db_path: Path, settings: dict) -> dict[str, int]:
+    """Copy a file warehouse into an empty lake in one transaction (one snapshot), batch ids kept."""
+    if db_path.suffix == ".toml" or not db_path.is_file():
+        raise UsageError(f"{db_path} is not a DuckDB warehouse file to push.",
+                         hint="Run `aesops lake push` in the file workspace (or pass --db FILE).")
+    con = connect_lake(settings, create=True)
+    try:
+        if con.execute("SELECT count(*) FROM import_batches").fetchone()[0]:
+            raise UsageError("The lake already holds imports; push copies a workspace into an empty lake only.",
+                             hint="Import new exports into the lake with `aesops import` instead.")
+        try:
+            con.execute(f"ATTACH {_sql_string(str(db_path))} AS aesops_src (READ_ONLY)")
+        except duckdb.Error as exc:
+            raise WorkspaceError(f"{db_path} cannot be opened: {str(exc).splitlines()[0]}",
+                                 hint="Stop any aesops import or report using it, then push again.") from None
+        counts = {}
+        con.execute("BEGIN TRANSACTION")
+        try:
+            for table in lake_tables():
+                cols = ", ".join(f'"{c}"' for (c,) in con.execute(
+                    "SELECT column_name FROM information_schema.columns WHERE table_catalog = $c AND table_name = $t "
+                    "ORDER BY ordinal_position", {"c": LAKE, "t": table}).fetchall())
+                con.execute(f"INSERT INTO {LAKE}.main.{table} ({cols}) SELECT {cols} FROM aesops_src.main.{table}")
+                counts[table] = con.execute(f"SELECT count(*) FROM {LAKE}.main.{table}").fetchone()[0]
+            con.execute("COMMIT")
+        except BaseException:
+            with contextlib.suppress(duckdb.Error):
+                con.execute("ROLLBACK")
+            raise
+        top = con.execute("SELECT max(batch_id) FROM import_batches").fetchone()[0]
+        if top:
+            # Later imports continue the file's numbering rather than reuse its batch ids.
+            con.execute(f"SELECT * FROM postgres_query('{PG}', 'SELECT setval(''aesops_batch_seq'', {int(top)})')")
+        return counts
+    finally:
+        con.close()
