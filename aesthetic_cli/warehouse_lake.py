@@ -97,6 +97,9 @@ def lake_ddl() -> str:
     warehouse keeps fact keys unique: the importer anti-joins (appends) or deletes then inserts (upserts)."""
     ddl = script("schema")
     ddl = re.sub(r"CREATE SEQUENCE[^;]*;", "", ddl)
+    # Parquet has no 128-bit integer: DuckDB 1.5.5 writes a UHUGEINT column as DOUBLE, rounding every
+    # key, and re-exported rows would no longer match their keys. UUID is 16 exact bytes in Parquet.
+    ddl = ddl.replace("row_key UHUGEINT", "row_key UUID")
     ddl = re.sub(r",\s*PRIMARY KEY\s*\([^)]*\)", "", ddl)
     return re.sub(r"\s+PRIMARY KEY", "", ddl)
 
@@ -207,6 +210,11 @@ def next_batch_id(con) -> int:
     return con.execute("SELECT nextval('batch_seq')").fetchone()[0]
 
 
+def row_key_sql(con, expr: str) -> str:
+    """The importer's 128-bit row key in the backend's type (see lake_ddl): the same bits either way."""
+    return f"CAST(lpad(to_hex({expr}), 32, '0') AS UUID)" if is_lake(con) else expr
+
+
 def is_conflict(exc: BaseException) -> bool:
     return isinstance(exc, duckdb.TransactionException) and "conflict" in str(exc).lower()
 
@@ -282,7 +290,8 @@ def push_file(db_path: Path, settings: dict) -> dict[str, int]:
                 cols = ", ".join(f'"{c}"' for (c,) in con.execute(
                     "SELECT column_name FROM information_schema.columns WHERE table_catalog = $c AND table_name = $t "
                     "ORDER BY ordinal_position", {"c": LAKE, "t": table}).fetchall())
-                con.execute(f"INSERT INTO {LAKE}.main.{table} ({cols}) SELECT {cols} FROM aesops_src.main.{table}")
+                source = cols.replace('"row_key"', row_key_sql(con, '"row_key"') + ' AS "row_key"')
+                con.execute(f"INSERT INTO {LAKE}.main.{table} ({cols}) SELECT {source} FROM aesops_src.main.{table}")
                 counts[table] = con.execute(f"SELECT count(*) FROM {LAKE}.main.{table}").fetchone()[0]
             con.execute("COMMIT")
         except BaseException:

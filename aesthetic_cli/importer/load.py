@@ -18,7 +18,7 @@ from aesthetic_cli.importer.datasets import Dataset
 from aesthetic_cli.importer.header import Layout, RecognitionRefused, UserMapping, locate
 from aesthetic_cli.importer.mapping import extend_frame
 from aesthetic_cli.warehouse import derived
-from aesthetic_cli.warehouse_lake import next_batch_id, retry_conflicts
+from aesthetic_cli.warehouse_lake import next_batch_id, retry_conflicts, row_key_sql
 
 # A file where more than this share of data rows is unreadable is refused whole: it is
 # more likely the wrong file or a wrong --kind/--amount-unit than a few bad rows.
@@ -459,7 +459,8 @@ def _append(con, ds: Dataset, layout: Layout, batch_id: int) -> int:
     con.execute(f"""
         INSERT INTO {ds.name} ({col_list}, row_key, batch_id, source_row)
         SELECT {col_list}, row_key, {int(batch_id)}, {ROW} FROM (
-            SELECT *, md5_number({_key_expr(key)} || chr(31) || CAST(_rank AS VARCHAR)) AS row_key FROM incoming)
+            SELECT *, {row_key_sql(con, f"md5_number({_key_expr(key)} || chr(31) || CAST(_rank AS VARCHAR))")}
+                   AS row_key FROM incoming)
         WHERE row_key NOT IN (SELECT row_key FROM {ds.name})""")
     return con.execute(f"SELECT count(*) FROM {ds.name}").fetchone()[0] - before
 

@@ -1,0 +1,290 @@
+"""A chain's shared warehouse on DuckLake, against a real PostgreSQL server these tests start themselves:
+the same answers as a file workspace, concurrent imports and readers, snapshots and --as-of, lake push."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+from datetime import datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import run_cli, write_csv
+from tests.pg_cluster import start_cluster, stop_cluster
+
+# Every analysis the catalog offers, with options that give each a full answer on the sample data.
+ANALYSES = [
+    ("funnel", "--month", "2026-10"),
+    ("funnel", "--month", "2026-10", "--by", "channel"),
+    ("channels", "--month", "2025-10"),
+    ("consultants",),
+    ("cohorts", "--by", "channel"),
+    ("items", "--month", "2026-10"),
+    ("customers", "rfm"),
+    ("customers", "reactivate", "--limit", "50"),
+    ("customers", "cards"),
+    ("targets", "split", "--year", "2027", "--growth", "0.15"),
+]
+
+
+@pytest.fixture(scope="session")
+def pg():
+    cluster, root = start_cluster()
+    yield cluster
+    stop_cluster(cluster, root)
+
+
+def lake_workspace(pg, folder: Path, clinic: str = "本院") -> Path:
+    """`aesops init --catalog --data-path` on a fresh database; returns the aesops.toml that --db takes."""
+    result = run_cli("init", str(folder), "--clinic", clinic, "--catalog", pg.new_database(),
+                     "--data-path", str(folder / "lake_data"))
+    assert result.exit_code == 0, result.output
+    return folder / "aesops.toml"
+
+
+def json_lines(obj: dict) -> list[str]:
+    """JSON as lines, so a failed comparison shows the differing fields."""
+    return json.dumps(obj, ensure_ascii=False, indent=1, sort_keys=True).splitlines()
+
+
+def unordered(obj: dict) -> dict:
+    """Rows in a canonical order: these synthetic clinics tie on scores, and the order among equal
+    ranks is not defined by the scorecard (only the shared rank is)."""
+    return {k: sorted(v, key=lambda r: json.dumps(r, sort_keys=True)) if isinstance(v, list) else v
+            for k, v in obj.items()}
+
+
+def answer(db: Path, *args: str, as_of: str | None = None) -> dict:
+    extra = ("--as-of", as_of) if as_of else ()
+    result = run_cli(*args, "--db", str(db), "--format", "json", *extra)
+    assert result.exit_code == 0, (args, result.output)
+    return json.loads(result.stdout)
+
+
+@pytest.fixture(scope="module")
+def sample_lake(pg, tmp_path_factory):
+    from aesthetic_cli.sample.bundled import sample_files
+
+    db = lake_workspace(pg, tmp_path_factory.mktemp("lake"))
+    result = run_cli("import", *map(str, sample_files()), "--clinic", "静安店", "--db", str(db))
+    assert result.exit_code == 0, result.output
+    return db
+
+
+@pytest.mark.parametrize("args", ANALYSES, ids=lambda a: " ".join(a))
+def test_every_analysis_answers_alike_on_the_lake(sample_lake, sample_db, args):
+    # The file workspace is the reference: the lake must give the very same JSON, to the cent.
+    assert json_lines(answer(sample_lake, *args)) == json_lines(answer(sample_db, *args))
+
+
+def test_lake_holds_each_row_once_with_the_file_schema(sample_lake, sample_db):
+    import duckdb
+
+    from aesthetic_cli.warehouse import connect
+
+    lake = connect(sample_lake, read_only=True)
+    file = duckdb.connect(str(sample_db), read_only=True)
+    try:
+        for table in ("orders", "visits", "leads", "treatments", "customers", "cards", "spend", "items", "staff"):
+            # The same columns and types, but for row_key: UUID on the lake (Parquet has no 128-bit integer).
+            cols = ("SELECT column_name, replace(data_type, 'UHUGEINT', 'UUID') FROM information_schema.columns "
+                    "WHERE table_name = $t AND table_catalog = current_database() ORDER BY ordinal_position")
+            assert lake.execute(cols, {"t": table}).fetchall() == file.execute(cols, {"t": table}).fetchall()
+            count = f"SELECT count(*) FROM {table}"
+            assert lake.execute(count).fetchone() == file.execute(count).fetchone(), table
+        assert lake.execute("SELECT count(*), count(DISTINCT row_key) FROM orders").fetchone() == \
+            file.execute("SELECT count(*), count(DISTINCT row_key) FROM orders").fetchone()
+    finally:
+        lake.close()
+        file.close()
+
+
+def test_status_lists_snapshots_and_reimport_changes_nothing(sample_lake):
+    from aesthetic_cli.sample.bundled import sample_files
+
+    before = answer(sample_lake, "status")
+    # One snapshot per import (11 sample files) after the schema's creation.
+    assert len(before["snapshots"]) == 10
+    ids = [s["snapshot_id"] for s in before["snapshots"]]
+    assert ids == sorted(ids, reverse=True)
+    again = run_cli("import", *map(str, sample_files()), "--clinic", "静安店", "--db", str(sample_lake))
+    assert again.exit_code == 0, again.output
+    assert "unchanged" in again.output or "already imported" in again.output
+    assert answer(sample_lake, "status")["snapshots"][0]["snapshot_id"] == ids[0]
+
+
+def _orders_csv(path: Path, clinic: str, day: str, amounts: list[int], prefix: str) -> Path:
+    rows = [["收费日期", "顾客编号", "项目", "实收金额", "单号", "门店"]]
+    rows += [[day, f"{prefix}{i:04d}", "光子嫩肤", a, f"{prefix}-O{i:04d}", clinic] for i, a in enumerate(amounts)]
+    return write_csv(path, rows)
+
+
+def test_as_of_an_earlier_snapshot_gives_the_earlier_answer(pg, tmp_path):
+    db = lake_workspace(pg, tmp_path / "ws", clinic="静安店")
+    first = _orders_csv(tmp_path / "a.csv", "静安店", "2026-10-03", [1000, 2500], "A")
+    assert run_cli("import", str(first), "--db", str(db)).exit_code == 0
+    # Worked by hand: two deals, 1000 + 2500 = 3500 sales.
+    before = answer(db, "funnel", "--month", "2026-10")
+    assert before["kpis"][0]["sales"] == 3500
+    snap = answer(db, "status")["snapshots"][0]
+    time.sleep(2)  # the second import commits at least 2 s after the first snapshot
+    second = _orders_csv(tmp_path / "b.csv", "静安店", "2026-10-04", [700], "B")
+    assert run_cli("import", str(second), "--db", str(db)).exit_code == 0
+    assert answer(db, "funnel", "--month", "2026-10")["kpis"][0]["sales"] == 4200
+    assert answer(db, "funnel", "--month", "2026-10", as_of=str(snap["snapshot_id"])) == before
+    # committed_at is shown to the second: one second on lies between the two imports.
+    committed = datetime.fromisoformat(snap["committed_at"].removesuffix(" UTC") + "+00:00")
+    at_time = (committed + timedelta(seconds=1)).isoformat()
+    assert answer(db, "funnel", "--month", "2026-10", as_of=at_time) == before
+    # A snapshot that does not exist, and --as-of on a single-file workspace, are refused plainly.
+    missing = run_cli("funnel", "--db", str(db), "--as-of", "999", "--format", "json")
+    assert missing.exit_code == 2 and "snapshot" in missing.output
+    file_ws = run_cli("funnel", "--db", str(tmp_path / "x.duckdb"), "--as-of", "1")
+    assert file_ws.exit_code == 2 and "lake" in file_ws.output
+
+    # A report's 口径说明 names the snapshot its numbers come from, the past one under --as-of.
+    from aesthetic_cli.reports import content
+    from aesthetic_cli.warehouse import connect
+    from aesthetic_cli.warehouse_lake import as_of_var
+
+    latest = answer(db, "status")["snapshots"][0]["snapshot_id"]
+    for as_of, expected in ((None, latest), (str(snap["snapshot_id"]), snap["snapshot_id"])):
+        token = as_of_var.set(as_of)
+        try:
+            con = connect(db, read_only=True)
+            report = content.build(con, "monthly", month_="2026-10")
+            con.close()
+        finally:
+            as_of_var.reset(token)
+        assert report.params["lake_backend"] == "ducklake" and report.params["lake_snapshot"] == expected
+
+
+def test_lake_push_copies_a_file_workspace(pg, tmp_path, sample_db):
+    import shutil
+
+    src = tmp_path / "file_ws"
+    src.mkdir()
+    shutil.copy(sample_db, src / "aesops.duckdb")
+    catalog = pg.new_database()
+    pushed = run_cli("lake", "push", "--catalog", catalog, "--data-path", str(tmp_path / "data"),
+                     "--db", str(src / "aesops.duckdb"))
+    assert pushed.exit_code == 0, pushed.output
+    again = run_cli("lake", "push", "--catalog", catalog, "--data-path", str(tmp_path / "data"),
+                    "--db", str(src / "aesops.duckdb"))
+    assert again.exit_code == 2 and "empty lake" in again.output
+    result = run_cli("init", str(tmp_path / "lake_ws"), "--catalog", catalog, "--data-path", str(tmp_path / "data"))
+    assert result.exit_code == 0, result.output
+    db = tmp_path / "lake_ws" / "aesops.toml"
+    assert answer(db, "funnel", "--month", "2026-10") == answer(sample_db, "funnel", "--month", "2026-10")
+    file_batches = [b["batch_id"] for b in answer(sample_db, "status", "--limit", "100")["batches"]]
+    assert [b["batch_id"] for b in answer(db, "status", "--limit", "100")["batches"]] == file_batches
+    # The next import continues the numbering.
+    extra = _orders_csv(tmp_path / "n.csv", "静安店", "2026-10-05", [100], "N")
+    assert run_cli("import", str(extra), "--db", str(db)).exit_code == 0
+    assert answer(db, "status")["batches"][0]["batch_id"] == max(file_batches) + 1
+
+
+CLINICS = ["东城店", "西城店", "南山店", "北湖店"]
+
+
+def _clinic_files(folder: Path, n: int, clinic: str, lines: int) -> list[Path]:
+    """One clinic's month: orders, visits, customers, then a re-export of the customers with new levels
+    (an update: it deletes rows, the change DuckLake settles by conflicts between concurrent imports)."""
+    p = f"C{n}"
+    orders = [["收费日期", "顾客编号", "项目", "实收金额", "单号", "门店"]]
+    visits = [["到院日期", "顾客编号", "就诊类型", "渠道", "现场咨询师", "门店"]]
+    customers = [["顾客编号", "姓名", "来源渠道", "会员等级", "门店"]]
+    for i in range(lines):
+        cust = f"{p}{i % 200:04d}"
+        day = f"2026-10-{1 + i % 28:02d}"
+        orders.append([day, cust, ["光子嫩肤", "玻尿酸", "热玛吉"][i % 3], 100 + (i * 37) % 900, f"{p}-O{i:05d}", clinic])
+        visits.append([day, cust, "初诊" if i < 200 else "复诊", ["抖音", "小红书"][i % 2], f"顾问{n}{i % 3}", clinic])
+    for i in range(200):
+        customers.append([f"{p}{i:04d}", f"客{i}", ["抖音", "小红书"][i % 2], "普通", clinic])
+    upgraded = [customers[0]] + [[*r[:3], "金卡" if i % 4 == 0 else r[3], r[4]] for i, r in enumerate(customers[1:])]
+    files = []
+    for name, rows in (("orders", orders), ("visits", visits), ("customers", customers), ("customers2", upgraded)):
+        files.append(write_csv(folder / f"{name}_{n}.csv", rows))
+    return files
+
+
+READER = """
+import json, subprocess, sys, time
+import os
+done, db, until = sys.argv[1], sys.argv[2], float(sys.argv[3])
+seen, slowest, runs = [], 0.0, 0
+# Read until the writers are done (at least once more after that), within a time limit.
+while time.time() < until and runs < 60:
+    finished = os.path.exists(done)
+    t = time.time()
+    out = subprocess.run([sys.executable, "-m", "aesthetic_cli", "status", "--db", db, "--format", "json"],
+                         capture_output=True, text=True)
+    slowest = max(slowest, time.time() - t)
+    runs += 1
+    if out.returncode:
+        print(json.dumps({"error": out.stderr})); sys.exit(1)
+    seen.append({(r["dataset"], r["clinic"]): r["rows"] for r in json.loads(out.stdout)["coverage"]})
+    f = subprocess.run([sys.executable, "-m", "aesthetic_cli", "funnel", "--db", db, "--format", "json"],
+                       capture_output=True, text=True)
+    if f.returncode:
+        print(json.dumps({"error": f.stderr})); sys.exit(1)
+    if finished:
+        break
+print(json.dumps({"runs": runs, "slowest": slowest, "seen": [[list(k) + [v] for k, v in s.items()] for s in seen]}))
+"""
+
+
+def test_four_clinics_import_at_once_while_two_read(pg, tmp_path, sample_db):
+    lines = 400
+    db = lake_workspace(pg, tmp_path / "lake")
+    files = {c: _clinic_files(tmp_path, n, c, lines) for n, c in enumerate(CLINICS)}
+    # A first clinic already in the lake, so that readers always have data to analyse.
+    seed = _orders_csv(tmp_path / "seed.csv", "总店", "2026-10-01", [500, 600], "S")
+    assert run_cli("import", str(seed), "--db", str(db)).exit_code == 0
+
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parent.parent)}
+    until, done = time.time() + 90, tmp_path / "writers_done"
+    readers = [subprocess.Popen([sys.executable, "-c", READER, str(done), str(db), str(until)],
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env) for _ in range(2)]
+    writers = [subprocess.Popen([sys.executable, "-m", "aesthetic_cli", "import", *map(str, files[c]), "--db", str(db)],
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env) for c in CLINICS]
+    for w in writers:
+        out, errs = w.communicate(timeout=120)
+        assert w.returncode == 0, errs
+    done.touch()
+    for r in readers:
+        out, errs = r.communicate(timeout=120)
+        assert r.returncode == 0, out + errs
+        report = json.loads(out)
+        assert report["runs"] >= 1
+        # A reader sees each clinic's orders all or nothing: never half a file.
+        for seen in report["seen"]:
+            for dataset, clinic, rows in seen:
+                if clinic in CLINICS and dataset in ("orders", "visits", "customers"):
+                    assert rows == (lines if dataset != "customers" else 200), (dataset, clinic, rows)
+
+    from aesthetic_cli.warehouse import connect
+
+    lake = connect(db, read_only=True)
+    try:
+        # Every row once: 4 clinics × 400 order lines + the 2 seed lines, unique keys, 4 × 4 + 1 batches.
+        assert lake.execute("SELECT count(*), count(DISTINCT row_key) FROM orders").fetchone() == (4 * lines + 2,) * 2
+        assert lake.execute("SELECT count(*) FROM visits").fetchone()[0] == 4 * lines
+        assert lake.execute("SELECT count(*), count(DISTINCT customer_id) FROM customers").fetchone() == (800, 800)
+        assert lake.execute("SELECT count(*) FILTER (WHERE member_level = '金卡') FROM customers").fetchone()[0] == 200
+        assert lake.execute("SELECT count(*), count(DISTINCT batch_id) FROM import_batches").fetchone() == (17, 17)
+    finally:
+        lake.close()
+
+    # The same files imported one after another into a file workspace give the same answers.
+    file_ws = tmp_path / "file"
+    assert run_cli("init", str(file_ws)).exit_code == 0
+    file_db = file_ws / "aesops.duckdb"
+    for f in [seed, *[f for c in CLINICS for f in files[c]]]:
+        assert run_cli("import", str(f), "--db", str(file_db)).exit_code == 0
+    for args in (("funnel", "--month", "2026-10", "--by", "clinic"), ("consultants",), ("customers", "rfm")):
+        assert json_lines(unordered(answer(db, *args))) == json_lines(unordered(answer(file_db, *args))), args
