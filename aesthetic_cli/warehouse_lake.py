@@ -95,13 +95,21 @@ def lake_ddl() -> str:
     """schema.sql for DuckLake, which has neither PRIMARY KEY/UNIQUE constraints nor sequences. Derived
     rather than copied, so the two backends cannot drift apart. Keys stay unique the way the file
     warehouse keeps fact keys unique: the importer anti-joins (appends) or deletes then inserts (upserts)."""
-    ddl = script("schema")
-    ddl = re.sub(r"CREATE SEQUENCE[^;]*;", "", ddl)
+    ddl = re.sub(r"CREATE SEQUENCE[^;]*;", "", script("schema"))
     # Parquet has no 128-bit integer: DuckDB 1.5.5 writes a UHUGEINT column as DOUBLE, rounding every
     # key, and re-exported rows would no longer match their keys. UUID is 16 exact bytes in Parquet.
     ddl = ddl.replace("row_key UHUGEINT", "row_key UUID")
+    return _without_keys(ddl)
+
+
+def _without_keys(ddl: str) -> str:
     ddl = re.sub(r",\s*PRIMARY KEY\s*\([^)]*\)", "", ddl)
     return re.sub(r"\s+PRIMARY KEY", "", ddl)
+
+
+def layer_ddl() -> str:
+    """The semantic layer's tables and views (sql/derived.sql), without keys for DuckLake."""
+    return _without_keys(query("derived", "create_tables")) + ";\n" + query("derived", "create_views")
 
 
 def _settings_of(config: Path) -> dict:
@@ -125,8 +133,7 @@ def parse_as_of(text: str | None) -> tuple[str, object] | None:
                          "2026-10-31 or '2026-10-31 18:00'.") from None
 
 
-def connect_lake(settings: dict, *, read_only: bool = False, as_of: str | None = None,
-                 create: bool = False) -> duckdb.DuckDBPyConnection:
+def connect_lake(settings: dict, *, read_only: bool = False, as_of: str | None = None) -> duckdb.DuckDBPyConnection:
     """Open the lake that a workspace's [workspace] settings describe, as the connection's default catalog."""
     catalog = check_catalog(settings.get("catalog", ""))
     data_path = settings.get("data_path")
@@ -152,8 +159,7 @@ def connect_lake(settings: dict, *, read_only: bool = False, as_of: str | None =
         con.execute(f"USE {LAKE}")
         if not read_only:
             con.execute(f"ATTACH {_sql_string(catalog)} AS {PG} (TYPE postgres)")
-            if create or not _has_schema(con):
-                _create_schema(con)
+            _make_current(con)
     except BaseException:
         con.close()
         raise
@@ -178,11 +184,22 @@ def _has_schema(con) -> bool:
     ).fetchone()[0] > 0
 
 
-def _create_schema(con) -> None:
+def _make_current(con) -> None:
+    """Tables, the semantic layer and the batch sequence on a new lake; the layer rebuilt on a lake
+    that an aesops with another layer version wrote."""
+    from aesthetic_cli.warehouse import derived
+
+    fresh = not _has_schema(con)
+    if not fresh and derived.version(con) == derived.LAYER_VERSION:
+        return
+
     def once():
         con.execute("BEGIN TRANSACTION")
         try:
-            con.execute(lake_ddl())
+            if fresh:
+                con.execute(lake_ddl())
+            con.execute(layer_ddl())
+            derived.rebuild(con)
             con.execute("COMMIT")
         except BaseException:
             con.execute("ROLLBACK")
@@ -191,16 +208,23 @@ def _create_schema(con) -> None:
     con.execute(f"CALL postgres_execute('{PG}', {_sql_string(query('lake', 'batch_seq'))})")
 
 
-def connect_path(config: Path, *, read_only: bool = False, create: bool = False) -> duckdb.DuckDBPyConnection:
+def connect_path(config: Path, *, read_only: bool = False) -> duckdb.DuckDBPyConnection:
     """A lake workspace named by its aesops.toml (what --db, AESOPS_DB or the workspace point at)."""
     settings = _settings_of(config)
     if settings.get("backend") != "ducklake":
         raise WorkspaceError(f"{config} does not describe a lake workspace (no backend = \"ducklake\").")
-    return connect_lake(settings, read_only=read_only, as_of=requested_as_of(), create=create)
+    return connect_lake(settings, read_only=read_only, as_of=requested_as_of())
 
 
 def is_lake(con) -> bool:
     return con.execute("SELECT current_database()").fetchone()[0] == LAKE
+
+
+def lock_writers(con) -> None:
+    """First statement of an import's transaction on a lake (sql/lake.sql writer_lock); nothing on a file,
+    where DuckDB's own file lock already admits one writer."""
+    if is_lake(con):
+        con.execute(f"SELECT * FROM postgres_query('{PG}', {_sql_string(query('lake', 'writer_lock'))})").fetchall()
 
 
 def next_batch_id(con) -> int:
@@ -273,7 +297,9 @@ def push_file(db_path: Path, settings: dict) -> dict[str, int]:
     if db_path.suffix == ".toml" or not db_path.is_file():
         raise UsageError(f"{db_path} is not a DuckDB warehouse file to push.",
                          hint="Run `aesops lake push` in the file workspace (or pass --db FILE).")
-    con = connect_lake(settings, create=True)
+    from aesthetic_cli.warehouse import derived
+
+    con = connect_lake(settings)
     try:
         if con.execute("SELECT count(*) FROM import_batches").fetchone()[0]:
             raise UsageError("The lake already holds imports; push copies a workspace into an empty lake only.",
@@ -293,6 +319,7 @@ def push_file(db_path: Path, settings: dict) -> dict[str, int]:
                 source = cols.replace('"row_key"', row_key_sql(con, '"row_key"') + ' AS "row_key"')
                 con.execute(f"INSERT INTO {LAKE}.main.{table} ({cols}) SELECT {source} FROM aesops_src.main.{table}")
                 counts[table] = con.execute(f"SELECT count(*) FROM {LAKE}.main.{table}").fetchone()[0]
+            derived.rebuild(con)  # the semantic layer from the copied facts, in the same snapshot
             con.execute("COMMIT")
         except BaseException:
             with contextlib.suppress(duckdb.Error):

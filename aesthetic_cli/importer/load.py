@@ -18,7 +18,7 @@ from aesthetic_cli.importer.datasets import Dataset
 from aesthetic_cli.importer.header import Layout, RecognitionRefused, UserMapping, locate
 from aesthetic_cli.importer.mapping import extend_frame
 from aesthetic_cli.warehouse import derived
-from aesthetic_cli.warehouse_lake import next_batch_id, retry_conflicts, row_key_sql
+from aesthetic_cli.warehouse_lake import lock_writers, next_batch_id, retry_conflicts, row_key_sql
 
 # A file where more than this share of data rows is unreadable is refused whole: it is
 # more likely the wrong file or a wrong --kind/--amount-unit than a few bad rows.
@@ -391,6 +391,7 @@ def _load(con, prep: Prepared, result: ImportResult, *, path: Path, digest: str,
     ds = layout.dataset
     con.execute("BEGIN TRANSACTION")
     try:
+        lock_writers(con)
         batch_id = next_batch_id(con)
         result.batch_id = batch_id
         if ds.mode == "append":

@@ -54,7 +54,8 @@ def rfm(con, *, asof: date | None = None, clinic: str | None = None, show_pii: b
                .sort("sales", descending=True))
     tables = {"segments": summary}
     if list_customers:
-        tables["customers"] = mask(df.sort("sales", descending=True), show_pii).select(
+        # customer_id breaks ties: the list must not depend on the order the warehouse returns rows in.
+        tables["customers"] = mask(df.sort(["sales", "customer_id"], descending=[True, False]), show_pii).select(
             "customer_id", "name", "phone", "owner_consultant", "segment", "recency_days", "deal_visits", "sales",
             "lifetime_sales")
     meta = {"command": "customers rfm", "asof": asof, "window_days": 365, "clinic": clinic,
@@ -191,7 +192,8 @@ def cards(con, *, asof: date | None = None, clinic: str | None = None, show_pii:
     summary = pl.concat([by_clinic, total]) if by_clinic.height > 1 else total
     watch = mask(df.filter(pl.col("dormant") | pl.col("lapsed")), show_pii).with_columns(
         pl.when(pl.col("dormant")).then(pl.lit("不动卡")).otherwise(pl.lit("不续卡")).alias("status"))
-    watch = watch.sort("balance", descending=True).head(limit).select(
+    # card_id breaks ties, so the cut at --limit does not depend on the warehouse's row order.
+    watch = watch.sort(["balance", "card_id"], descending=[True, False]).head(limit).select(
         "card_id", "customer_id", "name", "phone", "clinic", "card_type", "status", "balance", "last_used_at")
     meta = {"command": "customers cards", "asof": asof, "clinic": clinic,
             "dormant_days": DORMANT_CARD_DAYS, "lapsed_days": LAPSED_CARD_DAYS}

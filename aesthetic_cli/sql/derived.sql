@@ -146,7 +146,9 @@ FROM gaps GROUP BY 1;
 
 -- name: refresh_coverage
 -- The dates the warehouse covers, for default periods, 环比/同比 availability and horizons.
-INSERT OR REPLACE INTO layer_meta
+-- Delete then insert rather than INSERT OR REPLACE: a lake (DuckLake) has no primary key to replace on.
+DELETE FROM layer_meta WHERE key IN ('first_day', 'last_day');
+INSERT INTO layer_meta
 SELECT 'first_day', CAST(least(min_o, min_v) AS VARCHAR) FROM
     (SELECT min(order_date) AS min_o FROM orders), (SELECT min(visit_date) AS min_v FROM visits)
 UNION ALL
@@ -160,7 +162,9 @@ SELECT count(*) FROM duckdb_tables() WHERE table_name = 'layer_meta' AND schema_
 SELECT value FROM layer_meta WHERE key = 'version';
 
 -- name: set_version
-INSERT OR REPLACE INTO layer_meta VALUES ('version', $v);
+-- Delete then insert: a lake (DuckLake) has no primary key to replace on.
+DELETE FROM layer_meta WHERE key = 'version';
+INSERT INTO layer_meta VALUES ('version', $v);
 
 -- name: read_coverage
 SELECT key, value FROM layer_meta WHERE key IN ('first_day', 'last_day');
