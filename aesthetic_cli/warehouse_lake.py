@@ -146,6 +146,8 @@ def connect_lake(settings: dict, *, read_only: bool = False, as_of: str | None =
     try:
         names = ("ducklake", "postgres_scanner", "httpfs") if "://" in data_path else ("ducklake", "postgres_scanner")
         load_extensions(con, names)
+        if data_path.startswith("s3://"):
+            _s3_secret(con)
         options = [f"DATA_PATH {_sql_string(data_path)}"]
         if read_only:
             options.append("READ_ONLY")
@@ -164,6 +166,20 @@ def connect_lake(settings: dict, *, read_only: bool = False, as_of: str | None =
         con.close()
         raise
     return con
+
+
+def _s3_secret(con) -> None:
+    """S3 or an S3-compatible store (MinIO, OSS, COS): credentials from the machine's AWS_* environment,
+    never from aesops.toml. AWS_ENDPOINT_URL names a store other than AWS."""
+    env = os.environ
+    parts = [f"KEY_ID {_sql_string(env.get('AWS_ACCESS_KEY_ID', ''))}",
+             f"SECRET {_sql_string(env.get('AWS_SECRET_ACCESS_KEY', ''))}",
+             f"REGION {_sql_string(env.get('AWS_REGION', 'us-east-1'))}"]
+    if env.get("AWS_ENDPOINT_URL"):
+        endpoint = urlsplit(env["AWS_ENDPOINT_URL"])
+        parts += [f"ENDPOINT {_sql_string(endpoint.netloc or endpoint.path)}", "URL_STYLE 'path'",
+                  f"USE_SSL {'false' if endpoint.scheme == 'http' else 'true'}"]
+    con.execute(f"CREATE OR REPLACE TEMPORARY SECRET aesops_s3 (TYPE s3, {', '.join(parts)})")
 
 
 def _attach_error(catalog: str, data_path: str, point, exc: Exception) -> AesopsError:
@@ -220,11 +236,24 @@ def is_lake(con) -> bool:
     return con.execute("SELECT current_database()").fetchone()[0] == LAKE
 
 
-def lock_writers(con) -> None:
-    """First statement of an import's transaction on a lake (sql/lake.sql writer_lock); nothing on a file,
-    where DuckDB's own file lock already admits one writer."""
-    if is_lake(con):
-        con.execute(f"SELECT * FROM postgres_query('{PG}', {_sql_string(query('lake', 'writer_lock'))})").fetchall()
+@contextlib.contextmanager
+def writer_lock(con):
+    """Imports into one lake one at a time (sql/lake.sql writer_lock); nothing on a file, where DuckDB's
+    file lock already admits one writer. The lock lives in a transaction of its own, on a second cursor,
+    taken before the import's transaction starts and released after it commits: the import's snapshot
+    then begins after the previous import's commit, so the two cannot conflict."""
+    if not is_lake(con):
+        yield
+        return
+    holder = con.cursor()
+    try:
+        holder.execute("BEGIN TRANSACTION")
+        holder.execute(f"SELECT * FROM postgres_query('{PG}', {_sql_string(query('lake', 'writer_lock'))})").fetchall()
+        yield
+    finally:
+        with contextlib.suppress(duckdb.Error):
+            holder.execute("ROLLBACK")
+        holder.close()
 
 
 def next_batch_id(con) -> int:

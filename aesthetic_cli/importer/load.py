@@ -18,7 +18,7 @@ from aesthetic_cli.importer.datasets import Dataset
 from aesthetic_cli.importer.header import Layout, RecognitionRefused, UserMapping, locate
 from aesthetic_cli.importer.mapping import extend_frame
 from aesthetic_cli.warehouse import derived
-from aesthetic_cli.warehouse_lake import lock_writers, next_batch_id, retry_conflicts, row_key_sql
+from aesthetic_cli.warehouse_lake import next_batch_id, retry_conflicts, row_key_sql, writer_lock
 
 # A file where more than this share of data rows is unreadable is refused whole: it is
 # more likely the wrong file or a wrong --kind/--amount-unit than a few bad rows.
@@ -376,9 +376,11 @@ def _load_one(con, path: Path, prep: Prepared, *, digest: str, mapping_digest: s
 
     prep.attach(con)
     try:
-        # On a lake, a commit that conflicts with another process's import runs the whole file again.
-        retry_conflicts(lambda: _load(con, prep, result, path=path, digest=digest, options_key=options_key,
-                                      clinic=clinic, amount_unit=amount_unit))
+        # On a lake, imports take turns, and a commit that conflicts with another writer (a push, a saved
+        # target) runs the whole file again.
+        with writer_lock(con):
+            retry_conflicts(lambda: _load(con, prep, result, path=path, digest=digest, options_key=options_key,
+                                          clinic=clinic, amount_unit=amount_unit))
     finally:
         prep.detach(con)
     return result
@@ -391,7 +393,6 @@ def _load(con, prep: Prepared, result: ImportResult, *, path: Path, digest: str,
     ds = layout.dataset
     con.execute("BEGIN TRANSACTION")
     try:
-        lock_writers(con)
         batch_id = next_batch_id(con)
         result.batch_id = batch_id
         if ds.mode == "append":

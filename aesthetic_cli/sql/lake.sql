@@ -21,8 +21,8 @@ LIMIT $limit;
 SELECT max(snapshot_id) FROM ducklake_snapshots('aesops_lake');
 
 -- name: writer_lock
--- Held by an import from its first statement to its commit (a transaction-level advisory lock in the
--- catalog database). Every import refreshes the semantic layer, so two at once would always conflict
--- and one would redo its whole file; taken first, before the import reads the lake, its snapshot
--- starts after the previous import's commit. Readers take no lock and never wait.
+-- Held around an import's transaction (a transaction-level advisory lock in the catalog database, on
+-- a transaction of its own). Every import refreshes the semantic layer, so two at once would always
+-- conflict and one would redo its whole file. Reading and converting files happens before, in
+-- parallel; readers take no lock and never wait.
 SELECT pg_advisory_xact_lock(hashtext('aesops import')) IS NULL;
