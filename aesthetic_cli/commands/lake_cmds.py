@@ -16,7 +16,7 @@ AsOf = Annotated[str | None, typer.Option(
     "`aesops status`) or time (2026-10-31 18:00), to recompute a past answer.", show_default=False)]
 
 # Commands that change the warehouse: a past snapshot cannot be written to.
-WRITERS = {"import", "init", "push"}
+WRITERS = {"import", "init", "push", "intake"}
 
 lake_app = typer.Typer(help="A chain's shared warehouse (DuckLake): copy a file workspace into it.",
                        no_args_is_help=True)
