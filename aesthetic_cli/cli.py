@@ -17,7 +17,12 @@ class _Group(TyperGroup):
 
     def invoke(self, ctx):
         try:
-            return super().invoke(ctx)
+            value = super().invoke(ctx)
+            sys.stdout.flush()  # a closed pipe shows here, where it can be handled, not at exit
+            return value
+        except BrokenPipeError:
+            _quiet_on_closed_pipe()
+            raise typer.Exit(0) from None
         except AesopsError as exc:
             typer.echo(f"Error: {exc.message}", err=True)
             if exc.hint:
@@ -35,6 +40,18 @@ class _Group(TyperGroup):
             raise typer.Exit(130) from None
 
 
+def _quiet_on_closed_pipe():
+    """`aesops funnel | head` closed our stdout: that is the reader saying enough, not an error.
+    Point stdout at /dev/null so the interpreter's final flush is silent too, and exit 0."""
+    import os
+
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass
+
+
 app = typer.Typer(
     cls=_Group,
     name="aesops",
@@ -45,7 +62,7 @@ app = typer.Typer(
     no_args_is_help=True,
     rich_markup_mode=None,
     pretty_exceptions_enable=False,
-    add_completion=False,
+    add_completion=True,  # aesops --install-completion (bash, zsh, fish, PowerShell)
 )
 
 
@@ -58,8 +75,13 @@ def _version(value: bool) -> None:
 @app.callback()
 def _root(
     version: bool = typer.Option(False, "--version", callback=_version, is_eager=True, help="Show the version."),
+    no_pager: bool = typer.Option(False, "--no-pager", help="不分页 · Print long tables straight to the terminal "
+                                  "(default: a pager, $AESOPS_PAGER or less -FRX, when output is longer than the screen)."),
 ) -> None:
-    pass
+    if no_pager:
+        from aesthetic_cli.commands import _render
+
+        _render.PAGER_ENABLED = False
 
 
 def _register() -> None:
@@ -88,7 +110,11 @@ _register()
 
 
 def main() -> None:
-    app(prog_name="aesops")
+    try:
+        app(prog_name="aesops")
+    except BrokenPipeError:
+        _quiet_on_closed_pipe()
+        sys.exit(0)
 
 
 if __name__ == "__main__":  # pragma: no cover

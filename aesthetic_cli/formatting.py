@@ -59,3 +59,18 @@ def cell_kind(row: dict, column: str) -> str | None:
         # SPEC §2: tables show a rate's change in points (mom_diff/yoy_diff), not relative to itself.
         return "hidden"
     return kind_of(column)
+
+
+def csv_value(column: str, value, kind: str | None = None):
+    """A cell as a spreadsheet should read it: counts as integers, amounts with two decimals,
+    rates and ratios as plain fractions, lists joined with ';'."""
+    if isinstance(value, (list, tuple)):
+        return ";".join(str(x) for x in value)
+    if not isinstance(value, (Decimal, float)):
+        return value
+    kind = kind or kind_of(column)
+    if kind == "money":
+        return str(Decimal(str(value)).quantize(Decimal("0.01")))
+    if isinstance(value, float) and value.is_integer() and kind in (None, "count", "days"):
+        return int(value)
+    return str(value) if isinstance(value, Decimal) else value

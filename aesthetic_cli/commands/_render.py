@@ -1,66 +1,202 @@
-"""Print a Result as a table for people, or CSV/JSON for programs (stdout is data, stderr is chatter)."""
+"""Print a Result as a table for people, or CSV/JSON/xlsx for programs (stdout is data, stderr is chatter).
+
+Tables fit the terminal: a number is never wrapped; a table wider than the screen is folded into
+column groups that each repeat the key column(s). Output longer than the screen goes through a
+pager on a terminal, like git (`less -FRX`; --no-pager or AESOPS_PAGER to change)."""
 
 from __future__ import annotations
 
 import csv
+import io
 import json
+import os
 import sys
+from dataclasses import dataclass
 
-from aesthetic_cli.formatting import cell_kind, safe_cell, show_value
+from aesthetic_cli.formatting import cell_kind, csv_value, safe_cell, show_value
 from aesthetic_cli.labels import label, value_label
 from aesthetic_cli.metrics.result import note_text
 
-def render(result, fmt: str, lang: str, out=None, titles: dict[str, tuple[str, str]] | None = None) -> None:
-    out = out or sys.stdout
+# Set by `aesops --no-pager` (cli.py's root callback).
+PAGER_ENABLED = True
+# Text columns wider than this are folded inside their cell rather than pushing numbers off screen.
+_TEXT_MAX = 24
+
+
+def render(result, fmt: str, lang: str, out=None, titles: dict[str, tuple[str, str]] | None = None,
+           path=None) -> None:
     if fmt == "json":
+        out = out or sys.stdout
         json.dump(result.to_json_obj(), out, ensure_ascii=False, indent=2)
         out.write("\n")
     elif fmt == "csv":
-        _csv(result, out)
+        if out is None:
+            # Excel on Windows reads a CSV as the local code page unless it starts with a BOM.
+            sys.stdout.write("\ufeff")
+            out = sys.stdout
+        _csv(result, out, lang)
+    elif fmt == "xlsx":
+        from aesthetic_cli.commands._xlsx import write_xlsx
+
+        write_xlsx(result, path, lang, titles or {})
     else:
-        _tables(result, lang, titles or {})
+        text = tables_text(result, lang, titles or {}, width=_width(), color=_color(out))
+        emit(text, out)
 
 
-def _csv(result, out) -> None:
+def _width() -> int:
+    from rich.console import Console
+
+    return Console().width
+
+
+def _color(out) -> bool:
+    return out is None and sys.stdout.isatty() and not os.environ.get("NO_COLOR")
+
+
+def _csv(result, out, lang: str) -> None:
     multiple = len(result.tables) > 1
-    writer = csv.writer(out, lineterminator="\n")
+    writer = csv.writer(out, lineterminator="\r\n")
     for i, (name, frame) in enumerate(result.tables.items()):
         if multiple:
             if i:
-                out.write("\n")
-            out.write(f"# {name}\n")
-        writer.writerow(frame.columns)
-        for row in frame.iter_rows():
-            writer.writerow([safe_cell(_csv_value(v)) for v in row])
+                writer.writerow([])
+            writer.writerow([f"# {name}"])
+        writer.writerow([label(c, lang) for c in frame.columns])
+        for row in frame.iter_rows(named=True):
+            writer.writerow([safe_cell(csv_value(c, v, cell_kind(row, c))) for c, v in row.items()])
 
 
-def _csv_value(v):
-    if isinstance(v, (list, tuple)):
-        return ";".join(str(x) for x in v)
-    return v
+@dataclass
+class _Column:
+    header: str
+    cells: list[str]
+    numeric: bool
+
+    @property
+    def width(self) -> int:
+        from rich.cells import cell_len
+
+        widest = max([cell_len(self.header), *(cell_len(c) for c in self.cells)])
+        return widest if self.numeric else min(widest, max(_TEXT_MAX, cell_len(self.header)))
 
 
-def _tables(result, lang: str, titles: dict[str, tuple[str, str]]) -> None:
+def visible(frame):
+    """What a person reads: a grouping column that says 全部 on every row tells nothing, so it goes."""
+    if "group" in frame.columns and frame.height and frame["group"].n_unique() == 1 and frame["group"][0] == "all":
+        return frame.drop("group")
+    return frame
+
+
+def _columns(frame, lang: str) -> list[_Column]:
+    frame = visible(frame)
+    cols = [_Column(label(c, lang), [], frame.schema[c].is_numeric()) for c in frame.columns]
+    for row in frame.iter_rows(named=True):
+        for col, (c, v) in zip(cols, row.items(), strict=True):
+            col.cells.append(show_value(c, value_label(c, v, lang), cell_kind(row, c)))
+    return cols
+
+
+def _key_count(cols: list[_Column]) -> int:
+    """The leading text columns name the row (channel, month, consultant): up to two repeat in every group."""
+    n = 0
+    while n < min(2, len(cols) - 1) and not cols[n].numeric:
+        n += 1
+    return max(n, 1)
+
+
+def groups(cols: list[_Column], width: int) -> list[list[int]]:
+    """Indexes of the columns each printed table shows, key columns first in each. A column costs its
+    content plus a space either side and one border; the table adds one more border."""
+    keys = list(range(_key_count(cols)))
+    if sum(cols[i].width + 3 for i in range(len(cols))) + 1 <= width:
+        return [list(range(len(cols)))]
+    base = sum(cols[i].width + 3 for i in keys) + 1
+    out: list[list[int]] = []
+    current: list[int] = []
+    used = base
+    for i in range(len(keys), len(cols)):
+        cost = cols[i].width + 3
+        if current and used + cost > width:
+            out.append(keys + current)
+            current, used = [], base
+        current.append(i)
+        used += cost
+    if current or not out:
+        out.append(keys + current)
+    return out
+
+
+def tables_text(result, lang: str, titles: dict[str, tuple[str, str]], *, width: int, color: bool = False) -> str:
     from rich.console import Console
+    from rich.markup import escape
     from rich.table import Table
     from rich.text import Text
 
-    console = Console(highlight=False)
+    buf = io.StringIO()
+    console = Console(file=buf, width=width, highlight=False, force_terminal=color, no_color=not color,
+                      color_system="auto" if color else None)
     for name, frame in result.tables.items():
         pair = titles.get(name)
         title = (pair[0] if lang == "zh" else pair[1]) if pair else name
-        table = Table(title=title, title_justify="left", header_style="bold")
-        for col in frame.columns:
-            numeric = frame.schema[col].is_numeric()
-            table.add_column(label(col, lang), justify="right" if numeric else "left", overflow="fold")
-        for row in frame.iter_rows(named=True):
-            # Text, not str: a name from the data such as `[/]` or `[link=...]` is shown as written.
-            cells = [Text(str(show_value(c, value_label(c, v, lang), cell_kind(row, c)))) for c, v in row.items()]
-            table.add_row(*cells)
-        if frame.height == 0:
-            table.caption = "（无数据）" if lang == "zh" else "(no rows)"
-        console.print(table)
-    from rich.markup import escape
-
+        cols = _columns(frame, lang)
+        frame = visible(frame)
+        parts = groups(cols, width)
+        for n, idx in enumerate(parts, 1):
+            part_title = title if len(parts) == 1 else f"{title} ({n}/{len(parts)})"
+            table = Table(title=escape(part_title), title_justify="left", header_style="bold")
+            for i in idx:
+                col = cols[i]
+                table.add_column(escape(col.header), justify="right" if col.numeric else "left",
+                                 no_wrap=col.numeric, overflow="fold",
+                                 min_width=col.width if col.numeric else None)
+            for r in range(frame.height):
+                # Text, not markup: a name from the data such as `[/]` or `[link=...]` is shown as written.
+                table.add_row(*(Text(cols[i].cells[r]) for i in idx))
+            if frame.height == 0:
+                table.caption = "（无数据）" if lang == "zh" else "(no rows)"
+            console.print(table)
     for note in result.notes:
         console.print(f"[dim]• {escape(note_text(note, lang))}[/dim]")
+    return buf.getvalue()
+
+
+def emit(text: str, out=None) -> None:
+    """Write to the given stream, or to stdout through a pager when it is a terminal and the text is
+    longer than the screen."""
+    if out is not None:
+        out.write(text)
+        return
+    pager = _pager_command(text)
+    if pager is None:
+        sys.stdout.write(text)
+        return
+    import subprocess
+
+    env = {**os.environ, "LESS": os.environ.get("LESS", "FRX"), "LESSCHARSET": os.environ.get("LESSCHARSET", "utf-8")}
+    sys.stdout.flush()
+    try:
+        proc = subprocess.Popen(pager, shell=True, stdin=subprocess.PIPE, env=env)
+    except OSError:
+        sys.stdout.write(text)
+        return
+    try:
+        assert proc.stdin is not None
+        proc.stdin.write(text.encode("utf-8"))
+        proc.stdin.close()
+    except BrokenPipeError:
+        pass  # the reader quit the pager early (q): not an error
+    proc.wait()
+
+
+def _pager_command(text: str) -> str | None:
+    if not PAGER_ENABLED or not sys.stdout.isatty():
+        return None
+    pager = os.environ.get("AESOPS_PAGER", os.environ.get("PAGER", "less -FRX"))
+    if not pager.strip() or pager.strip() == "cat":
+        return None
+    import shutil
+
+    if text.count("\n") < shutil.get_terminal_size().lines:
+        return None
+    return pager

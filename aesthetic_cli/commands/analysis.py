@@ -11,6 +11,7 @@ from aesthetic_cli.commands._options import (
     Clinic,
     Db,
     FormatOpt,
+    OutFile,
     FromDate,
     Lang,
     LangOpt,
@@ -19,7 +20,7 @@ from aesthetic_cli.commands._options import (
     Year,
 )
 
-Week = Annotated[str | None, typer.Option("--week", help="ISO week YYYY-Www, e.g. 2026-W43.", show_default=False)]
+Week = Annotated[str | None, typer.Option("--week", help="ISO 周 · ISO week: 2026-W43, 2026年第43周, or 第43周 (the data's latest week 43).", show_default=False)]
 
 
 
@@ -35,7 +36,7 @@ def _period(month, from_, to, year, week=None):
 def funnel(
     month: Month = None, from_: FromDate = None, to: ToDate = None, year: Year = None, week: Week = None,
     by: Annotated[str | None, typer.Option("--by", help="Split by channel, consultant, department or clinic.", show_default=False)] = None,
-    clinic: Clinic = None, db: Db = None, fmt: FormatOpt = None, lang: LangOpt = Lang.zh,
+    clinic: Clinic = None, db: Db = None, fmt: FormatOpt = None, out: OutFile = None, lang: LangOpt = Lang.zh,
 ) -> None:
     """Sales and its levers (业绩 = 来院人数 × 成交率 × 客单价 × 来院频率), new vs old customers,
     环比/同比, the new-customer funnel by channel, lost deals (未成交) and referral share (带新).
@@ -47,13 +48,13 @@ def funnel(
     Example:
         aesops funnel --month 2026-10 --by consultant
     """
-    analyse("funnel", db, period_of=_period(month, from_, to, year, week), clinic=clinic, fmt=fmt, lang=lang, by=by)
+    analyse("funnel", db, period_of=_period(month, from_, to, year, week), clinic=clinic, fmt=fmt, out=out, lang=lang, by=by)
 
 
 def channels(
     month: Month = None, from_: FromDate = None, to: ToDate = None, year: Year = None,
     horizon: Annotated[str | None, typer.Option("--horizon", help="Days after first_seen to follow sales, comma-separated. Default: aesops.toml [channels] horizons (30,90,180,365).", show_default=False)] = None,
-    clinic: Clinic = None, db: Db = None, fmt: FormatOpt = None, lang: LangOpt = Lang.zh,
+    clinic: Clinic = None, db: Db = None, fmt: FormatOpt = None, out: OutFile = None, lang: LangOpt = Lang.zh,
 ) -> None:
     """Which channels pay back: spend, leads, arrivals, buyers and sales of the customers each
     channel brought in the period; cost per lead, per arrival and per buyer (CAC), ROAS, ROI;
@@ -75,14 +76,14 @@ def channels(
             raise UsageError(f"--horizon '{horizon}' must be whole days separated by commas, e.g. 30,90,180.") from None
         if not horizons or min(horizons) <= 0:
             raise UsageError("--horizon needs at least one positive number of days.")
-    analyse("channels", db, period_of=_period(month, from_, to, year), clinic=clinic, fmt=fmt, lang=lang,
+    analyse("channels", db, period_of=_period(month, from_, to, year), clinic=clinic, fmt=fmt, out=out, lang=lang,
             horizons=horizons)
 
 
 def consultants(
     month: Month = None, from_: FromDate = None, to: ToDate = None, year: Year = None,
     role: Annotated[str | None, typer.Option("--role", help="onsite (现场咨询) or online (网络咨询); default both.", show_default=False)] = None,
-    clinic: Clinic = None, db: Db = None, fmt: FormatOpt = None, lang: LangOpt = Lang.zh,
+    clinic: Clinic = None, db: Db = None, fmt: FormatOpt = None, out: OutFile = None, lang: LangOpt = Lang.zh,
 ) -> None:
     """Who converts without over-promising: receptions, close rate, sales, ticket, refund rate and
     the 180-day repurchase of the customers each on-site consultant closed; leads, appointment,
@@ -96,7 +97,7 @@ def consultants(
 
     if role not in (None, "onsite", "online"):
         raise UsageError(f"--role '{role}' must be onsite or online.")
-    analyse("consultants", db, period_of=_period(month, from_, to, year), clinic=clinic, fmt=fmt, lang=lang,
+    analyse("consultants", db, period_of=_period(month, from_, to, year), clinic=clinic, fmt=fmt, out=out, lang=lang,
             role=role)
 
 
@@ -104,7 +105,7 @@ def cohorts(
     from_: FromDate = None, to: ToDate = None,
     by: Annotated[str | None, typer.Option("--by", help="channel, first_item, department or clinic.", show_default=False)] = None,
     months: Annotated[int, typer.Option("--months", min=1, max=36, help="Months after the first deal to follow.")] = 12,
-    clinic: Clinic = None, db: Db = None, fmt: FormatOpt = None, lang: LangOpt = Lang.zh,
+    clinic: Clinic = None, db: Db = None, fmt: FormatOpt = None, out: OutFile = None, lang: LangOpt = Lang.zh,
 ) -> None:
     """Do customers come back? Cohorts by month of first deal: the share with a deal in each
     following month, cumulative sales per customer, and the median repurchase interval per item.
@@ -116,12 +117,12 @@ def cohorts(
 
     start = parse_date(from_, "--from") if from_ else None
     end = parse_date(to, "--to") if to else None
-    analyse("cohorts", db, period=(start, end), clinic=clinic, fmt=fmt, lang=lang, by=by, months=months)
+    analyse("cohorts", db, period=(start, end), clinic=clinic, fmt=fmt, out=out, lang=lang, by=by, months=months)
 
 
 def items(
     month: Month = None, from_: FromDate = None, to: ToDate = None, year: Year = None,
-    clinic: Clinic = None, db: Db = None, fmt: FormatOpt = None, lang: LangOpt = Lang.zh,
+    clinic: Clinic = None, db: Db = None, fmt: FormatOpt = None, out: OutFile = None, lang: LangOpt = Lang.zh,
 ) -> None:
     """Which items make money: sales, buyers, margin where the catalogue has a unit cost, price
     bands, and opener items (开口品项) with the 180-day follow-on sales they lead to.
@@ -129,7 +130,7 @@ def items(
     Example:
         aesops items --month 2026-10
     """
-    analyse("items", db, period_of=_period(month, from_, to, year), clinic=clinic, fmt=fmt, lang=lang)
+    analyse("items", db, period_of=_period(month, from_, to, year), clinic=clinic, fmt=fmt, out=out, lang=lang)
 
 
 def register(app: typer.Typer) -> None:

@@ -12,6 +12,7 @@ from aesthetic_cli.commands._options import (
     Clinic,
     Db,
     FormatOpt,
+    OutFile,
     Lang,
     LangOpt,
     ShowPii,
@@ -45,7 +46,7 @@ def _horizons(text: str) -> tuple[int, ...]:
 def rfm(
     date: AsOf = None,
     list_: Annotated[bool, typer.Option("--list", help="Also list every customer with their segment.")] = False,
-    clinic: Clinic = None, show_pii: ShowPii = False, db: Db = None, fmt: FormatOpt = None, lang: LangOpt = Lang.zh,
+    clinic: Clinic = None, show_pii: ShowPii = False, db: Db = None, fmt: FormatOpt = None, out: OutFile = None, lang: LangOpt = Lang.zh,
 ) -> None:
     """RFM over the last 365 days (recency, deal visits, sales) in the 8 classic segments,
     plus customers with no deal in 365 days (沉睡).
@@ -53,7 +54,7 @@ def rfm(
     Example:
         aesops customers rfm --list --format csv > rfm.csv
     """
-    analyse("customers rfm", db, period=_asof(date), clinic=clinic, show_pii=show_pii, fmt=fmt, lang=lang,
+    analyse("customers rfm", db, period=_asof(date), clinic=clinic, show_pii=show_pii, fmt=fmt, out=out, lang=lang,
             list_customers=list_)
 
 
@@ -61,7 +62,7 @@ def rfm(
 def reactivate(
     date: AsOf = None,
     limit: Annotated[int, typer.Option("--limit", min=1, help="How many customers to list.")] = 50,
-    clinic: Clinic = None, show_pii: ShowPii = False, db: Db = None, fmt: FormatOpt = None, lang: LangOpt = Lang.zh,
+    clinic: Clinic = None, show_pii: ShowPii = False, db: Db = None, fmt: FormatOpt = None, out: OutFile = None, lang: LangOpt = Lang.zh,
 ) -> None:
     """Who to call back: customers past the median repurchase interval of what they last bought
     (水光针 ~2 months, 玻尿酸 ~6), most valuable first. Phones and names are masked unless --show-pii.
@@ -69,7 +70,7 @@ def reactivate(
     Example:
         aesops customers reactivate --limit 100 --show-pii --format csv > call_list.csv
     """
-    analyse("customers reactivate", db, period=_asof(date), clinic=clinic, show_pii=show_pii, fmt=fmt, lang=lang,
+    analyse("customers reactivate", db, period=_asof(date), clinic=clinic, show_pii=show_pii, fmt=fmt, out=out, lang=lang,
             limit=limit)
 
 
@@ -77,7 +78,7 @@ def reactivate(
 def cards(
     date: AsOf = None,
     limit: Annotated[int, typer.Option("--limit", min=1, help="How many dormant or lapsed cards to list.")] = 50,
-    clinic: Clinic = None, show_pii: ShowPii = False, db: Db = None, fmt: FormatOpt = None, lang: LangOpt = Lang.zh,
+    clinic: Clinic = None, show_pii: ShowPii = False, db: Db = None, fmt: FormatOpt = None, out: OutFile = None, lang: LangOpt = Lang.zh,
 ) -> None:
     """What the stored-value cards owe: total balance (liability) and its cash part, 空卡 (empty),
     不动卡 (balance but unused 180 days) and 不续卡 (drained and not recharged).
@@ -85,7 +86,7 @@ def cards(
     Example:
         aesops customers cards --clinic 静安店
     """
-    analyse("customers cards", db, period=_asof(date), clinic=clinic, show_pii=show_pii, fmt=fmt, lang=lang,
+    analyse("customers cards", db, period=_asof(date), clinic=clinic, show_pii=show_pii, fmt=fmt, out=out, lang=lang,
             limit=limit)
 
 

@@ -7,7 +7,7 @@ from typing import Annotated, Optional
 import typer
 
 from aesthetic_cli.commands._common import analyse, err
-from aesthetic_cli.commands._options import Db, FormatOpt, Lang, LangOpt, Month
+from aesthetic_cli.commands._options import Db, FormatOpt, Lang, LangOpt, Month, OutFile
 
 targets_app = typer.Typer(help="目标分解与追踪 · Split a yearly target into months, teams and levers; track it daily.",
                           no_args_is_help=True)
@@ -24,7 +24,7 @@ def split(
     solve: Annotated[Optional[str], typer.Option("--solve", help="visitors, close_rate, ticket or frequency: how far it alone must move.", show_default=False)] = None,
     days: Annotated[bool, typer.Option("--days", help="Also list the daily targets.")] = False,
     save: Annotated[bool, typer.Option("--save", help="Store the plan in the warehouse for `targets track` (replaces this year's plan).")] = False,
-    db: Db = None, fmt: FormatOpt = None, lang: LangOpt = Lang.zh,
+    db: Db = None, fmt: FormatOpt = None, out: OutFile = None, lang: LangOpt = Lang.zh,
 ) -> None:
     """Turn a yearly number into months (last year's seasonality), new/old customers, clinics,
     departments, consultants, weeks and days (last year's weekday pattern), and into the four
@@ -35,7 +35,7 @@ def split(
     """
     dims = tuple(d.strip() for d in by.split(",") if d.strip())
     total_int = round(total) if total is not None else None
-    result = analyse("targets split", db, period=year, fmt=fmt, lang=lang, read_only=not save, total=total_int,
+    result = analyse("targets split", db, period=year, fmt=fmt, out=out, lang=lang, read_only=not save, total=total_int,
                      growth=growth, new_share=new_share, by=dims, solve=solve, days=days, save=save)
     if save:
         replaced = result.meta.get("replaced_plan")
@@ -48,7 +48,7 @@ def track(
     month: Month = None,
     week: Annotated[Optional[str], typer.Option("--week", help="ISO week YYYY-Www.", show_default=False)] = None,
     date: Annotated[Optional[str], typer.Option("--date", help="Month to date as of this day (YYYY-MM-DD).", show_default=False)] = None,
-    db: Db = None, fmt: FormatOpt = None, lang: LangOpt = Lang.zh,
+    db: Db = None, fmt: FormatOpt = None, out: OutFile = None, lang: LangOpt = Lang.zh,
 ) -> None:
     """Actual against the saved plan: target to date, achievement, share of the period gone, the
     run-rate projection (weighted by the plan's day pattern), the amount still needed per
@@ -69,7 +69,7 @@ def track(
             return month_of(asof.replace(day=1))
         return resolve(month_=month, week_=week, default_end=prepare(con).last_day)
 
-    analyse("targets track", db, period_of=period_of, fmt=fmt, lang=lang, asof=asof)
+    analyse("targets track", db, period_of=period_of, fmt=fmt, out=out, lang=lang, asof=asof)
 
 
 def register(app: typer.Typer) -> None:

@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from aesthetic_cli.commands._common import analyse, err
-from aesthetic_cli.commands._options import Db, FormatOpt, Lang, LangOpt
+from aesthetic_cli.commands._options import Db, FormatOpt, Lang, LangOpt, OutFile
 
 
 
@@ -49,7 +49,7 @@ def status(
     rejects: Annotated[bool, typer.Option("--rejects", help="List every rejected row and blanked cell.")] = False,
     batch: Annotated[int | None, typer.Option("--batch", help="Only this import batch (with --rejects).")] = None,
     limit: Annotated[int, typer.Option("--limit", help="How many recent batches to show.")] = 10,
-    fmt: FormatOpt = None,
+    fmt: FormatOpt = None, out: OutFile = None,
     lang: LangOpt = Lang.zh,
 ) -> None:
     """What the warehouse holds: rows and dates per dataset and clinic, recent imports, rejects.
@@ -57,7 +57,7 @@ def status(
     Example:
         aesops status --rejects --batch 3
     """
-    analyse("status", db, fmt=fmt, lang=lang, rejects=rejects, batch=batch, limit=limit)
+    analyse("status", db, fmt=fmt, out=out, lang=lang, rejects=rejects, batch=batch, limit=limit)
 
 
 def register(app: typer.Typer) -> None:

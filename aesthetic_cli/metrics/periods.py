@@ -114,22 +114,51 @@ def month(first: date) -> Period:
     return Period(first.replace(day=1), first.replace(day=last), "month")
 
 
-def parse_month(text: str) -> Period:
-    m = re.fullmatch(r"(\d{4})[-/.年]?(\d{1,2})月?", text.strip())
-    if not m or not 1 <= int(m.group(2)) <= 12:
-        raise UsageError(f"--month '{text}' is not a month.", hint="Write it as YYYY-MM, e.g. --month 2026-10.")
-    return month(date(int(m.group(1)), int(m.group(2)), 1))
+def parse_month(text: str, last_day: date | None = None) -> Period:
+    """A month as people write it: 2026-10, 2026/10, 2026.10, 202610, 2026年10月; and, counted from the
+    data's last day (not today's date: the warehouse may lag), 10月 (the latest October the data
+    reaches), 本月 (the data's last month), 上月 (the month before it)."""
+    t = text.strip()
+    m = re.fullmatch(r"(\d{4})\s*[-/.年]?\s*(\d{1,2})\s*月?", t)
+    if m and 1 <= int(m.group(2)) <= 12:
+        return month(date(int(m.group(1)), int(m.group(2)), 1))
+    rel = {"本月": 0, "这个月": 0, "this": 0, "上月": -1, "上个月": -1, "last": -1}
+    only = re.fullmatch(r"(\d{1,2})\s*月", t)
+    if (t.lower() in rel or (only and 1 <= int(only.group(1)) <= 12)) and last_day is not None:
+        if only:
+            n = int(only.group(1))
+            return month(date(last_day.year if n <= last_day.month else last_day.year - 1, n, 1))
+        return month(_shift_month(last_day.replace(day=1), rel[t.lower()]))
+    if t.lower() in rel or only:
+        raise UsageError(f"--month {t}：仓库中还没有数据，无法推算是哪个月。 --month '{t}' counts from the data's "
+                         "last day, and the warehouse holds no data yet.", hint="写成 YYYY-MM，例如 --month 2026-10。")
+    raise UsageError(f"--month '{t}' 不是月份 · is not a month.",
+                     hint="写法 / Write it as: 2026-10、2026/10、2026年10月、10月、本月、上月")
 
 
 def week(text: str) -> Period:
-    m = re.fullmatch(r"(\d{4})-?W(\d{1,2})", text.strip(), re.IGNORECASE)
+    t = text.strip()
+    m = re.fullmatch(r"(\d{4})\s*-?\s*W(\d{1,2})", t, re.IGNORECASE) or re.fullmatch(
+        r"(\d{4})\s*年?\s*第\s*(\d{1,2})\s*周", t)
     if not m:
-        raise UsageError(f"--week '{text}' is not an ISO week.", hint="Write it as YYYY-Www, e.g. --week 2026-W43.")
+        raise UsageError(f"--week '{t}' 不是 ISO 周 · is not an ISO week.",
+                         hint="写法 / Write it as: 2026-W43、2026年第43周、第43周")
     try:
         start = date.fromisocalendar(int(m.group(1)), int(m.group(2)), 1)
     except ValueError:
-        raise UsageError(f"--week '{text}' does not exist.") from None
+        raise UsageError(f"--week '{t}' 不存在 · does not exist.") from None
     return Period(start, start + timedelta(days=6), "week")
+
+
+def parse_week(text: str, last_day: date | None = None) -> Period:
+    """第43周 alone is week 43 of the ISO year of the data's last day (the year before when that week
+    has not begun yet)."""
+    m = re.fullmatch(r"第\s*(\d{1,2})\s*周", text.strip())
+    if m and last_day is not None:
+        year = last_day.isocalendar()[0]
+        p = week(f"{year}-W{int(m.group(1)):02d}")
+        return p if p.start <= last_day else week(f"{year - 1}-W{int(m.group(1)):02d}")
+    return week(text)
 
 
 def parse_date(text: str, option: str) -> date:
@@ -146,9 +175,9 @@ def resolve(*, month_: str | None = None, from_: str | None = None, to: str | No
     if len(given) > 1:
         raise UsageError("Give one period: --month, --from/--to, --week, --year or --date.")
     if month_:
-        return parse_month(month_)
+        return parse_month(month_, default_end)
     if week_:
-        return week(week_)
+        return parse_week(week_, default_end)
     if year:
         return Period(date(year, 1, 1), date(year, 12, 31), "year")
     if day:

@@ -1,0 +1,60 @@
+"""Any analysis as an Excel workbook: one formatted sheet per table (the report writer's cell formats:
+¥, %, pp, dates), frozen header, autofilter, labels in --lang."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from aesthetic_cli.errors import UsageError
+from aesthetic_cli.labels import label
+from aesthetic_cli.metrics.result import note_text
+
+
+def write_xlsx(result, path: Path | None, lang: str, titles: dict[str, tuple[str, str]]) -> None:
+    if path is None:
+        raise UsageError("--format xlsx 需要 --out 文件名。" if lang == "zh" else "--format xlsx needs --out FILE.",
+                         hint="例如 / e.g. aesops channels --format xlsx --out channels.xlsx")
+    from aesthetic_cli.commands._render import visible
+    from aesthetic_cli.reports.xlsx import _width, _Writer
+
+    path = Path(path)
+    tmp = path.with_name(f".{path.name}.part")
+    w = _Writer(tmp, lang)
+    used: set[str] = set()
+    for name, frame in result.tables.items():
+        pair = titles.get(name)
+        title = (pair[0] if lang == "zh" else pair[1]) if pair else name
+        frame = visible(frame)
+        ws = w.wb.add_worksheet(_sheet_name(title, name, used))
+        ws.write_string(0, 0, title, w.title)
+        widths = {}
+        for c, col in enumerate(frame.columns):
+            head = label(col, lang)
+            ws.write_string(2, c, head, w.head)
+            widths[c] = _width(head)
+        for r, row in enumerate(frame.iter_rows(named=True), start=3):
+            for c, (col, v) in enumerate(row.items()):
+                w.cell(ws, r, c, col, v, row)
+                widths[c] = max(widths[c], min(_width(v if v is not None else ""), 40))
+        for c, wd in widths.items():
+            ws.set_column(c, c, wd + 2)
+        ws.freeze_panes(3, 1)
+        if frame.width:
+            ws.autofilter(2, 0, 2 + frame.height, frame.width - 1)
+        for i, note in enumerate(result.notes):
+            ws.write_string(4 + frame.height + i, 0, note_text(note, lang), w.note)
+    w.wb.close()
+    # Written aside and renamed: an interrupted run never leaves half a workbook under the user's name.
+    tmp.replace(path)
+
+
+def _sheet_name(title: str, name: str, used: set[str]) -> str:
+    """Excel allows 31 characters and none of []:*?/\\ in a sheet name, each name once."""
+    base = re.sub(r"[\[\]:*?/\\]", " ", title).strip()[:31] or name[:31]
+    candidate, n = base, 2
+    while candidate.lower() in used:
+        candidate = f"{base[:28]}~{n}"
+        n += 1
+    used.add(candidate.lower())
+    return candidate
