@@ -10,10 +10,15 @@ from typer.core import TyperGroup
 
 from aesthetic_cli import __version__
 from aesthetic_cli.errors import AesopsError
+from aesthetic_cli.messages import lang_from_env, localize, t
 
 
 class _Group(TyperGroup):
     """The one place where a user-caused error becomes a paragraph on stderr and an exit code."""
+
+    def parse_args(self, ctx, args):
+        ctx.meta["aesops_argv"] = list(args)  # for the error's language: --lang may sit after the subcommand
+        return super().parse_args(ctx, args)
 
     def invoke(self, ctx):
         try:
@@ -24,20 +29,32 @@ class _Group(TyperGroup):
             _quiet_on_closed_pipe()
             raise typer.Exit(0) from None
         except AesopsError as exc:
-            typer.echo(f"Error: {exc.message}", err=True)
+            lang = _lang(ctx)
+            typer.echo(t("error", lang) + localize(exc.message, lang), err=True)
             if exc.hint:
-                typer.echo(exc.hint, err=True)
+                typer.echo(localize(exc.hint, lang), err=True)
             raise typer.Exit(int(exc.exit_code)) from None
         except OSError as exc:
             # Files and folders the user named: a folder where a file is expected, no permission, a full disk.
+            lang = _lang(ctx)
             where = f" {exc.filename}" if exc.filename else ""
-            typer.echo(f"Error: cannot use{where}: {exc.strerror or exc}.", err=True)
-            typer.echo("Check the path (--out, --db, the files given) and its permissions; nothing half-written "
-                       "was kept.", err=True)
+            typer.echo(t("error", lang) + t("os_error", lang, where=where, reason=exc.strerror or exc), err=True)
+            typer.echo(t("os_hint", lang), err=True)
             raise typer.Exit(2) from None
         except KeyboardInterrupt:
-            typer.echo("Interrupted; nothing half-written was kept.", err=True)
+            typer.echo(t("interrupted", _lang(ctx)), err=True)
             raise typer.Exit(130) from None
+
+
+def _lang(ctx) -> str:
+    """--lang as the command line gave it (the command's own parsing may not have run), else the locale."""
+    args = ctx.meta.get("aesops_argv", [])
+    for i, a in enumerate(args):
+        if a == "--lang" and i + 1 < len(args) and args[i + 1] in ("zh", "en"):
+            return args[i + 1]
+        if a in ("--lang=zh", "--lang=en"):
+            return a.split("=")[1]
+    return lang_from_env()
 
 
 def _quiet_on_closed_pipe():

@@ -33,7 +33,10 @@ def run_cli(*args: str, env: dict | None = None):
     from aesthetic_cli.cli import app
 
     runner = CliRunner()
-    return runner.invoke(app, list(args), env={"COLUMNS": "160", **(env or {})}, catch_exceptions=False)
+    # Messages follow the locale (Chinese unless it is English); assertions here read the English
+    # text unless a test sets LANG itself (tests/test_terminal.py checks both languages).
+    base = {"COLUMNS": "160", "LANG": "en_US.UTF-8", "LC_ALL": None, "LC_MESSAGES": None, "AESOPS_LANG": None}
+    return runner.invoke(app, list(args), env={**base, **(env or {})}, catch_exceptions=False)
 
 
 def write_xlsx(path: Path, rows: list[list], sheet: str = "Sheet1", extra_sheets: dict | None = None) -> Path:

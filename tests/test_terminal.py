@@ -135,3 +135,72 @@ def test_any_analysis_as_an_xlsx_workbook(sample_db, tmp_path):
     assert ws.cell(3, 1).value == label(first_column, "zh")
     missing = run_cli("funnel", "--db", str(sample_db), "--format", "xlsx")
     assert missing.exit_code == 2 and "--out" in missing.output
+
+
+def test_every_message_has_both_languages_and_the_same_fields():
+    import re
+
+    from aesthetic_cli.messages import MESSAGES
+
+    for key, (zh, en) in MESSAGES.items():
+        assert zh.strip() and en.strip(), key
+        assert re.search(r"[\u4e00-\u9fff]", zh), f"{key}: the Chinese text has no Chinese"
+        assert sorted(re.findall(r"\{(\w+)\}", zh)) == sorted(re.findall(r"\{(\w+)\}", en)), key
+
+
+def test_an_error_speaks_the_locale_or_lang(sample_db):
+    db = ("--db", str(sample_db))
+    zh = run_cli("funnel", *db, "--month", "2026-13", env={"LANG": "zh_CN.UTF-8"})
+    assert zh.exit_code == 2 and zh.stderr.startswith("错误：") and "不是月份" in zh.stderr
+    en = run_cli("funnel", *db, "--month", "2026-13", env={"LANG": "en_US.UTF-8"})
+    assert en.exit_code == 2 and en.stderr.startswith("Error: ") and "错误" not in en.stderr
+    flag = run_cli("funnel", *db, "--month", "2026-13", "--lang", "en", env={"LANG": "zh_CN.UTF-8"})
+    assert flag.stderr.startswith("Error: ")
+    # A message raised in English in the core, shown in Chinese by the catalog.
+    missing = run_cli("funnel", "--db", "nope.duckdb", env={"LANG": "zh_CN.UTF-8"})
+    assert "还不存在" in missing.stderr and "aesops init" in missing.stderr
+
+
+def test_import_summary_and_reject_reasons_in_chinese(ws):
+    from tests.conftest import write_csv
+
+    f = write_csv(ws / "收费.csv", [["收费日期", "顾客编号", "项目", "实收金额"],
+                                    ["2026-10-01", "C1", "水光", "1000"],
+                                    ["2026-10-02", "C2", "水光", "12345"],
+                                    ["hello", "C3", "水光", "500"]])
+    r = run_cli("import", str(f), env={"LANG": "zh_CN.UTF-8"})
+    assert "读取 3 · 载入 2" in r.stderr and "重复跳过 0" in r.stderr, r.stderr
+    assert "不是日期" in r.stderr and "整行拒收" in r.stderr
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("2026-10", "2026-10"), ("2026/10", "2026-10"), ("2026年10月", "2026-10"), ("2026年3月", "2026-03"),
+    ("10月", "2025-10"), ("12月", "2025-12"), ("本月", "2026-01"), ("上月", "2025-12"),
+])
+def test_months_as_people_write_them(text, expected):
+    from datetime import date
+
+    from aesthetic_cli.metrics.periods import parse_month
+
+    # The data ends 2026-01-20: 10月 is the latest October it reaches, 2025-10; 本月 is 2026-01.
+    assert parse_month(text, date(2026, 1, 20)).label == expected
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("2026-W43", "2026-W43"), ("2026W43", "2026-W43"), ("2026年第43周", "2026-W43"), ("第43周", "2025-W43"),
+    ("第2周", "2026-W02"),
+])
+def test_weeks_as_people_write_them(text, expected):
+    from datetime import date
+
+    from aesthetic_cli.metrics.periods import parse_week
+
+    # 2026-01-20 is in ISO week 2026-W04: week 43 of 2026 has not begun, so 第43周 is 2025's.
+    assert parse_week(text, date(2026, 1, 20)).label == expected
+
+
+def test_a_chinese_month_through_the_cli(sample_db):
+    a = json.loads(run_cli("funnel", "--db", str(sample_db), "--format", "json").stdout)["meta"]
+    last = a.get("period") or a
+    b = json.loads(run_cli("funnel", "--db", str(sample_db), "--month", "本月", "--format", "json").stdout)["meta"]
+    assert a == b, (last, b)

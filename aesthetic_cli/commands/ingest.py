@@ -107,26 +107,30 @@ def _progress(files: list[Path]):
 def _summary(r, con) -> None:
     """One block per file on stderr: what was read, loaded, skipped and rejected. Everything taken
     from the file (names, headers, cells) is escaped: a consultant called `[/]` is text, not markup."""
+    from aesthetic_cli.messages import lang_from_env, reason, t
     from aesthetic_cli.privacy import mask_value
 
+    lang = lang_from_env()
     if r.status == "unchanged":
-        err.print(f"{escape(r.file.name)}: already imported (batch {r.batch_id}, {r.previous_import:%Y-%m-%d %H:%M}); nothing changed.")
+        err.print(escape(t("import_unchanged", lang, file=r.file.name, batch=r.batch_id,
+                           when=f"{r.previous_import:%Y-%m-%d %H:%M}")))
         return
     where = escape(f"{r.file.name}" + (f" [{r.sheet}]" if r.sheet else ""))
     dates = f", {r.date_min} → {r.date_max}" if r.date_min else ""
     err.print(f"{where} → {r.dataset} (batch {r.batch_id}){dates}")
-    err.print(f"  read {r.rows_read} · loaded {r.loaded} · updated {r.updated} · duplicates skipped {r.duplicates}"
-              f" · rejected {r.rejected} · blank/total rows skipped {r.skipped}")
+    err.print(t("import_counts", lang, read=f"{r.rows_read:,}", loaded=f"{r.loaded:,}", updated=f"{r.updated:,}",
+                dup=f"{r.duplicates:,}", rejected=f"{r.rejected:,}", skipped=f"{r.skipped:,}"))
     if r.problems is not None and r.problems.height:
         for row in r.problems.head(5).iter_rows(named=True):
-            value = f" '{mask_value(row['value'], row['field'])}'" if row["value"] is not None else ""
-            action = "row rejected" if row["severity"] == "rejected" else "cell left empty"
-            column = f", column '{row['column']}'" if row["column"] else ""
-            err.print(escape(f"  row {row['_row']}{column}:{value} {row['reason']} ({action})"))
+            value = f"'{mask_value(row['value'], row['field'])}' " if row["value"] is not None else ""
+            action = t("row_rejected" if row["severity"] == "rejected" else "cell_blanked", lang)
+            column = t("problem_column", lang, name=row["column"]) if row["column"] else ""
+            err.print(escape(t("problem_row", lang, row=row["_row"], column=column, value=value,
+                               reason=reason(row["reason"], lang), action=action)))
         if r.problems.height > 5:
-            err.print(f"  … {r.problems.height - 5} more: aesops status --rejects --batch {r.batch_id}")
+            err.print(t("more_problems", lang, n=r.problems.height - 5, batch=r.batch_id))
     if r.ignored_headers:
-        err.print(escape(f"  columns not used: {', '.join(r.ignored_headers)}"))
+        err.print(escape(t("columns_unused", lang, names=", ".join(r.ignored_headers))))
     for kind, names in r.new_names.items():
         label = {"channel": "channels", "consultant": "staff names"}.get(kind, kind)
         err.print(escape(f"  new {label}: {', '.join(names)}"))

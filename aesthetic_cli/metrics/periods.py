@@ -130,10 +130,10 @@ def parse_month(text: str, last_day: date | None = None) -> Period:
             return month(date(last_day.year if n <= last_day.month else last_day.year - 1, n, 1))
         return month(_shift_month(last_day.replace(day=1), rel[t.lower()]))
     if t.lower() in rel or only:
-        raise UsageError(f"--month {t}：仓库中还没有数据，无法推算是哪个月。 --month '{t}' counts from the data's "
-                         "last day, and the warehouse holds no data yet.", hint="写成 YYYY-MM，例如 --month 2026-10。")
-    raise UsageError(f"--month '{t}' 不是月份 · is not a month.",
-                     hint="写法 / Write it as: 2026-10、2026/10、2026年10月、10月、本月、上月")
+        raise UsageError(f"--month '{t}' counts from the data's last day, and the warehouse holds no data yet.",
+                         hint="Write it as YYYY-MM, e.g. --month 2026-10.")
+    raise UsageError(f"--month '{t}' is not a month.",
+                     hint="Write it as 2026-10, 2026/10, 2026年10月, 10月, 本月 or 上月.")
 
 
 def week(text: str) -> Period:
@@ -141,12 +141,11 @@ def week(text: str) -> Period:
     m = re.fullmatch(r"(\d{4})\s*-?\s*W(\d{1,2})", t, re.IGNORECASE) or re.fullmatch(
         r"(\d{4})\s*年?\s*第\s*(\d{1,2})\s*周", t)
     if not m:
-        raise UsageError(f"--week '{t}' 不是 ISO 周 · is not an ISO week.",
-                         hint="写法 / Write it as: 2026-W43、2026年第43周、第43周")
+        raise UsageError(f"--week '{t}' is not an ISO week.", hint="Write it as 2026-W43, 2026年第43周 or 第43周.")
     try:
         start = date.fromisocalendar(int(m.group(1)), int(m.group(2)), 1)
     except ValueError:
-        raise UsageError(f"--week '{t}' 不存在 · does not exist.") from None
+        raise UsageError(f"--week '{t}' does not exist.") from None
     return Period(start, start + timedelta(days=6), "week")
 
 
