@@ -108,10 +108,27 @@ def run_demo(out: Path, *, lang: str = "zh", say: Callable[[str], None] = print)
     say("")
     say(f"[bold green]Done.[/bold green] Everything is in {out}")
     say(f"Open {out / 'reports'} for the reports, or try:  cd {out}")
-    say("           aesops funnel --by channel        # this month's levers, new vs old, 环比/同比")
-    say(f"           aesops channels --month {summary['channels_month']}    # which channels pay back, and the cut list")
-    say("           aesops consultants                 # who closes, and whose customers come back")
-    say("           aesops customers reactivate        # old customers overdue for their items (masked)")
-    say("           aesops targets track               # this month against the saved plan")
-    say("           aesops import YOUR_EXPORTS/*.xlsx  # then the same on your own data")
+    aesops = _program()
+    say(f"           {aesops} funnel --by channel        # this month's levers, new vs old, 环比/同比")
+    say(f"           {aesops} channels --month {summary['channels_month']}    # which channels pay back, and the cut list")
+    say(f"           {aesops} consultants                 # who closes, and whose customers come back")
+    say(f"           {aesops} customers reactivate        # old customers overdue for their items (masked)")
+    say(f"           {aesops} targets track               # this month against the saved plan")
+    say(f"           {aesops} import YOUR_EXPORTS/*.xlsx  # then the same on your own data")
+    if aesops != "aesops":
+        say(f"(`aesops` is not on your PATH: the lines above use its full path. To type plain `aesops`, run "
+            f"`source {Path(aesops).parent / 'activate'}` or `./run shell` in the checkout.)")
     return summary
+
+
+def _program() -> str:
+    """How the reader can run aesops from any folder, as printed: plain `aesops` when the shell finds
+    this same program, else its full path (./run demo runs .venv/bin/aesops, which is not on PATH)."""
+    import shutil
+    import sys
+
+    me = Path(sys.argv[0]).resolve() if sys.argv and Path(sys.argv[0]).name == "aesops" else None
+    found = shutil.which("aesops")
+    if me is None or (found and Path(found).resolve() == me):
+        return "aesops"
+    return str(me)

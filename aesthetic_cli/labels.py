@@ -25,6 +25,15 @@ MONEY_COLUMNS = {
 
 
 def label(column: str, lang: str) -> str:
+    import re
+
+    # Cohort matrix columns: m3 = the share with a deal in the 3rd month after the first; s3 = sales to then.
+    m = re.fullmatch(r"([ms])(\d+)", column)
+    if m and column not in LABELS:
+        k = int(m.group(2))
+        if m.group(1) == "m":
+            return f"第{k}月" if lang == "zh" else f"Month {k}"
+        return (f"累计至第{k}月" if k else "首单当月") if lang == "zh" else (f"To month {k}" if k else "First month")
     return name_of(column, lang)
 
 
@@ -37,6 +46,10 @@ TOTAL_KEY_COLUMNS = {"month", "week", "day", "clinic", "department", "consultant
 
 def value_label(column: str, value, lang: str):
     """Words inside tables (segment names, KPI names) in the table's language."""
+    import datetime as dt
+
+    if column in ("cohort", "month", "first_month") and isinstance(value, dt.date):
+        return f"{value:%Y-%m}"  # a month is written as a month, not as its first day
     if column in ("kpi", "lever", "scope") and isinstance(value, str):
         return label(value, lang) if value != "all" else VALUE_LABELS["all"][0 if lang == "zh" else 1]
     if column in TOTAL_KEY_COLUMNS and value == "total":
