@@ -204,3 +204,57 @@ def test_a_chinese_month_through_the_cli(sample_db):
     last = a.get("period") or a
     b = json.loads(run_cli("funnel", "--db", str(sample_db), "--month", "本月", "--format", "json").stdout)["meta"]
     assert a == b, (last, b)
+
+
+def _on_a_terminal(args, env):
+    """Run aesops with stdout on a real pseudo-terminal; returns what reached the terminal."""
+    import pty
+
+    master, slave = pty.openpty()
+    proc = subprocess.Popen([*_aesops(), *args], stdout=slave, stderr=subprocess.PIPE, env={**os.environ, **env})
+    os.close(slave)
+    chunks = []
+    while True:
+        try:
+            data = os.read(master, 65536)
+        except OSError:
+            break
+        if not data:
+            break
+        chunks.append(data)
+    proc.wait()
+    os.close(master)
+    return proc.returncode, b"".join(chunks).decode("utf-8", "replace")
+
+
+def test_a_long_table_on_a_terminal_goes_through_the_pager_and_no_pager_turns_it_off(sample_db, tmp_path):
+    paged = tmp_path / "paged.txt"
+    env = {"AESOPS_PAGER": f"cat > {paged}", "LINES": "20", "COLUMNS": "100", "NO_COLOR": "1"}
+    rc, screen = _on_a_terminal(["funnel", "--db", str(sample_db)], env)
+    assert rc == 0 and "核心指标" in paged.read_text(encoding="utf-8") and "核心指标" not in screen
+    paged.unlink()
+    rc, screen = _on_a_terminal(["--no-pager", "funnel", "--db", str(sample_db)], env)
+    assert rc == 0 and not paged.exists() and "核心指标" in screen
+    # Short output is printed straight away, like git with less -F.
+    rc, screen = _on_a_terminal(["funnel", "--db", str(sample_db)], {**env, "LINES": "10000"})
+    assert not paged.exists() and "核心指标" in screen
+
+
+def test_cohort_columns_read_as_months(sample_db):
+    out = run_cli("cohorts", "--db", str(sample_db), "--months", "3").stdout
+    assert "第1月" in out and "第3月" in out and " m1 " not in out
+    assert "│ 2025-11 │" in out and "2025-11-01" not in out
+
+
+def test_the_demo_suggests_a_command_that_runs_as_printed(monkeypatch, tmp_path):
+    from aesthetic_cli.demo_run import _program
+
+    fake = tmp_path / "venv" / "bin" / "aesops"
+    fake.parent.mkdir(parents=True)
+    fake.write_text("#!/bin/sh\n")
+    monkeypatch.setattr(sys, "argv", [str(fake)])
+    monkeypatch.setenv("PATH", "/usr/bin:/bin")
+    assert _program() == str(fake.resolve())  # not on PATH: the full path
+    monkeypatch.setenv("PATH", f"{fake.parent}:/usr/bin")
+    fake.chmod(0o755)
+    assert _program() == "aesops"
