@@ -183,7 +183,8 @@ def test_cli_table_csv_and_errors(world):
     r = run_cli("funnel", "--month", "2025-10", "--format", "table", "--lang", "en")
     assert r.exit_code == 0 and "Close rate" in r.stdout and "80.0%" in r.stdout
     r = run_cli("channels", "--month", "2025-10", "--format", "csv")
-    assert r.exit_code == 0 and r.stdout.startswith("# channels\nchannel,spend,") and "# cut_list" in r.stdout
+    # CSV for Excel (issue 16): a BOM, and headers in --lang (zh by default).
+    assert r.exit_code == 0 and r.stdout.startswith("\ufeff# channels\n渠道,投放费用,") and "# cut_list" in r.stdout
     r = run_cli("funnel", "--month", "2025-13")
     assert r.exit_code == 2 and "YYYY-MM" in r.stderr
     r = run_cli("funnel", "--by", "weather")

@@ -133,7 +133,7 @@ def parse_month(text: str, last_day: date | None = None) -> Period:
         raise UsageError(f"--month '{t}' counts from the data's last day, and the warehouse holds no data yet.",
                          hint="Write it as YYYY-MM, e.g. --month 2026-10.")
     raise UsageError(f"--month '{t}' is not a month.",
-                     hint="Write it as 2026-10, 2026/10, 2026年10月, 10月, 本月 or 上月.")
+                     hint="Write it as YYYY-MM (2026-10), 2026/10, 2026年10月, 10月, 本月 or 上月.")
 
 
 def week(text: str) -> Period:
