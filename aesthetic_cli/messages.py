@@ -22,8 +22,8 @@ MESSAGES: dict[str, Pair] = {
     "interrupted": ("已中断；没有留下写了一半的文件。", "Interrupted; nothing half-written was kept."),
     # The import summary (commands/ingest.py).
     "import_counts": ("  读取 {read} · 载入 {loaded} · 更新 {updated} · 重复跳过 {dup} · 拒收 {rejected} · 空行/合计行跳过 {skipped}",
-                      "  read {read} · loaded {loaded} · updated {updated} · duplicates skipped {dup} · rejected {rejected}"
-                      " · blank/total rows skipped {skipped}"),
+                      ("  read {read} · loaded {loaded} · updated {updated} · duplicates skipped {dup} · rejected {rejected}"
+                       " · blank/total rows skipped {skipped}")),
     "import_unchanged": ("{file}：已导入过（批次 {batch}，{when}）；没有变化。",
                          "{file}: already imported (batch {batch}, {when}); nothing changed."),
     "problem_row": ("  第 {row} 行{column}：{value}{reason}（{action}）",
@@ -68,8 +68,8 @@ MESSAGES: dict[str, Pair] = {
     "files_failed": ("{n} 个文件（共 {total} 个）没有导入：{names}。",
                      "{n} of {total} files were not imported: {names}."),
     "files_failed_hint": ("其他文件已导入。修正这些文件后再运行同一命令；已导入的文件会跳过。",
-                          "The other files were imported. Fix these and run the same command again; "
-                          "files already imported are skipped."),
+                          ("The other files were imported. Fix these and run the same command again; "
+                           "files already imported are skipped.")),
     "xlsx_needs_out": ("--format xlsx 需要 --out 文件名。", "--format xlsx needs --out FILE."),
     "demo_next": ("下一步（命令在 {bin} 里；或先运行 `source .venv/bin/activate`，之后直接用 aesops）：",
                   "Next (the command lives in {bin}; or run `source .venv/bin/activate` once, then plain aesops):"),

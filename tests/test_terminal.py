@@ -59,7 +59,7 @@ def test_a_wide_table_folds_into_groups_that_repeat_the_key_column(sample_db):
     out = res.stdout
     assert "(1/" in out and "(2/" in out
     # The key column (渠道) heads every group.
-    groups = [b for b in out.split("渠道 ROI（本期获客）")[1:]]
+    groups = out.split("渠道 ROI（本期获客）")[1:]
     assert len(groups) >= 2
     assert all("渠道" in g.splitlines()[2] for g in groups)
 

@@ -74,9 +74,12 @@ def import_(
                 # Each file is atomic: a bad one is reported and left out, the others still load.
                 if len(files) == 1:
                     raise
-                err.print(f"[red]Error:[/red] {escape(exc.message)}")
+                from aesthetic_cli.messages import lang_from_env, localize, t
+
+                lang = lang_from_env()
+                err.print(f"[red]{t('error', lang).strip()}[/red] {escape(localize(exc.message, lang))}")
                 if exc.hint:
-                    err.print(escape(exc.hint))
+                    err.print(escape(localize(exc.hint, lang)))
                 failed.append(path.name)
                 continue
             for r in (result, *result.more):
