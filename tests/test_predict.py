@@ -318,7 +318,10 @@ def test_cli_predict_on_cdnow(ws):
     r = run_cli("customers", "predict", "--until", "1997-09-30", "--check", "--format", "table", "--lang", "en")
     assert r.exit_code == 0 and "Holdout check" in r.stdout and "P(alive)" in r.stdout
     r = run_cli("customers", "reactivate", "--date", "1997-09-30", "--limit", "5", "--format", "csv")
-    assert r.exit_code == 0 and "value_at_risk" in r.stdout.splitlines()[0]
+    # CSV headers are in --lang (issue 16): 风险价值 is value_at_risk.
+    from aesthetic_cli.labels import label
+
+    assert r.exit_code == 0 and label("value_at_risk", "zh") in r.stdout.splitlines()[0]
 
 
 def test_cli_refuses_thin_data_and_bad_options(ws):
