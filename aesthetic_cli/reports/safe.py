@@ -54,21 +54,3 @@ def write_temporary(target: Path, write) -> Path:
             os.unlink(tmp)
         raise
     return Path(tmp)
-
-
-def atomic_write(target: Path, write) -> None:
-    """write(tmp_path) fills a temporary file in the same folder; it replaces target only when complete."""
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-    os.close(fd)
-    try:
-        write(Path(tmp))
-        # mkstemp makes the file private (0600); a report should be as readable as any file the user writes.
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)
-        os.replace(tmp, target)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(tmp)
-        raise
