@@ -62,7 +62,10 @@ def start_cluster():
     if os.geteuid() == 0:
         # initdb refuses to run as root: the cluster belongs to the postgres user, in a folder it owns.
         shutil.chown(root, user="postgres")
-        run_as = ["runuser", "-u", "postgres", "--"]
+        # runuser lives in /usr/sbin, which a cron-like or minimal PATH may lack.
+        runuser = shutil.which("runuser") or next(
+            (p for p in ("/usr/sbin/runuser", "/sbin/runuser") if os.path.exists(p)), "runuser")
+        run_as = [runuser, "-u", "postgres", "--"]
     cluster = Cluster(bin_dir, free_port(), root / "data", run_as)
     cluster._run(str(bin_dir / "initdb"), "-D", str(cluster.data), "-A", "trust", "-U", USER, "--no-sync",
                  "-E", "UTF8", "--locale", "C")
