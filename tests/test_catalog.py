@@ -9,7 +9,7 @@ import openpyxl
 import pytest
 
 from aesthetic_cli import catalog
-from aesthetic_cli.labels import label
+from aesthetic_cli.present.labels import label
 from tests.conftest import run_cli
 
 MONTH = "2026-09"

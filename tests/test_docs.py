@@ -6,15 +6,15 @@ from pathlib import Path
 
 
 def test_cli_reference_is_current():
-    from aesthetic_cli.clidocs import render
+    from aesthetic_cli.cli.docs import render
 
     doc = Path(__file__).parent.parent / "docs" / "cli.md"
     assert doc.read_text(encoding="utf-8") == render(), (
-        "docs/cli.md is stale: run `.venv/bin/python -m aesthetic_cli.clidocs > docs/cli.md`")
+        "docs/cli.md is stale: run `.venv/bin/python -m aesthetic_cli.cli.docs > docs/cli.md`")
 
 
 def test_every_command_has_help_text():
-    from aesthetic_cli.clidocs import render
+    from aesthetic_cli.cli.docs import render
 
     sections = render().split("\n## ")[1:]
     for section in sections:

@@ -319,7 +319,7 @@ def test_cli_predict_on_cdnow(ws):
     assert r.exit_code == 0 and "Holdout check" in r.stdout and "P(alive)" in r.stdout
     r = run_cli("customers", "reactivate", "--date", "1997-09-30", "--limit", "5", "--format", "csv")
     # CSV headers are in --lang (issue 16): 风险价值 is value_at_risk.
-    from aesthetic_cli.labels import label
+    from aesthetic_cli.present.labels import label
 
     assert r.exit_code == 0 and label("value_at_risk", "zh") in r.stdout.splitlines()[0]
 

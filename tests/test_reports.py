@@ -12,7 +12,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from aesthetic_cli.labels import label
+from aesthetic_cli.present.labels import label
 from aesthetic_cli.reports.safe import workspace_lock
 from tests.conftest import run_cli
 

@@ -23,7 +23,7 @@ COMMANDS = [
 
 def _shown(column, value, row):
     """A JSON number written the way a person reads it in the table (the display rules of SPEC §3)."""
-    from aesthetic_cli.formatting import cell_kind, show_value
+    from aesthetic_cli.present.formatting import cell_kind, show_value
 
     return show_value(column, value, cell_kind(row, column))
 
@@ -106,7 +106,7 @@ def test_csv_is_for_excel_bom_labels_in_lang_integers_and_two_decimals(sample_db
     assert header[0] == "渠道", header
     data = json.loads(run_cli("channels", "--db", str(sample_db), "--format", "json").stdout)["channels"]
     first = dict(zip(header, rows[2], strict=True))
-    from aesthetic_cli.labels import label
+    from aesthetic_cli.present.labels import label
 
     for column, value in data[0].items():
         cell = first[label(column, "zh")]
@@ -129,7 +129,7 @@ def test_any_analysis_as_an_xlsx_workbook(sample_db, tmp_path):
     assert len(wb.sheetnames) == len([k for k in data if k != "meta"])
     ws = wb.worksheets[0]
     assert ws.cell(1, 1).value == "核心指标"
-    from aesthetic_cli.labels import label
+    from aesthetic_cli.present.labels import label
 
     first_column = [c for c in data["kpis"][0] if c != "group"][0]  # 分组=全部 on every row is dropped
     assert ws.cell(3, 1).value == label(first_column, "zh")
@@ -140,7 +140,7 @@ def test_any_analysis_as_an_xlsx_workbook(sample_db, tmp_path):
 def test_every_message_has_both_languages_and_the_same_fields():
     import re
 
-    from aesthetic_cli.messages import MESSAGES
+    from aesthetic_cli.present.messages import MESSAGES
 
     for key, (zh, en) in MESSAGES.items():
         assert zh.strip() and en.strip(), key

@@ -69,8 +69,9 @@ class Spans:
         return f"{self.through:%m-%d}" if self.through else None
 
 
-def require_data(period: Period, last_day: date | None) -> None:
-    """SPEC §2: a period that lies wholly after the data's last day is refused, never shown as zeros."""
+def require_data(period: Period, last_day: date | None) -> date:
+    """SPEC §2: a period that lies wholly after the data's last day is refused, never shown as zeros.
+    Returns the last day, known to exist."""
     if last_day is None:
         raise UsageError(f"仓库中还没有订单或到院数据，无法计算 {period.label}。"
                          f" The warehouse holds no orders or visits yet, so {period.label} has no numbers.",
@@ -79,6 +80,7 @@ def require_data(period: Period, last_day: date | None) -> None:
         raise UsageError(f"数据截至 {last_day}，{period.label} 在数据之后，不显示为零。"
                          f" The data ends {last_day}; {period.label} lies wholly after it, so it is not shown as zeros.",
                          hint=f"Choose a period that starts on or before {last_day}, or import newer exports.")
+    return last_day
 
 
 def comparable(period: Period, last_day: date | None) -> Spans:
@@ -86,7 +88,7 @@ def comparable(period: Period, last_day: date | None) -> Spans:
     ends inside the period, the current span is the period's first day to the data's last day, and the
     previous period and last year cover the same days: 10-01..10-15 against 09-01..09-15 and last
     year's 10-01..10-15. A period wholly after the data is refused."""
-    require_data(period, last_day)
+    last_day = require_data(period, last_day)
     prev, ly = period.previous(), period.last_year()
     if period.end <= last_day:
         return Spans(period, prev, ly, None)

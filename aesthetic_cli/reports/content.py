@@ -6,7 +6,7 @@ from __future__ import annotations
 import calendar
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from datetime import date, datetime, timedelta
 
 import polars as pl
@@ -18,6 +18,9 @@ from aesthetic_cli.metrics.base import Coverage, prepare, run
 from aesthetic_cli.metrics.periods import Period, month, week
 from aesthetic_cli.metrics.result import Result
 from aesthetic_cli.settings import Settings
+
+if TYPE_CHECKING:
+    from aesthetic_cli.reports.headline import Headline
 from aesthetic_cli.sqlfiles import query
 
 KINDS = ("monthly", "weekly", "daily")
@@ -56,7 +59,7 @@ class Report:
     sections: list[Section]
     provenance: dict[str, pl.DataFrame]
     results: dict[str, Result]  # the analyses behind the sections, as `--format json` would print them
-    headline: object | None = None  # reports/headline.py: KPI cards and takeaways, shown first and sent
+    headline: Headline | None = None  # reports/headline.py: KPI cards and takeaways, shown first and sent
 
     def file_stem(self) -> str:
         return f"aesops_{self.kind}_{self.period.label}"

@@ -7,8 +7,8 @@ from decimal import Decimal
 from pathlib import Path
 
 from aesthetic_cli import __version__
-from aesthetic_cli.formatting import cell_kind, show_value
-from aesthetic_cli.labels import label, value_label
+from aesthetic_cli.present.formatting import cell_kind, show_value
+from aesthetic_cli.present.labels import label, value_label
 from aesthetic_cli.metrics.result import note_text
 from aesthetic_cli.reports import svg
 from aesthetic_cli.reports.content import DEFINITIONS, Block, Report

@@ -9,10 +9,11 @@ import datetime as dt
 from decimal import Decimal
 from pathlib import Path
 
-from aesthetic_cli.formatting import cell_kind
-from aesthetic_cli.labels import label, value_label
+from aesthetic_cli.present.formatting import cell_kind
+from aesthetic_cli.present.labels import label, value_label
 from aesthetic_cli.metrics.result import note_text
-from aesthetic_cli.reports.content import DEFINITIONS, Block, Report
+from aesthetic_cli.reports.content import DEFINITIONS, Block, Chart, Report
+from aesthetic_cli.reports.headline import Headline
 
 FORMATS = {
     "money": {"num_format": "¥#,##0"},
@@ -124,14 +125,13 @@ class _Writer:
             ws.freeze_panes(header_row + 1, 1)
             ws.repeat_rows(header_row)
         if block.chart and frame.height and block.chart.kind != "heat":
-            self.chart(ws, block, header_row, row, frame, at_row=row + 2)
+            self.chart(ws, block.chart, header_row, row, frame, at_row=row + 2)
             return row + 2 + CHART_ROWS
         if block.chart and frame.height:
-            self.chart(ws, block, header_row, row, frame)
+            self.chart(ws, block.chart, header_row, row, frame)
         return row + 3
 
-    def chart(self, ws, block: Block, header_row: int, last_row: int, frame, at_row: int | None = None) -> None:
-        ch = block.chart
+    def chart(self, ws, ch: Chart, header_row: int, last_row: int, frame, at_row: int | None = None) -> None:
         cols = frame.columns
         x = cols.index(ch.x)
         name = ws.get_name()
@@ -166,10 +166,11 @@ def write(report: Report, path: Path, lang: str = "zh") -> None:
     for section in report.sections:
         ws = w.wb.add_worksheet(section.key[:31])
         ws.write_string(0, 0, f"{w.t(report.title)} · {report.period.label} · {w.t(section.title)}", w.title)
-        row, widths, breaks, page_start = 2, {}, [], 0
+        row, breaks, page_start = 2, [], 0
+        widths: dict[int, int] = {}
         blocks = section.blocks
-        if section.key == "概览" and getattr(report, "headline", None) is not None:
-            row = _headline(w, ws, report, row, widths)
+        if section.key == "概览" and report.headline is not None:
+            row = _headline(w, ws, report.headline, row, widths)
             blocks = [b for b in blocks if b.name != "headline_kpis"]
         for i, block in enumerate(blocks):
             # A table (with its chart) that would not fit on what is left of the printed page starts
@@ -218,10 +219,9 @@ def _print_setup(ws, breaks: list[int], repeat_title: bool) -> None:
         ws.repeat_rows(0)  # the sheet's title on every page; each table's header starts its own page
 
 
-def _headline(w: _Writer, ws, report: Report, row: int, widths: dict[int, int]) -> int:
+def _headline(w: _Writer, ws, h: Headline, row: int, widths: dict[int, int]) -> int:
     """The headline KPIs with 环比/同比 in green (good) or red (bad), rates' changes in points,
     then the takeaways in plain words."""
-    h = report.headline
     ws.write_string(row, 0, w.t(("核心指标", "Headline KPIs")) + f" · {h.period_label}", w.sub)
     row += 1
     heads = [label(c, w.lang) for c in ("kpi", "current", "mom", "yoy", "previous", "last_year")]

@@ -63,7 +63,7 @@ def write_csv(path: Path, header: list[str], rows, encoding: str = "utf-8", titl
 
 
 def write_xlsx(path: Path, sheet: str, header: list[str], rows, title: str | None = None,
-               total: tuple[int, float] | None = None, date_cols: set[int] = frozenset()) -> None:
+               total: tuple[int, float] | None = None, date_cols: frozenset[int] | set[int] = frozenset()) -> None:
     import xlsxwriter
 
     wb = xlsxwriter.Workbook(str(path))
@@ -183,7 +183,7 @@ def export_messy(world: World, out: Path, seed: int) -> list[Path]:
                [[i.name, i.department, i.role, i.price, i.unit_cost] for i in m.ITEMS])
     written.append(p)
 
-    staff = []
+    staff: list[list[str | None]] = []
     for clinic in world.clinics:
         staff += [[c.name, "现场咨询师", "咨询部", clinic] for c in m.CONSULTANTS[clinic]]
         staff += [[n, "网络咨询师", "网电部", clinic] for n in m.ONLINE[clinic]]

@@ -118,13 +118,13 @@ class Simulator:
             oc = rng.choice(online)
             appointed = rng.random() < ch.appointment_rate
             appt = lead_date + timedelta(days=rng.randrange(0, 12)) if appointed else None
-            arrived = appointed and rng.random() < ch.arrival_given_appointment and appt <= self.world.end
+            arrived = appt is not None and rng.random() < ch.arrival_given_appointment and appt <= self.world.end
             cid = self._new_customer(clinic, ch.name, appt if arrived else lead_date, phone, name, None) if arrived else None
             self.world.leads.append({
                 "lead_date": lead_date, "channel": ch.name, "online_consultant": oc, "phone": phone, "name": name,
                 "customer_id": cid, "appointment_date": appt, "arrived": bool(arrived), "clinic": clinic,
             })
-            if arrived:
+            if arrived and appt is not None:
                 self._journey(clinic, cid, ch, appt, oc)
         for _ in range(self._poisson(ch.walk_ins_per_month * season * self.volume)):
             d = self._day_in(month)

@@ -46,7 +46,7 @@ def _preload() -> None:
     import polars  # noqa: F401
 
     import aesthetic_cli.cli  # noqa: F401
-    import aesthetic_cli.commands.ingest  # noqa: F401
+    import aesthetic_cli.cli.commands.ingest  # noqa: F401
     import aesthetic_cli.importer.load  # noqa: F401
     import aesthetic_cli.privacy  # noqa: F401
     import aesthetic_cli.workspace  # noqa: F401

@@ -7,8 +7,9 @@ from typing import Annotated
 
 import typer
 
-from aesthetic_cli.commands._common import analyse, err
-from aesthetic_cli.commands._options import Db, FormatOpt, Lang, LangOpt, OutFile
+from aesthetic_cli.cli.analyse import analyse
+from aesthetic_cli.cli.output import err
+from aesthetic_cli.cli.options import Db, FormatOpt, Lang, LangOpt, OutFile
 
 
 
@@ -33,7 +34,7 @@ def init(
         from aesthetic_cli.errors import UsageError
 
         raise UsageError("A lake workspace needs both --catalog and --data-path.")
-    if catalog:
+    if catalog and data_path:
         from aesthetic_cli.warehouse_lake import check_catalog, local_data_path
 
         check_catalog(catalog)

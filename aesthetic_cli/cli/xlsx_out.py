@@ -7,7 +7,7 @@ import re
 from pathlib import Path
 
 from aesthetic_cli.errors import UsageError
-from aesthetic_cli.labels import label
+from aesthetic_cli.present.labels import label
 from aesthetic_cli.metrics.result import note_text
 
 
@@ -15,7 +15,7 @@ def write_xlsx(result, path: Path | None, lang: str, titles: dict[str, tuple[str
     if path is None:
         raise UsageError("--format xlsx 需要 --out 文件名。" if lang == "zh" else "--format xlsx needs --out FILE.",
                          hint="例如 / e.g. aesops channels --format xlsx --out channels.xlsx")
-    from aesthetic_cli.commands._render import visible
+    from aesthetic_cli.cli.output import visible
     from aesthetic_cli.reports.xlsx import _width, _Writer
 
     path = Path(path)

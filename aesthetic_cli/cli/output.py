@@ -13,11 +13,22 @@ import os
 import sys
 from dataclasses import dataclass
 
-from aesthetic_cli.formatting import cell_kind, csv_value, safe_cell, show_value
-from aesthetic_cli.labels import label, value_label
+from rich.console import Console
+
+from aesthetic_cli.present.formatting import cell_kind, csv_value, safe_cell, show_value
+from aesthetic_cli.present.labels import label, value_label
 from aesthetic_cli.metrics.result import note_text
 
-# Set by `aesops --no-pager` (cli.py's root callback).
+# Chatter (progress, what was written, what to do next) goes to stderr, so stdout stays data.
+err = Console(stderr=True, highlight=False, soft_wrap=True)
+
+
+def interactive() -> bool:
+    """Progress bars and chatter only for a person at a terminal; cron and pipes get silence."""
+    return sys.stderr.isatty()
+
+
+# Set by `aesops --no-pager` (cli/root.py's callback).
 PAGER_ENABLED = True
 # Text columns wider than this are folded inside their cell rather than pushing numbers off screen.
 _TEXT_MAX = 24
@@ -36,7 +47,7 @@ def render(result, fmt: str, lang: str, out=None, titles: dict[str, tuple[str, s
             out = sys.stdout
         _csv(result, out, lang)
     elif fmt == "xlsx":
-        from aesthetic_cli.commands._xlsx import write_xlsx
+        from aesthetic_cli.cli.xlsx_out import write_xlsx
 
         write_xlsx(result, path, lang, titles or {})
     else:

@@ -1,18 +1,8 @@
-"""Helpers every command uses: find the workspace, open the warehouse, talk to people on stderr."""
+"""Helpers every command uses: find the workspace, open the warehouse, run one catalog analysis."""
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
-
-from rich.console import Console
-
-err = Console(stderr=True, highlight=False, soft_wrap=True)
-
-
-def interactive() -> bool:
-    """Progress bars and chatter only for a person at a terminal; cron and pipes get silence."""
-    return sys.stderr.isatty()
 
 
 def open_workspace(db: Path | None):
@@ -41,8 +31,8 @@ def analyse(key: str, db, *, period=None, clinic=None, show_pii=False, fmt=None,
     """Open the warehouse, run one catalog analysis, print it: the whole body of most commands.
     period_of(con) resolves the period once the data's coverage is known."""
     from aesthetic_cli import catalog
-    from aesthetic_cli.commands._options import pick_format
-    from aesthetic_cli.commands._render import render
+    from aesthetic_cli.cli.options import pick_format
+    from aesthetic_cli.cli.output import render
 
     ws, con = open_warehouse(db, read_only=read_only)
     with con:

@@ -14,13 +14,13 @@ from functools import cache
 Pair = tuple[str, str]
 
 MESSAGES: dict[str, Pair] = {
-    # The error translator's own words (cli.py).
+    # The error translator's own words (cli/errors.py).
     "error": ("错误：", "Error: "),
     "os_error": ("无法使用{where}：{reason}。", "cannot use{where}: {reason}."),
     "os_hint": ("请检查路径（--out、--db、给出的文件）及其权限；没有留下写了一半的文件。",
                 "Check the path (--out, --db, the files given) and its permissions; nothing half-written was kept."),
     "interrupted": ("已中断；没有留下写了一半的文件。", "Interrupted; nothing half-written was kept."),
-    # The import summary (commands/ingest.py).
+    # The import summary (cli/commands/ingest.py).
     "import_counts": ("  读取 {read} · 载入 {loaded} · 更新 {updated} · 重复跳过 {dup} · 拒收 {rejected} · 空行/合计行跳过 {skipped}",
                       ("  read {read} · loaded {loaded} · updated {updated} · duplicates skipped {dup} · rejected {rejected}"
                        " · blank/total rows skipped {skipped}")),

@@ -7,8 +7,9 @@ from typing import Annotated, Optional
 
 import typer
 
-from aesthetic_cli.commands._common import err, open_workspace
-from aesthetic_cli.commands._options import Clinic, Db, Lang, LangOpt, ShowPii
+from aesthetic_cli.cli.analyse import open_workspace
+from aesthetic_cli.cli.output import err
+from aesthetic_cli.cli.options import Clinic, Db, Lang, LangOpt, ShowPii
 
 EXIT_CODES = """Exit codes: 0 written (and sent); 1 a data problem (nothing to report); 2 a usage problem (bad
 option, no workspace, bad [delivery] settings); 3 another report on this workspace held the lock past
@@ -39,7 +40,7 @@ def _run(kind: str, db, out, fmt, lang, verbose, wait, send=False, per_clinic=Fa
             for path in w.paths:
                 err.print(f"wrote {path}")
     if send:
-        from aesthetic_cli.commands.send_cmds import send_written
+        from aesthetic_cli.cli.commands.send_cmds import send_written
 
         send_written(ws, written, verbose=verbose)
 

@@ -6,8 +6,9 @@ from typing import Annotated, Optional
 
 import typer
 
-from aesthetic_cli.commands._common import analyse, err
-from aesthetic_cli.commands._options import Db, FormatOpt, Lang, LangOpt, Month, OutFile
+from aesthetic_cli.cli.analyse import analyse
+from aesthetic_cli.cli.output import err
+from aesthetic_cli.cli.options import Db, FormatOpt, Lang, LangOpt, Month, OutFile
 
 targets_app = typer.Typer(help="目标分解与追踪 · Split a yearly target into months, teams and levers; track it daily.",
                           no_args_is_help=True)

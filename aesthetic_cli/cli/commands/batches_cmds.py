@@ -7,8 +7,9 @@ from typing import Annotated
 
 import typer
 
-from aesthetic_cli.commands._common import err, open_warehouse
-from aesthetic_cli.commands._options import Db, FormatOpt, Lang, LangOpt, pick_format
+from aesthetic_cli.cli.analyse import open_warehouse
+from aesthetic_cli.cli.output import err
+from aesthetic_cli.cli.options import Db, FormatOpt, Lang, LangOpt, pick_format
 
 batches_app = typer.Typer(help="Import batches: list them, drop one (undo an import).", no_args_is_help=False)
 

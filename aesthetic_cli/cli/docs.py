@@ -1,6 +1,6 @@
 """docs/cli.md, generated from the commands' own --help so the reference cannot drift from them.
 
-    python -m aesthetic_cli.clidocs > docs/cli.md    (a test fails when the file is stale)"""
+    python -m aesthetic_cli.cli.docs > docs/cli.md    (a test fails when the file is stale)"""
 
 from __future__ import annotations
 
@@ -26,7 +26,7 @@ def render() -> str:
 
     runner = CliRunner()
     parts = ["# aesops command reference", "",
-             "Generated from `--help` by `python -m aesthetic_cli.clidocs`; do not edit by hand.", ""]
+             "Generated from `--help` by `python -m aesthetic_cli.cli.docs`; do not edit by hand.", ""]
     for path in [[], *_commands(app, [])]:
         out = runner.invoke(app, [*path, "--help"], prog_name="aesops", env={"COLUMNS": "100", "NO_COLOR": "1"})
         parts += [f"## {' '.join(['aesops', *path])}", "", "```", out.stdout.rstrip(), "```", ""]

@@ -8,8 +8,8 @@ from typing import Annotated
 
 import typer
 
-from aesthetic_cli.commands._common import err
-from aesthetic_cli.commands._options import Db
+from aesthetic_cli.cli.output import err
+from aesthetic_cli.cli.options import Db
 
 AsOf = Annotated[str | None, typer.Option(
     "--as-of", help="Lake workspaces: read the warehouse as it was at this snapshot (a number from "
@@ -35,7 +35,7 @@ def push(
         aesops lake push --catalog postgresql://aesops@db.internal:5432/aesops --data-path /srv/lake/
         aesops init ~/chain --catalog postgresql://aesops@db.internal:5432/aesops --data-path /srv/lake/
     """
-    from aesthetic_cli.commands._common import open_workspace
+    from aesthetic_cli.cli.analyse import open_workspace
     from aesthetic_cli.warehouse_lake import check_catalog, local_data_path, push_file
 
     ws = open_workspace(db)

@@ -6,8 +6,8 @@ from typing import Annotated
 
 import typer
 
-from aesthetic_cli.commands._common import analyse
-from aesthetic_cli.commands._options import (
+from aesthetic_cli.cli.analyse import analyse
+from aesthetic_cli.cli.options import (
     Clinic,
     Db,
     FormatOpt,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from aesthetic_cli.labels import kind_of
+from aesthetic_cli.present.labels import kind_of
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 # Columns whose meaning comes from the row's KPI or lever rather than from the column.

@@ -9,8 +9,9 @@ import typer
 
 from rich.markup import escape
 
-from aesthetic_cli.commands._common import err, interactive, open_workspace
-from aesthetic_cli.commands._options import Db
+from aesthetic_cli.cli.analyse import open_workspace
+from aesthetic_cli.cli.output import err, interactive
+from aesthetic_cli.cli.options import Db
 
 KINDS = "customers, leads, visits, orders, treatments, spend, cards, items, staff"
 
@@ -74,12 +75,12 @@ def import_(
                 # Each file is atomic: a bad one is reported and left out, the others still load.
                 if len(files) == 1:
                     raise
-                from aesthetic_cli.messages import lang_from_env, localize, t
+                from aesthetic_cli.present.messages import lang_from_env, localize, t
 
                 lang = lang_from_env()
-                err.print(f"[red]{t('error', lang).strip()}[/red] {escape(localize(exc.message, lang))}")
+                err.print(f"[red]{t('error', lang).strip()}[/red] {escape(localize(exc.message, lang) or '')}")
                 if exc.hint:
-                    err.print(escape(localize(exc.hint, lang)))
+                    err.print(escape(localize(exc.hint, lang) or ''))
                 failed.append(path.name)
                 continue
             for r in (result, *result.more):
@@ -110,7 +111,7 @@ def _progress(files: list[Path]):
 def _summary(r, con) -> None:
     """One block per file on stderr: what was read, loaded, skipped and rejected. Everything taken
     from the file (names, headers, cells) is escaped: a consultant called `[/]` is text, not markup."""
-    from aesthetic_cli.messages import lang_from_env, reason, t
+    from aesthetic_cli.present.messages import lang_from_env, reason, t
     from aesthetic_cli.privacy import mask_value
 
     lang = lang_from_env()

@@ -7,8 +7,9 @@ from typing import Annotated, Any
 
 import typer
 
-from aesthetic_cli.commands._common import err, interactive, open_workspace
-from aesthetic_cli.commands._options import Clinic, Db
+from aesthetic_cli.cli.analyse import open_workspace
+from aesthetic_cli.cli.output import err, interactive
+from aesthetic_cli.cli.options import Clinic, Db
 
 
 def intake(

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from aesthetic_cli.commands._common import err
+from aesthetic_cli.cli.output import err
 
 sample_app = typer.Typer(help="Realistic sample clinic data (示例数据) for trying aesops, tests and benchmarks.",
                          no_args_is_help=True)

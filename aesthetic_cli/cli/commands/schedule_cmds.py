@@ -7,8 +7,9 @@ from typing import Annotated, Optional
 
 import typer
 
-from aesthetic_cli.commands._common import err, open_workspace
-from aesthetic_cli.commands._options import Db
+from aesthetic_cli.cli.analyse import open_workspace
+from aesthetic_cli.cli.output import err
+from aesthetic_cli.cli.options import Db
 
 schedule_app = typer.Typer(help="定时报表 · Cron lines that send the reports every day, week and month.",
                            no_args_is_help=True)

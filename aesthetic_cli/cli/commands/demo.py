@@ -8,8 +8,8 @@ from typing import Annotated
 
 import typer
 
-from aesthetic_cli.commands._common import err
-from aesthetic_cli.commands._options import Lang, LangOpt
+from aesthetic_cli.cli.output import err
+from aesthetic_cli.cli.options import Lang, LangOpt
 
 
 def demo(

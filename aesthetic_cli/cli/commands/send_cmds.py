@@ -6,8 +6,9 @@ from typing import Annotated, Optional
 
 import typer
 
-from aesthetic_cli.commands._common import err, interactive, open_workspace
-from aesthetic_cli.commands._options import Db
+from aesthetic_cli.cli.analyse import open_workspace
+from aesthetic_cli.cli.output import err, interactive
+from aesthetic_cli.cli.options import Db
 
 
 def _settings(ws):

@@ -1,0 +1,70 @@
+"""The one place where an error a user or a file can cause becomes a paragraph on stderr and an exit code.
+
+The core raises `AesopsError` (with a bilingual message naming file, row, column); nothing below the
+command layer prints or exits."""
+
+from __future__ import annotations
+
+import sys
+
+import typer
+from typer.core import TyperGroup
+
+from aesthetic_cli.errors import AesopsError
+from aesthetic_cli.present.messages import lang_from_env, localize, t
+
+
+class TranslatingGroup(TyperGroup):
+    """Runs a command and translates what it raises into a message and an exit code."""
+
+    def parse_args(self, ctx, args):
+        ctx.meta["aesops_argv"] = list(args)  # for the error's language: --lang may sit after the subcommand
+        return super().parse_args(ctx, args)
+
+    def invoke(self, ctx):
+        try:
+            value = super().invoke(ctx)
+            sys.stdout.flush()  # a closed pipe shows here, where it can be handled, not at exit
+            return value
+        except BrokenPipeError:
+            quiet_on_closed_pipe()
+            raise typer.Exit(0) from None
+        except AesopsError as exc:
+            lang = _lang(ctx)
+            typer.echo(t("error", lang) + localize(exc.message, lang), err=True)
+            if exc.hint:
+                typer.echo(localize(exc.hint, lang), err=True)
+            raise typer.Exit(int(exc.exit_code)) from None
+        except OSError as exc:
+            # Files and folders the user named: a folder where a file is expected, no permission, a full disk.
+            lang = _lang(ctx)
+            where = f" {exc.filename}" if exc.filename else ""
+            typer.echo(t("error", lang) + t("os_error", lang, where=where, reason=exc.strerror or exc), err=True)
+            typer.echo(t("os_hint", lang), err=True)
+            raise typer.Exit(2) from None
+        except KeyboardInterrupt:
+            typer.echo(t("interrupted", _lang(ctx)), err=True)
+            raise typer.Exit(130) from None
+
+
+def _lang(ctx) -> str:
+    """--lang as the command line gave it (the command's own parsing may not have run), else the locale."""
+    args = ctx.meta.get("aesops_argv", [])
+    for i, a in enumerate(args):
+        if a == "--lang" and i + 1 < len(args) and args[i + 1] in ("zh", "en"):
+            return args[i + 1]
+        if a in ("--lang=zh", "--lang=en"):
+            return a.split("=")[1]
+    return lang_from_env()
+
+
+def quiet_on_closed_pipe():
+    """`aesops funnel | head` closed our stdout: that is the reader saying enough, not an error.
+    Point stdout at /dev/null so the interpreter's final flush is silent too, and exit 0."""
+    import os
+
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass

@@ -1,0 +1,1 @@
+"""Presentation in one place: labels and their zh/en forms, number formats, messages."""
