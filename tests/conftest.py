@@ -1,8 +1,9 @@
 from __future__ import annotations
 
 import csv
-import shutil
+import math
 import os
+import shutil
 from pathlib import Path
 
 import pytest
@@ -110,3 +111,17 @@ def report_ws(sample_db, tmp_path_factory):
     write_reports(db, "weekly", out, formats=["xlsx", "html"], week_="2026-W38")
     write_reports(db, "daily", out, formats=["xlsx", "html"], day="2026-09-15")
     return root
+
+
+def json_differences(golden, now, where: str = "$", rel: float = 1e-9) -> list[str]:
+    """Where two JSON values differ, as paths; floats to `rel` relative (0: exactly), all else exactly."""
+    if isinstance(golden, dict) and isinstance(now, dict):
+        out = [f"{where}: keys {sorted(set(golden) ^ set(now))}"] if set(golden) != set(now) else []
+        return out + [d for k in golden.keys() & now.keys() for d in json_differences(golden[k], now[k], f"{where}.{k}", rel)]
+    if isinstance(golden, list) and isinstance(now, list):
+        if len(golden) != len(now):
+            return [f"{where}: {len(golden)} items golden, {len(now)} now"]
+        return [d for i, (a, b) in enumerate(zip(golden, now, strict=True)) for d in json_differences(a, b, f"{where}[{i}]", rel)]
+    if isinstance(golden, float) and isinstance(now, float) and math.isclose(golden, now, rel_tol=rel, abs_tol=1e-12 if rel else 0):
+        return []
+    return [] if golden == now and type(golden) is type(now) else [f"{where}: golden {golden!r}, now {now!r}"]

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import REPORT_MONTH, run_cli
+from tests.conftest import REPORT_MONTH, json_differences, run_cli
 
 GOLDEN = Path(__file__).parent / "golden"
 UPDATE = os.environ.get("AESOPS_UPDATE_GOLDEN") == "1"
@@ -75,20 +75,6 @@ def _close(x: str, y: str) -> bool:
         return False
 
 
-def _same(golden, now, where: str = "$") -> list[str]:
-    """Differences between two JSON values; floats to 1e-9 relative, money (exact decimals) exactly."""
-    if isinstance(golden, dict) and isinstance(now, dict):
-        out = [f"{where}: keys {sorted(set(golden) ^ set(now))}"] if set(golden) != set(now) else []
-        return out + [d for k in golden.keys() & now.keys() for d in _same(golden[k], now[k], f"{where}.{k}")]
-    if isinstance(golden, list) and isinstance(now, list):
-        if len(golden) != len(now):
-            return [f"{where}: {len(golden)} items golden, {len(now)} now"]
-        return [d for i, (a, b) in enumerate(zip(golden, now, strict=True)) for d in _same(a, b, f"{where}[{i}]")]
-    if isinstance(golden, float) and isinstance(now, float) and math.isclose(golden, now, rel_tol=1e-9, abs_tol=1e-12):
-        return []
-    return [] if golden == now and type(golden) is type(now) else [f"{where}: golden {golden!r}, now {now!r}"]
-
-
 def _cli(report_ws, *args: str):
     r = run_cli(*args, env={"AESOPS_DB": str(report_ws / "aesops.duckdb")})
     assert r.exit_code == 0, r.output
@@ -104,7 +90,7 @@ def test_csv_and_json_match_their_golden_files(report_ws, name):
     if UPDATE:
         path.write_text(json.dumps(now, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
         return
-    differences = _same(json.loads(path.read_text(encoding="utf-8")), now)
+    differences = json_differences(json.loads(path.read_text(encoding="utf-8")), now)
     assert not differences, f"{name}.json differs from its golden file:\n" + "\n".join(differences[:8])
 
 

@@ -17,7 +17,6 @@ from rich.console import Console
 
 from aesthetic_cli.present.formatting import cell_kind, csv_value, safe_cell, show_value
 from aesthetic_cli.present.labels import label, value_label
-from aesthetic_cli.metrics.result import note_text
 
 # Chatter (progress, what was written, what to do next) goes to stderr, so stdout stays data.
 err = Console(stderr=True, highlight=False, soft_wrap=True)
@@ -167,6 +166,8 @@ def tables_text(result, lang: str, titles: dict[str, tuple[str, str]], *, width:
             if frame.height == 0:
                 table.caption = "（无数据）" if lang == "zh" else "(no rows)"
             console.print(table)
+    from aesthetic_cli.metrics.result import note_text  # here: it imports polars, which --help must not
+
     for note in result.notes:
         console.print(f"[dim]• {escape(note_text(note, lang))}[/dim]")
     return buf.getvalue()
