@@ -58,7 +58,7 @@ def _wide(text: str) -> bytes:
     return struct.pack("<I", len(data) // 2) + data
 
 
-def _xlsb_sheet(rows: Rows) -> bytes:
+def _xlsb_sheet(rows: Rows, far: tuple[int, int] | None = None) -> bytes:
     width = max((len(r) for r in rows), default=1)
     out = _record(_BEGIN_SHEET) + _record(_DIMENSION, struct.pack("<4I", 0, max(len(rows) - 1, 0), 0, width - 1))
     out += _record(_BEGIN_DATA)
@@ -69,11 +69,16 @@ def _xlsb_sheet(rows: Rows) -> bytes:
                 out += _record(_CELL_TEXT, struct.pack("<II", c, 0) + _wide(v))
             elif v is not None:
                 out += _record(_CELL_REAL, struct.pack("<IId", c, 0, float(v)))  # type: ignore[arg-type]
+    if far:  # one stray cell at a 0-based (row, column), as a damaged file may hold
+        out += _record(_ROW, struct.pack("<I", far[0]) + bytes(13))
+        out += _record(_CELL_TEXT, struct.pack("<II", far[1], 0) + _wide("note"))
     return out + _record(_END_DATA) + _record(_END_SHEET)
 
 
-def xlsb(rows: Rows, sheets: tuple[str, ...] = ("Sheet1",)) -> bytes:
-    """Every named sheet holds rows; sheets=() makes a workbook with no sheets."""
+def xlsb(rows: Rows, sheets: tuple[str, ...] = ("Sheet1",), far: tuple[int, int] | None = None,
+         lost_part: bool = False) -> bytes:
+    """Every named sheet holds rows; sheets=() makes a workbook with no sheets. far adds a stray cell;
+    lost_part leaves out the relationships that say where the sheets are."""
     book = _record(_BEGIN_BOOK)
     rels = ""
     for i, name in enumerate(sheets, 1):
@@ -90,9 +95,10 @@ def xlsb(rows: Rows, sheets: tuple[str, ...] = ("Sheet1",)) -> bytes:
                    f'<Relationship Id="rId1" Type="{_REL}/officeDocument" Target="xl/workbook.bin"/></Relationships>')
         z.writestr("xl/workbook.bin", book)
         z.writestr("xl/_rels/workbook.bin.rels",
-                   f'<?xml version="1.0"?><Relationships xmlns="{_PKG}/relationships">{rels}</Relationships>')
+                   f'<?xml version="1.0"?><Relationships xmlns="{_PKG}/relationships">'
+                   f'{"" if lost_part else rels}</Relationships>')
         for i, _ in enumerate(sheets, 1):
-            z.writestr(f"xl/worksheets/sheet{i}.bin", _xlsb_sheet(rows))
+            z.writestr(f"xl/worksheets/sheet{i}.bin", _xlsb_sheet(rows, far))
     return out.getvalue()
 
 
