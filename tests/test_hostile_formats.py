@@ -124,6 +124,25 @@ def test_panics_and_stray_far_cells_are_messages(held):
     _unchanged(ws, before)
 
 
+def test_a_short_sheet_with_a_note_far_to_the_right_is_refused_quickly(held):
+    # Found by the 10,000-input fuzz run (seed 11, case 253): 18 staff rows and one note at XFA1 made a
+    # 19 × 16,381 grid, small enough for the sparse-range rule, yet 35 s and 480 MB to read and import.
+    import openpyxl
+
+    ws, before = held
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(["员工编号", "姓名", "岗位"])
+    for i in range(18):
+        sheet.append([f"E{i:03d}", f"员工{i}", "咨询师"])
+    sheet["XFA1"] = "note"
+    book.save(ws / "员工.xlsx")
+    r = run_cli("import", str(ws / "员工.xlsx"))
+    assert r.exit_code == 1, r.output
+    assert "A1:XFA19" in r.stderr and "XFA1" in r.stderr and "Ctrl+End" in r.stderr, r.stderr
+    _unchanged(ws, before)
+
+
 # --- damaged files of every format ------------------------------------------------------------------
 
 @pytest.mark.parametrize("suffix", FORMATS)

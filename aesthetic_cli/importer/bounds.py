@@ -26,6 +26,9 @@ MAX_ROWS = 1_048_576  # Excel's own limit: a sheet with more rows did not come f
 # the grid calamine allocates is mostly stray far cells (a note in column XFD).
 MAX_SPARSE_CELLS = 5_000_000
 MAX_SPARSE_FACTOR = 20
+# Wider than any export (and the CSV reader's cap): a mostly empty range this wide is a stray far cell
+# even in a short sheet, where 16,000 empty columns still cost half a minute and 500 MB to read.
+MAX_WIDE_COLUMNS = 2048
 MAX_ERROR_CHARS = 300
 
 _CHUNK = 8 << 20
@@ -150,7 +153,7 @@ def _check_sheet(path: Path, z: zipfile.ZipFile, info: zipfile.ZipInfo) -> None:
             f"{path.name}: {sheet} has {max(rows, max_row):,} rows, more than a spreadsheet can hold "
             f"({MAX_ROWS:,}); the file is damaged or not an Excel export.", hint=_HINT)
     max_col = wide_col or (702 if any_two else 26)
-    if max_row * max_col <= MAX_SPARSE_CELLS or max_row * max_col <= MAX_SPARSE_FACTOR * max(cells, 1):
+    if _acceptable(max_row, max_col, cells):
         return
     if not wide_col:
         # Only two-letter columns: find the widest exactly (a slower scan, needed rarely).
@@ -160,13 +163,21 @@ def _check_sheet(path: Path, z: zipfile.ZipFile, info: zipfile.ZipInfo) -> None:
                 col = _column_number(letters)
                 if col > max_col:
                     max_col, wide_ref = col, (letters + number).decode()
-        if max_row * max_col <= MAX_SPARSE_CELLS or max_row * max_col <= MAX_SPARSE_FACTOR * max(cells, 1):
+        if _acceptable(max_row, max_col, cells):
             return
     raise InputFileError(
         f"{path.name}: {sheet} uses the range A1:{_column_letters(max_col)}{max_row} "
         f"({max_row * max_col:,} cells) for only {cells:,} cells; a stray cell far away "
-        f"(e.g. {wide_ref or _column_letters(max_col)}) would make reading it take gigabytes, so it was refused.",
-        hint=_HINT)
+        f"(e.g. {wide_ref or _column_letters(max_col)}) would make reading it take gigabytes or minutes, so it "
+        "was refused.", hint=_HINT)
+
+
+def _acceptable(max_row: int, max_col: int, cells: int) -> bool:
+    """A used range is read when it is small, or mostly filled; a wide, mostly empty one never."""
+    grid = max_row * max_col
+    if grid <= MAX_SPARSE_FACTOR * max(cells, 1):
+        return True
+    return grid <= MAX_SPARSE_CELLS and max_col <= MAX_WIDE_COLUMNS
 
 
 # .xlsb sheets ([MS-XLSB] 2.1.4): records of a type and a length, each a little-endian base-128 number.
@@ -215,7 +226,7 @@ def _check_binary_sheet(path: Path, z: zipfile.ZipFile, info: zipfile.ZipInfo) -
             f"{path.name}: {sheet} has a cell at row {max_row:,}, column {max_col:,}, beyond what a spreadsheet "
             f"can hold ({MAX_ROWS:,} rows, {MAX_COLUMNS:,} columns); the file is damaged.", hint=_DAMAGED)
     grid = max_row * max_col
-    if grid > MAX_SPARSE_CELLS and grid > MAX_SPARSE_FACTOR * max(cells, 1):
+    if not _acceptable(max_row, max_col, cells):
         raise InputFileError(
             f"{path.name}: {sheet} uses the range A1:{_column_letters(max_col)}{max_row} ({grid:,} cells) for only "
             f"{cells:,} cells; a stray cell far away would make reading it take gigabytes, so it was refused.",
