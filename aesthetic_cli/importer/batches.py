@@ -35,6 +35,18 @@ def list_batches(con: duckdb.DuckDBPyConnection) -> list[dict]:
     return [dict(zip(names, row, strict=True)) for row in cur.fetchall()]
 
 
+def imported_before(con: duckdb.DuckDBPyConnection, sha256: str, options_key: str) -> tuple[int, object] | None:
+    """(batch id, when) of the batch that already holds this file read with these options, if any.
+
+    The importer asks twice: before reading, to skip a known file cheaply, and again inside the
+    import's own transaction, where the answer is final. Between the two another process may have
+    imported the same file (two cron jobs, a retry); on a lake, imports take turns under the writer
+    lock and each transaction starts after the previous one committed, and on a file only one
+    process holds the warehouse, so the second look always sees the first import."""
+    row = con.execute(_sql("same_file"), {"sha": sha256, "opt": options_key}).fetchone()
+    return (row[0], row[1]) if row else None
+
+
 def _later_blockers(con, batch_id: int, dataset: str) -> list[int]:
     """Later batches whose result depends on this one."""
     if dataset in UPSERT:

@@ -26,6 +26,9 @@ MAX_ROWS = 1_048_576  # Excel's own limit: a sheet with more rows did not come f
 # the grid calamine allocates is mostly stray far cells (a note in column XFD).
 MAX_SPARSE_CELLS = 5_000_000
 MAX_SPARSE_FACTOR = 20
+# Wider than any export (and the CSV reader's cap): a mostly empty range this wide is a stray far cell
+# even in a short sheet, where 16,000 empty columns still cost half a minute and 500 MB to read.
+MAX_WIDE_COLUMNS = 2048
 MAX_ERROR_CHARS = 300
 
 _CHUNK = 8 << 20
@@ -39,7 +42,9 @@ _CELL_TWO_ANY = re.compile(rb'<(?:\w+:)?c\b[^>]*?\br="[A-Z]{2}\d')
 
 def short_error(exc: BaseException) -> str:
     """A reader's error, cut: parser messages can quote whole lines of the file (names, phones)."""
-    text = " ".join(f"{type(exc).__name__}: {exc}".split())
+    # fastexcel appends its call chain ("Context: 0: Could not open workbook at /full/path …"): noise.
+    detail = re.split(r"\s+Context:", str(exc), maxsplit=1)[0]
+    text = " ".join(f"{type(exc).__name__}: {detail}".split())
     return text if len(text) <= MAX_ERROR_CHARS else text[:MAX_ERROR_CHARS] + "…"
 
 
@@ -60,6 +65,7 @@ def _column_letters(n: int) -> str:
 
 _HINT = ("Open the file in Excel, delete the stray cells (Ctrl+End shows the last used cell) or re-export it, "
          "save and import again; CSV exports work too.")
+_DAMAGED = "Re-export it from the CRM, or open and re-save it in Excel; CSV exports work too."
 
 
 def check_zip(path: Path) -> None:
@@ -71,24 +77,26 @@ def check_zip(path: Path) -> None:
             for info in z.infolist():
                 if info.filename.startswith("xl/worksheets/") and info.filename.endswith(".xml"):
                     _check_sheet(path, z, info)
+                elif info.filename.startswith("xl/worksheets/") and info.filename.endswith(".bin"):
+                    _check_binary_sheet(path, z, info)
                 elif info.filename == "xl/sharedStrings.xml":
                     _drain(path, z, info)
     except InputFileError:
         raise
     except (zipfile.BadZipFile, zipfile.LargeZipFile, zlib.error, EOFError, OSError, ValueError, NotImplementedError,
             RuntimeError, KeyError) as exc:
-        raise InputFileError(f"{path.name} is a damaged workbook ({short_error(exc)}).", hint=_HINT) from None
+        raise InputFileError(f"{path.name} is a damaged workbook ({short_error(exc)}).", hint=_DAMAGED) from None
 
 
 def _check_entry(path: Path, info: zipfile.ZipInfo) -> None:
     if info.file_size > MAX_ENTRY_BYTES:
         raise InputFileError(
             f"{path.name}: part {info.filename} would inflate to {info.file_size / 2**20:,.0f} MB, over the "
-            f"{MAX_ENTRY_BYTES >> 20:,} MB limit; the file was refused unread.", hint=_HINT)
+            f"{MAX_ENTRY_BYTES >> 20:,} MB limit; the file was refused unread.", hint=_DAMAGED)
     if info.file_size > RATIO_GRACE_BYTES and info.compress_size / info.file_size < MIN_INFLATE_RATIO:
         raise InputFileError(
             f"{path.name}: part {info.filename} inflates {info.file_size / max(info.compress_size, 1):,.0f} times "
-            f"(a zip bomb, or a damaged file); the file was refused unread.", hint=_HINT)
+            f"(a zip bomb, or a damaged file); the file was refused unread.", hint=_DAMAGED)
 
 
 def _chunks(path: Path, z: zipfile.ZipFile, info: zipfile.ZipInfo):
@@ -103,7 +111,7 @@ def _chunks(path: Path, z: zipfile.ZipFile, info: zipfile.ZipInfo):
                                            and info.compress_size / total < MIN_INFLATE_RATIO):
                 raise InputFileError(
                     f"{path.name}: part {info.filename} inflates beyond the limits of a real export "
-                    f"(zip bomb or damaged file); the file was refused unread.", hint=_HINT)
+                    f"(zip bomb or damaged file); the file was refused unread.", hint=_DAMAGED)
             if not block:
                 if carry:
                     yield carry
@@ -145,7 +153,7 @@ def _check_sheet(path: Path, z: zipfile.ZipFile, info: zipfile.ZipInfo) -> None:
             f"{path.name}: {sheet} has {max(rows, max_row):,} rows, more than a spreadsheet can hold "
             f"({MAX_ROWS:,}); the file is damaged or not an Excel export.", hint=_HINT)
     max_col = wide_col or (702 if any_two else 26)
-    if max_row * max_col <= MAX_SPARSE_CELLS or max_row * max_col <= MAX_SPARSE_FACTOR * max(cells, 1):
+    if _acceptable(max_row, max_col, cells):
         return
     if not wide_col:
         # Only two-letter columns: find the widest exactly (a slower scan, needed rarely).
@@ -155,10 +163,127 @@ def _check_sheet(path: Path, z: zipfile.ZipFile, info: zipfile.ZipInfo) -> None:
                 col = _column_number(letters)
                 if col > max_col:
                     max_col, wide_ref = col, (letters + number).decode()
-        if max_row * max_col <= MAX_SPARSE_CELLS or max_row * max_col <= MAX_SPARSE_FACTOR * max(cells, 1):
+        if _acceptable(max_row, max_col, cells):
             return
     raise InputFileError(
         f"{path.name}: {sheet} uses the range A1:{_column_letters(max_col)}{max_row} "
         f"({max_row * max_col:,} cells) for only {cells:,} cells; a stray cell far away "
-        f"(e.g. {wide_ref or _column_letters(max_col)}) would make reading it take gigabytes, so it was refused.",
-        hint=_HINT)
+        f"(e.g. {wide_ref or _column_letters(max_col)}) would make reading it take gigabytes or minutes, so it "
+        "was refused.", hint=_HINT)
+
+
+def _acceptable(max_row: int, max_col: int, cells: int) -> bool:
+    """A used range is read when it is small, or mostly filled; a wide, mostly empty one never."""
+    grid = max_row * max_col
+    if grid <= MAX_SPARSE_FACTOR * max(cells, 1):
+        return True
+    return grid <= MAX_SPARSE_CELLS and max_col <= MAX_WIDE_COLUMNS
+
+
+# .xlsb sheets ([MS-XLSB] 2.1.4): records of a type and a length, each a little-endian base-128 number.
+# BrtRowHdr (type 0) starts a row with its 0-based number; cell records (types 1 to 11) start with the
+# 0-based column. calamine sizes its grid from the largest of each, as for xlsx.
+_XLSB_ROW_HEADER = 0x00
+_XLSB_FIRST_CELL, _XLSB_LAST_CELL = 0x01, 0x0B
+MAX_COLUMNS = 16_384  # Excel's own limit (XFD)
+
+
+def _check_binary_sheet(path: Path, z: zipfile.ZipFile, info: zipfile.ZipInfo) -> None:
+    with z.open(info) as fh:
+        data = fh.read(MAX_ENTRY_BYTES + 1)
+    if len(data) > MAX_ENTRY_BYTES or (len(data) > RATIO_GRACE_BYTES
+                                       and info.compress_size / len(data) < MIN_INFLATE_RATIO):
+        raise InputFileError(f"{path.name}: part {info.filename} inflates beyond the limits of a real export "
+                             f"(zip bomb or damaged file); the file was refused unread.", hint=_DAMAGED)
+    max_row = max_col = cells = 0
+    i, end = 0, len(data)
+    while i < end:
+        kind = data[i]
+        i += 1
+        if kind & 0x80 and i < end:
+            kind = (kind & 0x7F) | ((data[i] & 0x7F) << 7)
+            i += 1
+        size = shift = 0
+        for _ in range(4):
+            if i >= end:
+                break
+            byte = data[i]
+            i += 1
+            size |= (byte & 0x7F) << shift
+            shift += 7
+            if not byte & 0x80:
+                break
+        if size >= 4 and i + 4 <= end:
+            if kind == _XLSB_ROW_HEADER:
+                max_row = max(max_row, int.from_bytes(data[i:i + 4], "little") + 1)
+            elif _XLSB_FIRST_CELL <= kind <= _XLSB_LAST_CELL:
+                cells += 1
+                max_col = max(max_col, int.from_bytes(data[i:i + 4], "little") + 1)
+        i += size
+    sheet = info.filename.rsplit("/", 1)[-1].removesuffix(".bin")
+    if max_row > MAX_ROWS or max_col > MAX_COLUMNS:
+        raise InputFileError(
+            f"{path.name}: {sheet} has a cell at row {max_row:,}, column {max_col:,}, beyond what a spreadsheet "
+            f"can hold ({MAX_ROWS:,} rows, {MAX_COLUMNS:,} columns); the file is damaged.", hint=_DAMAGED)
+    grid = max_row * max_col
+    if not _acceptable(max_row, max_col, cells):
+        raise InputFileError(
+            f"{path.name}: {sheet} uses the range A1:{_column_letters(max_col)}{max_row} ({grid:,} cells) for only "
+            f"{cells:,} cells; a stray cell far away would make reading it take gigabytes, so it was refused.",
+            hint=_HINT)
+
+
+# Legacy .xls ([MS-XLS]): an OLE2 compound file whose Workbook stream holds BIFF8 records, a 16-bit type
+# and length, then the payload; a sheet runs from its BOF to its EOF record. Cell records start with
+# their row and column (16 bits each); MULRK and MULBLANK hold a run of cells and end with the last
+# column. BIFF8 sheets hold 65,536 rows and 256 columns, but the record fields are wider, and calamine
+# allocates whatever they say.
+_BIFF_BOF, _BIFF_EOF = 0x0809, 0x000A
+_BIFF_CELLS = {0x0006, 0x00FD, 0x0201, 0x0203, 0x0204, 0x0205, 0x027E, 0x00D6}
+_BIFF_RUNS = {0x00BD, 0x00BE}
+XLS_ROWS, XLS_COLUMNS = 65_536, 256
+
+
+def check_xls(path: Path) -> None:
+    """Refuse an .xls whose cells lie beyond its format's grid, or whose used range is far larger than
+    its cells. A file olefile cannot parse is left to calamine, which says what is wrong with it."""
+    import olefile  # type: ignore[import-untyped]
+
+    try:
+        with olefile.OleFileIO(str(path)) as ole:
+            stream = next((name for name in ("Workbook", "Book") if ole.exists(name)), None)
+            if stream is None or ole.get_size(stream) > MAX_ENTRY_BYTES:
+                return
+            data = ole.openstream(stream).read()
+    except Exception:  # noqa: BLE001 - olefile raises many kinds on a damaged file; calamine words it
+        return
+    sheet, i, end = 0, 0, len(data)
+    max_row = max_col = cells = 0
+    while i + 4 <= end:
+        kind, size = int.from_bytes(data[i:i + 2], "little"), int.from_bytes(data[i + 2:i + 4], "little")
+        body = data[i + 4:i + 4 + size]
+        i += 4 + size
+        if kind == _BIFF_BOF:
+            max_row = max_col = cells = 0
+        elif kind == _BIFF_EOF:
+            _check_xls_sheet(path, sheet, max_row, max_col, cells)
+            sheet += 1
+        elif len(body) >= 4 and (kind in _BIFF_CELLS or kind in _BIFF_RUNS):
+            row, first = int.from_bytes(body[0:2], "little"), int.from_bytes(body[2:4], "little")
+            last = int.from_bytes(body[-2:], "little") if kind in _BIFF_RUNS else first
+            cells += max(last - first + 1, 1)
+            max_row, max_col = max(max_row, row + 1), max(max_col, first + 1, last + 1)
+
+
+def _check_xls_sheet(path: Path, sheet: int, max_row: int, max_col: int, cells: int) -> None:
+    # The globals come first (sheet 0 of the stream, no cells); worksheets are numbered from 1.
+    where = f"{path.name}: sheet {sheet}"
+    if max_row > XLS_ROWS or max_col > XLS_COLUMNS:
+        raise InputFileError(
+            f"{where} has a cell at row {max_row:,}, column {max_col:,}, beyond what an .xls can hold "
+            f"({XLS_ROWS:,} rows, {XLS_COLUMNS} columns); the file is damaged.", hint=_DAMAGED)
+    grid = max_row * max_col
+    if grid > MAX_SPARSE_CELLS and grid > MAX_SPARSE_FACTOR * max(cells, 1):
+        raise InputFileError(
+            f"{where} uses the range A1:{_column_letters(max_col)}{max_row} ({grid:,} cells) for only {cells:,} "
+            "cells; a stray cell far away would make reading it take gigabytes, so it was refused.", hint=_HINT)

@@ -13,6 +13,7 @@ import polars as pl
 
 from aesthetic_cli.errors import InputFileError, UsageError
 from aesthetic_cli.importer import read
+from aesthetic_cli.importer.batches import imported_before
 from aesthetic_cli.importer.convert import ROW, Converted, convert
 from aesthetic_cli.importer.datasets import Dataset
 from aesthetic_cli.importer.header import Layout, RecognitionRefused, UserMapping, locate
@@ -393,6 +394,9 @@ def _load(con, prep: Prepared, result: ImportResult, *, path: Path, digest: str,
     ds = layout.dataset
     con.execute("BEGIN TRANSACTION")
     try:
+        if _imported_meanwhile(con, result, digest=digest, options_key=options_key):
+            con.execute("ROLLBACK")
+            return
         batch_id = next_batch_id(con)
         result.batch_id = batch_id
         if ds.mode == "append":
@@ -420,6 +424,15 @@ def _load(con, prep: Prepared, result: ImportResult, *, path: Path, digest: str,
         with contextlib.suppress(duckdb.Error):
             con.execute("ROLLBACK")
         raise
+
+
+def _imported_meanwhile(con, result: ImportResult, *, digest: str, options_key: str) -> bool:
+    """Another process imported this very file since the first look: it is unchanged, not loaded again."""
+    seen = imported_before(con, digest, options_key)
+    if seen:
+        result.status, result.batch_id, result.previous_import = "unchanged", seen[0], seen[1]
+        result.date_min = result.date_max = None
+    return seen is not None
 
 
 def _mostly_bad_message(path: Path, sheet: str | None, conv: Prepared, data_rows: int) -> str:

@@ -16,7 +16,7 @@ from pathlib import Path
 import polars as pl
 
 from aesthetic_cli.errors import InputFileError, UsageError
-from aesthetic_cli.importer import bounds
+from aesthetic_cli.importer import bounds, native
 
 EXCEL_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".xlsb", ".ods"}
 CSV_SUFFIXES = {".csv", ".txt", ".tsv"}
@@ -67,9 +67,12 @@ def _open_excel(path: Path):
         )
     if head.startswith(_ZIP_MAGIC):
         bounds.check_zip(path)
+    elif head.startswith(_OLE_MAGIC):
+        bounds.check_xls(path)
     try:
-        reader = fastexcel.read_excel(str(path))
-        names = reader.sheet_names
+        with native.quiet_failures():
+            reader = fastexcel.read_excel(str(path))
+            names = reader.sheet_names
     except (KeyboardInterrupt, SystemExit):
         raise
     except BaseException as exc:  # noqa: BLE001 - calamine panics are BaseException; a file must not abort us
@@ -100,7 +103,8 @@ def read_excel_sheet(path: Path, sheet: str | int, reader=None) -> RawSheet:
     try:
         # skip_rows=0 keeps leading blank rows so that frame row i is sheet row i + 1. Eager (Arrow)
         # loading is about a fifth faster than the lazy path for a whole sheet.
-        frame = pl.from_arrow(reader.load_sheet(name, header_row=None, dtypes="string", skip_rows=0, eager=True))
+        with native.quiet_failures():
+            frame = pl.from_arrow(reader.load_sheet(name, header_row=None, dtypes="string", skip_rows=0, eager=True))
     except (KeyboardInterrupt, SystemExit):
         raise
     except BaseException as exc:  # noqa: BLE001 - see _open_excel: panics and MemoryError included

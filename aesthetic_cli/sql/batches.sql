@@ -51,3 +51,8 @@ DELETE FROM rejects WHERE batch_id = $b;
 
 -- name: forget_batch
 DELETE FROM import_batches WHERE batch_id = $b;
+
+-- name: same_file
+-- The batch that already holds this file read with these options (importer.batches.imported_before).
+SELECT batch_id, imported_at FROM import_batches WHERE sha256 = $sha AND options_key = $opt
+ORDER BY batch_id LIMIT 1;

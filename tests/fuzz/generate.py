@@ -3,6 +3,7 @@ the harness process stays free of the threads Polars and DuckDB start and can fo
 
 from __future__ import annotations
 
+import csv
 import io
 import random
 import re
@@ -268,14 +269,106 @@ XLSX_MUTATIONS = [x_byte_flips, x_truncate, x_stray_cell, x_dimension, x_many_ro
 _RARE = {x_zip_bomb: 0.25, x_many_rows: 0.4, x_huge_string: 0.5}
 
 
-def cases(count: int, seed: int, quick: bool = False):
+# ---- .xls, .xlsb and .ods, and a date cell that makes calamine panic (drawn with --formats all) -------
+
+OTHER_SHARE = 0.25
+
+
+def _rows_of(data: bytes, lines: int = 40) -> list[list[object]]:
+    text = data.decode("utf-8-sig", errors="replace")
+    rows: list[list[object]] = [list(row) for row in csv.reader(io.StringIO(text))][:lines]
+    for row in rows[1:]:  # numbers as numbers, as a spreadsheet holds them
+        for i, v in enumerate(row):
+            if isinstance(v, str) and re.fullmatch(r"-?\d+(\.\d+)?", v):
+                row[i] = float(v)
+    return rows
+
+
+def _zip_part_flips(r, data: bytes, suffix: str) -> bytes:
+    with zipfile.ZipFile(io.BytesIO(data)) as z:
+        parts = [n for n in z.namelist() if n.endswith((".bin", ".xml")) and not n.endswith(".rels")]
+    target = r.choice(parts)
+
+    def edit(name, content):
+        if name != target or not content:
+            return content
+        b = bytearray(content)
+        for _ in range(r.randint(1, 8)):
+            b[r.randrange(len(b))] = r.randrange(256)
+        return bytes(b)
+    return _rezip(data, edit)
+
+
+def _xls_stray(r, data: bytes) -> bytes:
+    b = bytearray(data)
+    at = b.rfind(b"\xfd\x00\x0a\x00")  # the last LABELSST cell: row and column, 16 bits each
+    if at >= 0:
+        b[at + 4:at + 8] = r.choice([65535, 65279, 30000]).to_bytes(2, "little") + \
+            r.choice([255, 65279, 16384, 3]).to_bytes(2, "little")
+    return bytes(b)
+
+
+def _other_case(r, csv_seeds: dict[str, bytes], xlsx_seeds: dict[str, bytes]) -> tuple[str, str, bytes, str]:
+    """(seed file, suffix, data, mutation) for a file in another format, or an xlsx date cell panic."""
+    from tests import workbooks
+
+    seed_name = r.choice(CSV_SEEDS)
+    rows = _rows_of(csv_seeds[seed_name])
+    suffix = r.choice([".xls", ".xlsb", ".ods", ".xlsx"])
+    if suffix == ".xlsx":
+        seed_name = r.choice(XLSX_SEEDS)
+        value = r.choice([b"-1e308", b"1e308", b"-99999999999", b"2958466", b"-693594"])
+        style = (b'<cellXfs count="1"><xf numFmtId="' + r.choice([b"14", b"22", b"46", b"20"]) + b'"/></cellXfs>')
+
+        def dated(name, content):
+            if name == "xl/styles.xml":
+                return re.sub(rb"<cellXfs.*?</cellXfs>", style, content, count=1, flags=re.S)
+            if name.startswith("xl/worksheets/sheet"):
+                return re.sub(rb'<c r="([A-Z]+[3-9])"[^>]*?(/>|>.*?</c>)',
+                              lambda m: b'<c r="' + m.group(1) + b'" s="0"><v>' + value + b"</v></c>", content,
+                              count=1, flags=re.S)
+            return content
+        return seed_name, suffix, _rezip(xlsx_seeds[seed_name], dated), "o_date_cell"
+    good = workbooks.WRITERS[suffix](rows)
+    kinds = ["byte_flips", "truncate", "empty", "stray_cell"] + ([] if suffix == ".xls" else ["part_flips", "no_sheets"])
+    kind = r.choice(kinds)
+    if kind == "byte_flips":
+        data = m_byte_flips(r, good)
+    elif kind == "truncate":
+        data = m_truncate(r, good)
+    elif kind == "empty":
+        data = b""
+    elif kind == "part_flips":
+        data = _zip_part_flips(r, good, suffix)
+    elif kind == "no_sheets":
+        data = workbooks.WRITERS[suffix](rows, sheets=())
+    elif suffix == ".xls":
+        data = _xls_stray(r, good)
+    elif suffix == ".xlsb":
+        data = workbooks.xlsb(rows, far=(r.choice([5, 70_000, 1_048_575, 2_000_000]),
+                                          r.choice([3, 16_383, 20_000, 2_600_000_000])))
+    else:
+        data = good.replace(b"<table:table-row>", b'<table:table-row table:number-rows-repeated="'
+                            + r.choice([b"1000", b"1048576", b"99999999"]) + b'">', 1)
+    return seed_name, suffix, data, f"o_{kind}"
+
+
+def cases(count: int, seed: int, quick: bool = False, formats: str = "csv,xlsx"):
     """count cases, the same for the same seed. Some cases stack two mutations. quick leaves out the
-    costly ones (zip bombs, a million rows, cells of megabytes), which tests/test_hostile_inputs.py covers."""
+    costly ones (zip bombs, a million rows, cells of megabytes), which tests/test_hostile_inputs.py covers.
+    formats="all" adds .xls, .xlsb and .ods files and xlsx date cells that make calamine panic, a quarter
+    of the cases, drawn from a random stream of their own: the csv and xlsx cases of a seed stay the same."""
     r = random.Random(seed)
+    others = random.Random(f"{seed}-other-formats") if formats == "all" else None
     csv_seeds = {n: _csv_seed(n) for n in CSV_SEEDS}
     xlsx_seeds = {n: (SAMPLES / n).read_bytes() for n in XLSX_SEEDS}
     made = 0
     while made < count:
+        if others is not None and others.random() < OTHER_SHARE:
+            seed_name, suffix, data, mutation = _other_case(others, csv_seeds, xlsx_seeds)
+            yield Case(name=f"case{made:05d}{suffix}", data=data, mutation=mutation, seed_file=seed_name)
+            made += 1
+            continue
         if r.random() < 0.55:
             seed_name = r.choice(CSV_SEEDS)
             data, muts = csv_seeds[seed_name], [r.choice(CSV_MUTATIONS)]

@@ -23,6 +23,8 @@ from tests.fuzz.generate import SAMPLES, Case, cases
 import contextlib
 
 TRACEBACK = "Traceback (most recent call last)"
+# Rust's panic hook writes this to stderr, beneath Python, even when the panic is caught as a message.
+RUST_PANIC = "panicked at"
 
 
 @dataclass
@@ -155,14 +157,14 @@ def _base_warehouse(work: Path) -> Path:
 
 def run(count: int, seed: int, jobs: int = 2, timeout: float = 60.0, mem_limit_mb: float = 2048.0,
         keep_failures: Path | None = None, progress: bool = False, report: Path | None = None,
-        quick: bool = False) -> list[Outcome]:
+        quick: bool = False, formats: str = "csv,xlsx") -> list[Outcome]:
     _preload()
     work = Path(tempfile.mkdtemp(prefix="aesops-fuzz-"))
     try:
         base, base_digest = _base_warehouse(work)
         outcomes: list[Outcome] = []
         running: dict[int, tuple[Case, Path, float, Outcome]] = {}
-        gen = iter(cases(count, seed, quick=quick))
+        gen = iter(cases(count, seed, quick=quick, formats=formats))
         done = 0
 
         def start(case: Case) -> None:
@@ -240,7 +242,7 @@ def _judge(outcome: Outcome, status: int, cdir: Path) -> None:
         outcome.message = result["harness_error"][-600:]
         return
     outcome.exit = result["exit"]
-    if TRACEBACK in output:
+    if TRACEBACK in output or RUST_PANIC in output:
         outcome.problems.append("traceback")
     if outcome.exit not in (0, 1, 2, 3):
         outcome.problems.append("exit")
