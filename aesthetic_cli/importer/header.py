@@ -160,7 +160,7 @@ def locate(frame: pl.DataFrame, *, file_name: str, sheet: str | None, kind: str 
     date_order = user.date_order if user else None
     if not date_order and not (user and user.date_format):
         dated = [c for c, f in mapping.items() if ds.field(f).type in (d.DATE, d.PERIOD) and c in frame.columns]
-        date_order, example = rg.infer_date_order([frame[c].slice(row + 1).to_list() for c in dated])
+        date_order, example = rg.infer_date_order([_day_month_candidates(frame[c].slice(row + 1)) for c in dated])
         if example and not date_order:
             # 10/7/2025 is July or October: the file cannot say, so the user must.
             rec.doubts.append(("date_order", {"example": example}))
@@ -170,6 +170,13 @@ def locate(frame: pl.DataFrame, *, file_name: str, sheet: str | None, kind: str 
     ignored = [headers[c] for c in headers if c not in mapping]
     return Layout(dataset=ds, header_row=row, mapping=mapping, headers=headers, ignored=ignored, recognition=rec,
                   date_order=date_order)
+
+
+def _day_month_candidates(values: pl.Series) -> list:
+    """The cells that could be day/month/year dates. A cell starting with four digits (2025-01-03, an
+    Excel date cell) never is, and dropping those in Polars spares a Python loop over a million ISO dates."""
+    text = values.cast(pl.String)
+    return text.filter(text.is_not_null() & ~text.str.contains(r"^\d{4}")).to_list()
 
 
 def _lacking_hint(ds: Dataset, mapping: dict[str, str]) -> str:
