@@ -141,7 +141,9 @@ def recognise_frame(frame: pl.DataFrame, *, file_name: str, sheet: str | None, k
 
 
 def locate(frame: pl.DataFrame, *, file_name: str, sheet: str | None, kind: str | None,
-           user: UserMapping | None, lang: str = "zh") -> Layout:
+           user: UserMapping | None, lang: str = "zh", day_month_values=None) -> Layout:
+    """frame: the sheet, or its first rows when day_month_values(columns, header_row) gives the cells of
+    the whole file that could be day/month dates (see _day_month_candidates)."""
     from aesthetic_cli.importer.explain import refusal
 
     where = f"{file_name}" + (f", sheet '{sheet}'" if sheet else "")
@@ -160,7 +162,9 @@ def locate(frame: pl.DataFrame, *, file_name: str, sheet: str | None, kind: str 
     date_order = user.date_order if user else None
     if not date_order and not (user and user.date_format):
         dated = [c for c, f in mapping.items() if ds.field(f).type in (d.DATE, d.PERIOD) and c in frame.columns]
-        date_order, example = rg.infer_date_order([_day_month_candidates(frame[c].slice(row + 1)) for c in dated])
+        values = (day_month_values(dated, row) if day_month_values
+                  else [_day_month_candidates(frame[c].slice(row + 1)) for c in dated])
+        date_order, example = rg.infer_date_order(values)
         if example and not date_order:
             # 10/7/2025 is July or October: the file cannot say, so the user must.
             rec.doubts.append(("date_order", {"example": example}))
