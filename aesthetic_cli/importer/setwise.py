@@ -164,16 +164,16 @@ def derived(dataset: str) -> list[str]:
                 f"{has(low('payment_method'), cv._STORED_VALUE)} AS stored_value"]
     if dataset == "visits":
         t = low("visit_type")
-        return [f"CASE WHEN {has(t, '复查|recheck|follow')} THEN '复查' WHEN {has(t, '初|首|新客|first|new')} THEN '初诊' "
-                f"WHEN {has(t, '复|再|老客|return|repeat')} THEN '复诊' ELSE visit_type END AS visit_type"]
+        return [(f"CASE WHEN {has(t, '复查|recheck|follow')} THEN '复查' WHEN {has(t, '初|首|新客|first|new')} THEN '初诊' "
+                f"WHEN {has(t, '复|再|老客|return|repeat')} THEN '复诊' ELSE visit_type END AS visit_type")]
     if dataset == "staff":
         r = low("role")
-        return [f"CASE WHEN {has(r, '网|online')} THEN 'online_consultant' "
+        return [(f"CASE WHEN {has(r, '网|online')} THEN 'online_consultant' "
                 f"WHEN {has(r, '咨询|顾问|onsite|consult')} THEN 'onsite_consultant' "
                 f"WHEN {has(r, '医|doctor')} THEN 'doctor' WHEN {has(r, '客服|service')} THEN 'service' "
-                "ELSE role END AS role"]
+                "ELSE role END AS role")]
     if dataset == "customers":
         g = low("gender")
-        return [f"CASE WHEN {g} IN ('女', 'f', 'female') THEN '女' WHEN {g} IN ('男', 'm', 'male') THEN '男' "
-                "ELSE gender END AS gender"]
+        return [(f"CASE WHEN {g} IN ('女', 'f', 'female') THEN '女' WHEN {g} IN ('男', 'm', 'male') THEN '男' "
+                "ELSE gender END AS gender")]
     return []

@@ -101,7 +101,7 @@ def stage_csv(con: duckdb.DuckDBPyConnection, path: Path, *, table: str, kind, u
         con.execute("DROP TABLE IF EXISTS aesops_lines")
         return None
     try:
-        total = con.execute("SELECT count(*) FROM aesops_lines").fetchone()[0]
+        total = _one(con, "SELECT count(*) FROM aesops_lines")[0]
         if progress:
             progress(0, total)
         head, counts = _head(path, delimiter)
@@ -162,7 +162,7 @@ def stage_sheet(con: duckdb.DuckDBPyConnection, frame: pl.DataFrame, layout: Lay
         row_text = f"concat_ws({setwise.lit(setwise.SHEET_JOIN)}, {', '.join(columns)})" if columns else "''"
         p = setwise.plan(layout, columns=columns, amount_unit=amount_unit, clinic=clinic, delimiter=None,
                          header_fields=None, row_text=row_text)
-        source = f"SELECT * FROM aesops_sheet"
+        source = "SELECT * FROM aesops_sheet"
 
         def slow_frame(lo: int, hi: int) -> tuple[pl.DataFrame, pl.Series, None]:
             rows = con.execute(
@@ -194,9 +194,9 @@ def _finish(con, table: str, layout: Layout, p: setwise.Plan, source: str, param
                 SELECT {ROW}, {', '.join(p.typed)} FROM (
                     SELECT CAST({ROW} AS INTEGER) AS {ROW}, {', '.join(p.cleaned)} FROM ({source}))))""",
                 {**params, **p.params})
-    slow_rows, lo, hi = con.execute(
-        f"SELECT count(*) FILTER (WHERE NOT _fast), min({ROW}) FILTER (WHERE NOT _fast), "
-        f"max({ROW}) FILTER (WHERE NOT _fast) FROM {table}_conv").fetchone()
+    slow_rows, lo, hi = _one(
+        con, f"SELECT count(*) FILTER (WHERE NOT _fast), min({ROW}) FILTER (WHERE NOT _fast), "
+        f"max({ROW}) FILTER (WHERE NOT _fast) FROM {table}_conv")
     if progress:
         progress(rows_read - slow_rows, total)
     con.execute(f"CREATE OR REPLACE TEMP TABLE {table} AS SELECT * EXCLUDE (_fast) FROM {table}_conv WHERE _fast")
@@ -220,13 +220,19 @@ def _finish(con, table: str, layout: Layout, p: setwise.Plan, source: str, param
             if progress:
                 progress(rows_read - slow_rows + min(start + SLOW_WINDOW, hi + 1) - lo, total)
     con.execute(f"DROP TABLE IF EXISTS {table}_conv")
-    good, dmin, dmax = con.execute(
-        f"SELECT count(*), min({ds.date_field}), max({ds.date_field}) FROM {table}" if ds.date_field
-        else f"SELECT count(*), NULL, NULL FROM {table}").fetchone()
+    good, dmin, dmax = _one(
+        con, f"SELECT count(*), min({ds.date_field}), max({ds.date_field}) FROM {table}" if ds.date_field
+        else f"SELECT count(*), NULL, NULL FROM {table}")
     from aesthetic_cli.importer.load import _empty_problems
 
     return Staged(layout, table, rows_read, rejected, skipped,
                   pl.concat(problems).sort(ROW) if problems else _empty_problems(), good, dmin, dmax)
+
+
+def _one(con, sql: str) -> tuple:
+    row = con.execute(sql).fetchone()
+    assert row is not None  # an aggregate always has its one row
+    return row
 
 
 def _sql(name: str) -> str:
