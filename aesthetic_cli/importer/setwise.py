@@ -39,8 +39,9 @@ def lit(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
 
-def _in_list(values: list[str]) -> str:
-    return "(" + ", ".join(lit(v) for v in values) + ")"
+def _is_in(expr: str, values: list[str]) -> str:
+    # list_contains, not IN: DuckDB plans `x IN (list)` as a join over every row, even inside a CASE branch.
+    return f"list_contains([{', '.join(lit(v) for v in values)}], {expr})"
 
 
 def _row_regex(delimiter: str) -> str:
@@ -64,7 +65,7 @@ class Plan:
     params: dict[str, object]
 
 
-_TOTAL_FIRST = "('合', '总', '小', 't', 'g', 's')"  # the first letters of convert._TOTAL_WORDS
+_TOTAL_FIRST = ["合", "总", "小", "t", "g", "s"]  # the first letters of convert._TOTAL_WORDS
 
 
 def plan(layout: Layout, *, columns: list[str], amount_unit: str, clinic: str | None,
@@ -75,17 +76,21 @@ def plan(layout: Layout, *, columns: list[str], amount_unit: str, clinic: str | 
     scale = 100.0 if amount_unit == "fen" else 1.0
     by_field = {f: c for c, f in layout.mapping.items() if c in columns}
     read_cols = list(dict.fromkeys([*by_field.values(), *columns[:4]]))
-    params: dict[str, object] = {"row_regex": _row_regex(delimiter or SHEET_JOIN)}
-    plain = [f"NOT coalesce(regexp_matches({row_text}, $row_regex), false)"]
+    params: dict[str, object] = {}
+    # A literal, not a parameter: DuckDB compiles a constant pattern once, a parameter's per chunk. The
+    # delimiter in it is one of , ; | (stage.plain_csv), never other text from the file.
+    plain = [f"NOT coalesce(regexp_matches({row_text}, {lit(_row_regex(delimiter or SHEET_JOIN))}), false)"]
     if header_fields is not None:
         plain.append(f"_fields = {int(header_fields)}")
     cleaned = [f"{' AND '.join(plain)} AS _plain", *[f"{_cell(c)} AS {c}" for c in read_cols]]
     conds = ["_plain"]
     # Totals rows (合计) and blank rows are skipped by convert.py, which counts them. A plain row's cells
     # have no leading whitespace, so only a cell starting with a totals word's first letter needs the regex.
+    # (CASE, not AND: DuckDB runs a CASE branch only on the rows that reach it.)
     for c in columns[:4]:
-        conds.append(f"NOT (lower(left({c}, 1)) IN {_TOTAL_FIRST} AND coalesce(regexp_matches("
-                     f"regexp_replace(lower({c}), '{_WS}', '', 'g'), {lit(cv._TOTAL_WORDS)}), false))")
+        first_letter = _is_in(f"lower(left({c}, 1))", _TOTAL_FIRST)
+        conds.append(f"NOT CASE WHEN {first_letter} THEN coalesce(regexp_matches("
+                     f"regexp_replace(lower({c}), '{_WS}', '', 'g'), {lit(cv._TOTAL_WORDS)}), false) ELSE false END")
     first = next(iter(layout.mapping))
     if first in columns:
         # A paged export repeats its header: convert.py recognises and skips those rows.
@@ -104,10 +109,9 @@ def plan(layout: Layout, *, columns: list[str], amount_unit: str, clinic: str | 
             else:
                 values.append(f"CAST(NULL AS {SQL_TYPES[f.type]}) AS {f.name}")
             continue
-        ok, value = _field(f, col, scale)
-        typed += [f"{value} AS v_{f.name}", f"{col} IS NULL AS n_{f.name}", f"{ok} AS ok_{f.name}"]
-        conds.append(f"(NOT n_{f.name} AND ok_{f.name})" if f.required else f"(n_{f.name} OR ok_{f.name})")
-        value = f"v_{f.name}"
+        parsed, ok, value = _field(f, col, f"p_{f.name}", scale)
+        typed += [f"{parsed} AS p_{f.name}", f"{col} IS NULL AS n_{f.name}"]
+        conds.append(f"(NOT n_{f.name} AND {ok})" if f.required else f"(n_{f.name} OR {ok})")
         if f.name == "clinic" and clinic is not None:
             value = f"coalesce({value}, $clinic)"
             params["clinic"] = clinic
@@ -120,31 +124,33 @@ def plan(layout: Layout, *, columns: list[str], amount_unit: str, clinic: str | 
 
 
 def _cell(c: str) -> str:
-    """convert._clean for a row that passed the cleaning test: only placeholders become NULL."""
-    return f"(CASE WHEN {c} = '' OR {c} IN {_in_list(cv._EMPTY)} THEN NULL ELSE {c} END)"
+    """convert._clean for a row that passed the cleaning test: only placeholders become NULL (none is
+    longer than 6 bytes, which spares the list test for most cells)."""
+    return f"(CASE WHEN strlen({c}) > 6 THEN {c} WHEN {c} = '' OR {_is_in(c, cv._EMPTY)} THEN NULL ELSE {c} END)"
 
 
-def _field(f: d.Field, cell: str, scale: float) -> tuple[str, str]:
-    """(the cell is read the same way by convert.py, the value) for a non-NULL cell."""
+def _field(f: d.Field, cell: str, parsed: str, scale: float) -> tuple[str, str, str]:
+    """For a non-NULL cell: (its parse, over the cell; whether convert.py reads it the same way, and the
+    value, both over the parse's column `parsed`)."""
     if f.type in (d.AMOUNT, d.NUMBER):
         divisor = scale if f.type == d.AMOUNT else 1.0
-        value = f"(TRY_CAST({cell} AS DOUBLE) / {divisor!r})"
-        ok = (f"coalesce(regexp_matches({cell}, {lit(_PLAIN_NUMBER)}) AND abs({value}) <= {cv.MAX_ABS_AMOUNT!r}, "
-              "false)")
-        return ok, f"CASE WHEN {ok} THEN {value} END"
+        ok = f"coalesce(abs({parsed}) <= {cv.MAX_ABS_AMOUNT!r}, false)"
+        return (f"CASE WHEN regexp_matches({cell}, {lit(_PLAIN_NUMBER)}) THEN TRY_CAST({cell} AS DOUBLE) / {divisor!r} END",
+                ok, f"CASE WHEN {ok} THEN {parsed} END")
     if f.type in (d.DATE, d.PERIOD):
-        day = f"CAST(try_strptime(left({cell}, 10), '%Y-%m-%d') AS DATE)"
-        ok = f"coalesce(regexp_matches({cell}, {lit(_ISO_DAY)}) AND year({day}) BETWEEN 1900 AND 2100, false)"
-        return ok, f"CASE WHEN {ok} THEN {day} END"
+        ok = f"coalesce(year({parsed}) BETWEEN 1900 AND 2100, false)"
+        return (f"CASE WHEN regexp_matches({cell}, {lit(_ISO_DAY)}) "
+                f"THEN CAST(try_strptime(left({cell}, 10), '%Y-%m-%d') AS DATE) END",
+                ok, f"CASE WHEN {ok} THEN {parsed} END")
     if f.type == d.PHONE:
-        mobile = f"regexp_replace({cell}, '^(?:0086|86)(1[0-9]{{10}})$', '\\1')"
-        ok = f"coalesce(regexp_matches({cell}, {lit(_DIGITS)}) AND length({mobile}) BETWEEN 5 AND 15, false)"
-        return ok, f"CASE WHEN {ok} THEN {mobile} END"
+        ok = f"coalesce(length({parsed}) BETWEEN 5 AND 15, false)"
+        return (f"CASE WHEN regexp_matches({cell}, {lit(_DIGITS)}) "
+                f"THEN regexp_replace({cell}, '^(?:0086|86)(1[0-9]{{10}})$', '\\1') END",
+                ok, f"CASE WHEN {ok} THEN {parsed} END")
     if f.type == d.BOOL:
-        low = f"lower({cell})"
-        return (f"coalesce({low} IN {_in_list(cv._YES + cv._NO)}, false)",
-                f"CASE WHEN {low} IN {_in_list(cv._YES)} THEN true WHEN {low} IN {_in_list(cv._NO)} THEN false END")
-    return "true", cell
+        return (f"lower({cell})", f"coalesce({_is_in(parsed, cv._YES + cv._NO)}, false)",
+                f"CASE WHEN {_is_in(parsed, cv._YES)} THEN true WHEN {_is_in(parsed, cv._NO)} THEN false END")
+    return cell, "true", parsed
 
 
 def derived(dataset: str) -> list[str]:
