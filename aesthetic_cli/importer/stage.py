@@ -102,8 +102,6 @@ def stage_csv(con: duckdb.DuckDBPyConnection, path: Path, *, table: str, kind, u
         return None
     try:
         total = _one(con, "SELECT count(*) FROM aesops_lines")[0]
-        if progress:
-            progress(0, total)
         head, counts = _head(path, delimiter)
 
         def day_month_values(columns: list[str], header_row: int) -> list[list]:
@@ -118,6 +116,8 @@ def stage_csv(con: duckdb.DuckDBPyConnection, path: Path, *, table: str, kind, u
                         day_month_values=day_month_values)
         if on_layout:
             on_layout(layout)
+        if progress:
+            progress(0, total - layout.header_row - 1)
         header_fields = counts[layout.header_row] if layout.header_row < len(counts) else 0
         columns = list(head.columns)
         cells = ", ".join(f"p[{i + 1}] AS {c}" for i, c in enumerate(columns))
@@ -134,7 +134,7 @@ def stage_csv(con: duckdb.DuckDBPyConnection, path: Path, *, table: str, kind, u
             return _split(lines, delimiter, columns)
 
         return _finish(con, table, layout, p, source, {"delim": delimiter}, total - layout.header_row - 1,
-                       slow_frame, header_fields, amount_unit, clinic, user, finish, progress, total)
+                       slow_frame, header_fields, amount_unit, clinic, user, finish, progress)
     finally:
         con.execute("DROP TABLE IF EXISTS aesops_lines")
 
@@ -170,18 +170,20 @@ def stage_sheet(con: duckdb.DuckDBPyConnection, frame: pl.DataFrame, layout: Lay
             part = body.join(rows, on=ROW, how="semi").sort(ROW)
             return part.drop(ROW), part[ROW], None
 
-        total = frame.height
+        total = body.height
         if progress:
             progress(0, total)
         return _finish(con, table, layout, p, source, {}, body.height, slow_frame, None, amount_unit, clinic, user,
-                       finish, progress, total)
+                       finish, progress)
     finally:
         con.unregister("aesops_sheet")
 
 
 def _finish(con, table: str, layout: Layout, p: setwise.Plan, source: str, params: dict, rows_read: int,
             slow_frame, header_fields: int | None, amount_unit: str, clinic: str | None, user,
-            finish: Callable[[Converted, Layout], Converted], progress: Progress | None, total: int) -> Staged:
+            finish: Callable[[Converted, Layout], Converted], progress: Progress | None) -> Staged:
+    """Convert `source` into `table`: the plain rows in SQL, the rest through convert.py; rows_read: the
+    data rows below the header (the unit progress counts in)."""
     ds = layout.dataset
     derived = setwise.derived(ds.name)
     names = [v.rsplit(" AS ", 1)[1] for v in p.values]
@@ -197,8 +199,9 @@ def _finish(con, table: str, layout: Layout, p: setwise.Plan, source: str, param
     slow_rows, lo, hi = _one(
         con, f"SELECT count(*) FILTER (WHERE NOT _fast), min({ROW}) FILTER (WHERE NOT _fast), "
         f"max({ROW}) FILTER (WHERE NOT _fast) FROM {table}_conv")
+    done = rows_read - slow_rows
     if progress:
-        progress(rows_read - slow_rows, total)
+        progress(done, rows_read)
     con.execute(f"CREATE OR REPLACE TEMP TABLE {table} AS SELECT * EXCLUDE (_fast) FROM {table}_conv WHERE _fast")
     problems, rejected, skipped = [], 0, 0
     if slow_rows:
@@ -217,8 +220,9 @@ def _finish(con, table: str, layout: Layout, p: setwise.Plan, source: str, param
                 con.register("aesops_slow", conv.good.to_arrow())
                 con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM aesops_slow")
                 con.unregister("aesops_slow")
+            done += frame.height
             if progress:
-                progress(rows_read - slow_rows + min(start + SLOW_WINDOW, hi + 1) - lo, total)
+                progress(done, rows_read)
     con.execute(f"DROP TABLE IF EXISTS {table}_conv")
     good, dmin, dmax = _one(
         con, f"SELECT count(*), min({ds.date_field}), max({ds.date_field}) FROM {table}" if ds.date_field
