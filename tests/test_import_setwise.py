@@ -197,3 +197,28 @@ def test_plain_sheet_scan_counts_like_the_general_one():
     plain = bounds._plain_counts(chunk)
     assert plain is not None
     assert plain[:3] == (len(bounds._ROW.findall(chunk)), len(bounds._CELL.findall(chunk)), 49)
+
+
+def test_progress_bar_on_a_terminal_only(ws, monkeypatch):
+    from aesthetic_cli.cli.commands import ingest
+    from tests.conftest import run_cli
+
+    path = _write(ws)
+    piped = run_cli("import", str(path))
+    assert piped.exit_code == 0 and "rows/s" not in piped.stderr and "17/17" not in piped.stderr
+    drawn = []
+    monkeypatch.setattr(ingest, "interactive", lambda: True)
+    real = ingest._Rows.start
+
+    def spy(self, p):
+        report = real(self, p)
+        return report and (lambda done, total: (drawn.append((done, total)), report(done, total)))
+
+    monkeypatch.setattr(ingest._Rows, "start", spy)
+    path2 = write_csv(ws / "o2.csv", [HEAD, ["2025-11-01", "T1", "C1", "水光针", "100", "微信", "1", "收费", "静安店"]])
+    assert run_cli("import", str(path2)).exit_code == 0
+    assert drawn and drawn[-1] == (1, 1)
+    drawn.clear()
+    path3 = write_csv(ws / "o3.csv", [HEAD, ["2025-11-02", "T2", "C2", "水光针", "100", "微信", "1", "收费", "静安店"]])
+    assert run_cli("import", str(path3), "--quiet").exit_code == 0
+    assert drawn == []

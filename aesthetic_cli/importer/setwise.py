@@ -139,13 +139,13 @@ def _field(f: d.Field, cell: str, parsed: str, scale: float) -> tuple[str, str, 
                 ok, f"CASE WHEN {ok} THEN {parsed} END")
     if f.type in (d.DATE, d.PERIOD):
         ok = f"coalesce(year({parsed}) BETWEEN 1900 AND 2100, false)"
-        return (f"CASE WHEN regexp_matches({cell}, {lit(_ISO_DAY)}) "
-                f"THEN CAST(try_strptime(left({cell}, 10), '%Y-%m-%d') AS DATE) END",
+        return ((f"CASE WHEN regexp_matches({cell}, {lit(_ISO_DAY)}) "
+                f"THEN CAST(try_strptime(left({cell}, 10), '%Y-%m-%d') AS DATE) END"),
                 ok, f"CASE WHEN {ok} THEN {parsed} END")
     if f.type == d.PHONE:
         ok = f"coalesce(length({parsed}) BETWEEN 5 AND 15, false)"
-        return (f"CASE WHEN regexp_matches({cell}, {lit(_DIGITS)}) "
-                f"THEN regexp_replace({cell}, '^(?:0086|86)(1[0-9]{{10}})$', '\\1') END",
+        return ((f"CASE WHEN regexp_matches({cell}, {lit(_DIGITS)}) "
+                f"THEN regexp_replace({cell}, '^(?:0086|86)(1[0-9]{{10}})$', '\\1') END"),
                 ok, f"CASE WHEN {ok} THEN {parsed} END")
     if f.type == d.BOOL:
         return (f"lower({cell})", f"coalesce({_is_in(parsed, cv._YES + cv._NO)}, false)",
