@@ -10,6 +10,6 @@ SELECT line FROM read_csv($path, columns = {'line': 'VARCHAR'}, delim = chr(31),
 -- name: day_month_cells
 -- Cells of one column that could be day/month/year dates (a cell starting with four digits never is).
 SELECT v FROM (
-    SELECT rowid, string_split(line, $d)[$i] AS v FROM aesops_lines WHERE rowid > $h
-) WHERE v IS NOT NULL AND NOT regexp_matches(v, '^[0-9]{4}')
+    SELECT rowid, split_part(line, $d, $i) AS v FROM aesops_lines WHERE rowid > $h
+) WHERE v <> '' AND NOT regexp_matches(v, '^[0-9]{4}')
 ORDER BY rowid;
