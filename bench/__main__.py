@@ -95,7 +95,9 @@ def xlsx_from(folder: Path, target: Path) -> Path:
 
 
 def startup() -> float:
-    exe = shutil.which("aesops") or str(Path(sys.executable).with_name("aesops"))
+    # The virtualenv's own entry point first: a pyenv shim named aesops on PATH may belong to no install.
+    own = Path(sys.executable).with_name("aesops")
+    exe = str(own) if own.exists() else (shutil.which("aesops") or "aesops")
     times = []
     for _ in range(10):
         t0 = time.perf_counter()

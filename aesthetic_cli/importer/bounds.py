@@ -130,23 +130,52 @@ def _drain(path: Path, z: zipfile.ZipFile, info: zipfile.ZipInfo) -> None:
         pass
 
 
+# The plain spelling every exporter writes (`<row r="7" ...>`, `<c r="B7" ...>`, attributes after one
+# space): these literal-led patterns let the scanner skip through the XML at C speed. A chunk
+# spelled any other way (namespace prefixes, other whitespace, rows without r=) is read by the
+# general patterns above instead, so the result is the same either way.
+_PLAIN_ROW = re.compile(rb'<row r="(\d+)"')
+_PLAIN_FAR = re.compile(rb' r="([A-Z]{2,3})(\d+)"')  # cells past column Z: none in most exports
+# Substrings of the spellings the plain patterns miss (a prefix on <row> has one on <c> too); text that merely
+# contains one only costs the slower reading.
+_UNUSUAL = (b":row", b"\tr=", b"\nr=", b"\rr=")
+
+
+def _plain_counts(chunk: bytes) -> tuple[int, int, int, list[tuple[bytes, bytes]], bool] | None:
+    """(rows, cells, max row, wide cells, any two-letter column) for a plainly spelled chunk, else None."""
+    rows = chunk.count(b"<row")  # <row> without r=, or <rowBreaks>, makes the counts differ: general reading
+    numbers = _PLAIN_ROW.findall(chunk)
+    if len(numbers) != rows or any(u in chunk for u in _UNUSUAL):
+        return None
+    cells = chunk.count(b"<c ") + chunk.count(b"<c>") + chunk.count(b"<c/")
+    max_row = max(map(int, numbers), default=0)
+    far = _PLAIN_FAR.findall(chunk)
+    return rows, cells, max_row, [c for c in far if len(c[0]) == 3], any(len(c[0]) == 2 for c in far)
+
+
 def _check_sheet(path: Path, z: zipfile.ZipFile, info: zipfile.ZipInfo) -> None:
     rows = cells = max_row = 0
     wide_col, wide_ref = 0, ""
     any_two = False
     for chunk in _chunks(path, z, info):
-        for attrs in _ROW.findall(chunk):
-            rows += 1
-            m = _ROW_NUMBER.search(attrs)
-            # Rows without r= follow the previous one, as readers number them.
-            max_row = int(m.group(1)) if m else max_row + 1
-        cells += len(_CELL.findall(chunk))
-        for letters, number in _CELL_WIDE.findall(chunk):
+        plain = _plain_counts(chunk)
+        if plain is not None:
+            n_rows, n_cells, top, wide, two = plain
+            rows, cells, max_row, any_two = rows + n_rows, cells + n_cells, max(max_row, top), any_two or two
+        else:
+            wide = _CELL_WIDE.findall(chunk)
+            for attrs in _ROW.findall(chunk):
+                rows += 1
+                m = _ROW_NUMBER.search(attrs)
+                # Rows without r= follow the previous one, as readers number them.
+                max_row = int(m.group(1)) if m else max_row + 1
+            cells += len(_CELL.findall(chunk))
+            any_two = any_two or _CELL_TWO_ANY.search(chunk) is not None
+        for letters, number in wide:
             col = _column_number(letters)
             if col > wide_col:
                 wide_col, wide_ref = col, (letters + number).decode()
             max_row = max(max_row, int(number))
-        any_two = any_two or _CELL_TWO_ANY.search(chunk) is not None
     sheet = info.filename.rsplit("/", 1)[-1].removesuffix(".xml")
     if rows > MAX_ROWS or max_row > MAX_ROWS:
         raise InputFileError(

@@ -192,22 +192,26 @@ FEWER_FIELDS = "字段数少于表头：可能有断行或未配对的引号？(
 def convert(frame: pl.DataFrame, layout: Layout, *, amount_unit: str = "yuan",
             clinic: str | None = None, first_row: int | None = None,
             field_counts: pl.Series | None = None, header_fields: int | None = None,
-            date_order: str | None = None, date_format: str | None = None) -> Converted:
+            date_order: str | None = None, date_format: str | None = None,
+            rows: pl.Series | None = None) -> Converted:
     """frame holds the sheet from its first row, header included; or, with first_row, a later batch
-    of data rows whose first row is sheet row first_row.
+    of data rows whose first row is sheet row first_row; or, with rows, data rows anywhere in the sheet,
+    rows giving each one's sheet row (the rows setwise.py left to this converter).
 
     field_counts (CSV): the fields each line of frame had; a data line whose count differs from the
     header's (header_fields, else the header line's own count) is rejected whole, never shifted."""
     ds = layout.dataset
     scale = 100.0 if amount_unit == "fen" else 1.0
-    if first_row is None:
+    if rows is not None:
+        body = frame.with_columns(rows.cast(pl.UInt32).alias(ROW))
+    elif first_row is None:
         body = frame.slice(layout.header_row + 1).with_row_index(ROW, offset=layout.header_row + 2)
     else:
         body = frame.with_row_index(ROW, offset=first_row)
     rows_read = body.height
     ragged = None
     if field_counts is not None:
-        if first_row is None:
+        if first_row is None and rows is None:
             header_fields = int(field_counts[layout.header_row])
             counts = field_counts.slice(layout.header_row + 1)
         else:

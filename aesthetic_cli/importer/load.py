@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -12,7 +13,7 @@ import duckdb
 import polars as pl
 
 from aesthetic_cli.errors import InputFileError, UsageError
-from aesthetic_cli.importer import read
+from aesthetic_cli.importer import read, stage
 from aesthetic_cli.importer.batches import imported_before
 from aesthetic_cli.importer.convert import ROW, Converted, convert
 from aesthetic_cli.importer.datasets import Dataset
@@ -218,7 +219,8 @@ class Prepared:
     good_rows: int
     date_min: date | None = None
     date_max: date | None = None
-    frame: pl.DataFrame | None = None  # None: the rows are in the temp table aesops_staged
+    frame: pl.DataFrame | None = None  # None: the rows are in the temp table `table`
+    table: str = "aesops_staged"
 
     def attach(self, con) -> None:
         """Make the good rows available as `incoming`, with _rank for datasets keyed by content."""
@@ -233,11 +235,21 @@ class Prepared:
                     pl.int_range(1, pl.len() + 1).over(pl.struct(key).hash()).alias("_rank"))
             con.register("incoming", incoming.to_arrow())
             return
-        rank = (f", row_number() OVER (PARTITION BY hash({', '.join(key)}) ORDER BY {ROW}) AS _rank"
-                if key else "")
-        con.execute(f"CREATE OR REPLACE TEMP TABLE aesops_incoming AS SELECT *{rank} FROM aesops_staged")
-        con.execute("DROP TABLE aesops_staged")
-        con.execute("CREATE OR REPLACE TEMP VIEW incoming AS SELECT * FROM aesops_incoming")
+        con.execute("DROP TABLE IF EXISTS aesops_incoming")
+        con.execute(f"ALTER TABLE {self.table} RENAME TO aesops_incoming")
+        if not key:
+            con.execute("CREATE OR REPLACE TEMP VIEW incoming AS SELECT * FROM aesops_incoming")
+            return
+        # Ranks are computed only for the rows whose key hash repeats (few, or none): every other row is
+        # rank 1, and the window over a whole 10M-row file would be the load's largest sort.
+        h = f"hash({', '.join(key)})"
+        con.execute(f"""
+            CREATE OR REPLACE TEMP TABLE aesops_ranks AS
+            SELECT {ROW}, row_number() OVER (PARTITION BY {h} ORDER BY {ROW}) AS _rank FROM aesops_incoming
+            WHERE {h} IN (SELECT {h} FROM aesops_incoming GROUP BY 1 HAVING count(*) > 1)""")
+        con.execute(f"""
+            CREATE OR REPLACE TEMP VIEW incoming AS
+            SELECT i.*, coalesce(r._rank, 1) AS _rank FROM aesops_incoming i LEFT JOIN aesops_ranks r USING ({ROW})""")
 
     def detach(self, con) -> None:
         if self.frame is not None:
@@ -245,6 +257,7 @@ class Prepared:
         else:
             con.execute("DROP VIEW IF EXISTS incoming")
             con.execute("DROP TABLE IF EXISTS aesops_incoming")
+            con.execute("DROP TABLE IF EXISTS aesops_ranks")
 
 
 def _in_memory(raw, layout: Layout, path: Path, *, user, amount_unit, clinic) -> Prepared:
@@ -305,9 +318,11 @@ def _empty_problems() -> pl.DataFrame:
 
 def import_file(con: duckdb.DuckDBPyConnection, path: Path, *, kind: str | None = None,
                 sheet: str | None = None, mapping: Path | None = None, amount_unit: str = "yuan",
-                clinic: str | None = None, lang: str = "zh") -> ImportResult:
+                clinic: str | None = None, lang: str = "zh",
+                progress: Callable[[int, int | None], None] | None = None) -> ImportResult:
     """Import a file: one batch per sheet (the first sheet's result, with the others in .more).
-    A file aesops is not sure of is refused whole, with a proposed mapping written next to it."""
+    A file aesops is not sure of is refused whole, with a proposed mapping written next to it.
+    progress(rows done, rows in the file or None) is called as the rows are converted and loaded."""
     user = UserMapping.load(mapping)
     read.check_readable(path)
     if amount_unit not in ("yuan", "fen"):
@@ -316,17 +331,78 @@ def import_file(con: duckdb.DuckDBPyConnection, path: Path, *, kind: str | None 
         amount_unit = user.amount_unit
     digest = sha256_of(path)
     mapping_digest = sha256_of(mapping) if mapping else ""
+    with _bounded_memory(con):
+        try:
+            preps, skipped = _prepare(con, path, sheet=sheet, kind=kind, user=user, amount_unit=amount_unit,
+                                      clinic=clinic, lang=lang, progress=progress)
+        except RecognitionRefused as exc:
+            raise _refuse(path, exc, lang) from None
+        results = _load_all(con, path, preps, mapping=mapping, digest=digest, mapping_digest=mapping_digest,
+                            clinic=clinic, amount_unit=amount_unit, lang=lang)
+    first = results[0]
+    first.more, first.skipped_sheets = results[1:], skipped
+    if progress:
+        progress(sum(r.rows_read for r in results), sum(r.rows_read for r in results))
+    return first
+
+
+# DuckDB's own default is 80% of the machine; an import stays well under the 4 GB budget instead, and
+# spills its staging tables to disk (a file warehouse spills beside itself, an in-memory one to the
+# system's temporary folder).
+IMPORT_MEMORY_LIMIT = "2GB"
+
+
+@contextlib.contextmanager
+def _bounded_memory(con):
+    # SET takes no bound parameters; both values are DuckDB's own setting text or the constant above.
+    before = str(con.execute("SELECT current_setting('memory_limit')").fetchone()[0]).replace("'", "")
+    con.execute(f"SET memory_limit = '{IMPORT_MEMORY_LIMIT}'")
     try:
+        yield
+    finally:
+        with contextlib.suppress(duckdb.Error):
+            con.execute(f"SET memory_limit = '{before}'")
+
+
+def _polars_only(user: UserMapping | None) -> bool:
+    """Mapping-file features applied to the text cells by Polars (mapping.extend_frame), and an explicit
+    date format (every date cell read with it): the set-wise path does not know them."""
+    return bool(user and (user.constants or user.computed or user.values or user.date_format))
+
+
+def _prepare(con, path: Path, *, sheet, kind, user, amount_unit, clinic, lang, progress):
+    def finish(conv: Converted, layout: Layout) -> Converted:
+        return _reject_missing_clinic(conv, layout) if layout.dataset.needs_clinic else conv
+
+    def from_staged(st: stage.Staged, sheet_name: str | None) -> Prepared:
+        return Prepared(st.layout, sheet_name, st.rows_read, st.rejected, st.skipped, st.problems, st.good_rows,
+                        st.date_min, st.date_max, frame=None, table=st.table)
+
+    if read.is_csv(path):
+        if not _polars_only(user):
+            st = stage.stage_csv(con, path, table="aesops_staged_0", kind=kind, user=user, amount_unit=amount_unit,
+                                 clinic=clinic, lang=lang, finish=finish, progress=progress,
+                                 on_layout=lambda layout: _require_clinic(path, layout, clinic))
+            if st is not None:
+                return [from_staged(st, None)], []
         if read.is_large_csv(path):
-            preps = [_staged(con, path, kind=kind, user=user, amount_unit=amount_unit, clinic=clinic, lang=lang)]
-            skipped = []
-        else:
-            picked, skipped = _pick_sheets(path, sheet, kind, user, lang)
-            preps = [_in_memory(raw, layout, path, user=user, amount_unit=amount_unit, clinic=clinic)
-                     for raw, layout in picked]
-    except RecognitionRefused as exc:
-        raise _refuse(path, exc, lang) from None
-    results = []
+            return [_staged(con, path, kind=kind, user=user, amount_unit=amount_unit, clinic=clinic, lang=lang)], []
+    picked, skipped = _pick_sheets(path, sheet, kind, user, lang)
+    if read.is_csv(path) or _polars_only(user):
+        return [_in_memory(raw, layout, path, user=user, amount_unit=amount_unit, clinic=clinic)
+                for raw, layout in picked], skipped
+    preps = []
+    for i, (raw, layout) in enumerate(picked):
+        _require_clinic(path, layout, clinic)
+        st = stage.stage_sheet(con, raw.frame, layout, table=f"aesops_staged_{i}", amount_unit=amount_unit,
+                               clinic=clinic, user=user, finish=finish, progress=progress)
+        preps.append(from_staged(st, raw.sheet))
+    return preps, skipped
+
+
+def _load_all(con, path: Path, preps: list[Prepared], *, mapping, digest, mapping_digest, clinic, amount_unit,
+              lang) -> list[ImportResult]:
+    results: list[ImportResult] = []
     for prep in preps:
         try:
             results.append(_load_one(con, path, prep, digest=digest, mapping_digest=mapping_digest, clinic=clinic,
@@ -343,10 +419,11 @@ def import_file(con: duckdb.DuckDBPyConnection, path: Path, *, kind: str | None 
                     note = (f"aesops 的猜测已写入 {written}，核对后用 --mapping 传入。" if lang == "zh"
                             else f"What aesops guessed is in {written}: check it and pass it with --mapping.")
                     exc.hint = (exc.hint or "") + "\n" + note
+            for later in preps:
+                if later.frame is None:
+                    con.execute(f"DROP TABLE IF EXISTS {later.table}")
             raise
-    first = results[0]
-    first.more, first.skipped_sheets = results[1:], skipped
-    return first
+    return results
 
 
 def _load_one(con, path: Path, prep: Prepared, *, digest: str, mapping_digest: str, clinic: str | None,
@@ -366,7 +443,7 @@ def _load_one(con, path: Path, prep: Prepared, *, digest: str, mapping_digest: s
     data_rows = prep.good_rows + prep.rejected
     if seen or (data_rows and prep.rejected / data_rows > MAX_REJECT_SHARE):
         if prep.frame is None:
-            con.execute("DROP TABLE IF EXISTS aesops_staged")
+            con.execute(f"DROP TABLE IF EXISTS {prep.table}")
         if seen:
             result.status, result.batch_id, result.previous_import = "unchanged", seen[0], seen[1]
             result.date_min = result.date_max = None
@@ -489,11 +566,19 @@ def _upsert(con, ds: Dataset, batch_id: int) -> tuple[int, int, int]:
         f"sum({c}) AS {c}" if c in ds.sum_fields else f"arg_max({c}, {ROW}) FILTER (WHERE {c} IS NOT NULL) AS {c}"
         for c in values
     ]
-    con.execute(f"""
-        CREATE OR REPLACE TEMP TABLE inc AS
-        SELECT {', '.join(key)}, {', '.join(aggs)}, max({ROW}) AS {ROW}
-        FROM incoming GROUP BY {', '.join(key)}""")
-    incoming_rows = con.execute("SELECT count(*) FROM incoming").fetchone()[0]
+    incoming_rows, distinct_keys = con.execute(
+        f"SELECT (SELECT count(*) FROM incoming), (SELECT count(*) FROM (SELECT DISTINCT {', '.join(key)} FROM incoming))"
+    ).fetchone()
+    if distinct_keys == incoming_rows:
+        # Every key once (the usual export): each group would be its one row, so skip the aggregation,
+        # which costs more than the rest of the upsert together.
+        con.execute(f"""
+            CREATE OR REPLACE TEMP TABLE inc AS SELECT {', '.join(key + values)}, {ROW} FROM incoming""")
+    else:
+        con.execute(f"""
+            CREATE OR REPLACE TEMP TABLE inc AS
+            SELECT {', '.join(key)}, {', '.join(aggs)}, max({ROW}) AS {ROW}
+            FROM incoming GROUP BY {', '.join(key)}""")
     join = " AND ".join(f"t.{k} IS NOT DISTINCT FROM i.{k}" for k in key)
     # A later export that lacks a column fills nothing in: keep the value already known.
     merged = ", ".join(f"coalesce(i.{c}, t.{c}) AS {c}" for c in values)

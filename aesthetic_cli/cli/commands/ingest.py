@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated
 
@@ -25,6 +26,7 @@ def import_(
     amount_unit: Annotated[str, typer.Option("--amount-unit", help="yuan, or fen (分) for systems that export amounts ×100.")] = "yuan",
     explain: Annotated[bool, typer.Option("--explain", help="Show the mapping aesops would use, column by column, with its evidence; load nothing.")] = False,
     lang: Annotated[str, typer.Option("--lang", help="Messages about recognition: zh 中文 or en English.")] = "zh",
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar (there is none on a pipe anyway).")] = False,
     db: Db = None,
 ) -> None:
     """Import CRM/POS exports into the warehouse.
@@ -66,11 +68,11 @@ def import_(
     clinic = clinic or ws.default_clinic
     failed: list[str] = []
     con = connect(ws.db_path)
-    with con:
-        for path in _progress(files):
+    with con, _progress(files, show=interactive() and not quiet) as bar:
+        for path in files:
             try:
                 result = import_file(con, path, kind=kind, sheet=sheet, mapping=mapping,
-                                     amount_unit=amount_unit, clinic=clinic, lang=lang)
+                                     amount_unit=amount_unit, clinic=clinic, lang=lang, progress=bar.start(path))
             except InputFileError as exc:
                 # Each file is atomic: a bad one is reported and left out, the others still load.
                 if len(files) == 1:
@@ -94,18 +96,44 @@ def import_(
                                   "files already imported are skipped.")
 
 
-def _progress(files: list[Path]):
-    if not interactive() or len(files) < 2:
-        yield from files
-        return
-    from rich.progress import Progress
+class _Rows:
+    """The importer's progress callback, drawn as a Rich bar of rows with their rate and time left; a
+    silent stand-in when there is no terminal (cron, pipes) or with --quiet."""
 
-    with Progress(console=err, transient=True) as progress:
-        task = progress.add_task("importing", total=len(files))
-        for path in files:
-            progress.update(task, description=f"importing {path.name}")
-            yield path
-            progress.advance(task)
+    def __init__(self, progress=None, files: int = 0):
+        self.progress, self.task, self.files, self.seen = progress, None, files, 0
+
+    def start(self, path: Path):
+        if self.progress is None:
+            return None
+        self.seen += 1
+        name = escape(path.name) + (f" ({self.seen}/{self.files})" if self.files > 1 else "")
+        if self.task is not None:
+            self.progress.remove_task(self.task)
+        self.task = self.progress.add_task(name, total=None)
+
+        def report(done: int, total: int | None) -> None:
+            self.progress.update(self.task, completed=done, total=total)
+
+        return report
+
+
+@contextmanager
+def _progress(files: list[Path], *, show: bool):
+    if not show:
+        yield _Rows()
+        return
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, ProgressColumn, TextColumn, TimeRemainingColumn
+    from rich.text import Text
+
+    class Rate(ProgressColumn):
+        def render(self, task):
+            return Text(f"{task.speed:,.0f} 行/秒 rows/s" if task.speed else "", style="progress.data.speed")
+
+    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), Rate(), TimeRemainingColumn())
+    with Progress(*columns, console=err, transient=True) as progress:
+        rows = _Rows(progress, len(files))
+        yield rows
 
 
 def _summary(r, con) -> None:

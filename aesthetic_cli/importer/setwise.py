@@ -1,0 +1,185 @@
+"""Convert a sheet's plain rows in DuckDB, set-wise; every other row goes to convert.py.
+
+Most rows of an export are plain: ISO dates, plain decimal amounts, digits for phones, no stray
+spaces or control characters, as many fields as the header. Those are converted here in SQL, all
+rows at once and on every core. A row is converted here only when convert.py would read every one
+of its cells the same way (its own fast spellings, `_fast`, are these), so the two paths cannot
+disagree: anything else (a blank or totals row, a repeated header, ¥1,234.00, 2025年1月3日, a cell
+convert.py would blank or reject, a line with more fields than the header, a missing clinic) is
+left to convert.py, which stays the one reference for what a cell means and records every problem.
+
+The SQL is generated from code constants, the dataset's field names and column names c0..cN;
+nothing from the file reaches SQL text: header cells and the --clinic value are bound parameters.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from aesthetic_cli.importer import convert as cv
+from aesthetic_cli.importer import datasets as d
+from aesthetic_cli.importer.header import Layout
+
+# Whitespace as Python and Rust strip it (Unicode White_Space), in RE2 terms.
+_WS = r"[\s\p{Z}\x{85}]"
+_CONTROL = r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\x{202a}-\x{202e}\x{2066}-\x{2069}]"
+# Joins a spreadsheet row's cells for the one regex test per row; a private-use character, so that no
+# class of the test matches it (a cell containing one only makes the row slow).
+SHEET_JOIN = "\ue000"
+_PLAIN_NUMBER = r"^-?[0-9]+(\.[0-9]+)?$"
+_ISO_DAY = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}"
+_DIGITS = r"^[0-9]+$"
+
+SQL_TYPES = {d.TEXT: "VARCHAR", d.AMOUNT: "DOUBLE", d.NUMBER: "DOUBLE", d.DATE: "DATE", d.PERIOD: "DATE",
+             d.PHONE: "VARCHAR", d.BOOL: "BOOLEAN"}
+
+
+def lit(text: str) -> str:
+    """A SQL string literal for a code constant (patterns, word lists); never for file content."""
+    return "'" + text.replace("'", "''") + "'"
+
+
+def _is_in(expr: str, values: list[str]) -> str:
+    # list_contains, not IN: DuckDB plans `x IN (list)` as a join over every row, even inside a CASE branch.
+    return f"list_contains([{', '.join(lit(v) for v in values)}], {expr})"
+
+
+def _row_regex(delimiter: str) -> str:
+    """A row needing convert.py's cleaning: a cell with leading or trailing whitespace, an ="..." cell,
+    or a control character anywhere."""
+    sep = "\\" + delimiter if delimiter in r"\.^$|?*+()[]{}" else delimiter
+    return rf"(^|{sep}){_WS}|{_WS}({sep}|$)|(^|{sep})=|{_CONTROL}"
+
+
+@dataclass
+class Plan:
+    """SQL over a relation of text cells c0..cN (plus _row, and _fields for CSV lines), in layers:
+    `cleaned` (over the source: the cells convert.py reads, cleaned, and `_plain`, the row-wide test),
+    `typed` (over cleaned: each field's value and whether convert.py reads the cell the same way),
+    `fast` and `values` (over typed)."""
+
+    cleaned: list[str]
+    typed: list[str]
+    fast: str
+    values: list[str]  # "expr AS name", the dataset's fields
+    params: dict[str, object]
+
+
+_TOTAL_FIRST = ["合", "总", "小", "t", "g", "s"]  # the first letters of convert._TOTAL_WORDS
+
+
+def plan(layout: Layout, *, columns: list[str], amount_unit: str, clinic: str | None,
+         delimiter: str | None, header_fields: int | None, row_text: str) -> Plan:
+    """row_text: a SQL expression of the row's whole text (its cells joined by delimiter, SHEET_JOIN for a
+    spreadsheet), for the one cleaning test per row. header_fields (CSV): the header line's field count."""
+    ds = layout.dataset
+    scale = 100.0 if amount_unit == "fen" else 1.0
+    by_field = {f: c for c, f in layout.mapping.items() if c in columns}
+    read_cols = list(dict.fromkeys([*by_field.values(), *columns[:4]]))
+    params: dict[str, object] = {}
+    # A literal, not a parameter: DuckDB compiles a constant pattern once, a parameter's per chunk. The
+    # delimiter in it is one of , ; | (stage.plain_csv), never other text from the file.
+    plain = [f"NOT coalesce(regexp_matches({row_text}, {lit(_row_regex(delimiter or SHEET_JOIN))}), false)"]
+    if header_fields is not None:
+        plain.append(f"_fields = {int(header_fields)}")
+    cleaned = [f"{' AND '.join(plain)} AS _plain", *[f"{_cell(c)} AS {c}" for c in read_cols]]
+    conds = ["_plain"]
+    # Totals rows (合计) and blank rows are skipped by convert.py, which counts them. A plain row's cells
+    # have no leading whitespace, so only a cell starting with a totals word's first letter needs the regex.
+    # (CASE, not AND: DuckDB runs a CASE branch only on the rows that reach it.)
+    for c in columns[:4]:
+        first_letter = _is_in(f"lower(left({c}, 1))", _TOTAL_FIRST)
+        conds.append(f"NOT CASE WHEN {first_letter} THEN coalesce(regexp_matches("
+                     f"regexp_replace(lower({c}), '{_WS}', '', 'g'), {lit(cv._TOTAL_WORDS)}), false) ELSE false END")
+    first = next(iter(layout.mapping))
+    if first in columns:
+        # A paged export repeats its header: convert.py recognises and skips those rows.
+        conds.append(f"{first} IS DISTINCT FROM $header")
+        params["header"] = layout.headers[first]
+    typed = ["_plain", *columns[:4]] if first not in columns[:4] and first in columns else ["_plain", *columns[:4]]
+    if first in columns and first not in typed:
+        typed.append(first)
+    values = []
+    for f in ds.fields:
+        col = by_field.get(f.name)
+        if col is None:
+            if f.name == "clinic" and clinic is not None:
+                values.append("CAST($clinic AS VARCHAR) AS clinic")
+                params["clinic"] = clinic
+            else:
+                values.append(f"CAST(NULL AS {SQL_TYPES[f.type]}) AS {f.name}")
+            continue
+        parsed, ok, value = _field(f, col, f"p_{f.name}", scale)
+        typed += [f"{parsed} AS p_{f.name}", f"{col} IS NULL AS n_{f.name}"]
+        conds.append(f"(NOT n_{f.name} AND {ok})" if f.required else f"(n_{f.name} OR {ok})")
+        if f.name == "clinic" and clinic is not None:
+            value = f"coalesce({value}, $clinic)"
+            params["clinic"] = clinic
+        values.append(f"{value} AS {f.name}")
+    if ds.needs_clinic and clinic is None:
+        # Without a default, a row with no clinic is rejected (load._reject_missing_clinic), by the slow path.
+        conds.append("NOT n_clinic" if "clinic" in by_field else "false")
+    return Plan(cleaned=cleaned, typed=list(dict.fromkeys(typed)), fast=" AND ".join(conds), values=values,
+                params=params)
+
+
+def _cell(c: str) -> str:
+    """convert._clean for a row that passed the cleaning test: only placeholders become NULL (none is
+    longer than 6 bytes, which spares the list test for most cells)."""
+    return f"(CASE WHEN strlen({c}) > 6 THEN {c} WHEN {c} = '' OR {_is_in(c, cv._EMPTY)} THEN NULL ELSE {c} END)"
+
+
+def _field(f: d.Field, cell: str, parsed: str, scale: float) -> tuple[str, str, str]:
+    """For a non-NULL cell: (its parse, over the cell; whether convert.py reads it the same way, and the
+    value, both over the parse's column `parsed`)."""
+    if f.type in (d.AMOUNT, d.NUMBER):
+        divisor = scale if f.type == d.AMOUNT else 1.0
+        ok = f"coalesce(abs({parsed}) <= {cv.MAX_ABS_AMOUNT!r}, false)"
+        return (f"CASE WHEN regexp_matches({cell}, {lit(_PLAIN_NUMBER)}) THEN TRY_CAST({cell} AS DOUBLE) / {divisor!r} END",
+                ok, f"CASE WHEN {ok} THEN {parsed} END")
+    if f.type in (d.DATE, d.PERIOD):
+        ok = f"coalesce(year({parsed}) BETWEEN 1900 AND 2100, false)"
+        return ((f"CASE WHEN regexp_matches({cell}, {lit(_ISO_DAY)}) "
+                f"THEN CAST(try_strptime(left({cell}, 10), '%Y-%m-%d') AS DATE) END"),
+                ok, f"CASE WHEN {ok} THEN {parsed} END")
+    if f.type == d.PHONE:
+        ok = f"coalesce(length({parsed}) BETWEEN 5 AND 15, false)"
+        return ((f"CASE WHEN regexp_matches({cell}, {lit(_DIGITS)}) "
+                f"THEN regexp_replace({cell}, '^(?:0086|86)(1[0-9]{{10}})$', '\\1') END"),
+                ok, f"CASE WHEN {ok} THEN {parsed} END")
+    if f.type == d.BOOL:
+        return (f"lower({cell})", f"coalesce({_is_in(parsed, cv._YES + cv._NO)}, false)",
+                f"CASE WHEN {_is_in(parsed, cv._YES)} THEN true WHEN {_is_in(parsed, cv._NO)} THEN false END")
+    return cell, "true", parsed
+
+
+def derived(dataset: str) -> list[str]:
+    """convert._derive in SQL, over the typed columns: dataset rules that depend on wording."""
+    def low(c: str) -> str:
+        return f"lower(coalesce({c}, ''))"
+
+    def has(c: str, pattern: str) -> str:
+        return f"regexp_matches({c}, {lit(pattern)})"
+
+    if dataset == "orders":
+        refund = f"(contains({low('kind')}, '退') AND paid_amount > 0)"
+        paid = f"CASE WHEN {refund} THEN -paid_amount ELSE paid_amount END"
+        topup = f"({has(low('kind'), cv._TOPUP)} OR coalesce({has('lower(item)', cv._TOPUP)}, false))"
+        return [f"{paid} AS paid_amount",
+                f"CASE WHEN ({paid}) < 0 THEN 'refund' WHEN {topup} THEN 'topup' ELSE 'sale' END AS line_kind",
+                f"{has(low('payment_method'), cv._STORED_VALUE)} AS stored_value"]
+    if dataset == "visits":
+        t = low("visit_type")
+        return [(f"CASE WHEN {has(t, '复查|recheck|follow')} THEN '复查' WHEN {has(t, '初|首|新客|first|new')} THEN '初诊' "
+                f"WHEN {has(t, '复|再|老客|return|repeat')} THEN '复诊' ELSE visit_type END AS visit_type")]
+    if dataset == "staff":
+        r = low("role")
+        return [(f"CASE WHEN {has(r, '网|online')} THEN 'online_consultant' "
+                f"WHEN {has(r, '咨询|顾问|onsite|consult')} THEN 'onsite_consultant' "
+                f"WHEN {has(r, '医|doctor')} THEN 'doctor' WHEN {has(r, '客服|service')} THEN 'service' "
+                "ELSE role END AS role")]
+    if dataset == "customers":
+        g = low("gender")
+        return [(f"CASE WHEN {g} IN ('女', 'f', 'female') THEN '女' WHEN {g} IN ('男', 'm', 'male') THEN '男' "
+                "ELSE gender END AS gender")]
+    return []
