@@ -12,7 +12,7 @@ from aesthetic_cli.sqlfiles import query, with_identifiers
 from aesthetic_cli.metrics.result import Note, Result
 
 # --by value -> the column of the customer's first deal (sql/cohorts.sql aliases) it groups by.
-BY = {"channel": "cf.channel", "first_item": "fl.first_item", "department": "fl.department", "clinic": "fl.clinic"}
+BY = {"channel": "fl.channel", "first_item": "fl.first_item", "department": "fl.department", "clinic": "fl.clinic"}
 
 
 def cohorts(con, *, start: date | None = None, end: date | None = None, by: str | None = None,

@@ -1,32 +1,70 @@
--- name: rfm
--- Recency, frequency (deal visits) and sales over the 365 days up to $asof, per customer with any deal.
-WITH d AS (SELECT * FROM customer_days WHERE day <= $asof)
-SELECT d.customer_id, c.name, c.phone, coalesce(c.owner_consultant, '未指定') AS owner_consultant,
-       datediff('day', max(d.day) FILTER (WHERE d.net > 0), $asof) AS recency_days,
-       count(*) FILTER (WHERE d.net > 0 AND d.day > $asof - INTERVAL 365 DAY) AS deal_visits,
-       coalesce(sum(d.net) FILTER (WHERE d.day > $asof - INTERVAL 365 DAY), 0) AS sales,
-       sum(d.net) AS lifetime_sales
-FROM d LEFT JOIN customers c USING (customer_id)
-WHERE $clinic IS NULL OR c.clinic = $clinic OR d.customer_id IN (
-    SELECT customer_id FROM order_facts WHERE g_clinic = $clinic)
-GROUP BY ALL
-HAVING count(*) FILTER (WHERE d.net > 0) > 0;
+-- name: rfm_segments
+-- RFM over the 365 days up to $asof, per customer with any deal up to then: recency (days since the
+-- last deal), frequency (deal visits) and sales, each high or not against the median of the active
+-- customers (a deal in the 365 days). Computed here and summed per (active, r, f, m) cell, so no
+-- per-customer frame leaves the database; metrics/customers.py names the cells.
+WITH d AS (SELECT * FROM customer_days WHERE day <= $asof),
+per AS (
+    SELECT d.customer_id,
+           datediff('day', max(d.day) FILTER (WHERE d.net > 0), $asof) AS recency_days,
+           count(*) FILTER (WHERE d.net > 0 AND d.day > $asof - INTERVAL 365 DAY) AS deal_visits,
+           coalesce(sum(d.net) FILTER (WHERE d.day > $asof - INTERVAL 365 DAY), 0) AS sales,
+           sum(d.net) AS lifetime_sales
+    FROM d
+    WHERE $clinic IS NULL OR d.customer_id IN (SELECT customer_id FROM customers WHERE clinic = $clinic)
+       OR d.customer_id IN (SELECT customer_id FROM order_days WHERE clinic = $clinic)
+    GROUP BY 1
+    HAVING count(*) FILTER (WHERE d.net > 0) > 0),
+med AS (
+    SELECT median(recency_days::DOUBLE) FILTER (WHERE deal_visits > 0) AS med_r,
+           median(deal_visits::DOUBLE) FILTER (WHERE deal_visits > 0) AS med_f,
+           median(sales::DOUBLE) FILTER (WHERE deal_visits > 0) AS med_m,
+           count(*) AS total
+    FROM per),
+tagged AS (
+    -- The dormant (no deal in the 365 days) are one cell whatever their figures.
+    SELECT per.*, deal_visits > 0 AS active,
+           CASE WHEN deal_visits > 0 THEN recency_days <= med_r END AS r_hi,
+           CASE WHEN deal_visits > 0 THEN deal_visits > med_f END AS f_hi,
+           CASE WHEN deal_visits > 0 THEN sales::DOUBLE > med_m END AS m_hi
+    FROM per, med)
+SELECT active, r_hi, f_hi, m_hi, count(*) AS customers, sum(sales) AS sales,
+       avg(recency_days) AS avg_recency_days, avg(deal_visits) AS avg_deal_visits,
+       sum(lifetime_sales) AS lifetime_sales,
+       any_value(med_r) AS med_r, any_value(med_f) AS med_f, any_value(med_m) AS med_m, any_value(total) AS total
+FROM tagged, med
+GROUP BY active, r_hi, f_hi, m_hi;
 
--- name: last_deal_items
--- What each customer bought on their last deal day up to $asof.
-WITH last AS (SELECT customer_id, max(day) AS last_deal FROM customer_days WHERE net > 0 AND day <= $asof GROUP BY 1)
-SELECT l.customer_id, l.last_deal, list(DISTINCT o.item ORDER BY o.item) AS items
-FROM last l JOIN order_facts o ON o.customer_id = l.customer_id AND o.day = l.last_deal AND o.line_kind = 'sale'
-GROUP BY ALL;
+-- name: rfm_customers
+-- The same customers one by one, with their record, for --list; $med_* are rfm_segments' medians.
+WITH d AS (SELECT * FROM customer_days WHERE day <= $asof),
+per AS (
+    SELECT d.customer_id,
+           datediff('day', max(d.day) FILTER (WHERE d.net > 0), $asof) AS recency_days,
+           count(*) FILTER (WHERE d.net > 0 AND d.day > $asof - INTERVAL 365 DAY) AS deal_visits,
+           coalesce(sum(d.net) FILTER (WHERE d.day > $asof - INTERVAL 365 DAY), 0) AS sales,
+           sum(d.net) AS lifetime_sales
+    FROM d
+    WHERE $clinic IS NULL OR d.customer_id IN (SELECT customer_id FROM customers WHERE clinic = $clinic)
+       OR d.customer_id IN (SELECT customer_id FROM order_days WHERE clinic = $clinic)
+    GROUP BY 1
+    HAVING count(*) FILTER (WHERE d.net > 0) > 0)
+SELECT per.*, c.name, c.phone, coalesce(c.owner_consultant, '未指定') AS owner_consultant,
+       deal_visits > 0 AS active, recency_days <= $med_r AS r_hi, deal_visits > $med_f AS f_hi,
+       sales::DOUBLE > $med_m AS m_hi
+FROM per LEFT JOIN customers c USING (customer_id);
 
 -- name: cards
 -- Stored-value cards with what the customer topped up after the card's last use.
+WITH later AS (
+    SELECT k.card_id, count(*) AS n
+    FROM cards k JOIN orders o ON o.customer_id = k.customer_id AND o.line_kind = 'topup'
+         AND o.order_date > coalesce(k.last_used_at, k.opened_at)
+    GROUP BY 1)
 SELECT k.card_id, k.customer_id, c.name, c.phone, k.card_type, coalesce(k.clinic, c.clinic) AS clinic,
        k.opened_at, coalesce(k.recharge_total, 0) AS recharge_total, coalesce(k.bonus_total, 0) AS bonus_total,
-       coalesce(k.balance, 0) AS balance, k.last_used_at,
-       (SELECT count(*) FROM orders o WHERE o.customer_id = k.customer_id AND o.line_kind = 'topup'
-          AND o.order_date > coalesce(k.last_used_at, k.opened_at)) AS topups_after_last_use
-FROM cards k LEFT JOIN customers c USING (customer_id)
+       coalesce(k.balance, 0) AS balance, k.last_used_at, coalesce(later.n, 0) AS topups_after_last_use
+FROM cards k LEFT JOIN customers c USING (customer_id) LEFT JOIN later USING (card_id)
 WHERE $clinic IS NULL OR coalesce(k.clinic, c.clinic) = $clinic;
 
 -- name: overdue

@@ -18,7 +18,7 @@ SELECT p.customer_id, c.name, c.phone, coalesce(c.owner_consultant, '未指定')
        l.lifetime_sales
 FROM per p JOIN lifetime l USING (customer_id) LEFT JOIN customers c USING (customer_id)
 WHERE $clinic IS NULL OR c.clinic = $clinic OR p.customer_id IN (
-    SELECT customer_id FROM order_facts WHERE g_clinic = $clinic)
+    SELECT customer_id FROM order_days WHERE clinic = $clinic)
 ORDER BY p.customer_id;
 
 -- name: holdout

@@ -13,7 +13,7 @@ GROUP BY 1;
 
 -- name: actual
 -- Sales per key of a dimension from $start to $asof.
-SELECT {g} AS key, sum(paid_amount) AS actual
-FROM order_facts
-WHERE line_kind <> 'topup' AND day BETWEEN $start AND $asof
+SELECT {g} AS key, sum(net) AS actual
+FROM order_day_facts
+WHERE sales_lines > 0 AND day BETWEEN $start AND $asof
 GROUP BY 1;
