@@ -97,10 +97,13 @@ def reactivate(con, *, asof: date | None = None, clinic: str | None = None, limi
     lifetime sales, and a note says so.
     """
     from aesthetic_cli.errors import ModelFitError
-    from aesthetic_cli.metrics.predict import score
+    from aesthetic_cli.metrics.predict import score, with_names
 
     asof = _asof(con, asof)
-    overdue = run(con, "customers", "overdue", {"asof": asof, "clinic": clinic, "limit": _ALL})
+    last = prepare(con).last_day
+    # Up to the data's last day every deal counts, and the layer's customer_deals has them.
+    name = "overdue_latest" if last is not None and asof >= last else "overdue"
+    overdue = run(con, "customers", name, {"asof": asof, "clinic": clinic, "limit": _ALL})
     total = overdue.height
     meta = {"command": "customers reactivate", "asof": asof, "clinic": clinic, "limit": limit,
             "overdue_customers": total, "value_at_risk_days": VALUE_AT_RISK_DAYS}
@@ -109,10 +112,9 @@ def reactivate(con, *, asof: date | None = None, clinic: str | None = None, limi
     try:
         # A month in progress asks as of its last day, past the data: the model must not count the days
         # without data as days without a purchase, so it is fitted up to the data's last day.
-        last = prepare(con).last_day
         scored = score(con, until=min(asof, last) if last else asof, clinic=clinic, horizons=(VALUE_AT_RISK_DAYS,))
     except ModelFitError as exc:
-        return _reactivate_by_overdue(overdue, meta, limit, show_pii, overdue_note, exc)
+        return _reactivate_by_overdue(con, overdue, meta, limit, show_pii, overdue_note, exc)
     h = VALUE_AT_RISK_DAYS
     frame = scored.frame.with_columns(
         (pl.col(f"expected_deals_if_alive_{h}d") * pl.col("expected_value")).alias("expected_sales_if_alive"),
@@ -122,7 +124,7 @@ def reactivate(con, *, asof: date | None = None, clinic: str | None = None, limi
               .with_columns(pl.col("overdue_days").is_not_null().alias("overdue"))
               .filter(pl.col("value_at_risk") > 0)
               .sort(["value_at_risk", "customer_id"], descending=[True, False]).head(limit))
-    listed = mask(listed, show_pii).select(*_REACTIVATE_COLUMNS)
+    listed = mask(with_names(con, listed), show_pii).select(*_REACTIVATE_COLUMNS)
     at_risk = int((frame["value_at_risk"] > 0).sum())
     meta.update({"ranking": "value_at_risk", "customers_at_risk": at_risk,
                  "value_at_risk_total": float(frame["value_at_risk"].sum()),
@@ -146,15 +148,15 @@ _REACTIVATE_COLUMNS = ("customer_id", "name", "phone", "owner_consultant", "last
                        "overdue_days", "lifetime_sales")
 
 
-def _reactivate_by_overdue(overdue: pl.DataFrame, meta: dict, limit: int, show_pii: bool, overdue_note: Note,
-                           exc: Exception) -> Result:
+def _reactivate_by_overdue(con, overdue: pl.DataFrame, meta: dict, limit: int, show_pii: bool,
+                           overdue_note: Note, exc: Exception) -> Result:
     """Without a fitted model: the overdue customers, most lifetime value first (the list before BG/NBD)."""
     total = overdue.height
     listed = overdue.head(limit).with_columns(
         pl.lit(None, pl.Int64).alias("repeat_deals"), pl.lit(None, pl.Float64).alias("p_alive"),
         pl.lit(None, pl.Float64).alias("expected_sales_if_alive"), pl.lit(None, pl.Float64).alias("value_at_risk"),
         pl.lit(True).alias("overdue"))
-    listed = mask(listed, show_pii).select(*_REACTIVATE_COLUMNS)
+    listed = mask(with_names(con, listed), show_pii).select(*_REACTIVATE_COLUMNS)
     meta.update({"ranking": "lifetime_sales", "model_error": getattr(exc, "message", str(exc))})
     notes = [Note(f"历史数据不足以拟合复购模型（{getattr(exc, 'message', exc)}），改按原规则：{total} 位顾客已超过其上次"
                   f"所购项目的复购中位周期，列出累计业绩最高的 {min(limit, total)} 位。",

@@ -69,12 +69,16 @@ WHERE $clinic IS NULL OR coalesce(k.clinic, c.clinic) = $clinic;
 
 -- name: overdue
 -- Customers past the median repurchase interval of the soonest-due item of their last deal, as of
--- $asof, most lifetime value first; `overdue_customers` counts them all, the rows stop at $limit.
-WITH buys AS (
-    SELECT DISTINCT customer_id, item, order_date AS day FROM orders WHERE line_kind = 'sale' AND paid_amount > 0),
-intervals AS (
+-- $asof, most lifetime value first; `overdue_customers` counts them all, the rows stop at $limit. Names
+-- are read for the listed customers only (customer_names).
+WITH intervals AS (
     SELECT item, median_interval_days AS interval_days FROM item_intervals WHERE median_interval_days IS NOT NULL),
 last AS (SELECT customer_id, max(day) AS last_deal FROM customer_days WHERE net > 0 AND day <= $asof GROUP BY 1),
+-- What each customer bought on their last deal day: only those order lines are read.
+buys AS (
+    SELECT DISTINCT o.customer_id, o.item, o.order_date AS day
+    FROM orders o JOIN last l ON o.customer_id = l.customer_id AND o.order_date = l.last_deal
+    WHERE o.line_kind = 'sale' AND o.paid_amount > 0),
 due AS (
     SELECT l.customer_id, l.last_deal, arg_min(b.item, iv.interval_days) AS item,
            min(iv.interval_days) AS interval_days
@@ -83,13 +87,49 @@ due AS (
     GROUP BY 1, 2),
 value AS (SELECT customer_id, sum(net) AS lifetime_sales FROM customer_days WHERE day <= $asof GROUP BY 1),
 listed AS (
-    SELECT d.customer_id, c.name, c.phone, coalesce(c.owner_consultant, '未指定') AS owner_consultant, d.item,
-           d.last_deal, d.interval_days,
+    SELECT d.customer_id, d.item, d.last_deal, d.interval_days,
            CAST(d.last_deal + to_days(CAST(round(d.interval_days) AS INTEGER)) AS DATE) AS due_date, v.lifetime_sales
-    FROM due d JOIN value v USING (customer_id) LEFT JOIN customers c USING (customer_id)
-    WHERE $clinic IS NULL OR c.clinic = $clinic)
+    FROM due d JOIN value v USING (customer_id)
+    WHERE $clinic IS NULL OR d.customer_id IN (SELECT customer_id FROM customers WHERE clinic = $clinic))
 SELECT *, datediff('day', due_date, $asof) AS overdue_days, count(*) OVER () AS overdue_customers
 FROM listed
 WHERE due_date < $asof
 ORDER BY lifetime_sales DESC, overdue_days ASC, customer_id
 LIMIT $limit;
+
+-- name: overdue_latest
+-- overdue when $asof is on or after the data's last day: every deal counts, so customer_deals has the
+-- last deal and the lifetime sales.
+WITH intervals AS (
+    SELECT item, median_interval_days AS interval_days FROM item_intervals WHERE median_interval_days IS NOT NULL),
+last AS (SELECT customer_id, last_deal FROM customer_deals),
+-- What each customer bought on their last deal day: only those order lines are read.
+buys AS (
+    SELECT DISTINCT o.customer_id, o.item, o.order_date AS day
+    FROM orders o JOIN last l ON o.customer_id = l.customer_id AND o.order_date = l.last_deal
+    WHERE o.line_kind = 'sale' AND o.paid_amount > 0),
+due AS (
+    SELECT l.customer_id, l.last_deal, arg_min(b.item, iv.interval_days) AS item,
+           min(iv.interval_days) AS interval_days
+    FROM last l JOIN buys b ON b.customer_id = l.customer_id AND b.day = l.last_deal
+    JOIN intervals iv ON iv.item = b.item
+    GROUP BY 1, 2),
+value AS (SELECT customer_id, lifetime_sales FROM customer_deals),
+listed AS (
+    SELECT d.customer_id, d.item, d.last_deal, d.interval_days,
+           CAST(d.last_deal + to_days(CAST(round(d.interval_days) AS INTEGER)) AS DATE) AS due_date, v.lifetime_sales
+    FROM due d JOIN value v USING (customer_id)
+    WHERE $clinic IS NULL OR d.customer_id IN (SELECT customer_id FROM customers WHERE clinic = $clinic))
+SELECT *, datediff('day', due_date, $asof) AS overdue_days, count(*) OVER () AS overdue_customers
+FROM listed
+WHERE due_date < $asof
+ORDER BY lifetime_sales DESC, overdue_days ASC, customer_id
+LIMIT $limit;
+
+-- name: customer_names
+-- The record of the customers about to be listed ($ids), for names, phones (masked later) and owners.
+SELECT customer_id, name, phone, coalesce(owner_consultant, '未指定') AS owner_consultant
+FROM customers WHERE customer_id IN (SELECT unnest($ids::VARCHAR[]));
+
+-- name: all_customer_names
+SELECT customer_id, name, phone, coalesce(owner_consultant, '未指定') AS owner_consultant FROM customers;

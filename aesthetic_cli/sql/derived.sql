@@ -32,24 +32,26 @@ CREATE TABLE IF NOT EXISTS item_intervals (item VARCHAR, repeats BIGINT, median_
 -- order lines and visits joined to customer_first. Written in day order so that a period's query reads
 -- only the row groups of its days (DuckDB's zone maps); a refresh re-appends only the customers it touched.
 -- sales_lines counts the sale and refund lines (top-ups are no sales): a row with none has net NULL.
+-- Money here is DECIMAL(18, 2), held in 64 bits (a day's or a customer's sum is far below 10^16 yuan):
+-- filters and sums on it run several times faster than on the 128-bit DECIMAL(38, 2) a SUM returns.
 CREATE TABLE IF NOT EXISTS order_days (
     day DATE, customer_id VARCHAR, clinic VARCHAR, consultant VARCHAR, department VARCHAR, channel VARCHAR,
-    first_seen DATE, sales_lines BIGINT, net DECIMAL(38, 2), sale_amount DECIMAL(38, 2),
-    refund_amount DECIMAL(38, 2), cash_in DECIMAL(38, 2));
+    first_seen DATE, sales_lines BIGINT, net DECIMAL(18, 2), sale_amount DECIMAL(18, 2),
+    refund_amount DECIMAL(18, 2), cash_in DECIMAL(18, 2));
 -- first_receptions: visits that are a first consultation (初诊, or untyped on the customer's first visit).
 CREATE TABLE IF NOT EXISTS visit_days (
     day DATE, customer_id VARCHAR, clinic VARCHAR, consultant VARCHAR, department VARCHAR, channel VARCHAR,
     first_seen DATE, first_visit DATE, visits BIGINT, first_receptions BIGINT);
 CREATE TABLE IF NOT EXISTS treatment_days (
     day DATE, customer_id VARCHAR, clinic VARCHAR, department VARCHAR, channel VARCHAR,
-    consumption DECIMAL(38, 2));
+    consumption DECIMAL(18, 2));
 -- One row per customer with a deal (a customer-day netting above zero): first and last deal, the number
 -- of deal days and their sales, the first deal's net, lifetime net sales, and what the first deal was
 -- (its largest sale line's item and department, a clinic of it), and the acquisition channel. Cohorts, openers, the repurchase model
 -- and the call-back list read this instead of scanning every order line.
 CREATE TABLE IF NOT EXISTS customer_deals (
-    customer_id VARCHAR, first_deal DATE, last_deal DATE, deal_days BIGINT, deal_sales DECIMAL(38, 2),
-    first_net DECIMAL(38, 2), lifetime_sales DECIMAL(38, 2), first_item VARCHAR, first_department VARCHAR,
+    customer_id VARCHAR, first_deal DATE, last_deal DATE, deal_days BIGINT, deal_sales DECIMAL(18, 2),
+    first_net DECIMAL(18, 2), lifetime_sales DECIMAL(18, 2), first_item VARCHAR, first_department VARCHAR,
     first_clinic VARCHAR, channel VARCHAR);
 
 -- name: create_views
