@@ -151,6 +151,8 @@ _REACTIVATE_COLUMNS = ("customer_id", "name", "phone", "owner_consultant", "last
 def _reactivate_by_overdue(con, overdue: pl.DataFrame, meta: dict, limit: int, show_pii: bool,
                            overdue_note: Note, exc: Exception) -> Result:
     """Without a fitted model: the overdue customers, most lifetime value first (the list before BG/NBD)."""
+    from aesthetic_cli.metrics.predict import with_names
+
     total = overdue.height
     listed = overdue.head(limit).with_columns(
         pl.lit(None, pl.Int64).alias("repeat_deals"), pl.lit(None, pl.Float64).alias("p_alive"),
