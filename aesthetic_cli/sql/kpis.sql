@@ -106,13 +106,16 @@ ORDER BY arrivals DESC, leads DESC, channel;
 
 -- name: lost_deals
 -- First visits in the period by customers with no deal in the period (未成交).
-WITH first_visits AS (
-    SELECT customer_id, any_value(coalesce(nullif(trim(no_deal_reason), ''), '未填写')) AS no_deal_reason,
-           any_value(g_consultant) AS consultant, any_value(coalesce(intended_item, '未填写')) AS intended_item
-    FROM visit_facts
-    WHERE day BETWEEN $start AND $end AND ($clinic IS NULL OR g_clinic = $clinic)
-      AND (visit_type = '初诊' OR (visit_type IS NULL AND day = first_visit))
-    GROUP BY customer_id),
+-- The customers' first_visit comes from the period's visit_days, not from customer_first at large.
+WITH fv AS (SELECT DISTINCT customer_id, first_visit FROM visit_days WHERE day BETWEEN $start AND $end),
+first_visits AS (
+    SELECT v.customer_id, any_value(coalesce(nullif(trim(v.no_deal_reason), ''), '未填写')) AS no_deal_reason,
+           any_value(coalesce(v.consultant, '未指定')) AS consultant,
+           any_value(coalesce(v.intended_item, '未填写')) AS intended_item
+    FROM visits v JOIN fv USING (customer_id)
+    WHERE v.visit_date BETWEEN $start AND $end AND ($clinic IS NULL OR v.clinic = $clinic)
+      AND (v.visit_type = '初诊' OR (v.visit_type IS NULL AND v.visit_date = fv.first_visit))
+    GROUP BY v.customer_id),
 dealt AS (
     SELECT DISTINCT customer_id FROM order_day_facts
     WHERE day BETWEEN $start AND $end AND sales_lines > 0 AND ($clinic IS NULL OR g_clinic = $clinic)
