@@ -139,11 +139,16 @@ WITH fv AS (
     FROM visits WHERE $all OR customer_id IN (SELECT customer_id FROM layer_scope) GROUP BY 1),
 fo AS (SELECT customer_id, min(order_date) AS first_order FROM orders
        WHERE $all OR customer_id IN (SELECT customer_id FROM layer_scope) GROUP BY 1),
+-- The scope applies inside each branch, before the join with customer_phone: after it, every lead
+-- was linked by phone to find the few in scope.
 lead_links AS (
-    SELECT customer_id, channel, lead_date FROM leads WHERE customer_id IS NOT NULL
+    SELECT customer_id, channel, lead_date FROM leads
+    WHERE customer_id IS NOT NULL AND ($all OR customer_id IN (SELECT customer_id FROM layer_scope))
     UNION ALL
     SELECT p.customer_id, l.channel, l.lead_date
-    FROM leads l JOIN customer_phone p ON l.phone = p.phone
+    FROM leads l
+    JOIN (SELECT * FROM customer_phone WHERE $all OR customer_id IN (SELECT customer_id FROM layer_scope)) p
+      ON l.phone = p.phone
     WHERE l.customer_id IS NULL),
 fl AS (SELECT customer_id, arg_min(channel, lead_date) AS lead_channel FROM lead_links
        WHERE $all OR customer_id IN (SELECT customer_id FROM layer_scope) GROUP BY 1),
@@ -208,10 +213,10 @@ SELECT o.order_date AS day, o.customer_id, o.clinic, coalesce(o.consultant, '未
        sum(o.paid_amount) FILTER (WHERE o.line_kind = 'sale') AS sale_amount,
        sum(o.paid_amount) FILTER (WHERE o.line_kind = 'refund') AS refund_amount,
        sum(o.paid_amount) FILTER (WHERE o.line_kind = 'refund' OR NOT o.stored_value) AS cash_in
-FROM orders o
+-- The scope filters the facts before the joins: filtered after them, the refresh of one day ran ~3x slower.
+FROM (SELECT * FROM orders WHERE $all OR customer_id IN (SELECT customer_id FROM layer_scope)) o
 LEFT JOIN customer_first cf USING (customer_id)
 LEFT JOIN items i USING (item)
-WHERE $all OR o.customer_id IN (SELECT customer_id FROM layer_scope)
 GROUP BY ALL
 ORDER BY day;
 
@@ -223,10 +228,9 @@ SELECT v.visit_date AS day, v.customer_id, v.clinic, coalesce(v.consultant, '未
        count(*) AS visits,
        count(*) FILTER (WHERE v.visit_type = '初诊' OR (v.visit_type IS NULL AND v.visit_date = cf.first_visit))
            AS first_receptions
-FROM visits v
+FROM (SELECT * FROM visits WHERE $all OR customer_id IN (SELECT customer_id FROM layer_scope)) v
 LEFT JOIN customer_first cf USING (customer_id)
 LEFT JOIN items i ON i.item = v.intended_item
-WHERE $all OR v.customer_id IN (SELECT customer_id FROM layer_scope)
 GROUP BY ALL
 ORDER BY day;
 
@@ -235,10 +239,9 @@ DELETE FROM treatment_days WHERE $all OR customer_id IN (SELECT customer_id FROM
 INSERT INTO treatment_days
 SELECT t.treatment_date AS day, t.customer_id, t.clinic, coalesce(i.department, '未指定') AS department,
        cf.channel, sum(t.consumed_amount) AS consumption
-FROM treatments t
+FROM (SELECT * FROM treatments WHERE $all OR customer_id IN (SELECT customer_id FROM layer_scope)) t
 LEFT JOIN customer_first cf USING (customer_id)
 LEFT JOIN items i USING (item)
-WHERE $all OR t.customer_id IN (SELECT customer_id FROM layer_scope)
 GROUP BY ALL
 ORDER BY day;
 
@@ -256,9 +259,11 @@ first_lines AS (
     SELECT o.customer_id, arg_max(o.item, o.paid_amount) AS first_item,
            arg_max(coalesce(o.department, i.department, '未指定'), o.paid_amount) AS department,
            any_value(o.clinic) AS clinic
-    FROM orders o JOIN per p ON p.customer_id = o.customer_id AND o.order_date = p.first_deal
+    FROM (SELECT * FROM orders WHERE line_kind = 'sale'
+          AND ($all OR customer_id IN (SELECT customer_id FROM layer_scope))) o
+    JOIN per p ON p.customer_id = o.customer_id AND o.order_date = p.first_deal
     LEFT JOIN items i ON i.item = o.item
-    WHERE o.line_kind = 'sale' GROUP BY 1)
+    GROUP BY 1)
 SELECT p.customer_id, p.first_deal, p.last_deal, p.deal_days, p.deal_sales, p.first_net, p.lifetime_sales,
        fl.first_item, fl.department, fl.clinic, cf.channel
 FROM per p LEFT JOIN first_lines fl USING (customer_id) LEFT JOIN customer_first cf USING (customer_id)
