@@ -56,15 +56,12 @@ FROM per LEFT JOIN customers c USING (customer_id);
 
 -- name: cards
 -- Stored-value cards with what the customer topped up after the card's last use.
-WITH later AS (
-    SELECT k.card_id, count(*) AS n
-    FROM cards k JOIN orders o ON o.customer_id = k.customer_id AND o.line_kind = 'topup'
-         AND o.order_date > coalesce(k.last_used_at, k.opened_at)
-    GROUP BY 1)
 SELECT k.card_id, k.customer_id, c.name, c.phone, k.card_type, coalesce(k.clinic, c.clinic) AS clinic,
        k.opened_at, coalesce(k.recharge_total, 0) AS recharge_total, coalesce(k.bonus_total, 0) AS bonus_total,
-       coalesce(k.balance, 0) AS balance, k.last_used_at, coalesce(later.n, 0) AS topups_after_last_use
-FROM cards k LEFT JOIN customers c USING (customer_id) LEFT JOIN later USING (card_id)
+       coalesce(k.balance, 0) AS balance, k.last_used_at,
+       (SELECT count(*) FROM orders o WHERE o.customer_id = k.customer_id AND o.line_kind = 'topup'
+          AND o.order_date > coalesce(k.last_used_at, k.opened_at)) AS topups_after_last_use
+FROM cards k LEFT JOIN customers c USING (customer_id)
 WHERE $clinic IS NULL OR coalesce(k.clinic, c.clinic) = $clinic;
 
 -- name: overdue

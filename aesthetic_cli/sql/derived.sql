@@ -47,8 +47,8 @@ CREATE TABLE IF NOT EXISTS treatment_days (
     consumption DECIMAL(18, 2));
 -- One row per customer with a deal (a customer-day netting above zero): first and last deal, the number
 -- of deal days and their sales, the first deal's net, lifetime net sales, and what the first deal was
--- (its largest sale line's item and department, a clinic of it), and the acquisition channel. Cohorts, openers, the repurchase model
--- and the call-back list read this instead of scanning every order line.
+-- (its largest sale line's item and department, a clinic of it), and the acquisition channel.
+-- Cohorts, openers, the repurchase model and the call-back list read this instead of every order line.
 CREATE TABLE IF NOT EXISTS customer_deals (
     customer_id VARCHAR, first_deal DATE, last_deal DATE, deal_days BIGINT, deal_sales DECIMAL(18, 2),
     first_net DECIMAL(18, 2), lifetime_sales DECIMAL(18, 2), first_item VARCHAR, first_department VARCHAR,
