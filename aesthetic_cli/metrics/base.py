@@ -38,4 +38,17 @@ def run(con, stem: str, name: str, params: dict, *, g: str | None = None) -> pl.
     sql = query(stem, name)
     if g is not None:
         sql = with_identifiers(sql, g=(g, set(GROUPS.values())))
-    return con.execute(sql, params).pl()
+    return frame(con, sql, params)
+
+
+def frame(con, sql: str, params: dict | None = None) -> pl.DataFrame:
+    """A query's rows as a Polars frame through the Arrow C stream interface. DuckDB's .pl() goes through
+    pyarrow, whose import alone costs an analysis about half a second of start-up; and a relation made
+    with parameters is run once when made and again when streamed. So the rows are kept in a temporary
+    table (sql/frames.sql) and that is streamed: one run, no pyarrow, the same frame."""
+    # `sql` is a named query from aesthetic_cli/sql, never text from a user; its values stay bound.
+    con.execute(query("frames", "keep").replace("{query}", sql.rstrip().rstrip(";")), params or None)
+    try:
+        return pl.DataFrame(con.sql(query("frames", "read")))
+    finally:
+        con.execute(query("frames", "drop"))

@@ -7,12 +7,12 @@ from datetime import date
 import polars as pl
 
 from aesthetic_cli.errors import UsageError
-from aesthetic_cli.metrics.base import prepare, run
+from aesthetic_cli.metrics.base import frame, prepare, run
 from aesthetic_cli.sqlfiles import query, with_identifiers
 from aesthetic_cli.metrics.result import Note, Result
 
 # --by value -> the column of the customer's first deal (sql/cohorts.sql aliases) it groups by.
-BY = {"channel": "cf.channel", "first_item": "fl.first_item", "department": "fl.department", "clinic": "fl.clinic"}
+BY = {"channel": "fl.channel", "first_item": "fl.first_item", "department": "fl.department", "clinic": "fl.clinic"}
 
 
 def cohorts(con, *, start: date | None = None, end: date | None = None, by: str | None = None,
@@ -22,7 +22,7 @@ def cohorts(con, *, start: date | None = None, end: date | None = None, by: str 
         raise UsageError(f"--by '{by}' is not a cohort grouping.", hint=f"Use one of: {', '.join(BY)}.")
     grp = BY.get(by or "", "'all'")
     sql = with_identifiers(query("cohorts", "cohort_cells"), grp=(grp, {*BY.values(), "'all'"}))
-    cells = con.execute(sql, {"clinic": clinic, "from": start, "to": end, "months": months}).pl()
+    cells = frame(con, sql, {"clinic": clinic, "from": start, "to": end, "months": months})
     size = cells.select("group", "cohort", "customers").unique()
     cells = cells.select("group", "cohort", "k", "active", "sales")
     grid = size.join(pl.DataFrame({"k": list(range(months + 1))}), how="cross")

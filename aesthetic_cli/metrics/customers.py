@@ -30,30 +30,27 @@ def _asof(con, asof: date | None) -> date:
 def rfm(con, *, asof: date | None = None, clinic: str | None = None, show_pii: bool = False,
         list_customers: bool = False) -> Result:
     asof = _asof(con, asof)
-    df = run(con, "customers", "rfm", {"asof": asof, "clinic": clinic})
-    active = df.filter(pl.col("deal_visits") > 0)
-    med_r = active["recency_days"].median() if active.height else 0
-    med_f = active["deal_visits"].median() if active.height else 0
-    med_m = active["sales"].median() if active.height else 0
-    # Recent is good: high R means recency at or below the median.
-    r_hi = pl.col("recency_days") <= med_r
-    f_hi = pl.col("deal_visits") > med_f
-    m_hi = pl.col("sales") > med_m
-    seg = pl.lit(DORMANT)
-    for (r, f, m), name in SEGMENTS.items():
-        cond = (r_hi if r else ~r_hi) & (f_hi if f else ~f_hi) & (m_hi if m else ~m_hi)
-        seg = pl.when((pl.col("deal_visits") > 0) & cond).then(pl.lit(name)).otherwise(seg)
-    df = df.with_columns(seg.alias("segment"))
-    total = df.height
-    summary = (df.group_by("segment")
-               .agg(pl.len().alias("customers"), pl.col("sales").sum().alias("sales"),
-                    pl.col("recency_days").mean().alias("avg_recency_days"),
-                    pl.col("deal_visits").mean().alias("avg_deal_visits"),
-                    pl.col("lifetime_sales").sum().alias("lifetime_sales"))
+    params = {"asof": asof, "clinic": clinic}
+    cells = run(con, "customers", "rfm_segments", params)
+    first = cells.row(0, named=True) if cells.height else {}
+    # No active customer: every median is 0 (nobody is "high").
+    med_r, med_f, med_m = (first.get(k) if first.get(k) is not None else 0 for k in ("med_r", "med_f", "med_m"))
+    total = int(first.get("total") or 0)
+    summary = (cells.with_columns(_segment().alias("segment"))
+               .group_by("segment")
+               .agg(pl.col("customers").sum(), pl.col("sales").sum(),
+                    # Each cell's mean weighted by its customers: the mean over the segment's customers.
+                    ((pl.col("avg_recency_days") * pl.col("customers")).sum() / pl.col("customers").sum())
+                    .alias("avg_recency_days"),
+                    ((pl.col("avg_deal_visits") * pl.col("customers")).sum() / pl.col("customers").sum())
+                    .alias("avg_deal_visits"),
+                    pl.col("lifetime_sales").sum())
                .with_columns((pl.col("customers") / total).alias("share"))
                .sort("sales", descending=True))
     tables = {"segments": summary}
     if list_customers:
+        df = run(con, "customers", "rfm_customers", {**params, "med_r": med_r, "med_f": med_f, "med_m": med_m})
+        df = df.with_columns(_segment().alias("segment"))
         # customer_id breaks ties: the list must not depend on the order the warehouse returns rows in.
         tables["customers"] = mask(df.sort(["sales", "customer_id"], descending=[True, False]), show_pii).select(
             "customer_id", "name", "phone", "owner_consultant", "segment", "recency_days", "deal_visits", "sales",
@@ -64,6 +61,16 @@ def rfm(con, *, asof: date | None = None, clinic: str | None = None, show_pii: b
                   f"RFM over the 365 days to {asof}; high = better than the median active customer "
                   f"(recency ≤ {med_r} days, deal visits > {med_f}, sales > {med_m:,.0f}).")]
     return Result(meta=meta, tables=tables, notes=notes)
+
+
+def _segment() -> pl.Expr:
+    """The segment of an RFM cell (sql/customers.sql: active, r_hi, f_hi, m_hi); recent is good, so high R
+    means recency at or below the median."""
+    seg = pl.lit(DORMANT)
+    for (r, f, m), name in SEGMENTS.items():
+        cond = (pl.col("r_hi") == r) & (pl.col("f_hi") == f) & (pl.col("m_hi") == m)
+        seg = pl.when(pl.col("active") & cond).then(pl.lit(name)).otherwise(seg)
+    return seg
 
 
 # The value at risk looks this far ahead: about two treatment cycles of the repeat items (水光针, 光子).
@@ -90,10 +97,13 @@ def reactivate(con, *, asof: date | None = None, clinic: str | None = None, limi
     lifetime sales, and a note says so.
     """
     from aesthetic_cli.errors import ModelFitError
-    from aesthetic_cli.metrics.predict import score
+    from aesthetic_cli.metrics.predict import score, with_names
 
     asof = _asof(con, asof)
-    overdue = run(con, "customers", "overdue", {"asof": asof, "clinic": clinic, "limit": _ALL})
+    last = prepare(con).last_day
+    # Up to the data's last day every deal counts, and the layer's customer_deals has them.
+    name = "overdue_latest" if last is not None and asof >= last else "overdue"
+    overdue = run(con, "customers", name, {"asof": asof, "clinic": clinic, "limit": _ALL})
     total = overdue.height
     meta = {"command": "customers reactivate", "asof": asof, "clinic": clinic, "limit": limit,
             "overdue_customers": total, "value_at_risk_days": VALUE_AT_RISK_DAYS}
@@ -102,10 +112,9 @@ def reactivate(con, *, asof: date | None = None, clinic: str | None = None, limi
     try:
         # A month in progress asks as of its last day, past the data: the model must not count the days
         # without data as days without a purchase, so it is fitted up to the data's last day.
-        last = prepare(con).last_day
         scored = score(con, until=min(asof, last) if last else asof, clinic=clinic, horizons=(VALUE_AT_RISK_DAYS,))
     except ModelFitError as exc:
-        return _reactivate_by_overdue(overdue, meta, limit, show_pii, overdue_note, exc)
+        return _reactivate_by_overdue(con, overdue, meta, limit, show_pii, overdue_note, exc)
     h = VALUE_AT_RISK_DAYS
     frame = scored.frame.with_columns(
         (pl.col(f"expected_deals_if_alive_{h}d") * pl.col("expected_value")).alias("expected_sales_if_alive"),
@@ -115,7 +124,7 @@ def reactivate(con, *, asof: date | None = None, clinic: str | None = None, limi
               .with_columns(pl.col("overdue_days").is_not_null().alias("overdue"))
               .filter(pl.col("value_at_risk") > 0)
               .sort(["value_at_risk", "customer_id"], descending=[True, False]).head(limit))
-    listed = mask(listed, show_pii).select(*_REACTIVATE_COLUMNS)
+    listed = mask(with_names(con, listed), show_pii).select(*_REACTIVATE_COLUMNS)
     at_risk = int((frame["value_at_risk"] > 0).sum())
     meta.update({"ranking": "value_at_risk", "customers_at_risk": at_risk,
                  "value_at_risk_total": float(frame["value_at_risk"].sum()),
@@ -139,15 +148,17 @@ _REACTIVATE_COLUMNS = ("customer_id", "name", "phone", "owner_consultant", "last
                        "overdue_days", "lifetime_sales")
 
 
-def _reactivate_by_overdue(overdue: pl.DataFrame, meta: dict, limit: int, show_pii: bool, overdue_note: Note,
-                           exc: Exception) -> Result:
+def _reactivate_by_overdue(con, overdue: pl.DataFrame, meta: dict, limit: int, show_pii: bool,
+                           overdue_note: Note, exc: Exception) -> Result:
     """Without a fitted model: the overdue customers, most lifetime value first (the list before BG/NBD)."""
+    from aesthetic_cli.metrics.predict import with_names
+
     total = overdue.height
     listed = overdue.head(limit).with_columns(
         pl.lit(None, pl.Int64).alias("repeat_deals"), pl.lit(None, pl.Float64).alias("p_alive"),
         pl.lit(None, pl.Float64).alias("expected_sales_if_alive"), pl.lit(None, pl.Float64).alias("value_at_risk"),
         pl.lit(True).alias("overdue"))
-    listed = mask(listed, show_pii).select(*_REACTIVATE_COLUMNS)
+    listed = mask(with_names(con, listed), show_pii).select(*_REACTIVATE_COLUMNS)
     meta.update({"ranking": "lifetime_sales", "model_error": getattr(exc, "message", str(exc))})
     notes = [Note(f"历史数据不足以拟合复购模型（{getattr(exc, 'message', exc)}），改按原规则：{total} 位顾客已超过其上次"
                   f"所购项目的复购中位周期，列出累计业绩最高的 {min(limit, total)} 位。",

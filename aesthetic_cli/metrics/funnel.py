@@ -50,11 +50,13 @@ def segments(df: pl.DataFrame) -> pl.DataFrame:
     return out.sort([pl.col("group"), pl.col("segment").replace_strict(order, return_dtype=pl.Int8)])
 
 
-def comparison(con, spans: Spans, cov: Coverage, clinic: str | None) -> pl.DataFrame:
+def comparison(con, spans: Spans, cov: Coverage, clinic: str | None,
+               current: pl.DataFrame | None = None) -> pl.DataFrame:
     """Each headline KPI this period, the previous period (环比) and a year earlier (同比), over the
     same days (periods.comparable). Amounts change relatively (mom, yoy); rates also in points
     (mom_diff, yoy_diff: 0.034 is +3.4pp)."""
-    frames = {"current": kpis(con, spans.current, clinic=clinic)}
+    # `current`: this period's ungrouped kpis when the caller has them already.
+    frames = {"current": current if current is not None else kpis(con, spans.current, clinic=clinic)}
     for key, other in (("previous", spans.previous), ("last_year", spans.last_year)):
         frames[key] = kpis(con, other, clinic=clinic) if cov.covers(other.start) else None
     rows = []
@@ -135,7 +137,7 @@ def funnel(con, period: Period, *, by: str | None = None, clinic: str | None = N
     tables = {
         "kpis": head.select("group", *HEADLINE),
         "segments": segments(head),
-        "comparison": comparison(con, spans, cov, clinic),
+        "comparison": comparison(con, spans, cov, clinic, head if by is None else None),
         "funnel": funnel_table(con, cur, clinic),
         **lost_deals(con, cur, clinic),
         "referral": referral(con, cur, clinic),

@@ -55,14 +55,24 @@ def _until(con, until: date | None) -> tuple[date, date]:
 
 
 def summarise(con, *, until: date, clinic: str | None = None) -> pl.DataFrame:
-    """x, t_x and T (weeks) and the average repeat deal value, one row per customer with a deal by `until`."""
-    df = run(con, "predict", "summary", {"until": until, "clinic": clinic})
+    """x, t_x and T (weeks) and the average repeat deal value, one row per customer with a deal by `until`
+    (without names: with_names adds them to the rows that are shown)."""
+    # Up to the data's last day every deal counts, and the layer's customer_deals has the figures.
+    last = prepare(con).last_day
+    name = "summary_latest" if last is not None and until >= last else "summary"
+    df = run(con, "predict", name, {"until": until, "clinic": clinic})
     return df.with_columns(
         (pl.col("recency_days") / WEEK).alias("recency_weeks"),
         (pl.col("age_days") / WEEK).alias("age_weeks"),
         # Money is DECIMAL in the warehouse; the models work in float64.
         pl.col("avg_repeat_value").cast(pl.Float64),
     )
+
+
+def with_names(con, frame: pl.DataFrame) -> pl.DataFrame:
+    """The customers' name, phone and owner consultant beside each row, read for these rows only."""
+    names = run(con, "customers", "customer_names", {"ids": frame["customer_id"].to_list()})
+    return frame.join(names, on="customer_id", how="left", maintain_order="left")
 
 
 def score(con, *, until: date | None = None, clinic: str | None = None,
@@ -100,7 +110,9 @@ def predict(con, *, until: date | None = None, horizons: tuple[int, ...] = DEFAU
     s = score(con, until=until, clinic=clinic, horizons=horizons)
     first = horizons[0]
     per_h = [c for h in horizons for c in (f"expected_deals_{h}d", f"expected_sales_{h}d")]
-    customers = mask(s.frame, show_pii).sort(
+    named = s.frame.join(run(con, "customers", "all_customer_names", {}), on="customer_id", how="left",
+                         maintain_order="left")
+    customers = mask(named, show_pii).sort(
         [f"expected_sales_{first}d", "customer_id"], descending=[True, False]).select(
         "customer_id", "name", "phone", "owner_consultant", "repeat_deals", "recency_weeks", "age_weeks",
         "last_deal", "avg_repeat_value", "p_alive", "expected_value", *per_h)

@@ -17,9 +17,10 @@ import polars as pl
 from aesthetic_cli.errors import UsageError
 from aesthetic_cli.glossary import name_of as label
 from aesthetic_cli.metrics.base import group_column, prepare, run
-from aesthetic_cli.metrics.funnel import kpis
+from aesthetic_cli.metrics.funnel import kpis, with_levers
 from aesthetic_cli.metrics.periods import Period, comparable, month
 from aesthetic_cli.metrics.result import Note, Result
+from aesthetic_cli.sqlfiles import query
 
 LEVERS = ("visitors", "close_rate", "ticket", "frequency")
 DIMENSIONS = ("clinic", "department", "consultant")
@@ -64,6 +65,10 @@ class History:
 def history(con, target_year: int) -> History:
     cov = prepare(con)
     rows, sources, notes = [], [], []
+    # Every month the plan may lean on, in one query (two years back): the same figures as kpis per month.
+    span = Period(date(target_year - 2, 1, 1), date(target_year - 1, 12, 31), "range")
+    per_month = {r["month"]: r for r in with_levers(
+        run(con, "targets", "month_sales", {"start": span.start, "end": span.end})).iter_rows(named=True)}
     for m in range(1, 13):
         source = None
         for y in (target_year - 1, target_year - 2):
@@ -75,8 +80,7 @@ def history(con, target_year: int) -> History:
                 break
         r = {}
         if source is not None:
-            k = kpis(con, source)
-            r = k.row(0, named=True) if k.height else {}
+            r = per_month.get(source.start, {})
             sources.append(source)
         rows.append({"month_no": m, "source_year": source.start.year if source else None,
                      "sales": float(r.get("sales") or 0.0), "new_sales": float(r.get("new_sales") or 0.0),
@@ -99,8 +103,9 @@ def history(con, target_year: int) -> History:
                 pl.when(pl.col("source_year").is_null()).then(pl.lit(avg)).otherwise(pl.col("sales")).alias("weight"))
         window = Period(min(p.start for p in sources), max(p.end for p in sources), "range")
         for dim in DIMENSIONS:
-            k = kpis(con, window, by=dim)
-            shares[dim] = k.select(pl.col("group").alias("key"), "sales").filter(pl.col("sales") > 0).sort("key")
+            k = run(con, "targets", "dimension_sales", {"start": window.start, "end": window.end},
+                    g=group_column(dim))
+            shares[dim] = k.select("key", "sales").sort("key")
         wd = run(con, "targets", "weekday_sales", {"start": window.start, "end": window.end})
         weekday = {int(r["weekday"]): float(r["sales"]) / r["days"] for r in wd.iter_rows(named=True) if r["days"]}
     if "weight" not in months.columns:
@@ -277,12 +282,13 @@ def _with_total(frame: pl.DataFrame, key: str, summed: list[str]) -> pl.DataFram
 
 def save(con, plan: Plan) -> bool:
     """Store the plan, replacing an earlier one for the year. Returns True when one was replaced."""
-    existed = con.execute("SELECT count(*) FROM target_plans WHERE year = $y", {"y": plan.year}).fetchone()[0] > 0
+    existed = con.execute(query("targets", "plan_exists"), {"y": plan.year}).fetchone()[0] > 0
     con.execute("BEGIN TRANSACTION")
     try:
-        for table in ("target_plans", "target_days", "target_levers"):
-            con.execute(f"DELETE FROM {table} WHERE year = $y", {"y": plan.year})
-        con.execute("INSERT INTO target_plans VALUES ($y, $t, $p, now())",
+        for statement in query("targets", "delete_plan").split(";"):
+            if statement.strip():
+                con.execute(statement, {"y": plan.year})
+        con.execute(query("targets", "insert_plan"),
                     {"y": plan.year, "t": plan.total, "p": json.dumps(plan.params, ensure_ascii=False)})
         days = pl.concat([
             plan.days.with_columns(pl.lit("all").alias("dimension"), pl.lit("all").alias("key")).select(
@@ -290,13 +296,13 @@ def save(con, plan: Plan) -> bool:
             plan.dim_days.select("day", "dimension", "key", "target"),
         ]).with_columns(pl.lit(plan.year).alias("year"), pl.col("target").cast(pl.Int64))
         con.register("plan_days_in", days.to_arrow())
-        con.execute("INSERT INTO target_days SELECT year, day, dimension, key, target FROM plan_days_in")
+        con.execute(query("targets", "insert_days"))
         con.unregister("plan_days_in")
         levers = plan.months.select(
             pl.lit(plan.year).alias("year"), pl.col("month").str.to_date("%Y-%m").alias("month"), "target",
             "visitors", "close_rate", "ticket", "frequency")
         con.register("plan_levers_in", levers.to_arrow())
-        con.execute("INSERT INTO target_levers SELECT * FROM plan_levers_in")
+        con.execute(query("targets", "insert_levers"))
         con.unregister("plan_levers_in")
         con.execute("COMMIT")
     except BaseException:
@@ -312,8 +318,8 @@ def track(con, period: Period, *, asof: date | None = None) -> Result:
     # imported as days without sales).
     latest = comparable(period, cov.last_day).current.end
     year = period.start.year
-    has = con.execute("SELECT count(*) FROM information_schema.tables WHERE table_name = 'target_plans'").fetchone()[0]
-    saved = con.execute("SELECT total, saved_at FROM target_plans WHERE year = $y", {"y": year}).fetchone() if has else None
+    has = con.execute(query("targets", "has_plans")).fetchone()[0]
+    saved = con.execute(query("targets", "saved_plan"), {"y": year}).fetchone() if has else None
     if not saved:
         raise UsageError(f"No saved target plan for {year}.",
                          hint=f"Make one with `aesops targets split --year {year} --total N --save`.")
@@ -370,14 +376,7 @@ def track(con, period: Period, *, asof: date | None = None) -> Result:
 
 def _lever_check(con, period: Period, asof: date, year: int) -> pl.DataFrame:
     """Each lever to date against the plan: visitors against the planned pace, rates against plan rates."""
-    plan = con.execute("""
-        SELECT sum(visitors * share) AS visitors, sum(close_rate * target) / sum(target) AS close_rate,
-               sum(ticket * target) / sum(target) AS ticket, sum(frequency * target) / sum(target) AS frequency
-        FROM (SELECT l.*, coalesce(d.to_date, 0) / nullif(l.target, 0) AS share
-              FROM target_levers l
-              LEFT JOIN (SELECT date_trunc('month', day)::DATE AS month, sum(target) AS to_date FROM target_days
-                         WHERE year = $y AND dimension = 'all' AND day BETWEEN $s AND $a GROUP BY 1) d USING (month)
-              WHERE l.year = $y AND l.month BETWEEN date_trunc('month', $s::DATE) AND $e)""",
+    plan = con.execute(query("targets", "lever_plan"),
                        {"y": year, "s": period.start, "a": asof, "e": period.end}).fetchone()
     actual = kpis(con, Period(period.start, asof, "range"))
     a = actual.row(0, named=True) if actual.height else {}

@@ -11,8 +11,8 @@ WITH acquired AS (
     SELECT customer_id, channel, first_seen FROM customer_first
     WHERE first_seen BETWEEN $start AND $end
       AND ($clinic IS NULL OR customer_id IN (
-          SELECT customer_id FROM visit_facts WHERE g_clinic = $clinic
-          UNION SELECT customer_id FROM order_facts WHERE g_clinic = $clinic)))
+          SELECT customer_id FROM visit_days WHERE clinic = $clinic
+          UNION SELECT customer_id FROM order_days WHERE clinic = $clinic)))
 SELECT a.channel, a.customer_id, a.first_seen, d.day, d.net
 FROM acquired a
 LEFT JOIN customer_days d ON d.customer_id = a.customer_id AND d.day >= a.first_seen;

@@ -1,21 +1,16 @@
 -- name: cohort_cells
 -- Per group ({grp}: a column of the first deal), cohort month (of the first deal) and months since
--- (k): the cohort's size, how many had a deal in that month, and that month's sales.
-WITH deals AS (SELECT customer_id, day, net FROM customer_days WHERE net > 0),
-first AS (SELECT customer_id, min(day) AS first_deal FROM deals GROUP BY 1),
-first_lines AS (
-    SELECT o.customer_id, arg_max(o.item, o.paid_amount) AS first_item,
-           arg_max(coalesce(o.department, i.department, '未指定'), o.paid_amount) AS department,
-           any_value(o.clinic) AS clinic
-    FROM orders o JOIN first f ON f.customer_id = o.customer_id AND o.order_date = f.first_deal
-    LEFT JOIN items i ON i.item = o.item
-    WHERE o.line_kind = 'sale' GROUP BY 1),
+-- (k): the cohort's size, how many had a deal in that month, and that month's sales. The first deal and
+-- what it was come from customer_deals.
+WITH fl AS (
+    SELECT customer_id, first_deal, first_item, first_department AS department, first_clinic AS clinic, channel
+    FROM customer_deals),
 people AS (
-    SELECT f.customer_id, date_trunc('month', f.first_deal)::DATE AS cohort,
+    SELECT fl.customer_id, date_trunc('month', fl.first_deal)::DATE AS cohort,
            coalesce(CAST({grp} AS VARCHAR), '未知') AS grp
-    FROM first f LEFT JOIN first_lines fl USING (customer_id) LEFT JOIN customer_first cf USING (customer_id)
+    FROM fl
     WHERE ($clinic IS NULL OR fl.clinic = $clinic)
-      AND ($from::DATE IS NULL OR f.first_deal >= $from::DATE) AND ($to::DATE IS NULL OR f.first_deal <= $to::DATE)),
+      AND ($from::DATE IS NULL OR fl.first_deal >= $from::DATE) AND ($to::DATE IS NULL OR fl.first_deal <= $to::DATE)),
 months AS (
     SELECT p.grp, p.cohort, p.customer_id,
            datediff('month', p.cohort, date_trunc('month', d.day)) AS k, d.net

@@ -2,11 +2,10 @@
 -- 现场咨询师 for one period: receptions by the visit's consultant; deals, sales and refunds of the
 -- customer-days attributed to them (attributed_days).
 WITH rec AS (
-    SELECT g_consultant AS consultant, count(*) AS receptions,
-           count(*) FILTER (WHERE visit_type = '初诊' OR (visit_type IS NULL AND day = first_visit)) AS first_receptions,
+    SELECT consultant, sum(visits)::BIGINT AS receptions, sum(first_receptions)::BIGINT AS first_receptions,
            count(DISTINCT customer_id) AS received
-    FROM visit_facts
-    WHERE day BETWEEN $start AND $end AND ($clinic IS NULL OR g_clinic = $clinic)
+    FROM visit_days
+    WHERE day BETWEEN $start AND $end AND ($clinic IS NULL OR clinic = $clinic)
     GROUP BY 1),
 deals AS (
     SELECT consultant, count(DISTINCT customer_id) FILTER (WHERE net > 0) AS buyers,
@@ -15,11 +14,9 @@ deals AS (
     WHERE day BETWEEN $start AND $end AND ($clinic IS NULL OR clinic = $clinic)
     GROUP BY 1),
 refunds AS (
-    SELECT g_consultant AS consultant,
-           -sum(paid_amount) FILTER (WHERE line_kind = 'refund') AS refunds,
-           sum(paid_amount) FILTER (WHERE line_kind = 'sale') AS gross_sales
-    FROM order_facts
-    WHERE day BETWEEN $start AND $end AND ($clinic IS NULL OR g_clinic = $clinic)
+    SELECT consultant, -sum(refund_amount) AS refunds, sum(sale_amount) AS gross_sales
+    FROM order_days
+    WHERE day BETWEEN $start AND $end AND ($clinic IS NULL OR clinic = $clinic)
     GROUP BY 1),
 closed AS (
     -- The cohort whose 180 days end in this period: closed 180 days before it.
@@ -28,10 +25,14 @@ closed AS (
     WHERE net > 0 AND day BETWEEN $start - INTERVAL 180 DAY AND $end - INTERVAL 180 DAY
       AND ($clinic IS NULL OR clinic = $clinic)
     GROUP BY 1, 2),
+later_deals AS (
+    -- Only the cohort's customers and the days that can count: the rest of the history is not read.
+    SELECT customer_id, day FROM customer_days
+    WHERE net > 0 AND day > $start - INTERVAL 180 DAY AND customer_id IN (SELECT customer_id FROM closed)),
 rep AS (
     SELECT c.consultant, count(*) AS repurchase_base,
            count(*) FILTER (WHERE EXISTS (
-               SELECT 1 FROM customer_days d WHERE d.customer_id = c.customer_id AND d.net > 0
+               SELECT 1 FROM later_deals d WHERE d.customer_id = c.customer_id
                  AND d.day > c.closed_on AND d.day <= c.closed_on + INTERVAL 180 DAY)) AS repurchased
     FROM closed c GROUP BY 1),
 names AS (SELECT consultant FROM rec UNION SELECT consultant FROM deals)
@@ -55,8 +56,13 @@ WITH l AS (
     FROM leads l LEFT JOIN customer_phone p ON l.phone = p.phone
     WHERE l.lead_date BETWEEN $start AND $end AND l.online_consultant IS NOT NULL
       AND ($clinic IS NULL OR l.clinic = $clinic)),
-visit_days AS (SELECT DISTINCT customer_id, day FROM visit_facts),
-deal_days AS (SELECT customer_id, day FROM customer_days WHERE net > 0),
+-- Only the leads' customers from the period's first day on: a next visit or deal is never earlier.
+visit_days AS (
+    SELECT DISTINCT customer_id, day FROM visit_days
+    WHERE day >= $start AND customer_id IN (SELECT customer_id FROM l)),
+deal_days AS (
+    SELECT customer_id, day FROM customer_days
+    WHERE net > 0 AND day >= $start AND customer_id IN (SELECT customer_id FROM l)),
 nexts AS (
     SELECT l.lead_no, v.day AS next_visit, d.day AS next_deal
     FROM l

@@ -1,23 +1,58 @@
--- name: rfm
--- Recency, frequency (deal visits) and sales over the 365 days up to $asof, per customer with any deal.
-WITH d AS (SELECT * FROM customer_days WHERE day <= $asof)
-SELECT d.customer_id, c.name, c.phone, coalesce(c.owner_consultant, '未指定') AS owner_consultant,
-       datediff('day', max(d.day) FILTER (WHERE d.net > 0), $asof) AS recency_days,
-       count(*) FILTER (WHERE d.net > 0 AND d.day > $asof - INTERVAL 365 DAY) AS deal_visits,
-       coalesce(sum(d.net) FILTER (WHERE d.day > $asof - INTERVAL 365 DAY), 0) AS sales,
-       sum(d.net) AS lifetime_sales
-FROM d LEFT JOIN customers c USING (customer_id)
-WHERE $clinic IS NULL OR c.clinic = $clinic OR d.customer_id IN (
-    SELECT customer_id FROM order_facts WHERE g_clinic = $clinic)
-GROUP BY ALL
-HAVING count(*) FILTER (WHERE d.net > 0) > 0;
+-- name: rfm_segments
+-- RFM over the 365 days up to $asof, per customer with any deal up to then: recency (days since the
+-- last deal), frequency (deal visits) and sales, each high or not against the median of the active
+-- customers (a deal in the 365 days). Computed here and summed per (active, r, f, m) cell, so no
+-- per-customer frame leaves the database; metrics/customers.py names the cells.
+WITH d AS (SELECT * FROM customer_days WHERE day <= $asof),
+per AS (
+    SELECT d.customer_id,
+           datediff('day', max(d.day) FILTER (WHERE d.net > 0), $asof) AS recency_days,
+           count(*) FILTER (WHERE d.net > 0 AND d.day > $asof - INTERVAL 365 DAY) AS deal_visits,
+           coalesce(sum(d.net) FILTER (WHERE d.day > $asof - INTERVAL 365 DAY), 0) AS sales,
+           sum(d.net) AS lifetime_sales
+    FROM d
+    WHERE $clinic IS NULL OR d.customer_id IN (SELECT customer_id FROM customers WHERE clinic = $clinic)
+       OR d.customer_id IN (SELECT customer_id FROM order_days WHERE clinic = $clinic)
+    GROUP BY 1
+    HAVING count(*) FILTER (WHERE d.net > 0) > 0),
+med AS (
+    SELECT median(recency_days::DOUBLE) FILTER (WHERE deal_visits > 0) AS med_r,
+           median(deal_visits::DOUBLE) FILTER (WHERE deal_visits > 0) AS med_f,
+           median(sales::DOUBLE) FILTER (WHERE deal_visits > 0) AS med_m,
+           count(*) AS total
+    FROM per),
+tagged AS (
+    -- The dormant (no deal in the 365 days) are one cell whatever their figures.
+    SELECT per.*, deal_visits > 0 AS active,
+           CASE WHEN deal_visits > 0 THEN recency_days <= med_r END AS r_hi,
+           CASE WHEN deal_visits > 0 THEN deal_visits > med_f END AS f_hi,
+           CASE WHEN deal_visits > 0 THEN sales::DOUBLE > med_m END AS m_hi
+    FROM per, med)
+SELECT active, r_hi, f_hi, m_hi, count(*) AS customers, sum(sales) AS sales,
+       avg(recency_days) AS avg_recency_days, avg(deal_visits) AS avg_deal_visits,
+       sum(lifetime_sales) AS lifetime_sales,
+       any_value(med_r) AS med_r, any_value(med_f) AS med_f, any_value(med_m) AS med_m, any_value(total) AS total
+FROM tagged, med
+GROUP BY active, r_hi, f_hi, m_hi;
 
--- name: last_deal_items
--- What each customer bought on their last deal day up to $asof.
-WITH last AS (SELECT customer_id, max(day) AS last_deal FROM customer_days WHERE net > 0 AND day <= $asof GROUP BY 1)
-SELECT l.customer_id, l.last_deal, list(DISTINCT o.item ORDER BY o.item) AS items
-FROM last l JOIN order_facts o ON o.customer_id = l.customer_id AND o.day = l.last_deal AND o.line_kind = 'sale'
-GROUP BY ALL;
+-- name: rfm_customers
+-- The same customers one by one, with their record, for --list; $med_* are rfm_segments' medians.
+WITH d AS (SELECT * FROM customer_days WHERE day <= $asof),
+per AS (
+    SELECT d.customer_id,
+           datediff('day', max(d.day) FILTER (WHERE d.net > 0), $asof) AS recency_days,
+           count(*) FILTER (WHERE d.net > 0 AND d.day > $asof - INTERVAL 365 DAY) AS deal_visits,
+           coalesce(sum(d.net) FILTER (WHERE d.day > $asof - INTERVAL 365 DAY), 0) AS sales,
+           sum(d.net) AS lifetime_sales
+    FROM d
+    WHERE $clinic IS NULL OR d.customer_id IN (SELECT customer_id FROM customers WHERE clinic = $clinic)
+       OR d.customer_id IN (SELECT customer_id FROM order_days WHERE clinic = $clinic)
+    GROUP BY 1
+    HAVING count(*) FILTER (WHERE d.net > 0) > 0)
+SELECT per.*, c.name, c.phone, coalesce(c.owner_consultant, '未指定') AS owner_consultant,
+       deal_visits > 0 AS active, recency_days <= $med_r AS r_hi, deal_visits > $med_f AS f_hi,
+       sales::DOUBLE > $med_m AS m_hi
+FROM per LEFT JOIN customers c USING (customer_id);
 
 -- name: cards
 -- Stored-value cards with what the customer topped up after the card's last use.
@@ -31,12 +66,16 @@ WHERE $clinic IS NULL OR coalesce(k.clinic, c.clinic) = $clinic;
 
 -- name: overdue
 -- Customers past the median repurchase interval of the soonest-due item of their last deal, as of
--- $asof, most lifetime value first; `overdue_customers` counts them all, the rows stop at $limit.
-WITH buys AS (
-    SELECT DISTINCT customer_id, item, order_date AS day FROM orders WHERE line_kind = 'sale' AND paid_amount > 0),
-intervals AS (
+-- $asof, most lifetime value first; `overdue_customers` counts them all, the rows stop at $limit. Names
+-- are read for the listed customers only (customer_names).
+WITH intervals AS (
     SELECT item, median_interval_days AS interval_days FROM item_intervals WHERE median_interval_days IS NOT NULL),
 last AS (SELECT customer_id, max(day) AS last_deal FROM customer_days WHERE net > 0 AND day <= $asof GROUP BY 1),
+-- What each customer bought on their last deal day: only those order lines are read.
+buys AS (
+    SELECT DISTINCT o.customer_id, o.item, o.order_date AS day
+    FROM orders o JOIN last l ON o.customer_id = l.customer_id AND o.order_date = l.last_deal
+    WHERE o.line_kind = 'sale' AND o.paid_amount > 0),
 due AS (
     SELECT l.customer_id, l.last_deal, arg_min(b.item, iv.interval_days) AS item,
            min(iv.interval_days) AS interval_days
@@ -45,13 +84,49 @@ due AS (
     GROUP BY 1, 2),
 value AS (SELECT customer_id, sum(net) AS lifetime_sales FROM customer_days WHERE day <= $asof GROUP BY 1),
 listed AS (
-    SELECT d.customer_id, c.name, c.phone, coalesce(c.owner_consultant, '未指定') AS owner_consultant, d.item,
-           d.last_deal, d.interval_days,
+    SELECT d.customer_id, d.item, d.last_deal, d.interval_days,
            CAST(d.last_deal + to_days(CAST(round(d.interval_days) AS INTEGER)) AS DATE) AS due_date, v.lifetime_sales
-    FROM due d JOIN value v USING (customer_id) LEFT JOIN customers c USING (customer_id)
-    WHERE $clinic IS NULL OR c.clinic = $clinic)
+    FROM due d JOIN value v USING (customer_id)
+    WHERE $clinic IS NULL OR d.customer_id IN (SELECT customer_id FROM customers WHERE clinic = $clinic))
 SELECT *, datediff('day', due_date, $asof) AS overdue_days, count(*) OVER () AS overdue_customers
 FROM listed
 WHERE due_date < $asof
 ORDER BY lifetime_sales DESC, overdue_days ASC, customer_id
 LIMIT $limit;
+
+-- name: overdue_latest
+-- overdue when $asof is on or after the data's last day: every deal counts, so customer_deals has the
+-- last deal and the lifetime sales.
+WITH intervals AS (
+    SELECT item, median_interval_days AS interval_days FROM item_intervals WHERE median_interval_days IS NOT NULL),
+last AS (SELECT customer_id, last_deal FROM customer_deals),
+-- What each customer bought on their last deal day: only those order lines are read.
+buys AS (
+    SELECT DISTINCT o.customer_id, o.item, o.order_date AS day
+    FROM orders o JOIN last l ON o.customer_id = l.customer_id AND o.order_date = l.last_deal
+    WHERE o.line_kind = 'sale' AND o.paid_amount > 0),
+due AS (
+    SELECT l.customer_id, l.last_deal, arg_min(b.item, iv.interval_days) AS item,
+           min(iv.interval_days) AS interval_days
+    FROM last l JOIN buys b ON b.customer_id = l.customer_id AND b.day = l.last_deal
+    JOIN intervals iv ON iv.item = b.item
+    GROUP BY 1, 2),
+value AS (SELECT customer_id, lifetime_sales FROM customer_deals),
+listed AS (
+    SELECT d.customer_id, d.item, d.last_deal, d.interval_days,
+           CAST(d.last_deal + to_days(CAST(round(d.interval_days) AS INTEGER)) AS DATE) AS due_date, v.lifetime_sales
+    FROM due d JOIN value v USING (customer_id)
+    WHERE $clinic IS NULL OR d.customer_id IN (SELECT customer_id FROM customers WHERE clinic = $clinic))
+SELECT *, datediff('day', due_date, $asof) AS overdue_days, count(*) OVER () AS overdue_customers
+FROM listed
+WHERE due_date < $asof
+ORDER BY lifetime_sales DESC, overdue_days ASC, customer_id
+LIMIT $limit;
+
+-- name: customer_names
+-- The record of the customers about to be listed ($ids), for names, phones (masked later) and owners.
+SELECT customer_id, name, phone, coalesce(owner_consultant, '未指定') AS owner_consultant
+FROM customers WHERE customer_id IN (SELECT unnest($ids::VARCHAR[]));
+
+-- name: all_customer_names
+SELECT customer_id, name, phone, coalesce(owner_consultant, '未指定') AS owner_consultant FROM customers;

@@ -1,36 +1,35 @@
 -- name: item_sales
 -- Per item in the period: sales (sale and refund lines), quantity, buyers, unit cost from the catalogue.
-SELECT o.item, any_value(o.g_department) AS department, sum(o.paid_amount) AS sales,
-       sum(coalesce(o.quantity, 1)) FILTER (WHERE o.line_kind = 'sale') AS quantity,
-       count(DISTINCT o.customer_id) FILTER (WHERE o.line_kind = 'sale') AS buyers,
-       count(*) FILTER (WHERE o.line_kind = 'sale') AS lines,
-       any_value(i.unit_cost) AS unit_cost, any_value(i.list_price) AS list_price, any_value(i.role) AS role
-FROM order_facts o
-LEFT JOIN items i ON i.item = o.item
-WHERE o.line_kind <> 'topup' AND o.day BETWEEN $start AND $end AND ($clinic IS NULL OR o.g_clinic = $clinic)
+SELECT item, any_value(g_department) AS department, sum(paid_amount) AS sales,
+       sum(coalesce(quantity, 1)) FILTER (WHERE line_kind = 'sale') AS quantity,
+       count(DISTINCT customer_id) FILTER (WHERE line_kind = 'sale') AS buyers,
+       count(*) FILTER (WHERE line_kind = 'sale') AS lines,
+       any_value(unit_cost) AS unit_cost, any_value(list_price) AS list_price, any_value(role) AS role
+FROM order_lines
+WHERE line_kind <> 'topup' AND day BETWEEN $start AND $end AND ($clinic IS NULL OR g_clinic = $clinic)
 GROUP BY 1;
 
 -- name: sale_lines
 -- Sale lines of the period, for price bands.
-SELECT item, customer_id, paid_amount FROM order_facts
+SELECT item, customer_id, paid_amount FROM order_lines
 WHERE line_kind = 'sale' AND day BETWEEN $start AND $end AND ($clinic IS NULL OR g_clinic = $clinic);
 
 -- name: openers
 -- 开口品项: the items of each customer's first deal (in the period) and what they bought in the
 -- 180 days after it (the first deal day itself excluded). last_first_deal tells whether the data has
--- seen the whole 180 days of every opener of the item.
+-- seen the whole 180 days of every opener of the item. First deals come from customer_deals; the order
+-- lines read are the period's only.
 WITH first AS (
-    SELECT customer_id, min(day) AS first_deal FROM customer_days WHERE net > 0 GROUP BY 1),
+    SELECT customer_id, first_deal FROM customer_deals WHERE first_deal BETWEEN $start AND $end),
 opened AS (
     SELECT f.customer_id, f.first_deal, o.item, sum(o.paid_amount) AS opener_sales
-    FROM first f JOIN order_facts o ON o.customer_id = f.customer_id AND o.day = f.first_deal AND o.line_kind = 'sale'
-    WHERE f.first_deal BETWEEN $start AND $end AND ($clinic IS NULL OR o.g_clinic = $clinic)
+    FROM first f JOIN order_lines o ON o.customer_id = f.customer_id AND o.day = f.first_deal AND o.line_kind = 'sale'
+    WHERE o.day BETWEEN $start AND $end AND ($clinic IS NULL OR o.g_clinic = $clinic)
     GROUP BY ALL),
 follow AS (
     SELECT f.customer_id, coalesce(sum(d.net), 0) AS follow_on
     FROM first f LEFT JOIN customer_days d ON d.customer_id = f.customer_id
          AND d.day > f.first_deal AND d.day <= f.first_deal + INTERVAL 180 DAY
-    WHERE f.first_deal BETWEEN $start AND $end
     GROUP BY 1)
 SELECT o.item, count(DISTINCT o.customer_id) AS openers, sum(o.opener_sales) AS opener_sales,
        sum(fo.follow_on) AS follow_on_sales, max(o.first_deal) AS last_first_deal

@@ -6,24 +6,23 @@
 -- sales = visitors × close_rate × ticket × frequency stays exact whenever there is a visitor (the
 -- close rate can pass 100% when buyers_without_visit is large, and that is the signal to read).
 WITH od AS (
-    SELECT {g} AS grp, customer_id, day, sum(paid_amount) AS net, any_value(first_seen) AS first_seen
-    FROM order_facts
-    WHERE line_kind <> 'topup' AND day BETWEEN $start AND $end AND ($clinic IS NULL OR g_clinic = $clinic)
+    SELECT {g} AS grp, customer_id, day, sum(net) AS net, any_value(first_seen) AS first_seen
+    FROM order_day_facts
+    WHERE sales_lines > 0 AND day BETWEEN $start AND $end AND ($clinic IS NULL OR g_clinic = $clinic)
     GROUP BY ALL),
 vd AS (
-    SELECT DISTINCT {g} AS grp, customer_id, first_seen FROM visit_facts
+    SELECT DISTINCT {g} AS grp, customer_id, first_seen FROM visit_day_facts
     WHERE day BETWEEN $start AND $end AND ($clinic IS NULL OR g_clinic = $clinic)),
 unvisited AS (
     SELECT DISTINCT b.grp, b.customer_id, b.first_seen FROM od b
     ANTI JOIN vd ON vd.grp IS NOT DISTINCT FROM b.grp AND vd.customer_id = b.customer_id
     WHERE b.net > 0),
 cash AS (
-    SELECT {g} AS grp,
-           sum(paid_amount) FILTER (WHERE line_kind = 'refund' OR NOT stored_value) AS cash_in
-    FROM order_facts WHERE day BETWEEN $start AND $end AND ($clinic IS NULL OR g_clinic = $clinic)
+    SELECT {g} AS grp, sum(cash_in) AS cash_in
+    FROM order_day_facts WHERE day BETWEEN $start AND $end AND ($clinic IS NULL OR g_clinic = $clinic)
     GROUP BY ALL),
 used AS (
-    SELECT {g} AS grp, sum(consumed_amount) AS consumption FROM treatment_facts
+    SELECT {g} AS grp, sum(consumption) AS consumption FROM treatment_day_facts
     WHERE day BETWEEN $start AND $end AND ($clinic IS NULL OR g_clinic = $clinic) GROUP BY ALL),
 tagged_days AS (
     SELECT *, coalesce(first_seen BETWEEN $start AND $end, false) AS is_new FROM od),
@@ -86,14 +85,14 @@ WITH l AS (
     FROM leads WHERE lead_date BETWEEN $start AND $end AND ($clinic IS NULL OR clinic = $clinic)
     GROUP BY 1),
 newv AS (
-    SELECT DISTINCT g_channel AS grp, customer_id FROM visit_facts
+    SELECT DISTINCT g_channel AS grp, customer_id FROM visit_day_facts
     WHERE day BETWEEN $start AND $end AND first_seen BETWEEN $start AND $end AND ($clinic IS NULL OR g_clinic = $clinic)),
 newb AS (
     SELECT DISTINCT g_channel AS grp, customer_id FROM (
-        SELECT g_channel, customer_id, day FROM order_facts
+        SELECT g_channel, customer_id, day FROM order_day_facts
         WHERE day BETWEEN $start AND $end AND first_seen BETWEEN $start AND $end
-          AND ($clinic IS NULL OR g_clinic = $clinic) AND line_kind <> 'topup'
-        GROUP BY ALL HAVING sum(paid_amount) > 0)),
+          AND ($clinic IS NULL OR g_clinic = $clinic) AND sales_lines > 0
+        GROUP BY ALL HAVING sum(net) > 0)),
 buy AS (
     SELECT b.grp, count(*) AS buyers, count(*) FILTER (WHERE v.customer_id IS NULL) AS buyers_without_visit
     FROM newb b LEFT JOIN newv v USING (grp, customer_id) GROUP BY 1),
@@ -107,17 +106,20 @@ ORDER BY arrivals DESC, leads DESC, channel;
 
 -- name: lost_deals
 -- First visits in the period by customers with no deal in the period (未成交).
-WITH first_visits AS (
-    SELECT customer_id, any_value(coalesce(nullif(trim(no_deal_reason), ''), '未填写')) AS no_deal_reason,
-           any_value(g_consultant) AS consultant, any_value(coalesce(intended_item, '未填写')) AS intended_item
-    FROM visit_facts
-    WHERE day BETWEEN $start AND $end AND ($clinic IS NULL OR g_clinic = $clinic)
-      AND (visit_type = '初诊' OR (visit_type IS NULL AND day = first_visit))
-    GROUP BY customer_id),
+-- The customers' first_visit comes from the period's visit_days, not from customer_first at large.
+WITH fv AS (SELECT DISTINCT customer_id, first_visit FROM visit_days WHERE day BETWEEN $start AND $end),
+first_visits AS (
+    SELECT v.customer_id, any_value(coalesce(nullif(trim(v.no_deal_reason), ''), '未填写')) AS no_deal_reason,
+           any_value(coalesce(v.consultant, '未指定')) AS consultant,
+           any_value(coalesce(v.intended_item, '未填写')) AS intended_item
+    FROM visits v JOIN fv USING (customer_id)
+    WHERE v.visit_date BETWEEN $start AND $end AND ($clinic IS NULL OR v.clinic = $clinic)
+      AND (v.visit_type = '初诊' OR (v.visit_type IS NULL AND v.visit_date = fv.first_visit))
+    GROUP BY v.customer_id),
 dealt AS (
-    SELECT DISTINCT customer_id FROM order_facts
-    WHERE day BETWEEN $start AND $end AND line_kind <> 'topup' AND ($clinic IS NULL OR g_clinic = $clinic)
-    GROUP BY customer_id, day HAVING sum(paid_amount) > 0)
+    SELECT DISTINCT customer_id FROM order_day_facts
+    WHERE day BETWEEN $start AND $end AND sales_lines > 0 AND ($clinic IS NULL OR g_clinic = $clinic)
+    GROUP BY customer_id, day HAVING sum(net) > 0)
 SELECT f.*, d.customer_id IS NULL AS lost
 FROM first_visits f LEFT JOIN dealt d USING (customer_id);
 
@@ -125,12 +127,12 @@ FROM first_visits f LEFT JOIN dealt d USING (customer_id);
 -- 带新: new customers in the period who came with a referrer, and their sales.
 WITH newc AS (
     SELECT DISTINCT customer_id FROM (
-        SELECT customer_id, first_seen, g_clinic FROM visit_facts WHERE day BETWEEN $start AND $end
-        UNION ALL SELECT customer_id, first_seen, g_clinic FROM order_facts WHERE day BETWEEN $start AND $end)
+        SELECT customer_id, first_seen, g_clinic FROM visit_day_facts WHERE day BETWEEN $start AND $end
+        UNION ALL SELECT customer_id, first_seen, g_clinic FROM order_day_facts WHERE day BETWEEN $start AND $end)
     WHERE first_seen BETWEEN $start AND $end AND ($clinic IS NULL OR g_clinic = $clinic)),
 sales AS (
-    SELECT customer_id, sum(paid_amount) AS sales FROM order_facts
-    WHERE day BETWEEN $start AND $end AND line_kind <> 'topup' AND ($clinic IS NULL OR g_clinic = $clinic)
+    SELECT customer_id, sum(net) AS sales FROM order_day_facts
+    WHERE day BETWEEN $start AND $end AND sales_lines > 0 AND ($clinic IS NULL OR g_clinic = $clinic)
     GROUP BY 1)
 SELECT count(*) AS new_customers,
        count(*) FILTER (WHERE cf.referrer_id IS NOT NULL) AS referral_new_customers,
@@ -145,8 +147,8 @@ SELECT date_trunc($grain, day)::DATE AS period,
        coalesce(sum(net) FILTER (WHERE date_trunc($grain, first_seen) = date_trunc($grain, day)), 0) AS new_sales,
        coalesce(sum(net) FILTER (WHERE first_seen IS NULL OR date_trunc($grain, first_seen) < date_trunc($grain, day)), 0) AS old_sales,
        count(*) FILTER (WHERE net > 0) AS deal_visits
-FROM (SELECT customer_id, day, sum(paid_amount) AS net, any_value(first_seen) AS first_seen
-      FROM order_facts
-      WHERE line_kind <> 'topup' AND day BETWEEN $start AND $end AND ($clinic IS NULL OR g_clinic = $clinic)
+FROM (SELECT customer_id, day, sum(net) AS net, any_value(first_seen) AS first_seen
+      FROM order_day_facts
+      WHERE sales_lines > 0 AND day BETWEEN $start AND $end AND ($clinic IS NULL OR g_clinic = $clinic)
       GROUP BY ALL)
 GROUP BY 1 ORDER BY 1;

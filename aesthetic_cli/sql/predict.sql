@@ -3,6 +3,7 @@
 -- customer_days in base.sql): deal days, first and last deal day, and the average value of the repeat deals
 -- (every deal day after the first), which is what the Gamma-Gamma model of Fader, Hardie & Lee reads.
 -- $clinic keeps the customers of that clinic (their record, or an order there), as customers rfm does.
+-- Names come separately (customers.sql), for the customers listed.
 WITH deals AS (
     SELECT customer_id, day, net FROM customer_days WHERE net > 0 AND day <= $until),
 per AS (
@@ -10,16 +11,28 @@ per AS (
            sum(net) AS deal_sales, arg_min(net, day) AS first_net
     FROM deals GROUP BY 1),
 lifetime AS (SELECT customer_id, sum(net) AS lifetime_sales FROM customer_days WHERE day <= $until GROUP BY 1)
-SELECT p.customer_id, c.name, c.phone, coalesce(c.owner_consultant, '未指定') AS owner_consultant,
-       p.deal_days - 1 AS repeat_deals, p.first_deal, p.last_deal,
+SELECT p.customer_id, p.deal_days - 1 AS repeat_deals, p.first_deal, p.last_deal,
        datediff('day', p.first_deal, p.last_deal) AS recency_days,
        datediff('day', p.first_deal, $until) AS age_days,
        CASE WHEN p.deal_days > 1 THEN (p.deal_sales - p.first_net) / (p.deal_days - 1) END AS avg_repeat_value,
        l.lifetime_sales
-FROM per p JOIN lifetime l USING (customer_id) LEFT JOIN customers c USING (customer_id)
-WHERE $clinic IS NULL OR c.clinic = $clinic OR p.customer_id IN (
-    SELECT customer_id FROM order_facts WHERE g_clinic = $clinic)
+FROM per p JOIN lifetime l USING (customer_id)
+WHERE $clinic IS NULL OR p.customer_id IN (SELECT customer_id FROM customers WHERE clinic = $clinic)
+   OR p.customer_id IN (SELECT customer_id FROM order_days WHERE clinic = $clinic)
 ORDER BY p.customer_id;
+
+-- name: summary_latest
+-- summary when $until is on or after the data's last day: every deal day counts, and customer_deals
+-- holds the figures already.
+SELECT customer_id, deal_days - 1 AS repeat_deals, first_deal, last_deal,
+       datediff('day', first_deal, last_deal) AS recency_days,
+       datediff('day', first_deal, $until) AS age_days,
+       CASE WHEN deal_days > 1 THEN (deal_sales - first_net) / (deal_days - 1) END AS avg_repeat_value,
+       lifetime_sales
+FROM customer_deals
+WHERE $clinic IS NULL OR customer_id IN (SELECT customer_id FROM customers WHERE clinic = $clinic)
+   OR customer_id IN (SELECT customer_id FROM order_days WHERE clinic = $clinic)
+ORDER BY customer_id;
 
 -- name: holdout
 -- Deal days per customer after the calibration end $until up to $last (the holdout period of --check).

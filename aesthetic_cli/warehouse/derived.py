@@ -11,13 +11,19 @@ from datetime import date
 from aesthetic_cli.sqlfiles import query
 
 # Bumped whenever derived.sql or the fact schema changes shape; an older warehouse is upgraded once.
-LAYER_VERSION = "2"
-TABLES = ("customer_phone", "customer_first", "customer_days", "attributed_days", "item_intervals")
-VIEWS = ("order_facts", "visit_facts", "treatment_facts")
-# Datasets whose rows feed customer_phone: a change there can relink any lead, so it rebuilds all.
-_GLOBAL = {"customers"}
-# Datasets that touch no derived table (the fact views read them live).
-_NONE = {"spend", "cards", "items", "staff", "treatments"}
+LAYER_VERSION = "3"
+TABLES = ("customer_phone", "customer_first", "customer_days", "attributed_days", "item_intervals", "order_days",
+          "visit_days", "treatment_days", "customer_deals")
+VIEWS = ("order_facts", "visit_facts", "treatment_facts", "order_day_facts", "visit_day_facts",
+         "treatment_day_facts", "order_lines")
+# Datasets that rebuild everything: customers feed customer_phone (a change can relink any lead), items
+# the departments carried by every day table. Both are small catalogues, rarely imported.
+_GLOBAL = {"customers", "items"}
+# Datasets that touch no derived table (the analyses read them directly).
+_NONE = {"spend", "cards", "staff"}
+# In dependency order: customer_first feeds the day tables, customer_days feeds customer_deals.
+_REFRESH = ("refresh_first", "refresh_days", "refresh_attributed", "refresh_intervals", "refresh_order_days",
+            "refresh_visit_days", "refresh_treatment_days", "refresh_customer_deals")
 
 
 @dataclass(frozen=True)
@@ -72,7 +78,7 @@ def refresh(con, *, batch_id: int | None = None, dataset: str | None = None) -> 
         if full:
             _run(con, "refresh_phone")
         params = {"all": full}
-        for name in ("refresh_first", "refresh_days", "refresh_attributed", "refresh_intervals"):
+        for name in _REFRESH:
             _run(con, name, params)
         _run(con, "refresh_coverage")
         _run(con, "set_version", {"v": LAYER_VERSION})
