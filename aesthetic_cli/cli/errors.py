@@ -14,8 +14,21 @@ from aesthetic_cli.errors import AesopsError
 from aesthetic_cli.present.messages import lang_from_env, localize, t
 
 
+# The language of this run's messages: --lang when the command line gives it, else the locale.
+_lang_of_run: str | None = None
+
+
 class TranslatingGroup(TyperGroup):
     """Runs a command and translates what it raises into a message and an exit code."""
+
+    def main(self, args=None, *rest, **extra):
+        # Before parsing: --help is printed while parsing, so the tree must already speak the reader's language.
+        global _lang_of_run
+        from aesthetic_cli.cli import help as help_lang
+
+        _lang_of_run = lang_of_args(list(sys.argv[1:] if args is None else args))
+        help_lang.apply(self, _lang_of_run)
+        return super().main(args, *rest, **extra)
 
     def parse_args(self, ctx, args):
         ctx.meta["aesops_argv"] = list(args)  # for the error's language: --lang may sit after the subcommand
@@ -49,7 +62,15 @@ class TranslatingGroup(TyperGroup):
 
 def _lang(ctx) -> str:
     """--lang as the command line gave it (the command's own parsing may not have run), else the locale."""
-    args = ctx.meta.get("aesops_argv", [])
+    return lang_of_args(ctx.meta.get("aesops_argv", []))
+
+
+def message_lang() -> str:
+    """The language to talk to the reader in during this run (the command's --lang, else the locale)."""
+    return _lang_of_run or lang_from_env()
+
+
+def lang_of_args(args: list[str]) -> str:
     for i, a in enumerate(args):
         if a == "--lang" and i + 1 < len(args) and args[i + 1] in ("zh", "en"):
             return args[i + 1]

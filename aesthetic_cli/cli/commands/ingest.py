@@ -25,7 +25,7 @@ def import_(
     mapping: Annotated[Path | None, typer.Option("--mapping", help="TOML file mapping your headers to aesops fields (see below).", show_default=False)] = None,
     amount_unit: Annotated[str, typer.Option("--amount-unit", help="yuan, or fen (分) for systems that export amounts ×100.")] = "yuan",
     explain: Annotated[bool, typer.Option("--explain", help="Show the mapping aesops would use, column by column, with its evidence; load nothing.")] = False,
-    lang: Annotated[str, typer.Option("--lang", help="Messages about recognition: zh 中文 or en English.")] = "zh",
+    lang: Annotated[str, typer.Option("--lang", help="Language: zh (中文) or en (English).")] = "zh",
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar (there is none on a pipe anyway).")] = False,
     db: Db = None,
 ) -> None:

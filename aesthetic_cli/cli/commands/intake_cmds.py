@@ -20,7 +20,7 @@ def intake(
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="One line per file on stderr.")] = False,
     db: Db = None,
 ) -> None:
-    """收件夹导入 · Import every new file in FOLDER, then move it to FOLDER/processed/, or to
+    """Import every new file in FOLDER, then move it to FOLDER/processed/, or to
     FOLDER/rejected/ with FILE.reason.txt saying why. Silent when all is well (cron mails only
     errors); a rejected file is an error: one line on stderr and exit code 1.
 

@@ -11,7 +11,7 @@ from aesthetic_cli.cli.analyse import open_workspace
 from aesthetic_cli.cli.output import err
 from aesthetic_cli.cli.options import Db
 
-schedule_app = typer.Typer(help="定时报表 · Cron lines that send the reports every day, week and month.",
+schedule_app = typer.Typer(help="Scheduled reports (定时报表): cron lines that send the reports every day, week and month.",
                            no_args_is_help=True)
 Out = Annotated[Optional[Path], typer.Option("--out", help="Where reports go (default: reports/ in the workspace).", show_default=False)]
 Inbox = Annotated[Optional[Path], typer.Option("--intake", help="Folder where exports land, imported before each report (default: inbox/ in the workspace).", show_default=False)]

@@ -40,7 +40,7 @@ def send(
     db: Db = None,
     to: Annotated[Optional[str], typer.Option("--to", help="With --test: mail only this address.", show_default=False)] = None,
 ) -> None:
-    """发送设置检查 · Check the [delivery] settings in aesops.toml: connect to the SMTP server, log in,
+    """Check the [delivery] settings in aesops.toml: connect to the SMTP server, log in,
     send a test mail, and post a test message to each group robot (企业微信, 钉钉, 飞书).
 
     Exit codes: 0 every destination answered; 2 the settings are wrong (the message names the key);

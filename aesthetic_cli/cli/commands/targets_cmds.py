@@ -10,7 +10,7 @@ from aesthetic_cli.cli.analyse import analyse
 from aesthetic_cli.cli.output import err
 from aesthetic_cli.cli.options import Db, FormatOpt, Lang, LangOpt, Month, OutFile
 
-targets_app = typer.Typer(help="目标分解与追踪 · Split a yearly target into months, teams and levers; track it daily.",
+targets_app = typer.Typer(help="Targets (目标分解与追踪): split a yearly target into months, teams and levers; track it daily.",
                           no_args_is_help=True)
 
 
@@ -47,7 +47,7 @@ def split(
 @targets_app.command("track")
 def track(
     month: Month = None,
-    week: Annotated[Optional[str], typer.Option("--week", help="ISO week YYYY-Www.", show_default=False)] = None,
+    week: Annotated[Optional[str], typer.Option("--week", help="ISO week: 2026-W43, 2026年第43周 or 第43周.", show_default=False)] = None,
     date: Annotated[Optional[str], typer.Option("--date", help="Month to date as of this day (YYYY-MM-DD).", show_default=False)] = None,
     db: Db = None, fmt: FormatOpt = None, out: OutFile = None, lang: LangOpt = Lang.zh,
 ) -> None:
