@@ -22,6 +22,14 @@ from aesthetic_cli.present.labels import label, value_label
 err = Console(stderr=True, highlight=False, soft_wrap=True)
 
 
+def say(key: str, markup: bool = True, **fields) -> None:
+    """One line of chatter from the message catalog, in the reader's language."""
+    from aesthetic_cli.cli.errors import message_lang
+    from aesthetic_cli.present.messages import t
+
+    err.print(t(key, message_lang(), **fields), markup=markup)
+
+
 def interactive() -> bool:
     """Progress bars and chatter only for a person at a terminal; cron and pipes get silence."""
     return sys.stderr.isatty()

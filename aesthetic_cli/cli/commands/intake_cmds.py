@@ -8,7 +8,7 @@ from typing import Annotated, Any
 import typer
 
 from aesthetic_cli.cli.analyse import open_workspace
-from aesthetic_cli.cli.output import err, interactive
+from aesthetic_cli.cli.output import interactive, say
 from aesthetic_cli.cli.options import Clinic, Db
 
 
@@ -45,13 +45,17 @@ def intake(
         for o in outcomes:
             if o.status == core.PROCESSED:
                 r: Any = o.result
-                err.print(f"imported {o.name}: {r.dataset}, {r.loaded} new rows, {r.rejected} rows refused "
-                          f"→ {o.file.parent}")
+                say("intake_imported", markup=False, name=o.name, dataset=r.dataset, loaded=f"{r.loaded:,}",
+                    rejected=f"{r.rejected:,}", where=o.file.parent)
         if not outcomes:
-            err.print(f"Nothing new in {folder}.")
+            say("intake_nothing", markup=False, folder=folder)
     if rejected:
+        from aesthetic_cli.cli.errors import message_lang
+        from aesthetic_cli.present.messages import localize
+
         for o in rejected:
-            err.print(f"rejected {o.name}: {o.reason.splitlines()[0]}  ({o.file}.reason.txt)", markup=False)
+            say("intake_rejected", markup=False, name=o.name, reason=localize(o.reason.splitlines()[0], message_lang()),
+                file=o.file)
         raise InputFileError(f"{len(rejected)} of {len(outcomes)} file(s) in {folder} were not imported "
                              f"and were moved to {folder / core.REJECTED}.",
                              hint="Each has a .reason.txt beside it; fix the file and drop it in again.")

@@ -8,7 +8,7 @@ from typing import Annotated, Optional
 import typer
 
 from aesthetic_cli.cli.analyse import open_workspace
-from aesthetic_cli.cli.output import err
+from aesthetic_cli.cli.output import say
 from aesthetic_cli.cli.options import Clinic, Db, Lang, LangOpt, ShowPii
 
 EXIT_CODES = """Exit codes: 0 written (and sent); 1 a data problem (nothing to report); 2 a usage problem (bad
@@ -38,7 +38,7 @@ def _run(kind: str, db, out, fmt, lang, verbose, wait, send=False, per_clinic=Fa
     if verbose:
         for w in written:
             for path in w.paths:
-                err.print(f"wrote {path}")
+                say("wrote", markup=False, path=path)
     if send:
         from aesthetic_cli.cli.commands.send_cmds import send_written
 
