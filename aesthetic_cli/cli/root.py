@@ -9,6 +9,7 @@ import typer
 
 from aesthetic_cli import __version__
 from aesthetic_cli.cli.errors import TranslatingGroup, quiet_on_closed_pipe
+from aesthetic_cli.cli.options import Lang
 
 app = typer.Typer(
     cls=TranslatingGroup,
@@ -32,8 +33,10 @@ def _version(value: bool) -> None:
 
 
 @app.callback()
-def _root(
+def _root(  # --lang is read from the command line before parsing (cli/errors.py), for --help too
     version: bool = typer.Option(False, "--version", callback=_version, is_eager=True, help="Show the version."),
+    lang: Lang | None = typer.Option(None, "--lang", show_default=False, help=(
+        "Language of the help and messages: zh (中文) or en (English). Default: the locale (LANG), else Chinese.")),
     no_pager: bool = typer.Option(False, "--no-pager", help="Print long tables straight to the terminal "
                                   "(default: a pager, $AESOPS_PAGER or less -FRX, when output is longer than the screen)."),
 ) -> None:

@@ -172,7 +172,7 @@ BG/NBD 模型（仍活跃的概率 P(alive)、每个时间窗内预计成交次�
 示例：
     aesops report monthly --month 2026-10 --out ~/reports
     aesops report monthly --month 上月
-    aesops report monthly --per-clinic --send   # 给老板的总报表，以及每个门店给店长的报表""",
+    aesops report monthly --per-clinic --send   # 总报表，另给每位店长一份本店的""",
     "report weekly": """周报：本周指标对比上周和去年同周。
 
 每天的业绩、目标进度和落后最多的人，以及本周的漏斗。
@@ -233,6 +233,8 @@ crontab 里其他任务保留。cron 只把真正的错误（stderr）发到 MAI
 OPTIONS: dict[str, str] = {
     # The root and typer's own.
     "Show the version.": "显示版本。",
+    "Language of the help and messages: zh (中文) or en (English). Default: the locale (LANG), else Chinese.":
+        "帮助和提示信息的语言：zh（中文）或 en（英文）。默认：按系统语言（LANG），否则中文。",
     "Print long tables straight to the terminal (default: a pager, $AESOPS_PAGER or less -FRX, when output is "
     "longer than the screen).": "长表格直接打印到终端（默认：输出超过一屏时用分页器 $AESOPS_PAGER 或 less -FRX）。",
     "Install completion for the current shell.": "为当前 shell 安装命令补全。",

@@ -71,6 +71,7 @@ MESSAGES: dict[str, Pair] = {
                           ("The other files were imported. Fix these and run the same command again; "
                            "files already imported are skipped.")),
     "xlsx_needs_out": ("--format xlsx 需要 --out 文件名。", "--format xlsx needs --out FILE."),
+    "xlsx_hint": ("例如 aesops channels --format xlsx --out channels.xlsx", "e.g. aesops channels --format xlsx --out channels.xlsx"),
     # Chatter of the commands (stderr): what was done, what to do next.
     "import_file": ("{where} → {dataset}（批次 {batch}）{dates}", "{where} → {dataset} (batch {batch}){dates}"),
     "sheet_skipped": ("  工作表「{name}」未导入：{why}", "  sheet '{name}' not imported: {why}"),
