@@ -71,17 +71,17 @@ def test_no_string_in_the_command_layer_speaks_to_a_person_outside_the_catalog()
     assert len(files) > 15
     for path in files:
         tree = ast.parse(path.read_text(encoding="utf-8"))
-        where = lambda node: f"{path.relative_to(CLI.parent.parent)}:{node.lineno}"  # noqa: E731
+        rel = path.relative_to(CLI.parent.parent)
         for name, call in _calls(tree):
             if name in ("say", "t") and call.args:
                 key = call.args[0]
                 if isinstance(key, ast.Constant) and key.value not in MESSAGES:
-                    unknown_keys.append((where(call), key.value))
+                    unknown_keys.append((f"{rel}:{call.lineno}", key.value))
             elif name in _PRINTERS:
                 for arg in call.args:
                     text = _literal_text(arg)
                     if text is not None and _words(text):
-                        bypass.append((where(call), text))
+                        bypass.append((f"{rel}:{call.lineno}", text))
             elif _ERRORS.search(name):
                 # Errors are raised in English and put in the reader's language by the translator
                 # (cli/errors.py): the English must be a catalog template, for the message and the hint.
@@ -89,7 +89,7 @@ def test_no_string_in_the_command_layer_speaks_to_a_person_outside_the_catalog()
                 texts += [_literal_text(k.value) for k in call.keywords if k.arg == "hint"]
                 for text in texts:
                     if text is not None and _words(text) and localize(text, "zh") == text:
-                        untranslated.append((where(call), text))
+                        untranslated.append((f"{rel}:{call.lineno}", text))
     assert not unknown_keys, f"message keys missing from the catalog: {unknown_keys}"
     assert not bypass, f"printed without the message catalog (use say()/t()): {bypass}"
     assert not untranslated, f"errors whose English is not a catalog template: {untranslated}"
@@ -166,7 +166,6 @@ def test_every_commands_help_exists_in_both_languages():
         en = run_cli(*path, "--help", env={"LANG": "en_US.UTF-8"})
         assert zh.exit_code == 0 and en.exit_code == 0, path
         body_zh = zh.stdout.split("选项：")[0]
-        body_en = en.stdout.split("Options:")[0]
         assert HAN.search(body_zh.split("\n", 1)[1]), f"aesops {' '.join(path)}: no Chinese help"
         assert zh.stdout != en.stdout
 

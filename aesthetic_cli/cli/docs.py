@@ -26,8 +26,8 @@ def render() -> str:
 
     runner = CliRunner()
     parts = ["# aesops command reference", "",
-             "Generated from `--help` by `python -m aesthetic_cli.cli.docs`; do not edit by hand. "
-             "Each command: its Chinese help (the default), then its English help (`--lang en`).", ""]
+             ("Generated from `--help` by `python -m aesthetic_cli.cli.docs`; do not edit by hand. "
+              "Each command: its Chinese help (the default), then its English help (`--lang en`)."), ""]
     for path in [[], *_commands(app, [])]:
         parts += [f"## {' '.join(['aesops', *path])}", ""]
         for lang in ("zh", "en"):  # what a Chinese reader sees by default, then --lang en
