@@ -203,3 +203,18 @@ def test_the_import_summary_speaks_the_readers_language(tmp_path):
     assert "read " not in zh.stderr and "batch" not in zh.stderr
     # Thousands separators in the counts.
     assert re.search(r"读取 \d{1,3}(,\d{3})+", zh.stderr), zh.stderr
+
+
+@pytest.mark.parametrize(("args", "zh", "en"), [
+    (("funnel", "--mnth", "3"), "错误：没有这个选项：--mnth（可能是：--month", "Error: No such option: --mnth (Possible"),
+    (("funel",), "错误：没有这个命令 'funel'。你是不是想用 'funnel'？", "Error: No such command 'funel'. Did you mean"),
+    (("targets", "split"), "错误：缺少选项 '--year'。", "Error: Missing option '--year'."),
+    (("customers", "reactivate", "--limit", "0"), "错误：'--limit' 的值无效：应大于或等于 1", "Error: Invalid value for '--limit'"),
+    (("funnel", "--lang", "fr"), "错误：'--lang' 的值无效：'fr' 不是 'zh', 'en' 之一。", "Error: Invalid value for '--lang'"),
+], ids=["option", "command", "missing", "range", "choice"])
+def test_a_mistyped_command_line_is_told_in_the_readers_language(args, zh, en):
+    r_zh = run_cli(*args, env={"LANG": "zh_CN.UTF-8"})
+    r_en = run_cli(*args, env={"LANG": "en_US.UTF-8"})
+    assert r_zh.exit_code == r_en.exit_code == 2
+    assert zh in r_zh.stderr and "查看帮助" in r_zh.stderr and "Error" not in r_zh.stderr, r_zh.stderr
+    assert en in r_en.stderr and "for help." in r_en.stderr, r_en.stderr

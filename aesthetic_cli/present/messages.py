@@ -20,6 +20,22 @@ MESSAGES: dict[str, Pair] = {
     "os_hint": ("请检查路径（--out、--db、给出的文件）及其权限；没有留下写了一半的文件。",
                 "Check the path (--out, --db, the files given) and its permissions; nothing half-written was kept."),
     "interrupted": ("已中断；没有留下写了一半的文件。", "Interrupted; nothing half-written was kept."),
+    # click's own complaints about a command line (cli/errors.py shows them in the reader's language).
+    "usage_try": ("运行 '{command} --help' 查看帮助。", "Try '{command} --help' for help."),
+    "no_such_option": ("没有这个选项：{option}", "No such option: {option}"),
+    "possible_options": ("{message}（可能是：{options}）", "{message} (Possible options: {options})"),
+    "did_you_mean": ("{message}你是不是想用 {suggestions}？", "{message} Did you mean {suggestions}?"),
+    "missing_option": ("缺少选项 {name}。", "Missing option {name}."),
+    "missing_argument": ("缺少参数 {name}。", "Missing argument {name}."),
+    "invalid_value_for": ("{name} 的值无效：{reason}", "Invalid value for {name}: {reason}"),
+    "not_one_of": ("{value} 不是 {choices} 之一。", "{value} is not one of {choices}."),
+    "at_least": ("应大于或等于 {n}", "Input should be greater than or equal to {n}"),
+    "at_most": ("应小于或等于 {n}", "Input should be less than or equal to {n}"),
+    "not_an_integer": ("应是整数（无法读成整数）",
+                       "Input should be a valid integer, unable to parse string as an integer"),
+    "no_such_command": ("没有这个命令 {name}。", "No such command {name}."),
+    "extra_arguments": ("多余的参数（{args}）", "Got unexpected extra argument(s) ({args})"),
+    "option_needs_value": ("选项 {name} 需要一个值。", "Option {name} requires an argument."),
     # The import summary (cli/commands/ingest.py).
     "import_counts": ("  读取 {read} · 载入 {loaded} · 更新 {updated} · 重复跳过 {dup} · 拒收 {rejected} · 空行/合计行跳过 {skipped}",
                       ("  read {read} · loaded {loaded} · updated {updated} · duplicates skipped {dup} · rejected {rejected}"
