@@ -287,3 +287,13 @@ def test_cohorts_show_each_cohorts_retention_as_a_sparkline(sample_db):
     assert bars[months.index(max(months))] == "█"
     assert bars[months.index(min(months))] == min(bars, key="▁▂▃▄▅▆▇█".index)
     assert len(bars) == 12
+
+
+def test_report_monthly_takes_a_month_as_people_write_it(sample_db, tmp_path):
+    # The sample data ends 2026-10-31, so 上月 (the month before the data's last month) is 2026-09,
+    # the same month as --month 2026/09 or 2026年9月.
+    r = run_cli("report", "monthly", "--month", "上月", "--format", "html", "--out", str(tmp_path), "--db", str(sample_db))
+    assert r.exit_code == 0, r.output
+    assert [p.name for p in tmp_path.iterdir()] == ["aesops_monthly_2026-09.html"]
+    bad = run_cli("report", "monthly", "--month", "2026年13月", "--out", str(tmp_path), "--db", str(sample_db))
+    assert bad.exit_code == 2 and "is not a month" in bad.stderr
