@@ -218,3 +218,12 @@ def test_a_mistyped_command_line_is_told_in_the_readers_language(args, zh, en):
     assert r_zh.exit_code == r_en.exit_code == 2
     assert zh in r_zh.stderr and "查看帮助" in r_zh.stderr and "Error" not in r_zh.stderr, r_zh.stderr
     assert en in r_en.stderr and "for help." in r_en.stderr, r_en.stderr
+
+
+def test_aesops_alone_shows_the_help_in_the_readers_language():
+    for args in ((), ("report",)):
+        zh = run_cli(*args, env={"LANG": "zh_CN.UTF-8"})
+        en = run_cli(*args, env={"LANG": "en_US.UTF-8"})
+        assert zh.output.startswith("用法：aesops") or zh.output.startswith("用法："), zh.output
+        assert "命令：" in zh.output and "错误" not in zh.output, zh.output
+        assert "Commands:" in en.output and "Error" not in en.output, en.output

@@ -38,7 +38,10 @@ class TranslatingGroup(TyperGroup):
         try:
             code = super().main(args, **{**extra, "standalone_mode": False})
         except _CLICK["UsageError"] as exc:
-            show_usage_error(exc, _lang_of_run)
+            if type(exc).__name__ == "NoArgsIsHelpError":  # `aesops` alone: the help, already in the reader's language
+                exc.show()
+            else:
+                show_usage_error(exc, _lang_of_run)
             sys.exit(exc.exit_code)
         except _CLICK["ClickException"] as exc:
             exc.show()
