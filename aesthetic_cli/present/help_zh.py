@@ -282,6 +282,7 @@ OPTIONS: dict[str, str] = {
         "工作表名称或序号（1 = 第一个）。默认：第一个表头吻合的工作表。",
     "TOML file mapping your headers to aesops fields (see below).": "把你的表头对应到 aesops 字段的 TOML 文件（见下文）。",
     "yuan, or fen (分) for systems that export amounts ×100.": "yuan（元），或 fen（分，金额导出为 ×100 的系统）。",
+    "No progress bar (there is none on a pipe anyway).": "不显示进度条（管道中本来就没有）。",
     "Show the mapping aesops would use, column by column, with its evidence; load nothing.":
         "逐列显示 aesops 会用的对应关系及依据；不载入任何数据。",
     # funnel, channels, consultants, cohorts
