@@ -72,10 +72,14 @@ def _year_ago(con):
     return month(last.replace(year=last.year - 1, day=1))
 
 
-def run_demo(out: Path, *, lang: str = "zh", say: Callable[[str], None] = print) -> dict:
+def run_demo(out: Path, *, lang: str = "zh", say: Callable[[str], None] = print, talk: str | None = None) -> dict:
+    """talk: the language of what is said along the way (default: that of the reports)."""
+    from aesthetic_cli.present.messages import t
+
+    talk = talk or lang
     ws = _fresh(out)
     files = sample_files()
-    say(f"[bold]1. Import[/bold] {len(files)} sample exports into {ws.db_path}")
+    say(t("demo_import", talk, n=len(files), db=ws.db_path))
     con = connect(ws.db_path)
     summary: dict = {"workspace": str(out), "imports": [], "analyses": []}
     try:
@@ -83,9 +87,9 @@ def run_demo(out: Path, *, lang: str = "zh", say: Callable[[str], None] = print)
             r = import_file(con, path, clinic=ws.default_clinic)
             summary["imports"].append({"file": path.name, "dataset": r.dataset, "loaded": r.loaded,
                                        "duplicates": r.duplicates, "rejected": r.rejected})
-            say(f"   {path.name:<22} → {r.dataset:<10} loaded {r.loaded:>6,}  duplicates {r.duplicates:>4}  "
-                f"rejected {r.rejected}")
-        say("[bold]2. Analyses[/bold] (JSON in analyses/)")
+            say(t("demo_file", talk, file=f"{path.name:<22}", dataset=f"{r.dataset:<10}", loaded=f"{r.loaded:>6,}",
+                  dup=f"{r.duplicates:>4}", rejected=r.rejected))
+        say(t("demo_analyses", talk))
         target = out / "analyses"
         target.mkdir(exist_ok=True)
         summary["channels_month"] = _year_ago(con).label
@@ -99,25 +103,22 @@ def run_demo(out: Path, *, lang: str = "zh", say: Callable[[str], None] = print)
         con.close()
     from aesthetic_cli.reports.run import write_reports
 
-    say("[bold]3. Reports[/bold] (Excel and HTML in reports/)")
+    say(t("demo_reports", talk))
     for kind in ("monthly", "weekly", "daily"):
         for path in write_reports(ws.db_path, kind, out / "reports", formats=["xlsx", "html"], lang=lang,
                                   settings=ws.config):
             summary.setdefault("reports", []).append(str(path))
             say(f"   {kind:<8} → {path.relative_to(out)}")
     say("")
-    say(f"[bold green]Done.[/bold green] Everything is in {out}")
-    say(f"Open {out / 'reports'} for the reports, or try:  cd {out}")
+    say(t("demo_done", talk, out=out))
+    say(t("demo_try", talk, reports=out / "reports", out=out))
     aesops = _program()
-    say(f"           {aesops} funnel --by channel        # this month's levers, new vs old, 环比/同比")
-    say(f"           {aesops} channels --month {summary['channels_month']}    # which channels pay back, and the cut list")
-    say(f"           {aesops} consultants                 # who closes, and whose customers come back")
-    say(f"           {aesops} customers reactivate        # old customers overdue for their items (masked)")
-    say(f"           {aesops} targets track               # this month against the saved plan")
-    say(f"           {aesops} import YOUR_EXPORTS/*.xlsx  # then the same on your own data")
+    for command, key in (("funnel --by channel", "funnel"), (f"channels --month {summary['channels_month']}", "channels"),
+                         ("consultants", "consultants"), ("customers reactivate", "reactivate"),
+                         ("targets track", "track"), ("import YOUR_EXPORTS/*.xlsx", "import")):
+        say(f"           {aesops} {command:<28} # {t('demo_cmd_' + key, talk)}")
     if aesops != "aesops":
-        say(f"(`aesops` is not on your PATH: the lines above use its full path. To type plain `aesops`, run "
-            f"`source {Path(aesops).parent / 'activate'}` or `./run shell` in the checkout.)")
+        say(t("demo_not_on_path", talk, activate=Path(aesops).parent / "activate"))
     return summary
 
 

@@ -62,7 +62,7 @@ def test_drop_an_upsert_batch_restores_every_table(ws):
     assert _q(ws, "SELECT count(*) FROM known_names WHERE name IN ('小红书', '百度', '李想')") == [(3,)]
     batch = _batch_ids(ws)[-1]
     assert batch[1:] == ("customers", "顾客v2.csv")
-    r = run_cli("batches", "drop", str(batch[0]))
+    r = run_cli("batches", "drop", str(batch[0]), env={"LANG": "zh_CN.UTF-8"})  # messages follow the locale
     assert r.exit_code == 0 and "恢复 1 条旧记录" in r.stderr, r.stderr
     assert _snap(ws) == before
     # The ledger entry went with it: the same file imports again.
@@ -217,7 +217,7 @@ def test_all_sheets_of_one_dataset_import_and_others_are_named(ws):
         "11月": [HEAD, ["2025-11-01", "C1", "x", 300], ["2025-10-02", "C2", "y", 200]],
         "到院": [["到院日期", "顾客编号", "现场咨询师"], ["2025-10-01", "C1", "张敏"]],
     })
-    r = run_cli("import", path)
+    r = run_cli("import", path, "--lang", "zh")
     assert r.exit_code == 0, r.stderr
     assert "[10月] → orders" in r.stderr and "[11月] → orders" in r.stderr
     assert "工作表「到院」未导入" in r.stderr and "说明" not in r.stderr

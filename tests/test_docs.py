@@ -19,7 +19,9 @@ def test_every_command_has_help_text():
     sections = render().split("\n## ")[1:]
     for section in sections:
         name, _, body = section.partition("\n")
-        assert "Usage:" in body, name
-        usage_and_help = body.split("Options:")[0]
-        # Below the usage line there is at least one sentence of help.
-        assert len(usage_and_help.strip().splitlines()) >= 3, f"{name} has no help text"
+        zh, en = body.split("```")[1], body.split("```")[3]
+        assert "用法：" in zh and "Usage:" in en, name
+        for text, options in ((zh, "选项："), (en, "Options:")):
+            usage_and_help = text.split(options)[0]
+            # Below the usage line there is at least one sentence of help.
+            assert len(usage_and_help.strip().splitlines()) >= 3, f"{name} has no help text"

@@ -89,7 +89,7 @@ def test_cron_line_runs_intake_then_report_and_mails_only_errors(ws, tmp_path):
     done = subprocess.run(["/bin/sh", "-c", command.replace(str(exe), str(exe))], capture_output=True, text=True,
                           env=env, timeout=120)
     assert done.stdout == ""
-    assert "rejected 随手记.csv" in done.stderr
+    assert "已拒收 随手记.csv" in done.stderr  # cron has no LANG: Chinese, the default
     assert "Traceback" not in done.stderr
     assert len(done.stderr.strip().splitlines()) <= 4
     assert (tmp_path / "out" / "daily" / "aesops_daily_2026-03-03.xlsx").exists()

@@ -115,7 +115,7 @@ def test_raw_transactions_never_load_as_customers(ws):
 def test_card_export_with_unknown_balance_header_is_refused_not_emptied(ws):
     path = write_csv(ws / "cards.csv", [["卡号", "客户编号", "卡类型", "卡内金额"], ["K1", "M001", "金卡", "5300.50"],
                                         ["K2", "M002", "银卡", "120"]])
-    r = run_cli("import", str(path))
+    r = run_cli("import", str(path), "--lang", "zh")
     assert r.exit_code == 1
     assert "卡内金额" in r.stderr and "未导入任何内容" in r.stderr and "aesops-mapping.toml" in r.stderr
     assert _table(ws, "SELECT count(*) FROM cards") == [(0,)]
@@ -139,7 +139,7 @@ def test_file_name_pointing_elsewhere_is_refused_in_english_too(ws):
 def test_explain_prints_each_column_with_evidence_and_loads_nothing(ws):
     path = write_csv(ws / "o.csv", [["结账时间", "会员卡号", "消费项目", "实付金额", "备注"],
                                     ["2025-10-01 10:00", "VIP001", "水光针", "¥1,280.00", ""]])
-    r = run_cli("import", "--explain", str(path))
+    r = run_cli("import", "--explain", "--lang", "zh", str(path))
     assert r.exit_code == 0, r.output
     out = r.stdout
     assert "orders（收费明细）" in out

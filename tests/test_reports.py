@@ -190,7 +190,7 @@ def test_cron_run_prints_nothing_and_writes_reports(report_ws, tmp_path):
     assert (done.returncode, done.stdout, done.stderr) == (0, "", "")
     assert sorted(p.name for p in out.iterdir()) == [f"aesops_monthly_{MONTH}.html", f"aesops_monthly_{MONTH}.xlsx"]
     verbose = subprocess.run(_report_cmd(report_ws, out, "--verbose"), capture_output=True, text=True, timeout=120)
-    assert verbose.stdout == "" and verbose.stderr.count("wrote ") == 2
+    assert verbose.stdout == "" and verbose.stderr.count("已写出 ") == 2  # no LANG: Chinese, the default
 
 
 def test_two_overlapping_runs_neither_corrupt_nor_interleave(report_ws, tmp_path):

@@ -258,3 +258,42 @@ def test_the_demo_suggests_a_command_that_runs_as_printed(monkeypatch, tmp_path)
     monkeypatch.setenv("PATH", f"{fake.parent}:/usr/bin")
     fake.chmod(0o755)
     assert _program() == "aesops"
+
+
+def test_sparkline_bars_by_hand():
+    from aesthetic_cli.present.sparkline import series_columns, spark
+
+    # 0..8 over eight bars ▁▂▃▄▅▆▇█: 0 is the lowest, 8 the highest, 4 is 3.5 steps up, rounded to ▅.
+    assert spark([0, 4, 8]) == "▁▅█"
+    assert spark([3, 3, 3]) == "███"  # bars rise from zero: a flat 3 is the full height of its own row
+    assert spark([0, 0]) == "▁▁"
+    # A month not reached yet is blank, not a fall to zero; trailing blanks are dropped.
+    assert spark([0.5, None, 0.25, None]) == "█ ▅"
+    assert spark([None, None]) == "  "
+    assert series_columns(["cohort", "customers", "m1", "m2", "m3", "m4"]) == ["m1", "m2", "m3", "m4"]
+    assert series_columns(["s0", "s1", "s3", "s4"]) == []  # not consecutive months
+    assert series_columns(["m1", "m2", "m3"]) == []  # too short to be a trend
+
+
+def test_cohorts_show_each_cohorts_retention_as_a_sparkline(sample_db):
+    data = json.loads(run_cli("cohorts", "--db", str(sample_db), "--format", "json").stdout)
+    table = run_cli("cohorts", "--db", str(sample_db), env={"COLUMNS": "160"}).stdout
+    assert "趋势" in table
+    first = data["retention"][0]
+    months = [first[f"m{k}"] for k in range(1, 13)]
+    line = next(line for line in table.splitlines() if f" {first['cohort'][:7]} " in line)  # 首单月 2024-11
+    bars = next(cell.strip() for cell in line.split("│") if cell.strip() and set(cell.strip()) <= set("▁▂▃▄▅▆▇█ "))
+    # The best month of the cohort's first year is the full bar, the worst the lowest one it has.
+    assert bars[months.index(max(months))] == "█"
+    assert bars[months.index(min(months))] == min(bars, key="▁▂▃▄▅▆▇█".index)
+    assert len(bars) == 12
+
+
+def test_report_monthly_takes_a_month_as_people_write_it(sample_db, tmp_path):
+    # The sample data ends 2026-10-31, so 上月 (the month before the data's last month) is 2026-09,
+    # the same month as --month 2026/09 or 2026年9月.
+    r = run_cli("report", "monthly", "--month", "上月", "--format", "html", "--out", str(tmp_path), "--db", str(sample_db))
+    assert r.exit_code == 0, r.output
+    assert [p.name for p in tmp_path.iterdir()] == ["aesops_monthly_2026-09.html"]
+    bad = run_cli("report", "monthly", "--month", "2026年13月", "--out", str(tmp_path), "--db", str(sample_db))
+    assert bad.exit_code == 2 and "is not a month" in bad.stderr

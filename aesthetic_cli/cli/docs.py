@@ -26,10 +26,14 @@ def render() -> str:
 
     runner = CliRunner()
     parts = ["# aesops command reference", "",
-             "Generated from `--help` by `python -m aesthetic_cli.cli.docs`; do not edit by hand.", ""]
+             ("Generated from `--help` by `python -m aesthetic_cli.cli.docs`; do not edit by hand. "
+              "Each command: its Chinese help (the default), then its English help (`--lang en`)."), ""]
     for path in [[], *_commands(app, [])]:
-        out = runner.invoke(app, [*path, "--help"], prog_name="aesops", env={"COLUMNS": "100", "NO_COLOR": "1"})
-        parts += [f"## {' '.join(['aesops', *path])}", "", "```", out.stdout.rstrip(), "```", ""]
+        parts += [f"## {' '.join(['aesops', *path])}", ""]
+        for lang in ("zh", "en"):  # what a Chinese reader sees by default, then --lang en
+            out = runner.invoke(app, [*path, "--help"], prog_name="aesops",
+                                env={"COLUMNS": "100", "NO_COLOR": "1", "AESOPS_LANG": lang})
+            parts += ["```", out.stdout.rstrip(), "```", ""]
     return "\n".join(parts)
 
 

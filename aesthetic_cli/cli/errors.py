@@ -14,8 +14,42 @@ from aesthetic_cli.errors import AesopsError
 from aesthetic_cli.present.messages import lang_from_env, localize, t
 
 
+# click's exception classes as typer bundles them (typer re-exports only BadParameter, one of their children).
+_CLICK = {c.__name__: c for c in typer.BadParameter.__mro__}
+
+# The language of this run's messages: --lang when the command line gives it, else the locale.
+_lang_of_run: str | None = None
+
+
 class TranslatingGroup(TyperGroup):
     """Runs a command and translates what it raises into a message and an exit code."""
+
+    def main(self, args=None, *rest, **extra):
+        # Before parsing: --help is printed while parsing, so the tree must already speak the reader's language.
+        global _lang_of_run
+        from aesthetic_cli.cli import help as help_lang
+
+        _lang_of_run = lang_of_args(list(sys.argv[1:] if args is None else args))
+        help_lang.apply(self, _lang_of_run)
+        if not extra.get("standalone_mode", True) or rest:
+            return super().main(args, *rest, **extra)
+        # click prints its own complaints (no such option, missing argument) in English: run it
+        # non-standalone to say them in the reader's language, and exit as click would.
+        try:
+            code = super().main(args, **{**extra, "standalone_mode": False})
+        except _CLICK["UsageError"] as exc:
+            if type(exc).__name__ == "NoArgsIsHelpError":  # `aesops` alone: the help, already in the reader's language
+                exc.show()
+            else:
+                show_usage_error(exc, _lang_of_run)
+            sys.exit(exc.exit_code)
+        except _CLICK["ClickException"] as exc:
+            exc.show()
+            sys.exit(exc.exit_code)
+        except typer.Abort:
+            typer.echo(t("interrupted", _lang_of_run), err=True)
+            sys.exit(1)
+        sys.exit(code if isinstance(code, int) else 0)
 
     def parse_args(self, ctx, args):
         ctx.meta["aesops_argv"] = list(args)  # for the error's language: --lang may sit after the subcommand
@@ -49,13 +83,46 @@ class TranslatingGroup(TyperGroup):
 
 def _lang(ctx) -> str:
     """--lang as the command line gave it (the command's own parsing may not have run), else the locale."""
-    args = ctx.meta.get("aesops_argv", [])
+    return lang_of_args(ctx.meta.get("aesops_argv", []))
+
+
+def message_lang() -> str:
+    """The language to talk to the reader in during this run (the command's --lang, else the locale)."""
+    return _lang_of_run or lang_from_env()
+
+
+def lang_of_args(args: list[str]) -> str:
     for i, a in enumerate(args):
         if a == "--lang" and i + 1 < len(args) and args[i + 1] in ("zh", "en"):
             return args[i + 1]
         if a in ("--lang=zh", "--lang=en"):
             return a.split("=")[1]
     return lang_from_env()
+
+
+def show_usage_error(exc, lang: str) -> None:
+    """click's usage error, as click prints it (usage, how to get help, the error), in `lang`."""
+    if exc.ctx is not None:
+        typer.echo(exc.ctx.get_usage(), err=True)
+        typer.echo(t("usage_try", lang, command=exc.ctx.command_path) + "\n", err=True)
+    typer.echo(t("error", lang) + _usage_message(exc.format_message(), lang), err=True)
+
+
+def _usage_message(message: str, lang: str) -> str:
+    """click's message in `lang`; its composite ones (a reason inside, suggestions after) part by part."""
+    head, sep, rest = message.partition(": ")
+    if head.startswith("Invalid value for ") and sep:
+        reason = rest.removeprefix("Value error, ")
+        return t("invalid_value_for", lang, name=head.removeprefix("Invalid value for "),
+                 reason=localize(reason, lang) or reason)
+    base, sep, options = message.partition(" (Possible options: ")
+    if sep:
+        return t("possible_options", lang, message=localize(base, lang) or base, options=options.rstrip(")"))
+    base, sep, suggestions = message.partition(". Did you mean ")
+    if sep:
+        return t("did_you_mean", lang, message=localize(base + ".", lang) or base,
+                 suggestions=suggestions.rstrip("?"))
+    return localize(message, lang) or message
 
 
 def quiet_on_closed_pipe():

@@ -22,6 +22,14 @@ from aesthetic_cli.present.labels import label, value_label
 err = Console(stderr=True, highlight=False, soft_wrap=True)
 
 
+def say(key: str, markup: bool = True, **fields) -> None:
+    """One line of chatter from the message catalog, in the reader's language."""
+    from aesthetic_cli.cli.errors import message_lang
+    from aesthetic_cli.present.messages import t
+
+    err.print(t(key, message_lang(), **fields), markup=markup)
+
+
 def interactive() -> bool:
     """Progress bars and chatter only for a person at a terminal; cron and pipes get silence."""
     return sys.stderr.isatty()
@@ -100,10 +108,18 @@ def visible(frame):
 
 def _columns(frame, lang: str) -> list[_Column]:
     frame = visible(frame)
+    from aesthetic_cli.present.sparkline import series_columns, spark
+
     cols = [_Column(label(c, lang), [], frame.schema[c].is_numeric()) for c in frame.columns]
     for row in frame.iter_rows(named=True):
         for col, (c, v) in zip(cols, row.items(), strict=True):
             col.cells.append(show_value(c, value_label(c, v, lang), cell_kind(row, c)))
+    series = series_columns(frame.columns)
+    if series:
+        # A monthly series (第1月…第12月) read at a glance, beside the row's name, before the numbers.
+        trend = _Column("趋势" if lang == "zh" else "Trend", [spark([row[c] for c in series])
+                                                             for row in frame.iter_rows(named=True)], False)
+        cols.insert(frame.columns.index(series[0]), trend)
     return cols
 
 

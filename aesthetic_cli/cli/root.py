@@ -9,14 +9,16 @@ import typer
 
 from aesthetic_cli import __version__
 from aesthetic_cli.cli.errors import TranslatingGroup, quiet_on_closed_pipe
+from aesthetic_cli.cli.options import Lang
 
 app = typer.Typer(
     cls=TranslatingGroup,
     name="aesops",
-    help="医美机构运营分析 · Analytics for medical-aesthetics clinic operations.\n\n"
+    help="Analytics for medical-aesthetics clinic (医美机构) operations.\n\n"
     "Import CRM/POS exports into a DuckDB warehouse, then ask: which channels pay back, "
     "which consultants close, do customers come back, will the month hit target.\n\n"
-    "Start with `aesops demo`, or `aesops init` then `aesops import FILE...`.",
+    "Start with `aesops demo`, or `aesops init` then `aesops import FILE...`. Every command has --help.\n\n"
+    "Chinese is the default language; --lang en or an English LANG gives English.",
     no_args_is_help=True,
     rich_markup_mode=None,
     pretty_exceptions_enable=False,
@@ -31,9 +33,11 @@ def _version(value: bool) -> None:
 
 
 @app.callback()
-def _root(
+def _root(  # --lang is read from the command line before parsing (cli/errors.py), for --help too
     version: bool = typer.Option(False, "--version", callback=_version, is_eager=True, help="Show the version."),
-    no_pager: bool = typer.Option(False, "--no-pager", help="不分页 · Print long tables straight to the terminal "
+    lang: Lang | None = typer.Option(None, "--lang", show_default=False, help=(
+        "Language of the help and messages: zh (中文) or en (English). Default: the locale (LANG), else Chinese.")),
+    no_pager: bool = typer.Option(False, "--no-pager", help="Print long tables straight to the terminal "
                                   "(default: a pager, $AESOPS_PAGER or less -FRX, when output is longer than the screen)."),
 ) -> None:
     if no_pager:

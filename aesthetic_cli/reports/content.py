@@ -15,7 +15,7 @@ from aesthetic_cli import __version__, catalog
 from aesthetic_cli.catalog import Context
 from aesthetic_cli.errors import UsageError
 from aesthetic_cli.metrics.base import Coverage, prepare, run
-from aesthetic_cli.metrics.periods import Period, month, week
+from aesthetic_cli.metrics.periods import Period, month, parse_week
 from aesthetic_cli.metrics.result import Result
 from aesthetic_cli.settings import Settings
 
@@ -211,7 +211,7 @@ def default_month(cov: Coverage) -> Period:
 def _monthly(con, cov, ctx: Context, *, month_, **_) -> Report:
     from aesthetic_cli.metrics.periods import parse_month
 
-    p = parse_month(month_) if month_ else default_month(cov)
+    p = parse_month(month_, cov.last_day) if month_ else default_month(cov)  # 10月, 本月, 上月 count from the data
     clinic = ctx.clinic
     results: dict[str, Result] = {}
 
@@ -292,7 +292,7 @@ def _behind(con, ctx: Context, period: Period, asof: date | None, results: dict)
 
 def _weekly(con, cov, ctx: Context, *, week_, **_) -> Report:
     if week_:
-        p = week(week_)
+        p = parse_week(week_, cov.last_day)  # 第43周: the data's latest week 43
     else:
         last = cov.last_day
         end = last if last.isoweekday() == 7 else last - timedelta(days=last.isoweekday())

@@ -20,7 +20,7 @@ from aesthetic_cli.cli.options import (
     Year,
 )
 
-Week = Annotated[str | None, typer.Option("--week", help="ISO 周 · ISO week: 2026-W43, 2026年第43周, or 第43周 (the data's latest week 43).", show_default=False)]
+Week = Annotated[str | None, typer.Option("--week", help="ISO week: 2026-W43, 2026年第43周, or 第43周 (the data's latest week 43).", show_default=False)]
 
 
 

@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from aesthetic_cli.cli.analyse import open_warehouse
-from aesthetic_cli.cli.output import err
+from aesthetic_cli.cli.output import say
 from aesthetic_cli.cli.options import Db, FormatOpt, Lang, LangOpt, pick_format
 
 batches_app = typer.Typer(help="Import batches: list them, drop one (undo an import).", no_args_is_help=False)
@@ -64,12 +64,8 @@ def drop(batch_id: Annotated[int, typer.Argument(help="The batch number (see `ae
     _ws, con = open_warehouse(db, read_only=False)
     with con:
         done = drop_batch(con, batch_id)
-    if lang.value == "zh":
-        err.print(f"已删除批次 {done['batch_id']}（{done['file_name']} → {done['dataset']}）：移除 {done['removed']} 行，"
-                  f"恢复 {done['restored']} 条旧记录。", markup=False)
-    else:
-        err.print(f"Dropped batch {done['batch_id']} ({done['file_name']} → {done['dataset']}): removed "
-                  f"{done['removed']} rows, restored {done['restored']} earlier records.", markup=False)
+    say("batch_dropped", markup=False, batch=done["batch_id"], file=done["file_name"], dataset=done["dataset"],
+        removed=f"{done['removed']:,}", restored=f"{done['restored']:,}")
 
 
 def register(app: typer.Typer) -> None:

@@ -18,7 +18,7 @@ from aesthetic_cli.cli.options import (
     ShowPii,
 )
 
-customers_app = typer.Typer(help="老客盘点 · Old-customer stocktake: RFM segments, who to call back, stored-value cards.",
+customers_app = typer.Typer(help="Old-customer stocktake (老客盘点): RFM segments, who to call back, stored-value cards.",
                             no_args_is_help=True)
 AsOf = Annotated[str | None, typer.Option("--date", help="As of this day (default: the data's last day).", show_default=False)]
 

@@ -24,7 +24,9 @@ def demo(
     from aesthetic_cli.demo_run import run_demo
 
     out = out or Path(tempfile.mkdtemp(prefix="aesops-demo-"))
-    run_demo(out, lang=lang.value, say=err.print)
+    from aesthetic_cli.cli.errors import message_lang
+
+    run_demo(out, lang=lang.value, say=err.print, talk=message_lang())
 
 
 def register(app: typer.Typer) -> None:

@@ -12,7 +12,9 @@ from rich.markup import escape
 
 from aesthetic_cli.cli.analyse import open_workspace
 from aesthetic_cli.cli.output import err, interactive
-from aesthetic_cli.cli.options import Db
+from aesthetic_cli.cli.errors import message_lang
+from aesthetic_cli.cli.options import Db, Lang
+from aesthetic_cli.present.messages import localize, t
 
 KINDS = "customers, leads, visits, orders, treatments, spend, cards, items, staff"
 
@@ -25,7 +27,8 @@ def import_(
     mapping: Annotated[Path | None, typer.Option("--mapping", help="TOML file mapping your headers to aesops fields (see below).", show_default=False)] = None,
     amount_unit: Annotated[str, typer.Option("--amount-unit", help="yuan, or fen (分) for systems that export amounts ×100.")] = "yuan",
     explain: Annotated[bool, typer.Option("--explain", help="Show the mapping aesops would use, column by column, with its evidence; load nothing.")] = False,
-    lang: Annotated[str, typer.Option("--lang", help="Messages about recognition: zh 中文 or en English.")] = "zh",
+    lang: Annotated[Lang | None, typer.Option("--lang", help="Language: zh (中文) or en (English).",
+                                              show_default=False)] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar (there is none on a pipe anyway).")] = False,
     db: Db = None,
 ) -> None:
@@ -52,16 +55,15 @@ def import_(
     Example:
         aesops import 收费明细_2025-10.xlsx 到院登记.csv --clinic 静安店
     """
-    from aesthetic_cli.errors import InputFileError, UsageError
+    from aesthetic_cli.errors import InputFileError
     from aesthetic_cli.importer.load import explain as explain_file
     from aesthetic_cli.importer.load import import_file
     from aesthetic_cli.warehouse import connect
 
-    if lang not in ("zh", "en"):
-        raise UsageError(f"--lang must be zh or en, not '{lang}'.")
+    talk = lang.value if lang is not None else message_lang()
     if explain:
         for path in files:
-            for line in explain_file(path, kind=kind, sheet=sheet, mapping=mapping, lang=lang):
+            for line in explain_file(path, kind=kind, sheet=sheet, mapping=mapping, lang=talk):
                 typer.echo(line)
         return
     ws = open_workspace(db)
@@ -72,24 +74,20 @@ def import_(
         for path in files:
             try:
                 result = import_file(con, path, kind=kind, sheet=sheet, mapping=mapping,
-                                     amount_unit=amount_unit, clinic=clinic, lang=lang, progress=bar.start(path))
+                                     amount_unit=amount_unit, clinic=clinic, lang=talk, progress=bar.start(path))
             except InputFileError as exc:
                 # Each file is atomic: a bad one is reported and left out, the others still load.
                 if len(files) == 1:
                     raise
-                from aesthetic_cli.present.messages import lang_from_env, localize, t
-
-                lang = lang_from_env()
-                err.print(f"[red]{t('error', lang).strip()}[/red] {escape(localize(exc.message, lang) or '')}")
+                err.print(f"[red]{t('error', talk).strip()}[/red] {escape(localize(exc.message, talk) or '')}")
                 if exc.hint:
-                    err.print(escape(localize(exc.hint, lang) or ''))
+                    err.print(escape(localize(exc.hint, talk) or ''))
                 failed.append(path.name)
                 continue
             for r in (result, *result.more):
-                _summary(r, con)
+                _summary(r, con, talk)
             for name, why in result.skipped_sheets:
-                err.print((f"  工作表「{name}」未导入：{why}" if lang == "zh" else f"  sheet '{name}' not imported: {why}"),
-                          markup=False)
+                err.print(t("sheet_skipped", talk, name=name, why=localize(why, talk)), markup=False)
     if failed:
         raise InputFileError(f"{len(failed)} of {len(files)} files were not imported: {', '.join(failed)}.",
                              hint="The other files were imported. Fix these and run the same command again; "
@@ -136,20 +134,19 @@ def _progress(files: list[Path], *, show: bool):
         yield rows
 
 
-def _summary(r, con) -> None:
+def _summary(r, con, lang: str) -> None:
     """One block per file on stderr: what was read, loaded, skipped and rejected. Everything taken
     from the file (names, headers, cells) is escaped: a consultant called `[/]` is text, not markup."""
-    from aesthetic_cli.present.messages import lang_from_env, reason, t
+    from aesthetic_cli.present.messages import reason
     from aesthetic_cli.privacy import mask_value
 
-    lang = lang_from_env()
     if r.status == "unchanged":
         err.print(escape(t("import_unchanged", lang, file=r.file.name, batch=r.batch_id,
                            when=f"{r.previous_import:%Y-%m-%d %H:%M}")))
         return
     where = escape(f"{r.file.name}" + (f" [{r.sheet}]" if r.sheet else ""))
     dates = f", {r.date_min} → {r.date_max}" if r.date_min else ""
-    err.print(f"{where} → {r.dataset} (batch {r.batch_id}){dates}")
+    err.print(t("import_file", lang, where=where, dataset=r.dataset, batch=r.batch_id, dates=dates))
     err.print(t("import_counts", lang, read=f"{r.rows_read:,}", loaded=f"{r.loaded:,}", updated=f"{r.updated:,}",
                 dup=f"{r.duplicates:,}", rejected=f"{r.rejected:,}", skipped=f"{r.skipped:,}"))
     if r.problems is not None and r.problems.height:
@@ -164,13 +161,13 @@ def _summary(r, con) -> None:
     if r.ignored_headers:
         err.print(escape(t("columns_unused", lang, names=", ".join(r.ignored_headers))))
     for kind, names in r.new_names.items():
-        label = {"channel": "channels", "consultant": "staff names"}.get(kind, kind)
-        err.print(escape(f"  new {label}: {', '.join(names)}"))
-        for hint in _lookalikes(con, kind, names):
-            err.print(f"  [yellow]check:[/yellow] {escape(hint)}")
+        key = {"channel": "new_channel", "consultant": "new_consultant"}.get(kind, "new_other")
+        err.print(t(key, lang, kind=kind, names=", ".join(names)), markup=False)
+        for name, others in _lookalikes(con, kind, names):
+            err.print(t("lookalike", lang, name=name, others=others), style="yellow", markup=False)
 
 
-def _lookalikes(con, kind: str, names: list[str]) -> list[str]:
+def _lookalikes(con, kind: str, names: list[str]) -> list[tuple[str, str]]:
     """Names equal once spaces and case are ignored are probably one person or channel typed twice."""
     rows = con.execute("SELECT name FROM known_names WHERE kind = $k", {"k": kind}).fetchall()
     by_norm: dict[str, set[str]] = {}
@@ -181,7 +178,7 @@ def _lookalikes(con, kind: str, names: list[str]) -> list[str]:
         others = by_norm.get("".join(name.split()).lower(), set()) - {name}
         if others and name not in reported:
             reported.update(others)
-            hints.append(f"'{name}' looks like {', '.join(repr(o) for o in sorted(others))}")
+            hints.append((name, ", ".join(repr(o) for o in sorted(others))))
     return hints
 
 

@@ -8,7 +8,7 @@ from typing import Annotated, Any
 import typer
 
 from aesthetic_cli.cli.analyse import open_workspace
-from aesthetic_cli.cli.output import err, interactive
+from aesthetic_cli.cli.output import interactive, say
 from aesthetic_cli.cli.options import Clinic, Db
 
 
@@ -20,7 +20,7 @@ def intake(
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="One line per file on stderr.")] = False,
     db: Db = None,
 ) -> None:
-    """收件夹导入 · Import every new file in FOLDER, then move it to FOLDER/processed/, or to
+    """Import every new file in FOLDER, then move it to FOLDER/processed/, or to
     FOLDER/rejected/ with FILE.reason.txt saying why. Silent when all is well (cron mails only
     errors); a rejected file is an error: one line on stderr and exit code 1.
 
@@ -45,13 +45,17 @@ def intake(
         for o in outcomes:
             if o.status == core.PROCESSED:
                 r: Any = o.result
-                err.print(f"imported {o.name}: {r.dataset}, {r.loaded} new rows, {r.rejected} rows refused "
-                          f"→ {o.file.parent}")
+                say("intake_imported", markup=False, name=o.name, dataset=r.dataset, loaded=f"{r.loaded:,}",
+                    rejected=f"{r.rejected:,}", where=o.file.parent)
         if not outcomes:
-            err.print(f"Nothing new in {folder}.")
+            say("intake_nothing", markup=False, folder=folder)
     if rejected:
+        from aesthetic_cli.cli.errors import message_lang
+        from aesthetic_cli.present.messages import localize
+
         for o in rejected:
-            err.print(f"rejected {o.name}: {o.reason.splitlines()[0]}  ({o.file}.reason.txt)", markup=False)
+            say("intake_rejected", markup=False, name=o.name, reason=localize(o.reason.splitlines()[0], message_lang()),
+                file=o.file)
         raise InputFileError(f"{len(rejected)} of {len(outcomes)} file(s) in {folder} were not imported "
                              f"and were moved to {folder / core.REJECTED}.",
                              hint="Each has a .reason.txt beside it; fix the file and drop it in again.")

@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from aesthetic_cli.cli.output import err
+from aesthetic_cli.cli.output import say
 from aesthetic_cli.cli.options import Db
 
 AsOf = Annotated[str | None, typer.Option(
@@ -41,8 +41,8 @@ def push(
     ws = open_workspace(db)
     check_catalog(catalog)
     counts = push_file(ws.db_path, {"catalog": catalog, "data_path": local_data_path(data_path)})
-    err.print(f"Copied {ws.db_path.name} into the lake: " + ", ".join(f"{t} {n}" for t, n in counts.items() if n) + ".")
-    err.print(f"Next: aesops init DIR --catalog {catalog} --data-path {data_path}, and point cron at DIR.")
+    say("lake_copied", markup=False, db=ws.db_path.name, counts=", ".join(f"{t} {n:,}" for t, n in counts.items() if n))
+    say("lake_next", markup=False, catalog=catalog, data_path=data_path)
 
 
 def with_as_of(callback):

@@ -8,14 +8,14 @@ from typing import Annotated, Optional
 import typer
 
 from aesthetic_cli.cli.analyse import open_workspace
-from aesthetic_cli.cli.output import err
+from aesthetic_cli.cli.output import say
 from aesthetic_cli.cli.options import Clinic, Db, Lang, LangOpt, ShowPii
 
 EXIT_CODES = """Exit codes: 0 written (and sent); 1 a data problem (nothing to report); 2 a usage problem (bad
 option, no workspace, bad [delivery] settings); 3 another report on this workspace held the lock past
 --wait (nothing written); 4 written, but sending failed after retries (the files are kept)."""
 
-report_app = typer.Typer(help="经营报表 · Monthly, weekly and daily reports as Excel and HTML, ready for cron.\n\n"
+report_app = typer.Typer(help="Reports (经营报表): monthly, weekly and daily reports as Excel and HTML, ready for cron.\n\n"
                          + EXIT_CODES, no_args_is_help=True)
 Formats = Annotated[str, typer.Option("--format", "-f", help="xlsx, html and/or pdf (printed from the HTML by "
                                       "Chromium), comma-separated: xlsx,html.")]
@@ -38,7 +38,7 @@ def _run(kind: str, db, out, fmt, lang, verbose, wait, send=False, per_clinic=Fa
     if verbose:
         for w in written:
             for path in w.paths:
-                err.print(f"wrote {path}")
+                say("wrote", markup=False, path=path)
     if send:
         from aesthetic_cli.cli.commands.send_cmds import send_written
 
@@ -47,12 +47,13 @@ def _run(kind: str, db, out, fmt, lang, verbose, wait, send=False, per_clinic=Fa
 
 @report_app.command("monthly")
 def monthly(
-    month: Annotated[Optional[str], typer.Option("--month", help="YYYY-MM (default: the last complete month).", show_default=False)] = None,
+    month: Annotated[Optional[str], typer.Option("--month", help="A month: 2026-10, 2026/10, 2026年10月, or 10月, 本月, 上月 counted from the data's last day. "
+                                  "Default: the last complete month.", show_default=False)] = None,
     out: Out = Path("reports"), fmt: Formats = "xlsx,html", clinic: Clinic = None, lang: LangOpt = Lang.zh,
     show_pii: ShowPii = False, verbose: Verbose = False, wait: Wait = 600, send: Send = False,
     per_clinic: PerClinic = False, db: Db = None,
 ) -> None:
-    """月度经营分析: headline KPIs with 环比/同比 and a 12-month trend, funnel, channel ROI and cut
+    """Monthly report (月度经营分析): headline KPIs with 环比/同比 and a 12-month trend, funnel, channel ROI and cut
     list, consultants, cohorts, old customers and cards, items, and targets vs actual, with a
     口径说明 sheet (parameters, files and import batches, coverage, definitions).
 
@@ -67,12 +68,12 @@ def monthly(
 
 @report_app.command("weekly")
 def weekly(
-    week: Annotated[Optional[str], typer.Option("--week", help="YYYY-Www (default: the last complete week).", show_default=False)] = None,
+    week: Annotated[Optional[str], typer.Option("--week", help="ISO week: 2026-W43, 2026年第43周 or 第43周. Default: the last complete week.", show_default=False)] = None,
     out: Out = Path("reports"), fmt: Formats = "xlsx,html", clinic: Clinic = None, lang: LangOpt = Lang.zh,
     show_pii: ShowPii = False, verbose: Verbose = False, wait: Wait = 600, send: Send = False,
     per_clinic: PerClinic = False, db: Db = None,
 ) -> None:
-    """周报: the week's KPIs against last week and last year, sales by day, progress against
+    """Weekly report (周报): the week's KPIs against last week and last year, sales by day, progress against
     target and who is furthest behind, and the week's funnel.
 
     Example:
@@ -88,7 +89,7 @@ def daily(
     show_pii: ShowPii = False, verbose: Verbose = False, wait: Wait = 600, send: Send = False,
     per_clinic: PerClinic = False, db: Db = None,
 ) -> None:
-    """日报: the day's numbers against the day before and last year, the month to date by day,
+    """Daily report (日报): the day's numbers against the day before and last year, the month to date by day,
     progress against the month's target and who is furthest behind.
 
     Example:

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from aesthetic_cli.cli.output import err
+from aesthetic_cli.cli.output import say
 
 sample_app = typer.Typer(help="Realistic sample clinic data (示例数据) for trying aesops, tests and benchmarks.",
                          no_args_is_help=True)
@@ -36,9 +36,9 @@ def generate(
     from aesthetic_cli.sample.api import generate as run
 
     written, world = run(out, seed=seed, clinics=clinics, months=months, customers=customers, scale=scale)
-    err.print(f"Wrote {len(written)} files to {out} ({len(world.orders) * world.copies:,} order lines, "
-              f"{len(world.customers) * world.copies:,} customers, {world.start} → {world.end}).")
-    err.print(f"Next: aesops import {out}/*")
+    say("sample_wrote", markup=False, n=len(written), out=out, orders=f"{len(world.orders) * world.copies:,}",
+        customers=f"{len(world.customers) * world.copies:,}", start=world.start, end=world.end)
+    say("sample_next", markup=False, out=out)
 
 
 def register(app: typer.Typer) -> None:

@@ -8,10 +8,10 @@ from typing import Annotated, Optional
 import typer
 
 from aesthetic_cli.cli.analyse import open_workspace
-from aesthetic_cli.cli.output import err
+from aesthetic_cli.cli.output import say
 from aesthetic_cli.cli.options import Db
 
-schedule_app = typer.Typer(help="定时报表 · Cron lines that send the reports every day, week and month.",
+schedule_app = typer.Typer(help="Scheduled reports (定时报表): cron lines that send the reports every day, week and month.",
                            no_args_is_help=True)
 Out = Annotated[Optional[Path], typer.Option("--out", help="Where reports go (default: reports/ in the workspace).", show_default=False)]
 Inbox = Annotated[Optional[Path], typer.Option("--intake", help="Folder where exports land, imported before each report (default: inbox/ in the workspace).", show_default=False)]
@@ -60,8 +60,11 @@ def install(out: Out = None, intake: Inbox = None, no_intake: NoIntake = False, 
     if inbox is not None:
         inbox.mkdir(parents=True, exist_ok=True)
     schedule.install(text, root)
-    err.print(f"Installed the report schedule for {root} (crontab -l shows it)"
-              + (f"; drop exports into {inbox}." if inbox else "."))
+    from aesthetic_cli.cli.errors import message_lang
+    from aesthetic_cli.present.messages import t
+
+    say("schedule_installed", markup=False, root=root,
+        inbox=t("schedule_inbox", message_lang(), inbox=inbox) if inbox else "")
 
 
 def register(app: typer.Typer) -> None:

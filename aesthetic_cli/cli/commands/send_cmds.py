@@ -7,7 +7,7 @@ from typing import Annotated, Optional
 import typer
 
 from aesthetic_cli.cli.analyse import open_workspace
-from aesthetic_cli.cli.output import err, interactive
+from aesthetic_cli.cli.output import err, interactive, say
 from aesthetic_cli.cli.options import Db
 
 
@@ -31,7 +31,7 @@ def send_written(ws, written, *, verbose: bool = False) -> None:
     outgoing = [delivery.Outgoing(from_report(w.report, w.paths), w.paths, w.clinic, w.main) for w in written]
     for line in delivery.deliver(cfg, outgoing, warn=_warn(verbose)):
         if verbose:
-            err.print(f"sent: {line}")
+            say("sent", markup=False, line=line)
 
 
 def send(
@@ -40,7 +40,7 @@ def send(
     db: Db = None,
     to: Annotated[Optional[str], typer.Option("--to", help="With --test: mail only this address.", show_default=False)] = None,
 ) -> None:
-    """发送设置检查 · Check the [delivery] settings in aesops.toml: connect to the SMTP server, log in,
+    """Check the [delivery] settings in aesops.toml: connect to the SMTP server, log in,
     send a test mail, and post a test message to each group robot (企业微信, 钉钉, 飞书).
 
     Exit codes: 0 every destination answered; 2 the settings are wrong (the message names the key);
@@ -54,13 +54,15 @@ def send(
     from aesthetic_cli import delivery
 
     if not test:
-        raise typer.BadParameter("say --test: reports are sent by `aesops report ... --send`.", param_hint="--test")
+        from aesthetic_cli.errors import UsageError
+
+        raise UsageError("say --test: reports are sent by `aesops report ... --send`.")
     ws = open_workspace(db)
     cfg = _settings(ws)
     if to and cfg.email:
         cfg = replace(cfg, email=replace(cfg.email, to=(to,), cc=()))
     for line in delivery.test(cfg, warn=_warn(verbose)):
-        err.print(f"ok: {line}")
+        say("send_ok", markup=False, line=line)
 
 
 def register(app: typer.Typer) -> None:

@@ -7,10 +7,10 @@ from typing import Annotated, Optional
 import typer
 
 from aesthetic_cli.cli.analyse import analyse
-from aesthetic_cli.cli.output import err
+from aesthetic_cli.cli.output import say
 from aesthetic_cli.cli.options import Db, FormatOpt, Lang, LangOpt, Month, OutFile
 
-targets_app = typer.Typer(help="目标分解与追踪 · Split a yearly target into months, teams and levers; track it daily.",
+targets_app = typer.Typer(help="Targets (目标分解与追踪): split a yearly target into months, teams and levers; track it daily.",
                           no_args_is_help=True)
 
 
@@ -40,14 +40,14 @@ def split(
                      growth=growth, new_share=new_share, by=dims, solve=solve, days=days, save=save)
     if save:
         replaced = result.meta.get("replaced_plan")
-        err.print(f"{'Replaced the earlier' if replaced else 'Saved the'} {year} plan "
-                  f"(total {result.meta.get('total', 0):,} yuan); track it with `aesops targets track`.")
+        say("plan_replaced" if replaced else "plan_saved", markup=False, year=year,
+            total=f"{result.meta.get('total', 0):,}")
 
 
 @targets_app.command("track")
 def track(
     month: Month = None,
-    week: Annotated[Optional[str], typer.Option("--week", help="ISO week YYYY-Www.", show_default=False)] = None,
+    week: Annotated[Optional[str], typer.Option("--week", help="ISO week: 2026-W43, 2026年第43周 or 第43周.", show_default=False)] = None,
     date: Annotated[Optional[str], typer.Option("--date", help="Month to date as of this day (YYYY-MM-DD).", show_default=False)] = None,
     db: Db = None, fmt: FormatOpt = None, out: OutFile = None, lang: LangOpt = Lang.zh,
 ) -> None:

@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from aesthetic_cli.cli.analyse import analyse
-from aesthetic_cli.cli.output import err
+from aesthetic_cli.cli.output import say
 from aesthetic_cli.cli.options import Db, FormatOpt, Lang, LangOpt, OutFile
 
 
@@ -41,8 +41,8 @@ def init(
         data_path = local_data_path(data_path)
     ws = workspace.init(folder, clinic=clinic, force=force, catalog=catalog, data_path=data_path)
     connect(ws.db_path).close()
-    err.print(f"Workspace ready in {folder.resolve()} (warehouse {ws.db_path.name}, default clinic '{ws.default_clinic}').")
-    err.print("Next: aesops import EXPORTS/*.xlsx")
+    say("workspace_ready", markup=False, folder=folder.resolve(), db=ws.db_path.name, clinic=ws.default_clinic)
+    say("next_import", markup=False)
 
 
 def status(

@@ -1,0 +1,229 @@
+"""Every word aesops says to a person exists in Chinese and in English: the message catalog, the
+command layer's own strings (read from its source), and every command's --help in both languages."""
+
+from __future__ import annotations
+
+import ast
+import re
+import string
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import run_cli
+
+CLI = Path(__file__).parent.parent / "aesthetic_cli" / "cli"
+HAN = re.compile(r"[\u4e00-\u9fff]")
+
+
+def _fields(template: str) -> set[str]:
+    return {name for _, name, _, _ in string.Formatter().parse(template) if name}
+
+
+def test_every_catalog_message_has_both_languages_with_the_same_placeholders():
+    from aesthetic_cli.present.messages import MESSAGES
+
+    assert len(MESSAGES) > 50
+    for key, pair in MESSAGES.items():
+        assert isinstance(pair, tuple) and len(pair) == 2, key
+        zh, en = pair
+        assert zh.strip() and en.strip(), key
+        assert HAN.search(zh), f"{key}: the Chinese text has no Chinese"
+        assert _fields(zh) == _fields(en), f"{key}: placeholders differ: {_fields(zh)} vs {_fields(en)}"
+
+
+# --- the command layer's source: no sentence for a person bypasses the catalog --------------------------
+
+_PRINTERS = {"print", "echo", "secho"}  # err.print, typer.echo, typer.secho
+_ERRORS = re.compile(r"(Error|Exception|BadParameter)$")
+
+
+def _literal_text(node) -> str | None:
+    """The text a str literal or f-string shows, with each {field} as X; None when it is not a literal."""
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return node.value
+    if isinstance(node, ast.JoinedStr):
+        return "".join(v.value if isinstance(v, ast.Constant) else "X" for v in node.values)
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
+        left, right = _literal_text(node.left), _literal_text(node.right)
+        return None if left is None and right is None else (left or "X") + (right or "X")
+    return None
+
+
+def _words(text: str) -> bool:
+    """A sentence for a person (letters of a language), not a format, a path or a number."""
+    return bool(re.search(r"[A-Za-z]{3,}\s+[A-Za-z]{2,}", text) or HAN.search(text))
+
+
+def _calls(tree):
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call):
+            f = node.func
+            name = f.attr if isinstance(f, ast.Attribute) else f.id if isinstance(f, ast.Name) else ""
+            yield name, node
+
+
+def test_no_string_in_the_command_layer_speaks_to_a_person_outside_the_catalog():
+    from aesthetic_cli.present.messages import MESSAGES, localize
+
+    bypass, untranslated, unknown_keys = [], [], []
+    files = sorted(CLI.rglob("*.py"))
+    assert len(files) > 15
+    for path in files:
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        rel = path.relative_to(CLI.parent.parent)
+        for name, call in _calls(tree):
+            if name in ("say", "t") and call.args:
+                key = call.args[0]
+                if isinstance(key, ast.Constant) and key.value not in MESSAGES:
+                    unknown_keys.append((f"{rel}:{call.lineno}", key.value))
+            elif name in _PRINTERS:
+                for arg in call.args:
+                    text = _literal_text(arg)
+                    if text is not None and _words(text):
+                        bypass.append((f"{rel}:{call.lineno}", text))
+            elif _ERRORS.search(name):
+                # Errors are raised in English and put in the reader's language by the translator
+                # (cli/errors.py): the English must be a catalog template, for the message and the hint.
+                texts = [_literal_text(a) for a in call.args[:1]]
+                texts += [_literal_text(k.value) for k in call.keywords if k.arg == "hint"]
+                for text in texts:
+                    if text is not None and _words(text) and localize(text, "zh") == text:
+                        untranslated.append((f"{rel}:{call.lineno}", text))
+    assert not unknown_keys, f"message keys missing from the catalog: {unknown_keys}"
+    assert not bypass, f"printed without the message catalog (use say()/t()): {bypass}"
+    assert not untranslated, f"errors whose English is not a catalog template: {untranslated}"
+
+
+# --- --help -------------------------------------------------------------------------------------------
+
+def _tree():
+    import typer
+
+    from aesthetic_cli.cli import app
+
+    def walk(command, path=()):
+        yield path, command
+        for name, sub in (getattr(command, "commands", None) or {}).items():
+            yield from walk(sub, (*path, name))
+
+    return list(walk(typer.main.get_command(app)))
+
+
+def test_every_command_and_option_has_chinese_help_and_none_is_stale():
+    from aesthetic_cli.present.help_zh import COMMANDS, OPTIONS
+
+    tree = _tree()
+    assert len(tree) > 25
+    missing_commands = [" ".join(p) for p, c in tree if " ".join(p) not in COMMANDS]
+    used, missing_options = set(), []
+    for path, command in tree:
+        for param in command.params:
+            if getattr(param, "help", None):
+                if param.help in OPTIONS:
+                    used.add(param.help)
+                else:
+                    missing_options.append((" ".join(path), param.opts[0], param.help))
+    assert not missing_commands, f"commands without Chinese help in present/help_zh.py: {missing_commands}"
+    assert not missing_options, f"options without Chinese help in present/help_zh.py: {missing_options}"
+    stale = set(OPTIONS) - used
+    assert not stale, f"Chinese help for English no option has any more (update present/help_zh.py): {stale}"
+    assert set(COMMANDS) == {" ".join(p) for p, _ in tree}
+
+
+def _help(path, env):
+    return run_cli(*path, "--help", env={"COLUMNS": "80", **env})
+
+
+@pytest.mark.parametrize("path", [(), ("funnel",), ("report", "monthly"), ("customers", "reactivate"), ("import",)],
+                         ids=lambda p: " ".join(p) or "aesops")
+def test_help_is_chinese_by_default_and_english_with_an_english_locale_or_lang_en(path):
+    from rich.cells import cell_len
+
+    zh = _help(path, {"LANG": "zh_CN.UTF-8"})
+    default = _help(path, {"LANG": None})
+    en = _help(path, {"LANG": "en_US.UTF-8"})
+    en_flag = run_cli(*path, "--help", "--lang", "en", env={"COLUMNS": "80", "LANG": "zh_CN.UTF-8"})
+    for r in (zh, default, en, en_flag):
+        assert r.exit_code == 0, r.output
+        # Wrapped by terminal cells: a Chinese line is as wide as the terminal, not twice as wide.
+        # (Example command lines are printed whole, to be copied.)
+        prose = [line for line in r.stdout.splitlines() if not line.strip().startswith("aesops ")]
+        assert max(cell_len(line) for line in prose) <= 80, r.stdout
+    assert zh.stdout == default.stdout
+    assert zh.stdout.startswith("用法：") and "选项：" in zh.stdout and "显示本帮助并退出" in zh.stdout
+    assert en.stdout.startswith("Usage:") and "Show this message and exit." in en.stdout
+    if path:  # --lang is an option of the commands, not of the root
+        assert en_flag.stdout == en.stdout
+    # Chinese help is Chinese: most of its lines have Chinese on them (names and examples may not).
+    prose = [line for line in zh.stdout.splitlines() if "aesops" not in line and re.search(r"[A-Za-z]{4,} [a-z]{3,} [a-z]{3,}", line)]
+    assert not prose, f"English sentences in the Chinese help: {prose}"
+
+
+def test_every_commands_help_exists_in_both_languages():
+    for path, _command in _tree():
+        zh = run_cli(*path, "--help", env={"LANG": "zh_CN.UTF-8"})
+        en = run_cli(*path, "--help", env={"LANG": "en_US.UTF-8"})
+        assert zh.exit_code == 0 and en.exit_code == 0, path
+        body_zh = zh.stdout.split("选项：")[0]
+        assert HAN.search(body_zh.split("\n", 1)[1]), f"aesops {' '.join(path)}: no Chinese help"
+        assert zh.stdout != en.stdout
+
+
+def test_examples_keep_their_own_lines():
+    r = run_cli("targets", "track", "--help", env={"LANG": "en_US.UTF-8"})
+    assert "\n      aesops targets track --month 2026-10\n      aesops targets track --date" in r.stdout
+
+
+# --- errors and chatter in the reader's language ------------------------------------------------------
+
+def test_an_error_is_chinese_under_a_chinese_locale_and_english_under_an_english_one(sample_db):
+    zh = run_cli("funnel", "--month", "2026年13月", "--db", str(sample_db), env={"LANG": "zh_CN.UTF-8"})
+    en = run_cli("funnel", "--month", "2026年13月", "--db", str(sample_db), env={"LANG": "en_US.UTF-8"})
+    assert zh.exit_code == en.exit_code == 2
+    assert zh.stderr.startswith("错误：--month '2026年13月' 不是月份。") and "写法：" in zh.stderr
+    assert en.stderr.startswith("Error: --month '2026年13月' is not a month.") and "Write it as" in en.stderr
+    # --lang on the command line wins over the locale.
+    flag = run_cli("funnel", "--month", "2026年13月", "--db", str(sample_db), "--lang", "zh", env={"LANG": "en_US.UTF-8"})
+    assert flag.stderr == zh.stderr
+
+
+def test_the_import_summary_speaks_the_readers_language(tmp_path):
+    from aesthetic_cli.sample.bundled import sample_files
+
+    orders = next(f for f in sample_files() if f.name == "网电线索.csv")
+    zh_ws, en_ws = tmp_path / "zh", tmp_path / "en"
+    for ws in (zh_ws, en_ws):
+        assert run_cli("init", str(ws)).exit_code == 0
+    zh = run_cli("import", str(orders), "--db", str(zh_ws / "aesops.duckdb"), env={"LANG": "zh_CN.UTF-8"})
+    en = run_cli("import", str(orders), "--db", str(en_ws / "aesops.duckdb"), env={"LANG": "en_US.UTF-8"})
+    assert zh.exit_code == 0 and en.exit_code == 0, zh.output + en.output
+    assert "读取" in zh.stderr and "（批次 1）" in zh.stderr and "新渠道：" in zh.stderr, zh.stderr
+    assert "read " in en.stderr and "(batch 1)" in en.stderr and "new channels:" in en.stderr, en.stderr
+    assert "read " not in zh.stderr and "batch" not in zh.stderr
+    # Thousands separators in the counts.
+    assert re.search(r"读取 \d{1,3}(,\d{3})+", zh.stderr), zh.stderr
+
+
+@pytest.mark.parametrize(("args", "zh", "en"), [
+    (("funnel", "--mnth", "3"), "错误：没有这个选项：--mnth（可能是：--month", "Error: No such option: --mnth (Possible"),
+    (("funel",), "错误：没有这个命令 'funel'。你是不是想用 'funnel'？", "Error: No such command 'funel'. Did you mean"),
+    (("targets", "split"), "错误：缺少选项 '--year'。", "Error: Missing option '--year'."),
+    (("customers", "reactivate", "--limit", "0"), "错误：'--limit' 的值无效：应大于或等于 1", "Error: Invalid value for '--limit'"),
+    (("funnel", "--lang", "fr"), "错误：'--lang' 的值无效：'fr' 不是 'zh', 'en' 之一。", "Error: Invalid value for '--lang'"),
+], ids=["option", "command", "missing", "range", "choice"])
+def test_a_mistyped_command_line_is_told_in_the_readers_language(args, zh, en):
+    r_zh = run_cli(*args, env={"LANG": "zh_CN.UTF-8"})
+    r_en = run_cli(*args, env={"LANG": "en_US.UTF-8"})
+    assert r_zh.exit_code == r_en.exit_code == 2
+    assert zh in r_zh.stderr and "查看帮助" in r_zh.stderr and "Error" not in r_zh.stderr, r_zh.stderr
+    assert en in r_en.stderr and "for help." in r_en.stderr, r_en.stderr
+
+
+def test_aesops_alone_shows_the_help_in_the_readers_language():
+    for args in ((), ("report",)):
+        zh = run_cli(*args, env={"LANG": "zh_CN.UTF-8"})
+        en = run_cli(*args, env={"LANG": "en_US.UTF-8"})
+        assert zh.output.startswith("用法：aesops") or zh.output.startswith("用法："), zh.output
+        assert "命令：" in zh.output and "错误" not in zh.output, zh.output
+        assert "Commands:" in en.output and "Error" not in en.output, en.output
