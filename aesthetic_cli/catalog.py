@@ -99,9 +99,19 @@ def _cards(con, ctx: Context, day, *, limit: int = 50):
     return cards(con, asof=day, clinic=ctx.clinic, show_pii=ctx.show_pii, limit=limit)
 
 
-def _split(con, ctx: Context, year, *, total: int | None = None, growth: float | None = None,
-           new_share: float | None = None, by: tuple[str, ...] = ("clinic", "department", "consultant"),
-           solve: str | None = None, days: bool = False, save: bool = False):
+def _split(
+    con,
+    ctx: Context,
+    year,
+    *,
+    total: int | None = None,
+    growth: float | None = None,
+    new_share: float | None = None,
+    by: tuple[str, ...] = ("clinic", "department", "consultant"),
+    solve: str | None = None,
+    days: bool = False,
+    save: bool = False,
+):
     from aesthetic_cli.metrics import targets
 
     plan = targets.split(con, year, total=total, growth=growth, new_share=new_share, by=by)
@@ -123,73 +133,173 @@ def _status(con, ctx: Context, _none, *, rejects: bool = False, batch: int | Non
     return status(con, rejects=rejects, batch=batch, limit=limit)
 
 
-ANALYSES: dict[str, Analysis] = {a.key: a for a in (
-    Analysis("status", ("数据概况", "What the warehouse holds"), "none", {
-        "coverage": ("数据覆盖（按数据集和门店）", "Coverage by dataset and clinic"),
-        "batches": ("最近导入批次", "Recent import batches"),
-        "rejects": ("拒收与置空的单元格", "Rejected rows and blanked cells"),
-        "snapshots": ("最近快照（共享数仓，每次导入一个）", "Recent lake snapshots (one per import)"),
-    }, _status),
-    Analysis("funnel", ("业绩与杠杆", "Sales and its levers"), "month", {
-        "kpis": ("核心指标", "Headline KPIs"),
-        "segments": ("新客 / 老客 拆解：来院 × 成交率 × 客单价 × 频率",
-                     "New vs old: visitors × close rate × ticket × frequency"),
-        "comparison": ("核心指标（本期 / 上期 / 去年同期）", "KPIs: this period, previous, last year"),
-        "funnel": ("新客漏斗（按渠道）：线索 → 预约 → 到院 → 成交", "New-customer funnel by channel"),
-        "lost_by_reason": ("未成交原因", "Lost deals by reason"),
-        "lost_by_consultant": ("未成交（按咨询师）", "Lost deals by consultant"),
-        "lost_by_item": ("未成交（按意向项目）", "Lost deals by intended item"),
-        "referral": ("老带新（带新占比）", "Referral share of new customers"),
-    }, _funnel, demo={"by": "consultant"}),
-    Analysis("channels", ("渠道 ROI", "Channel ROI"), "month", {
-        "channels": ("渠道 ROI（本期获客）", "Channel ROI for customers acquired in the period"),
-        "cut_list": ("砍渠道候选：产出低 / 见效慢 / 费用高 / 送客少", "Cut list: low output / slow / costly / thin"),
-    }, _channels, settings=("channels.horizons",)),
-    Analysis("consultants", ("咨询师", "Consultants"), "month", {
-        "onsite": ("现场咨询师排名（业绩 × 复购）", "On-site consultants scorecard (sales × repurchase)"),
-        "online": ("网络咨询师排名", "Online consultants scorecard"),
-    }, _consultants, settings=("scorecard.onsite", "scorecard.online")),
-    Analysis("cohorts", ("复购队列", "Repurchase cohorts"), "span", {
-        "retention": ("复购矩阵：首单月后第k月有成交的占比", "Repurchase cohorts: share with a deal in month k"),
-        "cumulative_sales": ("每位首单客户的累计业绩", "Cumulative sales per cohort customer"),
-        "item_intervals": ("项目复购间隔（中位天数）", "Median repurchase interval per item"),
-    }, _cohorts, demo={"by": "channel"}),
-    Analysis("items", ("品项", "Items"), "month", {
-        "items": ("品项：业绩、毛利", "Items: sales and margin"),
-        "price_bands": ("价格带", "Price bands"),
-        "openers": ("开口品项及180天后续业绩", "Opener items and their 180-day follow-on sales"),
-        "item_cut_list": ("砍品项：赔钱 / 没竞争力", "Item cut list: loses money / uncompetitive"),
-    }, _items),
-    Analysis("customers rfm", ("RFM 客群", "RFM segments"), "asof", {
-        "segments": ("RFM 客群（近365天）", "RFM segments (last 365 days)"),
-        "customers": ("客户明细", "Customers"),
-    }, _rfm, settings=("privacy.mask_pii",)),
-    Analysis("customers reactivate", ("待唤醒老客", "Customers to call back"), "asof", {
-        "reactivate": ("待唤醒老客（按风险价值；“逾期”列为项目复购周期）",
-                       "Customers to call back, by value at risk (overdue: past the item cycle)"),
-    }, _reactivate, settings=("privacy.mask_pii",)),
-    Analysis("customers predict", ("复购预测", "Predicted repurchase"), "asof", {
-        "customers": ("顾客复购预测（BG/NBD + Gamma-Gamma）", "Predicted repurchase per customer"),
-        "check": ("留出期检验：预测 vs 实际复购（按校准期复购次数）", "Holdout check: predicted vs actual repeat deals"),
-    }, _predict, settings=("privacy.mask_pii",)),
-    Analysis("customers cards", ("储值卡", "Stored-value cards"), "asof", {
-        "cards": ("储值卡负债", "Stored-value card liability"),
-        "cards_to_call": ("不动卡 / 不续卡", "Dormant and lapsed cards"),
-    }, _cards, settings=("privacy.mask_pii",)),
-    Analysis("targets split", ("目标分解", "Target split"), "year", {
-        "months": ("月度目标与杠杆（按去年同月的成交率、客单价、频率）", "Monthly targets and levers at last year's rates"),
-        "by_clinic": ("门店目标", "Targets by clinic"),
-        "by_department": ("科室目标", "Targets by department"),
-        "by_consultant": ("咨询师目标", "Targets by consultant"),
-        "weeks": ("周目标", "Weekly targets"),
-        "days": ("日目标", "Daily targets"),
-        "solve": ("单一杠杆需要达到的水平", "How far one lever must move"),
-    }, _split, demo={"growth": 0.15, "solve": "visitors"}),
-    Analysis("targets track", ("目标追踪", "Target tracking"), "month", {
-        "progress": ("目标达成进度", "Progress against target"),
-        "levers": ("杠杆对比计划（最落后的一项最先补）", "Levers against plan"),
-    }, _track),
-)}
+ANALYSES: dict[str, Analysis] = {
+    a.key: a
+    for a in (
+        Analysis(
+            "status",
+            ("数据概况", "What the warehouse holds"),
+            "none",
+            {
+                "coverage": ("数据覆盖（按数据集和门店）", "Coverage by dataset and clinic"),
+                "batches": ("最近导入批次", "Recent import batches"),
+                "rejects": ("拒收与置空的单元格", "Rejected rows and blanked cells"),
+                "snapshots": ("最近快照（共享数仓，每次导入一个）", "Recent lake snapshots (one per import)"),
+            },
+            _status,
+        ),
+        Analysis(
+            "funnel",
+            ("业绩与杠杆", "Sales and its levers"),
+            "month",
+            {
+                "kpis": ("核心指标", "Headline KPIs"),
+                "segments": (
+                    "新客 / 老客 拆解：来院 × 成交率 × 客单价 × 频率",
+                    "New vs old: visitors × close rate × ticket × frequency",
+                ),
+                "comparison": ("核心指标（本期 / 上期 / 去年同期）", "KPIs: this period, previous, last year"),
+                "funnel": ("新客漏斗（按渠道）：线索 → 预约 → 到院 → 成交", "New-customer funnel by channel"),
+                "lost_by_reason": ("未成交原因", "Lost deals by reason"),
+                "lost_by_consultant": ("未成交（按咨询师）", "Lost deals by consultant"),
+                "lost_by_item": ("未成交（按意向项目）", "Lost deals by intended item"),
+                "referral": ("老带新（带新占比）", "Referral share of new customers"),
+            },
+            _funnel,
+            demo={"by": "consultant"},
+        ),
+        Analysis(
+            "channels",
+            ("渠道 ROI", "Channel ROI"),
+            "month",
+            {
+                "channels": ("渠道 ROI（本期获客）", "Channel ROI for customers acquired in the period"),
+                "cut_list": (
+                    "砍渠道候选：产出低 / 见效慢 / 费用高 / 送客少",
+                    "Cut list: low output / slow / costly / thin",
+                ),
+            },
+            _channels,
+            settings=("channels.horizons",),
+        ),
+        Analysis(
+            "consultants",
+            ("咨询师", "Consultants"),
+            "month",
+            {
+                "onsite": ("现场咨询师排名（业绩 × 复购）", "On-site consultants scorecard (sales × repurchase)"),
+                "online": ("网络咨询师排名", "Online consultants scorecard"),
+            },
+            _consultants,
+            settings=("scorecard.onsite", "scorecard.online"),
+        ),
+        Analysis(
+            "cohorts",
+            ("复购队列", "Repurchase cohorts"),
+            "span",
+            {
+                "retention": (
+                    "复购矩阵：首单月后第k月有成交的占比",
+                    "Repurchase cohorts: share with a deal in month k",
+                ),
+                "cumulative_sales": ("每位首单客户的累计业绩", "Cumulative sales per cohort customer"),
+                "item_intervals": ("项目复购间隔（中位天数）", "Median repurchase interval per item"),
+            },
+            _cohorts,
+            demo={"by": "channel"},
+        ),
+        Analysis(
+            "items",
+            ("品项", "Items"),
+            "month",
+            {
+                "items": ("品项：业绩、毛利", "Items: sales and margin"),
+                "price_bands": ("价格带", "Price bands"),
+                "openers": ("开口品项及180天后续业绩", "Opener items and their 180-day follow-on sales"),
+                "item_cut_list": ("砍品项：赔钱 / 没竞争力", "Item cut list: loses money / uncompetitive"),
+            },
+            _items,
+        ),
+        Analysis(
+            "customers rfm",
+            ("RFM 客群", "RFM segments"),
+            "asof",
+            {
+                "segments": ("RFM 客群（近365天）", "RFM segments (last 365 days)"),
+                "customers": ("客户明细", "Customers"),
+            },
+            _rfm,
+            settings=("privacy.mask_pii",),
+        ),
+        Analysis(
+            "customers reactivate",
+            ("待唤醒老客", "Customers to call back"),
+            "asof",
+            {
+                "reactivate": (
+                    "待唤醒老客（按风险价值；“逾期”列为项目复购周期）",
+                    "Customers to call back, by value at risk (overdue: past the item cycle)",
+                ),
+            },
+            _reactivate,
+            settings=("privacy.mask_pii",),
+        ),
+        Analysis(
+            "customers predict",
+            ("复购预测", "Predicted repurchase"),
+            "asof",
+            {
+                "customers": ("顾客复购预测（BG/NBD + Gamma-Gamma）", "Predicted repurchase per customer"),
+                "check": (
+                    "留出期检验：预测 vs 实际复购（按校准期复购次数）",
+                    "Holdout check: predicted vs actual repeat deals",
+                ),
+            },
+            _predict,
+            settings=("privacy.mask_pii",),
+        ),
+        Analysis(
+            "customers cards",
+            ("储值卡", "Stored-value cards"),
+            "asof",
+            {
+                "cards": ("储值卡负债", "Stored-value card liability"),
+                "cards_to_call": ("不动卡 / 不续卡", "Dormant and lapsed cards"),
+            },
+            _cards,
+            settings=("privacy.mask_pii",),
+        ),
+        Analysis(
+            "targets split",
+            ("目标分解", "Target split"),
+            "year",
+            {
+                "months": (
+                    "月度目标与杠杆（按去年同月的成交率、客单价、频率）",
+                    "Monthly targets and levers at last year's rates",
+                ),
+                "by_clinic": ("门店目标", "Targets by clinic"),
+                "by_department": ("科室目标", "Targets by department"),
+                "by_consultant": ("咨询师目标", "Targets by consultant"),
+                "weeks": ("周目标", "Weekly targets"),
+                "days": ("日目标", "Daily targets"),
+                "solve": ("单一杠杆需要达到的水平", "How far one lever must move"),
+            },
+            _split,
+            demo={"growth": 0.15, "solve": "visitors"},
+        ),
+        Analysis(
+            "targets track",
+            ("目标追踪", "Target tracking"),
+            "month",
+            {
+                "progress": ("目标达成进度", "Progress against target"),
+                "levers": ("杠杆对比计划（最落后的一项最先补）", "Levers against plan"),
+            },
+            _track,
+        ),
+    )
+}
 
 
 def get(key: str) -> Analysis:
@@ -204,8 +314,10 @@ def default_period(con, analysis: Analysis):
     last = prepare(con).last_day
     if analysis.period == "month":
         if last is None:
-            raise UsageError("The warehouse has no orders yet, so there is no default month.",
-                             hint="Import exports first (aesops import FILE...), or give a month.")
+            raise UsageError(
+                "The warehouse has no orders yet, so there is no default month.",
+                hint="Import exports first (aesops import FILE...), or give a month.",
+            )
         return month(last.replace(day=1))
     if analysis.period == "asof":
         return last

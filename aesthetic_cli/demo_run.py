@@ -21,8 +21,10 @@ def _fresh(out: Path) -> workspace.Workspace:
     if out.exists() and not out.is_dir():
         raise UsageError(f"--out {out} is a file, not a folder.", hint="Name a folder for the demo workspace.")
     if out.exists() and any(out.iterdir()) and not (out / DEMO_MARK).exists():
-        raise UsageError(f"{out} is not empty and was not made by `aesops demo`.",
-                         hint="Pick a new folder with --out, or leave --out off for a temporary one.")
+        raise UsageError(
+            f"{out} is not empty and was not made by `aesops demo`.",
+            hint="Pick a new folder with --out, or leave --out off for a temporary one.",
+        )
     out.mkdir(parents=True, exist_ok=True)
     (out / DEMO_MARK).write_text("made by aesops demo; safe to delete\n", encoding="utf-8")
     for stale in ("aesops.duckdb", "aesops.duckdb.wal"):
@@ -43,8 +45,7 @@ def analyses(con, settings) -> list[tuple[str, Callable]]:
     this_month = month(last.replace(day=1))
     # The demo's own choices of period: channels a year back so every horizon up to 365 days is
     # complete; targets for next year; everything else the catalog's default (the data's last month).
-    periods = {"channels": _year_ago(con), "targets split": this_month.start.year + 1,
-               "targets track": this_month}
+    periods = {"channels": _year_ago(con), "targets split": this_month.start.year + 1, "targets track": this_month}
 
     def plan_then_track(a):
         # A plan for the data's last year (+15% on the year before), so there is something to track.
@@ -85,10 +86,26 @@ def run_demo(out: Path, *, lang: str = "zh", say: Callable[[str], None] = print,
     try:
         for path in files:
             r = import_file(con, path, clinic=ws.default_clinic)
-            summary["imports"].append({"file": path.name, "dataset": r.dataset, "loaded": r.loaded,
-                                       "duplicates": r.duplicates, "rejected": r.rejected})
-            say(t("demo_file", talk, file=f"{path.name:<22}", dataset=f"{r.dataset:<10}", loaded=f"{r.loaded:>6,}",
-                  dup=f"{r.duplicates:>4}", rejected=r.rejected))
+            summary["imports"].append(
+                {
+                    "file": path.name,
+                    "dataset": r.dataset,
+                    "loaded": r.loaded,
+                    "duplicates": r.duplicates,
+                    "rejected": r.rejected,
+                }
+            )
+            say(
+                t(
+                    "demo_file",
+                    talk,
+                    file=f"{path.name:<22}",
+                    dataset=f"{r.dataset:<10}",
+                    loaded=f"{r.loaded:>6,}",
+                    dup=f"{r.duplicates:>4}",
+                    rejected=r.rejected,
+                )
+            )
         say(t("demo_analyses", talk))
         target = out / "analyses"
         target.mkdir(exist_ok=True)
@@ -105,17 +122,23 @@ def run_demo(out: Path, *, lang: str = "zh", say: Callable[[str], None] = print,
 
     say(t("demo_reports", talk))
     for kind in ("monthly", "weekly", "daily"):
-        for path in write_reports(ws.db_path, kind, out / "reports", formats=["xlsx", "html"], lang=lang,
-                                  settings=ws.config):
+        for path in write_reports(
+            ws.db_path, kind, out / "reports", formats=["xlsx", "html"], lang=lang, settings=ws.config
+        ):
             summary.setdefault("reports", []).append(str(path))
             say(f"   {kind:<8} → {path.relative_to(out)}")
     say("")
     say(t("demo_done", talk, out=out))
     say(t("demo_try", talk, reports=out / "reports", out=out))
     aesops = _program()
-    for command, key in (("funnel --by channel", "funnel"), (f"channels --month {summary['channels_month']}", "channels"),
-                         ("consultants", "consultants"), ("customers reactivate", "reactivate"),
-                         ("targets track", "track"), ("import YOUR_EXPORTS/*.xlsx", "import")):
+    for command, key in (
+        ("funnel --by channel", "funnel"),
+        (f"channels --month {summary['channels_month']}", "channels"),
+        ("consultants", "consultants"),
+        ("customers reactivate", "reactivate"),
+        ("targets track", "track"),
+        ("import YOUR_EXPORTS/*.xlsx", "import"),
+    ):
         say(f"           {aesops} {command:<28} # {t('demo_cmd_' + key, talk)}")
     if aesops != "aesops":
         say(t("demo_not_on_path", talk, activate=Path(aesops).parent / "activate"))

@@ -33,8 +33,10 @@ class Outcome:
 def pending(folder: Path, *, settle_seconds: float = 5.0, now: float | None = None) -> list[Path]:
     """The files waiting in folder, oldest first; files changed within settle_seconds are still arriving."""
     if not folder.is_dir():
-        raise UsageError(f"The intake folder {folder} does not exist.",
-                         hint="Create it (mkdir -p) and point the export or sync tool at it.")
+        raise UsageError(
+            f"The intake folder {folder} does not exist.",
+            hint="Create it (mkdir -p) and point the export or sync tool at it.",
+        )
     now = time.time() if now is None else now
     files = []
     for p in folder.iterdir():
@@ -65,12 +67,13 @@ def _reject(path: Path, folder: Path, reason: str) -> Outcome:
     stamp = datetime.now().strftime("%Y-%m-%d %H:%M")
     target.with_name(target.name + ".reason.txt").write_text(
         f"{path.name} 未导入 (not imported), {stamp}\n\n{reason}\n\n"
-        "修正后放回收件夹即可重新导入。Fix the file and drop it into the folder again.\n", encoding="utf-8")
+        "修正后放回收件夹即可重新导入。Fix the file and drop it into the folder again.\n",
+        encoding="utf-8",
+    )
     return Outcome(target, path.name, REJECTED, reason)
 
 
-def run(con, folder: Path, *, clinic: str | None = None, settle_seconds: float = 5.0,
-        on_file=None) -> list[Outcome]:
+def run(con, folder: Path, *, clinic: str | None = None, settle_seconds: float = 5.0, on_file=None) -> list[Outcome]:
     """Import each pending file on its own (one file's failure leaves the warehouse as it was and
     the others still load), then move it to processed/ or rejected/."""
     from aesthetic_cli.importer.load import import_file
@@ -80,8 +83,14 @@ def run(con, folder: Path, *, clinic: str | None = None, settle_seconds: float =
         if on_file:
             on_file(path)
         if path.suffix.lower() not in READABLE:
-            outcomes.append(_reject(path, folder, f"不是 aesops 能读的表格（{path.suffix or '无扩展名'}）；"
-                                                  "支持 .xlsx .xls .xlsm .csv。Not a spreadsheet aesops reads."))
+            outcomes.append(
+                _reject(
+                    path,
+                    folder,
+                    f"不是 aesops 能读的表格（{path.suffix or '无扩展名'}）；"
+                    "支持 .xlsx .xls .xlsm .csv。Not a spreadsheet aesops reads.",
+                )
+            )
             continue
         try:
             result = import_file(con, path, clinic=clinic)

@@ -8,8 +8,13 @@ import polars as pl
 def mask_phone(expr: pl.Expr) -> pl.Expr:
     s = expr.cast(pl.String)
     n = s.str.len_chars()
-    return (pl.when(n >= 7).then(s.str.slice(0, 3) + pl.lit("****") + s.str.slice(-4))
-            .when(n > 0).then(pl.lit("****")).otherwise(None))
+    return (
+        pl.when(n >= 7)
+        .then(s.str.slice(0, 3) + pl.lit("****") + s.str.slice(-4))
+        .when(n > 0)
+        .then(pl.lit("****"))
+        .otherwise(None)
+    )
 
 
 def mask_name(expr: pl.Expr) -> pl.Expr:

@@ -28,9 +28,17 @@ def executable() -> str:
     return shlex.quote(found) if found else f"{shlex.quote(sys.executable)} -m aesthetic_cli"
 
 
-def block(root: Path, db: Path, out: Path, exe: str | None = None, times: dict | None = None,
-          formats: str = "xlsx,html", inbox: Path | None = None, send: bool = False,
-          per_clinic: bool = False) -> str:
+def block(
+    root: Path,
+    db: Path,
+    out: Path,
+    exe: str | None = None,
+    times: dict | None = None,
+    formats: str = "xlsx,html",
+    inbox: Path | None = None,
+    send: bool = False,
+    per_clinic: bool = False,
+) -> str:
     """One line per report: intake of the inbox folder, then the report, then (with send) delivery.
     Routine output goes to /dev/null; stderr is left alone, so cron mails exactly the real errors
     (a rejected export, a failed delivery) to MAILTO. Each step takes the workspace lock, so a run
@@ -38,16 +46,21 @@ def block(root: Path, db: Path, out: Path, exe: str | None = None, times: dict |
     exe = exe or executable()
     times = times or DEFAULT_TIMES
     begin, end = _markers(root)
-    lines = [begin, "# Managed by `aesops schedule install`; edit with care, reinstalling replaces this block.",
-             "# Routine output is discarded; cron mails stderr (real errors only) to MAILTO."]
+    lines = [
+        begin,
+        "# Managed by `aesops schedule install`; edit with care, reinstalling replaces this block.",
+        "# Routine output is discarded; cron mails stderr (real errors only) to MAILTO.",
+    ]
     env = f"cd {shlex.quote(str(root))} && LANG=C.UTF-8 AESOPS_DB={shlex.quote(str(db))}"
     for kind, when in times.items():
         steps = []
         if inbox is not None:
             # `;` not `&&`: a rejected export is mailed, and the report still runs on what did load.
             steps.append(f"{env} {exe} intake {shlex.quote(str(inbox))} >/dev/null;")
-        report = (f"{env} {exe} report {kind} --format {formats} --out {shlex.quote(str(out / kind))}"
-                  f"{' --per-clinic' if per_clinic else ''}{' --send' if send else ''} >/dev/null")
+        report = (
+            f"{env} {exe} report {kind} --format {formats} --out {shlex.quote(str(out / kind))}"
+            f"{' --per-clinic' if per_clinic else ''}{' --send' if send else ''} >/dev/null"
+        )
         steps.append(f"mkdir -p {shlex.quote(str(out))} && {report}")
         lines.append(f"{when} " + " ".join(steps))
     lines.append(end)
@@ -76,9 +89,11 @@ def merge(existing: str, new_block: str, root: Path) -> str:
 def install(new_block: str, root: Path) -> str:
     crontab = shutil.which("crontab")
     if crontab is None:
-        raise UsageError("There is no `crontab` command on this machine.",
-                         hint="Install cron (e.g. apt-get install cron), or add the lines from "
-                              "`aesops schedule print` to your scheduler by hand.")
+        raise UsageError(
+            "There is no `crontab` command on this machine.",
+            hint="Install cron (e.g. apt-get install cron), or add the lines from "
+            "`aesops schedule print` to your scheduler by hand.",
+        )
     current = subprocess.run([crontab, "-l"], capture_output=True, text=True)
     existing = current.stdout if current.returncode == 0 else ""  # "no crontab for user" is empty
     merged = merge(existing, new_block, root)

@@ -35,12 +35,18 @@ def _weights(raw: dict, team: str, allowed: tuple[str, ...], default: dict[str, 
     given = raw.get("scorecard", {}).get(team)
     if given is None:
         return dict(default)
-    ok = (isinstance(given, dict) and given and all(k in allowed for k in given)
-          and all(isinstance(v, (int, float)) and not isinstance(v, bool) and v >= 0 for v in given.values())
-          and sum(given.values()) > 0)
+    ok = (
+        isinstance(given, dict)
+        and given
+        and all(k in allowed for k in given)
+        and all(isinstance(v, (int, float)) and not isinstance(v, bool) and v >= 0 for v in given.values())
+        and sum(given.values()) > 0
+    )
     if not ok:
-        raise WorkspaceError(f"aesops.toml [scorecard.{team}] is not usable: {given}.",
-                             hint=f"Give non-negative weights, not all zero, for any of: {', '.join(allowed)}.")
+        raise WorkspaceError(
+            f"aesops.toml [scorecard.{team}] is not usable: {given}.",
+            hint=f"Give non-negative weights, not all zero, for any of: {', '.join(allowed)}.",
+        )
     return {k: float(v) for k, v in given.items()}
 
 
@@ -48,10 +54,15 @@ def _horizons(raw: dict) -> tuple[int, ...]:
     given = raw.get("channels", {}).get("horizons")
     if given is None:
         return DEFAULT_HORIZONS
-    if not (isinstance(given, list) and given and all(isinstance(h, int) and not isinstance(h, bool) and h > 0
-                                                      for h in given)):
-        raise WorkspaceError(f"aesops.toml [channels] horizons = {given} is not usable.",
-                             hint="Give whole days after first_seen, e.g. horizons = [30, 90, 180, 365].")
+    if not (
+        isinstance(given, list)
+        and given
+        and all(isinstance(h, int) and not isinstance(h, bool) and h > 0 for h in given)
+    ):
+        raise WorkspaceError(
+            f"aesops.toml [channels] horizons = {given} is not usable.",
+            hint="Give whole days after first_seen, e.g. horizons = [30, 90, 180, 365].",
+        )
     return tuple(sorted(set(given)))
 
 

@@ -36,6 +36,7 @@ as_of_var: ContextVar[str | None] = ContextVar("aesops_as_of", default=None)
 def requested_as_of() -> str | None:
     return as_of_var.get() or os.environ.get(AS_OF_ENV) or None
 
+
 EXTENSIONS = {
     "ducklake": "duckdb_extension_ducklake",
     "postgres_scanner": "duckdb_extension_postgres_scanner",
@@ -55,7 +56,7 @@ def extension_file(name: str) -> Path:
         raise WorkspaceError(
             f"The DuckDB extension '{name}' is not installed; a lake workspace needs it.",
             hint=f"Install aesops with its lake extras: pip install 'aesops[lake]' (package "
-                 f"{EXTENSIONS[name].replace('_', '-')}=={duckdb.__version__}).",
+            f"{EXTENSIONS[name].replace('_', '-')}=={duckdb.__version__}).",
         ) from None
     found = sorted(Path(package.__file__).parent.glob(f"extensions/*/{name}.duckdb_extension"))
     if not found:
@@ -76,7 +77,7 @@ def load_extensions(con, names=("ducklake", "postgres_scanner")) -> None:
             raise WorkspaceError(
                 f"DuckDB {duckdb.__version__} cannot load the {name} extension: {exc}",
                 hint="The duckdb-extension-* packages must be built for the installed DuckDB version; "
-                     "reinstall aesops so that pip installs the pinned versions.",
+                "reinstall aesops so that pip installs the pinned versions.",
             ) from None
 
 
@@ -86,8 +87,10 @@ def check_catalog(url: str) -> str:
     if parts.scheme not in ("postgresql", "postgres") or not parts.hostname or not parts.path.strip("/"):
         raise UsageError(f"--catalog {url}: expected postgresql://USER@HOST:PORT/DATABASE.")
     if parts.password:
-        raise UsageError("--catalog must not contain a password: it would be written to aesops.toml.",
-                         hint="Set PGPASSWORD (or use ~/.pgpass) for the catalog database's password.")
+        raise UsageError(
+            "--catalog must not contain a password: it would be written to aesops.toml.",
+            hint="Set PGPASSWORD (or use ~/.pgpass) for the catalog database's password.",
+        )
     return url
 
 
@@ -129,8 +132,10 @@ def parse_as_of(text: str | None) -> tuple[str, object] | None:
     try:
         return "SNAPSHOT_TIME", datetime.fromisoformat(text)
     except ValueError:
-        raise UsageError(f"--as-of {text}: give a snapshot number (see `aesops status`) or a time such as "
-                         "2026-10-31 or '2026-10-31 18:00'.") from None
+        raise UsageError(
+            f"--as-of {text}: give a snapshot number (see `aesops status`) or a time such as "
+            "2026-10-31 or '2026-10-31 18:00'."
+        ) from None
 
 
 def connect_lake(settings: dict, *, read_only: bool = False, as_of: str | None = None) -> duckdb.DuckDBPyConnection:
@@ -172,21 +177,28 @@ def _s3_secret(con) -> None:
     """S3 or an S3-compatible store (MinIO, OSS, COS): credentials from the machine's AWS_* environment,
     never from aesops.toml. AWS_ENDPOINT_URL names a store other than AWS."""
     env = os.environ
-    parts = [f"KEY_ID {_sql_string(env.get('AWS_ACCESS_KEY_ID', ''))}",
-             f"SECRET {_sql_string(env.get('AWS_SECRET_ACCESS_KEY', ''))}",
-             f"REGION {_sql_string(env.get('AWS_REGION', 'us-east-1'))}"]
+    parts = [
+        f"KEY_ID {_sql_string(env.get('AWS_ACCESS_KEY_ID', ''))}",
+        f"SECRET {_sql_string(env.get('AWS_SECRET_ACCESS_KEY', ''))}",
+        f"REGION {_sql_string(env.get('AWS_REGION', 'us-east-1'))}",
+    ]
     if env.get("AWS_ENDPOINT_URL"):
         endpoint = urlsplit(env["AWS_ENDPOINT_URL"])
-        parts += [f"ENDPOINT {_sql_string(endpoint.netloc or endpoint.path)}", "URL_STYLE 'path'",
-                  f"USE_SSL {'false' if endpoint.scheme == 'http' else 'true'}"]
+        parts += [
+            f"ENDPOINT {_sql_string(endpoint.netloc or endpoint.path)}",
+            "URL_STYLE 'path'",
+            f"USE_SSL {'false' if endpoint.scheme == 'http' else 'true'}",
+        ]
     con.execute(f"CREATE OR REPLACE TEMPORARY SECRET aesops_s3 (TYPE s3, {', '.join(parts)})")
 
 
 def _attach_error(catalog: str, data_path: str, point, exc: Exception) -> AesopsError:
     text = str(exc)
     if point and ("snapshot" in text.lower()):
-        return UsageError(f"--as-of: the lake has no such snapshot ({text.splitlines()[0]}).",
-                          hint="List the snapshots with `aesops status`.")
+        return UsageError(
+            f"--as-of: the lake has no such snapshot ({text.splitlines()[0]}).",
+            hint="List the snapshots with `aesops status`.",
+        )
     return WorkspaceError(
         f"The lake catalog {catalog} (data in {data_path}) cannot be opened: {text.splitlines()[0]}",
         hint="Check that the PostgreSQL server is up, the database exists and PGPASSWORD is set.",
@@ -194,10 +206,13 @@ def _attach_error(catalog: str, data_path: str, point, exc: Exception) -> Aesops
 
 
 def _has_schema(con) -> bool:
-    return con.execute(
-        "SELECT count(*) FROM information_schema.tables WHERE table_catalog = $c AND table_name = 'import_batches'",
-        {"c": LAKE},
-    ).fetchone()[0] > 0
+    return (
+        con.execute(
+            "SELECT count(*) FROM information_schema.tables WHERE table_catalog = $c AND table_name = 'import_batches'",
+            {"c": LAKE},
+        ).fetchone()[0]
+        > 0
+    )
 
 
 def _make_current(con) -> None:
@@ -220,6 +235,7 @@ def _make_current(con) -> None:
         except BaseException:
             con.execute("ROLLBACK")
             raise
+
     retry_conflicts(once)
     con.execute(f"CALL postgres_execute('{PG}', {_sql_string(query('lake', 'batch_seq'))})")
 
@@ -228,7 +244,7 @@ def connect_path(config: Path, *, read_only: bool = False) -> duckdb.DuckDBPyCon
     """A lake workspace named by its aesops.toml (what --db, AESOPS_DB or the workspace point at)."""
     settings = _settings_of(config)
     if settings.get("backend") != "ducklake":
-        raise WorkspaceError(f"{config} does not describe a lake workspace (no backend = \"ducklake\").")
+        raise WorkspaceError(f'{config} does not describe a lake workspace (no backend = "ducklake").')
     return connect_lake(settings, read_only=read_only, as_of=requested_as_of())
 
 
@@ -258,8 +274,9 @@ def writer_lock(con):
 
 def next_batch_id(con) -> int:
     if is_lake(con):
-        return con.execute(f"SELECT * FROM postgres_query('{PG}', {_sql_string(query('lake', 'next_batch'))})"
-                           ).fetchone()[0]
+        return con.execute(
+            f"SELECT * FROM postgres_query('{PG}', {_sql_string(query('lake', 'next_batch'))})"
+        ).fetchone()[0]
     return con.execute("SELECT nextval('batch_seq')").fetchone()[0]
 
 
@@ -281,7 +298,7 @@ def retry_conflicts(work, *, attempts: int = MAX_ATTEMPTS):
         except duckdb.TransactionException as exc:
             if not is_conflict(exc) or attempt == attempts:
                 raise
-            time.sleep(min(2.0, 0.05 * 2 ** attempt) * (0.5 + random.random()))
+            time.sleep(min(2.0, 0.05 * 2**attempt) * (0.5 + random.random()))
     raise AssertionError("unreachable")
 
 
@@ -301,8 +318,10 @@ def describe(con) -> dict:
     if point and point[0] == "SNAPSHOT_VERSION":
         snap = point[1]
     elif point:
-        snap = con.execute("SELECT max(snapshot_id) FROM ducklake_snapshots($lake) WHERE snapshot_time <= $t",
-                           {"lake": LAKE, "t": point[1]}).fetchone()[0]
+        snap = con.execute(
+            "SELECT max(snapshot_id) FROM ducklake_snapshots($lake) WHERE snapshot_time <= $t",
+            {"lake": LAKE, "t": point[1]},
+        ).fetchone()[0]
     else:
         snap = current_snapshot(con)
     return {"backend": "ducklake", "snapshot": snap}
@@ -324,27 +343,39 @@ def lake_tables() -> list[str]:
 def push_file(db_path: Path, settings: dict) -> dict[str, int]:
     """Copy a file warehouse into an empty lake in one transaction (one snapshot), batch ids kept."""
     if db_path.suffix == ".toml" or not db_path.is_file():
-        raise UsageError(f"{db_path} is not a DuckDB warehouse file to push.",
-                         hint="Run `aesops lake push` in the file workspace (or pass --db FILE).")
+        raise UsageError(
+            f"{db_path} is not a DuckDB warehouse file to push.",
+            hint="Run `aesops lake push` in the file workspace (or pass --db FILE).",
+        )
     from aesthetic_cli.warehouse import derived
 
     con = connect_lake(settings)
     try:
         if con.execute("SELECT count(*) FROM import_batches").fetchone()[0]:
-            raise UsageError("The lake already holds imports; push copies a workspace into an empty lake only.",
-                             hint="Import new exports into the lake with `aesops import` instead.")
+            raise UsageError(
+                "The lake already holds imports; push copies a workspace into an empty lake only.",
+                hint="Import new exports into the lake with `aesops import` instead.",
+            )
         try:
             con.execute(f"ATTACH {_sql_string(str(db_path))} AS aesops_src (READ_ONLY)")
         except duckdb.Error as exc:
-            raise WorkspaceError(f"{db_path} cannot be opened: {str(exc).splitlines()[0]}",
-                                 hint="Stop any aesops import or report using it, then push again.") from None
+            raise WorkspaceError(
+                f"{db_path} cannot be opened: {str(exc).splitlines()[0]}",
+                hint="Stop any aesops import or report using it, then push again.",
+            ) from None
         counts = {}
         con.execute("BEGIN TRANSACTION")
         try:
             for table in lake_tables():
-                cols = ", ".join(f'"{c}"' for (c,) in con.execute(
-                    "SELECT column_name FROM information_schema.columns WHERE table_catalog = $c AND table_name = $t "
-                    "ORDER BY ordinal_position", {"c": LAKE, "t": table}).fetchall())
+                cols = ", ".join(
+                    f'"{c}"'
+                    for (c,) in con.execute(
+                        "SELECT column_name FROM information_schema.columns "
+                        "WHERE table_catalog = $c AND table_name = $t "
+                        "ORDER BY ordinal_position",
+                        {"c": LAKE, "t": table},
+                    ).fetchall()
+                )
                 source = cols.replace('"row_key"', row_key_sql(con, '"row_key"') + ' AS "row_key"')
                 con.execute(f"INSERT INTO {LAKE}.main.{table} ({cols}) SELECT {source} FROM aesops_src.main.{table}")
                 counts[table] = con.execute(f"SELECT count(*) FROM {LAKE}.main.{table}").fetchone()[0]

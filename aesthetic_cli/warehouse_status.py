@@ -21,8 +21,10 @@ def coverage(con) -> pl.DataFrame:
 
 
 def status(con, *, rejects: bool = False, batch: int | None = None, limit: int = 10) -> Result:
-    tables = {"coverage": coverage(con),
-              "batches": con.execute(query("status", "recent_batches"), {"limit": limit}).pl()}
+    tables = {
+        "coverage": coverage(con),
+        "batches": con.execute(query("status", "recent_batches"), {"limit": limit}).pl(),
+    }
     if rejects:
         tables["rejects"] = con.execute(query("status", "rejects"), {"batch": batch, "limit": 10_000}).pl()
     from aesthetic_cli.warehouse_lake import is_lake, snapshots
@@ -32,6 +34,10 @@ def status(con, *, rejects: bool = False, batch: int | None = None, limit: int =
     n_rejects = con.execute("SELECT count(*) FROM rejects").fetchone()[0]
     notes = []
     if n_rejects and not rejects:
-        notes.append(Note(f"记录了 {n_rejects} 个拒收或置空的单元格；用 `aesops status --rejects` 查看。",
-                          f"{n_rejects} rejected or blanked cells recorded; list them with `aesops status --rejects`."))
+        notes.append(
+            Note(
+                f"记录了 {n_rejects} 个拒收或置空的单元格；用 `aesops status --rejects` 查看。",
+                f"{n_rejects} rejected or blanked cells recorded; list them with `aesops status --rejects`.",
+            )
+        )
     return Result(meta={"command": "status"}, tables=tables, notes=notes)

@@ -92,7 +92,9 @@ def load_settings(config: Path) -> dict:
     try:
         return tomllib.loads(config.read_text(encoding="utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise WorkspaceError(f"{config} is not valid TOML: {exc}.", hint="Fix the file or run `aesops init --force`.") from None
+        raise WorkspaceError(
+            f"{config} is not valid TOML: {exc}.", hint="Fix the file or run `aesops init --force`."
+        ) from None
 
 
 def resolve(db: Path | None = None, cwd: Path | None = None) -> Workspace:
@@ -116,8 +118,9 @@ def resolve(db: Path | None = None, cwd: Path | None = None) -> Workspace:
     return Workspace(root=root, db_path=Path(db), settings=settings)
 
 
-def init(folder: Path, clinic: str, force: bool = False, *, catalog: str | None = None,
-         data_path: str | None = None) -> Workspace:
+def init(
+    folder: Path, clinic: str, force: bool = False, *, catalog: str | None = None, data_path: str | None = None
+) -> Workspace:
     folder.mkdir(parents=True, exist_ok=True)
     config = folder / CONFIG_NAME
     if config.exists() and not force:

@@ -26,8 +26,12 @@ XLSX_LINES = 200_000
 # The bench's own options per analysis (a month whose horizons are complete for channels); the list
 # of analyses itself is the catalog's, so a new analysis is benchmarked without touching this file.
 OPTIONS = {
-    "funnel": ["--month", MONTH], "channels": ["--month", "2025-10"], "consultants": ["--month", MONTH],
-    "cohorts": ["--by", "channel"], "items": ["--month", MONTH], "targets split": ["--year", "2027", "--growth", "0.15"],
+    "funnel": ["--month", MONTH],
+    "channels": ["--month", "2025-10"],
+    "consultants": ["--month", MONTH],
+    "cohorts": ["--by", "channel"],
+    "items": ["--month", MONTH],
+    "targets split": ["--year", "2027", "--growth", "0.15"],
     "targets track": ["--month", MONTH],
 }
 SKIP = {"status", "targets track"}  # status is bookkeeping; track needs a saved plan
@@ -40,8 +44,9 @@ def analyses() -> list[tuple[str, list[str]]]:
 
 
 def step(name: str, *args: str) -> dict:
-    done = subprocess.run([sys.executable, "-m", "bench.step", name, *map(str, args)], capture_output=True,
-                          text=True, cwd=HERE.parent)
+    done = subprocess.run(
+        [sys.executable, "-m", "bench.step", name, *map(str, args)], capture_output=True, text=True, cwd=HERE.parent
+    )
     if done.returncode != 0:
         raise RuntimeError(f"bench step {name} {args} failed:\n{done.stderr[-3000:]}")
     return json.loads(done.stdout.strip().splitlines()[-1])
@@ -117,11 +122,23 @@ def main(argv: list[str] | None = None) -> int:
     rows: list[dict] = []
 
     def record(group, what, lines, result, budget=None, ok=None, note=""):
-        rows.append({"group": group, "what": what, "lines": lines, "seconds": round(result["seconds"], 3),
-                     "peak_mb": round(result.get("peak_mb", 0)), "budget": budget, "ok": ok, "note": note})
+        rows.append(
+            {
+                "group": group,
+                "what": what,
+                "lines": lines,
+                "seconds": round(result["seconds"], 3),
+                "peak_mb": round(result.get("peak_mb", 0)),
+                "budget": budget,
+                "ok": ok,
+                "note": note,
+            }
+        )
         flag = "" if ok is None else (" ok" if ok else " MISSED")
-        print(f"  {what:<34} {lines or '':>10} {result['seconds']:8.2f}s {result.get('peak_mb', 0):7.0f} MB{flag}",
-              flush=True)
+        print(
+            f"  {what:<34} {lines or '':>10} {result['seconds']:8.2f}s {result.get('peak_mb', 0):7.0f} MB{flag}",
+            flush=True,
+        )
 
     print("aesops --help start-up", flush=True)
     s = startup()
@@ -143,10 +160,24 @@ def main(argv: list[str] | None = None) -> int:
     record("xlsx import", "aesops import (xlsx)", n, ours)
     record("xlsx import", "baseline: openpyxl row by row", n, openpyxl_r)
     record("xlsx import", "baseline: calamine alone (parse)", n, calamine)
-    record("xlsx import", "aesops vs openpyxl (speed-up ×)", n, {"seconds": speedup}, "≥ 10×", speedup >= 10,
-           "ratio, not seconds")
-    record("xlsx import", "aesops vs calamine alone (×)", n, {"seconds": over_parse}, "≤ 1.5×", over_parse <= 1.5,
-           "ratio, not seconds")
+    record(
+        "xlsx import",
+        "aesops vs openpyxl (speed-up ×)",
+        n,
+        {"seconds": speedup},
+        "≥ 10×",
+        speedup >= 10,
+        "ratio, not seconds",
+    )
+    record(
+        "xlsx import",
+        "aesops vs calamine alone (×)",
+        n,
+        {"seconds": over_parse},
+        "≤ 1.5×",
+        over_parse <= 1.5,
+        "ratio, not seconds",
+    )
 
     report_times = {}
     for size in sizes:
@@ -163,15 +194,26 @@ def main(argv: list[str] | None = None) -> int:
         record(size, "baseline: hand-written DuckDB query, month KPIs", n, hand)
         for name, args in analyses():
             r = step("analysis", db, *args)
-            budget = {"1m": ("≤ 3× hand query, ≤ 400 MB", r["seconds"] <= 3 * hand["seconds"] and r["peak_mb"] <= 400),
-                      "10m": ("≤ 3 s, ≤ 1.5 GB", r["seconds"] <= 3 and r["peak_mb"] <= 1536)}.get(size, (None, None))
+            budget = {
+                "1m": ("≤ 3× hand query, ≤ 400 MB", r["seconds"] <= 3 * hand["seconds"] and r["peak_mb"] <= 400),
+                "10m": ("≤ 3 s, ≤ 1.5 GB", r["seconds"] <= 3 and r["peak_mb"] <= 1536),
+            }.get(size, (None, None))
             record(size, name, n, r, *budget)
-            record(size, f"{name} vs hand query (×)", n, {"seconds": r["seconds"] / hand["seconds"]},
-                   note="ratio, not seconds")
+            record(
+                size,
+                f"{name} vs hand query (×)",
+                n,
+                {"seconds": r["seconds"] / hand["seconds"]},
+                note="ratio, not seconds",
+            )
         one_day = step("one_more_day", db, folder / "orders.csv")
-        record(size, "import one more day + layer refresh", n,
-               {"seconds": one_day["timed"], "peak_mb": one_day["peak_mb"]},
-               *({"10m": ("≤ 5 s", one_day["seconds"] <= 5)}.get(size, (None, None))))
+        record(
+            size,
+            "import one more day + layer refresh",
+            n,
+            {"seconds": one_day["timed"], "peak_mb": one_day["peak_mb"]},
+            *({"10m": ("≤ 5 s", one_day["seconds"] <= 5)}.get(size, (None, None))),
+        )
         out = opts.work / f"reports_{size}"
         r = step("report", db, out, MONTH)
         budget = {"1m": ("≤ 3 s", r["seconds"] <= 3), "10m": ("≤ 20 s", r["seconds"] <= 20)}.get(size, (None, None))
@@ -180,31 +222,52 @@ def main(argv: list[str] | None = None) -> int:
         ours_kpi = step("analysis", db, "funnel", "--month", MONTH)
         pandas_kpi = step("pandas_kpis", folder, MONTH)
         record(size, "baseline: pandas monthly KPIs from CSV", n, pandas_kpi)
-        record(size, "aesops funnel vs pandas (speed-up ×)", n,
-               {"seconds": pandas_kpi["seconds"] / ours_kpi["seconds"]}, note="ratio, not seconds")
+        record(
+            size,
+            "aesops funnel vs pandas (speed-up ×)",
+            n,
+            {"seconds": pandas_kpi["seconds"] / ours_kpi["seconds"]},
+            note="ratio, not seconds",
+        )
     ordered = sorted(report_times.values())
     for (n1, t1), (n2, t2) in zip(ordered, ordered[1:], strict=False):
         growth = (t2 / t1) / (n2 / n1)
-        record("scaling", f"report time growth per row, {n1:,} → {n2:,}", None, {"seconds": growth},
-               "≤ 1.5 (linear or better)", growth <= 1.5, "ratio of per-row times")
+        record(
+            "scaling",
+            f"report time growth per row, {n1:,} → {n2:,}",
+            None,
+            {"seconds": growth},
+            "≤ 1.5 (linear or better)",
+            growth <= 1.5,
+            "ratio of per-row times",
+        )
     write(opts.out, rows)
     return 0 if all(r["ok"] is not False for r in rows) else 1
 
 
 def write(out: Path, rows: list[dict]) -> None:
     out.mkdir(parents=True, exist_ok=True)
-    meta = {"date": datetime.now().strftime("%Y-%m-%d %H:%M"), "python": platform.python_version(),
-            "machine": f"{platform.machine()}, {platform.system()} {platform.release()}",
-            "cpus": __import__("os").cpu_count()}
-    (out / "bench.json").write_text(json.dumps({"meta": meta, "rows": rows}, ensure_ascii=False, indent=2),
-                                    encoding="utf-8")
-    lines = [f"Run {meta['date']} on {meta['cpus']} cores ({meta['machine']}), Python {meta['python']}.", "",
-             "| group | what | order lines | seconds (or ×) | peak MB | budget | met |",
-             "|---|---|---:|---:|---:|---|---|"]
+    meta = {
+        "date": datetime.now().strftime("%Y-%m-%d %H:%M"),
+        "python": platform.python_version(),
+        "machine": f"{platform.machine()}, {platform.system()} {platform.release()}",
+        "cpus": __import__("os").cpu_count(),
+    }
+    (out / "bench.json").write_text(
+        json.dumps({"meta": meta, "rows": rows}, ensure_ascii=False, indent=2), encoding="utf-8"
+    )
+    lines = [
+        f"Run {meta['date']} on {meta['cpus']} cores ({meta['machine']}), Python {meta['python']}.",
+        "",
+        "| group | what | order lines | seconds (or ×) | peak MB | budget | met |",
+        "|---|---|---:|---:|---:|---|---|",
+    ]
     for r in rows:
         met = "" if r["ok"] is None else ("yes" if r["ok"] else "**no**")
-        lines.append(f"| {r['group']} | {r['what']} | {r['lines'] or ''} | {r['seconds']:.2f} | "
-                     f"{r['peak_mb'] or ''} | {r['budget'] or ''} | {met} |")
+        lines.append(
+            f"| {r['group']} | {r['what']} | {r['lines'] or ''} | {r['seconds']:.2f} | "
+            f"{r['peak_mb'] or ''} | {r['budget'] or ''} | {met} |"
+        )
     (out / "bench.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
     print(f"\nwrote {out / 'bench.md'} and {out / 'bench.json'}")
 

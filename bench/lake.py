@@ -48,8 +48,10 @@ def main(argv: list[str] | None = None) -> int:
         t0 = time.perf_counter()
         from aesthetic_cli.cli import app
 
-        for args in (["lake", "push", "--catalog", catalog, "--data-path", str(root / "data"), "--db", str(file_db)],
-                     ["init", str(lake_ws), "--catalog", catalog, "--data-path", str(root / "data")]):
+        for args in (
+            ["lake", "push", "--catalog", catalog, "--data-path", str(root / "data"), "--db", str(file_db)],
+            ["init", str(lake_ws), "--catalog", catalog, "--data-path", str(root / "data")],
+        ):
             app(args, prog_name="aesops", standalone_mode=False)
         push_seconds = time.perf_counter() - t0
         lake_db = lake_ws / "aesops.toml"
@@ -60,22 +62,47 @@ def main(argv: list[str] | None = None) -> int:
                 file_s = min(file_s, step("analysis", file_db, *args)["seconds"])
                 lake_s = min(lake_s, step("analysis", lake_db, *args)["seconds"])
                 loads.append(os.getloadavg()[0])
-            rows.append({"analysis": key, "file_s": round(file_s, 2), "lake_s": round(lake_s, 2),
-                         "ratio": round(lake_s / file_s, 2)})
+            rows.append(
+                {
+                    "analysis": key,
+                    "file_s": round(file_s, 2),
+                    "lake_s": round(lake_s, 2),
+                    "ratio": round(lake_s / file_s, 2),
+                }
+            )
             print(f"  {key:24} file {file_s:6.2f} s   lake {lake_s:6.2f} s   ×{lake_s / file_s:.2f}", flush=True)
     finally:
         stop_cluster(cluster, root)
     out = HERE / "results"
     out.mkdir(exist_ok=True)
     load = {"min": min(loads), "max": max(loads), "cores": os.cpu_count()}
-    (out / "lake.json").write_text(json.dumps({"lines": opts.lines, "push_seconds": push_seconds, "repeat": opts.repeat,
-                                               "load_average_1min": load, "rows": rows},
-                                              ensure_ascii=False, indent=1), encoding="utf-8")
-    lines = [f"# Lake vs file workspace at {opts.lines:,} order lines", "",
-             f"lake push (copy the file warehouse into the lake): {push_seconds:.1f} s", "",
-             (f"best of {opts.repeat} run(s) per backend; 1-minute load average {load['min']:.1f}–"
-              f"{load['max']:.1f} on {load['cores']} cores during the runs"), "",
-             "| analysis | file (s) | lake (s) | lake / file |", "|---|---:|---:|---:|"]
+    (out / "lake.json").write_text(
+        json.dumps(
+            {
+                "lines": opts.lines,
+                "push_seconds": push_seconds,
+                "repeat": opts.repeat,
+                "load_average_1min": load,
+                "rows": rows,
+            },
+            ensure_ascii=False,
+            indent=1,
+        ),
+        encoding="utf-8",
+    )
+    lines = [
+        f"# Lake vs file workspace at {opts.lines:,} order lines",
+        "",
+        f"lake push (copy the file warehouse into the lake): {push_seconds:.1f} s",
+        "",
+        (
+            f"best of {opts.repeat} run(s) per backend; 1-minute load average {load['min']:.1f}–"
+            f"{load['max']:.1f} on {load['cores']} cores during the runs"
+        ),
+        "",
+        "| analysis | file (s) | lake (s) | lake / file |",
+        "|---|---:|---:|---:|",
+    ]
     lines += [f"| {r['analysis']} | {r['file_s']} | {r['lake_s']} | ×{r['ratio']} |" for r in rows]
     (out / "lake.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
     print("\n".join(lines))

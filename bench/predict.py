@@ -18,8 +18,9 @@ import numpy as np
 TRUE = {"r": 0.25, "alpha": 4.0, "a": 0.8, "b": 2.5, "p": 6.0, "q": 3.8, "v": 15.0}
 
 
-def simulate(n: int, *, seed: int = 7, weeks: float = 78.0, r=0.25, alpha=4.0, a=0.8, b=2.5, p=6.0, q=3.8,
-             v=15.0) -> dict[str, np.ndarray]:
+def simulate(
+    n: int, *, seed: int = 7, weeks: float = 78.0, r=0.25, alpha=4.0, a=0.8, b=2.5, p=6.0, q=3.8, v=15.0
+) -> dict[str, np.ndarray]:
     """n customers whose first deal falls uniformly in the first half of `weeks`, observed to its end.
 
     While alive a customer buys at rate λ ~ Gamma(r, α) (a Poisson process); after each repeat they drop
@@ -70,12 +71,16 @@ def main() -> None:
         cpu.append(time.process_time() - c0)
     m, g = out["model"], out["value_model"]
     print(f"customers: {args.customers:,} ({int((data['x'] > 0).sum()):,} with a repeat)")
-    print(f"fitted BG/NBD r={m.r:.3f} alpha={m.alpha:.3f} a={m.a:.3f} b={m.b:.3f} (true {TRUE['r']}, "
-          f"{TRUE['alpha']}, {TRUE['a']}, {TRUE['b']}); Gamma-Gamma p={g.p:.2f} q={g.q:.2f} v={g.v:.2f} "
-          f"(true {TRUE['p']}, {TRUE['q']}, {TRUE['v']})")
+    print(
+        f"fitted BG/NBD r={m.r:.3f} alpha={m.alpha:.3f} a={m.a:.3f} b={m.b:.3f} (true {TRUE['r']}, "
+        f"{TRUE['alpha']}, {TRUE['a']}, {TRUE['b']}); Gamma-Gamma p={g.p:.2f} q={g.q:.2f} v={g.v:.2f} "
+        f"(true {TRUE['p']}, {TRUE['q']}, {TRUE['v']})"
+    )
     # CPU seconds beside the wall clock: on a shared machine the wall clock mostly measures the neighbours.
-    print(f"fit + score: best {min(times):.2f} s wall, {min(cpu):.2f} s CPU, of {args.repeat} runs "
-          f"(wall: {', '.join(f'{t:.2f}' for t in times)}; load average {_load()})")
+    print(
+        f"fit + score: best {min(times):.2f} s wall, {min(cpu):.2f} s CPU, of {args.repeat} runs "
+        f"(wall: {', '.join(f'{t:.2f}' for t in times)}; load average {_load()})"
+    )
 
 
 def _load() -> str:

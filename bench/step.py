@@ -46,12 +46,15 @@ def duckdb_kpis(db: str, month: str) -> dict:
     import duckdb
 
     con = duckdb.connect(db, read_only=True)
-    row = con.execute("""
+    row = con.execute(
+        """
         WITH d AS (SELECT customer_id, order_date, sum(paid_amount) AS net FROM orders
                    WHERE line_kind <> 'topup' AND strftime(order_date, '%Y-%m') = $m GROUP BY ALL)
         SELECT sum(net), count(DISTINCT customer_id) FILTER (WHERE net > 0), count(*) FILTER (WHERE net > 0),
                (SELECT count(DISTINCT customer_id) FROM visits WHERE strftime(visit_date, '%Y-%m') = $m)
-        FROM d""", {"m": month}).fetchone()
+        FROM d""",
+        {"m": month},
+    ).fetchone()
     con.close()
     return {"sales": float(row[0] or 0), "buyers": row[1], "deal_visits": row[2], "visitors": row[3]}
 
@@ -108,10 +111,12 @@ def openpyxl_loader(xlsx: str, db: str) -> dict:
         amount = d["实收金额"]
         if isinstance(amount, str):
             amount = float(amount.replace("¥", "").replace(",", "").replace("元", ""))
-        records.append((when.date(), str(d["顾客编号"]), d["项目名称"], float(amount), d["支付方式"], d["咨询师"],
-                        d["门店"]))
-    frame = pd.DataFrame.from_records(records, columns=["order_date", "customer_id", "item", "paid_amount",
-                                                        "payment_method", "consultant", "clinic"])
+        records.append(
+            (when.date(), str(d["顾客编号"]), d["项目名称"], float(amount), d["支付方式"], d["咨询师"], d["门店"])
+        )
+    frame = pd.DataFrame.from_records(
+        records, columns=["order_date", "customer_id", "item", "paid_amount", "payment_method", "consultant", "clinic"]
+    )
     con = duckdb.connect(db)
     con.register("frame", frame)
     con.execute("CREATE OR REPLACE TABLE orders AS SELECT * FROM frame")
@@ -135,9 +140,13 @@ def pandas_kpis(folder: str, month: str) -> dict:
     visitors = len(set(v["顾客编号"]) | set(deals["顾客编号"]))
     buyers = deals["顾客编号"].nunique()
     sales = days["amount"].sum()
-    return {"sales": float(sales), "visitors": visitors, "buyers": buyers,
-            "close_rate": buyers / visitors if visitors else None,
-            "ticket": sales / len(deals) if len(deals) else None}
+    return {
+        "sales": float(sales),
+        "visitors": visitors,
+        "buyers": buyers,
+        "close_rate": buyers / visitors if visitors else None,
+        "ticket": sales / len(deals) if len(deals) else None,
+    }
 
 
 def _peak_mb() -> float:
@@ -152,8 +161,10 @@ def _peak_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-STEPS = {f.__name__: f for f in (import_files, analysis, report, calamine_only, openpyxl_loader, pandas_kpis,
-                                  duckdb_kpis, one_more_day)}
+STEPS = {
+    f.__name__: f
+    for f in (import_files, analysis, report, calamine_only, openpyxl_loader, pandas_kpis, duckdb_kpis, one_more_day)
+}
 
 if __name__ == "__main__":
     name, *args = sys.argv[1:]

@@ -65,8 +65,12 @@ def write_csv(path: Path, rows: list[list], encoding: str = "utf-8") -> Path:
 
 def snapshot(con) -> dict:
     """Every table's full content, sorted, to compare a warehouse before and after."""
-    tables = [r[0] for r in con.execute(
-        "SELECT table_name FROM information_schema.tables WHERE table_schema = 'main' ORDER BY 1").fetchall()]
+    tables = [
+        r[0]
+        for r in con.execute(
+            "SELECT table_name FROM information_schema.tables WHERE table_schema = 'main' ORDER BY 1"
+        ).fetchall()
+    ]
     return {t: sorted(map(repr, con.execute(f"SELECT * FROM {t}").fetchall())) for t in tables}
 
 
@@ -117,11 +121,21 @@ def json_differences(golden, now, where: str = "$", rel: float = 1e-9) -> list[s
     """Where two JSON values differ, as paths; floats to `rel` relative (0: exactly), all else exactly."""
     if isinstance(golden, dict) and isinstance(now, dict):
         out = [f"{where}: keys {sorted(set(golden) ^ set(now))}"] if set(golden) != set(now) else []
-        return out + [d for k in golden.keys() & now.keys() for d in json_differences(golden[k], now[k], f"{where}.{k}", rel)]
+        return out + [
+            d for k in golden.keys() & now.keys() for d in json_differences(golden[k], now[k], f"{where}.{k}", rel)
+        ]
     if isinstance(golden, list) and isinstance(now, list):
         if len(golden) != len(now):
             return [f"{where}: {len(golden)} items golden, {len(now)} now"]
-        return [d for i, (a, b) in enumerate(zip(golden, now, strict=True)) for d in json_differences(a, b, f"{where}[{i}]", rel)]
-    if isinstance(golden, float) and isinstance(now, float) and math.isclose(golden, now, rel_tol=rel, abs_tol=1e-12 if rel else 0):
+        return [
+            d
+            for i, (a, b) in enumerate(zip(golden, now, strict=True))
+            for d in json_differences(a, b, f"{where}[{i}]", rel)
+        ]
+    if (
+        isinstance(golden, float)
+        and isinstance(now, float)
+        and math.isclose(golden, now, rel_tol=rel, abs_tol=1e-12 if rel else 0)
+    ):
         return []
     return [] if golden == now and type(golden) is type(now) else [f"{where}: golden {golden!r}, now {now!r}"]

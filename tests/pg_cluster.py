@@ -52,8 +52,10 @@ class Cluster:
 def start_cluster():
     bin_dir = server_bin()
     if bin_dir is None:
-        message = ("PostgreSQL server binaries (initdb, pg_ctl) are not installed: the lake tests need Debian's "
-                   "postgresql package (`apt-get install -y postgresql`; `./run test` does it as root).")
+        message = (
+            "PostgreSQL server binaries (initdb, pg_ctl) are not installed: the lake tests need Debian's "
+            "postgresql package (`apt-get install -y postgresql`; `./run test` does it as root)."
+        )
         if os.environ.get("CI"):
             pytest.fail(message)
         pytest.skip(message)
@@ -64,14 +66,36 @@ def start_cluster():
         shutil.chown(root, user="postgres")
         # runuser lives in /usr/sbin, which a cron-like or minimal PATH may lack.
         runuser = shutil.which("runuser") or next(
-            (p for p in ("/usr/sbin/runuser", "/sbin/runuser") if os.path.exists(p)), "runuser")
+            (p for p in ("/usr/sbin/runuser", "/sbin/runuser") if os.path.exists(p)), "runuser"
+        )
         run_as = [runuser, "-u", "postgres", "--"]
     cluster = Cluster(bin_dir, free_port(), root / "data", run_as)
-    cluster._run(str(bin_dir / "initdb"), "-D", str(cluster.data), "-A", "trust", "-U", USER, "--no-sync",
-                 "-E", "UTF8", "--locale", "C")
-    cluster._run(str(bin_dir / "pg_ctl"), "-D", str(cluster.data), "-w", "-l", str(root / "server.log"), "-o",
-                 f"-p {cluster.port} -k {root} -c listen_addresses=127.0.0.1 -c fsync=off "
-                 "-c synchronous_commit=off -c full_page_writes=off", "start")
+    cluster._run(
+        str(bin_dir / "initdb"),
+        "-D",
+        str(cluster.data),
+        "-A",
+        "trust",
+        "-U",
+        USER,
+        "--no-sync",
+        "-E",
+        "UTF8",
+        "--locale",
+        "C",
+    )
+    cluster._run(
+        str(bin_dir / "pg_ctl"),
+        "-D",
+        str(cluster.data),
+        "-w",
+        "-l",
+        str(root / "server.log"),
+        "-o",
+        f"-p {cluster.port} -k {root} -c listen_addresses=127.0.0.1 -c fsync=off "
+        "-c synchronous_commit=off -c full_page_writes=off",
+        "start",
+    )
     return cluster, root
 
 

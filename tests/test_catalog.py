@@ -85,7 +85,7 @@ def test_report_ranks_consultants_with_the_configured_weights(weighted_ws, monke
     rows = list(ws.iter_rows(values_only=True))
     head = next(i for i, row in enumerate(rows) if row and row[0] == label("rank", "zh"))
     names = []
-    for row in rows[head + 1:]:
+    for row in rows[head + 1 :]:
         if row[0] is None:
             break
         names.append(row[1])

@@ -12,16 +12,33 @@ HEAD = ["收费日期", "顾客编号", "项目", "实收金额"]
 
 
 def test_init_import_status_json(ws):
-    path = write_xlsx(ws / "o.xlsx", [["标题"], HEAD, ["2025-10-01", "C1", "水光针", "¥1,000"], ["2025-10-02", "C2", "x", "?"],
-                                      ["2025-10-03", "C3", "y", 10], ["合计", None, None, 1010]])
+    path = write_xlsx(
+        ws / "o.xlsx",
+        [
+            ["标题"],
+            HEAD,
+            ["2025-10-01", "C1", "水光针", "¥1,000"],
+            ["2025-10-02", "C2", "x", "?"],
+            ["2025-10-03", "C3", "y", 10],
+            ["合计", None, None, 1010],
+        ],
+    )
     r = run_cli("import", str(path))
     assert r.exit_code == 0, r.output
     assert "loaded 2" in r.stderr and "rejected 1" in r.stderr and "row 4, column '实收金额'" in r.stderr
     r = run_cli("status", "--rejects", "--format", "json")
     assert r.exit_code == 0
     doc = json.loads(r.stdout)
-    assert doc["coverage"] == [{"dataset": "orders", "dataset_zh": "收费明细", "clinic": "本院", "rows": 2,
-                                "date_min": "2025-10-01", "date_max": "2025-10-03"}]
+    assert doc["coverage"] == [
+        {
+            "dataset": "orders",
+            "dataset_zh": "收费明细",
+            "clinic": "本院",
+            "rows": 2,
+            "date_min": "2025-10-01",
+            "date_max": "2025-10-03",
+        }
+    ]
     assert [(x["row_number"], x["column"], x["value"]) for x in doc["rejects"]] == [(4, "实收金额", "?")]
     r = run_cli("import", str(path))
     assert r.exit_code == 0 and "nothing changed" in r.stderr
@@ -98,9 +115,15 @@ def test_one_bad_file_among_several(ws):
 
 def test_locked_warehouse(ws):
     holder = subprocess.Popen(
-        [sys.executable, "-c",
-         "import duckdb,sys,time; c=duckdb.connect(sys.argv[1]); print('ready', flush=True); time.sleep(30)",
-         str(ws / "aesops.duckdb")], stdout=subprocess.PIPE, text=True)
+        [
+            sys.executable,
+            "-c",
+            "import duckdb,sys,time; c=duckdb.connect(sys.argv[1]); print('ready', flush=True); time.sleep(30)",
+            str(ws / "aesops.duckdb"),
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
     try:
         assert holder.stdout.readline().strip() == "ready"
         path = write_csv(ws / "o.csv", [HEAD, ["2025-10-01", "C1", "x", "1"]])
@@ -117,11 +140,14 @@ def test_help_teaches(ws):
 
 
 def test_help_imports_no_heavy_module():
-    code = ("import sys; sys.argv=['aesops','--help']\n"
-            "from aesthetic_cli import cli\n"
-            "try:\n    cli.main()\nexcept SystemExit:\n    pass\n"
-            "heavy=[m for m in ('polars','duckdb','openpyxl','jinja2','xlsxwriter','pyarrow','fastexcel') if m in sys.modules]\n"
-            "print('HEAVY', heavy)")
+    code = (
+        "import sys; sys.argv=['aesops','--help']\n"
+        "from aesthetic_cli import cli\n"
+        "try:\n    cli.main()\nexcept SystemExit:\n    pass\n"
+        "heavy=[m for m in ('polars','duckdb','openpyxl','jinja2','xlsxwriter','pyarrow','fastexcel') "
+        "if m in sys.modules]\n"
+        "print('HEAVY', heavy)"
+    )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert "HEAVY []" in out, out
 
@@ -135,8 +161,13 @@ def test_legacy_xls_export(ws):
     book = xlwt.Workbook()
     sheet = book.add_sheet("收费")
     date_style = xlwt.easyxf(num_format_str="yyyy-mm-dd")
-    rows = [["XX医美收费明细"], HEAD, [dt.date(2025, 1, 3), "C1", "水光针", 1680.0],
-            ["2025/1/4", "C2", "玻尿酸", "¥4,800.00"], ["合计", None, None, 6480]]
+    rows = [
+        ["XX医美收费明细"],
+        HEAD,
+        [dt.date(2025, 1, 3), "C1", "水光针", 1680.0],
+        ["2025/1/4", "C2", "玻尿酸", "¥4,800.00"],
+        ["合计", None, None, 6480],
+    ]
     for r, row in enumerate(rows):
         for c, v in enumerate(row):
             if isinstance(v, dt.date):

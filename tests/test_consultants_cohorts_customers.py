@@ -36,12 +36,18 @@ def row(df, **where):
 # X: first deal 01-05 (1,000 水光针), deals 02-03 and 02-20 (500 each, 水光针), 04-10 (800 光子).
 # Y: first deal 01-10 (2,000 光子), never again. Z: first deal 02-01 (3,000 热玛吉), 03-01 (600).
 # W: 03-01 水光针 1,000, then nothing. The data ends 04-30 (a month end).
-COHORT_ORDERS = [ORDER_HEAD,
-                 ["2025-01-05", "X", "水光针", "1000", "微信", "甲"], ["2025-02-03", "X", "水光针", "500", "微信", "甲"],
-                 ["2025-02-20", "X", "水光针", "500", "微信", "甲"], ["2025-04-10", "X", "光子", "800", "微信", "甲"],
-                 ["2025-01-10", "Y", "光子", "2000", "微信", "甲"], ["2025-02-01", "Z", "热玛吉", "3000", "微信", "甲"],
-                 ["2025-03-01", "Z", "光子", "600", "微信", "甲"], ["2025-03-01", "W", "水光针", "1000", "微信", "甲"],
-                 ["2025-04-30", "V", "光子", "100", "微信", "甲"]]
+COHORT_ORDERS = [
+    ORDER_HEAD,
+    ["2025-01-05", "X", "水光针", "1000", "微信", "甲"],
+    ["2025-02-03", "X", "水光针", "500", "微信", "甲"],
+    ["2025-02-20", "X", "水光针", "500", "微信", "甲"],
+    ["2025-04-10", "X", "光子", "800", "微信", "甲"],
+    ["2025-01-10", "Y", "光子", "2000", "微信", "甲"],
+    ["2025-02-01", "Z", "热玛吉", "3000", "微信", "甲"],
+    ["2025-03-01", "Z", "光子", "600", "微信", "甲"],
+    ["2025-03-01", "W", "水光针", "1000", "微信", "甲"],
+    ["2025-04-30", "V", "光子", "100", "微信", "甲"],
+]
 
 
 def test_cohort_matrix_counts_a_customer_once_per_cell(con, ws):
@@ -61,14 +67,19 @@ def test_cohort_matrix_counts_a_customer_once_per_cell(con, ws):
 
 
 def test_reactivate_lists_the_overdue_and_masks(con, ws):
-    load(con, ws, orders=COHORT_ORDERS,
-         customers=[["顾客编号", "姓名", "手机号"], ["W", "王小美", "13812345678"], ["X", "李四", "13900001111"]])
+    load(
+        con,
+        ws,
+        orders=COHORT_ORDERS,
+        customers=[["顾客编号", "姓名", "手机号"], ["W", "王小美", "13812345678"], ["X", "李四", "13900001111"]],
+    )
     r = reactivate(con, asof=date(2025, 4, 30))
     # W's last deal 03-01 was 水光针 (median 23 days): due 03-24, 37 days overdue. X last bought 光子,
     # Y 光子, Z 光子 and 热玛吉, V 光子: 光子 and 热玛吉 were never repeated by anyone, so no interval.
     rows = r.tables["reactivate"].rows(named=True)
     assert [(x["customer_id"], x["interval_days"], x["due_date"], x["overdue_days"]) for x in rows] == [
-        ("W", 23, date(2025, 3, 24), 37)]
+        ("W", 23, date(2025, 3, 24), 37)
+    ]
     assert (rows[0]["name"], rows[0]["phone"]) == ("王**", "138****5678")
     shown = reactivate(con, asof=date(2025, 4, 30), show_pii=True).tables["reactivate"].row(0, named=True)
     assert (shown["name"], shown["phone"]) == ("王小美", "13812345678")
@@ -91,11 +102,18 @@ def test_rfm_segments_cover_every_buyer(con, ws):
 def consultant_world(con, ws):
     visits = [["到院日期", "顾客编号", "现场咨询师", "就诊类型"]]
     orders = [ORDER_HEAD]
-    for d, c, who, amt in [("2025-04-10", "P1", "王大", 5000), ("2025-04-10", "P2", "王大", 5000),
-                           ("2025-10-03", "P3", "王大", 20000), ("2025-04-15", "Q1", "李小", 1000),
-                           ("2025-04-15", "Q2", "李小", 1000), ("2025-06-01", "Q1", "李小", 800),
-                           ("2025-10-05", "Q3", "李小", 3000), ("2025-04-20", "R1", "张中", 2000),
-                           ("2025-07-01", "R1", "张中", 500), ("2025-10-08", "R2", "张中", 8000)]:
+    for d, c, who, amt in [
+        ("2025-04-10", "P1", "王大", 5000),
+        ("2025-04-10", "P2", "王大", 5000),
+        ("2025-10-03", "P3", "王大", 20000),
+        ("2025-04-15", "Q1", "李小", 1000),
+        ("2025-04-15", "Q2", "李小", 1000),
+        ("2025-06-01", "Q1", "李小", 800),
+        ("2025-10-05", "Q3", "李小", 3000),
+        ("2025-04-20", "R1", "张中", 2000),
+        ("2025-07-01", "R1", "张中", 500),
+        ("2025-10-08", "R2", "张中", 8000),
+    ]:
         visits.append([d, c, who, "初诊"])
         orders.append([d, c, "水光针", str(amt), "微信", who])
     orders.append(["2025-10-20", "Q3", "水光针", "-600", "微信", "李小"])
@@ -125,14 +143,19 @@ def test_scorecard_weights_change_the_ranking(con, ws):
 
 
 def test_online_consultants(con, ws):
-    load(con, ws,
-         leads=[["咨询日期", "渠道", "网络咨询师", "手机号", "预约日期"],
-                ["2025-10-01", "抖音", "小美", "13800000001", "2025-10-03"],
-                ["2025-10-02", "抖音", "小美", "13800000002", ""],
-                ["2025-10-02", "抖音", "小雅", "13800000003", "2025-10-04"]],
-         customers=[["顾客编号", "手机号"], ["K1", "13800000001"], ["K3", "13800000003"]],
-         visits=[["到院日期", "顾客编号", "现场咨询师"], ["2025-10-03", "K1", "甲"], ["2025-10-04", "K3", "甲"]],
-         orders=[ORDER_HEAD, ["2025-10-03", "K1", "水光针", "1600", "微信", "甲"]])
+    load(
+        con,
+        ws,
+        leads=[
+            ["咨询日期", "渠道", "网络咨询师", "手机号", "预约日期"],
+            ["2025-10-01", "抖音", "小美", "13800000001", "2025-10-03"],
+            ["2025-10-02", "抖音", "小美", "13800000002", ""],
+            ["2025-10-02", "抖音", "小雅", "13800000003", "2025-10-04"],
+        ],
+        customers=[["顾客编号", "手机号"], ["K1", "13800000001"], ["K3", "13800000003"]],
+        visits=[["到院日期", "顾客编号", "现场咨询师"], ["2025-10-03", "K1", "甲"], ["2025-10-04", "K3", "甲"]],
+        orders=[ORDER_HEAD, ["2025-10-03", "K1", "水光针", "1600", "微信", "甲"]],
+    )
     t = consultants(con, parse_month("2025-10"), role="online").tables["online"]
     # Leads link to customers by phone. 小美: 2 leads, 1 appointment, K1 came and bought.
     mei = row(t, consultant="小美")
@@ -144,10 +167,16 @@ def test_online_consultants(con, ws):
 
 # --- cards and items ------------------------------------------------------------------------
 def test_cards_liability_cash_part_and_statuses(con, ws):
-    load(con, ws, cards=[["卡号", "顾客编号", "开卡日期", "充值金额", "赠送金额", "余额", "最后消费日期"],
-                         ["K1", "A", "2025-01-01", "10000", "2000", "6000", "2025-09-01"],
-                         ["K2", "B", "2025-01-01", "5000", "0", "0", "2025-05-01"],
-                         ["K3", "C", "2025-01-01", "3000", "600", "1200", "2025-03-01"]])
+    load(
+        con,
+        ws,
+        cards=[
+            ["卡号", "顾客编号", "开卡日期", "充值金额", "赠送金额", "余额", "最后消费日期"],
+            ["K1", "A", "2025-01-01", "10000", "2000", "6000", "2025-09-01"],
+            ["K2", "B", "2025-01-01", "5000", "0", "0", "2025-05-01"],
+            ["K3", "C", "2025-01-01", "3000", "600", "1200", "2025-03-01"],
+        ],
+    )
     t = cards(con, asof=date(2025, 10, 31))
     s = t.tables["cards"].row(0, named=True)
     # Liability 6,000 + 0 + 1,200. Cash part 6,000 × 10/12 + 1,200 × 3,000/3,600 = 5,000 + 1,000.
@@ -156,21 +185,35 @@ def test_cards_liability_cash_part_and_statuses(con, ws):
     # K3 has 1,200 but is unused since 03-01 (over 180 days): 不动卡.
     assert (s["empty_cards"], s["lapsed_cards"], s["dormant_cards"], s["dormant_balance"]) == (1, 1, 1, 1200)
     assert {r["card_id"]: r["status"] for r in t.tables["cards_to_call"].iter_rows(named=True)} == {
-        "K2": "不续卡", "K3": "不动卡"}
+        "K2": "不续卡",
+        "K3": "不动卡",
+    }
 
 
 def test_recharged_card_is_not_lapsed(con, ws):
-    load(con, ws, cards=[["卡号", "顾客编号", "充值金额", "余额", "最后消费日期"], ["K2", "B", "5000", "0", "2025-05-01"]],
-         orders=[ORDER_HEAD, ["2025-06-01", "B", "储值卡充值", "5000", "微信", "甲"]])
+    load(
+        con,
+        ws,
+        cards=[["卡号", "顾客编号", "充值金额", "余额", "最后消费日期"], ["K2", "B", "5000", "0", "2025-05-01"]],
+        orders=[ORDER_HEAD, ["2025-06-01", "B", "储值卡充值", "5000", "微信", "甲"]],
+    )
     s = cards(con, asof=date(2025, 10, 31)).tables["cards"].row(0, named=True)
     assert (s["empty_cards"], s["lapsed_cards"]) == (1, 0)
 
 
 def test_item_with_unit_cost_above_price(con, ws):
-    load(con, ws, items=[["项目名称", "标准价", "成本"], ["体验水光", "299", "400"], ["水光针", "1680", "500"]],
-         orders=[ORDER_HEAD, ["2025-10-05", "A", "体验水光", "299", "微信", "甲"],
-                 ["2025-10-06", "B", "体验水光", "299", "微信", "甲"], ["2025-10-06", "B", "水光针", "1600", "微信", "甲"],
-                 ["2025-10-07", "C", "热玛吉", "12000", "微信", "甲"]])
+    load(
+        con,
+        ws,
+        items=[["项目名称", "标准价", "成本"], ["体验水光", "299", "400"], ["水光针", "1680", "500"]],
+        orders=[
+            ORDER_HEAD,
+            ["2025-10-05", "A", "体验水光", "299", "微信", "甲"],
+            ["2025-10-06", "B", "体验水光", "299", "微信", "甲"],
+            ["2025-10-06", "B", "水光针", "1600", "微信", "甲"],
+            ["2025-10-07", "C", "热玛吉", "12000", "微信", "甲"],
+        ],
+    )
     r = items(con, parse_month("2025-10"))
     t = r.tables["items"]
     trial = row(t, item="体验水光")  # 2 × 299 sold, 2 × 400 cost
@@ -193,9 +236,17 @@ def test_no_full_phone_or_name_in_any_default_output(sample_db):
     phones = {p for _, p in people if p}
     names = {n for n, _ in people if n and len(n) >= 2 and n not in staff}
     outputs = []
-    for args in (["customers", "rfm", "--list"], ["customers", "reactivate", "--limit", "500"],
-                 ["customers", "cards", "--limit", "500"], ["funnel", "--by", "consultant"], ["channels"],
-                 ["consultants"], ["items"], ["cohorts", "--by", "channel"], ["status", "--rejects"]):
+    for args in (
+        ["customers", "rfm", "--list"],
+        ["customers", "reactivate", "--limit", "500"],
+        ["customers", "cards", "--limit", "500"],
+        ["funnel", "--by", "consultant"],
+        ["channels"],
+        ["consultants"],
+        ["items"],
+        ["cohorts", "--by", "channel"],
+        ["status", "--rejects"],
+    ):
         for fmt in ("json", "csv", "table"):
             r = run_cli(*args, "--format", fmt, "--db", str(sample_db))
             assert r.exit_code == 0, (args, r.output)
@@ -210,9 +261,21 @@ def test_no_full_phone_or_name_in_any_default_output(sample_db):
 
 
 def test_every_command_has_help_with_an_example():
-    for args in (["import"], ["status"], ["init"], ["funnel"], ["channels"], ["consultants"], ["cohorts"], ["items"],
-                 ["customers", "rfm"], ["customers", "reactivate"], ["customers", "cards"], ["sample", "generate"],
-                 ["demo"]):
+    for args in (
+        ["import"],
+        ["status"],
+        ["init"],
+        ["funnel"],
+        ["channels"],
+        ["consultants"],
+        ["cohorts"],
+        ["items"],
+        ["customers", "rfm"],
+        ["customers", "reactivate"],
+        ["customers", "cards"],
+        ["sample", "generate"],
+        ["demo"],
+    ):
         r = run_cli(*args, "--help")
         assert r.exit_code == 0 and "Example" in r.stdout, args
 
@@ -226,9 +289,12 @@ def test_cli_json_of_customers_cards(con, ws):
 
 def test_a_shared_phone_links_a_lead_once(con, ws):
     # Mother and daughter share a phone: the lead counts once, for one customer.
-    load(con, ws,
-         leads=[["咨询日期", "渠道", "网络咨询师", "手机号"], ["2025-10-01", "抖音", "小美", "13800000009"]],
-         customers=[["顾客编号", "手机号"], ["M1", "13800000009"], ["M2", "13800000009"]],
-         visits=[["到院日期", "顾客编号", "现场咨询师"], ["2025-10-03", "M1", "甲"], ["2025-10-03", "M2", "甲"]])
+    load(
+        con,
+        ws,
+        leads=[["咨询日期", "渠道", "网络咨询师", "手机号"], ["2025-10-01", "抖音", "小美", "13800000009"]],
+        customers=[["顾客编号", "手机号"], ["M1", "13800000009"], ["M2", "13800000009"]],
+        visits=[["到院日期", "顾客编号", "现场咨询师"], ["2025-10-03", "M1", "甲"], ["2025-10-03", "M2", "甲"]],
+    )
     mei = row(consultants(con, parse_month("2025-10"), role="online").tables["online"], consultant="小美")
     assert (mei["leads"], mei["arrivals"]) == (1, 1)

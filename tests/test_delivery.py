@@ -41,9 +41,14 @@ def smtp():
             self.messages = []
 
         async def handle_DATA(self, server, session, envelope):
-            self.messages.append({"from": envelope.mail_from, "rcpt": list(envelope.rcpt_tos),
-                                  "msg": email.message_from_bytes(envelope.content, policy=policy.default),
-                                  "login": session.auth_data.login if session.auth_data else None})
+            self.messages.append(
+                {
+                    "from": envelope.mail_from,
+                    "rcpt": list(envelope.rcpt_tos),
+                    "msg": email.message_from_bytes(envelope.content, policy=policy.default),
+                    "login": session.auth_data.login if session.auth_data else None,
+                }
+            )
             return "250 OK"
 
     def authenticator(server, session, envelope, mechanism, auth_data):
@@ -52,8 +57,7 @@ def smtp():
 
     handler = Handler()
     port = _free_port()
-    ctl = Controller(handler, hostname="127.0.0.1", port=port, authenticator=authenticator,
-                     auth_require_tls=False)
+    ctl = Controller(handler, hostname="127.0.0.1", port=port, authenticator=authenticator, auth_require_tls=False)
     ctl.start()
     handler.port = port
     yield handler
@@ -72,8 +76,9 @@ class Robots:
             def do_POST(self):  # noqa: N802 - http.server's API
                 body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
                 u = urlparse(self.path)
-                outer.requests.append({"path": u.path, "query": u.query, "ctype": self.headers["Content-Type"],
-                                       "body": body})
+                outer.requests.append(
+                    {"path": u.path, "query": u.query, "ctype": self.headers["Content-Type"], "body": body}
+                )
                 if outer.fail:
                     self.send_response(503)
                     self.end_headers()
@@ -113,7 +118,9 @@ def _workspace(tmp_path, monkeypatch, sample_db, smtp_port: int, robots_url: str
     monkeypatch.delenv("AESOPS_DB", raising=False)
     workspace.init(tmp_path, clinic="静安店")
     shutil.copy(sample_db, tmp_path / "aesops.duckdb")
-    toml = (tmp_path / "aesops.toml").read_text(encoding="utf-8") + f"""
+    toml = (
+        (tmp_path / "aesops.toml").read_text(encoding="utf-8")
+        + f"""
 [delivery]
 tries = 3
 backoff_seconds = 0.01
@@ -139,6 +146,7 @@ url = "{robots_url}/robot/send?access_token=TOKEN"
 kind = "feishu"
 url = "{robots_url}/open-apis/bot/v2/hook/HOOK"
 """
+    )
     if routes:
         toml += '\n[[delivery.route]]\nclinic = "静安店"\nto = ["jingan@clinic.example"]\n'
     (tmp_path / "aesops.toml").write_text(toml, encoding="utf-8")
@@ -242,8 +250,19 @@ def test_wrong_password_is_not_retried(sample_db, tmp_path, monkeypatch, smtp, r
 
 def test_per_clinic_reports_go_to_their_routes(sample_db, tmp_path, monkeypatch, smtp, robots):
     root = _workspace(tmp_path, monkeypatch, sample_db, smtp.port, robots.url, routes=True)
-    r = run_cli("report", "daily", "--date", "2026-09-15", "--out", str(root / "out"), "--format", "xlsx",
-                "--per-clinic", "--send", env=ENV)
+    r = run_cli(
+        "report",
+        "daily",
+        "--date",
+        "2026-09-15",
+        "--out",
+        str(root / "out"),
+        "--format",
+        "xlsx",
+        "--per-clinic",
+        "--send",
+        env=ENV,
+    )
     assert r.exit_code == 0, r.output
     names = sorted(p.name for p in (root / "out").iterdir())
     assert "aesops_daily_2026-09-15.xlsx" in names and "aesops_daily_2026-09-15_静安店.xlsx" in names
@@ -261,26 +280,35 @@ def test_send_test_reaches_every_destination(sample_db, tmp_path, monkeypatch, s
     r = run_cli("send", "--test", env=ENV)
     assert r.exit_code == 0, r.output
     assert len(smtp.messages) == 1 and "测试" in smtp.messages[0]["msg"]["Subject"]
-    assert {q["path"] for q in robots.requests} == {"/cgi-bin/webhook/send", "/robot/send",
-                                                    "/open-apis/bot/v2/hook/HOOK"}
+    assert {q["path"] for q in robots.requests} == {
+        "/cgi-bin/webhook/send",
+        "/robot/send",
+        "/open-apis/bot/v2/hook/HOOK",
+    }
     assert r.stderr.count("ok:") == 4
 
 
-@pytest.mark.parametrize(("snippet", "message"), [
-    ('[delivery.email]\nhost = "smtp.x.cn"\nport = 465\nsender = "a@x.cn"\n', "lacks to"),
-    ('[delivery.email]\nhost = "smtp.x.cn"\nport = 2525\nsender = "a@x.cn"\nto = ["b@x.cn"]\n', "465 (SSL)"),
-    ('[delivery.email]\nhost = "smtp.x.cn"\nport = 465\nsender = "a@x.cn"\nto = ["not-an-address"]\n',
-     "not e-mail addresses: not-an-address"),
-    ('[delivery.email]\nhost = "smtp.x.cn"\nport = 465\nsender = "a@x.cn"\nto = ["b@x.cn"]\nuser = "a@x.cn"\n',
-     "AESOPS_SMTP_PASSWORD"),
-    ('[[delivery.webhook]]\nkind = "slack"\nurl = "https://x"\n', "wecom"),
-    ('[[delivery.webhook]]\nkind = "dingtalk"\nurl = "https://x"\nsecret = "SEC1"\n', "environment variable"),
-    ('[[delivery.route]]\nclinic = "静安店"\nto = ["a@x.cn"]\n', "no [delivery.email]"),
-    ("", "nowhere to send"),
-])
+@pytest.mark.parametrize(
+    ("snippet", "message"),
+    [
+        ('[delivery.email]\nhost = "smtp.x.cn"\nport = 465\nsender = "a@x.cn"\n', "lacks to"),
+        ('[delivery.email]\nhost = "smtp.x.cn"\nport = 2525\nsender = "a@x.cn"\nto = ["b@x.cn"]\n', "465 (SSL)"),
+        (
+            '[delivery.email]\nhost = "smtp.x.cn"\nport = 465\nsender = "a@x.cn"\nto = ["not-an-address"]\n',
+            "not e-mail addresses: not-an-address",
+        ),
+        (
+            '[delivery.email]\nhost = "smtp.x.cn"\nport = 465\nsender = "a@x.cn"\nto = ["b@x.cn"]\nuser = "a@x.cn"\n',
+            "AESOPS_SMTP_PASSWORD",
+        ),
+        ('[[delivery.webhook]]\nkind = "slack"\nurl = "https://x"\n', "wecom"),
+        ('[[delivery.webhook]]\nkind = "dingtalk"\nurl = "https://x"\nsecret = "SEC1"\n', "environment variable"),
+        ('[[delivery.route]]\nclinic = "静安店"\nto = ["a@x.cn"]\n', "no [delivery.email]"),
+        ("", "nowhere to send"),
+    ],
+)
 def test_settings_are_checked_with_clear_messages(ws, snippet, message):
-    (ws / "aesops.toml").write_text((ws / "aesops.toml").read_text(encoding="utf-8") + "\n" + snippet,
-                                    encoding="utf-8")
+    (ws / "aesops.toml").write_text((ws / "aesops.toml").read_text(encoding="utf-8") + "\n" + snippet, encoding="utf-8")
     r = run_cli("send", "--test", env={"AESOPS_SMTP_PASSWORD": ""})
     assert r.exit_code == 2, r.output
     assert message in r.stderr and "Traceback" not in r.output
@@ -290,8 +318,9 @@ def test_ports_choose_the_security():
     from aesthetic_cli.delivery import settings
 
     base = {"host": "smtp.x.cn", "sender": "a@x.cn", "to": ["b@x.cn"]}
-    got = {p: settings.load({"delivery": {"email": {**base, "port": p}}}, env={}).email.security
-           for p in (465, 587, 25)}
+    got = {
+        p: settings.load({"delivery": {"email": {**base, "port": p}}}, env={}).email.security for p in (465, 587, 25)
+    }
     assert got == {465: "ssl", 587: "starttls", 25: "plain"}
 
 

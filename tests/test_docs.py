@@ -10,7 +10,8 @@ def test_cli_reference_is_current():
 
     doc = Path(__file__).parent.parent / "docs" / "cli.md"
     assert doc.read_text(encoding="utf-8") == render(), (
-        "docs/cli.md is stale: run `.venv/bin/python -m aesthetic_cli.cli.docs > docs/cli.md`")
+        "docs/cli.md is stale: run `.venv/bin/python -m aesthetic_cli.cli.docs > docs/cli.md`"
+    )
 
 
 def test_every_command_has_help_text():

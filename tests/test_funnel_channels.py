@@ -31,7 +31,14 @@ OCT = parse_month("2025-10")
 @pytest.fixture
 def world(con, ws):
     files = {
-        "customers.csv": [["顾客编号", "来源渠道"], ["A", "抖音"], ["B", "新氧"], ["C", "新氧"], ["D", ""], ["E", "自然到院"]],
+        "customers.csv": [
+            ["顾客编号", "来源渠道"],
+            ["A", "抖音"],
+            ["B", "新氧"],
+            ["C", "新氧"],
+            ["D", ""],
+            ["E", "自然到院"],
+        ],
         "visits.csv": [
             ["到院日期", "顾客编号", "就诊类型", "渠道", "现场咨询师", "意向项目", "未成交原因"],
             ["2025-10-02", "A", "初诊", "抖音", "张三", "光子嫩肤", ""],
@@ -52,12 +59,22 @@ def world(con, ws):
             ["2025-11-03", "B", "水光针", "-1000", "微信", "李四"],
             ["2025-12-20", "A", "水光针", "1500", "微信", "张三"],
         ],
-        "leads.csv": [["咨询日期", "渠道", "预约日期"], ["2025-10-01", "抖音", "2025-10-02"], ["2025-10-03", "抖音", ""],
-                      ["2025-10-04", "抖音", ""], ["2025-10-01", "新氧", "2025-10-05"], ["2025-10-02", "新氧", "2025-10-06"],
-                      ["2025-10-08", "新氧", ""], ["2025-10-09", "新氧", ""]],
+        "leads.csv": [
+            ["咨询日期", "渠道", "预约日期"],
+            ["2025-10-01", "抖音", "2025-10-02"],
+            ["2025-10-03", "抖音", ""],
+            ["2025-10-04", "抖音", ""],
+            ["2025-10-01", "新氧", "2025-10-05"],
+            ["2025-10-02", "新氧", "2025-10-06"],
+            ["2025-10-08", "新氧", ""],
+            ["2025-10-09", "新氧", ""],
+        ],
         "spend.csv": [["月份", "渠道", "费用"], ["2025-10", "抖音", "5000"], ["2025-10", "新氧", "6000"]],
-        "treatments.csv": [["治疗日期", "顾客编号", "项目", "消耗金额"], ["2025-10-02", "A", "光子嫩肤", "8000"],
-                           ["2025-10-15", "E", "双眼皮", "9800"]],
+        "treatments.csv": [
+            ["治疗日期", "顾客编号", "项目", "消耗金额"],
+            ["2025-10-02", "A", "光子嫩肤", "8000"],
+            ["2025-10-15", "E", "双眼皮", "9800"],
+        ],
     }
     for name, rows in files.items():
         import_file(con, write_csv(ws / name, rows), clinic="本院")
@@ -123,7 +140,13 @@ def test_lost_deals_and_comparison(world):
     assert row(r.tables["lost_by_item"], intended_item="热玛吉")["lost"] == 1
     comp = row(r.tables["comparison"], kpi="sales")
     # September is covered (data starts 08-20) but empty: no ratio against zero. October 2024 is not covered.
-    assert (comp["current"], comp["previous"], comp["mom"], comp["last_year"], comp["yoy"]) == (23_800, 0, None, None, None)
+    assert (comp["current"], comp["previous"], comp["mom"], comp["last_year"], comp["yoy"]) == (
+        23_800,
+        0,
+        None,
+        None,
+        None,
+    )
 
 
 def test_channel_roi_and_horizons(world):
@@ -218,8 +241,13 @@ def test_periods():
 def test_an_import_refreshes_what_the_same_connection_computes(world, ws):
     # The derived tables are built once per connection; an import must not leave them stale.
     before = row(kpis(world, OCT), group="all")["sales"]
-    import_file(world, write_csv(ws / "more.csv", [["收费日期", "顾客编号", "项目", "实收金额"],
-                                                   ["2025-10-25", "F", "水光针", "1200"]]), clinic="本院")
+    import_file(
+        world,
+        write_csv(
+            ws / "more.csv", [["收费日期", "顾客编号", "项目", "实收金额"], ["2025-10-25", "F", "水光针", "1200"]]
+        ),
+        clinic="本院",
+    )
     assert row(kpis(world, OCT), group="all")["sales"] == before + 1200
 
 

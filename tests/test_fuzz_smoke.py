@@ -12,12 +12,28 @@ ROOT = Path(__file__).resolve().parents[1]
 
 def test_hostile_inputs_slice():
     # A process of its own: the harness forks a child per case and must start free of threads.
-    done = subprocess.run([sys.executable, "-m", "tests.fuzz", "--cases", "120", "--seed", "7", "--quick",
-                           "--jobs", "2"], cwd=ROOT, capture_output=True, text=True, timeout=900)
+    done = subprocess.run(
+        [sys.executable, "-m", "tests.fuzz", "--cases", "120", "--seed", "7", "--quick", "--jobs", "2"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
     figures = json.loads(done.stdout)
     assert figures["inputs"] == 120
-    bad = {k: figures[k] for k in ("traceback", "abort", "hang", "memory", "exit", "failed_import_changed_warehouse",
-                                    "rows_unaccounted", "harness")}
+    bad = {
+        k: figures[k]
+        for k in (
+            "traceback",
+            "abort",
+            "hang",
+            "memory",
+            "exit",
+            "failed_import_changed_warehouse",
+            "rows_unaccounted",
+            "harness",
+        )
+    }
     assert set(bad.values()) == {0}, (bad, done.stderr[-3000:])
     assert figures["max_rss_mb_inputs_under_20mb"] < 1024
     assert done.returncode == 0

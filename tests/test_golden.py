@@ -50,8 +50,11 @@ def _compare_text(name: str, text: str) -> None:
     assert path.exists(), f"no golden file {path.name}: run with AESOPS_UPDATE_GOLDEN=1 and review it"
     expected = path.read_text(encoding="utf-8")
     if text != expected:
-        diff = [f"line {i + 1}:\n  golden: {a}\n  now:    {b}" for i, (a, b) in
-                enumerate(zip(expected.splitlines(), text.splitlines(), strict=False)) if not _same_line(a, b, name)]
+        diff = [
+            f"line {i + 1}:\n  golden: {a}\n  now:    {b}"
+            for i, (a, b) in enumerate(zip(expected.splitlines(), text.splitlines(), strict=False))
+            if not _same_line(a, b, name)
+        ]
         if not diff and len(expected.splitlines()) == len(text.splitlines()):
             return
         lengths = f"{len(expected.splitlines())} lines golden, {len(text.splitlines())} now"
@@ -108,6 +111,7 @@ def _stable(text: str) -> str:
 @pytest.mark.parametrize("report", ["daily", "weekly", "monthly"])
 def test_html_reports_match_their_golden_files(report_ws, report):
     written = sorted((report_ws / "reports").glob(f"*{report}*.html")) or sorted(
-        p for p in (report_ws / "reports").glob("*.html") if report in p.name.lower())
+        p for p in (report_ws / "reports").glob("*.html") if report in p.name.lower()
+    )
     assert len(written) == 1, [p.name for p in (report_ws / "reports").iterdir()]
     _compare_text(f"report_{report}.html", _stable(written[0].read_text(encoding="utf-8")))

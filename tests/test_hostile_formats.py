@@ -48,11 +48,13 @@ def _unchanged(ws: Path, before: dict) -> None:
 def _aesops(ws: Path, *args: str) -> subprocess.CompletedProcess:
     # RUST_BACKTRACE=1, as on many developer machines and CI images: a panic would print a native stack.
     env = {**os.environ, "RUST_BACKTRACE": "1", "COLUMNS": "200", "PYTHONPATH": str(ROOT)}
-    return subprocess.run([sys.executable, "-m", "aesthetic_cli", *args], cwd=ws, capture_output=True, text=True,
-                          timeout=300, env=env)
+    return subprocess.run(
+        [sys.executable, "-m", "aesthetic_cli", *args], cwd=ws, capture_output=True, text=True, timeout=300, env=env
+    )
 
 
 # --- inputs that make calamine panic, and stray cells that made it allocate gigabytes or abort ---------
+
 
 def _date_panic_xlsx(path: Path) -> Path:
     """A charge export whose one date cell holds -1e308: calamine converts date-formatted numbers to a
@@ -86,7 +88,7 @@ def _xls_with_stray_cell(row: int, col: int) -> bytes:
     row and column (LABELSST record: type 0x00FD, length 10, then row and column, 16 bits each)."""
     data = bytearray(xls(ROWS))
     at = data.rfind(b"\xfd\x00\x0a\x00")
-    data[at + 4:at + 8] = row.to_bytes(2, "little") + col.to_bytes(2, "little")
+    data[at + 4 : at + 8] = row.to_bytes(2, "little") + col.to_bytes(2, "little")
     return bytes(data)
 
 
@@ -145,6 +147,7 @@ def test_a_short_sheet_with_a_note_far_to_the_right_is_refused_quickly(held):
 
 # --- damaged files of every format ------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("suffix", FORMATS)
 def test_a_sound_workbook_of_each_format_imports(ws, suffix):
     # The writers make real files: 1680 + 4800 = 6480 of sales in January, by hand.
@@ -191,8 +194,12 @@ def _hostile(suffix: str, kind: str) -> bytes:
     return _flip_inside(suffix, good, int(kind.removeprefix("flipped-")))
 
 
-CASES = [(s, k) for s in FORMATS for k in ("empty", "truncated", "no-sheets", *(f"flipped-{i}" for i in range(6)))
-         if not (s == ".xls" and k == "no-sheets")]  # xlwt cannot write a workbook without a sheet
+CASES = [
+    (s, k)
+    for s in FORMATS
+    for k in ("empty", "truncated", "no-sheets", *(f"flipped-{i}" for i in range(6)))
+    if not (s == ".xls" and k == "no-sheets")
+]  # xlwt cannot write a workbook without a sheet
 
 
 @pytest.mark.parametrize("suffix, kind", CASES, ids=[f"{s[1:]}-{k}" for s, k in CASES])
@@ -216,6 +223,9 @@ def test_a_damaged_workbook_is_refused_or_read_whole(held, capfd, suffix, kind):
     assert r.stderr.startswith(("错误：", "Error:")) and name in r.stderr, r.stderr
     if kind in ("empty", "truncated", "no-sheets"):
         assert r.exit_code == 1
-        assert {"empty": "0 bytes", "truncated": "damaged" if suffix != ".xls" else "could not be opened",
-                "no-sheets": "no sheets"}[kind] in r.stderr, r.stderr
+        assert {
+            "empty": "0 bytes",
+            "truncated": "damaged" if suffix != ".xls" else "could not be opened",
+            "no-sheets": "no sheets",
+        }[kind] in r.stderr, r.stderr
     _unchanged(ws, before)

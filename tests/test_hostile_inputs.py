@@ -28,8 +28,14 @@ def _visits(con):
 
 def _aesops(*args, cwd):
     """A real process: a file that aborts the reader (exit 134) must fail the test, not kill pytest."""
-    return subprocess.run([sys.executable, "-m", "aesthetic_cli", *args], cwd=cwd, capture_output=True, text=True,
-                          timeout=120, env={**os.environ, "COLUMNS": "160"})
+    return subprocess.run(
+        [sys.executable, "-m", "aesthetic_cli", *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, "COLUMNS": "160"},
+    )
 
 
 def _rezip(src: Path, dst: Path, edit) -> Path:
@@ -45,6 +51,7 @@ def _sheet(fn):
 
 # --- tracebacks --------------------------------------------------------------------------------
 
+
 def test_csv_with_bare_cr_line_ends_imports_every_row(ws, con):
     rows = [VISIT_HEAD, ["2025-10-01", "C1", "初诊", "抖音", "王芳"], ["2025-10-02", "C2", "复诊", "美团", "李娜"]]
     text = "\r".join(",".join(r) for r in rows) + "\r"
@@ -57,8 +64,14 @@ def test_csv_with_bare_cr_line_ends_imports_every_row(ws, con):
 
 def test_csv_cell_over_131072_characters(ws, con):
     note = "备" * 200_000
-    path = write_csv(ws / "big.csv", [[*VISIT_HEAD, "备注"], ["2025-10-01", "C1", "初诊", "抖音", "王芳", note],
-                                      ["2025-10-02", "C2", "初诊", "抖音", "王芳", "x"]])
+    path = write_csv(
+        ws / "big.csv",
+        [
+            [*VISIT_HEAD, "备注"],
+            ["2025-10-01", "C1", "初诊", "抖音", "王芳", note],
+            ["2025-10-02", "C2", "初诊", "抖音", "王芳", "x"],
+        ],
+    )
     r = run_cli("import", str(path))
     _no_traceback(r)
     assert r.exit_code == 0, r.output
@@ -67,8 +80,11 @@ def test_csv_cell_over_131072_characters(ws, con):
 
 def test_workbook_with_no_sheets(ws, con):
     src = write_xlsx(ws / "src.xlsx", [["收费日期", "顾客编号", "项目", "实收金额"]])
-    path = _rezip(src, ws / "nosheets.xlsx", lambda n, c: re.sub(rb"<sheets>.*</sheets>", b"<sheets/>", c, flags=re.S)
-                  if n == "xl/workbook.xml" else c)
+    path = _rezip(
+        src,
+        ws / "nosheets.xlsx",
+        lambda n, c: re.sub(rb"<sheets>.*</sheets>", b"<sheets/>", c, flags=re.S) if n == "xl/workbook.xml" else c,
+    )
     before = snapshot(con)
     r = run_cli("import", str(path))
     _no_traceback(r)
@@ -78,9 +94,13 @@ def test_workbook_with_no_sheets(ws, con):
 
 def test_zip_bomb_refused_unread(ws, con):
     # 40 MB of one letter in the shared strings: it compresses over a thousand times (POI refuses below 1%).
-    bomb = _rezip(SAMPLES / "项目目录.xlsx", ws / "bomb.xlsx",
-                  lambda n, c: c.replace(b"<sst", b"<!--" + b"A" * (40 << 20) + b"--><sst", 1)
-                  if n == "xl/sharedStrings.xml" else c)
+    bomb = _rezip(
+        SAMPLES / "项目目录.xlsx",
+        ws / "bomb.xlsx",
+        lambda n, c: (
+            c.replace(b"<sst", b"<!--" + b"A" * (40 << 20) + b"--><sst", 1) if n == "xl/sharedStrings.xml" else c
+        ),
+    )
     assert bomb.stat().st_size < 1 << 20
     before = snapshot(con)
     r = run_cli("import", str(bomb))
@@ -91,9 +111,12 @@ def test_zip_bomb_refused_unread(ws, con):
 
 # --- unbounded memory --------------------------------------------------------------------------
 
+
 def test_stray_cell_at_xfd1048576_is_refused_not_an_abort(ws):
     cell = b'<row r="1048576"><c r="XFD1048576" t="inlineStr"><is><t>x</t></is></c></row>'
-    path = _rezip(SAMPLES / "员工.xlsx", ws / "stray.xlsx", _sheet(lambda c: c.replace(b"</sheetData>", cell + b"</sheetData>")))
+    path = _rezip(
+        SAMPLES / "员工.xlsx", ws / "stray.xlsx", _sheet(lambda c: c.replace(b"</sheetData>", cell + b"</sheetData>"))
+    )
     t0 = time.monotonic()
     r = _aesops("import", str(path), cwd=ws)
     assert r.returncode == 1, (r.returncode, r.stderr[-500:])
@@ -103,7 +126,9 @@ def test_stray_cell_at_xfd1048576_is_refused_not_an_abort(ws):
 
 
 def test_one_note_at_column_xfd_in_a_2000_row_export(ws):
-    rows = [["收费日期", "顾客编号", "项目", "实收金额"]] + [["2025-10-01", f"C{i}", "水光针", "100"] for i in range(2000)]
+    rows = [["收费日期", "顾客编号", "项目", "实收金额"]] + [
+        ["2025-10-01", f"C{i}", "水光针", "100"] for i in range(2000)
+    ]
     src = write_xlsx(ws / "src.xlsx", rows)
     note = b'<c r="XFD3" t="inlineStr"><is><t>note</t></is></c></row>'
     path = _rezip(src, ws / "note.xlsx", _sheet(lambda c: c.replace(b"</row>", note, 3).replace(note, b"</row>", 2)))
@@ -115,7 +140,9 @@ def test_one_note_at_column_xfd_in_a_2000_row_export(ws):
 
 def test_more_rows_than_a_spreadsheet_holds(ws, con):
     rows = b"<row/>" * 1_048_577
-    path = _rezip(SAMPLES / "员工.xlsx", ws / "rows.xlsx", _sheet(lambda c: c.replace(b"</sheetData>", rows + b"</sheetData>")))
+    path = _rezip(
+        SAMPLES / "员工.xlsx", ws / "rows.xlsx", _sheet(lambda c: c.replace(b"</sheetData>", rows + b"</sheetData>"))
+    )
     r = run_cli("import", str(path))
     _no_traceback(r)
     assert r.exit_code == 1 and ("more than a spreadsheet can hold" in r.stderr or "zip bomb" in r.stderr)
@@ -123,11 +150,14 @@ def test_more_rows_than_a_spreadsheet_holds(ws, con):
 
 # --- silent shifting ---------------------------------------------------------------------------
 
+
 def test_unquoted_comma_amount_rejects_the_row_never_shifts_it(ws, con):
-    lines = ["收费日期,顾客编号,项目,实收金额,咨询师",
-             "2025-10-01,C1,水光针,800,王芳",
-             "2025-10-02,C2,热玛吉,¥1,234.00,李娜",  # row 3: an unquoted comma
-             "2025-10-03,C3,光子嫩肤,500,王芳"]
+    lines = [
+        "收费日期,顾客编号,项目,实收金额,咨询师",
+        "2025-10-01,C1,水光针,800,王芳",
+        "2025-10-02,C2,热玛吉,¥1,234.00,李娜",  # row 3: an unquoted comma
+        "2025-10-03,C3,光子嫩肤,500,王芳",
+    ]
     (ws / "o.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
     r = run_cli("import", str(ws / "o.csv"))
     _no_traceback(r)
@@ -151,17 +181,32 @@ def test_short_ragged_row_is_rejected_with_its_row(ws, con):
 
 # --- absurd values and control characters -----------------------------------------------------
 
+
 def test_absurd_amounts_are_rejected_per_row(ws, con):
-    path = write_csv(ws / "o.csv", [["收费日期", "顾客编号", "项目", "实收金额"],
-                                    ["2025-10-01", "C1", "a", "1e308"], ["2025-10-01", "C2", "b", "inf"],
-                                    ["2025-10-01", "C3", "c", "nan"], ["2025-10-01", "C4", "d", "-20000000000"],
-                                    ["2025-10-01", "C5", "e", "9999999999"], ["2025-10-01", "C6", "f", "100"],
-                                    ["2025-10-01", "C7", "g", "200"], ["2025-10-01", "C8", "h", "300"],
-                                    ["2025-10-01", "C9", "i", "400"]])
+    path = write_csv(
+        ws / "o.csv",
+        [
+            ["收费日期", "顾客编号", "项目", "实收金额"],
+            ["2025-10-01", "C1", "a", "1e308"],
+            ["2025-10-01", "C2", "b", "inf"],
+            ["2025-10-01", "C3", "c", "nan"],
+            ["2025-10-01", "C4", "d", "-20000000000"],
+            ["2025-10-01", "C5", "e", "9999999999"],
+            ["2025-10-01", "C6", "f", "100"],
+            ["2025-10-01", "C7", "g", "200"],
+            ["2025-10-01", "C8", "h", "300"],
+            ["2025-10-01", "C9", "i", "400"],
+        ],
+    )
     r = run_cli("import", str(path))
     assert r.exit_code == 0, r.output
-    assert [x[0] for x in con.execute("SELECT customer_id FROM orders ORDER BY 1").fetchall()] == \
-        ["C5", "C6", "C7", "C8", "C9"]
+    assert [x[0] for x in con.execute("SELECT customer_id FROM orders ORDER BY 1").fetchall()] == [
+        "C5",
+        "C6",
+        "C7",
+        "C8",
+        "C9",
+    ]
     reasons = dict(con.execute("SELECT row_number, reason FROM rejects").fetchall())
     assert set(reasons) == {2, 3, 4, 5}
     assert "超出" in reasons[2] and "超出" in reasons[5] and reasons[4] == "not an amount"
@@ -176,16 +221,22 @@ def test_nul_and_control_characters_are_stripped(ws, con):
 
 # --- markup in data ----------------------------------------------------------------------------
 
+
 def test_markup_names_are_plain_text_in_summary_and_tables(ws):
-    rows = [VISIT_HEAD, ["2025-10-01", "C1", "初诊", "[link=http://x]y[/link]", "[/]"],
-            ["2025-10-02", "C2", "初诊", "[bold]抖音", "[/]"]]
+    rows = [
+        VISIT_HEAD,
+        ["2025-10-01", "C1", "初诊", "[link=http://x]y[/link]", "[/]"],
+        ["2025-10-02", "C2", "初诊", "[bold]抖音", "[/]"],
+    ]
     path = write_csv(ws / "v.csv", rows)
     r = run_cli("import", str(path))
     _no_traceback(r)
     assert r.exit_code == 0, r.output
     assert "[/]" in r.stderr and "[link=http://x]y[/link]" in r.stderr
-    orders = write_csv(ws / "o.csv", [["收费日期", "顾客编号", "项目", "实收金额", "咨询师"],
-                                      ["2025-10-01", "C1", "[/]", "100", "[/]"]])
+    orders = write_csv(
+        ws / "o.csv",
+        [["收费日期", "顾客编号", "项目", "实收金额", "咨询师"], ["2025-10-01", "C1", "[/]", "100", "[/]"]],
+    )
     assert run_cli("import", str(orders)).exit_code == 0
     for cmd in (["consultants"], ["funnel"], ["items"], ["channels"]):
         r = run_cli(*cmd, "--month", "2025-10", "--format", "table")
@@ -198,9 +249,12 @@ def test_markup_names_are_plain_text_in_summary_and_tables(ws):
 
 # --- personal data in errors -------------------------------------------------------------------
 
+
 def test_unbalanced_quote_error_carries_no_phone_numbers_or_names(ws, con):
     head = "咨询日期,渠道,手机号,姓名"
-    body = [f"2025-10-{1 + i % 28:02d},抖音,1381234{i:04d},张{chr(0x4e00 + i)}{chr(0x4e00 + 2 * i)}" for i in range(150)]
+    body = [
+        f"2025-10-{1 + i % 28:02d},抖音,1381234{i:04d},张{chr(0x4E00 + i)}{chr(0x4E00 + 2 * i)}" for i in range(150)
+    ]
     body[0] = '2025-10-01,"抖音,13812340000,张三'  # the quote never closes: the rest is one cell
     (ws / "leads.csv").write_text("\n".join([head, *body]) + "\n", encoding="utf-8")
     before = snapshot(con)
@@ -226,11 +280,13 @@ def test_batched_large_csv_path_rejects_ragged_lines_too(ws, con, monkeypatch):
     monkeypatch.setattr(read, "BATCH_ROWS", 2)
     for quoted in (False, True):  # the Polars line count, and the csv module's when quotes appear
         item = '"a,b"' if quoted else "ab"
-        lines = ["收费日期,顾客编号,项目,实收金额,咨询师",
-                 "2025-10-01,C1,水光针,800,王芳",
-                 "2025-10-02,C2,热玛吉,¥1,234.00,李娜",
-                 "2025-10-03,C3,光子嫩肤,500,王芳",
-                 f"2025-10-04,C4,{item},600,王芳"]
+        lines = [
+            "收费日期,顾客编号,项目,实收金额,咨询师",
+            "2025-10-01,C1,水光针,800,王芳",
+            "2025-10-02,C2,热玛吉,¥1,234.00,李娜",
+            "2025-10-03,C3,光子嫩肤,500,王芳",
+            f"2025-10-04,C4,{item},600,王芳",
+        ]
         path = ws / f"o{int(quoted)}.csv"
         path.write_text("\n".join(lines) + "\n", encoding="utf-8")
         r = run_cli("import", str(path))
@@ -246,9 +302,9 @@ def test_declared_3_gib_part_is_refused_before_reading(ws, con):
     name = b"xl/sharedStrings.xml"
     at = data.find(b"PK\x01\x02")
     while at != -1:
-        n = int.from_bytes(data[at + 28:at + 30], "little")
-        if data[at + 46:at + 46 + n] == name:
-            data[at + 24:at + 28] = (3 << 30).to_bytes(4, "little")  # uncompressed size
+        n = int.from_bytes(data[at + 28 : at + 30], "little")
+        if data[at + 46 : at + 46 + n] == name:
+            data[at + 24 : at + 28] = (3 << 30).to_bytes(4, "little")  # uncompressed size
             break
         at = data.find(b"PK\x01\x02", at + 4)
     assert at != -1
@@ -263,8 +319,12 @@ def test_declared_3_gib_part_is_refused_before_reading(ws, con):
 def test_a_line_of_a_hundred_thousand_fields_is_rejected_quickly(ws, con):
     # Found by the fuzz harness: a broken quote made one line 442,563 fields wide, and the frame with it
     # (a hang of minutes). The line is rejected by its count; the frame keeps a sane width.
-    lines = [",".join(VISIT_HEAD), "2025-10-01,C1,初诊,抖音,王芳", "2025-10-02,C2,初诊,抖音," + ",".join(["y"] * 100_000),
-             "2025-10-03,C3,复诊,美团,李娜"]
+    lines = [
+        ",".join(VISIT_HEAD),
+        "2025-10-01,C1,初诊,抖音,王芳",
+        "2025-10-02,C2,初诊,抖音," + ",".join(["y"] * 100_000),
+        "2025-10-03,C3,复诊,美团,李娜",
+    ]
     (ws / "wide.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
     t0 = time.monotonic()
     r = run_cli("import", str(ws / "wide.csv"))

@@ -13,8 +13,16 @@ HEAD = ["收费日期", "单号", "顾客编号", "项目", "实收金额"]
 
 
 def test_same_file_twice_leaves_every_table_identical(con, ws):
-    path = write_xlsx(ws / "o.xlsx", [HEAD, ["2025-10-01", "S1", "C1", "水光针", 1000], ["2025-10-02", "S2", "C2", "x", "bad"],
-                                      ["2025-10-03", "S3", "C3", "y", 10], ["2025-10-04", "S4", "C4", "z", 20]])
+    path = write_xlsx(
+        ws / "o.xlsx",
+        [
+            HEAD,
+            ["2025-10-01", "S1", "C1", "水光针", 1000],
+            ["2025-10-02", "S2", "C2", "x", "bad"],
+            ["2025-10-03", "S3", "C3", "y", 10],
+            ["2025-10-04", "S4", "C4", "z", 20],
+        ],
+    )
     import_file(con, path, clinic="本院")
     before = snapshot(con)
     again = import_file(con, path, clinic="本院")
@@ -23,13 +31,25 @@ def test_same_file_twice_leaves_every_table_identical(con, ws):
 
 
 def test_overlapping_reexport_loads_each_order_line_once(con, ws):
-    oct_ = write_csv(ws / "oct.csv", [HEAD, ["2025-10-30", "S1", "C1", "水光针", "1000"],
-                                      ["2025-10-31", "S2", "C2", "玻尿酸", "4000"],
-                                      ["2025-10-31", "S2", "C2", "玻尿酸", "4000"]])  # two identical lines in one order
-    octnov = write_csv(ws / "octnov.csv", [HEAD, ["2025-10-30", "S1", "C1", "水光针", "1000"],
-                                           ["2025-10-31", "S2", "C2", "玻尿酸", "4000"],
-                                           ["2025-10-31", "S2", "C2", "玻尿酸", "4000"],
-                                           ["2025-11-01", "S3", "C3", "热玛吉", "12000"]])
+    oct_ = write_csv(
+        ws / "oct.csv",
+        [
+            HEAD,
+            ["2025-10-30", "S1", "C1", "水光针", "1000"],
+            ["2025-10-31", "S2", "C2", "玻尿酸", "4000"],
+            ["2025-10-31", "S2", "C2", "玻尿酸", "4000"],
+        ],
+    )  # two identical lines in one order
+    octnov = write_csv(
+        ws / "octnov.csv",
+        [
+            HEAD,
+            ["2025-10-30", "S1", "C1", "水光针", "1000"],
+            ["2025-10-31", "S2", "C2", "玻尿酸", "4000"],
+            ["2025-10-31", "S2", "C2", "玻尿酸", "4000"],
+            ["2025-11-01", "S3", "C3", "热玛吉", "12000"],
+        ],
+    )
     a = import_file(con, oct_, clinic="本院")
     b = import_file(con, octnov, clinic="本院")
     assert (a.loaded, b.loaded, b.duplicates) == (3, 1, 3)
@@ -39,8 +59,16 @@ def test_overlapping_reexport_loads_each_order_line_once(con, ws):
 def test_overlap_without_order_ids_uses_row_content(con, ws):
     head = ["收费日期", "顾客编号", "项目", "实收金额"]
     a = write_csv(ws / "a.csv", [head, ["2025-10-30", "C1", "x", "100"], ["2025-10-30", "C1", "x", "100"]])
-    b = write_csv(ws / "b.csv", [head, ["2025-10-30", "C1", "x", "100"], ["2025-10-30", "C1", "x", "100"],
-                                 ["2025-10-30", "C1", "x", "100"], ["2025-10-31", "C1", "y", "5"]])
+    b = write_csv(
+        ws / "b.csv",
+        [
+            head,
+            ["2025-10-30", "C1", "x", "100"],
+            ["2025-10-30", "C1", "x", "100"],
+            ["2025-10-30", "C1", "x", "100"],
+            ["2025-10-31", "C1", "y", "5"],
+        ],
+    )
     import_file(con, a, clinic="本院")
     r = import_file(con, b, clinic="本院")
     # b has a third identical line the earlier export did not: it is new, the first two are not.
@@ -55,7 +83,9 @@ def test_customer_reexport_updates_and_keeps_unexported_fields(con, ws):
     r = import_file(con, b)
     assert (r.loaded, r.updated, r.duplicates) == (1, 1, 0)
     assert con.execute("SELECT customer_id, name, phone, source_channel FROM customers ORDER BY 1").fetchall() == [
-        ("C1", "王五", "13900000002", "抖音"), ("C2", None, "13900000003", None)]
+        ("C1", "王五", "13900000002", "抖音"),
+        ("C2", None, "13900000003", None),
+    ]
 
 
 def test_failure_half_way_leaves_every_table_identical(con, ws, monkeypatch):
@@ -68,8 +98,15 @@ def test_failure_half_way_leaves_every_table_identical(con, ws, monkeypatch):
 
     # Rows, rejects are written by now; the failure comes before the batch is recorded.
     monkeypatch.setattr(load, "_record_names", boom)
-    second = write_csv(ws / "b.csv", [HEAD, ["2025-10-02", "S2", "C2", "新项目", "200"], ["x", "S3", "C3", "y", "1"],
-                                      ["2025-10-03", "S4", "C4", "z", "3"]])
+    second = write_csv(
+        ws / "b.csv",
+        [
+            HEAD,
+            ["2025-10-02", "S2", "C2", "新项目", "200"],
+            ["x", "S3", "C3", "y", "1"],
+            ["2025-10-03", "S4", "C4", "z", "3"],
+        ],
+    )
     with pytest.raises(RuntimeError):
         import_file(con, second, clinic="本院")
     assert snapshot(con) == before
@@ -77,8 +114,15 @@ def test_failure_half_way_leaves_every_table_identical(con, ws, monkeypatch):
 
 def test_mostly_bad_file_fails_whole_and_names_rows(con, ws):
     before = snapshot(con)
-    path = write_csv(ws / "bad.csv", [HEAD, ["2025-10-01", "S1", "C1", "x", "abc"], ["nope", "S2", "C2", "y", "1"],
-                                      ["2025-10-03", "S3", "C3", "z", "3"]])
+    path = write_csv(
+        ws / "bad.csv",
+        [
+            HEAD,
+            ["2025-10-01", "S1", "C1", "x", "abc"],
+            ["nope", "S2", "C2", "y", "1"],
+            ["2025-10-03", "S3", "C3", "z", "3"],
+        ],
+    )
     with pytest.raises(InputFileError) as info:
         import_file(con, path, clinic="本院")
     msg = str(info.value)
@@ -98,9 +142,11 @@ def test_large_csv_in_batches_loads_exactly_what_one_pass_loads(tmp_path, monkey
     rows.insert(13, ["2025-10-03", "S9", "C9", "水光针", "999"])  # ...in another batch
     rows.insert(9, ["bad-date", "SX", "CX", "y", "1"])  # a reject in a later batch: file line 10
     path = write_csv(tmp_path / "big.csv", rows, encoding=encoding)
-    reexport = write_csv(tmp_path / "reexport.csv",
-                         [*rows, ["2025-10-03", "S9", "C9", "水光针", "999"], ["2025-10-31", "S10", "C10", "光子", "1"]],
-                         encoding=encoding)
+    reexport = write_csv(
+        tmp_path / "reexport.csv",
+        [*rows, ["2025-10-03", "S9", "C9", "水光针", "999"], ["2025-10-31", "S10", "C10", "光子", "1"]],
+        encoding=encoding,
+    )
 
     def load_with(batched: bool):
         db = tmp_path / f"{batched}.duckdb"
@@ -110,9 +156,11 @@ def test_large_csv_in_batches_loads_exactly_what_one_pass_loads(tmp_path, monkey
             monkeypatch.setattr(read, "BATCH_ROWS", 3)
         r = import_file(con, path, clinic="本院")
         monkeypatch.undo()
-        got = (sorted(con.execute("SELECT order_date, order_id, paid_amount, source_row FROM orders").fetchall()),
-               con.execute("SELECT row_number, field, reason FROM rejects").fetchall(),
-               (r.rows_read, r.loaded, r.rejected, r.skipped, r.date_min, r.date_max))
+        got = (
+            sorted(con.execute("SELECT order_date, order_id, paid_amount, source_row FROM orders").fetchall()),
+            con.execute("SELECT row_number, field, reason FROM rejects").fetchall(),
+            (r.rows_read, r.loaded, r.rejected, r.skipped, r.date_min, r.date_max),
+        )
         again = import_file(con, path, clinic="本院")  # and idempotent either way
         assert again.status == "unchanged"
         # An overlapping re-export with a third identical line and one new line: exactly those two

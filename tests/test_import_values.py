@@ -15,20 +15,25 @@ D = dt.date
 
 
 def orders(con):
-    return con.execute("SELECT order_date, customer_id, item, paid_amount, line_kind, stored_value, source_row "
-                       "FROM orders ORDER BY source_row").fetchall()
+    return con.execute(
+        "SELECT order_date, customer_id, item, paid_amount, line_kind, stored_value, source_row "
+        "FROM orders ORDER BY source_row"
+    ).fetchall()
 
 
 def test_xlsx_title_row_blank_rows_and_totals_row(con, ws):
-    path = write_xlsx(ws / "收费.xlsx", [
-        ["XX医美 2025年10月收费明细"],
-        [],
-        ["收费日期", "顾客编号", "项目", "实收金额", "支付方式"],
-        ["2025-10-03", "C001", "水光针", "¥1,234.00", "微信"],
-        [],
-        ["2025/10/5", "C002", "玻尿酸", "3800元", "储值卡扣款"],
-        ["合计", None, None, "5034", None],
-    ])
+    path = write_xlsx(
+        ws / "收费.xlsx",
+        [
+            ["XX医美 2025年10月收费明细"],
+            [],
+            ["收费日期", "顾客编号", "项目", "实收金额", "支付方式"],
+            ["2025-10-03", "C001", "水光针", "¥1,234.00", "微信"],
+            [],
+            ["2025/10/5", "C002", "玻尿酸", "3800元", "储值卡扣款"],
+            ["合计", None, None, "5034", None],
+        ],
+    )
     r = import_file(con, path, clinic="本院")
     assert (r.dataset, r.rows_read, r.loaded, r.rejected, r.skipped) == ("orders", 4, 2, 0, 2)
     assert orders(con) == [
@@ -39,13 +44,18 @@ def test_xlsx_title_row_blank_rows_and_totals_row(con, ws):
 
 
 def test_gbk_csv(con, ws):
-    path = write_csv(ws / "gbk.csv", [
-        ["消费日期", "客户编号", "项目名称", "实付金额", "门店"],
-        ["2025年1月3日", "K9", "热玛吉", "12000", "静安店"],
-    ], encoding="gbk")
+    path = write_csv(
+        ws / "gbk.csv",
+        [
+            ["消费日期", "客户编号", "项目名称", "实付金额", "门店"],
+            ["2025年1月3日", "K9", "热玛吉", "12000", "静安店"],
+        ],
+        encoding="gbk",
+    )
     import_file(con, path)
     assert con.execute("SELECT order_date, customer_id, item, paid_amount, clinic FROM orders").fetchall() == [
-        (D(2025, 1, 3), "K9", "热玛吉", 12000.0, "静安店")]
+        (D(2025, 1, 3), "K9", "热玛吉", 12000.0, "静安店")
+    ]
 
 
 def test_utf8_bom_csv_with_english_headers(con, ws):
@@ -55,26 +65,38 @@ def test_utf8_bom_csv_with_english_headers(con, ws):
     assert orders(con) == [(D(2025, 1, 3), "A1", "Botox", 2500.5, "sale", False, 2)]
 
 
-@pytest.mark.parametrize("cell,expected", [
-    (45658, D(2025, 1, 1)),  # Excel serial: 1899-12-30 + 45658 days
-    ("45658", D(2025, 1, 1)),
-    ("2025/1/3", D(2025, 1, 3)),
-    ("2025-01-03 14:20", D(2025, 1, 3)),
-    ("2025年1月3日", D(2025, 1, 3)),
-    ("20250103", D(2025, 1, 3)),
-    ("2025.1.3", D(2025, 1, 3)),
-    (dt.datetime(2025, 3, 9, 18, 5), D(2025, 3, 9)),
-])
+@pytest.mark.parametrize(
+    "cell,expected",
+    [
+        (45658, D(2025, 1, 1)),  # Excel serial: 1899-12-30 + 45658 days
+        ("45658", D(2025, 1, 1)),
+        ("2025/1/3", D(2025, 1, 3)),
+        ("2025-01-03 14:20", D(2025, 1, 3)),
+        ("2025年1月3日", D(2025, 1, 3)),
+        ("20250103", D(2025, 1, 3)),
+        ("2025.1.3", D(2025, 1, 3)),
+        (dt.datetime(2025, 3, 9, 18, 5), D(2025, 3, 9)),
+    ],
+)
 def test_date_forms(con, ws, cell, expected):
     path = write_xlsx(ws / "d.xlsx", [["收费日期", "顾客编号", "项目", "实收金额"], [cell, "C1", "x", 1]])
     import_file(con, path, clinic="本院")
     assert con.execute("SELECT order_date FROM orders").fetchone()[0] == expected
 
 
-@pytest.mark.parametrize("cell,expected", [
-    ("¥1,234.00", 1234.0), ("1234元", 1234.0), ("￥ 88", 88.0), ("(500)", -500.0), ("-300", -300.0),
-    ("1.2万", 12000.0), (1999.5, 1999.5), ("RMB 10", 10.0),
-])
+@pytest.mark.parametrize(
+    "cell,expected",
+    [
+        ("¥1,234.00", 1234.0),
+        ("1234元", 1234.0),
+        ("￥ 88", 88.0),
+        ("(500)", -500.0),
+        ("-300", -300.0),
+        ("1.2万", 12000.0),
+        (1999.5, 1999.5),
+        ("RMB 10", 10.0),
+    ],
+)
 def test_amount_forms(con, ws, cell, expected):
     path = write_xlsx(ws / "a.xlsx", [["收费日期", "顾客编号", "项目", "实收金额"], ["2025-01-01", "C1", "x", cell]])
     import_file(con, path, clinic="本院")
@@ -82,47 +104,65 @@ def test_amount_forms(con, ws, cell, expected):
 
 
 def test_amounts_in_fen(con, ws):
-    path = write_csv(ws / "fen.csv", [["收费日期", "顾客编号", "项目", "实收金额"], ["2025-01-01", "C1", "x", "123456"]])
+    path = write_csv(
+        ws / "fen.csv", [["收费日期", "顾客编号", "项目", "实收金额"], ["2025-01-01", "C1", "x", "123456"]]
+    )
     import_file(con, path, clinic="本院", amount_unit="fen")
     assert con.execute("SELECT paid_amount FROM orders").fetchone()[0] == Decimal("1234.56")
 
 
 def test_line_kinds_topup_refund_and_card_payment(con, ws):
-    path = write_csv(ws / "k.csv", [
-        ["收费日期", "顾客编号", "项目", "实收金额", "支付方式", "收费类型"],
-        ["2025-01-01", "C1", "储值卡充值", "10000", "微信", ""],
-        ["2025-01-02", "C1", "光子嫩肤", "8000", "储值卡", ""],
-        ["2025-01-03", "C2", "水光针", "-1500", "微信", ""],
-        ["2025-01-04", "C3", "水光针", "900", "支付宝", "退款"],  # refund exported as a positive amount
-    ])
+    path = write_csv(
+        ws / "k.csv",
+        [
+            ["收费日期", "顾客编号", "项目", "实收金额", "支付方式", "收费类型"],
+            ["2025-01-01", "C1", "储值卡充值", "10000", "微信", ""],
+            ["2025-01-02", "C1", "光子嫩肤", "8000", "储值卡", ""],
+            ["2025-01-03", "C2", "水光针", "-1500", "微信", ""],
+            ["2025-01-04", "C3", "水光针", "900", "支付宝", "退款"],  # refund exported as a positive amount
+        ],
+    )
     import_file(con, path, clinic="本院")
     rows = con.execute("SELECT item, paid_amount, line_kind, stored_value FROM orders ORDER BY source_row").fetchall()
-    assert rows == [("储值卡充值", 10000.0, "topup", False), ("光子嫩肤", 8000.0, "sale", True),
-                    ("水光针", -1500.0, "refund", False), ("水光针", -900.0, "refund", False)]
+    assert rows == [
+        ("储值卡充值", 10000.0, "topup", False),
+        ("光子嫩肤", 8000.0, "sale", True),
+        ("水光针", -1500.0, "refund", False),
+        ("水光针", -900.0, "refund", False),
+    ]
 
 
 def test_bad_rows_rejected_with_row_numbers_good_rows_load(con, ws):
-    path = write_xlsx(ws / "bad.xlsx", [
-        ["某某医美收费明细"],
-        ["收费日期", "顾客编号", "项目", "实收金额"],
-        ["2025-01-01", "C1", "a", "100"],      # row 3 ok
-        ["2025-02-30", "C2", "b", "100"],      # row 4 impossible date
-        ["2025-01-02", None, "c", "100"],      # row 5 missing customer
-        ["2025-01-03", "C4", "d", "一百"],     # row 6 not a number
-        ["2025-01-04", "C5", "e", "200"],      # row 7 ok
-        ["2025-01-05", "C6", "f", "300"],      # row 8 ok
-        ["2025-01-06", "C7", "g", "400"],      # row 9 ok
-    ], sheet="明细")
+    path = write_xlsx(
+        ws / "bad.xlsx",
+        [
+            ["某某医美收费明细"],
+            ["收费日期", "顾客编号", "项目", "实收金额"],
+            ["2025-01-01", "C1", "a", "100"],  # row 3 ok
+            ["2025-02-30", "C2", "b", "100"],  # row 4 impossible date
+            ["2025-01-02", None, "c", "100"],  # row 5 missing customer
+            ["2025-01-03", "C4", "d", "一百"],  # row 6 not a number
+            ["2025-01-04", "C5", "e", "200"],  # row 7 ok
+            ["2025-01-05", "C6", "f", "300"],  # row 8 ok
+            ["2025-01-06", "C7", "g", "400"],  # row 9 ok
+        ],
+        sheet="明细",
+    )
     r = import_file(con, path, clinic="本院")
     assert (r.loaded, r.rejected) == (4, 3)
     got = con.execute('SELECT row_number, "column", reason, sheet FROM rejects ORDER BY row_number').fetchall()
-    assert got == [(4, "收费日期", "not a date", "明细"), (5, "顾客编号", "missing required field", "明细"),
-                   (6, "实收金额", "not an amount", "明细")]
+    assert got == [
+        (4, "收费日期", "not a date", "明细"),
+        (5, "顾客编号", "missing required field", "明细"),
+        (6, "实收金额", "not an amount", "明细"),
+    ]
     assert con.execute("SELECT sum(paid_amount) FROM orders").fetchone()[0] == 1000.0
 
 
 def test_bad_optional_cell_is_blanked_and_recorded(con, ws):
-    path = write_csv(ws / "c.csv", [["顾客编号", "姓名", "生日", "手机号"], ["C1", "王五", "不详", "+86 138-1234-5678"]])
+    path = write_csv(
+        ws / "c.csv", [["顾客编号", "姓名", "生日", "手机号"], ["C1", "王五", "不详", "+86 138-1234-5678"]]
+    )
     r = import_file(con, path)
     assert r.loaded == 1 and r.rejected == 0 and r.blanked == 1
     assert con.execute("SELECT birth_date, phone FROM customers").fetchone() == (None, "13812345678")
@@ -130,45 +170,63 @@ def test_bad_optional_cell_is_blanked_and_recorded(con, ws):
 
 
 def test_header_found_on_second_sheet_after_a_cover_sheet(con, ws):
-    path = write_xlsx(ws / "x.xlsx", [["到院日期", "顾客编号", "现场咨询师", "初诊/复诊/复查"],
-                                       ["2025-03-01", "C1", "李四", "初诊"]],
-                      sheet="到院", extra_sheets={"说明": [["本表由系统导出"], ["请勿修改"]]})
+    path = write_xlsx(
+        ws / "x.xlsx",
+        [["到院日期", "顾客编号", "现场咨询师", "初诊/复诊/复查"], ["2025-03-01", "C1", "李四", "初诊"]],
+        sheet="到院",
+        extra_sheets={"说明": [["本表由系统导出"], ["请勿修改"]]},
+    )
     r = import_file(con, path, clinic="本院")
     assert (r.dataset, r.sheet) == ("visits", "到院")
     assert con.execute("SELECT visit_type, consultant FROM visits").fetchone() == ("初诊", "李四")
 
 
 def test_spend_by_month_sums_campaigns(con, ws):
-    path = write_csv(ws / "spend.csv", [
-        ["月份", "渠道", "费用", "计划"],
-        ["2025年10月", "抖音", "30000", "A"],
-        ["2025年10月", "抖音", "12000", "B"],
-        ["2025-11", "新氧", "8000", "A"],
-    ])
+    path = write_csv(
+        ws / "spend.csv",
+        [
+            ["月份", "渠道", "费用", "计划"],
+            ["2025年10月", "抖音", "30000", "A"],
+            ["2025年10月", "抖音", "12000", "B"],
+            ["2025-11", "新氧", "8000", "A"],
+        ],
+    )
     r = import_file(con, path, clinic="本院")
     assert r.dataset == "spend"
     assert con.execute("SELECT period, channel, amount FROM spend ORDER BY period").fetchall() == [
-        (D(2025, 10, 1), "抖音", 42000.0), (D(2025, 11, 1), "新氧", 8000.0)]
+        (D(2025, 10, 1), "抖音", 42000.0),
+        (D(2025, 11, 1), "新氧", 8000.0),
+    ]
 
 
 def test_mapping_file_for_unknown_headers(con, ws):
-    (ws / "map.toml").write_text('kind = "orders"\n[columns]\n"收款日" = "order_date"\n"客人ID" = "customer_id"\n'
-                                 '"服务" = "item"\n"实际收款" = "paid_amount"\n', encoding="utf-8")
+    (ws / "map.toml").write_text(
+        'kind = "orders"\n[columns]\n"收款日" = "order_date"\n"客人ID" = "customer_id"\n'
+        '"服务" = "item"\n"实际收款" = "paid_amount"\n',
+        encoding="utf-8",
+    )
     path = write_csv(ws / "odd.csv", [["收款日", "客人ID", "服务", "实际收款"], ["2025-05-05", "Z1", "祛斑", "666"]])
     import_file(con, path, clinic="本院", mapping=ws / "map.toml")
     assert orders(con) == [(D(2025, 5, 5), "Z1", "祛斑", 666.0, "sale", False, 2)]
 
 
 def test_strongest_synonym_wins_over_column_order(con, ws):
-    path = write_csv(ws / "o.csv", [["收费日期", "顾客编号", "项目", "金额", "实收金额"],
-                                    ["2025-01-01", "C1", "x", "5000", "4500"]])
+    path = write_csv(
+        ws / "o.csv", [["收费日期", "顾客编号", "项目", "金额", "实收金额"], ["2025-01-01", "C1", "x", "5000", "4500"]]
+    )
     import_file(con, path, clinic="本院")
     assert con.execute("SELECT paid_amount FROM orders").fetchone()[0] == 4500.0
 
 
 def test_names_are_trimmed_and_new_names_listed(con, ws):
-    path = write_csv(ws / "v.csv", [["到院日期", "顾客编号", "咨询师", "渠道"],
-                                    ["2025-01-01", "C1", " 张三 ", "抖音 "], ["2025-01-02", "C2", "张 三", "抖音"]])
+    path = write_csv(
+        ws / "v.csv",
+        [
+            ["到院日期", "顾客编号", "咨询师", "渠道"],
+            ["2025-01-01", "C1", " 张三 ", "抖音 "],
+            ["2025-01-02", "C2", "张 三", "抖音"],
+        ],
+    )
     r = import_file(con, path, clinic="本院")
     assert r.new_names == {"channel": ["抖音"], "consultant": ["张 三", "张三"]}
 
@@ -176,18 +234,25 @@ def test_names_are_trimmed_and_new_names_listed(con, ws):
 def test_another_vendors_export(con, ws):
     # English headers, a header broken over two lines, ="..." cells keeping leading zeros (a CSV
     # convention of Excel exports), placeholders for "nothing", full-width digits, dotted dates.
-    path = write_csv(ws / "other_crm.csv", [
-        ["Sales Export - October"],
-        ["Transaction Date", "Client ID", "Service", "Amount\nPaid", "Payment Type", "Advisor", "Location"],
-        ["2025.1.3", '="000123"', "Hydrafacial", "１２３４．５", "WeChat", "-", "Downtown"],
-        ["2025-01-04", '="000124"', "Botox", "2,000", "--", "Amy", "Downtown"],
-        ["2025-01-05", "000125", "Filler", "N/A", "Card", "Amy", "Downtown"],  # no amount: rejected
-        ["2025-01-06", "000126", "Peel", "300", "Card", "Amy", "Downtown"],
-    ])
+    path = write_csv(
+        ws / "other_crm.csv",
+        [
+            ["Sales Export - October"],
+            ["Transaction Date", "Client ID", "Service", "Amount\nPaid", "Payment Type", "Advisor", "Location"],
+            ["2025.1.3", '="000123"', "Hydrafacial", "１２３４．５", "WeChat", "-", "Downtown"],
+            ["2025-01-04", '="000124"', "Botox", "2,000", "--", "Amy", "Downtown"],
+            ["2025-01-05", "000125", "Filler", "N/A", "Card", "Amy", "Downtown"],  # no amount: rejected
+            ["2025-01-06", "000126", "Peel", "300", "Card", "Amy", "Downtown"],
+        ],
+    )
     r = import_file(con, path)
     assert (r.dataset, r.loaded, r.rejected) == ("orders", 3, 1)
-    rows = con.execute("SELECT order_date, customer_id, item, paid_amount, payment_method, consultant, clinic "
-                       "FROM orders ORDER BY source_row").fetchall()
-    assert rows[:2] == [(D(2025, 1, 3), "000123", "Hydrafacial", 1234.5, "WeChat", None, "Downtown"),
-                        (D(2025, 1, 4), "000124", "Botox", 2000.0, None, "Amy", "Downtown")]
+    rows = con.execute(
+        "SELECT order_date, customer_id, item, paid_amount, payment_method, consultant, clinic "
+        "FROM orders ORDER BY source_row"
+    ).fetchall()
+    assert rows[:2] == [
+        (D(2025, 1, 3), "000123", "Hydrafacial", 1234.5, "WeChat", None, "Downtown"),
+        (D(2025, 1, 4), "000124", "Botox", 2000.0, None, "Amy", "Downtown"),
+    ]
     assert con.execute("SELECT row_number, reason FROM rejects").fetchall() == [(5, "missing required field")]

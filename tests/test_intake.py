@@ -9,14 +9,18 @@ from pathlib import Path
 
 from tests.conftest import run_cli, write_csv
 
-ORDERS = [["收费日期", "顾客编号", "项目", "实收金额"],
-          ["2026-03-02", "C1", "水光针", "1,200.00"],
-          ["2026-03-02", "C2", "热玛吉", "¥9,800"],
-          ["2026-03-03", "C1", "光子嫩肤", "800元"]]
-VISITS = [["到院日期", "顾客编号", "初诊/复诊/复查", "渠道", "现场咨询师"],
-          ["2026-03-02", "C1", "初诊", "抖音", "王芳"],
-          ["2026-03-02", "C2", "初诊", "美团", "王芳"],
-          ["2026-03-03", "C3", "初诊", "抖音", "刘洋"]]
+ORDERS = [
+    ["收费日期", "顾客编号", "项目", "实收金额"],
+    ["2026-03-02", "C1", "水光针", "1,200.00"],
+    ["2026-03-02", "C2", "热玛吉", "¥9,800"],
+    ["2026-03-03", "C1", "光子嫩肤", "800元"],
+]
+VISITS = [
+    ["到院日期", "顾客编号", "初诊/复诊/复查", "渠道", "现场咨询师"],
+    ["2026-03-02", "C1", "初诊", "抖音", "王芳"],
+    ["2026-03-02", "C2", "初诊", "美团", "王芳"],
+    ["2026-03-03", "C3", "初诊", "抖音", "刘洋"],
+]
 BAD = [["日期", "备注"], ["2026-03-02", "这不是收费明细"]]
 
 
@@ -86,8 +90,9 @@ def test_cron_line_runs_intake_then_report_and_mails_only_errors(ws, tmp_path):
     assert "2>" not in daily and "--send" not in daily  # no [delivery] in this workspace
     command = daily.split(None, 5)[5]
     env = {"PATH": "/usr/bin:/bin", "HOME": str(tmp_path)}  # cron's bare environment
-    done = subprocess.run(["/bin/sh", "-c", command.replace(str(exe), str(exe))], capture_output=True, text=True,
-                          env=env, timeout=120)
+    done = subprocess.run(
+        ["/bin/sh", "-c", command.replace(str(exe), str(exe))], capture_output=True, text=True, env=env, timeout=120
+    )
     assert done.stdout == ""
     assert "已拒收 随手记.csv" in done.stderr  # cron has no LANG: Chinese, the default
     assert "Traceback" not in done.stderr
@@ -96,11 +101,15 @@ def test_cron_line_runs_intake_then_report_and_mails_only_errors(ws, tmp_path):
 
 
 def test_schedule_adds_send_when_delivery_is_configured(ws):
-    (ws / "aesops.toml").write_text((ws / "aesops.toml").read_text(encoding="utf-8") + """
+    (ws / "aesops.toml").write_text(
+        (ws / "aesops.toml").read_text(encoding="utf-8")
+        + """
 [[delivery.webhook]]
 kind = "wecom"
 url = "https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=K"
-""", encoding="utf-8")
+""",
+        encoding="utf-8",
+    )
     r = run_cli("schedule", "print")
     lines = [ln for ln in r.stdout.splitlines() if "report" in ln and not ln.startswith("#")]
     assert len(lines) == 3 and all("--send" in ln and " intake " in ln for ln in lines)

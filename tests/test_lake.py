@@ -41,8 +41,16 @@ def pg():
 
 def lake_workspace(pg, folder: Path, clinic: str = "本院") -> Path:
     """`aesops init --catalog --data-path` on a fresh database; returns the aesops.toml that --db takes."""
-    result = run_cli("init", str(folder), "--clinic", clinic, "--catalog", pg.new_database(),
-                     "--data-path", str(folder / "lake_data"))
+    result = run_cli(
+        "init",
+        str(folder),
+        "--clinic",
+        clinic,
+        "--catalog",
+        pg.new_database(),
+        "--data-path",
+        str(folder / "lake_data"),
+    )
     assert result.exit_code == 0, result.output
     return folder / "aesops.toml"
 
@@ -51,6 +59,7 @@ def json_lines(obj: dict) -> list[str]:
     """JSON as lines, so a failed comparison shows the differing fields. Floats to 12 significant
     digits: a rate summed in another order may differ in its 17th digit (as between two runs of the
     file warehouse on more threads); amounts in yuan keep every cent at that precision."""
+
     def plain(v):
         if isinstance(v, float):
             return float(f"{v:.12g}")
@@ -59,14 +68,16 @@ def json_lines(obj: dict) -> list[str]:
         if isinstance(v, list):
             return [plain(x) for x in v]
         return v
+
     return json.dumps(plain(obj), ensure_ascii=False, indent=1, sort_keys=True).splitlines()
 
 
 def unordered(obj: dict) -> dict:
     """Rows in a canonical order: these synthetic clinics tie on scores, and the order among equal
     ranks is not defined by the scorecard (only the shared rank is)."""
-    return {k: sorted(v, key=lambda r: json.dumps(r, sort_keys=True)) if isinstance(v, list) else v
-            for k, v in obj.items()}
+    return {
+        k: sorted(v, key=lambda r: json.dumps(r, sort_keys=True)) if isinstance(v, list) else v for k, v in obj.items()
+    }
 
 
 def answer(db: Path, *args: str, as_of: str | None = None) -> dict:
@@ -99,7 +110,8 @@ def test_the_sample_lake_answers_like_the_file_workspace(pg, tmp_path, sample_db
         if on_lake != on_file:
             differ[" ".join(args)] = "\n".join(list(difflib.unified_diff(on_file, on_lake, "file", "lake"))[:40])
     assert not differ, "on the lake these analyses answer otherwise than on the file:\n" + "\n".join(
-        f"{name}:\n{diff}" for name, diff in differ.items())
+        f"{name}:\n{diff}" for name, diff in differ.items()
+    )
     _each_row_once_with_the_file_schema(lake, sample_db)
     _status_lists_snapshots_and_reimport_changes_nothing(lake)
 
@@ -114,13 +126,17 @@ def _each_row_once_with_the_file_schema(sample_lake: Path, sample_db: Path) -> N
     try:
         for table in ("orders", "visits", "leads", "treatments", "customers", "cards", "spend", "items", "staff"):
             # The same columns and types, but for row_key: UUID on the lake (Parquet has no 128-bit integer).
-            cols = ("SELECT column_name, replace(data_type, 'UHUGEINT', 'UUID') FROM information_schema.columns "
-                    "WHERE table_name = $t AND table_catalog = current_database() ORDER BY ordinal_position")
+            cols = (
+                "SELECT column_name, replace(data_type, 'UHUGEINT', 'UUID') FROM information_schema.columns "
+                "WHERE table_name = $t AND table_catalog = current_database() ORDER BY ordinal_position"
+            )
             assert lake.execute(cols, {"t": table}).fetchall() == file.execute(cols, {"t": table}).fetchall()
             count = f"SELECT count(*) FROM {table}"
             assert lake.execute(count).fetchone() == file.execute(count).fetchone(), table
-        assert lake.execute("SELECT count(*), count(DISTINCT row_key) FROM orders").fetchone() == \
-            file.execute("SELECT count(*), count(DISTINCT row_key) FROM orders").fetchone()
+        assert (
+            lake.execute("SELECT count(*), count(DISTINCT row_key) FROM orders").fetchone()
+            == file.execute("SELECT count(*), count(DISTINCT row_key) FROM orders").fetchone()
+        )
     finally:
         lake.close()
         file.close()
@@ -194,11 +210,13 @@ def test_lake_push_copies_a_file_workspace(pg, tmp_path, sample_db):
     src.mkdir()
     shutil.copy(sample_db, src / "aesops.duckdb")
     catalog = pg.new_database()
-    pushed = run_cli("lake", "push", "--catalog", catalog, "--data-path", str(tmp_path / "data"),
-                     "--db", str(src / "aesops.duckdb"))
+    pushed = run_cli(
+        "lake", "push", "--catalog", catalog, "--data-path", str(tmp_path / "data"), "--db", str(src / "aesops.duckdb")
+    )
     assert pushed.exit_code == 0, pushed.output
-    again = run_cli("lake", "push", "--catalog", catalog, "--data-path", str(tmp_path / "data"),
-                    "--db", str(src / "aesops.duckdb"))
+    again = run_cli(
+        "lake", "push", "--catalog", catalog, "--data-path", str(tmp_path / "data"), "--db", str(src / "aesops.duckdb")
+    )
     assert again.exit_code == 2 and "empty lake" in again.output
     result = run_cli("init", str(tmp_path / "lake_ws"), "--catalog", catalog, "--data-path", str(tmp_path / "data"))
     assert result.exit_code == 0, result.output
@@ -228,13 +246,18 @@ def _clinic_files(folder: Path, n: int, clinic: str, lines: int) -> list[Path]:
     for i in range(lines):
         cust = f"{p}{i % CUSTOMERS:04d}"
         day = f"2026-10-{1 + i % 28:02d}"
-        orders.append([day, cust, ["光子嫩肤", "玻尿酸", "热玛吉"][i % 3], 100 + (i * 37) % 900, f"{p}-O{i:05d}", clinic])
-        visits.append([day, cust, "初诊" if i < CUSTOMERS else "复诊", ["抖音", "小红书"][i % 2], f"顾问{n}{i % 3}",
-                       clinic])
+        orders.append(
+            [day, cust, ["光子嫩肤", "玻尿酸", "热玛吉"][i % 3], 100 + (i * 37) % 900, f"{p}-O{i:05d}", clinic]
+        )
+        visits.append(
+            [day, cust, "初诊" if i < CUSTOMERS else "复诊", ["抖音", "小红书"][i % 2], f"顾问{n}{i % 3}", clinic]
+        )
     for i in range(CUSTOMERS):
         customers.append([f"{p}{i:04d}", f"客{i}", ["抖音", "小红书"][i % 2], "金卡" if i % 4 == 0 else "普通", clinic])
-    return [write_csv(folder / f"{name}_{n}.csv", rows)
-            for name, rows in (("customers", customers), ("orders", orders), ("visits", visits))]
+    return [
+        write_csv(folder / f"{name}_{n}.csv", rows)
+        for name, rows in (("customers", customers), ("orders", orders), ("visits", visits))
+    ]
 
 
 READER = """
@@ -271,10 +294,26 @@ def test_four_clinics_import_at_once_while_two_read(pg, tmp_path):
 
     env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parent.parent)}
     until, done = time.time() + 240, tmp_path / "writers_done"
-    readers = [subprocess.Popen([sys.executable, "-c", READER, str(done), str(db), str(until)],
-                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env) for _ in range(2)]
-    writers = [subprocess.Popen([sys.executable, "-m", "aesthetic_cli", "import", *map(str, files[c]), "--db", str(db)],
-                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env) for c in CLINICS]
+    readers = [
+        subprocess.Popen(
+            [sys.executable, "-c", READER, str(done), str(db), str(until)],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            env=env,
+        )
+        for _ in range(2)
+    ]
+    writers = [
+        subprocess.Popen(
+            [sys.executable, "-m", "aesthetic_cli", "import", *map(str, files[c]), "--db", str(db)],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            env=env,
+        )
+        for c in CLINICS
+    ]
     for w in writers:
         out, errs = w.communicate(timeout=300)
         assert w.returncode == 0, errs
@@ -308,8 +347,10 @@ def test_four_clinics_import_at_once_while_two_read(pg, tmp_path):
     file_ws = tmp_path / "file"
     assert run_cli("init", str(file_ws)).exit_code == 0
     file_db = file_ws / "aesops.duckdb"
-    assert run_cli("import", *map(str, [seed, *[f for c in CLINICS for f in files[c]]]), "--db", str(file_db)
-                   ).exit_code == 0
+    assert (
+        run_cli("import", *map(str, [seed, *[f for c in CLINICS for f in files[c]]]), "--db", str(file_db)).exit_code
+        == 0
+    )
     for args in (("funnel", "--month", "2026-10", "--by", "clinic"), ("consultants",), ("customers", "rfm")):
         assert json_lines(unordered(answer(db, *args))) == json_lines(unordered(answer(file_db, *args))), args
 

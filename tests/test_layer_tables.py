@@ -20,18 +20,40 @@ def _one(con, sql: str, params: dict) -> tuple:
 
 
 def test_order_days_by_hand(world):  # noqa: F811
-    q = ("SELECT sum(sales_lines), sum(net), sum(sale_amount), sum(refund_amount), sum(cash_in), any_value(channel),"
-         " any_value(first_seen) FROM order_days WHERE customer_id = $c AND day = $d")
+    q = (
+        "SELECT sum(sales_lines), sum(net), sum(sale_amount), sum(refund_amount), sum(cash_in), any_value(channel),"
+        " any_value(first_seen) FROM order_days WHERE customer_id = $c AND day = $d"
+    )
     # A, 10-02: the 10,000 top-up (WeChat: cash, not sales) and 光子嫩肤 8,000 paid from the card (sales,
     # not cash). One sales line; net 8,000; cash in 10,000. Channel 抖音 from the customer record.
     assert _one(world, q, {"c": "A", "d": date(2025, 10, 2)}) == (
-        1, Decimal("8000.00"), Decimal("8000.00"), None, Decimal("10000.00"), "抖音", date(2025, 10, 2))
+        1,
+        Decimal("8000.00"),
+        Decimal("8000.00"),
+        None,
+        Decimal("10000.00"),
+        "抖音",
+        date(2025, 10, 2),
+    )
     # B, 11-03: the refund −1,000 is sales (negative) and cash out.
     assert _one(world, q, {"c": "B", "d": date(2025, 11, 3)}) == (
-        1, Decimal("-1000.00"), None, Decimal("-1000.00"), Decimal("-1000.00"), "新氧", date(2025, 10, 5))
+        1,
+        Decimal("-1000.00"),
+        None,
+        Decimal("-1000.00"),
+        Decimal("-1000.00"),
+        "新氧",
+        date(2025, 10, 5),
+    )
     # D: first seen on the August order, before the first visit; channel from that visit (大众点评).
     assert _one(world, q, {"c": "D", "d": date(2025, 8, 20)})[1:] == (
-        Decimal("4800.00"), Decimal("4800.00"), None, Decimal("4800.00"), "大众点评", date(2025, 8, 20))
+        Decimal("4800.00"),
+        Decimal("4800.00"),
+        None,
+        Decimal("4800.00"),
+        "大众点评",
+        date(2025, 8, 20),
+    )
 
 
 def test_visit_and_treatment_days_by_hand(world):  # noqa: F811
@@ -47,14 +69,36 @@ def test_customer_deals_by_hand(world):  # noqa: F811
     got = {r[0]: r[1:] for r in world.execute(f"SELECT customer_id, {cols} FROM customer_deals").fetchall()}
     # C never bought: no row. D: 08-20 玻尿酸 4,800, 10-10 2,000, 10-20 1,000.
     assert set(got) == {"A", "B", "D", "E"}
-    assert got["D"] == (date(2025, 8, 20), date(2025, 10, 20), 3, Decimal("7800.00"), Decimal("4800.00"),
-                        Decimal("7800.00"), "玻尿酸", "大众点评")
+    assert got["D"] == (
+        date(2025, 8, 20),
+        date(2025, 10, 20),
+        3,
+        Decimal("7800.00"),
+        Decimal("4800.00"),
+        Decimal("7800.00"),
+        "玻尿酸",
+        "大众点评",
+    )
     # B: one deal (3,000); the November refund day nets −1,000, no deal, but counts in lifetime sales.
-    assert got["B"] == (date(2025, 10, 5), date(2025, 10, 5), 1, Decimal("3000.00"), Decimal("3000.00"),
-                        Decimal("2000.00"), "水光针", "新氧")
+    assert got["B"] == (
+        date(2025, 10, 5),
+        date(2025, 10, 5),
+        1,
+        Decimal("3000.00"),
+        Decimal("3000.00"),
+        Decimal("2000.00"),
+        "水光针",
+        "新氧",
+    )
     # A: 10-02 光子嫩肤 8,000 (the top-up is no deal), 12-20 水光针 1,500.
-    assert got["A"][:6] == (date(2025, 10, 2), date(2025, 12, 20), 2, Decimal("9500.00"), Decimal("8000.00"),
-                            Decimal("9500.00"))
+    assert got["A"][:6] == (
+        date(2025, 10, 2),
+        date(2025, 12, 20),
+        2,
+        Decimal("9500.00"),
+        Decimal("8000.00"),
+        Decimal("9500.00"),
+    )
 
 
 def _layer(con) -> dict:
@@ -65,12 +109,17 @@ def test_one_more_day_refreshes_as_a_rebuild_would(world, ws):  # noqa: F811
     # The daily case at scale: a day of orders and visits for old and new customers, and a treatment of a
     # customer with nothing else that day (E), which only the treatments batch can bring into scope.
     files = {
-        "day_orders.csv": [["收费日期", "顾客编号", "项目", "实收金额", "支付方式", "咨询师"],
-                           ["2025-12-21", "D", "水光针", "1200", "微信", "李四"],
-                           ["2025-12-21", "B", "水光针", "-500", "微信", "李四"],
-                           ["2025-12-21", "F", "光子嫩肤", "2600", "储值卡", "王五"]],
-        "day_visits.csv": [["到院日期", "顾客编号", "就诊类型", "渠道", "现场咨询师"],
-                           ["2025-12-21", "D", "复诊", "大众点评", "李四"], ["2025-12-21", "F", "", "抖音", "王五"]],
+        "day_orders.csv": [
+            ["收费日期", "顾客编号", "项目", "实收金额", "支付方式", "咨询师"],
+            ["2025-12-21", "D", "水光针", "1200", "微信", "李四"],
+            ["2025-12-21", "B", "水光针", "-500", "微信", "李四"],
+            ["2025-12-21", "F", "光子嫩肤", "2600", "储值卡", "王五"],
+        ],
+        "day_visits.csv": [
+            ["到院日期", "顾客编号", "就诊类型", "渠道", "现场咨询师"],
+            ["2025-12-21", "D", "复诊", "大众点评", "李四"],
+            ["2025-12-21", "F", "", "抖音", "王五"],
+        ],
         "day_treatments.csv": [["治疗日期", "顾客编号", "项目", "消耗金额"], ["2025-12-21", "E", "双眼皮", "4900"]],
     }
     for name, rows in files.items():

@@ -97,6 +97,7 @@ def test_no_string_in_the_command_layer_speaks_to_a_person_outside_the_catalog()
 
 # --- --help -------------------------------------------------------------------------------------------
 
+
 def _tree():
     import typer
 
@@ -135,8 +136,11 @@ def _help(path, env):
     return run_cli(*path, "--help", env={"COLUMNS": "80", **env})
 
 
-@pytest.mark.parametrize("path", [(), ("funnel",), ("report", "monthly"), ("customers", "reactivate"), ("import",)],
-                         ids=lambda p: " ".join(p) or "aesops")
+@pytest.mark.parametrize(
+    "path",
+    [(), ("funnel",), ("report", "monthly"), ("customers", "reactivate"), ("import",)],
+    ids=lambda p: " ".join(p) or "aesops",
+)
 def test_help_is_chinese_by_default_and_english_with_an_english_locale_or_lang_en(path):
     from rich.cells import cell_len
 
@@ -156,7 +160,11 @@ def test_help_is_chinese_by_default_and_english_with_an_english_locale_or_lang_e
     if path:  # --lang is an option of the commands, not of the root
         assert en_flag.stdout == en.stdout
     # Chinese help is Chinese: most of its lines have Chinese on them (names and examples may not).
-    prose = [line for line in zh.stdout.splitlines() if "aesops" not in line and re.search(r"[A-Za-z]{4,} [a-z]{3,} [a-z]{3,}", line)]
+    prose = [
+        line
+        for line in zh.stdout.splitlines()
+        if "aesops" not in line and re.search(r"[A-Za-z]{4,} [a-z]{3,} [a-z]{3,}", line)
+    ]
     assert not prose, f"English sentences in the Chinese help: {prose}"
 
 
@@ -177,6 +185,7 @@ def test_examples_keep_their_own_lines():
 
 # --- errors and chatter in the reader's language ------------------------------------------------------
 
+
 def test_an_error_is_chinese_under_a_chinese_locale_and_english_under_an_english_one(sample_db):
     zh = run_cli("funnel", "--month", "2026年13月", "--db", str(sample_db), env={"LANG": "zh_CN.UTF-8"})
     en = run_cli("funnel", "--month", "2026年13月", "--db", str(sample_db), env={"LANG": "en_US.UTF-8"})
@@ -184,7 +193,9 @@ def test_an_error_is_chinese_under_a_chinese_locale_and_english_under_an_english
     assert zh.stderr.startswith("错误：--month '2026年13月' 不是月份。") and "写法：" in zh.stderr
     assert en.stderr.startswith("Error: --month '2026年13月' is not a month.") and "Write it as" in en.stderr
     # --lang on the command line wins over the locale.
-    flag = run_cli("funnel", "--month", "2026年13月", "--db", str(sample_db), "--lang", "zh", env={"LANG": "en_US.UTF-8"})
+    flag = run_cli(
+        "funnel", "--month", "2026年13月", "--db", str(sample_db), "--lang", "zh", env={"LANG": "en_US.UTF-8"}
+    )
     assert flag.stderr == zh.stderr
 
 
@@ -205,13 +216,33 @@ def test_the_import_summary_speaks_the_readers_language(tmp_path):
     assert re.search(r"读取 \d{1,3}(,\d{3})+", zh.stderr), zh.stderr
 
 
-@pytest.mark.parametrize(("args", "zh", "en"), [
-    (("funnel", "--mnth", "3"), "错误：没有这个选项：--mnth（可能是：--month", "Error: No such option: --mnth (Possible"),
-    (("funel",), "错误：没有这个命令 'funel'。你是不是想用 'funnel'？", "Error: No such command 'funel'. Did you mean"),
-    (("targets", "split"), "错误：缺少选项 '--year'。", "Error: Missing option '--year'."),
-    (("customers", "reactivate", "--limit", "0"), "错误：'--limit' 的值无效：应大于或等于 1", "Error: Invalid value for '--limit'"),
-    (("funnel", "--lang", "fr"), "错误：'--lang' 的值无效：'fr' 不是 'zh', 'en' 之一。", "Error: Invalid value for '--lang'"),
-], ids=["option", "command", "missing", "range", "choice"])
+@pytest.mark.parametrize(
+    ("args", "zh", "en"),
+    [
+        (
+            ("funnel", "--mnth", "3"),
+            "错误：没有这个选项：--mnth（可能是：--month",
+            "Error: No such option: --mnth (Possible",
+        ),
+        (
+            ("funel",),
+            "错误：没有这个命令 'funel'。你是不是想用 'funnel'？",
+            "Error: No such command 'funel'. Did you mean",
+        ),
+        (("targets", "split"), "错误：缺少选项 '--year'。", "Error: Missing option '--year'."),
+        (
+            ("customers", "reactivate", "--limit", "0"),
+            "错误：'--limit' 的值无效：应大于或等于 1",
+            "Error: Invalid value for '--limit'",
+        ),
+        (
+            ("funnel", "--lang", "fr"),
+            "错误：'--lang' 的值无效：'fr' 不是 'zh', 'en' 之一。",
+            "Error: Invalid value for '--lang'",
+        ),
+    ],
+    ids=["option", "command", "missing", "range", "choice"],
+)
 def test_a_mistyped_command_line_is_told_in_the_readers_language(args, zh, en):
     r_zh = run_cli(*args, env={"LANG": "zh_CN.UTF-8"})
     r_en = run_cli(*args, env={"LANG": "en_US.UTF-8"})

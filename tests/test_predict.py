@@ -66,12 +66,15 @@ def if_alive_by_integration(m, t, x, t_x, T) -> float:
     """E[deals in (T, T+t] | alive] by a second route: given λ and p, an alive customer makes
     (1 − e^(−λpt))/p purchases on average; λ | data ~ Gamma(r+x, α+T) and p | data ~ Beta(a, b+x)
     (independent), and E[e^(−λpt)] = ((α+T)/(α+T+pt))^(r+x), leaving one integral over p."""
+
     def f(p):
         return (1 - ((m.alpha + T) / (m.alpha + T + p * t)) ** (m.r + x)) / p * stats.beta.pdf(p, m.a, m.b + x)
+
     return integrate.quad(f, 0, 1, limit=200)[0]
 
 
 # ---------------------------------------------------------------- the formulas, by hand
+
 
 def test_bgnbd_log_likelihood_by_hand():
     # r = 1, α = 2, a = 1, b = 2, so B(a, b) = B(1, 2) = 1/2 and Γ(r+x)/Γ(r) = x!.
@@ -98,7 +101,8 @@ def test_expected_deals_match_a_numerical_integral(params, x, t_x, T):
         want = if_alive_by_integration(m, t, x, t_x, T)
         assert cm.expected_deals_if_alive(m, t, [x], [t_x], [T])[0] == pytest.approx(want, rel=1e-6)
         assert cm.expected_deals(m, t, [x], [t_x], [T])[0] == pytest.approx(
-            want * cm.p_alive(m, [x], [t_x], [T])[0], rel=1e-6)
+            want * cm.p_alive(m, [x], [t_x], [T])[0], rel=1e-6
+        )
 
 
 def test_gamma_gamma_by_hand():
@@ -136,6 +140,7 @@ def test_thin_data_is_refused_with_a_message():
 
 # ---------------------------------------------------------------- CDNOW against the papers
 
+
 def test_cdnow_file_reproduces_the_papers_exactly():
     """On the raw file's purchase days (CDNOW's 8 customers whose only purchase was $0.00 included, as
     the papers include them), the fits land on the published figures to their printed precision."""
@@ -156,8 +161,11 @@ def cdnow_db(tmp_path_factory):
     folder = tmp_path_factory.mktemp("cdnow")
     con = connect(folder / "aesops.duckdb")
     import_file(con, write_cdnow_csv(folder / "cdnow.csv"), clinic="CDNOW")
-    import_file(con, write_csv(folder / "customers.csv", [["顾客编号", "姓名", "手机号"],
-                                                           ["0509", "王小美", "13812345678"]]), clinic="CDNOW")
+    import_file(
+        con,
+        write_csv(folder / "customers.csv", [["顾客编号", "姓名", "手机号"], ["0509", "王小美", "13812345678"]]),
+        clinic="CDNOW",
+    )
     con.close()
     return folder / "aesops.duckdb"
 
@@ -201,11 +209,15 @@ def test_cdnow_through_the_warehouse_is_within_one_percent_of_the_papers(cdnow, 
     assert check["customers"][-1] == 2349 and check["customers"][:-1].sum() == 2349
     assert check["actual_deals"][:-1].sum() == actual
     with capsys.disabled():
-        print(f"\nCDNOW holdout 1997-10-01..1998-06-30: predicted {h['predicted_deals']:.1f} repeat deals, "
-              f"actual {h['actual_deals']}")
+        print(
+            f"\nCDNOW holdout 1997-10-01..1998-06-30: predicted {h['predicted_deals']:.1f} repeat deals, "
+            f"actual {h['actual_deals']}"
+        )
         for row in check.iter_rows(named=True):
-            print(f"  x={row['frequency_bucket']:>10}  customers {row['customers']:>5}  predicted "
-                  f"{row['predicted_deals']:8.1f}  actual {row['actual_deals']:>5}")
+            print(
+                f"  x={row['frequency_bucket']:>10}  customers {row['customers']:>5}  predicted "
+                f"{row['predicted_deals']:8.1f}  actual {row['actual_deals']:>5}"
+            )
 
 
 def test_cdnow_customer_rows(cdnow):
@@ -221,7 +233,8 @@ def test_cdnow_customer_rows(cdnow):
     assert (one["repeat_deals"], one["recency_weeks"], one["age_weeks"]) == (2, 213 / 7, 272 / 7)
     assert one["avg_repeat_value"] == pytest.approx((29.73 + 14.96) / 2)
     assert one["expected_deals_90d"] == pytest.approx(
-        if_alive_by_integration(m, 90 / 7, 2, 213 / 7, 272 / 7) * cm.p_alive(m, [2], [213 / 7], [272 / 7])[0], rel=1e-6)
+        if_alive_by_integration(m, 90 / 7, 2, 213 / 7, 272 / 7) * cm.p_alive(m, [2], [213 / 7], [272 / 7])[0], rel=1e-6
+    )
     assert one["expected_sales_180d"] == pytest.approx(one["expected_deals_180d"] * one["expected_value"], rel=1e-12)
     # A customer with no repeat (0003, one purchase on 1997-01-01): alive for sure in BG/NBD, the population's
     # mean deal value p·v/(q−1), and the expected deals of a customer with x = 0 and T = 272/7.
@@ -280,8 +293,12 @@ def test_clinic_keeps_that_clinics_customers(sample_db):
         clinics = [c for (c,) in con.execute("SELECT DISTINCT clinic FROM orders ORDER BY 1").fetchall()]
         every = predict(con).meta["model"]["n_customers"]
         per = [predict(con, clinic=c).meta["model"]["n_customers"] for c in clinics]
-        buyers = [con.execute("SELECT count(DISTINCT customer_id) FROM orders WHERE clinic = $c AND paid_amount > 0",
-                              {"c": c}).fetchone()[0] for c in clinics]
+        buyers = [
+            con.execute(
+                "SELECT count(DISTINCT customer_id) FROM orders WHERE clinic = $c AND paid_amount > 0", {"c": c}
+            ).fetchone()[0]
+            for c in clinics
+        ]
     finally:
         con.close()
     assert len(clinics) >= 2 and all(n < every for n in per) and sum(per) >= every
@@ -292,9 +309,20 @@ def test_reactivate_falls_back_when_the_model_cannot_be_fitted(con, ws):
     from aesthetic_cli.importer.load import import_file
     from aesthetic_cli.metrics.customers import reactivate
 
-    import_file(con, write_csv(ws / "o.csv", [["收费日期", "顾客编号", "项目", "实收金额"],
-                                              ["2025-01-05", "X", "水光针", "1000"], ["2025-02-03", "X", "水光针", "500"],
-                                              ["2025-03-01", "W", "水光针", "1000"], ["2025-04-30", "V", "光子", "100"]]), clinic="本院")
+    import_file(
+        con,
+        write_csv(
+            ws / "o.csv",
+            [
+                ["收费日期", "顾客编号", "项目", "实收金额"],
+                ["2025-01-05", "X", "水光针", "1000"],
+                ["2025-02-03", "X", "水光针", "500"],
+                ["2025-03-01", "W", "水光针", "1000"],
+                ["2025-04-30", "V", "光子", "100"],
+            ],
+        ),
+        clinic="本院",
+    )
     r = reactivate(con, asof=date(2025, 4, 30))
     assert r.meta["ranking"] == "lifetime_sales" and "Too little history" in r.meta["model_error"]
     assert r.tables["reactivate"]["customer_id"].to_list() == ["X", "W"]  # overdue 水光针 (29-day cycle)
@@ -303,6 +331,7 @@ def test_reactivate_falls_back_when_the_model_cannot_be_fitted(con, ws):
 
 
 # ---------------------------------------------------------------- through the CLI
+
 
 def test_cli_predict_on_cdnow(ws):
     r = run_cli("import", str(write_cdnow_csv(ws / "cdnow.csv")))
@@ -325,9 +354,15 @@ def test_cli_predict_on_cdnow(ws):
 
 
 def test_cli_refuses_thin_data_and_bad_options(ws):
-    write_csv(ws / "o.csv", [["收费日期", "顾客编号", "项目", "实收金额"],
-                             ["2025-01-05", "X", "水光针", "1000"], ["2025-02-03", "X", "水光针", "500"],
-                             ["2025-03-01", "W", "水光针", "1000"]])
+    write_csv(
+        ws / "o.csv",
+        [
+            ["收费日期", "顾客编号", "项目", "实收金额"],
+            ["2025-01-05", "X", "水光针", "1000"],
+            ["2025-02-03", "X", "水光针", "500"],
+            ["2025-03-01", "W", "水光针", "1000"],
+        ],
+    )
     assert run_cli("import", str(ws / "o.csv")).exit_code == 0
     r = run_cli("customers", "predict")
     assert r.exit_code == 1 and "Too little history" in r.output and "Traceback" not in r.output
@@ -345,23 +380,31 @@ def _mapping_has_constants_and_date_format() -> bool:
             cls = getattr(importlib.import_module(module), "UserMapping", None)
         except ImportError:
             continue
-        if cls is not None and dataclasses.is_dataclass(cls) and {"constants", "date_format"} <= {
-                f.name for f in dataclasses.fields(cls)}:
+        if (
+            cls is not None
+            and dataclasses.is_dataclass(cls)
+            and {"constants", "date_format"} <= {f.name for f in dataclasses.fields(cls)}
+        ):
             return True
     return False
 
 
-@pytest.mark.skipif(not _mapping_has_constants_and_date_format(),
-                    reason="mapping files cannot give a constant item or a date_format yet (issue 13)")
+@pytest.mark.skipif(
+    not _mapping_has_constants_and_date_format(),
+    reason="mapping files cannot give a constant item or a date_format yet (issue 13)",
+)
 def test_cdnow_imported_through_the_cli_with_a_mapping_file(ws):
     """The issue's route: CDNOW's own columns (YYYYMMDD dates, no item) mapped by a TOML file."""
     with open(ws / "cdnow.csv", "w", newline="") as fh:
         out = csv.writer(fh)
         out.writerow(["master_id", "sample_id", "date", "cds", "dollars"])
         out.writerows(line.split() for line in CDNOW.read_text().splitlines())
-    (ws / "cdnow.toml").write_text('kind = "orders"\ndate_format = "%Y%m%d"\n[columns]\n"sample_id" = "customer_id"\n'
-                                   '"date" = "order_date"\n"cds" = "quantity"\n"dollars" = "paid_amount"\n'
-                                   '[constants]\nitem = "CD"\n', encoding="utf-8")
+    (ws / "cdnow.toml").write_text(
+        'kind = "orders"\ndate_format = "%Y%m%d"\n[columns]\n"sample_id" = "customer_id"\n'
+        '"date" = "order_date"\n"cds" = "quantity"\n"dollars" = "paid_amount"\n'
+        '[constants]\nitem = "CD"\n',
+        encoding="utf-8",
+    )
     r = run_cli("import", str(ws / "cdnow.csv"), "--mapping", str(ws / "cdnow.toml"))
     assert r.exit_code == 0, r.output
     r = run_cli("customers", "predict", "--until", "1997-09-30", "--check", "--format", "json")
@@ -371,5 +414,7 @@ def test_cdnow_imported_through_the_cli_with_a_mapping_file(ws):
         assert meta["model"][name] == pytest.approx(published, rel=0.01), name
     for name, published in PAPER_GG.items():
         assert meta["gamma_gamma"][name] == pytest.approx(published, rel=0.01), name
-    print(f"\nCDNOW via mapping: predicted {meta['holdout']['predicted_deals']:.1f}, "
-          f"actual {meta['holdout']['actual_deals']}")
+    print(
+        f"\nCDNOW via mapping: predicted {meta['holdout']['predicted_deals']:.1f}, "
+        f"actual {meta['holdout']['actual_deals']}"
+    )

@@ -18,11 +18,23 @@ from aesthetic_cli.warehouse import derived
 START = date(2025, 9, 20)
 customers = st.sampled_from(["c1", "c2", "c3", "c4", "c5", "c6"])
 days = st.integers(0, 50).map(lambda n: START + timedelta(days=n))
-order = st.tuples(customers, days, st.sampled_from([-800.0, 300.0, 1200.0, 5000.0]),
-                  st.sampled_from(["sale", "topup"]), st.booleans(), st.sampled_from(["张三", "李四", None]),
-                  st.sampled_from(["静安店", "浦东店"]), st.sampled_from(["注射科", "皮肤科", None]))
-visit = st.tuples(customers, days, st.sampled_from(["张三", "李四", "王五"]), st.sampled_from(["静安店", "浦东店"]),
-                  st.sampled_from(["抖音", "新氧", None]))
+order = st.tuples(
+    customers,
+    days,
+    st.sampled_from([-800.0, 300.0, 1200.0, 5000.0]),
+    st.sampled_from(["sale", "topup"]),
+    st.booleans(),
+    st.sampled_from(["张三", "李四", None]),
+    st.sampled_from(["静安店", "浦东店"]),
+    st.sampled_from(["注射科", "皮肤科", None]),
+)
+visit = st.tuples(
+    customers,
+    days,
+    st.sampled_from(["张三", "李四", "王五"]),
+    st.sampled_from(["静安店", "浦东店"]),
+    st.sampled_from(["抖音", "新氧", None]),
+)
 
 
 def warehouse(orders, visits):
@@ -31,19 +43,27 @@ def warehouse(orders, visits):
     derived.create(con)
     for i, (c, d, amt, kind, card, cons, clinic, dept) in enumerate(orders):
         line_kind = "refund" if amt < 0 else kind
-        con.execute("INSERT INTO orders (order_date, customer_id, item, paid_amount, department, consultant, clinic,"
-                    " line_kind, stored_value, row_key, batch_id, source_row) VALUES (?,?,?,?,?,?,?,?,?,?,1,?)",
-                    [d, c, "x", amt, dept, cons, clinic, line_kind, card, i, i])
+        con.execute(
+            "INSERT INTO orders (order_date, customer_id, item, paid_amount, department, consultant, clinic,"
+            " line_kind, stored_value, row_key, batch_id, source_row) VALUES (?,?,?,?,?,?,?,?,?,?,1,?)",
+            [d, c, "x", amt, dept, cons, clinic, line_kind, card, i, i],
+        )
     for i, (c, d, cons, clinic, ch) in enumerate(visits):
-        con.execute("INSERT INTO visits (visit_date, customer_id, consultant, clinic, channel, row_key, batch_id,"
-                    " source_row) VALUES (?,?,?,?,?,?,1,?)", [d, c, cons, clinic, ch, i, i])
+        con.execute(
+            "INSERT INTO visits (visit_date, customer_id, consultant, clinic, channel, row_key, batch_id,"
+            " source_row) VALUES (?,?,?,?,?,?,1,?)",
+            [d, c, cons, clinic, ch, i, i],
+        )
     derived.rebuild(con)
     return con
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(st.lists(order, max_size=25), st.lists(visit, max_size=15),
-       st.sampled_from([None, "clinic", "channel", "consultant", "department"]))
+@given(
+    st.lists(order, max_size=25),
+    st.lists(visit, max_size=15),
+    st.sampled_from([None, "clinic", "channel", "consultant", "department"]),
+)
 def test_levers_multiply_to_sales_and_new_plus_old(orders, visits, by):
     # Updated for the revised SPEC §2 (issue 12): visitors are customers with a recorded visit only, so a
     # buyer without one no longer counts as a visitor. close_rate = buyers / visitors over all buyers keeps
@@ -72,8 +92,7 @@ def test_levers_multiply_to_sales_and_new_plus_old(orders, visits, by):
 def test_total_sales_equals_a_plain_python_sum(orders):
     con = warehouse(orders, [])
     oct_ = parse_month("2025-10")
-    expected = sum(amt for c, d, amt, kind, *_ in orders
-                   if oct_.start <= d <= oct_.end and (amt < 0 or kind == "sale"))
+    expected = sum(amt for c, d, amt, kind, *_ in orders if oct_.start <= d <= oct_.end and (amt < 0 or kind == "sale"))
     df = kpis(con, oct_)
     assert float(df["sales"][0] if df.height else 0) == pytest.approx(expected)
 
@@ -93,5 +112,8 @@ def test_visitors_and_buyers_without_visit_match_plain_python(orders, visits):
     buyers = {c for (c, _d), v in net.items() if v > 0}
     df = kpis(con, oct_)
     r = df.row(0, named=True) if df.height else {"visitors": 0, "buyers": 0, "buyers_without_visit": 0}
-    assert (r["visitors"], r["buyers"], r["buyers_without_visit"]) == (len(visitors), len(buyers),
-                                                                       len(buyers - visitors))
+    assert (r["visitors"], r["buyers"], r["buyers_without_visit"]) == (
+        len(visitors),
+        len(buyers),
+        len(buyers - visitors),
+    )

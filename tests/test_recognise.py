@@ -57,8 +57,12 @@ def test_corpus_recognised_without_mapping_or_refused(con, ws, capsys):
             assert proposal.exists(), (layout["file"], exc.message)
             doc = tomllib.loads(proposal.read_text(encoding="utf-8"))
             assert doc["kind"] and isinstance(doc.get("columns", {}), dict)
-        loaded = [r[0] for r in con.execute("SELECT dataset FROM import_batches WHERE file_name = $f",
-                                            {"f": layout["file"]}).fetchall()]
+        loaded = [
+            r[0]
+            for r in con.execute(
+                "SELECT dataset FROM import_batches WHERE file_name = $f", {"f": layout["file"]}
+            ).fetchall()
+        ]
         if result is None:
             assert not loaded, layout["file"]
             failures.append(f"{layout['vendor']} {layout['file']}")
@@ -73,25 +77,33 @@ def test_corpus_recognised_without_mapping_or_refused(con, ws, capsys):
             failures.append(f"{layout['vendor']} {layout['file']} (columns missed)")
     share = complete / len(LAYOUTS)
     with capsys.disabled():
-        print(f"\ncorpus: {complete} of {len(LAYOUTS)} layouts recognised complete with no mapping ({share:.0%}); "
-              f"not: {failures}")
+        print(
+            f"\ncorpus: {complete} of {len(LAYOUTS)} layouts recognised complete with no mapping ({share:.0%}); "
+            f"not: {failures}"
+        )
     assert len(LAYOUTS) >= 30
     assert share >= 0.9
 
 
-CUSTOMERS = [["客户编号", "客户姓名", "手机号", "来源渠道", "所属咨询师"],
-             ["M001", "王丽", "13800001111", "抖音", "张敏"],
-             ["M002", "李娜", "13800002222", "美团", "张敏"]]
+CUSTOMERS = [
+    ["客户编号", "客户姓名", "手机号", "来源渠道", "所属咨询师"],
+    ["M001", "王丽", "13800001111", "抖音", "张敏"],
+    ["M002", "李娜", "13800002222", "美团", "张敏"],
+]
 
 
 def test_leads_with_member_ids_never_overwrite_customers(ws):
     assert run_cli("import", str(write_csv(ws / "顾客.csv", CUSTOMERS))).exit_code == 0
     before = _table(ws, "SELECT * FROM customers ORDER BY customer_id")
     # Every row carries a member id, a phone and a channel, like a customer file would.
-    leads = write_csv(ws / "export_1.csv", [
-        ["会员编号", "咨询日期", "客户姓名", "手机号", "来源", "网电咨询师", "是否到院"],
-        ["M001", "2025-10-01", "王丽", "13899990000", "百度", "小周", "是"],
-        ["M002", "2025-10-02", "李娜", "13899991111", "小红书", "小周", "否"]])
+    leads = write_csv(
+        ws / "export_1.csv",
+        [
+            ["会员编号", "咨询日期", "客户姓名", "手机号", "来源", "网电咨询师", "是否到院"],
+            ["M001", "2025-10-01", "王丽", "13899990000", "百度", "小周", "是"],
+            ["M002", "2025-10-02", "李娜", "13899991111", "小红书", "小周", "否"],
+        ],
+    )
     r = run_cli("import", str(leads))
     assert _table(ws, "SELECT * FROM customers ORDER BY customer_id") == before
     assert _table(ws, "SELECT count(*) FROM customers_prior") == [(0,)]
@@ -101,10 +113,20 @@ def test_leads_with_member_ids_never_overwrite_customers(ws):
 
 
 def test_raw_transactions_never_load_as_customers(ws):
-    for name, head in (("tx.csv", ["ID", "Date", "Quantity", "Amount"]), ("流水.csv", ["编号", "日期", "数量", "金额"]),
-                       ("data.csv", ["CustomerID", "InvoiceDate", "Quantity", "Amount"])):
-        path = write_csv(ws / name, [head, ["1001", "2010-12-01", "6", "15.30"], ["1002", "2010-12-01", "8", "22.00"],
-                                     ["1003", "2010-12-02", "2", "7.50"]])
+    for name, head in (
+        ("tx.csv", ["ID", "Date", "Quantity", "Amount"]),
+        ("流水.csv", ["编号", "日期", "数量", "金额"]),
+        ("data.csv", ["CustomerID", "InvoiceDate", "Quantity", "Amount"]),
+    ):
+        path = write_csv(
+            ws / name,
+            [
+                head,
+                ["1001", "2010-12-01", "6", "15.30"],
+                ["1002", "2010-12-01", "8", "22.00"],
+                ["1003", "2010-12-02", "2", "7.50"],
+            ],
+        )
         r = run_cli("import", str(path))
         assert r.exit_code != 0, (name, r.stderr)
         assert (ws / (name + ".aesops-mapping.toml")).exists()
@@ -113,8 +135,10 @@ def test_raw_transactions_never_load_as_customers(ws):
 
 
 def test_card_export_with_unknown_balance_header_is_refused_not_emptied(ws):
-    path = write_csv(ws / "cards.csv", [["卡号", "客户编号", "卡类型", "卡内金额"], ["K1", "M001", "金卡", "5300.50"],
-                                        ["K2", "M002", "银卡", "120"]])
+    path = write_csv(
+        ws / "cards.csv",
+        [["卡号", "客户编号", "卡类型", "卡内金额"], ["K1", "M001", "金卡", "5300.50"], ["K2", "M002", "银卡", "120"]],
+    )
     r = run_cli("import", str(path), "--lang", "zh")
     assert r.exit_code == 1
     assert "卡内金额" in r.stderr and "未导入任何内容" in r.stderr and "aesops-mapping.toml" in r.stderr
@@ -125,7 +149,10 @@ def test_card_export_with_unknown_balance_header_is_refused_not_emptied(ws):
     proposal.write_text(text, encoding="utf-8")
     r = run_cli("import", str(path), "--mapping", str(proposal))
     assert r.exit_code == 0, r.stderr
-    assert _table(ws, "SELECT card_id, balance FROM cards ORDER BY 1") == [("K1", Decimal("5300.50")), ("K2", Decimal("120.00"))]
+    assert _table(ws, "SELECT card_id, balance FROM cards ORDER BY 1") == [
+        ("K1", Decimal("5300.50")),
+        ("K2", Decimal("120.00")),
+    ]
 
 
 def test_file_name_pointing_elsewhere_is_refused_in_english_too(ws):
@@ -137,8 +164,13 @@ def test_file_name_pointing_elsewhere_is_refused_in_english_too(ws):
 
 
 def test_explain_prints_each_column_with_evidence_and_loads_nothing(ws):
-    path = write_csv(ws / "o.csv", [["结账时间", "会员卡号", "消费项目", "实付金额", "备注"],
-                                    ["2025-10-01 10:00", "VIP001", "水光针", "¥1,280.00", ""]])
+    path = write_csv(
+        ws / "o.csv",
+        [
+            ["结账时间", "会员卡号", "消费项目", "实付金额", "备注"],
+            ["2025-10-01 10:00", "VIP001", "水光针", "¥1,280.00", ""],
+        ],
+    )
     r = run_cli("import", "--explain", "--lang", "zh", str(path))
     assert r.exit_code == 0, r.output
     out = r.stdout
@@ -166,8 +198,14 @@ def test_refused_batch_leaves_warehouse_as_it_was(ws):
 
 
 def test_mostly_unreadable_file_gets_the_guess_written_too(ws):
-    path = write_csv(ws / "o.csv", [["收费日期", "顾客编号", "项目", "实收金额"], ["2025-10-01", "C1", "x", "见备注"],
-                                    ["2025-10-02", "C2", "y", "见备注"]])
+    path = write_csv(
+        ws / "o.csv",
+        [
+            ["收费日期", "顾客编号", "项目", "实收金额"],
+            ["2025-10-01", "C1", "x", "见备注"],
+            ["2025-10-02", "C2", "y", "见备注"],
+        ],
+    )
     r = run_cli("import", str(path))
     assert r.exit_code == 1 and "more than half" in r.stderr and "o.csv.aesops-mapping.toml" in r.stderr
     doc = tomllib.loads((ws / "o.csv.aesops-mapping.toml").read_text(encoding="utf-8"))

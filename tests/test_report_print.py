@@ -72,8 +72,12 @@ def test_headline_sheet_first_with_coloured_changes_and_takeaways(report_ws):
     values = [c.value for r in ws.iter_rows() for c in r if c.value is not None]
     assert any(isinstance(v, str) and v.startswith("业绩环比") for v in values)
     assert sum(1 for v in values if isinstance(v, str) and v[:2] in ("1.", "2.", "3.")) == 3
-    colours = {c.font.color.rgb for r in ws.iter_rows() for c in r
-               if isinstance(c.value, float) and c.font and c.font.color is not None and c.font.bold}
+    colours = {
+        c.font.color.rgb
+        for r in ws.iter_rows()
+        for c in r
+        if isinstance(c.value, float) and c.font and c.font.color is not None and c.font.bold
+    }
     assert colours & {"FF1A7F37", "FFCF222E"}  # green for a good move, red for a bad one
 
 
@@ -121,15 +125,19 @@ def test_clinic_comparison_ranks_by_sales(report_ws):
     from tests.conftest import run_cli
 
     def by_clinic(month: str) -> dict:
-        r = run_cli("funnel", "--month", month, "--by", "clinic", "--format", "json",
-                    "--db", str(report_ws / "aesops.duckdb"))
+        r = run_cli(
+            "funnel", "--month", month, "--by", "clinic", "--format", "json", "--db", str(report_ws / "aesops.duckdb")
+        )
         return {row["group"]: row for row in json.loads(r.stdout)["kpis"]}
 
     now, before = by_clinic(MONTH), by_clinic("2026-08")
     wb = _book(report_ws)
     header = next(r for r in wb["门店对比"].iter_rows(values_only=True) if r and r[0] == "排名")
-    rows = [dict(zip(header, r, strict=False)) for r in wb["门店对比"].iter_rows(values_only=True)
-            if r and isinstance(r[0], int)]
+    rows = [
+        dict(zip(header, r, strict=False))
+        for r in wb["门店对比"].iter_rows(values_only=True)
+        if r and isinstance(r[0], int)
+    ]
     assert [r["排名"] for r in rows] == list(range(1, len(now) + 1)) and len(rows) == 2
     assert [r["成交业绩"] for r in rows] == sorted((v["sales"] for v in now.values()), reverse=True)
     for r in rows:
@@ -148,8 +156,18 @@ def test_pdf_for_meetings_is_printed_by_chromium(report_ws, tmp_path):
         if os.environ.get("CI"):
             pytest.fail("chromium is missing under CI: ./run test installs it.")
         pytest.skip("no chromium on this machine")
-    r = run_cli("report", "daily", "--date", "2026-09-15", "--format", "pdf", "--out", str(tmp_path),
-                "--db", str(report_ws / "aesops.duckdb"))
+    r = run_cli(
+        "report",
+        "daily",
+        "--date",
+        "2026-09-15",
+        "--format",
+        "pdf",
+        "--out",
+        str(tmp_path),
+        "--db",
+        str(report_ws / "aesops.duckdb"),
+    )
     assert r.exit_code == 0, r.output
     data = (tmp_path / "aesops_daily_2026-09-15.pdf").read_bytes()
     assert data.startswith(b"%PDF-") and data.count(b"/Type /Page") >= 2

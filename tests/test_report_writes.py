@@ -30,7 +30,9 @@ def test_failed_html_removes_the_xlsx_of_the_same_run_and_names_the_path(report_
     out = tmp_path / "out"
     blocked = out / f"aesops_monthly_{MONTH}.html"
     blocked.mkdir(parents=True)  # the html cannot take its place: a folder has that name
-    r = run_cli("report", "monthly", "--month", MONTH, "--format", "xlsx,html", "--out", str(out), "--db", str(report_db))
+    r = run_cli(
+        "report", "monthly", "--month", MONTH, "--format", "xlsx,html", "--out", str(out), "--db", str(report_db)
+    )
     assert r.exit_code == 2, r.output
     assert str(blocked) in r.stderr and "None of this run's reports were kept" in r.stderr
     assert sorted(p.name for p in out.iterdir()) == [blocked.name]  # no xlsx, no temporary file
@@ -38,17 +40,37 @@ def test_failed_html_removes_the_xlsx_of_the_same_run_and_names_the_path(report_
 
 def _hold_warehouse(db: Path, seconds: float) -> subprocess.Popen:
     """A real second process with the warehouse open for writing, as a running import has it."""
-    code = (f"import duckdb, sys, time; c = duckdb.connect({str(db)!r}); print('held', flush=True); "
-            f"time.sleep({seconds})")
+    code = (
+        f"import duckdb, sys, time; c = duckdb.connect({str(db)!r}); print('held', flush=True); time.sleep({seconds})"
+    )
     p = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True)
     assert p.stdout.readline().strip() == "held"
     return p
 
 
 def _report(db: Path, out: Path, wait: str):
-    return subprocess.run([sys.executable, "-m", "aesthetic_cli", "report", "monthly", "--month", MONTH, "--format",
-                           "xlsx", "--out", str(out), "--db", str(db), "--wait", wait],
-                          capture_output=True, text=True, timeout=180)
+    return subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "aesthetic_cli",
+            "report",
+            "monthly",
+            "--month",
+            MONTH,
+            "--format",
+            "xlsx",
+            "--out",
+            str(out),
+            "--db",
+            str(db),
+            "--wait",
+            wait,
+        ],
+        capture_output=True,
+        text=True,
+        timeout=180,
+    )
 
 
 def test_report_waits_for_a_running_import(report_db, tmp_path):

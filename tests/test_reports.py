@@ -32,7 +32,7 @@ def table_rows(ws, header_first: str) -> tuple[list[str], list[list]]:
         if row and row[0] == header_first:
             header = [c for c in row if c is not None]
             body = []
-            for r in rows[i + 1:]:
+            for r in rows[i + 1 :]:
                 if r[0] is None:
                     break
                 body.append(list(r[: len(header)]))
@@ -42,7 +42,19 @@ def table_rows(ws, header_first: str) -> tuple[list[str], list[list]]:
 
 def test_monthly_xlsx_sheets_charts_and_no_formulas(report_ws):
     wb = openpyxl.load_workbook(report_ws / "reports" / f"aesops_monthly_{MONTH}.xlsx")
-    assert wb.sheetnames == ["概览", "门店对比", "核心指标", "漏斗", "渠道", "咨询师", "复购", "老客", "品项", "目标", "口径说明"]
+    assert wb.sheetnames == [
+        "概览",
+        "门店对比",
+        "核心指标",
+        "漏斗",
+        "渠道",
+        "咨询师",
+        "复购",
+        "老客",
+        "品项",
+        "目标",
+        "口径说明",
+    ]
     for name in ("核心指标", "漏斗", "渠道", "咨询师", "品项"):
         assert len(wb[name]._charts) >= 1, name
     assert wb["复购"].conditional_formatting, "cohort heat map"
@@ -102,8 +114,10 @@ def test_monthly_lists_the_highest_value_customers_at_risk(report_ws):
 
 
 def test_weekly_and_daily_reports(report_ws):
-    for name, sheets in (("aesops_weekly_2026-W38.xlsx", ["概览", "本周", "目标进度", "漏斗", "口径说明"]),
-                         ("aesops_daily_2026-09-15.xlsx", ["概览", "当日", "月度进度", "口径说明"])):
+    for name, sheets in (
+        ("aesops_weekly_2026-W38.xlsx", ["概览", "本周", "目标进度", "漏斗", "口径说明"]),
+        ("aesops_daily_2026-09-15.xlsx", ["概览", "当日", "月度进度", "口径说明"]),
+    ):
         wb = openpyxl.load_workbook(report_ws / "reports" / name)
         assert wb.sheetnames == sheets
     track = cli_json(report_ws, "targets", "track", "--date", "2026-09-15")
@@ -119,12 +133,24 @@ def test_text_that_looks_like_a_formula_stays_text(con, ws):
     from aesthetic_cli.importer.load import import_file
     from tests.conftest import write_csv
 
-    import_file(con, write_csv(ws / "c.csv", [["顾客编号", "姓名", "手机号"], ["X1", '=HYPERLINK("http://x")', "13800000000"]]))
-    import_file(con, write_csv(ws / "o.csv", [["收费日期", "顾客编号", "项目", "实收金额"],
-                                              ["2025-01-01", "X1", "水光针", "1000"], ["2025-02-01", "X1", "水光针", "1000"],
-                                              ["2025-03-01", "X1", "水光针", "1000"], ["2025-03-01", "X1", "@SUM(1)", "5"],
-                                              ["2025-06-30", "Y", "x", "1"]]),
-                clinic="本院")
+    import_file(
+        con, write_csv(ws / "c.csv", [["顾客编号", "姓名", "手机号"], ["X1", '=HYPERLINK("http://x")', "13800000000"]])
+    )
+    import_file(
+        con,
+        write_csv(
+            ws / "o.csv",
+            [
+                ["收费日期", "顾客编号", "项目", "实收金额"],
+                ["2025-01-01", "X1", "水光针", "1000"],
+                ["2025-02-01", "X1", "水光针", "1000"],
+                ["2025-03-01", "X1", "水光针", "1000"],
+                ["2025-03-01", "X1", "@SUM(1)", "5"],
+                ["2025-06-30", "Y", "x", "1"],
+            ],
+        ),
+        clinic="本院",
+    )
     con.close()
     r = run_cli("report", "monthly", "--month", "2025-06", "--format", "xlsx", "--out", str(ws / "r"), "--show-pii")
     assert r.exit_code == 0, r.output
@@ -156,9 +182,17 @@ def test_html_in_a_real_browser(report_ws, tmp_path, name, width):
     assert "http://" not in html.replace('xmlns="http://www.w3.org/2000/svg"', "")  # nothing fetched
     expected = html.count('<figure class="chart"')
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=chromium, args=[
-            "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-            "--disable-sync", "--no-first-run"])
+        browser = p.chromium.launch(
+            executable_path=chromium,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--no-first-run",
+            ],
+        )
         page = browser.new_page(viewport={"width": width, "height": 900})
         errors, requests = [], []
         page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
@@ -179,14 +213,27 @@ def test_html_in_a_real_browser(report_ws, tmp_path, name, width):
 
 
 def _report_cmd(root: Path, out: Path, *extra: str) -> list[str]:
-    return [sys.executable, "-m", "aesthetic_cli", "report", "monthly", "--month", MONTH, "--out", str(out),
-            "--db", str(root / "aesops.duckdb"), *extra]
+    return [
+        sys.executable,
+        "-m",
+        "aesthetic_cli",
+        "report",
+        "monthly",
+        "--month",
+        MONTH,
+        "--out",
+        str(out),
+        "--db",
+        str(root / "aesops.duckdb"),
+        *extra,
+    ]
 
 
 def test_cron_run_prints_nothing_and_writes_reports(report_ws, tmp_path):
     out = tmp_path / "cron"
-    done = subprocess.run(_report_cmd(report_ws, out), stdin=subprocess.DEVNULL, capture_output=True, text=True,
-                          cwd=tmp_path, timeout=120)
+    done = subprocess.run(
+        _report_cmd(report_ws, out), stdin=subprocess.DEVNULL, capture_output=True, text=True, cwd=tmp_path, timeout=120
+    )
     assert (done.returncode, done.stdout, done.stderr) == (0, "", "")
     assert sorted(p.name for p in out.iterdir()) == [f"aesops_monthly_{MONTH}.html", f"aesops_monthly_{MONTH}.xlsx"]
     verbose = subprocess.run(_report_cmd(report_ws, out, "--verbose"), capture_output=True, text=True, timeout=120)
@@ -195,8 +242,10 @@ def test_cron_run_prints_nothing_and_writes_reports(report_ws, tmp_path):
 
 def test_two_overlapping_runs_neither_corrupt_nor_interleave(report_ws, tmp_path):
     out = tmp_path / "both"
-    runs = [subprocess.Popen(_report_cmd(report_ws, out), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-            for _ in range(2)]
+    runs = [
+        subprocess.Popen(_report_cmd(report_ws, out), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        for _ in range(2)
+    ]
     results = [(p.wait(timeout=180), p.stdout.read(), p.stderr.read()) for p in runs]
     assert all(r == (0, "", "") for r in results), results
     wb = openpyxl.load_workbook(out / f"aesops_monthly_{MONTH}.xlsx")  # whole, not interleaved
@@ -216,8 +265,9 @@ def test_a_held_lock_makes_the_second_run_give_up_cleanly(report_ws, tmp_path):
 def test_report_errors(report_ws, tmp_path):
     r = run_cli("report", "monthly", "--format", "docx", "--db", str(report_ws / "aesops.duckdb"))
     assert r.exit_code == 2 and "xlsx, html and/or pdf" in r.stderr
-    r = run_cli("report", "weekly", "--week", "2026-W99", "--db", str(report_ws / "aesops.duckdb"),
-                "--out", str(tmp_path))
+    r = run_cli(
+        "report", "weekly", "--week", "2026-W99", "--db", str(report_ws / "aesops.duckdb"), "--out", str(tmp_path)
+    )
     assert r.exit_code == 2
 
 
@@ -234,8 +284,11 @@ def test_schedule_print_and_install_idempotent(report_ws, tmp_path, monkeypatch)
     printed = run_cli("schedule", "print")
     assert printed.exit_code == 0
     lines = [ln for ln in printed.stdout.splitlines() if not ln.startswith("#")]
-    assert [ln.split()[:5] for ln in lines] == [["0", "8", "*", "*", "*"], ["30", "8", "*", "*", "1"],
-                                               ["0", "9", "1", "*", "*"]]
+    assert [ln.split()[:5] for ln in lines] == [
+        ["0", "8", "*", "*", "*"],
+        ["30", "8", "*", "*", "1"],
+        ["0", "9", "1", "*", "*"],
+    ]
     assert all("report" in ln and "AESOPS_DB=" in ln and "LANG=C.UTF-8" in ln for ln in lines)
     assert run_cli("schedule", "install").exit_code == 0
     once = store.read_text()

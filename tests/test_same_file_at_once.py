@@ -17,8 +17,16 @@ SAME_FILE_IMPORTS = 3
 def _import_at_once(db: Path, path: Path, n: int = SAME_FILE_IMPORTS) -> list[subprocess.CompletedProcess]:
     """n processes run `aesops import` on one file at the same moment (a second cron job, a retry)."""
     env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parent.parent)}
-    procs = [subprocess.Popen([sys.executable, "-m", "aesthetic_cli", "import", str(path), "--db", str(db)],
-                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env) for _ in range(n)]
+    procs = [
+        subprocess.Popen(
+            [sys.executable, "-m", "aesthetic_cli", "import", str(path), "--db", str(db)],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            env=env,
+        )
+        for _ in range(n)
+    ]
     return [subprocess.CompletedProcess(p.args, p.wait(timeout=300), *p.communicate()) for p in procs]
 
 
@@ -39,8 +47,14 @@ def _loaded_once(con, ran: list[subprocess.CompletedProcess], lines: int = 300) 
     assert con.execute("SELECT count(*) FROM import_batches").fetchone()[0] == 1
     assert con.execute("SELECT count(*), count(DISTINCT row_key) FROM orders").fetchone() == (lines, lines)
     assert con.execute("SELECT count(*) FROM rejects").fetchone()[0] == 1
-    said = sorted("loaded" if "载入 300 " in r.stderr and "拒收 1 " in r.stderr
-                  else "unchanged" if "已导入过" in r.stderr else r.stderr for r in ran)
+    said = sorted(
+        "loaded"
+        if "载入 300 " in r.stderr and "拒收 1 " in r.stderr
+        else "unchanged"
+        if "已导入过" in r.stderr
+        else r.stderr
+        for r in ran
+    )
     assert said == ["loaded"] + ["unchanged"] * (len(ran) - 1)
 
 

@@ -43,14 +43,18 @@ RANGES_SQL = {
         WITH day_sales AS (SELECT clinic, customer_id, order_date d, sum(paid_amount) net
                            FROM orders WHERE line_kind <> 'topup' GROUP BY ALL),
         deals AS (SELECT * FROM day_sales WHERE net > 0),
-        v AS (SELECT clinic, date_trunc('month', visit_date) m, count(DISTINCT customer_id) visitors FROM visits GROUP BY ALL),
-        b AS (SELECT clinic, date_trunc('month', d) m, count(DISTINCT customer_id) buyers, count(*) dv FROM deals GROUP BY ALL),
+        v AS (SELECT clinic, date_trunc('month', visit_date) m, count(DISTINCT customer_id) visitors
+              FROM visits GROUP BY ALL),
+        b AS (SELECT clinic, date_trunc('month', d) m, count(DISTINCT customer_id) buyers, count(*) dv
+              FROM deals GROUP BY ALL),
         s AS (SELECT clinic, date_trunc('month', d) m, sum(net) sales FROM day_sales GROUP BY ALL)
-        SELECT median(buyers / visitors), median(sales / dv) FROM v JOIN b USING (clinic, m) JOIN s USING (clinic, m)""",
+        SELECT median(buyers / visitors), median(sales / dv)
+        FROM v JOIN b USING (clinic, m) JOIN s USING (clinic, m)""",
     "cac": """
         WITH deals AS (SELECT customer_id, order_date d FROM orders WHERE line_kind <> 'topup'
                        GROUP BY ALL HAVING sum(paid_amount) > 0),
-        nb AS (SELECT source_channel ch, count(DISTINCT customer_id) n FROM customers JOIN deals USING (customer_id) GROUP BY 1),
+        nb AS (SELECT source_channel ch, count(DISTINCT customer_id) n
+               FROM customers JOIN deals USING (customer_id) GROUP BY 1),
         sp AS (SELECT channel ch, sum(amount) spend FROM spend GROUP BY 1)
         SELECT ch, spend / n FROM sp JOIN nb USING (ch)
         UNION ALL SELECT 'ALL', sum(spend) / sum(n) FROM sp JOIN nb USING (ch)""",
@@ -81,13 +85,15 @@ def test_generated_rates_fall_in_published_ranges(sample_db):
 
 def test_big_seller_customers_return_less(sample_db):
     con = duckdb.connect(str(sample_db), read_only=True)
-    rows = dict(con.execute("""
+    rows = dict(
+        con.execute("""
         WITH deals AS (SELECT customer_id, order_date d FROM orders WHERE line_kind <> 'topup'
                        GROUP BY ALL HAVING sum(paid_amount) > 0),
         fd AS (SELECT customer_id, min(d) f FROM deals GROUP BY 1)
         SELECT owner_consultant, avg(CASE WHEN EXISTS (SELECT 1 FROM deals x WHERE x.customer_id = fd.customer_id
                                       AND x.d > fd.f) THEN 1 ELSE 0 END)
-        FROM fd JOIN customers USING (customer_id) GROUP BY 1""").fetchall())
+        FROM fd JOIN customers USING (customer_id) GROUP BY 1""").fetchall()
+    )
     others = [v for k, v in rows.items() if k not in ("王芳", "吴倩")]
     assert rows["王芳"] < min(others) and rows["吴倩"] < min(others)
 
@@ -132,8 +138,11 @@ def test_sample_generate_cli(tmp_path):
 
 
 def test_wheel_carries_sql_templates_and_sample_data(tmp_path):
-    subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(tmp_path), str(ROOT)],
-                   check=True, capture_output=True)
+    subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(tmp_path), str(ROOT)],
+        check=True,
+        capture_output=True,
+    )
     wheel = next(tmp_path.glob("aesops-*.whl"))
     names = zipfile.ZipFile(wheel).namelist()
     assert "aesthetic_cli/sql/schema.sql" in names

@@ -36,12 +36,17 @@ def test_incremental_refresh_equals_a_full_rebuild(con):
 
 def test_a_day_that_nets_to_zero_is_no_deal_through_the_cli(ws):
     # 0.1 + 0.2 - 0.3 is 5.55e-17 in binary floats, which counted as a deal. In cents it is 0.00.
-    write_csv(ws / "orders.csv", [
-        ["收费日期", "顾客编号", "项目", "实收金额"],
-        ["2026-03-02", "Z1", "水光针", "0.1"], ["2026-03-02", "Z1", "水光针", "0.2"],
-        ["2026-03-02", "Z1", "水光针", "-0.3"],
-        ["2026-03-03", "Z2", "肉毒素", "100.10"], ["2026-03-03", "Z2", "肉毒素", "0.20"],
-    ])
+    write_csv(
+        ws / "orders.csv",
+        [
+            ["收费日期", "顾客编号", "项目", "实收金额"],
+            ["2026-03-02", "Z1", "水光针", "0.1"],
+            ["2026-03-02", "Z1", "水光针", "0.2"],
+            ["2026-03-02", "Z1", "水光针", "-0.3"],
+            ["2026-03-03", "Z2", "肉毒素", "100.10"],
+            ["2026-03-03", "Z2", "肉毒素", "0.20"],
+        ],
+    )
     write_csv(ws / "visits.csv", [["到院日期", "顾客编号"], ["2026-03-02", "Z1"], ["2026-03-03", "Z2"]])
     assert run_cli("import", "orders.csv", "visits.csv").exit_code == 0
     out = run_cli("funnel", "--month", "2026-03", "--format", "json")
@@ -71,21 +76,25 @@ def test_a_first_version_warehouse_is_upgraded_once_with_nothing_lost(tmp_path: 
     db = tmp_path / "v1.duckdb"
     old = duckdb.connect(str(db))
     old.execute((Path(__file__).parent / "data" / "schema_v1.sql").read_text(encoding="utf-8"))
-    old.execute("INSERT INTO orders (order_date, customer_id, item, paid_amount, clinic, line_kind, stored_value,"
-                " row_key, batch_id, source_row) VALUES ('2025-01-02', 'C1', 'x', 0.1, '本院', 'sale', false, 1, 1, 2),"
-                " ('2025-01-02', 'C1', 'x', 0.2, '本院', 'sale', false, 2, 1, 3),"
-                " ('2025-01-02', 'C1', 'x', -0.3, '本院', 'refund', false, 3, 1, 4)")
+    old.execute(
+        "INSERT INTO orders (order_date, customer_id, item, paid_amount, clinic, line_kind, stored_value,"
+        " row_key, batch_id, source_row) VALUES ('2025-01-02', 'C1', 'x', 0.1, '本院', 'sale', false, 1, 1, 2),"
+        " ('2025-01-02', 'C1', 'x', 0.2, '本院', 'sale', false, 2, 1, 3),"
+        " ('2025-01-02', 'C1', 'x', -0.3, '本院', 'refund', false, 3, 1, 4)"
+    )
     old.execute("INSERT INTO items VALUES ('x', '皮肤科', NULL, 1280.5, 300.25, NULL, 1, 2)")
     old.close()
 
     con = connect(db, read_only=True)  # a reader upgrades it too (briefly taking write access)
-    types = dict(con.execute("SELECT column_name, data_type FROM information_schema.columns "
-                             "WHERE table_name = 'orders'").fetchall())
+    types = dict(
+        con.execute(
+            "SELECT column_name, data_type FROM information_schema.columns WHERE table_name = 'orders'"
+        ).fetchall()
+    )
     assert types["paid_amount"] == "DECIMAL(18,2)"
     assert con.execute("SELECT sum(paid_amount) FROM orders").fetchone()[0] == Decimal("0.00")
     assert con.execute("SELECT count(*) FROM orders").fetchone()[0] == 3
-    assert con.execute("SELECT list_price, unit_cost FROM items").fetchone() == (Decimal("1280.50"),
-                                                                                 Decimal("300.25"))
+    assert con.execute("SELECT list_price, unit_cost FROM items").fetchone() == (Decimal("1280.50"), Decimal("300.25"))
     assert con.execute("SELECT net FROM customer_days").fetchone()[0] == Decimal("0.00")
     assert derived.version(con) == derived.LAYER_VERSION
     con.close()

@@ -29,10 +29,18 @@ def test_apportion_adds_up_exactly_and_stays_within_one_yuan(total, weights):
 # 2025 history: January: A (new) buys 1,000; B visits without buying. February: C (new) buys 3,000.
 # A visit on 2025-12-31 makes the data cover the whole year; other months have no sales.
 HISTORY = {
-    "visits": [["到院日期", "顾客编号", "现场咨询师", "科室"], ["2025-01-10", "A", "甲", "注射科"],
-               ["2025-01-11", "B", "乙", "注射科"], ["2025-02-05", "C", "乙", "皮肤科"], ["2025-12-31", "D", "甲", "皮肤科"]],
-    "orders": [["收费日期", "顾客编号", "项目", "实收金额", "咨询师", "科室"], ["2025-01-10", "A", "水光针", "1000", "甲", "注射科"],
-               ["2025-02-05", "C", "光子", "3000", "乙", "皮肤科"]],
+    "visits": [
+        ["到院日期", "顾客编号", "现场咨询师", "科室"],
+        ["2025-01-10", "A", "甲", "注射科"],
+        ["2025-01-11", "B", "乙", "注射科"],
+        ["2025-02-05", "C", "乙", "皮肤科"],
+        ["2025-12-31", "D", "甲", "皮肤科"],
+    ],
+    "orders": [
+        ["收费日期", "顾客编号", "项目", "实收金额", "咨询师", "科室"],
+        ["2025-01-10", "A", "水光针", "1000", "甲", "注射科"],
+        ["2025-02-05", "C", "光子", "3000", "乙", "皮肤科"],
+    ],
 }
 
 
@@ -112,9 +120,18 @@ def test_no_history_splits_by_days_and_says_so(con, ws):
 
 def test_track_a_month_half_gone_and_a_target_missed(con, ws):
     # No history: 36,500 for 2026 is 100 a day. October: 3,100. By 10-15: 1,500 planned, 1,000 sold.
-    import_file(con, write_csv(ws / "o.csv", [["收费日期", "顾客编号", "项目", "实收金额"],
-                                              ["2026-10-02", "A", "x", "400"], ["2026-10-15", "B", "y", "600"]]),
-                clinic="本院")
+    import_file(
+        con,
+        write_csv(
+            ws / "o.csv",
+            [
+                ["收费日期", "顾客编号", "项目", "实收金额"],
+                ["2026-10-02", "A", "x", "400"],
+                ["2026-10-15", "B", "y", "600"],
+            ],
+        ),
+        clinic="本院",
+    )
     targets.save(con, targets.split(con, 2026, total=36_500))
     r = targets.track(con, parse_month("2026-10"), asof=date(2026, 10, 15))
     p = r.tables["progress"].row(0, named=True)
@@ -135,8 +152,9 @@ def test_save_replaces_and_says_so(history):
 
 def test_targets_cli(history, ws):
     history.close()
-    r = run_cli("targets", "split", "--year", "2026", "--total", "10000", "--solve", "visitors", "--save",
-                "--format", "json")
+    r = run_cli(
+        "targets", "split", "--year", "2026", "--total", "10000", "--solve", "visitors", "--save", "--format", "json"
+    )
     assert r.exit_code == 0, r.output
     doc = json.loads(r.stdout)
     # Every split table closes with a total row (issue 12); the months above it add up to it.
@@ -159,8 +177,14 @@ def test_every_split_table_closes_with_a_total_row(history, ws):
     # Issue 12: each split table ends with a "total" row (合计 in tables) equal to the sum of the rows above.
     plan = targets.split(history, 2026, total=10_001)
     r = targets.split_result(plan, with_days=True)
-    keys = {"months": "month", "by_clinic": "clinic", "by_department": "department", "by_consultant": "consultant",
-            "weeks": "week", "days": "day"}
+    keys = {
+        "months": "month",
+        "by_clinic": "clinic",
+        "by_department": "department",
+        "by_consultant": "consultant",
+        "weeks": "week",
+        "days": "day",
+    }
     assert set(keys) <= set(r.tables)
     for name, key in keys.items():
         t = r.tables[name]
@@ -177,9 +201,18 @@ def test_every_split_table_closes_with_a_total_row(history, ws):
 
 def test_track_shows_over_achievement_as_over_target(con, ws):
     # 36,500 for 2026 with no history is 100 a day: October 3,100. By 10-15 4,000 is sold, 900 over the month.
-    import_file(con, write_csv(ws / "o.csv", [["收费日期", "顾客编号", "项目", "实收金额"],
-                                              ["2026-10-02", "A", "x", "2500"], ["2026-10-15", "B", "y", "1500"]]),
-                clinic="本院")
+    import_file(
+        con,
+        write_csv(
+            ws / "o.csv",
+            [
+                ["收费日期", "顾客编号", "项目", "实收金额"],
+                ["2026-10-02", "A", "x", "2500"],
+                ["2026-10-15", "B", "y", "1500"],
+            ],
+        ),
+        clinic="本院",
+    )
     targets.save(con, targets.split(con, 2026, total=36_500))
     r = targets.track(con, parse_month("2026-10"))  # as of the data's last day, 10-15
     p = r.tables["progress"].row(0, named=True)

@@ -75,8 +75,12 @@ def _aesops():
 
 def test_a_closed_pipe_is_quiet_and_exits_0(sample_db):
     # The reader is gone before aesops writes a byte: every write meets a broken pipe.
-    proc = subprocess.Popen([*_aesops(), "funnel", "--db", str(sample_db)], stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, env={**os.environ, "COLUMNS": "100"})
+    proc = subprocess.Popen(
+        [*_aesops(), "funnel", "--db", str(sample_db)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env={**os.environ, "COLUMNS": "100"},
+    )
     proc.stdout.close()
     err = proc.stderr.read()
     assert proc.wait() == 0
@@ -85,7 +89,9 @@ def test_a_closed_pipe_is_quiet_and_exits_0(sample_db):
 
 def test_funnel_piped_into_head_exits_0_with_empty_stderr(sample_db, tmp_path):
     cmd = " ".join(_q(a) for a in _aesops()) + f" funnel --db {_q(str(sample_db))} | head -n 1"
-    res = subprocess.run(["bash", "-o", "pipefail", "-c", cmd], capture_output=True, env={**os.environ, "COLUMNS": "100"})
+    res = subprocess.run(
+        ["bash", "-o", "pipefail", "-c", cmd], capture_output=True, env={**os.environ, "COLUMNS": "100"}
+    )
     assert res.returncode == 0 and res.stderr == b""
     assert len(res.stdout.decode().splitlines()) == 1
 
@@ -164,19 +170,33 @@ def test_an_error_speaks_the_locale_or_lang(sample_db):
 def test_import_summary_and_reject_reasons_in_chinese(ws):
     from tests.conftest import write_csv
 
-    f = write_csv(ws / "收费.csv", [["收费日期", "顾客编号", "项目", "实收金额"],
-                                    ["2026-10-01", "C1", "水光", "1000"],
-                                    ["2026-10-02", "C2", "水光", "12345"],
-                                    ["hello", "C3", "水光", "500"]])
+    f = write_csv(
+        ws / "收费.csv",
+        [
+            ["收费日期", "顾客编号", "项目", "实收金额"],
+            ["2026-10-01", "C1", "水光", "1000"],
+            ["2026-10-02", "C2", "水光", "12345"],
+            ["hello", "C3", "水光", "500"],
+        ],
+    )
     r = run_cli("import", str(f), env={"LANG": "zh_CN.UTF-8"})
     assert "读取 3 · 载入 2" in r.stderr and "重复跳过 0" in r.stderr, r.stderr
     assert "不是日期" in r.stderr and "整行拒收" in r.stderr
 
 
-@pytest.mark.parametrize(("text", "expected"), [
-    ("2026-10", "2026-10"), ("2026/10", "2026-10"), ("2026年10月", "2026-10"), ("2026年3月", "2026-03"),
-    ("10月", "2025-10"), ("12月", "2025-12"), ("本月", "2026-01"), ("上月", "2025-12"),
-])
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("2026-10", "2026-10"),
+        ("2026/10", "2026-10"),
+        ("2026年10月", "2026-10"),
+        ("2026年3月", "2026-03"),
+        ("10月", "2025-10"),
+        ("12月", "2025-12"),
+        ("本月", "2026-01"),
+        ("上月", "2025-12"),
+    ],
+)
 def test_months_as_people_write_them(text, expected):
     from datetime import date
 
@@ -186,10 +206,16 @@ def test_months_as_people_write_them(text, expected):
     assert parse_month(text, date(2026, 1, 20)).label == expected
 
 
-@pytest.mark.parametrize(("text", "expected"), [
-    ("2026-W43", "2026-W43"), ("2026W43", "2026-W43"), ("2026年第43周", "2026-W43"), ("第43周", "2025-W43"),
-    ("第2周", "2026-W02"),
-])
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("2026-W43", "2026-W43"),
+        ("2026W43", "2026-W43"),
+        ("2026年第43周", "2026-W43"),
+        ("第43周", "2025-W43"),
+        ("第2周", "2026-W02"),
+    ],
+)
 def test_weeks_as_people_write_them(text, expected):
     from datetime import date
 
@@ -292,7 +318,9 @@ def test_cohorts_show_each_cohorts_retention_as_a_sparkline(sample_db):
 def test_report_monthly_takes_a_month_as_people_write_it(sample_db, tmp_path):
     # The sample data ends 2026-10-31, so 上月 (the month before the data's last month) is 2026-09,
     # the same month as --month 2026/09 or 2026年9月.
-    r = run_cli("report", "monthly", "--month", "上月", "--format", "html", "--out", str(tmp_path), "--db", str(sample_db))
+    r = run_cli(
+        "report", "monthly", "--month", "上月", "--format", "html", "--out", str(tmp_path), "--db", str(sample_db)
+    )
     assert r.exit_code == 0, r.output
     assert [p.name for p in tmp_path.iterdir()] == ["aesops_monthly_2026-09.html"]
     bad = run_cli("report", "monthly", "--month", "2026年13月", "--out", str(tmp_path), "--db", str(sample_db))

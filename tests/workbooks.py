@@ -75,8 +75,9 @@ def _xlsb_sheet(rows: Rows, far: tuple[int, int] | None = None) -> bytes:
     return out + _record(_END_DATA) + _record(_END_SHEET)
 
 
-def xlsb(rows: Rows, sheets: tuple[str, ...] = ("Sheet1",), far: tuple[int, int] | None = None,
-         lost_part: bool = False) -> bytes:
+def xlsb(
+    rows: Rows, sheets: tuple[str, ...] = ("Sheet1",), far: tuple[int, int] | None = None, lost_part: bool = False
+) -> bytes:
     """Every named sheet holds rows; sheets=() makes a workbook with no sheets. far adds a stray cell;
     lost_part leaves out the relationships that say where the sheets are."""
     book = _record(_BEGIN_BOOK)
@@ -87,16 +88,24 @@ def xlsb(rows: Rows, sheets: tuple[str, ...] = ("Sheet1",), far: tuple[int, int]
     book += _record(_END_SHEETS) + _record(_END_BOOK)
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
-        z.writestr("[Content_Types].xml", f'<?xml version="1.0"?><Types xmlns="{_PKG}/content-types">'
-                   '<Default Extension="bin" ContentType="application/vnd.ms-excel.sheet.binary.macroEnabled.main"/>'
-                   '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
-                   "</Types>")
-        z.writestr("_rels/.rels", f'<?xml version="1.0"?><Relationships xmlns="{_PKG}/relationships">'
-                   f'<Relationship Id="rId1" Type="{_REL}/officeDocument" Target="xl/workbook.bin"/></Relationships>')
+        z.writestr(
+            "[Content_Types].xml",
+            f'<?xml version="1.0"?><Types xmlns="{_PKG}/content-types">'
+            '<Default Extension="bin" ContentType="application/vnd.ms-excel.sheet.binary.macroEnabled.main"/>'
+            '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+            "</Types>",
+        )
+        z.writestr(
+            "_rels/.rels",
+            f'<?xml version="1.0"?><Relationships xmlns="{_PKG}/relationships">'
+            f'<Relationship Id="rId1" Type="{_REL}/officeDocument" Target="xl/workbook.bin"/></Relationships>',
+        )
         z.writestr("xl/workbook.bin", book)
-        z.writestr("xl/_rels/workbook.bin.rels",
-                   f'<?xml version="1.0"?><Relationships xmlns="{_PKG}/relationships">'
-                   f'{"" if lost_part else rels}</Relationships>')
+        z.writestr(
+            "xl/_rels/workbook.bin.rels",
+            f'<?xml version="1.0"?><Relationships xmlns="{_PKG}/relationships">'
+            f"{'' if lost_part else rels}</Relationships>",
+        )
         for i, _ in enumerate(sheets, 1):
             z.writestr(f"xl/worksheets/sheet{i}.bin", _xlsb_sheet(rows, far))
     return out.getvalue()
@@ -104,9 +113,11 @@ def xlsb(rows: Rows, sheets: tuple[str, ...] = ("Sheet1",), far: tuple[int, int]
 
 # --- .ods -----------------------------------------------------------------------------------------
 
-_ODS_NS = ('xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
-           'xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" '
-           'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" office:version="1.2"')
+_ODS_NS = (
+    'xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
+    'xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" '
+    'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" office:version="1.2"'
+)
 
 
 def _ods_cell(v: object) -> str:
@@ -122,20 +133,29 @@ def ods(rows: Rows, sheets: tuple[str, ...] = ("Sheet1",)) -> bytes:
     body = "".join(
         f'<table:table table:name="{escape(name)}">'
         + "".join("<table:table-row>" + "".join(map(_ods_cell, row)) + "</table:table-row>" for row in rows)
-        + "</table:table>" for name in sheets)
-    content = (f'<?xml version="1.0" encoding="UTF-8"?><office:document-content {_ODS_NS}><office:body>'
-               f"<office:spreadsheet>{body}</office:spreadsheet></office:body></office:document-content>")
-    manifest = ('<?xml version="1.0" encoding="UTF-8"?><manifest:manifest '
-                'xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0" manifest:version="1.2">'
-                '<manifest:file-entry manifest:full-path="/" '
-                'manifest:media-type="application/vnd.oasis.opendocument.spreadsheet"/>'
-                '<manifest:file-entry manifest:full-path="content.xml" manifest:media-type="text/xml"/>'
-                "</manifest:manifest>")
+        + "</table:table>"
+        for name in sheets
+    )
+    content = (
+        f'<?xml version="1.0" encoding="UTF-8"?><office:document-content {_ODS_NS}><office:body>'
+        f"<office:spreadsheet>{body}</office:spreadsheet></office:body></office:document-content>"
+    )
+    manifest = (
+        '<?xml version="1.0" encoding="UTF-8"?><manifest:manifest '
+        'xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0" manifest:version="1.2">'
+        '<manifest:file-entry manifest:full-path="/" '
+        'manifest:media-type="application/vnd.oasis.opendocument.spreadsheet"/>'
+        '<manifest:file-entry manifest:full-path="content.xml" manifest:media-type="text/xml"/>'
+        "</manifest:manifest>"
+    )
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
         # The mimetype comes first and uncompressed: that is how readers recognise an OpenDocument file.
-        z.writestr(zipfile.ZipInfo("mimetype"), "application/vnd.oasis.opendocument.spreadsheet",
-                   compress_type=zipfile.ZIP_STORED)
+        z.writestr(
+            zipfile.ZipInfo("mimetype"),
+            "application/vnd.oasis.opendocument.spreadsheet",
+            compress_type=zipfile.ZIP_STORED,
+        )
         z.writestr("META-INF/manifest.xml", manifest)
         z.writestr("content.xml", content)
     return out.getvalue()

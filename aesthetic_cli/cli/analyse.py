@@ -26,8 +26,20 @@ def context(ws, clinic: str | None = None, show_pii: bool = False):
     return Context(settings=settings, clinic=clinic, show_pii=show_pii or not settings.mask_pii)
 
 
-def analyse(key: str, db, *, period=None, clinic=None, show_pii=False, fmt=None, lang=None, read_only=True,
-            period_of=None, out=None, **options):
+def analyse(
+    key: str,
+    db,
+    *,
+    period=None,
+    clinic=None,
+    show_pii=False,
+    fmt=None,
+    lang=None,
+    read_only=True,
+    period_of=None,
+    out=None,
+    **options,
+):
     """Open the warehouse, run one catalog analysis, print it: the whole body of most commands.
     period_of(con) resolves the period once the data's coverage is known."""
     from aesthetic_cli import catalog
@@ -39,6 +51,5 @@ def analyse(key: str, db, *, period=None, clinic=None, show_pii=False, fmt=None,
         if period_of is not None:
             period = period_of(con)
         result = catalog.run(key, con, context(ws, clinic, show_pii), period, **options)
-    render(result, pick_format(fmt), lang.value if lang is not None else "zh", titles=catalog.get(key).tables,
-           path=out)
+    render(result, pick_format(fmt), lang.value if lang is not None else "zh", titles=catalog.get(key).tables, path=out)
     return result

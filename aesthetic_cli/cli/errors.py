@@ -113,15 +113,18 @@ def _usage_message(message: str, lang: str) -> str:
     head, sep, rest = message.partition(": ")
     if head.startswith("Invalid value for ") and sep:
         reason = rest.removeprefix("Value error, ")
-        return t("invalid_value_for", lang, name=head.removeprefix("Invalid value for "),
-                 reason=localize(reason, lang) or reason)
+        return t(
+            "invalid_value_for",
+            lang,
+            name=head.removeprefix("Invalid value for "),
+            reason=localize(reason, lang) or reason,
+        )
     base, sep, options = message.partition(" (Possible options: ")
     if sep:
         return t("possible_options", lang, message=localize(base, lang) or base, options=options.rstrip(")"))
     base, sep, suggestions = message.partition(". Did you mean ")
     if sep:
-        return t("did_you_mean", lang, message=localize(base + ".", lang) or base,
-                 suggestions=suggestions.rstrip("?"))
+        return t("did_you_mean", lang, message=localize(base + ".", lang) or base, suggestions=suggestions.rstrip("?"))
     return localize(message, lang) or message
 
 

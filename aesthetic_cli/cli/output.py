@@ -41,8 +41,7 @@ PAGER_ENABLED = True
 _TEXT_MAX = 24
 
 
-def render(result, fmt: str, lang: str, out=None, titles: dict[str, tuple[str, str]] | None = None,
-           path=None) -> None:
+def render(result, fmt: str, lang: str, out=None, titles: dict[str, tuple[str, str]] | None = None, path=None) -> None:
     if fmt == "json":
         out = out or sys.stdout
         json.dump(result.to_json_obj(), out, ensure_ascii=False, indent=2)
@@ -117,8 +116,11 @@ def _columns(frame, lang: str) -> list[_Column]:
     series = series_columns(frame.columns)
     if series:
         # A monthly series (第1月…第12月) read at a glance, beside the row's name, before the numbers.
-        trend = _Column("趋势" if lang == "zh" else "Trend", [spark([row[c] for c in series])
-                                                             for row in frame.iter_rows(named=True)], False)
+        trend = _Column(
+            "趋势" if lang == "zh" else "Trend",
+            [spark([row[c] for c in series]) for row in frame.iter_rows(named=True)],
+            False,
+        )
         cols.insert(frame.columns.index(series[0]), trend)
     return cols
 
@@ -160,8 +162,14 @@ def tables_text(result, lang: str, titles: dict[str, tuple[str, str]], *, width:
     from rich.text import Text
 
     buf = io.StringIO()
-    console = Console(file=buf, width=width, highlight=False, force_terminal=color, no_color=not color,
-                      color_system="auto" if color else None)
+    console = Console(
+        file=buf,
+        width=width,
+        highlight=False,
+        force_terminal=color,
+        no_color=not color,
+        color_system="auto" if color else None,
+    )
     for name, frame in result.tables.items():
         pair = titles.get(name)
         title = (pair[0] if lang == "zh" else pair[1]) if pair else name
@@ -173,9 +181,13 @@ def tables_text(result, lang: str, titles: dict[str, tuple[str, str]], *, width:
             table = Table(title=escape(part_title), title_justify="left", header_style="bold")
             for i in idx:
                 col = cols[i]
-                table.add_column(escape(col.header), justify="right" if col.numeric else "left",
-                                 no_wrap=col.numeric, overflow="fold",
-                                 min_width=col.width if col.numeric else None)
+                table.add_column(
+                    escape(col.header),
+                    justify="right" if col.numeric else "left",
+                    no_wrap=col.numeric,
+                    overflow="fold",
+                    min_width=col.width if col.numeric else None,
+                )
             for r in range(frame.height):
                 # Text, not markup: a name from the data such as `[/]` or `[link=...]` is shown as written.
                 table.add_row(*(Text(cols[i].cells[r]) for i in idx))

@@ -35,10 +35,20 @@ def _version(value: bool) -> None:
 @app.callback()
 def _root(  # --lang is read from the command line before parsing (cli/errors.py), for --help too
     version: bool = typer.Option(False, "--version", callback=_version, is_eager=True, help="Show the version."),
-    lang: Lang | None = typer.Option(None, "--lang", show_default=False, help=(
-        "Language of the help and messages: zh (中文) or en (English). Default: the locale (LANG), else Chinese.")),
-    no_pager: bool = typer.Option(False, "--no-pager", help="Print long tables straight to the terminal "
-                                  "(default: a pager, $AESOPS_PAGER or less -FRX, when output is longer than the screen)."),
+    lang: Lang | None = typer.Option(
+        None,
+        "--lang",
+        show_default=False,
+        help=(
+            "Language of the help and messages: zh (中文) or en (English). Default: the locale (LANG), else Chinese."
+        ),
+    ),
+    no_pager: bool = typer.Option(
+        False,
+        "--no-pager",
+        help="Print long tables straight to the terminal "
+        "(default: a pager, $AESOPS_PAGER or less -FRX, when output is longer than the screen).",
+    ),
 ) -> None:
     if no_pager:
         from aesthetic_cli.cli import output
@@ -63,8 +73,21 @@ def _register() -> None:
         workspace_cmds,
     )
 
-    for module in (workspace_cmds, ingest, analysis, customers_cmds, targets_cmds, report_cmds, schedule_cmds, sample,
-                   demo, send_cmds, intake_cmds, lake_cmds, batches_cmds):
+    for module in (
+        workspace_cmds,
+        ingest,
+        analysis,
+        customers_cmds,
+        targets_cmds,
+        report_cmds,
+        schedule_cmds,
+        sample,
+        demo,
+        send_cmds,
+        intake_cmds,
+        lake_cmds,
+        batches_cmds,
+    ):
         module.register(app)  # lake_cmds adds --as-of to the analyses registered before it
 
 

@@ -13,8 +13,9 @@ from aesthetic_cli.metrics.result import note_text
 
 def write_xlsx(result, path: Path | None, lang: str, titles: dict[str, tuple[str, str]]) -> None:
     if path is None:
-        raise UsageError("--format xlsx needs --out FILE.",
-                         hint="e.g. aesops channels --format xlsx --out channels.xlsx")
+        raise UsageError(
+            "--format xlsx needs --out FILE.", hint="e.g. aesops channels --format xlsx --out channels.xlsx"
+        )
     from aesthetic_cli.cli.output import visible
     from aesthetic_cli.reports.xlsx import _width, _Writer
 

@@ -27,8 +27,9 @@ def _hook_name(i: int, kind: str) -> str:
     return f"{KINDS[kind]}机器人 #{i + 1} ({kind})"
 
 
-def deliver(cfg: Delivery, outgoing: list[Outgoing], *, warn: Callable[[str], None] = lambda _m: None,
-            sleep=None) -> list[str]:
+def deliver(
+    cfg: Delivery, outgoing: list[Outgoing], *, warn: Callable[[str], None] = lambda _m: None, sleep=None
+) -> list[str]:
     """Send everything; keep going past a failed destination; raise DeliveryError listing every
     failure at the end. Returns one line per destination reached."""
     kw = {"tries": cfg.tries, "backoff": cfg.backoff, "warn": warn, **({"sleep": sleep} if sleep else {})}
@@ -39,8 +40,9 @@ def deliver(cfg: Delivery, outgoing: list[Outgoing], *, warn: Callable[[str], No
         if cfg.email is not None:
             to = cfg.email.to if out.main else routes.get(out.clinic or "")
             if to:
-                msg = mail.message(cfg.email, out.summary.title, out.summary.text(), attach, to=to,
-                                   cc=cfg.email.cc if out.main else ())
+                msg = mail.message(
+                    cfg.email, out.summary.title, out.summary.text(), attach, to=to, cc=cfg.email.cc if out.main else ()
+                )
                 target = f"邮件 mail to {', '.join(to)}"
                 email = cfg.email
 
@@ -56,6 +58,7 @@ def deliver(cfg: Delivery, outgoing: list[Outgoing], *, warn: Callable[[str], No
             continue  # a clinic's own report goes to its manager only, not to the whole group
         for i, hook in enumerate(cfg.webhooks):
             target = _hook_name(i, hook.kind)
+
             def post(hook=hook, out=out) -> None:
                 robots.post_summary(hook, out.summary.title, out.summary.markdown(colour=hook.kind))
 
@@ -71,11 +74,16 @@ def deliver(cfg: Delivery, outgoing: list[Outgoing], *, warn: Callable[[str], No
                 failed.append(exc)
     if failed:
         raise DeliveryError(
-            "Delivery failed for " + "; ".join(f"{f.target} ({f.attempts[-1] if f.attempts else '?'}, "
-                                               f"{len(f.attempts)} tries)" for f in failed) + ".",
-            hint="The reports were written and are kept: " + ", ".join(
-                str(p) for o in outgoing for p in o.files) + ". Fix the settings or the network and send "
-                "again (aesops send --test checks them); exit code 4 means exactly this.")
+            "Delivery failed for "
+            + "; ".join(
+                f"{f.target} ({f.attempts[-1] if f.attempts else '?'}, {len(f.attempts)} tries)" for f in failed
+            )
+            + ".",
+            hint="The reports were written and are kept: "
+            + ", ".join(str(p) for o in outgoing for p in o.files)
+            + ". Fix the settings or the network and send "
+            "again (aesops send --test checks them); exit code 4 means exactly this.",
+        )
     return done
 
 
@@ -83,7 +91,9 @@ def test(cfg: Delivery, *, warn: Callable[[str], None] = lambda _m: None, sleep=
     """`aesops send --test`: a short test message to every destination, with the same retries."""
     from aesthetic_cli.delivery.summary import Line
 
-    probe = Summary("aesops 测试消息 · test message",
-                    [Line("设置检查", "正常", "—", "—")],
-                    ["这是一条测试消息：收到即说明 aesops.toml 中的发送设置可用。"])
+    probe = Summary(
+        "aesops 测试消息 · test message",
+        [Line("设置检查", "正常", "—", "—")],
+        ["这是一条测试消息：收到即说明 aesops.toml 中的发送设置可用。"],
+    )
     return deliver(cfg, [Outgoing(probe, [])], warn=warn, sleep=sleep)

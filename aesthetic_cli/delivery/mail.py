@@ -12,12 +12,21 @@ from pathlib import Path
 from aesthetic_cli.delivery.retry import Permanent
 from aesthetic_cli.delivery.settings import Email
 
-MIME = {".xlsx": ("application", "vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
-        ".html": ("text", "html"), ".pdf": ("application", "pdf")}
+MIME = {
+    ".xlsx": ("application", "vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+    ".html": ("text", "html"),
+    ".pdf": ("application", "pdf"),
+}
 
 
-def message(cfg: Email, subject: str, body: str, attachments: list[Path] | tuple[Path, ...] = (), to: tuple[str, ...] | None = None,
-            cc: tuple[str, ...] | None = None) -> EmailMessage:
+def message(
+    cfg: Email,
+    subject: str,
+    body: str,
+    attachments: list[Path] | tuple[Path, ...] = (),
+    to: tuple[str, ...] | None = None,
+    cc: tuple[str, ...] | None = None,
+) -> EmailMessage:
     msg = EmailMessage()  # default policy: UTF-8 subject and body, RFC 2231 file names (静安店.xlsx)
     msg["Subject"] = subject
     msg["From"] = cfg.sender
@@ -29,7 +38,8 @@ def message(cfg: Email, subject: str, body: str, attachments: list[Path] | tuple
     msg.set_content(body)
     for path in attachments:
         maintype, subtype = MIME.get(path.suffix.lower()) or (
-            (mimetypes.guess_type(path.name)[0] or "application/octet-stream").split("/", 1))
+            (mimetypes.guess_type(path.name)[0] or "application/octet-stream").split("/", 1)
+        )
         msg.add_attachment(path.read_bytes(), maintype=maintype, subtype=subtype, filename=path.name)
     return msg
 
@@ -53,13 +63,15 @@ def send(cfg: Email, msg: EmailMessage) -> None:
                 server.login(cfg.user, cfg.password or "")
             server.send_message(msg)
     except smtplib.SMTPAuthenticationError as exc:
-        raise Permanent(f"the SMTP server refused the login for {cfg.user} ({exc.smtp_code}); "
-                        "check user and AESOPS_SMTP_PASSWORD") from None
+        raise Permanent(
+            f"the SMTP server refused the login for {cfg.user} ({exc.smtp_code}); check user and AESOPS_SMTP_PASSWORD"
+        ) from None
     except smtplib.SMTPRecipientsRefused as exc:
         raise Permanent(f"the SMTP server refused the recipients {', '.join(exc.recipients)}") from None
     except smtplib.SMTPResponseException as exc:
         if 500 <= exc.smtp_code < 600:
-            raise Permanent(f"the SMTP server answered {exc.smtp_code} "
-                            f"{exc.smtp_error.decode(errors='replace') if isinstance(exc.smtp_error, bytes) else exc.smtp_error}") from None
+            raise Permanent(
+                f"the SMTP server answered {exc.smtp_code} "
+                f"{exc.smtp_error.decode(errors='replace') if isinstance(exc.smtp_error, bytes) else exc.smtp_error}"
+            ) from None
         raise
-

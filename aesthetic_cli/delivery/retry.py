@@ -15,9 +15,16 @@ class SendFailed(Exception):
         self.attempts = attempts
 
 
-def with_retries(target: str, send: Callable[[], object], *, tries: int = 3, backoff: float = 1.0,
-                 retry_on: tuple[type[BaseException], ...] = (OSError,),
-                 warn: Callable[[str], None] | None = None, sleep: Callable[[float], None] = time.sleep):
+def with_retries(
+    target: str,
+    send: Callable[[], object],
+    *,
+    tries: int = 3,
+    backoff: float = 1.0,
+    retry_on: tuple[type[BaseException], ...] = (OSError,),
+    warn: Callable[[str], None] | None = None,
+    sleep: Callable[[float], None] = time.sleep,
+):
     """send() up to `tries` times, waiting backoff, 2·backoff, 4·backoff ... between tries.
     Errors outside retry_on (a refused login, a robot rejecting the message shape) are not retried:
     the same request would be refused again."""
@@ -28,7 +35,7 @@ def with_retries(target: str, send: Callable[[], object], *, tries: int = 3, bac
         except retry_on as exc:
             attempts.append(_reason(exc))
             if i + 1 < tries:
-                wait = backoff * (2 ** i)
+                wait = backoff * (2**i)
                 if warn:
                     warn(f"{target}: try {i + 1} of {tries} failed ({attempts[-1]}); retrying in {wait:g}s.")
                 sleep(wait)

@@ -95,10 +95,12 @@ def _multipart(path: Path) -> tuple[bytes, str]:
     boundary = uuid.uuid4().hex
     data = path.read_bytes()
     # filename* (RFC 5987) carries a Chinese name; filename= keeps an ASCII fallback.
-    head = (f'--{boundary}\r\nContent-Disposition: form-data; name="media"; '
-            f'filename="{path.name.encode("ascii", "replace").decode()}"; '
-            f"filename*=UTF-8''{quote_plus(path.name)}; filelength={len(data)}\r\n"
-            f"Content-Type: application/octet-stream\r\n\r\n").encode()
+    head = (
+        f'--{boundary}\r\nContent-Disposition: form-data; name="media"; '
+        f'filename="{path.name.encode("ascii", "replace").decode()}"; '
+        f"filename*=UTF-8''{quote_plus(path.name)}; filelength={len(data)}\r\n"
+        f"Content-Type: application/octet-stream\r\n\r\n"
+    ).encode()
     return head + data + f"\r\n--{boundary}--\r\n".encode(), f"multipart/form-data; boundary={boundary}"
 
 
@@ -106,20 +108,30 @@ def post_summary(hook: Webhook, title: str, markdown: str, *, now: float | None 
     now = time.time() if now is None else now
     if hook.kind == "wecom":
         content = _truncate_utf8(markdown, WECOM_MARKDOWN_LIMIT)
-        _check(_post(hook.url, _json({"msgtype": "markdown", "markdown": {"content": content}}), "application/json"),
-               "企业微信")
+        _check(
+            _post(hook.url, _json({"msgtype": "markdown", "markdown": {"content": content}}), "application/json"),
+            "企业微信",
+        )
     elif hook.kind == "dingtalk":
         url = hook.url
         if hook.secret:
             ts = int(now * 1000)
             url += ("&" if "?" in url else "?") + f"timestamp={ts}&sign={dingtalk_sign(ts, hook.secret)}"
-        _check(_post(url, _json({"msgtype": "markdown", "markdown": {"title": title, "text": markdown}}),
-                     "application/json"), "钉钉")
+        _check(
+            _post(
+                url, _json({"msgtype": "markdown", "markdown": {"title": title, "text": markdown}}), "application/json"
+            ),
+            "钉钉",
+        )
     elif hook.kind == "feishu":
-        payload: dict = {"msg_type": "interactive", "card": {
-            "config": {"wide_screen_mode": True},
-            "header": {"title": {"tag": "plain_text", "content": title}, "template": "blue"},
-            "elements": [{"tag": "div", "text": {"tag": "lark_md", "content": markdown}}]}}
+        payload: dict = {
+            "msg_type": "interactive",
+            "card": {
+                "config": {"wide_screen_mode": True},
+                "header": {"title": {"tag": "plain_text", "content": title}, "template": "blue"},
+                "elements": [{"tag": "div", "text": {"tag": "lark_md", "content": markdown}}],
+            },
+        }
         if hook.secret:
             ts = int(now)
             payload = {"timestamp": str(ts), "sign": feishu_sign(ts, hook.secret), **payload}

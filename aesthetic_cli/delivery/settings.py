@@ -70,7 +70,7 @@ def _addresses(value, key: str, *, required: bool) -> tuple[str, ...]:
     if isinstance(value, str):
         value = [value]
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-        raise _bad(f"{key} must be a list of e-mail addresses, e.g. {key} = [\"ceo@clinic.example\"].")
+        raise _bad(f'{key} must be a list of e-mail addresses, e.g. {key} = ["ceo@clinic.example"].')
     bad = [v for v in value if not _ADDRESS.match(v.strip())]
     if bad:
         raise _bad(f"{key} has {len(bad)} address(es) that are not e-mail addresses: {', '.join(bad[:3])}.")
@@ -84,30 +84,42 @@ def _email(node: dict, env: Mapping[str, str]) -> Email:
         raise _bad("[delivery.email] must be a table.")
     missing = [k for k in ("host", "port", "sender", "to") if k not in node]
     if missing:
-        raise _bad(f"[delivery.email] lacks {', '.join(missing)}.",
-                   hint='Example: host = "smtp.example.com", port = 465, sender = "aesops@clinic.example", '
-                        'to = ["ceo@clinic.example"].')
+        raise _bad(
+            f"[delivery.email] lacks {', '.join(missing)}.",
+            hint='Example: host = "smtp.example.com", port = 465, sender = "aesops@clinic.example", '
+            'to = ["ceo@clinic.example"].',
+        )
     port = node["port"]
     if not isinstance(port, int) or not 0 < port < 65536:
         raise _bad(f"[delivery.email] port = {port!r} is not a port number (465 = SSL, 587 = STARTTLS, 25 = plain).")
     security = node.get("security") or PORT_SECURITY.get(port)
     if security not in ("ssl", "starttls", "plain"):
-        raise _bad(f"[delivery.email] port {port} is not one of 465 (SSL), 587 (STARTTLS) or 25 (plain).",
-                   hint='Say which with security = "ssl" | "starttls" | "plain".')
+        raise _bad(
+            f"[delivery.email] port {port} is not one of 465 (SSL), 587 (STARTTLS) or 25 (plain).",
+            hint='Say which with security = "ssl" | "starttls" | "plain".',
+        )
     if not isinstance(node["host"], str) or not node["host"].strip():
-        raise _bad("[delivery.email] host must be the SMTP server's name, e.g. \"smtp.exmail.qq.com\".")
+        raise _bad('[delivery.email] host must be the SMTP server\'s name, e.g. "smtp.exmail.qq.com".')
     sender = _addresses(node["sender"], "[delivery.email] sender", required=True)[0]
     user = node.get("user")
     password = env.get("AESOPS_SMTP_PASSWORD")
     if user and not password:
-        raise _bad(f"[delivery.email] user = {user!r} needs a password in the environment variable "
-                   "AESOPS_SMTP_PASSWORD (it is never read from aesops.toml).",
-                   hint="Set it in the crontab line or the service's environment, e.g. AESOPS_SMTP_PASSWORD=... .")
-    return Email(host=node["host"].strip(), port=port, sender=sender,
-                 to=_addresses(node["to"], "[delivery.email] to", required=True),
-                 cc=_addresses(node.get("cc"), "[delivery.email] cc", required=False),
-                 user=user or None, password=password if user else None, security=security,
-                 timeout=float(node.get("timeout", 30)))
+        raise _bad(
+            f"[delivery.email] user = {user!r} needs a password in the environment variable "
+            "AESOPS_SMTP_PASSWORD (it is never read from aesops.toml).",
+            hint="Set it in the crontab line or the service's environment, e.g. AESOPS_SMTP_PASSWORD=... .",
+        )
+    return Email(
+        host=node["host"].strip(),
+        port=port,
+        sender=sender,
+        to=_addresses(node["to"], "[delivery.email] to", required=True),
+        cc=_addresses(node.get("cc"), "[delivery.email] cc", required=False),
+        user=user or None,
+        password=password if user else None,
+        security=security,
+        timeout=float(node.get("timeout", 30)),
+    )
 
 
 def _webhook(i: int, node: dict, env: Mapping[str, str]) -> Webhook:
@@ -116,7 +128,7 @@ def _webhook(i: int, node: dict, env: Mapping[str, str]) -> Webhook:
         raise _bad(f"{where} must be a table with kind and url.")
     kind = node.get("kind")
     if kind not in KINDS:
-        raise _bad(f"{where} kind = {kind!r}: use \"wecom\" (企业微信), \"dingtalk\" (钉钉) or \"feishu\" (飞书).")
+        raise _bad(f'{where} kind = {kind!r}: use "wecom" (企业微信), "dingtalk" (钉钉) or "feishu" (飞书).')
     url = node.get("url")
     parsed = urlparse(url) if isinstance(url, str) else None
     if not parsed or parsed.scheme not in ("http", "https") or not parsed.netloc:
@@ -125,14 +137,18 @@ def _webhook(i: int, node: dict, env: Mapping[str, str]) -> Webhook:
     secret = env.get(secret_env) or None
     if node.get("secret"):
         raise _bad(f"{where} has a secret in the file: move it to the environment variable {secret_env}.")
-    return Webhook(kind=kind, url=str(url), secret=secret if kind != "wecom" else None,
-                   upload_files=bool(node.get("upload_files", True)))
+    return Webhook(
+        kind=kind,
+        url=str(url),
+        secret=secret if kind != "wecom" else None,
+        upload_files=bool(node.get("upload_files", True)),
+    )
 
 
 def _route(i: int, node: dict) -> Route:
     where = f"[[delivery.route]] #{i + 1}"
     if not isinstance(node, dict) or not isinstance(node.get("clinic"), str) or not node["clinic"].strip():
-        raise _bad(f"{where} needs clinic = \"门店名\" and to = [...].")
+        raise _bad(f'{where} needs clinic = "门店名" and to = [...].')
     return Route(clinic=node["clinic"].strip(), to=_addresses(node.get("to"), f"{where} to", required=True))
 
 
@@ -162,13 +178,16 @@ def load(settings: dict, env: Mapping[str, str] | None = None) -> Delivery:
     attach = node.get("attach", ["xlsx", "html"])
     if not isinstance(attach, list) or any(a not in ("xlsx", "html", "pdf") for a in attach):
         raise _bad(f"[delivery] attach = {attach!r}: a list of xlsx, html, pdf.")
-    return Delivery(email=email, webhooks=webhooks, routes=routes, tries=tries, backoff=float(backoff),
-                    attach=tuple(attach))
+    return Delivery(
+        email=email, webhooks=webhooks, routes=routes, tries=tries, backoff=float(backoff), attach=tuple(attach)
+    )
 
 
 def require(delivery: Delivery) -> Delivery:
     if delivery.empty:
-        raise _bad("there is nowhere to send reports: no [delivery.email] and no [[delivery.webhook]].",
-                   hint='Add for example:\n[delivery.email]\nhost = "smtp.example.com"\nport = 465\n'
-                        'sender = "aesops@clinic.example"\nto = ["ceo@clinic.example"]')
+        raise _bad(
+            "there is nowhere to send reports: no [delivery.email] and no [[delivery.webhook]].",
+            hint='Add for example:\n[delivery.email]\nhost = "smtp.example.com"\nport = 465\n'
+            'sender = "aesops@clinic.example"\nto = ["ceo@clinic.example"]',
+        )
     return delivery

@@ -6,8 +6,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-NAMES = {"sales": "成交业绩", "cash_in": "收现", "consumption": "消耗", "visitors": "来院人数",
-         "close_rate": "成交率", "ticket": "客单价"}
+NAMES = {
+    "sales": "成交业绩",
+    "cash_in": "收现",
+    "consumption": "消耗",
+    "visitors": "来院人数",
+    "close_rate": "成交率",
+    "ticket": "客单价",
+}
 RATES = {"close_rate"}
 MONEY = {"sales", "cash_in", "consumption", "ticket"}
 
@@ -44,8 +50,10 @@ class Summary:
         """colour: "wecom" uses its <font color="info|warning"> tags (its documented markdown extension)."""
         out = [f"### {self.title}"]
         for ln in self.lines:
-            out.append(f"- **{ln.name}** {ln.value}　环比 {_paint(ln.mom, ln.mom_good, colour)}　"
-                       f"同比 {_paint(ln.yoy, ln.yoy_good, colour)}")
+            out.append(
+                f"- **{ln.name}** {ln.value}　环比 {_paint(ln.mom, ln.mom_good, colour)}　"
+                f"同比 {_paint(ln.yoy, ln.yoy_good, colour)}"
+            )
         if self.takeaways:
             out += ["", f"**{self.takeaways[0]}**"] + [f"{i}. {t}" for i, t in enumerate(self.takeaways[1:], 1)]
         return "\n".join(out)
@@ -83,7 +91,15 @@ def from_report(report, files=()) -> Summary:
     lines, takeaways = [], []
     if h is not None:
         for c in h.cards:
-            lines.append(Line(NAMES.get(c.kpi, c.kpi), _value(c.kpi, c.current), _change(c.kpi, c.mom),
-                              _change(c.kpi, c.yoy), c.good(c.mom), c.good(c.yoy)))
+            lines.append(
+                Line(
+                    NAMES.get(c.kpi, c.kpi),
+                    _value(c.kpi, c.current),
+                    _change(c.kpi, c.mom),
+                    _change(c.kpi, c.yoy),
+                    c.good(c.mom),
+                    c.good(c.yoy),
+                )
+            )
         takeaways = [zh for zh, _en in h.takeaways]
     return Summary(title, lines, takeaways, list(files))

@@ -62,8 +62,10 @@ def drop_batch(con: duckdb.DuckDBPyConnection, batch_id: int) -> dict:
     row = con.execute(_sql("batch"), {"b": batch_id}).fetchone()
     if row is None:
         known = [r["batch_id"] for r in list_batches(con)]
-        raise UsageError(f"There is no import batch {batch_id}.",
-                         hint=f"Batches: {', '.join(map(str, known)) or 'none'} (`aesops batches` lists them).")
+        raise UsageError(
+            f"There is no import batch {batch_id}.",
+            hint=f"Batches: {', '.join(map(str, known)) or 'none'} (`aesops batches` lists them).",
+        )
     dataset, file_name = row
     blockers = _later_blockers(con, batch_id, dataset)
     if blockers:
@@ -72,7 +74,8 @@ def drop_batch(con: duckdb.DuckDBPyConnection, batch_id: int) -> dict:
             f"{', '.join(map(str, blockers))} of {dataset} built on it (replaced its records or skipped its rows "
             "as duplicates).",
             hint=f"Drop the later batches first (`aesops batches drop {blockers[-1]}`), then this one, and "
-                 "re-import what you want to keep.")
+            "re-import what you want to keep.",
+        )
     b = {"b": batch_id}
     con.execute("BEGIN TRANSACTION")
     try:
@@ -92,8 +95,7 @@ def drop_batch(con: duckdb.DuckDBPyConnection, batch_id: int) -> dict:
     except BaseException:
         con.execute("ROLLBACK")
         raise
-    return {"batch_id": batch_id, "dataset": dataset, "file_name": file_name, "removed": removed,
-            "restored": restored}
+    return {"batch_id": batch_id, "dataset": dataset, "file_name": file_name, "removed": removed, "restored": restored}
 
 
 def _forget_names(con, batch_id: int) -> None:
@@ -103,8 +105,11 @@ def _forget_names(con, batch_id: int) -> None:
     con.execute(_sql("forget_names"), {"b": batch_id})
     sources = [(ds.name, f.name, f.watch_names) for ds in DATASETS.values() for f in ds.fields if f.watch_names]
     for kind, name in names:
-        firsts = [con.execute(_sql("first_use", table, column), {"n": name, "b": batch_id}).fetchone()[0]
-                  for table, column, watch in sources if watch == kind]
+        firsts = [
+            con.execute(_sql("first_use", table, column), {"n": name, "b": batch_id}).fetchone()[0]
+            for table, column, watch in sources
+            if watch == kind
+        ]
         firsts = [f for f in firsts if f is not None]
         if firsts:
             con.execute(_sql("credit_name"), {"k": kind, "n": name, "b": min(firsts)})

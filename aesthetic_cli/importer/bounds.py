@@ -63,8 +63,10 @@ def _column_letters(n: int) -> str:
     return out
 
 
-_HINT = ("Open the file in Excel, delete the stray cells (Ctrl+End shows the last used cell) or re-export it, "
-         "save and import again; CSV exports work too.")
+_HINT = (
+    "Open the file in Excel, delete the stray cells (Ctrl+End shows the last used cell) or re-export it, "
+    "save and import again; CSV exports work too."
+)
 _DAMAGED = "Re-export it from the CRM, or open and re-save it in Excel; CSV exports work too."
 
 
@@ -83,8 +85,17 @@ def check_zip(path: Path) -> None:
                     _drain(path, z, info)
     except InputFileError:
         raise
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, zlib.error, EOFError, OSError, ValueError, NotImplementedError,
-            RuntimeError, KeyError) as exc:
+    except (
+        zipfile.BadZipFile,
+        zipfile.LargeZipFile,
+        zlib.error,
+        EOFError,
+        OSError,
+        ValueError,
+        NotImplementedError,
+        RuntimeError,
+        KeyError,
+    ) as exc:
         raise InputFileError(f"{path.name} is a damaged workbook ({short_error(exc)}).", hint=_DAMAGED) from None
 
 
@@ -92,11 +103,15 @@ def _check_entry(path: Path, info: zipfile.ZipInfo) -> None:
     if info.file_size > MAX_ENTRY_BYTES:
         raise InputFileError(
             f"{path.name}: part {info.filename} would inflate to {info.file_size / 2**20:,.0f} MB, over the "
-            f"{MAX_ENTRY_BYTES >> 20:,} MB limit; the file was refused unread.", hint=_DAMAGED)
+            f"{MAX_ENTRY_BYTES >> 20:,} MB limit; the file was refused unread.",
+            hint=_DAMAGED,
+        )
     if info.file_size > RATIO_GRACE_BYTES and info.compress_size / info.file_size < MIN_INFLATE_RATIO:
         raise InputFileError(
             f"{path.name}: part {info.filename} inflates {info.file_size / max(info.compress_size, 1):,.0f} times "
-            f"(a zip bomb, or a damaged file); the file was refused unread.", hint=_DAMAGED)
+            f"(a zip bomb, or a damaged file); the file was refused unread.",
+            hint=_DAMAGED,
+        )
 
 
 def _chunks(path: Path, z: zipfile.ZipFile, info: zipfile.ZipInfo):
@@ -107,11 +122,14 @@ def _chunks(path: Path, z: zipfile.ZipFile, info: zipfile.ZipInfo):
         while True:
             block = fh.read(_CHUNK)
             total += len(block)
-            if total > MAX_ENTRY_BYTES or (total > RATIO_GRACE_BYTES
-                                           and info.compress_size / total < MIN_INFLATE_RATIO):
+            if total > MAX_ENTRY_BYTES or (
+                total > RATIO_GRACE_BYTES and info.compress_size / total < MIN_INFLATE_RATIO
+            ):
                 raise InputFileError(
                     f"{path.name}: part {info.filename} inflates beyond the limits of a real export "
-                    f"(zip bomb or damaged file); the file was refused unread.", hint=_DAMAGED)
+                    f"(zip bomb or damaged file); the file was refused unread.",
+                    hint=_DAMAGED,
+                )
             if not block:
                 if carry:
                     yield carry
@@ -180,7 +198,9 @@ def _check_sheet(path: Path, z: zipfile.ZipFile, info: zipfile.ZipInfo) -> None:
     if rows > MAX_ROWS or max_row > MAX_ROWS:
         raise InputFileError(
             f"{path.name}: {sheet} has {max(rows, max_row):,} rows, more than a spreadsheet can hold "
-            f"({MAX_ROWS:,}); the file is damaged or not an Excel export.", hint=_HINT)
+            f"({MAX_ROWS:,}); the file is damaged or not an Excel export.",
+            hint=_HINT,
+        )
     max_col = wide_col or (702 if any_two else 26)
     if _acceptable(max_row, max_col, cells):
         return
@@ -198,7 +218,9 @@ def _check_sheet(path: Path, z: zipfile.ZipFile, info: zipfile.ZipInfo) -> None:
         f"{path.name}: {sheet} uses the range A1:{_column_letters(max_col)}{max_row} "
         f"({max_row * max_col:,} cells) for only {cells:,} cells; a stray cell far away "
         f"(e.g. {wide_ref or _column_letters(max_col)}) would make reading it take gigabytes or minutes, so it "
-        "was refused.", hint=_HINT)
+        "was refused.",
+        hint=_HINT,
+    )
 
 
 def _acceptable(max_row: int, max_col: int, cells: int) -> bool:
@@ -220,10 +242,14 @@ MAX_COLUMNS = 16_384  # Excel's own limit (XFD)
 def _check_binary_sheet(path: Path, z: zipfile.ZipFile, info: zipfile.ZipInfo) -> None:
     with z.open(info) as fh:
         data = fh.read(MAX_ENTRY_BYTES + 1)
-    if len(data) > MAX_ENTRY_BYTES or (len(data) > RATIO_GRACE_BYTES
-                                       and info.compress_size / len(data) < MIN_INFLATE_RATIO):
-        raise InputFileError(f"{path.name}: part {info.filename} inflates beyond the limits of a real export "
-                             f"(zip bomb or damaged file); the file was refused unread.", hint=_DAMAGED)
+    if len(data) > MAX_ENTRY_BYTES or (
+        len(data) > RATIO_GRACE_BYTES and info.compress_size / len(data) < MIN_INFLATE_RATIO
+    ):
+        raise InputFileError(
+            f"{path.name}: part {info.filename} inflates beyond the limits of a real export "
+            f"(zip bomb or damaged file); the file was refused unread.",
+            hint=_DAMAGED,
+        )
     max_row = max_col = cells = 0
     i, end = 0, len(data)
     while i < end:
@@ -244,22 +270,25 @@ def _check_binary_sheet(path: Path, z: zipfile.ZipFile, info: zipfile.ZipInfo) -
                 break
         if size >= 4 and i + 4 <= end:
             if kind == _XLSB_ROW_HEADER:
-                max_row = max(max_row, int.from_bytes(data[i:i + 4], "little") + 1)
+                max_row = max(max_row, int.from_bytes(data[i : i + 4], "little") + 1)
             elif _XLSB_FIRST_CELL <= kind <= _XLSB_LAST_CELL:
                 cells += 1
-                max_col = max(max_col, int.from_bytes(data[i:i + 4], "little") + 1)
+                max_col = max(max_col, int.from_bytes(data[i : i + 4], "little") + 1)
         i += size
     sheet = info.filename.rsplit("/", 1)[-1].removesuffix(".bin")
     if max_row > MAX_ROWS or max_col > MAX_COLUMNS:
         raise InputFileError(
             f"{path.name}: {sheet} has a cell at row {max_row:,}, column {max_col:,}, beyond what a spreadsheet "
-            f"can hold ({MAX_ROWS:,} rows, {MAX_COLUMNS:,} columns); the file is damaged.", hint=_DAMAGED)
+            f"can hold ({MAX_ROWS:,} rows, {MAX_COLUMNS:,} columns); the file is damaged.",
+            hint=_DAMAGED,
+        )
     grid = max_row * max_col
     if not _acceptable(max_row, max_col, cells):
         raise InputFileError(
             f"{path.name}: {sheet} uses the range A1:{_column_letters(max_col)}{max_row} ({grid:,} cells) for only "
             f"{cells:,} cells; a stray cell far away would make reading it take gigabytes, so it was refused.",
-            hint=_HINT)
+            hint=_HINT,
+        )
 
 
 # Legacy .xls ([MS-XLS]): an OLE2 compound file whose Workbook stream holds BIFF8 records, a 16-bit type
@@ -289,8 +318,8 @@ def check_xls(path: Path) -> None:
     sheet, i, end = 0, 0, len(data)
     max_row = max_col = cells = 0
     while i + 4 <= end:
-        kind, size = int.from_bytes(data[i:i + 2], "little"), int.from_bytes(data[i + 2:i + 4], "little")
-        body = data[i + 4:i + 4 + size]
+        kind, size = int.from_bytes(data[i : i + 2], "little"), int.from_bytes(data[i + 2 : i + 4], "little")
+        body = data[i + 4 : i + 4 + size]
         i += 4 + size
         if kind == _BIFF_BOF:
             max_row = max_col = cells = 0
@@ -310,9 +339,13 @@ def _check_xls_sheet(path: Path, sheet: int, max_row: int, max_col: int, cells: 
     if max_row > XLS_ROWS or max_col > XLS_COLUMNS:
         raise InputFileError(
             f"{where} has a cell at row {max_row:,}, column {max_col:,}, beyond what an .xls can hold "
-            f"({XLS_ROWS:,} rows, {XLS_COLUMNS} columns); the file is damaged.", hint=_DAMAGED)
+            f"({XLS_ROWS:,} rows, {XLS_COLUMNS} columns); the file is damaged.",
+            hint=_DAMAGED,
+        )
     grid = max_row * max_col
     if grid > MAX_SPARSE_CELLS and grid > MAX_SPARSE_FACTOR * max(cells, 1):
         raise InputFileError(
             f"{where} uses the range A1:{_column_letters(max_col)}{max_row} ({grid:,} cells) for only {cells:,} "
-            "cells; a stray cell far away would make reading it take gigabytes, so it was refused.", hint=_HINT)
+            "cells; a stray cell far away would make reading it take gigabytes, so it was refused.",
+            hint=_HINT,
+        )

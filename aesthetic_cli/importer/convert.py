@@ -34,7 +34,25 @@ class Converted:
 
 
 # Cells that mean "nothing here" in exports: placeholders, not values to reject.
-_EMPTY = ["-", "--", "---", "/", "\\", "无", "暂无", "空", "n/a", "N/A", "NA", "null", "NULL", "None", "—", "——", "#N/A"]
+_EMPTY = [
+    "-",
+    "--",
+    "---",
+    "/",
+    "\\",
+    "无",
+    "暂无",
+    "空",
+    "n/a",
+    "N/A",
+    "NA",
+    "null",
+    "NULL",
+    "None",
+    "—",
+    "——",
+    "#N/A",
+]
 _FULL = "０１２３４５６７８９．，－／："
 _HALF = "0123456789.,-/:"
 
@@ -81,12 +99,12 @@ def parse_date(col: str, allow_month: bool = False, order: str | None = None, fm
         v = s.str.strip_chars().str.strptime(pl.Datetime, fmt, strict=False).dt.date()
         return pl.when(v.dt.year().is_between(1900, 2100)).then(v)
     serial = s.str.extract(r"^(\d{5})(?:\.\d+)?$", 1).cast(pl.Int64, strict=False)
-    from_serial = pl.when(serial.is_between(20000, 80000)).then(
-        EXCEL_EPOCH + pl.duration(days=serial)
-    )
+    from_serial = pl.when(serial.is_between(20000, 80000)).then(EXCEL_EPOCH + pl.duration(days=serial))
     compact = s.str.extract(r"^(\d{8})$", 1)
     norm = (
-        s.str.replace_all(r"[年月/.]", "-").str.replace_all(r"[日号]", "").str.replace_all(r"\s+", " ")
+        s.str.replace_all(r"[年月/.]", "-")
+        .str.replace_all(r"[日号]", "")
+        .str.replace_all(r"\s+", " ")
         .str.replace(r"-$", "")
     )
     ymd = norm.str.extract_groups(r"^(\d{4})-(\d{1,2})(?:-(\d{1,2}))?(?:[ T].*)?$")
@@ -103,7 +121,8 @@ def parse_date(col: str, allow_month: bool = False, order: str | None = None, fm
         mm, dd2 = (a, b) if order == "mdy" else (b, a)
         year = pl.when(yy.str.len_chars() == 2).then(pl.lit("20") + yy).otherwise(yy)
         other = pl.concat_str([year, mm.str.zfill(2), dd2.str.zfill(2)], separator="-").str.strptime(
-            pl.Date, "%Y-%m-%d", strict=False)
+            pl.Date, "%Y-%m-%d", strict=False
+        )
         v = pl.coalesce(from_serial, other, from_compact, from_text)
     return pl.when(v.dt.year().is_between(1900, 2100)).then(v)
 
@@ -150,8 +169,9 @@ def _fast(f: d.Field, amount_scale: float) -> pl.Expr | None:
     return None
 
 
-def _parse_column(frame: pl.DataFrame, f: d.Field, amount_scale: float,
-                  dates: tuple[str | None, str | None] = (None, None)) -> pl.Series:
+def _parse_column(
+    frame: pl.DataFrame, f: d.Field, amount_scale: float, dates: tuple[str | None, str | None] = (None, None)
+) -> pl.Series:
     fast = _fast(f, amount_scale)
     if f.type in (d.DATE, d.PERIOD) and dates[1]:
         fast = None  # an explicit date_format reads every cell
@@ -186,14 +206,24 @@ def _beyond(f: d.Field, scale: float) -> pl.Expr:
 
 
 MORE_FIELDS = "字段数多于表头：可能有未加引号的逗号？(more fields than headers: an unquoted comma?)"
-FEWER_FIELDS = "字段数少于表头：可能有断行或未配对的引号？(fewer fields than headers: a broken line or an unbalanced quote?)"
+FEWER_FIELDS = (
+    "字段数少于表头：可能有断行或未配对的引号？(fewer fields than headers: a broken line or an unbalanced quote?)"
+)
 
 
-def convert(frame: pl.DataFrame, layout: Layout, *, amount_unit: str = "yuan",
-            clinic: str | None = None, first_row: int | None = None,
-            field_counts: pl.Series | None = None, header_fields: int | None = None,
-            date_order: str | None = None, date_format: str | None = None,
-            rows: pl.Series | None = None) -> Converted:
+def convert(
+    frame: pl.DataFrame,
+    layout: Layout,
+    *,
+    amount_unit: str = "yuan",
+    clinic: str | None = None,
+    first_row: int | None = None,
+    field_counts: pl.Series | None = None,
+    header_fields: int | None = None,
+    date_order: str | None = None,
+    date_format: str | None = None,
+    rows: pl.Series | None = None,
+) -> Converted:
     """frame holds the sheet from its first row, header included; or, with first_row, a later batch
     of data rows whose first row is sheet row first_row; or, with rows, data rows anywhere in the sheet,
     rows giving each one's sheet row (the rows setwise.py left to this converter).
@@ -222,18 +252,23 @@ def convert(frame: pl.DataFrame, layout: Layout, *, amount_unit: str = "yuan",
     # columns only need to be known empty for the blank-row test.
     checked = list(dict.fromkeys([*layout.mapping, *frame.columns[:4]]))
     body = body.with_columns([_clean(c).alias(c) for c in checked])
-    blank = pl.all_horizontal([
-        pl.col(c).is_null() if c in checked else (pl.col(c).is_null() | (pl.col(c).str.strip_chars() == ""))
-        for c in frame.columns])
+    blank = pl.all_horizontal(
+        [
+            pl.col(c).is_null() if c in checked else (pl.col(c).is_null() | (pl.col(c).str.strip_chars() == ""))
+            for c in frame.columns
+        ]
+    )
     # Totals labels sit in the first columns; short cells only, so the regex stays cheap.
-    totals = pl.any_horizontal([
-        (pl.col(c).str.len_chars() <= 8)
-        & pl.col(c).str.to_lowercase().str.replace_all(r"\s", "").str.contains(_TOTAL_WORDS)
-        for c in frame.columns[:4]
-    ]).fill_null(False)
-    header_again = pl.all_horizontal([
-        (pl.col(c) == pl.lit(layout.headers[c])).fill_null(False) for c in layout.mapping
-    ])
+    totals = pl.any_horizontal(
+        [
+            (pl.col(c).str.len_chars() <= 8)
+            & pl.col(c).str.to_lowercase().str.replace_all(r"\s", "").str.contains(_TOTAL_WORDS)
+            for c in frame.columns[:4]
+        ]
+    ).fill_null(False)
+    header_again = pl.all_horizontal(
+        [(pl.col(c) == pl.lit(layout.headers[c])).fill_null(False) for c in layout.mapping]
+    )
     body = body.with_columns(blank.alias("_blank"), (totals | header_again).alias("_total"))
     skipped_blank = int(body["_blank"].sum())
     skipped_totals = int((body["_total"] & ~body["_blank"]).sum())
@@ -242,10 +277,15 @@ def convert(frame: pl.DataFrame, layout: Layout, *, amount_unit: str = "yuan",
         wrong_width = body.filter(pl.col("_fields") != header_fields)
         if wrong_width.height:
             ragged = wrong_width.select(
-                pl.col(ROW).cast(pl.UInt32), pl.lit("").alias("column"), pl.lit("").alias("field"),
+                pl.col(ROW).cast(pl.UInt32),
+                pl.lit("").alias("column"),
+                pl.lit("").alias("field"),
                 pl.lit(None, pl.String).alias("value"),
-                (pl.when(pl.col("_fields") > header_fields).then(pl.lit(MORE_FIELDS)).otherwise(pl.lit(FEWER_FIELDS))
-                 + pl.lit(f" {header_fields} → ") + pl.col("_fields").cast(pl.String)).alias("reason"),
+                (
+                    pl.when(pl.col("_fields") > header_fields).then(pl.lit(MORE_FIELDS)).otherwise(pl.lit(FEWER_FIELDS))
+                    + pl.lit(f" {header_fields} → ")
+                    + pl.col("_fields").cast(pl.String)
+                ).alias("reason"),
                 pl.lit("rejected").alias("severity"),
             )
             body = body.filter(pl.col("_fields") == header_fields)
@@ -271,9 +311,12 @@ def convert(frame: pl.DataFrame, layout: Layout, *, amount_unit: str = "yuan",
             pl.lit(field_to_header.get(f.name, f.name)).alias("column"),
             pl.lit(f.name).alias("field"),
             pl.col(f.name).alias("value"),
-            pl.when(pl.col(f.name).is_null()).then(pl.lit("missing required field"))
-            .when(_beyond(f, scale)).then(pl.lit(BEYOND))
-            .otherwise(pl.lit(_REASON.get(f.type, "unreadable"))).alias("reason"),
+            pl.when(pl.col(f.name).is_null())
+            .then(pl.lit("missing required field"))
+            .when(_beyond(f, scale))
+            .then(pl.lit(BEYOND))
+            .otherwise(pl.lit(_REASON.get(f.type, "unreadable")))
+            .alias("reason"),
             pl.lit("rejected" if f.required else "blanked").alias("severity"),
         )
         problems.append(hit)
@@ -283,18 +326,32 @@ def convert(frame: pl.DataFrame, layout: Layout, *, amount_unit: str = "yuan",
         problems.append(ragged)
         reject_flags.append(ragged.select(ROW))
     problems_df = (
-        pl.concat([p.cast({ROW: pl.UInt32}) for p in problems]) if problems else
-        pl.DataFrame(schema={ROW: pl.UInt32, "column": pl.String, "field": pl.String, "value": pl.String,
-                             "reason": pl.String, "severity": pl.String})
+        pl.concat([p.cast({ROW: pl.UInt32}) for p in problems])
+        if problems
+        else pl.DataFrame(
+            schema={
+                ROW: pl.UInt32,
+                "column": pl.String,
+                "field": pl.String,
+                "value": pl.String,
+                "reason": pl.String,
+                "severity": pl.String,
+            }
+        )
     )
     rejected_rows = pl.concat(reject_flags).unique() if reject_flags else pl.DataFrame(schema={ROW: pl.UInt32})
     good = parsed.join(rejected_rows, on=ROW, how="anti")
     if clinic is not None:
         good = good.with_columns(pl.col("clinic").fill_null(clinic))
     good = _derive(ds.name, good)
-    return Converted(good=good, problems=problems_df.sort(ROW), rows_read=rows_read,
-                     skipped_blank=skipped_blank, skipped_totals=skipped_totals,
-                     rejected=rejected_rows.height)
+    return Converted(
+        good=good,
+        problems=problems_df.sort(ROW),
+        rows_read=rows_read,
+        skipped_blank=skipped_blank,
+        skipped_totals=skipped_totals,
+        rejected=rejected_rows.height,
+    )
 
 
 def _derive(dataset: str, df: pl.DataFrame) -> pl.DataFrame:
@@ -302,37 +359,55 @@ def _derive(dataset: str, df: pl.DataFrame) -> pl.DataFrame:
     if dataset == "orders":
         kind = pl.col("kind").fill_null("").str.to_lowercase()
         refund_word = kind.str.contains("退")
-        paid = pl.when(refund_word & (pl.col("paid_amount") > 0)).then(-pl.col("paid_amount")).otherwise(
-            pl.col("paid_amount"))
+        paid = (
+            pl.when(refund_word & (pl.col("paid_amount") > 0))
+            .then(-pl.col("paid_amount"))
+            .otherwise(pl.col("paid_amount"))
+        )
         topup = kind.str.contains(_TOPUP) | pl.col("item").str.to_lowercase().str.contains(_TOPUP)
         df = df.with_columns(paid.alias("paid_amount")).with_columns(
-            pl.when(pl.col("paid_amount") < 0).then(pl.lit("refund"))
-            .when(topup).then(pl.lit("topup")).otherwise(pl.lit("sale")).alias("line_kind"),
-            pl.col("payment_method").fill_null("").str.to_lowercase().str.contains(_STORED_VALUE)
-            .alias("stored_value"),
+            pl.when(pl.col("paid_amount") < 0)
+            .then(pl.lit("refund"))
+            .when(topup)
+            .then(pl.lit("topup"))
+            .otherwise(pl.lit("sale"))
+            .alias("line_kind"),
+            pl.col("payment_method").fill_null("").str.to_lowercase().str.contains(_STORED_VALUE).alias("stored_value"),
         )
     elif dataset == "visits":
         t = pl.col("visit_type").fill_null("").str.to_lowercase()
         df = df.with_columns(
-            pl.when(t.str.contains("复查|recheck|follow")).then(pl.lit("复查"))
-            .when(t.str.contains("初|首|新客|first|new")).then(pl.lit("初诊"))
-            .when(t.str.contains("复|再|老客|return|repeat")).then(pl.lit("复诊"))
-            .otherwise(pl.col("visit_type")).alias("visit_type")
+            pl.when(t.str.contains("复查|recheck|follow"))
+            .then(pl.lit("复查"))
+            .when(t.str.contains("初|首|新客|first|new"))
+            .then(pl.lit("初诊"))
+            .when(t.str.contains("复|再|老客|return|repeat"))
+            .then(pl.lit("复诊"))
+            .otherwise(pl.col("visit_type"))
+            .alias("visit_type")
         )
     elif dataset == "staff":
         r = pl.col("role").fill_null("").str.to_lowercase()
         df = df.with_columns(
-            pl.when(r.str.contains("网|online")).then(pl.lit("online_consultant"))
-            .when(r.str.contains("咨询|顾问|onsite|consult")).then(pl.lit("onsite_consultant"))
-            .when(r.str.contains("医|doctor")).then(pl.lit("doctor"))
-            .when(r.str.contains("客服|service")).then(pl.lit("service"))
-            .otherwise(pl.col("role")).alias("role")
+            pl.when(r.str.contains("网|online"))
+            .then(pl.lit("online_consultant"))
+            .when(r.str.contains("咨询|顾问|onsite|consult"))
+            .then(pl.lit("onsite_consultant"))
+            .when(r.str.contains("医|doctor"))
+            .then(pl.lit("doctor"))
+            .when(r.str.contains("客服|service"))
+            .then(pl.lit("service"))
+            .otherwise(pl.col("role"))
+            .alias("role")
         )
     elif dataset == "customers":
         g = pl.col("gender").fill_null("").str.to_lowercase()
         df = df.with_columns(
-            pl.when(g.is_in(["女", "f", "female"])).then(pl.lit("女"))
-            .when(g.is_in(["男", "m", "male"])).then(pl.lit("男"))
-            .otherwise(pl.col("gender")).alias("gender")
+            pl.when(g.is_in(["女", "f", "female"]))
+            .then(pl.lit("女"))
+            .when(g.is_in(["男", "m", "male"]))
+            .then(pl.lit("男"))
+            .otherwise(pl.col("gender"))
+            .alias("gender")
         )
     return df

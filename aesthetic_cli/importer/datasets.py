@@ -55,20 +55,104 @@ class Dataset:
         return [f.name for f in self.fields]
 
 
-CUSTOMER_ID = ("顾客编号", "客户编号", "档案号", "会员编号", "顾客id", "客户id", "会员id", "customer", "customerno",
-               "客户号", "顾客号", "病历号", "会员号", "客户代码", "顾客代码", "档案编号", "客户档案号", "clientid",
-               "memberid", "memberno", "customerid", "patientid", "client")
-PHONE_SYN = ("手机号", "手机", "电话", "联系电话", "手机号码", "联系方式", "客户手机", "顾客手机", "手机号码1", "mobile", "tel",
-             "telephone", "phonenumber", "cellphone", "phone")
+CUSTOMER_ID = (
+    "顾客编号",
+    "客户编号",
+    "档案号",
+    "会员编号",
+    "顾客id",
+    "客户id",
+    "会员id",
+    "customer",
+    "customerno",
+    "客户号",
+    "顾客号",
+    "病历号",
+    "会员号",
+    "客户代码",
+    "顾客代码",
+    "档案编号",
+    "客户档案号",
+    "clientid",
+    "memberid",
+    "memberno",
+    "customerid",
+    "patientid",
+    "client",
+)
+PHONE_SYN = (
+    "手机号",
+    "手机",
+    "电话",
+    "联系电话",
+    "手机号码",
+    "联系方式",
+    "客户手机",
+    "顾客手机",
+    "手机号码1",
+    "mobile",
+    "tel",
+    "telephone",
+    "phonenumber",
+    "cellphone",
+    "phone",
+)
 CHANNEL = ("渠道", "来源", "来源渠道", "渠道来源", "客户来源", "媒体", "平台", "推广渠道", "source")
-CONSULTANT = ("现场咨询师", "咨询师", "现场咨询", "接诊咨询师", "开单咨询师", "顾问", "现场顾问", "咨询顾问", "美学设计师",
-              "成交咨询师", "consultant", "advisor", "salesperson")
+CONSULTANT = (
+    "现场咨询师",
+    "咨询师",
+    "现场咨询",
+    "接诊咨询师",
+    "开单咨询师",
+    "顾问",
+    "现场顾问",
+    "咨询顾问",
+    "美学设计师",
+    "成交咨询师",
+    "consultant",
+    "advisor",
+    "salesperson",
+)
 ONLINE = ("网络咨询师", "网电咨询", "网电咨询师", "网咨", "网络咨询", "网电", "onlineconsultant")
 DEPARTMENT = ("科室", "部门", "所属科室", "dept")
-ITEM = ("项目", "项目名称", "品项", "商品名称", "收费项目", "治疗项目", "服务项目", "消费项目", "产品名称", "项目/产品", "product",
-        "service", "treatment", "itemname")
-CLINIC = Field("clinic", TEXT, synonyms=("门店", "机构", "院区", "分院", "门诊", "所属门店", "店铺", "医院", "store",
-                                         "branch", "门店名称", "机构名称", "诊所", "消费门店", "location", "site"))
+ITEM = (
+    "项目",
+    "项目名称",
+    "品项",
+    "商品名称",
+    "收费项目",
+    "治疗项目",
+    "服务项目",
+    "消费项目",
+    "产品名称",
+    "项目/产品",
+    "product",
+    "service",
+    "treatment",
+    "itemname",
+)
+CLINIC = Field(
+    "clinic",
+    TEXT,
+    synonyms=(
+        "门店",
+        "机构",
+        "院区",
+        "分院",
+        "门诊",
+        "所属门店",
+        "店铺",
+        "医院",
+        "store",
+        "branch",
+        "门店名称",
+        "机构名称",
+        "诊所",
+        "消费门店",
+        "location",
+        "site",
+    ),
+)
 
 
 def _f(name, type_=TEXT, required=False, synonyms=(), watch=None) -> Field:
@@ -82,165 +166,313 @@ def _register(ds: Dataset) -> None:
     DATASETS[ds.name] = ds
 
 
-_register(Dataset(
-    "customers", "顾客档案",
-    (
-        _f("customer_id", TEXT, True, CUSTOMER_ID + ("卡号",)),
-        _f("name", TEXT, False, ("姓名", "顾客姓名", "客户姓名", "名字", "客户名称")),
-        _f("phone", PHONE, False, PHONE_SYN),
-        _f("gender", TEXT, False, ("性别", "sex")),
-        _f("birth_date", DATE, False, ("生日", "出生日期", "birthday", "dob")),
-        _f("registered_at", DATE, False, ("建档日期", "建档时间", "注册日期", "创建时间", "建档", "registered")),
-        _f("source_channel", TEXT, False, CHANNEL + ("source_channel",), "channel"),
-        _f("referrer_id", TEXT, False, ("推荐人编号", "推荐人id", "介绍人编号", "推荐人卡号", "referrer")),
-        _f("owner_consultant", TEXT, False, ("所属咨询师", "归属咨询师", "专属咨询师", "咨询师", "owner"), "consultant"),
-        _f("member_level", TEXT, False, ("会员等级", "等级", "会员级别", "level")),
-        CLINIC,
-    ),
-    mode="upsert", key=("customer_id",), date_field="registered_at", needs_clinic=False,
-    hints=("顾客", "客户", "档案", "会员", "customer"),
-))
+_register(
+    Dataset(
+        "customers",
+        "顾客档案",
+        (
+            _f("customer_id", TEXT, True, CUSTOMER_ID + ("卡号",)),
+            _f("name", TEXT, False, ("姓名", "顾客姓名", "客户姓名", "名字", "客户名称")),
+            _f("phone", PHONE, False, PHONE_SYN),
+            _f("gender", TEXT, False, ("性别", "sex")),
+            _f("birth_date", DATE, False, ("生日", "出生日期", "birthday", "dob")),
+            _f("registered_at", DATE, False, ("建档日期", "建档时间", "注册日期", "创建时间", "建档", "registered")),
+            _f("source_channel", TEXT, False, CHANNEL + ("source_channel",), "channel"),
+            _f("referrer_id", TEXT, False, ("推荐人编号", "推荐人id", "介绍人编号", "推荐人卡号", "referrer")),
+            _f(
+                "owner_consultant",
+                TEXT,
+                False,
+                ("所属咨询师", "归属咨询师", "专属咨询师", "咨询师", "owner"),
+                "consultant",
+            ),
+            _f("member_level", TEXT, False, ("会员等级", "等级", "会员级别", "level")),
+            CLINIC,
+        ),
+        mode="upsert",
+        key=("customer_id",),
+        date_field="registered_at",
+        needs_clinic=False,
+        hints=("顾客", "客户", "档案", "会员", "customer"),
+    )
+)
 
-_register(Dataset(
-    "leads", "网电线索",
-    (
-        _f("lead_date", DATE, True, ("咨询日期", "登记日期", "线索日期", "留资日期", "录入日期", "录入时间", "创建日期",
-                                     "咨询时间", "date")),
-        _f("channel", TEXT, True, CHANNEL, "channel"),
-        _f("online_consultant", TEXT, False, ONLINE + ("客服",), "consultant"),
-        _f("phone", PHONE, False, PHONE_SYN),
-        _f("customer_id", TEXT, False, CUSTOMER_ID),
-        _f("appointment_date", DATE, False, ("预约日期", "预约时间", "预约到院日期", "预约到院时间", "appointment")),
-        _f("arrived", BOOL, False, ("是否到院", "到院", "已到院", "是否到店", "arrived")),
-        _f("lead_id", TEXT, False, ("线索编号", "线索id", "线索号")),
-        _f("name", TEXT, False, ("姓名", "客户姓名", "顾客姓名")),
-        _f("intended_item", TEXT, False, ("意向项目", "咨询项目")),
-        CLINIC,
-    ),
-    mode="append", key=("lead_date", "channel", "phone", "customer_id", "online_consultant"),
-    natural_key=("lead_id",), date_field="lead_date",
-    hints=("线索", "网电", "咨询登记", "lead"),
-))
+_register(
+    Dataset(
+        "leads",
+        "网电线索",
+        (
+            _f(
+                "lead_date",
+                DATE,
+                True,
+                (
+                    "咨询日期",
+                    "登记日期",
+                    "线索日期",
+                    "留资日期",
+                    "录入日期",
+                    "录入时间",
+                    "创建日期",
+                    "咨询时间",
+                    "date",
+                ),
+            ),
+            _f("channel", TEXT, True, CHANNEL, "channel"),
+            _f("online_consultant", TEXT, False, ONLINE + ("客服",), "consultant"),
+            _f("phone", PHONE, False, PHONE_SYN),
+            _f("customer_id", TEXT, False, CUSTOMER_ID),
+            _f(
+                "appointment_date", DATE, False, ("预约日期", "预约时间", "预约到院日期", "预约到院时间", "appointment")
+            ),
+            _f("arrived", BOOL, False, ("是否到院", "到院", "已到院", "是否到店", "arrived")),
+            _f("lead_id", TEXT, False, ("线索编号", "线索id", "线索号")),
+            _f("name", TEXT, False, ("姓名", "客户姓名", "顾客姓名")),
+            _f("intended_item", TEXT, False, ("意向项目", "咨询项目")),
+            CLINIC,
+        ),
+        mode="append",
+        key=("lead_date", "channel", "phone", "customer_id", "online_consultant"),
+        natural_key=("lead_id",),
+        date_field="lead_date",
+        hints=("线索", "网电", "咨询登记", "lead"),
+    )
+)
 
-_register(Dataset(
-    "visits", "到院接诊",
-    (
-        _f("visit_date", DATE, True, ("到院日期", "接诊日期", "到院时间", "来院日期", "就诊日期", "到店日期", "接诊时间",
-                                      "到店时间", "来院时间", "分诊日期", "分诊时间", "visitdate", "arrivaldate")),
-        _f("customer_id", TEXT, True, CUSTOMER_ID),
-        _f("visit_type", TEXT, False, ("初诊/复诊/复查", "就诊类型", "到院类型", "接诊类型", "初复诊", "类型")),
-        _f("channel", TEXT, False, CHANNEL, "channel"),
-        _f("consultant", TEXT, False, CONSULTANT, "consultant"),
-        _f("online_consultant", TEXT, False, ONLINE, "consultant"),
-        _f("department", TEXT, False, DEPARTMENT),
-        _f("intended_item", TEXT, False, ("意向项目", "咨询项目", "意向")),
-        _f("no_deal_reason", TEXT, False, ("未成交原因", "未成交原因分析", "流失原因")),
-        CLINIC,
-    ),
-    mode="append", key=("customer_id", "visit_date"), date_field="visit_date",
-    hints=("到院", "接诊", "来院", "分诊", "visit"),
-))
+_register(
+    Dataset(
+        "visits",
+        "到院接诊",
+        (
+            _f(
+                "visit_date",
+                DATE,
+                True,
+                (
+                    "到院日期",
+                    "接诊日期",
+                    "到院时间",
+                    "来院日期",
+                    "就诊日期",
+                    "到店日期",
+                    "接诊时间",
+                    "到店时间",
+                    "来院时间",
+                    "分诊日期",
+                    "分诊时间",
+                    "visitdate",
+                    "arrivaldate",
+                ),
+            ),
+            _f("customer_id", TEXT, True, CUSTOMER_ID),
+            _f("visit_type", TEXT, False, ("初诊/复诊/复查", "就诊类型", "到院类型", "接诊类型", "初复诊", "类型")),
+            _f("channel", TEXT, False, CHANNEL, "channel"),
+            _f("consultant", TEXT, False, CONSULTANT, "consultant"),
+            _f("online_consultant", TEXT, False, ONLINE, "consultant"),
+            _f("department", TEXT, False, DEPARTMENT),
+            _f("intended_item", TEXT, False, ("意向项目", "咨询项目", "意向")),
+            _f("no_deal_reason", TEXT, False, ("未成交原因", "未成交原因分析", "流失原因")),
+            CLINIC,
+        ),
+        mode="append",
+        key=("customer_id", "visit_date"),
+        date_field="visit_date",
+        hints=("到院", "接诊", "来院", "分诊", "visit"),
+    )
+)
 
-_register(Dataset(
-    "orders", "收费明细",
-    (
-        _f("order_date", DATE, True, ("收费日期", "成交日期", "消费日期", "收款日期", "结算日期", "下单日期", "收费时间",
-                                      "成交时间", "收银日期", "单据日期", "开单日期", "结账日期", "业绩日期", "orderdate",
-                                      "saledate", "paymentdate", "transactiondate")),
-        _f("customer_id", TEXT, True, CUSTOMER_ID),
-        _f("item", TEXT, True, ITEM),
-        _f("paid_amount", AMOUNT, True, ("实收金额", "实付金额", "收款金额", "实收", "实付", "成交金额", "业绩金额", "消费金额",
-                                         "实收款", "收银金额", "金额", "paid", "paidamount", "amountpaid", "netamount",
-                                         "revenue", "amount")),
-        _f("order_id", TEXT, False, ("单号", "订单号", "收费单号", "单据号", "流水号", "order")),
-        _f("department", TEXT, False, DEPARTMENT),
-        _f("quantity", NUMBER, False, ("数量", "次数", "qty")),
-        _f("list_amount", AMOUNT, False, ("应收金额", "原价", "标准价", "应收", "list")),
-        _f("payment_method", TEXT, False, ("支付方式", "付款方式", "收款方式", "结算方式", "支付类型", "支付渠道", "payment",
-                                           "paymentmethod", "paymenttype", "tender")),
-        _f("consultant", TEXT, False, CONSULTANT, "consultant"),
-        _f("doctor", TEXT, False, ("医生", "主治医生", "治疗医生", "操作医生"), "consultant"),
-        _f("kind", TEXT, False, ("类型", "收费类型", "业务类型", "单据类型", "交易类型")),
-        CLINIC,
-    ),
-    mode="append", key=("order_date", "customer_id", "item", "paid_amount", "payment_method"),
-    natural_key=("order_id", "order_date", "item", "paid_amount"), date_field="order_date",
-    hints=("收费", "订单", "成交", "消费", "order", "sales"),
-))
+_register(
+    Dataset(
+        "orders",
+        "收费明细",
+        (
+            _f(
+                "order_date",
+                DATE,
+                True,
+                (
+                    "收费日期",
+                    "成交日期",
+                    "消费日期",
+                    "收款日期",
+                    "结算日期",
+                    "下单日期",
+                    "收费时间",
+                    "成交时间",
+                    "收银日期",
+                    "单据日期",
+                    "开单日期",
+                    "结账日期",
+                    "业绩日期",
+                    "orderdate",
+                    "saledate",
+                    "paymentdate",
+                    "transactiondate",
+                ),
+            ),
+            _f("customer_id", TEXT, True, CUSTOMER_ID),
+            _f("item", TEXT, True, ITEM),
+            _f(
+                "paid_amount",
+                AMOUNT,
+                True,
+                (
+                    "实收金额",
+                    "实付金额",
+                    "收款金额",
+                    "实收",
+                    "实付",
+                    "成交金额",
+                    "业绩金额",
+                    "消费金额",
+                    "实收款",
+                    "收银金额",
+                    "金额",
+                    "paid",
+                    "paidamount",
+                    "amountpaid",
+                    "netamount",
+                    "revenue",
+                    "amount",
+                ),
+            ),
+            _f("order_id", TEXT, False, ("单号", "订单号", "收费单号", "单据号", "流水号", "order")),
+            _f("department", TEXT, False, DEPARTMENT),
+            _f("quantity", NUMBER, False, ("数量", "次数", "qty")),
+            _f("list_amount", AMOUNT, False, ("应收金额", "原价", "标准价", "应收", "list")),
+            _f(
+                "payment_method",
+                TEXT,
+                False,
+                (
+                    "支付方式",
+                    "付款方式",
+                    "收款方式",
+                    "结算方式",
+                    "支付类型",
+                    "支付渠道",
+                    "payment",
+                    "paymentmethod",
+                    "paymenttype",
+                    "tender",
+                ),
+            ),
+            _f("consultant", TEXT, False, CONSULTANT, "consultant"),
+            _f("doctor", TEXT, False, ("医生", "主治医生", "治疗医生", "操作医生"), "consultant"),
+            _f("kind", TEXT, False, ("类型", "收费类型", "业务类型", "单据类型", "交易类型")),
+            CLINIC,
+        ),
+        mode="append",
+        key=("order_date", "customer_id", "item", "paid_amount", "payment_method"),
+        natural_key=("order_id", "order_date", "item", "paid_amount"),
+        date_field="order_date",
+        hints=("收费", "订单", "成交", "消费", "order", "sales"),
+    )
+)
 
-_register(Dataset(
-    "treatments", "治疗划扣",
-    (
-        _f("treatment_date", DATE, True, ("治疗日期", "划扣日期", "消耗日期", "执行日期", "操作日期", "治疗时间")),
-        _f("customer_id", TEXT, True, CUSTOMER_ID),
-        _f("item", TEXT, True, ITEM),
-        _f("consumed_amount", AMOUNT, False, ("消耗金额", "划扣金额", "消耗", "金额", "consumed")),
-        _f("sessions", NUMBER, False, ("次数", "疗程次数", "划扣次数", "数量")),
-        _f("operator", TEXT, False, ("操作人", "医生", "治疗师", "操作医生", "操作员"), "consultant"),
-        CLINIC,
-    ),
-    mode="append", key=("treatment_date", "customer_id", "item", "consumed_amount"), date_field="treatment_date",
-    hints=("治疗", "划扣", "消耗", "treatment"),
-))
+_register(
+    Dataset(
+        "treatments",
+        "治疗划扣",
+        (
+            _f("treatment_date", DATE, True, ("治疗日期", "划扣日期", "消耗日期", "执行日期", "操作日期", "治疗时间")),
+            _f("customer_id", TEXT, True, CUSTOMER_ID),
+            _f("item", TEXT, True, ITEM),
+            _f("consumed_amount", AMOUNT, False, ("消耗金额", "划扣金额", "消耗", "金额", "consumed")),
+            _f("sessions", NUMBER, False, ("次数", "疗程次数", "划扣次数", "数量")),
+            _f("operator", TEXT, False, ("操作人", "医生", "治疗师", "操作医生", "操作员"), "consultant"),
+            CLINIC,
+        ),
+        mode="append",
+        key=("treatment_date", "customer_id", "item", "consumed_amount"),
+        date_field="treatment_date",
+        hints=("治疗", "划扣", "消耗", "treatment"),
+    )
+)
 
-_register(Dataset(
-    "spend", "营销费用",
-    (
-        _f("period", PERIOD, True, ("月份", "日期", "时间", "投放日期", "统计月份", "投放月份", "month", "date")),
-        _f("channel", TEXT, True, CHANNEL, "channel"),
-        _f("amount", AMOUNT, True, ("费用", "消耗", "花费", "金额", "投放金额", "消费", "投放费用", "cost")),
-        _f("impressions", NUMBER, False, ("曝光量", "展现量", "曝光", "展现")),
-        _f("clicks", NUMBER, False, ("点击", "点击量")),
-        _f("inquiries", NUMBER, False, ("咨询量", "私信数", "留资数", "线索数", "私信")),
-        CLINIC,
-    ),
-    mode="upsert", key=("clinic", "period", "channel"), date_field="period",
-    sum_fields=("amount", "impressions", "clicks", "inquiries"),
-    hints=("费用", "投放", "推广", "spend", "marketing"),
-))
+_register(
+    Dataset(
+        "spend",
+        "营销费用",
+        (
+            _f("period", PERIOD, True, ("月份", "日期", "时间", "投放日期", "统计月份", "投放月份", "month", "date")),
+            _f("channel", TEXT, True, CHANNEL, "channel"),
+            _f("amount", AMOUNT, True, ("费用", "消耗", "花费", "金额", "投放金额", "消费", "投放费用", "cost")),
+            _f("impressions", NUMBER, False, ("曝光量", "展现量", "曝光", "展现")),
+            _f("clicks", NUMBER, False, ("点击", "点击量")),
+            _f("inquiries", NUMBER, False, ("咨询量", "私信数", "留资数", "线索数", "私信")),
+            CLINIC,
+        ),
+        mode="upsert",
+        key=("clinic", "period", "channel"),
+        date_field="period",
+        sum_fields=("amount", "impressions", "clicks", "inquiries"),
+        hints=("费用", "投放", "推广", "spend", "marketing"),
+    )
+)
 
-_register(Dataset(
-    "cards", "储值卡",
-    (
-        _f("card_id", TEXT, True, ("卡号", "储值卡号", "会员卡号", "卡编号", "card")),
-        _f("customer_id", TEXT, True, CUSTOMER_ID),
-        _f("opened_at", DATE, False, ("开卡日期", "开卡时间", "办卡日期")),
-        _f("card_type", TEXT, False, ("卡类型", "卡种", "卡名称", "卡项")),
-        _f("recharge_total", AMOUNT, False, ("充值金额", "累计充值", "充值总额", "本金", "recharge")),
-        _f("bonus_total", AMOUNT, False, ("赠送金额", "累计赠送", "赠金", "bonus")),
-        _f("balance", AMOUNT, False, ("余额", "剩余金额", "卡余额", "剩余")),
-        _f("last_used_at", DATE, False, ("最后消费日期", "最近使用日期", "最后使用日期", "最近消费日期", "lastused")),
-        CLINIC,
-    ),
-    mode="upsert", key=("card_id",), date_field="opened_at",
-    hints=("储值", "会员卡", "卡", "card"),
-))
+_register(
+    Dataset(
+        "cards",
+        "储值卡",
+        (
+            _f("card_id", TEXT, True, ("卡号", "储值卡号", "会员卡号", "卡编号", "card")),
+            _f("customer_id", TEXT, True, CUSTOMER_ID),
+            _f("opened_at", DATE, False, ("开卡日期", "开卡时间", "办卡日期")),
+            _f("card_type", TEXT, False, ("卡类型", "卡种", "卡名称", "卡项")),
+            _f("recharge_total", AMOUNT, False, ("充值金额", "累计充值", "充值总额", "本金", "recharge")),
+            _f("bonus_total", AMOUNT, False, ("赠送金额", "累计赠送", "赠金", "bonus")),
+            _f("balance", AMOUNT, False, ("余额", "剩余金额", "卡余额", "剩余")),
+            _f(
+                "last_used_at",
+                DATE,
+                False,
+                ("最后消费日期", "最近使用日期", "最后使用日期", "最近消费日期", "lastused"),
+            ),
+            CLINIC,
+        ),
+        mode="upsert",
+        key=("card_id",),
+        date_field="opened_at",
+        hints=("储值", "会员卡", "卡", "card"),
+    )
+)
 
-_register(Dataset(
-    "items", "项目目录",
-    (
-        _f("item", TEXT, True, ITEM),
-        _f("department", TEXT, False, DEPARTMENT),
-        _f("role", TEXT, False, ("项目定位", "定位", "品项定位", "品项类型", "项目类型")),
-        _f("list_price", AMOUNT, False, ("标准价", "价格", "原价", "单价", "定价", "price")),
-        _f("unit_cost", AMOUNT, False, ("成本", "单位成本", "成本价", "cost")),
-        CLINIC,
-    ),
-    mode="upsert", key=("item",), needs_clinic=False,
-    hints=("项目", "品项", "价目", "item"),
-))
+_register(
+    Dataset(
+        "items",
+        "项目目录",
+        (
+            _f("item", TEXT, True, ITEM),
+            _f("department", TEXT, False, DEPARTMENT),
+            _f("role", TEXT, False, ("项目定位", "定位", "品项定位", "品项类型", "项目类型")),
+            _f("list_price", AMOUNT, False, ("标准价", "价格", "原价", "单价", "定价", "price")),
+            _f("unit_cost", AMOUNT, False, ("成本", "单位成本", "成本价", "cost")),
+            CLINIC,
+        ),
+        mode="upsert",
+        key=("item",),
+        needs_clinic=False,
+        hints=("项目", "品项", "价目", "item"),
+    )
+)
 
-_register(Dataset(
-    "staff", "员工",
-    (
-        _f("name", TEXT, True, ("姓名", "员工姓名", "员工", "名字")),
-        _f("role", TEXT, False, ("岗位", "角色", "职位", "职务")),
-        _f("department", TEXT, False, DEPARTMENT),
-        CLINIC,
-    ),
-    mode="upsert", key=("name",), needs_clinic=False,
-    hints=("员工", "人员", "staff"),
-))
+_register(
+    Dataset(
+        "staff",
+        "员工",
+        (
+            _f("name", TEXT, True, ("姓名", "员工姓名", "员工", "名字")),
+            _f("role", TEXT, False, ("岗位", "角色", "职位", "职务")),
+            _f("department", TEXT, False, DEPARTMENT),
+            CLINIC,
+        ),
+        mode="upsert",
+        key=("name",),
+        needs_clinic=False,
+        hints=("员工", "人员", "staff"),
+    )
+)
 
 _BRACKETS = re.compile(r"[（(\[【].*?[)）\]】]")
 _NOISE = re.compile(r"[\s_\-*:：#./]")

@@ -16,12 +16,27 @@ _KIND = {
     "en": {"date": "dates", "number": "amounts/numbers", "phone": "phone numbers", "yesno": "yes/no"},
 }
 _WHY = {
-    "zh": {"synonym": "表头是已知写法", "parts": "表头词组", "generic": "通用表头", "mapping": "映射文件",
-           "constant": "映射文件常量", "computed": "映射文件公式"},
-    "en": {"synonym": "known header", "parts": "header words", "generic": "generic header", "mapping": "mapping file",
-           "constant": "mapping constant", "computed": "mapping formula"},
+    "zh": {
+        "synonym": "表头是已知写法",
+        "parts": "表头词组",
+        "generic": "通用表头",
+        "mapping": "映射文件",
+        "constant": "映射文件常量",
+        "computed": "映射文件公式",
+    },
+    "en": {
+        "synonym": "known header",
+        "parts": "header words",
+        "generic": "generic header",
+        "mapping": "mapping file",
+        "constant": "mapping constant",
+        "computed": "mapping formula",
+    },
 }
-_VALUES = {"zh": {1: "，数据吻合", 0: "", -1: "，但数据不像"}, "en": {1: ", values agree", 0: "", -1: ", values look odd"}}
+_VALUES = {
+    "zh": {1: "，数据吻合", 0: "", -1: "，但数据不像"},
+    "en": {1: ", values agree", 0: "", -1: ", values look odd"},
+}
 
 
 def _ds(name: str, lang: str) -> str:
@@ -33,21 +48,36 @@ def doubt_lines(rec: Recognition, lang: str = "zh") -> list[str]:
     for key, a in rec.doubts:
         if key == "unused":
             kind = _KIND[lang].get(a["kind"], a["kind"])
-            out.append(f"列「{a['header']}」是{kind}，但没有对应字段" if lang == "zh"
-                       else f"column '{a['header']}' holds {kind} but no field takes it")
+            out.append(
+                f"列「{a['header']}」是{kind}，但没有对应字段"
+                if lang == "zh"
+                else f"column '{a['header']}' holds {kind} but no field takes it"
+            )
         elif key == "name_elsewhere":
-            out.append(f"文件/工作表名含「{a['word']}」，像是 {_ds(a['other'], lang)}" if lang == "zh"
-                       else f"the file or sheet name says '{a['word']}', which points to {a['other']}")
+            out.append(
+                f"文件/工作表名含「{a['word']}」，像是 {_ds(a['other'], lang)}"
+                if lang == "zh"
+                else f"the file or sheet name says '{a['word']}', which points to {a['other']}"
+            )
         elif key == "alike":
-            out.append(f"{_ds(a['other'], lang)} 的得分几乎一样（{a['b']:g} 对 {a['a']:g}）" if lang == "zh"
-                       else f"{a['other']} scores almost the same ({a['b']:g} against {a['a']:g})")
+            out.append(
+                f"{_ds(a['other'], lang)} 的得分几乎一样（{a['b']:g} 对 {a['a']:g}）"
+                if lang == "zh"
+                else f"{a['other']} scores almost the same ({a['b']:g} against {a['a']:g})"
+            )
         elif key == "date_order":
-            out.append(f"日期如「{a['example']}」无法判断是月/日/年还是日/月/年（映射文件里写 date_order）" if lang == "zh"
-                       else f"dates like '{a['example']}' could be month/day/year or day/month/year "
-                            "(set date_order in a mapping file)")
+            out.append(
+                f"日期如「{a['example']}」无法判断是月/日/年还是日/月/年（映射文件里写 date_order）"
+                if lang == "zh"
+                else f"dates like '{a['example']}' could be month/day/year or day/month/year "
+                "(set date_order in a mapping file)"
+            )
         elif key == "thin":
-            out.append("除了编号外没有其他明确的列，不能据此更新档案" if lang == "zh"
-                       else "nothing but the key column says so, and this dataset overwrites records")
+            out.append(
+                "除了编号外没有其他明确的列，不能据此更新档案"
+                if lang == "zh"
+                else "nothing but the key column says so, and this dataset overwrites records"
+            )
     return out
 
 
@@ -56,17 +86,21 @@ def refusal(where: str, rec: Recognition, mapping_path: Path | None, lang: str =
     reasons = "；".join(doubt_lines(rec, lang)) if lang == "zh" else "; ".join(doubt_lines(rec, lang))
     cols = ", ".join(f"{rec.headers[c]}→{m.field}" for c, m in rec.best.matches.items())
     if lang == "zh":
-        msg = (f"{where}：无法确定这是什么数据，未导入任何内容。猜测是 {_ds(ds, lang)}（{cols}），"
-               f"但{reasons}。")
-        hint = (f"已把猜测写成映射文件 {mapping_path}：请核对后用 `aesops import {where.split(',')[0]} --mapping "
-                f"{mapping_path.name}` 导入；`aesops import --explain` 可逐列查看依据。" if mapping_path else
-                "请写一个映射文件（--mapping），或用 --kind 指定数据集；`aesops import --explain` 可逐列查看依据。")
+        msg = f"{where}：无法确定这是什么数据，未导入任何内容。猜测是 {_ds(ds, lang)}（{cols}），但{reasons}。"
+        hint = (
+            f"已把猜测写成映射文件 {mapping_path}：请核对后用 `aesops import {where.split(',')[0]} --mapping "
+            f"{mapping_path.name}` 导入；`aesops import --explain` 可逐列查看依据。"
+            if mapping_path
+            else "请写一个映射文件（--mapping），或用 --kind 指定数据集；`aesops import --explain` 可逐列查看依据。"
+        )
     else:
-        msg = (f"{where}: not sure what this file is, so nothing was imported. Best guess: {ds} ({cols}), "
-               f"but {reasons}.")
-        hint = (f"The guess is written to {mapping_path}: check it and import with `--mapping {mapping_path.name}`; "
-                "`aesops import --explain` shows the evidence column by column." if mapping_path else
-                "Write a mapping file (--mapping) or pass --kind; `aesops import --explain` shows the evidence.")
+        msg = f"{where}: not sure what this file is, so nothing was imported. Best guess: {ds} ({cols}), but {reasons}."
+        hint = (
+            f"The guess is written to {mapping_path}: check it and import with `--mapping {mapping_path.name}`; "
+            "`aesops import --explain` shows the evidence column by column."
+            if mapping_path
+            else "Write a mapping file (--mapping) or pass --kind; `aesops import --explain` shows the evidence."
+        )
     return msg, hint
 
 
@@ -75,8 +109,11 @@ def mapping_toml(rec: Recognition, *, header_row: int, sheet: str | None, lang: 
     ds = rec.best.dataset
     zh = lang == "zh"
     lines = [
-        ("# aesops 的猜测：请核对每一列，改好后用 --mapping 传入。" if zh
-         else "# What aesops guessed: check every column, fix it, and pass it with --mapping."),
+        (
+            "# aesops 的猜测：请核对每一列，改好后用 --mapping 传入。"
+            if zh
+            else "# What aesops guessed: check every column, fix it, and pass it with --mapping."
+        ),
         ("# 可用字段：" if zh else "# Fields: ") + ", ".join(f.name for f in ds.fields),
         ("# 其他数据集：" if zh else "# Other kinds: ") + ", ".join(DATASETS),
     ]
@@ -84,7 +121,10 @@ def mapping_toml(rec: Recognition, *, header_row: int, sheet: str | None, lang: 
         lines.append(("# 疑点：" if zh else "# Doubt: ") + line)
     lines += [f'kind = "{ds.name}"', f"header_row = {header_row + 1}"]
     if any(key == "date_order" for key, _ in rec.doubts):
-        lines.append('date_order = "mdy"    ' + ('# 月/日/年；日/月/年请改成 "dmy"' if zh else '# month/day/year; "dmy" for day/month/year'))
+        lines.append(
+            'date_order = "mdy"    '
+            + ('# 月/日/年；日/月/年请改成 "dmy"' if zh else '# month/day/year; "dmy" for day/month/year')
+        )
     if sheet:
         lines.append(f"sheets = [{_q(sheet)}]")
     lines += ["", "[columns]"]
@@ -95,7 +135,7 @@ def mapping_toml(rec: Recognition, *, header_row: int, sheet: str | None, lang: 
         if m:
             lines.append(f"{_q(text)} = {_q(m.field)}")
         else:
-            lines.append(f"# {_q(text)} = \"\"    " + ("# 未使用" if zh else "# not used"))
+            lines.append(f'# {_q(text)} = ""    ' + ("# 未使用" if zh else "# not used"))
     for f in rec.best.missing:
         lines.append(f"# ? = {_q(f)}    " + ("# 必填字段，未找到对应列" if zh else "# required, no column found"))
     return "\n".join(lines) + "\n"
@@ -114,19 +154,29 @@ def explain_lines(rec: Recognition, *, where: str, header_row: int, lang: str = 
         out.append(f"  名称线索：{words}" if zh else f"  name evidence: {words}")
     if not rec.best.viable:
         miss = ", ".join(rec.best.missing)
-        out.append(f"  最接近 {_ds(ds, lang)}，缺少必填字段：{miss}" if zh
-                   else f"  closest: {ds}, lacking required fields: {miss}")
+        out.append(
+            f"  最接近 {_ds(ds, lang)}，缺少必填字段：{miss}"
+            if zh
+            else f"  closest: {ds}, lacking required fields: {miss}"
+        )
     else:
-        out.append(f"  数据集：{_ds(ds, lang)}（得分 {rec.best.score:g}）" if zh else f"  dataset: {ds} (score {rec.best.score:g})")
+        out.append(
+            f"  数据集：{_ds(ds, lang)}（得分 {rec.best.score:g}）"
+            if zh
+            else f"  dataset: {ds} (score {rec.best.score:g})"
+        )
     for c in rec.others[:2]:
         state = "" if c.viable else ("，缺 " if zh else ", lacks ") + ", ".join(c.missing)
-        out.append(f"  其次：{_ds(c.dataset.name, lang)}（得分 {c.score:g}{state}）" if zh
-                   else f"  next: {c.dataset.name} (score {c.score:g}{state})")
+        out.append(
+            f"  其次：{_ds(c.dataset.name, lang)}（得分 {c.score:g}{state}）"
+            if zh
+            else f"  next: {c.dataset.name} (score {c.score:g}{state})"
+        )
     for col, text in rec.headers.items():
         m = rec.best.matches.get(col)
         p = rec.profiles.get(col)
         seen = _KIND[lang].get(p.kind(), "") if p and p.kind() else ""
-        seen = (f" [{seen}]" if seen else "")
+        seen = f" [{seen}]" if seen else ""
         if m:
             why = _WHY[lang].get(m.why, m.why) + _VALUES[lang].get(m.values, "")
             out.append(f"  {text}{seen} → {m.field}（{why}）" if zh else f"  {text}{seen} → {m.field} ({why})")
@@ -134,7 +184,9 @@ def explain_lines(rec: Recognition, *, where: str, header_row: int, lang: str = 
             out.append(f"  {text}{seen} → " + ("（不使用）" if zh else "(not used)"))
     if rec.best.viable:
         if rec.doubts:
-            out.append(("  不会导入：" if zh else "  would refuse: ") + ("；" if zh else "; ").join(doubt_lines(rec, lang)))
+            out.append(
+                ("  不会导入：" if zh else "  would refuse: ") + ("；" if zh else "; ").join(doubt_lines(rec, lang))
+            )
         else:
             out.append("  会导入。" if zh else "  would import.")
     return out

@@ -31,8 +31,16 @@ class Layout:
 class RecognitionRefused(InputFileError):
     """The file was understood only partly or ambiguously: nothing is loaded, a mapping is proposed."""
 
-    def __init__(self, message: str, *, hint: str | None = None, recognition: rg.Recognition,
-                 header_row: int, sheet: str | None, where: str):
+    def __init__(
+        self,
+        message: str,
+        *,
+        hint: str | None = None,
+        recognition: rg.Recognition,
+        header_row: int,
+        sheet: str | None,
+        where: str,
+    ):
         super().__init__(message, hint=hint)
         self.recognition, self.header_row, self.sheet, self.where = recognition, header_row, sheet, where
 
@@ -88,8 +96,9 @@ def _fixed(user: UserMapping | None, ds: Dataset | None, headers: dict[str, str]
     return fixed
 
 
-def recognise_frame(frame: pl.DataFrame, *, file_name: str, sheet: str | None, kind: str | None,
-                    user: UserMapping | None) -> tuple[int, dict[str, str], rg.Recognition]:
+def recognise_frame(
+    frame: pl.DataFrame, *, file_name: str, sheet: str | None, kind: str | None, user: UserMapping | None
+) -> tuple[int, dict[str, str], rg.Recognition]:
     kind = kind or (user.kind if user else None)
     if kind is not None and kind not in DATASETS:
         raise UsageError(f"Unknown --kind '{kind}'.", hint=f"Kinds: {', '.join(DATASETS)}.")
@@ -105,19 +114,35 @@ def recognise_frame(frame: pl.DataFrame, *, file_name: str, sheet: str | None, k
     no_header = row is None
     if no_header:
         # Still propose a mapping: the widest of the first rows is most likely the header.
-        widths = [sum(1 for v in _row_cells(frame, i) if v is not None and str(v).strip())
-                  for i in range(min(SCAN_ROWS, frame.height))]
+        widths = [
+            sum(1 for v in _row_cells(frame, i) if v is not None and str(v).strip())
+            for i in range(min(SCAN_ROWS, frame.height))
+        ]
         row = widths.index(max(widths)) if widths and max(widths) else 0
-    headers = {c: str(v).strip() for c, v in zip(frame.columns, _row_cells(frame, row), strict=False)
-               if v is not None and str(v).strip()} if frame.height else {}
+    headers = (
+        {
+            c: str(v).strip()
+            for c, v in zip(frame.columns, _row_cells(frame, row), strict=False)
+            if v is not None and str(v).strip()
+        }
+        if frame.height
+        else {}
+    )
     if no_header:
         ds = pool[0] if kind else DATASETS["orders"]
-        rec = rg.Recognition(rg.Candidate(ds, {}, 0, False, [f.name for f in ds.required]), [], headers,
-                             _profiles(frame, row, list(headers)))
+        rec = rg.Recognition(
+            rg.Candidate(ds, {}, 0, False, [f.name for f in ds.required]),
+            [],
+            headers,
+            _profiles(frame, row, list(headers)),
+        )
         raise RecognitionRefused(
             f"{where}: no header row found in the first {SCAN_ROWS} rows; no column name is one aesops knows.",
             hint=_lacking_hint(ds, {}) + "\n" + MAPPING_HELP,
-            recognition=rec, header_row=row, sheet=sheet, where=where,
+            recognition=rec,
+            header_row=row,
+            sheet=sheet,
+            where=where,
         )
     profiles = _profiles(frame, row, list(headers))
     title = " ".join(str(v) for i in range(row) for v in _row_cells(frame, i) if v is not None)
@@ -130,8 +155,12 @@ def recognise_frame(frame: pl.DataFrame, *, file_name: str, sheet: str | None, k
     forced = bool(kind) or bool(user and user.decides)
     if user and not kind:
         # Fields named in the mapping must belong to the dataset chosen; score each dataset with its own.
-        recs = [rg.recognise(all_headers, profiles, context=context, pool=[ds],
-                             fixed=_fixed(user, ds, headers), forced=forced) for ds in pool]
+        recs = [
+            rg.recognise(
+                all_headers, profiles, context=context, pool=[ds], fixed=_fixed(user, ds, headers), forced=forced
+            )
+            for ds in pool
+        ]
         recs.sort(key=lambda r: (r.best.viable, r.best.score), reverse=True)
         rec = recs[0]
         rec.others = [r.best for r in recs[1:]]
@@ -140,8 +169,16 @@ def recognise_frame(frame: pl.DataFrame, *, file_name: str, sheet: str | None, k
     return row, all_headers, rec
 
 
-def locate(frame: pl.DataFrame, *, file_name: str, sheet: str | None, kind: str | None,
-           user: UserMapping | None, lang: str = "zh", day_month_values=None) -> Layout:
+def locate(
+    frame: pl.DataFrame,
+    *,
+    file_name: str,
+    sheet: str | None,
+    kind: str | None,
+    user: UserMapping | None,
+    lang: str = "zh",
+    day_month_values=None,
+) -> Layout:
     """frame: the sheet, or its first rows when day_month_values(columns, header_row) gives the cells of
     the whole file that could be day/month dates (see _day_month_candidates)."""
     from aesthetic_cli.importer.explain import refusal
@@ -157,13 +194,19 @@ def locate(frame: pl.DataFrame, *, file_name: str, sheet: str | None, kind: str 
             + (f"dataset '{ds.name}' ({ds.label_zh})." if named else "any dataset aesops knows.")
             + f" Headers found: {real}.",
             hint=_lacking_hint(ds, mapping) + "\n" + MAPPING_HELP,
-            recognition=rec, header_row=row, sheet=sheet, where=where,
+            recognition=rec,
+            header_row=row,
+            sheet=sheet,
+            where=where,
         )
     date_order = user.date_order if user else None
     if not date_order and not (user and user.date_format):
         dated = [c for c, f in mapping.items() if ds.field(f).type in (d.DATE, d.PERIOD) and c in frame.columns]
-        values = (day_month_values(dated, row) if day_month_values
-                  else [_day_month_candidates(frame[c].slice(row + 1)) for c in dated])
+        values = (
+            day_month_values(dated, row)
+            if day_month_values
+            else [_day_month_candidates(frame[c].slice(row + 1)) for c in dated]
+        )
         date_order, example = rg.infer_date_order(values)
         if example and not date_order:
             # 10/7/2025 is July or October: the file cannot say, so the user must.
@@ -172,8 +215,15 @@ def locate(frame: pl.DataFrame, *, file_name: str, sheet: str | None, kind: str 
         msg, hint = refusal(where, rec, None, lang)
         raise RecognitionRefused(msg, hint=hint, recognition=rec, header_row=row, sheet=sheet, where=where)
     ignored = [headers[c] for c in headers if c not in mapping]
-    return Layout(dataset=ds, header_row=row, mapping=mapping, headers=headers, ignored=ignored, recognition=rec,
-                  date_order=date_order)
+    return Layout(
+        dataset=ds,
+        header_row=row,
+        mapping=mapping,
+        headers=headers,
+        ignored=ignored,
+        recognition=rec,
+        date_order=date_order,
+    )
 
 
 def _day_month_candidates(values: pl.Series) -> list:

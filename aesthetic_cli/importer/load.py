@@ -91,19 +91,30 @@ def _pick_sheets(path: Path, sheet: str | None, kind: str | None, user: UserMapp
             continue
         if picked and layout.dataset.name != picked[0][1].dataset.name:
             other = layout.dataset.name
-            skipped.append((raw.sheet, f"像是 {other}，请用 --sheet {raw.sheet} 单独导入" if lang == "zh"
-                            else f"looks like {other}; import it with --sheet {raw.sheet}"))
+            skipped.append(
+                (
+                    raw.sheet,
+                    f"像是 {other}，请用 --sheet {raw.sheet} 单独导入"
+                    if lang == "zh"
+                    else f"looks like {other}; import it with --sheet {raw.sheet}",
+                )
+            )
             continue
         picked.append((raw, layout))
     if not picked:
         # A refusal about a sheet that looked like data says more than "no header" on a cover sheet.
-        raise next((e for e in errors if isinstance(e, RecognitionRefused) and e.recognition.best.viable),
-                   next((e for e in errors if isinstance(e, RecognitionRefused)), errors[0]))
+        raise next(
+            (e for e in errors if isinstance(e, RecognitionRefused) and e.recognition.best.viable),
+            next((e for e in errors if isinstance(e, RecognitionRefused)), errors[0]),
+        )
     # Sheets before the first one recognised are covers and notes: name them only when they had data.
     first = picked[0][0].sheet
     order = list(book.sheet_names)
-    skipped = [(n, why) for n, why in skipped
-               if not (order.index(n) < order.index(first) and "no header row" in why)] if first in order else skipped
+    skipped = (
+        [(n, why) for n, why in skipped if not (order.index(n) < order.index(first) and "no header row" in why)]
+        if first in order
+        else skipped
+    )
     return picked, skipped
 
 
@@ -120,8 +131,9 @@ def write_proposal(path: Path, exc: RecognitionRefused, lang: str = "zh") -> Pat
     if target.exists():
         return target
     try:
-        target.write_text(mapping_toml(exc.recognition, header_row=exc.header_row, sheet=exc.sheet, lang=lang),
-                          encoding="utf-8")
+        target.write_text(
+            mapping_toml(exc.recognition, header_row=exc.header_row, sheet=exc.sheet, lang=lang), encoding="utf-8"
+        )
     except OSError:
         return None
     return target
@@ -136,15 +148,20 @@ def _refuse(path: Path, exc: RecognitionRefused, lang: str) -> RecognitionRefuse
         msg, hint = refusal(exc.where, exc.recognition, written, lang)
     else:
         msg = exc.message
-        note = (f"已把最接近的猜测写成映射文件 {written}，请补全后用 --mapping 传入。" if lang == "zh"
-                else f"The closest guess is written to {written}: complete it and pass it with --mapping.")
+        note = (
+            f"已把最接近的猜测写成映射文件 {written}，请补全后用 --mapping 传入。"
+            if lang == "zh"
+            else f"The closest guess is written to {written}: complete it and pass it with --mapping."
+        )
         hint = (exc.hint or "") + ("\n" + note if written else "")
-    return RecognitionRefused(msg, hint=hint, recognition=exc.recognition, header_row=exc.header_row,
-                              sheet=exc.sheet, where=exc.where)
+    return RecognitionRefused(
+        msg, hint=hint, recognition=exc.recognition, header_row=exc.header_row, sheet=exc.sheet, where=exc.where
+    )
 
 
-def explain(path: Path, *, kind: str | None = None, sheet: str | None = None, mapping: Path | None = None,
-            lang: str = "zh") -> list[str]:
+def explain(
+    path: Path, *, kind: str | None = None, sheet: str | None = None, mapping: Path | None = None, lang: str = "zh"
+) -> list[str]:
     """The mapping aesops would use, column by column, with its evidence; nothing is loaded."""
     from aesthetic_cli.importer.explain import explain_lines
     from aesthetic_cli.importer.header import recognise_frame
@@ -169,14 +186,22 @@ def explain(path: Path, *, kind: str | None = None, sheet: str | None = None, ma
     return lines
 
 
-def _read_and_convert(raw, layout: Layout, path: Path, *, user: UserMapping | None, amount_unit: str,
-                      clinic: str | None) -> Converted:
+def _read_and_convert(
+    raw, layout: Layout, path: Path, *, user: UserMapping | None, amount_unit: str, clinic: str | None
+) -> Converted:
     """Convert one located sheet without touching the warehouse (import_file has checked the arguments)."""
     ds = layout.dataset
     _require_clinic(path, layout, clinic)
     frame = extend_frame(raw.frame, layout, user, header_row=layout.header_row)
-    conv = convert(frame, layout, amount_unit=amount_unit, clinic=clinic, field_counts=raw.field_counts,
-                   date_order=layout.date_order, date_format=user.date_format if user else None)
+    conv = convert(
+        frame,
+        layout,
+        amount_unit=amount_unit,
+        clinic=clinic,
+        field_counts=raw.field_counts,
+        date_order=layout.date_order,
+        date_format=user.date_format if user else None,
+    )
     if ds.needs_clinic:
         conv = _reject_missing_clinic(conv, layout)
     return conv
@@ -196,8 +221,11 @@ def _reject_missing_clinic(conv: Converted, layout: Layout) -> Converted:
         return conv
     header = next((h for c, h in layout.headers.items() if layout.mapping.get(c) == "clinic"), "clinic")
     extra = missing.select(
-        ROW, pl.lit(header).alias("column"), pl.lit("clinic").alias("field"),
-        pl.lit(None, pl.String).alias("value"), pl.lit("missing clinic (门店); no --clinic default").alias("reason"),
+        ROW,
+        pl.lit(header).alias("column"),
+        pl.lit("clinic").alias("field"),
+        pl.lit(None, pl.String).alias("value"),
+        pl.lit("missing clinic (门店); no --clinic default").alias("reason"),
         pl.lit("rejected").alias("severity"),
     )
     conv.problems = pl.concat([conv.problems, extra.cast(conv.problems.schema)]).sort(ROW)
@@ -232,7 +260,8 @@ class Prepared:
                 # Rank within one 64-bit hash of the key: far cheaper than grouping by five text columns.
                 # A collision could only rank a row 2 instead of 1, which still leaves its key unique.
                 incoming = incoming.with_columns(
-                    pl.int_range(1, pl.len() + 1).over(pl.struct(key).hash()).alias("_rank"))
+                    pl.int_range(1, pl.len() + 1).over(pl.struct(key).hash()).alias("_rank")
+                )
             con.register("incoming", incoming.to_arrow())
             return
         con.execute("DROP TABLE IF EXISTS aesops_incoming")
@@ -266,8 +295,18 @@ def _in_memory(raw, layout: Layout, path: Path, *, user, amount_unit, clinic) ->
     dmin = dmax = None
     if ds.date_field and conv.good.height:
         dmin, dmax = conv.good[ds.date_field].min(), conv.good[ds.date_field].max()
-    return Prepared(layout, raw.sheet, conv.rows_read, conv.rejected, conv.skipped_blank + conv.skipped_totals,
-                    conv.problems, conv.good.height, dmin, dmax, frame=conv.good)
+    return Prepared(
+        layout,
+        raw.sheet,
+        conv.rows_read,
+        conv.rejected,
+        conv.skipped_blank + conv.skipped_totals,
+        conv.problems,
+        conv.good.height,
+        dmin,
+        dmax,
+        frame=conv.good,
+    )
 
 
 def _staged(con, path, *, kind, user, amount_unit, clinic, lang) -> Prepared:
@@ -285,11 +324,17 @@ def _staged(con, path, *, kind, user, amount_unit, clinic, lang) -> Prepared:
         header_fields = int(counts[layout.header_row]) if layout.header_row < counts.len() else 0
         for i, frame in enumerate(source.batches(path.name, counts.len())):
             frame = extend_frame(frame, layout, user, header_row=layout.header_row if i == 0 else None)
-            conv = convert(frame, layout, amount_unit=amount_unit, clinic=clinic,
-                           first_row=None if i == 0 else offset + 1,
-                           field_counts=counts.slice(offset, frame.height), header_fields=header_fields,
-                           date_order=layout.date_order,
-                           date_format=user.date_format if user else None)
+            conv = convert(
+                frame,
+                layout,
+                amount_unit=amount_unit,
+                clinic=clinic,
+                first_row=None if i == 0 else offset + 1,
+                field_counts=counts.slice(offset, frame.height),
+                header_fields=header_fields,
+                date_order=layout.date_order,
+                date_format=user.date_format if user else None,
+            )
             if ds.needs_clinic:
                 conv = _reject_missing_clinic(conv, layout)
             offset += frame.height
@@ -307,19 +352,44 @@ def _staged(con, path, *, kind, user, amount_unit, clinic, lang) -> Prepared:
             con.unregister("aesops_batch")
     finally:
         source.close()
-    return Prepared(layout, None, totals["read"], totals["rejected"], totals["skipped"],
-                    pl.concat(problems) if problems else _empty_problems(), totals["good"], dmin, dmax)
+    return Prepared(
+        layout,
+        None,
+        totals["read"],
+        totals["rejected"],
+        totals["skipped"],
+        pl.concat(problems) if problems else _empty_problems(),
+        totals["good"],
+        dmin,
+        dmax,
+    )
 
 
 def _empty_problems() -> pl.DataFrame:
-    return pl.DataFrame(schema={ROW: pl.UInt32, "column": pl.String, "field": pl.String, "value": pl.String,
-                                "reason": pl.String, "severity": pl.String})
+    return pl.DataFrame(
+        schema={
+            ROW: pl.UInt32,
+            "column": pl.String,
+            "field": pl.String,
+            "value": pl.String,
+            "reason": pl.String,
+            "severity": pl.String,
+        }
+    )
 
 
-def import_file(con: duckdb.DuckDBPyConnection, path: Path, *, kind: str | None = None,
-                sheet: str | None = None, mapping: Path | None = None, amount_unit: str = "yuan",
-                clinic: str | None = None, lang: str = "zh",
-                progress: Callable[[int, int | None], None] | None = None) -> ImportResult:
+def import_file(
+    con: duckdb.DuckDBPyConnection,
+    path: Path,
+    *,
+    kind: str | None = None,
+    sheet: str | None = None,
+    mapping: Path | None = None,
+    amount_unit: str = "yuan",
+    clinic: str | None = None,
+    lang: str = "zh",
+    progress: Callable[[int, int | None], None] | None = None,
+) -> ImportResult:
     """Import a file: one batch per sheet (the first sheet's result, with the others in .more).
     A file aesops is not sure of is refused whole, with a proposed mapping written next to it.
     progress(rows done, rows in the file or None) is called as the rows are converted and loaded."""
@@ -333,12 +403,30 @@ def import_file(con: duckdb.DuckDBPyConnection, path: Path, *, kind: str | None 
     mapping_digest = sha256_of(mapping) if mapping else ""
     with _bounded_memory(con):
         try:
-            preps, skipped = _prepare(con, path, sheet=sheet, kind=kind, user=user, amount_unit=amount_unit,
-                                      clinic=clinic, lang=lang, progress=progress)
+            preps, skipped = _prepare(
+                con,
+                path,
+                sheet=sheet,
+                kind=kind,
+                user=user,
+                amount_unit=amount_unit,
+                clinic=clinic,
+                lang=lang,
+                progress=progress,
+            )
         except RecognitionRefused as exc:
             raise _refuse(path, exc, lang) from None
-        results = _load_all(con, path, preps, mapping=mapping, digest=digest, mapping_digest=mapping_digest,
-                            clinic=clinic, amount_unit=amount_unit, lang=lang)
+        results = _load_all(
+            con,
+            path,
+            preps,
+            mapping=mapping,
+            digest=digest,
+            mapping_digest=mapping_digest,
+            clinic=clinic,
+            amount_unit=amount_unit,
+            lang=lang,
+        )
     first = results[0]
     first.more, first.skipped_sheets = results[1:], skipped
     if progress:
@@ -375,49 +463,99 @@ def _prepare(con, path: Path, *, sheet, kind, user, amount_unit, clinic, lang, p
         return _reject_missing_clinic(conv, layout) if layout.dataset.needs_clinic else conv
 
     def from_staged(st: stage.Staged, sheet_name: str | None) -> Prepared:
-        return Prepared(st.layout, sheet_name, st.rows_read, st.rejected, st.skipped, st.problems, st.good_rows,
-                        st.date_min, st.date_max, frame=None, table=st.table)
+        return Prepared(
+            st.layout,
+            sheet_name,
+            st.rows_read,
+            st.rejected,
+            st.skipped,
+            st.problems,
+            st.good_rows,
+            st.date_min,
+            st.date_max,
+            frame=None,
+            table=st.table,
+        )
 
     if read.is_csv(path):
         if not _polars_only(user):
-            st = stage.stage_csv(con, path, table="aesops_staged_0", kind=kind, user=user, amount_unit=amount_unit,
-                                 clinic=clinic, lang=lang, finish=finish, progress=progress,
-                                 on_layout=lambda layout: _require_clinic(path, layout, clinic))
+            st = stage.stage_csv(
+                con,
+                path,
+                table="aesops_staged_0",
+                kind=kind,
+                user=user,
+                amount_unit=amount_unit,
+                clinic=clinic,
+                lang=lang,
+                finish=finish,
+                progress=progress,
+                on_layout=lambda layout: _require_clinic(path, layout, clinic),
+            )
             if st is not None:
                 return [from_staged(st, None)], []
         if read.is_large_csv(path):
             return [_staged(con, path, kind=kind, user=user, amount_unit=amount_unit, clinic=clinic, lang=lang)], []
     picked, skipped = _pick_sheets(path, sheet, kind, user, lang)
     if read.is_csv(path) or _polars_only(user):
-        return [_in_memory(raw, layout, path, user=user, amount_unit=amount_unit, clinic=clinic)
-                for raw, layout in picked], skipped
+        return [
+            _in_memory(raw, layout, path, user=user, amount_unit=amount_unit, clinic=clinic) for raw, layout in picked
+        ], skipped
     preps = []
     for i, (raw, layout) in enumerate(picked):
         _require_clinic(path, layout, clinic)
-        st = stage.stage_sheet(con, raw.frame, layout, table=f"aesops_staged_{i}", amount_unit=amount_unit,
-                               clinic=clinic, user=user, finish=finish, progress=progress)
+        st = stage.stage_sheet(
+            con,
+            raw.frame,
+            layout,
+            table=f"aesops_staged_{i}",
+            amount_unit=amount_unit,
+            clinic=clinic,
+            user=user,
+            finish=finish,
+            progress=progress,
+        )
         preps.append(from_staged(st, raw.sheet))
     return preps, skipped
 
 
-def _load_all(con, path: Path, preps: list[Prepared], *, mapping, digest, mapping_digest, clinic, amount_unit,
-              lang) -> list[ImportResult]:
+def _load_all(
+    con, path: Path, preps: list[Prepared], *, mapping, digest, mapping_digest, clinic, amount_unit, lang
+) -> list[ImportResult]:
     results: list[ImportResult] = []
     for prep in preps:
         try:
-            results.append(_load_one(con, path, prep, digest=digest, mapping_digest=mapping_digest, clinic=clinic,
-                                     amount_unit=amount_unit))
+            results.append(
+                _load_one(
+                    con,
+                    path,
+                    prep,
+                    digest=digest,
+                    mapping_digest=mapping_digest,
+                    clinic=clinic,
+                    amount_unit=amount_unit,
+                )
+            )
         except InputFileError as exc:
             # Mostly unreadable rows usually mean a column read as the wrong field: give the
             # guess to correct, as for any refusal.
             rec = prep.layout.recognition
             if mapping is None and rec is not None and not results:
-                refused = RecognitionRefused(exc.message, hint=exc.hint, recognition=rec,
-                                             header_row=prep.layout.header_row, sheet=prep.sheet, where=path.name)
+                refused = RecognitionRefused(
+                    exc.message,
+                    hint=exc.hint,
+                    recognition=rec,
+                    header_row=prep.layout.header_row,
+                    sheet=prep.sheet,
+                    where=path.name,
+                )
                 written = write_proposal(path, refused, lang)
                 if written:
-                    note = (f"aesops 的猜测已写入 {written}，核对后用 --mapping 传入。" if lang == "zh"
-                            else f"What aesops guessed is in {written}: check it and pass it with --mapping.")
+                    note = (
+                        f"aesops 的猜测已写入 {written}，核对后用 --mapping 传入。"
+                        if lang == "zh"
+                        else f"What aesops guessed is in {written}: check it and pass it with --mapping."
+                    )
                     exc.hint = (exc.hint or "") + "\n" + note
             for later in preps:
                 if later.frame is None:
@@ -426,16 +564,27 @@ def _load_all(con, path: Path, preps: list[Prepared], *, mapping, digest, mappin
     return results
 
 
-def _load_one(con, path: Path, prep: Prepared, *, digest: str, mapping_digest: str, clinic: str | None,
-              amount_unit: str) -> ImportResult:
+def _load_one(
+    con, path: Path, prep: Prepared, *, digest: str, mapping_digest: str, clinic: str | None, amount_unit: str
+) -> ImportResult:
     layout, sheet_name = prep.layout, prep.sheet
     ds = layout.dataset
     options_key = f"{ds.name}|{clinic or ''}|{sheet_name or ''}|{amount_unit}|{mapping_digest}"
-    result = ImportResult(file=path, dataset=ds.name, sheet=sheet_name, status="loaded", layout=layout,
-                          rows_read=prep.rows_read, rejected=prep.rejected, skipped=prep.skipped,
-                          blanked=prep.problems.filter(pl.col("severity") == "blanked").height,
-                          problems=prep.problems, ignored_headers=layout.ignored,
-                          date_min=prep.date_min, date_max=prep.date_max)
+    result = ImportResult(
+        file=path,
+        dataset=ds.name,
+        sheet=sheet_name,
+        status="loaded",
+        layout=layout,
+        rows_read=prep.rows_read,
+        rejected=prep.rejected,
+        skipped=prep.skipped,
+        blanked=prep.problems.filter(pl.col("severity") == "blanked").height,
+        problems=prep.problems,
+        ignored_headers=layout.ignored,
+        date_min=prep.date_min,
+        date_max=prep.date_max,
+    )
     seen = con.execute(
         "SELECT batch_id, imported_at FROM import_batches WHERE sha256 = $sha AND options_key = $opt",
         {"sha": digest, "opt": options_key},
@@ -448,24 +597,47 @@ def _load_one(con, path: Path, prep: Prepared, *, digest: str, mapping_digest: s
             result.status, result.batch_id, result.previous_import = "unchanged", seen[0], seen[1]
             result.date_min = result.date_max = None
             return result
-        raise InputFileError(_mostly_bad_message(path, sheet_name, prep, data_rows), hint=(
-            "Nothing was imported. Check that this is the right file and --kind, or --amount-unit; "
-            "fix the rows above or map the columns with --mapping FILE."))
+        raise InputFileError(
+            _mostly_bad_message(path, sheet_name, prep, data_rows),
+            hint=(
+                "Nothing was imported. Check that this is the right file and --kind, or --amount-unit; "
+                "fix the rows above or map the columns with --mapping FILE."
+            ),
+        )
 
     prep.attach(con)
     try:
         # On a lake, imports take turns, and a commit that conflicts with another writer (a push, a saved
         # target) runs the whole file again.
         with writer_lock(con):
-            retry_conflicts(lambda: _load(con, prep, result, path=path, digest=digest, options_key=options_key,
-                                          clinic=clinic, amount_unit=amount_unit))
+            retry_conflicts(
+                lambda: _load(
+                    con,
+                    prep,
+                    result,
+                    path=path,
+                    digest=digest,
+                    options_key=options_key,
+                    clinic=clinic,
+                    amount_unit=amount_unit,
+                )
+            )
     finally:
         prep.detach(con)
     return result
 
 
-def _load(con, prep: Prepared, result: ImportResult, *, path: Path, digest: str, options_key: str,
-          clinic: str | None, amount_unit: str) -> None:
+def _load(
+    con,
+    prep: Prepared,
+    result: ImportResult,
+    *,
+    path: Path,
+    digest: str,
+    options_key: str,
+    clinic: str | None,
+    amount_unit: str,
+) -> None:
     """One file's transaction: rows, rejects, names and the ledger line commit together or not at all."""
     layout, sheet_name = prep.layout, prep.sheet
     ds = layout.dataset
@@ -486,11 +658,26 @@ def _load(con, prep: Prepared, result: ImportResult, *, path: Path, digest: str,
         con.execute(
             """INSERT INTO import_batches VALUES ($id, $file, $path, $sha, $opt, $ds, $clinic, $sheet, $unit,
                $read, $loaded, $updated, $dups, $rejected, $blanked, $skipped, $dmin, $dmax, now())""",
-            {"id": batch_id, "file": path.name, "path": str(path.resolve()), "sha": digest, "opt": options_key,
-             "ds": ds.name, "clinic": clinic, "sheet": sheet_name, "unit": amount_unit,
-             "read": result.rows_read, "loaded": result.loaded, "updated": result.updated,
-             "dups": result.duplicates, "rejected": result.rejected, "blanked": result.blanked,
-             "skipped": result.skipped, "dmin": result.date_min, "dmax": result.date_max},
+            {
+                "id": batch_id,
+                "file": path.name,
+                "path": str(path.resolve()),
+                "sha": digest,
+                "opt": options_key,
+                "ds": ds.name,
+                "clinic": clinic,
+                "sheet": sheet_name,
+                "unit": amount_unit,
+                "read": result.rows_read,
+                "loaded": result.loaded,
+                "updated": result.updated,
+                "dups": result.duplicates,
+                "rejected": result.rejected,
+                "blanked": result.blanked,
+                "skipped": result.skipped,
+                "dmin": result.date_min,
+                "dmax": result.date_max,
+            },
         )
         # The semantic layer moves with the facts, in the same transaction: readers never see one
         # without the other.
@@ -519,12 +706,16 @@ def _mostly_bad_message(path: Path, sheet: str | None, conv: Prepared, data_rows
     rej = conv.problems.filter(pl.col("severity") == "rejected").head(5)
     # Cron mails this message: at most one cell's value, masked and cut, never rows of names and phones.
     examples = "; ".join(
-        f"row {r[ROW]}" + (f" column '{mask_value(r['column'], limit=40)}'" if r["column"] else "")
-        + f": {r['reason']}" + (f" ('{mask_value(r['value'], r['field'])}')" if r["value"] and i == 0 else "")
+        f"row {r[ROW]}"
+        + (f" column '{mask_value(r['column'], limit=40)}'" if r["column"] else "")
+        + f": {r['reason']}"
+        + (f" ('{mask_value(r['value'], r['field'])}')" if r["value"] and i == 0 else "")
         for i, r in enumerate(rej.iter_rows(named=True))
     )
-    return (f"{where}: {conv.rejected} of {data_rows} data rows cannot be read, more than half, so the file "
-            f"was refused whole. First problems: {examples}.")
+    return (
+        f"{where}: {conv.rejected} of {data_rows} data rows cannot be read, more than half, so the file "
+        f"was refused whole. First problems: {examples}."
+    )
 
 
 def _key_expr(cols: list[str]) -> str:
@@ -567,25 +758,27 @@ def _upsert(con, ds: Dataset, batch_id: int) -> tuple[int, int, int]:
         for c in values
     ]
     incoming_rows, distinct_keys = con.execute(
-        f"SELECT (SELECT count(*) FROM incoming), (SELECT count(*) FROM (SELECT DISTINCT {', '.join(key)} FROM incoming))"
+        "SELECT (SELECT count(*) FROM incoming), (SELECT count(*) "
+        f"FROM (SELECT DISTINCT {', '.join(key)} FROM incoming))"
     ).fetchone()
     if distinct_keys == incoming_rows:
         # Every key once (the usual export): each group would be its one row, so skip the aggregation,
         # which costs more than the rest of the upsert together.
         con.execute(f"""
-            CREATE OR REPLACE TEMP TABLE inc AS SELECT {', '.join(key + values)}, {ROW} FROM incoming""")
+            CREATE OR REPLACE TEMP TABLE inc AS SELECT {", ".join(key + values)}, {ROW} FROM incoming""")
     else:
         con.execute(f"""
             CREATE OR REPLACE TEMP TABLE inc AS
-            SELECT {', '.join(key)}, {', '.join(aggs)}, max({ROW}) AS {ROW}
-            FROM incoming GROUP BY {', '.join(key)}""")
+            SELECT {", ".join(key)}, {", ".join(aggs)}, max({ROW}) AS {ROW}
+            FROM incoming GROUP BY {", ".join(key)}""")
     join = " AND ".join(f"t.{k} IS NOT DISTINCT FROM i.{k}" for k in key)
     # A later export that lacks a column fills nothing in: keep the value already known.
     merged = ", ".join(f"coalesce(i.{c}, t.{c}) AS {c}" for c in values)
+    differs = " OR ".join(f"coalesce(i.{c}, t.{c}) IS DISTINCT FROM t.{c}" for c in values)
     con.execute(f"""
         CREATE OR REPLACE TEMP TABLE merged AS
-        SELECT {', '.join('i.' + k for k in key)}, {merged}, i.{ROW}, t.{key[0]} IS NOT NULL AS existed,
-               (t.{key[0]} IS NULL) OR ({' OR '.join(f'coalesce(i.{c}, t.{c}) IS DISTINCT FROM t.{c}' for c in values)}) AS changed
+        SELECT {", ".join("i." + k for k in key)}, {merged}, i.{ROW}, t.{key[0]} IS NOT NULL AS existed,
+               (t.{key[0]} IS NULL) OR ({differs}) AS changed
         FROM inc i LEFT JOIN {ds.name} t ON {join}""")
     new, updated = con.execute(
         "SELECT count(*) FILTER (WHERE NOT existed), count(*) FILTER (WHERE existed AND changed) FROM merged"
@@ -617,7 +810,8 @@ def _record_rejects(con, problems: pl.DataFrame, batch_id: int, file_name: str, 
     if problems.height == 0:
         return
     frame = problems.with_columns(
-        pl.lit(batch_id).alias("batch_id"), pl.lit(file_name).alias("file_name"), pl.lit(sheet).alias("sheet"))
+        pl.lit(batch_id).alias("batch_id"), pl.lit(file_name).alias("file_name"), pl.lit(sheet).alias("sheet")
+    )
     con.register("problems", frame.to_arrow())
     con.execute("""INSERT INTO rejects SELECT batch_id, file_name, sheet, _row, "column", field, value, reason,
                    severity FROM problems""")
@@ -630,16 +824,18 @@ def _record_names(con, ds: Dataset, batch_id: int) -> dict[str, list[str]]:
     for f in ds.fields:
         if not f.watch_names:
             continue
-        rows = con.execute(f"""
+        rows = con.execute(
+            f"""
             SELECT DISTINCT {f.name} FROM incoming
             WHERE {f.name} IS NOT NULL
               AND {f.name} NOT IN (SELECT name FROM known_names WHERE kind = $k)
-            ORDER BY 1""", {"k": f.watch_names}).fetchall()
+            ORDER BY 1""",
+            {"k": f.watch_names},
+        ).fetchall()
         names = [r[0] for r in rows]
         if names:
             # Plain INSERT: the names were just filtered against known_names, and a lake has no key to ignore on.
-            con.executemany("INSERT INTO known_names VALUES (?, ?, ?)",
-                            [(f.watch_names, n, batch_id) for n in names])
+            con.executemany("INSERT INTO known_names VALUES (?, ?, ?)", [(f.watch_names, n, batch_id) for n in names])
             found.setdefault(f.watch_names, [])
             found[f.watch_names].extend(n for n in names if n not in found[f.watch_names])
     return found

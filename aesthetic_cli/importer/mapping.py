@@ -107,8 +107,11 @@ class UserMapping:
                 hint="Fields are the snake_case names in `aesops import --help` (e.g. order_date, paid_amount).",
             )
         sheets = doc.get("sheets")
-        if sheets is not None and sheets != "all" and not (
-                isinstance(sheets, list) and all(isinstance(s, str | int) for s in sheets)):
+        if (
+            sheets is not None
+            and sheets != "all"
+            and not (isinstance(sheets, list) and all(isinstance(s, str | int) for s in sheets))
+        ):
             bad('sheets must be "all" or a list of sheet names, e.g. sheets = ["1月", "2月"].')
         header_row = doc.get("header_row")
         if header_row is not None and (not isinstance(header_row, int) or header_row < 1):
@@ -125,17 +128,27 @@ class UserMapping:
         parsed = {}
         for fname, text in computed.items():
             if not isinstance(text, str):
-                bad(f"[computed] {fname} must be a formula in quotes, e.g. \"Quantity * Price\".")
+                bad(f'[computed] {fname} must be a formula in quotes, e.g. "Quantity * Price".')
             parsed[fname] = parse_formula(text, path, fname)
         vmaps: dict[str, dict[str, str]] = {}
         for fname, table in values.items():
             if not isinstance(table, dict):
-                bad(f"[values.{fname}] must be a table of \"as written\" = value.")
+                bad(f'[values.{fname}] must be a table of "as written" = value.')
             vmaps[fname] = {str(k).strip(): _value_text(v) for k, v in table.items()}
-        return cls(kind=kind, columns={normalise(k): v for k, v in columns.items()}, path=path, sheets=sheets,
-                   header_row=header_row, date_order=date_order, date_format=date_format, amount_unit=unit,
-                   constants={k: str(v) for k, v in constants.items()}, computed=parsed,
-                   computed_text={k: str(v) for k, v in computed.items()}, values=vmaps)
+        return cls(
+            kind=kind,
+            columns={normalise(k): v for k, v in columns.items()},
+            path=path,
+            sheets=sheets,
+            header_row=header_row,
+            date_order=date_order,
+            date_format=date_format,
+            amount_unit=unit,
+            constants={k: str(v) for k, v in constants.items()},
+            computed=parsed,
+            computed_text={k: str(v) for k, v in computed.items()},
+            values=vmaps,
+        )
 
 
 def _value_text(v) -> str:
@@ -147,8 +160,20 @@ def _value_text(v) -> str:
     return str(v)
 
 
-_ALLOWED = (ast.Expression, ast.BinOp, ast.UnaryOp, ast.Add, ast.Sub, ast.Mult, ast.Div, ast.USub, ast.UAdd,
-            ast.Constant, ast.Name, ast.Load)
+_ALLOWED = (
+    ast.Expression,
+    ast.BinOp,
+    ast.UnaryOp,
+    ast.Add,
+    ast.Sub,
+    ast.Mult,
+    ast.Div,
+    ast.USub,
+    ast.UAdd,
+    ast.Constant,
+    ast.Name,
+    ast.Load,
+)
 
 
 def _formula_source(text: str) -> tuple[str, dict[str, str]]:
@@ -176,14 +201,18 @@ def parse_formula(text: str, path: Path, fname: str):
     try:
         tree = ast.parse(src, mode="eval")
     except SyntaxError:
-        raise UsageError(f"Mapping file {path}: [computed] {fname} = \"{text}\" is not a formula.",
-                         hint="Use column names, numbers, + - * / and parentheses, e.g. \"数量 * 单价\".") from None
+        raise UsageError(
+            f'Mapping file {path}: [computed] {fname} = "{text}" is not a formula.',
+            hint='Use column names, numbers, + - * / and parentheses, e.g. "数量 * 单价".',
+        ) from None
     for node in ast.walk(tree):
-        if not isinstance(node, _ALLOWED) or (isinstance(node, ast.Constant)
-                                              and not isinstance(node.value, int | float)):
+        if not isinstance(node, _ALLOWED) or (
+            isinstance(node, ast.Constant) and not isinstance(node.value, int | float)
+        ):
             raise UsageError(
-                f"Mapping file {path}: [computed] {fname} = \"{text}\" may only use column names, numbers, "
-                "+ - * / and parentheses.")
+                f'Mapping file {path}: [computed] {fname} = "{text}" may only use column names, numbers, '
+                "+ - * / and parentheses."
+            )
     return tree, names
 
 
@@ -242,7 +271,8 @@ def extend_frame(frame: pl.DataFrame, layout, user: UserMapping | None, *, heade
         if col is None:
             raise UsageError(
                 f"Mapping file {user.path}: [computed] names a column '{header}' that the file does not have.",
-                hint=f"Its columns are: {', '.join(t for c, t in layout.headers.items() if not c.startswith('='))}.")
+                hint=f"Its columns are: {', '.join(t for c, t in layout.headers.items() if not c.startswith('='))}.",
+            )
         return parse_amount(col)
 
     for fname, formula in user.computed.items():

@@ -48,6 +48,6 @@ def quiet_failures() -> Iterator[None]:
 def _write_all(data: bytes) -> None:
     while data:
         try:
-            data = data[os.write(_STDERR, data):]
+            data = data[os.write(_STDERR, data) :]
         except OSError:
             return

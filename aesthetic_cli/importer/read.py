@@ -108,8 +108,9 @@ def read_excel_sheet(path: Path, sheet: str | int, reader=None) -> RawSheet:
     except (KeyboardInterrupt, SystemExit):
         raise
     except BaseException as exc:  # noqa: BLE001 - see _open_excel: panics and MemoryError included
-        raise InputFileError(f"{path.name}, sheet '{name}', could not be read ({bounds.short_error(exc)}).",
-                             hint=_RESAVE) from None
+        raise InputFileError(
+            f"{path.name}, sheet '{name}', could not be read ({bounds.short_error(exc)}).", hint=_RESAVE
+        ) from None
     if not isinstance(frame, pl.DataFrame):  # a sheet with no cells at all comes back as an empty Series
         frame = pl.DataFrame()
     frame = frame.rename(dict(zip(frame.columns, _columns(frame.width), strict=False)))
@@ -165,7 +166,7 @@ def _csv_reader(text_io, delimiter: str):
 def _csv_failure(path: Path, reader, exc: Exception) -> InputFileError:
     return InputFileError(
         f"{path.name}, line {reader.line_num}: the CSV cannot be parsed ({bounds.short_error(exc)}); "
-        f"a cell over {MAX_CELL_CHARS // (1024 * 1024)} MB usually means an unbalanced quote (\") above it.",
+        f'a cell over {MAX_CELL_CHARS // (1024 * 1024)} MB usually means an unbalanced quote (") above it.',
         hint="Open the file in Excel and save it again as 'CSV UTF-8', or save it as .xlsx, and import again.",
     )
 
@@ -259,14 +260,24 @@ def _python_counts(path: Path, text: str, delimiter: str) -> pl.Series:
 
 def _line_count_expr(delimiter: str) -> pl.Expr:
     line = pl.col("line")
-    return (pl.when(line.is_null() | (line.str.strip_chars("\r") == "")).then(0)
-            .otherwise(line.str.count_matches(delimiter, literal=True) + 1).cast(pl.UInt32).alias("_fields"))
+    return (
+        pl.when(line.is_null() | (line.str.strip_chars("\r") == ""))
+        .then(0)
+        .otherwise(line.str.count_matches(delimiter, literal=True) + 1)
+        .cast(pl.UInt32)
+        .alias("_fields")
+    )
 
 
 def _lines_options(delimiter: str) -> dict:
     # Each whole line as one cell: a separator that cannot occur (checked) and no quoting.
-    return {"has_header": False, "separator": "\x1f", "quote_char": None, "schema": {"line": pl.String},
-                "truncate_ragged_lines": True}
+    return {
+        "has_header": False,
+        "separator": "\x1f",
+        "quote_char": None,
+        "schema": {"line": pl.String},
+        "truncate_ragged_lines": True,
+    }
 
 
 def _counts_by_lines(source, delimiter: str) -> pl.Series | None:
@@ -279,7 +290,9 @@ def _counts_by_lines(source, delimiter: str) -> pl.Series | None:
 
 def check_readable(path: Path) -> None:
     if not path.exists():
-        raise UsageError(f"File not found: {path}.", hint="Check the path; wildcards like *.xlsx are expanded by the shell.")
+        raise UsageError(
+            f"File not found: {path}.", hint="Check the path; wildcards like *.xlsx are expanded by the shell."
+        )
     if path.is_dir():
         raise UsageError(f"{path} is a folder, not a file.", hint="Pass the files inside it, e.g. DIR/*.xlsx.")
     suffix = path.suffix.lower()
@@ -324,21 +337,30 @@ class CsvBatches:
 
     def batches(self, name: str, expected_rows: int):
         schema = dict.fromkeys(_columns(self.width), pl.String)
-        scan = pl.scan_csv(self.source, has_header=False, separator=self.delimiter, schema=schema,
-                           truncate_ragged_lines=True, quote_char='"')
+        scan = pl.scan_csv(
+            self.source,
+            has_header=False,
+            separator=self.delimiter,
+            schema=schema,
+            truncate_ragged_lines=True,
+            quote_char='"',
+        )
         seen = 0
         try:
             for batch in scan.collect_batches(chunk_size=BATCH_ROWS, maintain_order=True):
                 seen += batch.height
                 yield batch
         except pl.exceptions.PolarsError as exc:
-            raise InputFileError(f"{name} could not be parsed as CSV ({bounds.short_error(exc)}).",
-                                 hint=_RESAVE_CSV) from None
+            raise InputFileError(
+                f"{name} could not be parsed as CSV ({bounds.short_error(exc)}).", hint=_RESAVE_CSV
+            ) from None
         if seen != expected_rows:
             # Row numbers would no longer match the file's records: refuse rather than load them shifted.
             raise InputFileError(
                 f"{name}: the fast CSV reader found {seen} records where the csv module found {expected_rows} "
-                "(bare CR line ends or unbalanced quotes); nothing was imported.", hint=_RESAVE_CSV)
+                "(bare CR line ends or unbalanced quotes); nothing was imported.",
+                hint=_RESAVE_CSV,
+            )
 
     def close(self) -> None:
         if self.temporary:
@@ -369,8 +391,10 @@ def csv_in_batches(path: Path) -> CsvBatches:
     with path.open("rb") as fh:
         start = fh.read(1 << 20)
     if start.startswith((_ZIP_MAGIC, _OLE_MAGIC)):
-        raise InputFileError(f"{path.name} is a spreadsheet saved with a .csv name.",
-                             hint="Rename it to .xlsx (or .xls) and import again.")
+        raise InputFileError(
+            f"{path.name} is a spreadsheet saved with a .csv name.",
+            hint="Rename it to .xlsx (or .xls) and import again.",
+        )
     encoding = "utf-8"
     if start.startswith(b"\xef\xbb\xbf"):
         encoding = "utf-8-sig"
@@ -390,9 +414,11 @@ def csv_in_batches(path: Path) -> CsvBatches:
                     dst.write(decoder.decode(chunk).encode("utf-8"))
                 except UnicodeDecodeError as exc:
                     Path(name).unlink(missing_ok=True)
-                    raise InputFileError(f"{path.name} is neither UTF-8 nor GBK/GB18030 text "
-                                         f"(byte {exc.start} of a block cannot be decoded).",
-                                         hint=_RESAVE_CSV) from None
+                    raise InputFileError(
+                        f"{path.name} is neither UTF-8 nor GBK/GB18030 text "
+                        f"(byte {exc.start} of a block cannot be decoded).",
+                        hint=_RESAVE_CSV,
+                    ) from None
             dst.write(decoder.decode(b"", final=True).encode("utf-8"))
         source, temporary = Path(name), True
     text = start.decode(encoding if encoding != "gb18030" else "gb18030", errors="ignore")
@@ -408,7 +434,9 @@ def csv_in_batches(path: Path) -> CsvBatches:
     except csv.Error as exc:
         raise _csv_failure(path, reader, exc) from None
     width = min(max((len(r) for r in head_rows), default=1), MAX_CSV_COLUMNS)
-    head = pl.DataFrame([r[:width] + [None] * (width - len(r)) for r in head_rows[:50]], schema=_columns(width),
-                        orient="row")
-    return CsvBatches(head=head, encoding=encoding, source=source, width=width, delimiter=delimiter,
-                      temporary=temporary)
+    head = pl.DataFrame(
+        [r[:width] + [None] * (width - len(r)) for r in head_rows[:50]], schema=_columns(width), orient="row"
+    )
+    return CsvBatches(
+        head=head, encoding=encoding, source=source, width=width, delimiter=delimiter, temporary=temporary
+    )

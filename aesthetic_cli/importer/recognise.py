@@ -63,116 +63,510 @@ AMOUNT_W = ("金额", "额", "款", "价", "amount", "total", "price", "value", 
 ID_W = ("编号", "号", "id", "代码", "编码", "code", "no", "number", "num", "ref")
 CONSULT_W = ("咨询", "顾问", "consultant", "advisor", "adviser", "coordinator")
 ONLINE_W = ("网电", "网络", "网咨", "线上", "在线", "online", "tele", "remote", "web")
-PERSON_W = ("顾客", "客户", "会员", "患者", "病人", "客人", "来宾", "用户", "customer", "client", "member", "patient", "guest")
+PERSON_W = (
+    "顾客",
+    "客户",
+    "会员",
+    "患者",
+    "病人",
+    "客人",
+    "来宾",
+    "用户",
+    "customer",
+    "client",
+    "member",
+    "patient",
+    "guest",
+)
 
 # field -> list of (groups, avoid): a header matches when it has a word of every group and no
 # avoided word. Keys "dataset.field" refine a field for one dataset.
 P = tuple[tuple[tuple[str, ...], ...], tuple[str, ...]]
 PARTS: dict[str, list[P]] = {
-    "customer_id": [((PERSON_W + ("档案", "病历"), ID_W + ("卡号",)), ("推荐", "介绍", "姓名", "名称", "name", "note",
-                                                                     "电话", "手机", "phone", "mobile", "type", "类型"))],
+    "customer_id": [
+        (
+            (PERSON_W + ("档案", "病历"), ID_W + ("卡号",)),
+            ("推荐", "介绍", "姓名", "名称", "name", "note", "电话", "手机", "phone", "mobile", "type", "类型"),
+        )
+    ],
     "phone": [((("手机", "电话", "联系方式", "mobile", "phone", "tel", "cell", "telephone", "cellphone"),), ("备注",))],
-    "name": [((("姓名", "名字", "客户名", "顾客名", "会员名", "患者名", "name", "fullname"),),
-               ("项目", "产品", "商品", "门店", "机构", "员工", "卡", "渠道", "咨询", "医生", "推荐", "介绍", "item", "product",
-                "service", "staff", "employee", "card", "store", "location", "consultant", "provider", "clinic",
-                "campaign", "channel", "first", "last", "user", "account"))],
-    "staff.name": [((("姓名", "员工", "名字", "name", "staff", "employee"),),
-                    ("编号", "工号", "id", "code", "no", "number", "部门", "department"))],
+    "name": [
+        (
+            (("姓名", "名字", "客户名", "顾客名", "会员名", "患者名", "name", "fullname"),),
+            (
+                "项目",
+                "产品",
+                "商品",
+                "门店",
+                "机构",
+                "员工",
+                "卡",
+                "渠道",
+                "咨询",
+                "医生",
+                "推荐",
+                "介绍",
+                "item",
+                "product",
+                "service",
+                "staff",
+                "employee",
+                "card",
+                "store",
+                "location",
+                "consultant",
+                "provider",
+                "clinic",
+                "campaign",
+                "channel",
+                "first",
+                "last",
+                "user",
+                "account",
+            ),
+        )
+    ],
+    "staff.name": [
+        (
+            (("姓名", "员工", "名字", "name", "staff", "employee"),),
+            ("编号", "工号", "id", "code", "no", "number", "部门", "department"),
+        )
+    ],
     "gender": [((("性别", "sex", "gender"),), ())],
     "birth_date": [((("生日", "出生", "birth", "dob", "birthday"),), ())],
-    "registered_at": [((("建档", "注册", "开户", "入会", "登记", "创建", "registered", "created", "creation", "joined", "signup", "since"),
-                        DATE_W + ("建档", "since")), ("预约", "到院", "消费", "咨询"))],
-    "source_channel": [((("来源", "渠道", "媒体", "媒介", "平台", "source", "channel", "referral", "marketing"),),
-                        ("支付", "付款", "收款", "payment", "推荐人", "介绍人", "referrer", "referred"))],
-    "channel": [((("来源", "渠道", "媒体", "媒介", "平台", "source", "channel", "medium", "platform"),),
-                 ("支付", "付款", "收款", "payment", "推荐人", "referrer"))],
+    "registered_at": [
+        (
+            (
+                (
+                    "建档",
+                    "注册",
+                    "开户",
+                    "入会",
+                    "登记",
+                    "创建",
+                    "registered",
+                    "created",
+                    "creation",
+                    "joined",
+                    "signup",
+                    "since",
+                ),
+                DATE_W + ("建档", "since"),
+            ),
+            ("预约", "到院", "消费", "咨询"),
+        )
+    ],
+    "source_channel": [
+        (
+            (("来源", "渠道", "媒体", "媒介", "平台", "source", "channel", "referral", "marketing"),),
+            ("支付", "付款", "收款", "payment", "推荐人", "介绍人", "referrer", "referred"),
+        )
+    ],
+    "channel": [
+        (
+            (("来源", "渠道", "媒体", "媒介", "平台", "source", "channel", "medium", "platform"),),
+            ("支付", "付款", "收款", "payment", "推荐人", "referrer"),
+        )
+    ],
     "referrer_id": [((("推荐人", "介绍人", "推荐", "referrer", "referred", "referral"),), ("来源", "source", "渠道"))],
-    "owner_consultant": [((("所属", "归属", "专属", "责任", "跟进", "负责", "owner", "assigned", "primary"),
-                           CONSULT_W + ("staff", "employee")), ONLINE_W)],
-    "member_level": [((("会员", "客户", "vip", "membership", "member", "loyalty"), ("等级", "级别", "level", "tier")), ()),
-                     ((("等级", "级别", "tier"),), ())],
-    "clinic": [((("门店", "机构", "院区", "分院", "诊所", "店铺", "医院", "门诊", "store", "branch", "location", "clinic",
-                  "site", "center", "centre", "shop", "venue"),), ("编号", "id", "code", "地址", "address"))],
-    "online_consultant": [(((ONLINE_W), CONSULT_W + ("客服", "agent", "staff", "rep")), ()),
-                          ((("网电", "网咨", "客服"),), ("到院", "现场")),
-                          ((("agent", "cs", "csr", "sdr", "setter"),), ())],
-    "consultant": [((("现场", "接诊", "开单", "成交", "归属", "接待", "分诊", "销售", "负责", "美学", "设计师"),
-                     CONSULT_W + ("设计师", "人")), ONLINE_W + ("客服",)),
-                    ((CONSULT_W + ("美学设计师",),), ONLINE_W + ("客服", "项目", "日期", "时间")),
-                    ((("staff", "employee", "seller", "salesperson", "sold", "rep", "stylist", "advisor"),),
-                     ("id", "online", "number"))],
+    "owner_consultant": [
+        (
+            (
+                ("所属", "归属", "专属", "责任", "跟进", "负责", "owner", "assigned", "primary"),
+                CONSULT_W + ("staff", "employee"),
+            ),
+            ONLINE_W,
+        )
+    ],
+    "member_level": [
+        ((("会员", "客户", "vip", "membership", "member", "loyalty"), ("等级", "级别", "level", "tier")), ()),
+        ((("等级", "级别", "tier"),), ()),
+    ],
+    "clinic": [
+        (
+            (
+                (
+                    "门店",
+                    "机构",
+                    "院区",
+                    "分院",
+                    "诊所",
+                    "店铺",
+                    "医院",
+                    "门诊",
+                    "store",
+                    "branch",
+                    "location",
+                    "clinic",
+                    "site",
+                    "center",
+                    "centre",
+                    "shop",
+                    "venue",
+                ),
+            ),
+            ("编号", "id", "code", "地址", "address"),
+        )
+    ],
+    "online_consultant": [
+        (((ONLINE_W), CONSULT_W + ("客服", "agent", "staff", "rep")), ()),
+        ((("网电", "网咨", "客服"),), ("到院", "现场")),
+        ((("agent", "cs", "csr", "sdr", "setter"),), ()),
+    ],
+    "consultant": [
+        (
+            (
+                ("现场", "接诊", "开单", "成交", "归属", "接待", "分诊", "销售", "负责", "美学", "设计师"),
+                CONSULT_W + ("设计师", "人"),
+            ),
+            ONLINE_W + ("客服",),
+        ),
+        ((CONSULT_W + ("美学设计师",),), ONLINE_W + ("客服", "项目", "日期", "时间")),
+        (
+            (("staff", "employee", "seller", "salesperson", "sold", "rep", "stylist", "advisor"),),
+            ("id", "online", "number"),
+        ),
+    ],
     "department": [((("科室", "部门", "dept", "department", "division"),), ("编号", "id"))],
-    "visit_type": [((("初诊", "复诊", "初复", "首诊", "初次复诊"),), ()),
-                   ((("就诊", "到院", "接诊", "来院", "到店", "visit", "appointment", "客户", "顾客"),
-                     ("类型", "类别", "性质", "type", "status")), ("项目", "service", "支付")),
-                   ((("newreturning", "new/returning", "firstvisit", "新老客", "新客老客"),), ())],
-    "intended_item": [((("意向", "咨询项目", "interest", "interested", "intended"),),
-                       ("门店", "店", "机构", "医院", "院区", "store", "location", "clinic", "center", "centre"))],
-    "no_deal_reason": [((("未成交", "流失", "未购买", "不成交", "未消费", "lost", "nodeal", "notbooked", "unsold"),
-                         ("原因", "reason", "why")), ())],
-    "item": [((("项目", "品项", "商品", "产品", "服务", "套餐", "疗程", "service", "treatment", "product", "item", "sku",
-                "package", "procedure"),),
-              ("意向", "类型", "类别", "分类", "定位", "价格", "单价", "金额", "数量", "次数", "成本", "科室", "日期", "时间",
-               "编号", "id", "code", "category", "type", "price", "amount", "qty", "quantity", "cost", "date", "time",
-               "提供", "provider", "咨询", "consult", "部门", "department", "消耗", "划扣"))],
-    "paid_amount": [((("实收", "实付", "实缴", "实际收", "实际付", "收款", "付款", "成交", "业绩", "消费", "收银", "实收款",
-                       "paid", "net", "revenue", "collected", "payment", "sale", "sales", "charged"),
-                      AMOUNT_W + ("实收", "实付", "业绩", "paid", "revenue", "sales", "charged")),
-                     ("方式", "类型", "method", "type", "日期", "时间", "date", "time", "单号", "id", "编号", "次数", "数量"))],
-    "list_amount": [((("应收", "原价", "标准价", "标价", "应付", "list", "original", "gross", "retail", "subtotal"),),
-                     ("日期", "date", "方式"))],
+    "visit_type": [
+        ((("初诊", "复诊", "初复", "首诊", "初次复诊"),), ()),
+        (
+            (
+                ("就诊", "到院", "接诊", "来院", "到店", "visit", "appointment", "客户", "顾客"),
+                ("类型", "类别", "性质", "type", "status"),
+            ),
+            ("项目", "service", "支付"),
+        ),
+        ((("newreturning", "new/returning", "firstvisit", "新老客", "新客老客"),), ()),
+    ],
+    "intended_item": [
+        (
+            (("意向", "咨询项目", "interest", "interested", "intended"),),
+            ("门店", "店", "机构", "医院", "院区", "store", "location", "clinic", "center", "centre"),
+        )
+    ],
+    "no_deal_reason": [
+        (
+            (
+                ("未成交", "流失", "未购买", "不成交", "未消费", "lost", "nodeal", "notbooked", "unsold"),
+                ("原因", "reason", "why"),
+            ),
+            (),
+        )
+    ],
+    "item": [
+        (
+            (
+                (
+                    "项目",
+                    "品项",
+                    "商品",
+                    "产品",
+                    "服务",
+                    "套餐",
+                    "疗程",
+                    "service",
+                    "treatment",
+                    "product",
+                    "item",
+                    "sku",
+                    "package",
+                    "procedure",
+                ),
+            ),
+            (
+                "意向",
+                "类型",
+                "类别",
+                "分类",
+                "定位",
+                "价格",
+                "单价",
+                "金额",
+                "数量",
+                "次数",
+                "成本",
+                "科室",
+                "日期",
+                "时间",
+                "编号",
+                "id",
+                "code",
+                "category",
+                "type",
+                "price",
+                "amount",
+                "qty",
+                "quantity",
+                "cost",
+                "date",
+                "time",
+                "提供",
+                "provider",
+                "咨询",
+                "consult",
+                "部门",
+                "department",
+                "消耗",
+                "划扣",
+            ),
+        )
+    ],
+    "paid_amount": [
+        (
+            (
+                (
+                    "实收",
+                    "实付",
+                    "实缴",
+                    "实际收",
+                    "实际付",
+                    "收款",
+                    "付款",
+                    "成交",
+                    "业绩",
+                    "消费",
+                    "收银",
+                    "实收款",
+                    "paid",
+                    "net",
+                    "revenue",
+                    "collected",
+                    "payment",
+                    "sale",
+                    "sales",
+                    "charged",
+                ),
+                AMOUNT_W + ("实收", "实付", "业绩", "paid", "revenue", "sales", "charged"),
+            ),
+            ("方式", "类型", "method", "type", "日期", "时间", "date", "time", "单号", "id", "编号", "次数", "数量"),
+        )
+    ],
+    "list_amount": [
+        (
+            (("应收", "原价", "标准价", "标价", "应付", "list", "original", "gross", "retail", "subtotal"),),
+            ("日期", "date", "方式"),
+        )
+    ],
     "quantity": [((("数量", "次数", "qty", "quantity", "units", "count", "件数"),), ("剩余", "remaining"))],
-    "payment_method": [((("支付", "付款", "收款", "结算", "结账", "payment", "tender", "pay", "paid"),
-                         ("方式", "类型", "渠道", "方法", "method", "type", "by", "with")), ())],
-    "kind": [((("收费", "业务", "单据", "交易", "订单", "消费", "收支", "transaction", "order", "line"),
-               ("类型", "类别", "type", "kind")), ())],
-    "doctor": [((("医生", "医师", "主治", "主刀", "doctor", "provider", "practitioner", "injector", "surgeon", "physician"),),
-                ("助理", "id"))],
-    "order_id": [((("单号", "订单号", "单据号", "流水号", "小票号", "收据号", "订单编号", "单据编号"),), ()),
-                 ((("order", "invoice", "receipt", "transaction", "sale", "ticket", "订单", "单据", "收费单", "流水"),
-                   ID_W), ("customer", "client", "客户", "顾客"))],
-    "consumed_amount": [((("消耗", "划扣", "核销", "耗卡", "consumed", "redeemed", "deducted"),),
-                         ("次数", "数量", "日期", "时间", "date", "count"))],
+    "payment_method": [
+        (
+            (
+                ("支付", "付款", "收款", "结算", "结账", "payment", "tender", "pay", "paid"),
+                ("方式", "类型", "渠道", "方法", "method", "type", "by", "with"),
+            ),
+            (),
+        )
+    ],
+    "kind": [
+        (
+            (
+                ("收费", "业务", "单据", "交易", "订单", "消费", "收支", "transaction", "order", "line"),
+                ("类型", "类别", "type", "kind"),
+            ),
+            (),
+        )
+    ],
+    "doctor": [
+        (
+            (
+                (
+                    "医生",
+                    "医师",
+                    "主治",
+                    "主刀",
+                    "doctor",
+                    "provider",
+                    "practitioner",
+                    "injector",
+                    "surgeon",
+                    "physician",
+                ),
+            ),
+            ("助理", "id"),
+        )
+    ],
+    "order_id": [
+        ((("单号", "订单号", "单据号", "流水号", "小票号", "收据号", "订单编号", "单据编号"),), ()),
+        (
+            (("order", "invoice", "receipt", "transaction", "sale", "ticket", "订单", "单据", "收费单", "流水"), ID_W),
+            ("customer", "client", "客户", "顾客"),
+        ),
+    ],
+    "consumed_amount": [
+        (
+            (("消耗", "划扣", "核销", "耗卡", "consumed", "redeemed", "deducted"),),
+            ("次数", "数量", "日期", "时间", "date", "count"),
+        )
+    ],
     "sessions": [((("次数", "疗程", "sessions", "session", "units", "数量", "qty"),), ("剩余", "remaining"))],
-    "operator": [((("操作", "治疗师", "执行", "护士", "美容师", "医生", "医师", "operator", "therapist", "provider",
-                    "practitioner", "doctor", "injector", "technician"),), ("日期", "时间", "date", "time", "id"))],
-    "spend.amount": [((("费用", "消耗", "花费", "投放", "成本", "支出", "spend", "spent", "cost", "budget"),),
-                      ("单", "per", "cpl", "cpc", "cpm", "平均"))],
+    "operator": [
+        (
+            (
+                (
+                    "操作",
+                    "治疗师",
+                    "执行",
+                    "护士",
+                    "美容师",
+                    "医生",
+                    "医师",
+                    "operator",
+                    "therapist",
+                    "provider",
+                    "practitioner",
+                    "doctor",
+                    "injector",
+                    "technician",
+                ),
+            ),
+            ("日期", "时间", "date", "time", "id"),
+        )
+    ],
+    "spend.amount": [
+        (
+            (("费用", "消耗", "花费", "投放", "成本", "支出", "spend", "spent", "cost", "budget"),),
+            ("单", "per", "cpl", "cpc", "cpm", "平均"),
+        )
+    ],
     "impressions": [((("曝光", "展现", "展示", "impressions", "impression", "views", "reach"),), ())],
     "clicks": [((("点击", "clicks", "click"),), ("率", "rate", "ctr", "单价", "cost"))],
-    "inquiries": [((("咨询量", "私信", "留资", "线索", "表单", "inquiries", "leads", "conversions", "enquiries"),),
-                   ("成本", "cost", "单价"))],
-    "card_id": [((("卡",), ("号", "编号", "id", "代码", "编码")), ("类型", "名称", "会员号")),
-                ((("card", "voucher", "giftcard", "wallet", "package", "account"), ("id", "no", "number", "code")),
-                 ("customer", "client"))],
-    "card_type": [((("卡",), ("类型", "种", "名称", "项", "类别", "等级")), ()),
-                  ((("card", "voucher", "package", "wallet"), ("type", "name", "kind", "tier")), ())],
-    "recharge_total": [((("充值", "本金", "实充", "储值金额", "购卡", "recharge", "topup", "loaded", "deposit", "funded"),),
-                        ("次数", "日期", "时间", "date", "count"))],
+    "inquiries": [
+        (
+            (("咨询量", "私信", "留资", "线索", "表单", "inquiries", "leads", "conversions", "enquiries"),),
+            ("成本", "cost", "单价"),
+        )
+    ],
+    "card_id": [
+        ((("卡",), ("号", "编号", "id", "代码", "编码")), ("类型", "名称", "会员号")),
+        (
+            (("card", "voucher", "giftcard", "wallet", "package", "account"), ("id", "no", "number", "code")),
+            ("customer", "client"),
+        ),
+    ],
+    "card_type": [
+        ((("卡",), ("类型", "种", "名称", "项", "类别", "等级")), ()),
+        ((("card", "voucher", "package", "wallet"), ("type", "name", "kind", "tier")), ()),
+    ],
+    "recharge_total": [
+        (
+            (("充值", "本金", "实充", "储值金额", "购卡", "recharge", "topup", "loaded", "deposit", "funded"),),
+            ("次数", "日期", "时间", "date", "count"),
+        )
+    ],
     "bonus_total": [((("赠送", "赠金", "赠额", "bonus", "gift", "free", "reward"),), ("次数", "项目", "日期", "date"))],
     "balance": [((("余额", "结余", "剩余金额", "可用金额", "balance", "remaining"),), ("次数", "count", "sessions"))],
-    "opened_at": [((("开卡", "办卡", "售卡", "购卡", "开通", "opened", "issued", "purchased", "activated"),
-                    DATE_W + ("开卡",)), ())],
-    "last_used_at": [((("最后", "最近", "上次", "末次", "last", "latest", "recent"),
-                       ("消费", "使用", "交易", "到院", "用卡", "used", "use", "visit", "transaction", "redeemed")), ())],
+    "opened_at": [
+        (
+            (
+                ("开卡", "办卡", "售卡", "购卡", "开通", "opened", "issued", "purchased", "activated"),
+                DATE_W + ("开卡",),
+            ),
+            (),
+        )
+    ],
+    "last_used_at": [
+        (
+            (
+                ("最后", "最近", "上次", "末次", "last", "latest", "recent"),
+                ("消费", "使用", "交易", "到院", "用卡", "used", "use", "visit", "transaction", "redeemed"),
+            ),
+            (),
+        )
+    ],
     "items.role": [((("定位", "引流", "品项类型", "项目类型", "role", "tier", "positioning"),), ())],
-    "list_price": [((("标准价", "价格", "原价", "单价", "定价", "售价", "零售价", "价目", "price", "retail", "rate", "fee"),),
-                    ("成本", "cost", "日期", "date"))],
+    "list_price": [
+        (
+            (("标准价", "价格", "原价", "单价", "定价", "售价", "零售价", "价目", "price", "retail", "rate", "fee"),),
+            ("成本", "cost", "日期", "date"),
+        )
+    ],
     "unit_cost": [((("成本", "cost", "耗材"),), ("价格", "price"))],
     "staff.role": [((("岗位", "角色", "职位", "职务", "职称", "role", "position", "title", "job"),), ())],
 }
 
 # Dates of the dataset's own event: order_date, visit_date... each with the words that say which event.
 EVENT_WORDS: dict[str, tuple[str, ...]] = {
-    "order_date": ("消费", "结账", "开单", "收款", "收费", "成交", "收银", "结算", "下单", "付款", "支付", "交易", "销售", "业绩", "单据",
-                   "订单", "order", "sale", "sales", "payment", "transaction", "checkout", "invoice", "purchase", "paid",
-                   "sold"),
-    "visit_date": ("到院", "来院", "到店", "接诊", "就诊", "分诊", "来访", "到访", "签到", "接待", "visit", "arrival",
-                   "checkin", "appointment", "appt", "booking", "service"),
-    "lead_date": ("咨询", "登记", "线索", "留资", "录入", "创建", "获客", "询盘", "询单", "询价", "进线", "lead", "inquiry", "enquiry",
-                  "created", "captured", "submitted"),
-    "treatment_date": ("治疗", "划扣", "消耗", "执行", "操作", "核销", "服务", "treatment", "service", "redeemed",
-                       "consumed", "procedure"),
+    "order_date": (
+        "消费",
+        "结账",
+        "开单",
+        "收款",
+        "收费",
+        "成交",
+        "收银",
+        "结算",
+        "下单",
+        "付款",
+        "支付",
+        "交易",
+        "销售",
+        "业绩",
+        "单据",
+        "订单",
+        "order",
+        "sale",
+        "sales",
+        "payment",
+        "transaction",
+        "checkout",
+        "invoice",
+        "purchase",
+        "paid",
+        "sold",
+    ),
+    "visit_date": (
+        "到院",
+        "来院",
+        "到店",
+        "接诊",
+        "就诊",
+        "分诊",
+        "来访",
+        "到访",
+        "签到",
+        "接待",
+        "visit",
+        "arrival",
+        "checkin",
+        "appointment",
+        "appt",
+        "booking",
+        "service",
+    ),
+    "lead_date": (
+        "咨询",
+        "登记",
+        "线索",
+        "留资",
+        "录入",
+        "创建",
+        "获客",
+        "询盘",
+        "询单",
+        "询价",
+        "进线",
+        "lead",
+        "inquiry",
+        "enquiry",
+        "created",
+        "captured",
+        "submitted",
+    ),
+    "treatment_date": (
+        "治疗",
+        "划扣",
+        "消耗",
+        "执行",
+        "操作",
+        "核销",
+        "服务",
+        "treatment",
+        "service",
+        "redeemed",
+        "consumed",
+        "procedure",
+    ),
     "period": ("投放", "统计", "消耗", "花费", "月份", "spend", "report", "reporting", "month", "week"),
     "appointment_date": ("预约", "appointment", "booking", "booked", "scheduled"),
 }
@@ -180,8 +574,12 @@ for _field, _words in EVENT_WORDS.items():
     PARTS.setdefault(_field, []).append(((_words, DATE_W + ("月份", "month")), ()))
 PARTS["period"].append(((("月份", "month", "月度"),), ()))
 PARTS["appointment_date"].append(((("预约",),), ("状态", "项目", "渠道")))
-PARTS["arrived"] = [((("是否到院", "是否到店", "到院", "到店", "已到", "arrived", "showed", "show", "attended"),),
-                     ("日期", "时间", "date", "time", "类型", "type"))]
+PARTS["arrived"] = [
+    (
+        (("是否到院", "是否到店", "到院", "到店", "已到", "arrived", "showed", "show", "attended"),),
+        ("日期", "时间", "date", "time", "类型", "type"),
+    )
+]
 PARTS["lead_id"] = [((("线索", "lead", "inquiry"), ID_W), ())]
 
 # Bare headers that only say what kind of value a column holds: they can fill the dataset's own
@@ -194,28 +592,183 @@ MAIN_AMOUNT = {"orders": "paid_amount", "treatments": "consumed_amount", "spend"
 
 # Columns clinics export that no dataset needs: an unused date or amount column whose header
 # says it is one of these is no sign that the file was misread.
-IGNORABLE = ("序号", "行号", "年龄", "age", "积分", "points", "折扣", "优惠", "减免", "抵扣", "欠款", "欠费", "discount",
-             "tax", "tip", "小费", "税", "备注", "note", "更新", "修改", "导出", "打印", "updated", "modified", "exported",
-             "printed", "最近", "最后", "上次", "首次", "末次", "last", "first", "累计", "lifetime", "总", "total", "次数",
-             "数量", "count", "qty", "人数", "个数", "率", "rate", "ratio", "占比", "身份证", "证件", "邮编", "zip", "postal",
-             "qq", "微信", "邮箱", "email", "编号", "id", "no", "index", "#", "提成", "commission", "单价", "price", "成本",
-             "cost", "排名", "rank", "失效", "到期", "过期", "有效期", "expire", "expiry", "expires", "valid", "周",
-             "week", "pv", "uv", "cpc", "cpm", "cpl", "ctr", "roi", "roas", "入职", "离职", "hire", "hired")
+IGNORABLE = (
+    "序号",
+    "行号",
+    "年龄",
+    "age",
+    "积分",
+    "points",
+    "折扣",
+    "优惠",
+    "减免",
+    "抵扣",
+    "欠款",
+    "欠费",
+    "discount",
+    "tax",
+    "tip",
+    "小费",
+    "税",
+    "备注",
+    "note",
+    "更新",
+    "修改",
+    "导出",
+    "打印",
+    "updated",
+    "modified",
+    "exported",
+    "printed",
+    "最近",
+    "最后",
+    "上次",
+    "首次",
+    "末次",
+    "last",
+    "first",
+    "累计",
+    "lifetime",
+    "总",
+    "total",
+    "次数",
+    "数量",
+    "count",
+    "qty",
+    "人数",
+    "个数",
+    "率",
+    "rate",
+    "ratio",
+    "占比",
+    "身份证",
+    "证件",
+    "邮编",
+    "zip",
+    "postal",
+    "qq",
+    "微信",
+    "邮箱",
+    "email",
+    "编号",
+    "id",
+    "no",
+    "index",
+    "#",
+    "提成",
+    "commission",
+    "单价",
+    "price",
+    "成本",
+    "cost",
+    "排名",
+    "rank",
+    "失效",
+    "到期",
+    "过期",
+    "有效期",
+    "expire",
+    "expiry",
+    "expires",
+    "valid",
+    "周",
+    "week",
+    "pv",
+    "uv",
+    "cpc",
+    "cpm",
+    "cpl",
+    "ctr",
+    "roi",
+    "roas",
+    "入职",
+    "离职",
+    "hire",
+    "hired",
+)
 
 # Words in a file, sheet or title that say which dataset it is. The longest word found wins, so
 # 会员卡 (cards) outweighs 会员 (customers).
 HINTS: dict[str, tuple[str, ...]] = {
-    "customers": ("顾客", "客户", "档案", "会员", "患者", "病历", "customer", "client", "member", "patient", "contacts"),
-    "leads": ("线索", "网电", "留资", "咨询登记", "网咨", "获客", "进线", "询单", "lead", "inquir", "enquir", "prospect"),
-    "visits": ("到院", "来院", "接诊", "分诊", "到店", "就诊", "来访", "到访", "visit", "checkin", "check-in", "appointment",
-               "booking"),
-    "orders": ("收费", "收银", "订单", "成交", "消费明细", "业绩", "流水", "销售", "收款", "order", "sales", "transaction",
-               "invoice", "payment", "revenue", "checkout"),
+    "customers": (
+        "顾客",
+        "客户",
+        "档案",
+        "会员",
+        "患者",
+        "病历",
+        "customer",
+        "client",
+        "member",
+        "patient",
+        "contacts",
+    ),
+    "leads": (
+        "线索",
+        "网电",
+        "留资",
+        "咨询登记",
+        "网咨",
+        "获客",
+        "进线",
+        "询单",
+        "lead",
+        "inquir",
+        "enquir",
+        "prospect",
+    ),
+    "visits": (
+        "到院",
+        "来院",
+        "接诊",
+        "分诊",
+        "到店",
+        "就诊",
+        "来访",
+        "到访",
+        "visit",
+        "checkin",
+        "check-in",
+        "appointment",
+        "booking",
+    ),
+    "orders": (
+        "收费",
+        "收银",
+        "订单",
+        "成交",
+        "消费明细",
+        "业绩",
+        "流水",
+        "销售",
+        "收款",
+        "order",
+        "sales",
+        "transaction",
+        "invoice",
+        "payment",
+        "revenue",
+        "checkout",
+    ),
     "treatments": ("治疗", "划扣", "消耗", "核销", "执行记录", "treatment", "consum", "redemption", "redeem"),
     "spend": ("费用", "投放", "推广", "广告", "花费", "spend", "marketing", "campaign", "ads", "adspend"),
     "cards": ("储值", "会员卡", "储值卡", "卡项", "充值", "card", "prepaid", "giftcard", "wallet", "voucher"),
-    "items": ("项目目录", "品项", "价目", "价格表", "项目表", "项目列表", "item", "catalog", "catalogue", "menu", "pricelist",
-              "price-list", "price_list", "services"),
+    "items": (
+        "项目目录",
+        "品项",
+        "价目",
+        "价格表",
+        "项目表",
+        "项目列表",
+        "item",
+        "catalog",
+        "catalogue",
+        "menu",
+        "pricelist",
+        "price-list",
+        "price_list",
+        "services",
+    ),
     "staff": ("员工", "人员", "花名册", "职员", "staff", "employee", "roster", "team"),
 }
 
@@ -223,13 +776,39 @@ HINTS: dict[str, tuple[str, ...]] = {
 
 _DATE_RE = re.compile(
     r"^((19|20)\d{2}[-/.年](0?[1-9]|1[0-2])([-/.月](0?[1-9]|[12]\d|3[01])日?)?月?|\d{1,2}[-/.]\d{1,2}[-/.]\d{2,4}"
-    r"|(19|20)\d{2}(0[1-9]|1[0-2])([0-2]\d|3[01]))([ T]\d{1,2}:\d{2}(:\d{2})?.*)?$")
+    r"|(19|20)\d{2}(0[1-9]|1[0-2])([0-2]\d|3[01]))([ T]\d{1,2}:\d{2}(:\d{2})?.*)?$"
+)
 _NUM_RE = re.compile(r"^[-+(（]?[¥￥$]?\s*-?[\d,，]*\.?\d+\s*[元万)）]?$")
-_PHONE_RE = re.compile(r"^(\+?86[- ]?)?1[3-9]\d[- ]?\d{4}[- ]?\d{4}$|^1[3-9]\d\*{4}\d{4}$"
-                       r"|^(\+?1[- .]?)?\(?\d{3}\)?[- .]?\d{3}[- .]?\d{4}$|^0\d{2,3}-\d{7,8}$")
+_PHONE_RE = re.compile(
+    r"^(\+?86[- ]?)?1[3-9]\d[- ]?\d{4}[- ]?\d{4}$|^1[3-9]\d\*{4}\d{4}$"
+    r"|^(\+?1[- .]?)?\(?\d{3}\)?[- .]?\d{3}[- .]?\d{4}$|^0\d{2,3}-\d{7,8}$"
+)
 _ID_RE = re.compile(r"^[A-Za-z]{0,6}[-_]?\d{3,}[A-Za-z0-9-]*$")
-_YES_NO = {"是", "否", "y", "n", "yes", "no", "true", "false", "已到", "未到", "已到院", "未到院", "到院", "已到店", "未到店",
-           "√", "×", "✓", "x", "0", "1", "有", "无"}
+_YES_NO = {
+    "是",
+    "否",
+    "y",
+    "n",
+    "yes",
+    "no",
+    "true",
+    "false",
+    "已到",
+    "未到",
+    "已到院",
+    "未到院",
+    "到院",
+    "已到店",
+    "未到店",
+    "√",
+    "×",
+    "✓",
+    "x",
+    "0",
+    "1",
+    "有",
+    "无",
+}
 
 
 def looks_like_value(text: str) -> bool:
@@ -286,9 +865,23 @@ def profile(values: list) -> Profile:
 
 
 _ID_FIELDS = {"customer_id", "card_id", "order_id", "lead_id", "referrer_id"}
-_CATEGORY_FIELDS = {"channel", "source_channel", "consultant", "online_consultant", "owner_consultant", "clinic",
-                    "department", "visit_type", "payment_method", "doctor", "operator", "member_level", "card_type",
-                    "kind", "role"}
+_CATEGORY_FIELDS = {
+    "channel",
+    "source_channel",
+    "consultant",
+    "online_consultant",
+    "owner_consultant",
+    "clinic",
+    "department",
+    "visit_type",
+    "payment_method",
+    "doctor",
+    "operator",
+    "member_level",
+    "card_type",
+    "kind",
+    "role",
+}
 
 
 def value_fit(f: d.Field, p: Profile) -> int | None:
@@ -348,6 +941,7 @@ def infer_date_order(columns: list[list]) -> tuple[str | None, str | None]:
 
 
 # ---------------------------------------------------------------- matching
+
 
 def _parts_for(ds: d.Dataset, f: d.Field) -> list[P]:
     return PARTS.get(f"{ds.name}.{f.name}", PARTS.get(f.name, []))
@@ -445,8 +1039,13 @@ def hint_scores(text: str) -> dict[str, str]:
     return {k: w for k, w in found.items() if len(w) == longest}
 
 
-def match_dataset(ds: d.Dataset, headers: dict[str, str], profiles: dict[str, Profile],
-                  fixed: dict[str, Match] | None = None, hinted: bool = False) -> Candidate:
+def match_dataset(
+    ds: d.Dataset,
+    headers: dict[str, str],
+    profiles: dict[str, Profile],
+    fixed: dict[str, Match] | None = None,
+    hinted: bool = False,
+) -> Candidate:
     fixed = dict(fixed or {})
     taken = {m.field for m in fixed.values()}
     order = {f.name: i for i, f in enumerate(ds.fields)}
@@ -506,9 +1105,15 @@ def _typed_unused(rec_best: Candidate, headers: dict[str, str], profiles: dict[s
     return out
 
 
-def recognise(headers: dict[str, str], profiles: dict[str, Profile], *, context: str,
-              pool: list[d.Dataset], fixed: dict[str, Match] | None = None,
-              forced: bool = False) -> Recognition:
+def recognise(
+    headers: dict[str, str],
+    profiles: dict[str, Profile],
+    *,
+    context: str,
+    pool: list[d.Dataset],
+    fixed: dict[str, Match] | None = None,
+    forced: bool = False,
+) -> Recognition:
     """Pick the dataset and mapping. `forced`: the user named the dataset or gave a mapping, so the
     doubts that guard a guess are not raised."""
     hints = hint_scores(context)

@@ -30,8 +30,15 @@ _PLAIN_NUMBER = r"^-?[0-9]+(\.[0-9]+)?$"
 _ISO_DAY = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}"
 _DIGITS = r"^[0-9]+$"
 
-SQL_TYPES = {d.TEXT: "VARCHAR", d.AMOUNT: "DOUBLE", d.NUMBER: "DOUBLE", d.DATE: "DATE", d.PERIOD: "DATE",
-             d.PHONE: "VARCHAR", d.BOOL: "BOOLEAN"}
+SQL_TYPES = {
+    d.TEXT: "VARCHAR",
+    d.AMOUNT: "DOUBLE",
+    d.NUMBER: "DOUBLE",
+    d.DATE: "DATE",
+    d.PERIOD: "DATE",
+    d.PHONE: "VARCHAR",
+    d.BOOL: "BOOLEAN",
+}
 
 
 def lit(text: str) -> str:
@@ -68,8 +75,16 @@ class Plan:
 _TOTAL_FIRST = ["合", "总", "小", "t", "g", "s"]  # the first letters of convert._TOTAL_WORDS
 
 
-def plan(layout: Layout, *, columns: list[str], amount_unit: str, clinic: str | None,
-         delimiter: str | None, header_fields: int | None, row_text: str) -> Plan:
+def plan(
+    layout: Layout,
+    *,
+    columns: list[str],
+    amount_unit: str,
+    clinic: str | None,
+    delimiter: str | None,
+    header_fields: int | None,
+    row_text: str,
+) -> Plan:
     """row_text: a SQL expression of the row's whole text (its cells joined by delimiter, SHEET_JOIN for a
     spreadsheet), for the one cleaning test per row. header_fields (CSV): the header line's field count."""
     ds = layout.dataset
@@ -89,8 +104,10 @@ def plan(layout: Layout, *, columns: list[str], amount_unit: str, clinic: str | 
     # (CASE, not AND: DuckDB runs a CASE branch only on the rows that reach it.)
     for c in columns[:4]:
         first_letter = _is_in(f"lower(left({c}, 1))", _TOTAL_FIRST)
-        conds.append(f"NOT CASE WHEN {first_letter} THEN coalesce(regexp_matches("
-                     f"regexp_replace(lower({c}), '{_WS}', '', 'g'), {lit(cv._TOTAL_WORDS)}), false) ELSE false END")
+        conds.append(
+            f"NOT CASE WHEN {first_letter} THEN coalesce(regexp_matches("
+            f"regexp_replace(lower({c}), '{_WS}', '', 'g'), {lit(cv._TOTAL_WORDS)}), false) ELSE false END"
+        )
     first = next(iter(layout.mapping))
     if first in columns:
         # A paged export repeats its header: convert.py recognises and skips those rows.
@@ -119,8 +136,9 @@ def plan(layout: Layout, *, columns: list[str], amount_unit: str, clinic: str | 
     if ds.needs_clinic and clinic is None:
         # Without a default, a row with no clinic is rejected (load._reject_missing_clinic), by the slow path.
         conds.append("NOT n_clinic" if "clinic" in by_field else "false")
-    return Plan(cleaned=cleaned, typed=list(dict.fromkeys(typed)), fast=" AND ".join(conds), values=values,
-                params=params)
+    return Plan(
+        cleaned=cleaned, typed=list(dict.fromkeys(typed)), fast=" AND ".join(conds), values=values, params=params
+    )
 
 
 def _cell(c: str) -> str:
@@ -135,26 +153,43 @@ def _field(f: d.Field, cell: str, parsed: str, scale: float) -> tuple[str, str, 
     if f.type in (d.AMOUNT, d.NUMBER):
         divisor = scale if f.type == d.AMOUNT else 1.0
         ok = f"coalesce(abs({parsed}) <= {cv.MAX_ABS_AMOUNT!r}, false)"
-        return (f"CASE WHEN regexp_matches({cell}, {lit(_PLAIN_NUMBER)}) THEN TRY_CAST({cell} AS DOUBLE) / {divisor!r} END",
-                ok, f"CASE WHEN {ok} THEN {parsed} END")
+        return (
+            f"CASE WHEN regexp_matches({cell}, {lit(_PLAIN_NUMBER)}) THEN TRY_CAST({cell} AS DOUBLE) / {divisor!r} END",
+            ok,
+            f"CASE WHEN {ok} THEN {parsed} END",
+        )
     if f.type in (d.DATE, d.PERIOD):
         ok = f"coalesce(year({parsed}) BETWEEN 1900 AND 2100, false)"
-        return ((f"CASE WHEN regexp_matches({cell}, {lit(_ISO_DAY)}) "
-                f"THEN CAST(try_strptime(left({cell}, 10), '%Y-%m-%d') AS DATE) END"),
-                ok, f"CASE WHEN {ok} THEN {parsed} END")
+        return (
+            (
+                f"CASE WHEN regexp_matches({cell}, {lit(_ISO_DAY)}) "
+                f"THEN CAST(try_strptime(left({cell}, 10), '%Y-%m-%d') AS DATE) END"
+            ),
+            ok,
+            f"CASE WHEN {ok} THEN {parsed} END",
+        )
     if f.type == d.PHONE:
         ok = f"coalesce(length({parsed}) BETWEEN 5 AND 15, false)"
-        return ((f"CASE WHEN regexp_matches({cell}, {lit(_DIGITS)}) "
-                f"THEN regexp_replace({cell}, '^(?:0086|86)(1[0-9]{{10}})$', '\\1') END"),
-                ok, f"CASE WHEN {ok} THEN {parsed} END")
+        return (
+            (
+                f"CASE WHEN regexp_matches({cell}, {lit(_DIGITS)}) "
+                f"THEN regexp_replace({cell}, '^(?:0086|86)(1[0-9]{{10}})$', '\\1') END"
+            ),
+            ok,
+            f"CASE WHEN {ok} THEN {parsed} END",
+        )
     if f.type == d.BOOL:
-        return (f"lower({cell})", f"coalesce({_is_in(parsed, cv._YES + cv._NO)}, false)",
-                f"CASE WHEN {_is_in(parsed, cv._YES)} THEN true WHEN {_is_in(parsed, cv._NO)} THEN false END")
+        return (
+            f"lower({cell})",
+            f"coalesce({_is_in(parsed, cv._YES + cv._NO)}, false)",
+            f"CASE WHEN {_is_in(parsed, cv._YES)} THEN true WHEN {_is_in(parsed, cv._NO)} THEN false END",
+        )
     return cell, "true", parsed
 
 
 def derived(dataset: str) -> list[str]:
     """convert._derive in SQL, over the typed columns: dataset rules that depend on wording."""
+
     def low(c: str) -> str:
         return f"lower(coalesce({c}, ''))"
 
@@ -165,21 +200,36 @@ def derived(dataset: str) -> list[str]:
         refund = f"(contains({low('kind')}, '退') AND paid_amount > 0)"
         paid = f"CASE WHEN {refund} THEN -paid_amount ELSE paid_amount END"
         topup = f"({has(low('kind'), cv._TOPUP)} OR coalesce({has('lower(item)', cv._TOPUP)}, false))"
-        return [f"{paid} AS paid_amount",
-                f"CASE WHEN ({paid}) < 0 THEN 'refund' WHEN {topup} THEN 'topup' ELSE 'sale' END AS line_kind",
-                f"{has(low('payment_method'), cv._STORED_VALUE)} AS stored_value"]
+        return [
+            f"{paid} AS paid_amount",
+            f"CASE WHEN ({paid}) < 0 THEN 'refund' WHEN {topup} THEN 'topup' ELSE 'sale' END AS line_kind",
+            f"{has(low('payment_method'), cv._STORED_VALUE)} AS stored_value",
+        ]
     if dataset == "visits":
         t = low("visit_type")
-        return [(f"CASE WHEN {has(t, '复查|recheck|follow')} THEN '复查' WHEN {has(t, '初|首|新客|first|new')} THEN '初诊' "
-                f"WHEN {has(t, '复|再|老客|return|repeat')} THEN '复诊' ELSE visit_type END AS visit_type")]
+        return [
+            (
+                f"CASE WHEN {has(t, '复查|recheck|follow')} THEN "
+                f"'复查' WHEN {has(t, '初|首|新客|first|new')} THEN '初诊' "
+                f"WHEN {has(t, '复|再|老客|return|repeat')} THEN '复诊' ELSE visit_type END AS visit_type"
+            )
+        ]
     if dataset == "staff":
         r = low("role")
-        return [(f"CASE WHEN {has(r, '网|online')} THEN 'online_consultant' "
+        return [
+            (
+                f"CASE WHEN {has(r, '网|online')} THEN 'online_consultant' "
                 f"WHEN {has(r, '咨询|顾问|onsite|consult')} THEN 'onsite_consultant' "
                 f"WHEN {has(r, '医|doctor')} THEN 'doctor' WHEN {has(r, '客服|service')} THEN 'service' "
-                "ELSE role END AS role")]
+                "ELSE role END AS role"
+            )
+        ]
     if dataset == "customers":
         g = low("gender")
-        return [(f"CASE WHEN {g} IN ('女', 'f', 'female') THEN '女' WHEN {g} IN ('男', 'm', 'male') THEN '男' "
-                "ELSE gender END AS gender")]
+        return [
+            (
+                f"CASE WHEN {g} IN ('女', 'f', 'female') THEN '女' WHEN {g} IN ('男', 'm', 'male') THEN '男' "
+                "ELSE gender END AS gender"
+            )
+        ]
     return []

@@ -8,8 +8,13 @@ from aesthetic_cli.errors import UsageError
 from aesthetic_cli.sqlfiles import query, with_identifiers
 from aesthetic_cli.warehouse.derived import Coverage, coverage
 
-GROUPS = {"all": "g_all", "clinic": "g_clinic", "channel": "g_channel", "consultant": "g_consultant",
-          "department": "g_department"}
+GROUPS = {
+    "all": "g_all",
+    "clinic": "g_clinic",
+    "channel": "g_channel",
+    "consultant": "g_consultant",
+    "department": "g_department",
+}
 
 
 def prepare(con) -> Coverage:
@@ -21,8 +26,10 @@ def prepare(con) -> Coverage:
 def group_column(by: str | None) -> str:
     key = by or "all"
     if key not in GROUPS:
-        raise UsageError(f"--by '{by}' is not a grouping aesops knows.",
-                         hint=f"Use one of: {', '.join(k for k in GROUPS if k != 'all')}.")
+        raise UsageError(
+            f"--by '{by}' is not a grouping aesops knows.",
+            hint=f"Use one of: {', '.join(k for k in GROUPS if k != 'all')}.",
+        )
     return GROUPS[key]
 
 

@@ -28,17 +28,21 @@ def channel_roi(con, period: Period, *, horizons=DEFAULT_HORIZONS, clinic: str |
 
     in_period = pl.col("day").is_between(period.start, period.end)
     sums = [pl.col("net").filter(in_period).sum().alias("sales")]
-    incomplete = [h for h in horizons
-                  if cov.last_day is None or period.end + timedelta(days=h - 1) > cov.last_day]
+    incomplete = [h for h in horizons if cov.last_day is None or period.end + timedelta(days=h - 1) > cov.last_day]
     for h in horizons:
         within = pl.col("day") < pl.col("first_seen") + pl.duration(days=h)
         col = pl.col("net").filter(within).sum()
         sums.append((pl.lit(None, pl.Float64) if h in incomplete else col).alias(f"sales_{h}d"))
     per = days.group_by("channel").agg(*sums)
-    table = (base.join(spend, on="channel", how="full", coalesce=True)
-             .join(per, on="channel", how="left")
-             .with_columns(pl.col("spend").fill_null(0.0), pl.col("sales").fill_null(0.0),
-                           *[pl.col(c).fill_null(0) for c in ("leads", "arrivals", "buyers")]))
+    table = (
+        base.join(spend, on="channel", how="full", coalesce=True)
+        .join(per, on="channel", how="left")
+        .with_columns(
+            pl.col("spend").fill_null(0.0),
+            pl.col("sales").fill_null(0.0),
+            *[pl.col(c).fill_null(0) for c in ("leads", "arrivals", "buyers")],
+        )
+    )
     table = table.join(_payback(days, table), on="channel", how="left")
     paid = pl.col("spend") > 0
     complete = [h for h in horizons if h not in incomplete]
@@ -53,24 +57,55 @@ def channel_roi(con, period: Period, *, horizons=DEFAULT_HORIZONS, clinic: str |
         pl.when(paid).then(pl.col(output_col) / pl.col("spend")).alias("output_roas"),
         pl.lit(incomplete, dtype=pl.List(pl.Int64)).alias("incomplete_horizons"),
     )
-    cols = ["channel", "spend", "leads", "arrivals", "buyers", "sales", "cpl", "cost_per_arrival", "cac",
-            "roas", "roi", *[f"sales_{h}d" for h in horizons], "output_roas", "payback_days", "incomplete_horizons"]
+    cols = [
+        "channel",
+        "spend",
+        "leads",
+        "arrivals",
+        "buyers",
+        "sales",
+        "cpl",
+        "cost_per_arrival",
+        "cac",
+        "roas",
+        "roi",
+        *[f"sales_{h}d" for h in horizons],
+        "output_roas",
+        "payback_days",
+        "incomplete_horizons",
+    ]
     table = table.select(cols).sort(["spend", "sales"], descending=True)
     basis = f"{complete[-1]}d" if complete else "period"
     notes = []
     if incomplete:
         hs = ", ".join(f"{h}d" for h in incomplete)
-        notes.append(Note(f"{hs} 周期超出数据末日（{cov.last_day}）：未满，留空而不显示偏少的数。",
-                          f"Horizons {hs} reach past the data's last day ({cov.last_day}): shown empty (未满), never short."))
+        notes.append(
+            Note(
+                f"{hs} 周期超出数据末日（{cov.last_day}）：未满，留空而不显示偏少的数。",
+                f"Horizons {hs} reach past the data's last day ({cov.last_day}): shown empty (未满), never short.",
+            )
+        )
     free = table.filter(pl.col("spend") == 0)["channel"].to_list()
     if free:
         names = ", ".join(free)
-        notes.append(Note(f"{names} 没有投放费用：不计算成本类比率。", f"No spend recorded for {names}: no cost ratios for them."))
+        notes.append(
+            Note(
+                f"{names} 没有投放费用：不计算成本类比率。", f"No spend recorded for {names}: no cost ratios for them."
+            )
+        )
     cuts, cut_notes = cut_list(table, basis)
     notes.extend(cut_notes)
-    meta = {"command": "channels", "period": period.label, "start": period.start, "end": period.end,
-            "clinic": clinic, "horizons": list(horizons), "incomplete_horizons": incomplete,
-            "output_basis": basis, "data_last_day": cov.last_day}
+    meta = {
+        "command": "channels",
+        "period": period.label,
+        "start": period.start,
+        "end": period.end,
+        "clinic": clinic,
+        "horizons": list(horizons),
+        "incomplete_horizons": incomplete,
+        "output_basis": basis,
+        "data_last_day": cov.last_day,
+    }
     return Result(meta=meta, tables={"channels": table, "cut_list": cuts}, notes=notes)
 
 
@@ -78,9 +113,13 @@ def _payback(days: pl.DataFrame, table: pl.DataFrame) -> pl.DataFrame:
     """Payback days (见效慢): the days after first_seen until the cumulative sales of the customers a
     channel acquired in the period reach its spend in the period. Null when not reached in the data."""
     spend = dict(zip(table["channel"].to_list(), table["spend"].to_list(), strict=True))
-    daily = (days.filter(pl.col("day").is_not_null())
-             .with_columns((pl.col("day") - pl.col("first_seen")).dt.total_days().alias("offset"))
-             .group_by("channel", "offset").agg(pl.col("net").sum()).sort("channel", "offset"))
+    daily = (
+        days.filter(pl.col("day").is_not_null())
+        .with_columns((pl.col("day") - pl.col("first_seen")).dt.total_days().alias("offset"))
+        .group_by("channel", "offset")
+        .agg(pl.col("net").sum())
+        .sort("channel", "offset")
+    )
     rows = []
     for ch in table["channel"].to_list():
         target, found = spend.get(ch) or 0.0, None
@@ -101,10 +140,21 @@ def cut_list(table: pl.DataFrame, basis: str = "period") -> tuple[pl.DataFrame, 
     送客少 = arrivals; each flagged by its worst quartile, two flags or more make a cut candidate.
     Every flag shows the channel's figure and the threshold."""
     paid = table.filter(pl.col("spend") > 0)
-    schema = {"channel": pl.String, "flags": pl.List(pl.String), "flag_count": pl.Int64, "cut_candidate": pl.Boolean,
-              "output_roas": pl.Float64, "output_roas_threshold": pl.Float64, "payback_days": pl.Int64,
-              "payback_days_threshold": pl.Float64, "cac": pl.Float64, "cac_threshold": pl.Float64,
-              "arrivals": pl.Int64, "arrivals_threshold": pl.Float64, "reasons": pl.List(pl.String)}
+    schema = {
+        "channel": pl.String,
+        "flags": pl.List(pl.String),
+        "flag_count": pl.Int64,
+        "cut_candidate": pl.Boolean,
+        "output_roas": pl.Float64,
+        "output_roas_threshold": pl.Float64,
+        "payback_days": pl.Int64,
+        "payback_days_threshold": pl.Float64,
+        "cac": pl.Float64,
+        "cac_threshold": pl.Float64,
+        "arrivals": pl.Int64,
+        "arrivals_threshold": pl.Float64,
+        "reasons": pl.List(pl.String),
+    }
     notes = []
     if paid.height == 0:
         return pl.DataFrame(schema=schema), notes
@@ -121,9 +171,13 @@ def cut_list(table: pl.DataFrame, basis: str = "period") -> tuple[pl.DataFrame, 
     for key, (worst, values) in figures.items():
         hits[key], thresholds[key] = worst_quarter(values, worst) if enough else (set(), None)
     if not enough:
-        notes.append(Note(f"付费渠道只有 {paid.height} 个（少于4个），无法形成四分位：砍渠道不标记，仅列出各项数字。",
-                          f"Only {paid.height} paid channel(s), fewer than 4: quartiles can't be formed, so the cut "
-                          "list shows the figures without flags."))
+        notes.append(
+            Note(
+                f"付费渠道只有 {paid.height} 个（少于4个），无法形成四分位：砍渠道不标记，仅列出各项数字。",
+                f"Only {paid.height} paid channel(s), fewer than 4: quartiles can't be formed, so the cut "
+                "list shows the figures without flags.",
+            )
+        )
     basis_zh = f"{basis[:-1]}天" if basis != "period" else "本期"
     rows = []
     for i, r in enumerate(paid.iter_rows(named=True)):
@@ -134,11 +188,23 @@ def cut_list(table: pl.DataFrame, basis: str = "period") -> tuple[pl.DataFrame, 
             flags.append(FLAGS[key])
             reasons.append(_reason(key, r, thresholds[key], basis_zh))
         t = {k: (None if v is None or math.isinf(v) else v) for k, v in thresholds.items()}
-        rows.append({"channel": r["channel"], "flags": flags, "flag_count": len(flags),
-                     "cut_candidate": len(flags) >= 2, "output_roas": r["output_roas"],
-                     "output_roas_threshold": t["low_output"], "payback_days": r["payback_days"],
-                     "payback_days_threshold": t["slow"], "cac": r["cac"], "cac_threshold": t["costly"],
-                     "arrivals": r["arrivals"], "arrivals_threshold": t["thin"], "reasons": reasons})
+        rows.append(
+            {
+                "channel": r["channel"],
+                "flags": flags,
+                "flag_count": len(flags),
+                "cut_candidate": len(flags) >= 2,
+                "output_roas": r["output_roas"],
+                "output_roas_threshold": t["low_output"],
+                "payback_days": r["payback_days"],
+                "payback_days_threshold": t["slow"],
+                "cac": r["cac"],
+                "cac_threshold": t["costly"],
+                "arrivals": r["arrivals"],
+                "arrivals_threshold": t["thin"],
+                "reasons": reasons,
+            }
+        )
     out = pl.DataFrame(rows, schema=schema).sort(["flag_count", "channel"], descending=[True, False])
     return out, notes
 

@@ -42,9 +42,17 @@ class BGNBD:
     iterations: int
 
     def as_meta(self) -> dict:
-        return {"name": "BG/NBD", "r": self.r, "alpha": self.alpha, "a": self.a, "b": self.b,
-                "log_likelihood": self.log_likelihood, "time_unit": "week", "n_customers": self.n_customers,
-                "iterations": self.iterations}
+        return {
+            "name": "BG/NBD",
+            "r": self.r,
+            "alpha": self.alpha,
+            "a": self.a,
+            "b": self.b,
+            "log_likelihood": self.log_likelihood,
+            "time_unit": "week",
+            "n_customers": self.n_customers,
+            "iterations": self.iterations,
+        }
 
 
 @dataclass(frozen=True)
@@ -57,9 +65,15 @@ class GammaGamma:
     freq_value_corr: float | None
 
     def as_meta(self) -> dict:
-        return {"name": "Gamma-Gamma", "p": self.p, "q": self.q, "v": self.v,
-                "log_likelihood": self.log_likelihood, "n_customers": self.n_customers,
-                "freq_value_corr": self.freq_value_corr}
+        return {
+            "name": "Gamma-Gamma",
+            "p": self.p,
+            "q": self.q,
+            "v": self.v,
+            "log_likelihood": self.log_likelihood,
+            "n_customers": self.n_customers,
+            "freq_value_corr": self.freq_value_corr,
+        }
 
 
 def _arrays(*cols) -> list[np.ndarray]:
@@ -68,6 +82,7 @@ def _arrays(*cols) -> list[np.ndarray]:
 
 
 # ---------------------------------------------------------------- BG/NBD
+
 
 class _Customers:
     """x, t_x, T with what does not depend on the parameters worked out once. x takes few distinct values
@@ -120,9 +135,8 @@ def _loglik_sum_and_grad(r: float, alpha: float, a: float, b: float, c: _Custome
     d_r = cnt @ (dg(r + ux) - dg(r) + np.log(alpha)) - w @ log_aT - u @ log_at
     d_alpha = c.x.size * r / alpha - (rx * (w / (alpha + c.T) + u / (alpha + c.t_x))).sum()
     abx = dg(a + b + ux)
-    d_a = (c.x.size * (dg(a + b) - dg(a)) + w_x @ (dg(a) - abx) + u_x @ (dg(a + 1) - abx))
-    d_b = (c.x.size * (dg(a + b) - dg(b)) + w_x @ (dg(b + ux) - abx)
-           + u_x @ np.where(ux > 0, dg(b + uxm - 1) - abx, 0.0))
+    d_a = c.x.size * (dg(a + b) - dg(a)) + w_x @ (dg(a) - abx) + u_x @ (dg(a + 1) - abx)
+    d_b = c.x.size * (dg(a + b) - dg(b)) + w_x @ (dg(b + ux) - abx) + u_x @ np.where(ux > 0, dg(b + uxm - 1) - abx, 0.0)
     return total, np.array([d_r, d_alpha, d_a, d_b])
 
 
@@ -145,7 +159,8 @@ def fit_bgnbd(x, t_x, T) -> BGNBD:
         raise ModelFitError(
             f"Too little history to fit the repurchase model: {n} customers with a deal, {repeaters} of them "
             f"with a repeat deal (at least {MIN_CUSTOMERS} and {MIN_REPEAT_CUSTOMERS} are needed).",
-            hint="Use a later --until, all clinics, or import more months of orders.")
+            hint="Use a later --until, all clinics, or import more months of orders.",
+        )
     if not (np.all(x >= 0) and np.all(t_x >= 0) and np.all(t_x <= T + 1e-9)):
         raise ModelFitError("Inconsistent customer summaries: recency must lie between 0 and the customer's age.")
     # Start at a rate that reproduces the average repeat rate (λ = r/α with r = 1) and a mild dropout.
@@ -160,13 +175,15 @@ def fit_bgnbd(x, t_x, T) -> BGNBD:
         # Per customer keeps the scale O(1); the chain rule turns ∂/∂θ into θ·∂/∂θ on the log scale.
         return -ll / n, -grad * params / n
 
-    res = optimize.minimize(nll, start, jac=True, method="L-BFGS-B", bounds=[(-_LOG_BOUND, _LOG_BOUND)] * 4,
-                            options={"maxiter": 500})
+    res = optimize.minimize(
+        nll, start, jac=True, method="L-BFGS-B", bounds=[(-_LOG_BOUND, _LOG_BOUND)] * 4, options={"maxiter": 500}
+    )
     at_bound = np.any(np.abs(res.x) > _LOG_BOUND - 1e-3)
     if not np.isfinite(res.fun) or res.fun >= 1e299 or at_bound or not (res.success or _flat_enough(res)):
         raise ModelFitError(
             f"The repurchase model (BG/NBD) did not converge on these {n} customers ({res.message}).",
-            hint="The history may be too short or too uniform; try a later --until or more data.")
+            hint="The history may be too short or too uniform; try a later --until or more data.",
+        )
     r, alpha, a, b = (float(v) for v in np.exp(res.x))
     return BGNBD(r, alpha, a, b, float(-res.fun * n), n, int(res.nit))
 
@@ -205,8 +222,10 @@ def expected_deals_if_alive(m: BGNBD, t: float, x, t_x, T) -> np.ndarray:
         log_hyp = np.where(np.isfinite(log_hyp), log_hyp, alt)
         out = (cc / (m.a - 1)) * (-np.expm1(log_hyp + aa * (np.log(m.alpha + T) - np.log(m.alpha + T + t))))
     if not np.all(np.isfinite(out)):
-        raise ModelFitError("The fitted repurchase model gives no finite forecast for some customers.",
-                            hint="The fitted parameters are extreme; try a later --until or more data.")
+        raise ModelFitError(
+            "The fitted repurchase model gives no finite forecast for some customers.",
+            hint="The fitted parameters are extreme; try a later --until or more data.",
+        )
     return out
 
 
@@ -217,10 +236,10 @@ def expected_deals(m: BGNBD, t: float, x, t_x, T) -> np.ndarray:
 
 # ---------------------------------------------------------------- Gamma-Gamma
 
+
 def _gg_loglik(p: float, q: float, v: float, x, mx, log_mx, ux, inv) -> np.ndarray:
     pux = p * ux
-    per_x = (special.gammaln(pux + q) - special.gammaln(pux) - special.gammaln(q) + q * np.log(v)
-             + pux * np.log(ux))
+    per_x = special.gammaln(pux + q) - special.gammaln(pux) - special.gammaln(q) + q * np.log(v) + pux * np.log(ux)
     px = p * x
     return per_x[inv] + (px - 1) * log_mx - (px + q) * np.log(v + x * mx)
 
@@ -244,7 +263,9 @@ def fit_gamma_gamma(x, mx) -> GammaGamma:
     if n < MIN_REPEAT_CUSTOMERS:
         raise ModelFitError(
             f"Too few repeat customers ({n}) to fit the deal-value model (Gamma-Gamma); at least "
-            f"{MIN_REPEAT_CUSTOMERS} are needed.", hint="Use a later --until, all clinics, or more data.")
+            f"{MIN_REPEAT_CUSTOMERS} are needed.",
+            hint="Use a later --until, all clinics, or more data.",
+        )
     corr = float(np.corrcoef(x, mx)[0, 1]) if np.ptp(x) > 0 and np.ptp(mx) > 0 else None
     ux, inv = np.unique(x, return_inverse=True)
     log_mx = np.log(mx)
@@ -256,14 +277,16 @@ def fit_gamma_gamma(x, mx) -> GammaGamma:
         ll = _gg_loglik(p, q, v, x, mx, log_mx, ux, inv).sum()
         return -ll / n if np.isfinite(ll) else 1e300
 
-    res = optimize.minimize(nll, start, method="L-BFGS-B", bounds=[(-_LOG_BOUND, _LOG_BOUND + 8)] * 3,
-                            options={"maxiter": 500})
+    res = optimize.minimize(
+        nll, start, method="L-BFGS-B", bounds=[(-_LOG_BOUND, _LOG_BOUND + 8)] * 3, options={"maxiter": 500}
+    )
     p, q, v = (float(t) for t in np.exp(res.x))
     if not np.isfinite(res.fun) or res.fun >= 1e299 or not (res.success or _flat_enough(res)) or q <= 1:
         raise ModelFitError(
             f"The deal-value model (Gamma-Gamma) did not converge on these {n} repeat customers "
             f"({res.message}; q = {q:.3g}, which must exceed 1 for the expected value to exist).",
-            hint="Deal values may be too uneven (a few huge deals); try a later --until or more data.")
+            hint="Deal values may be too uneven (a few huge deals); try a later --until or more data.",
+        )
     return GammaGamma(p, q, v, float(-res.fun * n), n, corr)
 
 

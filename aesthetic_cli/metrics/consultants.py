@@ -11,8 +11,10 @@ from aesthetic_cli.metrics.base import prepare, ratio, run
 from aesthetic_cli.metrics.periods import Period, require_data
 from aesthetic_cli.metrics.result import Note, Result
 
-DEFAULT_WEIGHTS = {"onsite": {"sales": 0.5, "repurchase_rate": 0.5},
-                   "online": {"close_rate": 1 / 3, "arrival_rate": 1 / 3, "appointment_rate": 1 / 3}}
+DEFAULT_WEIGHTS = {
+    "onsite": {"sales": 0.5, "repurchase_rate": 0.5},
+    "online": {"close_rate": 1 / 3, "arrival_rate": 1 / 3, "appointment_rate": 1 / 3},
+}
 
 
 def onsite(con, period: Period, clinic: str | None = None) -> pl.DataFrame:
@@ -69,27 +71,63 @@ def _weights_text(w: dict, lang: str) -> str:
     return ("、" if lang == "zh" else ", ").join(f"{label(k, lang)} {v / total:.0%}" for k, v in w.items())
 
 
-def consultants(con, period: Period, *, role: str | None = None, clinic: str | None = None,
-                weights: dict | None = None) -> Result:
+def consultants(
+    con, period: Period, *, role: str | None = None, clinic: str | None = None, weights: dict | None = None
+) -> Result:
     weights = weights or DEFAULT_WEIGHTS
     require_data(period, prepare(con).last_day)
     tables = {}
     if role in (None, "onsite"):
         df = over_selling(scorecard(onsite(con, period, clinic), weights["onsite"]))
         tables["onsite"] = df.select(
-            "rank", "consultant", "score", "receptions", "first_receptions", "buyers", "close_rate", "sales",
-            "ticket", "refund_rate", "repurchase_rate", "repurchase_base", "over_selling_risk")
+            "rank",
+            "consultant",
+            "score",
+            "receptions",
+            "first_receptions",
+            "buyers",
+            "close_rate",
+            "sales",
+            "ticket",
+            "refund_rate",
+            "repurchase_rate",
+            "repurchase_base",
+            "over_selling_risk",
+        )
     if role in (None, "online"):
         df = scorecard(online(con, period, clinic), weights["online"])
-        tables["online"] = df.select("rank", "consultant", "score", "leads", "appointments", "arrivals", "buyers",
-                                     "appointment_rate", "arrival_rate", "close_rate")
-    notes = [Note("180天复购率：本期前180天由该咨询师成交的顾客中，180天内再次成交的比例（180天期满落在本期的那批顾客）。",
-                  "Repurchase rate: customers a consultant closed 180 days before this period, share with another "
-                  "deal within 180 days (the cohort whose 180 days end in this period)."),
-             Note(f"排名权重：现场 {_weights_text(weights['onsite'], 'zh')}；网络 {_weights_text(weights['online'], 'zh')}"
-                  "（aesops.toml [scorecard]）。",
-                  f"Scorecard weights: onsite {_weights_text(weights['onsite'], 'en')}; online "
-                  f"{_weights_text(weights['online'], 'en')} (aesops.toml [scorecard]).")]
-    meta = {"command": "consultants", "period": period.label, "start": period.start, "end": period.end,
-            "clinic": clinic, "role": role or "all", "weights": weights}
+        tables["online"] = df.select(
+            "rank",
+            "consultant",
+            "score",
+            "leads",
+            "appointments",
+            "arrivals",
+            "buyers",
+            "appointment_rate",
+            "arrival_rate",
+            "close_rate",
+        )
+    notes = [
+        Note(
+            "180天复购率：本期前180天由该咨询师成交的顾客中，180天内再次成交的比例（180天期满落在本期的那批顾客）。",
+            "Repurchase rate: customers a consultant closed 180 days before this period, share with another "
+            "deal within 180 days (the cohort whose 180 days end in this period).",
+        ),
+        Note(
+            f"排名权重：现场 {_weights_text(weights['onsite'], 'zh')}；网络 {_weights_text(weights['online'], 'zh')}"
+            "（aesops.toml [scorecard]）。",
+            f"Scorecard weights: onsite {_weights_text(weights['onsite'], 'en')}; online "
+            f"{_weights_text(weights['online'], 'en')} (aesops.toml [scorecard]).",
+        ),
+    ]
+    meta = {
+        "command": "consultants",
+        "period": period.label,
+        "start": period.start,
+        "end": period.end,
+        "clinic": clinic,
+        "role": role or "all",
+        "weights": weights,
+    }
     return Result(meta=meta, tables=tables, notes=notes)

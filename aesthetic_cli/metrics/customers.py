@@ -12,10 +12,14 @@ from aesthetic_cli.privacy import mask
 
 # The classic 8 RFM segments (high = above the median of active customers), plus the dormant.
 SEGMENTS = {
-    (True, True, True): "重要价值客户", (True, False, True): "重要发展客户",
-    (False, True, True): "重要保持客户", (False, False, True): "重要挽留客户",
-    (True, True, False): "一般价值客户", (True, False, False): "一般发展客户",
-    (False, True, False): "一般保持客户", (False, False, False): "一般挽留客户",
+    (True, True, True): "重要价值客户",
+    (True, False, True): "重要发展客户",
+    (False, True, True): "重要保持客户",
+    (False, False, True): "重要挽留客户",
+    (True, True, False): "一般价值客户",
+    (True, False, False): "一般发展客户",
+    (False, True, False): "一般保持客户",
+    (False, False, False): "一般挽留客户",
 }
 DORMANT = "沉睡客户（365天无成交）"
 DORMANT_CARD_DAYS = 180
@@ -27,8 +31,9 @@ def _asof(con, asof: date | None) -> date:
     return asof or cov.last_day or date.today()
 
 
-def rfm(con, *, asof: date | None = None, clinic: str | None = None, show_pii: bool = False,
-        list_customers: bool = False) -> Result:
+def rfm(
+    con, *, asof: date | None = None, clinic: str | None = None, show_pii: bool = False, list_customers: bool = False
+) -> Result:
     asof = _asof(con, asof)
     params = {"asof": asof, "clinic": clinic}
     cells = run(con, "customers", "rfm_segments", params)
@@ -36,30 +41,55 @@ def rfm(con, *, asof: date | None = None, clinic: str | None = None, show_pii: b
     # No active customer: every median is 0 (nobody is "high").
     med_r, med_f, med_m = (first.get(k) if first.get(k) is not None else 0 for k in ("med_r", "med_f", "med_m"))
     total = int(first.get("total") or 0)
-    summary = (cells.with_columns(_segment().alias("segment"))
-               .group_by("segment")
-               .agg(pl.col("customers").sum(), pl.col("sales").sum(),
-                    # Each cell's mean weighted by its customers: the mean over the segment's customers.
-                    ((pl.col("avg_recency_days") * pl.col("customers")).sum() / pl.col("customers").sum())
-                    .alias("avg_recency_days"),
-                    ((pl.col("avg_deal_visits") * pl.col("customers")).sum() / pl.col("customers").sum())
-                    .alias("avg_deal_visits"),
-                    pl.col("lifetime_sales").sum())
-               .with_columns((pl.col("customers") / total).alias("share"))
-               .sort("sales", descending=True))
+    summary = (
+        cells.with_columns(_segment().alias("segment"))
+        .group_by("segment")
+        .agg(
+            pl.col("customers").sum(),
+            pl.col("sales").sum(),
+            # Each cell's mean weighted by its customers: the mean over the segment's customers.
+            ((pl.col("avg_recency_days") * pl.col("customers")).sum() / pl.col("customers").sum()).alias(
+                "avg_recency_days"
+            ),
+            ((pl.col("avg_deal_visits") * pl.col("customers")).sum() / pl.col("customers").sum()).alias(
+                "avg_deal_visits"
+            ),
+            pl.col("lifetime_sales").sum(),
+        )
+        .with_columns((pl.col("customers") / total).alias("share"))
+        .sort("sales", descending=True)
+    )
     tables = {"segments": summary}
     if list_customers:
         df = run(con, "customers", "rfm_customers", {**params, "med_r": med_r, "med_f": med_f, "med_m": med_m})
         df = df.with_columns(_segment().alias("segment"))
         # customer_id breaks ties: the list must not depend on the order the warehouse returns rows in.
         tables["customers"] = mask(df.sort(["sales", "customer_id"], descending=[True, False]), show_pii).select(
-            "customer_id", "name", "phone", "owner_consultant", "segment", "recency_days", "deal_visits", "sales",
-            "lifetime_sales")
-    meta = {"command": "customers rfm", "asof": asof, "window_days": 365, "clinic": clinic,
-            "medians": {"recency_days": med_r, "deal_visits": med_f, "sales": med_m}}
-    notes = [Note(f"RFM 以截至 {asof} 的365天计；“高”指优于活跃客户中位数（距上次成交 ≤ {med_r} 天，成交次数 > {med_f}，业绩 > {med_m:,.0f}）。",
-                  f"RFM over the 365 days to {asof}; high = better than the median active customer "
-                  f"(recency ≤ {med_r} days, deal visits > {med_f}, sales > {med_m:,.0f}).")]
+            "customer_id",
+            "name",
+            "phone",
+            "owner_consultant",
+            "segment",
+            "recency_days",
+            "deal_visits",
+            "sales",
+            "lifetime_sales",
+        )
+    meta = {
+        "command": "customers rfm",
+        "asof": asof,
+        "window_days": 365,
+        "clinic": clinic,
+        "medians": {"recency_days": med_r, "deal_visits": med_f, "sales": med_m},
+    }
+    notes = [
+        Note(
+            f"RFM 以截至 {asof} 的365天计；“高”指优于活跃客户中位数（距上次成交 ≤ "
+            f"{med_r} 天，成交次数 > {med_f}，业绩 > {med_m:,.0f}）。",
+            f"RFM over the 365 days to {asof}; high = better than the median active customer "
+            f"(recency ≤ {med_r} days, deal visits > {med_f}, sales > {med_m:,.0f}).",
+        )
+    ]
     return Result(meta=meta, tables=tables, notes=notes)
 
 
@@ -78,8 +108,9 @@ VALUE_AT_RISK_DAYS = 180
 _ALL = 2**31 - 1
 
 
-def reactivate(con, *, asof: date | None = None, clinic: str | None = None, limit: int = 50,
-               show_pii: bool = False) -> Result:
+def reactivate(
+    con, *, asof: date | None = None, clinic: str | None = None, limit: int = 50, show_pii: bool = False
+) -> Result:
     """Who to call back, ranked by expected value at risk over the next VALUE_AT_RISK_DAYS days:
 
         value_at_risk = (1 − P(alive)) × E[deals in 180 days | alive] × E[deal value]
@@ -105,10 +136,18 @@ def reactivate(con, *, asof: date | None = None, clinic: str | None = None, limi
     name = "overdue_latest" if last is not None and asof >= last else "overdue"
     overdue = run(con, "customers", name, {"asof": asof, "clinic": clinic, "limit": _ALL})
     total = overdue.height
-    meta = {"command": "customers reactivate", "asof": asof, "clinic": clinic, "limit": limit,
-            "overdue_customers": total, "value_at_risk_days": VALUE_AT_RISK_DAYS}
-    overdue_note = Note("只买一次的项目（如手术）没有复购周期，不会让顾客显示为逾期。",
-                        "Items bought once only (surgery) have no interval and do not make a customer overdue.")
+    meta = {
+        "command": "customers reactivate",
+        "asof": asof,
+        "clinic": clinic,
+        "limit": limit,
+        "overdue_customers": total,
+        "value_at_risk_days": VALUE_AT_RISK_DAYS,
+    }
+    overdue_note = Note(
+        "只买一次的项目（如手术）没有复购周期，不会让顾客显示为逾期。",
+        "Items bought once only (surgery) have no interval and do not make a customer overdue.",
+    )
     try:
         # A month in progress asks as of its last day, past the data: the model must not count the days
         # without data as days without a purchase, so it is fitted up to the data's last day.
@@ -120,57 +159,95 @@ def reactivate(con, *, asof: date | None = None, clinic: str | None = None, limi
         (pl.col(f"expected_deals_if_alive_{h}d") * pl.col("expected_value")).alias("expected_sales_if_alive"),
     ).with_columns(((1.0 - pl.col("p_alive")) * pl.col("expected_sales_if_alive")).alias("value_at_risk"))
     flags = overdue.select("customer_id", "item", "interval_days", "due_date", "overdue_days")
-    listed = (frame.join(flags, on="customer_id", how="left")
-              .with_columns(pl.col("overdue_days").is_not_null().alias("overdue"))
-              .filter(pl.col("value_at_risk") > 0)
-              .sort(["value_at_risk", "customer_id"], descending=[True, False]).head(limit))
+    listed = (
+        frame.join(flags, on="customer_id", how="left")
+        .with_columns(pl.col("overdue_days").is_not_null().alias("overdue"))
+        .filter(pl.col("value_at_risk") > 0)
+        .sort(["value_at_risk", "customer_id"], descending=[True, False])
+        .head(limit)
+    )
     listed = mask(with_names(con, listed), show_pii).select(*_REACTIVATE_COLUMNS)
     at_risk = int((frame["value_at_risk"] > 0).sum())
-    meta.update({"ranking": "value_at_risk", "customers_at_risk": at_risk,
-                 "value_at_risk_total": float(frame["value_at_risk"].sum()),
-                 "model": scored.model.as_meta(), "gamma_gamma": scored.value_model.as_meta()})
-    notes = [Note(f"按风险价值排序：风险价值 = (1 − 仍活跃概率) × 若仍活跃未来{h}天预期业绩（BG/NBD 预期成交次数 × "
-                  f"Gamma-Gamma 预期客单）。{at_risk} 位顾客有流失风险，列出前 {min(limit, at_risk)} 位；"
-                  f"{total} 位已超过所购项目的复购周期（“逾期”列）。",
-                  f"Ranked by value at risk = (1 − P(alive)) × expected sales in the next {h} days if still a "
-                  f"customer (BG/NBD expected deals × Gamma-Gamma expected deal value). {at_risk} customers are at "
-                  f"risk; the top {min(limit, at_risk)} are listed. {total} are past their items' repurchase "
-                  f"interval (column overdue)."),
-             Note("只成交过一天的顾客在 BG/NBD 中视为仍活跃（流失只发生在复购之后），风险价值为 0，不在此列。",
-                  "Customers with a single deal day are alive for sure in BG/NBD (dropping out happens only "
-                  "after a repeat), so they carry no value at risk and are not listed."),
-             overdue_note]
+    meta.update(
+        {
+            "ranking": "value_at_risk",
+            "customers_at_risk": at_risk,
+            "value_at_risk_total": float(frame["value_at_risk"].sum()),
+            "model": scored.model.as_meta(),
+            "gamma_gamma": scored.value_model.as_meta(),
+        }
+    )
+    notes = [
+        Note(
+            f"按风险价值排序：风险价值 = (1 − 仍活跃概率) × 若仍活跃未来{h}天预期业绩（BG/NBD 预期成交次数 × "
+            f"Gamma-Gamma 预期客单）。{at_risk} 位顾客有流失风险，列出前 {min(limit, at_risk)} 位；"
+            f"{total} 位已超过所购项目的复购周期（“逾期”列）。",
+            f"Ranked by value at risk = (1 − P(alive)) × expected sales in the next {h} days if still a "
+            f"customer (BG/NBD expected deals × Gamma-Gamma expected deal value). {at_risk} customers are at "
+            f"risk; the top {min(limit, at_risk)} are listed. {total} are past their items' repurchase "
+            f"interval (column overdue).",
+        ),
+        Note(
+            "只成交过一天的顾客在 BG/NBD 中视为仍活跃（流失只发生在复购之后），风险价值为 0，不在此列。",
+            "Customers with a single deal day are alive for sure in BG/NBD (dropping out happens only "
+            "after a repeat), so they carry no value at risk and are not listed.",
+        ),
+        overdue_note,
+    ]
     return Result(meta=meta, tables={"reactivate": listed}, notes=notes)
 
 
-_REACTIVATE_COLUMNS = ("customer_id", "name", "phone", "owner_consultant", "last_deal", "repeat_deals", "p_alive",
-                       "expected_sales_if_alive", "value_at_risk", "overdue", "item", "interval_days", "due_date",
-                       "overdue_days", "lifetime_sales")
+_REACTIVATE_COLUMNS = (
+    "customer_id",
+    "name",
+    "phone",
+    "owner_consultant",
+    "last_deal",
+    "repeat_deals",
+    "p_alive",
+    "expected_sales_if_alive",
+    "value_at_risk",
+    "overdue",
+    "item",
+    "interval_days",
+    "due_date",
+    "overdue_days",
+    "lifetime_sales",
+)
 
 
-def _reactivate_by_overdue(con, overdue: pl.DataFrame, meta: dict, limit: int, show_pii: bool,
-                           overdue_note: Note, exc: Exception) -> Result:
+def _reactivate_by_overdue(
+    con, overdue: pl.DataFrame, meta: dict, limit: int, show_pii: bool, overdue_note: Note, exc: Exception
+) -> Result:
     """Without a fitted model: the overdue customers, most lifetime value first (the list before BG/NBD)."""
     from aesthetic_cli.metrics.predict import with_names
 
     total = overdue.height
     listed = overdue.head(limit).with_columns(
-        pl.lit(None, pl.Int64).alias("repeat_deals"), pl.lit(None, pl.Float64).alias("p_alive"),
-        pl.lit(None, pl.Float64).alias("expected_sales_if_alive"), pl.lit(None, pl.Float64).alias("value_at_risk"),
-        pl.lit(True).alias("overdue"))
+        pl.lit(None, pl.Int64).alias("repeat_deals"),
+        pl.lit(None, pl.Float64).alias("p_alive"),
+        pl.lit(None, pl.Float64).alias("expected_sales_if_alive"),
+        pl.lit(None, pl.Float64).alias("value_at_risk"),
+        pl.lit(True).alias("overdue"),
+    )
     listed = mask(with_names(con, listed), show_pii).select(*_REACTIVATE_COLUMNS)
     meta.update({"ranking": "lifetime_sales", "model_error": getattr(exc, "message", str(exc))})
-    notes = [Note(f"历史数据不足以拟合复购模型（{getattr(exc, 'message', exc)}），改按原规则：{total} 位顾客已超过其上次"
-                  f"所购项目的复购中位周期，列出累计业绩最高的 {min(limit, total)} 位。",
-                  f"The repurchase model could not be fitted ({getattr(exc, 'message', exc)}), so the list "
-                  f"falls back to the item cycle: {total} customers are past the median repurchase interval of "
-                  f"their last items; the {min(limit, total)} of most lifetime value are listed."),
-             overdue_note]
+    notes = [
+        Note(
+            f"历史数据不足以拟合复购模型（{getattr(exc, 'message', exc)}），改按原规则：{total} 位顾客已超过其上次"
+            f"所购项目的复购中位周期，列出累计业绩最高的 {min(limit, total)} 位。",
+            f"The repurchase model could not be fitted ({getattr(exc, 'message', exc)}), so the list "
+            f"falls back to the item cycle: {total} customers are past the median repurchase interval of "
+            f"their last items; the {min(limit, total)} of most lifetime value are listed.",
+        ),
+        overdue_note,
+    ]
     return Result(meta=meta, tables={"reactivate": listed}, notes=notes)
 
 
-def cards(con, *, asof: date | None = None, clinic: str | None = None, show_pii: bool = False,
-          limit: int = 50) -> Result:
+def cards(
+    con, *, asof: date | None = None, clinic: str | None = None, show_pii: bool = False, limit: int = 50
+) -> Result:
     asof = _asof(con, asof)
     df = run(con, "customers", "cards", {"clinic": clinic})
     dormant_before = asof - timedelta(days=DORMANT_CARD_DAYS)
@@ -179,11 +256,18 @@ def cards(con, *, asof: date | None = None, clinic: str | None = None, show_pii:
     df = df.with_columns(
         pl.when((pl.col("recharge_total") + pl.col("bonus_total")) > 0)
         .then(pl.col("balance") * pl.col("recharge_total") / (pl.col("recharge_total") + pl.col("bonus_total")))
-        .otherwise(pl.col("balance")).alias("cash_part"),
+        .otherwise(pl.col("balance"))
+        .alias("cash_part"),
         (pl.col("balance") <= 0).alias("empty"),
         ((pl.col("balance") > 0) & (last_activity < dormant_before)).fill_null(False).alias("dormant"),
-        ((pl.col("balance") <= 0) & (pl.col("recharge_total") > 0) & (pl.col("topups_after_last_use") == 0)
-         & (last_activity < lapsed_before)).fill_null(False).alias("lapsed"),
+        (
+            (pl.col("balance") <= 0)
+            & (pl.col("recharge_total") > 0)
+            & (pl.col("topups_after_last_use") == 0)
+            & (last_activity < lapsed_before)
+        )
+        .fill_null(False)
+        .alias("lapsed"),
     )
 
     def summarise(frame: pl.DataFrame) -> pl.DataFrame:
@@ -202,15 +286,27 @@ def cards(con, *, asof: date | None = None, clinic: str | None = None, show_pii:
     total = summarise(df.with_columns(pl.lit("合计").alias("clinic")))
     summary = pl.concat([by_clinic, total]) if by_clinic.height > 1 else total
     watch = mask(df.filter(pl.col("dormant") | pl.col("lapsed")), show_pii).with_columns(
-        pl.when(pl.col("dormant")).then(pl.lit("不动卡")).otherwise(pl.lit("不续卡")).alias("status"))
+        pl.when(pl.col("dormant")).then(pl.lit("不动卡")).otherwise(pl.lit("不续卡")).alias("status")
+    )
     # card_id breaks ties, so the cut at --limit does not depend on the warehouse's row order.
-    watch = watch.sort(["balance", "card_id"], descending=[True, False]).head(limit).select(
-        "card_id", "customer_id", "name", "phone", "clinic", "card_type", "status", "balance", "last_used_at")
-    meta = {"command": "customers cards", "asof": asof, "clinic": clinic,
-            "dormant_days": DORMANT_CARD_DAYS, "lapsed_days": LAPSED_CARD_DAYS}
-    notes = [Note(f"本金 = 余额 × 充值 ÷ (充值 + 赠送)。空卡：余额为零；不动卡：有余额但 {DORMANT_CARD_DAYS} 天未使用；"
-                  f"不续卡：已用完、{LAPSED_CARD_DAYS} 天未使用且之后未再充值。",
-                  f"Cash part = balance × recharge / (recharge + bonus). 空卡: zero balance. 不动卡: balance but no use "
-                  f"for {DORMANT_CARD_DAYS} days. 不续卡: drained, unused {LAPSED_CARD_DAYS} days, no top-up since.")]
+    watch = (
+        watch.sort(["balance", "card_id"], descending=[True, False])
+        .head(limit)
+        .select("card_id", "customer_id", "name", "phone", "clinic", "card_type", "status", "balance", "last_used_at")
+    )
+    meta = {
+        "command": "customers cards",
+        "asof": asof,
+        "clinic": clinic,
+        "dormant_days": DORMANT_CARD_DAYS,
+        "lapsed_days": LAPSED_CARD_DAYS,
+    }
+    notes = [
+        Note(
+            f"本金 = 余额 × 充值 ÷ (充值 + 赠送)。空卡：余额为零；不动卡：有余额但 {DORMANT_CARD_DAYS} 天未使用；"
+            f"不续卡：已用完、{LAPSED_CARD_DAYS} 天未使用且之后未再充值。",
+            f"Cash part = balance × recharge / (recharge + bonus). 空卡: zero balance. 不动卡: balance but no use "
+            f"for {DORMANT_CARD_DAYS} days. 不续卡: drained, unused {LAPSED_CARD_DAYS} days, no top-up since.",
+        )
+    ]
     return Result(meta=meta, tables={"cards": summary, "cards_to_call": watch}, notes=notes)
-

@@ -8,8 +8,20 @@ from aesthetic_cli.metrics.base import Coverage, group_column, prepare, ratio, r
 from aesthetic_cli.metrics.periods import Period, Spans, comparable
 from aesthetic_cli.metrics.result import Note, Result
 
-HEADLINE = ["sales", "new_sales", "old_sales", "cash_in", "consumption", "visitors", "buyers_without_visit", "buyers",
-            "deal_visits", "close_rate", "ticket", "frequency"]
+HEADLINE = [
+    "sales",
+    "new_sales",
+    "old_sales",
+    "cash_in",
+    "consumption",
+    "visitors",
+    "buyers_without_visit",
+    "buyers",
+    "deal_visits",
+    "close_rate",
+    "ticket",
+    "frequency",
+]
 # KPIs that are fractions: their change is also given in percentage points (SPEC §2 Comparisons).
 RATES = {"close_rate"}
 
@@ -38,10 +50,12 @@ def segments(df: pl.DataFrame) -> pl.DataFrame:
     frames = []
     for seg, p in (("all", ""), ("new", "new_"), ("old", "old_")):
         part = df.select(
-            pl.col("group"), pl.lit(seg).alias("segment"),
+            pl.col("group"),
+            pl.lit(seg).alias("segment"),
             pl.col(f"{p}sales" if p else "sales").alias("sales"),
             pl.col(f"{p}visitors").alias("visitors"),
-            pl.col(f"{p}buyers_without_visit").alias("buyers_without_visit"), pl.col(f"{p}buyers").alias("buyers"),
+            pl.col(f"{p}buyers_without_visit").alias("buyers_without_visit"),
+            pl.col(f"{p}buyers").alias("buyers"),
             pl.col(f"{p}deal_visits").alias("deal_visits"),
         )
         frames.append(with_levers(part))
@@ -50,8 +64,9 @@ def segments(df: pl.DataFrame) -> pl.DataFrame:
     return out.sort([pl.col("group"), pl.col("segment").replace_strict(order, return_dtype=pl.Int8)])
 
 
-def comparison(con, spans: Spans, cov: Coverage, clinic: str | None,
-               current: pl.DataFrame | None = None) -> pl.DataFrame:
+def comparison(
+    con, spans: Spans, cov: Coverage, clinic: str | None, current: pl.DataFrame | None = None
+) -> pl.DataFrame:
     """Each headline KPI this period, the previous period (环比) and a year earlier (同比), over the
     same days (periods.comparable). Amounts change relatively (mom, yoy); rates also in points
     (mom_diff, yoy_diff: 0.034 is +3.4pp)."""
@@ -64,12 +79,31 @@ def comparison(con, spans: Spans, cov: Coverage, clinic: str | None,
         c = _first(frames["current"], k)
         prev = _first(frames["previous"], k) if frames["previous"] is not None else None
         ly = _first(frames["last_year"], k) if frames["last_year"] is not None else None
-        rows.append({"kpi": k, "current": c, "previous": prev, "mom": _change(c, prev),
-                     "mom_diff": _diff(c, prev) if k in RATES else None, "last_year": ly, "yoy": _change(c, ly),
-                     "yoy_diff": _diff(c, ly) if k in RATES else None})
-    return pl.DataFrame(rows, schema={"kpi": pl.String, "current": pl.Float64, "previous": pl.Float64,
-                                      "mom": pl.Float64, "mom_diff": pl.Float64, "last_year": pl.Float64,
-                                      "yoy": pl.Float64, "yoy_diff": pl.Float64})
+        rows.append(
+            {
+                "kpi": k,
+                "current": c,
+                "previous": prev,
+                "mom": _change(c, prev),
+                "mom_diff": _diff(c, prev) if k in RATES else None,
+                "last_year": ly,
+                "yoy": _change(c, ly),
+                "yoy_diff": _diff(c, ly) if k in RATES else None,
+            }
+        )
+    return pl.DataFrame(
+        rows,
+        schema={
+            "kpi": pl.String,
+            "current": pl.Float64,
+            "previous": pl.Float64,
+            "mom": pl.Float64,
+            "mom_diff": pl.Float64,
+            "last_year": pl.Float64,
+            "yoy": pl.Float64,
+            "yoy_diff": pl.Float64,
+        },
+    )
 
 
 def _first(df: pl.DataFrame | None, col: str):
@@ -106,14 +140,20 @@ def lost_deals(con, period: Period, clinic: str | None) -> dict[str, pl.DataFram
     fv = run(con, "kpis", "lost_deals", {"start": period.start, "end": period.end, "clinic": clinic})
     lost = fv.filter(pl.col("lost"))
     total_lost = lost.height
-    by_reason = (lost.group_by("no_deal_reason").agg(pl.len().alias("lost"))
-                 .with_columns((pl.col("lost") / total_lost if total_lost else pl.lit(None)).alias("lost_share"))
-                 .sort(["lost", "no_deal_reason"], descending=[True, False]))
+    by_reason = (
+        lost.group_by("no_deal_reason")
+        .agg(pl.len().alias("lost"))
+        .with_columns((pl.col("lost") / total_lost if total_lost else pl.lit(None)).alias("lost_share"))
+        .sort(["lost", "no_deal_reason"], descending=[True, False])
+    )
 
     def by(col: str) -> pl.DataFrame:
-        return (fv.group_by(col).agg(pl.len().alias("first_visits"), pl.col("lost").sum().alias("lost"))
-                .with_columns(ratio("lost", "first_visits").alias("lost_share"))
-                .sort(["lost", col], descending=[True, False]))
+        return (
+            fv.group_by(col)
+            .agg(pl.len().alias("first_visits"), pl.col("lost").sum().alias("lost"))
+            .with_columns(ratio("lost", "first_visits").alias("lost_share"))
+            .sort(["lost", col], descending=[True, False])
+        )
 
     return {"lost_by_reason": by_reason, "lost_by_consultant": by("consultant"), "lost_by_item": by("intended_item")}
 
@@ -144,24 +184,52 @@ def funnel(con, period: Period, *, by: str | None = None, clinic: str | None = N
     }
     notes = []
     if spans.through:
-        notes.append(Note(f"数据截至 {spans.through_label}：本期 {_span(cur)}，对比上期 {_span(spans.previous)}、"
-                          f"去年同期 {_span(spans.last_year)}（截至 {spans.through_label}，同样的天数）。",
-                          f"The data ends {spans.through}: this period is {_span(cur)}, compared with "
-                          f"{_span(spans.previous)} and {_span(spans.last_year)} (the same days, 截至 {spans.through_label})."))
+        notes.append(
+            Note(
+                f"数据截至 {spans.through_label}：本期 {_span(cur)}，对比上期 {_span(spans.previous)}、"
+                f"去年同期 {_span(spans.last_year)}（截至 {spans.through_label}，同样的天数）。",
+                f"The data ends {spans.through}: this period is {_span(cur)}, compared with "
+                f"{_span(spans.previous)} and {_span(spans.last_year)} (the same days, 截至 {spans.through_label}).",
+            )
+        )
     if not cov.covers(spans.previous.start):
-        notes.append(Note("环比需要上一期的数据，仓库中没有。", "环比 needs the previous period's data, which the warehouse does not hold."))
+        notes.append(
+            Note(
+                "环比需要上一期的数据，仓库中没有。",
+                "环比 needs the previous period's data, which the warehouse does not hold.",
+            )
+        )
     if not cov.covers(spans.last_year.start):
-        notes.append(Note("同比需要去年同期的数据，仓库中没有。", "同比 needs data from a year earlier, which the warehouse does not hold."))
+        notes.append(
+            Note(
+                "同比需要去年同期的数据，仓库中没有。",
+                "同比 needs data from a year earlier, which the warehouse does not hold.",
+            )
+        )
     if (head["buyers_without_visit"].sum() or 0) > 0:
-        notes.append(Note("线上/未到院成交：有成交但期内没有到院记录的顾客，计入成交人数、不计入来院人数，故成交率可能超过100%。",
-                          "buyers_without_visit: buyers with no recorded visit in the period; they count as buyers, "
-                          "not visitors, so the close rate can exceed 100%."))
-    meta = {"command": "funnel", "period": period.label, "start": cur.start, "end": cur.end,
-            "by": by or "all", "clinic": clinic, "data_first_day": cov.first_day, "data_last_day": cov.last_day,
-            "through": spans.through,
-            "comparison_spans": {"current": [cur.start, cur.end],
-                                 "previous": [spans.previous.start, spans.previous.end],
-                                 "last_year": [spans.last_year.start, spans.last_year.end]}}
+        notes.append(
+            Note(
+                "线上/未到院成交：有成交但期内没有到院记录的顾客，计入成交人数、不计入来院人数，故成交率可能超过100%。",
+                "buyers_without_visit: buyers with no recorded visit in the period; they count as buyers, "
+                "not visitors, so the close rate can exceed 100%.",
+            )
+        )
+    meta = {
+        "command": "funnel",
+        "period": period.label,
+        "start": cur.start,
+        "end": cur.end,
+        "by": by or "all",
+        "clinic": clinic,
+        "data_first_day": cov.first_day,
+        "data_last_day": cov.last_day,
+        "through": spans.through,
+        "comparison_spans": {
+            "current": [cur.start, cur.end],
+            "previous": [spans.previous.start, spans.previous.end],
+            "last_year": [spans.last_year.start, spans.last_year.end],
+        },
+    }
     return Result(meta=meta, tables=tables, notes=notes)
 
 

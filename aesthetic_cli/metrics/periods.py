@@ -73,13 +73,17 @@ def require_data(period: Period, last_day: date | None) -> date:
     """SPEC §2: a period that lies wholly after the data's last day is refused, never shown as zeros.
     Returns the last day, known to exist."""
     if last_day is None:
-        raise UsageError(f"仓库中还没有订单或到院数据，无法计算 {period.label}。"
-                         f" The warehouse holds no orders or visits yet, so {period.label} has no numbers.",
-                         hint="Import exports first: aesops import FILE...")
+        raise UsageError(
+            f"仓库中还没有订单或到院数据，无法计算 {period.label}。"
+            f" The warehouse holds no orders or visits yet, so {period.label} has no numbers.",
+            hint="Import exports first: aesops import FILE...",
+        )
     if period.start > last_day:
-        raise UsageError(f"数据截至 {last_day}，{period.label} 在数据之后，不显示为零。"
-                         f" The data ends {last_day}; {period.label} lies wholly after it, so it is not shown as zeros.",
-                         hint=f"Choose a period that starts on or before {last_day}, or import newer exports.")
+        raise UsageError(
+            f"数据截至 {last_day}，{period.label} 在数据之后，不显示为零。"
+            f" The data ends {last_day}; {period.label} lies wholly after it, so it is not shown as zeros.",
+            hint=f"Choose a period that starts on or before {last_day}, or import newer exports.",
+        )
     return last_day
 
 
@@ -98,8 +102,12 @@ def comparable(period: Period, last_day: date | None) -> Spans:
     # back is the same weekday, so those count days from their own start.
     ly_end = ly.start + offset if period.kind == "week" else _minus_year(cut)
     prev_end = _minus_year(cut) if period.kind == "year" else prev.start + offset
-    return Spans(Period(period.start, cut, period.kind), Period(prev.start, min(prev_end, prev.end), prev.kind),
-                 Period(ly.start, min(ly_end, ly.end), ly.kind), cut)
+    return Spans(
+        Period(period.start, cut, period.kind),
+        Period(prev.start, min(prev_end, prev.end), prev.kind),
+        Period(ly.start, min(ly_end, ly.end), ly.kind),
+        cut,
+    )
 
 
 def _minus_year(d: date) -> date:
@@ -132,16 +140,20 @@ def parse_month(text: str, last_day: date | None = None) -> Period:
             return month(date(last_day.year if n <= last_day.month else last_day.year - 1, n, 1))
         return month(_shift_month(last_day.replace(day=1), rel[t.lower()]))
     if t.lower() in rel or only:
-        raise UsageError(f"--month '{t}' counts from the data's last day, and the warehouse holds no data yet.",
-                         hint="Write it as YYYY-MM, e.g. --month 2026-10.")
-    raise UsageError(f"--month '{t}' is not a month.",
-                     hint="Write it as YYYY-MM (2026-10), 2026/10, 2026年10月, 10月, 本月 or 上月.")
+        raise UsageError(
+            f"--month '{t}' counts from the data's last day, and the warehouse holds no data yet.",
+            hint="Write it as YYYY-MM, e.g. --month 2026-10.",
+        )
+    raise UsageError(
+        f"--month '{t}' is not a month.", hint="Write it as YYYY-MM (2026-10), 2026/10, 2026年10月, 10月, 本月 or 上月."
+    )
 
 
 def week(text: str) -> Period:
     t = text.strip()
     m = re.fullmatch(r"(\d{4})\s*-?\s*W(\d{1,2})", t, re.IGNORECASE) or re.fullmatch(
-        r"(\d{4})\s*年?\s*第\s*(\d{1,2})\s*周", t)
+        r"(\d{4})\s*年?\s*第\s*(\d{1,2})\s*周", t
+    )
     if not m:
         raise UsageError(f"--week '{t}' is not an ISO week.", hint="Write it as 2026-W43, 2026年第43周 or 第43周.")
     try:
@@ -166,12 +178,21 @@ def parse_date(text: str, option: str) -> date:
     try:
         return date.fromisoformat(text.strip())
     except ValueError:
-        raise UsageError(f"{option} '{text}' is not a date.", hint=f"Write it as YYYY-MM-DD, e.g. {option} 2026-10-01.") from None
+        raise UsageError(
+            f"{option} '{text}' is not a date.", hint=f"Write it as YYYY-MM-DD, e.g. {option} 2026-10-01."
+        ) from None
 
 
-def resolve(*, month_: str | None = None, from_: str | None = None, to: str | None = None,
-            year: int | None = None, week_: str | None = None, day: str | None = None,
-            default_end: date | None = None) -> Period:
+def resolve(
+    *,
+    month_: str | None = None,
+    from_: str | None = None,
+    to: str | None = None,
+    year: int | None = None,
+    week_: str | None = None,
+    day: str | None = None,
+    default_end: date | None = None,
+) -> Period:
     given = [x for x in (month_, from_ or to, year, week_, day) if x]
     if len(given) > 1:
         raise UsageError("Give one period: --month, --from/--to, --week, --year or --date.")
@@ -192,6 +213,8 @@ def resolve(*, month_: str | None = None, from_: str | None = None, to: str | No
             raise UsageError(f"--to {b} is before --from {a}.")
         return Period(a, b, "range")
     if default_end is None:
-        raise UsageError("The warehouse has no orders yet, so there is no default month.",
-                         hint="Import exports first (aesops import FILE...), or pass --month YYYY-MM.")
+        raise UsageError(
+            "The warehouse has no orders yet, so there is no default month.",
+            hint="Import exports first (aesops import FILE...), or pass --month YYYY-MM.",
+        )
     return month(default_end.replace(day=1))

@@ -45,12 +45,16 @@ class Scored:
 def _until(con, until: date | None) -> tuple[date, date]:
     cov = prepare(con)
     if cov.last_day is None:
-        raise UsageError("The warehouse has no orders yet: nothing to predict from.",
-                         hint="Import exports first: aesops import FILE...")
+        raise UsageError(
+            "The warehouse has no orders yet: nothing to predict from.",
+            hint="Import exports first: aesops import FILE...",
+        )
     until = until or cov.last_day
     if until > cov.last_day:
-        raise UsageError(f"--until {until} lies after the data's last day ({cov.last_day}).",
-                         hint="The calibration end must be a day the data covers; leave it out to use the last day.")
+        raise UsageError(
+            f"--until {until} lies after the data's last day ({cov.last_day}).",
+            hint="The calibration end must be a day the data covers; leave it out to use the last day.",
+        )
     return until, cov.last_day
 
 
@@ -75,8 +79,9 @@ def with_names(con, frame: pl.DataFrame) -> pl.DataFrame:
     return frame.join(names, on="customer_id", how="left", maintain_order="left")
 
 
-def score(con, *, until: date | None = None, clinic: str | None = None,
-          horizons: tuple[int, ...] = DEFAULT_HORIZONS) -> Scored:
+def score(
+    con, *, until: date | None = None, clinic: str | None = None, horizons: tuple[int, ...] = DEFAULT_HORIZONS
+) -> Scored:
     """Fit both models on the customers' history up to `until` and forecast each horizon (days).
     Raises ModelFitError when the data is too thin or the fit does not converge."""
     until, _last = _until(con, until)
@@ -91,13 +96,23 @@ def score(con, *, until: date | None = None, clinic: str | None = None,
     for h in horizons:
         if_alive = cm.expected_deals_if_alive(model, h / WEEK, x, t_x, T)
         deals = alive * if_alive
-        cols += [pl.Series(f"expected_deals_{h}d", deals), pl.Series(f"expected_sales_{h}d", deals * value),
-                 pl.Series(f"expected_deals_if_alive_{h}d", if_alive)]
+        cols += [
+            pl.Series(f"expected_deals_{h}d", deals),
+            pl.Series(f"expected_sales_{h}d", deals * value),
+            pl.Series(f"expected_deals_if_alive_{h}d", if_alive),
+        ]
     return Scored(df.with_columns(cols), model, value_model, until, tuple(horizons))
 
 
-def predict(con, *, until: date | None = None, horizons: tuple[int, ...] = DEFAULT_HORIZONS,
-            clinic: str | None = None, show_pii: bool = False, check: bool = False) -> Result:
+def predict(
+    con,
+    *,
+    until: date | None = None,
+    horizons: tuple[int, ...] = DEFAULT_HORIZONS,
+    clinic: str | None = None,
+    show_pii: bool = False,
+    check: bool = False,
+) -> Result:
     """`aesops customers predict`: the fitted models in meta, a forecast per customer, and with `check`
     the holdout comparison of predicted and actual repeat deals after `until`."""
     horizons = tuple(sorted(set(horizons)))
@@ -105,40 +120,75 @@ def predict(con, *, until: date | None = None, horizons: tuple[int, ...] = DEFAU
         raise UsageError("--horizon takes whole days, at least 1, e.g. --horizon 90,180.")
     until, last = _until(con, until)
     if check and until >= last:
-        raise UsageError(f"--check needs data after --until {until}, and the data ends on {last}.",
-                         hint="Set --until earlier, e.g. half-way through the data, to hold out the rest.")
+        raise UsageError(
+            f"--check needs data after --until {until}, and the data ends on {last}.",
+            hint="Set --until earlier, e.g. half-way through the data, to hold out the rest.",
+        )
     s = score(con, until=until, clinic=clinic, horizons=horizons)
     first = horizons[0]
     per_h = [c for h in horizons for c in (f"expected_deals_{h}d", f"expected_sales_{h}d")]
-    named = s.frame.join(run(con, "customers", "all_customer_names", {}), on="customer_id", how="left",
-                         maintain_order="left")
-    customers = mask(named, show_pii).sort(
-        [f"expected_sales_{first}d", "customer_id"], descending=[True, False]).select(
-        "customer_id", "name", "phone", "owner_consultant", "repeat_deals", "recency_weeks", "age_weeks",
-        "last_deal", "avg_repeat_value", "p_alive", "expected_value", *per_h)
-    meta = {"command": "customers predict", "until": until, "clinic": clinic, "horizons_days": list(horizons),
-            "model": s.model.as_meta(), "gamma_gamma": s.value_model.as_meta()}
+    named = s.frame.join(
+        run(con, "customers", "all_customer_names", {}), on="customer_id", how="left", maintain_order="left"
+    )
+    customers = (
+        mask(named, show_pii)
+        .sort([f"expected_sales_{first}d", "customer_id"], descending=[True, False])
+        .select(
+            "customer_id",
+            "name",
+            "phone",
+            "owner_consultant",
+            "repeat_deals",
+            "recency_weeks",
+            "age_weeks",
+            "last_deal",
+            "avg_repeat_value",
+            "p_alive",
+            "expected_value",
+            *per_h,
+        )
+    )
+    meta = {
+        "command": "customers predict",
+        "until": until,
+        "clinic": clinic,
+        "horizons_days": list(horizons),
+        "model": s.model.as_meta(),
+        "gamma_gamma": s.value_model.as_meta(),
+    }
     tables = {"customers": customers}
     corr = s.value_model.freq_value_corr
-    notes = [Note(f"BG/NBD 与 Gamma-Gamma 以截至 {until} 的成交日拟合（{s.model.n_customers} 位顾客，时间单位为周）："
-                  f"r={s.model.r:.3f}, α={s.model.alpha:.3f}, a={s.model.a:.3f}, b={s.model.b:.3f}；"
-                  f"p={s.value_model.p:.3f}, q={s.value_model.q:.3f}, v={s.value_model.v:.3f}。",
-                  f"BG/NBD and Gamma-Gamma fitted on deal days up to {until} ({s.model.n_customers} customers, "
-                  f"time in weeks): r={s.model.r:.3f}, α={s.model.alpha:.3f}, a={s.model.a:.3f}, b={s.model.b:.3f}; "
-                  f"p={s.value_model.p:.3f}, q={s.value_model.q:.3f}, v={s.value_model.v:.3f}.")]
+    notes = [
+        Note(
+            f"BG/NBD 与 Gamma-Gamma 以截至 {until} 的成交日拟合（{s.model.n_customers} 位顾客，时间单位为周）："
+            f"r={s.model.r:.3f}, α={s.model.alpha:.3f}, a={s.model.a:.3f}, b={s.model.b:.3f}；"
+            f"p={s.value_model.p:.3f}, q={s.value_model.q:.3f}, v={s.value_model.v:.3f}。",
+            f"BG/NBD and Gamma-Gamma fitted on deal days up to {until} ({s.model.n_customers} customers, "
+            f"time in weeks): r={s.model.r:.3f}, α={s.model.alpha:.3f}, a={s.model.a:.3f}, b={s.model.b:.3f}; "
+            f"p={s.value_model.p:.3f}, q={s.value_model.q:.3f}, v={s.value_model.v:.3f}.",
+        )
+    ]
     if corr is not None:
-        notes.append(Note(f"Gamma-Gamma 假设成交次数与单次金额无关：复购顾客两者的相关系数为 {corr:.2f}"
-                          f"{'（较弱，可用）' if abs(corr) < 0.3 else '（偏强，金额预测需谨慎）'}。",
-                          f"Gamma-Gamma assumes deal count and deal value are independent: their correlation "
-                          f"among repeat customers is {corr:.2f}"
-                          f"{' (weak: fine)' if abs(corr) < 0.3 else ' (strong: read expected values with care)'}."))
+        notes.append(
+            Note(
+                f"Gamma-Gamma 假设成交次数与单次金额无关：复购顾客两者的相关系数为 {corr:.2f}"
+                f"{'（较弱，可用）' if abs(corr) < 0.3 else '（偏强，金额预测需谨慎）'}。",
+                f"Gamma-Gamma assumes deal count and deal value are independent: their correlation "
+                f"among repeat customers is {corr:.2f}"
+                f"{' (weak: fine)' if abs(corr) < 0.3 else ' (strong: read expected values with care)'}.",
+            )
+        )
     if check:
         tables["check"], meta["holdout"] = holdout_check(con, s, last)
         h = meta["holdout"]
-        notes.append(Note(f"留出期 {h['from']}–{h['to']}（{h['weeks']:.1f} 周）：预测复购 {h['predicted_deals']:.0f} 次，"
-                          f"实际 {h['actual_deals']} 次。",
-                          f"Holdout {h['from']}–{h['to']} ({h['weeks']:.1f} weeks): predicted repeat deals "
-                          f"{h['predicted_deals']:.0f}, actual {h['actual_deals']}."))
+        notes.append(
+            Note(
+                f"留出期 {h['from']}–{h['to']}（{h['weeks']:.1f} 周）：预测复购 {h['predicted_deals']:.0f} 次，"
+                f"实际 {h['actual_deals']} 次。",
+                f"Holdout {h['from']}–{h['to']} ({h['weeks']:.1f} weeks): predicted repeat deals "
+                f"{h['predicted_deals']:.0f}, actual {h['actual_deals']}.",
+            )
+        )
     return Result(meta=meta, tables=tables, notes=notes)
 
 
@@ -149,21 +199,43 @@ def holdout_check(con, s: Scored, last: date) -> tuple[pl.DataFrame, dict]:
     df = s.frame.select("customer_id", "repeat_deals", "recency_weeks", "age_weeks")
     x, t_x, T = (df[c].to_numpy().astype(np.float64) for c in ("repeat_deals", "recency_weeks", "age_weeks"))
     actual = run(con, "predict", "holdout", {"until": s.until, "last": last})
-    df = df.with_columns(pl.Series("predicted", cm.expected_deals(s.model, weeks, x, t_x, T))).join(
-        actual, on="customer_id", how="left").with_columns(pl.col("actual_deals").fill_null(0))
-    bucket = pl.when(pl.col("repeat_deals") >= BUCKET_TOP).then(pl.lit(f"{BUCKET_TOP}+")).otherwise(
-        pl.col("repeat_deals").cast(pl.String))
+    df = (
+        df.with_columns(pl.Series("predicted", cm.expected_deals(s.model, weeks, x, t_x, T)))
+        .join(actual, on="customer_id", how="left")
+        .with_columns(pl.col("actual_deals").fill_null(0))
+    )
+    bucket = (
+        pl.when(pl.col("repeat_deals") >= BUCKET_TOP)
+        .then(pl.lit(f"{BUCKET_TOP}+"))
+        .otherwise(pl.col("repeat_deals").cast(pl.String))
+    )
 
     def agg(frame):
-        return frame.agg(pl.len().alias("customers"), pl.col("actual_deals").sum().alias("actual_deals"),
-                         pl.col("predicted").sum().alias("predicted_deals"))
+        return frame.agg(
+            pl.len().alias("customers"),
+            pl.col("actual_deals").sum().alias("actual_deals"),
+            pl.col("predicted").sum().alias("predicted_deals"),
+        )
 
-    by = agg(df.with_columns(bucket.alias("frequency_bucket"), pl.col("repeat_deals").clip(upper_bound=BUCKET_TOP)
-                             .alias("_o")).group_by("frequency_bucket", "_o")).sort("_o").drop("_o")
+    by = (
+        agg(
+            df.with_columns(
+                bucket.alias("frequency_bucket"), pl.col("repeat_deals").clip(upper_bound=BUCKET_TOP).alias("_o")
+            ).group_by("frequency_bucket", "_o")
+        )
+        .sort("_o")
+        .drop("_o")
+    )
     total = agg(df.with_columns(pl.lit("合计 total").alias("frequency_bucket")).group_by("frequency_bucket"))
     table = pl.concat([by, total], how="vertical_relaxed").with_columns(
         (pl.col("actual_deals") / pl.col("customers")).alias("actual_per_customer"),
-        (pl.col("predicted_deals") / pl.col("customers")).alias("predicted_per_customer"))
-    meta = {"from": s.until + timedelta(days=1), "to": last, "weeks": weeks,
-            "actual_deals": int(total["actual_deals"][0]), "predicted_deals": float(total["predicted_deals"][0])}
+        (pl.col("predicted_deals") / pl.col("customers")).alias("predicted_per_customer"),
+    )
+    meta = {
+        "from": s.until + timedelta(days=1),
+        "to": last,
+        "weeks": weeks,
+        "actual_deals": int(total["actual_deals"][0]),
+        "predicted_deals": float(total["predicted_deals"][0]),
+    }
     return table, meta

@@ -233,61 +233,48 @@ crontab 里其他任务保留。cron 只把真正的错误（stderr）发到 MAI
 OPTIONS: dict[str, str] = {
     # The root and typer's own.
     "Show the version.": "显示版本。",
-    "Language of the help and messages: zh (中文) or en (English). Default: the locale (LANG), else Chinese.":
-        "帮助和提示信息的语言：zh（中文）或 en（英文）。默认：按系统语言（LANG），否则中文。",
+    "Language of the help and messages: zh (中文) or en (English). Default: the locale (LANG), else Chinese.": "帮助和提示信息的语言：zh（中文）或 en（英文）。默认：按系统语言（LANG），否则中文。",
     "Print long tables straight to the terminal (default: a pager, $AESOPS_PAGER or less -FRX, when output is "
     "longer than the screen).": "长表格直接打印到终端（默认：输出超过一屏时用分页器 $AESOPS_PAGER 或 less -FRX）。",
     "Install completion for the current shell.": "为当前 shell 安装命令补全。",
-    "Show completion for the current shell, to copy it or customize the installation.":
-        "显示当前 shell 的命令补全脚本，可复制或自行安装。",
+    "Show completion for the current shell, to copy it or customize the installation.": "显示当前 shell 的命令补全脚本，可复制或自行安装。",
     # Shared options (cli/options.py).
-    "Warehouse file. Default: $AESOPS_DB, else the workspace's (aesops.toml).":
-        "数据仓库文件。默认：$AESOPS_DB，否则用工作区（aesops.toml）的。",
+    "Warehouse file. Default: $AESOPS_DB, else the workspace's (aesops.toml).": "数据仓库文件。默认：$AESOPS_DB，否则用工作区（aesops.toml）的。",
     "Only this clinic (门店). Default: all clinics.": "只看这个门店。默认：所有门店。",
     "table (the default, also in a pipe), csv (UTF-8 with BOM, for Excel), json, or xlsx (with --out FILE). "
-    "Scripts say --format json or csv.":
-        "table（表格，默认，管道中也是表格）、csv（UTF-8 带 BOM，Excel 直接打开）、json，或 xlsx（配 --out 文件）。"
-        "脚本请用 --format json 或 csv。",
+    "Scripts say --format json or csv.": "table（表格，默认，管道中也是表格）、csv（UTF-8 带 BOM，Excel 直接打开）、json，或 xlsx（配 --out 文件）。"
+    "脚本请用 --format json 或 csv。",
     "With --format xlsx: the workbook to write.": "配合 --format xlsx：要写出的工作簿文件。",
     "Language: zh (中文) or en (English).": "语言：zh（中文）或 en（英文）。",
     "A calendar month: 2026-10, 2026/10, 2026年10月; or 10月, 本月, 上月 counted from the data's last day "
-    "(not today). Default: the last month with data.":
-        "月份：2026-10、2026/10、2026年10月；或 10月、本月、上月（从数据的最后一天算，不是今天）。默认：有数据的最后一个月。",
+    "(not today). Default: the last month with data.": "月份：2026-10、2026/10、2026年10月；或 10月、本月、上月（从数据的最后一天算，不是今天）。默认：有数据的最后一个月。",
     "Period start YYYY-MM-DD (with --to).": "期间开始日 YYYY-MM-DD（与 --to 一起用）。",
     "Period end YYYY-MM-DD, inclusive.": "期间结束日 YYYY-MM-DD（含当天）。",
     "A whole calendar year.": "一整个自然年。",
     "Show full phone numbers and names (masked by default).": "显示完整电话和姓名（默认打码）。",
     "Lake workspaces: read the warehouse as it was at this snapshot (a number from `aesops status`) or time "
-    "(2026-10-31 18:00), to recompute a past answer.":
-        "DuckLake 工作区：按某个快照（`aesops status` 里的编号）或时间（2026-10-31 18:00）读取当时的仓库，重算过去的结果。",
+    "(2026-10-31 18:00), to recompute a past answer.": "DuckLake 工作区：按某个快照（`aesops status` 里的编号）或时间（2026-10-31 18:00）读取当时的仓库，重算过去的结果。",
     # init, status
     "Workspace folder (created if missing).": "工作区文件夹（不存在时新建）。",
     "Default clinic (门店) for files without a clinic column.": "文件没有门店列时使用的默认门店。",
     "Rewrite aesops.toml with defaults.": "用默认值重写 aesops.toml。",
-    "A chain's shared lake: its PostgreSQL catalog, postgresql://USER@HOST:PORT/DB (password from PGPASSWORD).":
-        "连锁共用的 DuckLake：它的 PostgreSQL 目录库，postgresql://用户@主机:端口/库名（密码取自 PGPASSWORD）。",
-    "With --catalog: folder (or s3://bucket/prefix/) for the lake's Parquet files.":
-        "配合 --catalog：存放 Parquet 文件的文件夹（或 s3://bucket/prefix/）。",
+    "A chain's shared lake: its PostgreSQL catalog, postgresql://USER@HOST:PORT/DB (password from PGPASSWORD).": "连锁共用的 DuckLake：它的 PostgreSQL 目录库，postgresql://用户@主机:端口/库名（密码取自 PGPASSWORD）。",
+    "With --catalog: folder (or s3://bucket/prefix/) for the lake's Parquet files.": "配合 --catalog：存放 Parquet 文件的文件夹（或 s3://bucket/prefix/）。",
     "List every rejected row and blanked cell.": "列出每个被拒收的行和被置空的单元格。",
     "Only this import batch (with --rejects).": "只看这个导入批次（配合 --rejects）。",
     "How many recent batches to show.": "显示最近多少个批次。",
     # import
     "Exports to import: .xlsx .xls .csv (UTF-8, UTF-8-BOM, GBK).": "要导入的导出文件：.xlsx .xls .csv（UTF-8、带 BOM 的 UTF-8、GBK）。",
-    "Dataset, when the headers do not say: customers, leads, visits, orders, treatments, spend, cards, items, staff.":
-        "表头看不出时指定数据集：customers（客户）、leads（线索）、visits（到院）、orders（订单）、treatments（治疗）、"
-        "spend（投放）、cards（储值卡）、items（品项）、staff（员工）。",
-    "Clinic (门店) for rows without one. Default: the workspace's default_clinic.":
-        "没有门店的行归入的门店。默认：工作区的 default_clinic。",
-    "Sheet name or number (1 = first). Default: the first sheet whose headers fit.":
-        "工作表名称或序号（1 = 第一个）。默认：第一个表头吻合的工作表。",
+    "Dataset, when the headers do not say: customers, leads, visits, orders, treatments, spend, cards, items, staff.": "表头看不出时指定数据集：customers（客户）、leads（线索）、visits（到院）、orders（订单）、treatments（治疗）、"
+    "spend（投放）、cards（储值卡）、items（品项）、staff（员工）。",
+    "Clinic (门店) for rows without one. Default: the workspace's default_clinic.": "没有门店的行归入的门店。默认：工作区的 default_clinic。",
+    "Sheet name or number (1 = first). Default: the first sheet whose headers fit.": "工作表名称或序号（1 = 第一个）。默认：第一个表头吻合的工作表。",
     "TOML file mapping your headers to aesops fields (see below).": "把你的表头对应到 aesops 字段的 TOML 文件（见下文）。",
     "yuan, or fen (分) for systems that export amounts ×100.": "yuan（元），或 fen（分，金额导出为 ×100 的系统）。",
     "No progress bar (there is none on a pipe anyway).": "不显示进度条（管道中本来就没有）。",
-    "Show the mapping aesops would use, column by column, with its evidence; load nothing.":
-        "逐列显示 aesops 会用的对应关系及依据；不载入任何数据。",
+    "Show the mapping aesops would use, column by column, with its evidence; load nothing.": "逐列显示 aesops 会用的对应关系及依据；不载入任何数据。",
     # funnel, channels, consultants, cohorts
-    "ISO week: 2026-W43, 2026年第43周, or 第43周 (the data's latest week 43).":
-        "ISO 周：2026-W43、2026年第43周，或 第43周（数据中最近的第 43 周）。",
+    "ISO week: 2026-W43, 2026年第43周, or 第43周 (the data's latest week 43).": "ISO 周：2026-W43、2026年第43周，或 第43周（数据中最近的第 43 周）。",
     "Split by channel, consultant, department or clinic.": "按 channel（渠道）、consultant（咨询师）、department（科室）或 clinic（门店）拆分。",
     "Days after first_seen to follow sales, comma-separated. Default: aesops.toml [channels] horizons "
     "(30,90,180,365).": "从首次出现起跟踪业绩的天数，逗号分隔。默认：aesops.toml [channels] horizons（30,90,180,365）。",
@@ -295,14 +282,12 @@ OPTIONS: dict[str, str] = {
     "channel, first_item, department or clinic.": "channel（渠道）、first_item（首单品项）、department（科室）或 clinic（门店）。",
     "Months after the first deal to follow.": "首次成交后跟踪的月数。",
     # demo, send, intake
-    "Folder for the demo workspace and its outputs (default: a new temporary folder).":
-        "演示工作区及其输出的文件夹（默认：新建一个临时文件夹）。",
+    "Folder for the demo workspace and its outputs (default: a new temporary folder).": "演示工作区及其输出的文件夹（默认：新建一个临时文件夹）。",
     "Send a test message to every mail recipient and robot.": "给每个邮件收件人和群机器人发一条测试消息。",
     "One line per destination.": "每个目的地一行。",
     "With --test: mail only this address.": "配合 --test：只发给这个邮箱。",
     "The folder where exports land.": "导出文件放入的文件夹。",
-    "Leave files changed in the last N seconds (still being copied) for the next run.":
-        "最近 N 秒内还在变化的文件（可能正在复制）留到下一次。",
+    "Leave files changed in the last N seconds (still being copied) for the next run.": "最近 N 秒内还在变化的文件（可能正在复制）留到下一次。",
     "Seconds to wait for a report or another intake on this workspace.": "等待本工作区上另一份报表或另一次导入的秒数。",
     "One line per file on stderr.": "每个文件在 stderr 输出一行。",
     # customers
@@ -310,8 +295,7 @@ OPTIONS: dict[str, str] = {
     "Also list every customer with their segment.": "同时列出每位客人及其分层。",
     "How many customers to list.": "列出多少位客人。",
     "How many dormant or lapsed cards to list.": "列出多少张不动卡或不续卡。",
-    "Calibration end YYYY-MM-DD: the models see deals up to this day (default: the data's last day).":
-        "校准截止日 YYYY-MM-DD：模型只看到这一天为止的成交（默认：数据的最后一天）。",
+    "Calibration end YYYY-MM-DD: the models see deals up to this day (default: the data's last day).": "校准截止日 YYYY-MM-DD：模型只看到这一天为止的成交（默认：数据的最后一天）。",
     "Forecast horizons in days, comma-separated.": "预测时间窗（天），逗号分隔。",
     "Compare predicted with actual repeat deals after --until.": "把预测与 --until 之后实际的复购成交对比。",
     # targets
@@ -320,33 +304,25 @@ OPTIONS: dict[str, str] = {
     "Or growth over last year's sales, e.g. 0.15.": "或者相对去年业绩的增长，例如 0.15。",
     "Share of new-customer sales (default: last year's, month by month).": "新客业绩占比（默认：去年逐月的占比）。",
     "Split further by any of clinic, department, consultant.": "再按 clinic（门店）、department（科室）、consultant（咨询师）中的任意几项拆分。",
-    "visitors, close_rate, ticket or frequency: how far it alone must move.":
-        "visitors（来院人数）、close_rate（成交率）、ticket（客单价）或 frequency（来院频率）：只靠它要提升多少。",
+    "visitors, close_rate, ticket or frequency: how far it alone must move.": "visitors（来院人数）、close_rate（成交率）、ticket（客单价）或 frequency（来院频率）：只靠它要提升多少。",
     "Also list the daily targets.": "同时列出每日目标。",
-    "Store the plan in the warehouse for `targets track` (replaces this year's plan).":
-        "把目标存入仓库，供 `targets track` 使用（替换该年已有的目标）。",
+    "Store the plan in the warehouse for `targets track` (replaces this year's plan).": "把目标存入仓库，供 `targets track` 使用（替换该年已有的目标）。",
     "ISO week: 2026-W43, 2026年第43周 or 第43周.": "ISO 周：2026-W43、2026年第43周 或 第43周。",
     "Month to date as of this day (YYYY-MM-DD).": "本月截至这一天（YYYY-MM-DD）。",
     # report
     "A month: 2026-10, 2026/10, 2026年10月, or 10月, 本月, 上月 counted from the data's last day. "
-    "Default: the last complete month.":
-        "月份：2026-10、2026/10、2026年10月，或 10月、本月、上月（从数据的最后一天算）。默认：最后一个完整月。",
-    "ISO week: 2026-W43, 2026年第43周 or 第43周. Default: the last complete week.":
-        "ISO 周：2026-W43、2026年第43周 或 第43周。默认：最后一个完整周。",
+    "Default: the last complete month.": "月份：2026-10、2026/10、2026年10月，或 10月、本月、上月（从数据的最后一天算）。默认：最后一个完整月。",
+    "ISO week: 2026-W43, 2026年第43周 or 第43周. Default: the last complete week.": "ISO 周：2026-W43、2026年第43周 或 第43周。默认：最后一个完整周。",
     "YYYY-MM-DD (default: the data's last day).": "YYYY-MM-DD（默认：数据的最后一天）。",
     "Folder for the report files.": "报表文件存放的文件夹。",
-    "xlsx, html and/or pdf (printed from the HTML by Chromium), comma-separated: xlsx,html.":
-        "xlsx、html 和/或 pdf（由 Chromium 从 HTML 打印），逗号分隔：xlsx,html。",
+    "xlsx, html and/or pdf (printed from the HTML by Chromium), comma-separated: xlsx,html.": "xlsx、html 和/或 pdf（由 Chromium 从 HTML 打印），逗号分隔：xlsx,html。",
     "One line on stderr per report written.": "每写出一份报表，在 stderr 输出一行。",
     "Seconds to wait for another report on this workspace.": "等待本工作区上另一份报表的秒数。",
-    "After writing, mail the reports and post the summary to the group robots in aesops.toml [delivery].":
-        "写出后发送邮件，并把摘要发到 aesops.toml [delivery] 中的群机器人。",
-    "Also write one report per clinic (门店); with --send each goes to its [[delivery.route]].":
-        "另外为每个门店各写一份报表；配合 --send 时各自发到对应的 [[delivery.route]]。",
+    "After writing, mail the reports and post the summary to the group robots in aesops.toml [delivery].": "写出后发送邮件，并把摘要发到 aesops.toml [delivery] 中的群机器人。",
+    "Also write one report per clinic (门店); with --send each goes to its [[delivery.route]].": "另外为每个门店各写一份报表；配合 --send 时各自发到对应的 [[delivery.route]]。",
     # schedule
     "Where reports go (default: reports/ in the workspace).": "报表存放的位置（默认：工作区里的 reports/）。",
-    "Folder where exports land, imported before each report (default: inbox/ in the workspace).":
-        "导出文件放入的收件夹，每次出报表前先导入（默认：工作区里的 inbox/）。",
+    "Folder where exports land, imported before each report (default: inbox/ in the workspace).": "导出文件放入的收件夹，每次出报表前先导入（默认：工作区里的 inbox/）。",
     "Do not import an intake folder before the reports.": "出报表前不导入收件夹。",
     "Also write (and send to its route) one report per clinic.": "另外为每个门店各写（并发到对应路由）一份报表。",
     # sample
@@ -355,11 +331,9 @@ OPTIONS: dict[str, str] = {
     "Number of clinics (1-4).": "门店数量（1-4）。",
     "Months of history, ending 2026-10.": "历史月数，截至 2026-10。",
     "About this many customers (default ~3,300 per clinic for 24 months).": "大约这么多位客人（默认每个门店 24 个月约 3,300 位）。",
-    "Benchmark fast path: about this many order lines, as clean CSVs (no xlsx, no mess).":
-        "性能测试用：大约这么多订单行，干净的 CSV（没有 xlsx，没有脏数据）。",
+    "Benchmark fast path: about this many order lines, as clean CSVs (no xlsx, no mess).": "性能测试用：大约这么多订单行，干净的 CSV（没有 xlsx，没有脏数据）。",
     # lake, batches
-    "The lake's PostgreSQL catalog, postgresql://USER@HOST:PORT/DB (password from PGPASSWORD).":
-        "DuckLake 的 PostgreSQL 目录库，postgresql://用户@主机:端口/库名（密码取自 PGPASSWORD）。",
+    "The lake's PostgreSQL catalog, postgresql://USER@HOST:PORT/DB (password from PGPASSWORD).": "DuckLake 的 PostgreSQL 目录库，postgresql://用户@主机:端口/库名（密码取自 PGPASSWORD）。",
     "Folder (or s3://bucket/prefix/) for the lake's Parquet files.": "存放 Parquet 文件的文件夹（或 s3://bucket/prefix/）。",
     "The batch number (see `aesops batches`).": "批次号（见 `aesops batches`）。",
 }

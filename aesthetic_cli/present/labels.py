@@ -7,20 +7,83 @@ from aesthetic_cli.glossary import LABELS, name_of  # noqa: F401  (LABELS: re-ex
 
 # How a column is shown in tables and reports; JSON/CSV keep raw numbers and fractions.
 RATE_COLUMNS = {
-    "close_rate", "appointment_rate", "arrival_rate", "roi", "mom", "yoy", "lost_share", "refund_rate",
-    "repurchase_rate", "share", "referral_customer_share", "referral_sales_share", "margin_rate",
-    "period_elapsed", "achievement", "new_share", "change", "ratio", "plan_elapsed",
-    "sales_mom", "sales_yoy", "visitors_mom", "p_alive",
+    "close_rate",
+    "appointment_rate",
+    "arrival_rate",
+    "roi",
+    "mom",
+    "yoy",
+    "lost_share",
+    "refund_rate",
+    "repurchase_rate",
+    "share",
+    "referral_customer_share",
+    "referral_sales_share",
+    "margin_rate",
+    "period_elapsed",
+    "achievement",
+    "new_share",
+    "change",
+    "ratio",
+    "plan_elapsed",
+    "sales_mom",
+    "sales_yoy",
+    "visitors_mom",
+    "p_alive",
 }
 RATIO_COLUMNS = {"roas", "frequency", "output_roas", "output_roas_threshold", "close_rate_mom_pp"}
 MONEY_COLUMNS = {
-    "sales", "cash_in", "consumption", "new_sales", "old_sales", "ticket", "refunds", "topups", "spend", "cpl",
-    "cost_per_arrival", "cac", "sales_30d", "sales_90d", "sales_180d", "sales_365d", "referral_sales",
-    "current", "previous", "last_year", "balance", "liability", "cash_part", "margin", "target", "actual",
-    "needed_per_day", "projection", "follow_on_sales", "amount", "lifetime_sales", "opener_sales",
-    "follow_on_per_customer", "dormant_balance", "bonus_part", "unit_cost", "avg_price", "gross_sales",
-    "new_target", "old_target", "last_year_sales", "target_to_date", "gap", "over_target", "cac_threshold", "sales_threshold",
-    "contribution", "avg_repeat_value", "expected_value", "expected_sales_if_alive", "value_at_risk",
+    "sales",
+    "cash_in",
+    "consumption",
+    "new_sales",
+    "old_sales",
+    "ticket",
+    "refunds",
+    "topups",
+    "spend",
+    "cpl",
+    "cost_per_arrival",
+    "cac",
+    "sales_30d",
+    "sales_90d",
+    "sales_180d",
+    "sales_365d",
+    "referral_sales",
+    "current",
+    "previous",
+    "last_year",
+    "balance",
+    "liability",
+    "cash_part",
+    "margin",
+    "target",
+    "actual",
+    "needed_per_day",
+    "projection",
+    "follow_on_sales",
+    "amount",
+    "lifetime_sales",
+    "opener_sales",
+    "follow_on_per_customer",
+    "dormant_balance",
+    "bonus_part",
+    "unit_cost",
+    "avg_price",
+    "gross_sales",
+    "new_target",
+    "old_target",
+    "last_year_sales",
+    "target_to_date",
+    "gap",
+    "over_target",
+    "cac_threshold",
+    "sales_threshold",
+    "contribution",
+    "avg_repeat_value",
+    "expected_value",
+    "expected_sales_if_alive",
+    "value_at_risk",
 }
 
 
@@ -38,7 +101,9 @@ def label(column: str, lang: str) -> str:
 
 
 VALUE_LABELS: dict[str, tuple[str, str]] = {
-    "all": ("全部", "All"), "new": ("新客", "New"), "old": ("老客", "Old"),
+    "all": ("全部", "All"),
+    "new": ("新客", "New"),
+    "old": ("老客", "Old"),
 }
 # The closing row of a split table (targets): its key column says "total".
 TOTAL_KEY_COLUMNS = {"month", "week", "day", "clinic", "department", "consultant"}
@@ -60,8 +125,14 @@ def value_label(column: str, value, lang: str):
     return value
 
 
-DAY_COLUMNS = {"interval_days", "median_interval_days", "avg_recency_days", "days_to_first_deal", "payback_days",
-               "payback_days_threshold"}
+DAY_COLUMNS = {
+    "interval_days",
+    "median_interval_days",
+    "avg_recency_days",
+    "days_to_first_deal",
+    "payback_days",
+    "payback_days_threshold",
+}
 # A change of a rate in percentage points: 0.034 is shown "+3.4pp".
 POINT_COLUMNS = {"mom_diff", "yoy_diff"}
 

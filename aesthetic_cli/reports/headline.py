@@ -15,8 +15,12 @@ CARD_KPIS = ("sales", "cash_in", "consumption", "visitors", "close_rate", "ticke
 RATES = {"close_rate"}
 # Every headline KPI is better when it rises; a KPI where falling is good goes here.
 LOWER_IS_BETTER: set[str] = set()
-LEVER_WORDS = {"visitors": ("来院人数", "visitors"), "close_rate": ("成交率", "close rate"),
-               "ticket": ("客单价", "ticket"), "frequency": ("来院频率", "visit frequency")}
+LEVER_WORDS = {
+    "visitors": ("来院人数", "visitors"),
+    "close_rate": ("成交率", "close rate"),
+    "ticket": ("客单价", "ticket"),
+    "frequency": ("来院频率", "visit frequency"),
+}
 
 
 @dataclass
@@ -109,19 +113,34 @@ def _lever_text(k: str, x0: float, x1: float, lang: str) -> str:
 
 def _takeaways(comparison: pl.DataFrame) -> tuple[list[tuple[str, str]], pl.DataFrame, str | None]:
     rows = {r["kpi"]: r for r in comparison.iter_rows(named=True)}
-    empty = pl.DataFrame(schema={"lever": pl.String, "previous": pl.Float64, "current": pl.Float64,
-                                 "change": pl.Float64, "contribution": pl.Float64})
-    for basis, word_zh, word_en in (("previous", "环比", "vs the previous period"),
-                                    ("last_year", "同比", "vs last year")):
+    empty = pl.DataFrame(
+        schema={
+            "lever": pl.String,
+            "previous": pl.Float64,
+            "current": pl.Float64,
+            "change": pl.Float64,
+            "contribution": pl.Float64,
+        }
+    )
+    for basis, word_zh, word_en in (
+        ("previous", "环比", "vs the previous period"),
+        ("last_year", "同比", "vs last year"),
+    ):
         before = {k: rows[k][basis] for k in LEVERS if k in rows}
         after = {k: rows[k]["current"] for k in LEVERS if k in rows}
         parts = decompose(before, after)
         if parts is None:
             continue
         s0, s1 = rows["sales"][basis], rows["sales"]["current"]
-        frame = pl.DataFrame({
-            "lever": list(LEVERS), basis: [before[k] for k in LEVERS], "current": [after[k] for k in LEVERS],
-            "change": [after[k] / before[k] - 1 for k in LEVERS], "contribution": [parts[k] for k in LEVERS]})
+        frame = pl.DataFrame(
+            {
+                "lever": list(LEVERS),
+                basis: [before[k] for k in LEVERS],
+                "current": [after[k] for k in LEVERS],
+                "change": [after[k] / before[k] - 1 for k in LEVERS],
+                "contribution": [parts[k] for k in LEVERS],
+            }
+        )
         ranked = sorted(LEVERS, key=lambda k: -abs(parts[k]))
         out = []
         for k in ranked[:3]:
@@ -131,19 +150,31 @@ def _takeaways(comparison: pl.DataFrame) -> tuple[list[tuple[str, str]], pl.Data
             up_zh = "上升" if rel > 0 else "下降" if rel < 0 else "持平"
             effect_zh = "带动业绩" if c >= 0 else "拉低业绩"
             # A rate moves in percentage points (50.4% → 54.8% is 4.4 points, not 8.7%).
-            size_zh = (f"{abs(after[k] - before[k]) * 100:.1f} 个百分点" if k in RATES else f"{abs(rel) * 100:.1f}%")
-            size_en = (f"{abs(after[k] - before[k]) * 100:.1f} points" if k in RATES else f"{abs(rel) * 100:.1f}%")
-            zh = (f"{zh_name}{word_zh}{up_zh} {size_zh}（{_lever_text(k, before[k], after[k], 'zh')}），"
-                  f"{effect_zh} {_yuan(abs(c))}。")
-            en = (f"{en_name.capitalize()} {'rose' if rel > 0 else 'fell' if rel < 0 else 'held'} "
-                  f"{size_en} {word_en} ({_lever_text(k, before[k], after[k], 'en')}), "
-                  f"{'adding' if c >= 0 else 'taking'} ¥{abs(c):,.0f} {'to' if c >= 0 else 'from'} sales.")
+            size_zh = f"{abs(after[k] - before[k]) * 100:.1f} 个百分点" if k in RATES else f"{abs(rel) * 100:.1f}%"
+            size_en = f"{abs(after[k] - before[k]) * 100:.1f} points" if k in RATES else f"{abs(rel) * 100:.1f}%"
+            zh = (
+                f"{zh_name}{word_zh}{up_zh} {size_zh}（{_lever_text(k, before[k], after[k], 'zh')}），"
+                f"{effect_zh} {_yuan(abs(c))}。"
+            )
+            en = (
+                f"{en_name.capitalize()} {'rose' if rel > 0 else 'fell' if rel < 0 else 'held'} "
+                f"{size_en} {word_en} ({_lever_text(k, before[k], after[k], 'en')}), "
+                f"{'adding' if c >= 0 else 'taking'} ¥{abs(c):,.0f} {'to' if c >= 0 else 'from'} sales."
+            )
             out.append((zh, en))
         total_zh = f"业绩{word_zh} {_yuan(s1 - s0, sign=True)}（{_yuan(s0)} → {_yuan(s1)}），按四个杠杆拆解如下。"
         total_en = f"Sales moved {s1 - s0:+,.0f} yuan {word_en} (¥{s0:,.0f} → ¥{s1:,.0f}); by lever:"
         return [(total_zh, total_en), *out], frame, basis
-    return [("没有可比的上期或去年同期，无法拆解业绩变化。",
-             "No earlier period to compare with: the sales change cannot be broken down.")], empty, None
+    return (
+        [
+            (
+                "没有可比的上期或去年同期，无法拆解业绩变化。",
+                "No earlier period to compare with: the sales change cannot be broken down.",
+            )
+        ],
+        empty,
+        None,
+    )
 
 
 def clinic_comparison(con, period, cov, clinic: str | None) -> pl.DataFrame | None:
@@ -161,23 +192,42 @@ def clinic_comparison(con, period, cov, clinic: str | None) -> pl.DataFrame | No
         if not cov.covers(other.start):
             frame = frame.with_columns(pl.lit(None, pl.Float64).alias(f"sales_{tag}"))
             if tag == "mom":
-                frame = frame.with_columns(pl.lit(None, pl.Float64).alias("visitors_mom"),
-                                           pl.lit(None, pl.Float64).alias("close_rate_mom_pp"))
+                frame = frame.with_columns(
+                    pl.lit(None, pl.Float64).alias("visitors_mom"), pl.lit(None, pl.Float64).alias("close_rate_mom_pp")
+                )
             continue
         base = kpis(con, other, by="clinic").select(
-            pl.col("group"), pl.col("sales").cast(pl.Float64).alias("_s"), pl.col("visitors").alias("_v"),
-            pl.col("close_rate").alias("_c"))
+            pl.col("group"),
+            pl.col("sales").cast(pl.Float64).alias("_s"),
+            pl.col("visitors").alias("_v"),
+            pl.col("close_rate").alias("_c"),
+        )
         frame = frame.join(base, on="group", how="left").with_columns(
-            pl.when(pl.col("_s") > 0).then(pl.col("sales") / pl.col("_s") - 1).alias(f"sales_{tag}"))
+            pl.when(pl.col("_s") > 0).then(pl.col("sales") / pl.col("_s") - 1).alias(f"sales_{tag}")
+        )
         if tag == "mom":
             frame = frame.with_columns(
                 pl.when(pl.col("_v") > 0).then(pl.col("visitors") / pl.col("_v") - 1).alias("visitors_mom"),
-                ((pl.col("close_rate") - pl.col("_c")) * 100).alias("close_rate_mom_pp"))
+                ((pl.col("close_rate") - pl.col("_c")) * 100).alias("close_rate_mom_pp"),
+            )
         frame = frame.drop("_s", "_v", "_c")
     frame = frame.sort("sales", descending=True).with_row_index("rank", offset=1)
-    return frame.rename({"group": "clinic"}).select(
-        "rank", "clinic", "sales", "sales_mom", "sales_yoy", "visitors", "visitors_mom", "close_rate",
-        "close_rate_mom_pp", "ticket").with_columns(pl.col("rank").cast(pl.Int64))
+    return (
+        frame.rename({"group": "clinic"})
+        .select(
+            "rank",
+            "clinic",
+            "sales",
+            "sales_mom",
+            "sales_yoy",
+            "visitors",
+            "visitors_mom",
+            "close_rate",
+            "close_rate_mom_pp",
+            "ticket",
+        )
+        .with_columns(pl.col("rank").cast(pl.Int64))
+    )
 
 
 def build(con, report, cov, clinic: str | None) -> Headline | None:
@@ -198,23 +248,50 @@ def attach(con, report, cov, clinic: str | None) -> None:
     report.headline = h
     if h is None:
         return
-    cards = pl.DataFrame({
-        "kpi": [c.kpi for c in h.cards], "current": [c.current for c in h.cards],
-        "previous": [c.previous for c in h.cards], "mom": [c.mom for c in h.cards],
-        "last_year": [c.last_year for c in h.cards], "yoy": [c.yoy for c in h.cards]},
-        schema={"kpi": pl.String, "current": pl.Float64, "previous": pl.Float64, "mom": pl.Float64,
-                "last_year": pl.Float64, "yoy": pl.Float64})
+    cards = pl.DataFrame(
+        {
+            "kpi": [c.kpi for c in h.cards],
+            "current": [c.current for c in h.cards],
+            "previous": [c.previous for c in h.cards],
+            "mom": [c.mom for c in h.cards],
+            "last_year": [c.last_year for c in h.cards],
+            "yoy": [c.yoy for c in h.cards],
+        },
+        schema={
+            "kpi": pl.String,
+            "current": pl.Float64,
+            "previous": pl.Float64,
+            "mom": pl.Float64,
+            "last_year": pl.Float64,
+            "yoy": pl.Float64,
+        },
+    )
     blocks = [Block("headline_kpis", ("核心指标", "Headline KPIs"), cards)]
     if h.decomposition.height:
         word = ("环比", "vs previous") if h.basis == "previous" else ("同比", "vs last year")
-        blocks.append(Block("levers_contribution", (f"业绩变化拆解（{word[0]}）", f"Sales change by lever ({word[1]})"),
-                            h.decomposition))
-    sections = [Section("概览", (f"概览 · {h.period_label}", f"At a glance · {h.period_label}"), blocks,
-                        [_Bilingual(*t) for t in h.takeaways])]
+        blocks.append(
+            Block(
+                "levers_contribution",
+                (f"业绩变化拆解（{word[0]}）", f"Sales change by lever ({word[1]})"),
+                h.decomposition,
+            )
+        )
+    sections = [
+        Section(
+            "概览",
+            (f"概览 · {h.period_label}", f"At a glance · {h.period_label}"),
+            blocks,
+            [_Bilingual(*t) for t in h.takeaways],
+        )
+    ]
     if h.clinics is not None:
-        sections.append(Section("门店对比", ("门店对比（按业绩排名）", "Clinics ranked by sales"),
-                                [Block("clinics", ("门店核心指标", "Clinic KPIs"), h.clinics,
-                                       _bar_chart())]))
+        sections.append(
+            Section(
+                "门店对比",
+                ("门店对比（按业绩排名）", "Clinics ranked by sales"),
+                [Block("clinics", ("门店核心指标", "Clinic KPIs"), h.clinics, _bar_chart())],
+            )
+        )
     report.sections[0:0] = sections
 
 

@@ -37,8 +37,12 @@ def _rows(block: Block, lang: str) -> list[list[dict]]:
         cells = []
         for col, value in rec.items():
             numeric = isinstance(value, (int, float, Decimal)) and not isinstance(value, bool)
-            cell = {"text": show_value(col, value_label(col, value, lang), cell_kind(rec, col)),
-                    "cls": "num" if numeric else "", "bg": None, "fg": None}
+            cell = {
+                "text": show_value(col, value_label(col, value, lang), cell_kind(rec, col)),
+                "cls": "num" if numeric else "",
+                "bg": None,
+                "fg": None,
+            }
             if col in heat_cols and value is not None:
                 cell["bg"] = svg.heat_colour(value, vmax)
                 cell["fg"] = "#ffffff" if vmax and value / vmax > 0.55 else "#1d2733"
@@ -70,16 +74,18 @@ def _headline(report: Report, lang: str) -> dict | None:
         if kind == "money" and c.current is not None:
             value = f"¥{value}"
 
-        cards.append({"name": label(c.kpi, lang), "value": value, "mom": _change(c, c.mom, lang),
-                      "yoy": _change(c, c.yoy, lang)})
+        cards.append(
+            {"name": label(c.kpi, lang), "value": value, "mom": _change(c, c.mom, lang), "yoy": _change(c, c.yoy, lang)}
+        )
     return {"label": h.period_label, "cards": cards, "takeaways": [_t(t, lang) for t in h.takeaways]}
 
 
 def render(report: Report, lang: str = "zh") -> str:
     from jinja2 import Environment, PackageLoader, select_autoescape
 
-    env = Environment(loader=PackageLoader("aesthetic_cli", "report_templates"),
-                      autoescape=select_autoescape(["html", "j2"]))
+    env = Environment(
+        loader=PackageLoader("aesthetic_cli", "report_templates"), autoescape=select_autoescape(["html", "j2"])
+    )
     sections = []
     headline = _headline(report, lang)
     for s in report.sections:
@@ -88,28 +94,52 @@ def render(report: Report, lang: str = "zh") -> str:
         for b in s.blocks:
             if is_headline and b.name == "headline_kpis":
                 continue  # drawn as cards
-            blocks.append({"name": b.name, "title": _t(b.title, lang),
-                           "headers": [label(c, lang) for c in b.frame.columns],
-                           "rows": _rows(b, lang) if b.frame.width else [],
-                           "heat": bool(b.chart and b.chart.kind == "heat"),
-                           "chart_svg": _chart(b, lang), "chart_title": _t(b.chart.title, lang) if b.chart else ""})
-        sections.append({"title": _t(s.title, lang), "blocks": blocks, "key": s.key,
-                         "headline": headline if is_headline else None,
-                         "notes": [] if is_headline else [note_text(n, lang) for n in s.notes]})
+            blocks.append(
+                {
+                    "name": b.name,
+                    "title": _t(b.title, lang),
+                    "headers": [label(c, lang) for c in b.frame.columns],
+                    "rows": _rows(b, lang) if b.frame.width else [],
+                    "heat": bool(b.chart and b.chart.kind == "heat"),
+                    "chart_svg": _chart(b, lang),
+                    "chart_title": _t(b.chart.title, lang) if b.chart else "",
+                }
+            )
+        sections.append(
+            {
+                "title": _t(s.title, lang),
+                "blocks": blocks,
+                "key": s.key,
+                "headline": headline if is_headline else None,
+                "notes": [] if is_headline else [note_text(n, lang) for n in s.notes],
+            }
+        )
     batches = report.provenance.get("batches")
     keep = ["batch_id", "file_name", "dataset", "rows_loaded", "date_min", "date_max", "imported_at"]
-    batch_rows = ([[show_value(c, r[c]) for c in keep] for r in batches.iter_rows(named=True)]
-                  if batches is not None else [])
+    batch_rows = (
+        [[show_value(c, r[c]) for c in keep] for r in batches.iter_rows(named=True)] if batches is not None else []
+    )
     p = report.period
     dates = f"{p.start} ~ {p.end}" if p.start != p.end else f"{p.start}"
-    subtitle = (f"{report.params.get('clinic')} · {dates} · 数据截至 {report.params.get('data_last_day')}" if lang == "zh"
-                else f"{report.params.get('clinic')} · {dates} · data to {report.params.get('data_last_day')}")
+    subtitle = (
+        f"{report.params.get('clinic')} · {dates} · 数据截至 {report.params.get('data_last_day')}"
+        if lang == "zh"
+        else f"{report.params.get('clinic')} · {dates} · data to {report.params.get('data_last_day')}"
+    )
     return env.get_template("report.html.j2").render(
-        lang=lang, title=_t(report.title, lang), period=report.period.label, subtitle=subtitle, sections=sections,
-        definitions=DEFINITIONS, params=[(k, v) for k, v in report.params.items()],
-        batch_headers=[label(c, lang) for c in keep], batches=batch_rows,
-        empty="（无数据）" if lang == "zh" else "(no data)", version=__version__,
-        generated=report.params.get("generated_at"))
+        lang=lang,
+        title=_t(report.title, lang),
+        period=report.period.label,
+        subtitle=subtitle,
+        sections=sections,
+        definitions=DEFINITIONS,
+        params=[(k, v) for k, v in report.params.items()],
+        batch_headers=[label(c, lang) for c in keep],
+        batches=batch_rows,
+        empty="（无数据）" if lang == "zh" else "(no data)",
+        version=__version__,
+        generated=report.params.get("generated_at"),
+    )
 
 
 def write(report: Report, path: Path, lang: str = "zh") -> None:

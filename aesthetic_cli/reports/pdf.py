@@ -19,9 +19,11 @@ CANDIDATES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-st
 def browser() -> str:
     found = os.environ.get("AESOPS_CHROMIUM") or next((p for p in map(shutil.which, CANDIDATES) if p), None)
     if not found:
-        raise UsageError("--format pdf needs Chromium or Google Chrome, and neither is installed.",
-                         hint="Install one (e.g. apt-get install chromium), set AESOPS_CHROMIUM=/path/to/chrome, "
-                              "or ask for --format xlsx,html.")
+        raise UsageError(
+            "--format pdf needs Chromium or Google Chrome, and neither is installed.",
+            hint="Install one (e.g. apt-get install chromium), set AESOPS_CHROMIUM=/path/to/chrome, "
+            "or ask for --format xlsx,html.",
+        )
     return found
 
 
@@ -32,9 +34,19 @@ def write(report, path: Path, lang: str = "zh") -> None:
     with tempfile.TemporaryDirectory(prefix="aesops-pdf-") as tmp:
         page = Path(tmp) / "report.html"
         page.write_text(html.render(report, lang), encoding="utf-8")
-        cmd = [exe, "--headless", "--no-sandbox", "--disable-gpu", "--no-pdf-header-footer",
-               f"--user-data-dir={tmp}/profile", f"--print-to-pdf={path}", page.as_uri()]
+        cmd = [
+            exe,
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--no-pdf-header-footer",
+            f"--user-data-dir={tmp}/profile",
+            f"--print-to-pdf={path}",
+            page.as_uri(),
+        ]
         done = subprocess.run(cmd, capture_output=True, text=True, timeout=120)
         if done.returncode != 0 or not path.exists() or path.stat().st_size == 0:
-            raise UsageError(f"Chromium could not print the report to PDF (exit {done.returncode}).",
-                             hint=(done.stderr.strip().splitlines() or [""])[-1][:300])
+            raise UsageError(
+                f"Chromium could not print the report to PDF (exit {done.returncode}).",
+                hint=(done.stderr.strip().splitlines() or [""])[-1][:300],
+            )

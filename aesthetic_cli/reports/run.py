@@ -54,8 +54,17 @@ def _write(report, out: Path, stem: str, formats: list[str], lang: str) -> list[
     return write_all(targets, [lambda tmp, fmt=fmt: writers[fmt](report, tmp, lang) for fmt in formats])
 
 
-def produce(db_path: Path, kind: str, out: Path, *, formats: list[str], lang: str = "zh",
-            wait_seconds: float = 600, per_clinic: bool = False, **options) -> list[Written]:
+def produce(
+    db_path: Path,
+    kind: str,
+    out: Path,
+    *,
+    formats: list[str],
+    lang: str = "zh",
+    wait_seconds: float = 600,
+    per_clinic: bool = False,
+    **options,
+) -> list[Written]:
     """The report asked for, and with per_clinic one more per clinic (what [[delivery.route]] sends)."""
 
     written = []
@@ -76,10 +85,14 @@ def produce(db_path: Path, kind: str, out: Path, *, formats: list[str], lang: st
     return written
 
 
-def write_reports(db_path: Path, kind: str, out: Path, *, formats: list[str], lang: str = "zh",
-                  wait_seconds: float = 600, **options) -> list[Path]:
-    return [p for w in produce(db_path, kind, out, formats=formats, lang=lang, wait_seconds=wait_seconds, **options)
-            for p in w.paths]
+def write_reports(
+    db_path: Path, kind: str, out: Path, *, formats: list[str], lang: str = "zh", wait_seconds: float = 600, **options
+) -> list[Path]:
+    return [
+        p
+        for w in produce(db_path, kind, out, formats=formats, lang=lang, wait_seconds=wait_seconds, **options)
+        for p in w.paths
+    ]
 
 
 def _connect_waiting(db_path: Path, deadline: float, wait_seconds: float):

@@ -71,8 +71,10 @@ def _legend(names: list[str]) -> list[str]:
 
 
 def _svg(body: list[str], title: str) -> str:
-    return (f'<svg viewBox="0 0 {W} {H}" role="img" aria-label="{escape(title)}" '
-            f'xmlns="http://www.w3.org/2000/svg">{"".join(body)}</svg>')
+    return (
+        f'<svg viewBox="0 0 {W} {H}" role="img" aria-label="{escape(title)}" '
+        f'xmlns="http://www.w3.org/2000/svg">{"".join(body)}</svg>'
+    )
 
 
 def _range(series: dict[str, list[float | None]]) -> tuple[float, float]:
@@ -94,8 +96,10 @@ def line(labels: list[str], series: dict[str, list[float | None]], title: str) -
     for i, name in enumerate(series):
         pts = [xy(j, v) for j, v in enumerate(series[name]) if v is not None]
         colour = COLOURS[i % len(COLOURS)]
-        body.append(f'<polyline class="series" fill="none" stroke="{colour}" stroke-width="2.5" '
-                    f'points="{" ".join(f"{x:.1f},{y:.1f}" for x, y in pts)}"/>')
+        body.append(
+            f'<polyline class="series" fill="none" stroke="{colour}" stroke-width="2.5" '
+            f'points="{" ".join(f"{x:.1f},{y:.1f}" for x, y in pts)}"/>'
+        )
         body += [f'<circle cx="{x:.1f}" cy="{y:.1f}" r="3" fill="{colour}"/>' for x, y in pts]
     # Labels are centred on their point; every step-th is shown so that none overlap, counting
     # back from the last (the period the report is about is always labelled).
@@ -105,7 +109,9 @@ def line(labels: list[str], series: dict[str, list[float | None]], title: str) -
         if (last - j) % step == 0:
             x, _ = xy(j, ymin)
             x = min(max(x, LEFT + text_width(lab) / 2), W - RIGHT - text_width(lab) / 2)
-            body.append(f'<text x="{x:.1f}" y="{H - BOTTOM + 16}" text-anchor="middle" class="tick">{escape(lab)}</text>')
+            body.append(
+                f'<text x="{x:.1f}" y="{H - BOTTOM + 16}" text-anchor="middle" class="tick">{escape(lab)}</text>'
+            )
     return _svg(body + _legend(list(series)), title)
 
 
@@ -123,9 +129,11 @@ def bars(labels: list[str], series: dict[str, list[float | None]], title: str) -
                 continue
             y = TOP + plot_h - plot_h * (v - ymin) / ((ymax - ymin) or 1)
             x = LEFT + gw * j + gw * 0.1 + bw * i
-            body.append(f'<rect class="series" x="{x:.1f}" y="{min(y, zero):.1f}" width="{bw:.1f}" '
-                        f'height="{abs(zero - y):.1f}" fill="{COLOURS[i % len(COLOURS)]}"><title>{escape(name)} '
-                        f'{escape(labels[j])}: {v:,.0f}</title></rect>')
+            body.append(
+                f'<rect class="series" x="{x:.1f}" y="{min(y, zero):.1f}" width="{bw:.1f}" '
+                f'height="{abs(zero - y):.1f}" fill="{COLOURS[i % len(COLOURS)]}"><title>{escape(name)} '
+                f"{escape(labels[j])}: {v:,.0f}</title></rect>"
+            )
     # Upright labels when each fits its bar group; otherwise slanted 35° (a slanted label needs
     # only a line's height of width), shortened to 70 px, and thinned only if even that is too tight.
     upright = _label_step(labels, gw, floor=0) == 1
@@ -136,12 +144,13 @@ def bars(labels: list[str], series: dict[str, list[float | None]], title: str) -
             continue
         x = LEFT + gw * j + gw / 2
         if upright:
-            body.append(f'<text x="{x:.1f}" y="{y0}" text-anchor="middle" class="tick">'
-                        f'{escape(lab)}</text>')
+            body.append(f'<text x="{x:.1f}" y="{y0}" text-anchor="middle" class="tick">{escape(lab)}</text>')
         else:
-            body.append(f'<text x="{x + 4:.1f}" y="{y0 - 4}" text-anchor="end" class="tick" '
-                        f'transform="rotate(-35 {x + 4:.1f} {y0 - 4})">{escape(_fit(lab, 70))}'
-                        f'<title>{escape(lab)}</title></text>')
+            body.append(
+                f'<text x="{x + 4:.1f}" y="{y0 - 4}" text-anchor="end" class="tick" '
+                f'transform="rotate(-35 {x + 4:.1f} {y0 - 4})">{escape(_fit(lab, 70))}'
+                f"<title>{escape(lab)}</title></text>"
+            )
     return _svg(body + _legend(list(series)), title)
 
 

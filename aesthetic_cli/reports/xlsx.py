@@ -35,10 +35,16 @@ CHART_ROWS = 17  # a 300 px chart over rows of 20 px (the default 15 pt), plus a
 PAGE_ROWS = 32  # rows of 15 pt on an A4 landscape page at 100% (fewer than fit once scaled to width)
 DATE_TEXT = "2026-10-31"  # what yyyy-mm-dd shows; a column holding dates is at least this wide
 PARAM_LABELS = {
-    "period": "期间 Period", "report": "报表 Report", "clinic": "门店 Clinic", "lang": "语言 Language",
-    "show_pii": "显示个人信息 Show personal data", "generated_at": "生成时间 Generated at",
-    "aesops": "aesops 版本 Version", "data_first_day": "数据最早日期 Data from",
-    "data_last_day": "数据最晚日期 Data to", "month_to_date": "本月至今 Month to date",
+    "period": "期间 Period",
+    "report": "报表 Report",
+    "clinic": "门店 Clinic",
+    "lang": "语言 Language",
+    "show_pii": "显示个人信息 Show personal data",
+    "generated_at": "生成时间 Generated at",
+    "aesops": "aesops 版本 Version",
+    "data_first_day": "数据最早日期 Data from",
+    "data_last_day": "数据最晚日期 Data to",
+    "month_to_date": "本月至今 Month to date",
 }
 
 
@@ -52,22 +58,48 @@ class _Writer:
         import xlsxwriter
 
         # strings_to_formulas off: a customer note like "=HYPERLINK(...)" stays text.
-        self.wb = xlsxwriter.Workbook(str(path), {"strings_to_formulas": False, "strings_to_urls": False,
-                                                  "strings_to_numbers": False, "default_date_format": "yyyy-mm-dd"})
+        self.wb = xlsxwriter.Workbook(
+            str(path),
+            {
+                "strings_to_formulas": False,
+                "strings_to_urls": False,
+                "strings_to_numbers": False,
+                "default_date_format": "yyyy-mm-dd",
+            },
+        )
         self.lang = lang
         self.fmt = {k: self.wb.add_format({**v, "font_size": 10}) for k, v in FORMATS.items()}
         self.text = self.wb.add_format({"font_size": 10})
-        self.head = self.wb.add_format({"bold": True, "bg_color": "#1F3A5F", "font_color": "#FFFFFF",
-                                        "border": 1, "text_wrap": True, "valign": "vcenter", "font_size": 10})
+        self.head = self.wb.add_format(
+            {
+                "bold": True,
+                "bg_color": "#1F3A5F",
+                "font_color": "#FFFFFF",
+                "border": 1,
+                "text_wrap": True,
+                "valign": "vcenter",
+                "font_size": 10,
+            }
+        )
         self.title = self.wb.add_format({"bold": True, "font_size": 14, "font_color": "#1F3A5F"})
         self.sub = self.wb.add_format({"bold": True, "font_size": 11, "font_color": "#1F3A5F"})
         self.note = self.wb.add_format({"italic": True, "font_color": "#666666", "font_size": 9})
         self.wrap = self.wb.add_format({"font_size": 10, "text_wrap": True, "valign": "top"})
         # 环比/同比 on the headline sheet: green when the move is good for the clinic, red when bad.
         self.good_fmt, self.bad_fmt, self.flat_fmt = (
-            {k: self.wb.add_format({**SIGNED[k], "font_size": 10, "bold": colour is not None,
-                                    **({"font_color": colour} if colour else {})}) for k in ("rate", "points")}
-            for colour in ("#1A7F37", "#CF222E", None))
+            {
+                k: self.wb.add_format(
+                    {
+                        **SIGNED[k],
+                        "font_size": 10,
+                        "bold": colour is not None,
+                        **({"font_color": colour} if colour else {}),
+                    }
+                )
+                for k in ("rate", "points")
+            }
+            for colour in ("#1A7F37", "#CF222E", None)
+        )
 
     def t(self, pair: tuple[str, str]) -> str:
         return pair[0] if self.lang == "zh" else pair[1]
@@ -138,20 +170,27 @@ class _Writer:
         if ch.kind == "heat":
             first_c = min(cols.index(s) for s in ch.series)
             last_c = max(cols.index(s) for s in ch.series)
-            ws.conditional_format(header_row + 1, first_c, last_row, last_c, {
-                "type": "3_color_scale", "min_color": "#F7FBFF", "mid_color": "#6BAED6", "max_color": "#08306B"})
+            ws.conditional_format(
+                header_row + 1,
+                first_c,
+                last_row,
+                last_c,
+                {"type": "3_color_scale", "min_color": "#F7FBFF", "mid_color": "#6BAED6", "max_color": "#08306B"},
+            )
             return
         chart = self.wb.add_chart({"type": "line" if ch.kind == "line" else "column"})
         for i, s in enumerate(ch.series):
             c = cols.index(s)
-            chart.add_series({
-                "name": [name, header_row, c],
-                "categories": [name, header_row + 1, x, last_row, x],
-                "values": [name, header_row + 1, c, last_row, c],
-                "line": {"color": SERIES_COLOURS[i % len(SERIES_COLOURS)], "width": 2.25},
-                "fill": {"color": SERIES_COLOURS[i % len(SERIES_COLOURS)]},
-                "marker": {"type": "circle", "size": 4} if ch.kind == "line" else None,
-            })
+            chart.add_series(
+                {
+                    "name": [name, header_row, c],
+                    "categories": [name, header_row + 1, x, last_row, x],
+                    "values": [name, header_row + 1, c, last_row, c],
+                    "line": {"color": SERIES_COLOURS[i % len(SERIES_COLOURS)], "width": 2.25},
+                    "fill": {"color": SERIES_COLOURS[i % len(SERIES_COLOURS)]},
+                    "marker": {"type": "circle", "size": 4} if ch.kind == "line" else None,
+                }
+            )
         chart.set_title({"name": self.t(ch.title), "name_font": {"size": 11}})
         chart.set_legend({"position": "bottom"})
         chart.set_size({"width": 620, "height": 300})
@@ -189,8 +228,13 @@ def write(report: Report, path: Path, lang: str = "zh") -> None:
             ws.set_column(c, c, max(8, min(40, width + 1)))
         _print_setup(ws, breaks, repeat_title=len(blocks) != 1)
     _definitions_sheet(w, report)
-    w.wb.set_properties({"title": f"{w.t(report.title)} {report.period.label}", "author": "aesops",
-                         "comments": "Generated by aesops; see the 口径说明 sheet."})
+    w.wb.set_properties(
+        {
+            "title": f"{w.t(report.title)} {report.period.label}",
+            "author": "aesops",
+            "comments": "Generated by aesops; see the 口径说明 sheet.",
+        }
+    )
     w.wb.close()
 
 
@@ -232,8 +276,16 @@ def _headline(w: _Writer, ws, h: Headline, row: int, widths: dict[int, int]) -> 
         row += 1
         rec = {"kpi": card.kpi}
         ws.write_string(row, 0, label(card.kpi, w.lang), w.text)
-        for c, (col, value) in enumerate((("current", card.current), ("mom", card.mom), ("yoy", card.yoy),
-                                          ("previous", card.previous), ("last_year", card.last_year)), start=1):
+        for c, (col, value) in enumerate(
+            (
+                ("current", card.current),
+                ("mom", card.mom),
+                ("yoy", card.yoy),
+                ("previous", card.previous),
+                ("last_year", card.last_year),
+            ),
+            start=1,
+        ):
             if col in ("mom", "yoy") and value is not None:
                 good = card.good(value)
                 style = {True: w.good_fmt, False: w.bad_fmt, None: w.flat_fmt}[good]

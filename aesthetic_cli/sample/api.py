@@ -15,8 +15,15 @@ CUSTOMERS_PER_CLINIC_MONTH = 138
 BASE_LINES = 200_000
 
 
-def generate(out: Path, *, seed: int = 7, clinics: int = 2, months: int = 24, customers: int | None = None,
-             scale: int | None = None) -> tuple[list[Path], World]:
+def generate(
+    out: Path,
+    *,
+    seed: int = 7,
+    clinics: int = 2,
+    months: int = 24,
+    customers: int | None = None,
+    scale: int | None = None,
+) -> tuple[list[Path], World]:
     if out.exists() and not out.is_dir():
         raise UsageError(f"--out {out} is a file, not a folder.")
     volume = 1.0

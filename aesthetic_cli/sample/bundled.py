@@ -12,8 +12,10 @@ def sample_dir() -> Path:
     for candidate in (here / "sample_data", here.parent / "sample_data"):
         if candidate.is_dir() and any(candidate.glob("*.xlsx")):
             return candidate
-    raise UsageError("The bundled sample data is missing from this installation.",
-                     hint="Generate it with `aesops sample generate --out DIR` and import DIR/*.")
+    raise UsageError(
+        "The bundled sample data is missing from this installation.",
+        hint="Generate it with `aesops sample generate --out DIR` and import DIR/*.",
+    )
 
 
 def sample_files() -> list[Path]:

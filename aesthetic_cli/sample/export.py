@@ -18,28 +18,86 @@ from aesthetic_cli.sample.simulate import World
 FIXED_TIME = dt.datetime(2026, 1, 1)  # workbook metadata: same seed, same bytes
 
 COLUMNS = {
-    "customers": [("顾客编号", "customer_id"), ("姓名", "name"), ("手机号", "phone"), ("性别", "gender"),
-                  ("生日", "birth_date"), ("建档日期", "registered_at"), ("来源渠道", "source_channel"),
-                  ("推荐人编号", "referrer_id"), ("所属咨询师", "owner_consultant"), ("会员等级", "member_level"),
-                  ("门店", "clinic")],
-    "leads": [("咨询日期", "lead_date"), ("渠道", "channel"), ("网络咨询师", "online_consultant"),
-              ("客户姓名", "name"), ("手机号", "phone"), ("顾客编号", "customer_id"),
-              ("预约日期", "appointment_date"), ("是否到院", "arrived"), ("门店", "clinic")],
-    "visits": [("到院日期", "visit_date"), ("顾客编号", "customer_id"), ("初诊/复诊/复查", "visit_type"),
-               ("渠道", "channel"), ("现场咨询师", "consultant"), ("网络咨询师", "online_consultant"),
-               ("科室", "department"), ("意向项目", "intended_item"), ("未成交原因", "no_deal_reason"),
-               ("门店", "clinic")],
-    "orders": [("收费日期", "order_date"), ("单号", "order_id"), ("顾客编号", "customer_id"),
-               ("项目名称", "item"), ("科室", "department"), ("数量", "quantity"), ("应收金额", "list_amount"),
-               ("实收金额", "paid_amount"), ("支付方式", "payment_method"), ("咨询师", "consultant"),
-               ("医生", "doctor"), ("收费类型", "kind"), ("门店", "clinic")],
-    "treatments": [("划扣日期", "treatment_date"), ("顾客编号", "customer_id"), ("项目", "item"),
-                   ("划扣金额", "consumed_amount"), ("次数", "sessions"), ("操作人", "operator"), ("门店", "clinic")],
-    "spend": [("月份", "period"), ("渠道", "channel"), ("费用", "amount"), ("曝光量", "impressions"),
-              ("点击", "clicks"), ("咨询量", "inquiries"), ("门店", "clinic")],
-    "cards": [("卡号", "card_id"), ("顾客编号", "customer_id"), ("开卡日期", "opened_at"), ("卡类型", "card_type"),
-              ("充值金额", "recharge_total"), ("赠送金额", "bonus_total"), ("余额", "balance"),
-              ("最后消费日期", "last_used_at"), ("门店", "clinic")],
+    "customers": [
+        ("顾客编号", "customer_id"),
+        ("姓名", "name"),
+        ("手机号", "phone"),
+        ("性别", "gender"),
+        ("生日", "birth_date"),
+        ("建档日期", "registered_at"),
+        ("来源渠道", "source_channel"),
+        ("推荐人编号", "referrer_id"),
+        ("所属咨询师", "owner_consultant"),
+        ("会员等级", "member_level"),
+        ("门店", "clinic"),
+    ],
+    "leads": [
+        ("咨询日期", "lead_date"),
+        ("渠道", "channel"),
+        ("网络咨询师", "online_consultant"),
+        ("客户姓名", "name"),
+        ("手机号", "phone"),
+        ("顾客编号", "customer_id"),
+        ("预约日期", "appointment_date"),
+        ("是否到院", "arrived"),
+        ("门店", "clinic"),
+    ],
+    "visits": [
+        ("到院日期", "visit_date"),
+        ("顾客编号", "customer_id"),
+        ("初诊/复诊/复查", "visit_type"),
+        ("渠道", "channel"),
+        ("现场咨询师", "consultant"),
+        ("网络咨询师", "online_consultant"),
+        ("科室", "department"),
+        ("意向项目", "intended_item"),
+        ("未成交原因", "no_deal_reason"),
+        ("门店", "clinic"),
+    ],
+    "orders": [
+        ("收费日期", "order_date"),
+        ("单号", "order_id"),
+        ("顾客编号", "customer_id"),
+        ("项目名称", "item"),
+        ("科室", "department"),
+        ("数量", "quantity"),
+        ("应收金额", "list_amount"),
+        ("实收金额", "paid_amount"),
+        ("支付方式", "payment_method"),
+        ("咨询师", "consultant"),
+        ("医生", "doctor"),
+        ("收费类型", "kind"),
+        ("门店", "clinic"),
+    ],
+    "treatments": [
+        ("划扣日期", "treatment_date"),
+        ("顾客编号", "customer_id"),
+        ("项目", "item"),
+        ("划扣金额", "consumed_amount"),
+        ("次数", "sessions"),
+        ("操作人", "operator"),
+        ("门店", "clinic"),
+    ],
+    "spend": [
+        ("月份", "period"),
+        ("渠道", "channel"),
+        ("费用", "amount"),
+        ("曝光量", "impressions"),
+        ("点击", "clicks"),
+        ("咨询量", "inquiries"),
+        ("门店", "clinic"),
+    ],
+    "cards": [
+        ("卡号", "card_id"),
+        ("顾客编号", "customer_id"),
+        ("开卡日期", "opened_at"),
+        ("卡类型", "card_type"),
+        ("充值金额", "recharge_total"),
+        ("赠送金额", "bonus_total"),
+        ("余额", "balance"),
+        ("最后消费日期", "last_used_at"),
+        ("门店", "clinic"),
+    ],
 }
 
 
@@ -62,8 +120,15 @@ def write_csv(path: Path, header: list[str], rows, encoding: str = "utf-8", titl
         w.writerows(rows)
 
 
-def write_xlsx(path: Path, sheet: str, header: list[str], rows, title: str | None = None,
-               total: tuple[int, float] | None = None, date_cols: frozenset[int] | set[int] = frozenset()) -> None:
+def write_xlsx(
+    path: Path,
+    sheet: str,
+    header: list[str],
+    rows,
+    title: str | None = None,
+    total: tuple[int, float] | None = None,
+    date_cols: frozenset[int] | set[int] = frozenset(),
+) -> None:
     import xlsxwriter
 
     wb = xlsxwriter.Workbook(str(path))
@@ -140,8 +205,9 @@ def export_messy(world: World, out: Path, seed: int) -> list[Path]:
     for year in years:
         lines = [o for o in world.orders if o["order_date"].year == year]
         if year != years[0]:
-            lines = [o for o in world.orders if o["order_date"] >= dt.date(year - 1, 12, 1) and
-                     o["order_date"].year <= year]
+            lines = [
+                o for o in world.orders if o["order_date"] >= dt.date(year - 1, 12, 1) and o["order_date"].year <= year
+            ]
         rows = []
         for o in lines:
             row = [o[k] for _, k in COLUMNS["orders"]]
@@ -159,8 +225,15 @@ def export_messy(world: World, out: Path, seed: int) -> list[Path]:
                 rows.insert(i, bad)
         total = sum(o["paid_amount"] for o in lines)
         p = out / f"收费明细_{year}.xlsx"
-        write_xlsx(p, "收费明细", heads["orders"], rows, title=f"医美集团 {year}年收费明细（导出）",
-                   total=(7, round(total, 2)), date_cols={0})
+        write_xlsx(
+            p,
+            "收费明细",
+            heads["orders"],
+            rows,
+            title=f"医美集团 {year}年收费明细（导出）",
+            total=(7, round(total, 2)),
+            date_cols={0},
+        )
         written.append(p)
 
     p = out / "治疗划扣.csv"
@@ -179,8 +252,12 @@ def export_messy(world: World, out: Path, seed: int) -> list[Path]:
     written.append(p)
 
     p = out / "项目目录.xlsx"
-    write_xlsx(p, "项目", ["项目名称", "科室", "项目定位", "标准价", "成本"],
-               [[i.name, i.department, i.role, i.price, i.unit_cost] for i in m.ITEMS])
+    write_xlsx(
+        p,
+        "项目",
+        ["项目名称", "科室", "项目定位", "标准价", "成本"],
+        [[i.name, i.department, i.role, i.price, i.unit_cost] for i in m.ITEMS],
+    )
     written.append(p)
 
     staff: list[list[str | None]] = []
@@ -216,17 +293,25 @@ def export_fast(world: World, out: Path, copies: int = 1) -> list[Path]:
     id_cols = {"customer_id", "referrer_id", "order_id", "card_id"}
     for ds, cols in COLUMNS.items():
         keys = [k for _, k in cols]
-        base = pl.DataFrame([{k: r[k] for k in keys} for r in getattr(world, ds)],
-                            schema_overrides={k: pl.String for k in keys if k in id_cols}, infer_schema_length=None)
+        base = pl.DataFrame(
+            [{k: r[k] for k in keys} for r in getattr(world, ds)],
+            schema_overrides={k: pl.String for k in keys if k in id_cols},
+            infer_schema_length=None,
+        )
         if base.width == 0:
             base = pl.DataFrame(schema=dict.fromkeys(keys, pl.String))
         header = [h for h, _ in cols]
         p = out / f"{ds}.csv"
         with open(p, "wb") as fh:
             for k in range(copies):
-                part = base if k == 0 else base.with_columns(
-                    [(pl.col(c) + f"-{k}").alias(c) for c in keys if c in id_cols and c in base.columns]
-                    + ([_shift_phone(k)] if "phone" in base.columns else []))
+                part = (
+                    base
+                    if k == 0
+                    else base.with_columns(
+                        [(pl.col(c) + f"-{k}").alias(c) for c in keys if c in id_cols and c in base.columns]
+                        + ([_shift_phone(k)] if "phone" in base.columns else [])
+                    )
+                )
                 part.rename(dict(zip(keys, header, strict=True))).write_csv(fh, include_header=(k == 0))
         written.append(p)
     return written

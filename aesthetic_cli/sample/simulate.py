@@ -58,7 +58,7 @@ class Simulator:
         if lam <= 0:
             return 0
         if lam > 40:
-            return max(0, round(self.rng.gauss(lam, lam ** 0.5)))
+            return max(0, round(self.rng.gauss(lam, lam**0.5)))
         limit, k, p = pow(2.718281828459045, -lam), 0, 1.0
         while True:
             p *= self.rng.random()
@@ -119,11 +119,24 @@ class Simulator:
             appointed = rng.random() < ch.appointment_rate
             appt = lead_date + timedelta(days=rng.randrange(0, 12)) if appointed else None
             arrived = appt is not None and rng.random() < ch.arrival_given_appointment and appt <= self.world.end
-            cid = self._new_customer(clinic, ch.name, appt if arrived else lead_date, phone, name, None) if arrived else None
-            self.world.leads.append({
-                "lead_date": lead_date, "channel": ch.name, "online_consultant": oc, "phone": phone, "name": name,
-                "customer_id": cid, "appointment_date": appt, "arrived": bool(arrived), "clinic": clinic,
-            })
+            cid = (
+                self._new_customer(clinic, ch.name, appt if arrived else lead_date, phone, name, None)
+                if arrived
+                else None
+            )
+            self.world.leads.append(
+                {
+                    "lead_date": lead_date,
+                    "channel": ch.name,
+                    "online_consultant": oc,
+                    "phone": phone,
+                    "name": name,
+                    "customer_id": cid,
+                    "appointment_date": appt,
+                    "arrived": bool(arrived),
+                    "clinic": clinic,
+                }
+            )
             if arrived and appt is not None:
                 self._journey(clinic, cid, ch, appt, oc)
         for _ in range(self._poisson(ch.walk_ins_per_month * season * self.volume)):
@@ -137,22 +150,37 @@ class Simulator:
             self._journey(clinic, cid, ch, d, None)
         if ch.cost_per_lead > 0:
             amount = n_leads * ch.cost_per_lead * rng.uniform(0.9, 1.1)
-            self.world.spend.append({
-                "period": month, "channel": ch.name, "amount": round(amount, -1), "clinic": clinic,
-                "impressions": int(amount * rng.uniform(25, 40)), "clicks": int(amount * rng.uniform(0.4, 0.8)),
-                "inquiries": int(n_leads * rng.uniform(1.4, 2.2)),
-            })
+            self.world.spend.append(
+                {
+                    "period": month,
+                    "channel": ch.name,
+                    "amount": round(amount, -1),
+                    "clinic": clinic,
+                    "impressions": int(amount * rng.uniform(25, 40)),
+                    "clicks": int(amount * rng.uniform(0.4, 0.8)),
+                    "inquiries": int(n_leads * rng.uniform(1.4, 2.2)),
+                }
+            )
 
     def _new_customer(self, clinic, channel, when, phone, name, referrer) -> str:
         self._customer_seq += 1
         code = {"静安店": "JA", "浦东店": "PD", "徐汇店": "XH", "南山店": "NS"}[clinic]
         cid = f"{code}{self._customer_seq:06d}"
-        self.world.customers.append({
-            "customer_id": cid, "name": name, "phone": phone, "gender": "女" if self.rng.random() < 0.88 else "男",
-            "birth_date": date(self.rng.randint(1970, 2004), self.rng.randint(1, 12), self.rng.randint(1, 28)),
-            "registered_at": when, "source_channel": channel, "referrer_id": referrer,
-            "owner_consultant": None, "member_level": "普通会员", "clinic": clinic,
-        })
+        self.world.customers.append(
+            {
+                "customer_id": cid,
+                "name": name,
+                "phone": phone,
+                "gender": "女" if self.rng.random() < 0.88 else "男",
+                "birth_date": date(self.rng.randint(1970, 2004), self.rng.randint(1, 12), self.rng.randint(1, 28)),
+                "registered_at": when,
+                "source_channel": channel,
+                "referrer_id": referrer,
+                "owner_consultant": None,
+                "member_level": "普通会员",
+                "clinic": clinic,
+            }
+        )
         return cid
 
     def _journey(self, clinic, cid, ch: m.Channel, first_day: date, online: str | None) -> None:
@@ -161,9 +189,18 @@ class Simulator:
         self.world.customers[-1]["owner_consultant"] = consultant.name
         intent = self._choose_item()
         close = min(0.9, m.BASE_CLOSE_NEW * consultant.close * ch.quality)
-        visit = {"visit_date": first_day, "customer_id": cid, "visit_type": "初诊", "channel": ch.name,
-                 "consultant": consultant.name, "online_consultant": online, "department": intent.department,
-                 "intended_item": intent.name, "no_deal_reason": None, "clinic": clinic}
+        visit = {
+            "visit_date": first_day,
+            "customer_id": cid,
+            "visit_type": "初诊",
+            "channel": ch.name,
+            "consultant": consultant.name,
+            "online_consultant": online,
+            "department": intent.department,
+            "intended_item": intent.name,
+            "no_deal_reason": None,
+            "clinic": clinic,
+        }
         self.world.visits.append(visit)
         state = {"balance": 0.0, "card": None}
         day = first_day
@@ -188,10 +225,20 @@ class Simulator:
             if day > end:
                 return
             dept_item = self._choose_item(prefer=last_item)
-            self.world.visits.append({
-                "visit_date": day, "customer_id": cid, "visit_type": "复诊", "channel": ch.name,
-                "consultant": consultant.name, "online_consultant": None, "department": dept_item.department,
-                "intended_item": dept_item.name, "no_deal_reason": None, "clinic": clinic})
+            self.world.visits.append(
+                {
+                    "visit_date": day,
+                    "customer_id": cid,
+                    "visit_type": "复诊",
+                    "channel": ch.name,
+                    "consultant": consultant.name,
+                    "online_consultant": None,
+                    "department": dept_item.department,
+                    "intended_item": dept_item.name,
+                    "no_deal_reason": None,
+                    "clinic": clinic,
+                }
+            )
             if rng.random() < m.BASE_CLOSE_OLD * consultant.close:
                 last_item = self._deal(clinic, cid, consultant, ch, day, dept_item, state, first=False)
             else:
@@ -204,8 +251,9 @@ class Simulator:
             return prefer
         return self.rng.choices(m.ITEMS, weights=self._item_weights)[0]
 
-    def _deal(self, clinic, cid, consultant: m.Consultant, ch: m.Channel, day: date, intent: m.Item, state,
-              first: bool) -> m.Item:
+    def _deal(
+        self, clinic, cid, consultant: m.Consultant, ch: m.Channel, day: date, intent: m.Item, state, first: bool
+    ) -> m.Item:
         rng = self.rng
         self._order_seq += 1
         order_id = f"SF{day:%Y%m%d}{self._order_seq:06d}"
@@ -217,12 +265,31 @@ class Simulator:
         if first and rng.random() < m.TOPUP_SHARE:
             recharge = rng.choice((5000, 10000, 10000, 20000, 30000))
             bonus = recharge * rng.choice((0.1, 0.15, 0.2))
-            self._order(order_id, day, cid, "储值卡充值", recharge, "储值", None, consultant, rng.choice(("微信", "刷卡")),
-                        clinic, kind="充值")
+            self._order(
+                order_id,
+                day,
+                cid,
+                "储值卡充值",
+                recharge,
+                "储值",
+                None,
+                consultant,
+                rng.choice(("微信", "刷卡")),
+                clinic,
+                kind="充值",
+            )
             state["balance"] += recharge + bonus
-            state["card"] = {"card_id": f"CARD{self._order_seq:07d}", "customer_id": cid, "opened_at": day,
-                             "card_type": f"{recharge // 1000}k储值卡", "recharge_total": float(recharge),
-                             "bonus_total": float(bonus), "balance": 0.0, "last_used_at": None, "clinic": clinic}
+            state["card"] = {
+                "card_id": f"CARD{self._order_seq:07d}",
+                "customer_id": cid,
+                "opened_at": day,
+                "card_type": f"{recharge // 1000}k储值卡",
+                "recharge_total": float(recharge),
+                "bonus_total": float(bonus),
+                "balance": 0.0,
+                "last_used_at": None,
+                "clinic": clinic,
+            }
             self.world.cards.append(state["card"])
         for item in items:
             price = item.price * rng.choice((0.8, 0.85, 0.9, 0.95, 1.0))
@@ -234,39 +301,105 @@ class Simulator:
                 from_card = min(amount, round(state["balance"], 0))
                 state["balance"] -= from_card
                 state["card"]["last_used_at"] = day
-                self._order(order_id, day, cid, item.name, from_card, item.department, item.price * qty,
-                            consultant, "储值卡", clinic, qty=qty)
+                self._order(
+                    order_id,
+                    day,
+                    cid,
+                    item.name,
+                    from_card,
+                    item.department,
+                    item.price * qty,
+                    consultant,
+                    "储值卡",
+                    clinic,
+                    qty=qty,
+                )
                 amount_left = amount - from_card
                 method = "储值卡"  # no cash refund of a line the card paid for, even in part
                 if amount_left > 0:
-                    self._order(order_id, day, cid, item.name, amount_left, item.department, None, consultant,
-                                self._pick(m.PAYMENTS), clinic, qty=0)
+                    self._order(
+                        order_id,
+                        day,
+                        cid,
+                        item.name,
+                        amount_left,
+                        item.department,
+                        None,
+                        consultant,
+                        self._pick(m.PAYMENTS),
+                        clinic,
+                        qty=0,
+                    )
             else:
                 method = self._pick(m.PAYMENTS)
-                self._order(order_id, day, cid, item.name, amount, item.department, item.price * qty, consultant,
-                            method, clinic, qty=qty)
-            self.world.treatments.append({
-                "treatment_date": min(self.world.end, day + timedelta(days=rng.choice((0, 0, 0, 3, 7, 14)))),
-                "customer_id": cid, "item": item.name, "consumed_amount": amount, "sessions": qty,
-                "operator": rng.choice(m.DOCTORS[item.department]), "clinic": clinic})
+                self._order(
+                    order_id,
+                    day,
+                    cid,
+                    item.name,
+                    amount,
+                    item.department,
+                    item.price * qty,
+                    consultant,
+                    method,
+                    clinic,
+                    qty=qty,
+                )
+            self.world.treatments.append(
+                {
+                    "treatment_date": min(self.world.end, day + timedelta(days=rng.choice((0, 0, 0, 3, 7, 14)))),
+                    "customer_id": cid,
+                    "item": item.name,
+                    "consumed_amount": amount,
+                    "sessions": qty,
+                    "operator": rng.choice(m.DOCTORS[item.department]),
+                    "clinic": clinic,
+                }
+            )
             if method != "储值卡" and rng.random() < m.REFUND_SHARE:
                 back = day + timedelta(days=rng.randint(3, 40))
                 if back <= self.world.end:
-                    self._order(f"TK{back:%Y%m%d}{self._order_seq:06d}", back, cid, item.name, -amount,
-                                item.department, None, consultant, method, clinic, kind="退款")
+                    self._order(
+                        f"TK{back:%Y%m%d}{self._order_seq:06d}",
+                        back,
+                        cid,
+                        item.name,
+                        -amount,
+                        item.department,
+                        None,
+                        consultant,
+                        method,
+                        clinic,
+                        kind="退款",
+                    )
         if state["card"] is not None:
             state["card"]["balance"] = max(0.0, round(state["balance"], 2))
         return items[0]
 
-    def _order(self, order_id, day, cid, item, amount, dept, list_amount, consultant, method, clinic, qty=1,
-               kind="收费"):
+    def _order(
+        self, order_id, day, cid, item, amount, dept, list_amount, consultant, method, clinic, qty=1, kind="收费"
+    ):
         doctor = self.rng.choice(m.DOCTORS[dept]) if dept in m.DOCTORS else None
-        self.world.orders.append({
-            "order_date": day, "order_id": order_id, "customer_id": cid, "item": item, "department": dept,
-            "quantity": qty, "list_amount": list_amount, "paid_amount": float(amount), "payment_method": method,
-            "consultant": consultant.name, "doctor": doctor, "kind": kind, "clinic": clinic})
+        self.world.orders.append(
+            {
+                "order_date": day,
+                "order_id": order_id,
+                "customer_id": cid,
+                "item": item,
+                "department": dept,
+                "quantity": qty,
+                "list_amount": list_amount,
+                "paid_amount": float(amount),
+                "payment_method": method,
+                "consultant": consultant.name,
+                "doctor": doctor,
+                "kind": kind,
+                "clinic": clinic,
+            }
+        )
 
 
-def simulate(seed: int = 7, clinics: int = 2, months: int = 24, end: date = date(2026, 10, 31),
-             volume: float = 1.0) -> World:
+def simulate(
+    seed: int = 7, clinics: int = 2, months: int = 24, end: date = date(2026, 10, 31), volume: float = 1.0
+) -> World:
     return Simulator(seed, clinics, months, end, volume).run()

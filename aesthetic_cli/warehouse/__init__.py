@@ -15,5 +15,4 @@ def drop_derived(con) -> None:
     rebuild(con)
 
 
-__all__ = ["DIMENSION_TABLES", "FACT_TABLES", "Coverage", "connect", "coverage", "drop_derived", "rebuild",
-           "refresh"]
+__all__ = ["DIMENSION_TABLES", "FACT_TABLES", "Coverage", "connect", "coverage", "drop_derived", "rebuild", "refresh"]

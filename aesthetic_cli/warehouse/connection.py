@@ -54,8 +54,11 @@ def connect(db_path: Path, *, read_only: bool = False, create: bool = True) -> d
     from aesthetic_cli.warehouse_lake import requested_as_of
 
     if requested_as_of():
-        raise UsageError(f"--as-of reads a past snapshot of a lake workspace; {db_path} is a single DuckDB file, "
-                         "which keeps no snapshots.", hint="Drop --as-of, or point --db at a lake workspace.")
+        raise UsageError(
+            f"--as-of reads a past snapshot of a lake workspace; {db_path} is a single DuckDB file, "
+            "which keeps no snapshots.",
+            hint="Drop --as-of, or point --db at a lake workspace.",
+        )
     if not db_path.exists():
         if read_only or not create:
             raise WorkspaceError(

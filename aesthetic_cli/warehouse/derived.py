@@ -12,18 +12,42 @@ from aesthetic_cli.sqlfiles import query
 
 # Bumped whenever derived.sql or the fact schema changes shape; an older warehouse is upgraded once.
 LAYER_VERSION = "3"
-TABLES = ("customer_phone", "customer_first", "customer_days", "attributed_days", "item_intervals", "order_days",
-          "visit_days", "treatment_days", "customer_deals")
-VIEWS = ("order_facts", "visit_facts", "treatment_facts", "order_day_facts", "visit_day_facts",
-         "treatment_day_facts", "order_lines")
+TABLES = (
+    "customer_phone",
+    "customer_first",
+    "customer_days",
+    "attributed_days",
+    "item_intervals",
+    "order_days",
+    "visit_days",
+    "treatment_days",
+    "customer_deals",
+)
+VIEWS = (
+    "order_facts",
+    "visit_facts",
+    "treatment_facts",
+    "order_day_facts",
+    "visit_day_facts",
+    "treatment_day_facts",
+    "order_lines",
+)
 # Datasets that rebuild everything: customers feed customer_phone (a change can relink any lead), items
 # the departments carried by every day table. Both are small catalogues, rarely imported.
 _GLOBAL = {"customers", "items"}
 # Datasets that touch no derived table (the analyses read them directly).
 _NONE = {"spend", "cards", "staff"}
 # In dependency order: customer_first feeds the day tables, customer_days feeds customer_deals.
-_REFRESH = ("refresh_first", "refresh_days", "refresh_attributed", "refresh_intervals", "refresh_order_days",
-            "refresh_visit_days", "refresh_treatment_days", "refresh_customer_deals")
+_REFRESH = (
+    "refresh_first",
+    "refresh_days",
+    "refresh_attributed",
+    "refresh_intervals",
+    "refresh_order_days",
+    "refresh_visit_days",
+    "refresh_treatment_days",
+    "refresh_customer_deals",
+)
 
 
 @dataclass(frozen=True)

@@ -16,9 +16,13 @@ MONEY = {
 
 
 def upgrade(con) -> None:
-    types = {(t, c): d for t, c, d in con.execute(
-        "SELECT table_name, column_name, data_type FROM information_schema.columns "
-        "WHERE table_schema = current_schema()").fetchall()}
+    types = {
+        (t, c): d
+        for t, c, d in con.execute(
+            "SELECT table_name, column_name, data_type FROM information_schema.columns "
+            "WHERE table_schema = current_schema()"
+        ).fetchall()
+    }
     for table, columns in MONEY.items():
         if any(types.get((table, c), "DECIMAL").startswith("DOUBLE") for c in columns):
             _rebuild_table(con, table)
@@ -31,9 +35,14 @@ def _rebuild_table(con, table: str) -> None:
     with_identifiers("", t=(table, MONEY))  # refuses any table not listed above
     con.execute(f"ALTER TABLE {table} RENAME TO {table}_v1")
     con.execute(script("schema"))
-    cols = [r[0] for r in con.execute(
-        "SELECT column_name FROM information_schema.columns WHERE table_name = $t "
-        "AND table_schema = current_schema() ORDER BY ordinal_position", {"t": f"{table}_v1"}).fetchall()]
+    cols = [
+        r[0]
+        for r in con.execute(
+            "SELECT column_name FROM information_schema.columns WHERE table_name = $t "
+            "AND table_schema = current_schema() ORDER BY ordinal_position",
+            {"t": f"{table}_v1"},
+        ).fetchall()
+    ]
     names = ", ".join(f'"{c}"' for c in cols)
     con.execute(f"INSERT INTO {table} ({names}) SELECT {names} FROM {table}_v1")
     con.execute(f"DROP TABLE {table}_v1")

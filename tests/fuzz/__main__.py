@@ -19,17 +19,34 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--timeout", type=float, default=120.0, help="seconds before a case counts as a hang")
     p.add_argument("--mem-mb", type=float, default=2048.0, help="RSS at which a case is killed as runaway")
     p.add_argument("--quick", action="store_true", help="leave out the costly cases (for the test suite)")
-    p.add_argument("--formats", choices=["csv,xlsx", "all"], default="csv,xlsx",
-                   help="all: a quarter of the cases in .xls/.xlsb/.ods or with panicking xlsx date cells")
+    p.add_argument(
+        "--formats",
+        choices=["csv,xlsx", "all"],
+        default="csv,xlsx",
+        help="all: a quarter of the cases in .xls/.xlsb/.ods or with panicking xlsx date cells",
+    )
     p.add_argument("--report", type=Path, help="write the summary and every failing case's details as JSON")
     p.add_argument("--keep", type=Path, help="copy failing inputs (and their output) into this folder")
     args = p.parse_args(argv)
     t0 = time.monotonic()
-    outcomes = run(args.cases, args.seed, jobs=args.jobs, timeout=args.timeout, mem_limit_mb=args.mem_mb,
-                   keep_failures=args.keep, report=args.report, quick=args.quick, formats=args.formats,
-                   progress=sys.stderr.isatty() or args.cases >= 1000)
-    figures = {**summary(outcomes), "seed": args.seed, "formats": args.formats,
-               "wall_seconds": round(time.monotonic() - t0, 1)}
+    outcomes = run(
+        args.cases,
+        args.seed,
+        jobs=args.jobs,
+        timeout=args.timeout,
+        mem_limit_mb=args.mem_mb,
+        keep_failures=args.keep,
+        report=args.report,
+        quick=args.quick,
+        formats=args.formats,
+        progress=sys.stderr.isatty() or args.cases >= 1000,
+    )
+    figures = {
+        **summary(outcomes),
+        "seed": args.seed,
+        "formats": args.formats,
+        "wall_seconds": round(time.monotonic() - t0, 1),
+    }
     if args.report:
         dump(outcomes, args.report)
     print(json.dumps(figures, indent=1))

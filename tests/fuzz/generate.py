@@ -18,10 +18,41 @@ XLSX_SEEDS = ["项目目录.xlsx", "员工.xlsx", "营销费用.xlsx", "储值�
 SEED_LINES = 120  # enough rows for every code path, few enough for thousands of cases
 
 HOSTILE_TEXT = [
-    "[/]", "[link=http://x]y[/link]", "[bold red]boom", "=cmd|' /C calc'!A0", "+SUM(A1:A9)", "@HYPERLINK(\"x\")",
-    "-2+3", "\x1b[31mred\x1b[0m", "a\x00b", "\u202etxt", "😀", "\\", "'", "\"", "{{7*7}}", "<script>x</script>",
-    "1e308", "-1e400", "nan", "inf", "9999999999999", "¥1,234.00", "2025-02-30", "2025年13月1日", "0000-00-00",
-    "99999", "-0", "(１２３)", "13812345678", " ", "", "合计", "\t", "\r", "\n",
+    "[/]",
+    "[link=http://x]y[/link]",
+    "[bold red]boom",
+    "=cmd|' /C calc'!A0",
+    "+SUM(A1:A9)",
+    '@HYPERLINK("x")',
+    "-2+3",
+    "\x1b[31mred\x1b[0m",
+    "a\x00b",
+    "\u202etxt",
+    "😀",
+    "\\",
+    "'",
+    '"',
+    "{{7*7}}",
+    "<script>x</script>",
+    "1e308",
+    "-1e400",
+    "nan",
+    "inf",
+    "9999999999999",
+    "¥1,234.00",
+    "2025-02-30",
+    "2025年13月1日",
+    "0000-00-00",
+    "99999",
+    "-0",
+    "(１２３)",
+    "13812345678",
+    " ",
+    "",
+    "合计",
+    "\t",
+    "\r",
+    "\n",
 ]
 
 
@@ -39,6 +70,7 @@ def _csv_seed(name: str) -> bytes:
 
 
 # ---- CSV mutations -----------------------------------------------------------------------------
+
 
 def _lines(data: bytes) -> list[bytes]:
     return data.split(b"\n")
@@ -146,11 +178,22 @@ def m_structure(r, data):
     return b"\xef\xbb\xbf"
 
 
-CSV_MUTATIONS = [m_byte_flips, m_truncate, m_encoding, m_line_ends, m_huge_cell, m_hostile_text, m_ragged,
-                 m_unbalanced_quote, m_unquoted_comma, m_structure]
+CSV_MUTATIONS = [
+    m_byte_flips,
+    m_truncate,
+    m_encoding,
+    m_line_ends,
+    m_huge_cell,
+    m_hostile_text,
+    m_ragged,
+    m_unbalanced_quote,
+    m_unquoted_comma,
+    m_structure,
+]
 
 
 # ---- XLSX mutations ----------------------------------------------------------------------------
+
 
 def _rezip(data: bytes, edit, extra: dict[str, bytes] | None = None, drop: set[str] | None = None) -> bytes:
     out = io.BytesIO()
@@ -183,8 +226,14 @@ def x_stray_cell(r, data):
     row = r.choice([1048576, 5, 2, 70000, 1048577])
     cell = f'<row r="{row}"><c r="{col}{row}" t="inlineStr"><is><t>note</t></is></c></row>'.encode()
     if r.random() < 0.5:  # a note at a far column in an existing row
-        return _rezip(data, _sheet_edit(lambda c: c.replace(
-            b"</row>", f'<c r="{col}1" t="inlineStr"><is><t>note</t></is></c></row>'.encode(), 1)))
+        return _rezip(
+            data,
+            _sheet_edit(
+                lambda c: c.replace(
+                    b"</row>", f'<c r="{col}1" t="inlineStr"><is><t>note</t></is></c></row>'.encode(), 1
+                )
+            ),
+        )
     return _rezip(data, _sheet_edit(lambda c: c.replace(b"</sheetData>", cell + b"</sheetData>")))
 
 
@@ -204,15 +253,21 @@ def x_zip_bomb(r, data):
     if target == "sheet":
         filler = b"<!--" + b"A" * size + b"-->"
         return _rezip(data, _sheet_edit(lambda c: c.replace(b"<sheetData>", filler + b"<sheetData>", 1)))
-    return _rezip(data, lambda n, c: c.replace(b"<sst", b"<!--" + b"A" * size + b"--><sst", 1)
-                  if n == "xl/sharedStrings.xml" else c)
+    return _rezip(
+        data,
+        lambda n, c: c.replace(b"<sst", b"<!--" + b"A" * size + b"--><sst", 1) if n == "xl/sharedStrings.xml" else c,
+    )
 
 
 def x_huge_string(r, data):
     size = r.choice([200_000, 2_000_000])
     text = "".join(r.choice("abcdefghij张王李") for _ in range(size)).encode()
-    return _rezip(data, lambda n, c: re.sub(rb"<t>[^<]*</t>", b"<t>" + text + b"</t>", c, count=1)
-                  if n == "xl/sharedStrings.xml" else c)
+    return _rezip(
+        data,
+        lambda n, c: (
+            re.sub(rb"<t>[^<]*</t>", b"<t>" + text + b"</t>", c, count=1) if n == "xl/sharedStrings.xml" else c
+        ),
+    )
 
 
 def x_hostile_strings(r, data):
@@ -227,20 +282,27 @@ def x_hostile_strings(r, data):
                 esc = re.sub(r"[\x00-\x08\x0b\x0c\x0e-\x1f]", "", esc)  # XML 1.0 cannot hold them
                 parts[i] = b"<t>" + esc.encode() + b"</t>"
         return b"".join(parts)
+
     return _rezip(data, edit)
 
 
 def x_bad_values(r, data):
     def edit(content):
-        return re.sub(rb"<v>[^<]*</v>", lambda m: r.choice([m.group(0), b"<v>1e308</v>", b"<v>-1e308</v>",
-                                                              b"<v>NaN</v>", b"<v>99999999999</v>", b"<v>x</v>"]),
-                      content)
+        return re.sub(
+            rb"<v>[^<]*</v>",
+            lambda m: r.choice(
+                [m.group(0), b"<v>1e308</v>", b"<v>-1e308</v>", b"<v>NaN</v>", b"<v>99999999999</v>", b"<v>x</v>"]
+            ),
+            content,
+        )
+
     return _rezip(data, _sheet_edit(edit))
 
 
 def x_no_sheets(r, data):
-    return _rezip(data, lambda n, c: re.sub(rb"<sheets>.*</sheets>", b"<sheets/>", c, flags=re.S)
-                  if n == "xl/workbook.xml" else c)
+    return _rezip(
+        data, lambda n, c: re.sub(rb"<sheets>.*</sheets>", b"<sheets/>", c, flags=re.S) if n == "xl/workbook.xml" else c
+    )
 
 
 def x_missing_part(r, data):
@@ -259,12 +321,25 @@ def x_xml_flips(r, data):
         for _ in range(r.randint(1, 20)):
             b[r.randrange(len(b))] = r.randrange(256)
         return bytes(b)
-    return _rezip(data, _sheet_edit(edit) if r.random() < 0.7 else
-                  (lambda n, c: edit(c) if n.endswith(".xml") else c))
+
+    return _rezip(data, _sheet_edit(edit) if r.random() < 0.7 else (lambda n, c: edit(c) if n.endswith(".xml") else c))
 
 
-XLSX_MUTATIONS = [x_byte_flips, x_truncate, x_stray_cell, x_dimension, x_many_rows, x_zip_bomb, x_huge_string,
-                  x_hostile_strings, x_bad_values, x_no_sheets, x_missing_part, x_empty_sheet, x_xml_flips]
+XLSX_MUTATIONS = [
+    x_byte_flips,
+    x_truncate,
+    x_stray_cell,
+    x_dimension,
+    x_many_rows,
+    x_zip_bomb,
+    x_huge_string,
+    x_hostile_strings,
+    x_bad_values,
+    x_no_sheets,
+    x_missing_part,
+    x_empty_sheet,
+    x_xml_flips,
+]
 # Costly to build and to refuse: drawn less often.
 _RARE = {x_zip_bomb: 0.25, x_many_rows: 0.4, x_huge_string: 0.5}
 
@@ -296,6 +371,7 @@ def _zip_part_flips(r, data: bytes, suffix: str) -> bytes:
         for _ in range(r.randint(1, 8)):
             b[r.randrange(len(b))] = r.randrange(256)
         return bytes(b)
+
     return _rezip(data, edit)
 
 
@@ -303,8 +379,9 @@ def _xls_stray(r, data: bytes) -> bytes:
     b = bytearray(data)
     at = b.rfind(b"\xfd\x00\x0a\x00")  # the last LABELSST cell: row and column, 16 bits each
     if at >= 0:
-        b[at + 4:at + 8] = r.choice([65535, 65279, 30000]).to_bytes(2, "little") + \
-            r.choice([255, 65279, 16384, 3]).to_bytes(2, "little")
+        b[at + 4 : at + 8] = r.choice([65535, 65279, 30000]).to_bytes(2, "little") + r.choice(
+            [255, 65279, 16384, 3]
+        ).to_bytes(2, "little")
     return bytes(b)
 
 
@@ -318,19 +395,26 @@ def _other_case(r, csv_seeds: dict[str, bytes], xlsx_seeds: dict[str, bytes]) ->
     if suffix == ".xlsx":
         seed_name = r.choice(XLSX_SEEDS)
         value = r.choice([b"-1e308", b"1e308", b"-99999999999", b"2958466", b"-693594"])
-        style = (b'<cellXfs count="1"><xf numFmtId="' + r.choice([b"14", b"22", b"46", b"20"]) + b'"/></cellXfs>')
+        style = b'<cellXfs count="1"><xf numFmtId="' + r.choice([b"14", b"22", b"46", b"20"]) + b'"/></cellXfs>'
 
         def dated(name, content):
             if name == "xl/styles.xml":
                 return re.sub(rb"<cellXfs.*?</cellXfs>", style, content, count=1, flags=re.S)
             if name.startswith("xl/worksheets/sheet"):
-                return re.sub(rb'<c r="([A-Z]+[3-9])"[^>]*?(/>|>.*?</c>)',
-                              lambda m: b'<c r="' + m.group(1) + b'" s="0"><v>' + value + b"</v></c>", content,
-                              count=1, flags=re.S)
+                return re.sub(
+                    rb'<c r="([A-Z]+[3-9])"[^>]*?(/>|>.*?</c>)',
+                    lambda m: b'<c r="' + m.group(1) + b'" s="0"><v>' + value + b"</v></c>",
+                    content,
+                    count=1,
+                    flags=re.S,
+                )
             return content
+
         return seed_name, suffix, _rezip(xlsx_seeds[seed_name], dated), "o_date_cell"
     good = workbooks.WRITERS[suffix](rows)
-    kinds = ["byte_flips", "truncate", "empty", "stray_cell"] + ([] if suffix == ".xls" else ["part_flips", "no_sheets"])
+    kinds = ["byte_flips", "truncate", "empty", "stray_cell"] + (
+        [] if suffix == ".xls" else ["part_flips", "no_sheets"]
+    )
     kind = r.choice(kinds)
     if kind == "byte_flips":
         data = m_byte_flips(r, good)
@@ -345,11 +429,15 @@ def _other_case(r, csv_seeds: dict[str, bytes], xlsx_seeds: dict[str, bytes]) ->
     elif suffix == ".xls":
         data = _xls_stray(r, good)
     elif suffix == ".xlsb":
-        data = workbooks.xlsb(rows, far=(r.choice([5, 70_000, 1_048_575, 2_000_000]),
-                                          r.choice([3, 16_383, 20_000, 2_600_000_000])))
+        data = workbooks.xlsb(
+            rows, far=(r.choice([5, 70_000, 1_048_575, 2_000_000]), r.choice([3, 16_383, 20_000, 2_600_000_000]))
+        )
     else:
-        data = good.replace(b"<table:table-row>", b'<table:table-row table:number-rows-repeated="'
-                            + r.choice([b"1000", b"1048576", b"99999999"]) + b'">', 1)
+        data = good.replace(
+            b"<table:table-row>",
+            b'<table:table-row table:number-rows-repeated="' + r.choice([b"1000", b"1048576", b"99999999"]) + b'">',
+            1,
+        )
     return seed_name, suffix, data, f"o_{kind}"
 
 
@@ -391,6 +479,7 @@ def cases(count: int, seed: int, quick: bool = False, formats: str = "csv,xlsx")
                 data = m(r, data) if data else data
         except (zipfile.BadZipFile, zlib.error, ValueError, IndexError, KeyError, OSError, EOFError, RuntimeError):
             continue  # a stacked mutation on an already broken zip: draw again
-        yield Case(name=f"case{made:05d}{suffix}", data=data, mutation="+".join(m.__name__ for m in muts),
-                   seed_file=seed_name)
+        yield Case(
+            name=f"case{made:05d}{suffix}", data=data, mutation="+".join(m.__name__ for m in muts), seed_file=seed_name
+        )
         made += 1

@@ -67,11 +67,19 @@ def _digest(db: Path) -> dict:
 
     con = duckdb.connect(str(db), read_only=True)
     try:
-        tables = [r[0] for r in con.execute(
-            "SELECT table_name FROM information_schema.tables WHERE table_schema = 'main' "
-            "AND table_type = 'BASE TABLE' ORDER BY 1").fetchall()]
-        return {t: con.execute(f'SELECT count(*), coalesce(sum(hash(CAST(t AS VARCHAR))::HUGEINT), 0)::VARCHAR '
-                               f'FROM "{t}" AS t').fetchone() for t in tables}
+        tables = [
+            r[0]
+            for r in con.execute(
+                "SELECT table_name FROM information_schema.tables WHERE table_schema = 'main' "
+                "AND table_type = 'BASE TABLE' ORDER BY 1"
+            ).fetchall()
+        ]
+        return {
+            t: con.execute(
+                f'SELECT count(*), coalesce(sum(hash(CAST(t AS VARCHAR))::HUGEINT), 0)::VARCHAR FROM "{t}" AS t'
+            ).fetchone()
+            for t in tables
+        }
     finally:
         con.close()
 
@@ -155,9 +163,18 @@ def _base_warehouse(work: Path) -> Path:
     return db, json.loads(digest_file.read_text())
 
 
-def run(count: int, seed: int, jobs: int = 2, timeout: float = 60.0, mem_limit_mb: float = 2048.0,
-        keep_failures: Path | None = None, progress: bool = False, report: Path | None = None,
-        quick: bool = False, formats: str = "csv,xlsx") -> list[Outcome]:
+def run(
+    count: int,
+    seed: int,
+    jobs: int = 2,
+    timeout: float = 60.0,
+    mem_limit_mb: float = 2048.0,
+    keep_failures: Path | None = None,
+    progress: bool = False,
+    report: Path | None = None,
+    quick: bool = False,
+    formats: str = "csv,xlsx",
+) -> list[Outcome]:
     _preload()
     work = Path(tempfile.mkdtemp(prefix="aesops-fuzz-"))
     try:
@@ -255,9 +272,19 @@ def _judge(outcome: Outcome, status: int, cdir: Path) -> None:
 
 def summary(outcomes: list[Outcome]) -> dict:
     small = [o.max_rss_mb for o in outcomes if o.size < 20 << 20]
-    count = {k: sum(1 for o in outcomes if k in o.problems) for k in
-             ("traceback", "abort", "hang", "memory", "exit", "failed_import_changed_warehouse",
-              "rows_unaccounted", "harness")}
+    count = {
+        k: sum(1 for o in outcomes if k in o.problems)
+        for k in (
+            "traceback",
+            "abort",
+            "hang",
+            "memory",
+            "exit",
+            "failed_import_changed_warehouse",
+            "rows_unaccounted",
+            "harness",
+        )
+    }
     return {
         "inputs": len(outcomes),
         "imported": sum(1 for o in outcomes if o.exit == 0),
@@ -269,5 +296,10 @@ def summary(outcomes: list[Outcome]) -> dict:
 
 
 def dump(outcomes: list[Outcome], path: Path) -> None:
-    path.write_text(json.dumps({"summary": summary(outcomes), "failures": [asdict(o) for o in outcomes if o.problems]},
-                               ensure_ascii=False, indent=1))
+    path.write_text(
+        json.dumps(
+            {"summary": summary(outcomes), "failures": [asdict(o) for o in outcomes if o.problems]},
+            ensure_ascii=False,
+            indent=1,
+        )
+    )

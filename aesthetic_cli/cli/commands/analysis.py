@@ -20,8 +20,12 @@ from aesthetic_cli.cli.options import (
     Year,
 )
 
-Week = Annotated[str | None, typer.Option("--week", help="ISO week: 2026-W43, 2026年第43周, or 第43周 (the data's latest week 43).", show_default=False)]
-
+Week = Annotated[
+    str | None,
+    typer.Option(
+        "--week", help="ISO week: 2026-W43, 2026年第43周, or 第43周 (the data's latest week 43).", show_default=False
+    ),
+]
 
 
 def _period(month, from_, to, year, week=None):
@@ -29,14 +33,25 @@ def _period(month, from_, to, year, week=None):
     from aesthetic_cli.metrics.base import prepare
     from aesthetic_cli.metrics.periods import resolve
 
-    return lambda con: resolve(month_=month, from_=from_, to=to, year=year, week_=week,
-                               default_end=prepare(con).last_day)
+    return lambda con: resolve(
+        month_=month, from_=from_, to=to, year=year, week_=week, default_end=prepare(con).last_day
+    )
 
 
 def funnel(
-    month: Month = None, from_: FromDate = None, to: ToDate = None, year: Year = None, week: Week = None,
-    by: Annotated[str | None, typer.Option("--by", help="Split by channel, consultant, department or clinic.", show_default=False)] = None,
-    clinic: Clinic = None, db: Db = None, fmt: FormatOpt = None, out: OutFile = None, lang: LangOpt = Lang.zh,
+    month: Month = None,
+    from_: FromDate = None,
+    to: ToDate = None,
+    year: Year = None,
+    week: Week = None,
+    by: Annotated[
+        str | None, typer.Option("--by", help="Split by channel, consultant, department or clinic.", show_default=False)
+    ] = None,
+    clinic: Clinic = None,
+    db: Db = None,
+    fmt: FormatOpt = None,
+    out: OutFile = None,
+    lang: LangOpt = Lang.zh,
 ) -> None:
     """Sales and its levers (业绩 = 来院人数 × 成交率 × 客单价 × 来院频率), new vs old customers,
     环比/同比, the new-customer funnel by channel, lost deals (未成交) and referral share (带新).
@@ -48,13 +63,30 @@ def funnel(
     Example:
         aesops funnel --month 2026-10 --by consultant
     """
-    analyse("funnel", db, period_of=_period(month, from_, to, year, week), clinic=clinic, fmt=fmt, out=out, lang=lang, by=by)
+    analyse(
+        "funnel", db, period_of=_period(month, from_, to, year, week), clinic=clinic, fmt=fmt, out=out, lang=lang, by=by
+    )
 
 
 def channels(
-    month: Month = None, from_: FromDate = None, to: ToDate = None, year: Year = None,
-    horizon: Annotated[str | None, typer.Option("--horizon", help="Days after first_seen to follow sales, comma-separated. Default: aesops.toml [channels] horizons (30,90,180,365).", show_default=False)] = None,
-    clinic: Clinic = None, db: Db = None, fmt: FormatOpt = None, out: OutFile = None, lang: LangOpt = Lang.zh,
+    month: Month = None,
+    from_: FromDate = None,
+    to: ToDate = None,
+    year: Year = None,
+    horizon: Annotated[
+        str | None,
+        typer.Option(
+            "--horizon",
+            help="Days after first_seen to follow sales, comma-separated. "
+            "Default: aesops.toml [channels] horizons (30,90,180,365).",
+            show_default=False,
+        ),
+    ] = None,
+    clinic: Clinic = None,
+    db: Db = None,
+    fmt: FormatOpt = None,
+    out: OutFile = None,
+    lang: LangOpt = Lang.zh,
 ) -> None:
     """Which channels pay back: spend, leads, arrivals, buyers and sales of the customers each
     channel brought in the period; cost per lead, per arrival and per buyer (CAC), ROAS, ROI;
@@ -76,14 +108,32 @@ def channels(
             raise UsageError(f"--horizon '{horizon}' must be whole days separated by commas, e.g. 30,90,180.") from None
         if not horizons or min(horizons) <= 0:
             raise UsageError("--horizon needs at least one positive number of days.")
-    analyse("channels", db, period_of=_period(month, from_, to, year), clinic=clinic, fmt=fmt, out=out, lang=lang,
-            horizons=horizons)
+    analyse(
+        "channels",
+        db,
+        period_of=_period(month, from_, to, year),
+        clinic=clinic,
+        fmt=fmt,
+        out=out,
+        lang=lang,
+        horizons=horizons,
+    )
 
 
 def consultants(
-    month: Month = None, from_: FromDate = None, to: ToDate = None, year: Year = None,
-    role: Annotated[str | None, typer.Option("--role", help="onsite (现场咨询) or online (网络咨询); default both.", show_default=False)] = None,
-    clinic: Clinic = None, db: Db = None, fmt: FormatOpt = None, out: OutFile = None, lang: LangOpt = Lang.zh,
+    month: Month = None,
+    from_: FromDate = None,
+    to: ToDate = None,
+    year: Year = None,
+    role: Annotated[
+        str | None,
+        typer.Option("--role", help="onsite (现场咨询) or online (网络咨询); default both.", show_default=False),
+    ] = None,
+    clinic: Clinic = None,
+    db: Db = None,
+    fmt: FormatOpt = None,
+    out: OutFile = None,
+    lang: LangOpt = Lang.zh,
 ) -> None:
     """Who converts without over-promising: receptions, close rate, sales, ticket, refund rate and
     the 180-day repurchase of the customers each on-site consultant closed; leads, appointment,
@@ -97,15 +147,30 @@ def consultants(
 
     if role not in (None, "onsite", "online"):
         raise UsageError(f"--role '{role}' must be onsite or online.")
-    analyse("consultants", db, period_of=_period(month, from_, to, year), clinic=clinic, fmt=fmt, out=out, lang=lang,
-            role=role)
+    analyse(
+        "consultants",
+        db,
+        period_of=_period(month, from_, to, year),
+        clinic=clinic,
+        fmt=fmt,
+        out=out,
+        lang=lang,
+        role=role,
+    )
 
 
 def cohorts(
-    from_: FromDate = None, to: ToDate = None,
-    by: Annotated[str | None, typer.Option("--by", help="channel, first_item, department or clinic.", show_default=False)] = None,
+    from_: FromDate = None,
+    to: ToDate = None,
+    by: Annotated[
+        str | None, typer.Option("--by", help="channel, first_item, department or clinic.", show_default=False)
+    ] = None,
     months: Annotated[int, typer.Option("--months", min=1, max=36, help="Months after the first deal to follow.")] = 12,
-    clinic: Clinic = None, db: Db = None, fmt: FormatOpt = None, out: OutFile = None, lang: LangOpt = Lang.zh,
+    clinic: Clinic = None,
+    db: Db = None,
+    fmt: FormatOpt = None,
+    out: OutFile = None,
+    lang: LangOpt = Lang.zh,
 ) -> None:
     """Do customers come back? Cohorts by month of first deal: the share with a deal in each
     following month, cumulative sales per customer, and the median repurchase interval per item.
@@ -121,8 +186,15 @@ def cohorts(
 
 
 def items(
-    month: Month = None, from_: FromDate = None, to: ToDate = None, year: Year = None,
-    clinic: Clinic = None, db: Db = None, fmt: FormatOpt = None, out: OutFile = None, lang: LangOpt = Lang.zh,
+    month: Month = None,
+    from_: FromDate = None,
+    to: ToDate = None,
+    year: Year = None,
+    clinic: Clinic = None,
+    db: Db = None,
+    fmt: FormatOpt = None,
+    out: OutFile = None,
+    lang: LangOpt = Lang.zh,
 ) -> None:
     """Which items make money: sales, buyers, margin where the catalogue has a unit cost, price
     bands, and opener items (开口品项) with the 180-day follow-on sales they lead to.

@@ -35,8 +35,9 @@ def batches(ctx: typer.Context, db: Db = None, fmt: FormatOpt = None, lang: Lang
     with con:
         rows = list_batches(con)
     if pick_format(fmt) == "json":
-        typer.echo(json.dumps({"meta": {"count": len(rows)}, "batches": rows}, ensure_ascii=False, default=str,
-                              indent=2))
+        typer.echo(
+            json.dumps({"meta": {"count": len(rows)}, "batches": rows}, ensure_ascii=False, default=str, indent=2)
+        )
         return
     from rich.console import Console
     from rich.table import Table
@@ -44,15 +45,28 @@ def batches(ctx: typer.Context, db: Db = None, fmt: FormatOpt = None, lang: Lang
     table = Table(*_HEAD[lang.value])
     for r in rows:
         dates = f"{r['date_min']} → {r['date_max']}" if r["date_min"] else ""
-        table.add_row(str(r["batch_id"]), r["dataset"], r["file_name"], r["sheet"] or "", str(r["rows_read"]),
-                      str(r["rows_loaded"]), str(r["rows_updated"]), str(r["duplicates"]), str(r["rejected"]), dates,
-                      f"{r['imported_at']:%Y-%m-%d %H:%M}")
+        table.add_row(
+            str(r["batch_id"]),
+            r["dataset"],
+            r["file_name"],
+            r["sheet"] or "",
+            str(r["rows_read"]),
+            str(r["rows_loaded"]),
+            str(r["rows_updated"]),
+            str(r["duplicates"]),
+            str(r["rejected"]),
+            dates,
+            f"{r['imported_at']:%Y-%m-%d %H:%M}",
+        )
     Console(highlight=False, markup=False).print(table)
 
 
 @batches_app.command("drop")
-def drop(batch_id: Annotated[int, typer.Argument(help="The batch number (see `aesops batches`).")],
-         db: Db = None, lang: LangOpt = Lang.zh) -> None:
+def drop(
+    batch_id: Annotated[int, typer.Argument(help="The batch number (see `aesops batches`).")],
+    db: Db = None,
+    lang: LangOpt = Lang.zh,
+) -> None:
     """Remove one import batch exactly: its rows go, records it updated get their old values back,
     and the file can be imported again (e.g. with a better --mapping).
 
@@ -64,8 +78,15 @@ def drop(batch_id: Annotated[int, typer.Argument(help="The batch number (see `ae
     _ws, con = open_warehouse(db, read_only=False)
     with con:
         done = drop_batch(con, batch_id)
-    say("batch_dropped", markup=False, batch=done["batch_id"], file=done["file_name"], dataset=done["dataset"],
-        removed=f"{done['removed']:,}", restored=f"{done['restored']:,}")
+    say(
+        "batch_dropped",
+        markup=False,
+        batch=done["batch_id"],
+        file=done["file_name"],
+        dataset=done["dataset"],
+        removed=f"{done['removed']:,}",
+        restored=f"{done['restored']:,}",
+    )
 
 
 def register(app: typer.Typer) -> None:

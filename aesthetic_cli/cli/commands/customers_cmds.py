@@ -18,10 +18,12 @@ from aesthetic_cli.cli.options import (
     ShowPii,
 )
 
-customers_app = typer.Typer(help="Old-customer stocktake (老客盘点): RFM segments, who to call back, stored-value cards.",
-                            no_args_is_help=True)
-AsOf = Annotated[str | None, typer.Option("--date", help="As of this day (default: the data's last day).", show_default=False)]
-
+customers_app = typer.Typer(
+    help="Old-customer stocktake (老客盘点): RFM segments, who to call back, stored-value cards.", no_args_is_help=True
+)
+AsOf = Annotated[
+    str | None, typer.Option("--date", help="As of this day (default: the data's last day).", show_default=False)
+]
 
 
 def _asof(text, option="--date"):
@@ -46,7 +48,12 @@ def _horizons(text: str) -> tuple[int, ...]:
 def rfm(
     date: AsOf = None,
     list_: Annotated[bool, typer.Option("--list", help="Also list every customer with their segment.")] = False,
-    clinic: Clinic = None, show_pii: ShowPii = False, db: Db = None, fmt: FormatOpt = None, out: OutFile = None, lang: LangOpt = Lang.zh,
+    clinic: Clinic = None,
+    show_pii: ShowPii = False,
+    db: Db = None,
+    fmt: FormatOpt = None,
+    out: OutFile = None,
+    lang: LangOpt = Lang.zh,
 ) -> None:
     """RFM over the last 365 days (recency, deal visits, sales) in the 8 classic segments,
     plus customers with no deal in 365 days (沉睡).
@@ -54,15 +61,29 @@ def rfm(
     Example:
         aesops customers rfm --list --format csv > rfm.csv
     """
-    analyse("customers rfm", db, period=_asof(date), clinic=clinic, show_pii=show_pii, fmt=fmt, out=out, lang=lang,
-            list_customers=list_)
+    analyse(
+        "customers rfm",
+        db,
+        period=_asof(date),
+        clinic=clinic,
+        show_pii=show_pii,
+        fmt=fmt,
+        out=out,
+        lang=lang,
+        list_customers=list_,
+    )
 
 
 @customers_app.command("reactivate")
 def reactivate(
     date: AsOf = None,
     limit: Annotated[int, typer.Option("--limit", min=1, help="How many customers to list.")] = 50,
-    clinic: Clinic = None, show_pii: ShowPii = False, db: Db = None, fmt: FormatOpt = None, out: OutFile = None, lang: LangOpt = Lang.zh,
+    clinic: Clinic = None,
+    show_pii: ShowPii = False,
+    db: Db = None,
+    fmt: FormatOpt = None,
+    out: OutFile = None,
+    lang: LangOpt = Lang.zh,
 ) -> None:
     """Who to call back: customers past the median repurchase interval of what they last bought
     (水光针 ~2 months, 玻尿酸 ~6), most valuable first. Phones and names are masked unless --show-pii.
@@ -70,15 +91,29 @@ def reactivate(
     Example:
         aesops customers reactivate --limit 100 --show-pii --format csv > call_list.csv
     """
-    analyse("customers reactivate", db, period=_asof(date), clinic=clinic, show_pii=show_pii, fmt=fmt, out=out, lang=lang,
-            limit=limit)
+    analyse(
+        "customers reactivate",
+        db,
+        period=_asof(date),
+        clinic=clinic,
+        show_pii=show_pii,
+        fmt=fmt,
+        out=out,
+        lang=lang,
+        limit=limit,
+    )
 
 
 @customers_app.command("cards")
 def cards(
     date: AsOf = None,
     limit: Annotated[int, typer.Option("--limit", min=1, help="How many dormant or lapsed cards to list.")] = 50,
-    clinic: Clinic = None, show_pii: ShowPii = False, db: Db = None, fmt: FormatOpt = None, out: OutFile = None, lang: LangOpt = Lang.zh,
+    clinic: Clinic = None,
+    show_pii: ShowPii = False,
+    db: Db = None,
+    fmt: FormatOpt = None,
+    out: OutFile = None,
+    lang: LangOpt = Lang.zh,
 ) -> None:
     """What the stored-value cards owe: total balance (liability) and its cash part, 空卡 (empty),
     不动卡 (balance but unused 180 days) and 不续卡 (drained and not recharged).
@@ -86,16 +121,38 @@ def cards(
     Example:
         aesops customers cards --clinic 静安店
     """
-    analyse("customers cards", db, period=_asof(date), clinic=clinic, show_pii=show_pii, fmt=fmt, out=out, lang=lang,
-            limit=limit)
+    analyse(
+        "customers cards",
+        db,
+        period=_asof(date),
+        clinic=clinic,
+        show_pii=show_pii,
+        fmt=fmt,
+        out=out,
+        lang=lang,
+        limit=limit,
+    )
 
 
 @customers_app.command("predict")
 def predict(
-    until: Annotated[str | None, typer.Option("--until", help="Calibration end YYYY-MM-DD: the models see deals up to this day (default: the data's last day).", show_default=False)] = None,
+    until: Annotated[
+        str | None,
+        typer.Option(
+            "--until",
+            help="Calibration end YYYY-MM-DD: the models see deals up to this day (default: the data's last day).",
+            show_default=False,
+        ),
+    ] = None,
     horizon: Annotated[str, typer.Option("--horizon", help="Forecast horizons in days, comma-separated.")] = "90,180",
-    check: Annotated[bool, typer.Option("--check", help="Compare predicted with actual repeat deals after --until.")] = False,
-    clinic: Clinic = None, show_pii: ShowPii = False, db: Db = None, fmt: FormatOpt = None, lang: LangOpt = Lang.zh,
+    check: Annotated[
+        bool, typer.Option("--check", help="Compare predicted with actual repeat deals after --until.")
+    ] = False,
+    clinic: Clinic = None,
+    show_pii: ShowPii = False,
+    db: Db = None,
+    fmt: FormatOpt = None,
+    lang: LangOpt = Lang.zh,
 ) -> None:
     """Who is still a customer and what they will spend: BG/NBD (P(alive), expected deals in each
     horizon) and Gamma-Gamma (expected deal value) fitted on every customer's deal days. The models'
@@ -105,8 +162,17 @@ def predict(
         aesops customers predict --until 2026-06-30 --check
         aesops customers predict --horizon 30,90,365 --format csv > forecast.csv
     """
-    analyse("customers predict", db, period=_asof(until, "--until"), clinic=clinic, show_pii=show_pii, fmt=fmt,
-            lang=lang, horizons=_horizons(horizon), check=check)
+    analyse(
+        "customers predict",
+        db,
+        period=_asof(until, "--until"),
+        clinic=clinic,
+        show_pii=show_pii,
+        fmt=fmt,
+        lang=lang,
+        horizons=_horizons(horizon),
+        check=check,
+    )
 
 
 def register(app: typer.Typer) -> None:

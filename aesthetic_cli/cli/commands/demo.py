@@ -13,7 +13,14 @@ from aesthetic_cli.cli.options import Lang, LangOpt
 
 
 def demo(
-    out: Annotated[Path | None, typer.Option("--out", help="Folder for the demo workspace and its outputs (default: a new temporary folder).", show_default=False)] = None,
+    out: Annotated[
+        Path | None,
+        typer.Option(
+            "--out",
+            help="Folder for the demo workspace and its outputs (default: a new temporary folder).",
+            show_default=False,
+        ),
+    ] = None,
     lang: LangOpt = Lang.zh,
 ) -> None:
     """Run everything on the bundled sample data: a fresh workspace, the import, every analysis and report.

@@ -20,16 +20,50 @@ KINDS = "customers, leads, visits, orders, treatments, spend, cards, items, staf
 
 
 def import_(
-    files: Annotated[list[Path], typer.Argument(help="Exports to import: .xlsx .xls .csv (UTF-8, UTF-8-BOM, GBK).", show_default=False)],
-    kind: Annotated[str | None, typer.Option("--kind", help=f"Dataset, when the headers do not say: {KINDS}.", show_default=False)] = None,
-    clinic: Annotated[str | None, typer.Option("--clinic", help="Clinic (门店) for rows without one. Default: the workspace's default_clinic.", show_default=False)] = None,
-    sheet: Annotated[str | None, typer.Option("--sheet", help="Sheet name or number (1 = first). Default: the first sheet whose headers fit.", show_default=False)] = None,
-    mapping: Annotated[Path | None, typer.Option("--mapping", help="TOML file mapping your headers to aesops fields (see below).", show_default=False)] = None,
-    amount_unit: Annotated[str, typer.Option("--amount-unit", help="yuan, or fen (分) for systems that export amounts ×100.")] = "yuan",
-    explain: Annotated[bool, typer.Option("--explain", help="Show the mapping aesops would use, column by column, with its evidence; load nothing.")] = False,
-    lang: Annotated[Lang | None, typer.Option("--lang", help="Language: zh (中文) or en (English).",
-                                              show_default=False)] = None,
-    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar (there is none on a pipe anyway).")] = False,
+    files: Annotated[
+        list[Path],
+        typer.Argument(help="Exports to import: .xlsx .xls .csv (UTF-8, UTF-8-BOM, GBK).", show_default=False),
+    ],
+    kind: Annotated[
+        str | None, typer.Option("--kind", help=f"Dataset, when the headers do not say: {KINDS}.", show_default=False)
+    ] = None,
+    clinic: Annotated[
+        str | None,
+        typer.Option(
+            "--clinic",
+            help="Clinic (门店) for rows without one. Default: the workspace's default_clinic.",
+            show_default=False,
+        ),
+    ] = None,
+    sheet: Annotated[
+        str | None,
+        typer.Option(
+            "--sheet",
+            help="Sheet name or number (1 = first). Default: the first sheet whose headers fit.",
+            show_default=False,
+        ),
+    ] = None,
+    mapping: Annotated[
+        Path | None,
+        typer.Option(
+            "--mapping", help="TOML file mapping your headers to aesops fields (see below).", show_default=False
+        ),
+    ] = None,
+    amount_unit: Annotated[
+        str, typer.Option("--amount-unit", help="yuan, or fen (分) for systems that export amounts ×100.")
+    ] = "yuan",
+    explain: Annotated[
+        bool,
+        typer.Option(
+            "--explain", help="Show the mapping aesops would use, column by column, with its evidence; load nothing."
+        ),
+    ] = False,
+    lang: Annotated[
+        Lang | None, typer.Option("--lang", help="Language: zh (中文) or en (English).", show_default=False)
+    ] = None,
+    quiet: Annotated[
+        bool, typer.Option("--quiet", "-q", help="No progress bar (there is none on a pipe anyway).")
+    ] = False,
     db: Db = None,
 ) -> None:
     """Import CRM/POS exports into the warehouse.
@@ -73,15 +107,24 @@ def import_(
     with con, _progress(files, show=interactive() and not quiet) as bar:
         for path in files:
             try:
-                result = import_file(con, path, kind=kind, sheet=sheet, mapping=mapping,
-                                     amount_unit=amount_unit, clinic=clinic, lang=talk, progress=bar.start(path))
+                result = import_file(
+                    con,
+                    path,
+                    kind=kind,
+                    sheet=sheet,
+                    mapping=mapping,
+                    amount_unit=amount_unit,
+                    clinic=clinic,
+                    lang=talk,
+                    progress=bar.start(path),
+                )
             except InputFileError as exc:
                 # Each file is atomic: a bad one is reported and left out, the others still load.
                 if len(files) == 1:
                     raise
                 err.print(f"[red]{t('error', talk).strip()}[/red] {escape(localize(exc.message, talk) or '')}")
                 if exc.hint:
-                    err.print(escape(localize(exc.hint, talk) or ''))
+                    err.print(escape(localize(exc.hint, talk) or ""))
                 failed.append(path.name)
                 continue
             for r in (result, *result.more):
@@ -89,9 +132,11 @@ def import_(
             for name, why in result.skipped_sheets:
                 err.print(t("sheet_skipped", talk, name=name, why=localize(why, talk)), markup=False)
     if failed:
-        raise InputFileError(f"{len(failed)} of {len(files)} files were not imported: {', '.join(failed)}.",
-                             hint="The other files were imported. Fix these and run the same command again; "
-                                  "files already imported are skipped.")
+        raise InputFileError(
+            f"{len(failed)} of {len(files)} files were not imported: {', '.join(failed)}.",
+            hint="The other files were imported. Fix these and run the same command again; "
+            "files already imported are skipped.",
+        )
 
 
 class _Rows:
@@ -141,21 +186,51 @@ def _summary(r, con, lang: str) -> None:
     from aesthetic_cli.privacy import mask_value
 
     if r.status == "unchanged":
-        err.print(escape(t("import_unchanged", lang, file=r.file.name, batch=r.batch_id,
-                           when=f"{r.previous_import:%Y-%m-%d %H:%M}")))
+        err.print(
+            escape(
+                t(
+                    "import_unchanged",
+                    lang,
+                    file=r.file.name,
+                    batch=r.batch_id,
+                    when=f"{r.previous_import:%Y-%m-%d %H:%M}",
+                )
+            )
+        )
         return
     where = escape(f"{r.file.name}" + (f" [{r.sheet}]" if r.sheet else ""))
     dates = f", {r.date_min} → {r.date_max}" if r.date_min else ""
     err.print(t("import_file", lang, where=where, dataset=r.dataset, batch=r.batch_id, dates=dates))
-    err.print(t("import_counts", lang, read=f"{r.rows_read:,}", loaded=f"{r.loaded:,}", updated=f"{r.updated:,}",
-                dup=f"{r.duplicates:,}", rejected=f"{r.rejected:,}", skipped=f"{r.skipped:,}"))
+    err.print(
+        t(
+            "import_counts",
+            lang,
+            read=f"{r.rows_read:,}",
+            loaded=f"{r.loaded:,}",
+            updated=f"{r.updated:,}",
+            dup=f"{r.duplicates:,}",
+            rejected=f"{r.rejected:,}",
+            skipped=f"{r.skipped:,}",
+        )
+    )
     if r.problems is not None and r.problems.height:
         for row in r.problems.head(5).iter_rows(named=True):
             value = f"'{mask_value(row['value'], row['field'])}' " if row["value"] is not None else ""
             action = t("row_rejected" if row["severity"] == "rejected" else "cell_blanked", lang)
             column = t("problem_column", lang, name=row["column"]) if row["column"] else ""
-            err.print(escape(t("problem_row", lang, row=row["_row"], column=column, value=value,
-                               reason=reason(row["reason"], lang), action=action)))
+            err.print(
+                escape(
+                    t(
+                        "problem_row",
+                        lang,
+                        row=row["_row"],
+                        column=column,
+                        value=value,
+                        reason=reason(row["reason"], lang),
+                        action=action,
+                    )
+                )
+            )
         if r.problems.height > 5:
             err.print(t("more_problems", lang, n=r.problems.height - 5, batch=r.batch_id))
     if r.ignored_headers:

@@ -15,8 +15,15 @@ from aesthetic_cli.cli.options import Clinic, Db
 def intake(
     folder: Annotated[Path, typer.Argument(help="The folder where exports land.", show_default=False)],
     clinic: Clinic = None,
-    settle: Annotated[float, typer.Option("--settle", help="Leave files changed in the last N seconds (still being copied) for the next run.")] = 5.0,
-    wait: Annotated[float, typer.Option("--wait", help="Seconds to wait for a report or another intake on this workspace.")] = 600,
+    settle: Annotated[
+        float,
+        typer.Option(
+            "--settle", help="Leave files changed in the last N seconds (still being copied) for the next run."
+        ),
+    ] = 5.0,
+    wait: Annotated[
+        float, typer.Option("--wait", help="Seconds to wait for a report or another intake on this workspace.")
+    ] = 600,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="One line per file on stderr.")] = False,
     db: Db = None,
 ) -> None:
@@ -45,8 +52,15 @@ def intake(
         for o in outcomes:
             if o.status == core.PROCESSED:
                 r: Any = o.result
-                say("intake_imported", markup=False, name=o.name, dataset=r.dataset, loaded=f"{r.loaded:,}",
-                    rejected=f"{r.rejected:,}", where=o.file.parent)
+                say(
+                    "intake_imported",
+                    markup=False,
+                    name=o.name,
+                    dataset=r.dataset,
+                    loaded=f"{r.loaded:,}",
+                    rejected=f"{r.rejected:,}",
+                    where=o.file.parent,
+                )
         if not outcomes:
             say("intake_nothing", markup=False, folder=folder)
     if rejected:
@@ -54,11 +68,18 @@ def intake(
         from aesthetic_cli.present.messages import localize
 
         for o in rejected:
-            say("intake_rejected", markup=False, name=o.name, reason=localize(o.reason.splitlines()[0], message_lang()),
-                file=o.file)
-        raise InputFileError(f"{len(rejected)} of {len(outcomes)} file(s) in {folder} were not imported "
-                             f"and were moved to {folder / core.REJECTED}.",
-                             hint="Each has a .reason.txt beside it; fix the file and drop it in again.")
+            say(
+                "intake_rejected",
+                markup=False,
+                name=o.name,
+                reason=localize(o.reason.splitlines()[0], message_lang()),
+                file=o.file,
+            )
+        raise InputFileError(
+            f"{len(rejected)} of {len(outcomes)} file(s) in {folder} were not imported "
+            f"and were moved to {folder / core.REJECTED}.",
+            hint="Each has a .reason.txt beside it; fix the file and drop it in again.",
+        )
 
 
 def register(app: typer.Typer) -> None:

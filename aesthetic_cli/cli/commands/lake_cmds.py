@@ -11,21 +11,36 @@ import typer
 from aesthetic_cli.cli.output import say
 from aesthetic_cli.cli.options import Db
 
-AsOf = Annotated[str | None, typer.Option(
-    "--as-of", help="Lake workspaces: read the warehouse as it was at this snapshot (a number from "
-    "`aesops status`) or time (2026-10-31 18:00), to recompute a past answer.", show_default=False)]
+AsOf = Annotated[
+    str | None,
+    typer.Option(
+        "--as-of",
+        help="Lake workspaces: read the warehouse as it was at this snapshot (a number from "
+        "`aesops status`) or time (2026-10-31 18:00), to recompute a past answer.",
+        show_default=False,
+    ),
+]
 
 # Commands that change the warehouse: a past snapshot cannot be written to.
 WRITERS = {"import", "init", "push", "intake"}
 
-lake_app = typer.Typer(help="A chain's shared warehouse (DuckLake): copy a file workspace into it.",
-                       no_args_is_help=True)
+lake_app = typer.Typer(
+    help="A chain's shared warehouse (DuckLake): copy a file workspace into it.", no_args_is_help=True
+)
 
 
 @lake_app.command("push")
 def push(
-    catalog: Annotated[str, typer.Option("--catalog", help="The lake's PostgreSQL catalog, postgresql://USER@HOST:PORT/DB (password from PGPASSWORD).")],
-    data_path: Annotated[str, typer.Option("--data-path", help="Folder (or s3://bucket/prefix/) for the lake's Parquet files.")],
+    catalog: Annotated[
+        str,
+        typer.Option(
+            "--catalog",
+            help="The lake's PostgreSQL catalog, postgresql://USER@HOST:PORT/DB (password from PGPASSWORD).",
+        ),
+    ],
+    data_path: Annotated[
+        str, typer.Option("--data-path", help="Folder (or s3://bucket/prefix/) for the lake's Parquet files.")
+    ],
     db: Db = None,
 ) -> None:
     """Copy this workspace's DuckDB warehouse into an empty lake, in one snapshot, batch numbers
@@ -59,8 +74,10 @@ def with_as_of(callback):
         finally:
             as_of_var.reset(token)
 
-    params = [*signature.parameters.values(),
-              inspect.Parameter("as_of", inspect.Parameter.KEYWORD_ONLY, default=None, annotation=AsOf)]
+    params = [
+        *signature.parameters.values(),
+        inspect.Parameter("as_of", inspect.Parameter.KEYWORD_ONLY, default=None, annotation=AsOf),
+    ]
     run.__signature__ = signature.replace(parameters=params)
     # Resolved annotations: the wrapped module's names are not in scope here for typer to evaluate.
     run.__annotations__ = {p.name: p.annotation for p in params}

@@ -15,17 +15,32 @@ EXIT_CODES = """Exit codes: 0 written (and sent); 1 a data problem (nothing to r
 option, no workspace, bad [delivery] settings); 3 another report on this workspace held the lock past
 --wait (nothing written); 4 written, but sending failed after retries (the files are kept)."""
 
-report_app = typer.Typer(help="Reports (经营报表): monthly, weekly and daily reports as Excel and HTML, ready for cron.\n\n"
-                         + EXIT_CODES, no_args_is_help=True)
-Formats = Annotated[str, typer.Option("--format", "-f", help="xlsx, html and/or pdf (printed from the HTML by "
-                                      "Chromium), comma-separated: xlsx,html.")]
+report_app = typer.Typer(
+    help="Reports (经营报表): monthly, weekly and daily reports as Excel and HTML, ready for cron.\n\n" + EXIT_CODES,
+    no_args_is_help=True,
+)
+Formats = Annotated[
+    str,
+    typer.Option(
+        "--format", "-f", help="xlsx, html and/or pdf (printed from the HTML by Chromium), comma-separated: xlsx,html."
+    ),
+]
 Out = Annotated[Path, typer.Option("--out", help="Folder for the report files.")]
 Verbose = Annotated[bool, typer.Option("--verbose", "-v", help="One line on stderr per report written.")]
 Wait = Annotated[float, typer.Option("--wait", help="Seconds to wait for another report on this workspace.")]
-Send = Annotated[bool, typer.Option("--send", help="After writing, mail the reports and post the summary to the "
-                                    "group robots in aesops.toml [delivery].")]
-PerClinic = Annotated[bool, typer.Option("--per-clinic", help="Also write one report per clinic (门店); with --send "
-                                         "each goes to its [[delivery.route]].")]
+Send = Annotated[
+    bool,
+    typer.Option(
+        "--send",
+        help="After writing, mail the reports and post the summary to the group robots in aesops.toml [delivery].",
+    ),
+]
+PerClinic = Annotated[
+    bool,
+    typer.Option(
+        "--per-clinic", help="Also write one report per clinic (门店); with --send each goes to its [[delivery.route]]."
+    ),
+]
 
 
 def _run(kind: str, db, out, fmt, lang, verbose, wait, send=False, per_clinic=False, **options) -> None:
@@ -33,8 +48,17 @@ def _run(kind: str, db, out, fmt, lang, verbose, wait, send=False, per_clinic=Fa
 
     formats = parse_formats(fmt)
     ws = open_workspace(db)
-    written = produce(ws.db_path, kind, out, formats=formats, lang=lang.value, wait_seconds=wait,
-                      per_clinic=per_clinic, settings=ws.config, **options)
+    written = produce(
+        ws.db_path,
+        kind,
+        out,
+        formats=formats,
+        lang=lang.value,
+        wait_seconds=wait,
+        per_clinic=per_clinic,
+        settings=ws.config,
+        **options,
+    )
     if verbose:
         for w in written:
             for path in w.paths:
@@ -47,11 +71,25 @@ def _run(kind: str, db, out, fmt, lang, verbose, wait, send=False, per_clinic=Fa
 
 @report_app.command("monthly")
 def monthly(
-    month: Annotated[Optional[str], typer.Option("--month", help="A month: 2026-10, 2026/10, 2026年10月, or 10月, 本月, 上月 counted from the data's last day. "
-                                  "Default: the last complete month.", show_default=False)] = None,
-    out: Out = Path("reports"), fmt: Formats = "xlsx,html", clinic: Clinic = None, lang: LangOpt = Lang.zh,
-    show_pii: ShowPii = False, verbose: Verbose = False, wait: Wait = 600, send: Send = False,
-    per_clinic: PerClinic = False, db: Db = None,
+    month: Annotated[
+        Optional[str],
+        typer.Option(
+            "--month",
+            help="A month: 2026-10, 2026/10, 2026年10月, or 10月, 本月, 上月 counted from the data's last day. "
+            "Default: the last complete month.",
+            show_default=False,
+        ),
+    ] = None,
+    out: Out = Path("reports"),
+    fmt: Formats = "xlsx,html",
+    clinic: Clinic = None,
+    lang: LangOpt = Lang.zh,
+    show_pii: ShowPii = False,
+    verbose: Verbose = False,
+    wait: Wait = 600,
+    send: Send = False,
+    per_clinic: PerClinic = False,
+    db: Db = None,
 ) -> None:
     """Monthly report (月度经营分析): headline KPIs with 环比/同比 and a 12-month trend, funnel, channel ROI and cut
     list, consultants, cohorts, old customers and cards, items, and targets vs actual, with a
@@ -68,10 +106,24 @@ def monthly(
 
 @report_app.command("weekly")
 def weekly(
-    week: Annotated[Optional[str], typer.Option("--week", help="ISO week: 2026-W43, 2026年第43周 or 第43周. Default: the last complete week.", show_default=False)] = None,
-    out: Out = Path("reports"), fmt: Formats = "xlsx,html", clinic: Clinic = None, lang: LangOpt = Lang.zh,
-    show_pii: ShowPii = False, verbose: Verbose = False, wait: Wait = 600, send: Send = False,
-    per_clinic: PerClinic = False, db: Db = None,
+    week: Annotated[
+        Optional[str],
+        typer.Option(
+            "--week",
+            help="ISO week: 2026-W43, 2026年第43周 or 第43周. Default: the last complete week.",
+            show_default=False,
+        ),
+    ] = None,
+    out: Out = Path("reports"),
+    fmt: Formats = "xlsx,html",
+    clinic: Clinic = None,
+    lang: LangOpt = Lang.zh,
+    show_pii: ShowPii = False,
+    verbose: Verbose = False,
+    wait: Wait = 600,
+    send: Send = False,
+    per_clinic: PerClinic = False,
+    db: Db = None,
 ) -> None:
     """Weekly report (周报): the week's KPIs against last week and last year, sales by day, progress against
     target and who is furthest behind, and the week's funnel.
@@ -84,10 +136,19 @@ def weekly(
 
 @report_app.command("daily")
 def daily(
-    date: Annotated[Optional[str], typer.Option("--date", help="YYYY-MM-DD (default: the data's last day).", show_default=False)] = None,
-    out: Out = Path("reports"), fmt: Formats = "xlsx,html", clinic: Clinic = None, lang: LangOpt = Lang.zh,
-    show_pii: ShowPii = False, verbose: Verbose = False, wait: Wait = 600, send: Send = False,
-    per_clinic: PerClinic = False, db: Db = None,
+    date: Annotated[
+        Optional[str], typer.Option("--date", help="YYYY-MM-DD (default: the data's last day).", show_default=False)
+    ] = None,
+    out: Out = Path("reports"),
+    fmt: Formats = "xlsx,html",
+    clinic: Clinic = None,
+    lang: LangOpt = Lang.zh,
+    show_pii: ShowPii = False,
+    verbose: Verbose = False,
+    wait: Wait = 600,
+    send: Send = False,
+    per_clinic: PerClinic = False,
+    db: Db = None,
 ) -> None:
     """Daily report (日报): the day's numbers against the day before and last year, the month to date by day,
     progress against the month's target and who is furthest behind.

@@ -9,8 +9,9 @@ import typer
 
 from aesthetic_cli.cli.output import say
 
-sample_app = typer.Typer(help="Realistic sample clinic data (示例数据) for trying aesops, tests and benchmarks.",
-                         no_args_is_help=True)
+sample_app = typer.Typer(
+    help="Realistic sample clinic data (示例数据) for trying aesops, tests and benchmarks.", no_args_is_help=True
+)
 
 
 @sample_app.command("generate")
@@ -19,8 +20,22 @@ def generate(
     seed: Annotated[int, typer.Option("--seed", help="Same seed, byte-identical files.")] = 7,
     clinics: Annotated[int, typer.Option("--clinics", min=1, max=4, help="Number of clinics (1-4).")] = 2,
     months: Annotated[int, typer.Option("--months", min=1, max=120, help="Months of history, ending 2026-10.")] = 24,
-    customers: Annotated[int | None, typer.Option("--customers", help="About this many customers (default ~3,300 per clinic for 24 months).", show_default=False)] = None,
-    scale: Annotated[int | None, typer.Option("--scale", help="Benchmark fast path: about this many order lines, as clean CSVs (no xlsx, no mess).", show_default=False)] = None,
+    customers: Annotated[
+        int | None,
+        typer.Option(
+            "--customers",
+            help="About this many customers (default ~3,300 per clinic for 24 months).",
+            show_default=False,
+        ),
+    ] = None,
+    scale: Annotated[
+        int | None,
+        typer.Option(
+            "--scale",
+            help="Benchmark fast path: about this many order lines, as clean CSVs (no xlsx, no mess).",
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
     """Write CRM/POS exports of a simulated clinic chain, as a Chinese CRM would.
 
@@ -36,8 +51,16 @@ def generate(
     from aesthetic_cli.sample.api import generate as run
 
     written, world = run(out, seed=seed, clinics=clinics, months=months, customers=customers, scale=scale)
-    say("sample_wrote", markup=False, n=len(written), out=out, orders=f"{len(world.orders) * world.copies:,}",
-        customers=f"{len(world.customers) * world.copies:,}", start=world.start, end=world.end)
+    say(
+        "sample_wrote",
+        markup=False,
+        n=len(written),
+        out=out,
+        orders=f"{len(world.orders) * world.copies:,}",
+        customers=f"{len(world.customers) * world.copies:,}",
+        start=world.start,
+        end=world.end,
+    )
     say("sample_next", markup=False, out=out)
 
 

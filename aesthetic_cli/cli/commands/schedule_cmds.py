@@ -11,12 +11,26 @@ from aesthetic_cli.cli.analyse import open_workspace
 from aesthetic_cli.cli.output import say
 from aesthetic_cli.cli.options import Db
 
-schedule_app = typer.Typer(help="Scheduled reports (定时报表): cron lines that send the reports every day, week and month.",
-                           no_args_is_help=True)
-Out = Annotated[Optional[Path], typer.Option("--out", help="Where reports go (default: reports/ in the workspace).", show_default=False)]
-Inbox = Annotated[Optional[Path], typer.Option("--intake", help="Folder where exports land, imported before each report (default: inbox/ in the workspace).", show_default=False)]
+schedule_app = typer.Typer(
+    help="Scheduled reports (定时报表): cron lines that send the reports every day, week and month.",
+    no_args_is_help=True,
+)
+Out = Annotated[
+    Optional[Path],
+    typer.Option("--out", help="Where reports go (default: reports/ in the workspace).", show_default=False),
+]
+Inbox = Annotated[
+    Optional[Path],
+    typer.Option(
+        "--intake",
+        help="Folder where exports land, imported before each report (default: inbox/ in the workspace).",
+        show_default=False,
+    ),
+]
 NoIntake = Annotated[bool, typer.Option("--no-intake", help="Do not import an intake folder before the reports.")]
-PerClinic = Annotated[bool, typer.Option("--per-clinic", help="Also write (and send to its route) one report per clinic.")]
+PerClinic = Annotated[
+    bool, typer.Option("--per-clinic", help="Also write (and send to its route) one report per clinic.")
+]
 
 
 def _block(db, out, inbox=None, no_intake=False, per_clinic=False):
@@ -32,8 +46,9 @@ def _block(db, out, inbox=None, no_intake=False, per_clinic=False):
 
 
 @schedule_app.command("print")
-def print_(out: Out = None, intake: Inbox = None, no_intake: NoIntake = False, per_clinic: PerClinic = False,
-           db: Db = None) -> None:
+def print_(
+    out: Out = None, intake: Inbox = None, no_intake: NoIntake = False, per_clinic: PerClinic = False, db: Db = None
+) -> None:
     """Print the crontab lines (daily 08:00, weekly Monday 08:30, monthly on the 1st 09:00): each
     imports the intake folder, writes the report and, when aesops.toml has [delivery], sends it.
 
@@ -45,8 +60,9 @@ def print_(out: Out = None, intake: Inbox = None, no_intake: NoIntake = False, p
 
 
 @schedule_app.command("install")
-def install(out: Out = None, intake: Inbox = None, no_intake: NoIntake = False, per_clinic: PerClinic = False,
-            db: Db = None) -> None:
+def install(
+    out: Out = None, intake: Inbox = None, no_intake: NoIntake = False, per_clinic: PerClinic = False, db: Db = None
+) -> None:
     """Install the whole job in your crontab (intake → report → send, each waiting for the
     workspace lock), replacing this workspace's earlier lines: running it twice changes nothing,
     and other crontab entries are kept. Cron mails only real errors (stderr) to MAILTO.
@@ -63,8 +79,12 @@ def install(out: Out = None, intake: Inbox = None, no_intake: NoIntake = False, 
     from aesthetic_cli.cli.errors import message_lang
     from aesthetic_cli.present.messages import t
 
-    say("schedule_installed", markup=False, root=root,
-        inbox=t("schedule_inbox", message_lang(), inbox=inbox) if inbox else "")
+    say(
+        "schedule_installed",
+        markup=False,
+        root=root,
+        inbox=t("schedule_inbox", message_lang(), inbox=inbox) if inbox else "",
+    )
 
 
 def register(app: typer.Typer) -> None:

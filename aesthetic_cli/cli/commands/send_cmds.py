@@ -35,10 +35,14 @@ def send_written(ws, written, *, verbose: bool = False) -> None:
 
 
 def send(
-    test: Annotated[bool, typer.Option("--test", help="Send a test message to every mail recipient and robot.")] = False,
+    test: Annotated[
+        bool, typer.Option("--test", help="Send a test message to every mail recipient and robot.")
+    ] = False,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="One line per destination.")] = True,
     db: Db = None,
-    to: Annotated[Optional[str], typer.Option("--to", help="With --test: mail only this address.", show_default=False)] = None,
+    to: Annotated[
+        Optional[str], typer.Option("--to", help="With --test: mail only this address.", show_default=False)
+    ] = None,
 ) -> None:
     """Check the [delivery] settings in aesops.toml: connect to the SMTP server, log in,
     send a test mail, and post a test message to each group robot (企业微信, 钉钉, 飞书).

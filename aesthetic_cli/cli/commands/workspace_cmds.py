@@ -12,13 +12,29 @@ from aesthetic_cli.cli.output import say
 from aesthetic_cli.cli.options import Db, FormatOpt, Lang, LangOpt, OutFile
 
 
-
 def init(
     folder: Annotated[Path, typer.Argument(help="Workspace folder (created if missing).")] = Path("."),
-    clinic: Annotated[str, typer.Option("--clinic", help="Default clinic (门店) for files without a clinic column.")] = "本院",
+    clinic: Annotated[
+        str, typer.Option("--clinic", help="Default clinic (门店) for files without a clinic column.")
+    ] = "本院",
     force: Annotated[bool, typer.Option("--force", help="Rewrite aesops.toml with defaults.")] = False,
-    catalog: Annotated[str | None, typer.Option("--catalog", help="A chain's shared lake: its PostgreSQL catalog, postgresql://USER@HOST:PORT/DB (password from PGPASSWORD).", show_default=False)] = None,
-    data_path: Annotated[str | None, typer.Option("--data-path", help="With --catalog: folder (or s3://bucket/prefix/) for the lake's Parquet files.", show_default=False)] = None,
+    catalog: Annotated[
+        str | None,
+        typer.Option(
+            "--catalog",
+            help="A chain's shared lake: its PostgreSQL catalog, "
+            "postgresql://USER@HOST:PORT/DB (password from PGPASSWORD).",
+            show_default=False,
+        ),
+    ] = None,
+    data_path: Annotated[
+        str | None,
+        typer.Option(
+            "--data-path",
+            help="With --catalog: folder (or s3://bucket/prefix/) for the lake's Parquet files.",
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
     """Create a workspace: aesops.toml (settings) and an empty warehouse, a DuckDB file or, with
     --catalog and --data-path, a DuckLake shared by a chain's clinics.
@@ -50,7 +66,8 @@ def status(
     rejects: Annotated[bool, typer.Option("--rejects", help="List every rejected row and blanked cell.")] = False,
     batch: Annotated[int | None, typer.Option("--batch", help="Only this import batch (with --rejects).")] = None,
     limit: Annotated[int, typer.Option("--limit", help="How many recent batches to show.")] = 10,
-    fmt: FormatOpt = None, out: OutFile = None,
+    fmt: FormatOpt = None,
+    out: OutFile = None,
     lang: LangOpt = Lang.zh,
 ) -> None:
     """What the warehouse holds: rows and dates per dataset and clinic, recent imports, rejects.
