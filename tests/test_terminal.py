@@ -206,6 +206,20 @@ def test_months_as_people_write_them(text, expected):
     assert parse_month(text, date(2026, 1, 20)).label == expected
 
 
+@pytest.mark.parametrize("last_day", ["2026-01-20", None])
+def test_a_month_that_does_not_exist_is_called_so_with_or_without_data(last_day):
+    from datetime import date
+
+    from aesthetic_cli.errors import UsageError
+    from aesthetic_cli.metrics.periods import parse_month
+
+    day = date.fromisoformat(last_day) if last_day else None
+    with pytest.raises(UsageError, match="is not a month"):
+        parse_month("13月", day)
+    with pytest.raises(UsageError, match="is not a month"):
+        parse_month("0月", day)
+
+
 @pytest.mark.parametrize(
     ("text", "expected"),
     [

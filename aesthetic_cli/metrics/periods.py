@@ -139,7 +139,7 @@ def parse_month(text: str, last_day: date | None = None) -> Period:
             n = int(only.group(1))
             return month(date(last_day.year if n <= last_day.month else last_day.year - 1, n, 1))
         return month(_shift_month(last_day.replace(day=1), rel[t.lower()]))
-    if t.lower() in rel or only:
+    if t.lower() in rel or (only and 1 <= int(only.group(1)) <= 12):
         raise UsageError(
             f"--month '{t}' counts from the data's last day, and the warehouse holds no data yet.",
             hint="Write it as YYYY-MM, e.g. --month 2026-10.",
