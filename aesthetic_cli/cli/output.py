@@ -12,10 +12,12 @@ import json
 import os
 import sys
 from dataclasses import dataclass
+from pathlib import Path
 
 from rich.console import Console
 
-from aesthetic_cli.present.formatting import cell_kind, csv_value, safe_cell, show_value
+from aesthetic_cli.errors import UsageError
+from aesthetic_cli.present.formatting import cell_kind, csv_value, safe_cell, show_value, visible
 from aesthetic_cli.present.labels import label, value_label
 
 # Chatter (progress, what was written, what to do next) goes to stderr, so stdout stays data.
@@ -53,9 +55,13 @@ def render(result, fmt: str, lang: str, out=None, titles: dict[str, tuple[str, s
             out = sys.stdout
         _csv(result, out, lang)
     elif fmt == "xlsx":
-        from aesthetic_cli.cli.xlsx_out import write_xlsx
+        if path is None:
+            raise UsageError(
+                "--format xlsx needs --out FILE.", hint="e.g. aesops channels --format xlsx --out channels.xlsx"
+            )
+        from aesthetic_cli.reports import result_xlsx
 
-        write_xlsx(result, path, lang, titles or {})
+        result_xlsx.write(result, Path(path), lang, titles or {})
     else:
         text = tables_text(result, lang, titles or {}, width=_width(), color=_color(out))
         emit(text, out)
@@ -96,13 +102,6 @@ class _Column:
 
         widest = max([cell_len(self.header), *(cell_len(c) for c in self.cells)])
         return widest if self.numeric else min(widest, max(_TEXT_MAX, cell_len(self.header)))
-
-
-def visible(frame):
-    """What a person reads: a grouping column that says 全部 on every row tells nothing, so it goes."""
-    if "group" in frame.columns and frame.height and frame["group"].n_unique() == 1 and frame["group"][0] == "all":
-        return frame.drop("group")
-    return frame
 
 
 def _columns(frame, lang: str) -> list[_Column]:

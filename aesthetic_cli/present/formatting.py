@@ -74,3 +74,10 @@ def csv_value(column: str, value, kind: str | None = None):
     if isinstance(value, float) and value.is_integer() and kind in (None, "count", "days"):
         return int(value)
     return str(value) if isinstance(value, Decimal) else value
+
+
+def visible(frame):
+    """What a person reads: a grouping column that says 全部 on every row tells nothing, so it goes."""
+    if "group" in frame.columns and frame.height and frame["group"].n_unique() == 1 and frame["group"][0] == "all":
+        return frame.drop("group")
+    return frame

@@ -48,12 +48,12 @@ PARAM_LABELS = {
 }
 
 
-def _width(text) -> int:
+def cell_width(text) -> int:
     s = str(text)
     return sum(2 if ord(ch) > 0x2E80 else 1 for ch in s)
 
 
-class _Writer:
+class Writer:
     def __init__(self, path: Path, lang: str):
         import xlsxwriter
 
@@ -142,7 +142,7 @@ class _Writer:
         for c, col in enumerate(frame.columns):
             text = label(col, self.lang)
             ws.write_string(row, c, text, self.head)
-            widths[c] = max(widths.get(c, 0), _width(text))
+            widths[c] = max(widths.get(c, 0), cell_width(text))
         for rec in frame.iter_rows(named=True):
             row += 1
             for c, (col, value) in enumerate(rec.items()):
@@ -201,7 +201,7 @@ class _Writer:
 
 
 def write(report: Report, path: Path, lang: str = "zh") -> None:
-    w = _Writer(path, lang)
+    w = Writer(path, lang)
     for section in report.sections:
         ws = w.wb.add_worksheet(section.key[:31])
         ws.write_string(0, 0, f"{w.t(report.title)} · {report.period.label} · {w.t(section.title)}", w.title)
@@ -248,7 +248,7 @@ def _shown_width(value) -> int:
         return len(f"{value:,.1f}")
     if isinstance(value, int) and not isinstance(value, bool):
         return len(f"{value:,}") + 1
-    return _width(value)
+    return cell_width(value)
 
 
 def _print_setup(ws, breaks: list[int], repeat_title: bool) -> None:
@@ -263,7 +263,7 @@ def _print_setup(ws, breaks: list[int], repeat_title: bool) -> None:
         ws.repeat_rows(0)  # the sheet's title on every page; each table's header starts its own page
 
 
-def _headline(w: _Writer, ws, h: Headline, row: int, widths: dict[int, int]) -> int:
+def _headline(w: Writer, ws, h: Headline, row: int, widths: dict[int, int]) -> int:
     """The headline KPIs with 环比/同比 in green (good) or red (bad), rates' changes in points,
     then the takeaways in plain words."""
     ws.write_string(row, 0, w.t(("核心指标", "Headline KPIs")) + f" · {h.period_label}", w.sub)
@@ -271,7 +271,7 @@ def _headline(w: _Writer, ws, h: Headline, row: int, widths: dict[int, int]) -> 
     heads = [label(c, w.lang) for c in ("kpi", "current", "mom", "yoy", "previous", "last_year")]
     for c, text in enumerate(heads):
         ws.write_string(row, c, text, w.head)
-        widths[c] = max(widths.get(c, 0), _width(text) + 2)
+        widths[c] = max(widths.get(c, 0), cell_width(text) + 2)
     for card in h.cards:
         row += 1
         rec = {"kpi": card.kpi}
@@ -294,7 +294,7 @@ def _headline(w: _Writer, ws, h: Headline, row: int, widths: dict[int, int]) -> 
             else:
                 w.cell(ws, row, c, col, value, rec)
             widths[c] = max(widths.get(c, 0), _shown_width(value) + 4 if value is not None else 0)
-        widths[0] = max(widths.get(0, 0), _width(label(card.kpi, w.lang)) + 2)
+        widths[0] = max(widths.get(0, 0), cell_width(label(card.kpi, w.lang)) + 2)
     row += 2
     for i, pair in enumerate(h.takeaways):
         ws.write_string(row, 0, ("" if i == 0 else f"{i}. ") + w.t(pair), w.text)
@@ -302,7 +302,7 @@ def _headline(w: _Writer, ws, h: Headline, row: int, widths: dict[int, int]) -> 
     return row + 2
 
 
-def _definitions_sheet(w: _Writer, report: Report) -> None:
+def _definitions_sheet(w: Writer, report: Report) -> None:
     """What the numbers mean first (the director's question), then the report's parameters, then
     the data it was computed from: coverage per dataset and every imported file."""
     import math
@@ -322,7 +322,7 @@ def _definitions_sheet(w: _Writer, report: Report) -> None:
         ws.write_string(row, 1, zh, w.wrap)
         ws.write_string(row, 2, en, w.wrap)
         # Spreadsheets do not grow a row for wrapped text written by a program: size it here.
-        lines = max(math.ceil(_width(zh) / (zh_width - 2)), math.ceil(len(en) / (en_width - 2)), 1)
+        lines = max(math.ceil(cell_width(zh) / (zh_width - 2)), math.ceil(len(en) / (en_width - 2)), 1)
         if lines > 1:
             ws.set_row(row, 14 * lines)
     row += 2
@@ -344,7 +344,7 @@ def _definitions_sheet(w: _Writer, report: Report) -> None:
         row += 1
         for c, col in enumerate(frame.columns):
             ws.write_string(row, c, label(col, w.lang), w.head)
-            widths[c] = max(widths.get(c, 0), _width(label(col, w.lang)) + 2)
+            widths[c] = max(widths.get(c, 0), cell_width(label(col, w.lang)) + 2)
         for rec in frame.iter_rows(named=True):
             row += 1
             for c, (col, value) in enumerate(rec.items()):

@@ -1,27 +1,20 @@
 """Any analysis as an Excel workbook: one formatted sheet per table (the report writer's cell formats:
-¥, %, pp, dates), frozen header, autofilter, labels in --lang."""
+¥, %, pp, dates), frozen header, autofilter, labels in the reader's language."""
 
 from __future__ import annotations
 
 import re
 from pathlib import Path
 
-from aesthetic_cli.errors import UsageError
+from aesthetic_cli.metrics.result import Result, note_text
+from aesthetic_cli.present.formatting import visible
 from aesthetic_cli.present.labels import label
-from aesthetic_cli.metrics.result import note_text
+from aesthetic_cli.reports.xlsx import Writer, cell_width
 
 
-def write_xlsx(result, path: Path | None, lang: str, titles: dict[str, tuple[str, str]]) -> None:
-    if path is None:
-        raise UsageError(
-            "--format xlsx needs --out FILE.", hint="e.g. aesops channels --format xlsx --out channels.xlsx"
-        )
-    from aesthetic_cli.cli.output import visible
-    from aesthetic_cli.reports.xlsx import _width, _Writer
-
-    path = Path(path)
+def write(result: Result, path: Path, lang: str, titles: dict[str, tuple[str, str]]) -> None:
     tmp = path.with_name(f".{path.name}.part")
-    w = _Writer(tmp, lang)
+    w = Writer(tmp, lang)
     used: set[str] = set()
     for name, frame in result.tables.items():
         pair = titles.get(name)
@@ -29,15 +22,15 @@ def write_xlsx(result, path: Path | None, lang: str, titles: dict[str, tuple[str
         frame = visible(frame)
         ws = w.wb.add_worksheet(_sheet_name(title, name, used))
         ws.write_string(0, 0, title, w.title)
-        widths = {}
+        widths: dict[int, int] = {}
         for c, col in enumerate(frame.columns):
             head = label(col, lang)
             ws.write_string(2, c, head, w.head)
-            widths[c] = _width(head)
+            widths[c] = cell_width(head)
         for r, row in enumerate(frame.iter_rows(named=True), start=3):
             for c, (col, v) in enumerate(row.items()):
                 w.cell(ws, r, c, col, v, row)
-                widths[c] = max(widths[c], min(_width(v if v is not None else ""), 40))
+                widths[c] = max(widths[c], min(cell_width(v if v is not None else ""), 40))
         for c, wd in widths.items():
             ws.set_column(c, c, wd + 2)
         ws.freeze_panes(3, 1)
