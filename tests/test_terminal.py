@@ -275,6 +275,9 @@ def test_a_long_table_on_a_terminal_goes_through_the_pager_and_no_pager_turns_it
     paged.unlink()
     rc, screen = _on_a_terminal(["--no-pager", "funnel", "--db", str(sample_db)], env)
     assert rc == 0 and not paged.exists() and "核心指标" in screen
+    # After the subcommand too, where people type it.
+    rc, screen = _on_a_terminal(["funnel", "--no-pager", "--db", str(sample_db)], env)
+    assert rc == 0 and not paged.exists() and "核心指标" in screen
     # Short output is printed straight away, like git with less -F.
     rc, screen = _on_a_terminal(["funnel", "--db", str(sample_db)], {**env, "LINES": "10000"})
     assert not paged.exists() and "核心指标" in screen

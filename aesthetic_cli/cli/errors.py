@@ -53,6 +53,13 @@ class TranslatingGroup(TyperGroup):
 
     def parse_args(self, ctx, args):
         ctx.meta["aesops_argv"] = list(args)  # for the error's language: --lang may sit after the subcommand
+        # `aesops funnel --no-pager` is how people type it; the option belongs to the root, so take it from anywhere.
+        end = args.index("--") if "--" in args else len(args)
+        if "--no-pager" in args[:end]:
+            from aesthetic_cli.cli import output
+
+            output.PAGER_ENABLED = False
+            args = [a for i, a in enumerate(args) if not (a == "--no-pager" and i < end)]
         return super().parse_args(ctx, args)
 
     def invoke(self, ctx):
