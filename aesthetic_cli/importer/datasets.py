@@ -34,8 +34,6 @@ class Dataset:
     key: tuple[str, ...]
     date_field: str | None = None
     needs_clinic: bool = True
-    # Words in a file or sheet name that hint at this dataset when headers alone are ambiguous.
-    hints: tuple[str, ...] = ()
     # Numeric fields summed when an upsert file repeats a key (spend split by campaign).
     sum_fields: tuple[str, ...] = ()
     natural_key: tuple[str, ...] = field(default=())
@@ -193,7 +191,6 @@ _register(
         key=("customer_id",),
         date_field="registered_at",
         needs_clinic=False,
-        hints=("顾客", "客户", "档案", "会员", "customer"),
     )
 )
 
@@ -235,7 +232,6 @@ _register(
         key=("lead_date", "channel", "phone", "customer_id", "online_consultant"),
         natural_key=("lead_id",),
         date_field="lead_date",
-        hints=("线索", "网电", "咨询登记", "lead"),
     )
 )
 
@@ -277,7 +273,6 @@ _register(
         mode="append",
         key=("customer_id", "visit_date"),
         date_field="visit_date",
-        hints=("到院", "接诊", "来院", "分诊", "visit"),
     )
 )
 
@@ -366,7 +361,6 @@ _register(
         key=("order_date", "customer_id", "item", "paid_amount", "payment_method"),
         natural_key=("order_id", "order_date", "item", "paid_amount"),
         date_field="order_date",
-        hints=("收费", "订单", "成交", "消费", "order", "sales"),
     )
 )
 
@@ -386,7 +380,6 @@ _register(
         mode="append",
         key=("treatment_date", "customer_id", "item", "consumed_amount"),
         date_field="treatment_date",
-        hints=("治疗", "划扣", "消耗", "treatment"),
     )
 )
 
@@ -407,7 +400,6 @@ _register(
         key=("clinic", "period", "channel"),
         date_field="period",
         sum_fields=("amount", "impressions", "clicks", "inquiries"),
-        hints=("费用", "投放", "推广", "spend", "marketing"),
     )
 )
 
@@ -434,7 +426,6 @@ _register(
         mode="upsert",
         key=("card_id",),
         date_field="opened_at",
-        hints=("储值", "会员卡", "卡", "card"),
     )
 )
 
@@ -453,7 +444,6 @@ _register(
         mode="upsert",
         key=("item",),
         needs_clinic=False,
-        hints=("项目", "品项", "价目", "item"),
     )
 )
 
@@ -470,7 +460,6 @@ _register(
         mode="upsert",
         key=("name",),
         needs_clinic=False,
-        hints=("员工", "人员", "staff"),
     )
 )
 
