@@ -369,6 +369,13 @@ MESSAGES: dict[str, Pair] = {
             "fix the rows above or map the columns with --mapping FILE."
         ),
     ),
+    "mostly_bad": (
+        "{where}：{total} 行数据中有 {n} 行无法读取，超过一半，整个文件被拒收。前几个问题：{examples}。",
+        (
+            "{where}: {n} of {total} data rows cannot be read, more than half, so the file was refused whole. "
+            "First problems: {examples}."
+        ),
+    ),
     "mapping_not_found": ("找不到映射文件：{path}。", "Mapping file not found: {path}."),
     "mapping_bad_toml": ("映射文件 {path} 不是有效的 TOML：{why}。", "Mapping file {path} is not valid TOML: {why}."),
     "mapping_no_columns": ("映射文件 {path} 没有 [columns] 表。", "Mapping file {path} has no [columns] table."),
@@ -844,6 +851,8 @@ def localize(text: str | None, lang: str) -> str | None:
         m = rx.match(text)
         if m:
             return t(key, "zh", **m.groupdict())
+    if "\n" in text:  # a hint the importer extended with a line of its own: each line on its own
+        return "\n".join(localize(line, lang) or line for line in text.split("\n"))
     return text
 
 
