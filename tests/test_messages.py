@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import run_cli
+from tests.test_delivery import robots, smtp  # noqa: F401  (fixtures: a real SMTP server and robot endpoints)
 
 CLI = Path(__file__).parent.parent / "aesthetic_cli" / "cli"
 HAN = re.compile(r"[\u4e00-\u9fff]")
@@ -377,3 +378,23 @@ def test_an_import_with_rejects_and_a_core_error_follow_the_locale(ws):
     zh = run_cli("import", str(bad), env={"LANG": "zh_CN.UTF-8"})
     assert zh.exit_code == 1 and "超过一半，整个文件被拒收" in zh.stderr and "没有导入任何内容" in zh.stderr, zh.stderr
     assert "Nothing was imported" not in zh.stderr and "refused" not in zh.stderr, zh.stderr
+
+
+def test_send_retry_warnings_and_the_delivery_failure_follow_the_locale(
+    sample_db,
+    tmp_path,
+    monkeypatch,
+    smtp,  # noqa: F811  (the fixtures imported from tests/test_delivery.py)
+    robots,  # noqa: F811
+):
+    from tests.test_delivery import ENV, _workspace
+
+    _workspace(tmp_path, monkeypatch, sample_db, smtp.port, robots.url)
+    robots.fail = True  # every robot answers 503: retried, then exit 4
+    zh = run_cli("send", "--test", env={**ENV, "LANG": "zh_CN.UTF-8"})
+    en = run_cli("send", "--test", env={**ENV, "LANG": "en_US.UTF-8"})
+    assert zh.exit_code == en.exit_code == 4, zh.output + en.output
+    assert "第 1 次（共 3 次）失败（机器人返回 HTTP 503）" in zh.stderr and "秒后重试" in zh.stderr, zh.stderr
+    assert zh.stderr.count("错误：发送失败：") == 1 and "try 1 of" not in zh.stderr, zh.stderr
+    assert "try 1 of 3 failed (OSError: HTTP 503 from the robot); retrying in" in en.stderr, en.stderr
+    assert "Error: Delivery failed for" in en.stderr and "失败" not in en.stderr, en.stderr

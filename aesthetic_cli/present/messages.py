@@ -765,6 +765,7 @@ MESSAGES: dict[str, Pair] = {
         "{target}: try {i} of {tries} failed ({why}); retrying in {wait}s.",
     ),
     "robot_http": ("机器人返回 HTTP {code}", "HTTP {code} from the robot"),
+    "robot_http_os": ("机器人返回 HTTP {code}", "OSError: HTTP {code} from the robot"),  # as retry.py words an attempt
     "robot_not_json": ("机器人返回的内容不是 JSON", "the robot answered with something that is not JSON"),
     "robot_rate_limit": ("{kind} 机器人正在限流（{code} {why}）", "{kind} robot is rate-limiting ({code} {why})"),
     "delivery_failed": ("发送失败：{targets}。", "Delivery failed for {targets}."),
@@ -838,7 +839,7 @@ def _patterns() -> list[tuple[re.Pattern, str]]:
         if key.startswith("reason_") or key == "error":
             continue
         parts = re.split(r"\{(\w+)\}", en)
-        rx = "".join(f"(?P<{p}>.+?)" if i % 2 else re.escape(p) for i, p in enumerate(parts))
+        rx = "".join(f"(?P<{p}>.*?)" if i % 2 else re.escape(p) for i, p in enumerate(parts))
         out.append((re.compile(rx + r"\Z", re.S), key))
     return out
 
@@ -850,7 +851,8 @@ def localize(text: str | None, lang: str) -> str | None:
     for rx, key in _patterns():
         m = rx.match(text)
         if m:
-            return t(key, "zh", **m.groupdict())
+            # A field may itself be a message (the reason inside a retry warning): in Chinese too.
+            return t(key, "zh", **{k: localize(v, lang) or v for k, v in m.groupdict().items()})
     if "\n" in text:  # a hint the importer extended with a line of its own: each line on its own
         return "\n".join(localize(line, lang) or line for line in text.split("\n"))
     return text
