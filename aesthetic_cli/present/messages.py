@@ -646,7 +646,7 @@ MESSAGES: dict[str, Pair] = {
         "Create one with `aesops init` (or `aesops init DIR`), or pass --db PATH.",
     ),
     "warehouse_in_use": (
-        "仓库 {path} 正被另一个 aesops 进程使用。",
+        "仓库 {path} 正在被另一个 aesops 进程使用。",
         "The warehouse {path} is in use by another aesops process.",
     ),
     "warehouse_in_use_hint": (
