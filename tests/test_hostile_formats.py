@@ -9,6 +9,7 @@ from __future__ import annotations
 import io
 import os
 import random
+import re
 import subprocess
 import sys
 import zipfile
@@ -97,15 +98,15 @@ def _xls_with_stray_cell(row: int, col: int) -> bytes:
 ONCE_FATAL = {
     # calamine converts a date-formatted number to a datetime and panics ("TimeDelta::milliseconds out of
     # bounds"): Rust's "thread panicked at …" and an 80-frame native stack were printed above the message.
-    "收费.xlsx": (lambda ws: _date_panic_xlsx(ws / "收费.xlsx").read_bytes(), ("sheet 'Sheet'", "could not be read")),
+    "收费.xlsx": (lambda ws: _date_panic_xlsx(ws / "收费.xlsx").read_bytes(), ("工作表“Sheet”", "无法读取")),
     # An .xlsb whose sheet list names a relationship that is not there: calamine indexes a map and panics.
-    "lost.xlsb": (lambda ws: xlsb(ROWS, lost_part=True), ("could not be opened",)),
+    "lost.xlsb": (lambda ws: xlsb(ROWS, lost_part=True), ("无法作为电子表格打开",)),
     # 1.5 GB of memory and 22 s of reading for a 6 KB file.
-    "stray.xls": (lambda ws: _xls_with_stray_cell(65279, 255), ("A1:IV65280", "refused")),
+    "stray.xls": (lambda ws: _xls_with_stray_cell(65279, 255), ("A1:IV65280", "拒收")),
     # Exit 134 (SIGABRT, "memory allocation of … bytes failed"), like the two .xlsb below.
-    "wide.xls": (lambda ws: _xls_with_stray_cell(65279, 65279), ("column 65,280", "damaged")),
-    "far.xlsb": (lambda ws: xlsb(ROWS, far=(1_000_000, 16_000)), ("A1:", "refused")),
-    "wide.xlsb": (lambda ws: xlsb(ROWS, far=(5, 2_600_468_482)), ("column 2,600,468,483", "damaged")),
+    "wide.xls": (lambda ws: _xls_with_stray_cell(65279, 65279), ("65,280 列", "已损坏")),
+    "far.xlsb": (lambda ws: xlsb(ROWS, far=(1_000_000, 16_000)), ("A1:", "拒收")),
+    "wide.xlsb": (lambda ws: xlsb(ROWS, far=(5, 2_600_468_482)), ("2,600,468,483 列", "已损坏")),
 }
 
 
@@ -119,7 +120,7 @@ def test_panics_and_stray_far_cells_are_messages(held):
         assert noise not in r.stderr, r.stderr[-3000:]
     messages = r.stderr.split("错误：")[1:]
     for name, (_data, words) in ONCE_FATAL.items():
-        mine = [m for m in messages if m.split()[0].rstrip(":,") == name]
+        mine = [m for m in messages if re.split(r"[\s:：,，]", m.strip())[0] == name]
         assert len(mine) == 1, (name, r.stderr)
         assert all(w in mine[0] for w in words), (words, mine[0])
     assert f"{len(ONCE_FATAL)} 个文件（共 {len(ONCE_FATAL)} 个）没有导入" in r.stderr

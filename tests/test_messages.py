@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import run_cli
+from tests.test_delivery import robots, smtp  # noqa: F401  (fixtures: a real SMTP server and robot endpoints)
 
 CLI = Path(__file__).parent.parent / "aesthetic_cli" / "cli"
 HAN = re.compile(r"[\u4e00-\u9fff]")
@@ -258,3 +259,142 @@ def test_aesops_alone_shows_the_help_in_the_readers_language():
         assert zh.output.startswith("用法：aesops") or zh.output.startswith("用法："), zh.output
         assert "命令：" in zh.output and "错误" not in zh.output, zh.output
         assert "Commands:" in en.output and "Error" not in en.output, en.output
+
+
+# --- the core: every error it raises and every reject reason it stores exists in Chinese ----------------
+
+CORE = CLI.parent
+# Raised for a programmer's mistake (a wrong argument in code), never for something a person typed or
+# imported; the CLI edge shows them as a crash, so a Chinese template would never be read.
+_PROGRAMMER_ERRORS = {"ValueError", "TypeError", "KeyError", "AssertionError", "NotImplementedError"}
+
+
+def _core_files():
+    return [p for p in sorted(CORE.rglob("*.py")) if CLI not in p.parents]
+
+
+def test_every_error_the_core_raises_has_a_chinese_template():
+    """An error raised in the core with English text (message or hint) must either carry Chinese inline
+    or be a template in the catalog that localize() finds, as the CLI edge shows it."""
+    from aesthetic_cli.present.messages import localize
+
+    files = _core_files()
+    assert len(files) > 40
+    untranslated, seen = [], 0
+    for path in files:
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        rel = path.relative_to(CORE.parent)
+        for name, call in _calls(tree):
+            if not _ERRORS.search(name) or name in _PROGRAMMER_ERRORS:
+                continue
+            texts = [_literal_text(a) for a in call.args[:1]]
+            texts += [_literal_text(k.value) for k in call.keywords if k.arg == "hint"]
+            for text in texts:
+                if text is None or not _words(text) or HAN.search(text):
+                    continue
+                seen += 1
+                if localize(text, "zh") == text:
+                    untranslated.append(f"{rel}:{call.lineno}: {text}")
+    assert seen > 100, seen  # the walk really reads the core's raises
+    assert not untranslated, "errors without a Chinese template in present/messages.py:\n" + "\n".join(untranslated)
+
+
+def _reason_texts() -> list[tuple[str, str]]:
+    """Every reject reason the importer can store: string literals (and module constants) inside an
+    expression aliased "reason", and the per-type reasons of importer/convert.py."""
+    from aesthetic_cli.importer import convert
+
+    out = [("importer/convert.py:_REASON", v) for v in convert._REASON.values()]
+    for path in sorted((CORE / "importer").glob("*.py")):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        consts = {
+            t.id: n.value.value
+            for n in tree.body
+            if isinstance(n, ast.Assign) and isinstance(n.value, ast.Constant) and isinstance(n.value.value, str)
+            for t in n.targets
+            if isinstance(t, ast.Name)
+        }
+        for name, call in _calls(tree):
+            if name != "alias" or not (call.args and getattr(call.args[0], "value", None) == "reason"):
+                continue
+            for node in ast.walk(call.func):
+                if isinstance(node, ast.Call) and getattr(node.func, "attr", "") == "lit" and node.args:
+                    arg = node.args[0]
+                    if isinstance(arg, ast.Constant) and isinstance(arg.value, str):
+                        out.append((f"importer/{path.name}:{node.lineno}", arg.value))
+                    elif isinstance(arg, ast.Name) and arg.id in consts:
+                        out.append((f"importer/{path.name}:{node.lineno}", consts[arg.id]))
+                if isinstance(node, ast.Call) and getattr(node.func, "attr", "") == "get" and len(node.args) == 2:
+                    default = node.args[1]  # _REASON.get(type, "unreadable")
+                    if isinstance(default, ast.Constant) and isinstance(default.value, str):
+                        out.append((f"importer/{path.name}:{node.lineno}", default.value))
+    return out
+
+
+def test_every_reject_reason_the_importer_stores_has_a_chinese_text():
+    from aesthetic_cli.present.messages import reason
+
+    texts = _reason_texts()
+    assert len(texts) >= 9, texts
+    missing = [(where, text) for where, text in texts if not HAN.search(text) and reason(text, "zh") == text]
+    assert not missing, f"reject reasons without Chinese (add a reason_* entry to present/messages.py): {missing}"
+
+
+def test_an_import_with_rejects_and_a_core_error_follow_the_locale(ws):
+    from tests.conftest import write_csv
+
+    f = write_csv(
+        ws / "收费.csv",
+        [
+            ["收费日期", "顾客编号", "项目", "实收金额"],
+            ["2026-10-01", "C1", "水光", "1000"],
+            *[["2026-10-01", f"C{n}", "水光", "1000"] for n in range(10, 14)],
+            ["sometime", "C2", "水光", "100"],  # row 7: not a date
+            ["2026-10-02", "", "水光", "100"],  # row 8: no customer
+            ["2026-10-03", "C4", "水光", "一百元整"],  # row 9: not an amount
+        ],
+    )
+    zh = run_cli("import", str(f), env={"LANG": "zh_CN.UTF-8"})
+    assert zh.exit_code == 0, zh.output
+    assert "第 7 行，列“收费日期”：'sometime' 不是日期（整行拒收）" in zh.stderr, zh.stderr
+    assert "第 8 行" in zh.stderr and "缺少必填字段" in zh.stderr and "不是金额" in zh.stderr, zh.stderr
+    assert not re.search(r"not a|missing|rejected|row \d", zh.stderr), zh.stderr
+    # The same file again in English (a fresh batch: drop the first one so the rows are read again).
+    assert run_cli("batches", "drop", "1").exit_code == 0
+    en = run_cli("import", str(f), env={"LANG": "en_US.UTF-8"})
+    assert "row 7, column '收费日期': 'sometime' not a date (row rejected)" in en.stderr, en.stderr
+    assert "missing required field" in en.stderr and "not an amount" in en.stderr and "不是" not in en.stderr
+
+    # An error raised in the importer (no such mapping file): Chinese, then English, same exit code.
+    zh = run_cli("import", str(f), "--mapping", "无此文件.toml", env={"LANG": "zh_CN.UTF-8"})
+    en = run_cli("import", str(f), "--mapping", "无此文件.toml", env={"LANG": "en_US.UTF-8"})
+    assert zh.exit_code == en.exit_code == 2, zh.output + en.output
+    assert "找不到映射文件：无此文件.toml。" in zh.stderr and "Mapping" not in zh.stderr, zh.stderr
+    assert "Mapping file not found: 无此文件.toml." in en.stderr and "找不到" not in en.stderr, en.stderr
+
+    # A file refused whole (most rows bad): the message and its two-line hint (the importer adds where its
+    # guessed mapping was written) are Chinese line by line.
+    bad = write_csv(ws / "坏.csv", [["收费日期", "顾客编号", "项目", "实收金额"], ["sometime", "C1", "水光", "一百"]])
+    zh = run_cli("import", str(bad), env={"LANG": "zh_CN.UTF-8"})
+    assert zh.exit_code == 1 and "超过一半，整个文件被拒收" in zh.stderr and "没有导入任何内容" in zh.stderr, zh.stderr
+    assert "Nothing was imported" not in zh.stderr and "refused" not in zh.stderr, zh.stderr
+
+
+def test_send_retry_warnings_and_the_delivery_failure_follow_the_locale(
+    sample_db,
+    tmp_path,
+    monkeypatch,
+    smtp,  # noqa: F811  (the fixtures imported from tests/test_delivery.py)
+    robots,  # noqa: F811
+):
+    from tests.test_delivery import ENV, _workspace
+
+    _workspace(tmp_path, monkeypatch, sample_db, smtp.port, robots.url)
+    robots.fail = True  # every robot answers 503: retried, then exit 4
+    zh = run_cli("send", "--test", env={**ENV, "LANG": "zh_CN.UTF-8"})
+    en = run_cli("send", "--test", env={**ENV, "LANG": "en_US.UTF-8"})
+    assert zh.exit_code == en.exit_code == 4, zh.output + en.output
+    assert "第 1 次（共 3 次）失败（机器人返回 HTTP 503）" in zh.stderr and "秒后重试" in zh.stderr, zh.stderr
+    assert zh.stderr.count("错误：发送失败：") == 1 and "try 1 of" not in zh.stderr, zh.stderr
+    assert "try 1 of 3 failed (OSError: HTTP 503 from the robot); retrying in" in en.stderr, en.stderr
+    assert "Error: Delivery failed for" in en.stderr and "失败" not in en.stderr, en.stderr

@@ -258,7 +258,7 @@ def test_a_held_lock_makes_the_second_run_give_up_cleanly(report_ws, tmp_path):
     with workspace_lock(report_ws / "aesops.duckdb", wait_seconds=1):
         done = subprocess.run(_report_cmd(report_ws, out, "--wait", "1"), capture_output=True, text=True, timeout=60)
     assert done.returncode == 3
-    assert "Another aesops report is running" in done.stderr and "Traceback" not in done.stderr
+    assert "另一个 aesops 报表正在" in done.stderr and "Traceback" not in done.stderr
     assert not out.exists() or not any(out.iterdir())
 
 

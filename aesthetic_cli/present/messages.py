@@ -232,6 +232,553 @@ MESSAGES: dict[str, Pair] = {
     "horizon_min": ("--horizon '{text}' 需要至少 1 天的整天数。", "--horizon '{text}' needs whole days of at least 1."),
     "horizon_hint": ("例如 --horizon 90,180", "e.g. --horizon 90,180"),
     "from_to_hint": ("例如 --from 2026-10-01 --to 2026-10-15", "e.g. --from 2026-10-01 --to 2026-10-15"),
+    # Errors raised in the core (importer, metrics, warehouse, settings, delivery, reports), matched by
+    # their English; a more specific template comes before a general one (the first match wins).
+    # -- importing files
+    "csv_decode": (
+        "{name} 无法按 {encoding} 文本读取（第 {byte} 个字节无法解码）。",
+        "{name} cannot be read as {encoding} text (byte {byte} cannot be decoded).",
+    ),
+    "csv_not_text": (
+        "{name} 既不是 UTF-8 也不是 GBK/GB18030 文本（某一段的第 {byte} 个字节无法解码）。",
+        "{name} is neither UTF-8 nor GBK/GB18030 text (byte {byte} of a block cannot be decoded).",
+    ),
+    "resave_csv_utf8": (
+        "请在 Excel 中另存为“CSV UTF-8”或 .xlsx，再导入。",
+        "Save it from Excel as 'CSV UTF-8' or as .xlsx and import again.",
+    ),
+    "csv_unparsable_line": (
+        '{name} 第 {line} 行：CSV 无法解析（{why}）；单元格超过 {mb} MB 通常说明上方有未配对的引号（"）。',
+        (
+            "{name}, line {line}: the CSV cannot be parsed ({why}); a cell over {mb} MB usually means an "
+            'unbalanced quote (") above it.'
+        ),
+    ),
+    "resave_csv_or_xlsx": (
+        "请在 Excel 中打开文件，另存为“CSV UTF-8”或 .xlsx，再导入。",
+        "Open the file in Excel and save it again as 'CSV UTF-8', or save it as .xlsx, and import again.",
+    ),
+    "csv_unparsable": ("{name} 无法按 CSV 解析（{why}）。", "{name} could not be parsed as CSV ({why})."),
+    "csv_count_mismatch": (
+        (
+            "{name}：快速 CSV 读取器读到 {fast} 条记录，csv 模块读到 {slow} 条（行尾是单独的 CR 或引号不配对"
+            "）；没有导入任何内容。"
+        ),
+        (
+            "{name}: the fast CSV reader found {fast} records where the csv module found {slow} "
+            "(bare CR line ends or unbalanced quotes); nothing was imported."
+        ),
+    ),
+    "csv_is_spreadsheet": ("{name} 是以 .csv 为名保存的电子表格。", "{name} is a spreadsheet saved with a .csv name."),
+    "rename_xlsx": ("请改名为 .xlsx（或 .xls）后再导入。", "Rename it to .xlsx (or .xls) and import again."),
+    "bad_workbook": (
+        "{name} 不是有效的 {kind} 工作簿（文件已损坏或是其他格式）。",
+        "{name} is not a valid {kind} workbook (the file is damaged or has another format).",
+    ),
+    "cannot_open_sheet": (
+        "{name} 无法作为电子表格打开（{why}）。",
+        "{name} could not be opened as a spreadsheet ({why}).",
+    ),
+    "sheet_unreadable": (
+        "{name} 的工作表“{sheet}”无法读取（{why}）。",
+        "{name}, sheet '{sheet}', could not be read ({why}).",
+    ),
+    "sheets_are": (
+        "它的工作表有：{names}。请用 --sheet 名称（或序号，1 = 第一个）指定一个。",
+        "Its sheets are: {names}. Pass one with --sheet NAME (or its number, 1 = first).",
+    ),
+    "damaged_workbook": ("{name} 是已损坏的工作簿（{why}）。", "{name} is a damaged workbook ({why})."),
+    "zip_part_too_big": (
+        "{name}：部件 {part} 解压后会有 {mb} MB，超过 {limit} MB 的上限；文件未读取即被拒收。",
+        "{name}: part {part} would inflate to {mb} MB, over the {limit} MB limit; the file was refused unread.",
+    ),
+    "zip_part_ratio": (
+        "{name}：部件 {part} 解压后膨胀 {ratio} 倍（压缩炸弹或文件已损坏）；文件未读取即被拒收。",
+        "{name}: part {part} inflates {ratio} times (a zip bomb, or a damaged file); the file was refused unread.",
+    ),
+    "zip_part_beyond": (
+        "{name}：部件 {part} 解压后超出真实导出文件的范围（压缩炸弹或文件已损坏）；文件未读取即被拒收。",
+        (
+            "{name}: part {part} inflates beyond the limits of a real export (zip bomb or damaged file); "
+            "the file was refused unread."
+        ),
+    ),
+    "too_many_rows": (
+        "{name}：{sheet} 有 {rows} 行，超过电子表格能容纳的行数（{limit}）；文件已损坏或不是 Excel 导出文件。",
+        (
+            "{name}: {sheet} has {rows} rows, more than a spreadsheet can hold ({limit}); "
+            "the file is damaged or not an Excel export."
+        ),
+    ),
+    "cell_beyond": (
+        "{name}：{sheet} 在第 {row} 行第 {col} 列有单元格，超出电子表格的容量（{rows} 行，{cols} 列）；文件已损坏。",
+        (
+            "{name}: {sheet} has a cell at row {row}, column {col}, beyond what a spreadsheet can hold "
+            "({rows} rows, {cols} columns); the file is damaged."
+        ),
+    ),
+    "xls_cell_beyond": (
+        "{name} 在第 {row} 行第 {col} 列有单元格，超出 .xls 的容量（{rows} 行，{cols} 列）；文件已损坏。",
+        (
+            "{name} has a cell at row {row}, column {col}, beyond what an .xls can hold "
+            "({rows} rows, {cols} columns); the file is damaged."
+        ),
+    ),
+    "sparse_range_eg": (
+        (
+            "{name}：{sheet} 用了 A1:{corner} 的范围（{cells} 个单元格），实际只有 {used} 个；远处的零散单元"
+            "格（例如 {cell}）会让读取耗费数 GB 内存或数分钟，因此拒收。"
+        ),
+        (
+            "{name}: {sheet} uses the range A1:{corner} ({cells} cells) for only {used} cells; a stray cell far "
+            "away (e.g. {cell}) would make reading it take gigabytes or minutes, so it was refused."
+        ),
+    ),
+    "sparse_range": (
+        (
+            "{name}：{sheet} 用了 A1:{corner} 的范围（{cells} 个单元格），实际只有 {used} 个；远处的零散单元"
+            "格会让读取耗费数 GB 内存，因此拒收。"
+        ),
+        (
+            "{name}: {sheet} uses the range A1:{corner} ({cells} cells) for only {used} cells; a stray cell far "
+            "away would make reading it take gigabytes, so it was refused."
+        ),
+    ),
+    "xls_sparse_range": (
+        (
+            "{name} 用了 A1:{corner} 的范围（{cells} 个单元格），实际只有 {used} 个；远处的零散单元格会让读"
+            "取耗费数 GB 内存，因此拒收。"
+        ),
+        (
+            "{name} uses the range A1:{corner} ({cells} cells) for only {used} cells; a stray cell far "
+            "away would make reading it take gigabytes, so it was refused."
+        ),
+    ),
+    "header_row_past": (
+        "{name}：header_row = {row} 超过了最后一行（{last}）。",
+        "{name}: header_row = {row} is past the last row ({last}).",
+    ),
+    "amount_unit": (
+        "--amount-unit 只能是 yuan 或 fen，不能是“{unit}”。",
+        "--amount-unit must be yuan or fen, not '{unit}'.",
+    ),
+    "nothing_imported_hint": (
+        "没有导入任何内容。请检查文件和 --kind 是否正确，或 --amount-unit；修正上面的行，或用 --mapping 文件 映射列。",
+        (
+            "Nothing was imported. Check that this is the right file and --kind, or --amount-unit; "
+            "fix the rows above or map the columns with --mapping FILE."
+        ),
+    ),
+    "mostly_bad": (
+        "{where}：{total} 行数据中有 {n} 行无法读取，超过一半，整个文件被拒收。前几个问题：{examples}。",
+        (
+            "{where}: {n} of {total} data rows cannot be read, more than half, so the file was refused whole. "
+            "First problems: {examples}."
+        ),
+    ),
+    "mapping_not_found": ("找不到映射文件：{path}。", "Mapping file not found: {path}."),
+    "mapping_bad_toml": ("映射文件 {path} 不是有效的 TOML：{why}。", "Mapping file {path} is not valid TOML: {why}."),
+    "mapping_no_columns": ("映射文件 {path} 没有 [columns] 表。", "Mapping file {path} has no [columns] table."),
+    "mapping_unknown_fields": (
+        "映射文件 {path} 映射到了未知字段：{names}。",
+        "Mapping file {path} maps to unknown fields: {names}.",
+    ),
+    "mapping_fields_hint": (
+        "字段名是 `aesops import --help` 中的 snake_case 名称（例如 order_date、paid_amount）。",
+        "Fields are the snake_case names in `aesops import --help` (e.g. order_date, paid_amount).",
+    ),
+    "mapping_unknown_kind": ("映射文件 {path}：未知的类型“{kind}”。", "Mapping file {path}: unknown kind '{kind}'."),
+    "mapping_not_formula": (
+        '映射文件 {path}：[computed] {name} = "{expr}" 不是公式。',
+        'Mapping file {path}: [computed] {name} = "{expr}" is not a formula.',
+    ),
+    "mapping_formula_chars": (
+        '映射文件 {path}：[computed] {name} = "{expr}" 只能使用列名、数字、+ - * / 和括号。',
+        (
+            'Mapping file {path}: [computed] {name} = "{expr}" may only use column names, numbers, + - '
+            "* / and parentheses."
+        ),
+    ),
+    "mapping_no_column": (
+        "映射文件 {path}：[computed] 用到了文件中没有的列“{column}”。",
+        "Mapping file {path}: [computed] names a column '{column}' that the file does not have.",
+    ),
+    "its_columns": ("文件的列有：{names}。", "Its columns are: {names}."),
+    "mapping_other": ("映射文件 {path}：{why}", "Mapping file {path}: {why}"),
+    "no_batch": ("没有导入批次 {batch}。", "There is no import batch {batch}."),
+    "batches_are": (
+        "现有批次：{batches}（`aesops batches` 可列出）。",
+        "Batches: {batches} (`aesops batches` lists them).",
+    ),
+    "batch_has_later": (
+        (
+            "批次 {batch}（{file}）不能单独删除：之后的批次 {later}（共 {n} 个）建立在它之上（替换了它的记录"
+            "，或把它的行当作重复跳过）。"
+        ),
+        (
+            "Batch {batch} ({file}) cannot be dropped on its own: later batch(es) {later} of {n} built on it "
+            "(replaced its records or skipped its rows as duplicates)."
+        ),
+    ),
+    "drop_later_first": (
+        "请先删除之后的批次（`aesops batches drop {later}`），再删除这一个，然后重新导入想保留的内容。",
+        (
+            "Drop the later batches first (`aesops batches drop {later}`), then this one, and re-import "
+            "what you want to keep."
+        ),
+    ),
+    "no_intake_folder": ("收件文件夹 {folder} 不存在。", "The intake folder {folder} does not exist."),
+    "intake_folder_hint": (
+        "请先创建它（mkdir -p），再让导出或同步工具指向它。",
+        "Create it (mkdir -p) and point the export or sync tool at it.",
+    ),
+    # -- periods, groupings, predictions, targets
+    "period_before_data_hint": (
+        "请选择开始于 {day} 或更早的期间，或导入更新的导出文件。",
+        "Choose a period that starts on or before {day}, or import newer exports.",
+    ),
+    "unknown_by": ("--by '{by}' 不是 aesops 认识的分组方式。", "--by '{by}' is not a grouping aesops knows."),
+    "unknown_cohort_by": ("--by '{by}' 不是同期群的分组方式。", "--by '{by}' is not a cohort grouping."),
+    "use_one_of": ("可用：{choices}。", "Use one of: {choices}."),
+    "role_catalog": ("role '{role}' 只能是 onsite 或 online。", "role '{role}' must be onsite or online."),
+    "no_orders_give_month_hint": (
+        "请先导入导出文件（aesops import 文件...），或给出月份。",
+        "Import exports first (aesops import FILE...), or give a month.",
+    ),
+    "no_orders_give_year": (
+        "仓库中还没有订单：请给出目标年份。",
+        "The warehouse has no orders yet: give the target year.",
+    ),
+    "no_orders_predict": ("仓库中还没有订单：无从预测。", "The warehouse has no orders yet: nothing to predict from."),
+    "until_after_data": (
+        "--until {until} 晚于数据的最后一天（{last}）。",
+        "--until {until} lies after the data's last day ({last}).",
+    ),
+    "until_hint": (
+        "校准截止日必须是数据覆盖的某一天；不写则用最后一天。",
+        "The calibration end must be a day the data covers; leave it out to use the last day.",
+    ),
+    "horizon_whole_days": (
+        "--horizon 取整天数，至少 1，例如 --horizon 90,180。",
+        "--horizon takes whole days, at least 1, e.g. --horizon 90,180.",
+    ),
+    "check_needs_after": (
+        "--check 需要 --until {until} 之后的数据，而数据止于 {last}。",
+        "--check needs data after --until {until}, and the data ends on {last}.",
+    ),
+    "check_hint": (
+        "请把 --until 设早一些，例如数据的一半处，把其余留作检验。",
+        "Set --until earlier, e.g. half-way through the data, to hold out the rest.",
+    ),
+    "too_little_history": (
+        "历史太短，无法拟合复购模型：{n} 位成交客人，其中 {repeat} 位复购（至少需要 {need_n} 和 {need_repeat}）。",
+        (
+            "Too little history to fit the repurchase model: {n} customers with a deal, {repeat} of them with a "
+            "repeat deal (at least {need_n} and {need_repeat} are needed)."
+        ),
+    ),
+    "more_history_hint": (
+        "请用更晚的 --until、全部门店，或导入更多月份的订单。",
+        "Use a later --until, all clinics, or import more months of orders.",
+    ),
+    "inconsistent_summaries": (
+        "客人汇总数据不一致：最近一次购买必须介于 0 和客人的在册时长之间。",
+        "Inconsistent customer summaries: recency must lie between 0 and the customer's age.",
+    ),
+    "bgnbd_no_converge": (
+        "复购模型（BG/NBD）在这 {n} 位客人上没有收敛（{why}）。",
+        "The repurchase model (BG/NBD) did not converge on these {n} customers ({why}).",
+    ),
+    "bgnbd_hint": (
+        "历史可能太短或太均匀；请用更晚的 --until 或更多数据。",
+        "The history may be too short or too uniform; try a later --until or more data.",
+    ),
+    "no_finite_forecast": (
+        "拟合出的复购模型对部分客人给不出有限的预测。",
+        "The fitted repurchase model gives no finite forecast for some customers.",
+    ),
+    "extreme_params_hint": (
+        "拟合参数过于极端；请用更晚的 --until 或更多数据。",
+        "The fitted parameters are extreme; try a later --until or more data.",
+    ),
+    "too_few_repeat": (
+        "复购客人太少（{n}），无法拟合客单价模型（Gamma-Gamma）；至少需要 {need}。",
+        "Too few repeat customers ({n}) to fit the deal-value model (Gamma-Gamma); at least {need} are needed.",
+    ),
+    "more_data_hint": ("请用更晚的 --until、全部门店或更多数据。", "Use a later --until, all clinics, or more data."),
+    "gg_no_converge": (
+        "客单价模型（Gamma-Gamma）在这 {n} 位复购客人上没有收敛（{why}；q = {q}，必须大于 1 期望值才存在）。",
+        (
+            "The deal-value model (Gamma-Gamma) did not converge on these {n} repeat customers "
+            "({why}; q = {q}, which must exceed 1 for the expected value to exist)."
+        ),
+    ),
+    "gg_hint": (
+        "客单价可能太不均匀（少数极大的单）；请用更晚的 --until 或更多数据。",
+        "Deal values may be too uneven (a few huge deals); try a later --until or more data.",
+    ),
+    "total_or_growth": (
+        "--total（元）和 --growth（例如 0.15 表示 +15%）只能给一个。",
+        "Give exactly one of --total (yuan) or --growth (e.g. 0.15 for +15%).",
+    ),
+    "new_share": (
+        "--new-share 是 0 到 1 之间的比例，例如 0.4。",
+        "--new-share is a fraction between 0 and 1, e.g. 0.4.",
+    ),
+    "split_by": ("--by {by}：按 {choices} 拆分。", "--by {by}: split by {choices}."),
+    "growth_needs_last_year": (
+        "--growth 需要去年的销售额，而仓库里没有 {a} 或 {b} 的完整月份。",
+        "--growth needs last year's sales, and the warehouse has no complete month of {a} or {b}.",
+    ),
+    "growth_hint": (
+        "请用 --total 直接给出目标，或先导入去年的订单。",
+        "Give the target itself with --total, or import last year's orders first.",
+    ),
+    "target_positive": ("目标必须是正的元数。", "The target must be a positive number of yuan."),
+    "solve_choice": ("--solve '{solve}'：请从 {choices} 中选一个。", "--solve '{solve}': choose one of {choices}."),
+    "no_plan": ("没有 {year} 的已保存目标。", "No saved target plan for {year}."),
+    "no_plan_hint": (
+        "用 `aesops targets split --year {year} --total N --save` 制定一个。",
+        "Make one with `aesops targets split --year {year} --total N --save`.",
+    ),
+    "nothing_to_track": (
+        "数据止于 {last}，早于 {year} 开始：还没有可追踪的内容。",
+        "The data ends {last}, before {year} starts: nothing to track yet.",
+    ),
+    # -- reports, demo, sample, schedule
+    "unknown_report": ("未知的报表“{name}”。", "Unknown report '{name}'."),
+    "report_formats": (
+        "--format {fmt}：报表可写成 xlsx、html 和/或 pdf，例如 --format xlsx,html。",
+        "--format {fmt}: reports are written as xlsx, html and/or pdf, e.g. --format xlsx,html.",
+    ),
+    "pdf_needs_chromium": (
+        "--format pdf 需要 Chromium 或 Google Chrome，但两者都没有安装。",
+        "--format pdf needs Chromium or Google Chrome, and neither is installed.",
+    ),
+    "pdf_hint": (
+        (
+            "请安装一个（例如 apt-get install chromium），设置 AESOPS_CHROMIUM=/path/to/chrome，或改用 "
+            "--format xlsx,html。"
+        ),
+        (
+            "Install one (e.g. apt-get install chromium), set AESOPS_CHROMIUM=/path/to/chrome, or ask for "
+            "--format xlsx,html."
+        ),
+    ),
+    "pdf_failed": (
+        "Chromium 无法把报表打印成 PDF（退出码 {code}）。",
+        "Chromium could not print the report to PDF (exit {code}).",
+    ),
+    "report_not_written": (
+        "无法写出 {path}（无法使用：{why}）。本次运行的报表都没有保留（{names}）。",
+        "Could not write {path} (cannot use it: {why}). None of this run's reports were kept ({names}).",
+    ),
+    "report_not_written_hint": (
+        "请腾出磁盘空间或修正文件夹权限（--out），再重新运行报表。",
+        "Free disk space or fix the folder's permissions (--out), then run the report again.",
+    ),
+    "import_still_writing": (
+        "仍有导入在写入 {path}，{secs} 秒内没有结束。",
+        "An import is still writing to {path} and did not finish within {secs}s.",
+    ),
+    "report_running": (
+        "另一个 aesops 报表正在 {path} 上运行，{secs} 秒内没有结束。",
+        "Another aesops report is running on {path} and did not finish within {secs}s.",
+    ),
+    "wait_hint": (
+        "没有写出任何内容。请等它结束，或调大 --wait；退出码 3 正是这个意思。",
+        "Nothing was written. Let it finish, or raise --wait; exit code 3 means exactly this.",
+    ),
+    "demo_folder_hint": ("请为演示工作区指定一个文件夹。", "Name a folder for the demo workspace."),
+    "demo_not_empty": (
+        "{path} 不是空的，也不是 `aesops demo` 创建的。",
+        "{path} is not empty and was not made by `aesops demo`.",
+    ),
+    "demo_not_empty_hint": (
+        "请用 --out 选一个新文件夹，或不写 --out 使用临时文件夹。",
+        "Pick a new folder with --out, or leave --out off for a temporary one.",
+    ),
+    "customers_positive": ("--customers 必须是正数。", "--customers must be positive."),
+    "scale_positive": ("--scale 必须是正数。", "--scale must be positive."),
+    "no_bundled_sample": ("本安装中缺少内置的示例数据。", "The bundled sample data is missing from this installation."),
+    "bundled_sample_hint": (
+        "用 `aesops sample generate --out 文件夹` 生成，再导入 文件夹/*。",
+        "Generate it with `aesops sample generate --out DIR` and import DIR/*.",
+    ),
+    "no_crontab": ("这台机器上没有 `crontab` 命令。", "There is no `crontab` command on this machine."),
+    "no_crontab_hint": (
+        "请安装 cron（例如 apt-get install cron），或把 `aesops schedule print` 输出的行手工加入你的调度器。",
+        (
+            "Install cron (e.g. apt-get install cron), or add the lines from `aesops schedule print` to "
+            "your scheduler by hand."
+        ),
+    ),
+    "crontab_refused": ("crontab 拒绝了新的任务表：{why}", "crontab refused the new table: {why}"),
+    # -- workspace, settings, warehouse
+    "scorecard_unusable": (
+        "aesops.toml [scorecard.{name}] 无法使用：{why}。",
+        "aesops.toml [scorecard.{name}] is not usable: {why}.",
+    ),
+    "scorecard_hint": (
+        "请给出非负且不全为零的权重，可用于：{names}。",
+        "Give non-negative weights, not all zero, for any of: {names}.",
+    ),
+    "horizons_unusable": (
+        "aesops.toml [channels] horizons = {value} 无法使用。",
+        "aesops.toml [channels] horizons = {value} is not usable.",
+    ),
+    "horizons_hint": (
+        "请给出首次出现之后的整天数，例如 horizons = [30, 90, 180, 365]。",
+        "Give whole days after first_seen, e.g. horizons = [30, 90, 180, 365].",
+    ),
+    "mask_pii": (
+        "aesops.toml [privacy] mask_pii = {value} 只能是 true 或 false。",
+        "aesops.toml [privacy] mask_pii = {value} must be true or false.",
+    ),
+    "toml_invalid": ("{path} 不是有效的 TOML：{why}。", "{path} is not valid TOML: {why}."),
+    "toml_invalid_hint": ("请修正该文件，或运行 `aesops init --force`。", "Fix the file or run `aesops init --force`."),
+    "no_workspace": (
+        "{path} 及其上级目录中都没有 aesops 工作区，也没有给出 --db 或 AESOPS_DB。",
+        "No aesops workspace in {path} or its parents, and no --db or AESOPS_DB given.",
+    ),
+    "no_workspace_init_hint": (
+        "用 `aesops init`（或 `aesops init 文件夹`）创建一个，或传入 --db 路径。",
+        "Create one with `aesops init` (or `aesops init DIR`), or pass --db PATH.",
+    ),
+    "warehouse_in_use": (
+        "仓库 {path} 正在被另一个 aesops 进程使用。",
+        "The warehouse {path} is in use by another aesops process.",
+    ),
+    "warehouse_in_use_hint": (
+        "请等另一个导入或报表（包括 cron 任务）结束后再试。",
+        "Wait for the other import or report to finish (cron jobs included) and try again.",
+    ),
+    "warehouse_cannot_open": ("仓库 {path} 无法打开：{why}", "The warehouse {path} cannot be opened: {why}"),
+    "not_a_warehouse": (
+        "{path} 不是 aesops 仓库或已损坏：{why}",
+        "{path} is not an aesops warehouse or is damaged: {why}",
+    ),
+    "not_a_warehouse_hint": (
+        "请把 --db 指向正确的文件，或把这个文件移开后重新导入。",
+        "Point --db at the right file, or move this one away and re-import.",
+    ),
+    "as_of_file": (
+        "--as-of 读取 DuckLake 工作区的历史快照；{path} 是单个 DuckDB 文件，没有快照。",
+        "--as-of reads a past snapshot of a lake workspace; {path} is a single DuckDB file, which keeps no snapshots.",
+    ),
+    "as_of_file_hint": (
+        "请去掉 --as-of，或把 --db 指向 DuckLake 工作区。",
+        "Drop --as-of, or point --db at a lake workspace.",
+    ),
+    "lake_catalog_open": (
+        "DuckLake 目录 {catalog}（数据在 {data}）无法打开：{why}",
+        "The lake catalog {catalog} (data in {data}) cannot be opened: {why}",
+    ),
+    "lake_catalog_hint": (
+        "请检查 PostgreSQL 服务器是否在运行、数据库是否存在、PGPASSWORD 是否已设置。",
+        "Check that the PostgreSQL server is up, the database exists and PGPASSWORD is set.",
+    ),
+    "lake_ext_missing_file": (
+        "包 {package} 中没有 {name}.duckdb_extension 文件。",
+        "The package {package} holds no {name}.duckdb_extension file.",
+    ),
+    "lake_catalog_url": (
+        "--catalog {url}：应为 postgresql://USER@HOST:PORT/DATABASE。",
+        "--catalog {url}: expected postgresql://USER@HOST:PORT/DATABASE.",
+    ),
+    "lake_catalog_password": (
+        "--catalog 不能包含密码：它会被写进 aesops.toml。",
+        "--catalog must not contain a password: it would be written to aesops.toml.",
+    ),
+    "lake_password_hint": (
+        "请用 PGPASSWORD（或 ~/.pgpass）提供目录数据库的密码。",
+        "Set PGPASSWORD (or use ~/.pgpass) for the catalog database's password.",
+    ),
+    "lake_no_data_path": (
+        "DuckLake 工作区的 aesops.toml 中没有 data_path。",
+        "The lake workspace has no data_path in aesops.toml.",
+    ),
+    "as_of_read_only": (
+        "--as-of 读取历史快照，不能用来修改仓库。",
+        "--as-of reads a past snapshot; it cannot be used to change the warehouse.",
+    ),
+    "as_of_no_snapshot": (
+        "--as-of：DuckLake 中没有这个快照（{what}）。",
+        "--as-of: the lake has no such snapshot ({what}).",
+    ),
+    "as_of_snapshots_hint": ("用 `aesops status` 列出快照。", "List the snapshots with `aesops status`."),
+    "not_lake_toml": (
+        '{path} 描述的不是 DuckLake 工作区（没有 backend = "ducklake"）。',
+        '{path} does not describe a lake workspace (no backend = "ducklake").',
+    ),
+    "not_push_file": ("{path} 不是可推送的 DuckDB 仓库文件。", "{path} is not a DuckDB warehouse file to push."),
+    "push_hint": (
+        "请在文件工作区中运行 `aesops lake push`（或传入 --db 文件）。",
+        "Run `aesops lake push` in the file workspace (or pass --db FILE).",
+    ),
+    "lake_ext_not_installed": (
+        "DuckDB 扩展“{name}”没有安装；DuckLake 工作区需要它。",
+        "The DuckDB extension '{name}' is not installed; a lake workspace needs it.",
+    ),
+    "lake_extras_hint": (
+        "请安装带 lake 扩展的 aesops：pip install 'aesops[lake]'（包 {package}=={version}）。",
+        "Install aesops with its lake extras: pip install 'aesops[lake]' (package {package}=={version}).",
+    ),
+    "lake_toml_unreadable": (
+        "{path} 无法作为 DuckLake 工作区读取：{why}。",
+        "{path} cannot be read as a lake workspace: {why}.",
+    ),
+    "as_of_value": (
+        "--as-of {value}：请给出快照编号（见 `aesops status`）或时间，例如 2026-10-31 或 '2026-10-31 18:00'。",
+        (
+            "--as-of {value}: give a snapshot number (see `aesops status`) or a time such as 2026-10-31 "
+            "or '2026-10-31 18:00'."
+        ),
+    ),
+    "lake_not_empty": (
+        "DuckLake 中已有导入；push 只能把工作区复制进空的 DuckLake。",
+        "The lake already holds imports; push copies a workspace into an empty lake only.",
+    ),
+    "lake_not_empty_hint": (
+        "请改用 `aesops import` 把新的导出文件导入 DuckLake。",
+        "Import new exports into the lake with `aesops import` instead.",
+    ),
+    "lake_ext_load": (
+        "DuckDB {version} 无法加载 {name} 扩展：{why}",
+        "DuckDB {version} cannot load the {name} extension: {why}",
+    ),
+    "lake_ext_load_hint": (
+        "duckdb-extension-* 包必须与已安装的 DuckDB 版本匹配；请重新安装 aesops，让 pip 安装固定的版本。",
+        (
+            "The duckdb-extension-* packages must be built for the installed DuckDB version; reinstall aesops "
+            "so that pip installs the pinned versions."
+        ),
+    ),
+    "push_cannot_open_hint": (
+        "请先停止正在使用它的 aesops 导入或报表，再推送。",
+        "Stop any aesops import or report using it, then push again.",
+    ),
+    "cannot_be_opened": ("{path} 无法打开：{why}", "{path} cannot be opened: {why}"),
+    # -- delivery (send): retries, robots' answers, the final failure
+    "send_retrying": (
+        "{target}：第 {i} 次（共 {tries} 次）失败（{why}）；{wait} 秒后重试。",
+        "{target}: try {i} of {tries} failed ({why}); retrying in {wait}s.",
+    ),
+    "robot_http": ("机器人返回 HTTP {code}", "HTTP {code} from the robot"),
+    "robot_http_os": ("机器人返回 HTTP {code}", "OSError: HTTP {code} from the robot"),  # as retry.py words an attempt
+    "robot_not_json": ("机器人返回的内容不是 JSON", "the robot answered with something that is not JSON"),
+    "robot_rate_limit": ("{kind} 机器人正在限流（{code} {why}）", "{kind} robot is rate-limiting ({code} {why})"),
+    "delivery_failed": ("发送失败：{targets}。", "Delivery failed for {targets}."),
+    "delivery_failed_hint": (
+        "报表已写出并保留：{paths}。请修正设置或网络后重新发送（aesops send --test 可检查）；退出码 4 正是这个意思。",
+        (
+            "The reports were written and are kept: {paths}. Fix the settings or the network and send again "
+            "(aesops send --test checks them); exit code 4 means exactly this."
+        ),
+    ),
+    # Reject reasons beyond the parse failures above (importer/convert.py, importer/load.py).
+    "reason_unreadable": ("无法读取", "unreadable"),
+    "reason_no_clinic": ("缺少门店；也没有 --clinic 默认值", "missing clinic (门店); no --clinic default"),
     # aesops demo (demo_run.py).
     "demo_import": (
         "[bold]1. 导入[/bold] {n} 个示例导出文件到 {db}",
@@ -292,7 +839,7 @@ def _patterns() -> list[tuple[re.Pattern, str]]:
         if key.startswith("reason_") or key == "error":
             continue
         parts = re.split(r"\{(\w+)\}", en)
-        rx = "".join(f"(?P<{p}>.+?)" if i % 2 else re.escape(p) for i, p in enumerate(parts))
+        rx = "".join(f"(?P<{p}>.*?)" if i % 2 else re.escape(p) for i, p in enumerate(parts))
         out.append((re.compile(rx + r"\Z", re.S), key))
     return out
 
@@ -304,7 +851,10 @@ def localize(text: str | None, lang: str) -> str | None:
     for rx, key in _patterns():
         m = rx.match(text)
         if m:
-            return t(key, "zh", **m.groupdict())
+            # A field may itself be a message (the reason inside a retry warning): in Chinese too.
+            return t(key, "zh", **{k: localize(v, lang) or v for k, v in m.groupdict().items()})
+    if "\n" in text:  # a hint the importer extended with a line of its own: each line on its own
+        return "\n".join(localize(line, lang) or line for line in text.split("\n"))
     return text
 
 

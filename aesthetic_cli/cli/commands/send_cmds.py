@@ -19,7 +19,13 @@ def _settings(ws):
 
 def _warn(verbose: bool):
     # A retry that then succeeds is routine: under cron it stays silent (cron mails stderr).
-    return (lambda m: err.print(m)) if verbose or interactive() else (lambda _m: None)
+    if not (verbose or interactive()):
+        return lambda _m: None
+    from aesthetic_cli.cli.errors import message_lang
+    from aesthetic_cli.present.messages import localize
+
+    # delivery/retry.py words the warning in English; the reader gets it in their language.
+    return lambda m: err.print(localize(m, message_lang()) or m, markup=False)
 
 
 def send_written(ws, written, *, verbose: bool = False) -> None:
