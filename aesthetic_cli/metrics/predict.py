@@ -91,10 +91,12 @@ def score(
     model = cm.fit_bgnbd(x, t_x, T)
     value_model = cm.fit_gamma_gamma(x, mx)
     value = cm.expected_value(value_model, x, mx)
-    alive = cm.p_alive(model, x, t_x, T)
+    # The forecasts depend on (x, t_x, T) alone: worked out once per distinct row and spread back.
+    (ux, ut_x, uT), _, row = cm.distinct_rows(x, t_x, T)
+    alive = cm.p_alive(model, ux, ut_x, uT)[row]
     cols = [pl.Series("p_alive", alive), pl.Series("expected_value", value)]
     for h in horizons:
-        if_alive = cm.expected_deals_if_alive(model, h / WEEK, x, t_x, T)
+        if_alive = cm.expected_deals_if_alive(model, h / WEEK, ux, ut_x, uT)[row]
         deals = alive * if_alive
         cols += [
             pl.Series(f"expected_deals_{h}d", deals),
@@ -200,7 +202,7 @@ def holdout_check(con, s: Scored, last: date) -> tuple[pl.DataFrame, dict]:
     x, t_x, T = (df[c].to_numpy().astype(np.float64) for c in ("repeat_deals", "recency_weeks", "age_weeks"))
     actual = run(con, "predict", "holdout", {"until": s.until, "last": last})
     df = (
-        df.with_columns(pl.Series("predicted", cm.expected_deals(s.model, weeks, x, t_x, T)))
+        df.with_columns(pl.Series("predicted", _per_distinct_row(cm.expected_deals, s.model, weeks, x, t_x, T)))
         .join(actual, on="customer_id", how="left")
         .with_columns(pl.col("actual_deals").fill_null(0))
     )
@@ -239,3 +241,8 @@ def holdout_check(con, s: Scored, last: date) -> tuple[pl.DataFrame, dict]:
         "predicted_deals": float(total["predicted_deals"][0]),
     }
     return table, meta
+
+
+def _per_distinct_row(forecast, model, t: float, x, t_x, T) -> np.ndarray:
+    (ux, ut_x, uT), _, row = cm.distinct_rows(x, t_x, T)
+    return forecast(model, t, ux, ut_x, uT)[row]
