@@ -35,7 +35,7 @@ def test_the_data_set_has_many_repeated_rows(repeated):
     assert weight.sum() == x.size and ux.size < x.size / 3
     # Every customer points at a row equal to their own, and the rows are distinct.
     assert np.array_equal(ux[row], x) and np.array_equal(ut_x[row], t_x) and np.array_equal(uT[row], T)
-    assert len(set(zip(ux, ut_x, uT))) == ux.size
+    assert len(set(zip(ux, ut_x, uT, strict=True))) == ux.size
     assert np.array_equal(np.bincount(row), weight)
 
 
