@@ -1,4 +1,5 @@
-"""A slice of the fuzz harness in every test run (the full run is documented in tests/fuzz/README.md)."""
+"""A slice of the fuzz harness in every test run, every format (.xls/.xlsb/.ods and panicking date cells
+included); the full run is documented in tests/fuzz/README.md."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ ROOT = Path(__file__).resolve().parents[1]
 def test_hostile_inputs_slice():
     # A process of its own: the harness forks a child per case and must start free of threads.
     done = subprocess.run(
-        [sys.executable, "-m", "tests.fuzz", "--cases", "120", "--seed", "7", "--quick", "--jobs", "2"],
+        [sys.executable, "-m", "tests.fuzz", "--cases", "120", "--seed", "7", "--quick", "--jobs", "2", "--formats", "all"],
         cwd=ROOT,
         capture_output=True,
         text=True,
