@@ -88,7 +88,7 @@ def _csv(result, out, lang: str) -> None:
         writer.writerow([label(c, lang) for c in frame.columns])
         for row in frame.iter_rows(named=True):
             writer.writerow(
-                [safe_cell(csv_value(c, said_value(c, v, lang), cell_kind(row, c))) for c, v in row.items()]
+                [safe_cell(csv_value(c, said_value(c, v, lang), cell_kind(row, c), lang)) for c, v in row.items()]
             )
 
 
