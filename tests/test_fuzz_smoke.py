@@ -8,6 +8,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from tests.conftest import child_env
+
 ROOT = Path(__file__).resolve().parents[1]
 
 
@@ -19,6 +21,7 @@ def test_hostile_inputs_slice():
         capture_output=True,
         text=True,
         timeout=900,
+        env=child_env("zh"),
     )
     figures = json.loads(done.stdout)
     assert figures["inputs"] == 120

@@ -3,7 +3,6 @@ shifted, nothing absurd loaded, no personal data in messages, and data printed a
 
 from __future__ import annotations
 
-import os
 import re
 import subprocess
 import sys
@@ -11,7 +10,7 @@ import time
 import zipfile
 from pathlib import Path
 
-from tests.conftest import run_cli, snapshot, write_csv, write_xlsx
+from tests.conftest import child_env, run_cli, snapshot, write_csv, write_xlsx
 
 SAMPLES = Path(__file__).resolve().parents[1] / "sample_data"
 VISIT_HEAD = ["到院日期", "顾客编号", "初诊/复诊/复查", "渠道", "现场咨询师"]
@@ -34,7 +33,7 @@ def _aesops(*args, cwd):
         capture_output=True,
         text=True,
         timeout=120,
-        env={**os.environ, "COLUMNS": "160"},
+        env=child_env("en", COLUMNS="160"),
     )
 
 

@@ -106,3 +106,47 @@ def test_a_delivery_to_an_unreachable_mail_server_fails_in_one_language(
     for name in ("WeCom robot #1", "DingTalk robot #2", "Feishu robot #3"):
         assert f"  {name}: attempts 3, last error: OSError: HTTP 503 from the robot\n" in failure_en, failure_en
     _english_only(en.stderr)
+
+
+# --- the tests themselves: a child aesops process speaks the language its test reads ---------------------
+
+_RUNS_AESOPS = ("aesthetic_cli", "_aesops", "_report_cmd", "tests.fuzz")
+
+
+def test_every_aesops_child_process_of_the_tests_has_its_language_set():
+    """A test that starts aesops as a process (subprocess.run/Popen) passes env=child_env(...) (or a
+    name bound to it): its messages then do not depend on the LANG of the machine running the tests."""
+    import ast
+    from pathlib import Path
+
+    here = Path(__file__).parent
+    loose, seen = [], 0
+    for path in sorted(here.glob("*.py")):
+        source = path.read_text(encoding="utf-8")
+        tree = ast.parse(source)
+        from_child_env = {
+            t.id
+            for n in ast.walk(tree)
+            if isinstance(n, ast.Assign) and "child_env(" in (ast.get_source_segment(source, n.value) or "")
+            for t in n.targets
+            if isinstance(t, ast.Name)
+        }
+        for call in ast.walk(tree):
+            if not (isinstance(call, ast.Call) and isinstance(call.func, ast.Attribute)):
+                continue
+            if call.func.attr not in ("run", "Popen") or getattr(call.func.value, "id", "") != "subprocess":
+                continue
+            text = ast.get_source_segment(source, call) or ""
+            if not any(marker in text for marker in _RUNS_AESOPS):
+                continue
+            seen += 1
+            env = next((k.value for k in call.keywords if k.arg == "env"), None)
+            ok = env is not None and (
+                "child_env(" in (ast.get_source_segment(source, env) or "")
+                or isinstance(env, ast.Name)
+                and env.id in from_child_env
+            )
+            if not ok:
+                loose.append(f"{path.name}:{call.lineno}")
+    assert seen >= 8, seen  # the walk really finds the tests' aesops processes
+    assert not loose, f"aesops started without env=child_env(LANG) (tests/conftest.py): {loose}"
