@@ -16,7 +16,20 @@ ROOT = Path(__file__).resolve().parents[1]
 def test_hostile_inputs_slice():
     # A process of its own: the harness forks a child per case and must start free of threads.
     done = subprocess.run(
-        [sys.executable, "-m", "tests.fuzz", "--cases", "120", "--seed", "7", "--quick", "--jobs", "2", "--formats", "all"],
+        [
+            sys.executable,
+            "-m",
+            "tests.fuzz",
+            "--cases",
+            "120",
+            "--seed",
+            "7",
+            "--quick",
+            "--jobs",
+            "2",
+            "--formats",
+            "all",
+        ],
         cwd=ROOT,
         capture_output=True,
         text=True,
