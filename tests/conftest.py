@@ -40,6 +40,21 @@ def run_cli(*args: str, env: dict | None = None):
     return runner.invoke(app, list(args), env={**base, **(env or {})}, catch_exceptions=False)
 
 
+LOCALES = {"zh": "zh_CN.UTF-8", "en": "en_US.UTF-8"}
+LOCALE_VARS = ("LANG", "LC_ALL", "LC_MESSAGES", "AESOPS_LANG")
+
+
+def child_env(lang: str | None, **extra: str) -> dict[str, str]:
+    """The environment of an aesops child process (subprocess.run/Popen), in the language the test
+    expects rather than the one of the machine running it: "zh" or "en" sets LANG and clears the
+    variables that would override it; None clears them all, for aesops's own default (Chinese, as
+    under cron). The rest (PATH, the venv, NO_COLOR) is inherited; `extra` adds or replaces."""
+    env = {k: v for k, v in os.environ.items() if k not in LOCALE_VARS}
+    if lang is not None:
+        env["LANG"] = LOCALES[lang]
+    return {**env, **extra}
+
+
 def write_xlsx(path: Path, rows: list[list], sheet: str = "Sheet1", extra_sheets: dict | None = None) -> Path:
     import openpyxl
 

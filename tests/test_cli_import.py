@@ -6,7 +6,7 @@ import json
 import subprocess
 import sys
 
-from tests.conftest import run_cli, write_csv, write_xlsx
+from tests.conftest import child_env, run_cli, write_csv, write_xlsx
 
 HEAD = ["收费日期", "顾客编号", "项目", "实收金额"]
 
@@ -148,7 +148,9 @@ def test_help_imports_no_heavy_module():
         "if m in sys.modules]\n"
         "print('HEAVY', heavy)"
     )
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, env=child_env("en")
+    ).stdout
     assert "HEAVY []" in out, out
 
 

@@ -8,17 +8,33 @@ import subprocess
 import sys
 from pathlib import Path
 
+from tests.conftest import child_env
+
 ROOT = Path(__file__).resolve().parents[1]
 
 
 def test_hostile_inputs_slice():
     # A process of its own: the harness forks a child per case and must start free of threads.
     done = subprocess.run(
-        [sys.executable, "-m", "tests.fuzz", "--cases", "120", "--seed", "7", "--quick", "--jobs", "2", "--formats", "all"],
+        [
+            sys.executable,
+            "-m",
+            "tests.fuzz",
+            "--cases",
+            "120",
+            "--seed",
+            "7",
+            "--quick",
+            "--jobs",
+            "2",
+            "--formats",
+            "all",
+        ],
         cwd=ROOT,
         capture_output=True,
         text=True,
         timeout=900,
+        env=child_env("zh"),
     )
     figures = json.loads(done.stdout)
     assert figures["inputs"] == 120

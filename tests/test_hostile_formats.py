@@ -18,7 +18,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from tests.conftest import run_cli, snapshot, write_csv
+from tests.conftest import child_env, run_cli, snapshot, write_csv
 from tests.workbooks import WRITERS, ods, xls, xlsb
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -48,7 +48,7 @@ def _unchanged(ws: Path, before: dict) -> None:
 
 def _aesops(ws: Path, *args: str) -> subprocess.CompletedProcess:
     # RUST_BACKTRACE=1, as on many developer machines and CI images: a panic would print a native stack.
-    env = {**os.environ, "RUST_BACKTRACE": "1", "COLUMNS": "200", "PYTHONPATH": str(ROOT)}
+    env = child_env("zh", RUST_BACKTRACE="1", COLUMNS="200", PYTHONPATH=str(ROOT))
     return subprocess.run(
         [sys.executable, "-m", "aesthetic_cli", *args], cwd=ws, capture_output=True, text=True, timeout=300, env=env
     )

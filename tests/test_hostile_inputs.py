@@ -3,7 +3,6 @@ shifted, nothing absurd loaded, no personal data in messages, and data printed a
 
 from __future__ import annotations
 
-import os
 import re
 import subprocess
 import sys
@@ -11,7 +10,7 @@ import time
 import zipfile
 from pathlib import Path
 
-from tests.conftest import run_cli, snapshot, write_csv, write_xlsx
+from tests.conftest import child_env, run_cli, snapshot, write_csv, write_xlsx
 
 SAMPLES = Path(__file__).resolve().parents[1] / "sample_data"
 VISIT_HEAD = ["到院日期", "顾客编号", "初诊/复诊/复查", "渠道", "现场咨询师"]
@@ -34,7 +33,7 @@ def _aesops(*args, cwd):
         capture_output=True,
         text=True,
         timeout=120,
-        env={**os.environ, "COLUMNS": "160"},
+        env=child_env("en", COLUMNS="160"),
     )
 
 
@@ -162,7 +161,7 @@ def test_unquoted_comma_amount_rejects_the_row_never_shifts_it(ws, con):
     r = run_cli("import", str(ws / "o.csv"))
     _no_traceback(r)
     assert r.exit_code == 0, r.output
-    assert "row 3" in r.stderr and "字段数多于表头：可能有未加引号的逗号？" in r.stderr
+    assert "row 3: more fields than headers: an unquoted comma? 5 → 6 (row rejected)" in r.stderr, r.stderr
     got = con.execute("SELECT customer_id, paid_amount, consultant FROM orders ORDER BY customer_id").fetchall()
     assert [(c, float(a), s) for c, a, s in got] == [("C1", 800.0, "王芳"), ("C3", 500.0, "王芳")]
     assert con.execute("SELECT count(*) FROM orders WHERE consultant = '234.00'").fetchone()[0] == 0
@@ -176,7 +175,7 @@ def test_short_ragged_row_is_rejected_with_its_row(ws, con):
     assert r.exit_code == 0, r.output
     assert [v[1] for v in _visits(con)] == ["C1", "C3"]
     reasons = con.execute("SELECT row_number, reason FROM rejects").fetchall()
-    assert len(reasons) == 1 and reasons[0][0] == 3 and reasons[0][1].startswith("字段数少于表头")
+    assert len(reasons) == 1 and reasons[0][0] == 3 and reasons[0][1].startswith("fewer fields than headers")
 
 
 # --- absurd values and control characters -----------------------------------------------------
@@ -209,7 +208,7 @@ def test_absurd_amounts_are_rejected_per_row(ws, con):
     ]
     reasons = dict(con.execute("SELECT row_number, reason FROM rejects").fetchall())
     assert set(reasons) == {2, 3, 4, 5}
-    assert "超出" in reasons[2] and "超出" in reasons[5] and reasons[4] == "not an amount"
+    assert "beyond ±10,000,000,000" in reasons[2] and "beyond" in reasons[5] and reasons[4] == "not an amount"
 
 
 def test_nul_and_control_characters_are_stripped(ws, con):
@@ -291,7 +290,7 @@ def test_batched_large_csv_path_rejects_ragged_lines_too(ws, con, monkeypatch):
         path.write_text("\n".join(lines) + "\n", encoding="utf-8")
         r = run_cli("import", str(path))
         assert r.exit_code == 0, r.output
-        assert "row 3" in r.stderr and "字段数多于表头" in r.stderr
+        assert "row 3: more fields than headers" in r.stderr, r.stderr
     got = con.execute("SELECT DISTINCT customer_id FROM orders ORDER BY 1").fetchall()
     assert got == [("C1",), ("C3",), ("C4",)]
 

@@ -4,7 +4,6 @@ the same answers as a file workspace, concurrent imports and readers, snapshots 
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 import time
@@ -13,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import run_cli, write_csv
+from tests.conftest import child_env, run_cli, write_csv
 from tests.pg_cluster import start_cluster, stop_cluster
 from tests.test_same_file_at_once import _import_at_once, _loaded_once, _same_file_orders
 
@@ -292,7 +291,7 @@ def test_four_clinics_import_at_once_while_two_read(pg, tmp_path):
     seed = _orders_csv(tmp_path / "seed.csv", "总店", "2026-10-01", [500, 600], "S")
     assert run_cli("import", str(seed), "--db", str(db)).exit_code == 0
 
-    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parent.parent)}
+    env = child_env("en", PYTHONPATH=str(Path(__file__).resolve().parent.parent))
     until, done = time.time() + 240, tmp_path / "writers_done"
     readers = [
         subprocess.Popen(

@@ -51,6 +51,14 @@ def _literal_text(node) -> str | None:
     return None
 
 
+def _branch_texts(node) -> list[str | None]:
+    """The literal text of each branch of `a if cond else b` (a hint that depends on what was written),
+    or of the one expression."""
+    if isinstance(node, ast.IfExp):
+        return [*_branch_texts(node.body), *_branch_texts(node.orelse)]
+    return [_literal_text(node)]
+
+
 def _words(text: str) -> bool:
     """A sentence for a person (letters of a language), not a format, a path or a number."""
     return bool(re.search(r"[A-Za-z]{3,}\s+[A-Za-z]{2,}", text) or HAN.search(text))
@@ -287,8 +295,8 @@ def test_every_error_the_core_raises_has_a_chinese_template():
         for name, call in _calls(tree):
             if not _ERRORS.search(name) or name in _PROGRAMMER_ERRORS:
                 continue
-            texts = [_literal_text(a) for a in call.args[:1]]
-            texts += [_literal_text(k.value) for k in call.keywords if k.arg == "hint"]
+            texts = [t for a in call.args[:1] for t in _branch_texts(a)]
+            texts += [t for k in call.keywords if k.arg == "hint" for t in _branch_texts(k.value)]
             for text in texts:
                 if text is None or not _words(text) or HAN.search(text):
                     continue

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import run_cli
+from tests.conftest import child_env, run_cli
 
 MONTH = "2026-09"
 
@@ -70,6 +70,7 @@ def _report(db: Path, out: Path, wait: str):
         capture_output=True,
         text=True,
         timeout=180,
+        env=child_env("zh"),  # its assertions read the Chinese message
     )
 
 

@@ -14,7 +14,7 @@ import pytest
 
 from aesthetic_cli.present.labels import label
 from aesthetic_cli.reports.safe import workspace_lock
-from tests.conftest import run_cli
+from tests.conftest import child_env, run_cli
 
 from tests.conftest import REPORT_MONTH as MONTH  # noqa: E402 - one month for every report test
 
@@ -232,18 +232,28 @@ def _report_cmd(root: Path, out: Path, *extra: str) -> list[str]:
 def test_cron_run_prints_nothing_and_writes_reports(report_ws, tmp_path):
     out = tmp_path / "cron"
     done = subprocess.run(
-        _report_cmd(report_ws, out), stdin=subprocess.DEVNULL, capture_output=True, text=True, cwd=tmp_path, timeout=120
+        _report_cmd(report_ws, out),
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        timeout=120,
+        env=child_env(None),
     )
     assert (done.returncode, done.stdout, done.stderr) == (0, "", "")
     assert sorted(p.name for p in out.iterdir()) == [f"aesops_monthly_{MONTH}.html", f"aesops_monthly_{MONTH}.xlsx"]
-    verbose = subprocess.run(_report_cmd(report_ws, out, "--verbose"), capture_output=True, text=True, timeout=120)
+    verbose = subprocess.run(
+        _report_cmd(report_ws, out, "--verbose"), capture_output=True, text=True, timeout=120, env=child_env(None)
+    )
     assert verbose.stdout == "" and verbose.stderr.count("已写出 ") == 2  # no LANG: Chinese, the default
 
 
 def test_two_overlapping_runs_neither_corrupt_nor_interleave(report_ws, tmp_path):
     out = tmp_path / "both"
     runs = [
-        subprocess.Popen(_report_cmd(report_ws, out), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        subprocess.Popen(
+            _report_cmd(report_ws, out), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=child_env("zh")
+        )
         for _ in range(2)
     ]
     results = [(p.wait(timeout=180), p.stdout.read(), p.stderr.read()) for p in runs]
@@ -256,7 +266,9 @@ def test_two_overlapping_runs_neither_corrupt_nor_interleave(report_ws, tmp_path
 def test_a_held_lock_makes_the_second_run_give_up_cleanly(report_ws, tmp_path):
     out = tmp_path / "locked"
     with workspace_lock(report_ws / "aesops.duckdb", wait_seconds=1):
-        done = subprocess.run(_report_cmd(report_ws, out, "--wait", "1"), capture_output=True, text=True, timeout=60)
+        done = subprocess.run(
+            _report_cmd(report_ws, out, "--wait", "1"), capture_output=True, text=True, timeout=60, env=child_env("zh")
+        )
     assert done.returncode == 3
     assert "另一个 aesops 报表正在" in done.stderr and "Traceback" not in done.stderr
     assert not out.exists() or not any(out.iterdir())

@@ -4,19 +4,18 @@ the file is already imported. The lake's case is in test_lake.py (it needs Postg
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 from pathlib import Path
 
-from tests.conftest import run_cli, write_csv
+from tests.conftest import child_env, run_cli, write_csv
 
 SAME_FILE_IMPORTS = 3
 
 
 def _import_at_once(db: Path, path: Path, n: int = SAME_FILE_IMPORTS) -> list[subprocess.CompletedProcess]:
     """n processes run `aesops import` on one file at the same moment (a second cron job, a retry)."""
-    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parent.parent)}
+    env = child_env("en", PYTHONPATH=str(Path(__file__).resolve().parent.parent))
     procs = [
         subprocess.Popen(
             [sys.executable, "-m", "aesthetic_cli", "import", str(path), "--db", str(db)],

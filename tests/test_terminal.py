@@ -11,7 +11,7 @@ import sys
 
 import pytest
 
-from tests.conftest import run_cli
+from tests.conftest import child_env, run_cli
 
 COMMANDS = [
     ("channels",),
@@ -79,7 +79,7 @@ def test_a_closed_pipe_is_quiet_and_exits_0(sample_db):
         [*_aesops(), "funnel", "--db", str(sample_db)],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
-        env={**os.environ, "COLUMNS": "100"},
+        env=child_env("zh", COLUMNS="100"),
     )
     proc.stdout.close()
     err = proc.stderr.read()
@@ -89,9 +89,7 @@ def test_a_closed_pipe_is_quiet_and_exits_0(sample_db):
 
 def test_funnel_piped_into_head_exits_0_with_empty_stderr(sample_db, tmp_path):
     cmd = " ".join(_q(a) for a in _aesops()) + f" funnel --db {_q(str(sample_db))} | head -n 1"
-    res = subprocess.run(
-        ["bash", "-o", "pipefail", "-c", cmd], capture_output=True, env={**os.environ, "COLUMNS": "100"}
-    )
+    res = subprocess.run(["bash", "-o", "pipefail", "-c", cmd], capture_output=True, env=child_env("zh", COLUMNS="100"))
     assert res.returncode == 0 and res.stderr == b""
     assert len(res.stdout.decode().splitlines()) == 1
 
@@ -251,7 +249,7 @@ def _on_a_terminal(args, env):
     import pty
 
     master, slave = pty.openpty()
-    proc = subprocess.Popen([*_aesops(), *args], stdout=slave, stderr=subprocess.PIPE, env={**os.environ, **env})
+    proc = subprocess.Popen([*_aesops(), *args], stdout=slave, stderr=subprocess.PIPE, env=child_env("zh", **env))
     os.close(slave)
     chunks = []
     while True:

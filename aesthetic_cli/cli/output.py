@@ -18,7 +18,7 @@ from rich.console import Console
 
 from aesthetic_cli.errors import UsageError
 from aesthetic_cli.present.formatting import cell_kind, csv_value, safe_cell, show_value, visible
-from aesthetic_cli.present.labels import label, value_label
+from aesthetic_cli.present.labels import label, said_value, value_label
 
 # Chatter (progress, what was written, what to do next) goes to stderr, so stdout stays data.
 err = Console(stderr=True, highlight=False, soft_wrap=True)
@@ -87,7 +87,9 @@ def _csv(result, out, lang: str) -> None:
             writer.writerow([f"# {name}"])
         writer.writerow([label(c, lang) for c in frame.columns])
         for row in frame.iter_rows(named=True):
-            writer.writerow([safe_cell(csv_value(c, v, cell_kind(row, c))) for c, v in row.items()])
+            writer.writerow(
+                [safe_cell(csv_value(c, said_value(c, v, lang), cell_kind(row, c), lang)) for c, v in row.items()]
+            )
 
 
 @dataclass

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from aesthetic_cli.delivery import mail, robots
 from aesthetic_cli.delivery.retry import SendFailed, with_retries
-from aesthetic_cli.delivery.settings import KINDS, Delivery
+from aesthetic_cli.delivery.settings import Delivery
 from aesthetic_cli.delivery.summary import Summary
 from aesthetic_cli.errors import DeliveryError
 
@@ -23,8 +23,13 @@ class Outgoing:
     main: bool = True  # the report for the whole workspace (or the one clinic asked for)
 
 
+# Destinations are named in English, each wording a template of present/messages.py: the CLI shows
+# them (and the failures that name them) wholly in the reader's language.
+_ROBOT = {"wecom": "WeCom", "dingtalk": "DingTalk", "feishu": "Feishu"}
+
+
 def _hook_name(i: int, kind: str) -> str:
-    return f"{KINDS[kind]}机器人 #{i + 1} ({kind})"
+    return f"{_ROBOT[kind]} robot #{i + 1}"
 
 
 def deliver(
@@ -43,7 +48,7 @@ def deliver(
                 msg = mail.message(
                     cfg.email, out.summary.title, out.summary.text(), attach, to=to, cc=cfg.email.cc if out.main else ()
                 )
-                target = f"邮件 mail to {', '.join(to)}"
+                target = f"mail to {', '.join(to)}"
                 email = cfg.email
 
                 def send_mail(msg=msg, email=email) -> None:
@@ -68,23 +73,30 @@ def deliver(
             try:
                 with_retries(target, post, **kw)
                 for path in attach if hook.kind == "wecom" and hook.upload_files else []:
-                    with_retries(f"{target} file {path.name}", upload(path), **kw)
+                    with_retries(f"{target}, file {path.name}", upload(path), **kw)
                 done.append(target)
             except SendFailed as exc:
                 failed.append(exc)
     if failed:
+        files = [p for o in outgoing for p in o.files]  # none for `send --test`
+        # One failure a line: a reason may hold any punctuation, a line break it does not.
         raise DeliveryError(
-            "Delivery failed for "
-            + "; ".join(
-                f"{f.target} ({f.attempts[-1] if f.attempts else '?'}, {len(f.attempts)} tries)" for f in failed
+            "Delivery failed for:\n"
+            + "\n".join(f"  {f.target}: attempts {len(f.attempts)}, last error: {_last(f)}" for f in failed),
+            hint=(
+                "The reports were written and are kept: "
+                + ", ".join(str(p) for p in files)
+                + ". Fix the settings or the network and send "
+                "again (aesops send --test checks them); exit code 4 means exactly this."
             )
-            + ".",
-            hint="The reports were written and are kept: "
-            + ", ".join(str(p) for o in outgoing for p in o.files)
-            + ". Fix the settings or the network and send "
-            "again (aesops send --test checks them); exit code 4 means exactly this.",
+            if files
+            else "Fix the settings or the network and run aesops send --test again; exit code 4 means exactly this.",
         )
     return done
+
+
+def _last(failure: SendFailed) -> str:
+    return " ".join(failure.attempts[-1].split()) if failure.attempts else "?"
 
 
 def test(cfg: Delivery, *, warn: Callable[[str], None] = lambda _m: None, sleep=None) -> list[str]:

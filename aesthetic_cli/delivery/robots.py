@@ -146,6 +146,6 @@ def post_file(hook: Webhook, path: Path) -> bool:
     answer = _check(_post(_wecom_upload_url(hook.url), body, ctype), "企业微信")
     media_id = answer.get("media_id")
     if not media_id:
-        raise OSError("企业微信 upload_media answered without a media_id")
+        raise OSError("WeCom upload_media answered without a media_id")
     _check(_post(hook.url, _json({"msgtype": "file", "file": {"media_id": media_id}}), "application/json"), "企业微信")
     return True

@@ -195,7 +195,8 @@ _REASON = {
 }
 
 
-BEYOND = "金额超出 ±100亿 (beyond ±10,000,000,000: not a plausible amount)"
+# Stored in English like every reject reason; people read them in their language (present/messages.py).
+BEYOND = "beyond ±10,000,000,000: not a plausible amount"
 
 
 def _beyond(f: d.Field, scale: float) -> pl.Expr:
@@ -205,10 +206,8 @@ def _beyond(f: d.Field, scale: float) -> pl.Expr:
     return (v.is_infinite() | (v.is_finite() & (v.abs() > MAX_ABS_AMOUNT))).fill_null(False)
 
 
-MORE_FIELDS = "字段数多于表头：可能有未加引号的逗号？(more fields than headers: an unquoted comma?)"
-FEWER_FIELDS = (
-    "字段数少于表头：可能有断行或未配对的引号？(fewer fields than headers: a broken line or an unbalanced quote?)"
-)
+MORE_FIELDS = "more fields than headers: an unquoted comma?"
+FEWER_FIELDS = "fewer fields than headers: a broken line or an unbalanced quote?"
 
 
 def convert(

@@ -705,16 +705,17 @@ def _mostly_bad_message(path: Path, sheet: str | None, conv: Prepared, data_rows
 
     rej = conv.problems.filter(pl.col("severity") == "rejected").head(5)
     # Cron mails this message: at most one cell's value, masked and cut, never rows of names and phones.
-    examples = "; ".join(
-        f"row {r[ROW]}"
+    # One problem a line, each worded as a template of present/messages.py, so each reads in Chinese too.
+    examples = "\n".join(
+        f"  • row {r[ROW]}"
         + (f" column '{mask_value(r['column'], limit=40)}'" if r["column"] else "")
         + f": {r['reason']}"
-        + (f" ('{mask_value(r['value'], r['field'])}')" if r["value"] and i == 0 else "")
+        + (f" ('{mask_value(r['value'], r['field'])}')" if r["value"] and i == 0 and r["column"] else "")
         for i, r in enumerate(rej.iter_rows(named=True))
     )
     return (
         f"{where}: {conv.rejected} of {data_rows} data rows cannot be read, more than half, so the file "
-        f"was refused whole. First problems: {examples}."
+        f"was refused whole. First problems:\n{examples}"
     )
 
 

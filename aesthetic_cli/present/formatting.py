@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from decimal import Decimal
 
 from aesthetic_cli.present.labels import kind_of
@@ -61,9 +62,19 @@ def cell_kind(row: dict, column: str) -> str | None:
     return kind_of(column)
 
 
-def csv_value(column: str, value, kind: str | None = None):
-    """A cell as a spreadsheet should read it: counts as integers, amounts with two decimals,
-    rates and ratios as plain fractions, lists joined with ';'."""
+# Shown as percentages in tables like the rates, but not the fractions SPEC §2 keeps at full precision:
+# a model's probability and a return on spend ((sales − spend)/spend, beside roas). The CSV rounds them
+# like the other estimates and ratios.
+NOT_SPEC_RATES = {"p_alive", "roi"}
+CSV_DECIMALS = 4
+
+
+def csv_value(column: str, value, kind: str | None = None, lang: str = "zh"):
+    """A cell as a spreadsheet should read it: counts as integers, amounts with two decimals, rates
+    as plain fractions at full precision (SPEC §2), other fractional numbers (probabilities, ratios,
+    averages, model estimates) with four decimals, yes/no in the reader's language, lists joined with ';'."""
+    if isinstance(value, bool):
+        return ("是" if value else "否") if lang == "zh" else ("yes" if value else "no")
     if isinstance(value, (list, tuple)):
         return ";".join(str(x) for x in value)
     if not isinstance(value, (Decimal, float)):
@@ -73,7 +84,11 @@ def csv_value(column: str, value, kind: str | None = None):
         return str(Decimal(str(value)).quantize(Decimal("0.01")))
     if isinstance(value, float) and value.is_integer() and kind in (None, "count", "days"):
         return int(value)
-    return str(value) if isinstance(value, Decimal) else value
+    if kind in ("rate", "pp") and column not in NOT_SPEC_RATES:
+        return str(value) if isinstance(value, Decimal) else value
+    if isinstance(value, float) and not math.isfinite(value):
+        return value
+    return f"{value:.{CSV_DECIMALS}f}"
 
 
 def visible(frame):

@@ -122,6 +122,20 @@ def value_label(column: str, value, lang: str):
     if column in ("segment", "group", "key") and value in VALUE_LABELS:
         pair = VALUE_LABELS[value]
         return pair[0] if lang == "zh" else pair[1]
+    return said_value(column, value, lang)
+
+
+def said_value(column: str, value, lang: str):
+    """Words the core stores in English for people to read (a reject's reason and what was done with
+    the row), in the reader's language: in tables, reports and CSV alike."""
+    if column == "reason" and isinstance(value, str):
+        from aesthetic_cli.present.messages import reason
+
+        return reason(value, lang)
+    if column == "severity" and value in ("rejected", "blanked"):
+        from aesthetic_cli.present.messages import t
+
+        return t("row_rejected" if value == "rejected" else "cell_blanked", lang)
     return value
 
 

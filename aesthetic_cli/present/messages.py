@@ -52,6 +52,13 @@ MESSAGES: dict[str, Pair] = {
         "{file}：已导入过（批次 {batch}，{when}）；没有变化。",
         "{file}: already imported (batch {batch}, {when}); nothing changed.",
     ),
+    # The first problems of a file refused whole (importer/load.py), one a line.
+    "problem_example_value": (
+        "  • 第 {row} 行，列“{column}”：{reason}（“{value}”）",
+        "  • row {row} column '{column}': {reason} ('{value}')",
+    ),
+    "problem_example": ("  • 第 {row} 行，列“{column}”：{reason}", "  • row {row} column '{column}': {reason}"),
+    "problem_example_row": ("  • 第 {row} 行：{reason}", "  • row {row}: {reason}"),
     "problem_row": (
         "  第 {row} 行{column}：{value}{reason}（{action}）",
         "  row {row}{column}: {value}{reason} ({action})",
@@ -370,10 +377,10 @@ MESSAGES: dict[str, Pair] = {
         ),
     ),
     "mostly_bad": (
-        "{where}：{total} 行数据中有 {n} 行无法读取，超过一半，整个文件被拒收。前几个问题：{examples}。",
+        "{where}：{total} 行数据中有 {n} 行无法读取，超过一半，整个文件被拒收。前几个问题：\n{examples}",
         (
             "{where}: {n} of {total} data rows cannot be read, more than half, so the file was refused whole. "
-            "First problems: {examples}."
+            "First problems:\n{examples}"
         ),
     ),
     "mapping_not_found": ("找不到映射文件：{path}。", "Mapping file not found: {path}."),
@@ -766,9 +773,17 @@ MESSAGES: dict[str, Pair] = {
     ),
     "robot_http": ("机器人返回 HTTP {code}", "HTTP {code} from the robot"),
     "robot_http_os": ("机器人返回 HTTP {code}", "OSError: HTTP {code} from the robot"),  # as retry.py words an attempt
+    "robot_no_media_id": (
+        "企业微信的 upload_media 没有返回 media_id",
+        "WeCom upload_media answered without a media_id",
+    ),
     "robot_not_json": ("机器人返回的内容不是 JSON", "the robot answered with something that is not JSON"),
     "robot_rate_limit": ("{kind} 机器人正在限流（{code} {why}）", "{kind} robot is rate-limiting ({code} {why})"),
-    "delivery_failed": ("发送失败：{targets}。", "Delivery failed for {targets}."),
+    "delivery_failed": ("发送失败：\n{targets}", "Delivery failed for:\n{targets}"),
+    "delivery_test_failed_hint": (
+        "请修正设置或网络后再运行 aesops send --test；退出码 4 正是这个意思。",
+        "Fix the settings or the network and run aesops send --test again; exit code 4 means exactly this.",
+    ),
     "delivery_failed_hint": (
         "报表已写出并保留：{paths}。请修正设置或网络后重新发送（aesops send --test 可检查）；退出码 4 正是这个意思。",
         (
@@ -779,6 +794,41 @@ MESSAGES: dict[str, Pair] = {
     # Reject reasons beyond the parse failures above (importer/convert.py, importer/load.py).
     "reason_unreadable": ("无法读取", "unreadable"),
     "reason_no_clinic": ("缺少门店；也没有 --clinic 默认值", "missing clinic (门店); no --clinic default"),
+    # A row whose CSV line splits into another number of fields than the header (importer/convert.py adds
+    # the two counts, " 5 → 6", the same in both languages), and an amount too large to be real.
+    "reason_more_fields": (
+        "字段数多于表头：可能有未加引号的逗号？{counts}",
+        "more fields than headers: an unquoted comma?{counts}",
+    ),
+    "reason_fewer_fields": (
+        "字段数少于表头：可能有断行或未配对的引号？{counts}",
+        "fewer fields than headers: a broken line or an unbalanced quote?{counts}",
+    ),
+    "reason_beyond": ("金额超出 ±100亿，不是可信的金额", "beyond ±10,000,000,000: not a plausible amount"),
+    "file_sheet": ("{name} 的工作表“{sheet}”", "{name}, sheet '{sheet}'"),
+    # Where send delivers (delivery/__init__.py names each destination in English) and what failed there.
+    "target_mail": ("邮件（收件人 {to}）", "mail to {to}"),
+    "target_wecom": ("企业微信机器人 #{n}", "WeCom robot #{n}"),
+    "target_dingtalk": ("钉钉机器人 #{n}", "DingTalk robot #{n}"),
+    "target_feishu": ("飞书机器人 #{n}", "Feishu robot #{n}"),
+    "target_file": ("{target}，文件 {name}", "{target}, file {name}"),
+    "target_failed": ("  {target}：尝试 {n} 次，最后一次的错误：{why}", "  {target}: attempts {n}, last error: {why}"),
+    # Why a destination failed: the operating system's and the servers' words as delivery/retry.py and
+    # delivery/mail.py, robots.py put them ("ExceptionName: text" for what is retried).
+    "os_refused": ("连接被拒绝（{detail}）", "ConnectionRefusedError: {detail} Connection refused"),
+    "os_timeout": ("连接超时", "TimeoutError: timed out"),
+    "os_no_host": ("找不到服务器地址（{detail}）", "gaierror: {detail} Name or service not known"),
+    "os_dns_later": ("暂时无法解析服务器地址（{detail}）", "gaierror: {detail} Temporary failure in name resolution"),
+    "os_unreachable": ("网络不可达（{detail}）", "OSError: {detail} Network is unreachable"),
+    "smtp_closed": ("邮件服务器断开了连接", "SMTPServerDisconnected: Connection unexpectedly closed"),
+    "smtp_login": (
+        "邮件服务器拒绝了 {user} 的登录（{code}）；请检查 user 和 AESOPS_SMTP_PASSWORD",
+        "the SMTP server refused the login for {user} ({code}); check user and AESOPS_SMTP_PASSWORD",
+    ),
+    "smtp_recipients": ("邮件服务器拒收这些收件人：{to}", "the SMTP server refused the recipients {to}"),
+    "smtp_answered": ("邮件服务器回答 {code} {text}", "the SMTP server answered {code} {text}"),
+    "robot_bad_url": ("机器人返回 HTTP {code}：请检查它的 url", "HTTP {code} from the robot: check its url"),
+    "robot_refused": ("{kind} 机器人拒收了这条消息：{code} {why}", "{kind} robot refused the message: {code} {why}"),
     # aesops demo (demo_run.py).
     "demo_import": (
         "[bold]1. 导入[/bold] {n} 个示例导出文件到 {db}",
@@ -832,15 +882,15 @@ def t(key: str, lang: str, **fields) -> str:
 
 
 @cache
-def _patterns() -> list[tuple[re.Pattern, str]]:
-    """Each English template as a pattern whose {fields} match any text."""
+def _patterns() -> list[tuple[re.Pattern, str, bool]]:
+    """Each English template as a pattern whose {fields} match any text, and whether it spans lines."""
     out = []
     for key, (_zh, en) in MESSAGES.items():
-        if key.startswith("reason_") or key == "error":
+        if key == "error":
             continue
         parts = re.split(r"\{(\w+)\}", en)
         rx = "".join(f"(?P<{p}>.*?)" if i % 2 else re.escape(p) for i, p in enumerate(parts))
-        out.append((re.compile(rx + r"\Z", re.S), key))
+        out.append((re.compile(rx + r"\Z", re.S), key, "\n" in en))
     return out
 
 
@@ -848,21 +898,30 @@ def localize(text: str | None, lang: str) -> str | None:
     """A message raised in English, in the reader's language when the catalog knows it."""
     if text is None or lang != "zh":
         return text
-    for rx, key in _patterns():
+    if "\n" in text:
+        # A message of several lines: a template written on several lines (a list of problems under a
+        # sentence), else line by line (a hint the importer extended, a list of failures), else whole.
+        found = _match(text, lang, multiline=True)
+        if found is not None:
+            return found
+        lines = [localize(line, lang) or line for line in text.split("\n")]
+        if lines != text.split("\n"):
+            return "\n".join(lines)
+    found = _match(text, lang)
+    return text if found is None else found
+
+
+def _match(text: str, lang: str, multiline: bool | None = None) -> str | None:
+    for rx, key, spans in _patterns():
+        if multiline is not None and spans != multiline:
+            continue
         m = rx.match(text)
         if m:
             # A field may itself be a message (the reason inside a retry warning): in Chinese too.
             return t(key, "zh", **{k: localize(v, lang) or v for k, v in m.groupdict().items()})
-    if "\n" in text:  # a hint the importer extended with a line of its own: each line on its own
-        return "\n".join(localize(line, lang) or line for line in text.split("\n"))
-    return text
+    return None
 
 
 def reason(text: str, lang: str) -> str:
-    """A reject reason as stored (English) in the reader's language."""
-    if lang != "zh":
-        return text
-    for key, (zh, en) in MESSAGES.items():
-        if key.startswith("reason_") and en == text:
-            return zh
-    return text
+    """A reject reason as stored (English, the row's counts added to some) in the reader's language."""
+    return localize(text, lang) or text

@@ -17,6 +17,14 @@ def _settings(ws):
     return settings.require(settings.load(ws.settings))
 
 
+def _said(line: str) -> str:
+    """A destination as delivery/ names it (English), in the reader's language."""
+    from aesthetic_cli.cli.errors import message_lang
+    from aesthetic_cli.present.messages import localize
+
+    return localize(line, message_lang()) or line
+
+
 def _warn(verbose: bool):
     # A retry that then succeeds is routine: under cron it stays silent (cron mails stderr).
     if not (verbose or interactive()):
@@ -37,7 +45,7 @@ def send_written(ws, written, *, verbose: bool = False) -> None:
     outgoing = [delivery.Outgoing(from_report(w.report, w.paths), w.paths, w.clinic, w.main) for w in written]
     for line in delivery.deliver(cfg, outgoing, warn=_warn(verbose)):
         if verbose:
-            say("sent", markup=False, line=line)
+            say("sent", markup=False, line=_said(line))
 
 
 def send(
@@ -72,7 +80,7 @@ def send(
     if to and cfg.email:
         cfg = replace(cfg, email=replace(cfg.email, to=(to,), cc=()))
     for line in delivery.test(cfg, warn=_warn(verbose)):
-        say("send_ok", markup=False, line=line)
+        say("send_ok", markup=False, line=_said(line))
 
 
 def register(app: typer.Typer) -> None:
