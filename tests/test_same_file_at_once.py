@@ -15,7 +15,7 @@ SAME_FILE_IMPORTS = 3
 
 def _import_at_once(db: Path, path: Path, n: int = SAME_FILE_IMPORTS) -> list[subprocess.CompletedProcess]:
     """n processes run `aesops import` on one file at the same moment (a second cron job, a retry)."""
-    env = child_env("en", PYTHONPATH=str(Path(__file__).resolve().parent.parent))
+    env = child_env("zh", PYTHONPATH=str(Path(__file__).resolve().parent.parent))
     procs = [
         subprocess.Popen(
             [sys.executable, "-m", "aesthetic_cli", "import", str(path), "--db", str(db)],
