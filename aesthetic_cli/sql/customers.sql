@@ -86,6 +86,7 @@ last AS (
     WHERE customer_id NOT IN (SELECT customer_id FROM late)
     UNION ALL
     SELECT customer_id, last_deal, lifetime_sales FROM late_last WHERE last_deal IS NOT NULL),
+-- What each customer bought on their last deal day, with that day.
 buys AS (
     SELECT customer_id, item, last_deal AS day FROM customer_last_items
     WHERE customer_id NOT IN (SELECT customer_id FROM late)
@@ -94,25 +95,29 @@ buys AS (
     FROM orders o JOIN late_last l ON o.customer_id = l.customer_id AND o.order_date = l.last_deal
     WHERE o.line_kind = 'sale' AND o.paid_amount > 0),
 due AS (
-    SELECT l.customer_id, l.last_deal, arg_min(b.item, iv.interval_days) AS item,
+    SELECT b.customer_id, any_value(b.day) AS last_deal, arg_min(b.item, iv.interval_days) AS item,
            min(iv.interval_days) AS interval_days
-    FROM last l JOIN buys b ON b.customer_id = l.customer_id AND b.day = l.last_deal
-    JOIN intervals iv ON iv.item = b.item
-    GROUP BY 1, 2),
-listed AS (
-    SELECT d.customer_id, d.item, d.last_deal, d.interval_days,
-           CAST(d.last_deal + to_days(CAST(round(d.interval_days) AS INTEGER)) AS DATE) AS due_date, l.lifetime_sales
-    FROM due d JOIN last l USING (customer_id)
-    WHERE $clinic IS NULL OR d.customer_id IN (SELECT customer_id FROM customers WHERE clinic = $clinic))
-SELECT *, datediff('day', due_date, $asof) AS overdue_days, count(*) OVER () AS overdue_customers
-FROM listed
-WHERE due_date < $asof
-QUALIFY $ids IS NULL OR customer_id IN (SELECT unnest($ids::VARCHAR[])) OR row_number() OVER () = 1
+    FROM buys b JOIN intervals iv ON iv.item = b.item
+    GROUP BY 1),
+overdue AS (
+    SELECT customer_id, item, last_deal, interval_days,
+           CAST(last_deal + to_days(CAST(round(interval_days) AS INTEGER)) AS DATE) AS due_date
+    FROM due
+    WHERE $clinic IS NULL OR customer_id IN (SELECT customer_id FROM customers WHERE clinic = $clinic)),
+counted AS (
+    SELECT *, datediff('day', due_date, $asof) AS overdue_days, count(*) OVER () AS overdue_customers
+    FROM overdue
+    WHERE due_date < $asof
+    QUALIFY $ids IS NULL OR customer_id IN (SELECT unnest($ids::VARCHAR[])) OR row_number() OVER () = 1)
+-- Lifetime sales joined last, to the rows that come back only.
+SELECT c.customer_id, c.item, c.last_deal, c.interval_days, c.due_date, l.lifetime_sales, c.overdue_days,
+       c.overdue_customers
+FROM counted c JOIN last l USING (customer_id)
 ORDER BY lifetime_sales DESC, overdue_days ASC, customer_id
 LIMIT $limit;
 
 -- name: overdue_from_orders
--- The definition of overdue below, straight from customer_days and every order line (no layer shortcut);
+-- The definition of overdue above, straight from customer_days and every order line (no layer shortcut);
 -- the tests hold overdue to it at several dates. Same parameters, without $ids.
 -- Customers past the median repurchase interval of the soonest-due item of their last deal, as of
 -- $asof, most lifetime value first; `overdue_customers` counts them all, the rows stop at $limit. Names

@@ -30,7 +30,7 @@ WHERE $clinic IS NULL OR customer_id IN (SELECT customer_id FROM customers WHERE
 ORDER BY customer_id;
 
 -- name: summary_from_days
--- The definition of summary below, straight from customer_days (no layer shortcut); the tests hold
+-- The definition of summary above, straight from customer_days (no layer shortcut); the tests hold
 -- summary to it at several dates.
 -- One row per customer with a deal on or before $until (a deal = a customer-day with positive net sales,
 -- customer_days in base.sql): deal days, first and last deal day, and the average value of the repeat deals
