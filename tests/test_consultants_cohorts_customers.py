@@ -298,3 +298,24 @@ def test_a_shared_phone_links_a_lead_once(con, ws):
     )
     mei = row(consultants(con, parse_month("2025-10"), role="online").tables["online"], consultant="小美")
     assert (mei["leads"], mei["arrivals"]) == (1, 1)
+
+
+def test_reactivate_follows_an_import_through_the_cli(con, ws):
+    # The call-back list reads the layer's last deal items (customer_last_items); an import must change
+    # them. As of 04-30 W is overdue (last deal 03-01 水光针, 23-day cycle, due 03-24: 37 days).
+    load(con, ws, orders=COHORT_ORDERS)
+    con.close()
+
+    def listed(day: str) -> tuple[list, int]:
+        r = run_cli("customers", "reactivate", "--date", day, "--format", "json")
+        assert r.exit_code == 0, r.output
+        out = json.loads(r.stdout)
+        return [(x["customer_id"], x["overdue_days"]) for x in out["reactivate"]], out["meta"]["overdue_customers"]
+
+    assert listed("2025-04-30") == ([("W", 37)], 1)
+    # W comes back on 04-29 for 光子, an item nobody has repeated (no cycle): no longer overdue on 04-30.
+    write_csv(ws / "day.csv", [ORDER_HEAD, ["2025-04-29", "W", "光子", "300", "微信", "甲"]])
+    assert run_cli("import", str(ws / "day.csv")).exit_code == 0
+    assert listed("2025-04-30") == ([], 0)
+    # As of 04-28 the new day lies ahead: W's last deal is still 03-01's 水光针, due 03-24, 35 days over.
+    assert listed("2025-04-28") == ([("W", 35)], 1)

@@ -130,20 +130,42 @@ def test_one_more_day_refreshes_as_a_rebuild_would(world, ws):  # noqa: F811
     assert _layer(world) == incremental
 
 
-def test_the_latest_shortcuts_equal_the_general_queries(sample_db):
-    # At the data's last day (the default), reactivate and predict read customer_deals; any other day
-    # the general queries over customer_days. On that last day both must give the same rows.
+def test_customer_last_items_by_hand(world):  # noqa: F811
+    rows = sorted(world.execute("SELECT customer_id, last_deal, item FROM customer_last_items").fetchall())
+    # A's last deal 12-20 水光针 (not 10-02's 光子嫩肤); B's 10-05 水光针 (the 11-03 refund is no deal day and no
+    # sale line); D's 10-20 水光针 (not 08-20's 玻尿酸 or 10-10's 肉毒素); E's 10-15 双眼皮; C never bought.
+    assert rows == [
+        ("A", date(2025, 12, 20), "水光针"),
+        ("B", date(2025, 10, 5), "水光针"),
+        ("D", date(2025, 10, 20), "水光针"),
+        ("E", date(2025, 10, 15), "双眼皮"),
+    ]
+
+
+def test_the_layer_reads_equal_the_definitions_at_any_date(sample_db):
+    # reactivate and predict read customer_deals and customer_last_items, and work out again only the customers
+    # with a day after the as-of date; the *_from_* queries define the same answers from the days and order
+    # lines alone. Equal on the data's last day (nobody late), a month before it and half-way through.
     con = connect(sample_db, read_only=True)
     try:
-        last = prepare(con).last_day
-        for clinic in (None, "静安店"):
-            p = {"until": last, "clinic": clinic}
-            general, latest = run(con, "predict", "summary", p), run(con, "predict", "summary_latest", p)
-            assert general.height > 30
-            assert general.cast({"lifetime_sales": float}).equals(latest.cast({"lifetime_sales": float}))
-            p = {"asof": last, "clinic": clinic, "limit": 10_000}
-            general, latest = run(con, "customers", "overdue", p), run(con, "customers", "overdue_latest", p)
-            assert general.height > 0
-            assert general.cast({"lifetime_sales": float}).equals(latest.cast({"lifetime_sales": float}))
+        cov = prepare(con)
+        last, first = cov.last_day, cov.first_day
+        days = (last, date(last.year, last.month, 1), first + (last - first) / 2)
+        for day, clinic in ((d, c) for d in days for c in (None, "静安店")):
+            p = {"until": day, "clinic": clinic}
+            layer, defined = run(con, "predict", "summary", p), run(con, "predict", "summary_from_days", p)
+            assert defined.height > 30
+            assert layer.equals(defined), (day, clinic)
+            p = {"asof": day, "clinic": clinic, "limit": 10_000}
+            layer = run(con, "customers", "overdue", {**p, "ids": None})
+            defined = run(con, "customers", "overdue_from_orders", p)
+            assert defined.height > 0
+            assert layer.equals(defined), (day, clinic)
+            # With $ids: those customers' rows (and one more, carrying the count), the count unchanged.
+            some = defined["customer_id"].to_list()[1:4] + ["nobody"]
+            asked = run(con, "customers", "overdue", {**p, "ids": some})
+            assert set(defined["customer_id"][1:4]) <= set(asked["customer_id"]) and asked.height <= 4
+            assert asked["overdue_customers"].to_list() == [defined.height] * asked.height
+            assert asked.join(defined, on="customer_id", how="anti").height == 0
     finally:
         con.close()

@@ -132,16 +132,12 @@ def reactivate(
 
     asof = _asof(con, asof)
     last = prepare(con).last_day
-    # Up to the data's last day every deal counts, and the layer's customer_deals has them.
-    name = "overdue_latest" if last is not None and asof >= last else "overdue"
-    overdue = run(con, "customers", name, {"asof": asof, "clinic": clinic, "limit": _ALL})
-    total = overdue.height
     meta = {
         "command": "customers reactivate",
         "asof": asof,
         "clinic": clinic,
         "limit": limit,
-        "overdue_customers": total,
+        "overdue_customers": None,  # filled in below, once the list is known
         "value_at_risk_days": VALUE_AT_RISK_DAYS,
     }
     overdue_note = Note(
@@ -153,18 +149,29 @@ def reactivate(
         # without data as days without a purchase, so it is fitted up to the data's last day.
         scored = score(con, until=min(asof, last) if last else asof, clinic=clinic, horizons=(VALUE_AT_RISK_DAYS,))
     except ModelFitError as exc:
-        return _reactivate_by_overdue(con, overdue, meta, limit, show_pii, overdue_note, exc)
+        return _reactivate_by_overdue(con, asof, clinic, meta, limit, show_pii, overdue_note, exc)
     h = VALUE_AT_RISK_DAYS
     frame = scored.frame.with_columns(
         (pl.col(f"expected_deals_if_alive_{h}d") * pl.col("expected_value")).alias("expected_sales_if_alive"),
     ).with_columns(((1.0 - pl.col("p_alive")) * pl.col("expected_sales_if_alive")).alias("value_at_risk"))
-    flags = overdue.select("customer_id", "item", "interval_days", "due_date", "overdue_days")
     listed = (
-        frame.join(flags, on="customer_id", how="left")
-        .with_columns(pl.col("overdue_days").is_not_null().alias("overdue"))
-        .filter(pl.col("value_at_risk") > 0)
+        frame.filter(pl.col("value_at_risk") > 0)
         .sort(["value_at_risk", "customer_id"], descending=[True, False])
         .head(limit)
+    )
+    # The item cycle's flags for the listed customers only, and the count of all overdue customers: the
+    # several hundred thousand overdue rows at 1M order lines stay in DuckDB.
+    overdue = run(
+        con,
+        "customers",
+        "overdue",
+        {"asof": asof, "clinic": clinic, "limit": _ALL, "ids": listed["customer_id"].to_list()},
+    )
+    total = _overdue_total(overdue)
+    meta["overdue_customers"] = total
+    flags = overdue.select("customer_id", "item", "interval_days", "due_date", "overdue_days")
+    listed = listed.join(flags, on="customer_id", how="left", maintain_order="left").with_columns(
+        pl.col("overdue_days").is_not_null().alias("overdue")
     )
     listed = mask(with_names(con, listed), show_pii).select(*_REACTIVATE_COLUMNS)
     at_risk = int((frame["value_at_risk"] > 0).sum())
@@ -216,13 +223,26 @@ _REACTIVATE_COLUMNS = (
 )
 
 
+def _overdue_total(overdue: pl.DataFrame) -> int:
+    return int(overdue["overdue_customers"][0]) if overdue.height else 0
+
+
 def _reactivate_by_overdue(
-    con, overdue: pl.DataFrame, meta: dict, limit: int, show_pii: bool, overdue_note: Note, exc: Exception
+    con,
+    asof: date,
+    clinic: str | None,
+    meta: dict,
+    limit: int,
+    show_pii: bool,
+    overdue_note: Note,
+    exc: Exception,
 ) -> Result:
     """Without a fitted model: the overdue customers, most lifetime value first (the list before BG/NBD)."""
     from aesthetic_cli.metrics.predict import with_names
 
-    total = overdue.height
+    overdue = run(con, "customers", "overdue", {"asof": asof, "clinic": clinic, "limit": limit, "ids": None})
+    total = _overdue_total(overdue)
+    meta["overdue_customers"] = total
     listed = overdue.head(limit).with_columns(
         pl.lit(None, pl.Int64).alias("repeat_deals"),
         pl.lit(None, pl.Float64).alias("p_alive"),

@@ -61,10 +61,7 @@ def _until(con, until: date | None) -> tuple[date, date]:
 def summarise(con, *, until: date, clinic: str | None = None) -> pl.DataFrame:
     """x, t_x and T (weeks) and the average repeat deal value, one row per customer with a deal by `until`
     (without names: with_names adds them to the rows that are shown)."""
-    # Up to the data's last day every deal counts, and the layer's customer_deals has the figures.
-    last = prepare(con).last_day
-    name = "summary_latest" if last is not None and until >= last else "summary"
-    df = run(con, "predict", name, {"until": until, "clinic": clinic})
+    df = run(con, "predict", "summary", {"until": until, "clinic": clinic})
     return df.with_columns(
         (pl.col("recency_days") / WEEK).alias("recency_weeks"),
         (pl.col("age_days") / WEEK).alias("age_weeks"),

@@ -66,6 +66,60 @@ WHERE $clinic IS NULL OR coalesce(k.clinic, c.clinic) = $clinic;
 
 -- name: overdue
 -- Customers past the median repurchase interval of the soonest-due item of their last deal, as of
+-- $asof, most lifetime value first; `overdue_customers` counts them all, the rows stop at $limit. With
+-- $ids (a list) only those customers' rows come back, plus one other row, so that the count arrives even
+-- when none of them is overdue. Names are read for the listed customers only (customer_names).
+-- Read from the layer: customer_deals and customer_last_items hold every customer's last deal, its items
+-- and lifetime sales. Only the customers with a day after $asof (none when $asof is the data's last day,
+-- a handful at a month's end) are worked out again from their days and order lines up to $asof.
+-- overdue_from_orders is the same answer from the order lines alone.
+WITH intervals AS (
+    SELECT item, median_interval_days AS interval_days FROM item_intervals WHERE median_interval_days IS NOT NULL),
+late AS (SELECT DISTINCT customer_id FROM customer_days WHERE day > $asof),
+late_last AS (
+    SELECT customer_id, max(day) FILTER (WHERE net > 0) AS last_deal, sum(net) AS lifetime_sales
+    FROM customer_days
+    WHERE day <= $asof AND customer_id IN (SELECT customer_id FROM late)
+    GROUP BY 1),
+last AS (
+    SELECT customer_id, last_deal, CAST(lifetime_sales AS DECIMAL(38, 2)) AS lifetime_sales FROM customer_deals
+    WHERE customer_id NOT IN (SELECT customer_id FROM late)
+    UNION ALL
+    SELECT customer_id, last_deal, lifetime_sales FROM late_last WHERE last_deal IS NOT NULL),
+-- What each customer bought on their last deal day, with that day.
+buys AS (
+    SELECT customer_id, item, last_deal AS day FROM customer_last_items
+    WHERE customer_id NOT IN (SELECT customer_id FROM late)
+    UNION ALL
+    SELECT DISTINCT o.customer_id, o.item, o.order_date AS day
+    FROM orders o JOIN late_last l ON o.customer_id = l.customer_id AND o.order_date = l.last_deal
+    WHERE o.line_kind = 'sale' AND o.paid_amount > 0),
+due AS (
+    SELECT b.customer_id, any_value(b.day) AS last_deal, arg_min(b.item, iv.interval_days) AS item,
+           min(iv.interval_days) AS interval_days
+    FROM buys b JOIN intervals iv ON iv.item = b.item
+    GROUP BY 1),
+overdue AS (
+    SELECT customer_id, item, last_deal, interval_days,
+           CAST(last_deal + to_days(CAST(round(interval_days) AS INTEGER)) AS DATE) AS due_date
+    FROM due
+    WHERE $clinic IS NULL OR customer_id IN (SELECT customer_id FROM customers WHERE clinic = $clinic)),
+counted AS (
+    SELECT *, datediff('day', due_date, $asof) AS overdue_days, count(*) OVER () AS overdue_customers
+    FROM overdue
+    WHERE due_date < $asof
+    QUALIFY $ids IS NULL OR customer_id IN (SELECT unnest($ids::VARCHAR[])) OR row_number() OVER () = 1)
+-- Lifetime sales joined last, to the rows that come back only.
+SELECT c.customer_id, c.item, c.last_deal, c.interval_days, c.due_date, l.lifetime_sales, c.overdue_days,
+       c.overdue_customers
+FROM counted c JOIN last l USING (customer_id)
+ORDER BY lifetime_sales DESC, overdue_days ASC, customer_id
+LIMIT $limit;
+
+-- name: overdue_from_orders
+-- The definition of overdue above, straight from customer_days and every order line (no layer shortcut);
+-- the tests hold overdue to it at several dates. Same parameters, without $ids.
+-- Customers past the median repurchase interval of the soonest-due item of their last deal, as of
 -- $asof, most lifetime value first; `overdue_customers` counts them all, the rows stop at $limit. Names
 -- are read for the listed customers only (customer_names).
 WITH intervals AS (
@@ -83,35 +137,6 @@ due AS (
     JOIN intervals iv ON iv.item = b.item
     GROUP BY 1, 2),
 value AS (SELECT customer_id, sum(net) AS lifetime_sales FROM customer_days WHERE day <= $asof GROUP BY 1),
-listed AS (
-    SELECT d.customer_id, d.item, d.last_deal, d.interval_days,
-           CAST(d.last_deal + to_days(CAST(round(d.interval_days) AS INTEGER)) AS DATE) AS due_date, v.lifetime_sales
-    FROM due d JOIN value v USING (customer_id)
-    WHERE $clinic IS NULL OR d.customer_id IN (SELECT customer_id FROM customers WHERE clinic = $clinic))
-SELECT *, datediff('day', due_date, $asof) AS overdue_days, count(*) OVER () AS overdue_customers
-FROM listed
-WHERE due_date < $asof
-ORDER BY lifetime_sales DESC, overdue_days ASC, customer_id
-LIMIT $limit;
-
--- name: overdue_latest
--- overdue when $asof is on or after the data's last day: every deal counts, so customer_deals has the
--- last deal and the lifetime sales.
-WITH intervals AS (
-    SELECT item, median_interval_days AS interval_days FROM item_intervals WHERE median_interval_days IS NOT NULL),
-last AS (SELECT customer_id, last_deal FROM customer_deals),
--- What each customer bought on their last deal day: only those order lines are read.
-buys AS (
-    SELECT DISTINCT o.customer_id, o.item, o.order_date AS day
-    FROM orders o JOIN last l ON o.customer_id = l.customer_id AND o.order_date = l.last_deal
-    WHERE o.line_kind = 'sale' AND o.paid_amount > 0),
-due AS (
-    SELECT l.customer_id, l.last_deal, arg_min(b.item, iv.interval_days) AS item,
-           min(iv.interval_days) AS interval_days
-    FROM last l JOIN buys b ON b.customer_id = l.customer_id AND b.day = l.last_deal
-    JOIN intervals iv ON iv.item = b.item
-    GROUP BY 1, 2),
-value AS (SELECT customer_id, lifetime_sales FROM customer_deals),
 listed AS (
     SELECT d.customer_id, d.item, d.last_deal, d.interval_days,
            CAST(d.last_deal + to_days(CAST(round(d.interval_days) AS INTEGER)) AS DATE) AS due_date, v.lifetime_sales

@@ -53,6 +53,10 @@ CREATE TABLE IF NOT EXISTS customer_deals (
     customer_id VARCHAR, first_deal DATE, last_deal DATE, deal_days BIGINT, deal_sales DECIMAL(18, 2),
     first_net DECIMAL(18, 2), lifetime_sales DECIMAL(18, 2), first_item VARCHAR, first_department VARCHAR,
     first_clinic VARCHAR, channel VARCHAR);
+-- What each customer with a deal bought on their last deal day: the distinct items of that day's sale
+-- lines paid above zero. The call-back list (customers reactivate) takes the item cycle from these
+-- instead of joining every order line to the customers' last deal days.
+CREATE TABLE IF NOT EXISTS customer_last_items (customer_id VARCHAR, last_deal DATE, item VARCHAR);
 
 -- name: create_views
 -- The layer's day tables under the fact views' grouping columns, so one query serves every --by.
@@ -268,6 +272,14 @@ SELECT p.customer_id, p.first_deal, p.last_deal, p.deal_days, p.deal_sales, p.fi
        fl.first_item, fl.department, fl.clinic, cf.channel
 FROM per p LEFT JOIN first_lines fl USING (customer_id) LEFT JOIN customer_first cf USING (customer_id)
 ORDER BY p.first_deal;
+
+-- name: refresh_last_items
+DELETE FROM customer_last_items WHERE $all OR customer_id IN (SELECT customer_id FROM layer_scope);
+INSERT INTO customer_last_items
+SELECT DISTINCT o.customer_id, o.order_date AS last_deal, o.item
+FROM (SELECT customer_id, order_date, item FROM orders WHERE line_kind = 'sale' AND paid_amount > 0
+      AND ($all OR customer_id IN (SELECT customer_id FROM layer_scope))) o
+JOIN customer_deals d ON d.customer_id = o.customer_id AND o.order_date = d.last_deal;
 
 -- name: refresh_coverage
 -- The dates the warehouse covers, for default periods, 环比/同比 availability and horizons.

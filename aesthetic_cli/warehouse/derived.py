@@ -11,7 +11,7 @@ from datetime import date
 from aesthetic_cli.sqlfiles import query
 
 # Bumped whenever derived.sql or the fact schema changes shape; an older warehouse is upgraded once.
-LAYER_VERSION = "3"
+LAYER_VERSION = "4"
 TABLES = (
     "customer_phone",
     "customer_first",
@@ -22,6 +22,7 @@ TABLES = (
     "visit_days",
     "treatment_days",
     "customer_deals",
+    "customer_last_items",
 )
 VIEWS = (
     "order_facts",
@@ -37,7 +38,8 @@ VIEWS = (
 _GLOBAL = {"customers", "items"}
 # Datasets that touch no derived table (the analyses read them directly).
 _NONE = {"spend", "cards", "staff"}
-# In dependency order: customer_first feeds the day tables, customer_days feeds customer_deals.
+# In dependency order: customer_first feeds the day tables, customer_days feeds customer_deals, which
+# feeds customer_last_items.
 _REFRESH = (
     "refresh_first",
     "refresh_days",
@@ -47,6 +49,7 @@ _REFRESH = (
     "refresh_visit_days",
     "refresh_treatment_days",
     "refresh_customer_deals",
+    "refresh_last_items",
 )
 
 
