@@ -167,11 +167,14 @@ KILLED = textwrap.dedent("""
 """)
 
 
-def test_killed_between_the_files_and_the_refresh_the_next_command_answers_right(before, ws):
+def _kill_before_the_refresh(db: Path, files: list[Path]) -> None:
     env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parent.parent)}
-    files = _day_files(ws)
-    proc = subprocess.run([sys.executable, "-c", KILLED, str(before), *map(str, files)], env=env, capture_output=True)
+    proc = subprocess.run([sys.executable, "-c", KILLED, str(db), *map(str, files)], env=env, capture_output=True)
     assert proc.returncode == -signal.SIGKILL, proc.stderr
+
+
+def test_killed_between_the_files_and_the_refresh_the_next_command_answers_right(before, ws):
+    _kill_before_the_refresh(before, _day_files(ws))
 
     # What the kill left, read with DuckDB alone: the four batches' facts, committed, with their
     # refresh still pending, so the layer is behind (F, new on 12-21, is in no day table yet).
@@ -190,6 +193,28 @@ def test_killed_between_the_files_and_the_refresh_the_next_command_answers_right
     answer = json.loads(result.output)
     rows = next(v for k, v in answer.items() if k != "meta")
     assert [r["sales"] for r in rows] == [7800], rows
+    con = duckdb.connect(str(before), read_only=True)
+    try:
+        _check_by_hand(con)
+        layer = _layer(con)
+    finally:
+        con.close()
+    assert layer == _rebuilt_copy(before)
+
+
+def test_killed_before_the_refresh_then_another_import_leaves_a_current_layer(before, ws):
+    files = _day_files(ws)
+    _kill_before_the_refresh(before, files[:2])  # orders and visits, refresh pending
+    # Any command that opens the warehouse to write (targets, batches, import) finds the layer current.
+    con = connect(before)
+    try:
+        assert con.execute("SELECT count(*) FROM layer_pending").fetchone()[0] == 0
+        assert con.execute("SELECT count(*) FROM order_days WHERE customer_id = 'F'").fetchone()[0] == 1
+    finally:
+        con.close()
+    # Then an import of the rest.
+    result = run_cli("import", *map(str, files[2:]), "--db", str(before))
+    assert result.exit_code == 0, result.output
     con = duckdb.connect(str(before), read_only=True)
     try:
         _check_by_hand(con)

@@ -179,14 +179,18 @@ def one_refresh(con) -> Iterator[None]:
     token = _deferring.set(_deferring.get() | {id(con)})
     try:
         yield
-    except BaseException:
+    except Exception:
         _deferring.reset(token)
+        token = None
         # The error that ended the block is the one to report; batches left pending by a failed refresh
-        # are refreshed by whoever opens the warehouse next.
+        # are refreshed by whoever opens the warehouse next. So are those of an interrupted import
+        # (Ctrl-C, SystemExit): a refresh is no thing to start when the user asked to stop.
         with contextlib.suppress(Exception):
             refresh_pending(con)
         raise
-    _deferring.reset(token)
+    finally:
+        if token is not None:
+            _deferring.reset(token)
     refresh_pending(con)
 
 
