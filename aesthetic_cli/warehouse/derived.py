@@ -181,16 +181,16 @@ def one_refresh(con) -> Iterator[None]:
         yield
     except Exception:
         _deferring.reset(token)
-        token = None
         # The error that ended the block is the one to report; batches left pending by a failed refresh
         # are refreshed by whoever opens the warehouse next. So are those of an interrupted import
-        # (Ctrl-C, SystemExit): a refresh is no thing to start when the user asked to stop.
+        # (Ctrl-C, SystemExit, below): a refresh is no thing to start when the user asked to stop.
         with contextlib.suppress(Exception):
             refresh_pending(con)
         raise
-    finally:
-        if token is not None:
-            _deferring.reset(token)
+    except BaseException:
+        _deferring.reset(token)
+        raise
+    _deferring.reset(token)
     refresh_pending(con)
 
 
