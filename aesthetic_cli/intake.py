@@ -77,26 +77,29 @@ def run(con, folder: Path, *, clinic: str | None = None, settle_seconds: float =
     """Import each pending file on its own (one file's failure leaves the warehouse as it was and
     the others still load), then move it to processed/ or rejected/."""
     from aesthetic_cli.importer.load import import_file
+    from aesthetic_cli.warehouse import derived
 
     outcomes = []
-    for path in pending(folder, settle_seconds=settle_seconds):
-        if on_file:
-            on_file(path)
-        if path.suffix.lower() not in READABLE:
-            outcomes.append(
-                _reject(
-                    path,
-                    folder,
-                    f"不是 aesops 能读的表格（{path.suffix or '无扩展名'}）；"
-                    "支持 .xlsx .xls .xlsm .csv。Not a spreadsheet aesops reads.",
+    # One refresh of the semantic layer after the last file, not one per file.
+    with derived.one_refresh(con):
+        for path in pending(folder, settle_seconds=settle_seconds):
+            if on_file:
+                on_file(path)
+            if path.suffix.lower() not in READABLE:
+                outcomes.append(
+                    _reject(
+                        path,
+                        folder,
+                        f"不是 aesops 能读的表格（{path.suffix or '无扩展名'}）；"
+                        "支持 .xlsx .xls .xlsm .csv。Not a spreadsheet aesops reads.",
+                    )
                 )
-            )
-            continue
-        try:
-            result = import_file(con, path, clinic=clinic)
-        except AesopsError as exc:
-            outcomes.append(_reject(path, folder, str(exc)))
-            continue
-        target = _move(path, folder / PROCESSED)
-        outcomes.append(Outcome(target, path.name, PROCESSED, result=result))
+                continue
+            try:
+                result = import_file(con, path, clinic=clinic)
+            except AesopsError as exc:
+                outcomes.append(_reject(path, folder, str(exc)))
+                continue
+            target = _move(path, folder / PROCESSED)
+            outcomes.append(Outcome(target, path.name, PROCESSED, result=result))
     return outcomes

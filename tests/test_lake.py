@@ -339,6 +339,9 @@ def test_four_clinics_import_at_once_while_two_read(pg, tmp_path):
         # Every fourth customer is 金卡: 5 of each clinic's 20.
         assert lake.execute("SELECT count(*) FILTER (WHERE member_level = '金卡') FROM customers").fetchone()[0] == 20
         assert lake.execute("SELECT count(*), count(DISTINCT batch_id) FROM import_batches").fetchone() == (13, 13)
+        # A lake refreshes its layer in each file's own commit (every snapshot is read without a lock):
+        # nothing is ever left pending there, unlike one command of several files on a file warehouse.
+        assert lake.execute("SELECT count(*) FROM layer_pending").fetchone()[0] == 0
     finally:
         lake.close()
 

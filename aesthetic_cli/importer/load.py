@@ -434,6 +434,14 @@ def import_file(
     return first
 
 
+def import_files(con: duckdb.DuckDBPyConnection, paths: list[Path], **options) -> list[ImportResult]:
+    """Import several files, each in its own transaction as import_file does, and refresh the semantic
+    layer once for all of them after the last (derived.one_refresh). The first file that fails stops
+    the run; the files before it stay imported, with their layer up to date."""
+    with derived.one_refresh(con):
+        return [import_file(con, path, **options) for path in paths]
+
+
 # DuckDB's own default is 80% of the machine; an import stays well under the 4 GB budget instead, and
 # spills its staging tables to disk (a file warehouse spills beside itself, an in-memory one to the
 # system's temporary folder).
@@ -679,9 +687,10 @@ def _load(
                 "dmax": result.date_max,
             },
         )
-        # The semantic layer moves with the facts, in the same transaction: readers never see one
-        # without the other.
-        derived.refresh(con, batch_id=batch_id, dataset=ds.name)
+        # The semantic layer moves with the facts, in the same transaction (readers never see one
+        # without the other), or, for several files imported together (import_files), the batch is
+        # recorded as pending in it and the layer refreshed once after the last file.
+        derived.after_import(con, batch_id=batch_id, dataset=ds.name)
         con.execute("COMMIT")
     except BaseException:
         # A failed COMMIT has already ended the transaction; anything else still needs rolling back.

@@ -10,6 +10,9 @@ CREATE TABLE IF NOT EXISTS layer_meta (
     key   VARCHAR PRIMARY KEY,
     value VARCHAR
 );
+-- Batches committed whose refresh is still to come: one import command of several files refreshes once,
+-- after the last (derived.one_refresh). Rows here mean the layer is behind the facts until refreshed.
+CREATE TABLE IF NOT EXISTS layer_pending (batch_id INTEGER, dataset VARCHAR);
 -- One customer per phone: a shared phone (family members) must link a lead to one customer, not
 -- multiply it. Joined on phone alone, so it stays a hash join.
 CREATE TABLE IF NOT EXISTS customer_phone (phone VARCHAR, customer_id VARCHAR);
@@ -115,19 +118,37 @@ FROM treatments t
 LEFT JOIN customer_first cf USING (customer_id)
 LEFT JOIN items i USING (item);
 
--- name: scope_from_batch
--- The customers a batch touched: its own rows, and customers whose phone links a lead of the batch.
+-- name: scope_from_batches
+-- The customers a set of batches (temp table layer_batches, ids from $lo to $hi) touched: their own
+-- rows, and customers whose phone links a lead of theirs.
 INSERT INTO layer_scope
-SELECT customer_id FROM orders WHERE batch_id = $batch
-UNION SELECT customer_id FROM visits WHERE batch_id = $batch
-UNION SELECT customer_id FROM leads WHERE batch_id = $batch AND customer_id IS NOT NULL
+SELECT customer_id FROM orders
+    WHERE batch_id BETWEEN $lo AND $hi AND batch_id IN (SELECT batch_id FROM layer_batches)
+UNION SELECT customer_id FROM visits
+    WHERE batch_id BETWEEN $lo AND $hi AND batch_id IN (SELECT batch_id FROM layer_batches)
+UNION SELECT customer_id FROM leads
+    WHERE batch_id BETWEEN $lo AND $hi AND batch_id IN (SELECT batch_id FROM layer_batches)
+      AND customer_id IS NOT NULL
 UNION SELECT p.customer_id FROM leads l JOIN customer_phone p ON l.phone = p.phone
-      WHERE l.batch_id = $batch AND l.customer_id IS NULL
-UNION SELECT customer_id FROM customers WHERE batch_id = $batch
-UNION SELECT customer_id FROM treatments WHERE batch_id = $batch;
+    WHERE l.batch_id BETWEEN $lo AND $hi AND l.batch_id IN (SELECT batch_id FROM layer_batches)
+      AND l.customer_id IS NULL
+UNION SELECT customer_id FROM customers
+    WHERE batch_id BETWEEN $lo AND $hi AND batch_id IN (SELECT batch_id FROM layer_batches)
+UNION SELECT customer_id FROM treatments
+    WHERE batch_id BETWEEN $lo AND $hi AND batch_id IN (SELECT batch_id FROM layer_batches);
 
--- name: items_from_batch
-INSERT INTO layer_items SELECT DISTINCT item FROM orders WHERE batch_id = $batch;
+-- name: items_from_batches
+INSERT INTO layer_items SELECT DISTINCT item FROM orders
+WHERE batch_id BETWEEN $lo AND $hi AND batch_id IN (SELECT batch_id FROM layer_batches);
+
+-- name: add_pending
+INSERT INTO layer_pending VALUES ($batch, $dataset);
+
+-- name: pending
+SELECT batch_id, dataset FROM layer_pending ORDER BY batch_id;
+
+-- name: clear_pending
+DELETE FROM layer_pending;
 
 -- name: refresh_phone
 DELETE FROM customer_phone;

@@ -33,6 +33,8 @@ def _make_current(con) -> None:
     """Schema, money columns and the semantic layer as this version of aesops expects them."""
     con.execute(script("schema"))
     if derived.version(con) == derived.LAYER_VERSION:
+        # Batches committed by an import that was killed before its one refresh (derived.one_refresh).
+        derived.refresh_pending(con)
         return
     con.execute("BEGIN TRANSACTION")
     try:
@@ -70,9 +72,10 @@ def connect(db_path: Path, *, read_only: bool = False, create: bool = True) -> d
     if not read_only:
         _make_current(con)
         return con
-    if derived.version(con) != derived.LAYER_VERSION:
-        # A warehouse written by an older aesops: upgrade it once (needs a moment of write access),
-        # then read as asked.
+    if derived.version(con) != derived.LAYER_VERSION or derived.pending(con):
+        # A warehouse written by an older aesops, or one whose last import was killed before it refreshed
+        # the layer: bring it up to date once (needs a moment of write access), then read as asked. No
+        # reader ever reads a layer behind its facts.
         con.close()
         writer = _open(db_path, False)
         try:

@@ -1,17 +1,26 @@
-"""The persisted semantic layer (sql/derived.sql): created once, refreshed inside each import's
-transaction, read by every analysis. A refresh after an import rebuilds only the customers and
-items the batch touched, so one more day into a 10M-line warehouse does not cost a full rebuild."""
+"""The persisted semantic layer (sql/derived.sql): created once, refreshed with each import, read by
+every analysis. A refresh after an import rebuilds only the customers and items its batches touched,
+so one more day into a 10M-line warehouse does not cost a full rebuild.
+
+Several files imported by one command (`one_refresh`) refresh the layer once, after the last file:
+each file's transaction records its batch in layer_pending instead, and whoever opens the warehouse
+next finds any batch still pending (a process killed between the two) and refreshes first
+(warehouse/connection.py)."""
 
 from __future__ import annotations
 
+import contextlib
 import re
+from collections.abc import Iterable, Iterator
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import date
 
 from aesthetic_cli.sqlfiles import query
 
 # Bumped whenever derived.sql or the fact schema changes shape; an older warehouse is upgraded once.
-LAYER_VERSION = "4"
+# 5: layer_pending, the batches whose refresh is still to come.
+LAYER_VERSION = "5"
 TABLES = (
     "customer_phone",
     "customer_first",
@@ -89,19 +98,35 @@ def version(con) -> str | None:
     return row[0] if row else None
 
 
-def refresh(con, *, batch_id: int | None = None, dataset: str | None = None) -> None:
+def refresh(
+    con,
+    *,
+    batch_id: int | None = None,
+    dataset: str | None = None,
+    batches: Iterable[tuple[int, str]] | None = None,
+) -> None:
     """Bring the layer up to date with the facts; call inside the transaction that changed them.
 
-    With a batch, only what that batch touched is rebuilt; without one, everything."""
-    if batch_id is not None and dataset in _NONE:
+    With batches ((batch_id, dataset) pairs, or one batch_id and its dataset), only what those batches
+    touched is rebuilt, together; without any, everything (and nothing is left pending)."""
+    if batches is None and batch_id is not None:
+        batches = [(batch_id, dataset or "")]
+    scoped = None if batches is None else [(int(b), d) for b, d in batches if d not in _NONE]
+    if scoped == []:
         return
-    full = batch_id is None or dataset in _GLOBAL
+    full = scoped is None or any(d in _GLOBAL for _, d in scoped)
     con.execute("CREATE OR REPLACE TEMP TABLE layer_scope (customer_id VARCHAR)")
     con.execute("CREATE OR REPLACE TEMP TABLE layer_items (item VARCHAR)")
+    con.execute("CREATE OR REPLACE TEMP TABLE layer_batches (batch_id INTEGER)")
     try:
         if not full:
-            _run(con, "scope_from_batch", {"batch": batch_id})
-            _run(con, "items_from_batch", {"batch": batch_id})
+            ids = sorted({b for b, _ in scoped or ()})
+            con.executemany("INSERT INTO layer_batches VALUES (?)", [(b,) for b in ids])
+            # lo/hi as constants let DuckDB skip the row groups of other batches (zone maps); the
+            # semi-join on layer_batches keeps it exact when the ids are not consecutive.
+            span = {"lo": ids[0], "hi": ids[-1]}
+            _run(con, "scope_from_batches", span)
+            _run(con, "items_from_batches", span)
         if full:
             _run(con, "refresh_phone")
         params = {"all": full}
@@ -109,14 +134,86 @@ def refresh(con, *, batch_id: int | None = None, dataset: str | None = None) -> 
             _run(con, name, params)
         _run(con, "refresh_coverage")
         _run(con, "set_version", {"v": LAYER_VERSION})
+        if full:
+            # A full rebuild leaves nothing pending: everything is as the facts say.
+            _run(con, "clear_pending")
     finally:
         con.execute("DROP TABLE IF EXISTS temp.layer_scope")
         con.execute("DROP TABLE IF EXISTS temp.layer_items")
+        con.execute("DROP TABLE IF EXISTS temp.layer_batches")
 
 
 def rebuild(con) -> None:
     """Everything from the facts: a new warehouse, an upgrade, or a dropped batch."""
     refresh(con)
+
+
+# The connections (by id) inside one_refresh: their imports record their batches as pending instead
+# of refreshing the layer in each file's transaction.
+_deferring: ContextVar[frozenset[int]] = ContextVar("aesops_layer_deferring", default=frozenset())
+
+
+def after_import(con, *, batch_id: int, dataset: str) -> None:
+    """Call inside an import's transaction, after its facts: refresh the layer for the batch now, or,
+    inside one_refresh, record it as pending (in the same transaction, so it commits with the facts)."""
+    if id(con) not in _deferring.get():
+        refresh(con, batch_id=batch_id, dataset=dataset)
+    elif dataset not in _NONE:
+        con.execute(query("derived", "add_pending"), {"batch": batch_id, "dataset": dataset})
+
+
+@contextlib.contextmanager
+def one_refresh(con) -> Iterator[None]:
+    """Refresh the layer once for all the imports made on con inside the block, when it ends (even
+    by an error: the files committed so far are brought up to date).
+
+    Only on a warehouse file, which the importing process holds alone (DuckDB's file lock) until the
+    block has ended: no other process can read facts ahead of their layer, and one that opens the
+    file after a crash refreshes first. A lake keeps one refresh per file: each commit there is a
+    snapshot that other processes and --as-of read without any lock."""
+    from aesthetic_cli.warehouse_lake import is_lake
+
+    if id(con) in _deferring.get() or is_lake(con):
+        yield
+        return
+    token = _deferring.set(_deferring.get() | {id(con)})
+    try:
+        yield
+    except Exception:
+        _deferring.reset(token)
+        # The error that ended the block is the one to report; batches left pending by a failed refresh
+        # are refreshed by whoever opens the warehouse next. So are those of an interrupted import
+        # (Ctrl-C, SystemExit, below): a refresh is no thing to start when the user asked to stop.
+        with contextlib.suppress(Exception):
+            refresh_pending(con)
+        raise
+    except BaseException:
+        _deferring.reset(token)
+        raise
+    _deferring.reset(token)
+    refresh_pending(con)
+
+
+def pending(con) -> list[tuple[int, str]]:
+    """Batches committed whose layer refresh has not (yet) run."""
+    return [(int(b), str(d)) for b, d in con.execute(query("derived", "pending")).fetchall()]
+
+
+def refresh_pending(con) -> None:
+    """Refresh the layer for every pending batch, together, in one transaction that also clears them."""
+    if not pending(con):
+        return
+    con.execute("BEGIN TRANSACTION")
+    try:
+        # Read again inside the transaction: what is cleared is exactly what was refreshed.
+        batches = pending(con)
+        refresh(con, batches=batches)
+        _run(con, "clear_pending")
+        con.execute("COMMIT")
+    except BaseException:
+        with contextlib.suppress(Exception):
+            con.execute("ROLLBACK")
+        raise
 
 
 def coverage(con) -> Coverage:
