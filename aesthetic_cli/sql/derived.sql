@@ -305,3 +305,12 @@ INSERT INTO layer_meta VALUES ('version', $v);
 
 -- name: read_coverage
 SELECT key, value FROM layer_meta WHERE key IN ('first_day', 'last_day');
+
+-- name: scope_open
+-- What one import touched (scope_from_batch, items_from_batch), for this refresh only.
+CREATE OR REPLACE TEMP TABLE layer_scope (customer_id VARCHAR);
+CREATE OR REPLACE TEMP TABLE layer_items (item VARCHAR);
+
+-- name: scope_close
+DROP TABLE IF EXISTS temp.layer_scope;
+DROP TABLE IF EXISTS temp.layer_items;

@@ -96,8 +96,7 @@ def refresh(con, *, batch_id: int | None = None, dataset: str | None = None) -> 
     if batch_id is not None and dataset in _NONE:
         return
     full = batch_id is None or dataset in _GLOBAL
-    con.execute("CREATE OR REPLACE TEMP TABLE layer_scope (customer_id VARCHAR)")
-    con.execute("CREATE OR REPLACE TEMP TABLE layer_items (item VARCHAR)")
+    _run(con, "scope_open")
     try:
         if not full:
             _run(con, "scope_from_batch", {"batch": batch_id})
@@ -110,8 +109,7 @@ def refresh(con, *, batch_id: int | None = None, dataset: str | None = None) -> 
         _run(con, "refresh_coverage")
         _run(con, "set_version", {"v": LAYER_VERSION})
     finally:
-        con.execute("DROP TABLE IF EXISTS temp.layer_scope")
-        con.execute("DROP TABLE IF EXISTS temp.layer_items")
+        _run(con, "scope_close")
 
 
 def rebuild(con) -> None:
