@@ -22,11 +22,18 @@ def queries(stem: str) -> dict[str, str]:
     parts = _NAME.split(text)
     if len(parts) == 1:
         return {stem: text}
-    return {parts[i]: _TRAILING_COMMENTS.sub("", parts[i + 1]).strip() for i in range(1, len(parts), 2)}
+    named = {parts[i]: _TRAILING_COMMENTS.sub("", parts[i + 1]).strip() for i in range(1, len(parts), 2)}
+
+    # {include:x} puts the file's query x in place (a shared CTE or filter), so it is written once.
+    def expand(text: str) -> str:
+        return _INCLUDE.sub(lambda m: expand(named[m.group(1)]), text)
+
+    return {k: expand(v) for k, v in named.items()}
 
 
 # Comment lines after a query's last line introduce the next query: they are not part of this one, which
 # matters for a fragment (per_column) put inside a line, where a comment would swallow the rest.
+_INCLUDE = re.compile(r"\{include:([\w.-]+)\}")
 _TRAILING_COMMENTS = re.compile(r"(\n\s*--[^\n]*)+\s*$")
 
 
