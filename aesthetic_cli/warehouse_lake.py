@@ -58,7 +58,7 @@ def extension_file(name: str) -> Path:
             hint=f"Install aesops with its lake extras: pip install 'aesops[lake]' (package "
             f"{EXTENSIONS[name].replace('_', '-')}=={duckdb.__version__}).",
         ) from None
-    found = sorted(Path(package.__file__).parent.glob(f"extensions/*/{name}.duckdb_extension"))
+    found = sorted(Path(package.__file__ or ".").parent.glob(f"extensions/*/{name}.duckdb_extension"))
     if not found:
         raise WorkspaceError(f"The package {EXTENSIONS[name]} holds no {name}.duckdb_extension file.")
     return found[-1]
@@ -340,6 +340,12 @@ def lake_tables() -> list[str]:
     return re.findall(r"CREATE TABLE IF NOT EXISTS (\w+)", lake_ddl())
 
 
+def _scalar(con, sql: str):
+    row = con.execute(sql).fetchone()
+    assert row is not None  # an aggregate always has its one row
+    return row[0]
+
+
 def push_file(db_path: Path, settings: dict) -> dict[str, int]:
     """Copy a file warehouse into an empty lake in one transaction (one snapshot), batch ids kept."""
     if db_path.suffix == ".toml" or not db_path.is_file():
@@ -351,7 +357,7 @@ def push_file(db_path: Path, settings: dict) -> dict[str, int]:
 
     con = connect_lake(settings)
     try:
-        if con.execute(query("lake", "count_batches")).fetchone()[0]:
+        if _scalar(con, query("lake", "count_batches")):
             raise UsageError(
                 "The lake already holds imports; push copies a workspace into an empty lake only.",
                 hint="Import new exports into the lake with `aesops import` instead.",
@@ -374,14 +380,14 @@ def push_file(db_path: Path, settings: dict) -> dict[str, int]:
                 where = {"lake": (LAKE, {LAKE}), "table": (table, tables)}
                 copy = with_identifiers(query("lake", "push_table"), **where)
                 con.execute(with_fragments(copy, cols=cols, source=Fragment(source)))
-                counts[table] = con.execute(with_identifiers(query("lake", "push_count"), **where)).fetchone()[0]
+                counts[table] = _scalar(con, with_identifiers(query("lake", "push_count"), **where))
             derived.rebuild(con)  # the semantic layer from the copied facts, in the same snapshot
             con.execute("COMMIT")
         except BaseException:
             with contextlib.suppress(duckdb.Error):
                 con.execute("ROLLBACK")
             raise
-        top = con.execute(query("lake", "max_batch")).fetchone()[0]
+        top = _scalar(con, query("lake", "max_batch"))
         if top:
             # Later imports continue the file's numbering rather than reuse its batch ids.
             con.execute(f"SELECT * FROM postgres_query('{PG}', 'SELECT setval(''aesops_batch_seq'', {int(top)})')")

@@ -7,6 +7,7 @@ import hashlib
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import cast
 from datetime import date, datetime
 from pathlib import Path
 
@@ -89,7 +90,9 @@ def _pick_sheets(path: Path, sheet: str | None, kind: str | None, user: UserMapp
         names, strict = list(book.sheet_names), False
     if not names:
         raise InputFileError(f"{path.name} has no sheets to read (工作簿里没有工作表).")
-    picked, skipped, errors = [], [], []
+    picked: list[tuple[read.RawSheet, Layout]] = []
+    skipped: list[tuple[str | None, str]] = []
+    errors: list[InputFileError] = []
     for name in names:
         raw = read.read_excel_sheet(path, name, book)
         try:
@@ -295,9 +298,7 @@ class Prepared:
 def _in_memory(raw, layout: Layout, path: Path, *, user, amount_unit, clinic) -> Prepared:
     conv = _read_and_convert(raw, layout, path, user=user, amount_unit=amount_unit, clinic=clinic)
     ds = layout.dataset
-    dmin = dmax = None
-    if ds.date_field and conv.good.height:
-        dmin, dmax = conv.good[ds.date_field].min(), conv.good[ds.date_field].max()
+    dmin, dmax = _date_range(conv.good, ds.date_field)
     return Prepared(
         layout,
         raw.sheet,
@@ -321,7 +322,9 @@ def _staged(con, path, *, kind, user, amount_unit, clinic, lang) -> Prepared:
         ds = layout.dataset
         _require_clinic(path, layout, clinic)
         totals = {"read": 0, "rejected": 0, "skipped": 0, "good": 0}
-        problems, dmin, dmax, offset = [], None, None, 0
+        problems, offset = [], 0
+        dmin: date | None = None
+        dmax: date | None = None
         con.execute(_sql("drop_staged", staged=("aesops_staged", STAGED)))
         counts = source.field_counts(path.name)
         header_fields = int(counts[layout.header_row]) if layout.header_row < counts.len() else 0
@@ -346,9 +349,9 @@ def _staged(con, path, *, kind, user, amount_unit, clinic, lang) -> Prepared:
             totals["skipped"] += conv.skipped_blank + conv.skipped_totals
             totals["good"] += conv.good.height
             problems.append(conv.problems)
-            if ds.date_field and conv.good.height:
-                lo, hi = conv.good[ds.date_field].min(), conv.good[ds.date_field].max()
-                dmin, dmax = min(filter(None, (dmin, lo))), max(filter(None, (dmax, hi)))
+            lo, hi = _date_range(conv.good, ds.date_field)
+            if lo is not None and hi is not None:
+                dmin, dmax = min(dmin or lo, lo), max(dmax or hi, hi)
             con.register("aesops_batch", conv.good.to_arrow())
             con.execute(_sql("staged_create" if i == 0 else "staged_append"))
             con.unregister("aesops_batch")
@@ -365,6 +368,14 @@ def _staged(con, path, *, kind, user, amount_unit, clinic, lang) -> Prepared:
         dmin,
         dmax,
     )
+
+
+def _date_range(good: pl.DataFrame, date_field: str | None) -> tuple[date | None, date | None]:
+    """The first and last date of the good rows (a dataset's date column holds dates or nulls)."""
+    if not date_field or good.height == 0:
+        return None, None
+    column = good[date_field]
+    return cast("date | None", column.min()), cast("date | None", column.max())
 
 
 def _empty_problems() -> pl.DataFrame:
