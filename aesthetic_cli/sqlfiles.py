@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from functools import cache
 from importlib import resources
+from typing import NewType
 
 _NAME = re.compile(r"^--\s*name:\s*([\w.-]+)\s*$", re.MULTILINE)
 
@@ -21,7 +22,19 @@ def queries(stem: str) -> dict[str, str]:
     parts = _NAME.split(text)
     if len(parts) == 1:
         return {stem: text}
-    return {parts[i]: parts[i + 1].strip() for i in range(1, len(parts), 2)}
+    named = {parts[i]: _TRAILING_COMMENTS.sub("", parts[i + 1]).strip() for i in range(1, len(parts), 2)}
+
+    # {include:x} puts the file's query x in place (a shared CTE or filter), so it is written once.
+    def expand(text: str) -> str:
+        return _INCLUDE.sub(lambda m: expand(named[m.group(1)]), text)
+
+    return {k: expand(v) for k, v in named.items()}
+
+
+# Comment lines after a query's last line introduce the next query: they are not part of this one, which
+# matters for a fragment (per_column) put inside a line, where a comment would swallow the rest.
+_INCLUDE = re.compile(r"\{include:([\w.-]+)\}")
+_TRAILING_COMMENTS = re.compile(r"(\n\s*--[^\n]*)+\s*$")
 
 
 def query(stem: str, name: str | None = None) -> str:
@@ -33,12 +46,41 @@ def script(stem: str) -> str:
     return _file(stem)
 
 
-def with_identifiers(sql: str, **choices: tuple[str, Collection[str]]) -> str:
+# A set of allowed names, or a pattern every allowed name matches whole (temp tables numbered per sheet).
+Allowed = Collection[str] | re.Pattern[str]
+
+# SQL text generated from a named fragment and whitelisted identifiers (per_column), or from code
+# constants (importer/setwise.py): the only text with_fragments puts into a query.
+Fragment = NewType("Fragment", str)
+
+
+def _check(name: str, value: str, allowed: Allowed) -> None:
+    ok = allowed.fullmatch(value) is not None if isinstance(allowed, re.Pattern) else value in allowed
+    if not ok:
+        raise ValueError(f"{value!r} is not an allowed identifier for {{{name}}}")
+
+
+def with_identifiers(sql: str, **choices: tuple[str | Sequence[str], Allowed]) -> str:
     """Put identifiers (a grouping column, a table name) into SQL where a bound parameter cannot go.
     Each comes with the set it must belong to, so nothing from a user or a file reaches SQL text:
-    with_identifiers(sql, g=("g_channel", GROUP_COLUMNS)). Values are always bound, never put here."""
+    with_identifiers(sql, g=("g_channel", GROUP_COLUMNS)). A list of names becomes a column list
+    (a, b, c), each name checked. Values are always bound, never put here."""
     for name, (value, allowed) in choices.items():
-        if value not in allowed:
-            raise ValueError(f"{value!r} is not an allowed identifier for {{{name}}}")
-        sql = sql.replace("{" + name + "}", value)
+        names = [value] if isinstance(value, str) else list(value)
+        for v in names:
+            _check(name, v, allowed)
+        sql = sql.replace("{" + name + "}", ", ".join(names))
+    return sql
+
+
+def per_column(fragment: str, columns: Sequence[str], allowed: Allowed, sep: str = ", ") -> Fragment:
+    """A named fragment with {c} (`coalesce(i.{c}, t.{c}) AS {c}`) once per column, joined by sep; each
+    column checked against allowed, as with_identifiers does."""
+    return Fragment(sep.join(with_identifiers(fragment, c=(c, allowed)) for c in columns))
+
+
+def with_fragments(sql: str, **parts: Fragment) -> str:
+    """Put generated SQL (per_column's, or setwise's from code constants) where the query says {name}."""
+    for name, text in parts.items():
+        sql = sql.replace("{" + name + "}", text)
     return sql

@@ -24,7 +24,7 @@ from urllib.parse import urlsplit
 import duckdb
 
 from aesthetic_cli.errors import AesopsError, UsageError, WorkspaceError
-from aesthetic_cli.sqlfiles import query, script
+from aesthetic_cli.sqlfiles import Fragment, per_column, query, script, with_fragments, with_identifiers
 
 LAKE = "aesops_lake"  # the lake's catalog name in a connection; distinctive, so is_lake() cannot be fooled
 PG = "aesops_lake_pg"  # the catalog database itself, for the batch-number sequence
@@ -58,7 +58,7 @@ def extension_file(name: str) -> Path:
             hint=f"Install aesops with its lake extras: pip install 'aesops[lake]' (package "
             f"{EXTENSIONS[name].replace('_', '-')}=={duckdb.__version__}).",
         ) from None
-    found = sorted(Path(package.__file__).parent.glob(f"extensions/*/{name}.duckdb_extension"))
+    found = sorted(Path(package.__file__ or ".").parent.glob(f"extensions/*/{name}.duckdb_extension"))
     if not found:
         raise WorkspaceError(f"The package {EXTENSIONS[name]} holds no {name}.duckdb_extension file.")
     return found[-1]
@@ -208,7 +208,7 @@ def _attach_error(catalog: str, data_path: str, point, exc: Exception) -> Aesops
 def _has_schema(con) -> bool:
     return (
         con.execute(
-            "SELECT count(*) FROM information_schema.tables WHERE table_catalog = $c AND table_name = 'import_batches'",
+            query("lake", "has_schema"),
             {"c": LAKE},
         ).fetchone()[0]
         > 0
@@ -319,7 +319,7 @@ def describe(con) -> dict:
         snap = point[1]
     elif point:
         snap = con.execute(
-            "SELECT max(snapshot_id) FROM ducklake_snapshots($lake) WHERE snapshot_time <= $t",
+            query("lake", "snapshot_at"),
             {"lake": LAKE, "t": point[1]},
         ).fetchone()[0]
     else:
@@ -340,6 +340,12 @@ def lake_tables() -> list[str]:
     return re.findall(r"CREATE TABLE IF NOT EXISTS (\w+)", lake_ddl())
 
 
+def _scalar(con, sql: str):
+    row = con.execute(sql).fetchone()
+    assert row is not None  # an aggregate always has its one row
+    return row[0]
+
+
 def push_file(db_path: Path, settings: dict) -> dict[str, int]:
     """Copy a file warehouse into an empty lake in one transaction (one snapshot), batch ids kept."""
     if db_path.suffix == ".toml" or not db_path.is_file():
@@ -351,7 +357,7 @@ def push_file(db_path: Path, settings: dict) -> dict[str, int]:
 
     con = connect_lake(settings)
     try:
-        if con.execute("SELECT count(*) FROM import_batches").fetchone()[0]:
+        if _scalar(con, query("lake", "count_batches")):
             raise UsageError(
                 "The lake already holds imports; push copies a workspace into an empty lake only.",
                 hint="Import new exports into the lake with `aesops import` instead.",
@@ -366,26 +372,22 @@ def push_file(db_path: Path, settings: dict) -> dict[str, int]:
         counts = {}
         con.execute("BEGIN TRANSACTION")
         try:
-            for table in lake_tables():
-                cols = ", ".join(
-                    f'"{c}"'
-                    for (c,) in con.execute(
-                        "SELECT column_name FROM information_schema.columns "
-                        "WHERE table_catalog = $c AND table_name = $t "
-                        "ORDER BY ordinal_position",
-                        {"c": LAKE, "t": table},
-                    ).fetchall()
-                )
+            tables = lake_tables()
+            for table in tables:
+                names = [c for (c,) in con.execute(query("lake", "lake_columns"), {"c": LAKE, "t": table}).fetchall()]
+                cols = per_column(query("lake", "quoted"), names, names)
                 source = cols.replace('"row_key"', row_key_sql(con, '"row_key"') + ' AS "row_key"')
-                con.execute(f"INSERT INTO {LAKE}.main.{table} ({cols}) SELECT {source} FROM aesops_src.main.{table}")
-                counts[table] = con.execute(f"SELECT count(*) FROM {LAKE}.main.{table}").fetchone()[0]
+                where = {"lake": (LAKE, {LAKE}), "table": (table, tables)}
+                copy = with_identifiers(query("lake", "push_table"), **where)
+                con.execute(with_fragments(copy, cols=cols, source=Fragment(source)))
+                counts[table] = _scalar(con, with_identifiers(query("lake", "push_count"), **where))
             derived.rebuild(con)  # the semantic layer from the copied facts, in the same snapshot
             con.execute("COMMIT")
         except BaseException:
             with contextlib.suppress(duckdb.Error):
                 con.execute("ROLLBACK")
             raise
-        top = con.execute("SELECT max(batch_id) FROM import_batches").fetchone()[0]
+        top = _scalar(con, query("lake", "max_batch"))
         if top:
             # Later imports continue the file's numbering rather than reuse its batch ids.
             con.execute(f"SELECT * FROM postgres_query('{PG}', 'SELECT setval(''aesops_batch_seq'', {int(top)})')")

@@ -6,18 +6,20 @@ import polars as pl
 
 from aesthetic_cli.importer.datasets import DATASETS
 from aesthetic_cli.metrics.result import Note, Result
-from aesthetic_cli.sqlfiles import query
+from aesthetic_cli.sqlfiles import query, with_identifiers
+
+
+_DATE_FIELDS = {ds.date_field for ds in DATASETS.values() if ds.date_field}
 
 
 def coverage(con) -> pl.DataFrame:
     parts = []
     for ds in DATASETS.values():
-        date = ds.date_field or "NULL"
-        parts.append(f"""
-            SELECT '{ds.name}' AS dataset, '{ds.label_zh}' AS dataset_zh, coalesce(clinic, '—') AS clinic,
-                   count(*) AS rows, min({date})::DATE AS date_min, max({date})::DATE AS date_max
-            FROM {ds.name} GROUP BY ALL""")
-    return con.execute(" UNION ALL ".join(parts) + " ORDER BY dataset, clinic").pl()
+        sql = with_identifiers(query("status", "coverage"), table=(ds.name, DATASETS))
+        # A dataset without dates (staff, items) shows NULL dates: NULL is the one non-column {date} may be.
+        sql = with_identifiers(sql, date=(ds.date_field or "NULL", {*_DATE_FIELDS, "NULL"}))
+        parts.append(con.execute(sql, {"dataset": ds.name, "dataset_zh": ds.label_zh}).pl())
+    return pl.concat(parts, how="vertical_relaxed").sort("dataset", "clinic")
 
 
 def status(con, *, rejects: bool = False, batch: int | None = None, limit: int = 10) -> Result:
@@ -31,7 +33,7 @@ def status(con, *, rejects: bool = False, batch: int | None = None, limit: int =
 
     if is_lake(con):
         tables["snapshots"] = snapshots(con, limit)
-    n_rejects = con.execute("SELECT count(*) FROM rejects").fetchone()[0]
+    n_rejects = con.execute(query("status", "count_rejects")).fetchone()[0]
     notes = []
     if n_rejects and not rejects:
         notes.append(

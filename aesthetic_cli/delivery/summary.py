@@ -6,16 +6,21 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-NAMES = {
-    "sales": "成交业绩",
-    "cash_in": "收现",
-    "consumption": "消耗",
-    "visitors": "来院人数",
-    "close_rate": "成交率",
-    "ticket": "客单价",
+from aesthetic_cli.present.formatting import kpi_change, kpi_value
+from aesthetic_cli.present.labels import label
+
+# A KPI is named (glossary) and formatted (present/formatting) here exactly as in the report's cards
+# and sheets; only the summary's own few words are kept below.
+_WORDS = {
+    "line": ("{name}：{value}（{mom} {m}，{yoy} {y}）", "{name}: {value} ({mom} {m}, {yoy} {y})"),
+    "files": ("附件：", "Attached: "),
+    "sep": ("、", ", "),
+    "footer": ("—— aesops 自动发送；数字口径见报表“口径说明”。", "— sent by aesops; see the report's definitions."),
 }
-RATES = {"close_rate"}
-MONEY = {"sales", "cash_in", "consumption", "ticket"}
+
+
+def _w(key: str, lang: str) -> str:
+    return _WORDS[key][0 if lang == "zh" else 1]
 
 
 @dataclass
@@ -34,25 +39,28 @@ class Summary:
     lines: list[Line]
     takeaways: list[str]
     files: list = field(default_factory=list)  # Paths written
+    lang: str = "zh"
 
     def text(self) -> str:
         out = [self.title, ""]
+        mom, yoy = label("mom", self.lang), label("yoy", self.lang)
         for ln in self.lines:
-            out.append(f"{ln.name}：{ln.value}（环比 {ln.mom}，同比 {ln.yoy}）")
+            out.append(_w("line", self.lang).format(name=ln.name, value=ln.value, mom=mom, m=ln.mom, yoy=yoy, y=ln.yoy))
         if self.takeaways:  # the sales change, then its three biggest movers
             out += ["", self.takeaways[0]] + [f"{i}. {t}" for i, t in enumerate(self.takeaways[1:], 1)]
         if self.files:
-            out += ["", "附件：" + "、".join(p.name for p in self.files)]
-        out += ["", "—— aesops 自动发送；数字口径见报表“口径说明”。"]
+            out += ["", _w("files", self.lang) + _w("sep", self.lang).join(p.name for p in self.files)]
+        out += ["", _w("footer", self.lang)]
         return "\n".join(out)
 
     def markdown(self, colour: str | None = None) -> str:
         """colour: "wecom" uses its <font color="info|warning"> tags (its documented markdown extension)."""
         out = [f"### {self.title}"]
+        mom, yoy = label("mom", self.lang), label("yoy", self.lang)
         for ln in self.lines:
             out.append(
-                f"- **{ln.name}** {ln.value}　环比 {_paint(ln.mom, ln.mom_good, colour)}　"
-                f"同比 {_paint(ln.yoy, ln.yoy_good, colour)}"
+                f"- **{ln.name}** {ln.value}　{mom} {_paint(ln.mom, ln.mom_good, colour)}　"
+                f"{yoy} {_paint(ln.yoy, ln.yoy_good, colour)}"
             )
         if self.takeaways:
             out += ["", f"**{self.takeaways[0]}**"] + [f"{i}. {t}" for i, t in enumerate(self.takeaways[1:], 1)]
@@ -65,41 +73,25 @@ def _paint(text: str, good: bool | None, colour: str | None) -> str:
     return f'<font color="{"info" if good else "warning"}">{text}</font>'
 
 
-def _value(kpi: str, v) -> str:
-    if v is None:
-        return "—"
-    if kpi in RATES:
-        return f"{v * 100:.1f}%"
-    if kpi in MONEY:
-        return f"¥{v:,.0f}"
-    return f"{v:,.0f}"
-
-
-def _change(kpi: str, v) -> str:
-    if v is None:
-        return "—"
-    if kpi in RATES:
-        return f"{v * 100:+.1f}个百分点"
-    return f"{v * 100:+.1f}%"
-
-
-def from_report(report, files=()) -> Summary:
+def from_report(report, files=(), lang: str | None = None) -> Summary:
+    """The summary in lang (default: the report's own language)."""
+    lang = lang or report.params.get("lang", "zh")
     h = getattr(report, "headline", None)
     clinic = report.params.get("clinic")
-    label = h.period_label if h else report.period.label
-    title = " · ".join(x for x in (report.title[0], label, clinic) if x)
+    period = h.period_label if h else report.period.label
+    title = " · ".join(x for x in (report.title[0 if lang == "zh" else 1], period, clinic) if x)
     lines, takeaways = [], []
     if h is not None:
         for c in h.cards:
             lines.append(
                 Line(
-                    NAMES.get(c.kpi, c.kpi),
-                    _value(c.kpi, c.current),
-                    _change(c.kpi, c.mom),
-                    _change(c.kpi, c.yoy),
+                    label(c.kpi, lang),
+                    kpi_value(c.kpi, c.current),
+                    kpi_change(c.kpi, c.mom, lang),
+                    kpi_change(c.kpi, c.yoy, lang),
                     c.good(c.mom),
                     c.good(c.yoy),
                 )
             )
-        takeaways = [zh for zh, _en in h.takeaways]
-    return Summary(title, lines, takeaways, list(files))
+        takeaways = [pair[0 if lang == "zh" else 1] for pair in h.takeaways]
+    return Summary(title, lines, takeaways, list(files), lang)

@@ -9,6 +9,8 @@ dropped first.
 
 from __future__ import annotations
 
+from datetime import datetime
+
 import duckdb
 
 from aesthetic_cli.errors import UsageError
@@ -29,13 +31,19 @@ def _sql(name: str, table: str | None = None, column: str | None = None) -> str:
     return sql
 
 
+def _count(con: duckdb.DuckDBPyConnection, sql: str, params: dict) -> int:
+    row = con.execute(sql, params).fetchone()
+    assert row is not None  # count(*) always has its one row
+    return row[0]
+
+
 def list_batches(con: duckdb.DuckDBPyConnection) -> list[dict]:
     cur = con.execute(_sql("list"))
     names = [c[0] for c in cur.description]
     return [dict(zip(names, row, strict=True)) for row in cur.fetchall()]
 
 
-def imported_before(con: duckdb.DuckDBPyConnection, sha256: str, options_key: str) -> tuple[int, object] | None:
+def imported_before(con: duckdb.DuckDBPyConnection, sha256: str, options_key: str) -> tuple[int, datetime] | None:
     """(batch id, when) of the batch that already holds this file read with these options, if any.
 
     The importer asks twice: before reading, to skip a known file cheaply, and again inside the
@@ -79,11 +87,11 @@ def drop_batch(con: duckdb.DuckDBPyConnection, batch_id: int) -> dict:
     b = {"b": batch_id}
     con.execute("BEGIN TRANSACTION")
     try:
-        removed = con.execute(_sql("count_rows", dataset), b).fetchone()[0]
+        removed = _count(con, _sql("count_rows", dataset), b)
         con.execute(_sql("delete_rows", dataset), b)
         restored = 0
         if dataset in UPSERT:
-            restored = con.execute(_sql("count_prior", dataset), b).fetchone()[0]
+            restored = _count(con, _sql("count_prior", dataset), b)
             con.execute(_sql("restore_prior", dataset), b)
             con.execute(_sql("forget_prior", dataset), b)
         _forget_names(con, batch_id)

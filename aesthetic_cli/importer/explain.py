@@ -175,7 +175,8 @@ def explain_lines(rec: Recognition, *, where: str, header_row: int, lang: str = 
     for col, text in rec.headers.items():
         m = rec.best.matches.get(col)
         p = rec.profiles.get(col)
-        seen = _KIND[lang].get(p.kind(), "") if p and p.kind() else ""
+        kind = p.kind() if p else None
+        seen = _KIND[lang].get(kind, "") if kind else ""
         seen = f" [{seen}]" if seen else ""
         if m:
             why = _WHY[lang].get(m.why, m.why) + _VALUES[lang].get(m.values, "")

@@ -105,6 +105,7 @@ def recognise_frame(
     pool = [DATASETS[kind]] if kind else list(DATASETS.values())
     user_cols = set(user.columns) if user else set()
     where = f"{file_name}" + (f", sheet '{sheet}'" if sheet else "")
+    row: int | None
     if user and user.header_row:
         row = user.header_row - 1
         if row >= frame.height:
@@ -112,13 +113,14 @@ def recognise_frame(
     else:
         row = find_header_row(frame, pool, user_cols)
     no_header = row is None
-    if no_header:
+    if row is None:
         # Still propose a mapping: the widest of the first rows is most likely the header.
-        widths = [
+        widths: list[int] = [
             sum(1 for v in _row_cells(frame, i) if v is not None and str(v).strip())
             for i in range(min(SCAN_ROWS, frame.height))
         ]
-        row = widths.index(max(widths)) if widths and max(widths) else 0
+        widest = max(widths, default=0)
+        row = widths.index(widest) if widest else 0
     headers = (
         {
             c: str(v).strip()

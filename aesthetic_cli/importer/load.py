@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import cast
 from datetime import date, datetime
 from pathlib import Path
 
@@ -16,15 +18,25 @@ from aesthetic_cli.errors import InputFileError, UsageError
 from aesthetic_cli.importer import read, stage
 from aesthetic_cli.importer.batches import imported_before
 from aesthetic_cli.importer.convert import ROW, Converted, convert
-from aesthetic_cli.importer.datasets import Dataset
+from aesthetic_cli.importer.datasets import DATASETS, Dataset
 from aesthetic_cli.importer.header import Layout, RecognitionRefused, UserMapping, locate
 from aesthetic_cli.importer.mapping import extend_frame
+from aesthetic_cli.sqlfiles import Allowed, Fragment, per_column, query, with_fragments, with_identifiers
 from aesthetic_cli.warehouse import derived
 from aesthetic_cli.warehouse_lake import next_batch_id, retry_conflicts, row_key_sql, writer_lock
 
 # A file where more than this share of data rows is unreadable is refused whole: it is
 # more likely the wrong file or a wrong --kind/--amount-unit than a few bad rows.
 MAX_REJECT_SHARE = 0.5
+
+# The import's own temp tables: aesops_staged (a large CSV), aesops_staged_<i> (a sheet, or a plain CSV).
+STAGED = re.compile(r"aesops_staged(_[0-9]+)?")
+_FIELDS = {f.name for ds in DATASETS.values() for f in ds.fields}
+
+
+def _sql(name: str, **identifiers: tuple[str | list[str], Allowed]) -> str:
+    """A query of load.sql, with its identifiers checked (sqlfiles.with_identifiers)."""
+    return with_identifiers(query("load", name), **identifiers)
 
 
 @dataclass
@@ -78,7 +90,9 @@ def _pick_sheets(path: Path, sheet: str | None, kind: str | None, user: UserMapp
         names, strict = list(book.sheet_names), False
     if not names:
         raise InputFileError(f"{path.name} has no sheets to read (工作簿里没有工作表).")
-    picked, skipped, errors = [], [], []
+    picked: list[tuple[read.RawSheet, Layout]] = []
+    skipped: list[tuple[str | None, str]] = []
+    errors: list[InputFileError] = []
     for name in names:
         raw = read.read_excel_sheet(path, name, book)
         try:
@@ -264,37 +278,27 @@ class Prepared:
                 )
             con.register("incoming", incoming.to_arrow())
             return
-        con.execute("DROP TABLE IF EXISTS aesops_incoming")
-        con.execute(f"ALTER TABLE {self.table} RENAME TO aesops_incoming")
+        con.execute(_sql("drop_incoming"))
+        con.execute(_sql("staged_to_incoming", staged=(self.table, STAGED)))
         if not key:
-            con.execute("CREATE OR REPLACE TEMP VIEW incoming AS SELECT * FROM aesops_incoming")
+            con.execute(_sql("incoming_unranked"))
             return
-        # Ranks are computed only for the rows whose key hash repeats (few, or none): every other row is
-        # rank 1, and the window over a whole 10M-row file would be the load's largest sort.
-        h = f"hash({', '.join(key)})"
-        con.execute(f"""
-            CREATE OR REPLACE TEMP TABLE aesops_ranks AS
-            SELECT {ROW}, row_number() OVER (PARTITION BY {h} ORDER BY {ROW}) AS _rank FROM aesops_incoming
-            WHERE {h} IN (SELECT {h} FROM aesops_incoming GROUP BY 1 HAVING count(*) > 1)""")
-        con.execute(f"""
-            CREATE OR REPLACE TEMP VIEW incoming AS
-            SELECT i.*, coalesce(r._rank, 1) AS _rank FROM aesops_incoming i LEFT JOIN aesops_ranks r USING ({ROW})""")
+        con.execute(_sql("ranks", key=(key, _FIELDS)))
+        con.execute(_sql("incoming_ranked"))
 
     def detach(self, con) -> None:
         if self.frame is not None:
             con.unregister("incoming")
         else:
-            con.execute("DROP VIEW IF EXISTS incoming")
-            con.execute("DROP TABLE IF EXISTS aesops_incoming")
-            con.execute("DROP TABLE IF EXISTS aesops_ranks")
+            con.execute(_sql("drop_incoming_view"))
+            con.execute(_sql("drop_incoming"))
+            con.execute(_sql("drop_ranks"))
 
 
 def _in_memory(raw, layout: Layout, path: Path, *, user, amount_unit, clinic) -> Prepared:
     conv = _read_and_convert(raw, layout, path, user=user, amount_unit=amount_unit, clinic=clinic)
     ds = layout.dataset
-    dmin = dmax = None
-    if ds.date_field and conv.good.height:
-        dmin, dmax = conv.good[ds.date_field].min(), conv.good[ds.date_field].max()
+    dmin, dmax = _date_range(conv.good, ds.date_field)
     return Prepared(
         layout,
         raw.sheet,
@@ -318,8 +322,10 @@ def _staged(con, path, *, kind, user, amount_unit, clinic, lang) -> Prepared:
         ds = layout.dataset
         _require_clinic(path, layout, clinic)
         totals = {"read": 0, "rejected": 0, "skipped": 0, "good": 0}
-        problems, dmin, dmax, offset = [], None, None, 0
-        con.execute("DROP TABLE IF EXISTS aesops_staged")
+        problems, offset = [], 0
+        dmin: date | None = None
+        dmax: date | None = None
+        con.execute(_sql("drop_staged", staged=("aesops_staged", STAGED)))
         counts = source.field_counts(path.name)
         header_fields = int(counts[layout.header_row]) if layout.header_row < counts.len() else 0
         for i, frame in enumerate(source.batches(path.name, counts.len())):
@@ -343,12 +349,11 @@ def _staged(con, path, *, kind, user, amount_unit, clinic, lang) -> Prepared:
             totals["skipped"] += conv.skipped_blank + conv.skipped_totals
             totals["good"] += conv.good.height
             problems.append(conv.problems)
-            if ds.date_field and conv.good.height:
-                lo, hi = conv.good[ds.date_field].min(), conv.good[ds.date_field].max()
-                dmin, dmax = min(filter(None, (dmin, lo))), max(filter(None, (dmax, hi)))
+            lo, hi = _date_range(conv.good, ds.date_field)
+            if lo is not None and hi is not None:
+                dmin, dmax = min(dmin or lo, lo), max(dmax or hi, hi)
             con.register("aesops_batch", conv.good.to_arrow())
-            verb = "CREATE TEMP TABLE aesops_staged AS" if i == 0 else "INSERT INTO aesops_staged"
-            con.execute(f"{verb} SELECT * FROM aesops_batch")
+            con.execute(_sql("staged_create" if i == 0 else "staged_append"))
             con.unregister("aesops_batch")
     finally:
         source.close()
@@ -363,6 +368,14 @@ def _staged(con, path, *, kind, user, amount_unit, clinic, lang) -> Prepared:
         dmin,
         dmax,
     )
+
+
+def _date_range(good: pl.DataFrame, date_field: str | None) -> tuple[date | None, date | None]:
+    """The first and last date of the good rows (a dataset's date column holds dates or nulls)."""
+    if not date_field or good.height == 0:
+        return None, None
+    column = good[date_field]
+    return cast("date | None", column.min()), cast("date | None", column.max())
 
 
 def _empty_problems() -> pl.DataFrame:
@@ -567,7 +580,7 @@ def _load_all(
                     exc.hint = (exc.hint or "") + "\n" + note
             for later in preps:
                 if later.frame is None:
-                    con.execute(f"DROP TABLE IF EXISTS {later.table}")
+                    con.execute(_sql("drop_staged", staged=(later.table, STAGED)))
             raise
     return results
 
@@ -593,14 +606,11 @@ def _load_one(
         date_min=prep.date_min,
         date_max=prep.date_max,
     )
-    seen = con.execute(
-        "SELECT batch_id, imported_at FROM import_batches WHERE sha256 = $sha AND options_key = $opt",
-        {"sha": digest, "opt": options_key},
-    ).fetchone()
+    seen = con.execute(_sql("seen"), {"sha": digest, "opt": options_key}).fetchone()
     data_rows = prep.good_rows + prep.rejected
     if seen or (data_rows and prep.rejected / data_rows > MAX_REJECT_SHARE):
         if prep.frame is None:
-            con.execute(f"DROP TABLE IF EXISTS {prep.table}")
+            con.execute(_sql("drop_staged", staged=(prep.table, STAGED)))
         if seen:
             result.status, result.batch_id, result.previous_import = "unchanged", seen[0], seen[1]
             result.date_min = result.date_max = None
@@ -664,8 +674,7 @@ def _load(
         _record_rejects(con, prep.problems, batch_id, path.name, sheet_name)
         result.new_names = _record_names(con, ds, batch_id)
         con.execute(
-            """INSERT INTO import_batches VALUES ($id, $file, $path, $sha, $opt, $ds, $clinic, $sheet, $unit,
-               $read, $loaded, $updated, $dups, $rejected, $blanked, $skipped, $dmin, $dmax, now())""",
+            _sql("record_batch"),
             {
                 "id": batch_id,
                 "file": path.name,
@@ -728,10 +737,11 @@ def _mostly_bad_message(path: Path, sheet: str | None, conv: Prepared, data_rows
     )
 
 
-def _key_expr(cols: list[str]) -> str:
-    # NULL and '' must differ and no separator may collide with data, hence chr(31) and chr(0).
-    parts = ", ".join(f"coalesce(CAST({c} AS VARCHAR), chr(0))" for c in cols)
-    return f"concat_ws(chr(31), {parts})"
+def _row_key(cols: list[str]) -> Fragment:
+    """The row key over the key columns and _rank (load.sql's row_key)."""
+    return Fragment(
+        with_fragments(query("load", "row_key"), parts=per_column(query("load", "key_part"), cols, _FIELDS))
+    )
 
 
 def append_key(ds: Dataset, layout: Layout) -> list[str]:
@@ -747,72 +757,47 @@ def _append(con, ds: Dataset, layout: Layout, batch_id: int) -> int:
     # identical lines in one export both load, and the same two in a re-export are both skipped.
     key = append_key(ds, layout)
     cols = _table_columns(con, ds.name, exclude={"row_key", "batch_id", "source_row"})
-    col_list = ", ".join(cols)
-    before = con.execute(f"SELECT count(*) FROM {ds.name}").fetchone()[0]
-    con.execute(f"""
-        INSERT INTO {ds.name} ({col_list}, row_key, batch_id, source_row)
-        SELECT {col_list}, row_key, {int(batch_id)}, {ROW} FROM (
-            SELECT *, {row_key_sql(con, f"md5_number({_key_expr(key)} || chr(31) || CAST(_rank AS VARCHAR))")}
-                   AS row_key FROM incoming)
-        WHERE row_key NOT IN (SELECT row_key FROM {ds.name})""")
-    return con.execute(f"SELECT count(*) FROM {ds.name}").fetchone()[0] - before
+    count = _sql("count_rows", table=(ds.name, DATASETS))
+    before = con.execute(count).fetchone()[0]
+    sql = _sql("append", table=(ds.name, DATASETS), cols=(cols, cols))
+    con.execute(with_fragments(sql, row_key=Fragment(row_key_sql(con, _row_key(key)))), {"batch": batch_id})
+    return con.execute(count).fetchone()[0] - before
 
 
 def _upsert(con, ds: Dataset, batch_id: int) -> tuple[int, int, int]:
     cols = _table_columns(con, ds.name, exclude={"batch_id", "source_row"})
     key = list(ds.key)
     values = [c for c in cols if c not in key]
-    # Within one file the last row of a key wins, except summed fields (spend split by campaign).
-    aggs = [
-        f"sum({c}) AS {c}" if c in ds.sum_fields else f"arg_max({c}, {ROW}) FILTER (WHERE {c} IS NOT NULL) AS {c}"
-        for c in values
-    ]
-    incoming_rows, distinct_keys = con.execute(
-        "SELECT (SELECT count(*) FROM incoming), (SELECT count(*) "
-        f"FROM (SELECT DISTINCT {', '.join(key)} FROM incoming))"
-    ).fetchone()
+    table = (ds.name, DATASETS)
+
+    def each(fragment: str, columns: list[str], sep: str = ", ") -> Fragment:
+        return per_column(query("load", fragment), columns, cols, sep)
+
+    incoming_rows, distinct_keys = con.execute(_sql("upsert_key_counts", key=(key, cols))).fetchone()
     if distinct_keys == incoming_rows:
-        # Every key once (the usual export): each group would be its one row, so skip the aggregation,
-        # which costs more than the rest of the upsert together.
-        con.execute(f"""
-            CREATE OR REPLACE TEMP TABLE inc AS SELECT {", ".join(key + values)}, {ROW} FROM incoming""")
+        con.execute(_sql("upsert_inc_as_is", cols=(key + values, cols)))
     else:
-        con.execute(f"""
-            CREATE OR REPLACE TEMP TABLE inc AS
-            SELECT {", ".join(key)}, {", ".join(aggs)}, max({ROW}) AS {ROW}
-            FROM incoming GROUP BY {", ".join(key)}""")
-    join = " AND ".join(f"t.{k} IS NOT DISTINCT FROM i.{k}" for k in key)
-    # A later export that lacks a column fills nothing in: keep the value already known.
-    merged = ", ".join(f"coalesce(i.{c}, t.{c}) AS {c}" for c in values)
-    differs = " OR ".join(f"coalesce(i.{c}, t.{c}) IS DISTINCT FROM t.{c}" for c in values)
-    con.execute(f"""
-        CREATE OR REPLACE TEMP TABLE merged AS
-        SELECT {", ".join("i." + k for k in key)}, {merged}, i.{ROW}, t.{key[0]} IS NOT NULL AS existed,
-               (t.{key[0]} IS NULL) OR ({differs}) AS changed
-        FROM inc i LEFT JOIN {ds.name} t ON {join}""")
-    new, updated = con.execute(
-        "SELECT count(*) FILTER (WHERE NOT existed), count(*) FILTER (WHERE existed AND changed) FROM merged"
-    ).fetchone()
-    # The versions replaced are kept with the batch that replaced them, so the batch can be undone.
-    con.execute(f"""
-        INSERT INTO {ds.name}_prior SELECT t.*, {int(batch_id)} FROM {ds.name} t WHERE EXISTS (
-            SELECT 1 FROM merged i WHERE i.existed AND i.changed AND {join})""")
-    con.execute(f"""
-        DELETE FROM {ds.name} t WHERE EXISTS (
-            SELECT 1 FROM merged i WHERE i.existed AND i.changed AND {join})""")
-    col_list = ", ".join(key + values)
-    con.execute(f"""
-        INSERT INTO {ds.name} ({col_list}, batch_id, source_row)
-        SELECT {col_list}, {int(batch_id)}, {ROW} FROM merged WHERE changed""")
-    con.execute("DROP TABLE inc; DROP TABLE merged")
+        aggs = Fragment(", ".join(each("upsert_sum" if c in ds.sum_fields else "upsert_last", [c]) for c in values))
+        con.execute(with_fragments(_sql("upsert_inc_grouped", key=(key, cols)), aggs=aggs))
+    join = each("upsert_same_key", key, " AND ")
+    merge = with_fragments(
+        _sql("upsert_merge", table=table, key0=(key[0], cols)),
+        i_key=each("upsert_incoming_col", key),
+        merged=each("upsert_keep_known", values),
+        differs=each("upsert_differs", values, " OR "),
+        join=join,
+    )
+    con.execute(merge)
+    new, updated = con.execute(_sql("upsert_counts")).fetchone()
+    con.execute(with_fragments(_sql("upsert_keep_prior", table=table), join=join), {"batch": batch_id})
+    con.execute(with_fragments(_sql("upsert_delete", table=table), join=join))
+    con.execute(_sql("upsert_insert", table=table, cols=(key + values, cols)), {"batch": batch_id})
+    con.execute(_sql("upsert_done"))
     return new, updated, incoming_rows - new - updated
 
 
 def _table_columns(con, table: str, exclude: set[str]) -> list[str]:
-    rows = con.execute(
-        "SELECT column_name FROM information_schema.columns WHERE table_name = $t ORDER BY ordinal_position",
-        {"t": table},
-    ).fetchall()
+    rows = con.execute(_sql("table_columns"), {"t": table}).fetchall()
     return [r[0] for r in rows if r[0] not in exclude]
 
 
@@ -823,8 +808,7 @@ def _record_rejects(con, problems: pl.DataFrame, batch_id: int, file_name: str, 
         pl.lit(batch_id).alias("batch_id"), pl.lit(file_name).alias("file_name"), pl.lit(sheet).alias("sheet")
     )
     con.register("problems", frame.to_arrow())
-    con.execute("""INSERT INTO rejects SELECT batch_id, file_name, sheet, _row, "column", field, value, reason,
-                   severity FROM problems""")
+    con.execute(_sql("record_rejects"))
     con.unregister("problems")
 
 
@@ -834,18 +818,10 @@ def _record_names(con, ds: Dataset, batch_id: int) -> dict[str, list[str]]:
     for f in ds.fields:
         if not f.watch_names:
             continue
-        rows = con.execute(
-            f"""
-            SELECT DISTINCT {f.name} FROM incoming
-            WHERE {f.name} IS NOT NULL
-              AND {f.name} NOT IN (SELECT name FROM known_names WHERE kind = $k)
-            ORDER BY 1""",
-            {"k": f.watch_names},
-        ).fetchall()
+        rows = con.execute(_sql("new_names", c=(f.name, _FIELDS)), {"k": f.watch_names}).fetchall()
         names = [r[0] for r in rows]
         if names:
-            # Plain INSERT: the names were just filtered against known_names, and a lake has no key to ignore on.
-            con.executemany("INSERT INTO known_names VALUES (?, ?, ?)", [(f.watch_names, n, batch_id) for n in names])
+            con.executemany(_sql("remember_name"), [(f.watch_names, n, batch_id) for n in names])
             found.setdefault(f.watch_names, [])
             found[f.watch_names].extend(n for n in names if n not in found[f.watch_names])
     return found

@@ -21,6 +21,8 @@ expressions: numbers, column names, + - * / and parentheses, nothing else.
 
 from __future__ import annotations
 
+from typing import cast
+
 import ast
 import tomllib
 from dataclasses import dataclass, field
@@ -229,7 +231,7 @@ def to_expr(formula, resolve) -> pl.Expr:
         if isinstance(node, ast.Expression):
             return walk(node.body)
         if isinstance(node, ast.Constant):
-            return pl.lit(float(node.value))
+            return pl.lit(float(cast(float, node.value)))  # the formula's parse admits numbers only
         if isinstance(node, ast.Name):
             return resolve(names[node.id])
         if isinstance(node, ast.UnaryOp):
@@ -278,8 +280,8 @@ def extend_frame(frame: pl.DataFrame, layout, user: UserMapping | None, *, heade
     for fname, formula in user.computed.items():
         col = COMPUTED_PREFIX + fname
         if col in layout.mapping:
-            value = to_expr(formula, resolve).round(2).cast(pl.String)
-            extra.append(pl.when(is_header).then(pl.lit(col)).otherwise(value).alias(col))
+            computed = to_expr(formula, resolve).round(2).cast(pl.String)
+            extra.append(pl.when(is_header).then(pl.lit(col)).otherwise(computed).alias(col))
     if extra:
         frame = frame.with_columns(extra)
     maps = []

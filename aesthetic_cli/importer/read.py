@@ -6,6 +6,8 @@ type from its first rows silently turn `¥1,234.00` or `2025年1月3日` into nu
 
 from __future__ import annotations
 
+from typing import cast
+
 import csv
 import io
 import re
@@ -125,7 +127,7 @@ def decode(data: bytes, path: Path) -> tuple[str, str]:
         candidates = [("utf-16", data, "utf-16")]
     else:
         candidates = [("utf-8", data, "utf-8"), ("gb18030", data, "gb18030")]
-    error = None
+    error: UnicodeDecodeError | None = None
     for name, payload, codec in candidates:
         try:
             return payload.decode(codec), name
@@ -133,7 +135,7 @@ def decode(data: bytes, path: Path) -> tuple[str, str]:
             error = exc
     raise InputFileError(
         f"{path.name} cannot be read as {' or '.join(n for n, _, _ in candidates)} text "
-        f"(byte {error.start} cannot be decoded).",
+        f"(byte {error.start if error else 0} cannot be decoded).",
         hint="Save it from Excel as 'CSV UTF-8' or as .xlsx and import again.",
     ) from None
 
@@ -225,7 +227,7 @@ def read_csv(path: Path) -> RawSheet:
     # The widest of the first lines sets the column count: title rows above the header are
     # narrower, and an explicit schema keeps blank lines so row numbers stay true. A later, wider
     # line is not cut silently: the field counts let convert reject it.
-    width = min(int(counts.head(200).max() or 0), MAX_CSV_COLUMNS)
+    width = min(int(cast(int, counts.head(200).max()) or 0), MAX_CSV_COLUMNS)
     if width == 0:
         return RawSheet(frame=pl.DataFrame(schema={"c0": pl.String}), sheet=None, encoding=encoding)
     frame = None

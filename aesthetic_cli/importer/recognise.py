@@ -13,6 +13,8 @@ one file.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Set
+
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -46,7 +48,7 @@ def _tokens(text: object) -> frozenset[str]:
     return frozenset(t for t in _SPLIT.split(s) if t)
 
 
-def _has(norm: str, tokens: set[str], word: str) -> bool:
+def _has(norm: str, tokens: Set[str], word: str) -> bool:
     if word.isascii():
         # English words match whole tokens ("id" must not hit "paid"); long ones also inside a
         # run-together header ("orderdate").
@@ -54,7 +56,7 @@ def _has(norm: str, tokens: set[str], word: str) -> bool:
     return word in norm
 
 
-def _any(norm: str, tokens: set[str], words: tuple[str, ...]) -> bool:
+def _any(norm: str, tokens: Set[str], words: Iterable[str]) -> bool:
     return any(_has(norm, tokens, w) for w in words)
 
 

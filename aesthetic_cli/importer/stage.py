@@ -13,6 +13,7 @@ tabs as delimiter, not UTF-8, a line past DuckDB's limit) are left to the Polars
 from __future__ import annotations
 
 import codecs
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
@@ -23,7 +24,9 @@ import polars as pl
 
 from aesthetic_cli.importer import read, setwise
 from aesthetic_cli.importer.convert import ROW, Converted, convert
+from aesthetic_cli.importer.datasets import DATASETS
 from aesthetic_cli.importer.header import Layout, locate
+from aesthetic_cli.sqlfiles import Fragment, query, with_fragments, with_identifiers
 
 # Rows handed to convert.py at once: bounds the memory of a file whose rows are mostly not plain.
 SLOW_WINDOW = 500_000
@@ -31,6 +34,12 @@ HEAD_BYTES = 1 << 20
 HEAD_LINES = 400
 
 Progress = Callable[[int, int | None], None]
+
+# What may be put into this module's SQL as a name (sqlfiles.with_identifiers): the cell columns
+# read._columns makes, their 1-based positions, and the datasets' date fields.
+_CELL = re.compile(r"c[0-9]+")
+_NUMBER = re.compile(r"[1-9][0-9]*")
+_DATE_FIELDS = {ds.date_field for ds in DATASETS.values() if ds.date_field}
 
 
 @dataclass
@@ -112,10 +121,10 @@ def stage_csv(
         con.execute(_sql("read_lines"), {"path": str(path)})
     except duckdb.Error:
         # Not UTF-8 after all, or a line longer than DuckDB reads: the Polars reader knows what to say.
-        con.execute("DROP TABLE IF EXISTS aesops_lines")
+        con.execute(_sql("drop_lines"))
         return None
     try:
-        total = _one(con, "SELECT count(*) FROM aesops_lines")[0]
+        total = _one(con, _sql("count_lines"))[0]
         head, counts = _head(path, delimiter)
 
         def day_month_values(columns: list[str], header_row: int) -> list[list]:
@@ -141,12 +150,10 @@ def stage_csv(
             progress(0, total - layout.header_row - 1)
         header_fields = counts[layout.header_row] if layout.header_row < len(counts) else 0
         columns = list(head.columns)
-        cells = ", ".join(f"p[{i + 1}] AS {c}" for i, c in enumerate(columns))
-        source = (
-            f"SELECT _row, line, CASE WHEN line IS NULL THEN 0 ELSE len(p) END AS _fields, {cells} FROM ("
-            f"SELECT rowid + 1 AS _row, line, string_split(line, $delim) AS p FROM aesops_lines "
-            f"WHERE rowid > {int(layout.header_row)})"
+        cells = ", ".join(
+            with_identifiers(_sql("csv_cell"), n=(str(i + 1), _NUMBER), c=(c, _CELL)) for i, c in enumerate(columns)
         )
+        source = with_fragments(_sql("csv_source"), cells=Fragment(cells))
         p = setwise.plan(
             layout,
             columns=columns,
@@ -158,10 +165,7 @@ def stage_csv(
         )
 
         def slow_frame(lo: int, hi: int) -> tuple[pl.DataFrame, pl.Series, pl.Series]:
-            lines = con.execute(
-                f"SELECT c._row, l.line FROM {table}_conv c JOIN aesops_lines l ON l.rowid + 1 = c._row "
-                f"WHERE NOT c._fast AND c._row BETWEEN {int(lo)} AND {int(hi)} ORDER BY c._row"
-            ).pl()
+            lines = con.execute(_sql("csv_slow_lines", table), {"lo": lo, "hi": hi}).pl()
             return _split(lines, delimiter, columns)
 
         return _finish(
@@ -170,7 +174,7 @@ def stage_csv(
             layout,
             p,
             source,
-            {"delim": delimiter},
+            {"delim": delimiter, "header_row": layout.header_row},
             total - layout.header_row - 1,
             slow_frame,
             header_fields,
@@ -181,7 +185,7 @@ def stage_csv(
             progress,
         )
     finally:
-        con.execute("DROP TABLE IF EXISTS aesops_lines")
+        con.execute(_sql("drop_lines"))
 
 
 def _split(lines: pl.DataFrame, delimiter: str, columns: list[str]) -> tuple[pl.DataFrame, pl.Series, pl.Series]:
@@ -227,12 +231,10 @@ def stage_sheet(
             header_fields=None,
             row_text=row_text,
         )
-        source = "SELECT * FROM aesops_sheet"
+        source = _sql("sheet_source")
 
         def slow_frame(lo: int, hi: int) -> tuple[pl.DataFrame, pl.Series, None]:
-            rows = con.execute(
-                f"SELECT _row FROM {table}_conv WHERE NOT _fast AND _row BETWEEN {int(lo)} AND {int(hi)}"
-            ).pl()
+            rows = con.execute(_sql("sheet_slow_rows", table), {"lo": lo, "hi": hi}).pl()
             part = body.join(rows, on=ROW, how="semi").sort(ROW)
             return part.drop(ROW), part[ROW], None
 
@@ -282,24 +284,22 @@ def _finish(
     names = [v.rsplit(" AS ", 1)[1] for v in p.values]
     replaced = {v.rsplit(" AS ", 1)[1]: v for v in derived}
     outer = [replaced.pop(n, n) for n in names] + list(replaced.values())
-    con.execute(
-        f"""
-        CREATE OR REPLACE TEMP TABLE {table}_conv AS
-        SELECT {ROW}, _fast, {", ".join(outer)} FROM (
-            SELECT {ROW}, coalesce(({p.fast}), false) AS _fast, {", ".join(p.values)} FROM (
-                SELECT {ROW}, {", ".join(p.typed)} FROM (
-                    SELECT CAST({ROW} AS INTEGER) AS {ROW}, {", ".join(p.cleaned)} FROM ({source}))))""",
-        {**params, **p.params},
+    # Generated from code constants and the column names c0..cN (setwise's docstring): no file content.
+    convert_sql = with_fragments(
+        _sql("convert", table),
+        outer=Fragment(", ".join(outer)),
+        fast=Fragment(p.fast),
+        values=Fragment(", ".join(p.values)),
+        typed=Fragment(", ".join(p.typed)),
+        cleaned=Fragment(", ".join(p.cleaned)),
+        source=Fragment(source),
     )
-    slow_rows, lo, hi = _one(
-        con,
-        f"SELECT count(*) FILTER (WHERE NOT _fast), min({ROW}) FILTER (WHERE NOT _fast), "
-        f"max({ROW}) FILTER (WHERE NOT _fast) FROM {table}_conv",
-    )
+    con.execute(convert_sql, {**params, **p.params})
+    slow_rows, lo, hi = _one(con, _sql("slow_extent", table))
     done = rows_read - slow_rows
     if progress:
         progress(done, rows_read)
-    con.execute(f"CREATE OR REPLACE TEMP TABLE {table} AS SELECT * EXCLUDE (_fast) FROM {table}_conv WHERE _fast")
+    con.execute(_sql("keep_fast", table))
     problems, rejected, skipped = [], 0, 0
     if slow_rows:
         date_format = user.date_format if user else None
@@ -324,17 +324,17 @@ def _finish(
             skipped += conv.skipped_blank + conv.skipped_totals
             if conv.good.height:
                 con.register("aesops_slow", conv.good.to_arrow())
-                con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM aesops_slow")
+                con.execute(_sql("add_slow", table))
                 con.unregister("aesops_slow")
             done += frame.height
             if progress:
                 progress(done, rows_read)
-    con.execute(f"DROP TABLE IF EXISTS {table}_conv")
+    con.execute(_sql("drop_conv", table))
     good, dmin, dmax = _one(
         con,
-        f"SELECT count(*), min({ds.date_field}), max({ds.date_field}) FROM {table}"
+        with_identifiers(_sql("staged_extent", table), date=(ds.date_field, _DATE_FIELDS))
         if ds.date_field
-        else f"SELECT count(*), NULL, NULL FROM {table}",
+        else _sql("staged_count", table),
     )
     from aesthetic_cli.importer.load import _empty_problems
 
@@ -357,7 +357,9 @@ def _one(con, sql: str) -> tuple:
     return row
 
 
-def _sql(name: str) -> str:
-    from aesthetic_cli.sqlfiles import query
+def _sql(name: str, table: str | None = None) -> str:
+    """A query of import_stage.sql; {table}: one of the import's temp tables."""
+    from aesthetic_cli.importer.load import STAGED
 
-    return query("import_stage", name)
+    sql = query("import_stage", name)
+    return with_identifiers(sql, table=(table, STAGED)) if table is not None else sql

@@ -6,6 +6,7 @@ import math
 from datetime import timedelta
 
 import polars as pl
+from polars._typing import SchemaDict  # the type of a frame schema, as Polars annotates its own
 
 from aesthetic_cli.metrics.base import prepare, ratio, run
 from aesthetic_cli.metrics.funnel import funnel_table
@@ -140,7 +141,7 @@ def cut_list(table: pl.DataFrame, basis: str = "period") -> tuple[pl.DataFrame, 
     送客少 = arrivals; each flagged by its worst quartile, two flags or more make a cut candidate.
     Every flag shows the channel's figure and the threshold."""
     paid = table.filter(pl.col("spend") > 0)
-    schema = {
+    schema: SchemaDict = {
         "channel": pl.String,
         "flags": pl.List(pl.String),
         "flag_count": pl.Int64,
@@ -155,7 +156,7 @@ def cut_list(table: pl.DataFrame, basis: str = "period") -> tuple[pl.DataFrame, 
         "arrivals_threshold": pl.Float64,
         "reasons": pl.List(pl.String),
     }
-    notes = []
+    notes: list[Note] = []
     if paid.height == 0:
         return pl.DataFrame(schema=schema), notes
     inf = math.inf
@@ -167,7 +168,8 @@ def cut_list(table: pl.DataFrame, basis: str = "period") -> tuple[pl.DataFrame, 
         "thin": ("low", [float(x) for x in paid["arrivals"].to_list()]),
     }
     enough = paid.height >= MIN_FOR_QUARTILES
-    hits, thresholds = {}, {}
+    hits: dict[str, set] = {}
+    thresholds: dict[str, float | None] = {}
     for key, (worst, values) in figures.items():
         hits[key], thresholds[key] = worst_quarter(values, worst) if enough else (set(), None)
     if not enough:
@@ -183,10 +185,11 @@ def cut_list(table: pl.DataFrame, basis: str = "period") -> tuple[pl.DataFrame, 
     for i, r in enumerate(paid.iter_rows(named=True)):
         flags, reasons = [], []
         for key in FLAGS:
-            if i not in hits[key]:
+            threshold = thresholds[key]
+            if i not in hits[key] or threshold is None:  # no threshold (too few channels), no hits
                 continue
             flags.append(FLAGS[key])
-            reasons.append(_reason(key, r, thresholds[key], basis_zh))
+            reasons.append(_reason(key, r, threshold, basis_zh))
         t = {k: (None if v is None or math.isinf(v) else v) for k, v in thresholds.items()}
         rows.append(
             {

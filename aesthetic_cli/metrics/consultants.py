@@ -38,9 +38,14 @@ def online(con, period: Period, clinic: str | None = None) -> pl.DataFrame:
     )
 
 
-def scorecard(df: pl.DataFrame, weights: dict[str, float]) -> pl.DataFrame:
+# Equal scores share a rank (SPEC §2) but are still listed in one order, the same on every run and
+# backend: the team's headline figure (SPEC lists it first) higher first, then the name.
+THEN_BY = {"onsite": "sales", "online": "close_rate"}
+
+
+def scorecard(df: pl.DataFrame, weights: dict[str, float], then_by: str | None = None) -> pl.DataFrame:
     """Score = Σ weight × percentile rank (0..1, best = 1) of each metric within the team; a missing
-    metric scores 0. Rank 1 is the best score."""
+    metric scores 0. Rank 1 is the best score; ties are listed by then_by (descending), then by name."""
     n = df.height
     if n == 0:
         return df.with_columns(pl.lit(None, pl.Float64).alias("score"), pl.lit(None, pl.Int64).alias("rank"))
@@ -50,7 +55,9 @@ def scorecard(df: pl.DataFrame, weights: dict[str, float]) -> pl.DataFrame:
         pct = (pl.col(metric).rank("average") - 1) / max(n - 1, 1) if n > 1 else pl.lit(1.0)
         parts.append(pl.when(pl.col(metric).is_not_null()).then(pct).otherwise(0.0) * (w / total))
     scored = df.with_columns(pl.sum_horizontal(parts).alias("score"))
-    return scored.with_columns(pl.col("score").rank("min", descending=True).cast(pl.Int64).alias("rank")).sort("rank")
+    ranked = scored.with_columns(pl.col("score").rank("min", descending=True).cast(pl.Int64).alias("rank"))
+    keys = ["rank", *([then_by] if then_by else []), "consultant"]
+    return ranked.sort(keys, descending=[k == then_by for k in keys], nulls_last=True, maintain_order=True)
 
 
 def over_selling(df: pl.DataFrame) -> pl.DataFrame:
@@ -78,7 +85,7 @@ def consultants(
     require_data(period, prepare(con).last_day)
     tables = {}
     if role in (None, "onsite"):
-        df = over_selling(scorecard(onsite(con, period, clinic), weights["onsite"]))
+        df = over_selling(scorecard(onsite(con, period, clinic), weights["onsite"], THEN_BY["onsite"]))
         tables["onsite"] = df.select(
             "rank",
             "consultant",
@@ -95,7 +102,7 @@ def consultants(
             "over_selling_risk",
         )
     if role in (None, "online"):
-        df = scorecard(online(con, period, clinic), weights["online"])
+        df = scorecard(online(con, period, clinic), weights["online"], THEN_BY["online"])
         tables["online"] = df.select(
             "rank",
             "consultant",

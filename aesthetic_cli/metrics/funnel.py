@@ -71,7 +71,9 @@ def comparison(
     same days (periods.comparable). Amounts change relatively (mom, yoy); rates also in points
     (mom_diff, yoy_diff: 0.034 is +3.4pp)."""
     # `current`: this period's ungrouped kpis when the caller has them already.
-    frames = {"current": current if current is not None else kpis(con, spans.current, clinic=clinic)}
+    frames: dict[str, pl.DataFrame | None] = {
+        "current": current if current is not None else kpis(con, spans.current, clinic=clinic)
+    }
     for key, other in (("previous", spans.previous), ("last_year", spans.last_year)):
         frames[key] = kpis(con, other, clinic=clinic) if cov.covers(other.start) else None
     rows = []

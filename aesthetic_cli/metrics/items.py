@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import polars as pl
+from polars._typing import SchemaDict  # the type of a frame schema, as Polars annotates its own
 
 from aesthetic_cli.metrics.base import prepare, ratio, run
 from aesthetic_cli.metrics.periods import Period, comparable
@@ -128,7 +129,7 @@ def items(con, period: Period, *, clinic: str | None = None) -> Result:
 def cut_list(df: pl.DataFrame, last_year: pl.DataFrame | None) -> tuple[pl.DataFrame, list[Note]]:
     """砍品项 (SPEC §2): 赔钱 = negative margin; 没竞争力 = sales and buyers both in the worst quartile of
     the period's items and both below last year's same days. Each flag shows the figures behind it."""
-    schema = {
+    schema: SchemaDict = {
         "item": pl.String,
         "flags": pl.List(pl.String),
         "sales": pl.Float64,

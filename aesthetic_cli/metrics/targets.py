@@ -51,7 +51,7 @@ class History:
     months: pl.DataFrame  # month_no, source_year, sales, new_sales, visitors, close_rate, ticket, frequency
     shares: dict[str, pl.DataFrame] = field(default_factory=dict)  # dimension -> key, sales
     weekday: dict[int, float] = field(default_factory=dict)  # ISO weekday -> average sales per day
-    notes: list[str] = field(default_factory=list)
+    notes: list[Note] = field(default_factory=list)
 
     @property
     def total(self) -> float:
@@ -150,7 +150,7 @@ class Plan:
     days: pl.DataFrame  # day, target
     dim_days: pl.DataFrame  # day, dimension, key, target
     params: dict
-    notes: list[str]
+    notes: list[Note]
 
 
 def _month_days(year: int, m: int) -> list[date]:

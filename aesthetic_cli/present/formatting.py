@@ -51,6 +51,22 @@ def show_value(column: str, value, kind: str | None = None) -> str:
     return str(value)
 
 
+def kpi_value(kpi: str, value) -> str:
+    """A headline KPI as the report's cards, its sheet and the sent summary show it: money with ¥."""
+    kind = cell_kind({"kpi": kpi}, "current")
+    text = show_value("current", value, kind)
+    return f"¥{text}" if kind == "money" and value is not None else text
+
+
+def kpi_change(kpi: str, change, lang: str) -> str:
+    """A headline KPI's 环比/同比: relative, in %; a rate's in points (SPEC §2), "+1.2个百分点" / "+1.2 pts"."""
+    if change is None:
+        return "—"
+    if kind_of(kpi) == "rate":
+        return f"{change * 100:+.1f}" + ("个百分点" if lang == "zh" else " pts")
+    return f"{change * 100:+.1f}%"
+
+
 def cell_kind(row: dict, column: str) -> str | None:
     """rate, money, ratio, days or count: from the column, or in a KPI-per-row table from the row's KPI."""
     subject = row.get("kpi") or row.get("lever")

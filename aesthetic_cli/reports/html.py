@@ -7,7 +7,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from aesthetic_cli import __version__
-from aesthetic_cli.present.formatting import cell_kind, show_value
+from aesthetic_cli.present.formatting import cell_kind, kpi_change, kpi_value, show_value
 from aesthetic_cli.present.labels import label, value_label
 from aesthetic_cli.metrics.result import note_text
 from aesthetic_cli.reports import svg
@@ -52,14 +52,8 @@ def _rows(block: Block, lang: str) -> list[list[dict]]:
 
 
 def _change(card, v, lang: str) -> dict:
-    if v is None:
-        return {"text": "—", "cls": "flat"}
-    if card.kpi == "close_rate":  # a rate moves in points
-        text = f"{v * 100:+.1f}" + ("个百分点" if lang == "zh" else " pts")
-    else:
-        text = f"{v * 100:+.1f}%"
     good = card.good(v)
-    return {"text": text, "cls": "flat" if good is None else "good" if good else "bad"}
+    return {"text": kpi_change(card.kpi, v, lang), "cls": "flat" if good is None else "good" if good else "bad"}
 
 
 def _headline(report: Report, lang: str) -> dict | None:
@@ -69,13 +63,13 @@ def _headline(report: Report, lang: str) -> dict | None:
         return None
     cards = []
     for c in h.cards:
-        kind = cell_kind({"kpi": c.kpi}, "current")
-        value = show_value("current", c.current, kind)
-        if kind == "money" and c.current is not None:
-            value = f"¥{value}"
-
         cards.append(
-            {"name": label(c.kpi, lang), "value": value, "mom": _change(c, c.mom, lang), "yoy": _change(c, c.yoy, lang)}
+            {
+                "name": label(c.kpi, lang),
+                "value": kpi_value(c.kpi, c.current),
+                "mom": _change(c, c.mom, lang),
+                "yoy": _change(c, c.yoy, lang),
+            }
         )
     return {"label": h.period_label, "cards": cards, "takeaways": [_t(t, lang) for t in h.takeaways]}
 

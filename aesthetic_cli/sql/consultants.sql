@@ -44,7 +44,7 @@ SELECT n.consultant, coalesce(rec.receptions, 0) AS receptions, coalesce(rec.fir
 FROM names n LEFT JOIN rec USING (consultant) LEFT JOIN deals USING (consultant)
 LEFT JOIN refunds USING (consultant) LEFT JOIN rep USING (consultant)
 WHERE n.consultant <> '未指定'
-ORDER BY sales DESC;
+ORDER BY sales DESC, n.consultant;
 
 -- name: online
 -- 网络咨询师: leads they took in the period, and whether each lead's customer (by customer_id, or by
@@ -72,4 +72,4 @@ SELECT l.consultant, count(*) AS leads, count(l.appointment_date) AS appointment
        count(*) FILTER (WHERE n.next_visit <= l.lead_date + INTERVAL 90 DAY OR coalesce(l.arrived, false)) AS arrivals,
        count(*) FILTER (WHERE n.next_deal <= l.lead_date + INTERVAL 90 DAY) AS buyers
 FROM l JOIN nexts n USING (lead_no)
-GROUP BY 1 ORDER BY buyers DESC, leads DESC;
+GROUP BY 1 ORDER BY buyers DESC, leads DESC, l.consultant;

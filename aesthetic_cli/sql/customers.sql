@@ -1,9 +1,13 @@
--- name: rfm_segments
--- RFM over the 365 days up to $asof, per customer with any deal up to then: recency (days since the
--- last deal), frequency (deal visits) and sales, each high or not against the median of the active
--- customers (a deal in the 365 days). Computed here and summed per (active, r, f, m) cell, so no
--- per-customer frame leaves the database; metrics/customers.py names the cells.
-WITH d AS (SELECT * FROM customer_days WHERE day <= $asof),
+-- Customer analyses (metrics/customers.py). A query's {include:x} is the shared part x below, written once.
+
+-- name: of_clinic
+-- A customer of $clinic (by their record); every customer when $clinic is NULL.
+($clinic IS NULL OR d.customer_id IN (SELECT customer_id FROM customers WHERE clinic = $clinic))
+
+-- name: rfm_per
+-- Per customer with a deal up to $asof, of $clinic by their record or by an order there (rfm_segments,
+-- rfm_customers): recency, deal visits and sales in the 365 days, lifetime sales.
+d AS (SELECT * FROM customer_days WHERE day <= $asof),
 per AS (
     SELECT d.customer_id,
            datediff('day', max(d.day) FILTER (WHERE d.net > 0), $asof) AS recency_days,
@@ -11,10 +15,16 @@ per AS (
            coalesce(sum(d.net) FILTER (WHERE d.day > $asof - INTERVAL 365 DAY), 0) AS sales,
            sum(d.net) AS lifetime_sales
     FROM d
-    WHERE $clinic IS NULL OR d.customer_id IN (SELECT customer_id FROM customers WHERE clinic = $clinic)
-       OR d.customer_id IN (SELECT customer_id FROM order_days WHERE clinic = $clinic)
+    WHERE {include:of_clinic} OR d.customer_id IN (SELECT customer_id FROM order_days WHERE clinic = $clinic)
     GROUP BY 1
-    HAVING count(*) FILTER (WHERE d.net > 0) > 0),
+    HAVING count(*) FILTER (WHERE d.net > 0) > 0)
+
+-- name: rfm_segments
+-- RFM over the 365 days up to $asof, per customer with any deal up to then: recency (days since the
+-- last deal), frequency (deal visits) and sales, each high or not against the median of the active
+-- customers (a deal in the 365 days). Computed here and summed per (active, r, f, m) cell, so no
+-- per-customer frame leaves the database; metrics/customers.py names the cells.
+WITH {include:rfm_per},
 med AS (
     SELECT median(recency_days::DOUBLE) FILTER (WHERE deal_visits > 0) AS med_r,
            median(deal_visits::DOUBLE) FILTER (WHERE deal_visits > 0) AS med_f,
@@ -37,18 +47,7 @@ GROUP BY active, r_hi, f_hi, m_hi;
 
 -- name: rfm_customers
 -- The same customers one by one, with their record, for --list; $med_* are rfm_segments' medians.
-WITH d AS (SELECT * FROM customer_days WHERE day <= $asof),
-per AS (
-    SELECT d.customer_id,
-           datediff('day', max(d.day) FILTER (WHERE d.net > 0), $asof) AS recency_days,
-           count(*) FILTER (WHERE d.net > 0 AND d.day > $asof - INTERVAL 365 DAY) AS deal_visits,
-           coalesce(sum(d.net) FILTER (WHERE d.day > $asof - INTERVAL 365 DAY), 0) AS sales,
-           sum(d.net) AS lifetime_sales
-    FROM d
-    WHERE $clinic IS NULL OR d.customer_id IN (SELECT customer_id FROM customers WHERE clinic = $clinic)
-       OR d.customer_id IN (SELECT customer_id FROM order_days WHERE clinic = $clinic)
-    GROUP BY 1
-    HAVING count(*) FILTER (WHERE d.net > 0) > 0)
+WITH {include:rfm_per}
 SELECT per.*, c.name, c.phone, coalesce(c.owner_consultant, '未指定') AS owner_consultant,
        deal_visits > 0 AS active, recency_days <= $med_r AS r_hi, deal_visits > $med_f AS f_hi,
        sales::DOUBLE > $med_m AS m_hi
@@ -141,7 +140,7 @@ listed AS (
     SELECT d.customer_id, d.item, d.last_deal, d.interval_days,
            CAST(d.last_deal + to_days(CAST(round(d.interval_days) AS INTEGER)) AS DATE) AS due_date, v.lifetime_sales
     FROM due d JOIN value v USING (customer_id)
-    WHERE $clinic IS NULL OR d.customer_id IN (SELECT customer_id FROM customers WHERE clinic = $clinic))
+    WHERE {include:of_clinic})
 SELECT *, datediff('day', due_date, $asof) AS overdue_days, count(*) OVER () AS overdue_customers
 FROM listed
 WHERE due_date < $asof

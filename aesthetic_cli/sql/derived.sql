@@ -326,3 +326,17 @@ INSERT INTO layer_meta VALUES ('version', $v);
 
 -- name: read_coverage
 SELECT key, value FROM layer_meta WHERE key IN ('first_day', 'last_day');
+
+-- name: scope_open
+-- What the refreshed batches touched (scope_from_batches, items_from_batches), for this refresh only.
+CREATE OR REPLACE TEMP TABLE layer_scope (customer_id VARCHAR);
+CREATE OR REPLACE TEMP TABLE layer_items (item VARCHAR);
+CREATE OR REPLACE TEMP TABLE layer_batches (batch_id INTEGER);
+
+-- name: add_scope_batch
+INSERT INTO layer_batches VALUES ($batch);
+
+-- name: scope_close
+DROP TABLE IF EXISTS temp.layer_scope;
+DROP TABLE IF EXISTS temp.layer_items;
+DROP TABLE IF EXISTS temp.layer_batches;

@@ -13,3 +13,60 @@ SELECT v FROM (
     SELECT rowid, split_part(line, $d, $i) AS v FROM aesops_lines WHERE rowid > $h
 ) WHERE v <> '' AND NOT regexp_matches(v, '^[0-9]{4}')
 ORDER BY rowid;
+
+-- name: drop_lines
+DROP TABLE IF EXISTS aesops_lines;
+
+-- name: count_lines
+SELECT count(*) FROM aesops_lines;
+
+-- The queries below are generated in part: {table} is one of the import's temp tables (load.STAGED),
+-- {c} a column c0..cN, {date} a dataset's date field, all checked by sqlfiles.with_identifiers; the
+-- expressions {cells}, {cleaned}, {typed}, {fast}, {values} and {outer} are built by setwise.plan from
+-- code constants and those column names. File content is only ever a bound value.
+
+-- name: csv_cell
+p[{n}] AS {c}
+
+-- name: csv_source
+-- A CSV's data lines split into cells c0..cN (p[1]..), with the line's field count.
+SELECT _row, line, CASE WHEN line IS NULL THEN 0 ELSE len(p) END AS _fields, {cells} FROM (
+    SELECT rowid + 1 AS _row, line, string_split(line, $delim) AS p FROM aesops_lines WHERE rowid > $header_row)
+
+-- name: sheet_source
+SELECT * FROM aesops_sheet
+
+-- name: csv_slow_lines
+SELECT c._row, l.line FROM {table}_conv c JOIN aesops_lines l ON l.rowid + 1 = c._row
+WHERE NOT c._fast AND c._row BETWEEN $lo AND $hi ORDER BY c._row;
+
+-- name: sheet_slow_rows
+SELECT _row FROM {table}_conv WHERE NOT _fast AND _row BETWEEN $lo AND $hi;
+
+-- name: convert
+-- setwise.plan's layers, innermost first: the source's cells cleaned, typed, the fast test and the values,
+-- then the dataset's wording rules (setwise.derived) over them.
+CREATE OR REPLACE TEMP TABLE {table}_conv AS
+SELECT _row, _fast, {outer} FROM (
+    SELECT _row, coalesce(({fast}), false) AS _fast, {values} FROM (
+        SELECT _row, {typed} FROM (
+            SELECT CAST(_row AS INTEGER) AS _row, {cleaned} FROM ({source}))));
+
+-- name: slow_extent
+SELECT count(*) FILTER (WHERE NOT _fast), min(_row) FILTER (WHERE NOT _fast), max(_row) FILTER (WHERE NOT _fast)
+FROM {table}_conv;
+
+-- name: keep_fast
+CREATE OR REPLACE TEMP TABLE {table} AS SELECT * EXCLUDE (_fast) FROM {table}_conv WHERE _fast;
+
+-- name: add_slow
+INSERT INTO {table} BY NAME SELECT * FROM aesops_slow;
+
+-- name: drop_conv
+DROP TABLE IF EXISTS {table}_conv;
+
+-- name: staged_extent
+SELECT count(*), min({date}), max({date}) FROM {table};
+
+-- name: staged_count
+SELECT count(*), NULL, NULL FROM {table};

@@ -26,3 +26,30 @@ SELECT max(snapshot_id) FROM ducklake_snapshots('aesops_lake');
 -- conflict and one would redo its whole file. Reading and converting files happens before, in
 -- parallel; readers take no lock and never wait.
 SELECT pg_advisory_xact_lock(hashtext('aesops import')) IS NULL;
+
+-- name: has_schema
+SELECT count(*) FROM information_schema.tables WHERE table_catalog = $c AND table_name = 'import_batches';
+
+-- name: snapshot_at
+SELECT max(snapshot_id) FROM ducklake_snapshots($lake) WHERE snapshot_time <= $t;
+
+-- name: count_batches
+SELECT count(*) FROM import_batches;
+
+-- name: max_batch
+SELECT max(batch_id) FROM import_batches;
+
+-- name: lake_columns
+SELECT column_name FROM information_schema.columns WHERE table_catalog = $c AND table_name = $t
+ORDER BY ordinal_position;
+
+-- name: push_table
+-- {lake}: the lake's catalog name; {table}: a table of lake_ddl; {cols}: its columns, quoted, and {source}
+-- the same with row_key converted (row_key_sql).
+INSERT INTO {lake}.main.{table} ({cols}) SELECT {source} FROM aesops_src.main.{table};
+
+-- name: push_count
+SELECT count(*) FROM {lake}.main.{table};
+
+-- name: quoted
+"{c}"

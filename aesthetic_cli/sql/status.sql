@@ -23,3 +23,15 @@ FROM import_batches ORDER BY batch_id;
 -- name: plan_exists
 -- Whether a target plan was saved for a year (targets split --save).
 SELECT count(*) > 0 FROM target_plans WHERE year = $y;
+
+-- name: known_names
+SELECT name FROM known_names WHERE kind = $k;
+
+-- name: count_rejects
+SELECT count(*) FROM rejects;
+
+-- name: coverage
+-- One dataset's rows and dates per clinic; {table} and {date} come from the list of datasets.
+SELECT $dataset AS dataset, $dataset_zh AS dataset_zh, coalesce(clinic, '—') AS clinic,
+       count(*) AS rows, min({date})::DATE AS date_min, max({date})::DATE AS date_max
+FROM {table} GROUP BY ALL;

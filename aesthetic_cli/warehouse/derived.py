@@ -115,13 +115,11 @@ def refresh(
     if scoped == []:
         return
     full = scoped is None or any(d in _GLOBAL for _, d in scoped)
-    con.execute("CREATE OR REPLACE TEMP TABLE layer_scope (customer_id VARCHAR)")
-    con.execute("CREATE OR REPLACE TEMP TABLE layer_items (item VARCHAR)")
-    con.execute("CREATE OR REPLACE TEMP TABLE layer_batches (batch_id INTEGER)")
+    _run(con, "scope_open")
     try:
         if not full:
             ids = sorted({b for b, _ in scoped or ()})
-            con.executemany("INSERT INTO layer_batches VALUES (?)", [(b,) for b in ids])
+            con.executemany(query("derived", "add_scope_batch"), [{"batch": b} for b in ids])
             # lo/hi as constants let DuckDB skip the row groups of other batches (zone maps); the
             # semi-join on layer_batches keeps it exact when the ids are not consecutive.
             span = {"lo": ids[0], "hi": ids[-1]}
@@ -138,9 +136,7 @@ def refresh(
             # A full rebuild leaves nothing pending: everything is as the facts say.
             _run(con, "clear_pending")
     finally:
-        con.execute("DROP TABLE IF EXISTS temp.layer_scope")
-        con.execute("DROP TABLE IF EXISTS temp.layer_items")
-        con.execute("DROP TABLE IF EXISTS temp.layer_batches")
+        _run(con, "scope_close")
 
 
 def rebuild(con) -> None:

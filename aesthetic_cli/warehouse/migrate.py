@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from aesthetic_cli.sqlfiles import script, with_identifiers
+from aesthetic_cli.sqlfiles import Fragment, per_column, query, script, with_fragments, with_identifiers
 
 # Version 1 stored money as DOUBLE. DECIMAL(18, 2) keeps every amount exact to the cent; the cast
 # rounds each stored double to its nearest cent, which is what the exports said.
@@ -16,13 +16,7 @@ MONEY = {
 
 
 def upgrade(con) -> None:
-    types = {
-        (t, c): d
-        for t, c, d in con.execute(
-            "SELECT table_name, column_name, data_type FROM information_schema.columns "
-            "WHERE table_schema = current_schema()"
-        ).fetchall()
-    }
+    types = {(t, c): d for t, c, d in con.execute(query("migrate", "column_types")).fetchall()}
     for table, columns in MONEY.items():
         if any(types.get((table, c), "DECIMAL").startswith("DOUBLE") for c in columns):
             _rebuild_table(con, table)
@@ -32,17 +26,10 @@ def _rebuild_table(con, table: str) -> None:
     # DuckDB cannot change a column's type on a table with a primary key, so the table is rebuilt
     # with today's definition (schema.sql) and its rows copied over, cast to the new types.
     # `table` comes from MONEY above, never from a user.
-    with_identifiers("", t=(table, MONEY))  # refuses any table not listed above
-    con.execute(f"ALTER TABLE {table} RENAME TO {table}_v1")
+    con.execute(with_identifiers(query("migrate", "set_aside"), table=(table, MONEY)))
     con.execute(script("schema"))
-    cols = [
-        r[0]
-        for r in con.execute(
-            "SELECT column_name FROM information_schema.columns WHERE table_name = $t "
-            "AND table_schema = current_schema() ORDER BY ordinal_position",
-            {"t": f"{table}_v1"},
-        ).fetchall()
-    ]
-    names = ", ".join(f'"{c}"' for c in cols)
-    con.execute(f"INSERT INTO {table} ({names}) SELECT {names} FROM {table}_v1")
-    con.execute(f"DROP TABLE {table}_v1")
+    cols = [r[0] for r in con.execute(query("migrate", "old_columns"), {"t": f"{table}_v1"}).fetchall()]
+    names = per_column(query("migrate", "quoted"), cols, cols)
+    copy = with_identifiers(query("migrate", "copy_back"), table=(table, MONEY))
+    con.execute(with_fragments(copy, cols=Fragment(names)))
+    con.execute(with_identifiers(query("migrate", "drop_old"), table=(table, MONEY)))

@@ -15,6 +15,7 @@ from aesthetic_cli.cli.output import err, interactive
 from aesthetic_cli.cli.errors import message_lang
 from aesthetic_cli.cli.options import Db, Lang
 from aesthetic_cli.present.messages import localize, t
+from aesthetic_cli.sqlfiles import query
 
 KINDS = "customers, leads, visits, orders, treatments, spend, cards, items, staff"
 
@@ -245,7 +246,7 @@ def _summary(r, con, lang: str) -> None:
 
 def _lookalikes(con, kind: str, names: list[str]) -> list[tuple[str, str]]:
     """Names equal once spaces and case are ignored are probably one person or channel typed twice."""
-    rows = con.execute("SELECT name FROM known_names WHERE kind = $k", {"k": kind}).fetchall()
+    rows = con.execute(query("status", "known_names"), {"k": kind}).fetchall()
     by_norm: dict[str, set[str]] = {}
     for (name,) in rows:
         by_norm.setdefault("".join(name.split()).lower(), set()).add(name)

@@ -1,0 +1,135 @@
+-- Loading one converted file into the warehouse (aesthetic_cli/importer/load.py), all inside its
+-- transaction. {table} is a dataset's table and {cols}, {key}, {c} its own columns (information_schema),
+-- {staged} one of the import's temp tables: all put in by sqlfiles.with_identifiers / per_column against
+-- those lists. Values ($batch, $sha, ...) are bound. _row is the row's place in its file (convert.ROW).
+
+-- name: seen
+SELECT batch_id, imported_at FROM import_batches WHERE sha256 = $sha AND options_key = $opt;
+
+-- name: drop_staged
+DROP TABLE IF EXISTS {staged};
+
+-- name: staged_create
+-- A large CSV read batch by batch (load._staged): the first batch makes the table, the others join it.
+CREATE TEMP TABLE aesops_staged AS SELECT * FROM aesops_batch;
+
+-- name: staged_append
+INSERT INTO aesops_staged SELECT * FROM aesops_batch;
+
+-- name: drop_incoming
+DROP TABLE IF EXISTS aesops_incoming;
+
+-- name: staged_to_incoming
+ALTER TABLE {staged} RENAME TO aesops_incoming;
+
+-- name: incoming_unranked
+CREATE OR REPLACE TEMP VIEW incoming AS SELECT * FROM aesops_incoming;
+
+-- name: ranks
+-- Ranks only for the rows whose key hash repeats (few, or none): every other row is rank 1, and the
+-- window over a whole 10M-row file would be the load's largest sort.
+CREATE OR REPLACE TEMP TABLE aesops_ranks AS
+SELECT _row, row_number() OVER (PARTITION BY hash({key}) ORDER BY _row) AS _rank FROM aesops_incoming
+WHERE hash({key}) IN (SELECT hash({key}) FROM aesops_incoming GROUP BY 1 HAVING count(*) > 1);
+
+-- name: incoming_ranked
+CREATE OR REPLACE TEMP VIEW incoming AS
+SELECT i.*, coalesce(r._rank, 1) AS _rank FROM aesops_incoming i LEFT JOIN aesops_ranks r USING (_row);
+
+-- name: drop_incoming_view
+DROP VIEW IF EXISTS incoming;
+
+-- name: drop_ranks
+DROP TABLE IF EXISTS aesops_ranks;
+
+-- name: record_batch
+-- The ledger line, committed with the rows it describes.
+INSERT INTO import_batches VALUES ($id, $file, $path, $sha, $opt, $ds, $clinic, $sheet, $unit,
+       $read, $loaded, $updated, $dups, $rejected, $blanked, $skipped, $dmin, $dmax, now());
+
+-- name: count_rows
+SELECT count(*) FROM {table};
+
+-- name: key_part
+coalesce(CAST({c} AS VARCHAR), chr(0))
+
+-- name: row_key
+-- A fragment: NULL and '' must differ and no separator may collide with data, hence chr(31) and chr(0)
+-- ({parts}: key_part per key column); _rank tells identical lines of one file apart.
+md5_number(concat_ws(chr(31), {parts}) || chr(31) || CAST(_rank AS VARCHAR))
+
+-- name: append
+INSERT INTO {table} ({cols}, row_key, batch_id, source_row)
+SELECT {cols}, row_key, $batch, _row FROM (SELECT *, {row_key} AS row_key FROM incoming)
+WHERE row_key NOT IN (SELECT row_key FROM {table});
+
+-- name: upsert_key_counts
+SELECT (SELECT count(*) FROM incoming), (SELECT count(*) FROM (SELECT DISTINCT {key} FROM incoming));
+
+-- name: upsert_inc_as_is
+-- Every key once (the usual export): each group would be its one row, so the aggregation, which costs
+-- more than the rest of the upsert together, is skipped.
+CREATE OR REPLACE TEMP TABLE inc AS SELECT {cols}, _row FROM incoming;
+
+-- name: upsert_inc_grouped
+-- Within one file the last row of a key wins (upsert_last), except summed fields (spend split by campaign).
+CREATE OR REPLACE TEMP TABLE inc AS
+SELECT {key}, {aggs}, max(_row) AS _row FROM incoming GROUP BY {key};
+
+-- name: upsert_sum
+sum({c}) AS {c}
+
+-- name: upsert_last
+arg_max({c}, _row) FILTER (WHERE {c} IS NOT NULL) AS {c}
+
+-- name: upsert_same_key
+t.{c} IS NOT DISTINCT FROM i.{c}
+
+-- name: upsert_incoming_col
+i.{c}
+
+-- name: upsert_keep_known
+-- A later export that lacks a column fills nothing in: the value already known is kept.
+coalesce(i.{c}, t.{c}) AS {c}
+
+-- name: upsert_differs
+coalesce(i.{c}, t.{c}) IS DISTINCT FROM t.{c}
+
+-- name: upsert_merge
+CREATE OR REPLACE TEMP TABLE merged AS
+SELECT {i_key}, {merged}, i._row, t.{key0} IS NOT NULL AS existed, (t.{key0} IS NULL) OR ({differs}) AS changed
+FROM inc i LEFT JOIN {table} t ON {join};
+
+-- name: upsert_counts
+SELECT count(*) FILTER (WHERE NOT existed), count(*) FILTER (WHERE existed AND changed) FROM merged;
+
+-- name: upsert_keep_prior
+-- The versions replaced are kept with the batch that replaced them, so the batch can be undone.
+INSERT INTO {table}_prior SELECT t.*, $batch FROM {table} t WHERE EXISTS (
+    SELECT 1 FROM merged i WHERE i.existed AND i.changed AND {join});
+
+-- name: upsert_delete
+DELETE FROM {table} t WHERE EXISTS (SELECT 1 FROM merged i WHERE i.existed AND i.changed AND {join});
+
+-- name: upsert_insert
+INSERT INTO {table} ({cols}, batch_id, source_row) SELECT {cols}, $batch, _row FROM merged WHERE changed;
+
+-- name: upsert_done
+DROP TABLE inc; DROP TABLE merged;
+
+-- name: table_columns
+SELECT column_name FROM information_schema.columns WHERE table_name = $t ORDER BY ordinal_position;
+
+-- name: record_rejects
+INSERT INTO rejects SELECT batch_id, file_name, sheet, _row, "column", field, value, reason, severity
+FROM problems;
+
+-- name: new_names
+-- Names seen for the first time, so that a typo (`抖音 `, `张 三`) is caught after the import.
+SELECT DISTINCT {c} FROM incoming
+WHERE {c} IS NOT NULL AND {c} NOT IN (SELECT name FROM known_names WHERE kind = $k)
+ORDER BY 1;
+
+-- name: remember_name
+-- Plain INSERT: the names were just filtered against known_names, and a lake has no key to ignore on.
+INSERT INTO known_names VALUES (?, ?, ?);

@@ -1,0 +1,57 @@
+"""Equal scorecard scores share a rank and are still listed in one defined order (score, then the team's
+headline figure, then the name), the same in the CLI's JSON, in the monthly report and in the core."""
+
+from __future__ import annotations
+
+import json
+
+import openpyxl
+import polars as pl
+
+from aesthetic_cli.metrics.consultants import scorecard
+from tests.conftest import run_cli
+from tests.test_consultants_cohorts_customers import ORDER_HEAD, load
+
+
+def test_equal_scores_are_listed_by_sales_then_by_name(con, ws):
+    # October 2025, no repurchase cohort (nobody closed in April), so with the default weights the score is
+    # half the sales percentile: 周婷 5,000 and 王芳 5,000 tie at 0.375 (rank 1, both), 李娜 3,000 scores 0
+    # (rank 3). Their sales are equal too, so the name decides: 周 (U+5468) before 王 (U+738B).
+    visits = [["到院日期", "顾客编号", "现场咨询师", "就诊类型"]]
+    orders = [ORDER_HEAD]
+    for d, c, who, amount in [
+        ("2025-10-03", "A1", "王芳", 5000),
+        ("2025-10-04", "B1", "周婷", 5000),
+        ("2025-10-05", "C1", "李娜", 3000),
+    ]:
+        visits.append([d, c, who, "初诊"])
+        orders.append([d, c, "水光针", str(amount), "微信", who])
+    load(con, ws, visits=visits, orders=orders)
+    con.close()
+    expected = [(1, "周婷"), (1, "王芳"), (3, "李娜")]
+    for _ in range(3):  # the same on every run, not by luck once
+        doc = json.loads(run_cli("consultants", "--month", "2025-10", "--role", "onsite", "--format", "json").stdout)
+        assert [(r["rank"], r["consultant"]) for r in doc["onsite"]] == expected
+    assert doc["onsite"][0]["score"] == doc["onsite"][1]["score"] == 0.375
+    r = run_cli("report", "monthly", "--month", "2025-10", "--format", "xlsx", "--out", str(ws / "out"))
+    assert r.exit_code == 0, r.output
+    sheet = openpyxl.load_workbook(ws / "out" / "aesops_monthly_2025-10.xlsx", read_only=True)["咨询师"]
+    rows = list(sheet.iter_rows(values_only=True))
+    head = next(i for i, rw in enumerate(rows) if rw and rw[0] == "排名")
+    report = []
+    for rw in rows[head + 1 :]:
+        if rw[0] is None:
+            break
+        report.append((int(rw[0]), rw[1]))
+    assert report == expected
+
+
+def test_a_tied_score_is_broken_by_the_headline_figure_before_the_name():
+    # Two consultants, 50/50 weights: 甲 has the higher sales, 乙 the higher repurchase rate, so each scores
+    # 0.5 × 1 + 0.5 × 0 = 0.5. Sales then puts 甲 first, although 乙 (U+4E59) sorts before 甲 (U+7532).
+    team = pl.DataFrame({"consultant": ["乙", "甲"], "sales": [50.0, 100.0], "repurchase_rate": [0.2, 0.1]})
+    card = scorecard(team, {"sales": 0.5, "repurchase_rate": 0.5}, then_by="sales")
+    assert card.select("consultant", "score", "rank").rows() == [("甲", 0.5, 1), ("乙", 0.5, 1)]
+    # Without a headline figure, the name alone orders the tie.
+    card = scorecard(team, {"sales": 0.5, "repurchase_rate": 0.5})
+    assert card["consultant"].to_list() == ["乙", "甲"]
