@@ -64,6 +64,20 @@ def test_a_wide_table_folds_into_groups_that_repeat_the_key_column(sample_db):
     assert all("渠道" in g.splitlines()[2] for g in groups)
 
 
+def test_a_folded_ranked_table_repeats_the_name_beside_the_rank(sample_db):
+    # 咨询师 ranks tie (two consultants at 3): a group showing only 排名 could not be read.
+    data = json.loads(run_cli("consultants", "--db", str(sample_db), "--format", "json").stdout)
+    names = [r["consultant"] for r in data["onsite"]]
+    res = run_cli("consultants", "--db", str(sample_db), env={"COLUMNS": "80"})
+    assert res.exit_code == 0, res.output
+    groups = res.stdout.split("现场咨询师排名")[1:]
+    assert len(groups) >= 2, res.stdout
+    for g in groups:
+        header = g.splitlines()[2]
+        assert "排名" in header and "咨询师" in header, header
+        assert all(n in g for n in names), (names, g)
+
+
 def test_piped_output_is_the_table_by_default(sample_db):
     res = run_cli("funnel", "--db", str(sample_db))
     assert "核心指标" in res.stdout and not res.stdout.lstrip().startswith("{")

@@ -127,9 +127,12 @@ def _columns(frame, lang: str) -> list[_Column]:
 
 
 def _key_count(cols: list[_Column]) -> int:
-    """The leading text columns name the row (channel, month, consultant): up to two repeat in every group."""
-    n = 0
-    while n < min(2, len(cols) - 1) and not cols[n].numeric:
+    """The leading text columns name the row (channel, month, consultant): up to two repeat in every group.
+    A ranked table leads with its rank: the rank and the name after it repeat, or tied ranks (3, 3) would
+    leave a group whose rows nobody can tell apart."""
+    start = 1 if len(cols) > 2 and cols[0].numeric and not cols[1].numeric else 0
+    n = start
+    while n < min(start + 2, len(cols) - 1) and not cols[n].numeric:
         n += 1
     return max(n, 1)
 
