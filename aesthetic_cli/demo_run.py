@@ -10,6 +10,7 @@ from pathlib import Path
 from aesthetic_cli import workspace
 from aesthetic_cli.errors import UsageError
 from aesthetic_cli.importer.load import import_file
+from aesthetic_cli.warehouse import derived
 from aesthetic_cli.sample.bundled import sample_files
 from aesthetic_cli.warehouse import connect
 
@@ -84,28 +85,30 @@ def run_demo(out: Path, *, lang: str = "zh", say: Callable[[str], None] = print,
     con = connect(ws.db_path)
     summary: dict = {"workspace": str(out), "imports": [], "analyses": []}
     try:
-        for path in files:
-            r = import_file(con, path, clinic=ws.default_clinic)
-            summary["imports"].append(
-                {
-                    "file": path.name,
-                    "dataset": r.dataset,
-                    "loaded": r.loaded,
-                    "duplicates": r.duplicates,
-                    "rejected": r.rejected,
-                }
-            )
-            say(
-                t(
-                    "demo_file",
-                    talk,
-                    file=f"{path.name:<22}",
-                    dataset=f"{r.dataset:<10}",
-                    loaded=f"{r.loaded:>6,}",
-                    dup=f"{r.duplicates:>4}",
-                    rejected=r.rejected,
+        # One refresh of the semantic layer after the last file, as `aesops import` does.
+        with derived.one_refresh(con):
+            for path in files:
+                r = import_file(con, path, clinic=ws.default_clinic)
+                summary["imports"].append(
+                    {
+                        "file": path.name,
+                        "dataset": r.dataset,
+                        "loaded": r.loaded,
+                        "duplicates": r.duplicates,
+                        "rejected": r.rejected,
+                    }
                 )
-            )
+                say(
+                    t(
+                        "demo_file",
+                        talk,
+                        file=f"{path.name:<22}",
+                        dataset=f"{r.dataset:<10}",
+                        loaded=f"{r.loaded:>6,}",
+                        dup=f"{r.duplicates:>4}",
+                        rejected=r.rejected,
+                    )
+                )
         say(t("demo_analyses", talk))
         target = out / "analyses"
         target.mkdir(exist_ok=True)
