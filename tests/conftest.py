@@ -55,6 +55,27 @@ def child_env(lang: str | None, **extra: str) -> dict[str, str]:
     return {**env, **extra}
 
 
+def layer_rows(con) -> dict[str, list[str]]:
+    """Every row of every semantic-layer table, order-free: two warehouses' layers compare equal or not."""
+    from aesthetic_cli.warehouse import derived
+
+    return {t: sorted(map(repr, con.execute(f"SELECT * FROM {t}").fetchall())) for t in derived.TABLES}
+
+
+def ranked_rows(workbook: Path, sheet: str) -> list[tuple[int, str]]:
+    """(rank, name) of the first ranked table on a report sheet: the rows under its 排名 header."""
+    import openpyxl
+
+    rows = list(openpyxl.load_workbook(workbook, read_only=True)[sheet].iter_rows(values_only=True))
+    head = next(i for i, rw in enumerate(rows) if rw and rw[0] == "排名")
+    out = []
+    for rw in rows[head + 1 :]:
+        if rw[0] is None:
+            break
+        out.append((int(rw[0]), rw[1]))
+    return out
+
+
 def write_xlsx(path: Path, rows: list[list], sheet: str = "Sheet1", extra_sheets: dict | None = None) -> Path:
     import openpyxl
 

@@ -5,11 +5,10 @@ from __future__ import annotations
 
 import json
 
-import openpyxl
 import polars as pl
 
 from aesthetic_cli.metrics.consultants import scorecard
-from tests.conftest import run_cli
+from tests.conftest import ranked_rows, run_cli
 from tests.test_consultants_cohorts_customers import ORDER_HEAD, load
 
 
@@ -35,14 +34,7 @@ def test_equal_scores_are_listed_by_sales_then_by_name(con, ws):
     assert doc["onsite"][0]["score"] == doc["onsite"][1]["score"] == 0.375
     r = run_cli("report", "monthly", "--month", "2025-10", "--format", "xlsx", "--out", str(ws / "out"))
     assert r.exit_code == 0, r.output
-    sheet = openpyxl.load_workbook(ws / "out" / "aesops_monthly_2025-10.xlsx", read_only=True)["咨询师"]
-    rows = list(sheet.iter_rows(values_only=True))
-    head = next(i for i, rw in enumerate(rows) if rw and rw[0] == "排名")
-    report = []
-    for rw in rows[head + 1 :]:
-        if rw[0] is None:
-            break
-        report.append((int(rw[0]), rw[1]))
+    report = ranked_rows(ws / "out" / "aesops_monthly_2025-10.xlsx", "咨询师")
     assert report == expected
 
 

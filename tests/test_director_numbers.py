@@ -26,7 +26,7 @@ from aesthetic_cli.metrics.channels import channel_roi
 from aesthetic_cli.metrics.funnel import funnel, kpis
 from aesthetic_cli.metrics.items import items
 from aesthetic_cli.metrics.periods import Period, comparable, parse_month, week
-from tests.conftest import run_cli, write_csv
+from tests.conftest import ranked_rows, run_cli, write_csv
 
 OCT25 = parse_month("2025-10")
 
@@ -347,12 +347,5 @@ def test_report_and_terminal_rank_with_the_workspace_weights(con, ws):
     assert terminal == [(1, "王大"), (2, "张中"), (3, "李小")]
     r = run_cli("report", "monthly", "--month", "2025-10", "--format", "xlsx", "--out", str(ws / "out"))
     assert r.exit_code == 0, r.output
-    sheet = openpyxl.load_workbook(ws / "out" / "aesops_monthly_2025-10.xlsx", read_only=True)["咨询师"]
-    rows = list(sheet.iter_rows(values_only=True))
-    head = next(i for i, rw in enumerate(rows) if rw and rw[0] == "排名")
-    report = []
-    for rw in rows[head + 1 :]:
-        if rw[0] is None:
-            break
-        report.append((int(rw[0]), rw[1]))
+    report = ranked_rows(ws / "out" / "aesops_monthly_2025-10.xlsx", "咨询师")
     assert report == terminal

@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 from tests.conftest import child_env
+from tests.fuzz.runner import PROBLEMS
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -38,19 +39,7 @@ def test_hostile_inputs_slice():
     )
     figures = json.loads(done.stdout)
     assert figures["inputs"] == 120
-    bad = {
-        k: figures[k]
-        for k in (
-            "traceback",
-            "abort",
-            "hang",
-            "memory",
-            "exit",
-            "failed_import_changed_warehouse",
-            "rows_unaccounted",
-            "harness",
-        )
-    }
+    bad = {k: figures[k] for k in PROBLEMS}
     assert set(bad.values()) == {0}, (bad, done.stderr[-3000:])
     assert figures["max_rss_mb_inputs_under_20mb"] < 1024
     assert done.returncode == 0

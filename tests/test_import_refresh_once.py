@@ -29,7 +29,7 @@ import pytest
 
 from aesthetic_cli.importer.load import import_file, import_files
 from aesthetic_cli.warehouse import connect, derived
-from tests.conftest import run_cli, write_csv
+from tests.conftest import layer_rows, run_cli, write_csv
 from tests.test_funnel_channels import world  # noqa: F401  (the fixture)
 
 DAY = {
@@ -63,10 +63,6 @@ def _day_files(ws: Path) -> list[Path]:
     return [write_csv(ws / name, rows) for name, rows in DAY.items()]
 
 
-def _layer(con) -> dict:
-    return {t: sorted(map(repr, con.execute(f"SELECT * FROM {t}").fetchall())) for t in derived.TABLES}
-
-
 def _rebuilt_copy(db: Path) -> dict:
     """Every layer table as a full rebuild of a copy of the warehouse gives it."""
     copy = db.with_name("rebuilt.duckdb")
@@ -74,7 +70,7 @@ def _rebuilt_copy(db: Path) -> dict:
     con = duckdb.connect(str(copy))
     try:
         derived.rebuild(con)
-        return _layer(con)
+        return layer_rows(con)
     finally:
         con.close()
 
@@ -114,7 +110,7 @@ def test_one_command_of_four_files_refreshes_once_as_a_rebuild_would(before, ws)
     try:
         assert con.execute("SELECT count(*) FROM import_batches").fetchone()[0] == 7 + 4
         _check_by_hand(con)
-        layer = _layer(con)
+        layer = layer_rows(con)
     finally:
         con.close()
     assert layer == _rebuilt_copy(before)
@@ -146,7 +142,7 @@ def test_a_failed_file_in_the_middle_leaves_the_others_and_a_current_layer(befor
         assert con.execute("SELECT count(*) FROM orders WHERE customer_id = 'Z'").fetchone()[0] == 0
         assert con.execute("SELECT count(*) FROM import_batches").fetchone()[0] == 7 + 4
         _check_by_hand(con)
-        layer = _layer(con)
+        layer = layer_rows(con)
     finally:
         con.close()
     assert layer == _rebuilt_copy(before)
@@ -196,7 +192,7 @@ def test_killed_between_the_files_and_the_refresh_the_next_command_answers_right
     con = duckdb.connect(str(before), read_only=True)
     try:
         _check_by_hand(con)
-        layer = _layer(con)
+        layer = layer_rows(con)
     finally:
         con.close()
     assert layer == _rebuilt_copy(before)
@@ -218,7 +214,7 @@ def test_killed_before_the_refresh_then_another_import_leaves_a_current_layer(be
     con = duckdb.connect(str(before), read_only=True)
     try:
         _check_by_hand(con)
-        layer = _layer(con)
+        layer = layer_rows(con)
     finally:
         con.close()
     assert layer == _rebuilt_copy(before)

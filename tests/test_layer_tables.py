@@ -11,7 +11,7 @@ from decimal import Decimal
 from aesthetic_cli.importer.load import import_file
 from aesthetic_cli.metrics.base import prepare, run
 from aesthetic_cli.warehouse import connect, derived
-from tests.conftest import write_csv
+from tests.conftest import layer_rows, write_csv
 from tests.test_funnel_channels import world  # noqa: F401  (the fixture)
 
 
@@ -101,10 +101,6 @@ def test_customer_deals_by_hand(world):  # noqa: F811
     )
 
 
-def _layer(con) -> dict:
-    return {t: sorted(map(repr, con.execute(f"SELECT * FROM {t}").fetchall())) for t in derived.TABLES}
-
-
 def test_one_more_day_refreshes_as_a_rebuild_would(world, ws):  # noqa: F811
     # The daily case at scale: a day of orders and visits for old and new customers, and a treatment of a
     # customer with nothing else that day (E), which only the treatments batch can bring into scope.
@@ -124,10 +120,10 @@ def test_one_more_day_refreshes_as_a_rebuild_would(world, ws):  # noqa: F811
     }
     for name, rows in files.items():
         import_file(world, write_csv(ws / name, rows), clinic="本院")
-    incremental = _layer(world)
+    incremental = layer_rows(world)
     assert any("'F'" in r for r in incremental["order_days"]), "the new customer must reach the day tables"
     derived.rebuild(world)
-    assert _layer(world) == incremental
+    assert layer_rows(world) == incremental
 
 
 def test_customer_last_items_by_hand(world):  # noqa: F811

@@ -12,13 +12,9 @@ import duckdb
 from aesthetic_cli.importer.load import import_file
 from aesthetic_cli.sample.bundled import sample_files
 from aesthetic_cli.warehouse import connect, derived
-from tests.conftest import run_cli, write_csv
+from tests.conftest import layer_rows, run_cli, write_csv
 
 LAYER = derived.TABLES
-
-
-def _layer(con) -> dict:
-    return {t: sorted(map(repr, con.execute(f"SELECT * FROM {t}").fetchall())) for t in LAYER}
 
 
 def test_incremental_refresh_equals_a_full_rebuild(con):
@@ -28,10 +24,10 @@ def test_incremental_refresh_equals_a_full_rebuild(con):
     files = sorted(sample_files(), key=lambda p: (p.name != "顾客档案.xlsx", p.name == "网电线索.csv", p.name))
     for f in files:
         import_file(con, f, clinic="静安店")
-    incremental = _layer(con)
+    incremental = layer_rows(con)
     assert incremental["customer_days"], "the sample must give the layer something to hold"
     derived.rebuild(con)
-    assert _layer(con) == incremental
+    assert layer_rows(con) == incremental
 
 
 def test_a_day_that_nets_to_zero_is_no_deal_through_the_cli(ws):

@@ -279,21 +279,22 @@ def _judge(outcome: Outcome, status: int, cdir: Path) -> None:
         outcome.problems.append("rows_unaccounted")
 
 
+# Every kind of failure the harness judges; the summary counts each, and a clean run has 0 of all.
+PROBLEMS = (
+    "traceback",
+    "abort",
+    "hang",
+    "memory",
+    "exit",
+    "failed_import_changed_warehouse",
+    "rows_unaccounted",
+    "harness",
+)
+
+
 def summary(outcomes: list[Outcome]) -> dict:
     small = [o.max_rss_mb for o in outcomes if o.size < 20 << 20]
-    count = {
-        k: sum(1 for o in outcomes if k in o.problems)
-        for k in (
-            "traceback",
-            "abort",
-            "hang",
-            "memory",
-            "exit",
-            "failed_import_changed_warehouse",
-            "rows_unaccounted",
-            "harness",
-        )
-    }
+    count = {k: sum(1 for o in outcomes if k in o.problems) for k in PROBLEMS}
     return {
         "inputs": len(outcomes),
         "imported": sum(1 for o in outcomes if o.exit == 0),
