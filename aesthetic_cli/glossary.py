@@ -207,7 +207,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "sales_mom": ("业绩环比", "Sales MoM"),
     "sales_yoy": ("业绩同比", "Sales YoY"),
     "visitors_mom": ("来院环比", "Visitors MoM"),
-    "close_rate_mom_pp": ("成交率环比(百分点)", "Close rate MoM (pts)"),
+    "close_rate_mom_diff": ("成交率环比(百分点)", "Close rate MoM (pp)"),
 }
 
 

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 
 from aesthetic_cli.present.formatting import kpi_change, kpi_value
 from aesthetic_cli.present.labels import label
+from aesthetic_cli.present.params import clinic_text
 
 # A KPI is named (glossary) and formatted (present/formatting) here exactly as in the report's cards
 # and sheets; only the summary's own few words are kept below.
@@ -77,7 +78,7 @@ def from_report(report, files=(), lang: str | None = None) -> Summary:
     """The summary in lang (default: the report's own language)."""
     lang = lang or report.params.get("lang", "zh")
     h = getattr(report, "headline", None)
-    clinic = report.params.get("clinic")
+    clinic = clinic_text(report.params.get("clinic"), lang)
     period = h.period_label if h else report.period.label
     title = " · ".join(x for x in (report.title[0 if lang == "zh" else 1], period, clinic) if x)
     lines, takeaways = [], []

@@ -31,7 +31,7 @@ RATE_COLUMNS = {
     "visitors_mom",
     "p_alive",
 }
-RATIO_COLUMNS = {"roas", "frequency", "output_roas", "output_roas_threshold", "close_rate_mom_pp"}
+RATIO_COLUMNS = {"roas", "frequency", "output_roas", "output_roas_threshold"}
 MONEY_COLUMNS = {
     "sales",
     "cash_in",
@@ -148,7 +148,7 @@ DAY_COLUMNS = {
     "payback_days_threshold",
 }
 # A change of a rate in percentage points: 0.034 is shown "+3.4pp".
-POINT_COLUMNS = {"mom_diff", "yoy_diff"}
+POINT_COLUMNS = {"mom_diff", "yoy_diff", "close_rate_mom_diff"}
 
 
 def kind_of(column: str) -> str | None:

@@ -294,7 +294,7 @@ def build(
     report.params.update(
         {
             "report": kind,
-            "clinic": clinic or "全部 all",
+            "clinic": clinic,  # None: every clinic (present/params says so in the reader's language)
             "lang": lang,
             "show_pii": show_pii,
             "generated_at": datetime.now().strftime("%Y-%m-%d %H:%M"),

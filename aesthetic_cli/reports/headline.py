@@ -193,7 +193,8 @@ def clinic_comparison(con, period, cov, clinic: str | None) -> pl.DataFrame | No
             frame = frame.with_columns(pl.lit(None, pl.Float64).alias(f"sales_{tag}"))
             if tag == "mom":
                 frame = frame.with_columns(
-                    pl.lit(None, pl.Float64).alias("visitors_mom"), pl.lit(None, pl.Float64).alias("close_rate_mom_pp")
+                    pl.lit(None, pl.Float64).alias("visitors_mom"),
+                    pl.lit(None, pl.Float64).alias("close_rate_mom_diff"),
                 )
             continue
         base = kpis(con, other, by="clinic").select(
@@ -208,7 +209,7 @@ def clinic_comparison(con, period, cov, clinic: str | None) -> pl.DataFrame | No
         if tag == "mom":
             frame = frame.with_columns(
                 pl.when(pl.col("_v") > 0).then(pl.col("visitors") / pl.col("_v") - 1).alias("visitors_mom"),
-                ((pl.col("close_rate") - pl.col("_c")) * 100).alias("close_rate_mom_pp"),
+                (pl.col("close_rate") - pl.col("_c")).alias("close_rate_mom_diff"),
             )
         frame = frame.drop("_s", "_v", "_c")
     frame = frame.sort("sales", descending=True).with_row_index("rank", offset=1)
@@ -223,7 +224,7 @@ def clinic_comparison(con, period, cov, clinic: str | None) -> pl.DataFrame | No
             "visitors",
             "visitors_mom",
             "close_rate",
-            "close_rate_mom_pp",
+            "close_rate_mom_diff",
             "ticket",
         )
         .with_columns(pl.col("rank").cast(pl.Int64))

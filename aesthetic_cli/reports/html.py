@@ -9,6 +9,8 @@ from pathlib import Path
 from aesthetic_cli import __version__
 from aesthetic_cli.present.formatting import cell_kind, kpi_change, kpi_value, show_value
 from aesthetic_cli.present.labels import label, value_label
+from aesthetic_cli.present.params import clinic_text
+from aesthetic_cli.present.params import rows as param_rows
 from aesthetic_cli.metrics.result import note_text
 from aesthetic_cli.reports import svg
 from aesthetic_cli.reports.content import DEFINITIONS, Block, Report
@@ -115,11 +117,9 @@ def render(report: Report, lang: str = "zh") -> str:
     )
     p = report.period
     dates = f"{p.start} ~ {p.end}" if p.start != p.end else f"{p.start}"
-    subtitle = (
-        f"{report.params.get('clinic')} · {dates} · 数据截至 {report.params.get('data_last_day')}"
-        if lang == "zh"
-        else f"{report.params.get('clinic')} · {dates} · data to {report.params.get('data_last_day')}"
-    )
+    clinic = clinic_text(report.params.get("clinic"), lang)
+    last = report.params.get("data_last_day")
+    subtitle = f"{clinic} · {dates} · 数据截至 {last}" if lang == "zh" else f"{clinic} · {dates} · data to {last}"
     return env.get_template("report.html.j2").render(
         lang=lang,
         title=_t(report.title, lang),
@@ -127,7 +127,7 @@ def render(report: Report, lang: str = "zh") -> str:
         subtitle=subtitle,
         sections=sections,
         definitions=DEFINITIONS,
-        params=[(k, v) for k, v in report.params.items()],
+        params=param_rows(report.params, lang),
         batch_headers=[label(c, lang) for c in keep],
         batches=batch_rows,
         empty="（无数据）" if lang == "zh" else "(no data)",

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from aesthetic_cli.present.formatting import cell_kind
 from aesthetic_cli.present.labels import label, value_label
+from aesthetic_cli.present.params import rows as param_rows
 from aesthetic_cli.metrics.result import note_text
 from aesthetic_cli.reports.content import DEFINITIONS, Block, Chart, Report
 from aesthetic_cli.reports.headline import Headline
@@ -34,18 +35,6 @@ SERIES_COLOURS = ["#2F6FDE", "#E8833A", "#3BA272", "#9A60B4", "#EA7CCC"]
 CHART_ROWS = 17  # a 300 px chart over rows of 20 px (the default 15 pt), plus a gap
 PAGE_ROWS = 32  # rows of 15 pt on an A4 landscape page at 100% (fewer than fit once scaled to width)
 DATE_TEXT = "2026-10-31"  # what yyyy-mm-dd shows; a column holding dates is at least this wide
-PARAM_LABELS = {
-    "period": "期间 Period",
-    "report": "报表 Report",
-    "clinic": "门店 Clinic",
-    "lang": "语言 Language",
-    "show_pii": "显示个人信息 Show personal data",
-    "generated_at": "生成时间 Generated at",
-    "aesops": "aesops 版本 Version",
-    "data_first_day": "数据最早日期 Data from",
-    "data_last_day": "数据最晚日期 Data to",
-    "month_to_date": "本月至今 Month to date",
-}
 
 
 def cell_width(text) -> int:
@@ -327,14 +316,10 @@ def _definitions_sheet(w: Writer, report: Report) -> None:
             ws.set_row(row, 14 * lines)
     row += 2
     ws.write_string(row, 0, "参数 Parameters", w.sub)
-    for k, v in report.params.items():
+    for name, text in param_rows(report.params, w.lang):
         row += 1
-        ws.write_string(row, 0, PARAM_LABELS.get(k, str(k)), w.text)
-        if isinstance(v, bool):
-            v = ("是" if v else "否") if w.lang == "zh" else ("yes" if v else "no")
-        if isinstance(v, (dt.date, dt.datetime)):
-            v = v.isoformat()  # left-aligned like the other parameters
-        w.cell(ws, row, 1, str(k), v if not isinstance(v, (dict, list)) else str(v), {})
+        ws.write_string(row, 0, name, w.text)
+        ws.write_string(row, 1, text, w.text)  # text, left-aligned: a date or a version is not a number to sum
     row += 2
     for name, title in (("coverage", "数据覆盖 Data coverage"), ("batches", "导入批次 Import batches (files)")):
         frame = report.provenance.get(name)
