@@ -258,7 +258,7 @@ def test_all_sheets_of_one_dataset_import_and_others_are_named(ws):
     )
     r = run_cli("import", path, "--lang", "zh")
     assert r.exit_code == 0, r.stderr
-    assert "[10月] → orders" in r.stderr and "[11月] → orders" in r.stderr
+    assert "[10月] → orders（收费明细），批次" in r.stderr and "[11月] → orders（收费明细），批次" in r.stderr
     assert "工作表「到院」未导入" in r.stderr and "说明" not in r.stderr
     assert [(ds, f) for _, ds, f in _batch_ids(ws)] == [("orders", "收费2025.xlsx")] * 2
     # One batch per sheet; 11月 repeats a line of 10月, loaded once: 100 + 200 + 300.

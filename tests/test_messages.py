@@ -218,8 +218,8 @@ def test_the_import_summary_speaks_the_readers_language(tmp_path):
     zh = run_cli("import", str(orders), "--db", str(zh_ws / "aesops.duckdb"), env={"LANG": "zh_CN.UTF-8"})
     en = run_cli("import", str(orders), "--db", str(en_ws / "aesops.duckdb"), env={"LANG": "en_US.UTF-8"})
     assert zh.exit_code == 0 and en.exit_code == 0, zh.output + en.output
-    assert "读取" in zh.stderr and "（批次 1）" in zh.stderr and "新渠道：" in zh.stderr, zh.stderr
-    assert "read " in en.stderr and "(batch 1)" in en.stderr and "new channels:" in en.stderr, en.stderr
+    assert "读取" in zh.stderr and "→ leads（网电线索），批次 1" in zh.stderr and "新渠道：" in zh.stderr, zh.stderr
+    assert "read " in en.stderr and "→ leads (batch 1)" in en.stderr and "new channels:" in en.stderr, en.stderr
     assert "read " not in zh.stderr and "batch" not in zh.stderr
     # Thousands separators in the counts.
     assert re.search(r"读取 \d{1,3}(,\d{3})+", zh.stderr), zh.stderr

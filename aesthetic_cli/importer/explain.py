@@ -39,7 +39,8 @@ _VALUES = {
 }
 
 
-def _ds(name: str, lang: str) -> str:
+def dataset_name(name: str, lang: str) -> str:
+    """A dataset as the reader names it: orders（订单） under zh, orders under en (the --dataset spelling)."""
     return f"{name}（{DATASETS[name].label_zh}）" if lang == "zh" else name
 
 
@@ -55,13 +56,13 @@ def doubt_lines(rec: Recognition, lang: str = "zh") -> list[str]:
             )
         elif key == "name_elsewhere":
             out.append(
-                f"文件/工作表名含「{a['word']}」，像是 {_ds(a['other'], lang)}"
+                f"文件/工作表名含「{a['word']}」，像是 {dataset_name(a['other'], lang)}"
                 if lang == "zh"
                 else f"the file or sheet name says '{a['word']}', which points to {a['other']}"
             )
         elif key == "alike":
             out.append(
-                f"{_ds(a['other'], lang)} 的得分几乎一样（{a['b']:g} 对 {a['a']:g}）"
+                f"{dataset_name(a['other'], lang)} 的得分几乎一样（{a['b']:g} 对 {a['a']:g}）"
                 if lang == "zh"
                 else f"{a['other']} scores almost the same ({a['b']:g} against {a['a']:g})"
             )
@@ -86,7 +87,7 @@ def refusal(where: str, rec: Recognition, mapping_path: Path | None, lang: str =
     reasons = "；".join(doubt_lines(rec, lang)) if lang == "zh" else "; ".join(doubt_lines(rec, lang))
     cols = ", ".join(f"{rec.headers[c]}→{m.field}" for c, m in rec.best.matches.items())
     if lang == "zh":
-        msg = f"{where}：无法确定这是什么数据，未导入任何内容。猜测是 {_ds(ds, lang)}（{cols}），但{reasons}。"
+        msg = f"{where}：无法确定这是什么数据，未导入任何内容。猜测是 {dataset_name(ds, lang)}（{cols}），但{reasons}。"
         hint = (
             f"已把猜测写成映射文件 {mapping_path}：请核对后用 `aesops import {where.split(',')[0]} --mapping "
             f"{mapping_path.name}` 导入；`aesops import --explain` 可逐列查看依据。"
@@ -155,20 +156,20 @@ def explain_lines(rec: Recognition, *, where: str, header_row: int, lang: str = 
     if not rec.best.viable:
         miss = ", ".join(rec.best.missing)
         out.append(
-            f"  最接近 {_ds(ds, lang)}，缺少必填字段：{miss}"
+            f"  最接近 {dataset_name(ds, lang)}，缺少必填字段：{miss}"
             if zh
             else f"  closest: {ds}, lacking required fields: {miss}"
         )
     else:
         out.append(
-            f"  数据集：{_ds(ds, lang)}（得分 {rec.best.score:g}）"
+            f"  数据集：{dataset_name(ds, lang)}（得分 {rec.best.score:g}）"
             if zh
             else f"  dataset: {ds} (score {rec.best.score:g})"
         )
     for c in rec.others[:2]:
         state = "" if c.viable else ("，缺 " if zh else ", lacks ") + ", ".join(c.missing)
         out.append(
-            f"  其次：{_ds(c.dataset.name, lang)}（得分 {c.score:g}{state}）"
+            f"  其次：{dataset_name(c.dataset.name, lang)}（得分 {c.score:g}{state}）"
             if zh
             else f"  next: {c.dataset.name} (score {c.score:g}{state})"
         )

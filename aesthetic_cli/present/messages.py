@@ -164,7 +164,7 @@ MESSAGES: dict[str, Pair] = {
         "e.g. aesops channels --format xlsx --out channels.xlsx",
     ),
     # Chatter of the commands (stderr): what was done, what to do next.
-    "import_file": ("{where} → {dataset}（批次 {batch}）{dates}", "{where} → {dataset} (batch {batch}){dates}"),
+    "import_file": ("{where} → {dataset}，批次 {batch}{dates}", "{where} → {dataset} (batch {batch}){dates}"),
     "sheet_skipped": ("  工作表「{name}」未导入：{why}", "  sheet '{name}' not imported: {why}"),
     "new_channel": ("  新渠道：{names}", "  new channels: {names}"),
     "new_consultant": ("  新员工姓名：{names}", "  new staff names: {names}"),

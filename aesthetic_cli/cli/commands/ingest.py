@@ -200,9 +200,11 @@ def _summary(r, con, lang: str) -> None:
             )
         )
         return
+    from aesthetic_cli.importer.explain import dataset_name
+
     where = escape(f"{r.file.name}" + (f" [{r.sheet}]" if r.sheet else ""))
     dates = f", {r.date_min} → {r.date_max}" if r.date_min else ""
-    err.print(t("import_file", lang, where=where, dataset=r.dataset, batch=r.batch_id, dates=dates))
+    err.print(t("import_file", lang, where=where, dataset=dataset_name(r.dataset, lang), batch=r.batch_id, dates=dates))
     err.print(
         t(
             "import_counts",

@@ -49,6 +49,9 @@ def intake(
             con.close()
     rejected = [o for o in outcomes if o.status == core.REJECTED]
     if chatty:
+        from aesthetic_cli.cli.errors import message_lang
+        from aesthetic_cli.importer.explain import dataset_name
+
         for o in outcomes:
             if o.status == core.PROCESSED:
                 r: Any = o.result
@@ -56,7 +59,7 @@ def intake(
                     "intake_imported",
                     markup=False,
                     name=o.name,
-                    dataset=r.dataset,
+                    dataset=dataset_name(r.dataset, message_lang()),
                     loaded=f"{r.loaded:,}",
                     rejected=f"{r.rejected:,}",
                     where=o.file.parent,
