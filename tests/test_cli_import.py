@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
+
+from pathlib import Path
 
 from tests.conftest import child_env, run_cli, write_csv, write_xlsx
 
@@ -211,3 +214,27 @@ def test_output_paths_that_are_files(ws, tmp_path):
     assert r.exit_code == 2 and "cannot use" in r.stderr and "Not a directory" in r.stderr
     _no_traceback(r)
     assert blocker.read_text() == "x"
+
+
+def test_a_command_does_not_import_an_installed_pandas(sample_db, tmp_path):
+    """Where pandas is installed, DuckDB imports it at the first bound parameter (0.8-1 CPU s); aesops never
+    needs it. A stand-in pandas on the path writes a marker when imported: DuckDB alone imports it (the
+    control), `aesops funnel` must not."""
+    fake = tmp_path / "site" / "pandas"
+    fake.mkdir(parents=True)
+    (fake / "__init__.py").write_text("import os\nopen(os.environ['PANDAS_MARKER'], 'w').write('imported')\n")
+    marker = tmp_path / "imported"
+    env = child_env("en", PYTHONPATH=os.pathsep.join([str(fake.parent), str(Path(__file__).resolve().parent.parent)]))
+    env["PANDAS_MARKER"] = str(marker)
+    control = "import duckdb; duckdb.connect().execute('SELECT $v', {'v': 1}).fetchall()"
+    subprocess.run([sys.executable, "-c", control], env=env, check=True)
+    assert marker.exists()  # the stand-in is what DuckDB would import
+    marker.unlink()
+    r = subprocess.run(
+        [sys.executable, "-m", "aesthetic_cli", "funnel", "--db", str(sample_db), "--format", "json"],
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    assert r.returncode == 0, r.stderr
+    assert not marker.exists()
