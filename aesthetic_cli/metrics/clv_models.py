@@ -105,10 +105,17 @@ def distinct_rows(*cols) -> tuple[list[np.ndarray], np.ndarray, np.ndarray]:
 
 class _Customers:
     """x, t_x, T compressed to distinct rows with a count each (`n` = all customers), with what does not
-    depend on the parameters worked out once: the special functions of x per distinct x, spread by index."""
+    depend on the parameters worked out once: the special functions of x per distinct x, spread by index.
+    With `weight`, the rows are already distinct, ascending in (x, t_x, T), and weight counts the customers
+    of each (the warehouse grouped them: sql/predict.sql bgnbd_input): the same rows in the same order as
+    distinct_rows gives, so the same sums and the same fit."""
 
-    def __init__(self, x, t_x, T):
-        (self.x, self.t_x, self.T), self.weight, self.row_of = distinct_rows(x, t_x, T)
+    def __init__(self, x, t_x, T, weight=None):
+        if weight is None:
+            (self.x, self.t_x, self.T), self.weight, self.row_of = distinct_rows(x, t_x, T)
+        else:
+            self.x, self.t_x, self.T, self.weight = _arrays(x, t_x, T, weight)
+            self.row_of = np.arange(self.x.size)
         self.n = int(self.weight.sum())
         self.ux, self.inv = np.unique(self.x, return_inverse=True)
         self.repeat = self.x > 0
@@ -172,9 +179,10 @@ def bgnbd_loglik(r: float, alpha: float, a: float, b: float, x, t_x, T) -> np.nd
     return _loglik(r, alpha, a, b, c)[c.row_of]
 
 
-def fit_bgnbd(x, t_x, T) -> BGNBD:
-    """Maximum likelihood (L-BFGS-B on log r, log α, log a, log b); a clear error when it cannot be done."""
-    c = _Customers(x, t_x, T)
+def fit_bgnbd(x, t_x, T, weight=None) -> BGNBD:
+    """Maximum likelihood (L-BFGS-B on log r, log α, log a, log b); a clear error when it cannot be done.
+    One row per customer, or (with `weight`) distinct rows ascending in (x, t_x, T), each with its count."""
+    c = _Customers(x, t_x, T, weight)
     x, t_x, T = c.x, c.t_x, c.T
     n = c.n
     repeaters = int(c.weight @ c.repeat)
@@ -278,7 +286,11 @@ def gamma_gamma_loglik(p: float, q: float, v: float, x, mx) -> np.ndarray:
 
 
 def fit_gamma_gamma(x, mx) -> GammaGamma:
-    """Fit on customers with x ≥ 1 and a positive average value; the others carry no value information."""
+    """Fit on customers with x ≥ 1 and a positive average value; the others carry no value information.
+    One row per customer, not grouped as the BG/NBD fit's input is: this fit works out its gradient by
+    finite differences and stops within L-BFGS-B's default tolerance, where summing the same likelihood in
+    another order (per distinct (x, mx), weighted) moves p, q and v by about 1e-5 relative, and with them
+    every expected value (bench/README, 2026-11-23 late)."""
     x, mx = _arrays(x, mx)
     keep = (x > 0) & np.isfinite(mx) & (mx > 0)
     x, mx = x[keep], mx[keep]

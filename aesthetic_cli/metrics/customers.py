@@ -128,7 +128,7 @@ def reactivate(
     lifetime sales, and a note says so.
     """
     from aesthetic_cli.errors import ModelFitError
-    from aesthetic_cli.metrics.predict import score, with_names
+    from aesthetic_cli.metrics import predict
 
     asof = _asof(con, asof)
     last = prepare(con).last_day
@@ -144,21 +144,19 @@ def reactivate(
         "只买一次的项目（如手术）没有复购周期，不会让顾客显示为逾期。",
         "Items bought once only (surgery) have no interval and do not make a customer overdue.",
     )
+    # A month in progress asks as of its last day, past the data: the model must not count the days
+    # without data as days without a purchase, so it is fitted up to the data's last day.
+    until = min(asof, last) if last else asof
     try:
-        # A month in progress asks as of its last day, past the data: the model must not count the days
-        # without data as days without a purchase, so it is fitted up to the data's last day.
-        scored = score(con, until=min(asof, last) if last else asof, clinic=clinic, horizons=(VALUE_AT_RISK_DAYS,))
+        fitted = predict.fit(con, until=until, clinic=clinic)
     except ModelFitError as exc:
         return _reactivate_by_overdue(con, asof, clinic, meta, limit, show_pii, overdue_note, exc)
     h = VALUE_AT_RISK_DAYS
-    frame = scored.frame.with_columns(
-        (pl.col(f"expected_deals_if_alive_{h}d") * pl.col("expected_value")).alias("expected_sales_if_alive"),
-    ).with_columns(((1.0 - pl.col("p_alive")) * pl.col("expected_sales_if_alive")).alias("value_at_risk"))
-    listed = (
-        frame.filter(pl.col("value_at_risk") > 0)
-        .sort(["value_at_risk", "customer_id"], descending=[True, False])
-        .head(limit)
-    )
+    # Ranked in the warehouse: only the listed rows come back, each with the totals over all customers.
+    ranked = predict.at_risk(con, fitted, until=until, clinic=clinic, days=h, limit=limit)
+    at_risk = int(ranked["customers_at_risk"][0])
+    value_at_risk_total = float(ranked["value_at_risk_total"][0] or 0.0)
+    listed = ranked.filter(pl.col("customer_id").is_not_null()).drop("customers_at_risk", "value_at_risk_total")
     # The item cycle's flags for the listed customers only, and the count of all overdue customers: the
     # several hundred thousand overdue rows at 1M order lines stay in DuckDB.
     overdue = run(
@@ -173,15 +171,14 @@ def reactivate(
     listed = listed.join(flags, on="customer_id", how="left", maintain_order="left").with_columns(
         pl.col("overdue_days").is_not_null().alias("overdue")
     )
-    listed = mask(with_names(con, listed), show_pii).select(*_REACTIVATE_COLUMNS)
-    at_risk = int((frame["value_at_risk"] > 0).sum())
+    listed = mask(predict.with_names(con, listed), show_pii).select(*_REACTIVATE_COLUMNS)
     meta.update(
         {
             "ranking": "value_at_risk",
             "customers_at_risk": at_risk,
-            "value_at_risk_total": float(frame["value_at_risk"].sum()),
-            "model": scored.model.as_meta(),
-            "gamma_gamma": scored.value_model.as_meta(),
+            "value_at_risk_total": value_at_risk_total,
+            "model": fitted.model.as_meta(),
+            "gamma_gamma": fitted.value_model.as_meta(),
         }
     )
     notes = [

@@ -76,17 +76,76 @@ def with_names(con, frame: pl.DataFrame) -> pl.DataFrame:
     return frame.join(names, on="customer_id", how="left", maintain_order="left")
 
 
+@dataclass
+class Fitted:
+    """Both models fitted up to `until`, and BG/NBD's input: the distinct (x, recency, age in days) rows."""
+
+    model: cm.BGNBD
+    value_model: cm.GammaGamma
+    rows: pl.DataFrame
+
+
+def fit(con, *, until: date, clinic: str | None = None) -> Fitted:
+    """Fit both models on the customers' history up to `until`, on what each reads from the warehouse: the
+    distinct (x, t_x, T) rows with their counts for BG/NBD (grouped there; the same rows in the same order
+    as fit_bgnbd's own grouping, so the same fit: tests/test_predict_grouped.py), the repeat customers'
+    (x, mx) for Gamma-Gamma. The 508k-customer summary at 1M order lines stays in DuckDB.
+    Raises ModelFitError when the data is too thin or the fit does not converge."""
+    params = {"until": until, "clinic": clinic}
+    rows = run(con, "predict", "bgnbd_input", params)
+    x, t_x, T, n = _bgnbd_arrays(rows)
+    model = cm.fit_bgnbd(x, t_x, T, n)
+    gg = run(con, "predict", "gg_input", params)
+    gx, mx = (gg[c].to_numpy().astype(np.float64) for c in ("repeat_deals", "avg_repeat_value"))
+    value_model = cm.fit_gamma_gamma(gx, mx)
+    return Fitted(model, value_model, rows)
+
+
+def _bgnbd_arrays(rows: pl.DataFrame) -> tuple[np.ndarray, ...]:
+    x = rows["repeat_deals"].to_numpy().astype(np.float64)
+    # Weeks as summarise works them out (days / 7.0), so the same floats reach the model.
+    t_x = (rows["recency_days"] / WEEK).to_numpy().astype(np.float64)
+    T = (rows["age_days"] / WEEK).to_numpy().astype(np.float64)
+    return x, t_x, T, rows["customers"].to_numpy().astype(np.float64)
+
+
+def at_risk(con, fitted: Fitted, *, until: date, clinic: str | None, days: int, limit: int) -> pl.DataFrame:
+    """The customers of most value at risk over the next `days`, at most `limit` of them, ranked in the
+    warehouse (sql/predict.sql at_risk): (1 − P(alive)) × E[deals | alive] × E[deal value], with P(alive)
+    and E[deals | alive] worked out here once per distinct (x, t_x, T) row. Every row carries the count of
+    customers at risk and the sum of value at risk over all customers (one row with nulls when none is)."""
+    x, t_x, T, _ = _bgnbd_arrays(fitted.rows)
+    m, g = fitted.model, fitted.value_model
+    forecast = {
+        "repeat_deals": fitted.rows["repeat_deals"].to_numpy(),
+        "recency_days": fitted.rows["recency_days"].to_numpy(),
+        "age_days": fitted.rows["age_days"].to_numpy(),
+        "p_alive": cm.p_alive(m, x, t_x, T),
+        "if_alive": cm.expected_deals_if_alive(m, days / WEEK, x, t_x, T),
+    }
+    # DuckDB scans the arrays in place (no copy, no pyarrow), for this query only.
+    con.register(_FORECAST_ROWS, forecast)
+    try:
+        params = {"until": until, "clinic": clinic, "p": g.p, "q": g.q, "v": g.v, "limit": limit}
+        return run(con, "predict", "at_risk", params)
+    finally:
+        con.unregister(_FORECAST_ROWS)
+
+
+_FORECAST_ROWS = "forecast_rows"
+
+
 def score(
     con, *, until: date | None = None, clinic: str | None = None, horizons: tuple[int, ...] = DEFAULT_HORIZONS
 ) -> Scored:
-    """Fit both models on the customers' history up to `until` and forecast each horizon (days).
-    Raises ModelFitError when the data is too thin or the fit does not converge."""
+    """Fit both models on the customers' history up to `until` and forecast each horizon (days) for every
+    customer. Raises ModelFitError when the data is too thin or the fit does not converge."""
     until, _last = _until(con, until)
+    fitted = fit(con, until=until, clinic=clinic)
+    model, value_model = fitted.model, fitted.value_model
     df = summarise(con, until=until, clinic=clinic)
     x, t_x, T = (df[c].to_numpy().astype(np.float64) for c in ("repeat_deals", "recency_weeks", "age_weeks"))
     mx = df["avg_repeat_value"].fill_null(np.nan).to_numpy().astype(np.float64)
-    model = cm.fit_bgnbd(x, t_x, T)
-    value_model = cm.fit_gamma_gamma(x, mx)
     value = cm.expected_value(value_model, x, mx)
     # The forecasts depend on (x, t_x, T) alone: worked out once per distinct row and spread back.
     (ux, ut_x, uT), _, row = cm.distinct_rows(x, t_x, T)

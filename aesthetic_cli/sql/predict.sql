@@ -1,13 +1,12 @@
--- name: summary
+-- name: per_customer
 -- One row per customer with a deal on or before $until (a deal = a customer-day with positive net sales):
 -- deal days, first and last deal day, and the average value of the repeat deals (every deal day after the
 -- first), which is what the Gamma-Gamma model of Fader, Hardie & Lee reads, and lifetime net sales.
 -- $clinic keeps the customers of that clinic (their record, or an order there), as customers rfm does.
--- Names come separately (customers.sql), for the customers listed.
 -- Read from the layer's customer_deals; only the customers with a day after $until (none when $until is
 -- the data's last day) are worked out again from their days up to $until. summary_from_days is the same
--- answer from customer_days alone.
-WITH late AS (SELECT DISTINCT customer_id FROM customer_days WHERE day > $until),
+-- answer from customer_days alone. The shared part of summary, bgnbd_input, gg_input and at_risk.
+late AS (SELECT DISTINCT customer_id FROM customer_days WHERE day > $until),
 per AS (
     SELECT customer_id, deal_days, first_deal, last_deal, CAST(deal_sales AS DECIMAL(38, 2)) AS deal_sales,
            CAST(first_net AS DECIMAL(38, 2)) AS first_net, CAST(lifetime_sales AS DECIMAL(38, 2)) AS lifetime_sales
@@ -18,16 +17,65 @@ per AS (
            sum(net)
     FROM customer_days
     WHERE day <= $until AND customer_id IN (SELECT customer_id FROM late)
-    GROUP BY 1 HAVING count(*) FILTER (WHERE net > 0) > 0)
-SELECT customer_id, deal_days - 1 AS repeat_deals, first_deal, last_deal,
-       datediff('day', first_deal, last_deal) AS recency_days,
-       datediff('day', first_deal, $until) AS age_days,
-       CASE WHEN deal_days > 1 THEN (deal_sales - first_net) / (deal_days - 1) END AS avg_repeat_value,
-       lifetime_sales
-FROM per
-WHERE $clinic IS NULL OR customer_id IN (SELECT customer_id FROM customers WHERE clinic = $clinic)
-   OR customer_id IN (SELECT customer_id FROM order_days WHERE clinic = $clinic)
+    GROUP BY 1 HAVING count(*) FILTER (WHERE net > 0) > 0),
+summary AS (
+    SELECT customer_id, deal_days - 1 AS repeat_deals, first_deal, last_deal,
+           datediff('day', first_deal, last_deal) AS recency_days,
+           datediff('day', first_deal, $until) AS age_days,
+           CASE WHEN deal_days > 1 THEN (deal_sales - first_net) / (deal_days - 1) END AS avg_repeat_value,
+           lifetime_sales
+    FROM per
+    WHERE $clinic IS NULL OR customer_id IN (SELECT customer_id FROM customers WHERE clinic = $clinic)
+       OR customer_id IN (SELECT customer_id FROM order_days WHERE clinic = $clinic))
+
+-- name: summary
+-- Every customer's row of per_customer (customers predict lists them all). Names come separately
+-- (customers.sql), for the customers listed.
+WITH {include:per_customer}
+SELECT * FROM summary ORDER BY customer_id;
+
+-- name: bgnbd_input
+-- What the BG/NBD fit reads, grouped in the warehouse: the distinct (repeat deals, recency, age) in days
+-- with how many customers share each (about 28k rows for 508k customers at 1M order lines), ascending,
+-- the order metrics/clv_models.distinct_rows gives.
+WITH {include:per_customer}
+SELECT repeat_deals, recency_days, age_days, count(*) AS customers
+FROM summary GROUP BY ALL ORDER BY repeat_deals, recency_days, age_days;
+
+-- name: gg_input
+-- What the Gamma-Gamma fit reads: each repeat customer's (repeat deals, average repeat value) with a positive
+-- value, in customer order as summary lists them (two numbers a customer, not grouped: see
+-- metrics/clv_models.fit_gamma_gamma for why).
+WITH {include:per_customer}
+SELECT repeat_deals, CAST(avg_repeat_value AS DOUBLE) AS avg_repeat_value
+FROM summary WHERE repeat_deals > 0 AND avg_repeat_value > 0
 ORDER BY customer_id;
+
+-- name: at_risk
+-- The call-back list ranked in the warehouse, so that only $limit customers leave it. P(alive) and
+-- E[deals in the horizon | alive] depend on (repeat deals, recency, age) alone: worked out in Python once per
+-- distinct row of bgnbd_input and read here from `forecast_rows` (numpy arrays the connection scans in place,
+-- metrics/predict.at_risk; bound lists of 28k values cost seconds to convert).
+-- Gamma-Gamma's expected deal value is closed: p (v + x·mx) / (p x + q − 1), mx = 0 without a repeat
+-- (metrics/clv_models.expected_value, the same operations in the same order). value_at_risk =
+-- (1 − P(alive)) × E[deals | alive] × E[value], as metrics/customers.reactivate defines it; the
+-- totals count and sum it over every customer.
+WITH {include:per_customer},
+valued AS (
+    SELECT s.customer_id, s.last_deal, s.repeat_deals, s.lifetime_sales, f.p_alive,
+           f.if_alive * ($p * ($v + s.repeat_deals * CASE WHEN s.repeat_deals > 0 AND s.avg_repeat_value IS NOT NULL
+                                                            THEN CAST(s.avg_repeat_value AS DOUBLE) ELSE 0.0 END)
+                         / ($p * s.repeat_deals + $q - 1.0)) AS expected_sales_if_alive
+    FROM summary s JOIN forecast_rows f USING (repeat_deals, recency_days, age_days)),
+risk AS (SELECT *, (1.0::DOUBLE - p_alive) * expected_sales_if_alive AS value_at_risk FROM valued),
+totals AS (
+    SELECT count(*) FILTER (WHERE value_at_risk > 0) AS customers_at_risk, sum(value_at_risk) AS value_at_risk_total
+    FROM risk)
+SELECT customer_id, last_deal, repeat_deals, p_alive, expected_sales_if_alive, value_at_risk, lifetime_sales,
+       customers_at_risk, value_at_risk_total
+FROM totals LEFT JOIN (SELECT * FROM risk WHERE value_at_risk > 0 ORDER BY value_at_risk DESC, customer_id
+                       LIMIT $limit) ON true
+ORDER BY value_at_risk DESC, customer_id;
 
 -- name: summary_from_days
 -- The definition of summary above, straight from customer_days (no layer shortcut); the tests hold
