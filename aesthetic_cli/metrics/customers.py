@@ -147,13 +147,12 @@ def reactivate(
     # A month in progress asks as of its last day, past the data: the model must not count the days
     # without data as days without a purchase, so it is fitted up to the data's last day.
     until = min(asof, last) if last else asof
+    h = VALUE_AT_RISK_DAYS
     try:
-        fitted = predict.fit(con, until=until, clinic=clinic)
+        # Ranked in the warehouse: only the listed rows come back, each with the totals over all customers.
+        fitted, ranked = predict.fit_and_rank(con, until=until, clinic=clinic, days=h, limit=limit)
     except ModelFitError as exc:
         return _reactivate_by_overdue(con, asof, clinic, meta, limit, show_pii, overdue_note, exc)
-    h = VALUE_AT_RISK_DAYS
-    # Ranked in the warehouse: only the listed rows come back, each with the totals over all customers.
-    ranked = predict.at_risk(con, fitted, until=until, clinic=clinic, days=h, limit=limit)
     at_risk = int(ranked["customers_at_risk"][0])
     value_at_risk_total = float(ranked["value_at_risk_total"][0] or 0.0)
     listed = ranked.filter(pl.col("customer_id").is_not_null()).drop("customers_at_risk", "value_at_risk_total")

@@ -13,6 +13,8 @@ The models themselves live in clv_models.py; this module reads the warehouse and
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -24,6 +26,7 @@ from aesthetic_cli.metrics import clv_models as cm
 from aesthetic_cli.metrics.base import prepare, run
 from aesthetic_cli.metrics.result import Note, Result
 from aesthetic_cli.privacy import mask
+from aesthetic_cli.sqlfiles import query
 
 DEFAULT_HORIZONS = (90, 180)
 WEEK = 7.0
@@ -91,11 +94,33 @@ def fit(con, *, until: date, clinic: str | None = None) -> Fitted:
     as fit_bgnbd's own grouping, so the same fit: tests/test_predict_grouped.py), the repeat customers'
     (x, mx) for Gamma-Gamma. The 508k-customer summary at 1M order lines stays in DuckDB.
     Raises ModelFitError when the data is too thin or the fit does not converge."""
-    params = {"until": until, "clinic": clinic}
-    rows = run(con, "predict", "bgnbd_input", params)
+    with per_customer_kept(con, until=until, clinic=clinic):
+        return _fit(con)
+
+
+def fit_and_rank(con, *, until: date, clinic: str | None, days: int, limit: int) -> tuple[Fitted, pl.DataFrame]:
+    """fit, then at_risk on the same kept summary (one pass over the customers for both)."""
+    with per_customer_kept(con, until=until, clinic=clinic):
+        fitted = _fit(con)
+        return fitted, _at_risk(con, fitted, days=days, limit=limit)
+
+
+@contextmanager
+def per_customer_kept(con, *, until: date, clinic: str | None) -> Iterator[None]:
+    """The per-customer summary up to `until` as a temporary table of this connection while the block runs
+    (sql/predict.sql keep_per_customer; a read-only warehouse takes temporary tables)."""
+    con.execute(query("predict", "keep_per_customer"), {"until": until, "clinic": clinic})
+    try:
+        yield
+    finally:
+        con.execute(query("predict", "drop_per_customer"))
+
+
+def _fit(con) -> Fitted:
+    rows = run(con, "predict", "bgnbd_input", {})
     x, t_x, T, n = _bgnbd_arrays(rows)
     model = cm.fit_bgnbd(x, t_x, T, n)
-    gg = run(con, "predict", "gg_input", params)
+    gg = run(con, "predict", "gg_input", {})
     gx, mx = (gg[c].to_numpy().astype(np.float64) for c in ("repeat_deals", "avg_repeat_value"))
     value_model = cm.fit_gamma_gamma(gx, mx)
     return Fitted(model, value_model, rows)
@@ -109,7 +134,7 @@ def _bgnbd_arrays(rows: pl.DataFrame) -> tuple[np.ndarray, ...]:
     return x, t_x, T, rows["customers"].to_numpy().astype(np.float64)
 
 
-def at_risk(con, fitted: Fitted, *, until: date, clinic: str | None, days: int, limit: int) -> pl.DataFrame:
+def _at_risk(con, fitted: Fitted, *, days: int, limit: int) -> pl.DataFrame:
     """The customers of most value at risk over the next `days`, at most `limit` of them, ranked in the
     warehouse (sql/predict.sql at_risk): (1 − P(alive)) × E[deals | alive] × E[deal value], with P(alive)
     and E[deals | alive] worked out here once per distinct (x, t_x, T) row. Every row carries the count of
@@ -126,8 +151,7 @@ def at_risk(con, fitted: Fitted, *, until: date, clinic: str | None, days: int, 
     # DuckDB scans the arrays in place (no copy, no pyarrow), for this query only.
     con.register(_FORECAST_ROWS, forecast)
     try:
-        params = {"until": until, "clinic": clinic, "p": g.p, "q": g.q, "v": g.v, "limit": limit}
-        return run(con, "predict", "at_risk", params)
+        return run(con, "predict", "at_risk", {"p": g.p, "q": g.q, "v": g.v, "limit": limit})
     finally:
         con.unregister(_FORECAST_ROWS)
 

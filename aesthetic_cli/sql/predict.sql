@@ -5,7 +5,7 @@
 -- $clinic keeps the customers of that clinic (their record, or an order there), as customers rfm does.
 -- Read from the layer's customer_deals; only the customers with a day after $until (none when $until is
 -- the data's last day) are worked out again from their days up to $until. summary_from_days is the same
--- answer from customer_days alone. The shared part of summary, bgnbd_input, gg_input and at_risk.
+-- answer from customer_days alone. The shared part of summary and keep_per_customer.
 late AS (SELECT DISTINCT customer_id FROM customer_days WHERE day > $until),
 per AS (
     SELECT customer_id, deal_days, first_deal, last_deal, CAST(deal_sales AS DECIMAL(38, 2)) AS deal_sales,
@@ -34,21 +34,31 @@ summary AS (
 WITH {include:per_customer}
 SELECT * FROM summary ORDER BY customer_id;
 
+-- name: keep_per_customer
+-- per_customer kept for one fit (metrics/predict.per_customer_kept): bgnbd_input, gg_input and at_risk
+-- read it, so the summary of every customer is worked out once, not three times.
+CREATE OR REPLACE TEMP TABLE predict_per_customer AS
+WITH {include:per_customer}
+SELECT customer_id, repeat_deals, last_deal, recency_days, age_days,
+       CAST(avg_repeat_value AS DOUBLE) AS avg_repeat_value, lifetime_sales
+FROM summary;
+
+-- name: drop_per_customer
+DROP TABLE IF EXISTS temp.predict_per_customer;
+
 -- name: bgnbd_input
 -- What the BG/NBD fit reads, grouped in the warehouse: the distinct (repeat deals, recency, age) in days
 -- with how many customers share each (about 28k rows for 508k customers at 1M order lines), ascending,
 -- the order metrics/clv_models.distinct_rows gives.
-WITH {include:per_customer}
 SELECT repeat_deals, recency_days, age_days, count(*) AS customers
-FROM summary GROUP BY ALL ORDER BY repeat_deals, recency_days, age_days;
+FROM temp.predict_per_customer GROUP BY ALL ORDER BY repeat_deals, recency_days, age_days;
 
 -- name: gg_input
 -- What the Gamma-Gamma fit reads: each repeat customer's (repeat deals, average repeat value) with a positive
 -- value, in customer order as summary lists them (two numbers a customer, not grouped: see
 -- metrics/clv_models.fit_gamma_gamma for why).
-WITH {include:per_customer}
-SELECT repeat_deals, CAST(avg_repeat_value AS DOUBLE) AS avg_repeat_value
-FROM summary WHERE repeat_deals > 0 AND avg_repeat_value > 0
+SELECT repeat_deals, avg_repeat_value
+FROM temp.predict_per_customer WHERE repeat_deals > 0 AND avg_repeat_value > 0
 ORDER BY customer_id;
 
 -- name: at_risk
@@ -60,13 +70,12 @@ ORDER BY customer_id;
 -- (metrics/clv_models.expected_value, the same operations in the same order). value_at_risk =
 -- (1 − P(alive)) × E[deals | alive] × E[value], as metrics/customers.reactivate defines it; the
 -- totals count and sum it over every customer.
-WITH {include:per_customer},
-valued AS (
+WITH valued AS (
     SELECT s.customer_id, s.last_deal, s.repeat_deals, s.lifetime_sales, f.p_alive,
            f.if_alive * ($p * ($v + s.repeat_deals * CASE WHEN s.repeat_deals > 0 AND s.avg_repeat_value IS NOT NULL
-                                                            THEN CAST(s.avg_repeat_value AS DOUBLE) ELSE 0.0 END)
+                                                            THEN s.avg_repeat_value ELSE 0.0 END)
                          / ($p * s.repeat_deals + $q - 1.0)) AS expected_sales_if_alive
-    FROM summary s JOIN forecast_rows f USING (repeat_deals, recency_days, age_days)),
+    FROM temp.predict_per_customer s JOIN forecast_rows f USING (repeat_deals, recency_days, age_days)),
 risk AS (SELECT *, (1.0::DOUBLE - p_alive) * expected_sales_if_alive AS value_at_risk FROM valued),
 totals AS (
     SELECT count(*) FILTER (WHERE value_at_risk > 0) AS customers_at_risk, sum(value_at_risk) AS value_at_risk_total
