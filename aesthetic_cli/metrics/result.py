@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import math
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any
 
 import polars as pl
@@ -41,18 +44,31 @@ class Result:
         if self.notes:
             out["meta"]["notes"] = [str(n) for n in self.notes]
         for name, frame in self.tables.items():
-            out[name] = [_plain(r) for r in frame.iter_rows(named=True)]
+            out[name] = _json_rows(frame)
         return out
+
+
+def _json_rows(frame: pl.DataFrame) -> list[dict]:
+    """The frame's rows as _plain makes them, converting per value only the columns that need it: text,
+    integers and booleans are JSON-ready as they come, and a float column's NaN and infinities become
+    nulls in Polars. customers predict lists 508k customers at 1M order lines: _plain on every one of
+    its 7.6M values took about 17 CPU s (bench/README, 2026-11-23 late)."""
+    floats = [c for c, t in frame.schema.items() if t.is_float()]
+    if floats:
+        frame = frame.with_columns(pl.when(pl.col(c).is_finite()).then(pl.col(c)).alias(c) for c in floats)
+    ready = (pl.String, pl.Boolean, pl.Null)
+    slow = [c for c, t in frame.schema.items() if not (t.is_float() or t.is_integer() or t in ready)]
+    rows = frame.rows(named=True)
+    for row in rows if slow else ():
+        for c in slow:
+            row[c] = _plain(row[c])
+    return rows
 
 
 def _plain(value):
     """JSON-ready values at full precision: a reader must be able to recompute sales from the
     levers to the cent. Money arrives as Decimal (exact cents); as a JSON number it keeps exactly
     those digits (shortest round-trip repr), for any amount below 2^53 cents."""
-    import datetime as dt
-    import math
-    from decimal import Decimal
-
     if isinstance(value, Decimal):
         return float(value)
     if isinstance(value, dict):
