@@ -126,6 +126,81 @@ def test_one_more_day_refreshes_as_a_rebuild_would(world, ws):  # noqa: F811
     assert layer_rows(world) == incremental
 
 
+def test_days_before_the_history_rewrite_what_they_change(world, ws):  # noqa: F811
+    # The scoped refresh rewrites only the customer-days a batch brings, unless a customer's customer_first row
+    # changes: then every row of theirs carries the old channel / first_seen and is rewritten. Each case below
+    # changes one, and after each import the layer must equal a full rebuild:
+    # - D's visit on 08-01 (抖音) comes before D's first order (08-20): first_seen, first_visit and the channel
+    #   (D has no source channel; it was 大众点评 from the 10-10 visit) change on D's August and October rows;
+    # - G has only a treatment (no customer_first row, so channel NULL in treatment_days) until an order of
+    #   G arrives: G's old treatment row must get G's channel;
+    # - C, who never bought, buys on 09-01, before the 10-06 visit: first_seen moves.
+    steps = {
+        "g_treat.csv": [["治疗日期", "顾客编号", "项目", "消耗金额"], ["2025-10-20", "G", "水光针", "900"]],
+        "d_visit.csv": [
+            ["到院日期", "顾客编号", "就诊类型", "渠道", "现场咨询师"],
+            ["2025-08-01", "D", "", "抖音", "王五"],
+        ],
+        "g_c_orders.csv": [
+            ["收费日期", "顾客编号", "项目", "实收金额", "支付方式", "咨询师"],
+            ["2025-12-22", "G", "水光针", "900", "微信", "王五"],
+            ["2025-09-01", "C", "热玛吉", "5000", "微信", "李四"],
+        ],
+    }
+    for name, rows in steps.items():
+        import_file(world, write_csv(ws / name, rows), clinic="本院")
+        incremental = layer_rows(world)
+        derived.rebuild(world)
+        assert layer_rows(world) == incremental, f"after {name}"
+    # By hand: D's August row now first seen 08-01 through 抖音; G's treatment row has G's channel (G's only
+    # visit-less record: no source, no visit, no lead: unknown).
+    assert _one(
+        world,
+        "SELECT channel, first_seen FROM order_days WHERE customer_id = 'D' AND day = $d",
+        {"d": date(2025, 8, 20)},
+    ) == ("抖音", date(2025, 8, 1))
+    assert _one(world, "SELECT channel FROM treatment_days WHERE customer_id = 'G'", {}) == ("unknown",)
+
+
+def test_item_intervals_equal_the_median_of_the_gaps(world, ws):  # noqa: F811
+    # item_intervals is kept from a histogram of gaps; this is the definition it replaced (median() over every
+    # customer's gaps between distinct purchase days of the item), applied after days that add gaps for old
+    # buyers, a buyer's first purchase, and a second purchase on a day already counted (no new gap).
+    direct = """
+        WITH buys AS (SELECT DISTINCT customer_id, item, order_date AS day FROM orders
+                      WHERE line_kind = 'sale' AND paid_amount > 0),
+        gaps AS (SELECT item, day - lag(day) OVER (PARTITION BY customer_id, item ORDER BY day) AS gap FROM buys)
+        SELECT item, count(gap), median(gap) FROM gaps GROUP BY 1 ORDER BY 1"""
+    days = [
+        [
+            ["2025-11-10", "D", "水光针", "800"],
+            ["2025-11-10", "B", "水光针", "900"],
+            ["2025-11-10", "H", "肉毒素", "1"],
+        ],
+        [
+            ["2025-12-01", "D", "水光针", "700"],
+            ["2025-12-01", "D", "水光针", "100"],
+            ["2025-12-05", "A", "水光针", "9"],
+        ],
+    ]
+    for i, lines in enumerate(days):
+        rows = [
+            ["收费日期", "顾客编号", "项目", "实收金额", "支付方式", "咨询师"],
+            *[[*r, "微信", "张三"] for r in lines],
+        ]
+        import_file(world, write_csv(ws / f"gaps{i}.csv", rows), clinic="本院")
+        kept = world.execute("SELECT item, repeats, median_interval_days FROM item_intervals ORDER BY 1").fetchall()
+        assert kept == world.execute(direct).fetchall()
+    # By hand, 水光针 after both days: D 10-20 → 11-10 → 12-01 (21, 21), B 10-05 → 11-10 (36), A 12-20 → 12-05 is
+    # earlier: A's days 12-05, 12-20 (15). Gaps 15, 21, 21, 36: median (21 + 21) / 2 = 21.
+    assert world.execute(
+        "SELECT repeats, median_interval_days FROM item_intervals WHERE item = '水光针'"
+    ).fetchone() == (
+        4,
+        21.0,
+    )
+
+
 def test_customer_last_items_by_hand(world):  # noqa: F811
     rows = sorted(world.execute("SELECT customer_id, last_deal, item FROM customer_last_items").fetchall())
     # A's last deal 12-20 水光针 (not 10-02's 光子嫩肤); B's 10-05 水光针 (the 11-03 refund is no deal day and no

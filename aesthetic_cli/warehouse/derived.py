@@ -16,11 +16,12 @@ from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import date
 
-from aesthetic_cli.sqlfiles import query
+from aesthetic_cli.sqlfiles import query, with_identifiers
 
 # Bumped whenever derived.sql or the fact schema changes shape; an older warehouse is upgraded once.
-# 5: layer_pending, the batches whose refresh is still to come.
-LAYER_VERSION = "5"
+# 5: layer_pending, the batches whose refresh is still to come. 6: item_gaps and item_gap_counts, which
+# item_intervals is refreshed from.
+LAYER_VERSION = "6"
 TABLES = (
     "customer_phone",
     "customer_first",
@@ -32,6 +33,8 @@ TABLES = (
     "treatment_days",
     "customer_deals",
     "customer_last_items",
+    "item_gaps",
+    "item_gap_counts",
 )
 VIEWS = (
     "order_facts",
@@ -43,23 +46,23 @@ VIEWS = (
     "order_lines",
 )
 # Datasets that rebuild everything: customers feed customer_phone (a change can relink any lead), items
-# the departments carried by every day table. Both are small catalogues, rarely imported.
+# the departments carried by every day table. Both are small catalogues, rarely imported. Every other
+# dataset that feeds the layer (orders, visits, treatments, leads) only appends rows, which the scoped
+# refresh relies on (a dropped batch rebuilds everything).
 _GLOBAL = {"customers", "items"}
 # Datasets that touch no derived table (the analyses read them directly).
 _NONE = {"spend", "cards", "staff"}
-# In dependency order: customer_first feeds the day tables, customer_days feeds customer_deals, which
-# feeds customer_last_items.
-_REFRESH = (
-    "refresh_first",
-    "refresh_days",
-    "refresh_attributed",
-    "refresh_intervals",
-    "refresh_order_days",
-    "refresh_visit_days",
-    "refresh_treatment_days",
-    "refresh_customer_deals",
-    "refresh_last_items",
-)
+# The layer's tables in dependency order (customer_first feeds the day tables and customer_deals, which
+# feeds customer_last_items), each with the order its rows are written in: day tables in day order, so a
+# period's query reads only its days' row groups.
+_DAY_TABLES = ("customer_days", "attributed_days", "order_days", "visit_days", "treatment_days")
+_ORDER = {
+    "customer_first": "",
+    **dict.fromkeys(_DAY_TABLES, "ORDER BY day"),
+    "customer_deals": "ORDER BY first_deal",
+    "customer_last_items": "",
+}
+_NEW_VIEWS = ("new_rows", "point", "new_rows_days", "point_deals", "new_rows_last")
 
 
 @dataclass(frozen=True)
@@ -72,7 +75,11 @@ class Coverage:
 
 
 def _statements(name: str) -> list[str]:
-    return [s.strip() for s in query("derived", name).split(";\n") if s.strip() and not _only_comments(s)]
+    return _split(query("derived", name))
+
+
+def _split(sql: str) -> list[str]:
+    return [s.strip() for s in sql.split(";\n") if s.strip() and not _only_comments(s)]
 
 
 def _only_comments(sql: str) -> bool:
@@ -117,19 +124,10 @@ def refresh(
     full = scoped is None or any(d in _GLOBAL for _, d in scoped)
     _run(con, "scope_open")
     try:
-        if not full:
-            ids = sorted({b for b, _ in scoped or ()})
-            con.executemany(query("derived", "add_scope_batch"), [{"batch": b} for b in ids])
-            # lo/hi as constants let DuckDB skip the row groups of other batches (zone maps); the
-            # semi-join on layer_batches keeps it exact when the ids are not consecutive.
-            span = {"lo": ids[0], "hi": ids[-1]}
-            _run(con, "scope_from_batches", span)
-            _run(con, "items_from_batches", span)
         if full:
-            _run(con, "refresh_phone")
-        params = {"all": full}
-        for name in _REFRESH:
-            _run(con, name, params)
+            _rebuild_all(con)
+        else:
+            _refresh_scope(con, sorted({b for b, _ in scoped or ()}))
         _run(con, "refresh_coverage")
         _run(con, "set_version", {"v": LAYER_VERSION})
         if full:
@@ -137,6 +135,60 @@ def refresh(
             _run(con, "clear_pending")
     finally:
         _run(con, "scope_close")
+        # The staged facts are views over the whole tables in a full rebuild, temp tables otherwise.
+        _run(con, "unstage_all" if full else "unstage_scoped")
+
+
+def _views(con, mode: str) -> None:
+    """The new_* views over the staged facts, and scope_first / scope_days / scope_deals for the mode."""
+    for name in _NEW_VIEWS:
+        _run(con, f"{name}_{mode}" if name.startswith("point") else name)
+
+
+def _table_sql(name: str, table: str) -> str:
+    return with_identifiers(
+        query("derived", name), t=(table, set(_ORDER)), order_by=(_ORDER[table], set(_ORDER.values()))
+    )
+
+
+def _run_table(con, name: str, table: str, params: dict | None = None) -> None:
+    for stmt in _split(_table_sql(name, table)):
+        used = {k: v for k, v in (params or {}).items() if re.search(rf"\${k}\b", stmt)}
+        con.execute(stmt, used) if used else con.execute(stmt)
+
+
+def _rebuild_all(con) -> None:
+    _run(con, "refresh_phone")
+    _run(con, "stage_all")
+    _views(con, "all")
+    for table in _ORDER:
+        _run_table(con, "replace_all", table)
+    _run(con, "intervals_all")
+
+
+def _refresh_scope(con, ids: list[int]) -> None:
+    """The customers the batches touched, read once from each fact table; of the day tables only the
+    customer-days the batches changed are rewritten (found through the day's zone maps), so the cost of
+    one more day follows the day, not the history."""
+    con.executemany(query("derived", "add_scope_batch"), [{"batch": b} for b in ids])
+    # lo/hi as constants let DuckDB skip the row groups of other batches (zone maps); the semi-join on
+    # layer_batches keeps it exact when the ids are not consecutive.
+    span = {"lo": ids[0], "hi": ids[-1]}
+    _run(con, "scope_from_batches", span)
+    _run(con, "stage_scoped")
+    _views(con, "scoped")
+    _run(con, "changed_customers")
+    if con.execute(query("derived", "changed_existing")).fetchone()[0]:
+        _run(con, "delete_changed_first")
+    _run(con, "insert_changed_first")
+    _run(con, "dirty_days", span)
+    dlo, dhi = con.execute(query("derived", "dirty_span")).fetchone()
+    if dlo is not None:
+        for table in _DAY_TABLES:
+            _run_table(con, "replace_dirty", table, {"dlo": dlo, "dhi": dhi})
+    for table in ("customer_deals", "customer_last_items"):
+        _run_table(con, "replace_scoped", table)
+    _run(con, "intervals_scoped")
 
 
 def rebuild(con) -> None:
