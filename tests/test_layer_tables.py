@@ -201,6 +201,37 @@ def test_item_intervals_equal_the_median_of_the_gaps(world, ws):  # noqa: F811
     )
 
 
+def test_customer_months_and_the_monthly_series_by_hand(world):  # noqa: F811
+    rows = world.execute(
+        "SELECT customer_id, net, deal_days, visited, first_seen FROM customer_months WHERE month = $m ORDER BY 1",
+        {"m": date(2025, 10, 1)},
+    ).fetchall()
+    # October: A 8,000 (the 10,000 top-up is no sale), B 3,000, C visited and bought nothing (net NULL), D two
+    # deal days (10-10 2,000, 10-20 1,000), E 9,800. Everyone visited; D first seen in August.
+    d = Decimal
+    assert rows == [
+        ("A", d("8000.00"), 1, True, date(2025, 10, 2)),
+        ("B", d("3000.00"), 1, True, date(2025, 10, 5)),
+        ("C", None, 0, True, date(2025, 10, 6)),
+        ("D", d("3000.00"), 2, True, date(2025, 8, 20)),
+        ("E", d("9800.00"), 1, True, date(2025, 10, 15)),
+    ]
+    # November: B's refund only, no deal day and no visit.
+    assert world.execute(
+        "SELECT customer_id, net, deal_days, visited FROM customer_months WHERE month = '2025-11-01'"
+    ).fetchall() == [("B", d("-1000.00"), 0, False)]
+    series = run(world, "targets", "month_sales", {"start": date(2025, 8, 1), "end": date(2025, 12, 31)})
+    october = series.filter(series["month"] == date(2025, 10, 1)).row(0, named=True)
+    # Sales 23,800; new customers' (first seen in October: A, B, C, E) 20,800; 5 visitors, 4 buyers, 5 deal visits.
+    assert (october["sales"], october["new_sales"], october["visitors"], october["buyers"], october["deal_visits"]) == (
+        d("23800.00"),
+        d("20800.00"),
+        5,
+        4,
+        5,
+    )
+
+
 def test_customer_last_items_by_hand(world):  # noqa: F811
     rows = sorted(world.execute("SELECT customer_id, last_deal, item FROM customer_last_items").fetchall())
     # A's last deal 12-20 水光针 (not 10-02's 光子嫩肤); B's 10-05 水光针 (the 11-03 refund is no deal day and no

@@ -67,6 +67,12 @@ CREATE TABLE IF NOT EXISTS customer_last_items (customer_id VARCHAR, last_deal D
 -- the first), and the histogram of those gaps per item (gap NULL: how many customers bought it). A refresh
 -- takes the scope's old gaps out of the histogram and puts their new ones in, and item_intervals' medians
 -- come from the histogram: one more day no longer reads every purchase of every item it sold.
+-- One row per customer and calendar month with a sales line or a visit: the month's net sales (NULL with
+-- visits only), deal days (customer-days netting above zero), whether the customer visited, and their
+-- first_seen. Monthly series (targets split leans on two years of months) count buyers and visitors per
+-- month from these rows instead of grouping every customer-day by customer.
+CREATE TABLE IF NOT EXISTS customer_months (
+    month DATE, customer_id VARCHAR, first_seen DATE, net DECIMAL(18, 2), deal_days BIGINT, visited BOOLEAN);
 CREATE TABLE IF NOT EXISTS item_gaps (customer_id VARCHAR, item VARCHAR, gap BIGINT);
 CREATE TABLE IF NOT EXISTS item_gap_counts (item VARCHAR, gap BIGINT, n BIGINT);
 
@@ -288,6 +294,18 @@ SELECT p.customer_id, p.first_deal, p.last_deal, p.deal_days, p.deal_sales, p.fi
        fl.first_item, fl.department, fl.clinic, cf.channel
 FROM per p LEFT JOIN first_lines fl USING (customer_id) LEFT JOIN scope_first cf USING (customer_id);
 
+CREATE OR REPLACE TEMP VIEW new_customer_months AS
+WITH m AS (
+    SELECT date_trunc('month', day)::DATE AS month, customer_id, sum(net) AS net,
+           count(*) FILTER (WHERE net > 0) AS deal_days, false AS visited
+    FROM scope_days GROUP BY ALL
+    UNION ALL
+    SELECT DISTINCT date_trunc('month', visit_date)::DATE, customer_id, NULL, 0, true FROM scope_visits)
+SELECT m.month, m.customer_id, any_value(cf.first_seen) AS first_seen, sum(m.net) AS net,
+       CAST(sum(m.deal_days) AS BIGINT) AS deal_days, bool_or(m.visited) AS visited
+FROM m LEFT JOIN scope_first cf USING (customer_id)
+GROUP BY m.month, m.customer_id;
+
 -- name: new_rows_last
 -- (After scope_deals exists.)
 CREATE OR REPLACE TEMP VIEW new_customer_last_items AS
@@ -391,6 +409,15 @@ SELECT * FROM new_{t} n
 WHERE EXISTS (SELECT 1 FROM layer_dirty d WHERE d.customer_id = n.customer_id AND d.day = n.day)
 ORDER BY day;
 
+-- name: replace_dirty_months
+-- customer_months for the months of the dirty customer-days, as replace_dirty does for the day tables.
+DELETE FROM customer_months t WHERE t.month BETWEEN date_trunc('month', $dlo::DATE) AND $dhi
+    AND EXISTS (SELECT 1 FROM layer_dirty d WHERE d.customer_id = t.customer_id AND date_trunc('month', d.day) = t.month);
+INSERT INTO customer_months
+SELECT * FROM new_customer_months n
+WHERE EXISTS (SELECT 1 FROM layer_dirty d WHERE d.customer_id = n.customer_id AND date_trunc('month', d.day) = n.month)
+ORDER BY month;
+
 -- name: replace_scoped
 -- One per-customer table ({t}): the scope's rows out, their new rows in.
 DELETE FROM {t} WHERE customer_id IN (SELECT customer_id FROM layer_scope);
@@ -484,6 +511,7 @@ DROP VIEW IF EXISTS temp.new_item_gaps;
 DROP VIEW IF EXISTS temp.new_customer_last_items;
 DROP VIEW IF EXISTS temp.scope_deals;
 DROP VIEW IF EXISTS temp.new_customer_deals;
+DROP VIEW IF EXISTS temp.new_customer_months;
 DROP VIEW IF EXISTS temp.new_treatment_days;
 DROP VIEW IF EXISTS temp.new_visit_days;
 DROP VIEW IF EXISTS temp.new_order_days;

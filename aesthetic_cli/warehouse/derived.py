@@ -20,7 +20,7 @@ from aesthetic_cli.sqlfiles import query, with_identifiers
 
 # Bumped whenever derived.sql or the fact schema changes shape; an older warehouse is upgraded once.
 # 5: layer_pending, the batches whose refresh is still to come. 6: item_gaps and item_gap_counts, which
-# item_intervals is refreshed from.
+# item_intervals is refreshed from, and customer_months.
 LAYER_VERSION = "6"
 TABLES = (
     "customer_phone",
@@ -33,6 +33,7 @@ TABLES = (
     "treatment_days",
     "customer_deals",
     "customer_last_items",
+    "customer_months",
     "item_gaps",
     "item_gap_counts",
 )
@@ -59,6 +60,7 @@ _DAY_TABLES = ("customer_days", "attributed_days", "order_days", "visit_days", "
 _ORDER = {
     "customer_first": "",
     **dict.fromkeys(_DAY_TABLES, "ORDER BY day"),
+    "customer_months": "ORDER BY month",
     "customer_deals": "ORDER BY first_deal",
     "customer_last_items": "",
 }
@@ -186,6 +188,7 @@ def _refresh_scope(con, ids: list[int]) -> None:
     if dlo is not None:
         for table in _DAY_TABLES:
             _run_table(con, "replace_dirty", table, {"dlo": dlo, "dhi": dhi})
+        _run(con, "replace_dirty_months", {"dlo": dlo, "dhi": dhi})
     for table in ("customer_deals", "customer_last_items"):
         _run_table(con, "replace_scoped", table)
     _run(con, "intervals_scoped")
