@@ -178,6 +178,8 @@ def _refresh_scope(con, ids: list[int]) -> None:
     span = {"lo": ids[0], "hi": ids[-1]}
     _run(con, "scope_from_batches", span)
     _run(con, "stage_scoped")
+    needs_leads = con.execute(query("derived", "scope_lead_count")).fetchone()[0]
+    _run(con, "stage_scoped_leads" if needs_leads else "stage_scoped_no_leads")
     _views(con, "scoped")
     _run(con, "changed_customers")
     if con.execute(query("derived", "changed_existing")).fetchone()[0]:
