@@ -1,6 +1,8 @@
 """The persisted semantic layer (sql/derived.sql): created once, refreshed with each import, read by
-every analysis. A refresh after an import rebuilds only the customers and items its batches touched,
-so one more day into a 10M-line warehouse does not cost a full rebuild.
+every analysis. A refresh after an import reads the facts of the customers its batches touched once,
+rewrites of the day tables only the customer-days the batches changed (and every day of a customer
+whose first-seen / channel row changed), and item_intervals from a histogram of gaps, so one more day
+into a 10M-line warehouse costs about the day, not the history.
 
 Several files imported by one command (`one_refresh`) refresh the layer once, after the last file:
 each file's transaction records its batch in layer_pending instead, and whoever opens the warehouse
