@@ -128,18 +128,19 @@ def stage_csv(
         head, counts = _head(path, delimiter)
 
         def day_month_values(columns: list[str], header_row: int) -> list[list]:
-            out = []
-            for c in columns:
-                i = int(c[1:]) + 1
-                out.append(
-                    [
-                        r[0]
-                        for r in con.execute(
-                            _sql("day_month_cells"), {"i": i, "d": delimiter, "h": header_row}
-                        ).fetchall()
-                    ]
-                )
-            return out
+            if not columns:
+                return []
+            cells = ", ".join(
+                with_identifiers(_sql("day_month_cell"), n=(str(int(c[1:]) + 1), _NUMBER), c=(c, _CELL))
+                for c in columns
+            )
+            found = with_fragments(
+                _sql("day_month_cells"),
+                cells=Fragment(cells),
+                any=Fragment(" OR ".join(with_identifiers("{c} IS NOT NULL", c=(c, _CELL)) for c in columns)),
+            )
+            rows = con.execute(found, {"d": delimiter, "h": header_row}).fetchall()
+            return [[r[i + 1] for r in rows if r[i + 1] is not None] for i in range(len(columns))]
 
         layout = locate(
             head, file_name=path.name, sheet=None, kind=kind, user=user, lang=lang, day_month_values=day_month_values
@@ -299,7 +300,6 @@ def _finish(
     done = rows_read - slow_rows
     if progress:
         progress(done, rows_read)
-    con.execute(_sql("keep_fast", table))
     problems, rejected, skipped = [], 0, 0
     if slow_rows:
         date_format = user.date_format if user else None
@@ -329,7 +329,11 @@ def _finish(
             done += frame.height
             if progress:
                 progress(done, rows_read)
-    con.execute(_sql("drop_conv", table))
+    # The plain rows stay where the conversion wrote them (copying them out cost as much as a tenth of the
+    # conversion); convert.py's good rows joined them above with _fast NULL, its inputs leave now.
+    if slow_rows:
+        con.execute(_sql("drop_slow_inputs", table))
+    con.execute(_sql("conv_to_staged", table))
     good, dmin, dmax = _one(
         con,
         with_identifiers(_sql("staged_extent", table), date=(ds.date_field, _DATE_FIELDS))

@@ -8,11 +8,16 @@ SELECT line FROM read_csv($path, columns = {'line': 'VARCHAR'}, delim = chr(31),
                           header = false, auto_detect = false, strict_mode = false, new_line = '\r\n');
 
 -- name: day_month_cells
--- Cells of one column that could be day/month/year dates (a cell starting with four digits never is).
-SELECT v FROM (
-    SELECT rowid, split_part(line, $d, $i) AS v FROM aesops_lines WHERE rowid > $h
-) WHERE v <> '' AND NOT regexp_matches(v, '^[0-9]{4}')
+-- The cells of the date columns (day_month_cell each, over p, the line's cells) that could be day/month/year
+-- dates, in one pass over the lines: only lines with at least one such cell come back (none for ISO dates).
+SELECT * FROM (
+    SELECT rowid, {cells} FROM (SELECT rowid, string_split(line, $d) AS p FROM aesops_lines WHERE rowid > $h)
+) WHERE {any}
 ORDER BY rowid;
+
+-- name: day_month_cell
+-- A cell starting with four digits never is a day/month date; GLOB, not a regex: this runs on every line.
+CASE WHEN p[{n}] <> '' AND NOT p[{n}] GLOB '[0-9][0-9][0-9][0-9]*' THEN p[{n}] END AS {c}
 
 -- name: drop_lines
 DROP TABLE IF EXISTS aesops_lines;
@@ -56,14 +61,16 @@ SELECT _row, _fast, {outer} FROM (
 SELECT count(*) FILTER (WHERE NOT _fast), min(_row) FILTER (WHERE NOT _fast), max(_row) FILTER (WHERE NOT _fast)
 FROM {table}_conv;
 
--- name: keep_fast
-CREATE OR REPLACE TEMP TABLE {table} AS SELECT * EXCLUDE (_fast) FROM {table}_conv WHERE _fast;
-
 -- name: add_slow
-INSERT INTO {table} BY NAME SELECT * FROM aesops_slow;
+-- convert.py's good rows join the plain ones, _fast NULL: neither a plain row nor one still to convert.
+INSERT INTO {table}_conv BY NAME SELECT * FROM aesops_slow;
 
--- name: drop_conv
-DROP TABLE IF EXISTS {table}_conv;
+-- name: drop_slow_inputs
+DELETE FROM {table}_conv WHERE NOT _fast;
+
+-- name: conv_to_staged
+-- The staged rows keep the _fast column: the load names the columns it reads.
+DROP TABLE IF EXISTS {table}; ALTER TABLE {table}_conv RENAME TO {table};
 
 -- name: staged_extent
 SELECT count(*), min({date}), max({date}) FROM {table};
