@@ -73,6 +73,7 @@ class Plan:
 
 
 _TOTAL_FIRST = ["合", "总", "小", "t", "g", "s"]  # the first letters of convert._TOTAL_WORDS
+_TOTAL_LAST = ["计", "l", "s", "m", ":", "："]  # and the last (a word, then an optional colon)
 
 
 def plan(
@@ -100,12 +101,15 @@ def plan(
     cleaned = [f"{' AND '.join(plain)} AS _plain", *[f"{_cell(c)} AS {c}" for c in read_cols]]
     conds = ["_plain"]
     # Totals rows (合计) and blank rows are skipped by convert.py, which counts them. A plain row's cells
-    # have no leading whitespace, so only a cell starting with a totals word's first letter needs the regex.
+    # have no leading or trailing whitespace, so only a cell starting with a totals word's first letter and
+    # ending with its last needs the regex (an order number SF2024… starts with one but ends with a digit),
+    # and, as in convert.py, only a cell of at most 8 characters.
     # (CASE, not AND: DuckDB runs a CASE branch only on the rows that reach it.)
     for c in columns[:4]:
         first_letter = _is_in(f"lower(left({c}, 1))", _TOTAL_FIRST)
+        last_letter = _is_in(f"lower(right({c}, 1))", _TOTAL_LAST)
         conds.append(
-            f"NOT CASE WHEN {first_letter} THEN coalesce(regexp_matches("
+            f"NOT CASE WHEN length({c}) <= 8 AND {first_letter} AND {last_letter} THEN coalesce(regexp_matches("
             f"regexp_replace(lower({c}), '{_WS}', '', 'g'), {lit(cv._TOTAL_WORDS)}), false) ELSE false END"
         )
     first = next(iter(layout.mapping))

@@ -1,0 +1,81 @@
+"""The CSV fast path's cheap tests (issue 19): they must decide exactly as convert.py does.
+
+- Totals rows: only a cell that starts with a totals word's first letter and ends with its last is
+  tested by the regex (setwise._TOTAL_FIRST / _TOTAL_LAST); an order number SF… starts with one.
+- The date order (d/m or m/d) is read from every line of the file in one pass, not from the first
+  lines only: a day above 12 far below the head decides it."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from aesthetic_cli.importer import stage
+from tests.conftest import run_cli, write_csv
+from tests.test_batches_mapping import _q
+from tests.test_import_setwise import HEAD, _import_both, _without_times
+
+PLAIN = ["2025-10-01", "SF1", "C1", "水光针", "1000", "微信", "1", "收费", "静安店"]
+
+
+def _row(c0="2025-10-01", c1="SF1", c2="C1", c3="水光针"):
+    return [c0, c1, c2, c3, *PLAIN[4:]]
+
+
+# (row, skipped as a totals row?) worked out by hand from convert._TOTAL_WORDS: the lower-cased cell,
+# whitespace removed, is one of the words, with an optional colon at the end; any of the first 4 cells
+# of at most 8 characters.
+ROWS = [
+    (_row(), False),
+    (_row(c1="SF20241101000685"), False),  # starts with s, ends with a digit
+    (_row(c1="sum"), True),  # an "order number" that is a totals word
+    (_row(c1="SUM:"), True),
+    (_row(c1="sums"), False),
+    (_row(c1="totals"), True),  # ends with s, in a text column (a date column would fail its parse anyway)
+    (_row(c0="Total："), True),  # full-width colon
+    (_row(c0="TOTALS"), True),
+    (_row(c3="grand tot"), False),  # not a word
+    (_row(c3="grandtotal"), False),  # a word, but 10 characters
+    (_row(c3="grand total"), False),  # 11 characters: convert.py tests cells of at most 8 only
+    (_row(c0="小 计"), True),  # inner space: removed before the test
+    (_row(c0="合计"), True),
+    (_row(c2="总合计"), True),
+    (_row(c2="总计表"), False),
+    (_row(c1="stl"), False),  # first and last letters of a word, not a word
+    (_row(c3="total 1"), False),
+]
+
+
+def test_totals_rows_read_as_convert_py_reads_them(ws, monkeypatch):
+    path = write_csv(ws / "o.csv", [HEAD, *[r for r, _ in ROWS]])
+    assert stage.plain_csv(path) == ("utf-8", ",")
+    fast, fast_snap, ref, ref_snap = _import_both(ws, monkeypatch, path, clinic="本院")
+    assert _without_times(fast_snap) == _without_times(ref_snap)
+    skipped = sum(1 for _, total in ROWS if total)
+    assert skipped == 8
+    assert (fast.skipped, fast.loaded) == (ref.skipped, ref.loaded) == (skipped, len(ROWS) - skipped)
+
+
+def test_date_order_decided_by_a_line_far_below_the_head(ws):
+    # 900 lines whose dates read both ways (3/4/2025: 3 April or 4 March), then one with day 13: the
+    # file is day first. The head (stage.HEAD_LINES) holds none that decides.
+    rows = [["收费日期", "顾客编号", "项目", "实收金额"]]
+    rows += [["3/4/2025", f"C{i}", "x", "1"] for i in range(900)]
+    rows += [["13/4/2025", "C900", "x", "1"]]
+    path = write_csv(ws / "o.csv", rows)
+    assert stage.plain_csv(path) is not None and len(rows) > stage.HEAD_LINES
+    r = run_cli("import", str(path))
+    assert r.exit_code == 0, r.stderr
+    days = _q(ws, "SELECT order_date, count(*) FROM orders GROUP BY 1 ORDER BY 1")
+    assert days == [(date(2025, 4, 3), 900), (date(2025, 4, 13), 1)]
+
+
+def test_date_order_of_the_second_date_column(ws):
+    # Leads have two date columns; only the second (appointment) has a day above 12, on the last line.
+    rows = [["日期", "渠道", "手机号", "预约日期", "门店"]]
+    rows += [["2025-04-01", "抖音", f"1380000{i:04d}", "3/4/2025", "静安店"] for i in range(500)]
+    rows += [["2025-04-02", "抖音", "13900000000", "14/4/2025", "静安店"]]
+    path = write_csv(ws / "l.csv", rows)
+    r = run_cli("import", str(path), "--kind", "leads")
+    assert r.exit_code == 0, r.stderr
+    days = _q(ws, "SELECT appointment_date, count(*) FROM leads GROUP BY 1 ORDER BY 1")
+    assert days == [(date(2025, 4, 3), 500), (date(2025, 4, 14), 1)]
