@@ -131,7 +131,9 @@ def stage_csv(
             if not columns:
                 return []
             cells = ", ".join(
-                with_identifiers(_sql("day_month_cell"), n=(str(int(c[1:]) + 1), _NUMBER), c=(c, _CELL))
+                with_identifiers(_sql("day_month_first_cell"), c=(c, _CELL))
+                if c == "c0"
+                else with_identifiers(_sql("day_month_cell"), n=(str(int(c[1:]) + 1), _NUMBER), c=(c, _CELL))
                 for c in columns
             )
             found = with_fragments(

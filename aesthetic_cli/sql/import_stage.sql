@@ -8,16 +8,21 @@ SELECT line FROM read_csv($path, columns = {'line': 'VARCHAR'}, delim = chr(31),
                           header = false, auto_detect = false, strict_mode = false, new_line = '\r\n');
 
 -- name: day_month_cells
--- The cells of the date columns (day_month_cell each, over p, the line's cells) that could be day/month/year
--- dates, in one pass over the lines: only lines with at least one such cell come back (none for ISO dates).
-SELECT * FROM (
-    SELECT rowid, {cells} FROM (SELECT rowid, string_split(line, $d) AS p FROM aesops_lines WHERE rowid > $h)
-) WHERE {any}
+-- The cells of the date columns (day_month_cell each) that could be day/month/year dates, in one pass over
+-- the lines: only lines with at least one such cell come back (none when the dates are ISO).
+SELECT * FROM (SELECT rowid, {cells} FROM aesops_lines WHERE rowid > $h) WHERE {any}
 ORDER BY rowid;
 
 -- name: day_month_cell
--- A cell starting with four digits never is a day/month date; GLOB, not a regex: this runs on every line.
-CASE WHEN p[{n}] <> '' AND NOT p[{n}] GLOB '[0-9][0-9][0-9][0-9]*' THEN p[{n}] END AS {c}
+-- A cell starting with four digits never is a day/month date. GLOB, not a regex, and split_part only for the
+-- date columns: this runs on every line.
+CASE WHEN split_part(line, $d, {n}) <> '' AND NOT split_part(line, $d, {n}) GLOB '[0-9][0-9][0-9][0-9]*'
+     THEN split_part(line, $d, {n}) END AS {c}
+
+-- name: day_month_first_cell
+-- The same for the first column, whose cell starts the line: the line's own first four characters say it.
+CASE WHEN NOT line GLOB '[0-9][0-9][0-9][0-9]*' AND split_part(line, $d, 1) <> ''
+     THEN split_part(line, $d, 1) END AS {c}
 
 -- name: drop_lines
 DROP TABLE IF EXISTS aesops_lines;
