@@ -126,8 +126,8 @@ def _parse_while_importing(reader, name: str):
     pyo3's allow_threads), so on a second thread it leaves this one free: PyArrow and pyarrow.dataset
     (which DuckDB loads to scan an Arrow table) cost about 0.7 s of wall time to import, now spent
     beside the parse instead of after it. Only the xlsx path imports them. skip_rows=0 keeps leading
-    blank rows so that frame row i is sheet row i + 1; eager (Arrow) loading is about a fifth faster
-    than the lazy path for a whole sheet."""
+    blank rows so that frame row i is sheet row i + 1. Eager (PyArrow) and lazy (PyCapsule) loading cost
+    the same CPU within noise here (bench/README), and DuckDB imports PyArrow for either."""
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="aesops-calamine") as pool:
         parsed = pool.submit(reader.load_sheet, name, header_row=None, dtypes="string", skip_rows=0, eager=True)
         with contextlib.suppress(ImportError):  # a missing PyArrow is fastexcel's to report, as before
