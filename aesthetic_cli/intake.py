@@ -76,7 +76,8 @@ def _reject(path: Path, folder: Path, reason: str) -> Outcome:
 def run(con, folder: Path, *, clinic: str | None = None, settle_seconds: float = 5.0, on_file=None) -> list[Outcome]:
     """Import each pending file on its own (one file's failure leaves the warehouse as it was and
     the others still load), then move it to processed/ or rejected/."""
-    from aesthetic_cli.importer.load import bounded_memory, import_file
+    from aesthetic_cli.importer.load import import_file
+    from aesthetic_cli.warehouse.memory import bounded_memory
     from aesthetic_cli.warehouse import derived
 
     outcomes = []

@@ -103,7 +103,7 @@ def _gib(setting: str) -> float:
 
 def test_the_layer_refresh_after_the_last_file_runs_under_the_import_memory_limit(ws, monkeypatch):
     # Unbounded (DuckDB's default, 80% of the machine), the refresh after the bench's six 10M-line
-    # datasets peaked at 4.9 GB against the 4 GB budget; load.IMPORT_MEMORY_LIMIT is 2 GB.
+    # datasets peaked at 4.9 GB against the 4 GB budget; warehouse.memory.WRITE_MEMORY_LIMIT is 2 GB.
     seen = _refresh_limits(monkeypatch)
     a = write_csv(ws / "a.csv", [HEAD, PLAIN])
     b = write_csv(ws / "b.csv", [HEAD, _row(c1="SF2", c2="C2")])
@@ -126,3 +126,24 @@ def test_import_files_restores_the_memory_limit(ws, monkeypatch):
     after = con.execute("SELECT current_setting('memory_limit')").fetchone()[0]
     assert abs(_gib(after) - _gib(before)) <= 0.15 and _gib(after) > 2.5, (before, after)
     con.close()
+
+
+def test_the_layer_rebuild_of_an_older_warehouse_runs_under_the_memory_limit(ws, monkeypatch):
+    # Opening a 10M warehouse of layer version 5 rebuilt the layer unbounded: 4.7 GB peak.
+    from aesthetic_cli.warehouse import connect, derived
+
+    con = connect(ws / "w.duckdb")
+    con.execute("UPDATE layer_meta SET value = '5' WHERE key = 'version'")
+    con.close()
+    seen: list[str] = []
+    real = derived.rebuild
+
+    def spy(con):
+        seen.append(con.execute("SELECT current_setting('memory_limit')").fetchone()[0])
+        return real(con)
+
+    monkeypatch.setattr(derived, "rebuild", spy)
+    reader = connect(ws / "w.duckdb", read_only=True)  # a reader brings it up to date first
+    assert derived.version(reader) == derived.LAYER_VERSION
+    reader.close()
+    assert seen and all(_gib(s) <= 2.0 for s in seen), seen

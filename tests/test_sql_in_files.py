@@ -30,7 +30,7 @@ ALLOWED = [
     ("*", "COMMIT"),
     ("*", "ROLLBACK"),
     # SET takes no bound parameter; the value is the module's constant or DuckDB's own setting text.
-    ("importer/load.py", "SET memory_limit = "),
+    ("warehouse/memory.py", "SET memory_limit = "),
     # LOAD/ATTACH/USE take no bound parameter either; paths go through warehouse_lake._sql_string.
     ("warehouse_lake.py", "LOAD "),
     ("warehouse_lake.py", "ATTACH "),

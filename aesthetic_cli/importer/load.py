@@ -23,6 +23,7 @@ from aesthetic_cli.importer.header import Layout, RecognitionRefused, UserMappin
 from aesthetic_cli.importer.mapping import extend_frame
 from aesthetic_cli.sqlfiles import Allowed, Fragment, per_column, query, with_fragments, with_identifiers
 from aesthetic_cli.warehouse import derived
+from aesthetic_cli.warehouse.memory import bounded_memory
 from aesthetic_cli.warehouse_lake import next_batch_id, retry_conflicts, row_key_sql, writer_lock
 
 # A file where more than this share of data rows is unreadable is refused whole: it is
@@ -453,27 +454,6 @@ def import_files(con: duckdb.DuckDBPyConnection, paths: list[Path], **options) -
     the run; the files before it stay imported, with their layer up to date."""
     with bounded_memory(con), derived.one_refresh(con):
         return [import_file(con, path, **options) for path in paths]
-
-
-# DuckDB's own default is 80% of the machine; an import stays well under the 4 GB budget instead, and
-# spills its staging tables to disk (a file warehouse spills beside itself, an in-memory one to the
-# system's temporary folder).
-IMPORT_MEMORY_LIMIT = "2GB"
-
-
-@contextlib.contextmanager
-def bounded_memory(con):
-    """The import's memory limit for the block. Callers that refresh the semantic layer after their last
-    file (derived.one_refresh) hold it around the refresh too: unbounded, the refresh after the six
-    datasets of the 10M bench peaked at 4.9 GB. Nesting is harmless: each level restores what it found."""
-    # SET takes no bound parameters; both values are DuckDB's own setting text or the constant above.
-    before = str(con.execute("SELECT current_setting('memory_limit')").fetchone()[0]).replace("'", "")
-    con.execute(f"SET memory_limit = '{IMPORT_MEMORY_LIMIT}'")
-    try:
-        yield
-    finally:
-        with contextlib.suppress(duckdb.Error):
-            con.execute(f"SET memory_limit = '{before}'")
 
 
 def _polars_only(user: UserMapping | None) -> bool:

@@ -10,6 +10,7 @@ import duckdb
 from aesthetic_cli.errors import LockedError, UsageError, WorkspaceError
 from aesthetic_cli.sqlfiles import script
 from aesthetic_cli.warehouse import derived, migrate
+from aesthetic_cli.warehouse.memory import bounded_memory
 
 
 def _open(db_path: Path, read_only: bool) -> duckdb.DuckDBPyConnection:
@@ -32,19 +33,20 @@ def _open(db_path: Path, read_only: bool) -> duckdb.DuckDBPyConnection:
 def _make_current(con) -> None:
     """Schema, money columns and the semantic layer as this version of aesops expects them."""
     con.execute(script("schema"))
-    if derived.version(con) == derived.LAYER_VERSION:
-        # Batches committed by an import that was killed before its one refresh (derived.one_refresh).
-        derived.refresh_pending(con)
-        return
-    con.execute("BEGIN TRANSACTION")
-    try:
-        migrate.upgrade(con)
-        derived.create(con)
-        derived.rebuild(con)
-        con.execute("COMMIT")
-    except BaseException:
-        con.execute("ROLLBACK")
-        raise
+    with bounded_memory(con):
+        if derived.version(con) == derived.LAYER_VERSION:
+            # Batches committed by an import that was killed before its one refresh (derived.one_refresh).
+            derived.refresh_pending(con)
+            return
+        con.execute("BEGIN TRANSACTION")
+        try:
+            migrate.upgrade(con)
+            derived.create(con)
+            derived.rebuild(con)
+            con.execute("COMMIT")
+        except BaseException:
+            con.execute("ROLLBACK")
+            raise
 
 
 def connect(db_path: Path, *, read_only: bool = False, create: bool = True) -> duckdb.DuckDBPyConnection:

@@ -92,7 +92,8 @@ def import_(
     """
     from aesthetic_cli.errors import InputFileError
     from aesthetic_cli.importer.load import explain as explain_file
-    from aesthetic_cli.importer.load import bounded_memory, import_file
+    from aesthetic_cli.importer.load import import_file
+    from aesthetic_cli.warehouse.memory import bounded_memory
     from aesthetic_cli.warehouse import connect, derived
 
     talk = lang.value if lang is not None else message_lang()
@@ -106,7 +107,7 @@ def import_(
     failed: list[str] = []
     con = connect(ws.db_path)
     # One refresh of the semantic layer after the last file, not one per file (derived.one_refresh).
-    # The import's memory limit holds for the refresh too (load.bounded_memory).
+    # The import's memory limit holds for the refresh too (warehouse.memory.bounded_memory).
     with con, _progress(files, show=interactive() and not quiet) as bar, bounded_memory(con), derived.one_refresh(con):
         for path in files:
             try:
