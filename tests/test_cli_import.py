@@ -238,3 +238,17 @@ def test_a_command_does_not_import_an_installed_pandas(sample_db, tmp_path):
     )
     assert r.returncode == 0, r.stderr
     assert not marker.exists()
+    # An xlsx import hands DuckDB an Arrow table: with pandas marked None in sys.modules (the first way this
+    # was done) DuckDB's scan of it crashed the process (SIGSEGV) and the demo failed on its first xlsx.
+    book = write_xlsx(
+        tmp_path / "收费.xlsx", [["收费日期", "顾客编号", "项目", "实收金额"], ["2025-10-01", "C1", "光子嫩肤", 100]]
+    )
+    db = tmp_path / "w.duckdb"
+    r = subprocess.run(
+        [sys.executable, "-m", "aesthetic_cli", "import", str(book), "--db", str(db), "--clinic", "本院"],
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    assert r.returncode == 0, r.stderr
+    assert not marker.exists()

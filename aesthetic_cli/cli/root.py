@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import importlib.abc
 import sys
 
 import typer
@@ -57,12 +58,21 @@ def _root(  # --lang is read from the command line before parsing (cli/errors.py
         output.PAGER_ENABLED = False
 
 
+class _NoPandas(importlib.abc.MetaPathFinder):
+    def find_spec(self, name, path=None, target=None):
+        if name == "pandas" or name.startswith("pandas."):
+            raise ModuleNotFoundError(f"No module named {name!r} (aesops keeps pandas out)", name=name)
+        return None
+
+
 def _keep_pandas_out() -> None:
     """aesops never hands DuckDB a pandas object, yet DuckDB imports pandas, where it is installed, at the
     first bound parameter to check whether the value is one: 0.8-1 CPU s of every command (measured with
-    pandas 3.1 and DuckDB 1.5). Marked absent for this process, that check sees no pandas and costs nothing;
-    a pandas some other code already imported is left alone."""
-    sys.modules.setdefault("pandas", None)  # type: ignore[arg-type]
+    pandas 3.1 and DuckDB 1.5). For this process pandas looks not installed, exactly as on a machine without
+    it (no entry in sys.modules: libraries that look there find nothing); a pandas some other code already
+    imported is left alone."""
+    if "pandas" not in sys.modules and not any(isinstance(f, _NoPandas) for f in sys.meta_path):
+        sys.meta_path.insert(0, _NoPandas())
 
 
 def _register() -> None:
