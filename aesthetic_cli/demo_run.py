@@ -77,10 +77,12 @@ def _year_ago(con):
 def run_demo(out: Path, *, lang: str = "zh", say: Callable[[str], None] = print, talk: str | None = None) -> dict:
     """talk: the language of what is said along the way (default: that of the reports)."""
     from aesthetic_cli.present.messages import t
+    from aesthetic_cli.present.wrap import cells, pad
 
     talk = talk or lang
     ws = _fresh(out)
     files = sample_files()
+    name_width = max(cells(p.name) for p in files)
     say(t("demo_import", talk, n=len(files), db=ws.db_path))
     con = connect(ws.db_path)
     summary: dict = {"workspace": str(out), "imports": [], "analyses": []}
@@ -102,7 +104,7 @@ def run_demo(out: Path, *, lang: str = "zh", say: Callable[[str], None] = print,
                     t(
                         "demo_file",
                         talk,
-                        file=f"{path.name:<22}",
+                        file=pad(path.name, name_width),
                         dataset=f"{r.dataset:<10}",
                         loaded=f"{r.loaded:>6,}",
                         dup=f"{r.duplicates:>4}",
@@ -113,12 +115,14 @@ def run_demo(out: Path, *, lang: str = "zh", say: Callable[[str], None] = print,
         target = out / "analyses"
         target.mkdir(exist_ok=True)
         summary["channels_month"] = _year_ago(con).label
-        for name, compute in analyses(con, ws.config):
+        todo = list(analyses(con, ws.config))
+        width = max(len(name) for name, _ in todo)
+        for name, compute in todo:
             result = compute()
             path = target / f"{name}.json"
             path.write_text(json.dumps(result.to_json_obj(), ensure_ascii=False, indent=2), encoding="utf-8")
             summary["analyses"].append(name)
-            say(f"   {name:<14} → {path.relative_to(out)}")
+            say(f"   {name:<{width}} → {path.relative_to(out)}")
     finally:
         con.close()
     from aesthetic_cli.reports.run import write_reports

@@ -120,6 +120,15 @@ def test_demo_through_the_cli(tmp_path):
     assert r.exit_code == 0, r.output
     assert (out / "aesops.duckdb").exists() and (out / "analyses" / "status.json").exists()
     assert "Done." in r.stderr
+    # Each file's and each analysis's arrow in one column of the terminal, Chinese names counted as two cells.
+    from aesthetic_cli.present.wrap import cells
+
+    rows = [x for x in r.stderr.splitlines() if x.startswith("   ") and " → " in x]
+    imports = [x for x in rows if "loaded" in x]
+    outputs = [x for x in rows if "analyses/" in x]
+    assert len(imports) == 11 and len(outputs) >= 10, r.stderr
+    for group in (imports, outputs):
+        assert len({cells(x[: x.index(" → ")]) for x in group}) == 1, group
     again = run_cli("demo", "--out", str(out))  # re-running replaces the earlier demo
     assert again.exit_code == 0
 

@@ -19,6 +19,11 @@ def cells(text: str) -> int:
     return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
 
 
+def pad(text: str, width: int) -> str:
+    """text followed by spaces up to `width` terminal cells: f"{name:<22}" counts 储值卡 as 3, not 6."""
+    return text + " " * max(0, width - cells(text))
+
+
 def fill(text: str, width: int, initial_indent: str = "", subsequent_indent: str = "") -> str:
     """One paragraph filled to `width` cells, breaking at spaces and between wide characters."""
     lines: list[str] = []
