@@ -61,7 +61,7 @@ def _root(  # --lang is read from the command line before parsing (cli/errors.py
 class _NoPandas(importlib.abc.MetaPathFinder):
     def find_spec(self, name, path=None, target=None):
         if name == "pandas" or name.startswith("pandas."):
-            raise ModuleNotFoundError(f"No module named {name!r} (aesops keeps pandas out)", name=name)
+            raise ModuleNotFoundError(name=name)  # what a machine without pandas raises; no one reads it
         return None
 
 
