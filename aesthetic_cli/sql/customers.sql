@@ -103,11 +103,15 @@ overdue AS (
            CAST(last_deal + to_days(CAST(round(interval_days) AS INTEGER)) AS DATE) AS due_date
     FROM due
     WHERE $clinic IS NULL OR customer_id IN (SELECT customer_id FROM customers WHERE clinic = $clinic)),
+-- No window functions here: count(*) OVER () with row_number() in a QUALIFY made DuckDB 1.5.5 fail now
+-- and then ("INTERNAL Error: Attempted to access index 0 within vector of size 0" in a window's
+-- finalize, seen once in a full test run). The count is a one-row join; the extra row is the first id.
+late_ones AS (SELECT * FROM overdue WHERE due_date < $asof),
 counted AS (
-    SELECT *, datediff('day', due_date, $asof) AS overdue_days, count(*) OVER () AS overdue_customers
-    FROM overdue
-    WHERE due_date < $asof
-    QUALIFY $ids IS NULL OR customer_id IN (SELECT unnest($ids::VARCHAR[])) OR row_number() OVER () = 1)
+    SELECT o.*, datediff('day', o.due_date, $asof) AS overdue_days, t.overdue_customers
+    FROM late_ones o CROSS JOIN (SELECT count(*) AS overdue_customers FROM late_ones) t
+    WHERE $ids IS NULL OR o.customer_id IN (SELECT unnest($ids::VARCHAR[]))
+       OR o.customer_id = (SELECT min(customer_id) FROM late_ones))
 -- Lifetime sales joined last, to the rows that come back only.
 SELECT c.customer_id, c.item, c.last_deal, c.interval_days, c.due_date, l.lifetime_sales, c.overdue_days,
        c.overdue_customers
