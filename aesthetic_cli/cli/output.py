@@ -51,8 +51,11 @@ def write_json(obj: dict, out) -> None:
     for i, (key, value) in enumerate(obj.items()):
         out.write(("," if i else "") + "\n  " + json.dumps(key, ensure_ascii=False) + ": ")
         if isinstance(value, list) and all(isinstance(row, dict) for row in value):
-            rows = ",\n".join("    " + json.dumps(row, ensure_ascii=False) for row in value)
-            out.write("[\n" + rows + "\n  ]" if value else "[]")
+            # Row by row: joining 508k rows into one string first doubled predict's peak memory.
+            out.write("[" if value else "[]")
+            for j, row in enumerate(value):
+                out.write(("," if j else "") + "\n    " + json.dumps(row, ensure_ascii=False))
+            out.write("\n  ]" if value else "")
         else:
             out.write(json.dumps(value, ensure_ascii=False, indent=2).replace("\n", "\n  "))
     out.write("\n}\n")
