@@ -1,0 +1,47 @@
+"""The analysis part of ./run bench on an existing warehouse, without importing it again (a 10M import takes
+about 15 minutes): the hand query, every catalog analysis, report monthly and one more day (on a copy).
+
+    .venv/bin/python -m bench.on_warehouse bench/work/bench_10m.duckdb bench/work/data_10000000 \
+        [--skip "customers predict"]
+
+Prints one JSON line per step."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+from pathlib import Path
+
+from bench.__main__ import MONTH, analyses, step
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("db", type=Path)
+    ap.add_argument("data", type=Path, help="the folder of CSVs the warehouse was imported from")
+    ap.add_argument("--skip", default="", help="comma-separated analyses to leave out")
+    opts = ap.parse_args()
+    skip = {s.strip() for s in opts.skip.split(",") if s.strip()}
+
+    def rec(what: str, r: dict) -> None:
+        print(json.dumps({"what": what, **r}, ensure_ascii=False), flush=True)
+
+    rec("hand query", step("duckdb_kpis", opts.db, MONTH))
+    for name, args in analyses():
+        if name not in skip:
+            rec(name, step("analysis", opts.db, *args))
+    out = opts.db.with_name(opts.db.stem + "_reports")
+    out.mkdir(exist_ok=True)
+    rec("report monthly", step("report", opts.db, out, MONTH))
+    copy = opts.db.with_name(opts.db.stem + "_one_more_day.duckdb")
+    shutil.copy(opts.db, copy)
+    try:
+        r = step("one_more_day", copy, opts.data / "orders.csv")
+        rec("one more day (the import timed)", {"seconds": r["timed"], "peak_mb": r["peak_mb"]})
+    finally:
+        copy.unlink(missing_ok=True)
+
+
+if __name__ == "__main__":
+    main()
