@@ -81,18 +81,19 @@ def test_date_order_of_the_second_date_column(ws):
     assert days == [(date(2025, 4, 3), 500), (date(2025, 4, 14), 1)]
 
 
-def _refresh_limits(monkeypatch) -> list[str]:
-    """The memory_limit in force whenever the semantic layer is refreshed after the last file."""
+def _limits_during(monkeypatch, step: str) -> list[str]:
+    """The memory_limit in force whenever derived.<step> runs (refresh_pending: the refresh after the last
+    file; rebuild: the layer's rebuild when an older warehouse is opened)."""
     from aesthetic_cli.warehouse import derived
 
     seen: list[str] = []
-    real = derived.refresh_pending
+    real = getattr(derived, step)
 
     def spy(con):
         seen.append(con.execute("SELECT current_setting('memory_limit')").fetchone()[0])
         return real(con)
 
-    monkeypatch.setattr(derived, "refresh_pending", spy)
+    monkeypatch.setattr(derived, step, spy)
     return seen
 
 
@@ -104,7 +105,7 @@ def _gib(setting: str) -> float:
 def test_the_layer_refresh_after_the_last_file_runs_under_the_import_memory_limit(ws, monkeypatch):
     # Unbounded (DuckDB's default, 80% of the machine), the refresh after the bench's six 10M-line
     # datasets peaked at 4.9 GB against the 4 GB budget; warehouse.memory.WRITE_MEMORY_LIMIT is 2 GB.
-    seen = _refresh_limits(monkeypatch)
+    seen = _limits_during(monkeypatch, "refresh_pending")
     a = write_csv(ws / "a.csv", [HEAD, PLAIN])
     b = write_csv(ws / "b.csv", [HEAD, _row(c1="SF2", c2="C2")])
     r = run_cli("import", str(a), str(b))
@@ -116,7 +117,7 @@ def test_import_files_restores_the_memory_limit(ws, monkeypatch):
     from aesthetic_cli.importer.load import import_files
     from aesthetic_cli.warehouse import connect
 
-    seen = _refresh_limits(monkeypatch)
+    seen = _limits_during(monkeypatch, "refresh_pending")
     con = connect(ws / "w.duckdb")
     con.execute("SET memory_limit = '3GB'")
     before = con.execute("SELECT current_setting('memory_limit')").fetchone()[0]
@@ -135,14 +136,7 @@ def test_the_layer_rebuild_of_an_older_warehouse_runs_under_the_memory_limit(ws,
     con = connect(ws / "w.duckdb")
     con.execute("UPDATE layer_meta SET value = '5' WHERE key = 'version'")
     con.close()
-    seen: list[str] = []
-    real = derived.rebuild
-
-    def spy(con):
-        seen.append(con.execute("SELECT current_setting('memory_limit')").fetchone()[0])
-        return real(con)
-
-    monkeypatch.setattr(derived, "rebuild", spy)
+    seen = _limits_during(monkeypatch, "rebuild")
     reader = connect(ws / "w.duckdb", read_only=True)  # a reader brings it up to date first
     assert derived.version(reader) == derived.LAYER_VERSION
     reader.close()
