@@ -40,25 +40,15 @@ def report(db: str, out: str, month: str) -> dict:
     return {}
 
 
-def _without_pandas() -> None:
-    """The hand query runs as aesops does, with pandas looking not installed (cli/root._keep_pandas_out):
-    the bench's virtualenv has pandas for its own baseline, and DuckDB would import it at the first bound
-    parameter (0.5-1 s), which a user without pandas never pays and aesops no longer pays either."""
-    import importlib.abc
-
-    class NoPandas(importlib.abc.MetaPathFinder):
-        def find_spec(self, name, path=None, target=None):
-            if name == "pandas" or name.startswith("pandas."):
-                raise ModuleNotFoundError(name=name)
-            return None
-
-    sys.meta_path.insert(0, NoPandas())
-
-
 def duckdb_kpis(db: str, month: str) -> dict:
     """The baseline of issue 11: what an analyst writes by hand in DuckDB for the month's KPIs, straight
     over the raw facts (start-up included, as for the aesops steps)."""
-    _without_pandas()
+    # As aesops runs (aesthetic_cli/no_pandas.py): the bench's virtualenv has pandas for its own baseline,
+    # and DuckDB would import it at the first bound parameter, 0.5-1 s neither a user without pandas nor
+    # aesops pays.
+    from aesthetic_cli.no_pandas import keep_pandas_out
+
+    keep_pandas_out()
     import duckdb
 
     con = duckdb.connect(db, read_only=True)

@@ -3,10 +3,11 @@
 
 from __future__ import annotations
 
-import importlib.abc
 import sys
 
 import typer
+
+from aesthetic_cli.no_pandas import keep_pandas_out
 
 from aesthetic_cli import __version__
 from aesthetic_cli.cli.errors import TranslatingGroup, quiet_on_closed_pipe
@@ -51,28 +52,11 @@ def _root(  # --lang is read from the command line before parsing (cli/errors.py
         "(default: a pager, $AESOPS_PAGER or less -FRX, when output is longer than the screen).",
     ),
 ) -> None:
-    _keep_pandas_out()
+    keep_pandas_out()
     if no_pager:
         from aesthetic_cli.cli import output
 
         output.PAGER_ENABLED = False
-
-
-class _NoPandas(importlib.abc.MetaPathFinder):
-    def find_spec(self, name, path=None, target=None):
-        if name == "pandas" or name.startswith("pandas."):
-            raise ModuleNotFoundError(name=name)  # what a machine without pandas raises; no one reads it
-        return None
-
-
-def _keep_pandas_out() -> None:
-    """aesops never hands DuckDB a pandas object, yet DuckDB imports pandas, where it is installed, at the
-    first bound parameter to check whether the value is one: 0.8-1 CPU s of every command (measured with
-    pandas 3.1 and DuckDB 1.5). For this process pandas looks not installed, exactly as on a machine without
-    it (no entry in sys.modules: libraries that look there find nothing); a pandas some other code already
-    imported is left alone."""
-    if "pandas" not in sys.modules and not any(isinstance(f, _NoPandas) for f in sys.meta_path):
-        sys.meta_path.insert(0, _NoPandas())
 
 
 def _register() -> None:
