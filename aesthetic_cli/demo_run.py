@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import functools
-import json
 from collections.abc import Callable
 from pathlib import Path
 
 from aesthetic_cli import workspace
 from aesthetic_cli.errors import UsageError
 from aesthetic_cli.importer.load import import_file
+from aesthetic_cli.metrics.result import write_json
 from aesthetic_cli.warehouse import derived
 from aesthetic_cli.sample.bundled import sample_files
 from aesthetic_cli.warehouse import connect
@@ -120,7 +120,8 @@ def run_demo(out: Path, *, lang: str = "zh", say: Callable[[str], None] = print,
         for name, compute in todo:
             result = compute()
             path = target / f"{name}.json"
-            path.write_text(json.dumps(result.to_json_obj(), ensure_ascii=False, indent=2), encoding="utf-8")
+            with path.open("w", encoding="utf-8") as f:
+                write_json(result.to_json_obj(), f)  # the same file `aesops … --format json` writes
             summary["analyses"].append(name)
             say(f"   {name:<{width}} → {path.relative_to(out)}")
     finally:

@@ -78,7 +78,7 @@ def test_consultants_csv_booleans_and_score(sample_db):
 def test_json_puts_each_row_on_a_line_and_reads_back_whole(sample_db):
     """Rows are written by the C encoder, one per line (customers predict's 508k rows at 1M order lines
     took 15 CPU s through json.dump's indented pure-Python path); the document is the same JSON."""
-    from aesthetic_cli.cli.output import write_json
+    from aesthetic_cli.metrics.result import write_json
 
     obj = {
         "meta": {"command": "x", "nested": {"a": [1, 2]}, "notes": ["甲"]},

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 import os
 import sys
 from dataclasses import dataclass
@@ -43,27 +42,11 @@ PAGER_ENABLED = True
 _TEXT_MAX = 24
 
 
-def write_json(obj: dict, out) -> None:
-    """SPEC §3's JSON with each table row on one line. json.dump with indent runs Python's pure-Python
-    encoder: 15 CPU s for customers predict's 508k rows at 1M order lines; a row written by json.dumps
-    without indent takes the C encoder. The meta block stays indented, as people read it."""
-    out.write("{")
-    for i, (key, value) in enumerate(obj.items()):
-        out.write(("," if i else "") + "\n  " + json.dumps(key, ensure_ascii=False) + ": ")
-        if isinstance(value, list) and all(isinstance(row, dict) for row in value):
-            # Row by row: joining 508k rows into one string first doubled predict's peak memory.
-            out.write("[" if value else "[]")
-            for j, row in enumerate(value):
-                out.write(("," if j else "") + "\n    " + json.dumps(row, ensure_ascii=False))
-            out.write("\n  ]" if value else "")
-        else:
-            out.write(json.dumps(value, ensure_ascii=False, indent=2).replace("\n", "\n  "))
-    out.write("\n}\n")
-
-
 def render(result, fmt: str, lang: str, out=None, titles: dict[str, tuple[str, str]] | None = None, path=None) -> None:
     if fmt == "json":
         out = out or sys.stdout
+        from aesthetic_cli.metrics.result import write_json
+
         write_json(result.to_json_obj(), out)
     elif fmt == "csv":
         if out is None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import datetime as dt
 import math
 from dataclasses import dataclass, field
@@ -80,3 +82,21 @@ def _plain(value):
     if isinstance(value, (dt.date, dt.datetime)):
         return value.isoformat()
     return value
+
+
+def write_json(obj: dict, out) -> None:
+    """SPEC §3's JSON with each table row on one line. json.dump with indent runs Python's pure-Python
+    encoder: 15 CPU s for customers predict's 508k rows at 1M order lines; a row written by json.dumps
+    without indent takes the C encoder. The meta block stays indented, as people read it."""
+    out.write("{")
+    for i, (key, value) in enumerate(obj.items()):
+        out.write(("," if i else "") + "\n  " + json.dumps(key, ensure_ascii=False) + ": ")
+        if isinstance(value, list) and all(isinstance(row, dict) for row in value):
+            # Row by row: joining 508k rows into one string first doubled predict's peak memory.
+            out.write("[" if value else "[]")
+            for j, row in enumerate(value):
+                out.write(("," if j else "") + "\n    " + json.dumps(row, ensure_ascii=False))
+            out.write("\n  ]" if value else "")
+        else:
+            out.write(json.dumps(value, ensure_ascii=False, indent=2).replace("\n", "\n  "))
+    out.write("\n}\n")
