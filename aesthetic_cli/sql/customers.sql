@@ -144,10 +144,11 @@ listed AS (
     SELECT d.customer_id, d.item, d.last_deal, d.interval_days,
            CAST(d.last_deal + to_days(CAST(round(d.interval_days) AS INTEGER)) AS DATE) AS due_date, v.lifetime_sales
     FROM due d JOIN value v USING (customer_id)
-    WHERE {include:of_clinic})
-SELECT *, datediff('day', due_date, $asof) AS overdue_days, count(*) OVER () AS overdue_customers
-FROM listed
-WHERE due_date < $asof
+    WHERE {include:of_clinic}),
+late_ones AS (SELECT * FROM listed WHERE due_date < $asof)
+-- The count as a one-row join, not count(*) OVER (): see overdue above (DuckDB 1.5.5's window finalize).
+SELECT o.*, datediff('day', o.due_date, $asof) AS overdue_days, t.overdue_customers
+FROM late_ones o CROSS JOIN (SELECT count(*) AS overdue_customers FROM late_ones) t
 ORDER BY lifetime_sales DESC, overdue_days ASC, customer_id
 LIMIT $limit;
 
