@@ -49,9 +49,10 @@ ORDER BY sales DESC, n.consultant;
 -- name: online
 -- 网络咨询师: leads they took in the period, and whether each lead's customer (by customer_id, or by
 -- phone) came within 90 days and bought within 90 days: ASOF joins find each lead's next visit and
--- next deal by sort-merge (correlated subqueries ran minutes at a million leads).
+-- next deal by sort-merge (correlated subqueries ran minutes at a million leads). A lead is told apart by
+-- its stored row key, not row_number() OVER (): DuckDB 1.5.5's window finalize fails now and then.
 WITH l AS (
-    SELECT row_number() OVER () AS lead_no, l.online_consultant AS consultant, l.lead_date,
+    SELECT l.row_key AS lead_no, l.online_consultant AS consultant, l.lead_date,
            l.appointment_date, l.arrived, coalesce(l.customer_id, p.customer_id) AS customer_id
     FROM leads l LEFT JOIN customer_phone p ON l.phone = p.phone
     WHERE l.lead_date BETWEEN $start AND $end AND l.online_consultant IS NOT NULL
