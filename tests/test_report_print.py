@@ -118,6 +118,32 @@ def test_takeaways_name_the_biggest_movers(report_ws):
     assert not math.isnan(sum(contrib.values()))
 
 
+def test_lever_table_moves_a_rate_in_points_as_its_takeaway_says(report_ws):
+    """成交率's 变动 is current − previous from the comparison table, shown in points in the html (the
+    takeaway above says 'N 个百分点'); the other levers' are relative (current / previous − 1)."""
+    import re
+
+    from aesthetic_cli.reports import content
+    from aesthetic_cli.warehouse import connect
+
+    con = connect(report_ws / "aesops.duckdb", read_only=True)
+    try:
+        report = content.build(con, "monthly", month_=MONTH)
+    finally:
+        con.close()
+    comp = {r["kpi"]: r for r in report.results["funnel"].tables["comparison"].iter_rows(named=True)}
+    change = dict(zip(report.headline.decomposition["lever"], report.headline.decomposition["change"], strict=True))
+    rate = comp["close_rate"]["current"] - comp["close_rate"]["previous"]
+    assert change["close_rate"] == pytest.approx(rate)
+    assert change["visitors"] == pytest.approx(comp["visitors"]["current"] / comp["visitors"]["previous"] - 1)
+    html = (report_ws / "reports" / f"aesops_monthly_{MONTH}.html").read_text(encoding="utf-8")
+    table = html.split('data-table="levers_contribution"', 1)[1].split("</table>", 1)[0]
+    row = re.search(r"<td[^>]*>成交率</td>(.*?)</tr>", table).group(1)
+    assert f"{rate * 100:+.1f}pp" in row
+    points = re.search(r"成交率环比(?:上升|下降) ([0-9.]+) 个百分点", " ".join(t[0] for t in report.headline.takeaways))
+    assert points is None or float(points.group(1)) == pytest.approx(abs(rate) * 100, abs=0.051)
+
+
 def test_clinic_comparison_ranks_by_sales(report_ws):
     """门店对比 against `aesops funnel --by clinic` for this month and the one before."""
     import json

@@ -106,6 +106,11 @@ def test_growth_and_solve(history):
     # January's 1,100 with last year's 2 visitors, close 1/2, frequency 1 → ticket 1,100 (+10%).
     assert (jan["last_year"], jan["needed"]) == (1000, pytest.approx(1100))
     assert jan["change"] == pytest.approx(0.10)
+    # The same January by close rate: 1,100 / (2 visitors × ¥1,000 × 1) = 0.55 against last year's 0.50,
+    # a change of 5 points (0.05), not the relative 10%.
+    by_rate = targets.solve(plan, "close_rate").filter(pl.col("month") == "2026-01").row(0, named=True)
+    assert (by_rate["last_year"], by_rate["needed"]) == (pytest.approx(0.5), pytest.approx(0.55))
+    assert by_rate["change"] == pytest.approx(0.05)
     with pytest.raises(UsageError):
         targets.solve(plan, "luck")
 

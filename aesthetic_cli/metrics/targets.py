@@ -17,7 +17,7 @@ import polars as pl
 from aesthetic_cli.errors import UsageError
 from aesthetic_cli.glossary import name_of as label
 from aesthetic_cli.metrics.base import group_column, prepare, run
-from aesthetic_cli.metrics.funnel import kpis, with_levers
+from aesthetic_cli.metrics.funnel import RATES, kpis, with_levers
 from aesthetic_cli.metrics.periods import Period, comparable, month
 from aesthetic_cli.metrics.result import Note, Result
 from aesthetic_cli.sqlfiles import query
@@ -328,7 +328,12 @@ def solve(plan: Plan, lever: str) -> pl.DataFrame:
         pl.lit(lever).alias("lever"),
         ly[lever].alias("last_year"),
         needed.alias("needed"),
-    ).with_columns(pl.when(pl.col("last_year") > 0).then(pl.col("needed") / pl.col("last_year") - 1).alias("change"))
+    ).with_columns(
+        # A rate's change in points (0.55 against 0.50 is +5 points, not +10%), as every table shows it (SPEC §2).
+        (pl.col("needed") - pl.col("last_year")).alias("change")
+        if lever in RATES
+        else pl.when(pl.col("last_year") > 0).then(pl.col("needed") / pl.col("last_year") - 1).alias("change")
+    )
 
 
 def split_result(plan: Plan, *, lever: str | None = None, with_days: bool = False) -> Result:

@@ -72,6 +72,8 @@ def cell_kind(row: dict, column: str) -> str | None:
     subject = row.get("kpi") or row.get("lever")
     if subject and column in PER_ROW:
         return kind_of(subject) or "count"
+    if subject and column == "change" and kind_of(subject) == "rate":
+        return "pp"  # the lever table's change: a rate's in points, the others' relative
     if subject and column in RELATIVE_CHANGE and kind_of(subject) == "rate":
         # SPEC §2: tables show a rate's change in points (mom_diff/yoy_diff), not relative to itself.
         return "hidden"

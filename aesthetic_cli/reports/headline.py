@@ -137,7 +137,8 @@ def _takeaways(comparison: pl.DataFrame) -> tuple[list[tuple[str, str]], pl.Data
                 "lever": list(LEVERS),
                 basis: [before[k] for k in LEVERS],
                 "current": [after[k] for k in LEVERS],
-                "change": [after[k] / before[k] - 1 for k in LEVERS],
+                # A rate's change in points, as the takeaway above the table says it (SPEC §2).
+                "change": [after[k] - before[k] if k in RATES else after[k] / before[k] - 1 for k in LEVERS],
                 "contribution": [parts[k] for k in LEVERS],
             }
         )
