@@ -81,3 +81,14 @@ def test_the_clinic_tables_close_rate_change_is_in_points_like_the_kpi_table(sam
         row = re.search(rf"<td[^>]*>{re.escape(clinic)}</td>(.*?)</tr>", table, re.S)
         assert row, clinic
         assert f">{cell}<" in row.group(1), (clinic, cell, row.group(1))
+
+
+def test_data_sources_name_each_files_dataset_as_the_reader_does(report_ws):
+    """数据来源 / 导入批次: the sample's orders file reads 'orders（收费明细）' in the zh html and xlsx, the
+    dataset's Chinese name beside the key (the --dataset spelling), not the bare key."""
+    html = (report_ws / "reports" / f"aesops_monthly_{REPORT_MONTH}.html").read_text(encoding="utf-8")
+    sources = html.split("数据来源", 1)[1].split("</table>", 1)[0]
+    assert "<td>orders（收费明细）</td>" in sources and "<td>orders</td>" not in sources
+    ws = openpyxl.load_workbook(report_ws / "reports" / f"aesops_monthly_{REPORT_MONTH}.xlsx")["口径说明"]
+    cells = {c.value for row in ws.iter_rows() for c in row if isinstance(c.value, str)}
+    assert "orders（收费明细）" in cells and "cards（储值卡）" in cells

@@ -41,7 +41,8 @@ _VALUES = {
 
 def dataset_name(name: str, lang: str) -> str:
     """A dataset as the reader names it: orders（订单） under zh, orders under en (the --dataset spelling)."""
-    return f"{name}（{DATASETS[name].label_zh}）" if lang == "zh" else name
+    ds = DATASETS.get(name)  # a batch of a dataset a later version dropped still shows its key
+    return f"{name}（{ds.label_zh}）" if lang == "zh" and ds is not None else name
 
 
 def doubt_lines(rec: Recognition, lang: str = "zh") -> list[str]:

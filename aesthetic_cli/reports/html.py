@@ -7,6 +7,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from aesthetic_cli import __version__
+from aesthetic_cli.importer.explain import dataset_name
 from aesthetic_cli.present.formatting import cell_kind, kpi_change, kpi_value, show_value
 from aesthetic_cli.present.labels import label, value_label
 from aesthetic_cli.present.params import clinic_text
@@ -14,6 +15,10 @@ from aesthetic_cli.present.params import rows as param_rows
 from aesthetic_cli.metrics.result import note_text
 from aesthetic_cli.reports import svg
 from aesthetic_cli.reports.content import DEFINITIONS, Block, Report
+
+
+def _batch_cell(column: str, value, lang: str):
+    return dataset_name(value, lang) if column == "dataset" and isinstance(value, str) else value
 
 
 def _t(pair, lang):
@@ -113,7 +118,9 @@ def render(report: Report, lang: str = "zh") -> str:
     batches = report.provenance.get("batches")
     keep = ["batch_id", "file_name", "dataset", "rows_loaded", "date_min", "date_max", "imported_at"]
     batch_rows = (
-        [[show_value(c, r[c]) for c in keep] for r in batches.iter_rows(named=True)] if batches is not None else []
+        [[show_value(c, _batch_cell(c, r[c], lang)) for c in keep] for r in batches.iter_rows(named=True)]
+        if batches is not None
+        else []
     )
     p = report.period
     dates = f"{p.start} ~ {p.end}" if p.start != p.end else f"{p.start}"

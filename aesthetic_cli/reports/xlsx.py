@@ -9,6 +9,7 @@ import datetime as dt
 from decimal import Decimal
 from pathlib import Path
 
+from aesthetic_cli.importer.explain import dataset_name
 from aesthetic_cli.present.formatting import cell_kind
 from aesthetic_cli.present.labels import label, value_label
 from aesthetic_cli.present.params import rows as param_rows
@@ -335,6 +336,8 @@ def _definitions_sheet(w: Writer, report: Report) -> None:
             for c, (col, value) in enumerate(rec.items()):
                 if col == "sha256" and isinstance(value, str):
                     value = value[:12]  # enough to tell files apart; the full hash is in the warehouse
+                if col == "dataset" and name == "batches" and isinstance(value, str):
+                    value = dataset_name(value, w.lang)  # orders（订单）: the coverage table has its own name column
                 w.cell(ws, row, c, col, value, rec)
                 widths[c] = max(widths.get(c, 0), min(48, _shown_width(value) + 2 if value is not None else 0))
         row += 2
