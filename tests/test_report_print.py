@@ -144,6 +144,14 @@ def test_lever_table_moves_a_rate_in_points_as_its_takeaway_says(report_ws):
     assert points is None or float(points.group(1)) == pytest.approx(abs(rate) * 100, abs=0.051)
 
 
+def test_points_read_the_same_in_every_sheet(report_ws):
+    """成交率's 环比 in the KPI table and its 变动 in the lever table are the same kind of number: one spelling."""
+    wb = _book(report_ws)
+    formats = {c.number_format for ws in wb.worksheets for row in ws.iter_rows() for c in row}
+    pointed = {f for f in formats if "pp" in f or "pt" in f}
+    assert pointed == {'+0.0"pp";-0.0"pp";0.0"pp"'}
+
+
 def test_clinic_comparison_ranks_by_sales(report_ws):
     """门店对比 against `aesops funnel --by clinic` for this month and the one before."""
     import json

@@ -25,7 +25,7 @@ FORMATS = {
     "days": {"num_format": "#,##0"},
     "count": {"num_format": "#,##0"},
     "count1": {"num_format": "#,##0.0"},  # a count that is not whole (an average)
-    "points": {"num_format": '+0.0" pt";-0.0" pt";0.0" pt"'},
+    "points": {"num_format": '+0.0"pp";-0.0"pp";0.0"pp"'},  # one spelling of points in every table, as "pp" above
     "int": {"num_format": "#,##0"},
     "float": {"num_format": "#,##0.00"},
     "date": {"num_format": "yyyy-mm-dd"},
