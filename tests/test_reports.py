@@ -57,6 +57,10 @@ def test_monthly_xlsx_sheets_charts_and_no_formulas(report_ws):
     ]
     for name in ("核心指标", "漏斗", "渠道", "咨询师", "品项"):
         assert len(wb[name]._charts) >= 1, name
+    # A bar chart's value axis starts at zero, so bars compare by height (门店对比's two clinics drew
+    # ¥486k three times as tall as ¥478k in LibreOffice with an automatic minimum).
+    bars = [c for ws in wb.worksheets for c in ws._charts if c.tagname == "barChart"]
+    assert bars and all(c.y_axis.scaling.min == 0 for c in bars)
     assert wb["复购"].conditional_formatting, "cohort heat map"
     # Headers are frozen only where one table fills the sheet; stacked tables get the autofilter only.
     assert wb["门店对比"].freeze_panes and wb["核心指标"].auto_filter.ref and not wb["核心指标"].freeze_panes

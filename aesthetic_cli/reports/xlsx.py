@@ -184,7 +184,12 @@ class Writer:
         chart.set_title({"name": self.t(ch.title), "name_font": {"size": 11}})
         chart.set_legend({"position": "bottom"})
         chart.set_size({"width": 620, "height": 300})
-        chart.set_y_axis({"num_format": "#,##0", "major_gridlines": {"visible": True, "line": {"color": "#E5E5E5"}}})
+        y_axis = {"num_format": "#,##0", "major_gridlines": {"visible": True, "line": {"color": "#E5E5E5"}}}
+        if ch.kind != "line":
+            # A bar's height is its value: LibreOffice (and Excel for close values) otherwise start the axis near
+            # the smallest bar, and ¥486k against ¥478k drew as three times taller.
+            y_axis["min"] = 0
+        chart.set_y_axis(y_axis)
         if len(frame) > 8:  # many categories: slant the labels so they never overlap
             chart.set_x_axis({"num_font": {"rotation": -35, "size": 9}})
         ws.insert_chart(at_row if at_row is not None else header_row, 0, chart, {"x_offset": 4, "y_offset": 4})
