@@ -119,7 +119,7 @@ def _usage_message(message: str, lang: str) -> str:
     """click's message in `lang`; its composite ones (a reason inside, suggestions after) part by part."""
     head, sep, rest = message.partition(": ")
     if head.startswith("Invalid value for ") and sep:
-        reason = rest.removeprefix("Value error, ")
+        reason = _as_before(rest.removeprefix("Value error, "))
         return t(
             "invalid_value_for",
             lang,
@@ -133,6 +133,27 @@ def _usage_message(message: str, lang: str) -> str:
     if sep:
         return t("did_you_mean", lang, message=localize(base + ".", lang) or base, suggestions=suggestions.rstrip("?"))
     return localize(message, lang) or message
+
+
+def _as_before(reason: str) -> str:
+    """click's reason for a bad number in the words aesops has always printed (those of Typer 0.29's pydantic
+    checks, which pyproject now keeps out for start-up time): the message catalog translates these."""
+    import re
+
+    if m := re.fullmatch(r"'.*' is not a valid (int|int range|float|float range)\.", reason, re.S):
+        whole = m[1].startswith("int")
+        return (
+            "Input should be a valid integer, unable to parse string as an integer"
+            if whole
+            else "Input should be a valid number, unable to parse string as a number"
+        )
+    m = re.fullmatch(r"(\S+) is not in the range (?:(\S+)<=)?x(?:>=(\S+))?(?:<=(\S+))?\.", reason)
+    if m is None:
+        return reason
+    value, low, high = m[1], m[2] or m[3], m[4]
+    if low is not None and (high is None or float(value) < float(low)):
+        return t("at_least", "en", n=low)
+    return t("at_most", "en", n=high)
 
 
 def quiet_on_closed_pipe():
