@@ -8,8 +8,6 @@ from typing import Annotated
 
 import typer
 
-from rich.markup import escape
-
 from aesthetic_cli.cli.analyse import open_workspace
 from aesthetic_cli.cli.output import err, interactive
 from aesthetic_cli.cli.errors import message_lang
@@ -18,6 +16,13 @@ from aesthetic_cli.present.messages import localize, t
 from aesthetic_cli.sqlfiles import query
 
 KINDS = "customers, leads, visits, orders, treatments, spend, cards, items, staff"
+
+
+def escape(text: str) -> str:
+    """Rich's markup escape, imported when an import speaks: every other command loads this module at start-up."""
+    from rich.markup import escape as rich_escape
+
+    return rich_escape(text)
 
 
 def import_(

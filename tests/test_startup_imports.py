@@ -1,0 +1,62 @@
+"""What a command loads besides its answer: each library below costs start-up time on every run (bench/README,
+2026-11-24 "Start-up"), so a command that does not use one must not import it."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from tests.conftest import child_env, run_cli
+
+# Not needed to answer an analysis as JSON: pydantic (Typer 0.29's option checks, ~0.15 CPU s), Rich (only
+# for tables and chatter), pyarrow (DuckDB's .pl() path), and the report, model and import libraries.
+UNUSED = ("pydantic", "rich", "pyarrow", "jinja2", "xlsxwriter", "scipy", "numpy", "openpyxl", "fastexcel")
+
+
+def _loaded(*args: str) -> tuple[str, list[str]]:
+    """Run `aesops ARGS` in a fresh interpreter; its stdout and which of UNUSED it imported."""
+    code = (
+        "import sys\n"
+        f"sys.argv = ['aesops', *{list(args)!r}]\n"
+        "from aesthetic_cli import cli\n"
+        "try:\n    cli.main()\nexcept SystemExit as exc:\n    assert exc.code in (0, None), exc.code\n"
+        f"print('LOADED', [m for m in {UNUSED!r} if m in sys.modules], file=sys.stderr)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=child_env("en"))
+    assert done.returncode == 0, done.stderr
+    line = next(x for x in done.stderr.splitlines() if x.startswith("LOADED "))
+    return done.stdout, eval(line.removeprefix("LOADED "))  # a list literal printed by the child
+
+
+@pytest.mark.parametrize("command", [["channels"], ["customers", "cards"]])
+def test_an_analysis_as_json_imports_nothing_it_does_not_use(sample_db, command):
+    out, loaded = _loaded(*command, "--db", str(sample_db), "--format", "json")
+    assert json.loads(out)["meta"]  # the answer itself, whole
+    assert loaded == []
+
+
+def test_the_monthly_report_does_not_import_pyarrow_or_pydantic(sample_db, tmp_path):
+    _, loaded = _loaded("report", "monthly", "--db", str(sample_db), "--out", str(tmp_path))
+    assert list(tmp_path.glob("*.xlsx")) and list(tmp_path.glob("*.html"))
+    assert "pyarrow" not in loaded and "pydantic" not in loaded, loaded
+
+
+@pytest.mark.parametrize(
+    "args, lang, said",
+    [
+        (("customers", "cards", "--limit", "0"), "zh", "'--limit' 的值无效：应大于或等于 1"),
+        (("cohorts", "--months", "40"), "en", "Invalid value for '--months': Input should be less than or equal to 36"),
+        (("cohorts", "--months", "0"), "zh", "'--months' 的值无效：应大于或等于 1"),
+        (("targets", "split", "--year", "x"), "zh", "'--year' 的值无效：应是整数（无法读成整数）"),
+        (("customers", "cards", "--limit", "1.5"), "en", "Input should be a valid integer, unable to parse string as"),
+        (("targets", "split", "--year", "2027", "--growth", "abc"), "en", "Input should be a valid number, unable"),
+    ],
+)
+def test_a_bad_number_is_told_in_the_same_words_as_before(sample_db, args, lang, said):
+    """Without pydantic the numbers are checked by click's types: their reasons ('0 is not in the range x>=1.',
+    "'x' is not a valid int.") are said in the words aesops printed before, which the catalog translates."""
+    r = run_cli(*args, "--db", str(sample_db), env={"LANG": "zh_CN.UTF-8" if lang == "zh" else "en_US.UTF-8"})
+    assert r.exit_code == 2 and said in r.stderr, r.stderr
