@@ -329,21 +329,28 @@ def _monthly(con, cov, ctx: Context, *, month_, **_) -> Report:
 
     p = parse_month(month_, cov.last_day) if month_ else default_month(cov)  # 10月, 本月, 上月 count from the data
     clinic = ctx.clinic
-    results: dict[str, Result] = {}
-
-    def run_(key: str, period, name: str | None = None, **options) -> Result:
-        r = results[name or key.replace(" ", "_")] = catalog.run(key, con, ctx, period, **options)
-        return r
-
-    f = run_("funnel", p)
-    trend = _trend(con, _twelve_months_back(p), p.end, "month", clinic)
-    ch = run_("channels", p)
-    cs = run_("consultants", p)
-    co = run_("cohorts", (_twelve_months_back(p), p.end), months=12)
-    rf = run_("customers rfm", p.end)
-    ca = run_("customers cards", p.end, limit=20)
-    re = run_("customers reactivate", p.end, limit=20)
-    it = run_("items", p)
+    year = (_twelve_months_back(p), p.end)
+    # Each analysis once, all on the one read-only connection; the longest (the call-back list, which fits
+    # its models) first, so that the two lanes end together.
+    done = side_by_side(
+        con,
+        {
+            "customers_reactivate": lambda c: catalog.run("customers reactivate", c, ctx, p.end, limit=20),
+            "funnel": lambda c: catalog.run("funnel", c, ctx, p),
+            "consultants": lambda c: catalog.run("consultants", c, ctx, p),
+            "customers_rfm": lambda c: catalog.run("customers rfm", c, ctx, p.end),
+            "cohorts": lambda c: catalog.run("cohorts", c, ctx, year, months=12),
+            "trend": lambda c: _trend(c, year[0], p.end, "month", clinic),
+            "customers_cards": lambda c: catalog.run("customers cards", c, ctx, p.end, limit=20),
+            "items": lambda c: catalog.run("items", c, ctx, p),
+            "channels": lambda c: catalog.run("channels", c, ctx, p),
+        },
+    )
+    trend = done.pop("trend")
+    order = ("funnel", "channels", "consultants", "cohorts", "customers_rfm", "customers_cards")
+    results: dict[str, Result] = {k: done[k] for k in (*order, "customers_reactivate", "items")}
+    f, ch, cs, co, rf, ca = (results[k] for k in order)
+    re, it = results["customers_reactivate"], results["items"]
     track_blocks, track_notes = _track_or_note(con, ctx, p, None, results)
     sections = [
         Section(
@@ -452,6 +459,34 @@ def _monthly(con, cov, ctx: Context, *, month_, **_) -> Report:
     return Report(
         "monthly", p, ("月度经营分析", "Monthly operations report"), {"period": p.label}, sections, {}, results
     )
+
+
+def side_by_side(con, tasks: dict[str, Callable[[Any], Any]]) -> dict[str, Any]:
+    """Independent read-only tasks (each given a connection), two at a time, each on its own cursor of `con`.
+
+    On two cores one analysis after another left a core idle for much of the report: DuckDB runs a query on
+    both, but each analysis also spends time in Python and Polars between its queries, and the call-back
+    list imports SciPy and fits its models. Two lanes fill those gaps. The numbers are the same: every task
+    reads the same committed warehouse, and a cursor has its own temporary tables (metrics.base.frame). A lake
+    is read one task after another: its connection's attached catalog and snapshot are not a cursor's."""
+    from aesthetic_cli.warehouse_lake import is_lake
+
+    if len(tasks) < 2 or is_lake(con):
+        return {key: task(con) for key, task in tasks.items()}
+    import contextvars
+    from concurrent.futures import ThreadPoolExecutor
+
+    def on_cursor(task):
+        cursor = con.cursor()
+        try:
+            return task(cursor)
+        finally:
+            cursor.close()
+
+    with ThreadPoolExecutor(max_workers=2, thread_name_prefix="aesops-report") as pool:
+        # Each task in a copy of this thread's context (a worker thread starts with none of its variables).
+        futures = {key: pool.submit(contextvars.copy_context().run, on_cursor, task) for key, task in tasks.items()}
+        return {key: future.result() for key, future in futures.items()}
 
 
 def _reactivate_title(re: Result) -> tuple[str, str]:
