@@ -580,9 +580,8 @@ def _daily(con, cov, ctx: Context, *, day, **_) -> Report:
 
 
 def provenance(con) -> dict[str, pl.DataFrame]:
-    from aesthetic_cli.warehouse_status import coverage
-
     from aesthetic_cli.metrics.base import frame
+    from aesthetic_cli.warehouse_status import coverage
 
     batches = frame(con, query("status", "all_batches"))  # not .pl(), which imports pyarrow
     return {"coverage": coverage(con), "batches": batches}
