@@ -12,24 +12,31 @@ import os
 import sys
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from aesthetic_cli.errors import UsageError
 from aesthetic_cli.present.formatting import cell_kind, csv_value, safe_cell, show_value, visible
 from aesthetic_cli.present.labels import label, said_value, value_label
+
+if TYPE_CHECKING:
+    from rich.console import Console
 
 
 class _Chatter:
     """Rich's console on stderr, made when first used: a command that prints JSON or CSV and says nothing
     never imports Rich (about 0.05 CPU s of an analysis's start-up)."""
 
-    _console = None
+    _console: Console | None = None
 
-    def __getattr__(self, name: str):
+    def console(self) -> Console:
         if _Chatter._console is None:
             from rich.console import Console
 
             _Chatter._console = Console(stderr=True, highlight=False, soft_wrap=True)
-        return getattr(_Chatter._console, name)
+        return _Chatter._console
+
+    def __getattr__(self, name: str):
+        return getattr(self.console(), name)
 
 
 # Chatter (progress, what was written, what to do next) goes to stderr, so stdout stays data.

@@ -184,7 +184,10 @@ class Writer:
         chart.set_title({"name": self.t(ch.title), "name_font": {"size": 11}})
         chart.set_legend({"position": "bottom"})
         chart.set_size({"width": 620, "height": 300})
-        y_axis = {"num_format": "#,##0", "major_gridlines": {"visible": True, "line": {"color": "#E5E5E5"}}}
+        y_axis: dict[str, object] = {
+            "num_format": "#,##0",
+            "major_gridlines": {"visible": True, "line": {"color": "#E5E5E5"}},
+        }
         if ch.kind != "line":
             # A bar's height is its value: LibreOffice (and Excel for close values) otherwise start the axis near
             # the smallest bar, and ¥486k against ¥478k drew as three times taller.

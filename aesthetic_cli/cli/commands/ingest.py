@@ -183,7 +183,7 @@ def _progress(files: list[Path], *, show: bool):
             return Text(f"{task.speed:,.0f} 行/秒 rows/s" if task.speed else "", style="progress.data.speed")
 
     columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), Rate(), TimeRemainingColumn())
-    with Progress(*columns, console=err, transient=True) as progress:
+    with Progress(*columns, console=err.console(), transient=True) as progress:
         rows = _Rows(progress, len(files))
         yield rows
 
