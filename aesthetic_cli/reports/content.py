@@ -4,6 +4,7 @@ the charts to draw from them, and where every number came from (口径说明).""
 from __future__ import annotations
 
 import calendar
+import contextlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -476,8 +477,11 @@ def side_by_side(con, tasks: dict[str, Callable[[Any], Any]]) -> dict[str, Any]:
     import contextvars
     from concurrent.futures import ThreadPoolExecutor
 
+    running: list = []
+
     def on_cursor(task):
         cursor = con.cursor()
+        running.append(cursor)
         try:
             return task(cursor)
         finally:
@@ -486,7 +490,16 @@ def side_by_side(con, tasks: dict[str, Callable[[Any], Any]]) -> dict[str, Any]:
     with ThreadPoolExecutor(max_workers=2, thread_name_prefix="aesops-report") as pool:
         # Each task in a copy of this thread's context (a worker thread starts with none of its variables).
         futures = {key: pool.submit(contextvars.copy_context().run, on_cursor, task) for key, task in tasks.items()}
-        return {key: future.result() for key, future in futures.items()}
+        try:
+            return {key: future.result() for key, future in futures.items()}
+        except BaseException:
+            # A failed analysis or Ctrl-C: stop the other lane's query too rather than wait for it to finish.
+            for future in futures.values():
+                future.cancel()
+            for cursor in running:
+                with contextlib.suppress(Exception):
+                    cursor.interrupt()
+            raise
 
 
 def _reactivate_title(re: Result) -> tuple[str, str]:
