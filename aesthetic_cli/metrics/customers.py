@@ -301,14 +301,16 @@ def cards(
     by_clinic = summarise(df).sort("clinic")
     total = summarise(df.with_columns(pl.lit("合计").alias("clinic")))
     summary = pl.concat([by_clinic, total]) if by_clinic.height > 1 else total
-    watch = mask(df.filter(pl.col("dormant") | pl.col("lapsed")), show_pii).with_columns(
+    watch = df.filter(pl.col("dormant") | pl.col("lapsed")).with_columns(
         pl.when(pl.col("dormant")).then(pl.lit("不动卡")).otherwise(pl.lit("不续卡")).alias("status")
     )
-    # card_id breaks ties, so the cut at --limit does not depend on the warehouse's row order.
-    watch = (
-        watch.sort(["balance", "card_id"], descending=[True, False])
-        .head(limit)
-        .select("card_id", "customer_id", "name", "phone", "clinic", "card_type", "status", "balance", "last_used_at")
+    # card_id breaks ties, so the cut at --limit does not depend on the warehouse's row order. Names and
+    # phones are read for the listed cards only.
+    watch = watch.sort(["balance", "card_id"], descending=[True, False]).head(limit)
+    names = run(con, "customers", "customer_names", {"ids": watch["customer_id"].to_list()})
+    watch = watch.join(names.drop("owner_consultant"), on="customer_id", how="left", maintain_order="left")
+    watch = mask(watch, show_pii).select(
+        "card_id", "customer_id", "name", "phone", "clinic", "card_type", "status", "balance", "last_used_at"
     )
     meta = {
         "command": "customers cards",

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import polars as pl
 
 from aesthetic_cli.metrics.base import Coverage, group_column, prepare, ratio, run
@@ -40,9 +42,24 @@ def kpis(con, period: Period, *, by: str | None = None, clinic: str | None = Non
     """One row per group: sales, cash in, consumption, visitors, buyers, deal visits and the levers,
     for all customers and (prefixed new_/old_) for new and old customers."""
     prepare(con)
-    df = run(con, "kpis", "kpis", {"start": period.start, "end": period.end, "clinic": clinic}, g=group_column(by))
-    df = with_levers(df)
-    return df
+    params = {"start": period.start, "end": period.end, "clinic": clinic}
+    if by is None and clinic is None and _whole_month(period):
+        # The same row from customer_months, without grouping the month's customer-days by customer.
+        return with_levers(run(con, "kpis", "kpis_month", {"start": period.start, "end": period.end}))
+    return with_levers(run(con, "kpis", "kpis", params, g=group_column(by)))
+
+
+def _whole_month(period: Period) -> bool:
+    nxt = period.end + timedelta(days=1)
+    return (
+        period.start.day == 1
+        and nxt.day == 1
+        and (period.end.year, period.end.month)
+        == (
+            period.start.year,
+            period.start.month,
+        )
+    )
 
 
 def segments(df: pl.DataFrame) -> pl.DataFrame:
