@@ -44,8 +44,8 @@ def kpis(con, period: Period, *, by: str | None = None, clinic: str | None = Non
     prepare(con)
     params = {"start": period.start, "end": period.end, "clinic": clinic}
     if by is None and clinic is None and _whole_month(period):
-        # The same row from customer_months, without grouping the month's customer-days by customer.
-        return with_levers(run(con, "kpis", "kpis_month", {"start": period.start, "end": period.end}))
+        # The same row from the rollup month_totals, without grouping the month's customer-days by customer.
+        return with_levers(run(con, "kpis", "kpis_month", {"start": period.start}))
     return with_levers(run(con, "kpis", "kpis", params, g=group_column(by)))
 
 

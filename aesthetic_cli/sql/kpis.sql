@@ -77,41 +77,12 @@ LEFT JOIN used USING (grp)
 ORDER BY sales DESC, "group";
 
 -- name: kpis_month
--- kpis for one whole calendar month ($start its first day, $end its last), ungrouped and for every clinic,
--- from customer_months (one row per customer and month: their net, deal days, whether they visited,
--- first_seen): no grouping by customer. The same rows as kpis with g_all and no clinic (customer_months'
--- net is customer_days', which is order_days' sum per customer-day over sale and refund lines; a
--- customer's visit in the month is a visitor). Cash in and consumption as kpis sums them.
-WITH m AS (
-    SELECT *, coalesce(first_seen BETWEEN $start AND $end, false) AS is_new
-    FROM customer_months WHERE month = $start),
-s AS (
-    SELECT count(*) AS n,
-           coalesce(sum(net), 0) AS sales,
-           coalesce(sum(net) FILTER (WHERE is_new), 0) AS new_sales,
-           coalesce(sum(net) FILTER (WHERE NOT is_new), 0) AS old_sales,
-           count(*) FILTER (WHERE visited) AS visitors,
-           count(*) FILTER (WHERE visited AND is_new) AS new_visitors,
-           count(*) FILTER (WHERE visited AND NOT is_new) AS old_visitors,
-           count(*) FILTER (WHERE deal_days > 0 AND NOT visited) AS buyers_without_visit,
-           count(*) FILTER (WHERE deal_days > 0 AND NOT visited AND is_new) AS new_buyers_without_visit,
-           count(*) FILTER (WHERE deal_days > 0 AND NOT visited AND NOT is_new) AS old_buyers_without_visit,
-           count(*) FILTER (WHERE deal_days > 0) AS buyers,
-           count(*) FILTER (WHERE deal_days > 0 AND is_new) AS new_buyers,
-           count(*) FILTER (WHERE deal_days > 0 AND NOT is_new) AS old_buyers,
-           CAST(coalesce(sum(deal_days), 0) AS BIGINT) AS deal_visits,
-           CAST(coalesce(sum(deal_days) FILTER (WHERE is_new), 0) AS BIGINT) AS new_deal_visits,
-           CAST(coalesce(sum(deal_days) FILTER (WHERE NOT is_new), 0) AS BIGINT) AS old_deal_visits
-    FROM m),
-cash AS (SELECT count(*) AS n, sum(cash_in) AS cash_in FROM order_days WHERE day BETWEEN $start AND $end),
-used AS (SELECT count(*) AS n, sum(consumption) AS consumption FROM treatment_days WHERE day BETWEEN $start AND $end)
-SELECT 'all' AS "group", s.sales, s.new_sales, s.old_sales,
-       coalesce(cash.cash_in, 0) AS cash_in, coalesce(used.consumption, 0) AS consumption,
-       s.visitors, s.new_visitors, s.old_visitors,
-       s.buyers_without_visit, s.new_buyers_without_visit, s.old_buyers_without_visit,
-       s.buyers, s.new_buyers, s.old_buyers, s.deal_visits, s.new_deal_visits, s.old_deal_visits
-FROM s, cash, used
-WHERE s.n + cash.n + used.n > 0;
+-- kpis for one whole calendar month ($start its first day), ungrouped and for every clinic: the month's row
+-- of the rollup month_totals (sql/rollups.sql), the same figures kpis gives with g_all and no clinic.
+SELECT 'all' AS "group", sales, new_sales, old_sales, cash_in, consumption, visitors, new_visitors, old_visitors,
+       buyers_without_visit, new_buyers_without_visit, old_buyers_without_visit, buyers, new_buyers, old_buyers,
+       deal_visits, new_deal_visits, old_deal_visits
+FROM month_totals WHERE month = $start;
 
 -- name: coverage
 -- The dates the warehouse covers, for default periods, 环比/同比 availability and horizons.

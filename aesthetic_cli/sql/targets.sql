@@ -1,8 +1,8 @@
 -- name: weekday_sales
--- Last year's sales by ISO weekday (1 = Monday), for splitting months into days. Summed per day first: a
--- count(DISTINCT day) per weekday over every customer-day cost more than the rest of the plan.
+-- Last year's sales by ISO weekday (1 = Monday), for splitting months into days: from the rollup day_sales
+-- (one row per day with a sale or refund line), not every customer-day.
 SELECT isodow(day) AS weekday, sum(net) AS sales, count(*) AS days
-FROM (SELECT day, sum(net) AS net FROM customer_days WHERE day BETWEEN $start AND $end GROUP BY 1)
+FROM day_sales WHERE day BETWEEN $start AND $end
 GROUP BY 1 ORDER BY 1;
 
 -- name: plan_days
@@ -22,24 +22,11 @@ GROUP BY 1;
 -- name: month_sales
 -- Per calendar month from $start to $end (a month's first and last days), what a plan leans on: sales, new
 -- customers' sales (first_seen in that month), visitors, buyers and deal visits, as kpis gives them for the
--- month, in one pass over customer_months (one row per customer and month: no grouping by customer here).
--- A month with any order line or treatment but no sale or visit still gets its row (zeros).
-WITH s AS (
-    SELECT month, sum(net) AS sales,
-           sum(net) FILTER (WHERE date_trunc('month', first_seen) = month) AS new_sales,
-           count(*) FILTER (WHERE visited) AS visitors,
-           count(*) FILTER (WHERE deal_days > 0) AS buyers,
-           CAST(sum(deal_days) AS BIGINT) AS deal_visits
-    FROM customer_months WHERE month BETWEEN $start AND $end
-    GROUP BY 1),
-months AS (
-    SELECT month FROM s
-    UNION SELECT DISTINCT date_trunc('month', day)::DATE FROM order_days WHERE day BETWEEN $start AND $end
-    UNION SELECT DISTINCT date_trunc('month', day)::DATE FROM treatment_days WHERE day BETWEEN $start AND $end)
-SELECT m.month, coalesce(s.sales, 0) AS sales, coalesce(s.new_sales, 0) AS new_sales,
-       coalesce(s.visitors, 0) AS visitors, coalesce(s.buyers, 0) AS buyers,
-       coalesce(s.deal_visits, 0) AS deal_visits
-FROM months m LEFT JOIN s USING (month);
+-- month: the months' rows of the rollup month_totals (sql/rollups.sql), which has a row (zeros) for a month
+-- with any order line or treatment but no sale or visit too.
+SELECT month, sales, new_sales, visitors, buyers, deal_visits
+FROM month_totals WHERE month BETWEEN $start AND $end
+ORDER BY month;
 
 -- name: dimension_sales
 -- Sales per key of a dimension ({g}) from $start to $end, the keys that sold.

@@ -19,11 +19,13 @@ from dataclasses import dataclass
 from datetime import date
 
 from aesthetic_cli.sqlfiles import query, with_identifiers
+from aesthetic_cli.warehouse import rollups
 
 # Bumped whenever derived.sql or the fact schema changes shape; an older warehouse is upgraded once.
 # 5: layer_pending, the batches whose refresh is still to come. 6: item_gaps and item_gap_counts, which
-# item_intervals is refreshed from, and customer_months.
-LAYER_VERSION = "6"
+# item_intervals is refreshed from, and customer_months. 7: the rollups (warehouse/rollups.py), built alone
+# on a version-6 warehouse.
+LAYER_VERSION = "7"
 TABLES = (
     "customer_phone",
     "customer_first",
@@ -38,6 +40,7 @@ TABLES = (
     "customer_months",
     "item_gaps",
     "item_gap_counts",
+    *rollups.TABLES,
 )
 VIEWS = (
     "order_facts",
@@ -100,6 +103,7 @@ def create(con) -> None:
     """The layer's tables and views, empty; idempotent."""
     _run(con, "create_tables")
     _run(con, "create_views")
+    rollups.create(con)
 
 
 def version(con) -> str | None:
@@ -168,6 +172,7 @@ def _rebuild_all(con) -> None:
     for table in _ORDER:
         _run_table(con, "replace_all", table)
     _run(con, "intervals_all")
+    rollups.rebuild(con)
 
 
 def _refresh_scope(con, ids: list[int]) -> None:
@@ -193,6 +198,7 @@ def _refresh_scope(con, ids: list[int]) -> None:
         for table in _DAY_TABLES:
             _run_table(con, "replace_dirty", table, {"dlo": dlo, "dhi": dhi})
         _run(con, "replace_dirty_months", {"dlo": dlo, "dhi": dhi})
+        rollups.refresh_dirty(con)
     for table in ("customer_deals", "customer_last_items"):
         _run_table(con, "replace_scoped", table)
     _run(con, "intervals_scoped")
