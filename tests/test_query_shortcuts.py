@@ -187,3 +187,36 @@ def test_cards_topups_and_names_equal_a_subquery_per_card(sample):
     assert listed.height > 0
     for cid, name, phone in listed.select("customer_id", "name", "phone").rows():
         assert f"{name}|{phone}" == names[cid]
+
+
+# Online consultants the obvious way: a subquery per lead for its next visit and deal within 90 days.
+PLAIN_ONLINE = """
+WITH l AS (
+    SELECT l.online_consultant AS consultant, l.lead_date, l.appointment_date, l.arrived,
+           coalesce(l.customer_id, p.customer_id) AS customer_id
+    FROM leads l LEFT JOIN customer_phone p ON l.phone = p.phone
+    WHERE l.lead_date BETWEEN $start AND $end AND l.online_consultant IS NOT NULL
+      AND ($clinic IS NULL OR l.clinic = $clinic))
+SELECT consultant, count(*), count(appointment_date),
+       count(*) FILTER (WHERE coalesce(arrived, false) OR EXISTS (
+           SELECT 1 FROM visits v WHERE v.customer_id = l.customer_id
+             AND v.visit_date BETWEEN l.lead_date AND l.lead_date + INTERVAL 90 DAY)),
+       count(*) FILTER (WHERE EXISTS (
+           SELECT 1 FROM customer_days d WHERE d.customer_id = l.customer_id AND d.net > 0
+             AND d.day BETWEEN l.lead_date AND l.lead_date + INTERVAL 90 DAY))
+FROM l GROUP BY 1
+"""
+
+
+def test_online_consultants_equal_a_subquery_per_lead(sample):
+    clinics = [c for (c,) in sample.execute("SELECT DISTINCT clinic FROM order_days ORDER BY 1").fetchall()]
+    months = _months(sample)
+    buyers = 0
+    for p in (months[-1], months[-7], Period(months[0].start, months[-1].end, "range")):
+        for clinic in (None, *clinics):
+            plain = sorted(sample.execute(PLAIN_ONLINE, {"start": p.start, "end": p.end, "clinic": clinic}).fetchall())
+            cols = ("consultant", "leads", "appointments", "arrivals", "buyers")
+            ours = sorted(consultants_mod.online(sample, p, clinic).select(*cols).rows())
+            assert ours == plain, (p, clinic)
+            buyers += sum(r[4] for r in plain)
+    assert buyers > 0

@@ -72,13 +72,14 @@ visit_days AS (
 deal_days AS (
     SELECT customer_id, day FROM customer_days
     WHERE net > 0 AND day >= $start AND customer_id IN (SELECT customer_id FROM l)),
+-- Only the leads with a customer (most leads at 10M lines have none: no visit or deal to find for them).
 nexts AS (
     SELECT l.lead_no, v.day AS next_visit, d.day AS next_deal
-    FROM l
+    FROM (SELECT * FROM l WHERE customer_id IS NOT NULL) l
     ASOF LEFT JOIN visit_days v ON l.customer_id = v.customer_id AND v.day >= l.lead_date
     ASOF LEFT JOIN deal_days d ON l.customer_id = d.customer_id AND d.day >= l.lead_date)
 SELECT l.consultant, count(*) AS leads, count(l.appointment_date) AS appointments,
-       count(*) FILTER (WHERE n.next_visit <= l.lead_date + INTERVAL 90 DAY OR coalesce(l.arrived, false)) AS arrivals,
-       count(*) FILTER (WHERE n.next_deal <= l.lead_date + INTERVAL 90 DAY) AS buyers
-FROM l JOIN nexts n USING (lead_no)
+       count(*) FILTER (WHERE n.next_visit <= l.lead_date + 90 OR coalesce(l.arrived, false)) AS arrivals,
+       count(*) FILTER (WHERE n.next_deal <= l.lead_date + 90) AS buyers
+FROM l LEFT JOIN nexts n USING (lead_no)
 GROUP BY 1 ORDER BY buyers DESC, leads DESC, l.consultant;
