@@ -152,6 +152,21 @@ UNION SELECT customer_id FROM customers
 UNION SELECT customer_id FROM treatments
     WHERE batch_id BETWEEN $lo AND $hi AND batch_id IN (SELECT batch_id FROM layer_batches);
 
+-- name: batch_share
+-- The fact rows the batches in layer_batches brought (ids from $lo to $hi, as constants for the zone maps),
+-- and every fact row, over the tables the layer is built from: derived.py's choice between a full build
+-- and the scoped refresh. count(*) of a whole table reads no column.
+SELECT (SELECT count(*) FROM orders
+            WHERE batch_id BETWEEN $lo AND $hi AND batch_id IN (SELECT batch_id FROM layer_batches))
+     + (SELECT count(*) FROM visits
+            WHERE batch_id BETWEEN $lo AND $hi AND batch_id IN (SELECT batch_id FROM layer_batches))
+     + (SELECT count(*) FROM treatments
+            WHERE batch_id BETWEEN $lo AND $hi AND batch_id IN (SELECT batch_id FROM layer_batches))
+     + (SELECT count(*) FROM leads
+            WHERE batch_id BETWEEN $lo AND $hi AND batch_id IN (SELECT batch_id FROM layer_batches)),
+       (SELECT count(*) FROM orders) + (SELECT count(*) FROM visits) + (SELECT count(*) FROM treatments)
+     + (SELECT count(*) FROM leads);
+
 -- name: add_pending
 INSERT INTO layer_pending VALUES ($batch, $dataset);
 
