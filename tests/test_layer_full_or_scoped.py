@@ -128,3 +128,54 @@ def test_a_large_import_gives_the_same_warehouse_by_either_path(ws, monkeypatch)
     finally:
         full_db.close()
         scoped_db.close()
+
+
+def test_a_lead_gives_the_channel_only_when_nothing_else_does(ws, monkeypatch):
+    # A customer's acquisition channel: the record's source channel, else the first visit's channel, else the
+    # earliest lead's (by customer number, or linked by phone), else unknown. By hand:
+    # - P has no source channel and no visit: the phone-linked lead of 09-01 (小红书) is earlier than P's own
+    #   numbered lead of 09-05 (美团): 小红书;
+    # - S has a source channel (抖音): S's lead (新氧) does not count;
+    # - V has no record and a visit through 大众点评: the visit's channel comes before V's lead (美团);
+    # - N has neither record, visit nor lead: unknown.
+    files = [
+        (
+            "customers.csv",
+            [
+                ["顾客编号", "姓名", "手机号", "来源渠道"],
+                ["P", "王小美", "13812345678", ""],
+                ["S", "李四", "13900001111", "抖音"],
+            ],
+        ),
+        (
+            "leads.csv",
+            [
+                ["咨询日期", "渠道", "手机号", "顾客编号"],
+                ["2025-09-01", "小红书", "13812345678", ""],
+                ["2025-09-05", "美团", "", "P"],
+                ["2025-09-02", "新氧", "", "S"],
+                ["2025-09-03", "美团", "", "V"],
+            ],
+        ),
+        ("visits.csv", [["到院日期", "顾客编号", "就诊类型", "渠道"], ["2025-10-01", "V", "初诊", "大众点评"]]),
+        (
+            "orders.csv",
+            [
+                ORDER_HEAD,
+                *[
+                    [f"2025-10-{d:02d}", c, "水光针", "1000", "微信", "李四"]
+                    for d, c in ((2, "P"), (3, "S"), (4, "V"), (5, "N"))
+                ],
+            ],
+        ),
+    ]
+    expected = {"P": "小红书", "S": "抖音", "V": "大众点评", "N": "unknown"}
+    for db_name, share in (("full.duckdb", 0.0), ("scoped.duckdb", 2.0)):
+        monkeypatch.setattr(derived, "FULL_BUILD_SHARE", share)
+        db = connect(ws / db_name)
+        try:
+            for name, rows in files:
+                import_file(db, write_csv(ws / name, rows), clinic="本院")
+            assert dict(db.execute("SELECT customer_id, channel FROM customer_first").fetchall()) == expected, db_name
+        finally:
+            db.close()

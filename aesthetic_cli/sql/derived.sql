@@ -239,24 +239,30 @@ SELECT count(*) FROM scope_lead_customers;
 -- in a scoped refresh. scope_first, scope_days and scope_deals are the customer_first, customer_days and
 -- customer_deals rows of the same customers (derived.py points them at the persisted tables in a full
 -- rebuild, at these views in a scoped refresh, where they are small).
+-- A lead's channel counts only for a customer with neither a source channel nor a visit's: fl reads only
+-- those customers' leads (in a full build the leads table joined to customer_phone was the statement's
+-- largest part, and the generator's customers, like most CRM exports, all carry a source channel).
 CREATE OR REPLACE TEMP VIEW new_customer_first AS
 WITH fv AS (
     SELECT customer_id, min(visit_date) AS first_visit,
            arg_min(channel, visit_date) FILTER (WHERE channel IS NOT NULL) AS visit_channel
     FROM scope_visits GROUP BY 1),
 fo AS (SELECT customer_id, min(order_date) AS first_order FROM scope_orders GROUP BY 1),
-fl AS (SELECT customer_id, arg_min(channel, lead_date) AS lead_channel FROM scope_leads GROUP BY 1),
-ids AS (SELECT customer_id FROM fv UNION SELECT customer_id FROM fo UNION SELECT customer_id FROM scope_customers)
-SELECT ids.customer_id,
-       least(fv.first_visit, fo.first_order) AS first_seen,
-       fv.first_visit,
-       coalesce(nullif(trim(c.source_channel), ''), fv.visit_channel, fl.lead_channel, 'unknown') AS channel,
-       nullif(trim(c.referrer_id), '') AS referrer_id
-FROM ids
-LEFT JOIN fv USING (customer_id)
-LEFT JOIN fo USING (customer_id)
-LEFT JOIN fl USING (customer_id)
-LEFT JOIN scope_customers c USING (customer_id);
+ids AS (SELECT customer_id FROM fv UNION SELECT customer_id FROM fo UNION SELECT customer_id FROM scope_customers),
+base AS (
+    SELECT ids.customer_id, least(fv.first_visit, fo.first_order) AS first_seen, fv.first_visit,
+           coalesce(nullif(trim(c.source_channel), ''), fv.visit_channel) AS known_channel,
+           nullif(trim(c.referrer_id), '') AS referrer_id
+    FROM ids
+    LEFT JOIN fv USING (customer_id)
+    LEFT JOIN fo USING (customer_id)
+    LEFT JOIN scope_customers c USING (customer_id)),
+fl AS (
+    SELECT customer_id, arg_min(channel, lead_date) AS lead_channel FROM scope_leads
+    WHERE customer_id IN (SELECT customer_id FROM base WHERE known_channel IS NULL) GROUP BY 1)
+SELECT b.customer_id, b.first_seen, b.first_visit, coalesce(b.known_channel, fl.lead_channel, 'unknown') AS channel,
+       b.referrer_id
+FROM base b LEFT JOIN fl USING (customer_id);
 
 CREATE OR REPLACE TEMP VIEW new_customer_days AS
 SELECT customer_id, order_date AS day, sum(paid_amount) AS net
