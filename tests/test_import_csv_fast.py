@@ -141,3 +141,46 @@ def test_the_layer_rebuild_of_an_older_warehouse_runs_under_the_memory_limit(ws,
     assert derived.version(reader) == derived.LAYER_VERSION
     reader.close()
     assert seen and all(_gib(s) <= 2.0 for s in seen), seen
+
+
+def test_a_refresh_short_of_memory_under_the_write_limit_runs_again_with_more(ws, monkeypatch):
+    """The full build after the 10M bench's six datasets ran out of memory under the 2 GB write limit; its
+    batches stayed pending and every open retried and failed the same way. Here the first layer build does
+    its work and then fails as DuckDB does: the import still ends well, the second try ran under a larger
+    limit, nothing is pending and the layer is what a rebuild gives."""
+    import duckdb
+
+    from aesthetic_cli.warehouse import connect, derived
+    from tests.conftest import layer_rows
+
+    limits: list[float] = []
+    calls: list = []
+    real = derived.refresh
+
+    def short_of_memory(con, **kw):
+        limits.append(_gib(con.execute("SELECT current_setting('memory_limit')").fetchone()[0]))
+        calls.append(kw)
+        real(con, **kw)
+        if len(limits) in (1, 3):  # the first try of each: the layer of the new warehouse, the import's refresh
+            raise duckdb.OutOfMemoryException("Out of Memory Error: failed to allocate data of size 256.0 KiB")
+
+    monkeypatch.setattr(derived, "refresh", short_of_memory)
+    a = write_csv(ws / "a.csv", [HEAD, PLAIN])
+    b = write_csv(ws / "b.csv", [HEAD, _row(c1="SF2", c2="C2")])
+    r = run_cli("import", str(a), str(b))
+    assert r.exit_code == 0, r.stderr
+    # Opening the new warehouse builds its (empty) layer: short of memory, then again with more. The import's
+    # refresh after its two files: under the write limit again, short of memory, then again with more.
+    assert [bool(c) for c in calls] == [False, False, True, True], calls
+    assert limits[0] <= 2.0 < limits[1] and limits[2] <= 2.0 < limits[3], limits
+    monkeypatch.setattr(derived, "refresh", real)
+    con = connect(ws / "aesops.duckdb")
+    try:
+        assert derived.pending(con) == []
+        layer = layer_rows(con)
+        con.execute("BEGIN TRANSACTION")
+        derived.rebuild(con)
+        assert layer_rows(con) == layer
+        con.execute("ROLLBACK")
+    finally:
+        con.close()

@@ -31,6 +31,7 @@ ALLOWED = [
     ("*", "ROLLBACK"),
     # SET takes no bound parameter; the value is the module's constant or DuckDB's own setting text.
     ("warehouse/memory.py", "SET memory_limit = "),
+    ("warehouse/memory.py", "RESET memory_limit"),
     # LOAD/ATTACH/USE take no bound parameter either; paths go through warehouse_lake._sql_string.
     ("warehouse_lake.py", "LOAD "),
     ("warehouse_lake.py", "ATTACH "),

@@ -10,7 +10,7 @@ import duckdb
 from aesthetic_cli.errors import LockedError, UsageError, WorkspaceError
 from aesthetic_cli.sqlfiles import script
 from aesthetic_cli.warehouse import derived, migrate, rollups
-from aesthetic_cli.warehouse.memory import bounded_memory
+from aesthetic_cli.warehouse.memory import bounded_memory, or_with_more_room
 
 
 def _open(db_path: Path, read_only: bool) -> duckdb.DuckDBPyConnection:
@@ -50,15 +50,19 @@ def _make_current(con) -> None:
             # Batches committed by an import that was killed before its one refresh (derived.one_refresh).
             derived.refresh_pending(con)
             return
-        con.execute("BEGIN TRANSACTION")
-        try:
-            migrate.upgrade(con)
-            derived.create(con)
-            derived.rebuild(con)
-            con.execute("COMMIT")
-        except BaseException:
-            con.execute("ROLLBACK")
-            raise
+        or_with_more_room(con, lambda: _upgrade(con))
+
+
+def _upgrade(con) -> None:
+    con.execute("BEGIN TRANSACTION")
+    try:
+        migrate.upgrade(con)
+        derived.create(con)
+        derived.rebuild(con)
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
 
 
 def connect(db_path: Path, *, read_only: bool = False, create: bool = True) -> duckdb.DuckDBPyConnection:

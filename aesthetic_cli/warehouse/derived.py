@@ -282,9 +282,15 @@ def pending(con) -> list[tuple[int, str]]:
 
 
 def refresh_pending(con) -> None:
-    """Refresh the layer for every pending batch, together, in one transaction that also clears them."""
-    if not pending(con):
-        return
+    """Refresh the layer for every pending batch, together, in one transaction that also clears them
+    (again with more memory if the write limit is too small for it: memory.or_with_more_room)."""
+    from aesthetic_cli.warehouse.memory import or_with_more_room
+
+    if pending(con):
+        or_with_more_room(con, lambda: _refresh_pending_once(con))
+
+
+def _refresh_pending_once(con) -> None:
     con.execute("BEGIN TRANSACTION")
     try:
         # Read again inside the transaction: what is cleared is exactly what was refreshed.
