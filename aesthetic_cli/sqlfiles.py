@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from functools import cache
 from importlib import resources
 from typing import NewType
@@ -84,3 +84,21 @@ def with_fragments(sql: str, **parts: Fragment) -> str:
     for name, text in parts.items():
         sql = sql.replace("{" + name + "}", text)
     return sql
+
+
+def statements(sql: str) -> list[str]:
+    """The statements of a query that holds several (each ends with ';' at a line's end), comments-only
+    pieces left out."""
+    return [s.strip() for s in sql.split(";\n") if s.strip() and not _only_comments(s)]
+
+
+def _only_comments(sql: str) -> bool:
+    return all(not line.strip() or line.strip().startswith("--") for line in sql.splitlines())
+
+
+def execute_all(con, sql: str, params: Mapping[str, object] | None = None) -> None:
+    """Each statement of sql in turn, bound to the parameters it names: DuckDB refuses a named parameter a
+    statement does not use, and the statements of one query use different ones."""
+    for stmt in statements(sql):
+        used = {k: v for k, v in (params or {}).items() if re.search(rf"\${k}\b", stmt)}
+        con.execute(stmt, used) if used else con.execute(stmt)

@@ -15,6 +15,9 @@ _totals: dict[str, float] = defaultdict(float)
 _counts: dict[str, int] = defaultdict(int)
 
 
+_HELPERS = ("derived.py", "sqlfiles.py", "memory.py")
+
+
 def _label(sql: str) -> str:
     frame = sys._getframe(2)
     while frame is not None:
@@ -22,7 +25,8 @@ def _label(sql: str) -> str:
         if code.co_filename.endswith("warehouse/derived.py") and "name" in frame.f_locals:
             table = frame.f_locals.get("table")
             return f"layer: {frame.f_locals['name']}" + (f" {table}" if table else "")
-        if "aesthetic_cli" in code.co_filename and not code.co_filename.endswith("derived.py"):
+        # sqlfiles.execute_all and memory.or_with_more_room run the layer's statements for it: name their caller.
+        if "aesthetic_cli" in code.co_filename and not code.co_filename.endswith(_HELPERS):
             where = code.co_filename.split("aesthetic_cli/")[-1]
             return f"{where}:{code.co_name}: {' '.join(sql.split())[:50]}"
         frame = frame.f_back

@@ -12,13 +12,12 @@ next finds any batch still pending (a process killed between the two) and refres
 from __future__ import annotations
 
 import contextlib
-import re
 from collections.abc import Iterable, Iterator
 from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import date
 
-from aesthetic_cli.sqlfiles import query, with_identifiers
+from aesthetic_cli.sqlfiles import execute_all, query, with_identifiers
 from aesthetic_cli.warehouse import rollups
 
 # Bumped whenever derived.sql or the fact schema changes shape; an older warehouse is upgraded once.
@@ -87,22 +86,8 @@ class Coverage:
         return self.first_day is not None and self.first_day <= start
 
 
-def _statements(name: str) -> list[str]:
-    return _split(query("derived", name))
-
-
-def _split(sql: str) -> list[str]:
-    return [s.strip() for s in sql.split(";\n") if s.strip() and not _only_comments(s)]
-
-
-def _only_comments(sql: str) -> bool:
-    return all(not line.strip() or line.strip().startswith("--") for line in sql.splitlines())
-
-
 def _run(con, name: str, params: dict | None = None) -> None:
-    for stmt in _statements(name):
-        used = {k: v for k, v in (params or {}).items() if re.search(rf"\${k}\b", stmt)}
-        con.execute(stmt, used) if used else con.execute(stmt)
+    execute_all(con, query("derived", name), params)
 
 
 def create(con) -> None:
@@ -170,9 +155,7 @@ def _table_sql(name: str, table: str) -> str:
 
 
 def _run_table(con, name: str, table: str, params: dict | None = None) -> None:
-    for stmt in _split(_table_sql(name, table)):
-        used = {k: v for k, v in (params or {}).items() if re.search(rf"\${k}\b", stmt)}
-        con.execute(stmt, used) if used else con.execute(stmt)
+    execute_all(con, _table_sql(name, table), params)
 
 
 def _rebuild_all(con) -> None:

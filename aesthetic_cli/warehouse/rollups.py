@@ -8,9 +8,7 @@ A warehouse of layer version 6 (the layer without these) gets only these tables 
 
 from __future__ import annotations
 
-import re
-
-from aesthetic_cli.sqlfiles import query
+from aesthetic_cli.sqlfiles import execute_all, query
 
 TABLES = ("month_totals", "day_sales")
 # The layer version whose tables are all there but these: upgraded by building these alone.
@@ -18,11 +16,7 @@ WITHOUT_ROLLUPS = "6"
 
 
 def _run(con, name: str, params: dict | None = None) -> None:
-    from aesthetic_cli.warehouse.derived import _split
-
-    for stmt in _split(query("rollups", name)):
-        used = {k: v for k, v in (params or {}).items() if re.search(rf"\${k}\b", stmt)}
-        con.execute(stmt, used) if used else con.execute(stmt)
+    execute_all(con, query("rollups", name), params)
 
 
 def create(con) -> None:
