@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextvars import ContextVar
 from typing import TypeVar
 
 import duckdb
@@ -16,18 +17,28 @@ WRITE_MEMORY_LIMIT = "2GB"
 T = TypeVar("T")
 
 
+# The connections (by id) inside bounded_memory: an inner block (import_files inside `aesops import`) leaves
+# the limit as it is. Restoring DuckDB's text of it ('1.8 GiB') does not set the same limit again (1.6 GiB).
+_bounded: ContextVar[frozenset[int]] = ContextVar("aesops_bounded_memory", default=frozenset())
+
+
 @contextlib.contextmanager
-def bounded_memory(con):
+def bounded_memory(con) -> Iterator[None]:
     """The write memory limit for the block. Imports hold it around the layer refresh after their last file
     (derived.one_refresh) too: unbounded, the refresh after the six datasets of the 10M bench peaked at
     4.9 GB, and the layer's rebuild when a 10M warehouse of an older layer version is opened at 4.7 GB.
-    Nesting is harmless: each level restores what it found."""
+    Nested on the same connection, only the outermost block sets and restores it."""
+    if id(con) in _bounded.get():
+        yield
+        return
     # SET takes no bound parameters; both values are DuckDB's own setting text or the constant above.
     before = _limit(con)
     con.execute(f"SET memory_limit = '{WRITE_MEMORY_LIMIT}'")
+    token = _bounded.set(_bounded.get() | {id(con)})
     try:
         yield
     finally:
+        _bounded.reset(token)
         with contextlib.suppress(duckdb.Error):
             con.execute(f"SET memory_limit = '{before}'")
 
@@ -51,7 +62,6 @@ def or_with_more_room(con, work: Callable[[], T]) -> T:
         try:
             return work()
         finally:
-            # Called inside bounded_memory: back to the write limit itself (DuckDB's text of a limit, '1.8 GiB',
-            # does not set the same limit again), and bounded_memory restores the caller's when it ends.
+            # Called inside bounded_memory: back to its limit, which it restores to the caller's when it ends.
             with contextlib.suppress(duckdb.Error):
                 con.execute(f"SET memory_limit = '{WRITE_MEMORY_LIMIT}'")
