@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 import polars as pl
 
 from aesthetic_cli.metrics.base import Coverage, group_column, prepare, ratio, run
-from aesthetic_cli.metrics.periods import Period, Spans, comparable
+from aesthetic_cli.metrics.periods import Period, Spans, comparable, month
 from aesthetic_cli.metrics.result import Note, Result
 
 HEADLINE = [
@@ -50,16 +48,8 @@ def kpis(con, period: Period, *, by: str | None = None, clinic: str | None = Non
 
 
 def _whole_month(period: Period) -> bool:
-    nxt = period.end + timedelta(days=1)
-    return (
-        period.start.day == 1
-        and nxt.day == 1
-        and (period.end.year, period.end.month)
-        == (
-            period.start.year,
-            period.start.month,
-        )
-    )
+    """A calendar month from its first day to its last (a month cut at the data's last day is not)."""
+    return period.start.day == 1 and period.end == month(period.start).end
 
 
 def segments(df: pl.DataFrame) -> pl.DataFrame:
