@@ -9,6 +9,9 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+# The order-lines header of the small hand-built worlds: date, customer, item, paid, payment, consultant.
+ORDER_HEAD = ["收费日期", "顾客编号", "项目", "实收金额", "支付方式", "咨询师"]
+
 
 @pytest.fixture
 def ws(tmp_path, monkeypatch):

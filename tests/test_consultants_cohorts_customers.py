@@ -15,9 +15,7 @@ from aesthetic_cli.metrics.consultants import DEFAULT_WEIGHTS, consultants
 from aesthetic_cli.metrics.customers import cards, reactivate, rfm
 from aesthetic_cli.metrics.items import items
 from aesthetic_cli.metrics.periods import parse_month
-from tests.conftest import run_cli, write_csv
-
-ORDER_HEAD = ["收费日期", "顾客编号", "项目", "实收金额", "支付方式", "咨询师"]
+from tests.conftest import ORDER_HEAD, run_cli, write_csv
 
 
 def load(con, ws, **files):

@@ -8,9 +8,8 @@ import pytest
 
 from aesthetic_cli.importer.load import import_file
 from aesthetic_cli.warehouse import connect, derived
-from tests.conftest import layer_rows, run_cli, write_csv
+from tests.conftest import ORDER_HEAD, layer_rows, run_cli, write_csv
 
-ORDER_HEAD = ["收费日期", "顾客编号", "项目", "实收金额", "支付方式", "咨询师"]
 # Eight lines: a top-up and a card-paid item (A), a refund (B), repeat buys of one item (gaps), a customer
 # first seen on an order before any visit (D).
 ORDERS = [

@@ -12,7 +12,7 @@ import duckdb
 from aesthetic_cli.importer.load import import_file
 from aesthetic_cli.sqlfiles import with_identifiers
 from aesthetic_cli.warehouse import connect, derived, rollups
-from tests.conftest import write_csv
+from tests.conftest import ORDER_HEAD, write_csv
 from tests.test_query_shortcuts import GROUPS, PLAIN_KPIS
 
 # month_totals' columns in the plain query's order (tests/test_query_shortcuts.PLAIN_KPIS).
@@ -62,7 +62,7 @@ def _files(ws):
             ["2025-11-06", "C", "", "大众点评", "李四"],
         ],
         "orders.csv": [
-            ["收费日期", "顾客编号", "项目", "实收金额", "支付方式", "咨询师"],
+            ORDER_HEAD,
             ["2025-10-02", "A", "储值卡充值", "10000", "微信", "张三"],
             ["2025-10-02", "A", "光子嫩肤", "8000", "储值卡", "张三"],
             ["2025-10-05", "B", "水光针", "3000", "微信", "李四"],
@@ -94,7 +94,7 @@ def test_rollups_equal_plain_queries_after_each_import(con, ws):
     write_csv(
         ws / "more_orders.csv",
         [
-            ["收费日期", "顾客编号", "项目", "实收金额", "支付方式", "咨询师"],
+            ORDER_HEAD,
             ["2026-01-04", "A", "水光针", "1500", "微信", "张三"],
         ],
     )
