@@ -314,3 +314,18 @@ def test_schedule_print_and_install_idempotent(report_ws, tmp_path, monkeypatch)
     assert store.read_text() == once  # idempotent
     assert once.startswith("MAILTO=ops@example.com\n15 3 * * * /usr/bin/backup\n")
     assert once.count("report daily") == 1
+
+
+def test_chart_ticks_read_as_the_quarters_they_are():
+    """The axis runs from 0 to a round maximum in quarters: 50万 → 12.5万 and 37.5万 (were shown as 12万 and
+    38万), 10 → 2.5 and 7.5, 1亿 → 2,500万."""
+    import re
+
+    from aesthetic_cli.reports import svg
+
+    def ticks(ymax: float) -> list[str]:
+        return re.findall(r'class="tick">([^<]*)<', "".join(svg._axes(0.0, ymax)))
+
+    assert ticks(500_000) == ["0", "12.5万", "25万", "37.5万", "50万"]
+    assert ticks(10) == ["0", "2.5", "5", "7.5", "10"]
+    assert ticks(1e8) == ["0", "2,500万", "5,000万", "7,500万", "1亿"]

@@ -20,12 +20,19 @@ def _nice_max(v: float) -> float:
 
 
 def _short(v: float) -> str:
+    """A tick's value as written: quarters of a round maximum are 12.5万 and 2.5, never 12万 and 2 (which
+    rounding to whole numbers gave, so a 50万 axis read 0, 12万, 25万, 38万, 50万)."""
     a = abs(v)
     if a >= 1e8:
-        return f"{v / 1e8:.1f}亿"
+        return _trim(v / 1e8) + "亿"
     if a >= 1e4:
-        return f"{v / 1e4:.0f}万" if a >= 1e5 else f"{v / 1e4:.1f}万"
-    return f"{v:,.0f}"
+        return _trim(v / 1e4) + "万"
+    return _trim(v)
+
+
+def _trim(x: float) -> str:
+    text = f"{x:,.2f}"
+    return text.rstrip("0").rstrip(".")
 
 
 def _axes(ymin: float, ymax: float) -> list[str]:
