@@ -259,3 +259,20 @@ def test_notes_follow_the_language(world):
     assert "reach past the data's last day" in en.stdout
     doc = json.loads(run_cli("channels", "--month", "2025-10", "--horizon", "30,90", "--format", "json").stdout)
     assert any("reach past" in n for n in doc["meta"]["notes"])  # JSON keeps the English for programs
+
+
+def test_lost_deal_of_two_first_consultations_is_read_from_the_earlier(con, ws):
+    # F has two 初诊 in October and no deal: the reason, consultant and item are the 10-08 visit's, whichever
+    # order the file lists them in. G has two on the same day: the one on the earlier line of the file.
+    head = ["到院日期", "顾客编号", "就诊类型", "渠道", "现场咨询师", "意向项目", "未成交原因"]
+    visits = [
+        ["2025-10-22", "F", "初诊", "新氧", "王五", "水光针", "再考虑"],
+        ["2025-10-08", "F", "初诊", "新氧", "李四", "热玛吉", "价格太高"],
+        ["2025-10-09", "G", "初诊", "抖音", "张三", "光子嫩肤", "怕疼"],
+        ["2025-10-09", "G", "初诊", "抖音", "王五", "双眼皮", "没时间"],
+    ]
+    import_file(con, write_csv(ws / "visits.csv", [head, *visits]), clinic="本院")
+    r = funnel(con, OCT)
+    assert sorted(r.tables["lost_by_reason"].select("no_deal_reason", "lost").rows()) == [("价格太高", 1), ("怕疼", 1)]
+    assert sorted(r.tables["lost_by_consultant"].select("consultant", "lost").rows()) == [("张三", 1), ("李四", 1)]
+    assert sorted(r.tables["lost_by_item"].select("intended_item", "lost").rows()) == [("光子嫩肤", 1), ("热玛吉", 1)]

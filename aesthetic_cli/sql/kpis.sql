@@ -126,10 +126,15 @@ ORDER BY arrivals DESC, leads DESC, channel;
 WITH fv AS (
     SELECT customer_id, any_value(first_visit) AS first_visit FROM visit_days
     WHERE day BETWEEN $start AND $end AND first_receptions > 0 GROUP BY 1),
+-- A customer with two first consultations in the period (a second 初诊 logged a week later) is read from
+-- the earlier one, the same-day pair in file order: any_value gave either, so the reason could change
+-- between two runs on the same warehouse.
 first_visits AS (
-    SELECT v.customer_id, any_value(coalesce(nullif(trim(v.no_deal_reason), ''), '未填写')) AS no_deal_reason,
-           any_value(coalesce(v.consultant, '未指定')) AS consultant,
-           any_value(coalesce(v.intended_item, '未填写')) AS intended_item
+    SELECT v.customer_id,
+           arg_min(coalesce(nullif(trim(v.no_deal_reason), ''), '未填写'), (v.visit_date, v.batch_id, v.source_row))
+               AS no_deal_reason,
+           arg_min(coalesce(v.consultant, '未指定'), (v.visit_date, v.batch_id, v.source_row)) AS consultant,
+           arg_min(coalesce(v.intended_item, '未填写'), (v.visit_date, v.batch_id, v.source_row)) AS intended_item
     FROM visits v JOIN fv USING (customer_id)
     WHERE v.visit_date BETWEEN $start AND $end AND ($clinic IS NULL OR v.clinic = $clinic)
       AND (v.visit_type = '初诊' OR (v.visit_type IS NULL AND v.visit_date = fv.first_visit))
