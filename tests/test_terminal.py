@@ -54,6 +54,36 @@ def test_every_number_appears_whole_and_no_line_is_wider_than_the_terminal(sampl
     assert numbers > 10
 
 
+def _notes(stdout: str) -> list[list[str]]:
+    """The notes under the tables: each a bullet line and the indented lines that continue it."""
+    lines = stdout.splitlines()
+    start = next(i for i, line in enumerate(lines) if line.startswith("• "))
+    notes: list[list[str]] = []
+    for line in lines[start:]:
+        if line.startswith("• "):
+            notes.append([line])
+        else:
+            assert line.startswith("  "), line
+            notes[-1].append(line)
+    return notes
+
+
+@pytest.mark.parametrize("width", [60, 80])
+@pytest.mark.parametrize("args", [("channels",), ("consultants",)], ids=lambda a: a[0])
+def test_a_chinese_note_breaks_between_characters_under_its_bullet(sample_db, args, width):
+    from rich.cells import cell_len
+
+    whole = _notes(run_cli(*args, "--db", str(sample_db), "--lang", "zh", env={"COLUMNS": "1000"}).stdout)
+    folded = _notes(run_cli(*args, "--db", str(sample_db), "--lang", "zh", env={"COLUMNS": str(width)}).stdout)
+    assert all(len(n) == 1 for n in whole) and any(len(n) > 1 for n in folded)
+    for one, lines in zip(whole, folded, strict=True):
+        # The same words, each line within the terminal and filled: Rich broke only at spaces and left
+        # "• 30d, 90d, 180d, 365d" alone, 58 cells short, with the Chinese sentence on the lines below.
+        assert "".join("".join(lines).split()) == "".join(one[0].split())
+        assert all(cell_len(line) <= width for line in lines)
+        assert all(cell_len(line) >= width - 20 for line in lines[:-1]), lines
+
+
 def test_a_wide_table_folds_into_groups_that_repeat_the_key_column(sample_db):
     res = run_cli("channels", "--db", str(sample_db), env={"COLUMNS": "80"})
     out = res.stdout

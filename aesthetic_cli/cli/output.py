@@ -220,8 +220,12 @@ def tables_text(result, lang: str, titles: dict[str, tuple[str, str]], *, width:
             console.print(table)
     from aesthetic_cli.metrics.result import note_text  # here: it imports polars, which --help must not
 
+    from aesthetic_cli.present.wrap import fill
+
     for note in result.notes:
-        console.print(f"[dim]• {escape(note_text(note, lang))}[/dim]")
+        # Filled here, not by Rich, which breaks only at spaces: a Chinese sentence after "• 30d, 90d " went
+        # whole to the next line and left the bullet alone. Text, not markup: a note may quote the data.
+        console.print(Text(fill(note_text(note, lang), width, "• ", "  "), style="dim"), soft_wrap=True)
     return buf.getvalue()
 
 
