@@ -114,6 +114,14 @@ def test_one_bad_file_among_several(ws):
     r = run_cli("import", str(bad), str(good))
     assert r.exit_code == 1 and "1 of 2 files were not imported: bad.csv" in r.stderr
     assert "good.csv" in r.stderr and "loaded 1" in r.stderr
+    assert "The other files were imported" in r.stderr
+
+
+def test_every_file_refused_does_not_say_the_others_were_imported(ws):
+    bad = [write_csv(ws / f"bad{n}.csv", [["甲"], ["1"]]) for n in (1, 2)]
+    r = run_cli("import", *map(str, bad), "--lang", "zh")
+    assert r.exit_code == 1 and "2 个文件（共 2 个）没有导入" in r.stderr
+    assert "修正这些文件后再运行同一命令。" in r.stderr and "其他文件已导入" not in r.stderr
 
 
 def test_locked_warehouse(ws):

@@ -4,8 +4,12 @@ of issue 13 (a leads file with member ids, raw transaction lines)."""
 from __future__ import annotations
 
 import csv
-from decimal import Decimal
+import re
+import shlex
 import tomllib
+from decimal import Decimal
+
+import pytest
 
 from tests.conftest import run_cli, snapshot, write_csv
 from tests.data.corpus.layouts import LAYOUTS
@@ -148,6 +152,31 @@ def test_card_export_with_unknown_balance_header_is_refused_not_emptied(ws):
     text = proposal.read_text(encoding="utf-8").replace('# "卡内金额" = ""', '"卡内金额" = "balance"')
     proposal.write_text(text, encoding="utf-8")
     r = run_cli("import", str(path), "--mapping", str(proposal))
+    assert r.exit_code == 0, r.stderr
+    assert _table(ws, "SELECT card_id, balance FROM cards ORDER BY 1") == [
+        ("K1", Decimal("5300.50")),
+        ("K2", Decimal("120.00")),
+    ]
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_the_command_a_refusal_suggests_runs_as_printed_from_where_aesops_ran(ws, lang):
+    # The export sits in a folder below, with a space in its name: the suggested command names it as given
+    # (it said `aesops import cards.csv --mapping cards.csv.aesops-mapping.toml`, which fails from here).
+    (ws / "十月 导出").mkdir()
+    path = write_csv(
+        ws / "十月 导出" / "cards.csv",
+        [["卡号", "客户编号", "卡类型", "卡内金额"], ["K1", "M001", "金卡", "5300.50"], ["K2", "M002", "银卡", "120"]],
+    )
+    r = run_cli("import", "十月 导出/cards.csv", "--lang", lang)
+    assert r.exit_code == 1
+    command = re.search(r"`(aesops import [^`]*)`", r.stderr).group(1)
+    proposal = path.with_name("cards.csv.aesops-mapping.toml")
+    text = proposal.read_text(encoding="utf-8").replace('# "卡内金额" = ""', '"卡内金额" = "balance"')
+    proposal.write_text(text, encoding="utf-8")
+    args = shlex.split(command)
+    assert args[:2] == ["aesops", "import"]
+    r = run_cli(*args[1:])
     assert r.exit_code == 0, r.stderr
     assert _table(ws, "SELECT card_id, balance FROM cards ORDER BY 1") == [
         ("K1", Decimal("5300.50")),

@@ -6,6 +6,8 @@ available); Chinese by default, English with lang="en".
 
 from __future__ import annotations
 
+import shlex
+
 from pathlib import Path
 
 from aesthetic_cli.importer.datasets import DATASETS
@@ -83,6 +85,16 @@ def doubt_lines(rec: Recognition, lang: str = "zh") -> list[str]:
     return out
 
 
+MAPPING_SUFFIX = ".aesops-mapping.toml"
+
+
+def _again(mapping_path: Path) -> str:
+    """The command that imports the file with its checked mapping, as it can be pasted where aesops ran: the
+    file as the user named it (`../明细.csv`, not `明细.csv`), quoted when its name has a space."""
+    source = str(mapping_path)[: -len(MAPPING_SUFFIX)]
+    return f"aesops import {shlex.quote(source)} --mapping {shlex.quote(str(mapping_path))}"
+
+
 def refusal(where: str, rec: Recognition, mapping_path: Path | None, lang: str = "zh") -> tuple[str, str]:
     ds = rec.best.dataset.name
     reasons = "；".join(doubt_lines(rec, lang)) if lang == "zh" else "; ".join(doubt_lines(rec, lang))
@@ -90,15 +102,15 @@ def refusal(where: str, rec: Recognition, mapping_path: Path | None, lang: str =
     if lang == "zh":
         msg = f"{where}：无法确定这是什么数据，未导入任何内容。猜测是 {dataset_name(ds, lang)}（{cols}），但{reasons}。"
         hint = (
-            f"已把猜测写成映射文件 {mapping_path}：请核对后用 `aesops import {where.split(',')[0]} --mapping "
-            f"{mapping_path.name}` 导入；`aesops import --explain` 可逐列查看依据。"
+            f"已把猜测写成映射文件 {mapping_path}：请核对后用 `{_again(mapping_path)}` 导入；"
+            "`aesops import --explain` 可逐列查看依据。"
             if mapping_path
             else "请写一个映射文件（--mapping），或用 --kind 指定数据集；`aesops import --explain` 可逐列查看依据。"
         )
     else:
         msg = f"{where}: not sure what this file is, so nothing was imported. Best guess: {ds} ({cols}), but {reasons}."
         hint = (
-            f"The guess is written to {mapping_path}: check it and import with `--mapping {mapping_path.name}`; "
+            f"The guess is written to {mapping_path}: check it and import with `{_again(mapping_path)}`; "
             "`aesops import --explain` shows the evidence column by column."
             if mapping_path
             else "Write a mapping file (--mapping) or pass --kind; `aesops import --explain` shows the evidence."

@@ -134,7 +134,9 @@ def _pick_sheets(path: Path, sheet: str | None, kind: str | None, user: UserMapp
 
 
 def proposal_path(path: Path) -> Path:
-    return path.with_name(path.name + ".aesops-mapping.toml")
+    from aesthetic_cli.importer.explain import MAPPING_SUFFIX
+
+    return path.with_name(path.name + MAPPING_SUFFIX)
 
 
 def write_proposal(path: Path, exc: RecognitionRefused, lang: str = "zh") -> Path | None:

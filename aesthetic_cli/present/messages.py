@@ -158,6 +158,7 @@ MESSAGES: dict[str, Pair] = {
             "files already imported are skipped."
         ),
     ),
+    "files_failed_all_hint": ("修正这些文件后再运行同一命令。", "Fix these and run the same command again."),
     "xlsx_needs_out": ("--format xlsx 需要 --out 文件名。", "--format xlsx needs --out FILE."),
     "xlsx_hint": (
         "例如 aesops channels --format xlsx --out channels.xlsx",

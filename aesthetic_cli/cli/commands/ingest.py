@@ -144,7 +144,9 @@ def import_(
         raise InputFileError(
             f"{len(failed)} of {len(files)} files were not imported: {', '.join(failed)}.",
             hint="The other files were imported. Fix these and run the same command again; "
-            "files already imported are skipped.",
+            "files already imported are skipped."
+            if len(failed) < len(files)
+            else "Fix these and run the same command again.",
         )
 
 
