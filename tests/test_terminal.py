@@ -6,6 +6,7 @@ import csv
 import io
 import json
 import os
+import re
 import subprocess
 import sys
 
@@ -82,6 +83,17 @@ def test_a_chinese_note_breaks_between_characters_under_its_bullet(sample_db, ar
         assert "".join("".join(lines).split()) == "".join(one[0].split())
         assert all(cell_len(line) <= width for line in lines)
         assert all(cell_len(line) >= width - 20 for line in lines[:-1]), lines
+
+
+def test_each_group_of_a_folded_table_carries_its_whole_title_on_one_line(sample_db):
+    # The last group of the call-back list is the key and one number: Rich wrapped the title to that width.
+    res = run_cli("customers", "reactivate", "--limit", "5", "--db", str(sample_db), env={"COLUMNS": "80"})
+    groups: dict[str, set[int]] = {}
+    for line in res.stdout.splitlines():
+        if m := re.fullmatch(r"(\S.*) \((\d+)/(\d+)\)", line.strip()):
+            groups.setdefault(m.group(1), set()).add(int(m.group(2)))
+            assert int(m.group(3)) == 4
+    assert groups == {next(iter(groups)): {1, 2, 3, 4}}, groups
 
 
 def test_a_wide_table_folds_into_groups_that_repeat_the_key_column(sample_db):

@@ -185,6 +185,8 @@ def tables_text(result, lang: str, titles: dict[str, tuple[str, str]], *, width:
     from rich.table import Table
     from rich.text import Text
 
+    from aesthetic_cli.present.wrap import fill
+
     buf = io.StringIO()
     console = Console(
         file=buf,
@@ -202,7 +204,10 @@ def tables_text(result, lang: str, titles: dict[str, tuple[str, str]], *, width:
         parts = groups(cols, width)
         for n, idx in enumerate(parts, 1):
             part_title = title if len(parts) == 1 else f"{title} ({n}/{len(parts)})"
-            table = Table(title=escape(part_title), title_justify="left", header_style="bold")
+            # The title is filled here, above the table, not by Rich inside the table's width: a narrow last
+            # group (the key and one number) broke a Chinese title in two at an arbitrary place.
+            console.print(Text(fill(part_title, width), style="table.title"), soft_wrap=True)
+            table = Table(header_style="bold")
             for i in idx:
                 col = cols[i]
                 table.add_column(
@@ -219,8 +224,6 @@ def tables_text(result, lang: str, titles: dict[str, tuple[str, str]], *, width:
                 table.caption = "（无数据）" if lang == "zh" else "(no rows)"
             console.print(table)
     from aesthetic_cli.metrics.result import note_text  # here: it imports polars, which --help must not
-
-    from aesthetic_cli.present.wrap import fill
 
     for note in result.notes:
         # Filled here, not by Rich, which breaks only at spaces: a Chinese sentence after "• 30d, 90d " went
