@@ -7,6 +7,7 @@ import csv
 import re
 import shlex
 import tomllib
+from datetime import date
 from decimal import Decimal
 
 import pytest
@@ -249,3 +250,95 @@ def test_no_header_found_still_writes_a_mapping_to_fill_in(ws):
     text = (ws / "w.csv.aesops-mapping.toml").read_text(encoding="utf-8")
     assert '# "甲" = ""' in text and '# ? = "paid_amount"' in text
     tomllib.loads(text)
+
+
+# An export with grouped columns: 客户 merged over 编号 | 姓名, 金额 over 应收 | 实收, the others merged down.
+TWO_ROW_HEAD = [
+    ["日期", "客户", None, "项目", "金额", None, "支付方式"],
+    [None, "编号", "姓名", None, "应收", "实收", None],
+]
+TWO_ROW_BODY = [
+    ["2025-10-02", "M0001", "张小花", "水光针", "1680", "1500", "微信"],
+    ["2025-10-03", "M0002", "王大明", "热玛吉", "19800", "18800.5", "刷卡"],
+    ["合计", None, None, None, "21480", "20300.5", None],
+]
+TWO_ROW_ORDERS = [
+    (date(2025, 10, 2), "M0001", "水光针", Decimal("1500.00"), Decimal("1680.00"), "微信", 3),
+    (date(2025, 10, 3), "M0002", "热玛吉", Decimal("18800.50"), Decimal("19800.00"), "刷卡", 4),
+]
+
+
+@pytest.mark.parametrize("suffix", ["xlsx", "csv"])
+def test_a_header_over_two_rows_of_grouped_columns_is_read_as_one(ws, suffix):
+    # Read as 日期, 客户编号, 客户姓名, 项目, 金额应收, 金额实收, 支付方式 with the data from the third row: it
+    # used to be refused as an items file (项目 alone), so the director had to flatten the header in Excel.
+    # A file name that says nothing: the upper row's 客户 is a header, not a title hinting at customers.
+    if suffix == "xlsx":
+        import openpyxl
+
+        book = openpyxl.Workbook()
+        sheet = book.active
+        for row in [*TWO_ROW_HEAD, *TWO_ROW_BODY]:
+            sheet.append(row)
+        for cells in ("A1:A2", "B1:C1", "D1:D2", "E1:F1", "G1:G2"):
+            sheet.merge_cells(cells)
+        path = ws / "导出.xlsx"
+        book.save(path)
+    else:
+        path = write_csv(ws / "导出.csv", [[c or "" for c in row] for row in [*TWO_ROW_HEAD, *TWO_ROW_BODY]])
+    r = run_cli("import", str(path), "--lang", "zh")
+    assert r.exit_code == 0, r.stderr
+    assert "客户姓名" in r.stderr  # named among the columns not used, as the two rows read together
+    assert (
+        _table(
+            ws,
+            "SELECT order_date, customer_id, item, paid_amount, list_amount, payment_method, source_row FROM orders "
+            "ORDER BY source_row",
+        )
+        == TWO_ROW_ORDERS
+    )
+
+
+def test_a_first_row_of_text_under_a_header_with_a_gap_is_data_not_a_second_header_row(ws):
+    # A label sits below an empty header cell here too, but nothing below is a date or an amount: the row is
+    # the first employee, not a sub-header (read as one, 姓名张三 and 岗位咨询师 would have named two columns).
+    path = write_csv(
+        ws / "员工.csv",
+        [["姓名", "岗位", "", "门店"], ["张三", "咨询师", "兼职", "静安店"], ["李四", "医生", "全职", "浦东店"]],
+    )
+    r = run_cli("import", str(path))
+    assert r.exit_code == 0, r.stderr
+    assert _table(ws, "SELECT name FROM staff ORDER BY name") == [("张三",), ("李四",)]
+
+
+def test_a_refused_two_row_header_is_proposed_and_imported_with_its_mapping(ws):
+    # 卡 over 卡号 | 卡类型 reads 卡号 and 卡类型 (the group's word is already there); 卡内金额 is no known header,
+    # so the file is refused with a mapping that names the columns as read; mapped, it loads.
+    path = write_csv(
+        ws / "卡.csv",
+        [
+            ["卡", "", "客户编号", "金额", ""],
+            ["卡号", "卡类型", "", "卡内金额", "赠送"],
+            ["K1", "金卡", "M001", "5300.50", "100"],
+            ["K2", "银卡", "M002", "120", "0"],
+        ],
+    )
+    r = run_cli("import", str(path))
+    assert r.exit_code == 1 and "卡内金额" in r.stderr
+    proposal = ws / "卡.csv.aesops-mapping.toml"
+    doc = tomllib.loads(proposal.read_text(encoding="utf-8"))
+    assert doc["header_row"] == 2
+    assert doc["columns"] == {
+        "卡号": "card_id",
+        "卡类型": "card_type",
+        "客户编号": "customer_id",
+        "金额赠送": "bonus_total",
+    }
+    text = proposal.read_text(encoding="utf-8").replace('# "卡内金额" = ""', '"卡内金额" = "balance"')
+    proposal.write_text(text, encoding="utf-8")
+    r = run_cli("import", str(path), "--mapping", str(proposal))
+    assert r.exit_code == 0, r.stderr
+    assert _table(ws, "SELECT card_id, customer_id, card_type, balance, bonus_total FROM cards ORDER BY 1") == [
+        ("K1", "M001", "金卡", Decimal("5300.50"), Decimal("100.00")),
+        ("K2", "M002", "银卡", Decimal("120.00"), Decimal("0.00")),
+    ]

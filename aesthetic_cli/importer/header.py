@@ -71,6 +71,72 @@ def find_header_row(frame: pl.DataFrame, pool: list[Dataset], user_cols: set[str
     return best if best_hits >= 1 else None
 
 
+def _filled(cell) -> bool:
+    return cell is not None and bool(str(cell).strip())
+
+
+def _mostly_values(cells: list) -> bool:
+    filled = [str(v) for v in cells if _filled(v)]
+    return bool(filled) and sum(map(rg.looks_like_value, filled)) * 2 > len(filled)
+
+
+def _combined(frame: pl.DataFrame, top: int) -> dict[str, str] | None:
+    """Rows top and top+1 read as one header of grouped columns, as exports with merged header cells write
+    it: 客户 over 编号 | 姓名, 金额 over 应收 | 实收, 日期 over nothing (merged down). A label below is
+    joined to the group label above it or, under an empty cell, to the nearest one to its left (a merged
+    cell holds its text in its first column only), unless it already holds it: 客户编号, 客户姓名, 金额应收,
+    金额实收, 日期. None when the two rows do not look like that: a data row (a date, an amount or a phone
+    below; or text only, over no column of dates or amounts), a title above (a single cell), or no label
+    under an empty cell."""
+    if top < 0 or top + 1 >= frame.height:
+        return None
+    upper, lower = _row_cells(frame, top), _row_cells(frame, top + 1)
+    if sum(map(_filled, upper)) < 2 or sum(map(_filled, lower)) < 2:
+        return None
+    if any(_filled(v) and rg.looks_like_value(str(v)) for v in (*upper, *lower)):
+        return None
+    if not any(_filled(b) and not _filled(a) for a, b in zip(upper, lower, strict=True)):
+        return None
+    # A label, not a first data row of text only: somewhere the rows below hold dates or amounts under it.
+    below = frame.slice(top + 2, 50)
+    if not any(
+        _filled(b) and _mostly_values(below[col].to_list()) for col, b in zip(frame.columns, lower, strict=True)
+    ):
+        return None
+    headers: dict[str, str] = {}
+    group: str | None = None
+    for col, a, b in zip(frame.columns, upper, lower, strict=True):
+        if _filled(a):
+            group = str(a).strip()
+        elif not _filled(b):
+            group = None  # an empty column ends a group
+        if _filled(b):
+            label = str(b).strip()
+            # 卡 over 卡号 reads 卡号, 金额 over 卡内金额 reads 卡内金额: the group's word is already there.
+            headers[col] = label if not group or group in label else group + label
+        elif _filled(a):
+            headers[col] = str(a).strip()
+    return headers
+
+
+def two_row_header(
+    frame: pl.DataFrame, row: int, pool: list[Dataset], user_cols: set[str]
+) -> tuple[int, dict[str, str]] | None:
+    """The header as two rows (the one found and the one above or below it) when that reading names more
+    columns aesops knows than the row alone: (the lower row, its headers). Data starts below the lower
+    row, so everything after reads the file as if that row were the header."""
+    alone = sum(1 for c in _row_cells(frame, row) if _header_hits(c, pool, user_cols))
+    best: tuple[int, dict[str, str]] | None = None
+    for top in (row - 1, row):
+        headers = _combined(frame, top)
+        if headers is None:
+            continue
+        hits = sum(1 for text in headers.values() if _header_hits(text, pool, user_cols))
+        if hits > alone:
+            best, alone = (top + 1, headers), hits
+    return best
+
+
 def _profiles(frame: pl.DataFrame, row: int, columns: list[str]) -> dict[str, rg.Profile]:
     body = frame.slice(row + 1, 300)
     return {c: rg.profile(body[c].to_list()) for c in columns if c in body.columns}
@@ -113,6 +179,7 @@ def recognise_frame(
     else:
         row = find_header_row(frame, pool, user_cols)
     no_header = row is None
+    two_rows = None if row is None else two_row_header(frame, row, pool, user_cols)
     if row is None:
         # Still propose a mapping: the widest of the first rows is most likely the header.
         widths: list[int] = [
@@ -130,6 +197,8 @@ def recognise_frame(
         if frame.height
         else {}
     )
+    if two_rows is not None:
+        row, headers = two_rows
     if no_header:
         ds = pool[0] if kind else DATASETS["orders"]
         rec = rg.Recognition(
@@ -147,7 +216,10 @@ def recognise_frame(
             where=where,
         )
     profiles = _profiles(frame, row, list(headers))
-    title = " ".join(str(v) for i in range(row) for v in _row_cells(frame, i) if v is not None)
+    # Rows above the header are titles, whose words hint at the dataset; the upper row of a two-row header
+    # is not one (its 客户 over 编号 | 姓名 is no sign of a customers file).
+    above = row - 1 if two_rows is not None else row
+    title = " ".join(str(v) for i in range(above) for v in _row_cells(frame, i) if v is not None)
     context = f"{file_name} {sheet or ''} {title}"
     all_headers = dict(headers)
     fixed_any = _fixed(user, DATASETS[kind] if kind else None, headers)

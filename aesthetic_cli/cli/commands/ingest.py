@@ -75,7 +75,8 @@ def import_(
     """Import CRM/POS exports into the warehouse.
 
     The dataset is recognised from the headers (Chinese or English); title rows, blank rows
-    and 合计/总计 rows are skipped; amounts like ¥1,234.00 or 1234元 and dates like
+    and 合计/总计 rows are skipped; a header over two rows (客户 merged over 编号 | 姓名) reads
+    as one (客户编号, 客户姓名); amounts like ¥1,234.00 or 1234元 and dates like
     2025/1/3, 2025年1月3日 or Excel serials are read. Unreadable rows are rejected with
     their row number and listed by `aesops status --rejects`; good rows still load. Each
     file loads whole or not at all, and importing it again changes nothing.
