@@ -342,3 +342,57 @@ def test_a_refused_two_row_header_is_proposed_and_imported_with_its_mapping(ws):
         ("K1", "M001", "金卡", Decimal("5300.50"), Decimal("100.00")),
         ("K2", "M002", "银卡", Decimal("120.00"), Decimal("0.00")),
     ]
+
+
+@pytest.mark.parametrize(
+    ("header", "unit"),
+    [
+        ("实收金额(万元)", "万元"),
+        ("实收金额（万元）", "万元"),
+        ("销售额万元", "万元"),
+        ("金额(千元)", "千元"),
+        ("应收(分)", "分"),
+    ]
+    + [("应收（元）", "元"), ("积分", None), ("评分", None), ("实收金额", None), ("分店", None)],
+)
+def test_the_unit_a_header_declares(header, unit):
+    from aesthetic_cli.importer.recognise import header_unit
+
+    assert header_unit(header) == unit
+
+
+def test_an_amount_in_wan_yuan_is_refused_and_its_mapping_converts_it(ws):
+    # 0.15 万元 read as yuan would be ¥0.15, ten thousand times too small, and nothing would say so.
+    path = write_csv(
+        ws / "收费.csv",
+        [
+            ["收费日期", "顾客编号", "项目", "实收金额(万元)"],
+            ["2025-10-02", "M1", "水光针", "0.15"],
+            ["2025-10-03", "M2", "热玛吉", "1.88"],
+        ],
+    )
+    r = run_cli("import", str(path), "--lang", "zh")
+    assert r.exit_code == 1 and "单位是万元" in r.stderr
+    assert _table(ws, "SELECT count(*) FROM orders") == [(0,)]
+    proposal = ws / "收费.csv.aesops-mapping.toml"
+    assert tomllib.loads(proposal.read_text(encoding="utf-8"))["computed"] == {
+        "paid_amount": "[实收金额(万元)] * 10000"
+    }
+    r = run_cli("import", str(path), "--mapping", str(proposal))
+    assert r.exit_code == 0, r.stderr
+    # 0.15 × 10,000 = 1,500.00; 1.88 × 10,000 = 18,800.00.
+    assert _table(ws, "SELECT customer_id, paid_amount FROM orders ORDER BY 1") == [
+        ("M1", Decimal("1500.00")),
+        ("M2", Decimal("18800.00")),
+    ]
+
+
+def test_an_amount_in_fen_loads_with_amount_unit_fen_and_is_refused_without(ws):
+    path = write_csv(
+        ws / "收费.csv", [["收费日期", "顾客编号", "项目", "实收(分)"], ["2025-10-02", "M1", "水光针", "150000"]]
+    )
+    r = run_cli("import", str(path), "--lang", "en")
+    assert r.exit_code == 1 and "is in 分" in r.stderr
+    r = run_cli("import", str(path), "--amount-unit", "fen")
+    assert r.exit_code == 0, r.stderr
+    assert _table(ws, "SELECT paid_amount FROM orders") == [(Decimal("1500.00"),)]

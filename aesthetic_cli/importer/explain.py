@@ -11,7 +11,7 @@ import shlex
 from pathlib import Path
 
 from aesthetic_cli.importer.datasets import DATASETS
-from aesthetic_cli.importer.recognise import Recognition
+from aesthetic_cli.importer.recognise import UNIT_FACTORS, Recognition
 
 _KIND = {
     "zh": {"date": "日期", "number": "金额/数字", "phone": "手机号", "yesno": "是/否"},
@@ -75,6 +75,13 @@ def doubt_lines(rec: Recognition, lang: str = "zh") -> list[str]:
                 if lang == "zh"
                 else f"dates like '{a['example']}' could be month/day/year or day/month/year "
                 "(set date_order in a mapping file)"
+            )
+        elif key == "amount_unit":
+            out.append(
+                f"列「{a['header']}」的单位是{a['unit']}，而 aesops 按元读取金额（映射文件里已写成换算）"
+                if lang == "zh"
+                else f"column '{a['header']}' is in {a['unit']} but aesops reads amounts in yuan "
+                "(the mapping file converts it)"
             )
         elif key == "thin":
             out.append(
@@ -141,17 +148,31 @@ def mapping_toml(rec: Recognition, *, header_row: int, sheet: str | None, lang: 
         )
     if sheet:
         lines.append(f"sheets = [{_q(sheet)}]")
+    # An amount in 万元 or 分 is converted to yuan by a computed field, [实收金额(万元)] * 10000.
+    convert = {a["header"]: (a["field"], a["unit"]) for key, a in rec.doubts if key == "amount_unit"}
     lines += ["", "[columns]"]
     for col, text in rec.headers.items():
         if col.startswith("="):
             continue
         m = rec.best.matches.get(col)
-        if m:
+        if m and text in convert:
+            lines.append(
+                f"# {_q(text)} = {_q(m.field)}    "
+                + ("# 见下方 [computed] 的换算" if zh else "# converted in [computed] below")
+            )
+        elif m:
             lines.append(f"{_q(text)} = {_q(m.field)}")
         else:
             lines.append(f'# {_q(text)} = ""    ' + ("# 未使用" if zh else "# not used"))
     for f in rec.best.missing:
         lines.append(f"# ? = {_q(f)}    " + ("# 必填字段，未找到对应列" if zh else "# required, no column found"))
+    if convert:
+        lines += ["", "[computed]"]
+        for text, (name, unit) in convert.items():
+            factor = UNIT_FACTORS[unit]
+            op = f"* {factor:g}" if factor >= 1 else f"/ {1 / factor:g}"
+            note = f"# {unit} → 元" if zh else f"# {unit} → yuan"
+            lines.append(f"{name} = {_q(f'[{text}] {op}')}    {note}")
     return "\n".join(lines) + "\n"
 
 

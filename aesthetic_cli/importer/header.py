@@ -252,6 +252,7 @@ def locate(
     user: UserMapping | None,
     lang: str = "zh",
     day_month_values=None,
+    amount_unit: str | None = None,
 ) -> Layout:
     """frame: the sheet, or its first rows when day_month_values(columns, header_row) gives the cells of
     the whole file that could be day/month dates (see _day_month_candidates)."""
@@ -285,6 +286,7 @@ def locate(
         if example and not date_order:
             # 10/7/2025 is July or October: the file cannot say, so the user must.
             rec.doubts.append(("date_order", {"example": example}))
+    _unit_doubts(rec, headers, amount_unit)
     if not rec.sure:
         msg, hint = refusal(where, rec, None, lang)
         raise RecognitionRefused(msg, hint=hint, recognition=rec, header_row=row, sheet=sheet, where=where)
@@ -298,6 +300,20 @@ def locate(
         recognition=rec,
         date_order=date_order,
     )
+
+
+def _unit_doubts(rec: rg.Recognition, headers: dict[str, str], amount_unit: str | None) -> None:
+    """An amount whose header names another unit than the file is read in (实收金额(万元) read as yuan would be
+    ten thousand times too small) makes the file a doubt: refused, with a mapping that converts it. A column
+    the user's mapping names is theirs to decide."""
+    expected = "分" if amount_unit == "fen" else "元"
+    ds = rec.best.dataset
+    for col, m in rec.best.matches.items():
+        if m.why in ("mapping", "constant", "computed") or ds.field(m.field).type != d.AMOUNT:
+            continue
+        unit = rg.header_unit(headers.get(col, ""))
+        if unit is not None and unit != expected:
+            rec.doubts.append(("amount_unit", {"header": headers[col], "unit": unit, "field": m.field}))
 
 
 def _day_month_candidates(values: pl.Series) -> list:

@@ -74,13 +74,18 @@ def sha256_of(path: Path) -> str:
     return h.hexdigest()
 
 
-def _pick_sheets(path: Path, sheet: str | None, kind: str | None, user: UserMapping | None, lang: str):
+def _pick_sheets(
+    path: Path, sheet: str | None, kind: str | None, user: UserMapping | None, lang: str, amount_unit: str = "yuan"
+):
     """[(raw sheet, layout)] to import, and [(sheet, why)] left out. Without --sheet every sheet is
     read: the first one recognised decides the dataset, and later sheets of the same dataset (a
     workbook with a sheet per month) are imported too."""
     if read.is_csv(path):
         raw = read.read_csv(path)
-        return [(raw, locate(raw.frame, file_name=path.name, sheet=None, kind=kind, user=user, lang=lang))], []
+        layout = locate(
+            raw.frame, file_name=path.name, sheet=None, kind=kind, user=user, lang=lang, amount_unit=amount_unit
+        )
+        return [(raw, layout)], []
     book = read.open_workbook(path)
     wanted = user.sheets if user and user.sheets else None
     if sheet is not None:
@@ -97,7 +102,15 @@ def _pick_sheets(path: Path, sheet: str | None, kind: str | None, user: UserMapp
     for name in names:
         raw = read.read_excel_sheet(path, name, book)
         try:
-            layout = locate(raw.frame, file_name=path.name, sheet=raw.sheet, kind=kind, user=user, lang=lang)
+            layout = locate(
+                raw.frame,
+                file_name=path.name,
+                sheet=raw.sheet,
+                kind=kind,
+                user=user,
+                lang=lang,
+                amount_unit=amount_unit,
+            )
         except InputFileError as exc:
             if strict:
                 raise
@@ -321,7 +334,9 @@ def _staged(con, path, *, kind, user, amount_unit, clinic, lang) -> Prepared:
     of one batch. Nothing touches the warehouse tables until the load itself."""
     source = read.csv_in_batches(path)
     try:
-        layout = locate(source.head, file_name=path.name, sheet=None, kind=kind, user=user, lang=lang)
+        layout = locate(
+            source.head, file_name=path.name, sheet=None, kind=kind, user=user, lang=lang, amount_unit=amount_unit
+        )
         ds = layout.dataset
         _require_clinic(path, layout, clinic)
         totals = {"read": 0, "rejected": 0, "skipped": 0, "good": 0}
@@ -502,7 +517,7 @@ def _prepare(con, path: Path, *, sheet, kind, user, amount_unit, clinic, lang, p
                 return [from_staged(st, None)], []
         if read.is_large_csv(path):
             return [_staged(con, path, kind=kind, user=user, amount_unit=amount_unit, clinic=clinic, lang=lang)], []
-    picked, skipped = _pick_sheets(path, sheet, kind, user, lang)
+    picked, skipped = _pick_sheets(path, sheet, kind, user, lang, amount_unit)
     if read.is_csv(path) or _polars_only(user):
         return [
             _in_memory(raw, layout, path, user=user, amount_unit=amount_unit, clinic=clinic) for raw, layout in picked

@@ -145,7 +145,14 @@ def stage_csv(
             return [[r[i + 1] for r in rows if r[i + 1] is not None] for i in range(len(columns))]
 
         layout = locate(
-            head, file_name=path.name, sheet=None, kind=kind, user=user, lang=lang, day_month_values=day_month_values
+            head,
+            file_name=path.name,
+            sheet=None,
+            kind=kind,
+            user=user,
+            lang=lang,
+            day_month_values=day_month_values,
+            amount_unit=amount_unit,
         )
         if on_layout:
             on_layout(layout)
