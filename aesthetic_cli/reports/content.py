@@ -61,6 +61,9 @@ class Report:
     provenance: dict[str, pl.DataFrame]
     results: dict[str, Result]  # the analyses behind the sections, as `--format json` would print them
     headline: Headline | None = None  # reports/headline.py: KPI cards and takeaways, shown first and sent
+    # What build() and the headline would otherwise read after the analyses, already read in their lanes
+    # (the monthly report): "provenance", "clinics" (the headline's 门店对比, None for a single clinic).
+    prefetched: dict[str, Any] = field(default_factory=dict)
 
     def file_stem(self) -> str:
         return f"aesops_{self.kind}_{self.period.label}"
@@ -219,7 +222,12 @@ def _through(title: tuple[str, str], f: Result) -> tuple[str, str]:
 
 
 def _trend(con, start: date, end: date, grain: str, clinic: str | None) -> pl.DataFrame:
-    df = run(con, "kpis", "trend", {"start": start, "end": end, "grain": grain, "clinic": clinic})
+    if grain == "month" and clinic is None and start.day == 1 and end == month(end.replace(day=1)).end:
+        # Whole months of every clinic: the rollup's rows (at 10M lines the general query groups a year of
+        # customer-days); tests/test_query_shortcuts.py holds the two equal.
+        df = run(con, "kpis", "trend_months", {"start": start, "end": end})
+    else:
+        df = run(con, "kpis", "trend", {"start": start, "end": end, "grain": grain, "clinic": clinic})
     fmt = "%Y-%m" if grain == "month" else "%m-%d"
     return df.with_columns(pl.col("period").dt.strftime(fmt).alias("period"))
 
@@ -309,7 +317,7 @@ def build(
     )
     # On a lake, the snapshot the numbers come from: the report can be recomputed with --as-of it.
     report.params.update(lake_describe(con))
-    report.provenance = provenance(con)
+    report.provenance = report.prefetched.pop("provenance", None) or provenance(con)
     from aesthetic_cli.reports import headline
 
     headline.attach(con, report, cov, clinic)
@@ -331,8 +339,11 @@ def _monthly(con, cov, ctx: Context, *, month_, **_) -> Report:
     p = parse_month(month_, cov.last_day) if month_ else default_month(cov)  # 10月, 本月, 上月 count from the data
     clinic = ctx.clinic
     year = (_twelve_months_back(p), p.end)
+    from aesthetic_cli.reports.headline import clinic_comparison
+
     # Each analysis once, all on the one read-only connection; the longest (the call-back list, which fits
-    # its models) first, so that the two lanes end together.
+    # its models) first, so that the two lanes end together. The headline's clinic comparison and the
+    # sources table are read in the lanes too: after them they ran on one core while the other stayed idle.
     done = side_by_side(
         con,
         {
@@ -345,9 +356,12 @@ def _monthly(con, cov, ctx: Context, *, month_, **_) -> Report:
             "customers_cards": lambda c: catalog.run("customers cards", c, ctx, p.end, limit=20),
             "items": lambda c: catalog.run("items", c, ctx, p),
             "channels": lambda c: catalog.run("channels", c, ctx, p),
+            "clinics": lambda c: clinic_comparison(c, p, cov, clinic),
+            "provenance": provenance,
         },
     )
     trend = done.pop("trend")
+    prefetched = {"clinics": done.pop("clinics"), "provenance": done.pop("provenance")}
     order = ("funnel", "channels", "consultants", "cohorts", "customers_rfm", "customers_cards")
     results: dict[str, Result] = {k: done[k] for k in (*order, "customers_reactivate", "items")}
     f, ch, cs, co, rf, ca = (results[k] for k in order)
@@ -458,7 +472,14 @@ def _monthly(con, cov, ctx: Context, *, month_, **_) -> Report:
         Section("目标", ("目标 vs 实际", "Target vs actual"), track_blocks, track_notes),
     ]
     return Report(
-        "monthly", p, ("月度经营分析", "Monthly operations report"), {"period": p.label}, sections, {}, results
+        "monthly",
+        p,
+        ("月度经营分析", "Monthly operations report"),
+        {"period": p.label},
+        sections,
+        {},
+        results,
+        prefetched=prefetched,
     )
 
 

@@ -238,7 +238,10 @@ def build(con, report, cov, clinic: str | None) -> Headline | None:
         return None
     comparison = result.tables["comparison"]
     takeaways, frame, basis = _takeaways(comparison)
-    clinics = clinic_comparison(con, report.period, cov, clinic) if report.kind == "monthly" else None
+    clinics = None
+    if report.kind == "monthly":
+        pre = report.prefetched
+        clinics = pre.pop("clinics") if "clinics" in pre else clinic_comparison(con, report.period, cov, clinic)
     return Headline(period_label(report, cov.last_day), _cards(comparison), takeaways, frame, basis, clinics)
 
 

@@ -76,6 +76,19 @@ LEFT JOIN s USING (grp) LEFT JOIN p USING (grp) LEFT JOIN u USING (grp) LEFT JOI
 LEFT JOIN used USING (grp)
 ORDER BY sales DESC, "group";
 
+-- name: trend_months
+-- trend by month over whole calendar months ($start a month's first day, $end a month's last day), every
+-- clinic: the rollup month_totals (sql/rollups.sql) instead of grouping every customer-day of the year.
+-- Its sales, new_sales, old_sales and deal_visits are trend's sums (new = first seen in the month; first_seen
+-- is never after a sale, so "not new" is trend's old). trend has a row only for a month with a sale or
+-- refund line; month_totals also has one for a month of visits or treatments only, so only the months that
+-- hold a day of day_sales (a customer-day with such a line) are kept.
+SELECT month AS period, sales, new_sales, old_sales, deal_visits
+FROM month_totals
+WHERE month BETWEEN $start AND $end
+  AND month IN (SELECT date_trunc('month', day)::DATE FROM day_sales WHERE day BETWEEN $start AND $end)
+ORDER BY 1;
+
 -- name: kpis_month
 -- kpis for one whole calendar month ($start its first day), ungrouped and for every clinic: the month's row
 -- of the rollup month_totals (sql/rollups.sql), the same figures kpis gives with g_all and no clinic.
