@@ -195,3 +195,46 @@ def test_cohort_cells_on_a_small_warehouse(small):
     assert _check_cohorts(small, None, None, date(2025, 10, 1), date(2025, 10, 31), 2) == 1
     oct_only = cohorts(small, start=date(2025, 10, 1), end=date(2025, 10, 31), months=2).tables["retention"]
     assert oct_only.select("m1", "m2").row(0) == (0.0, 0.5)
+
+
+def _check_clinics(con, period) -> int:
+    from aesthetic_cli.metrics.funnel import clinic_levers, kpis
+    from aesthetic_cli.sqlfiles import with_identifiers
+    from tests.test_query_shortcuts import GROUPS, PLAIN_KPIS
+
+    cols = ("group", "sales", "visitors", "buyers", "deal_visits", "close_rate", "ticket", "frequency")
+    ours = clinic_levers(con, period)
+    assert_frame_equal(ours.select(cols), kpis(con, period, by="clinic").select(cols))  # rows in the same order
+    sql = with_identifiers(PLAIN_KPIS, g=("g_clinic", set(GROUPS.values())))
+    plain = con.execute(sql, {"start": period.start, "end": period.end, "clinic": None}).fetchall()
+    assert sorted(ours.select("group", "sales", "visitors", "buyers", "deal_visits").rows()) == sorted(
+        (r[0], r[1], r[5], r[7], r[9]) for r in plain
+    ), period
+    return ours.height
+
+
+def test_clinic_levers_equal_kpis_by_clinic_and_the_plain_query(sample):
+    from aesthetic_cli.metrics.periods import Period
+
+    ends = _month_ends(sample)
+    rows = sum(_check_clinics(sample, Period(_back(e, 1), e, "month")) for e in ends)
+    rows += _check_clinics(sample, Period(date(2026, 2, 3), date(2026, 4, 20), "range"))
+    assert rows >= 2 * len(ends)
+
+
+def test_clinic_levers_keep_a_clinic_with_visits_only(small, ws):
+    from aesthetic_cli.metrics.periods import Period
+
+    write_csv(
+        ws / "more_visits.csv",
+        [["到院日期", "顾客编号", "就诊类型", "渠道", "现场咨询师"], ["2025-10-08", "E", "初诊", "抖音", "王五"]],
+    )
+    import_file(small, ws / "more_visits.csv", clinic="徐汇店")
+    assert _check_clinics(small, Period(date(2025, 10, 1), date(2025, 10, 31), "month")) == 2
+    # By hand, October: 静安店 sales 11,000 (A 8,000 by stored value, B 3,000), 2 visitors, 2 buyers; 徐汇店
+    # E's visit only: sales 0, 1 visitor, no buyer.
+    from aesthetic_cli.metrics.funnel import clinic_levers
+
+    rows = clinic_levers(small, Period(date(2025, 10, 1), date(2025, 10, 31), "month"))
+    got = {r[0]: (float(r[1]), r[2], r[3]) for r in rows.select("group", "sales", "visitors", "buyers").rows()}
+    assert got == {"静安店": (11000.0, 2, 2), "徐汇店": (0.0, 1, 0)}

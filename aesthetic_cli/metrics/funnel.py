@@ -47,6 +47,13 @@ def kpis(con, period: Period, *, by: str | None = None, clinic: str | None = Non
     return with_levers(run(con, "kpis", "kpis", params, g=group_column(by)))
 
 
+def clinic_levers(con, period: Period) -> pl.DataFrame:
+    """Per clinic: sales, visitors, buyers, deal visits and the levers, the same numbers kpis(by="clinic")
+    gives for them (the report's 门店对比 shows no more)."""
+    prepare(con)
+    return with_levers(run(con, "kpis", "clinic_levers", {"start": period.start, "end": period.end}))
+
+
 def _whole_month(period: Period) -> bool:
     """A calendar month from its first day to its last (a month cut at the data's last day is not)."""
     return period.start.day == 1 and period.end == month(period.start).end

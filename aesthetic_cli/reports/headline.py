@@ -180,11 +180,11 @@ def _takeaways(comparison: pl.DataFrame) -> tuple[list[tuple[str, str]], pl.Data
 
 def clinic_comparison(con, period, cov, clinic: str | None) -> pl.DataFrame | None:
     """门店对比: each clinic's headline KPIs with 环比/同比, ranked by sales. None for a single clinic."""
-    from aesthetic_cli.metrics.funnel import kpis
+    from aesthetic_cli.metrics.funnel import clinic_levers
 
     if clinic is not None:
         return None
-    cur = kpis(con, period, by="clinic")
+    cur = clinic_levers(con, period)
     if cur.height < 2:
         return None
     keep = ["group", "sales", "visitors", "close_rate", "ticket"]
@@ -198,7 +198,7 @@ def clinic_comparison(con, period, cov, clinic: str | None) -> pl.DataFrame | No
                     pl.lit(None, pl.Float64).alias("close_rate_mom_diff"),
                 )
             continue
-        base = kpis(con, other, by="clinic").select(
+        base = clinic_levers(con, other).select(
             pl.col("group"),
             pl.col("sales").cast(pl.Float64).alias("_s"),
             pl.col("visitors").alias("_v"),
