@@ -59,9 +59,12 @@ coalesce(CAST({c} AS VARCHAR), chr(0))
 md5_number(concat_ws(chr(31), {parts}) || chr(31) || CAST(_rank AS VARCHAR))
 
 -- name: append
+-- NOT EXISTS, not NOT IN: DuckDB then builds its hash table on the file's rows and probes it with the
+-- table's keys (a right anti join); NOT IN built it on every key of the table (at 10M order lines one more
+-- day's append took 1.7-2.0 CPU s, now 0.2). The same rows: row_key is never NULL on either side.
 INSERT INTO {table} ({cols}, row_key, batch_id, source_row)
-SELECT {cols}, row_key, $batch, _row FROM (SELECT *, {row_key} AS row_key FROM incoming)
-WHERE row_key NOT IN (SELECT row_key FROM {table});
+SELECT {cols}, row_key, $batch, _row FROM (SELECT *, {row_key} AS row_key FROM incoming) i
+WHERE NOT EXISTS (SELECT 1 FROM {table} t WHERE t.row_key = i.row_key);
 
 -- name: upsert_key_counts
 SELECT (SELECT count(*) FROM incoming), (SELECT count(*) FROM (SELECT DISTINCT {key} FROM incoming));
