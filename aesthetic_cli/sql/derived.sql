@@ -193,19 +193,29 @@ UNION ALL
 SELECT p.customer_id, l.channel, l.lead_date FROM leads l JOIN customer_phone p ON l.phone = p.phone
 WHERE l.customer_id IS NULL;
 
--- name: stage_scoped
--- A scoped refresh: the facts of the customers in layer_scope, read once from each fact table (every
--- table below used to scan orders again), and only the columns the layer uses: DuckDB reads every selected
--- column of every row before the scope filters them, so at 10M lines SELECT * cost twice as much.
+-- name: stage_scoped_orders
+-- Every order line of the scope's customers (deals, last items and item gaps need each one's history), and
+-- their customer_first rows as they stand (what changed_customers compares with, and what an orders-only
+-- refresh works their new rows out from: stage_scoped_light).
 CREATE OR REPLACE TEMP TABLE scope_orders AS
 SELECT customer_id, order_date, item, paid_amount, line_kind, stored_value, consultant, department, clinic, batch_id
 FROM orders WHERE customer_id IN (SELECT customer_id FROM layer_scope);
-CREATE OR REPLACE TEMP TABLE scope_visits AS
-SELECT customer_id, visit_date, channel, consultant, department, clinic, visit_type, intended_item, batch_id
-FROM visits WHERE customer_id IN (SELECT customer_id FROM layer_scope);
-CREATE OR REPLACE TEMP TABLE scope_treatments AS
-SELECT customer_id, treatment_date, clinic, item, consumed_amount, batch_id
-FROM treatments WHERE customer_id IN (SELECT customer_id FROM layer_scope);
+CREATE OR REPLACE TEMP TABLE scope_old_first AS
+SELECT * FROM customer_first WHERE customer_id IN (SELECT customer_id FROM layer_scope);
+
+-- name: scope_brought_first_facts
+-- Whether the batches brought visits or leads, the facts a customer_first row is made of besides the orders
+-- (customers and items imports rebuild everything; treatments feed no customer_first row).
+SELECT EXISTS (SELECT 1 FROM visits
+                   WHERE batch_id BETWEEN $lo AND $hi AND batch_id IN (SELECT batch_id FROM layer_batches))
+    OR EXISTS (SELECT 1 FROM leads
+                   WHERE batch_id BETWEEN $lo AND $hi AND batch_id IN (SELECT batch_id FROM layer_batches));
+
+-- name: stage_scoped_customers
+-- A scoped refresh stages the facts of the customers in layer_scope, read once from each fact table (each
+-- table used to scan orders again), and only the columns the layer uses: DuckDB reads every selected column
+-- of every row before the scope filters them, so at 10M lines SELECT * cost twice as much. Their order lines
+-- (stage_scoped_orders), visits and treatments (stage_scoped_visits, _treatments), customer records here.
 CREATE OR REPLACE TEMP TABLE scope_customers AS
 SELECT customer_id, source_channel, referrer_id FROM customers WHERE customer_id IN (SELECT customer_id FROM layer_scope);
 -- A lead's channel is a customer's only when neither the record's source channel nor a visit's channel is
@@ -215,6 +225,79 @@ CREATE OR REPLACE TEMP TABLE scope_lead_customers AS
 SELECT customer_id FROM layer_scope
 WHERE customer_id NOT IN (SELECT customer_id FROM scope_customers WHERE nullif(trim(source_channel), '') IS NOT NULL)
   AND customer_id NOT IN (SELECT customer_id FROM scope_visits WHERE channel IS NOT NULL);
+
+-- name: stage_light_first
+-- A refresh of batches that brought no visits and no leads (one more day of orders, or of treatments): each
+-- customer's first visit, channel and referrer are as customer_first has them, since every fact they come
+-- from is as it was at the last refresh (customers and items imports rebuild everything). Only first_seen can
+-- move, by an order line. A customer without a customer_first row has no visit, no order before and no
+-- customer record (each of these gives a row), so no lead is linked to them by phone (customer_phone comes
+-- from the records): their channel is that of the first lead naming them, if any. So no visit and no
+-- customer record is read for customer_first, and leads only for new customers.
+CREATE OR REPLACE TEMP TABLE scope_new_customers AS
+SELECT DISTINCT customer_id FROM scope_orders WHERE customer_id NOT IN (SELECT customer_id FROM scope_old_first);
+CREATE OR REPLACE TEMP TABLE scope_customers (customer_id VARCHAR, source_channel VARCHAR, referrer_id VARCHAR);
+
+-- name: scope_new_count
+SELECT count(*) FROM scope_new_customers;
+
+-- name: stage_light_leads
+CREATE OR REPLACE TEMP TABLE scope_leads AS
+SELECT customer_id, channel, lead_date FROM leads
+WHERE customer_id IS NOT NULL AND customer_id IN (SELECT customer_id FROM scope_new_customers);
+
+-- name: new_first_light
+-- customer_first's rows for stage_light_first's refresh: first_seen is the earlier of the first visit (as it
+-- was) and the first order line (scope_orders holds every line of these customers), as in new_first.
+CREATE OR REPLACE TEMP VIEW new_customer_first AS
+WITH fo AS (SELECT customer_id, min(order_date) AS first_order FROM scope_orders GROUP BY 1),
+fl AS (SELECT customer_id, arg_min(channel, lead_date) AS lead_channel FROM scope_leads GROUP BY 1)
+SELECT coalesce(o.customer_id, fo.customer_id) AS customer_id, least(o.first_visit, fo.first_order) AS first_seen,
+       o.first_visit, CASE WHEN o.customer_id IS NULL THEN coalesce(fl.lead_channel, 'unknown') ELSE o.channel END
+           AS channel,
+       o.referrer_id
+FROM scope_old_first o
+FULL JOIN fo ON fo.customer_id = o.customer_id
+LEFT JOIN fl ON fl.customer_id = fo.customer_id;
+
+-- name: changed_counts
+SELECT count(*), count(*) FILTER (WHERE existed) FROM layer_changed;
+
+-- name: batch_days
+-- The first and last day of the batches' order and treatment lines.
+SELECT min(d), max(d) FROM (
+    SELECT order_date AS d FROM scope_orders
+        WHERE batch_id BETWEEN $lo AND $hi AND batch_id IN (SELECT batch_id FROM layer_batches)
+    UNION ALL
+    SELECT treatment_date FROM treatments
+        WHERE batch_id BETWEEN $lo AND $hi AND batch_id IN (SELECT batch_id FROM layer_batches));
+
+-- name: stage_window_visits
+-- With no customer_first row changed but new ones (who have no visits), the scope's visits are read only for
+-- what the dirty customer-days need: those days' visit_days and attributed_days rows, and the visited flag of
+-- their months (customer_months), so the months from $vlo to before $vhi. The visits are in day order, so
+-- their zone maps skip the rest; one more day usually reads none.
+CREATE OR REPLACE TEMP TABLE scope_visits AS
+SELECT customer_id, visit_date, channel, consultant, department, clinic, visit_type, intended_item, batch_id
+FROM visits WHERE visit_date >= $vlo AND visit_date < $vhi AND customer_id IN (SELECT customer_id FROM layer_scope);
+
+-- name: stage_window_treatments
+-- With no customer_first row changed or new, the dirty customer-days are the batches' days ($dlo to $dhi):
+-- only those days' treatments are needed (treatment_days).
+CREATE OR REPLACE TEMP TABLE scope_treatments AS
+SELECT customer_id, treatment_date, clinic, item, consumed_amount, batch_id
+FROM treatments
+WHERE treatment_date BETWEEN $dlo AND $dhi AND customer_id IN (SELECT customer_id FROM layer_scope);
+
+-- name: stage_scoped_visits
+CREATE OR REPLACE TEMP TABLE scope_visits AS
+SELECT customer_id, visit_date, channel, consultant, department, clinic, visit_type, intended_item, batch_id
+FROM visits WHERE customer_id IN (SELECT customer_id FROM layer_scope);
+
+-- name: stage_scoped_treatments
+CREATE OR REPLACE TEMP TABLE scope_treatments AS
+SELECT customer_id, treatment_date, clinic, item, consumed_amount, batch_id
+FROM treatments WHERE customer_id IN (SELECT customer_id FROM layer_scope);
 
 -- name: stage_scoped_leads
 -- A lead counts for its customer_id, or, without one, for the customer its phone links (customer_phone).
@@ -234,11 +317,8 @@ CREATE OR REPLACE TEMP TABLE scope_leads (customer_id VARCHAR, channel VARCHAR, 
 -- name: scope_lead_count
 SELECT count(*) FROM scope_lead_customers;
 
--- name: new_rows
--- Each layer table's rows as the staged facts give them: every row in a full rebuild, the scope's rows
--- in a scoped refresh. scope_first, scope_days and scope_deals are the customer_first, customer_days and
--- customer_deals rows of the same customers (derived.py points them at the persisted tables in a full
--- rebuild, at these views in a scoped refresh, where they are small).
+-- name: new_first
+-- customer_first's rows from the staged facts.
 -- A lead's channel counts only for a customer with neither a source channel nor a visit's: fl reads only
 -- those customers' leads (in a full build the leads table joined to customer_phone was the statement's
 -- largest part, and the generator's customers, like most CRM exports, all carry a source channel).
@@ -264,6 +344,11 @@ SELECT b.customer_id, b.first_seen, b.first_visit, coalesce(b.known_channel, fl.
        b.referrer_id
 FROM base b LEFT JOIN fl USING (customer_id);
 
+-- name: new_rows
+-- Each layer table's rows as the staged facts give them: every row in a full rebuild, the scope's rows
+-- in a scoped refresh. scope_first, scope_days and scope_deals are the customer_first, customer_days and
+-- customer_deals rows of the same customers (derived.py points them at the persisted tables in a full
+-- rebuild, at these views in a scoped refresh, where they are small).
 CREATE OR REPLACE TEMP VIEW new_customer_days AS
 SELECT customer_id, order_date AS day, sum(paid_amount) AS net
 FROM scope_orders
@@ -404,8 +489,7 @@ INSERT INTO {t} SELECT * FROM new_{t} {order_by};
 CREATE OR REPLACE TEMP TABLE layer_changed AS
 SELECT n.customer_id, o.customer_id IS NOT NULL AS existed
 FROM new_customer_first n
-LEFT JOIN (SELECT * FROM customer_first WHERE customer_id IN (SELECT customer_id FROM layer_scope)) o
-  USING (customer_id)
+LEFT JOIN scope_old_first o USING (customer_id)
 WHERE o.customer_id IS NULL OR o.first_seen IS DISTINCT FROM n.first_seen
    OR o.first_visit IS DISTINCT FROM n.first_visit OR o.channel IS DISTINCT FROM n.channel
    OR o.referrer_id IS DISTINCT FROM n.referrer_id;
@@ -544,6 +628,8 @@ DROP TABLE IF EXISTS temp.scope_treatments;
 DROP TABLE IF EXISTS temp.scope_customers;
 DROP TABLE IF EXISTS temp.scope_leads;
 DROP TABLE IF EXISTS temp.scope_lead_customers;
+DROP TABLE IF EXISTS temp.scope_old_first;
+DROP TABLE IF EXISTS temp.scope_new_customers;
 
 -- name: add_scope_batch
 INSERT INTO layer_batches VALUES ($batch);
