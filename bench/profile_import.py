@@ -13,6 +13,9 @@ from collections import defaultdict
 
 _totals: dict[str, float] = defaultdict(float)
 _counts: dict[str, int] = defaultdict(int)
+# Wall seconds per statement too: on a shared machine a statement's wall is mostly waiting for a core, but a
+# wall far above its CPU on an idle one is I/O (a COMMIT's or checkpoint's writes and fsyncs).
+_walls: dict[str, float] = defaultdict(float)
 
 
 _HELPERS = ("derived.py", "sqlfiles.py", "memory.py")
@@ -52,11 +55,12 @@ class _Timed:
 
     def _timed(self, method: str, sql, *args, **kwargs):
         label = _label(str(sql))
-        c0 = time.process_time()
+        c0, w0 = time.process_time(), time.perf_counter()
         try:
             out = getattr(self._con, method)(sql, *args, **kwargs)
         finally:
             _totals[label] += time.process_time() - c0
+            _walls[label] += time.perf_counter() - w0
             _counts[label] += 1
         return self if out is self._con else out
 
@@ -91,10 +95,14 @@ def main(db: str, *files: str) -> None:
     print(f"process CPU {cpu:.1f} s, wall {wall:.1f} s; in statements {inside:.1f}, outside {cpu - inside:.1f}")
     for part, s in sorted(parts.items(), key=lambda kv: -kv[1]):
         print(f"  {s:8.2f}  {part}")
-    print("statements over 0.2 CPU s:")
+    print("statements over 0.2 CPU s (CPU, wall):")
     for label, s in sorted(_totals.items(), key=lambda kv: -kv[1]):
         if s >= 0.2:
-            print(f"  {s:8.2f}  x{_counts[label]:<3} {label}")
+            print(f"  {s:8.2f} {_walls[label]:8.2f}  x{_counts[label]:<3} {label}")
+    print("statements over 0.5 wall s and over twice their CPU (CPU, wall):")
+    for label, w in sorted(_walls.items(), key=lambda kv: -kv[1]):
+        if w >= 0.5 and w > 2 * _totals[label]:
+            print(f"  {_totals[label]:8.2f} {w:8.2f}  x{_counts[label]:<3} {label}")
 
 
 if __name__ == "__main__":
