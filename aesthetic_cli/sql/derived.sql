@@ -460,6 +460,38 @@ mid AS (
 SELECT g.item, coalesce(m.repeats, 0) AS repeats, (m.lo + m.hi) / 2 AS median_interval_days
 FROM gap_items g LEFT JOIN mid m USING (item);
 
+-- name: new_rows_full
+-- A full build's own formulation of customer_first (after new_rows, replacing its view): one grouping of
+-- the visits, order lines and customer records by customer, where new_rows' joins three groupings of
+-- them. At 10M order lines (9M customers) the three joins held three hash tables of every customer at
+-- once, and the statement alone ran out of memory under the 2 GB write limit; this one spills. The same
+-- rows (tests/test_layer_full_build.py): first_seen the earliest visit or order, first_visit the earliest
+-- visit, the channel the record's, else the earliest visit's with one, else the
+-- earliest lead's, else unknown. A customer has at most one record (customers' primary key).
+CREATE OR REPLACE TEMP VIEW new_customer_first AS
+WITH u AS (
+    SELECT customer_id, min(d) AS first_seen, min(d) FILTER (WHERE src = 'v') AS first_visit,
+           arg_min(channel, d) FILTER (WHERE src = 'v' AND channel IS NOT NULL) AS visit_channel,
+           any_value(channel) FILTER (WHERE src = 'c') AS source_channel,
+           any_value(referrer_id) FILTER (WHERE src = 'c') AS referrer_id
+    FROM (SELECT customer_id, visit_date AS d, channel, NULL AS referrer_id, 'v' AS src FROM scope_visits
+          UNION ALL
+          SELECT customer_id, order_date, NULL, NULL, 'o' FROM scope_orders
+          UNION ALL
+          SELECT customer_id, NULL, nullif(trim(source_channel), ''), nullif(trim(referrer_id), ''), 'c'
+          FROM scope_customers)
+    GROUP BY customer_id),
+base AS (
+    SELECT customer_id, first_seen, first_visit, coalesce(source_channel, visit_channel) AS known_channel,
+           referrer_id
+    FROM u),
+fl AS (
+    SELECT customer_id, arg_min(channel, lead_date) AS lead_channel FROM scope_leads
+    WHERE customer_id IN (SELECT customer_id FROM base WHERE known_channel IS NULL) GROUP BY 1)
+SELECT b.customer_id, b.first_seen, b.first_visit, coalesce(b.known_channel, fl.lead_channel, 'unknown') AS channel,
+       b.referrer_id
+FROM base b LEFT JOIN fl USING (customer_id);
+
 -- name: point_all
 -- A full rebuild: the scope's customer_first / customer_days rows are the persisted tables (rebuilt before
 -- anything reads them through these views).

@@ -164,6 +164,7 @@ def _rebuild_all(con) -> None:
     _run(con, "refresh_phone")
     _run(con, "stage_all")
     _views(con, "all")
+    _run(con, "new_rows_full")
     for table in _ORDER:
         _run_table(con, "replace_all", table)
     _run(con, "intervals_all")

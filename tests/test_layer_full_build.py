@@ -1,0 +1,127 @@
+"""The full build's own formulations (derived._rebuild_all, sql/derived.sql new_rows_full) give the rows the
+layer's definitions give, each written here a second time as a plain query over the raw facts: one
+customer_id at a time, with correlated subqueries, so that nothing is shared with the layer's SQL."""
+
+from __future__ import annotations
+
+import shutil
+
+import pytest
+
+from aesthetic_cli.importer.load import import_file
+from aesthetic_cli.warehouse import connect, derived
+from tests.conftest import ORDER_HEAD, write_csv
+
+# customer_first, written from its definition (sql/derived.sql, SPEC §2): first_seen the earliest of the
+# first visit and the first order; the channel the record's source channel, else the channel of the
+# earliest visit that has one, else the earliest lead's (by customer number, or linked by phone through
+# customer_phone), else unknown.
+PLAIN_CUSTOMER_FIRST = """
+WITH ids AS (SELECT customer_id FROM visits UNION SELECT customer_id FROM orders UNION SELECT customer_id FROM customers)
+SELECT i.customer_id,
+       least((SELECT min(visit_date) FROM visits v WHERE v.customer_id = i.customer_id),
+             (SELECT min(order_date) FROM orders o WHERE o.customer_id = i.customer_id)) AS first_seen,
+       (SELECT min(visit_date) FROM visits v WHERE v.customer_id = i.customer_id) AS first_visit,
+       coalesce(
+           (SELECT nullif(trim(source_channel), '') FROM customers c WHERE c.customer_id = i.customer_id),
+           (SELECT channel FROM visits v WHERE v.customer_id = i.customer_id AND channel IS NOT NULL
+            ORDER BY visit_date LIMIT 1),
+           (SELECT channel FROM (SELECT channel, lead_date FROM leads l WHERE l.customer_id = i.customer_id
+                                 UNION ALL
+                                 SELECT l.channel, l.lead_date FROM leads l JOIN customer_phone p ON l.phone = p.phone
+                                 WHERE l.customer_id IS NULL AND p.customer_id = i.customer_id)
+            ORDER BY lead_date LIMIT 1),
+           'unknown') AS channel,
+       (SELECT nullif(trim(referrer_id), '') FROM customers c WHERE c.customer_id = i.customer_id) AS referrer_id
+FROM ids i
+"""
+
+
+def _rows(con, sql: str) -> list[tuple]:
+    return sorted(con.execute(sql).fetchall(), key=repr)
+
+
+@pytest.fixture
+def world(ws):
+    """Customers that take every branch of customer_first, with no two candidates on one day (no ties):
+    R  record only (no visit, no order): first_seen and first_visit NULL, its source channel;
+    S  record with a blank source channel and a referrer with spaces, a visit without a channel before one with;
+    O  an order only, and a lead by number: the lead's channel;
+    P  an order only, a lead linked by phone (earlier) and one by number (later): the phone's;
+    V  an order before the first visit: first_seen the order's day;
+    N  an order only, nothing else: unknown."""
+    files = [
+        (
+            "customers.csv",
+            [
+                ["顾客编号", "姓名", "手机号", "来源渠道", "推荐人"],
+                ["R", "甲", "13800000001", "抖音", ""],
+                ["S", "乙", "13800000002", "  ", " R "],
+                ["P", "丙", "13800000003", "", ""],
+            ],
+        ),
+        (
+            "visits.csv",
+            [
+                ["到院日期", "顾客编号", "就诊类型", "渠道"],
+                ["2025-10-01", "S", "初诊", ""],
+                ["2025-10-03", "S", "复诊", "美团"],
+                ["2025-10-09", "S", "复诊", "新氧"],
+                ["2025-10-06", "V", "初诊", "大众点评"],
+            ],
+        ),
+        (
+            "leads.csv",
+            [
+                ["咨询日期", "渠道", "手机号", "顾客编号"],
+                ["2025-09-01", "小红书", "13800000003", ""],
+                ["2025-09-05", "美团", "", "P"],
+                ["2025-09-02", "新氧", "", "O"],
+            ],
+        ),
+        (
+            "orders.csv",
+            [
+                ORDER_HEAD,
+                *[
+                    [d, c, "水光针", "1000", "微信", "李四"]
+                    for d, c in (("2025-10-02", "O"), ("2025-10-03", "P"), ("2025-10-04", "V"), ("2025-10-05", "N"))
+                ],
+            ],
+        ),
+    ]
+    con = connect(ws / "world.duckdb")
+    for name, rows in files:
+        import_file(con, write_csv(ws / name, rows), clinic="本院")
+    yield con
+    con.close()
+
+
+def test_customer_first_of_a_full_build_equals_its_definition(world):
+    derived.rebuild(world)
+    got = _rows(world, "SELECT * FROM customer_first")
+    assert got == _rows(world, PLAIN_CUSTOMER_FIRST)
+    # By hand, so that the plain query is checked too.
+    channels = {r[0]: r[3] for r in got}
+    assert channels == {"R": "抖音", "S": "美团", "O": "新氧", "P": "小红书", "V": "大众点评", "N": "unknown"}
+    by_id = {r[0]: r for r in got}
+    assert by_id["R"][1:3] == (None, None)
+    assert str(by_id["V"][1]) == "2025-10-04" and str(by_id["V"][2]) == "2025-10-06"
+    assert by_id["S"][4] == "R"
+
+
+@pytest.fixture(scope="module")
+def sample_copy(sample_db, tmp_path_factory):
+    """The bundled sample warehouse (a generated chain: thousands of customers), copied and built in full."""
+    path = tmp_path_factory.mktemp("full_build") / "aesops.duckdb"
+    shutil.copy(sample_db, path)
+    con = connect(path)
+    derived.rebuild(con)
+    yield con
+    con.close()
+
+
+def test_customer_first_on_the_sample_equals_its_definition(sample_copy):
+    got = _rows(sample_copy, "SELECT * FROM customer_first")
+    assert len(got) > 1000
+    assert got == _rows(sample_copy, PLAIN_CUSTOMER_FIRST)
