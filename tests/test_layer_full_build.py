@@ -17,7 +17,8 @@ from tests.conftest import ORDER_HEAD, write_csv
 # earliest visit that has one, else the earliest lead's (by customer number, or linked by phone through
 # customer_phone), else unknown.
 PLAIN_CUSTOMER_FIRST = """
-WITH ids AS (SELECT customer_id FROM visits UNION SELECT customer_id FROM orders UNION SELECT customer_id FROM customers)
+WITH ids AS (SELECT customer_id FROM visits UNION SELECT customer_id FROM orders
+             UNION SELECT customer_id FROM customers)
 SELECT i.customer_id,
        least((SELECT min(visit_date) FROM visits v WHERE v.customer_id = i.customer_id),
              (SELECT min(order_date) FROM orders o WHERE o.customer_id = i.customer_id)) AS first_seen,
