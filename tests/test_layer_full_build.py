@@ -126,3 +126,65 @@ def test_customer_first_on_the_sample_equals_its_definition(sample_copy):
     got = _rows(sample_copy, "SELECT * FROM customer_first")
     assert len(got) > 1000
     assert got == _rows(sample_copy, PLAIN_CUSTOMER_FIRST)
+
+
+# attributed_days from its definition: a customer-day with a sale or refund line; the consultant who received
+# the customer that day (the least name among the day's visits with one), else the one on the day's largest
+# sale or refund line. Equal largest lines can name different consultants: the candidates are all of them.
+PLAIN_ATTRIBUTED = """
+WITH cd AS (SELECT DISTINCT customer_id, order_date AS day FROM orders WHERE line_kind <> 'topup')
+SELECT cd.customer_id, cd.day,
+       (SELECT min(consultant) FROM visits v WHERE v.customer_id = cd.customer_id AND v.visit_date = cd.day)
+           AS received_by,
+       (SELECT list(DISTINCT coalesce(o.consultant, '未指定')) FROM orders o
+        WHERE o.customer_id = cd.customer_id AND o.order_date = cd.day AND o.line_kind <> 'topup'
+          AND o.paid_amount = (SELECT max(paid_amount) FROM orders x WHERE x.customer_id = cd.customer_id
+                               AND x.order_date = cd.day AND x.line_kind <> 'topup')) AS on_largest,
+       (SELECT list(DISTINCT clinic) FROM orders o
+        WHERE o.customer_id = cd.customer_id AND o.order_date = cd.day AND o.line_kind <> 'topup') AS clinics,
+       (SELECT sum(paid_amount) FROM orders o
+        WHERE o.customer_id = cd.customer_id AND o.order_date = cd.day AND o.line_kind <> 'topup') AS net
+FROM cd
+"""
+
+# customer_months from its definition: every customer-month with a sale or refund line or a visit; the
+# month's net (NULL with visits only), its days netting above zero, whether the customer visited, and the
+# customer's first_seen (the earliest visit or order).
+PLAIN_MONTHS = """
+WITH keys AS (
+    SELECT DISTINCT date_trunc('month', order_date)::DATE AS month, customer_id FROM orders WHERE line_kind <> 'topup'
+    UNION SELECT DISTINCT date_trunc('month', visit_date)::DATE, customer_id FROM visits)
+SELECT k.month, k.customer_id,
+       least((SELECT min(visit_date) FROM visits v WHERE v.customer_id = k.customer_id),
+             (SELECT min(order_date) FROM orders o WHERE o.customer_id = k.customer_id)) AS first_seen,
+       (SELECT sum(paid_amount) FROM orders o WHERE o.customer_id = k.customer_id AND o.line_kind <> 'topup'
+           AND date_trunc('month', o.order_date) = k.month) AS net,
+       (SELECT count(*) FROM (SELECT order_date FROM orders o WHERE o.customer_id = k.customer_id
+            AND o.line_kind <> 'topup' AND date_trunc('month', o.order_date) = k.month
+            GROUP BY order_date HAVING sum(paid_amount) > 0)) AS deal_days,
+       EXISTS (SELECT 1 FROM visits v WHERE v.customer_id = k.customer_id
+               AND date_trunc('month', v.visit_date) = k.month) AS visited
+FROM keys k
+"""
+
+
+def test_attributed_days_on_the_sample_equal_their_definition(sample_copy):
+    got = {(r[0], r[1]): r[2:] for r in sample_copy.execute("SELECT * FROM attributed_days").fetchall()}
+    plain = sample_copy.execute(PLAIN_ATTRIBUTED).fetchall()
+    assert len(plain) > 1000 and set(got) == {(r[0], r[1]) for r in plain}
+    received = 0
+    for customer, day, received_by, on_largest, clinics, net in plain:
+        consultant, clinic, got_net = got[(customer, day)]
+        if received_by is not None:
+            received += 1
+            assert consultant == received_by, (customer, day)
+        else:
+            assert consultant in on_largest, (customer, day)
+        assert clinic in clinics and got_net == net, (customer, day)
+    assert received > 100  # both branches of the consultant are exercised
+
+
+def test_customer_months_on_the_sample_equal_their_definition(sample_copy):
+    got = _rows(sample_copy, "SELECT * FROM customer_months")
+    assert len(got) > 1000
+    assert got == _rows(sample_copy, PLAIN_MONTHS)
