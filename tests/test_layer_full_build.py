@@ -50,7 +50,11 @@ def world(ws):
     O  an order only, and a lead by number: the lead's channel;
     P  an order only, a lead linked by phone (earlier) and one by number (later): the phone's;
     V  an order before the first visit: first_seen the order's day;
-    N  an order only, nothing else: unknown."""
+    N  an order only, nothing else: unknown.
+    And for the day and month tables: S received on 10-03 by 赵敏 and by 李娜 (the least name, 李 U+674E before
+    赵 U+8D75, is the day's consultant; the order line's 王芳 is not) and visiting alone in December; V's 10-10
+    lines by 王芳 (2,000) and 周婷 (500), no visit: 王芳; N's 10-05 sale and refund net to zero (a customer-day,
+    no deal), 11-07 a deal."""
     files = [
         (
             "customers.csv",
@@ -64,11 +68,13 @@ def world(ws):
         (
             "visits.csv",
             [
-                ["到院日期", "顾客编号", "就诊类型", "渠道"],
-                ["2025-10-01", "S", "初诊", ""],
-                ["2025-10-03", "S", "复诊", "美团"],
-                ["2025-10-09", "S", "复诊", "新氧"],
-                ["2025-10-06", "V", "初诊", "大众点评"],
+                ["到院日期", "顾客编号", "就诊类型", "渠道", "现场咨询师"],
+                ["2025-10-01", "S", "初诊", "", "周婷"],
+                ["2025-10-03", "S", "复诊", "美团", "赵敏"],
+                ["2025-10-03", "S", "复诊", "", "李娜"],
+                ["2025-10-09", "S", "复诊", "新氧", ""],
+                ["2025-12-01", "S", "复诊", "", ""],
+                ["2025-10-06", "V", "初诊", "大众点评", ""],
             ],
         ),
         (
@@ -85,8 +91,18 @@ def world(ws):
             [
                 ORDER_HEAD,
                 *[
-                    [d, c, "水光针", "1000", "微信", "李四"]
-                    for d, c in (("2025-10-02", "O"), ("2025-10-03", "P"), ("2025-10-04", "V"), ("2025-10-05", "N"))
+                    [d, c, "水光针", amount, "微信", who]
+                    for d, c, amount, who in (
+                        ("2025-10-02", "O", "1000", "李四"),
+                        ("2025-10-03", "P", "1000", "李四"),
+                        ("2025-10-04", "V", "1000", "李四"),
+                        ("2025-10-05", "N", "1000", "李四"),
+                        ("2025-10-05", "N", "-1000", "李四"),
+                        ("2025-11-07", "N", "800", "李四"),
+                        ("2025-10-03", "S", "3000", "王芳"),
+                        ("2025-10-10", "V", "2000", "王芳"),
+                        ("2025-10-10", "V", "500", "周婷"),
+                    )
                 ],
             ],
         ),
@@ -168,10 +184,11 @@ FROM keys k
 """
 
 
-def test_attributed_days_on_the_sample_equal_their_definition(sample_copy):
-    got = {(r[0], r[1]): r[2:] for r in sample_copy.execute("SELECT * FROM attributed_days").fetchall()}
-    plain = sample_copy.execute(PLAIN_ATTRIBUTED).fetchall()
-    assert len(plain) > 1000 and set(got) == {(r[0], r[1]) for r in plain}
+def _attributed_as_defined(con, *, minimum: int) -> int:
+    """attributed_days against PLAIN_ATTRIBUTED; how many customer-days a visit's consultant decided."""
+    got = {(r[0], r[1]): r[2:] for r in con.execute("SELECT * FROM attributed_days").fetchall()}
+    plain = con.execute(PLAIN_ATTRIBUTED).fetchall()
+    assert len(plain) >= minimum and set(got) == {(r[0], r[1]) for r in plain}
     received = 0
     for customer, day, received_by, on_largest, clinics, net in plain:
         consultant, clinic, got_net = got[(customer, day)]
@@ -181,10 +198,29 @@ def test_attributed_days_on_the_sample_equal_their_definition(sample_copy):
         else:
             assert consultant in on_largest, (customer, day)
         assert clinic in clinics and got_net == net, (customer, day)
-    assert received > 100  # both branches of the consultant are exercised
+    return received
+
+
+def test_attributed_days_on_the_sample_equal_their_definition(sample_copy):
+    assert _attributed_as_defined(sample_copy, minimum=1000) > 100  # both branches of the consultant taken
 
 
 def test_customer_months_on_the_sample_equal_their_definition(sample_copy):
     got = _rows(sample_copy, "SELECT * FROM customer_months")
     assert len(got) > 1000
     assert got == _rows(sample_copy, PLAIN_MONTHS)
+
+
+def test_attributed_days_and_customer_months_of_a_full_build_equal_their_definitions(world):
+    derived.rebuild(world)
+    assert _attributed_as_defined(world, minimum=6) == 1
+    assert _rows(world, "SELECT * FROM customer_months") == _rows(world, PLAIN_MONTHS)
+    # By hand.
+    consultant = "SELECT consultant FROM attributed_days WHERE customer_id = $c AND day = $d"
+    assert world.execute(consultant, {"c": "S", "d": "2025-10-03"}).fetchone() == ("李娜",)
+    assert world.execute(consultant, {"c": "V", "d": "2025-10-10"}).fetchone() == ("王芳",)
+    month = "SELECT net, deal_days, visited FROM customer_months WHERE customer_id = $c AND month = $m"
+    assert world.execute(month, {"c": "N", "m": "2025-10-01"}).fetchone() == (0, 0, False)
+    assert world.execute(month, {"c": "N", "m": "2025-11-01"}).fetchone() == (800, 1, False)
+    assert world.execute(month, {"c": "S", "m": "2025-12-01"}).fetchone() == (None, 0, True)
+    assert world.execute(month, {"c": "S", "m": "2025-10-01"}).fetchone() == (3000, 1, True)
