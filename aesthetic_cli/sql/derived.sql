@@ -492,22 +492,6 @@ SELECT b.customer_id, b.first_seen, b.first_visit, coalesce(b.known_channel, fl.
        b.referrer_id
 FROM base b LEFT JOIN fl USING (customer_id);
 
--- attributed_days from one grouping of the order lines and the visits by customer-day, not two groupings
--- joined (the visits' grouping, 14M customer-days at 10M, was the join's hash table). The same rows: a
--- customer-day with a sale or refund line; its consultant the least of the visits' consultants that day,
--- else the one on its largest line (top-ups are no sales); a clinic of its lines; their net.
-CREATE OR REPLACE TEMP VIEW new_attributed_days AS
-SELECT customer_id, day,
-       coalesce(min(consultant) FILTER (WHERE src = 'v'),
-                arg_max(coalesce(consultant, '未指定'), paid_amount) FILTER (WHERE src = 'o')) AS consultant,
-       any_value(clinic) FILTER (WHERE src = 'o') AS clinic, sum(paid_amount) FILTER (WHERE src = 'o') AS net
-FROM (SELECT customer_id, order_date AS day, consultant, clinic, paid_amount, 'o' AS src FROM scope_orders
-      WHERE line_kind <> 'topup'
-      UNION ALL
-      SELECT customer_id, visit_date, consultant, NULL, NULL, 'v' FROM scope_visits WHERE consultant IS NOT NULL)
-GROUP BY customer_id, day
-HAVING count(*) FILTER (WHERE src = 'o') > 0;
-
 -- customer_months from one grouping of the customer-days and the visits by customer-month: the month's net
 -- (NULL with visits only), its customer-days netting above zero, whether a visit fell in it.
 CREATE OR REPLACE TEMP VIEW new_customer_months AS
