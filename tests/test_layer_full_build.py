@@ -224,3 +224,27 @@ def test_attributed_days_and_customer_months_of_a_full_build_equal_their_definit
     assert world.execute(month, {"c": "N", "m": "2025-11-01"}).fetchone() == (800, 1, False)
     assert world.execute(month, {"c": "S", "m": "2025-12-01"}).fetchone() == (None, 0, True)
     assert world.execute(month, {"c": "S", "m": "2025-10-01"}).fetchone() == (3000, 1, True)
+
+
+# order_days from its definition: the order lines (with the catalogue's department) per day, customer, clinic,
+# consultant and department, with the customer's channel and first_seen as customer_first has them.
+PLAIN_ORDER_DAYS = """
+SELECT o.order_date, o.customer_id, o.clinic, coalesce(o.consultant, '未指定'),
+       coalesce(o.department, (SELECT department FROM items i WHERE i.item = o.item), '未指定') AS department,
+       (SELECT channel FROM customer_first c WHERE c.customer_id = o.customer_id) AS channel,
+       (SELECT first_seen FROM customer_first c WHERE c.customer_id = o.customer_id) AS first_seen,
+       count(*) FILTER (WHERE o.line_kind <> 'topup'), sum(o.paid_amount) FILTER (WHERE o.line_kind <> 'topup'),
+       sum(o.paid_amount) FILTER (WHERE o.line_kind = 'sale'), sum(o.paid_amount) FILTER (WHERE o.line_kind = 'refund'),
+       sum(o.paid_amount) FILTER (WHERE o.line_kind = 'refund' OR NOT o.stored_value)
+FROM orders o
+GROUP BY ALL
+"""
+
+
+def test_order_days_of_a_full_build_equal_their_definition(world, sample_copy):
+    derived.rebuild(world)
+    for con in (world, sample_copy):
+        assert _rows(con, "SELECT * FROM order_days") == _rows(con, PLAIN_ORDER_DAYS)
+    # By hand: N's 10-05 sale and refund by one consultant are one row, netting zero over two sales lines.
+    n = "SELECT sales_lines, net, sale_amount, refund_amount FROM order_days WHERE customer_id = 'N' AND day = $d"
+    assert world.execute(n, {"d": "2025-10-05"}).fetchall() == [(2, 0, 1000, -1000)]

@@ -505,6 +505,24 @@ WITH m AS (
 SELECT m.month, m.customer_id, cf.first_seen, m.net, m.deal_days, m.visited
 FROM m LEFT JOIN scope_first cf USING (customer_id);
 
+-- order_days with the lines grouped before the customer's channel and first_seen are joined on: the same
+-- rows (both follow from customer_id, a grouping column), and the join reads one row per group rather than
+-- per line, the grouping five columns rather than seven.
+CREATE OR REPLACE TEMP VIEW new_order_days AS
+WITH g AS (
+    SELECT o.order_date AS day, o.customer_id, o.clinic, coalesce(o.consultant, '未指定') AS consultant,
+           coalesce(o.department, i.department, '未指定') AS department,
+           count(*) FILTER (WHERE o.line_kind <> 'topup') AS sales_lines,
+           sum(o.paid_amount) FILTER (WHERE o.line_kind <> 'topup') AS net,
+           sum(o.paid_amount) FILTER (WHERE o.line_kind = 'sale') AS sale_amount,
+           sum(o.paid_amount) FILTER (WHERE o.line_kind = 'refund') AS refund_amount,
+           sum(o.paid_amount) FILTER (WHERE o.line_kind = 'refund' OR NOT o.stored_value) AS cash_in
+    FROM scope_orders o LEFT JOIN items i USING (item)
+    GROUP BY ALL)
+SELECT g.day, g.customer_id, g.clinic, g.consultant, g.department, cf.channel, cf.first_seen,
+       g.sales_lines, g.net, g.sale_amount, g.refund_amount, g.cash_in
+FROM g LEFT JOIN scope_first cf USING (customer_id);
+
 -- name: point_all
 -- A full rebuild: the scope's customer_first / customer_days rows are the persisted tables (rebuilt before
 -- anything reads them through these views).
