@@ -492,19 +492,6 @@ SELECT b.customer_id, b.first_seen, b.first_visit, coalesce(b.known_channel, fl.
        b.referrer_id
 FROM base b LEFT JOIN fl USING (customer_id);
 
--- customer_months from one grouping of the customer-days and the visits by customer-month: the month's net
--- (NULL with visits only), its customer-days netting above zero, whether a visit fell in it.
-CREATE OR REPLACE TEMP VIEW new_customer_months AS
-WITH m AS (
-    SELECT month, customer_id, sum(net) FILTER (WHERE src = 'd') AS net,
-           count(*) FILTER (WHERE src = 'd' AND net > 0) AS deal_days, bool_or(src = 'v') AS visited
-    FROM (SELECT date_trunc('month', day)::DATE AS month, customer_id, net, 'd' AS src FROM scope_days
-          UNION ALL
-          SELECT date_trunc('month', visit_date)::DATE, customer_id, NULL, 'v' FROM scope_visits)
-    GROUP BY month, customer_id)
-SELECT m.month, m.customer_id, cf.first_seen, m.net, m.deal_days, m.visited
-FROM m LEFT JOIN scope_first cf USING (customer_id);
-
 -- order_days with the lines grouped before the customer's channel and first_seen are joined on: the same
 -- rows (both follow from customer_id, a grouping column), and the join reads one row per group rather than
 -- per line, the grouping five columns rather than seven.
