@@ -105,7 +105,6 @@ def _segment() -> pl.Expr:
 
 # The value at risk looks this far ahead: about two treatment cycles of the repeat items (水光针, 光子).
 VALUE_AT_RISK_DAYS = 180
-_ALL = 2**31 - 1
 
 
 def reactivate(
@@ -159,14 +158,13 @@ def reactivate(
     # The item cycle's flags for the listed customers only, and the count of all overdue customers: the
     # several hundred thousand overdue rows at 1M order lines stay in DuckDB.
     overdue = run(
-        con,
-        "customers",
-        "overdue",
-        {"asof": asof, "clinic": clinic, "limit": _ALL, "ids": listed["customer_id"].to_list()},
+        con, "customers", "overdue_listed", {"asof": asof, "clinic": clinic, "ids": listed["customer_id"].to_list()}
     )
     total = _overdue_total(overdue)
     meta["overdue_customers"] = total
-    flags = overdue.select("customer_id", "item", "interval_days", "due_date", "overdue_days")
+    flags = overdue.filter(pl.col("customer_id").is_not_null()).select(
+        "customer_id", "item", "interval_days", "due_date", "overdue_days"
+    )
     listed = listed.join(flags, on="customer_id", how="left", maintain_order="left").with_columns(
         pl.col("overdue_days").is_not_null().alias("overdue")
     )

@@ -7,6 +7,32 @@
 -- name: rfm_per
 -- Per customer with a deal up to $asof, of $clinic by their record or by an order there (rfm_segments,
 -- rfm_customers): recency, deal visits and sales in the 365 days, lifetime sales.
+-- The last deal and lifetime sales come from the layer's customer_deals; only the customers with a day after
+-- $asof (none when $asof is the data's last day) are worked out again from their days up to $asof, as
+-- overdue does. The deal visits and sales read the 365 days' rows of customer_days alone (kept in day
+-- order, so the older row groups are skipped). rfm_per_from_days is the same answer from every day.
+late AS (SELECT DISTINCT customer_id FROM customer_days WHERE day > $asof),
+settled AS (
+    SELECT customer_id, last_deal, CAST(lifetime_sales AS DECIMAL(38, 2)) AS lifetime_sales FROM customer_deals
+    WHERE customer_id NOT IN (SELECT customer_id FROM late)
+    UNION ALL
+    SELECT customer_id, max(day) FILTER (WHERE net > 0), sum(net)
+    FROM customer_days
+    WHERE day <= $asof AND customer_id IN (SELECT customer_id FROM late)
+    GROUP BY 1 HAVING count(*) FILTER (WHERE net > 0) > 0),
+recent AS (
+    SELECT customer_id, count(*) FILTER (WHERE net > 0) AS deal_visits, sum(net) AS sales
+    FROM customer_days WHERE day > CAST($asof AS DATE) - 365 AND day <= $asof
+    GROUP BY 1),
+per AS (
+    SELECT d.customer_id, datediff('day', d.last_deal, $asof) AS recency_days,
+           coalesce(r.deal_visits, 0) AS deal_visits, coalesce(r.sales, 0) AS sales, d.lifetime_sales
+    FROM settled d LEFT JOIN recent r USING (customer_id)
+    WHERE {include:of_clinic} OR d.customer_id IN (SELECT customer_id FROM order_days WHERE clinic = $clinic))
+
+-- name: rfm_per_from_days
+-- The definition of rfm_per above, straight from every customer-day up to $asof (no layer shortcut); the
+-- tests hold rfm_per to it at several dates.
 d AS (SELECT * FROM customer_days WHERE day <= $asof),
 per AS (
     SELECT d.customer_id,
@@ -130,6 +156,59 @@ SELECT c.customer_id, c.item, c.last_deal, c.interval_days, c.due_date, l.lifeti
 FROM counted c JOIN last l USING (customer_id)
 ORDER BY lifetime_sales DESC, overdue_days ASC, customer_id
 LIMIT $limit;
+
+-- name: overdue_listed
+-- What the call-back list needs of overdue above, without ranking every overdue customer: how many
+-- customers are overdue as of $asof (of $clinic), and the rows of the customers $ids (a list) among them,
+-- with overdue's columns. One row with NULLs and the count when none of them is overdue.
+-- A customer is overdue when the soonest-due item of their last deal is: its due date is the last deal day
+-- plus the smallest interval, rounded, and rounding keeps order, so it lies before $asof exactly when some
+-- item's does. The count is of the customers with such an item (no per-customer pick of the item, which
+-- cost most of the list at 10M order lines); only the $ids pick theirs.
+WITH intervals AS (
+    SELECT item, median_interval_days AS interval_days FROM item_intervals WHERE median_interval_days IS NOT NULL),
+late AS (SELECT DISTINCT customer_id FROM customer_days WHERE day > $asof),
+late_last AS (
+    SELECT customer_id, max(day) FILTER (WHERE net > 0) AS last_deal, sum(net) AS lifetime_sales
+    FROM customer_days
+    WHERE day <= $asof AND customer_id IN (SELECT customer_id FROM late)
+    GROUP BY 1),
+-- Read twice (the count, the $ids): not kept as a table of every customer's items.
+buys AS NOT MATERIALIZED (
+    SELECT customer_id, item, last_deal AS day FROM customer_last_items
+    WHERE customer_id NOT IN (SELECT customer_id FROM late)
+    UNION ALL
+    SELECT DISTINCT o.customer_id, o.item, o.order_date AS day
+    FROM orders o JOIN late_last l ON o.customer_id = l.customer_id AND o.order_date = l.last_deal
+    WHERE o.line_kind = 'sale' AND o.paid_amount > 0),
+of_clinic AS NOT MATERIALIZED (SELECT customer_id FROM customers WHERE clinic = $clinic),
+total AS (
+    SELECT count(DISTINCT b.customer_id) AS overdue_customers
+    FROM buys b JOIN intervals iv ON iv.item = b.item
+    WHERE CAST(b.day + to_days(CAST(round(iv.interval_days) AS INTEGER)) AS DATE) < $asof
+      AND ($clinic IS NULL OR b.customer_id IN (SELECT customer_id FROM of_clinic))),
+asked AS (SELECT unnest($ids::VARCHAR[]) AS customer_id),
+due AS (
+    SELECT b.customer_id, any_value(b.day) AS last_deal, arg_min(b.item, iv.interval_days) AS item,
+           min(iv.interval_days) AS interval_days
+    FROM buys b JOIN intervals iv ON iv.item = b.item
+    WHERE b.customer_id IN (SELECT customer_id FROM asked)
+      AND ($clinic IS NULL OR b.customer_id IN (SELECT customer_id FROM of_clinic))
+    GROUP BY 1),
+lifetime AS (
+    SELECT customer_id, CAST(lifetime_sales AS DECIMAL(38, 2)) AS lifetime_sales FROM customer_deals
+    WHERE customer_id IN (SELECT customer_id FROM asked) AND customer_id NOT IN (SELECT customer_id FROM late)
+    UNION ALL
+    SELECT customer_id, lifetime_sales FROM late_last
+    WHERE last_deal IS NOT NULL AND customer_id IN (SELECT customer_id FROM asked)),
+listed AS (
+    SELECT d.customer_id, d.item, d.last_deal, d.interval_days, d.due_date, l.lifetime_sales,
+           datediff('day', d.due_date, $asof) AS overdue_days
+    FROM (SELECT *, CAST(last_deal + to_days(CAST(round(interval_days) AS INTEGER)) AS DATE) AS due_date FROM due) d
+    JOIN lifetime l USING (customer_id)
+    WHERE d.due_date < $asof)
+SELECT l.*, t.overdue_customers FROM total t LEFT JOIN listed l ON true
+ORDER BY l.lifetime_sales DESC, l.overdue_days ASC, l.customer_id;
 
 -- name: overdue_from_orders
 -- The definition of overdue above, straight from customer_days and every order line (no layer shortcut);

@@ -1,0 +1,193 @@
+"""customers rfm and reactivate read the layer's per-customer rows (customer_deals, customer_last_items) and
+only the 365 days of customer_days (issue 11, 10M lines); the plain formulations (sql/customers.sql
+rfm_per_from_days, overdue_from_orders) work the same answers out from every customer-day and order line.
+Both on a hand-built world (customers with days after the as-of date, two clinics, a refund day netting
+0.00, a 0.10 + 0.20 − 0.30 day) against numbers worked out by hand, and on the bundled sample at several
+dates and clinics against each other."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from decimal import Decimal
+
+import pytest
+
+from aesthetic_cli.importer.load import import_file
+from aesthetic_cli.metrics.base import frame, prepare, run
+from aesthetic_cli.metrics.customers import rfm
+from aesthetic_cli.sqlfiles import query
+from aesthetic_cli.warehouse import connect
+from tests.conftest import ORDER_HEAD, run_cli, write_csv
+
+D = Decimal
+HEAD = [*ORDER_HEAD, "门店"]
+# The data ends 2025-12-31. 水光针 repeats: A 2024-11-10 → 2025-03-01 → 11-15 (111, 259 days), D 09-01 → 10-01
+# (30), G 01-10 → 02-10 (31): median interval (31 + 111) / 2 = 71 days. No other item repeats (B's 热玛吉 and
+# F's 光子 lines are a refund day and a float-trap day, each once).
+ORDERS = [
+    HEAD,
+    ["2024-11-10", "A", "水光针", "1000", "微信", "甲", "东店"],
+    ["2025-03-01", "A", "水光针", "1200", "微信", "甲", "东店"],
+    ["2025-11-15", "A", "水光针", "900", "微信", "甲", "西店"],
+    ["2024-06-01", "B", "光子", "3000", "微信", "乙", "西店"],
+    # B's 08-01 nets 0.00: no deal.
+    ["2025-08-01", "B", "热玛吉", "2000", "微信", "乙", "西店"],
+    ["2025-08-01", "B", "热玛吉", "-2000", "微信", "乙", "西店"],
+    ["2025-12-20", "C", "水光针", "500", "微信", "甲", "东店"],
+    ["2025-09-01", "D", "水光针", "800", "微信", "乙", "西店"],
+    ["2025-10-01", "D", "水光针", "800", "微信", "乙", "西店"],
+    ["2025-10-20", "D", "水光针", "-300", "微信", "乙", "西店"],
+    ["2025-05-05", "E", "玻尿酸", "5000", "微信", "甲", "东店"],
+    # F's 07-07 nets 0.10 + 0.20 − 0.30 = 0.00 exactly: no deal (a float sum leaves 5.6e-17).
+    ["2025-07-07", "F", "光子", "0.10", "微信", "甲", "东店"],
+    ["2025-07-07", "F", "光子", "0.20", "微信", "甲", "东店"],
+    ["2025-07-07", "F", "光子", "-0.30", "微信", "甲", "东店"],
+    ["2025-12-01", "F", "水光针", "100", "微信", "甲", "东店"],
+    ["2025-01-10", "G", "水光针", "600", "微信", "甲", "东店"],
+    ["2025-02-10", "G", "水光针", "600", "微信", "甲", "东店"],
+]
+CUSTOMERS = [
+    ["顾客编号", "姓名", "手机号", "门店"],
+    ["A", "甲一", "13800000001", "东店"],
+    ["B", "乙二", "13800000002", "西店"],
+    ["D", "丁四", "13800000004", "东店"],
+    ["E", "戊五", "13800000005", "西店"],
+    ["F", "己六", "13800000006", "东店"],
+]
+DATES = (date(2025, 12, 31), date(2025, 10, 31), date(2025, 8, 1), date(2025, 3, 1), date(2024, 12, 31))
+CLINICS = (None, "东店", "西店")
+
+
+@pytest.fixture
+def world(con, ws):
+    import_file(con, write_csv(ws / "orders.csv", ORDERS), clinic=None)
+    import_file(con, write_csv(ws / "customers.csv", CUSTOMERS), clinic=None)
+    return con
+
+
+def per_rows(con, which: str, asof: date, clinic: str | None):
+    sql = f"WITH {query('customers', which)}\nSELECT * FROM per ORDER BY customer_id"
+    return frame(con, sql, {"asof": asof, "clinic": clinic})
+
+
+def segments_from_days(con, asof: date, clinic: str | None):
+    segments = query("customers", "rfm_segments")
+    assert query("customers", "rfm_per") in segments
+    plain = segments.replace(query("customers", "rfm_per"), query("customers", "rfm_per_from_days"))
+    return frame(con, plain, {"asof": asof, "clinic": clinic}).sort("active", "r_hi", "f_hi", "m_hi")
+
+
+def test_rfm_by_hand_on_the_last_day(world):
+    # As of 12-31, window 2025-01-01 .. 12-31. Recency, deal visits, window sales, lifetime:
+    # A 11-15: 46, 2 (03-01, 11-15), 2,100, 3,100.  B last deal 2024-06-01: 578, 0 (08-01 nets 0.00), 0.00, 3,000.
+    # C 11, 1, 500, 500.  D 10-01: 91, 2, 1,300 (800 + 800 − 300), 1,300.  E 05-05: 240, 1, 5,000, 5,000.
+    # F 12-01: 30, 1 (07-07 nets 0.00), 100, 100.  G 02-10: 324, 2, 1,200, 1,200.
+    r = rfm(world, asof=date(2025, 12, 31), list_customers=True)
+    got = {
+        x["customer_id"]: (x["recency_days"], x["deal_visits"], x["sales"], x["lifetime_sales"], x["segment"])
+        for x in r.tables["customers"].iter_rows(named=True)
+    }
+    # Medians of the six active (all but B): recency (46 + 91) / 2 = 68.5, visits 1.5, sales (1,200 + 1,300) / 2.
+    assert r.meta["medians"] == {"recency_days": 68.5, "deal_visits": 1.5, "sales": 1250.0}
+    assert got == {
+        "A": (46, 2, D("2100.00"), D("3100.00"), "重要价值客户"),
+        "B": (578, 0, D("0.00"), D("3000.00"), "沉睡客户（365天无成交）"),
+        "C": (11, 1, D("500.00"), D("500.00"), "一般发展客户"),
+        "D": (91, 2, D("1300.00"), D("1300.00"), "重要保持客户"),
+        "E": (240, 1, D("5000.00"), D("5000.00"), "重要挽留客户"),
+        "F": (30, 1, D("100.00"), D("100.00"), "一般发展客户"),
+        "G": (324, 2, D("1200.00"), D("1200.00"), "一般保持客户"),
+    }
+
+
+def test_rfm_by_hand_before_days_that_came_later_through_the_cli(world):
+    # As of 10-31 (window 2024-11-01 .. 2025-10-31) A's 11-15 lies ahead: last deal 03-01 (244 days), lifetime
+    # 2,200, not the layer's 3,100. C and F have no deal by then (F's only day nets 0.00): not listed.
+    # B 2024-06-01: 517 days. D 30, E 179, G 263. Medians of A D E G: recency (179 + 244) / 2, visits 2, sales
+    # (1,300 + 2,200) / 2.
+    world.close()
+    out = run_cli("customers", "rfm", "--date", "2025-10-31", "--list", "--format", "json")
+    assert out.exit_code == 0, out.output
+    data = json.loads(out.stdout)
+    got = {
+        x["customer_id"]: (x["recency_days"], x["deal_visits"], D(str(x["sales"])), D(str(x["lifetime_sales"])))
+        for x in data["customers"]
+    }
+    assert got == {
+        "A": (244, 2, D("2200"), D("2200")),
+        "B": (517, 0, D("0"), D("3000")),
+        "D": (30, 2, D("1300"), D("1300")),
+        "E": (179, 1, D("5000"), D("5000")),
+        "G": (263, 2, D("1200"), D("1200")),
+    }
+    assert data["meta"]["medians"] == {"recency_days": 211.5, "deal_visits": 2.0, "sales": 1750.0}
+    # 东店: A D F by their record, C E G by an order there; B (西店 alone) drops out, C and F have no deal yet.
+    out = run_cli("customers", "rfm", "--date", "2025-10-31", "--list", "--clinic", "东店", "--format", "json")
+    assert sorted(x["customer_id"] for x in json.loads(out.stdout)["customers"]) == ["A", "D", "E", "G"]
+
+
+def test_rfm_reads_equal_the_definition_on_the_hand_world(world):
+    for day in DATES:
+        for clinic in CLINICS:
+            layer, plain = per_rows(world, "rfm_per", day, clinic), per_rows(world, "rfm_per_from_days", day, clinic)
+            assert layer.equals(plain), (day, clinic, layer, plain)
+            cells = run(world, "customers", "rfm_segments", {"asof": day, "clinic": clinic})
+            assert cells.sort("active", "r_hi", "f_hi", "m_hi").equals(segments_from_days(world, day, clinic))
+
+
+def overdue_listed(con, asof: date, clinic: str | None, ids: list[str]):
+    return run(con, "customers", "overdue_listed", {"asof": asof, "clinic": clinic, "ids": ids})
+
+
+def test_overdue_listed_by_hand(world):
+    # 水光针's interval is 71 days. As of 10-31: A's last deal by then 03-01 (due 05-11, 173 days over; its
+    # 11-15 lies ahead) and G's 02-10 (due 04-22, 192 over); D's 10-01 is due 12-11. Lifetime as of 10-31.
+    cols = ("customer_id", "item", "due_date", "overdue_days", "lifetime_sales", "overdue_customers")
+    rows = overdue_listed(world, date(2025, 10, 31), None, ["A", "D", "G", "nobody"]).select(cols).rows()
+    assert rows == [
+        ("A", "水光针", date(2025, 5, 11), 173, D("2200.00"), 2),
+        ("G", "水光针", date(2025, 4, 22), 192, D("1200.00"), 2),
+    ]
+    # As of 12-31: D (due 12-11, 20 over) and G (253 over); A's 11-15 is due 2026-01-25, C's and F's later.
+    rows = overdue_listed(world, date(2025, 12, 31), None, ["A", "D"]).select(cols).rows()
+    assert rows == [("D", "水光针", date(2025, 12, 11), 20, D("1300.00"), 2)]
+    # None of the asked is overdue: one row, no customer, the count.
+    assert overdue_listed(world, date(2025, 12, 31), None, ["A"]).select(cols).rows() == [(None,) * 5 + (2,)]
+    # 西店 by record: B and E, neither overdue (光子 and 玻尿酸 never repeat); D is 东店's by record.
+    assert overdue_listed(world, date(2025, 12, 31), "西店", ["D"]).select(cols).rows() == [(None,) * 5 + (0,)]
+
+
+def assert_overdue_listed_is_the_definition(con, day: date, clinic: str | None) -> int:
+    plain = run(con, "customers", "overdue_from_orders", {"asof": day, "clinic": clinic, "limit": 1_000_000})
+    everyone = plain["customer_id"].to_list()
+    some = everyone[1:4] + everyone[-2:] + ["nobody"]
+    for ids in (some, ["nobody"], everyone):
+        got = overdue_listed(con, day, clinic, ids)
+        assert got["overdue_customers"].to_list() == [plain.height] * got.height, (day, clinic)
+        expected = plain.filter(plain["customer_id"].is_in(ids))
+        listed = got.filter(got["customer_id"].is_not_null())
+        assert listed.equals(expected), (day, clinic, listed, expected)
+    return plain.height
+
+
+def test_overdue_listed_is_the_definition_on_the_hand_world(world):
+    counts = [assert_overdue_listed_is_the_definition(world, day, clinic) for day in DATES for clinic in CLINICS]
+    assert max(counts) == 2
+
+
+def test_layer_reads_equal_the_definitions_on_the_sample(sample_db):
+    # On the bundled sample (two clinics, two years): the last day (nobody late), a month before and half-way.
+    con = connect(sample_db, read_only=True)
+    try:
+        cov = prepare(con)
+        last, first = cov.last_day, cov.first_day
+        for day in (last, date(last.year, last.month, 1), first + (last - first) / 2):
+            for clinic in (None, "静安店"):
+                layer, plain = per_rows(con, "rfm_per", day, clinic), per_rows(con, "rfm_per_from_days", day, clinic)
+                assert plain.height > 100 and layer.equals(plain), (day, clinic)
+                cells = run(con, "customers", "rfm_segments", {"asof": day, "clinic": clinic})
+                assert cells.sort("active", "r_hi", "f_hi", "m_hi").equals(segments_from_days(con, day, clinic))
+                assert assert_overdue_listed_is_the_definition(con, day, clinic) > 10
+    finally:
+        con.close()
