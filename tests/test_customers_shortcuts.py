@@ -55,7 +55,15 @@ CUSTOMERS = [
     ["E", "戊五", "13800000005", "西店"],
     ["F", "己六", "13800000006", "东店"],
 ]
-DATES = (date(2025, 12, 31), date(2025, 10, 31), date(2025, 8, 1), date(2025, 3, 1), date(2024, 12, 31))
+# 2025-11-10: A's first day (2024-11-10) lies exactly 365 days back, just outside the window.
+DATES = (
+    date(2025, 12, 31),
+    date(2025, 11, 10),
+    date(2025, 10, 31),
+    date(2025, 8, 1),
+    date(2025, 3, 1),
+    date(2024, 12, 31),
+)
 CLINICS = (None, "东店", "西店")
 
 
