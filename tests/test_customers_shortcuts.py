@@ -199,3 +199,27 @@ def test_layer_reads_equal_the_definitions_on_the_sample(sample_db):
                 assert assert_overdue_listed_is_the_definition(con, day, clinic) > 10
     finally:
         con.close()
+
+
+def test_value_at_risk_read_for_repeat_customers_only_is_every_customers(sample_db):
+    # at_risk (sql/predict.sql) reads the repeat customers only; the plain way scores every customer in
+    # Python (predict.score) and takes (1 − P(alive)) × E[deals in 180 days | alive] × E[deal value].
+    from aesthetic_cli.metrics import predict
+
+    con = connect(sample_db, read_only=True)
+    try:
+        last = prepare(con).last_day
+        for until, clinic in ((last, None), (date(last.year, last.month, 1), "静安店")):
+            _, ranked = predict.fit_and_rank(con, until=until, clinic=clinic, days=180, limit=25)
+            s = predict.score(con, until=until, clinic=clinic, horizons=(180,)).frame
+            s = s.with_columns(
+                ((1 - s["p_alive"]) * s["expected_deals_if_alive_180d"] * s["expected_value"]).alias("risk")
+            )
+            at_risk = s.filter(s["risk"] > 0).sort(["risk", "customer_id"], descending=[True, False])
+            assert s.filter(s["repeat_deals"] == 0).height > 100 and at_risk.height > 25
+            assert ranked["customers_at_risk"][0] == at_risk.height
+            assert ranked["value_at_risk_total"][0] == pytest.approx(s["risk"].sum(), rel=1e-12)
+            assert ranked["customer_id"].to_list() == at_risk["customer_id"].head(25).to_list()
+            assert ranked["value_at_risk"].to_list() == pytest.approx(at_risk["risk"].head(25).to_list(), rel=1e-12)
+    finally:
+        con.close()

@@ -69,13 +69,16 @@ ORDER BY customer_id;
 -- Gamma-Gamma's expected deal value is closed: p (v + x·mx) / (p x + q − 1), mx = 0 without a repeat
 -- (metrics/clv_models.expected_value, the same operations in the same order). value_at_risk =
 -- (1 − P(alive)) × E[deals | alive] × E[value], as metrics/customers.reactivate defines it; the
--- totals count and sum it over every customer.
+-- totals count and sum it over every customer. Only the repeat customers are read: without a repeat P(alive)
+-- is exactly 1 (metrics/clv_models.p_alive) and the value at risk exactly 0, which neither counts nor adds
+-- anything (at 10M order lines 1.4M rows are read instead of 5M).
 WITH valued AS (
     SELECT s.customer_id, s.last_deal, s.repeat_deals, s.lifetime_sales, f.p_alive,
            f.if_alive * ($p * ($v + s.repeat_deals * CASE WHEN s.repeat_deals > 0 AND s.avg_repeat_value IS NOT NULL
                                                             THEN s.avg_repeat_value ELSE 0.0 END)
                          / ($p * s.repeat_deals + $q - 1.0)) AS expected_sales_if_alive
-    FROM temp.predict_per_customer s JOIN forecast_rows f USING (repeat_deals, recency_days, age_days)),
+    FROM temp.predict_per_customer s JOIN forecast_rows f USING (repeat_deals, recency_days, age_days)
+    WHERE s.repeat_deals > 0),
 risk AS (SELECT *, (1.0::DOUBLE - p_alive) * expected_sales_if_alive AS value_at_risk FROM valued),
 totals AS (
     SELECT count(*) FILTER (WHERE value_at_risk > 0) AS customers_at_risk, sum(value_at_risk) AS value_at_risk_total
