@@ -292,6 +292,34 @@ def _gg_loglik(p: float, q: float, v: float, x, mx, log_mx, ux, inv) -> np.ndarr
     return per_x[inv] + (px - 1) * log_mx - (px + q) * np.log(v + x * mx)
 
 
+class _GGSum:
+    """Σ _gg_loglik over the customers, for the fit: the same operations in the same order, each into a buffer
+    kept between calls, and x·mx (which does not depend on the parameters) worked out once. So the same sum to
+    the last bit (tests/test_customers_shortcuts.py), without the fresh arrays of every call: at 10M order
+    lines (1.4M repeat customers, some 50 calls) the fit took 1.2 CPU s, most of it allocating them."""
+
+    def __init__(self, x, mx, log_mx, ux, inv):
+        self.x, self.log_mx, self.ux, self.inv = x, log_mx, ux, inv
+        self.xmx = x * mx
+        self.px, self.a, self.b, self.c = (np.empty_like(x) for _ in range(4))
+
+    def __call__(self, p: float, q: float, v: float) -> float:
+        ux, px, a, b, c = self.ux, self.px, self.a, self.b, self.c
+        pux = p * ux
+        per_x = special.gammaln(pux + q) - special.gammaln(pux) - special.gammaln(q) + q * np.log(v) + pux * np.log(ux)
+        np.multiply(p, self.x, out=px)
+        np.take(per_x, self.inv, out=a)  # per_x[inv]
+        np.subtract(px, 1, out=b)
+        np.multiply(b, self.log_mx, out=b)  # (px − 1) · log mx
+        np.add(a, b, out=a)
+        np.add(px, q, out=b)
+        np.add(v, self.xmx, out=c)
+        np.log(c, out=c)
+        np.multiply(b, c, out=b)  # (px + q) · log(v + x·mx)
+        np.subtract(a, b, out=a)
+        return a.sum()
+
+
 def gamma_gamma_loglik(p: float, q: float, v: float, x, mx) -> np.ndarray:
     """Each repeat customer's log-likelihood of their average value mx over x purchases (RFM and CLV, eq. 3):
 
@@ -325,9 +353,11 @@ def fit_gamma_gamma(x, mx) -> GammaGamma:
     # Start near the data: p·v/(q−1) ≈ the mean value, with q = 3 and p = 2.
     start = np.log([2.0, 3.0, max(float(mx.mean()), 1e-6)])
 
+    loglik_sum = _GGSum(x, mx, log_mx, ux, inv)
+
     def nll(theta):
         p, q, v = np.exp(theta)
-        ll = _gg_loglik(p, q, v, x, mx, log_mx, ux, inv).sum()
+        ll = loglik_sum(p, q, v)
         return -ll / n if np.isfinite(ll) else 1e300
 
     res = optimize.minimize(
