@@ -26,7 +26,7 @@ from aesthetic_cli.metrics import clv_models as cm
 from aesthetic_cli.metrics.base import prepare, run
 from aesthetic_cli.metrics.result import Note, Result
 from aesthetic_cli.privacy import mask
-from aesthetic_cli.sqlfiles import query
+from aesthetic_cli.sqlfiles import execute_all, query
 
 DEFAULT_HORIZONS = (90, 180)
 WEEK = 7.0
@@ -109,11 +109,11 @@ def fit_and_rank(con, *, until: date, clinic: str | None, days: int, limit: int)
 def per_customer_kept(con, *, until: date, clinic: str | None) -> Iterator[None]:
     """The per-customer summary up to `until` as a temporary table of this connection while the block runs
     (sql/predict.sql keep_per_customer; a read-only warehouse takes temporary tables)."""
-    con.execute(query("predict", "keep_per_customer"), {"until": until, "clinic": clinic})
+    execute_all(con, query("predict", "keep_per_customer"), {"until": until, "clinic": clinic})
     try:
         yield
     finally:
-        con.execute(query("predict", "drop_per_customer"))
+        execute_all(con, query("predict", "drop_per_customer"))
 
 
 def _fit(con) -> Fitted:

@@ -36,22 +36,32 @@ SELECT * FROM summary ORDER BY customer_id;
 
 -- name: keep_per_customer
 -- per_customer kept for one fit (metrics/predict.per_customer_kept): bgnbd_input, gg_input and at_risk
--- read it, so the summary of every customer is worked out once, not three times.
+-- read it, so the summary is worked out twice (once per table), not three times. Row by row for the repeat
+-- customers only; the others (no repeat: recency 0, P(alive) 1, no value at risk, no repeat value) only
+-- BG/NBD reads, grouped: one row per (recency, age) with its count. At 10M order lines 1.4M rows are kept
+-- instead of 5M (keeping every row cost more than working the summary out again).
 CREATE OR REPLACE TEMP TABLE predict_per_customer AS
 WITH {include:per_customer}
 SELECT customer_id, repeat_deals, last_deal, recency_days, age_days,
        CAST(avg_repeat_value AS DOUBLE) AS avg_repeat_value, lifetime_sales
-FROM summary;
+FROM summary WHERE repeat_deals > 0;
+CREATE OR REPLACE TEMP TABLE predict_single_deal AS
+WITH {include:per_customer}
+SELECT repeat_deals, recency_days, age_days, count(*) AS customers FROM summary WHERE repeat_deals = 0 GROUP BY ALL;
 
 -- name: drop_per_customer
 DROP TABLE IF EXISTS temp.predict_per_customer;
+DROP TABLE IF EXISTS temp.predict_single_deal;
 
 -- name: bgnbd_input
 -- What the BG/NBD fit reads, grouped in the warehouse: the distinct (repeat deals, recency, age) in days
 -- with how many customers share each (about 28k rows for 508k customers at 1M order lines), ascending,
 -- the order metrics/clv_models.distinct_rows gives.
 SELECT repeat_deals, recency_days, age_days, count(*) AS customers
-FROM temp.predict_per_customer GROUP BY ALL ORDER BY repeat_deals, recency_days, age_days;
+FROM temp.predict_per_customer GROUP BY ALL
+UNION ALL
+SELECT repeat_deals, recency_days, age_days, customers FROM temp.predict_single_deal
+ORDER BY repeat_deals, recency_days, age_days;
 
 -- name: gg_input
 -- What the Gamma-Gamma fit reads: each repeat customer's (repeat deals, average repeat value) with a positive
