@@ -353,7 +353,8 @@ def test_a_refused_two_row_header_is_proposed_and_imported_with_its_mapping(ws):
         ("金额(千元)", "千元"),
         ("应收(分)", "分"),
     ]
-    + [("应收（元）", "元"), ("积分", None), ("评分", None), ("实收金额", None), ("分店", None)],
+    + [("应收（元）", "元"), ("积分", None), ("评分", None), ("实收金额", None), ("分店", None)]
+    + [("实收金额（单位：万元）", "万元"), ("实收(万)", "万元"), ("金额[元]", "元"), ("金额【千元】", "千元")],
 )
 def test_the_unit_a_header_declares(header, unit):
     from aesthetic_cli.importer.recognise import header_unit
@@ -394,5 +395,57 @@ def test_an_amount_in_fen_loads_with_amount_unit_fen_and_is_refused_without(ws):
     r = run_cli("import", str(path), "--lang", "en")
     assert r.exit_code == 1 and "is in 分" in r.stderr
     r = run_cli("import", str(path), "--amount-unit", "fen")
+    assert r.exit_code == 0, r.stderr
+    assert _table(ws, "SELECT paid_amount FROM orders") == [(Decimal("1500.00"),)]
+
+
+def test_a_first_row_that_fills_a_gap_in_a_one_row_header_stays_data(ws):
+    # C1 has no phone (未留) and a tag under the header's empty cell: read as a second header row (手机 over
+    # 未留 | VIP, with phones below) C1 was lost without a word. A column that is no group is merged down in a
+    # real two-row header, so C1 under 客户编号 says this is data; with header_row = 1 given it is data too.
+    rows = [
+        ["客户编号", "姓名", "手机", "", "生日"],
+        ["C1", "张三", "未留", "VIP", ""],
+        ["C2", "李四", "13800138000", "", "1990-01-02"],
+        ["C3", "王五", "13900139000", "", "1991-03-04"],
+    ]
+    path = write_csv(ws / "t.csv", rows)
+    r = run_cli("import", str(path))
+    assert r.exit_code == 0, r.stderr
+    assert _table(ws, "SELECT customer_id FROM customers ORDER BY 1") == [("C1",), ("C2",), ("C3",)]
+    mapping = ws / "m.toml"
+    mapping.write_text('kind = "customers"\nheader_row = 1\n[columns]\n"客户编号" = "customer_id"\n', encoding="utf-8")
+    path2 = write_csv(ws / "t2.csv", [rows[0], ["C9", "赵六", "未留", "VIP", ""], *rows[2:]])
+    r = run_cli("import", str(path2), "--mapping", str(mapping))
+    assert r.exit_code == 0, r.stderr
+    assert ("C9",) in _table(ws, "SELECT customer_id FROM customers")
+
+
+def test_a_title_of_two_cells_above_the_header_is_no_group_row(ws):
+    # 门店：北京店 over 备注 would read 门店：北京店备注 → clinic, and load 首次/复购 as the clinic.
+    path = write_csv(
+        ws / "t.csv",
+        [
+            ["收费明细", "门店：北京店", "", "", "", ""],
+            ["订单号", "客户编号", "项目", "实收金额", "下单日期", "备注"],
+            ["A1", "C1", "水光", "100", "2025-01-02", "首次"],
+            ["A2", "C2", "水光", "200", "2025-01-03", "复购"],
+        ],
+    )
+    r = run_cli("import", str(path), "--clinic", "本院")
+    assert r.exit_code == 0, r.stderr
+    assert _table(ws, "SELECT DISTINCT clinic FROM orders") == [("本院",)]
+
+
+def test_amount_unit_fen_over_a_yuan_header_is_refused_naming_the_flag(ws):
+    path = write_csv(
+        ws / "t.csv", [["收费日期", "顾客编号", "项目", "实收金额(元)"], ["2025-10-02", "M1", "水光针", "1500"]]
+    )
+    r = run_cli("import", str(path), "--amount-unit", "fen", "--lang", "zh")
+    assert r.exit_code == 1 and "去掉 --amount-unit fen" in r.stderr
+    # The proposed mapping maps the column as it is (no conversion): imported without the flag, ¥1,500.00.
+    proposal = ws / "t.csv.aesops-mapping.toml"
+    assert "computed" not in tomllib.loads(proposal.read_text(encoding="utf-8"))
+    r = run_cli("import", str(path), "--mapping", str(proposal))
     assert r.exit_code == 0, r.stderr
     assert _table(ws, "SELECT paid_amount FROM orders") == [(Decimal("1500.00"),)]

@@ -76,6 +76,14 @@ def doubt_lines(rec: Recognition, lang: str = "zh") -> list[str]:
                 else f"dates like '{a['example']}' could be month/day/year or day/month/year "
                 "(set date_order in a mapping file)"
             )
+        elif key == "amount_unit" and a.get("reading") == "分":
+            # --amount-unit fen over a column the header says is in yuan: the flag is what is wrong.
+            out.append(
+                f"列「{a['header']}」的单位是{a['unit']}，但 --amount-unit fen 按分读取金额（去掉 --amount-unit fen）"
+                if lang == "zh"
+                else f"column '{a['header']}' is in {a['unit']} but --amount-unit fen reads amounts in fen "
+                "(leave out --amount-unit fen)"
+            )
         elif key == "amount_unit":
             out.append(
                 f"列「{a['header']}」的单位是{a['unit']}，而 aesops 按元读取金额（映射文件里已写成换算）"
@@ -149,7 +157,12 @@ def mapping_toml(rec: Recognition, *, header_row: int, sheet: str | None, lang: 
     if sheet:
         lines.append(f"sheets = [{_q(sheet)}]")
     # An amount in 万元 or 分 is converted to yuan by a computed field, [实收金额(万元)] * 10000.
-    convert = {a["header"]: (a["field"], a["unit"]) for key, a in rec.doubts if key == "amount_unit"}
+    # A header holding ] cannot be written in that form: its column stays mapped, for the user to convert.
+    convert = {
+        a["header"]: (a["field"], a["unit"])
+        for key, a in rec.doubts
+        if key == "amount_unit" and a.get("reading") != "分" and "]" not in a["header"]
+    }
     lines += ["", "[columns]"]
     for col, text in rec.headers.items():
         if col.startswith("="):

@@ -97,6 +97,12 @@ def _combined(frame: pl.DataFrame, top: int) -> dict[str, str] | None:
         return None
     if not any(_filled(b) and not _filled(a) for a, b in zip(upper, lower, strict=True)):
         return None
+    # A column that is no group (its upper cell is followed by another filled one, or ends the row) is merged
+    # down in a real two-row header, so its lower cell is empty. A first data row fills it (C1 under 客户编号),
+    # and so does a header under a title of a few cells (订单号 under 收费明细).
+    for i, (a, b) in enumerate(zip(upper, lower, strict=True)):
+        if _filled(a) and _filled(b) and (i + 1 == len(upper) or _filled(upper[i + 1])):
+            return None
     # A label, not a first data row of text only: somewhere the rows below hold dates or amounts under it.
     below = frame.slice(top + 2, 50)
     if not any(
@@ -120,14 +126,15 @@ def _combined(frame: pl.DataFrame, top: int) -> dict[str, str] | None:
 
 
 def two_row_header(
-    frame: pl.DataFrame, row: int, pool: list[Dataset], user_cols: set[str]
+    frame: pl.DataFrame, row: int, pool: list[Dataset], user_cols: set[str], *, given: bool = False
 ) -> tuple[int, dict[str, str]] | None:
     """The header as two rows (the one found and the one above or below it) when that reading names more
     columns aesops knows than the row alone: (the lower row, its headers). Data starts below the lower
-    row, so everything after reads the file as if that row were the header."""
+    row, so everything after reads the file as if that row were the header. A row the user gave
+    (header_row in a mapping) is never moved down: it can only be the lower row, as aesops' proposals write it."""
     alone = sum(1 for c in _row_cells(frame, row) if _header_hits(c, pool, user_cols))
     best: tuple[int, dict[str, str]] | None = None
-    for top in (row - 1, row):
+    for top in (row - 1,) if given else (row - 1, row):
         headers = _combined(frame, top)
         if headers is None:
             continue
@@ -179,7 +186,9 @@ def recognise_frame(
     else:
         row = find_header_row(frame, pool, user_cols)
     no_header = row is None
-    two_rows = None if row is None else two_row_header(frame, row, pool, user_cols)
+    two_rows = (
+        None if row is None else two_row_header(frame, row, pool, user_cols, given=bool(user and user.header_row))
+    )
     if row is None:
         # Still propose a mapping: the widest of the first rows is most likely the header.
         widths: list[int] = [
@@ -313,7 +322,9 @@ def _unit_doubts(rec: rg.Recognition, headers: dict[str, str], amount_unit: str 
             continue
         unit = rg.header_unit(headers.get(col, ""))
         if unit is not None and unit != expected:
-            rec.doubts.append(("amount_unit", {"header": headers[col], "unit": unit, "field": m.field}))
+            rec.doubts.append(
+                ("amount_unit", {"header": headers[col], "unit": unit, "field": m.field, "reading": expected})
+            )
 
 
 def _day_month_candidates(values: pl.Series) -> list:

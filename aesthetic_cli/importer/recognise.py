@@ -815,7 +815,7 @@ _YES_NO = {
 
 # A unit written in an amount's header: 实收金额(万元), 金额（千元）, 应收(分), 销售额万元. 分 only in brackets
 # (积分 and 评分 end with it); 元 is what aesops stores.
-_UNIT_IN_BRACKETS = re.compile(r"[(（]\s*(万元|千元|百元|元|角|分)\s*[)）]")
+_UNIT_IN_BRACKETS = re.compile(r"[(（\[【]\s*(?:单位\s*[:：]?\s*)?(万元|千元|百元|元|角|分|万)\s*[)）\]】]")
 _UNIT_AT_END = re.compile(r"(万元|千元)$")
 UNIT_FACTORS = {"万元": 10000, "千元": 1000, "百元": 100, "元": 1, "角": 0.1, "分": 0.01}
 
@@ -824,7 +824,9 @@ def header_unit(text: str) -> str | None:
     """The money unit a header declares, if any: 万元, 千元, 百元, 元, 角 or 分."""
     t = unicodedata.normalize("NFKC", text).strip()
     m = _UNIT_IN_BRACKETS.search(t) or _UNIT_AT_END.search(t)
-    return m.group(1) if m else None
+    if not m:
+        return None
+    return "万元" if m.group(1) == "万" else m.group(1)
 
 
 def looks_like_value(text: str) -> bool:
