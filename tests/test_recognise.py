@@ -449,3 +449,18 @@ def test_amount_unit_fen_over_a_yuan_header_is_refused_naming_the_flag(ws):
     r = run_cli("import", str(path), "--mapping", str(proposal))
     assert r.exit_code == 0, r.stderr
     assert _table(ws, "SELECT paid_amount FROM orders") == [(Decimal("1500.00"),)]
+
+
+def test_a_unit_header_that_cannot_be_quoted_stays_refused_and_is_never_read_as_yuan(ws):
+    # [实收金额[RMB](万元)] cannot be written as a computed field: the proposal leaves the column unmapped, so
+    # importing with it refuses again instead of loading 0.15 as ¥0.15.
+    path = write_csv(
+        ws / "t.csv", [["收费日期", "顾客编号", "项目", "实收金额[RMB](万元)"], ["2025-10-02", "M1", "水光针", "0.15"]]
+    )
+    assert run_cli("import", str(path)).exit_code == 1
+    proposal = ws / "t.csv.aesops-mapping.toml"
+    doc = tomllib.loads(proposal.read_text(encoding="utf-8"))
+    assert "实收金额[RMB](万元)" not in doc["columns"] and "computed" not in doc
+    r = run_cli("import", str(path), "--mapping", str(proposal), "--lang", "zh")
+    assert r.exit_code == 1 and "表头含 ]" in r.stderr
+    assert _table(ws, "SELECT count(*) FROM orders") == [(0,)]

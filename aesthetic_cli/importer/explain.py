@@ -85,11 +85,13 @@ def doubt_lines(rec: Recognition, lang: str = "zh") -> list[str]:
                 "(leave out --amount-unit fen)"
             )
         elif key == "amount_unit":
+            quotable = "]" not in a["header"]
             out.append(
-                f"列「{a['header']}」的单位是{a['unit']}，而 aesops 按元读取金额（映射文件里已写成换算）"
+                f"列「{a['header']}」的单位是{a['unit']}，而 aesops 按元读取金额"
+                + ("（映射文件里已写成换算）" if quotable else "（表头含 ]，请改表头后在映射文件里换算）")
                 if lang == "zh"
                 else f"column '{a['header']}' is in {a['unit']} but aesops reads amounts in yuan "
-                "(the mapping file converts it)"
+                + ("(the mapping file converts it)" if quotable else "(rename the header without ] to convert it)")
             )
         elif key == "thin":
             out.append(
@@ -157,18 +159,28 @@ def mapping_toml(rec: Recognition, *, header_row: int, sheet: str | None, lang: 
     if sheet:
         lines.append(f"sheets = [{_q(sheet)}]")
     # An amount in 万元 or 分 is converted to yuan by a computed field, [实收金额(万元)] * 10000.
-    # A header holding ] cannot be written in that form: its column stays mapped, for the user to convert.
-    convert = {
+    wrong_unit = {
         a["header"]: (a["field"], a["unit"])
         for key, a in rec.doubts
-        if key == "amount_unit" and a.get("reading") != "分" and "]" not in a["header"]
+        if key == "amount_unit" and a.get("reading") != "分"
     }
+    # A header holding ] cannot be quoted as [header]: left unmapped (the file stays refused) rather than read as yuan.
+    convert = {h: v for h, v in wrong_unit.items() if "]" not in h}
     lines += ["", "[columns]"]
     for col, text in rec.headers.items():
         if col.startswith("="):
             continue
         m = rec.best.matches.get(col)
-        if m and text in convert:
+        if m and text in wrong_unit and text not in convert:
+            lines.append(
+                f"# {_q(text)} = {_q(m.field)}    "
+                + (
+                    f"# 单位是{wrong_unit[text][1]}：改掉表头里的 ] 后用 [computed] 换算成元"
+                    if zh
+                    else f"# in {wrong_unit[text][1]}: rename the header without ] and convert it in [computed]"
+                )
+            )
+        elif m and text in convert:
             lines.append(
                 f"# {_q(text)} = {_q(m.field)}    "
                 + ("# 见下方 [computed] 的换算" if zh else "# converted in [computed] below")
