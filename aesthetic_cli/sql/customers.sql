@@ -101,6 +101,27 @@ SELECT k.card_id, k.customer_id, k.card_type, k.card_clinic AS clinic,
        coalesce(k.balance, 0) AS balance, k.last_used_at, coalesce(t.n, 0) AS topups_after_last_use
 FROM k LEFT JOIN topups t USING (card_id);
 
+-- name: last_deal_items
+-- overdue's and overdue_listed's shared part: item intervals, the customers with a day after $asof (late)
+-- and their last deal and lifetime sales up to $asof worked out from their days, and what each customer
+-- bought on their last deal day (buys: from the layer, or for the late ones from their order lines). buys
+-- is read twice by overdue_listed (the count, the $ids): not kept as a table of every customer's items.
+intervals AS (
+    SELECT item, median_interval_days AS interval_days FROM item_intervals WHERE median_interval_days IS NOT NULL),
+late AS (SELECT DISTINCT customer_id FROM customer_days WHERE day > $asof),
+late_last AS (
+    SELECT customer_id, max(day) FILTER (WHERE net > 0) AS last_deal, sum(net) AS lifetime_sales
+    FROM customer_days
+    WHERE day <= $asof AND customer_id IN (SELECT customer_id FROM late)
+    GROUP BY 1),
+buys AS NOT MATERIALIZED (
+    SELECT customer_id, item, last_deal AS day FROM customer_last_items
+    WHERE customer_id NOT IN (SELECT customer_id FROM late)
+    UNION ALL
+    SELECT DISTINCT o.customer_id, o.item, o.order_date AS day
+    FROM orders o JOIN late_last l ON o.customer_id = l.customer_id AND o.order_date = l.last_deal
+    WHERE o.line_kind = 'sale' AND o.paid_amount > 0)
+
 -- name: overdue
 -- Customers past the median repurchase interval of the soonest-due item of their last deal, as of
 -- $asof, most lifetime value first; `overdue_customers` counts them all, the rows stop at $limit. With
@@ -110,27 +131,12 @@ FROM k LEFT JOIN topups t USING (card_id);
 -- and lifetime sales. Only the customers with a day after $asof (none when $asof is the data's last day,
 -- a handful at a month's end) are worked out again from their days and order lines up to $asof.
 -- overdue_from_orders is the same answer from the order lines alone.
-WITH intervals AS (
-    SELECT item, median_interval_days AS interval_days FROM item_intervals WHERE median_interval_days IS NOT NULL),
-late AS (SELECT DISTINCT customer_id FROM customer_days WHERE day > $asof),
-late_last AS (
-    SELECT customer_id, max(day) FILTER (WHERE net > 0) AS last_deal, sum(net) AS lifetime_sales
-    FROM customer_days
-    WHERE day <= $asof AND customer_id IN (SELECT customer_id FROM late)
-    GROUP BY 1),
+WITH {include:last_deal_items},
 last AS (
     SELECT customer_id, last_deal, CAST(lifetime_sales AS DECIMAL(38, 2)) AS lifetime_sales FROM customer_deals
     WHERE customer_id NOT IN (SELECT customer_id FROM late)
     UNION ALL
     SELECT customer_id, last_deal, lifetime_sales FROM late_last WHERE last_deal IS NOT NULL),
--- What each customer bought on their last deal day, with that day.
-buys AS (
-    SELECT customer_id, item, last_deal AS day FROM customer_last_items
-    WHERE customer_id NOT IN (SELECT customer_id FROM late)
-    UNION ALL
-    SELECT DISTINCT o.customer_id, o.item, o.order_date AS day
-    FROM orders o JOIN late_last l ON o.customer_id = l.customer_id AND o.order_date = l.last_deal
-    WHERE o.line_kind = 'sale' AND o.paid_amount > 0),
 due AS (
     SELECT b.customer_id, any_value(b.day) AS last_deal, arg_min(b.item, iv.interval_days) AS item,
            min(iv.interval_days) AS interval_days
@@ -165,22 +171,7 @@ LIMIT $limit;
 -- plus the smallest interval, rounded, and rounding keeps order, so it lies before $asof exactly when some
 -- item's does. The count is of the customers with such an item (no per-customer pick of the item, which
 -- cost most of the list at 10M order lines); only the $ids pick theirs.
-WITH intervals AS (
-    SELECT item, median_interval_days AS interval_days FROM item_intervals WHERE median_interval_days IS NOT NULL),
-late AS (SELECT DISTINCT customer_id FROM customer_days WHERE day > $asof),
-late_last AS (
-    SELECT customer_id, max(day) FILTER (WHERE net > 0) AS last_deal, sum(net) AS lifetime_sales
-    FROM customer_days
-    WHERE day <= $asof AND customer_id IN (SELECT customer_id FROM late)
-    GROUP BY 1),
--- Read twice (the count, the $ids): not kept as a table of every customer's items.
-buys AS NOT MATERIALIZED (
-    SELECT customer_id, item, last_deal AS day FROM customer_last_items
-    WHERE customer_id NOT IN (SELECT customer_id FROM late)
-    UNION ALL
-    SELECT DISTINCT o.customer_id, o.item, o.order_date AS day
-    FROM orders o JOIN late_last l ON o.customer_id = l.customer_id AND o.order_date = l.last_deal
-    WHERE o.line_kind = 'sale' AND o.paid_amount > 0),
+WITH {include:last_deal_items},
 of_clinic AS NOT MATERIALIZED (SELECT customer_id FROM customers WHERE clinic = $clinic),
 total AS (
     SELECT count(DISTINCT b.customer_id) AS overdue_customers
