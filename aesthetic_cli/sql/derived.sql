@@ -337,12 +337,18 @@ base AS (
     LEFT JOIN fv USING (customer_id)
     LEFT JOIN fo USING (customer_id)
     LEFT JOIN scope_customers c USING (customer_id)),
+{include:first_channel};
+
+-- name: first_channel
+-- customer_first's rows from `base` (customer_id, first_seen, first_visit, known_channel: the record's
+-- source channel else the first visit's, referrer_id), shared by new_rows and new_rows_full: a customer
+-- with no known channel takes their earliest lead's, else unknown. Only those customers' leads are read.
 fl AS (
     SELECT customer_id, arg_min(channel, lead_date) AS lead_channel FROM scope_leads
     WHERE customer_id IN (SELECT customer_id FROM base WHERE known_channel IS NULL) GROUP BY 1)
 SELECT b.customer_id, b.first_seen, b.first_visit, coalesce(b.known_channel, fl.lead_channel, 'unknown') AS channel,
        b.referrer_id
-FROM base b LEFT JOIN fl USING (customer_id);
+FROM base b LEFT JOIN fl USING (customer_id)
 
 -- name: new_rows
 -- Each layer table's rows as the staged facts give them: every row in a full rebuild, the scope's rows
@@ -485,12 +491,7 @@ base AS (
     SELECT customer_id, first_seen, first_visit, coalesce(source_channel, visit_channel) AS known_channel,
            referrer_id
     FROM u),
-fl AS (
-    SELECT customer_id, arg_min(channel, lead_date) AS lead_channel FROM scope_leads
-    WHERE customer_id IN (SELECT customer_id FROM base WHERE known_channel IS NULL) GROUP BY 1)
-SELECT b.customer_id, b.first_seen, b.first_visit, coalesce(b.known_channel, fl.lead_channel, 'unknown') AS channel,
-       b.referrer_id
-FROM base b LEFT JOIN fl USING (customer_id);
+{include:first_channel};
 
 -- order_days with the lines grouped before the customer's channel and first_seen are joined on: the same
 -- rows (both follow from customer_id, a grouping column), and the join reads one row per group rather than
