@@ -370,6 +370,7 @@ def test_an_amount_in_wan_yuan_is_refused_and_its_mapping_converts_it(ws):
             ["收费日期", "顾客编号", "项目", "实收金额(万元)"],
             ["2025-10-02", "M1", "水光针", "0.15"],
             ["2025-10-03", "M2", "热玛吉", "1.88"],
+            ["2025-10-04", "M3", "水光针", ""],
         ],
     )
     r = run_cli("import", str(path), "--lang", "zh")
@@ -379,8 +380,11 @@ def test_an_amount_in_wan_yuan_is_refused_and_its_mapping_converts_it(ws):
     assert tomllib.loads(proposal.read_text(encoding="utf-8"))["computed"] == {
         "paid_amount": "[实收金额(万元)] * 10000"
     }
-    r = run_cli("import", str(path), "--mapping", str(proposal))
+    r = run_cli("import", str(path), "--mapping", str(proposal), "--lang", "zh")
     assert r.exit_code == 0, r.stderr
+    # The empty amount on line 4 is named by the file's column, and the column the formula reads is used.
+    assert "第 4 行，列“实收金额(万元)”：缺少必填字段" in r.stderr
+    assert "未使用" not in r.stderr and "computed" not in r.stderr
     # 0.15 × 10,000 = 1,500.00; 1.88 × 10,000 = 18,800.00.
     assert _table(ws, "SELECT customer_id, paid_amount FROM orders ORDER BY 1") == [
         ("M1", Decimal("1500.00")),

@@ -10,7 +10,13 @@ from aesthetic_cli.errors import InputFileError, UsageError
 from aesthetic_cli.importer import datasets as d
 from aesthetic_cli.importer import recognise as rg
 from aesthetic_cli.importer.datasets import DATASETS, Dataset
-from aesthetic_cli.importer.mapping import COMPUTED_PREFIX, CONST_PREFIX, MAPPING_HELP, UserMapping
+from aesthetic_cli.importer.mapping import (
+    COMPUTED_PREFIX,
+    CONST_PREFIX,
+    MAPPING_HELP,
+    UserMapping,
+    formula_columns,
+)
 
 __all__ = ["Layout", "UserMapping", "MAPPING_HELP", "RecognitionRefused", "locate"]
 
@@ -24,6 +30,8 @@ class Layout:
     mapping: dict[str, str]  # frame column -> field
     headers: dict[str, str]  # frame column -> header text as written in the file
     ignored: list[str] = field(default_factory=list)  # headers no field claimed
+    # What a message names for a column the mapping computes (its formula's columns), not its inner name.
+    shown: dict[str, str] = field(default_factory=dict)
     recognition: rg.Recognition | None = None
     date_order: str | None = None  # read from day/month/year values (or the mapping file)
 
@@ -299,16 +307,30 @@ def locate(
     if not rec.sure:
         msg, hint = refusal(where, rec, None, lang)
         raise RecognitionRefused(msg, hint=hint, recognition=rec, header_row=row, sheet=sheet, where=where)
-    ignored = [headers[c] for c in headers if c not in mapping]
+    sources = _computed_sources(user, mapping)
+    # A column a mapping's formula reads (实收金额(万元) under "[实收金额(万元)] * 10000") is used, not ignored.
+    read = {rg.normalise(h) for names in sources.values() for h in names}
+    ignored = [headers[c] for c in headers if c not in mapping and rg.normalise(headers[c]) not in read]
     return Layout(
         dataset=ds,
         header_row=row,
         mapping=mapping,
         headers=headers,
         ignored=ignored,
+        shown={col: ", ".join(names) for col, names in sources.items()},
         recognition=rec,
         date_order=date_order,
     )
+
+
+def _computed_sources(user: UserMapping | None, mapping: dict[str, str]) -> dict[str, list[str]]:
+    if user is None:
+        return {}
+    return {
+        col: formula_columns(user.computed[fname])
+        for col, fname in mapping.items()
+        if col.startswith(COMPUTED_PREFIX) and fname in user.computed
+    }
 
 
 def _unit_doubts(rec: rg.Recognition, headers: dict[str, str], amount_unit: str | None) -> None:
