@@ -354,7 +354,14 @@ def test_a_refused_two_row_header_is_proposed_and_imported_with_its_mapping(ws):
         ("应收(分)", "分"),
     ]
     + [("应收（元）", "元"), ("积分", None), ("评分", None), ("实收金额", None), ("分店", None)]
-    + [("实收金额（单位：万元）", "万元"), ("实收(万)", "万元"), ("金额[元]", "元"), ("金额【千元】", "千元")],
+    + [("实收金额（单位：万元）", "万元"), ("实收(万)", "万元"), ("金额[元]", "元"), ("金额【千元】", "千元")]
+    + [
+        ("单价(万元/支)", "万元"),
+        ("价格（元/次）", "元"),
+        ("单价(元 / 支)", "元"),
+        ("数量(支)", None),
+        ("金额(万元/", None),
+    ],
 )
 def test_the_unit_a_header_declares(header, unit):
     from aesthetic_cli.importer.recognise import header_unit

@@ -815,7 +815,10 @@ _YES_NO = {
 
 # A unit written in an amount's header: 实收金额(万元), 金额（千元）, 应收(分), 销售额万元. 分 only in brackets
 # (积分 and 评分 end with it); 元 is what aesops stores.
-_UNIT_IN_BRACKETS = re.compile(r"[(（\[【]\s*(?:单位\s*[:：]?\s*)?(万元|千元|百元|元|角|分|万)\s*[)）\]】]")
+# A price per piece names its unit before the slash: 单价(万元/支), 价格（元/次）.
+_UNIT_IN_BRACKETS = re.compile(
+    r"[(（\[【]\s*(?:单位\s*[:：]?\s*)?(万元|千元|百元|元|角|分|万)\s*(?:/\s*[^)）\]】/]{1,4}\s*)?[)）\]】]"
+)
 _UNIT_AT_END = re.compile(r"(万元|千元)$")
 UNIT_FACTORS = {"万元": 10000, "千元": 1000, "百元": 100, "元": 1, "角": 0.1, "分": 0.01}
 
