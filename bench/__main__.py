@@ -43,7 +43,7 @@ def analyses() -> list[tuple[str, list[str]]]:
     return [(key, [*key.split(), *OPTIONS.get(key, [])]) for key in ANALYSES if key not in SKIP]
 
 
-def step(name: str, *args: str) -> dict:
+def step(name: str, *args: str | Path) -> dict:
     done = subprocess.run(
         [sys.executable, "-m", "bench.step", name, *map(str, args)], capture_output=True, text=True, cwd=HERE.parent
     )

@@ -10,6 +10,7 @@ from __future__ import annotations
 import sys
 import time
 from collections import defaultdict
+from types import FrameType
 
 _totals: dict[str, float] = defaultdict(float)
 _counts: dict[str, int] = defaultdict(int)
@@ -22,7 +23,7 @@ _HELPERS = ("derived.py", "sqlfiles.py", "memory.py")
 
 
 def _label(sql: str) -> str:
-    frame = sys._getframe(2)
+    frame: FrameType | None = sys._getframe(2)
     while frame is not None:
         code = frame.f_code
         if code.co_filename.endswith("warehouse/derived.py") and "name" in frame.f_locals:
