@@ -475,3 +475,52 @@ def test_a_unit_header_that_cannot_be_quoted_stays_refused_and_is_never_read_as_
     r = run_cli("import", str(path), "--mapping", str(proposal), "--lang", "zh")
     assert r.exit_code == 1 and "表头含 ]" in r.stderr
     assert _table(ws, "SELECT count(*) FROM orders") == [(0,)]
+
+
+def test_a_visit_register_named_for_visits_is_guessed_as_visits_by_its_one_date_column(ws):
+    # 登记日期 is a leads word, and a leads reading explains the phone, channel and name: it used to load these
+    # arrivals as leads, leaving 初复诊, 接诊咨询师 and 未成交原因 unread. The name says 到诊 (arrivals); visits
+    # lacks only its date, and 登记日期 is the one column of dates, so the guess is visits, and it is refused.
+    rows = [
+        ["登记日期", "客户卡号", "顾客姓名", "手机号", "初复诊", "渠道来源", "接诊咨询师", "意向项目", "未成交原因"],
+        ["2026-10-01", "VIP0001", "张三", "13800001111", "初诊", "美团", "周婷", "玻尿酸", ""],
+        ["2026-10-02", "VIP0007", "周九", "13900002222", "初诊", "抖音", "王芳", "热玛吉", "价格高"],
+        ["2026-10-03", "VIP0003", "王五", "13700003333", "复诊", "老带新", "周婷", "水光针", ""],
+    ]
+    path = write_csv(ws / "10月到诊登记.csv", rows)
+    r = run_cli("import", str(path), "--clinic", "朝阳店", "--lang", "zh")
+    assert r.exit_code == 1 and "猜测是 visits" in r.stderr and "唯一的日期列" in r.stderr
+    assert _table(ws, "SELECT (SELECT count(*) FROM leads), (SELECT count(*) FROM visits)") == [(0, 0)]
+    proposal = ws / "10月到诊登记.csv.aesops-mapping.toml"
+    doc = tomllib.loads(proposal.read_text(encoding="utf-8"))
+    assert doc["kind"] == "visits" and doc["columns"]["登记日期"] == "visit_date"
+    r = run_cli("import", str(path), "--mapping", str(proposal), "--clinic", "朝阳店")
+    assert r.exit_code == 0, r.stderr
+    assert _table(
+        ws, "SELECT visit_date, customer_id, visit_type, consultant, no_deal_reason FROM visits ORDER BY visit_date"
+    ) == [
+        (date(2026, 10, 1), "VIP0001", "初诊", "周婷", None),
+        (date(2026, 10, 2), "VIP0007", "初诊", "王芳", "价格高"),
+        (date(2026, 10, 3), "VIP0003", "复诊", "周婷", None),
+    ]
+
+
+def test_a_date_of_arrival_named_daozhen_is_a_visit_date(ws):
+    path = write_csv(
+        ws / "接待.csv",
+        [["到诊日期", "客户编号", "初复诊", "现场咨询师"], ["2026-10-01", "C1", "初诊", "周婷"]],
+    )
+    r = run_cli("import", str(path), "--clinic", "朝阳店")
+    assert r.exit_code == 0, r.stderr
+    assert _table(ws, "SELECT visit_date, customer_id FROM visits") == [(date(2026, 10, 1), "C1")]
+
+
+def test_a_leads_register_keeps_its_registration_date_as_the_lead_date(ws):
+    # The same 登记日期 in a file whose name says 线索 (leads) is still read, and loaded, as leads.
+    path = write_csv(
+        ws / "线索登记.csv",
+        [["登记日期", "手机号", "渠道来源", "网络咨询"], ["2026-10-01", "13800001111", "美团", "小美"]],
+    )
+    r = run_cli("import", str(path), "--clinic", "朝阳店")
+    assert r.exit_code == 0, r.stderr
+    assert _table(ws, "SELECT lead_date, channel FROM leads") == [(date(2026, 10, 1), "美团")]

@@ -22,6 +22,7 @@ _WHY = {
         "synonym": "表头是已知写法",
         "parts": "表头词组",
         "generic": "通用表头",
+        "values": "按内容：这一列是日期",
         "mapping": "映射文件",
         "constant": "映射文件常量",
         "computed": "映射文件公式",
@@ -30,6 +31,7 @@ _WHY = {
         "synonym": "known header",
         "parts": "header words",
         "generic": "generic header",
+        "values": "by its values: the column holds dates",
         "mapping": "mapping file",
         "constant": "mapping constant",
         "computed": "mapping formula",
@@ -56,6 +58,13 @@ def doubt_lines(rec: Recognition, lang: str = "zh") -> list[str]:
                 f"列「{a['header']}」是{kind}，但没有对应字段"
                 if lang == "zh"
                 else f"column '{a['header']}' holds {kind} but no field takes it"
+            )
+        elif key == "date_by_values":
+            out.append(
+                f"列「{a['header']}」的表头不是 {a['field']} 的已知写法，只因它是唯一的日期列才当作 {a['field']}"
+                if lang == "zh"
+                else f"column '{a['header']}' is taken as {a['field']} only because it is the one column of dates; "
+                "its header is no known name for it"
             )
         elif key == "name_elsewhere":
             out.append(

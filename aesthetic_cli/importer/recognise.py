@@ -519,6 +519,8 @@ EVENT_WORDS: dict[str, tuple[str, ...]] = {
     ),
     "visit_date": (
         "到院",
+        "到诊",
+        "来诊",
         "来院",
         "到店",
         "接诊",
@@ -721,6 +723,8 @@ HINTS: dict[str, tuple[str, ...]] = {
     ),
     "visits": (
         "到院",
+        "到诊",
+        "来诊",
         "来院",
         "接诊",
         "分诊",
@@ -1009,7 +1013,7 @@ class Match:
     column: str
     field: str
     score: int
-    why: str  # synonym | parts | generic | mapping | constant | computed
+    why: str  # synonym | parts | generic | values | mapping | constant | computed
     values: int = 0  # +1 confirmed by values, 0 no evidence
 
 
@@ -1126,6 +1130,29 @@ def _typed_unused(rec_best: Candidate, headers: dict[str, str], profiles: dict[s
     return out
 
 
+def _named_but_undated(
+    cands: list[Candidate], hints: dict[str, str], headers: dict[str, str], profiles: dict[str, Profile]
+) -> tuple[Candidate, Candidate] | None:
+    """The dataset the file's name points to (到诊登记 → visits), when it lacks only its date and the file has
+    exactly one column of dates it leaves unread (登记日期): that column is its date, so the guess (still
+    refused) names the dataset the name says, not the one whose vocabulary happens to hold 登记日期.
+    Gives (the candidate, the candidate completed)."""
+    if cands[0].dataset.name in hints:
+        return None
+    for c in cands:
+        if c.dataset.name not in hints or c.viable:
+            continue
+        lacking = [c.dataset.field(f) for f in c.missing]
+        free = [col for col in headers if col not in c.matches and profiles.get(col, Profile()).kind() == "date"]
+        if len(lacking) != 1 or lacking[0].type not in (d.DATE, d.PERIOD) or len(free) != 1:
+            continue
+        matches = {**c.matches, free[0]: Match(free[0], lacking[0].name, 1, "values", 1)}
+        # As match_dataset scores it: the match and its values, and a required field found.
+        done = Candidate(c.dataset, matches, c.score + 2 + 2, c.hinted, [])
+        return c, done
+    return None
+
+
 def recognise(
     headers: dict[str, str],
     profiles: dict[str, Profile],
@@ -1140,10 +1167,18 @@ def recognise(
     hints = hint_scores(context)
     cands = [match_dataset(ds, headers, profiles, fixed, ds.name in hints) for ds in pool]
     cands.sort(key=lambda c: (c.viable, c.score), reverse=True)
+    dated_by_values = None if forced else _named_but_undated(cands, hints, headers, profiles)
+    if dated_by_values is not None:
+        cands.remove(dated_by_values[0])
+        cands.insert(0, dated_by_values[1])
     best, others = cands[0], cands[1:]
     rec = Recognition(best, others, headers, profiles, hint_words=hints)
     if forced or not best.viable:
         return rec
+    if dated_by_values is not None:
+        for m in best.matches.values():
+            if m.why == "values":
+                rec.doubts.append(("date_by_values", {"header": headers[m.column], "field": m.field}))
     unused = _typed_unused(best, headers, profiles)
     for text, kind in unused:
         rec.doubts.append(("unused", {"header": text, "kind": kind}))
