@@ -477,21 +477,23 @@ def test_a_unit_header_that_cannot_be_quoted_stays_refused_and_is_never_read_as_
     assert _table(ws, "SELECT count(*) FROM orders") == [(0,)]
 
 
-def test_a_visit_register_named_for_visits_is_guessed_as_visits_by_its_one_date_column(ws):
+@pytest.mark.parametrize("name", ["10月到诊登记.csv", "export.csv"])
+def test_a_visit_register_dated_by_a_leads_word_is_refused_and_guessed_as_visits(ws, name):
     # 登记日期 is a leads word, and a leads reading explains the phone, channel and name: it used to load these
-    # arrivals as leads, leaving 初复诊, 接诊咨询师 and 未成交原因 unread. The name says 到诊 (arrivals); visits
-    # lacks only its date, and 登记日期 is the one column of dates, so the guess is visits, and it is refused.
+    # arrivals as leads, leaving 初复诊, 接诊咨询师 and 未成交原因 unread. Visits lacks only its date, and 登记日期
+    # is the one column of dates: so read, visits takes 8 columns against leads' 7, and the file is refused
+    # with visits as the guess (the name 到诊, arrivals, says so too).
     rows = [
         ["登记日期", "客户卡号", "顾客姓名", "手机号", "初复诊", "渠道来源", "接诊咨询师", "意向项目", "未成交原因"],
         ["2026-10-01", "VIP0001", "张三", "13800001111", "初诊", "美团", "周婷", "玻尿酸", ""],
         ["2026-10-02", "VIP0007", "周九", "13900002222", "初诊", "抖音", "王芳", "热玛吉", "价格高"],
         ["2026-10-03", "VIP0003", "王五", "13700003333", "复诊", "老带新", "周婷", "水光针", ""],
     ]
-    path = write_csv(ws / "10月到诊登记.csv", rows)
+    path = write_csv(ws / name, rows)
     r = run_cli("import", str(path), "--clinic", "朝阳店", "--lang", "zh")
     assert r.exit_code == 1 and "猜测是 visits" in r.stderr and "唯一的日期列" in r.stderr
     assert _table(ws, "SELECT (SELECT count(*) FROM leads), (SELECT count(*) FROM visits)") == [(0, 0)]
-    proposal = ws / "10月到诊登记.csv.aesops-mapping.toml"
+    proposal = ws / f"{name}.aesops-mapping.toml"
     doc = tomllib.loads(proposal.read_text(encoding="utf-8"))
     assert doc["kind"] == "visits" and doc["columns"]["登记日期"] == "visit_date"
     r = run_cli("import", str(path), "--mapping", str(proposal), "--clinic", "朝阳店")
@@ -524,3 +526,20 @@ def test_a_leads_register_keeps_its_registration_date_as_the_lead_date(ws):
     r = run_cli("import", str(path), "--clinic", "朝阳店")
     assert r.exit_code == 0, r.stderr
     assert _table(ws, "SELECT lead_date, channel FROM leads") == [(date(2026, 10, 1), "美团")]
+
+
+def test_a_register_that_reads_as_well_as_visits_as_as_leads_is_refused_not_loaded(ws):
+    # Without 未成交原因 both readings take six columns: leads leaves 初复诊 and 接诊咨询师 unread, visits the
+    # name and the phone. Leads scores higher (its phone and date are confirmed by their values), so it stays
+    # the guess, but the file is refused rather than loaded as leads.
+    path = write_csv(
+        ws / "export.csv",
+        [
+            ["登记日期", "客户卡号", "顾客姓名", "手机号", "初复诊", "渠道来源", "接诊咨询师", "意向项目"],
+            ["2026-10-01", "VIP0001", "张三", "13800001111", "初诊", "美团", "周婷", "玻尿酸"],
+            ["2026-10-02", "VIP0007", "周九", "13900002222", "初诊", "抖音", "王芳", "热玛吉"],
+        ],
+    )
+    r = run_cli("import", str(path), "--clinic", "朝阳店", "--lang", "zh")
+    assert r.exit_code == 1 and "猜测是 leads" in r.stderr and "visits（到院接诊） 的得分几乎一样" in r.stderr
+    assert _table(ws, "SELECT (SELECT count(*) FROM leads), (SELECT count(*) FROM visits)") == [(0, 0)]

@@ -1130,27 +1130,21 @@ def _typed_unused(rec_best: Candidate, headers: dict[str, str], profiles: dict[s
     return out
 
 
-def _named_but_undated(
-    cands: list[Candidate], hints: dict[str, str], headers: dict[str, str], profiles: dict[str, Profile]
+def _dated_by_values(
+    cands: list[Candidate], headers: dict[str, str], profiles: dict[str, Profile]
 ) -> tuple[Candidate, Candidate] | None:
-    """The dataset the file's name points to (到诊登记 → visits), when it lacks only its date and the file has
-    exactly one column of dates it leaves unread (登记日期): that column is its date, so the guess (still
-    refused) names the dataset the name says, not the one whose vocabulary happens to hold 登记日期.
-    Gives (the candidate, the candidate completed)."""
-    if cands[0].dataset.name in hints:
-        return None
+    """The best dataset that lacks only its date while the file has exactly one column of dates it leaves
+    unread (an arrivals register dated 登记日期, a word of leads): (the candidate, it completed with that column
+    as its date, the match scored as match_dataset scores a generic header confirmed by its values)."""
+    done = []
     for c in cands:
-        if c.dataset.name not in hints or c.viable:
+        if c.viable or len(c.missing) != 1 or c.dataset.field(c.missing[0]).type not in (d.DATE, d.PERIOD):
             continue
-        lacking = [c.dataset.field(f) for f in c.missing]
         free = [col for col in headers if col not in c.matches and profiles.get(col, Profile()).kind() == "date"]
-        if len(lacking) != 1 or lacking[0].type not in (d.DATE, d.PERIOD) or len(free) != 1:
-            continue
-        matches = {**c.matches, free[0]: Match(free[0], lacking[0].name, 1, "values", 1)}
-        # As match_dataset scores it: the match and its values, and a required field found.
-        done = Candidate(c.dataset, matches, c.score + 2 + 2, c.hinted, [])
-        return c, done
-    return None
+        if len(free) == 1:
+            matches = {**c.matches, free[0]: Match(free[0], c.missing[0], 1, "values", 1)}
+            done.append((c, Candidate(c.dataset, matches, c.score + 2 + 2, c.hinted, [])))
+    return max(done, key=lambda pair: pair[1].score, default=None)
 
 
 def recognise(
@@ -1167,18 +1161,36 @@ def recognise(
     hints = hint_scores(context)
     cands = [match_dataset(ds, headers, profiles, fixed, ds.name in hints) for ds in pool]
     cands.sort(key=lambda c: (c.viable, c.score), reverse=True)
-    dated_by_values = None if forced else _named_but_undated(cands, hints, headers, profiles)
-    if dated_by_values is not None:
-        cands.remove(dated_by_values[0])
-        cands.insert(0, dated_by_values[1])
+    # A dataset that reads the file as well once its one column of dates is taken as its date is a rival
+    # (a visits register dated 登记日期 reads as leads, leaving 初复诊 and 接诊咨询师 unread); it is the
+    # guess, still refused, when the file's name points to it or it reads the file better.
+    undated = None if forced or not cands[0].viable else _dated_by_values(cands, headers, profiles)
+    undated_rival = None
+    if undated is not None:
+        first, (lacking, done) = cands[0], undated
+        margin = 4 if first.dataset.mode == "upsert" else 2
+        named = done.dataset.name in hints and first.dataset.name not in hints
+        # Only a rival that reads, by headers that name its fields outright, columns the first leaves unread
+        # (初复诊, 接诊咨询师) is one: an orders file read as treatments dated by 收费日期 gains only a bare 金额.
+        gains = any(col not in first.matches and m.score >= 3 for col, m in done.matches.items())
+        # Columns read first: the value checks a leads reading gets for its phone are no reason to leave
+        # 初复诊 and 接诊咨询师 unread.
+        if named or gains and (len(done.matches), done.score) > (len(first.matches), first.score):
+            cands.remove(lacking)
+            cands.insert(0, done)
+            cands.remove(first)
+            cands.insert(1, first)
+        elif gains and (len(done.matches) >= len(first.matches) or done.score >= first.score - margin):
+            undated_rival = done
     best, others = cands[0], cands[1:]
     rec = Recognition(best, others, headers, profiles, hint_words=hints)
     if forced or not best.viable:
         return rec
-    if dated_by_values is not None:
-        for m in best.matches.values():
-            if m.why == "values":
-                rec.doubts.append(("date_by_values", {"header": headers[m.column], "field": m.field}))
+    for m in best.matches.values():
+        if m.why == "values":
+            rec.doubts.append(("date_by_values", {"header": headers[m.column], "field": m.field}))
+    if undated_rival is not None:
+        rec.doubts.append(("alike", {"other": undated_rival.dataset.name, "a": best.score, "b": undated_rival.score}))
     unused = _typed_unused(best, headers, profiles)
     for text, kind in unused:
         rec.doubts.append(("unused", {"header": text, "kind": kind}))
