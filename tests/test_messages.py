@@ -36,7 +36,7 @@ def test_every_catalog_message_has_both_languages_with_the_same_placeholders():
 # --- the command layer's source: no sentence for a person bypasses the catalog --------------------------
 
 _PRINTERS = {"print", "echo", "secho"}  # err.print, typer.echo, typer.secho
-_ERRORS = re.compile(r"(Error|Exception|BadParameter)$")
+_ERRORS = re.compile(r"(Error|Exception|BadParameter|Refused)$")
 
 
 def _literal_text(node) -> str | None:
@@ -406,3 +406,22 @@ def test_send_retry_warnings_and_the_delivery_failure_follow_the_locale(
     assert zh.stderr.count("错误：发送失败：") == 1 and "try 1 of" not in zh.stderr, zh.stderr
     assert "try 1 of 3 failed (OSError: HTTP 503 from the robot); retrying in" in en.stderr, en.stderr
     assert "Error: Delivery failed for" in en.stderr and "失败" not in en.stderr, en.stderr
+
+
+@pytest.mark.parametrize(
+    ("rows", "kind"),
+    [
+        ([["a", "b"], ["1", "2"]], None),  # no header aesops knows
+        ([["日期", "金额", "备注"], ["2026-10-01", "100", "x"]], "visits"),  # a header short of visits
+    ],
+)
+def test_a_file_refused_for_its_header_is_told_wholly_in_chinese(ws, rows, kind):
+    # The message, the closest dataset's line and the mapping help were English under a Chinese locale.
+    from tests.conftest import write_csv
+
+    path = write_csv(ws / "导出.csv", rows)
+    r = run_cli("import", str(path), *(["--kind", kind] if kind else []), "--lang", "zh")
+    assert r.exit_code == 1
+    assert "最接近的数据集" in r.stderr and "映射文件是 TOML" in r.stderr
+    english = re.findall(r"\b(?:found|does not match|Closest|needs|Rename|mapping file is)\b", r.stderr)
+    assert not english, r.stderr

@@ -282,9 +282,11 @@ def locate(
         named = kind or (user.kind if user else None)
         real = ", ".join(t for c, t in headers.items() if not c.startswith("="))
         raise RecognitionRefused(
-            f"{where}: the header row (row {row + 1}) does not match "
-            + (f"dataset '{ds.name}' ({ds.label_zh})." if named else "any dataset aesops knows.")
-            + f" Headers found: {real}.",
+            f"{where}: the header row (row {row + 1}) does not match dataset '{ds.name}' ({ds.label_zh}). "
+            f"Headers found: {real}."
+            if named
+            else f"{where}: the header row (row {row + 1}) does not match any dataset aesops knows. "
+            f"Headers found: {real}.",
             hint=_lacking_hint(ds, mapping) + "\n" + MAPPING_HELP,
             recognition=rec,
             header_row=row,
@@ -359,7 +361,8 @@ def _day_month_candidates(values: pl.Series) -> list:
 def _lacking_hint(ds: Dataset, mapping: dict[str, str]) -> str:
     have = set(mapping.values())
     lacking = [f for f in ds.required if f.name not in have]
-    parts = [f"{f.name} (e.g. {', '.join(f.synonyms[:3])})" for f in lacking]
+    # Headers as examples, in no language's words: the line is shown in Chinese or English.
+    parts = [f"{f.name} ({' / '.join(f.synonyms[:3])})" for f in lacking]
     return (
         f"Closest dataset: {ds.name} ({ds.label_zh}), which needs: {'; '.join(parts)}. "
         "Rename those headers, pass --kind, or map your headers with --mapping FILE."

@@ -362,6 +362,29 @@ MESSAGES: dict[str, Pair] = {
             "away would make reading it take gigabytes, so it was refused."
         ),
     ),
+    "no_header_row": (
+        "{where}：前 {n} 行里没有找到表头，没有一个列名是 aesops 认得的。",
+        "{where}: no header row found in the first {n} rows; no column name is one aesops knows.",
+    ),
+    "header_not_dataset": (
+        "{where}：表头（第 {row} 行）与数据集 {name}（{label}）对不上。找到的表头：{headers}。",
+        "{where}: the header row (row {row}) does not match dataset '{name}' ({label}). Headers found: {headers}.",
+    ),
+    "header_no_dataset": (
+        "{where}：表头（第 {row} 行）与 aesops 认得的任何数据集都对不上。找到的表头：{headers}。",
+        "{where}: the header row (row {row}) does not match any dataset aesops knows. Headers found: {headers}.",
+    ),
+    "closest_dataset": (
+        "最接近的数据集：{name}（{label}），还缺：{parts}。请改这些表头、加 --kind，或用 --mapping 文件对应表头。",
+        (
+            "Closest dataset: {name} ({label}), which needs: {parts}. "
+            "Rename those headers, pass --kind, or map your headers with --mapping FILE."
+        ),
+    ),
+    "mapping_help_head": (
+        "映射文件是 TOML：可写 kind，再用 [columns] 表把你的表头对应到 aesops 字段：",
+        "A mapping file is TOML: an optional kind and a [columns] table from your header to an aesops field:",
+    ),
     "header_row_past": (
         "{name}：header_row = {row} 超过了最后一行（{last}）。",
         "{name}: header_row = {row} is past the last row ({last}).",
