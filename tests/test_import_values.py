@@ -43,6 +43,25 @@ def test_xlsx_title_row_blank_rows_and_totals_row(con, ws):
     assert (r.date_min, r.date_max) == (D(2025, 10, 3), D(2025, 10, 5))
 
 
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_a_signature_under_the_table_is_skipped_not_rejected(con, ws, fmt):
+    # Exports end with who made them and when: such a row used to be rejected (its 制表人：张三 read as a
+    # date), counting a reject for nothing and printing the name. A data row with a note in 备注 is data.
+    rows = [
+        ["收费日期", "顾客编号", "项目", "实收金额", "备注"],
+        ["2025-10-03", "C001", "水光针", "1234", "备注：老带新"],
+        ["2025-10-05", "C002", "玻尿酸", "3800", ""],
+        ["合计", "", "", "5034", ""],
+        ["制表人：张三", "", "打印时间：2025-11-01 10:00", "", ""],
+        ["", "", "", "", "Printed by: Amy"],
+    ]
+    write = write_csv if fmt == "csv" else write_xlsx
+    r = import_file(con, write(ws / f"收费.{fmt}", rows), clinic="本院")
+    # 5 rows under the header: 2 loaded; 合计 and the two signature rows skipped.
+    assert (r.rows_read, r.loaded, r.rejected, r.skipped) == (5, 2, 0, 3)
+    assert [row[1] for row in orders(con)] == ["C001", "C002"]
+
+
 def test_gbk_csv(con, ws):
     path = write_csv(
         ws / "gbk.csv",
@@ -256,3 +275,19 @@ def test_another_vendors_export(con, ws):
         (D(2025, 1, 4), "000124", "Botox", 2000.0, None, "Amy", "Downtown"),
     ]
     assert con.execute("SELECT row_number, reason FROM rejects").fetchall() == [(5, "missing required field")]
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_a_signature_in_a_text_only_table_is_no_item_or_employee(con, ws, fmt):
+    # A catalogue or a roster needs only text, so 制表人：张三 under 项目名称 used to load as an item (CSV's
+    # set-wise path read it as plain text) while the same sheet as xlsx skipped it.
+    write = write_csv if fmt == "csv" else write_xlsx
+    items = write(ws / f"项目目录.{fmt}", [["项目名称", "科室"], ["玻尿酸", "注射科"], ["制表人：张三", ""]])
+    r = import_file(con, items, clinic="本院")
+    assert (r.dataset, r.loaded, r.rejected, r.skipped) == ("items", 1, 0, 1)
+    staff = write(
+        ws / f"员工.{fmt}", [["姓名", "岗位"], ["周婷", "现场咨询"], ["制表人：张三", "打印时间：2026-11-01"]]
+    )
+    r = import_file(con, staff, clinic="本院")
+    assert (r.dataset, r.loaded, r.rejected, r.skipped) == ("staff", 1, 0, 1)
+    assert con.execute("SELECT item FROM items UNION ALL SELECT name FROM staff").fetchall() == [("玻尿酸",), ("周婷",)]

@@ -16,6 +16,8 @@ from aesthetic_cli.importer.header import Layout
 
 ROW = "_row"
 _TOTAL_WORDS = r"^(合计|总计|小计|总合计|合\s*计|总\s*计|total|totals|grandtotal|sum)[:：]?$"
+# A label of a few letters and a colon: 制表人：, 打印时间：, Printed by: (no digits: 10:30 is a time, not a label).
+_NOTE = r"^\s*[^\d\s:：,，;；]{1,8}(?:\s[^\d\s:：,，;；]{1,8})?\s*[:：]"
 _TOPUP = r"充值|储值|预存|top.?up|recharge"
 _STORED_VALUE = r"储值|余额|卡扣|划卡|扣卡|会员卡|预存|充值卡|stored|balance|prepaid"
 _YES = ["是", "y", "yes", "true", "1", "已到院", "到院", "已到", "到店", "已到店", "√", "✓"]
@@ -268,7 +270,14 @@ def convert(
     header_again = pl.all_horizontal(
         [(pl.col(c) == pl.lit(layout.headers[c])).fill_null(False) for c in layout.mapping]
     )
-    body = body.with_columns(blank.alias("_blank"), (totals | header_again).alias("_total"))
+    # A signature under the table (制表人：张三 | 打印时间：2026-11-01): every filled cell is a label and a colon.
+    signed = pl.all_horizontal(
+        [
+            pl.col(c).is_null() | (pl.col(c).str.strip_chars() == "") | pl.col(c).str.contains(_NOTE)
+            for c in frame.columns
+        ]
+    ).fill_null(False)
+    body = body.with_columns(blank.alias("_blank"), (totals | header_again | signed).alias("_total"))
     skipped_blank = int(body["_blank"].sum())
     skipped_totals = int((body["_total"] & ~body["_blank"]).sum())
     body = body.filter(~pl.col("_blank") & ~pl.col("_total"))

@@ -112,6 +112,14 @@ def plan(
             f"NOT CASE WHEN length({c}) <= 8 AND {first_letter} AND {last_letter} THEN coalesce(regexp_matches("
             f"regexp_replace(lower({c}), '{_WS}', '', 'g'), {lit(cv._TOTAL_WORDS)}), false) ELSE false END"
         )
+    # A signature under the table (制表人：张三) in a required text column would load as an item or a name:
+    # convert.py skips it when every filled cell is such a note, so a row with one there goes to convert.py.
+    signed = [by_field[f.name] for f in ds.required if f.type == d.TEXT and f.name in by_field]
+    for note in signed:
+        conds.append(
+            f"NOT CASE WHEN contains({note}, ':') OR contains({note}, '：') THEN coalesce(regexp_matches({note}, "
+            f"{lit(cv._NOTE)}), false) ELSE false END"
+        )
     first = next(iter(layout.mapping))
     if first in columns:
         # A paged export repeats its header: convert.py recognises and skips those rows.
@@ -120,6 +128,7 @@ def plan(
     typed = ["_plain", *columns[:4]] if first not in columns[:4] and first in columns else ["_plain", *columns[:4]]
     if first in columns and first not in typed:
         typed.append(first)
+    typed += [note for note in signed if note not in typed]
     values = []
     for f in ds.fields:
         col = by_field.get(f.name)
