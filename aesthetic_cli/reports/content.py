@@ -286,7 +286,10 @@ def build(
     show_pii: bool = False,
     lang: str = "zh",
     settings: Settings | None = None,
+    meanwhile: Callable[[], Any] | None = None,
 ) -> Report:
+    """meanwhile: work of the caller's to do in the monthly report's lanes after its analyses (run.produce
+    loads the writers there, while the other lane finishes), not after both lanes on one core."""
     if kind not in KINDS:
         raise UsageError(f"Unknown report '{kind}'.", hint="Reports: monthly, weekly, daily.")
     cov = prepare(con)
@@ -299,7 +302,7 @@ def build(
     builder = builders[kind]
     settings = settings or Settings()
     ctx = Context(settings=settings, clinic=clinic, show_pii=show_pii or not settings.mask_pii)
-    report = builder(con, cov, ctx, month_=month_, week_=week_, day=day)
+    report = builder(con, cov, ctx, month_=month_, week_=week_, day=day, meanwhile=meanwhile)
     report.params.update(
         {
             "report": kind,
@@ -333,7 +336,7 @@ def default_month(cov: Coverage) -> Period:
     return month((last.replace(day=1) - timedelta(days=1)).replace(day=1))
 
 
-def _monthly(con, cov, ctx: Context, *, month_, **_) -> Report:
+def _monthly(con, cov, ctx: Context, *, month_, meanwhile=None, **_) -> Report:
     from aesthetic_cli.metrics.periods import parse_month
 
     p = parse_month(month_, cov.last_day) if month_ else default_month(cov)  # 10月, 本月, 上月 count from the data
@@ -360,8 +363,10 @@ def _monthly(con, cov, ctx: Context, *, month_, **_) -> Report:
             "channels": lambda c: catalog.run("channels", c, ctx, p),  # 0.15
             "provenance": provenance,  # 0.13
             "trend": lambda c: _trend(c, year[0], p.end, "month", clinic),  # 0.01
+            "meanwhile": lambda c: meanwhile and meanwhile(),
         },
     )
+    done.pop("meanwhile")
     trend = done.pop("trend")
     prefetched = {"clinics": done.pop("clinics"), "provenance": done.pop("provenance")}
     order = ("funnel", "channels", "consultants", "cohorts", "customers_rfm", "customers_cards")
