@@ -54,3 +54,25 @@ def test_a_failed_task_stops_the_other_lanes_query():
     with pytest.raises(ValueError, match="boom"):
         side_by_side(con, {"fails": fails, "slow": slow})
     assert time.perf_counter() - started < 15
+
+
+def _threads(c) -> int:
+    return int(c.execute("SELECT current_setting('threads')").fetchone()[0])
+
+
+def test_the_lanes_run_one_duckdb_thread_per_query_and_give_the_setting_back():
+    # Two lanes on two cores: one thread per query, not DuckDB's one per core for each (bench/README
+    # 2026-11-24 morning); whatever runs after the lanes gets the connection's setting back, after a failure too.
+    con = duckdb.connect(config={"threads": 4})
+    default = _threads(con)
+    assert default == 4
+    seen = side_by_side(con, {"a": _threads, "b": _threads})
+    assert seen == {"a": 1, "b": 1}
+    assert _threads(con) == default
+
+    def fails(_):
+        raise ValueError("boom")
+
+    with pytest.raises(ValueError, match="boom"):
+        side_by_side(con, {"fails": fails, "b": _threads})
+    assert _threads(con) == default

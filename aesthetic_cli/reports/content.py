@@ -286,7 +286,10 @@ def build(
     show_pii: bool = False,
     lang: str = "zh",
     settings: Settings | None = None,
+    meanwhile: Callable[[], Any] | None = None,
 ) -> Report:
+    """meanwhile: work of the caller's to do in the monthly report's lanes after its analyses (run.produce
+    loads the writers there, while the other lane finishes), not after both lanes on one core."""
     if kind not in KINDS:
         raise UsageError(f"Unknown report '{kind}'.", hint="Reports: monthly, weekly, daily.")
     cov = prepare(con)
@@ -299,7 +302,7 @@ def build(
     builder = builders[kind]
     settings = settings or Settings()
     ctx = Context(settings=settings, clinic=clinic, show_pii=show_pii or not settings.mask_pii)
-    report = builder(con, cov, ctx, month_=month_, week_=week_, day=day)
+    report = builder(con, cov, ctx, month_=month_, week_=week_, day=day, meanwhile=meanwhile)
     report.params.update(
         {
             "report": kind,
@@ -333,7 +336,7 @@ def default_month(cov: Coverage) -> Period:
     return month((last.replace(day=1) - timedelta(days=1)).replace(day=1))
 
 
-def _monthly(con, cov, ctx: Context, *, month_, **_) -> Report:
+def _monthly(con, cov, ctx: Context, *, month_, meanwhile=None, **_) -> Report:
     from aesthetic_cli.metrics.periods import parse_month
 
     p = parse_month(month_, cov.last_day) if month_ else default_month(cov)  # 10月, 本月, 上月 count from the data
@@ -341,25 +344,29 @@ def _monthly(con, cov, ctx: Context, *, month_, **_) -> Report:
     year = (_twelve_months_back(p), p.end)
     from aesthetic_cli.reports.headline import clinic_comparison
 
-    # Each analysis once, all on the one read-only connection; the longest (the call-back list, which fits
-    # its models) first, so that the two lanes end together. The headline's clinic comparison and the
-    # sources table are read in the lanes too: after them they ran on one core while the other stayed idle.
+    # Each analysis once, all on the one read-only connection, longest first so that the two lanes end
+    # together (CPU seconds at 1M order lines, bench/README 2026-11-24 morning). The call-back list spends
+    # its first ~0.6 s importing SciPy, holding the GIL; RFM is one DuckDB query that does not need it, so
+    # the two start side by side. The headline's clinic comparison and the sources table are read in the
+    # lanes too: after them they ran on one core while the other stayed idle.
     done = side_by_side(
         con,
         {
-            "customers_reactivate": lambda c: catalog.run("customers reactivate", c, ctx, p.end, limit=20),
-            "funnel": lambda c: catalog.run("funnel", c, ctx, p),
-            "consultants": lambda c: catalog.run("consultants", c, ctx, p),
-            "customers_rfm": lambda c: catalog.run("customers rfm", c, ctx, p.end),
-            "cohorts": lambda c: catalog.run("cohorts", c, ctx, year, months=12),
-            "trend": lambda c: _trend(c, year[0], p.end, "month", clinic),
-            "customers_cards": lambda c: catalog.run("customers cards", c, ctx, p.end, limit=20),
-            "items": lambda c: catalog.run("items", c, ctx, p),
-            "channels": lambda c: catalog.run("channels", c, ctx, p),
-            "clinics": lambda c: clinic_comparison(c, p, cov, clinic),
-            "provenance": provenance,
+            "customers_reactivate": lambda c: catalog.run("customers reactivate", c, ctx, p.end, limit=20),  # 1.8
+            "customers_rfm": lambda c: catalog.run("customers rfm", c, ctx, p.end),  # 0.8
+            "consultants": lambda c: catalog.run("consultants", c, ctx, p),  # 0.45
+            "funnel": lambda c: catalog.run("funnel", c, ctx, p),  # 0.3
+            "items": lambda c: catalog.run("items", c, ctx, p),  # 0.25
+            "cohorts": lambda c: catalog.run("cohorts", c, ctx, year, months=12),  # 0.23
+            "customers_cards": lambda c: catalog.run("customers cards", c, ctx, p.end, limit=20),  # 0.2
+            "clinics": lambda c: clinic_comparison(c, p, cov, clinic),  # 0.17
+            "channels": lambda c: catalog.run("channels", c, ctx, p),  # 0.15
+            "provenance": provenance,  # 0.13
+            "trend": lambda c: _trend(c, year[0], p.end, "month", clinic),  # 0.01
+            "meanwhile": lambda c: meanwhile and meanwhile(),
         },
     )
+    done.pop("meanwhile")
     trend = done.pop("trend")
     prefetched = {"clinics": done.pop("clinics"), "provenance": done.pop("provenance")}
     order = ("funnel", "channels", "consultants", "cohorts", "customers_rfm", "customers_cards")
@@ -508,19 +515,26 @@ def side_by_side(con, tasks: dict[str, Callable[[Any], Any]]) -> dict[str, Any]:
         finally:
             cursor.close()
 
-    with ThreadPoolExecutor(max_workers=2, thread_name_prefix="aesops-report") as pool:
-        # Each task in a copy of this thread's context (a worker thread starts with none of its variables).
-        futures = {key: pool.submit(contextvars.copy_context().run, on_cursor, task) for key, task in tasks.items()}
-        try:
-            return {key: future.result() for key, future in futures.items()}
-        except BaseException:
-            # A failed analysis or Ctrl-C: stop the other lane's query too rather than wait for it to finish.
-            for future in futures.values():
-                future.cancel()
-            for cursor in running:
-                with contextlib.suppress(Exception):
-                    cursor.interrupt()
-            raise
+    # One DuckDB thread per query while two lanes share the cores (the setting is the database's, so it
+    # holds for every cursor); the connection's own setting again once both lanes are done.
+    threads = con.execute(query("reports", "threads")).fetchone()[0]
+    con.execute(query("reports", "one_thread_per_query"))
+    try:
+        with ThreadPoolExecutor(max_workers=2, thread_name_prefix="aesops-report") as pool:
+            # Each task in a copy of this thread's context (a worker thread starts with none of its variables).
+            futures = {key: pool.submit(contextvars.copy_context().run, on_cursor, task) for key, task in tasks.items()}
+            try:
+                return {key: future.result() for key, future in futures.items()}
+            except BaseException:
+                # A failed analysis or Ctrl-C: stop the other lane's query too rather than wait for it to finish.
+                for future in futures.values():
+                    future.cancel()
+                for cursor in running:
+                    with contextlib.suppress(Exception):
+                        cursor.interrupt()
+                raise
+    finally:
+        con.execute(query("reports", "set_threads"), {"threads": threads})
 
 
 def _reactivate_title(re: Result) -> tuple[str, str]:

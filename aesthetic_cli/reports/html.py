@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
-
+from functools import cache
 from pathlib import Path
 
 from aesthetic_cli import __version__
@@ -81,12 +81,19 @@ def _headline(report: Report, lang: str) -> dict | None:
     return {"label": h.period_label, "cards": cards, "takeaways": [_t(t, lang) for t in h.takeaways]}
 
 
-def render(report: Report, lang: str = "zh") -> str:
+@cache
+def template():
+    """The compiled page template: compiled once per process (a --per-clinic run renders it per clinic), and
+    loaded by run.produce in a lane while the other lane finishes its last analysis."""
     from jinja2 import Environment, PackageLoader, select_autoescape
 
     env = Environment(
         loader=PackageLoader("aesthetic_cli", "report_templates"), autoescape=select_autoescape(["html", "j2"])
     )
+    return env.get_template("report.html.j2")
+
+
+def render(report: Report, lang: str = "zh") -> str:
     sections = []
     headline = _headline(report, lang)
     for s in report.sections:
@@ -127,7 +134,7 @@ def render(report: Report, lang: str = "zh") -> str:
     clinic = clinic_text(report.params.get("clinic"), lang)
     last = report.params.get("data_last_day")
     subtitle = f"{clinic} · {dates} · 数据截至 {last}" if lang == "zh" else f"{clinic} · {dates} · data to {last}"
-    return env.get_template("report.html.j2").render(
+    return template().render(
         lang=lang,
         title=_t(report.title, lang),
         period=report.period.label,

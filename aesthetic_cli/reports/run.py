@@ -54,6 +54,18 @@ def _write(report, out: Path, stem: str, formats: list[str], lang: str) -> list[
     return write_all(targets, [lambda tmp, fmt=fmt: writers[fmt](report, tmp, lang) for fmt in formats])
 
 
+def load_writers(formats: list[str]) -> None:
+    """What writing needs besides the report: xlsxwriter, Jinja2 and the compiled template (~0.1 CPU s)."""
+    if "xlsx" in formats:
+        import xlsxwriter  # noqa: F401
+
+        from aesthetic_cli.reports import xlsx  # noqa: F401
+    if "html" in formats or "pdf" in formats:
+        from aesthetic_cli.reports import html
+
+        html.template()
+
+
 def produce(
     db_path: Path,
     kind: str,
@@ -72,7 +84,8 @@ def produce(
     with workspace_lock(db_path, wait_seconds):
         con = _connect_waiting(db_path, deadline, wait_seconds)
         try:
-            reports = [(content.build(con, kind, lang=lang, **options), options.get("clinic"), True)]
+            first = content.build(con, kind, lang=lang, meanwhile=lambda: load_writers(formats), **options)
+            reports = [(first, options.get("clinic"), True)]
             if per_clinic:
                 for c in clinics(con):
                     if c != options.get("clinic"):
