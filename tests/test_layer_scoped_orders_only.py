@@ -81,26 +81,40 @@ DAYS = [
             ["2025-10-10", "T", "光子嫩肤", "5000", "微信", "李四"],
             ["2025-10-10", "W", "水光针", "1000", "微信", "王五"],
         ],
+        # W's and V's 水光针 days come after their earlier ones: item_gaps is only appended to, not read.
         {"stage_light_first", "stage_light_leads", "stage_window_visits", "stage_scoped_treatments"},
-        {"stage_scoped_visits", "stage_scoped_customers"},
+        {"stage_scoped_visits", "stage_scoped_customers", "intervals_rewritten"},
     ),
     (
-        # Existing customers only, nothing of customer_first changes: both windows; A's repeat buy (a gap).
+        # Existing customers only, nothing of customer_first changes: both windows; A's repeat buy (a gap), and
+        # a second line on A's first purchase day of the same item (no new gap: the day was bought already).
         "day2.csv",
         [
             ORDER_HEAD,
             ["2025-10-20", "A", "光子嫩肤", "7000", "微信", "赵六"],
+            ["2025-10-02", "A", "光子嫩肤", "500", "微信", "赵六"],
             ["2025-10-20", "P", "水光针", "-200", "微信", "李四"],
         ],
         {"stage_window_visits", "stage_window_treatments", "stage_scoped_no_leads"},
-        {"stage_scoped_visits", "stage_scoped_treatments", "stage_light_leads", "stage_scoped_customers"},
+        {
+            "stage_scoped_visits",
+            "stage_scoped_treatments",
+            "stage_light_leads",
+            "stage_scoped_customers",
+            "intervals_rewritten",
+        },
     ),
     (
         # A line dated before V's first visit: V's first_seen moves, so every day of V's is rewritten and
-        # every visit of V's read.
+        # every visit of V's read. V's 水光针 day comes before V's earlier-imported ones (10-04, 10-10): the
+        # 10-04 gap changes, so V's item_gaps rows are replaced; W's later day in the same batch is appended.
         "day3.csv",
-        [ORDER_HEAD, ["2025-09-15", "V", "水光针", "800", "微信", "王五"]],
-        {"stage_scoped_visits", "stage_scoped_treatments"},
+        [
+            ORDER_HEAD,
+            ["2025-09-15", "V", "水光针", "800", "微信", "王五"],
+            ["2025-10-30", "W", "水光针", "300", "微信", "王五"],
+        ],
+        {"stage_scoped_visits", "stage_scoped_treatments", "intervals_rewritten"},
         {"stage_window_visits", "stage_scoped_customers"},
     ),
     (
@@ -153,6 +167,19 @@ def test_each_day_refreshed_in_scope_equals_a_full_build(ws, monkeypatch, querie
         # V's first_seen, by hand: the 09-15 line comes before the 10-01 visit; the channel stays the visit's.
         v = "SELECT first_seen::VARCHAR, first_visit::VARCHAR, channel FROM customer_first WHERE customer_id = 'V'"
         assert scoped_db.execute(v).fetchone() == ("2025-09-15", "2025-10-01", "大众点评")
+        # The gaps by hand: V's 水光针 days 09-15, 10-04, 10-10 (19 and 6 days), W's 10-01, 10-10, 10-30 (9, 20),
+        # A's 光子嫩肤 10-02 (twice), 10-20 (18); NULL marks each one's first purchase.
+        gaps = "SELECT customer_id, item, gap FROM item_gaps WHERE customer_id IN ('A', 'V', 'W') ORDER BY ALL"
+        assert scoped_db.execute(gaps).fetchall() == [
+            ("A", "光子嫩肤", 18),
+            ("A", "光子嫩肤", None),
+            ("V", "水光针", 6),
+            ("V", "水光针", 19),
+            ("V", "水光针", None),
+            ("W", "水光针", 9),
+            ("W", "水光针", 20),
+            ("W", "水光针", None),
+        ]
     finally:
         full_db.close()
         scoped_db.close()

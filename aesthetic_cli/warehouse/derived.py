@@ -209,6 +209,9 @@ def _refresh_scope(con, ids: list[int]) -> None:
     for table in ("customer_deals", "customer_last_items"):
         _run_table(con, "replace_scoped", table)
     _run(con, "intervals_scoped")
+    if con.execute(query("derived", "has_rewritten_gaps")).fetchone()[0]:
+        _run(con, "intervals_rewritten")
+    _run(con, "intervals_merge")
 
 
 def _stage_visits_and_customers(con) -> None:
