@@ -1,10 +1,12 @@
-"""The consultants' windows and deal days by hand (issue 11, the 10M rewrite of sql/consultants.sql).
+"""The 10M rewrites of issue 11 on tiny worlds worked by hand: sql/consultants.sql and sql/cohorts.sql.
 
-The rewrite finds deal days from order_days (a customer-day is a deal when its lines, under whatever
+consultants finds deal days from order_days (a customer-day is a deal when its lines, under whatever
 consultant, net above zero) and counts leads and repurchases by semi joins with the window as the join's
-condition. These tiny worlds put a customer-day's lines under two consultants that net to zero, deals on the
+condition. These worlds put a customer-day's lines under two consultants that net to zero, deals on the
 window's last day and the day after, a lead with both a customer_id and another customer's phone, and a lead
-marked arrived that also came: the counts are worked out in the comments."""
+marked arrived that also came. cohorts counts most customers from customer_deals alone: a two-deal-day
+customer, one with a day netting to zero, one refunding and one with three deal days. The counts are worked
+out in the comments (and main's code before the rewrite gives the same)."""
 
 from __future__ import annotations
 
@@ -109,3 +111,47 @@ def test_online_leads_windows_phone_link_and_arrived_flag(con, ws):
     assert out.exit_code == 0, out.output
     rows = {r["consultant"]: r for r in json.loads(out.output)["online"]}
     assert [rows[c][k] for c in ("小美", "小雅") for k in ("arrivals", "buyers")] == [1, 0, 1, 1]
+
+
+# --- cohorts: the cells customer_deals gives without customer_months -----------------------------------
+# January 2025 cohort (the data ends 04-30):
+#   A 01-05 1,000 and 03-10 500: two deal days, no refund (from customer_deals: 1,000 at k0, 500 at k2).
+#   B 01-20 2,000; 02-10 a 300 sale and its -300 refund: that day nets 0, no deal (2,000 at k0 only).
+#   C 01-25 800; 02-15 a -200 refund: joined to customer_months (800 at k0; -200 and no deal at k1).
+#   D 01-28, 01-29, 02-01, 100 each: three deal days, joined (200 at k0, 100 and a deal at k1).
+COHORT_EDGE_ORDERS = [
+    ORDER_HEAD,
+    ["2025-01-05", "A", "水光针", "1000", "微信", "甲"],
+    ["2025-03-10", "A", "水光针", "500", "微信", "甲"],
+    ["2025-01-20", "B", "光子", "2000", "微信", "甲"],
+    ["2025-02-10", "B", "光子", "300", "微信", "甲"],
+    ["2025-02-10", "B", "光子", "-300", "微信", "甲"],
+    ["2025-01-25", "C", "热玛吉", "800", "微信", "甲"],
+    ["2025-02-15", "C", "热玛吉", "-200", "微信", "甲"],
+    ["2025-01-28", "D", "水光针", "100", "微信", "甲"],
+    ["2025-01-29", "D", "水光针", "100", "微信", "甲"],
+    ["2025-02-01", "D", "水光针", "100", "微信", "甲"],
+    ["2025-04-30", "E", "光子", "100", "微信", "甲"],
+]
+
+
+def test_cohort_cells_of_two_day_zero_day_and_refunding_customers(con, ws):
+    from datetime import date
+
+    from aesthetic_cli.metrics.cohorts import cohorts
+
+    load(con, ws, orders=COHORT_EDGE_ORDERS)
+    r = cohorts(con, months=4)
+    jan = row(r.tables["retention"], cohort=date(2025, 1, 1))
+    # 4 customers. m1 (Feb): only D dealt (B's day nets 0, C refunded) → 1/4. m2 (Mar): A → 1/4. m3 (Apr): none.
+    # m4 (May) lies past the data.
+    assert (jan["customers"], jan["m1"], jan["m2"], jan["m3"], jan["m4"]) == (4, 0.25, 0.25, 0.0, None)
+    cum = row(r.tables["cumulative_sales"], cohort=date(2025, 1, 1))
+    # s0 = (1,000 + 2,000 + 800 + 200) / 4 = 1,000; s1 adds 0 - 200 + 100 → 3,900 / 4 = 975;
+    # s2 adds A's 500 → 4,400 / 4 = 1,100; s3 the same.
+    assert (cum["s0"], cum["s1"], cum["s2"], cum["s3"], cum["s4"]) == (1000, 975, 1100, 1100, None)
+    con.close()
+    out = run_cli("cohorts", "--months", "4", "--format", "json")
+    assert out.exit_code == 0, out.output
+    cells = {r["cohort"]: r for r in json.loads(out.output)["cumulative_sales"]}
+    assert cells["2025-01-01"]["s1"] == 975 and cells["2025-01-01"]["s2"] == 1100
