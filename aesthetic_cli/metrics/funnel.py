@@ -153,20 +153,30 @@ def funnel_table(con, period: Period, clinic: str | None) -> pl.DataFrame:
 
 def lost_deals(con, period: Period, clinic: str | None) -> dict[str, pl.DataFrame]:
     prepare(con)
-    fv = run(con, "kpis", "lost_deals", {"start": period.start, "end": period.end, "clinic": clinic})
-    lost = fv.filter(pl.col("lost"))
-    total_lost = lost.height
+    # One row per (reason, consultant, intended item, lost) with its count of first visits.
+    cells = run(con, "kpis", "lost_deals", {"start": period.start, "end": period.end, "clinic": clinic})
+    lost = cells.filter(pl.col("lost"))
+    total_lost = int(lost["first_visits"].sum() or 0)
     by_reason = (
         lost.group_by("no_deal_reason")
-        .agg(pl.len().alias("lost"))
-        .with_columns((pl.col("lost") / total_lost if total_lost else pl.lit(None)).alias("lost_share"))
+        .agg(pl.col("first_visits").sum().cast(pl.UInt32).alias("lost"))
         .sort(["lost", "no_deal_reason"], descending=[True, False])
+        # One chunk before dividing: Polars divides a column by a scalar through its reciprocal (one unit in
+        # the last place off the quotient) except in a chunk of one row, so a share computed on the grouped
+        # chunks came out one way or the other from run to run on the same warehouse.
+        .rechunk()
+    )
+    by_reason = by_reason.with_columns(
+        (pl.col("lost") / total_lost if total_lost else pl.lit(None)).alias("lost_share")
     )
 
     def by(col: str) -> pl.DataFrame:
         return (
-            fv.group_by(col)
-            .agg(pl.len().alias("first_visits"), pl.col("lost").sum().alias("lost"))
+            cells.group_by(col)
+            .agg(
+                pl.col("first_visits").sum().cast(pl.UInt32).alias("first_visits"),
+                pl.col("first_visits").filter(pl.col("lost")).sum().cast(pl.UInt32).alias("lost"),
+            )
             .with_columns(ratio("lost", "first_visits").alias("lost_share"))
             .sort(["lost", col], descending=[True, False])
         )

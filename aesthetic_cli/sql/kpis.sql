@@ -160,7 +160,8 @@ FROM chans c LEFT JOIN l USING (grp) LEFT JOIN arr USING (grp) LEFT JOIN buy USI
 ORDER BY arrivals DESC, leads DESC, channel;
 
 -- name: lost_deals
--- First visits in the period by customers with no deal in the period (未成交).
+-- First visits in the period by customers with no deal in the period (未成交), as counts per reason,
+-- consultant, intended item and lost or not.
 -- The customers' first_visit comes from the period's visit_days, not from customer_first at large: only
 -- the rows with a first reception (visit_days counts them by the same rule), the only customers listed.
 WITH fv AS (
@@ -179,12 +180,17 @@ first_visits AS (
     WHERE v.visit_date BETWEEN $start AND $end AND ($clinic IS NULL OR v.clinic = $clinic)
       AND (v.visit_type = '初诊' OR (v.visit_type IS NULL AND v.visit_date = fv.first_visit))
     GROUP BY v.customer_id),
+-- Only the first visitors' customer-days are grouped (the others' deals are never looked up).
 dealt AS (
     SELECT DISTINCT customer_id FROM order_day_facts
     WHERE day BETWEEN $start AND $end AND sales_lines > 0 AND ($clinic IS NULL OR g_clinic = $clinic)
+      AND customer_id IN (SELECT customer_id FROM fv)
     GROUP BY customer_id, day HAVING sum(net) > 0)
-SELECT f.*, d.customer_id IS NULL AS lost
-FROM first_visits f LEFT JOIN dealt d USING (customer_id);
+-- Counted per reason, consultant and intended item in the warehouse: funnel's three tables are sums of these
+-- cells (at 10M lines a month holds ~400k first visits, whose rows cost more to hand to Polars than to count).
+SELECT f.no_deal_reason, f.consultant, f.intended_item, d.customer_id IS NULL AS lost, count(*) AS first_visits
+FROM first_visits f LEFT JOIN dealt d USING (customer_id)
+GROUP BY ALL;
 
 -- name: referral
 -- 带新: new customers in the period who came with a referrer, and their sales.
