@@ -80,9 +80,9 @@ def per_rows(con, which: str, asof: date, clinic: str | None):
 
 
 def segments_from_days(con, asof: date, clinic: str | None):
-    segments = query("customers", "rfm_segments")
-    assert query("customers", "rfm_per") in segments
-    plain = segments.replace(query("customers", "rfm_per"), query("customers", "rfm_per_from_days"))
+    # The cells the plain way: every customer's row from every customer-day, every row through the medians and
+    # the cells (rfm_cells_from_per), where rfm_segments reads the months and keeps the dormant out.
+    plain = f"WITH {query('customers', 'rfm_per_from_days')},\n{query('customers', 'rfm_cells_from_per')}"
     return frame(con, plain, {"asof": asof, "clinic": clinic}).sort("active", "r_hi", "f_hi", "m_hi")
 
 
