@@ -148,34 +148,43 @@ def overdue_listed(con, asof: date, clinic: str | None, ids: list[str]):
     return run(con, "customers", "overdue_listed", {"asof": asof, "clinic": clinic, "ids": ids})
 
 
+def overdue_count(con, asof: date, clinic: str | None) -> int:
+    return run(con, "customers", "overdue_count", {"asof": asof, "clinic": clinic})["overdue_customers"].item()
+
+
 def test_overdue_listed_by_hand(world):
     # 水光针's interval is 71 days. As of 10-31: A's last deal by then 03-01 (due 05-11, 173 days over; its
     # 11-15 lies ahead) and G's 02-10 (due 04-22, 192 over); D's 10-01 is due 12-11. Lifetime as of 10-31.
-    cols = ("customer_id", "item", "due_date", "overdue_days", "lifetime_sales", "overdue_customers")
+    cols = ("customer_id", "item", "due_date", "overdue_days", "lifetime_sales")
     rows = overdue_listed(world, date(2025, 10, 31), None, ["A", "D", "G", "nobody"]).select(cols).rows()
     assert rows == [
-        ("A", "水光针", date(2025, 5, 11), 173, D("2200.00"), 2),
-        ("G", "水光针", date(2025, 4, 22), 192, D("1200.00"), 2),
+        ("A", "水光针", date(2025, 5, 11), 173, D("2200.00")),
+        ("G", "水光针", date(2025, 4, 22), 192, D("1200.00")),
     ]
+    assert overdue_count(world, date(2025, 10, 31), None) == 2
     # As of 12-31: D (due 12-11, 20 over) and G (253 over); A's 11-15 is due 2026-01-25, C's and F's later.
     rows = overdue_listed(world, date(2025, 12, 31), None, ["A", "D"]).select(cols).rows()
-    assert rows == [("D", "水光针", date(2025, 12, 11), 20, D("1300.00"), 2)]
-    # None of the asked is overdue: one row, no customer, the count.
-    assert overdue_listed(world, date(2025, 12, 31), None, ["A"]).select(cols).rows() == [(None,) * 5 + (2,)]
+    assert rows == [("D", "水光针", date(2025, 12, 11), 20, D("1300.00"))]
+    assert overdue_count(world, date(2025, 12, 31), None) == 2
+    # None of the asked is overdue: no row.
+    assert overdue_listed(world, date(2025, 12, 31), None, ["A"]).height == 0
     # 西店 by record: B and E, neither overdue (光子 and 玻尿酸 never repeat); D is 东店's by record.
-    assert overdue_listed(world, date(2025, 12, 31), "西店", ["D"]).select(cols).rows() == [(None,) * 5 + (0,)]
+    assert overdue_listed(world, date(2025, 12, 31), "西店", ["D"]).height == 0
+    assert overdue_count(world, date(2025, 12, 31), "西店") == 0
+    # G's 02-10 plus 71 days is 04-22: overdue from 04-23 on (due before the date), not on 04-22 itself.
+    assert [overdue_count(world, date(2025, 4, d), None) for d in (22, 23)] == [0, 1]
 
 
 def assert_overdue_listed_is_the_definition(con, day: date, clinic: str | None) -> int:
     plain = run(con, "customers", "overdue_from_orders", {"asof": day, "clinic": clinic, "limit": 1_000_000})
+    assert overdue_count(con, day, clinic) == plain.height, (day, clinic)
+    plain = plain.drop("overdue_customers")
     everyone = plain["customer_id"].to_list()
     some = everyone[1:4] + everyone[-2:] + ["nobody"]
     for ids in (some, ["nobody"], everyone):
         got = overdue_listed(con, day, clinic, ids)
-        assert got["overdue_customers"].to_list() == [plain.height] * got.height, (day, clinic)
         expected = plain.filter(plain["customer_id"].is_in(ids))
-        listed = got.filter(got["customer_id"].is_not_null())
-        assert listed.equals(expected), (day, clinic, listed, expected)
+        assert got.equals(expected), (day, clinic, got, expected)
     return plain.height
 
 

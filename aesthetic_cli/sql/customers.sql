@@ -154,10 +154,10 @@ SELECT k.card_id, k.customer_id, k.card_type, k.card_clinic AS clinic,
 FROM k LEFT JOIN topups t USING (card_id);
 
 -- name: last_deal_items
--- overdue's and overdue_listed's shared part: item intervals, the customers with a day after $asof (late)
--- and their last deal and lifetime sales up to $asof worked out from their days, and what each customer
--- bought on their last deal day (buys: from the layer, or for the late ones from their order lines). buys
--- is read twice by overdue_listed (the count, the $ids): not kept as a table of every customer's items.
+-- overdue's, overdue_count's and overdue_listed's shared part: item intervals, the customers with a day after
+-- $asof (late) and their last deal and lifetime sales up to $asof worked out from their days, and what each
+-- customer bought on their last deal day (buys: from the layer, or for the late ones from their order lines).
+-- buys is not materialized: not kept as a table of every customer's items.
 intervals AS (
     SELECT item, median_interval_days AS interval_days FROM item_intervals WHERE median_interval_days IS NOT NULL),
 late AS (SELECT DISTINCT customer_id FROM customer_days WHERE day > $asof),
@@ -215,26 +215,28 @@ FROM counted c JOIN last l USING (customer_id)
 ORDER BY lifetime_sales DESC, overdue_days ASC, customer_id
 LIMIT $limit;
 
+-- name: overdue_count
+-- How many customers (of $clinic) are overdue as of $asof, as overdue counts them: the soonest-due item of
+-- their last deal is. Its due date is the last deal day plus the smallest interval, rounded, and rounding keeps
+-- order, so it lies before $asof exactly when some item's does: the customers with such an item are counted (no
+-- per-customer pick of the item). An item bought on day d is due before $asof when d + round(interval) < $asof,
+-- i.e. d < $asof − round(interval): one cutoff date per item compared with each row, no date arithmetic per row;
+-- the customers are counted by grouping them (count(DISTINCT) ran slower). metrics/customers.reactivate runs
+-- this while SciPy is imported.
+WITH {include:last_deal_items},
+cutoffs AS (SELECT item, CAST($asof AS DATE) - CAST(round(interval_days) AS INTEGER) AS cutoff FROM intervals)
+SELECT count(*) AS overdue_customers
+FROM (SELECT b.customer_id
+      FROM buys b JOIN cutoffs iv ON iv.item = b.item
+      WHERE b.day < iv.cutoff
+        AND ($clinic IS NULL OR b.customer_id IN (SELECT customer_id FROM customers WHERE clinic = $clinic))
+      GROUP BY 1);
+
 -- name: overdue_listed
--- What the call-back list needs of overdue above, without ranking every overdue customer: how many
--- customers are overdue as of $asof (of $clinic), and the rows of the customers $ids (a list) among them,
--- with overdue's columns. One row with NULLs and the count when none of them is overdue.
--- A customer is overdue when the soonest-due item of their last deal is: its due date is the last deal day
--- plus the smallest interval, rounded, and rounding keeps order, so it lies before $asof exactly when some
--- item's does. The count is of the customers with such an item (no per-customer pick of the item, which
--- cost most of the list at 10M order lines); only the $ids pick theirs.
+-- What the call-back list needs of overdue above for the customers $ids (a list) alone: the rows of those
+-- among them who are overdue as of $asof (of $clinic), with overdue's columns but the count (overdue_count).
 WITH {include:last_deal_items},
 of_clinic AS NOT MATERIALIZED (SELECT customer_id FROM customers WHERE clinic = $clinic),
--- An item bought on day d is due before $asof when d + round(interval) < $asof, i.e. d < $asof − round(interval):
--- one date per item (cutoff) compared with each row, no date arithmetic per row. Distinct customers counted by
--- grouping them (count(DISTINCT) ran slower).
-cutoffs AS (SELECT item, CAST($asof AS DATE) - CAST(round(interval_days) AS INTEGER) AS cutoff FROM intervals),
-total AS (
-    SELECT count(*) AS overdue_customers
-    FROM (SELECT b.customer_id
-          FROM buys b JOIN cutoffs iv ON iv.item = b.item
-          WHERE b.day < iv.cutoff AND ($clinic IS NULL OR b.customer_id IN (SELECT customer_id FROM of_clinic))
-          GROUP BY 1)),
 asked AS (SELECT unnest($ids::VARCHAR[]) AS customer_id),
 due AS (
     SELECT b.customer_id, any_value(b.day) AS last_deal, arg_min(b.item, iv.interval_days) AS item,
@@ -248,15 +250,13 @@ lifetime AS (
     WHERE customer_id IN (SELECT customer_id FROM asked) AND customer_id NOT IN (SELECT customer_id FROM late)
     UNION ALL
     SELECT customer_id, lifetime_sales FROM late_last
-    WHERE last_deal IS NOT NULL AND customer_id IN (SELECT customer_id FROM asked)),
-listed AS (
-    SELECT d.customer_id, d.item, d.last_deal, d.interval_days, d.due_date, l.lifetime_sales,
-           datediff('day', d.due_date, $asof) AS overdue_days
-    FROM (SELECT *, CAST(last_deal + to_days(CAST(round(interval_days) AS INTEGER)) AS DATE) AS due_date FROM due) d
-    JOIN lifetime l USING (customer_id)
-    WHERE d.due_date < $asof)
-SELECT l.*, t.overdue_customers FROM total t LEFT JOIN listed l ON true
-ORDER BY l.lifetime_sales DESC, l.overdue_days ASC, l.customer_id;
+    WHERE last_deal IS NOT NULL AND customer_id IN (SELECT customer_id FROM asked))
+SELECT d.customer_id, d.item, d.last_deal, d.interval_days, d.due_date, l.lifetime_sales,
+       datediff('day', d.due_date, $asof) AS overdue_days
+FROM (SELECT *, CAST(last_deal + to_days(CAST(round(interval_days) AS INTEGER)) AS DATE) AS due_date FROM due) d
+JOIN lifetime l USING (customer_id)
+WHERE d.due_date < $asof
+ORDER BY l.lifetime_sales DESC, overdue_days ASC, d.customer_id;
 
 -- name: overdue_from_orders
 -- The definition of overdue above, straight from customer_days and every order line (no layer shortcut);
