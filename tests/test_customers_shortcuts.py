@@ -144,6 +144,61 @@ def test_rfm_reads_equal_the_definition_on_the_hand_world(world):
             assert cells.sort("active", "r_hi", "f_hi", "m_hi").equals(segments_from_days(world, day, clinic))
 
 
+# rfm_segments' shortcuts (customers whose first deal lies in the window: lifetime less the days before it; the
+# dormant: only their rows without a deal) meet days without a deal on both sides of the window's start.
+EDGE_ORDERS = [
+    HEAD,
+    # H: a refund alone in a whole month before the window (2025-01), then two deals.
+    ["2025-01-05", "H", "水光针", "-50", "微信", "甲", "东店"],
+    ["2025-06-01", "H", "水光针", "300", "微信", "甲", "东店"],
+    ["2025-12-20", "H", "水光针", "200", "微信", "甲", "东店"],
+    # I: a refund in the part-month before the window's start (03-10 of 2025-03), the first deal after it.
+    ["2025-03-10", "I", "光子", "-80", "微信", "乙", "东店"],
+    ["2025-04-01", "I", "光子", "400", "微信", "乙", "东店"],
+    # L: a refund on the window's eve (2025-03-15 as of 2026-03-15), the first deal five days later.
+    ["2025-03-15", "L", "光子", "-20", "微信", "乙", "东店"],
+    ["2025-03-20", "L", "光子", "150", "微信", "乙", "东店"],
+    # J: a deal and a refund before the window, a deal in it (deals on both sides).
+    ["2025-03-05", "J", "光子", "100", "微信", "乙", "西店"],
+    ["2025-03-08", "J", "光子", "-30", "微信", "乙", "西店"],
+    ["2025-05-01", "J", "光子", "200", "微信", "乙", "西店"],
+    # K: a deal long ago, a refund in the window: dormant, with sales of -100 in the window.
+    ["2024-01-10", "K", "热玛吉", "500", "微信", "甲", "西店"],
+    ["2025-07-01", "K", "热玛吉", "-100", "微信", "甲", "西店"],
+]
+
+
+def test_rfm_edges_of_the_window_by_hand(con, ws):
+    import_file(con, write_csv(ws / "orders.csv", EDGE_ORDERS), clinic=None)
+    # As of 2026-03-15 the window is 2025-03-16 .. 2026-03-15. Recency, deal visits, window sales, lifetime:
+    # H 12-20: 85, 2, 500 (300 + 200; the -50 lies before), 450.  I 2025-04-01: 348, 1, 400, 320 (400 - 80).
+    # J 05-01: 318, 1, 200, 270.  L 2025-03-20: 360, 1, 150, 130.  K 2024-01-10: 795, 0, -100, 400 (dormant).
+    # Medians of H I J L: recency (318 + 348) / 2 = 333, visits 1, sales (200 + 400) / 2 = 300.
+    r = rfm(con, asof=date(2026, 3, 15), list_customers=True)
+    got = {
+        x["customer_id"]: (x["recency_days"], x["deal_visits"], x["sales"], x["lifetime_sales"], x["segment"])
+        for x in r.tables["customers"].iter_rows(named=True)
+    }
+    assert r.meta["medians"] == {"recency_days": 333.0, "deal_visits": 1.0, "sales": 300.0}
+    assert got == {
+        "H": (85, 2, D("500.00"), D("450.00"), "重要价值客户"),
+        "I": (348, 1, D("400.00"), D("320.00"), "重要挽留客户"),
+        "J": (318, 1, D("200.00"), D("270.00"), "一般发展客户"),
+        "L": (360, 1, D("150.00"), D("130.00"), "一般挽留客户"),
+        "K": (795, 0, D("-100.00"), D("400.00"), "沉睡客户（365天无成交）"),
+    }
+    segments = {
+        x["segment"]: (x["customers"], x["sales"], x["lifetime_sales"])
+        for x in r.tables["segments"].iter_rows(named=True)
+    }
+    assert segments["沉睡客户（365天无成交）"] == (1, D("-100.00"), D("400.00"))
+    # And the cells equal the plain way's at other dates (whole months only, other part-months) and clinics.
+    for day in (date(2026, 3, 15), date(2026, 3, 31), date(2025, 12, 31), date(2025, 6, 30), date(2026, 1, 9)):
+        for clinic in CLINICS:
+            cells = run(con, "customers", "rfm_segments", {"asof": day, "clinic": clinic})
+            assert cells.sort("active", "r_hi", "f_hi", "m_hi").equals(segments_from_days(con, day, clinic)), day
+
+
 def overdue_listed(con, asof: date, clinic: str | None, ids: list[str]):
     return run(con, "customers", "overdue_listed", {"asof": asof, "clinic": clinic, "ids": ids})
 

@@ -5,9 +5,10 @@
 ($clinic IS NULL OR d.customer_id IN (SELECT customer_id FROM customers WHERE clinic = $clinic))
 
 -- name: rfm_parts
--- rfm_per's and rfm_segments' shared part, per customer: `settled`, the last deal up to $asof and lifetime sales
--- up to then of every customer with a deal by then; `recent`, the deal visits and sales in the 365 days of every
--- customer with a day in them (a deal or not).
+-- rfm_per's and rfm_segments' shared part, per customer: `settled`, the first and last deal up to $asof, the deal
+-- days and lifetime sales up to then of every customer with a deal by then; `window_rows`, the rows of the 365
+-- days (customer-months and customer-days, deal visits and sales); `recent`, those summed per customer with a
+-- day in the 365 days (a deal or not).
 -- The last deal and lifetime sales come from the layer's customer_deals; only the customers with a day after
 -- $asof (none when $asof is the data's last day) are worked out again from their days up to $asof, as
 -- overdue does. The 365 days' figures come from customer_months for the whole calendar months in the 365 days
@@ -18,25 +19,27 @@
 -- month after the last whole one.
 late AS (SELECT DISTINCT customer_id FROM customer_days WHERE day > $asof),
 settled AS NOT MATERIALIZED (
-    SELECT customer_id, last_deal, CAST(lifetime_sales AS DECIMAL(38, 2)) AS lifetime_sales FROM customer_deals
+    SELECT customer_id, first_deal, last_deal, deal_days, CAST(lifetime_sales AS DECIMAL(38, 2)) AS lifetime_sales
+    FROM customer_deals
     WHERE customer_id NOT IN (SELECT customer_id FROM late)
     UNION ALL
-    SELECT customer_id, max(day) FILTER (WHERE net > 0), sum(net)
+    SELECT customer_id, min(day) FILTER (WHERE net > 0), max(day) FILTER (WHERE net > 0),
+           count(*) FILTER (WHERE net > 0), sum(net)
     FROM customer_days
     WHERE day <= $asof AND customer_id IN (SELECT customer_id FROM late)
     GROUP BY 1 HAVING count(*) FILTER (WHERE net > 0) > 0),
+window_rows AS NOT MATERIALIZED (
+    SELECT customer_id, deal_days AS deal_visits, net AS sales FROM customer_months
+    WHERE month >= CAST(date_trunc('month', CAST($asof AS DATE) - 365) + INTERVAL 1 MONTH AS DATE)
+      AND month < CAST(date_trunc('month', CAST($asof AS DATE) + 1) AS DATE) AND net IS NOT NULL
+    UNION ALL
+    SELECT customer_id, CAST(net > 0 AS BIGINT), CAST(net AS DECIMAL(18, 2)) FROM customer_days
+    WHERE day > CAST($asof AS DATE) - 365 AND day <= $asof
+      AND (day < CAST(date_trunc('month', CAST($asof AS DATE) - 365) + INTERVAL 1 MONTH AS DATE)
+           OR day >= CAST(date_trunc('month', CAST($asof AS DATE) + 1) AS DATE))),
 recent AS (
     SELECT customer_id, CAST(sum(deal_visits) AS BIGINT) AS deal_visits, sum(sales) AS sales
-    FROM (
-        SELECT customer_id, deal_days AS deal_visits, net AS sales FROM customer_months
-        WHERE month >= CAST(date_trunc('month', CAST($asof AS DATE) - 365) + INTERVAL 1 MONTH AS DATE)
-          AND month < CAST(date_trunc('month', CAST($asof AS DATE) + 1) AS DATE) AND net IS NOT NULL
-        UNION ALL
-        SELECT customer_id, CAST(net > 0 AS BIGINT), CAST(net AS DECIMAL(18, 2)) FROM customer_days
-        WHERE day > CAST($asof AS DATE) - 365 AND day <= $asof
-          AND (day < CAST(date_trunc('month', CAST($asof AS DATE) - 365) + INTERVAL 1 MONTH AS DATE)
-               OR day >= CAST(date_trunc('month', CAST($asof AS DATE) + 1) AS DATE)))
-    GROUP BY 1)
+    FROM window_rows GROUP BY 1)
 
 -- name: rfm_per
 -- Per customer with a deal up to $asof, of $clinic by their record or by an order there (rfm_customers):
@@ -97,16 +100,46 @@ GROUP BY active, r_hi, f_hi, m_hi
 -- summed straight from `settled`, and only those few of them with a day in the 365 days (a refund, a day
 -- netting 0.00) are looked up in `recent`. At 10M order lines 2M of the 5M customers are dormant.
 WITH {include:rfm_parts},
+straddling AS (
+    SELECT * FROM settled WHERE first_deal <= CAST($asof AS DATE) - 365 AND last_deal > CAST($asof AS DATE) - 365),
+-- The 365 days' figures of the customers whose deals straddle the window's start, from its rows.
+straddling_recent AS (
+    SELECT customer_id, CAST(sum(deal_visits) AS BIGINT) AS deal_visits, sum(sales) AS sales
+    FROM window_rows WHERE customer_id IN (SELECT customer_id FROM straddling)
+    GROUP BY 1),
+-- What came before the window: the net of the days up to $asof − 365 without a deal (the whole months without a
+-- deal day, and the days of the part-month at the window's start netting 0.00 or less). A customer whose first
+-- deal lies in the window had only such days before it: their window's sales are their lifetime sales less these.
+before_window AS (
+    SELECT customer_id, sum(net) AS net
+    FROM (
+        SELECT customer_id, net FROM customer_months
+        WHERE month < CAST(date_trunc('month', CAST($asof AS DATE) - 364) AS DATE) AND deal_days = 0
+          AND net IS NOT NULL
+        UNION ALL
+        SELECT customer_id, CAST(net AS DECIMAL(18, 2)) FROM customer_days
+        WHERE day >= CAST(date_trunc('month', CAST($asof AS DATE) - 364) AS DATE)
+          AND day <= CAST($asof AS DATE) - 365 AND net <= 0)
+    GROUP BY 1),
 active AS (
-    SELECT d.customer_id, datediff('day', d.last_deal, $asof) AS recency_days, r.deal_visits, r.sales,
-           d.lifetime_sales
-    FROM (SELECT * FROM settled WHERE last_deal > CAST($asof AS DATE) - 365) d JOIN recent r USING (customer_id)
+    -- First deal in the window: every deal day of theirs is in it, and the window's sales are the lifetime's
+    -- less the days before it.
+    SELECT d.customer_id, datediff('day', d.last_deal, $asof) AS recency_days, d.deal_days AS deal_visits,
+           d.lifetime_sales - coalesce(b.net, 0) AS sales, d.lifetime_sales
+    FROM (SELECT * FROM settled WHERE first_deal > CAST($asof AS DATE) - 365) d
+    LEFT JOIN before_window b USING (customer_id)
+    WHERE {include:of_clinic} OR d.customer_id IN (SELECT customer_id FROM order_days WHERE clinic = $clinic)
+    UNION ALL
+    SELECT d.customer_id, datediff('day', d.last_deal, $asof), r.deal_visits, r.sales, d.lifetime_sales
+    FROM straddling d JOIN straddling_recent r USING (customer_id)
     WHERE {include:of_clinic} OR d.customer_id IN (SELECT customer_id FROM order_days WHERE clinic = $clinic)),
 dormant AS (
+    -- No deal in the window: every row of theirs in it is one without a deal.
     SELECT count(*) AS customers, coalesce(sum(r.sales), 0) AS sales,
            avg(datediff('day', d.last_deal, $asof)) AS avg_recency_days, sum(d.lifetime_sales) AS lifetime_sales
     FROM (SELECT * FROM settled WHERE last_deal <= CAST($asof AS DATE) - 365) d
-    LEFT JOIN (SELECT customer_id, sales FROM recent WHERE deal_visits = 0) r USING (customer_id)
+    LEFT JOIN (SELECT customer_id, sum(sales) AS sales FROM window_rows WHERE deal_visits = 0 GROUP BY 1) r
+      USING (customer_id)
     WHERE {include:of_clinic} OR d.customer_id IN (SELECT customer_id FROM order_days WHERE clinic = $clinic)),
 med AS (
     SELECT median(recency_days::DOUBLE) AS med_r, median(deal_visits::DOUBLE) AS med_f,
