@@ -80,9 +80,9 @@ def per_rows(con, which: str, asof: date, clinic: str | None):
 
 
 def segments_from_days(con, asof: date, clinic: str | None):
-    segments = query("customers", "rfm_segments")
-    assert query("customers", "rfm_per") in segments
-    plain = segments.replace(query("customers", "rfm_per"), query("customers", "rfm_per_from_days"))
+    # The cells the plain way: every customer's row from every customer-day, every row through the medians and
+    # the cells (rfm_cells_from_per), where rfm_segments reads the months and keeps the dormant out.
+    plain = f"WITH {query('customers', 'rfm_per_from_days')},\n{query('customers', 'rfm_cells_from_per')}"
     return frame(con, plain, {"asof": asof, "clinic": clinic}).sort("active", "r_hi", "f_hi", "m_hi")
 
 
@@ -144,38 +144,102 @@ def test_rfm_reads_equal_the_definition_on_the_hand_world(world):
             assert cells.sort("active", "r_hi", "f_hi", "m_hi").equals(segments_from_days(world, day, clinic))
 
 
+# rfm_segments' shortcuts (customers whose first deal lies in the window: lifetime less the days before it; the
+# dormant: only their rows without a deal) meet days without a deal on both sides of the window's start.
+EDGE_ORDERS = [
+    HEAD,
+    # H: a refund alone in a whole month before the window (2025-01), then two deals.
+    ["2025-01-05", "H", "水光针", "-50", "微信", "甲", "东店"],
+    ["2025-06-01", "H", "水光针", "300", "微信", "甲", "东店"],
+    ["2025-12-20", "H", "水光针", "200", "微信", "甲", "东店"],
+    # I: a refund in the part-month before the window's start (03-10 of 2025-03), the first deal after it.
+    ["2025-03-10", "I", "光子", "-80", "微信", "乙", "东店"],
+    ["2025-04-01", "I", "光子", "400", "微信", "乙", "东店"],
+    # L: a refund on the window's eve (2025-03-15 as of 2026-03-15), the first deal five days later.
+    ["2025-03-15", "L", "光子", "-20", "微信", "乙", "东店"],
+    ["2025-03-20", "L", "光子", "150", "微信", "乙", "东店"],
+    # J: a deal and a refund before the window, a deal in it (deals on both sides).
+    ["2025-03-05", "J", "光子", "100", "微信", "乙", "西店"],
+    ["2025-03-08", "J", "光子", "-30", "微信", "乙", "西店"],
+    ["2025-05-01", "J", "光子", "200", "微信", "乙", "西店"],
+    # K: a deal long ago, a refund in the window: dormant, with sales of -100 in the window.
+    ["2024-01-10", "K", "热玛吉", "500", "微信", "甲", "西店"],
+    ["2025-07-01", "K", "热玛吉", "-100", "微信", "甲", "西店"],
+]
+
+
+def test_rfm_edges_of_the_window_by_hand(con, ws):
+    import_file(con, write_csv(ws / "orders.csv", EDGE_ORDERS), clinic=None)
+    # As of 2026-03-15 the window is 2025-03-16 .. 2026-03-15. Recency, deal visits, window sales, lifetime:
+    # H 12-20: 85, 2, 500 (300 + 200; the -50 lies before), 450.  I 2025-04-01: 348, 1, 400, 320 (400 - 80).
+    # J 05-01: 318, 1, 200, 270.  L 2025-03-20: 360, 1, 150, 130.  K 2024-01-10: 795, 0, -100, 400 (dormant).
+    # Medians of H I J L: recency (318 + 348) / 2 = 333, visits 1, sales (200 + 400) / 2 = 300.
+    r = rfm(con, asof=date(2026, 3, 15), list_customers=True)
+    got = {
+        x["customer_id"]: (x["recency_days"], x["deal_visits"], x["sales"], x["lifetime_sales"], x["segment"])
+        for x in r.tables["customers"].iter_rows(named=True)
+    }
+    assert r.meta["medians"] == {"recency_days": 333.0, "deal_visits": 1.0, "sales": 300.0}
+    assert got == {
+        "H": (85, 2, D("500.00"), D("450.00"), "重要价值客户"),
+        "I": (348, 1, D("400.00"), D("320.00"), "重要挽留客户"),
+        "J": (318, 1, D("200.00"), D("270.00"), "一般发展客户"),
+        "L": (360, 1, D("150.00"), D("130.00"), "一般挽留客户"),
+        "K": (795, 0, D("-100.00"), D("400.00"), "沉睡客户（365天无成交）"),
+    }
+    segments = {
+        x["segment"]: (x["customers"], x["sales"], x["lifetime_sales"])
+        for x in r.tables["segments"].iter_rows(named=True)
+    }
+    assert segments["沉睡客户（365天无成交）"] == (1, D("-100.00"), D("400.00"))
+    # And the cells equal the plain way's at other dates (whole months only, other part-months) and clinics.
+    for day in (date(2026, 3, 15), date(2026, 3, 31), date(2025, 12, 31), date(2025, 6, 30), date(2026, 1, 9)):
+        for clinic in CLINICS:
+            cells = run(con, "customers", "rfm_segments", {"asof": day, "clinic": clinic})
+            assert cells.sort("active", "r_hi", "f_hi", "m_hi").equals(segments_from_days(con, day, clinic)), day
+
+
 def overdue_listed(con, asof: date, clinic: str | None, ids: list[str]):
     return run(con, "customers", "overdue_listed", {"asof": asof, "clinic": clinic, "ids": ids})
+
+
+def overdue_count(con, asof: date, clinic: str | None) -> int:
+    return run(con, "customers", "overdue_count", {"asof": asof, "clinic": clinic})["overdue_customers"].item()
 
 
 def test_overdue_listed_by_hand(world):
     # 水光针's interval is 71 days. As of 10-31: A's last deal by then 03-01 (due 05-11, 173 days over; its
     # 11-15 lies ahead) and G's 02-10 (due 04-22, 192 over); D's 10-01 is due 12-11. Lifetime as of 10-31.
-    cols = ("customer_id", "item", "due_date", "overdue_days", "lifetime_sales", "overdue_customers")
+    cols = ("customer_id", "item", "due_date", "overdue_days", "lifetime_sales")
     rows = overdue_listed(world, date(2025, 10, 31), None, ["A", "D", "G", "nobody"]).select(cols).rows()
     assert rows == [
-        ("A", "水光针", date(2025, 5, 11), 173, D("2200.00"), 2),
-        ("G", "水光针", date(2025, 4, 22), 192, D("1200.00"), 2),
+        ("A", "水光针", date(2025, 5, 11), 173, D("2200.00")),
+        ("G", "水光针", date(2025, 4, 22), 192, D("1200.00")),
     ]
+    assert overdue_count(world, date(2025, 10, 31), None) == 2
     # As of 12-31: D (due 12-11, 20 over) and G (253 over); A's 11-15 is due 2026-01-25, C's and F's later.
     rows = overdue_listed(world, date(2025, 12, 31), None, ["A", "D"]).select(cols).rows()
-    assert rows == [("D", "水光针", date(2025, 12, 11), 20, D("1300.00"), 2)]
-    # None of the asked is overdue: one row, no customer, the count.
-    assert overdue_listed(world, date(2025, 12, 31), None, ["A"]).select(cols).rows() == [(None,) * 5 + (2,)]
+    assert rows == [("D", "水光针", date(2025, 12, 11), 20, D("1300.00"))]
+    assert overdue_count(world, date(2025, 12, 31), None) == 2
+    # None of the asked is overdue: no row.
+    assert overdue_listed(world, date(2025, 12, 31), None, ["A"]).height == 0
     # 西店 by record: B and E, neither overdue (光子 and 玻尿酸 never repeat); D is 东店's by record.
-    assert overdue_listed(world, date(2025, 12, 31), "西店", ["D"]).select(cols).rows() == [(None,) * 5 + (0,)]
+    assert overdue_listed(world, date(2025, 12, 31), "西店", ["D"]).height == 0
+    assert overdue_count(world, date(2025, 12, 31), "西店") == 0
+    # G's 02-10 plus 71 days is 04-22: overdue from 04-23 on (due before the date), not on 04-22 itself.
+    assert [overdue_count(world, date(2025, 4, d), None) for d in (22, 23)] == [0, 1]
 
 
 def assert_overdue_listed_is_the_definition(con, day: date, clinic: str | None) -> int:
     plain = run(con, "customers", "overdue_from_orders", {"asof": day, "clinic": clinic, "limit": 1_000_000})
+    assert overdue_count(con, day, clinic) == plain.height, (day, clinic)
+    plain = plain.drop("overdue_customers")
     everyone = plain["customer_id"].to_list()
     some = everyone[1:4] + everyone[-2:] + ["nobody"]
     for ids in (some, ["nobody"], everyone):
         got = overdue_listed(con, day, clinic, ids)
-        assert got["overdue_customers"].to_list() == [plain.height] * got.height, (day, clinic)
         expected = plain.filter(plain["customer_id"].is_in(ids))
-        listed = got.filter(got["customer_id"].is_not_null())
-        assert listed.equals(expected), (day, clinic, listed, expected)
+        assert got.equals(expected), (day, clinic, got, expected)
     return plain.height
 
 

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Callable, Iterator
 from datetime import date, timedelta
+from typing import Any
 
 import polars as pl
 
@@ -127,7 +130,6 @@ def reactivate(
     lifetime sales, and a note says so.
     """
     from aesthetic_cli.errors import ModelFitError
-    from aesthetic_cli.metrics import predict
 
     asof = _asof(con, asof)
     last = prepare(con).last_day
@@ -147,24 +149,27 @@ def reactivate(
     # without data as days without a purchase, so it is fitted up to the data's last day.
     until = min(asof, last) if last else asof
     h = VALUE_AT_RISK_DAYS
-    try:
-        # Ranked in the warehouse: only the listed rows come back, each with the totals over all customers.
-        fitted, ranked = predict.fit_and_rank(con, until=until, clinic=clinic, days=h, limit=limit)
-    except ModelFitError as exc:
-        return _reactivate_by_overdue(con, asof, clinic, meta, limit, show_pii, overdue_note, exc)
+    # The count of all overdue customers (sql/customers.sql overdue_count) runs on a cursor of its own while this
+    # thread imports SciPy and fits the models, most of which is Python and NumPy on one core.
+    with _alongside(con, lambda cur: run(cur, "customers", "overdue_count", {"asof": asof, "clinic": clinic})) as count:
+        from aesthetic_cli.metrics import predict
+
+        try:
+            # Ranked in the warehouse: only the listed rows come back, each with the totals over all customers.
+            fitted, ranked = predict.fit_and_rank(con, until=until, clinic=clinic, days=h, limit=limit)
+        except ModelFitError as exc:
+            return _reactivate_by_overdue(con, asof, clinic, meta, limit, show_pii, overdue_note, exc)
+        total = _overdue_total(count())
     at_risk = int(ranked["customers_at_risk"][0])
     value_at_risk_total = float(ranked["value_at_risk_total"][0] or 0.0)
     listed = ranked.filter(pl.col("customer_id").is_not_null()).drop("customers_at_risk", "value_at_risk_total")
-    # The item cycle's flags for the listed customers only, and the count of all overdue customers: the
+    # The item cycle's flags for the listed customers only (the count of all overdue customers came above): the
     # several hundred thousand overdue rows at 1M order lines stay in DuckDB.
     overdue = run(
         con, "customers", "overdue_listed", {"asof": asof, "clinic": clinic, "ids": listed["customer_id"].to_list()}
     )
-    total = _overdue_total(overdue)
     meta["overdue_customers"] = total
-    flags = overdue.filter(pl.col("customer_id").is_not_null()).select(
-        "customer_id", "item", "interval_days", "due_date", "overdue_days"
-    )
+    flags = overdue.select("customer_id", "item", "interval_days", "due_date", "overdue_days")
     listed = listed.join(flags, on="customer_id", how="left", maintain_order="left").with_columns(
         pl.col("overdue_days").is_not_null().alias("overdue")
     )
@@ -219,6 +224,33 @@ _REACTIVATE_COLUMNS = (
 
 def _overdue_total(overdue: pl.DataFrame) -> int:
     return int(overdue["overdue_customers"][0]) if overdue.height else 0
+
+
+@contextlib.contextmanager
+def _alongside(con, task: Callable[[Any], pl.DataFrame]) -> Iterator[Callable[[], pl.DataFrame]]:
+    """task(cursor) on a cursor of its own, in a thread, while the block goes on; the block calls what this
+    yields for the task's frame (waiting for it, raising its error). DuckDB leaves the interpreter while it
+    runs a query, so both go on at once. On a lake the task runs on `con` itself when asked: a lake's attached
+    catalog and snapshot are not a cursor's (as reports.content's lanes do)."""
+    from aesthetic_cli.warehouse_lake import is_lake
+
+    if is_lake(con):
+        yield lambda: task(con)
+        return
+    from concurrent.futures import ThreadPoolExecutor
+
+    cursor = con.cursor()
+    pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="aesops-alongside")
+    future = pool.submit(task, cursor)
+    try:
+        yield future.result
+    finally:
+        if not future.done():
+            # The block failed or returned early: stop the query rather than wait for it.
+            with contextlib.suppress(Exception):
+                cursor.interrupt()
+        pool.shutdown(wait=True)
+        cursor.close()
 
 
 def _reactivate_by_overdue(

@@ -4,26 +4,48 @@
 -- A customer of $clinic (by their record); every customer when $clinic is NULL.
 ($clinic IS NULL OR d.customer_id IN (SELECT customer_id FROM customers WHERE clinic = $clinic))
 
--- name: rfm_per
--- Per customer with a deal up to $asof, of $clinic by their record or by an order there (rfm_segments,
--- rfm_customers): recency, deal visits and sales in the 365 days, lifetime sales.
+-- name: rfm_parts
+-- rfm_per's and rfm_segments' shared part, per customer: `settled`, the first and last deal up to $asof, the deal
+-- days and lifetime sales up to then of every customer with a deal by then; `window_rows`, the rows of the 365
+-- days (customer-months and customer-days, deal visits and sales); `recent`, those summed per customer with a
+-- day in the 365 days (a deal or not).
 -- The last deal and lifetime sales come from the layer's customer_deals; only the customers with a day after
 -- $asof (none when $asof is the data's last day) are worked out again from their days up to $asof, as
--- overdue does. The deal visits and sales read the 365 days' rows of customer_days alone (kept in day
--- order, so the older row groups are skipped). rfm_per_from_days is the same answer from every day.
+-- overdue does. The 365 days' figures come from customer_months for the whole calendar months in the 365 days
+-- and from customer_days for the days of the part-months at either end (none when $asof is a month's last day):
+-- customer_days' net is a 128-bit DECIMAL, whose reading cost more than half of the analysis at 10M order lines;
+-- customer_months holds the same sums (net, deal days) per customer-month in 64 bits. A customer-month row
+-- without net (visits only) adds nothing. m0 is the first whole month's first day, m1 the first day of the
+-- month after the last whole one.
 late AS (SELECT DISTINCT customer_id FROM customer_days WHERE day > $asof),
-settled AS (
-    SELECT customer_id, last_deal, CAST(lifetime_sales AS DECIMAL(38, 2)) AS lifetime_sales FROM customer_deals
+settled AS NOT MATERIALIZED (
+    SELECT customer_id, first_deal, last_deal, deal_days, CAST(lifetime_sales AS DECIMAL(38, 2)) AS lifetime_sales
+    FROM customer_deals
     WHERE customer_id NOT IN (SELECT customer_id FROM late)
     UNION ALL
-    SELECT customer_id, max(day) FILTER (WHERE net > 0), sum(net)
+    SELECT customer_id, min(day) FILTER (WHERE net > 0), max(day) FILTER (WHERE net > 0),
+           count(*) FILTER (WHERE net > 0), sum(net)
     FROM customer_days
     WHERE day <= $asof AND customer_id IN (SELECT customer_id FROM late)
     GROUP BY 1 HAVING count(*) FILTER (WHERE net > 0) > 0),
+window_rows AS NOT MATERIALIZED (
+    SELECT customer_id, deal_days AS deal_visits, net AS sales FROM customer_months
+    WHERE month >= CAST(date_trunc('month', CAST($asof AS DATE) - 365) + INTERVAL 1 MONTH AS DATE)
+      AND month < CAST(date_trunc('month', CAST($asof AS DATE) + 1) AS DATE) AND net IS NOT NULL
+    UNION ALL
+    SELECT customer_id, CAST(net > 0 AS BIGINT), CAST(net AS DECIMAL(18, 2)) FROM customer_days
+    WHERE day > CAST($asof AS DATE) - 365 AND day <= $asof
+      AND (day < CAST(date_trunc('month', CAST($asof AS DATE) - 365) + INTERVAL 1 MONTH AS DATE)
+           OR day >= CAST(date_trunc('month', CAST($asof AS DATE) + 1) AS DATE))),
 recent AS (
-    SELECT customer_id, count(*) FILTER (WHERE net > 0) AS deal_visits, sum(net) AS sales
-    FROM customer_days WHERE day > CAST($asof AS DATE) - 365 AND day <= $asof
-    GROUP BY 1),
+    SELECT customer_id, CAST(sum(deal_visits) AS BIGINT) AS deal_visits, sum(sales) AS sales
+    FROM window_rows GROUP BY 1)
+
+-- name: rfm_per
+-- Per customer with a deal up to $asof, of $clinic by their record or by an order there (rfm_customers):
+-- recency, deal visits and sales in the 365 days, lifetime sales. rfm_per_from_days is the same answer from
+-- every day.
+{include:rfm_parts},
 per AS (
     SELECT d.customer_id, datediff('day', d.last_deal, $asof) AS recency_days,
            coalesce(r.deal_visits, 0) AS deal_visits, coalesce(r.sales, 0) AS sales, d.lifetime_sales
@@ -45,12 +67,9 @@ per AS (
     GROUP BY 1
     HAVING count(*) FILTER (WHERE d.net > 0) > 0)
 
--- name: rfm_segments
--- RFM over the 365 days up to $asof, per customer with any deal up to then: recency (days since the
--- last deal), frequency (deal visits) and sales, each high or not against the median of the active
--- customers (a deal in the 365 days). Computed here and summed per (active, r, f, m) cell, so no
--- per-customer frame leaves the database; metrics/customers.py names the cells.
-WITH {include:rfm_per},
+-- name: rfm_cells_from_per
+-- The definition of rfm_segments' cells from `per` (rfm_per's rows), every customer through the same two
+-- passes; the tests hold rfm_segments to it over rfm_per_from_days.
 med AS (
     SELECT median(recency_days::DOUBLE) FILTER (WHERE deal_visits > 0) AS med_r,
            median(deal_visits::DOUBLE) FILTER (WHERE deal_visits > 0) AS med_f,
@@ -69,7 +88,73 @@ SELECT active, r_hi, f_hi, m_hi, count(*) AS customers, sum(sales) AS sales,
        sum(lifetime_sales) AS lifetime_sales,
        any_value(med_r) AS med_r, any_value(med_f) AS med_f, any_value(med_m) AS med_m, any_value(total) AS total
 FROM tagged, med
-GROUP BY active, r_hi, f_hi, m_hi;
+GROUP BY active, r_hi, f_hi, m_hi
+
+-- name: rfm_segments
+-- RFM over the 365 days up to $asof, per customer with any deal up to then: recency (days since the
+-- last deal), frequency (deal visits) and sales, each high or not against the median of the active
+-- customers (a deal in the 365 days). Computed here and summed per (active, r, f, m) cell, so no
+-- per-customer frame leaves the database; metrics/customers.py names the cells.
+-- The cells of rfm_cells_from_per over rfm_per's rows, with the dormant (last deal 365 days or more before
+-- $asof: no deal in the 365 days) kept out of the per-customer work: they are one cell whatever their figures,
+-- summed straight from `settled`, and only those few of them with a day in the 365 days (a refund, a day
+-- netting 0.00) are looked up in `recent`. At 10M order lines 2M of the 5M customers are dormant.
+WITH {include:rfm_parts},
+straddling AS (
+    SELECT * FROM settled WHERE first_deal <= CAST($asof AS DATE) - 365 AND last_deal > CAST($asof AS DATE) - 365),
+-- The 365 days' figures of the customers whose deals straddle the window's start, from its rows.
+straddling_recent AS (
+    SELECT customer_id, CAST(sum(deal_visits) AS BIGINT) AS deal_visits, sum(sales) AS sales
+    FROM window_rows WHERE customer_id IN (SELECT customer_id FROM straddling)
+    GROUP BY 1),
+-- What came before the window: the net of the days up to $asof − 365 without a deal (the whole months without a
+-- deal day, and the days of the part-month at the window's start netting 0.00 or less). A customer whose first
+-- deal lies in the window had only such days before it: their window's sales are their lifetime sales less these.
+before_window AS (
+    SELECT customer_id, sum(net) AS net
+    FROM (
+        SELECT customer_id, net FROM customer_months
+        WHERE month < CAST(date_trunc('month', CAST($asof AS DATE) - 364) AS DATE) AND deal_days = 0
+          AND net IS NOT NULL
+        UNION ALL
+        SELECT customer_id, CAST(net AS DECIMAL(18, 2)) FROM customer_days
+        WHERE day >= CAST(date_trunc('month', CAST($asof AS DATE) - 364) AS DATE)
+          AND day <= CAST($asof AS DATE) - 365 AND net <= 0)
+    GROUP BY 1),
+active AS (
+    -- First deal in the window: every deal day of theirs is in it, and the window's sales are the lifetime's
+    -- less the days before it.
+    SELECT d.customer_id, datediff('day', d.last_deal, $asof) AS recency_days, d.deal_days AS deal_visits,
+           d.lifetime_sales - coalesce(b.net, 0) AS sales, d.lifetime_sales
+    FROM (SELECT * FROM settled WHERE first_deal > CAST($asof AS DATE) - 365) d
+    LEFT JOIN before_window b USING (customer_id)
+    WHERE {include:of_clinic} OR d.customer_id IN (SELECT customer_id FROM order_days WHERE clinic = $clinic)
+    UNION ALL
+    SELECT d.customer_id, datediff('day', d.last_deal, $asof), r.deal_visits, r.sales, d.lifetime_sales
+    FROM straddling d JOIN straddling_recent r USING (customer_id)
+    WHERE {include:of_clinic} OR d.customer_id IN (SELECT customer_id FROM order_days WHERE clinic = $clinic)),
+dormant AS (
+    -- No deal in the window: every row of theirs in it is one without a deal.
+    SELECT count(*) AS customers, coalesce(sum(r.sales), 0) AS sales,
+           avg(datediff('day', d.last_deal, $asof)) AS avg_recency_days, sum(d.lifetime_sales) AS lifetime_sales
+    FROM (SELECT * FROM settled WHERE last_deal <= CAST($asof AS DATE) - 365) d
+    LEFT JOIN (SELECT customer_id, sum(sales) AS sales FROM window_rows WHERE deal_visits = 0 GROUP BY 1) r
+      USING (customer_id)
+    WHERE {include:of_clinic} OR d.customer_id IN (SELECT customer_id FROM order_days WHERE clinic = $clinic)),
+med AS (
+    SELECT median(recency_days::DOUBLE) AS med_r, median(deal_visits::DOUBLE) AS med_f,
+           median(sales::DOUBLE) AS med_m, count(*) + (SELECT customers FROM dormant) AS total
+    FROM active),
+cells AS (
+    SELECT true AS active, recency_days <= med_r AS r_hi, deal_visits > med_f AS f_hi, sales::DOUBLE > med_m AS m_hi,
+           count(*) AS customers, sum(sales) AS sales, avg(recency_days) AS avg_recency_days,
+           avg(deal_visits) AS avg_deal_visits, sum(lifetime_sales) AS lifetime_sales
+    FROM active, med
+    GROUP BY ALL
+    UNION ALL
+    SELECT false, NULL, NULL, NULL, customers, sales, avg_recency_days, 0.0, lifetime_sales
+    FROM dormant WHERE customers > 0)
+SELECT cells.*, med_r, med_f, med_m, total FROM cells, med;
 
 -- name: rfm_customers
 -- The same customers one by one, with their record, for --list; $med_* are rfm_segments' medians.
@@ -102,10 +187,10 @@ SELECT k.card_id, k.customer_id, k.card_type, k.card_clinic AS clinic,
 FROM k LEFT JOIN topups t USING (card_id);
 
 -- name: last_deal_items
--- overdue's and overdue_listed's shared part: item intervals, the customers with a day after $asof (late)
--- and their last deal and lifetime sales up to $asof worked out from their days, and what each customer
--- bought on their last deal day (buys: from the layer, or for the late ones from their order lines). buys
--- is read twice by overdue_listed (the count, the $ids): not kept as a table of every customer's items.
+-- overdue's, overdue_count's and overdue_listed's shared part: item intervals, the customers with a day after
+-- $asof (late) and their last deal and lifetime sales up to $asof worked out from their days, and what each
+-- customer bought on their last deal day (buys: from the layer, or for the late ones from their order lines).
+-- buys is not materialized: not kept as a table of every customer's items.
 intervals AS (
     SELECT item, median_interval_days AS interval_days FROM item_intervals WHERE median_interval_days IS NOT NULL),
 late AS (SELECT DISTINCT customer_id FROM customer_days WHERE day > $asof),
@@ -163,21 +248,28 @@ FROM counted c JOIN last l USING (customer_id)
 ORDER BY lifetime_sales DESC, overdue_days ASC, customer_id
 LIMIT $limit;
 
+-- name: overdue_count
+-- How many customers (of $clinic) are overdue as of $asof, as overdue counts them: the soonest-due item of
+-- their last deal is. Its due date is the last deal day plus the smallest interval, rounded, and rounding keeps
+-- order, so it lies before $asof exactly when some item's does: the customers with such an item are counted (no
+-- per-customer pick of the item). An item bought on day d is due before $asof when d + round(interval) < $asof,
+-- i.e. d < $asof − round(interval): one cutoff date per item compared with each row, no date arithmetic per row;
+-- the customers are counted by grouping them (count(DISTINCT) ran slower). metrics/customers.reactivate runs
+-- this while SciPy is imported.
+WITH {include:last_deal_items},
+cutoffs AS (SELECT item, CAST($asof AS DATE) - CAST(round(interval_days) AS INTEGER) AS cutoff FROM intervals)
+SELECT count(*) AS overdue_customers
+FROM (SELECT b.customer_id
+      FROM buys b JOIN cutoffs iv ON iv.item = b.item
+      WHERE b.day < iv.cutoff
+        AND ($clinic IS NULL OR b.customer_id IN (SELECT customer_id FROM customers WHERE clinic = $clinic))
+      GROUP BY 1);
+
 -- name: overdue_listed
--- What the call-back list needs of overdue above, without ranking every overdue customer: how many
--- customers are overdue as of $asof (of $clinic), and the rows of the customers $ids (a list) among them,
--- with overdue's columns. One row with NULLs and the count when none of them is overdue.
--- A customer is overdue when the soonest-due item of their last deal is: its due date is the last deal day
--- plus the smallest interval, rounded, and rounding keeps order, so it lies before $asof exactly when some
--- item's does. The count is of the customers with such an item (no per-customer pick of the item, which
--- cost most of the list at 10M order lines); only the $ids pick theirs.
+-- What the call-back list needs of overdue above for the customers $ids (a list) alone: the rows of those
+-- among them who are overdue as of $asof (of $clinic), with overdue's columns but the count (overdue_count).
 WITH {include:last_deal_items},
 of_clinic AS NOT MATERIALIZED (SELECT customer_id FROM customers WHERE clinic = $clinic),
-total AS (
-    SELECT count(DISTINCT b.customer_id) AS overdue_customers
-    FROM buys b JOIN intervals iv ON iv.item = b.item
-    WHERE CAST(b.day + to_days(CAST(round(iv.interval_days) AS INTEGER)) AS DATE) < $asof
-      AND ($clinic IS NULL OR b.customer_id IN (SELECT customer_id FROM of_clinic))),
 asked AS (SELECT unnest($ids::VARCHAR[]) AS customer_id),
 due AS (
     SELECT b.customer_id, any_value(b.day) AS last_deal, arg_min(b.item, iv.interval_days) AS item,
@@ -191,15 +283,13 @@ lifetime AS (
     WHERE customer_id IN (SELECT customer_id FROM asked) AND customer_id NOT IN (SELECT customer_id FROM late)
     UNION ALL
     SELECT customer_id, lifetime_sales FROM late_last
-    WHERE last_deal IS NOT NULL AND customer_id IN (SELECT customer_id FROM asked)),
-listed AS (
-    SELECT d.customer_id, d.item, d.last_deal, d.interval_days, d.due_date, l.lifetime_sales,
-           datediff('day', d.due_date, $asof) AS overdue_days
-    FROM (SELECT *, CAST(last_deal + to_days(CAST(round(interval_days) AS INTEGER)) AS DATE) AS due_date FROM due) d
-    JOIN lifetime l USING (customer_id)
-    WHERE d.due_date < $asof)
-SELECT l.*, t.overdue_customers FROM total t LEFT JOIN listed l ON true
-ORDER BY l.lifetime_sales DESC, l.overdue_days ASC, l.customer_id;
+    WHERE last_deal IS NOT NULL AND customer_id IN (SELECT customer_id FROM asked))
+SELECT d.customer_id, d.item, d.last_deal, d.interval_days, d.due_date, l.lifetime_sales,
+       datediff('day', d.due_date, $asof) AS overdue_days
+FROM (SELECT *, CAST(last_deal + to_days(CAST(round(interval_days) AS INTEGER)) AS DATE) AS due_date FROM due) d
+JOIN lifetime l USING (customer_id)
+WHERE d.due_date < $asof
+ORDER BY l.lifetime_sales DESC, overdue_days ASC, d.customer_id;
 
 -- name: overdue_from_orders
 -- The definition of overdue above, straight from customer_days and every order line (no layer shortcut);
