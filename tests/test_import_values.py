@@ -291,3 +291,30 @@ def test_a_signature_in_a_text_only_table_is_no_item_or_employee(con, ws, fmt):
     r = import_file(con, staff, clinic="本院")
     assert (r.dataset, r.loaded, r.rejected, r.skipped) == ("staff", 1, 0, 1)
     assert con.execute("SELECT item FROM items UNION ALL SELECT name FROM staff").fetchall() == [("玻尿酸",), ("周婷",)]
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_a_value_with_a_colon_is_no_signature(con, ws, fmt):
+    # Ids and names may hold a colon: a customer known only by 会员号 VIP:002, or a catalogue item with no
+    # price yet, is a row of data, loaded as on main; only a signer's or printer's label (制表人：, Printed by:)
+    # makes a signature row. Worked by hand: customers 3 rows read, VIP:001, VIP:002 loaded, the 制表人 row
+    # skipped; items 3 rows read, both items loaded, the 打印时间 row skipped.
+    write = write_csv if fmt == "csv" else write_xlsx
+    rows = [
+        ["客户编号", "姓名", "手机号"],
+        ["VIP:001", "张三", "13800000001"],
+        ["VIP:002", "", ""],
+        ["制表人：张三", "", ""],
+    ]
+    r = import_file(con, write(ws / f"客户档案.{fmt}", rows), clinic="本院")
+    assert (r.dataset, r.loaded, r.rejected, r.skipped) == ("customers", 2, 0, 1)
+    assert con.execute("SELECT customer_id FROM customers ORDER BY 1").fetchall() == [("VIP:001",), ("VIP:002",)]
+    rows = [
+        ["项目名称", "科室", "标准价"],
+        ["水光针", "注射", "1280"],
+        ["Botox: forehead", "", ""],
+        ["打印时间：2026-11-01", "", ""],
+    ]
+    r = import_file(con, write(ws / f"项目目录.{fmt}", rows), clinic="本院")
+    assert (r.dataset, r.loaded, r.rejected, r.skipped) == ("items", 2, 0, 1)
+    assert con.execute("SELECT item FROM items ORDER BY 1").fetchall() == [("Botox: forehead",), ("水光针",)]

@@ -543,3 +543,21 @@ def test_a_register_that_reads_as_well_as_visits_as_as_leads_is_refused_not_load
     r = run_cli("import", str(path), "--clinic", "朝阳店", "--lang", "zh")
     assert r.exit_code == 1 and "猜测是 leads" in r.stderr and "visits（到院接诊） 的得分几乎一样" in r.stderr
     assert _table(ws, "SELECT (SELECT count(*) FROM leads), (SELECT count(*) FROM visits)") == [(0, 0)]
+
+
+@pytest.mark.parametrize("name", ["客户档案.csv", "export.csv"])
+def test_a_customer_list_with_its_registration_date_and_intended_item_stays_customers(ws, name):
+    # 建档日期 is the customers' registration date, no event's date: a leads reading dated by it (which would
+    # read 意向项目 that customers leaves unread) is no rival, so the list loads as customers, as on main.
+    rows = [
+        ["客户编号", "姓名", "手机号", "建档日期", "咨询师", "意向项目", "科室", "来源渠道"],
+        ["C001", "张三", "13800000001", "2025-10-01", "小王", "水光针", "皮肤科", "抖音"],
+        ["C002", "李四", "13800000002", "2025-10-02", "小李", "热玛吉", "光电科", "美团"],
+    ]
+    r = run_cli("import", str(write_csv(ws / name, rows)), "--clinic", "朝阳店", "--lang", "zh")
+    assert r.exit_code == 0, r.stderr
+    assert _table(ws, "SELECT customer_id, registered_at, source_channel FROM customers ORDER BY 1") == [
+        ("C001", date(2025, 10, 1), "抖音"),
+        ("C002", date(2025, 10, 2), "美团"),
+    ]
+    assert _table(ws, "SELECT (SELECT count(*) FROM leads), (SELECT count(*) FROM visits)") == [(0, 0)]

@@ -16,8 +16,14 @@ from aesthetic_cli.importer.header import Layout
 
 ROW = "_row"
 _TOTAL_WORDS = r"^(合计|总计|小计|总合计|合\s*计|总\s*计|total|totals|grandtotal|sum)[:：]?$"
-# A label of a few letters and a colon: 制表人：, 打印时间：, Printed by: (no digits: 10:30 is a time, not a label).
-_NOTE = r"^\s*[^\d\s:：,，;；]{1,8}(?:\s[^\d\s:：,，;；]{1,8})?\s*[:：]"
+# A signer's, a print/export time's or a note's label and a colon: 制表人：, 打印时间：, Printed by:, Note:.
+# Named labels, not any few letters before a colon: ids and names hold colons too (VIP:002, Botox: forehead),
+# and a customer or an item with only that cell filled is data.
+_NOTE = (
+    r"(?i)^\s*(?:(?:制表|制单|填表|打印|导出|审核|复核|审批|经办|统计|签字|签名)(?:人|员|者)?(?:时间|日期)?"
+    r"|(?:打印|导出|制表|统计)?(?:时间|日期)|负责人|操作员|备注|说明|注"
+    r"|(?:printed|exported|prepared|generated|reviewed|approved)(?:\s+(?:by|on|at))?|notes?|remarks?)\s*[:：]"
+)
 _TOPUP = r"充值|储值|预存|top.?up|recharge"
 _STORED_VALUE = r"储值|余额|卡扣|划卡|扣卡|会员卡|预存|充值卡|stored|balance|prepaid"
 _YES = ["是", "y", "yes", "true", "1", "已到院", "到院", "已到", "到店", "已到店", "√", "✓"]

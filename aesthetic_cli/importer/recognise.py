@@ -1173,6 +1173,11 @@ def recognise(
         # Only a rival that reads, by headers that name its fields outright, columns the first leaves unread
         # (初复诊, 接诊咨询师) is one: an orders file read as treatments dated by 收费日期 gains only a bare 金额.
         gains = any(col not in first.matches and m.score >= 3 for col, m in done.matches.items())
+        # And only over the date the first reads as its own event's (登记日期 as lead_date): a customer list's
+        # 建档日期 is an attribute, and a leads reading dated by it that reads 意向项目 is no rival.
+        dated = next(col for col, m in done.matches.items() if m.why == "values")
+        own = first.matches.get(dated)
+        gains = gains and own is not None and own.field in {f.name for f in first.dataset.required}
         # Columns read first: the value checks a leads reading gets for its phone are no reason to leave
         # 初复诊 and 接诊咨询师 unread.
         if named or gains and (len(done.matches), done.score) > (len(first.matches), first.score):
