@@ -507,28 +507,33 @@ def test_a_visit_register_dated_by_a_leads_word_is_refused_and_guessed_as_visits
     ]
 
 
-def test_a_date_of_arrival_named_daozhen_is_a_visit_date(ws):
-    path = write_csv(
-        ws / "接待.csv",
-        [["到诊日期", "客户编号", "初复诊", "现场咨询师"], ["2026-10-01", "C1", "初诊", "周婷"]],
-    )
+@pytest.mark.parametrize(
+    ("name", "rows", "table", "date_column"),
+    [
+        # 到诊 (arrived for a consultation) names a visit date.
+        (
+            "接待.csv",
+            [["到诊日期", "客户编号", "初复诊", "现场咨询师"], ["2026-10-01", "C1", "初诊", "周婷"]],
+            "visits",
+            "visit_date",
+        ),
+        # The same 登记日期 in a file whose name says 线索 (leads) is still read, and loaded, as leads.
+        (
+            "线索登记.csv",
+            [["登记日期", "手机号", "渠道来源", "网络咨询"], ["2026-10-01", "13800001111", "美团", "小美"]],
+            "leads",
+            "lead_date",
+        ),
+    ],
+)
+def test_a_dated_register_loads_where_its_words_say(ws, name, rows, table, date_column):
+    path = write_csv(ws / name, rows)
     r = run_cli("import", str(path), "--clinic", "朝阳店")
     assert r.exit_code == 0, r.stderr
-    assert _table(ws, "SELECT visit_date, customer_id FROM visits") == [(date(2026, 10, 1), "C1")]
+    assert _table(ws, f"SELECT {date_column} FROM {table}") == [(date(2026, 10, 1),)]
 
 
-def test_a_leads_register_keeps_its_registration_date_as_the_lead_date(ws):
-    # The same 登记日期 in a file whose name says 线索 (leads) is still read, and loaded, as leads.
-    path = write_csv(
-        ws / "线索登记.csv",
-        [["登记日期", "手机号", "渠道来源", "网络咨询"], ["2026-10-01", "13800001111", "美团", "小美"]],
-    )
-    r = run_cli("import", str(path), "--clinic", "朝阳店")
-    assert r.exit_code == 0, r.stderr
-    assert _table(ws, "SELECT lead_date, channel FROM leads") == [(date(2026, 10, 1), "美团")]
-
-
-def test_a_register_that_reads_as_well_as_visits_as_as_leads_is_refused_not_loaded(ws):
+def test_a_register_that_reads_as_well_as_visits_as_leads_is_refused_not_loaded(ws):
     # Without 未成交原因 both readings take six columns: leads leaves 初复诊 and 接诊咨询师 unread, visits the
     # name and the phone. Leads scores higher (its phone and date are confirmed by their values), so it stays
     # the guess, but the file is refused rather than loaded as leads.

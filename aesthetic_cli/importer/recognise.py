@@ -1147,6 +1147,40 @@ def _dated_by_values(
     return max(done, key=lambda pair: pair[1].score, default=None)
 
 
+def _margin(best: Candidate) -> int:
+    """How close a rival's score may come before the guess is in doubt: an upsert replaces records."""
+    return 4 if best.dataset.mode == "upsert" else 2
+
+
+def _contest_by_date(
+    cands: list[Candidate], hints: dict[str, str], headers: dict[str, str], profiles: dict[str, Profile]
+) -> tuple[list[Candidate], Candidate | None]:
+    """A dataset that reads the file as well once its one column of dates is taken as its date is a rival (a
+    visits register dated 登记日期 reads as leads, leaving 初复诊 and 接诊咨询师 unread). Gives the candidates with
+    it first when the file's name points to it or it reads more columns (the guess, still refused), else the
+    rival when it comes close."""
+    undated = _dated_by_values(cands, headers, profiles)
+    if undated is None:
+        return cands, None
+    first, (lacking, done) = cands[0], undated
+    named = done.dataset.name in hints and first.dataset.name not in hints
+    # Only a rival that reads, by headers that name its fields outright, columns the first leaves unread
+    # (初复诊, 接诊咨询师) is one: an orders file read as treatments dated by 收费日期 gains only a bare 金额.
+    gains = any(col not in first.matches and m.score >= 3 for col, m in done.matches.items())
+    # And only over the date the first reads as its own event's (登记日期 as lead_date): a customer list's
+    # 建档日期 is an attribute, and a leads reading dated by it that reads 意向项目 is no rival.
+    dated = next(col for col, m in done.matches.items() if m.why == "values")
+    own = first.matches.get(dated)
+    gains = gains and own is not None and own.field in {f.name for f in first.dataset.required}
+    # Columns read first: the value checks a leads reading gets for its phone are no reason to leave
+    # 初复诊 and 接诊咨询师 unread.
+    if named or gains and (len(done.matches), done.score) > (len(first.matches), first.score):
+        return [done, *(c for c in cands if c is not lacking)], None
+    if gains and (len(done.matches) >= len(first.matches) or done.score >= first.score - _margin(first)):
+        return cands, done
+    return cands, None
+
+
 def recognise(
     headers: dict[str, str],
     profiles: dict[str, Profile],
@@ -1161,32 +1195,9 @@ def recognise(
     hints = hint_scores(context)
     cands = [match_dataset(ds, headers, profiles, fixed, ds.name in hints) for ds in pool]
     cands.sort(key=lambda c: (c.viable, c.score), reverse=True)
-    # A dataset that reads the file as well once its one column of dates is taken as its date is a rival
-    # (a visits register dated 登记日期 reads as leads, leaving 初复诊 and 接诊咨询师 unread); it is the
-    # guess, still refused, when the file's name points to it or it reads the file better.
-    undated = None if forced or not cands[0].viable else _dated_by_values(cands, headers, profiles)
     undated_rival = None
-    if undated is not None:
-        first, (lacking, done) = cands[0], undated
-        margin = 4 if first.dataset.mode == "upsert" else 2
-        named = done.dataset.name in hints and first.dataset.name not in hints
-        # Only a rival that reads, by headers that name its fields outright, columns the first leaves unread
-        # (初复诊, 接诊咨询师) is one: an orders file read as treatments dated by 收费日期 gains only a bare 金额.
-        gains = any(col not in first.matches and m.score >= 3 for col, m in done.matches.items())
-        # And only over the date the first reads as its own event's (登记日期 as lead_date): a customer list's
-        # 建档日期 is an attribute, and a leads reading dated by it that reads 意向项目 is no rival.
-        dated = next(col for col, m in done.matches.items() if m.why == "values")
-        own = first.matches.get(dated)
-        gains = gains and own is not None and own.field in {f.name for f in first.dataset.required}
-        # Columns read first: the value checks a leads reading gets for its phone are no reason to leave
-        # 初复诊 and 接诊咨询师 unread.
-        if named or gains and (len(done.matches), done.score) > (len(first.matches), first.score):
-            cands.remove(lacking)
-            cands.insert(0, done)
-            cands.remove(first)
-            cands.insert(1, first)
-        elif gains and (len(done.matches) >= len(first.matches) or done.score >= first.score - margin):
-            undated_rival = done
+    if not forced and cands[0].viable:
+        cands, undated_rival = _contest_by_date(cands, hints, headers, profiles)
     best, others = cands[0], cands[1:]
     rec = Recognition(best, others, headers, profiles, hint_words=hints)
     if forced or not best.viable:
@@ -1205,8 +1216,7 @@ def recognise(
     # A rival counts when it explains the file as well: viable, and leaving no dates, amounts or
     # phones unread (a leads reading of a customer file leaves the birthdays).
     rival = next((c for c in others if c.viable and not _typed_unused(c, headers, profiles)), None)
-    margin = 4 if best.dataset.mode == "upsert" else 2
-    if rival is not None and rival.score >= best.score - margin:
+    if rival is not None and rival.score >= best.score - _margin(best):
         rec.doubts.append(("alike", {"other": rival.dataset.name, "a": best.score, "b": rival.score}))
     if best.dataset.mode == "upsert":
         # An upsert replaces records: the file must say so by more than its key.
