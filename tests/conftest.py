@@ -102,6 +102,22 @@ def write_csv(path: Path, rows: list[list], encoding: str = "utf-8") -> Path:
     return path
 
 
+def load(con, ws, **files):
+    """Import each named table of rows (orders=[header, row, ...]) as a CSV of one clinic, 本院."""
+    from aesthetic_cli.importer.load import import_file
+
+    for name, rows in files.items():
+        import_file(con, write_csv(ws / f"{name}.csv", rows), clinic="本院")
+
+
+def row(df, **where):
+    """The one row of a frame with these values; fails unless exactly one matches."""
+    for k, v in where.items():
+        df = df.filter(df[k] == v)
+    assert df.height == 1, df
+    return df.row(0, named=True)
+
+
 def snapshot(con) -> dict:
     """Every table's full content, sorted, to compare a warehouse before and after."""
     tables = [

@@ -8,8 +8,7 @@ import json
 import polars as pl
 
 from aesthetic_cli.metrics.consultants import scorecard
-from tests.conftest import ranked_rows, run_cli
-from tests.test_consultants_cohorts_customers import ORDER_HEAD, load
+from tests.conftest import ORDER_HEAD, load, ranked_rows, run_cli
 
 
 def test_equal_scores_are_listed_by_sales_then_by_name(con, ws):

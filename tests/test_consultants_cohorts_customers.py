@@ -9,25 +9,12 @@ from datetime import date
 import duckdb
 import pytest
 
-from aesthetic_cli.importer.load import import_file
 from aesthetic_cli.metrics.cohorts import cohorts
 from aesthetic_cli.metrics.consultants import DEFAULT_WEIGHTS, consultants
 from aesthetic_cli.metrics.customers import cards, reactivate, rfm
 from aesthetic_cli.metrics.items import items
 from aesthetic_cli.metrics.periods import parse_month
-from tests.conftest import ORDER_HEAD, run_cli, write_csv
-
-
-def load(con, ws, **files):
-    for name, rows in files.items():
-        import_file(con, write_csv(ws / f"{name}.csv", rows), clinic="本院")
-
-
-def row(df, **where):
-    for k, v in where.items():
-        df = df.filter(df[k] == v)
-    assert df.height == 1, df
-    return df.row(0, named=True)
+from tests.conftest import ORDER_HEAD, load, row, run_cli, write_csv
 
 
 # --- cohorts --------------------------------------------------------------------------------

@@ -21,26 +21,13 @@ import openpyxl
 import pytest
 
 from aesthetic_cli.errors import UsageError
-from aesthetic_cli.importer.load import import_file
 from aesthetic_cli.metrics.channels import channel_roi
 from aesthetic_cli.metrics.funnel import funnel, kpis
 from aesthetic_cli.metrics.items import items
 from aesthetic_cli.metrics.periods import Period, comparable, parse_month, week
-from tests.conftest import ranked_rows, run_cli, write_csv
+from tests.conftest import load, ranked_rows, row, run_cli
 
 OCT25 = parse_month("2025-10")
-
-
-def load(con, ws, **files):
-    for name, rows in files.items():
-        import_file(con, write_csv(ws / f"{name}.csv", rows), clinic="本院")
-
-
-def row(df, **where):
-    for k, v in where.items():
-        df = df.filter(df[k] == v)
-    assert df.height == 1, df
-    return df.row(0, named=True)
 
 
 WORLD_A = {

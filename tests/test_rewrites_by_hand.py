@@ -14,8 +14,7 @@ import json
 
 from aesthetic_cli.metrics.consultants import consultants
 from aesthetic_cli.metrics.periods import parse_month
-from tests.conftest import ORDER_HEAD, run_cli
-from tests.test_consultants_cohorts_customers import load, row
+from tests.conftest import ORDER_HEAD, load, row, run_cli
 
 # October 2025: its repurchase cohort is the deals closed 2025-04-04 .. 2025-05-04 (180 days before the
 # period's first and last day); a cohort customer closed on day d repurchased with a deal in (d, d + 180].
