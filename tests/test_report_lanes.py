@@ -60,14 +60,16 @@ def _threads(c) -> int:
     return int(c.execute("SELECT current_setting('threads')").fetchone()[0])
 
 
-def test_the_lanes_run_one_duckdb_thread_per_query_and_give_the_setting_back():
-    # Two lanes on two cores: one thread per query, not DuckDB's one per core for each (bench/README
-    # 2026-11-24 morning); whatever runs after the lanes gets the connection's setting back, after a failure too.
-    con = duckdb.connect(config={"threads": 4})
+@pytest.mark.parametrize(("threads", "per_lane"), [(2, 1), (4, 2), (1, 1)])
+def test_the_lanes_share_the_duckdb_threads_and_give_the_setting_back(threads, per_lane):
+    # Two lanes: half the threads per query, not DuckDB's one per core for each (bench/README 2026-11-24
+    # morning); one each on two cores, never none. Whatever runs after the lanes gets the connection's setting
+    # back, after a failure too.
+    con = duckdb.connect(config={"threads": threads})
     default = _threads(con)
-    assert default == 4
+    assert default == threads
     seen = side_by_side(con, {"a": _threads, "b": _threads})
-    assert seen == {"a": 1, "b": 1}
+    assert seen == {"a": per_lane, "b": per_lane}
     assert _threads(con) == default
 
     def fails(_):

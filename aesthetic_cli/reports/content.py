@@ -515,10 +515,10 @@ def side_by_side(con, tasks: dict[str, Callable[[Any], Any]]) -> dict[str, Any]:
         finally:
             cursor.close()
 
-    # One DuckDB thread per query while two lanes share the cores (the setting is the database's, so it
+    # Half the DuckDB threads per query while two lanes share the cores (the setting is the database's, so it
     # holds for every cursor); the connection's own setting again once both lanes are done.
-    threads = con.execute(query("reports", "threads")).fetchone()[0]
-    con.execute(query("reports", "one_thread_per_query"))
+    threads = int(con.execute(query("reports", "threads")).fetchone()[0])
+    con.execute(query("reports", "set_threads"), {"threads": max(1, threads // 2)})
     try:
         with ThreadPoolExecutor(max_workers=2, thread_name_prefix="aesops-report") as pool:
             # Each task in a copy of this thread's context (a worker thread starts with none of its variables).
