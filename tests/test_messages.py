@@ -108,16 +108,9 @@ def test_no_string_in_the_command_layer_speaks_to_a_person_outside_the_catalog()
 
 
 def _tree():
-    import typer
+    from aesthetic_cli.cli.root import tree
 
-    from aesthetic_cli.cli import app
-
-    def walk(command, path=()):
-        yield path, command
-        for name, sub in (getattr(command, "commands", None) or {}).items():
-            yield from walk(sub, (*path, name))
-
-    return list(walk(typer.main.get_command(app)))
+    return list(tree())  # every command built, though a run builds only the one it runs (cli/root.py)
 
 
 def test_every_command_and_option_has_chinese_help_and_none_is_stale():

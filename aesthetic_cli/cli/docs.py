@@ -4,25 +4,12 @@ python -m aesthetic_cli.cli.docs > docs/cli.md    (a test fails when the file is
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
-import typer
 from typer.testing import CliRunner
-
-
-def _commands(app: typer.Typer, path: list[str]) -> Iterator[list[str]]:
-    for info in app.registered_commands:
-        yield [*path, str(info.name or getattr(info.callback, "__name__", "?"))]
-    for group in app.registered_groups:
-        if group.typer_instance is None or group.name is None:
-            continue
-        sub = [*path, group.name]
-        yield sub
-        yield from _commands(group.typer_instance, sub)
 
 
 def render() -> str:
     from aesthetic_cli.cli import app
+    from aesthetic_cli.cli.root import tree
 
     runner = CliRunner()
     parts = [
@@ -34,7 +21,7 @@ def render() -> str:
         ),
         "",
     ]
-    for path in [[], *_commands(app, [])]:
+    for path, _ in tree():
         parts += [f"## {' '.join(['aesops', *path])}", ""]
         for lang in ("zh", "en"):  # what a Chinese reader sees by default, then --lang en
             out = runner.invoke(

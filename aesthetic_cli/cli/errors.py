@@ -24,12 +24,14 @@ _lang_of_run: str | None = None
 class TranslatingGroup(TyperGroup):
     """Runs a command and translates what it raises into a message and an exit code."""
 
+    help_lang: str | None = None  # this run's language (set by main), for the help of commands built later
+
     def main(self, args=None, *rest, **extra):
         # Before parsing: --help is printed while parsing, so the tree must already speak the reader's language.
         global _lang_of_run
         from aesthetic_cli.cli import help as help_lang
 
-        _lang_of_run = lang_of_args(list(sys.argv[1:] if args is None else args))
+        _lang_of_run = self.help_lang = lang_of_args(list(sys.argv[1:] if args is None else args))
         help_lang.apply(self, _lang_of_run)
         if not extra.get("standalone_mode", True) or rest:
             return super().main(args, *rest, **extra)

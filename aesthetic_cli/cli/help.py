@@ -65,13 +65,14 @@ def _walk(command, path: tuple[str, ...] = ()):
         yield from _walk(sub, (*path, name))
 
 
-def apply(root, lang: str) -> None:
-    """Give every command in the tree its help in `lang` (the tree is built afresh for each run)."""
-    for path, command in _walk(root):
+def apply(root, lang: str, path: tuple[str, ...] = ()) -> None:
+    """Give every command built so far in the tree under `root` (at `path`, its words after `aesops`) its help
+    in `lang`. The tree is built afresh for each run; cli/root.py calls this for each command it builds."""
+    for where, command in _walk(root, path):
         command.context_class = ZhContext if lang == "zh" else EnContext
         if lang != "zh":
             continue
-        text = help_zh.COMMANDS.get(" ".join(path))
+        text = help_zh.COMMANDS.get(" ".join(where))
         if text:
             command.help = text
             command.short_help = text.split("\n\n")[0].strip()

@@ -85,17 +85,16 @@ def with_as_of(callback):
     return run
 
 
-def _add_as_of(typer_app: typer.Typer) -> None:
+def add_as_of(typer_app: typer.Typer) -> None:
+    """--as-of on every reading command of typer_app (cli/root.py passes each module's commands here)."""
     for info in typer_app.registered_commands:
         name = info.name or (info.callback.__name__ if info.callback else "")
         if info.callback and name not in WRITERS and "db" in inspect.signature(info.callback).parameters:
             info.callback = with_as_of(info.callback)
     for group in typer_app.registered_groups:
         if group.typer_instance is not None and group.typer_instance is not lake_app:
-            _add_as_of(group.typer_instance)
+            add_as_of(group.typer_instance)
 
 
 def register(app: typer.Typer) -> None:
     app.add_typer(lake_app, name="lake")
-    # Registered last: every reading command already on the app gets --as-of, without touching each one.
-    _add_as_of(app)
