@@ -22,7 +22,8 @@ from aesthetic_cli.cli.options import Lang
 # Every top-level command and the module of cli/commands that defines it, in the order `aesops --help` lists
 # them (Typer's order: commands, then groups). Only the command being run is imported and built (Click's
 # lazy group): importing every command's module and building all ~35 commands' options from their
-# signatures was ~0.06 CPU s of each run. `aesops --help`, completion and a mistyped command see them all.
+# signatures cost each run ~0.02-0.05 CPU s (bench/README.md, 2026-11-24 late morning). `aesops --help`,
+# completion and a mistyped command still see them all.
 COMMANDS = {
     "init": "workspace_cmds",
     "status": "workspace_cmds",
