@@ -25,14 +25,14 @@ def channel_roi(con, period: Period, *, horizons=DEFAULT_HORIZONS, clinic: str |
     params = {"start": period.start, "end": period.end, "clinic": clinic}
     base = funnel_table(con, period, clinic).select("channel", "leads", "arrivals", "buyers")
     spend = run(con, "channels", "spend", params).with_columns(pl.col("spend").cast(pl.Float64))
-    days = run(con, "channels", "acquired_days", params).with_columns(pl.col("net").cast(pl.Float64))
+    # Per channel, day since first_seen and in the period or not; net exact (DECIMAL), summed exactly here
+    # and made a float only as a whole channel's figure.
+    days = run(con, "channels", "acquired_days", params)
 
-    in_period = pl.col("day").is_between(period.start, period.end)
-    sums = [pl.col("net").filter(in_period).sum().alias("sales")]
+    sums = [pl.col("net").filter(pl.col("in_period")).sum().cast(pl.Float64).alias("sales")]
     incomplete = [h for h in horizons if cov.last_day is None or period.end + timedelta(days=h - 1) > cov.last_day]
     for h in horizons:
-        within = pl.col("day") < pl.col("first_seen") + pl.duration(days=h)
-        col = pl.col("net").filter(within).sum()
+        col = pl.col("net").filter(pl.col("offset") < h).sum().cast(pl.Float64)
         sums.append((pl.lit(None, pl.Float64) if h in incomplete else col).alias(f"sales_{h}d"))
     per = days.group_by("channel").agg(*sums)
     table = (
@@ -114,20 +114,19 @@ def _payback(days: pl.DataFrame, table: pl.DataFrame) -> pl.DataFrame:
     """Payback days (见效慢): the days after first_seen until the cumulative sales of the customers a
     channel acquired in the period reach its spend in the period. Null when not reached in the data."""
     spend = dict(zip(table["channel"].to_list(), table["spend"].to_list(), strict=True))
+    # The running sum is exact (DECIMAL) and compared as a float, as the spend is one.
     daily = (
-        days.filter(pl.col("day").is_not_null())
-        .with_columns((pl.col("day") - pl.col("first_seen")).dt.total_days().alias("offset"))
+        days.filter(pl.col("offset").is_not_null())
         .group_by("channel", "offset")
         .agg(pl.col("net").sum())
         .sort("channel", "offset")
+        .with_columns(pl.col("net").cum_sum().over("channel").cast(pl.Float64).alias("running"))
     )
     rows = []
     for ch in table["channel"].to_list():
         target, found = spend.get(ch) or 0.0, None
         if target > 0:
-            running = 0.0
-            for offset, net in daily.filter(pl.col("channel") == ch).select("offset", "net").iter_rows():
-                running += net
+            for offset, running in daily.filter(pl.col("channel") == ch).select("offset", "running").iter_rows():
                 if running >= target - 1e-9:
                     found = int(offset)
                     break

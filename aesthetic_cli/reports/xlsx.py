@@ -47,10 +47,13 @@ class Writer:
     def __init__(self, path: Path, lang: str):
         import xlsxwriter
 
-        # strings_to_formulas off: a customer note like "=HYPERLINK(...)" stays text.
+        # strings_to_formulas off: a customer note like "=HYPERLINK(...)" stays text. in_memory: the workbook's
+        # ~44 parts are zipped from memory, not each written to a temporary file, read back and removed (0.15-0.3 s
+        # of the monthly report's wall on this machine's disk for a ~5,000-cell workbook; the parts are the same).
         self.wb = xlsxwriter.Workbook(
             str(path),
             {
+                "in_memory": True,
                 "strings_to_formulas": False,
                 "strings_to_urls": False,
                 "strings_to_numbers": False,

@@ -26,10 +26,15 @@ opened AS (
     FROM first f JOIN order_lines o ON o.customer_id = f.customer_id AND o.day = f.first_deal AND o.line_kind = 'sale'
     WHERE o.day BETWEEN $start AND $end AND ($clinic IS NULL OR o.g_clinic = $clinic)
     GROUP BY ALL),
+-- The follow-on days from order_days (64-bit net; a customer-day's lines under any clinic or consultant sum
+-- to customer_days' 128-bit one) and by DATE arithmetic: a DATE plus an INTERVAL is a TIMESTAMP, which the
+-- day's zone maps cannot answer; the days the period's first deals can reach bound the scan.
 follow AS (
     SELECT f.customer_id, coalesce(sum(d.net), 0) AS follow_on
-    FROM first f LEFT JOIN customer_days d ON d.customer_id = f.customer_id
-         AND d.day > f.first_deal AND d.day <= f.first_deal + INTERVAL 180 DAY
+    FROM first f
+    LEFT JOIN (SELECT customer_id, day, net FROM order_days
+               WHERE sales_lines > 0 AND day > CAST($start AS DATE) AND day <= CAST($end AS DATE) + 180) d
+         ON d.customer_id = f.customer_id AND d.day > f.first_deal AND d.day <= f.first_deal + 180
     GROUP BY 1)
 SELECT o.item, count(DISTINCT o.customer_id) AS openers, sum(o.opener_sales) AS opener_sales,
        sum(fo.follow_on) AS follow_on_sales, max(o.first_deal) AS last_first_deal
