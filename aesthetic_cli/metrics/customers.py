@@ -150,8 +150,13 @@ def reactivate(
     until = min(asof, last) if last else asof
     h = VALUE_AT_RISK_DAYS
     # The count of all overdue customers (sql/customers.sql overdue_count) runs on a cursor of its own while this
-    # thread imports SciPy and fits the models, most of which is Python and NumPy on one core.
-    with _alongside(con, lambda cur: run(cur, "customers", "overdue_count", {"asof": asof, "clinic": clinic})) as count:
+    # thread imports SciPy and fits the models, most of which is Python and NumPy on one core. As of the data's
+    # last day (or later) for every clinic, customer_deals holds what it needs as it stands (overdue_count_current).
+    current = clinic is None and last is not None and asof >= last
+    counting = (
+        ("overdue_count_current", {"asof": asof}) if current else ("overdue_count", {"asof": asof, "clinic": clinic})
+    )
+    with _alongside(con, lambda cur: run(cur, "customers", *counting)) as count:
         from aesthetic_cli.metrics import predict
 
         try:

@@ -49,6 +49,29 @@ CREATE OR REPLACE TEMP TABLE predict_single_deal AS
 WITH {include:per_customer}
 SELECT repeat_deals, recency_days, age_days, count(*) AS customers FROM summary WHERE repeat_deals = 0 GROUP BY ALL;
 
+-- name: keep_current
+-- keep_per_customer's repeat customers when $until is the data's last day and no clinic is asked: then no
+-- customer has a day after $until and every customer is kept, so per_customer's rows are customer_deals' own,
+-- read straight (per_customer's `late` anti-join and clinic filter, run anyway, cost as much as the reading
+-- at 10M order lines). The same rows in the same order, so at_risk plans and sums them as it does over
+-- keep_per_customer's. The repeat value is the same double: deal_sales − first_net is a whole number of cents
+-- far below 2^53, exact in 64 or 128 bits, and DECIMAL / BIGINT divides in DOUBLE. BG/NBD's input comes
+-- straight from customer_deals (bgnbd_input_current), so the customers without a repeat are not kept.
+CREATE OR REPLACE TEMP TABLE predict_per_customer AS
+SELECT customer_id, deal_days - 1 AS repeat_deals, last_deal, datediff('day', first_deal, last_deal) AS recency_days,
+       datediff('day', first_deal, $until) AS age_days,
+       CAST((deal_sales - first_net) / (deal_days - 1) AS DOUBLE) AS avg_repeat_value,
+       CAST(lifetime_sales AS DECIMAL(38, 2)) AS lifetime_sales
+FROM customer_deals WHERE deal_days > 1;
+
+-- name: bgnbd_input_current
+-- bgnbd_input when $until is the data's last day and no clinic is asked (keep_current): every customer's
+-- (repeat deals, recency, age) straight from customer_deals, grouped.
+SELECT deal_days - 1 AS repeat_deals, datediff('day', first_deal, last_deal) AS recency_days,
+       datediff('day', first_deal, $until) AS age_days, count(*) AS customers
+FROM customer_deals GROUP BY ALL
+ORDER BY repeat_deals, recency_days, age_days;
+
 -- name: drop_per_customer
 DROP TABLE IF EXISTS temp.predict_per_customer;
 DROP TABLE IF EXISTS temp.predict_single_deal;

@@ -9,7 +9,7 @@ import duckdb
 
 from aesthetic_cli.errors import LockedError, UsageError, WorkspaceError
 from aesthetic_cli.sqlfiles import query, script
-from aesthetic_cli.warehouse import derived, migrate, rollups
+from aesthetic_cli.warehouse import derived, migrate
 from aesthetic_cli.warehouse.memory import bounded_memory, or_with_more_room
 
 
@@ -35,12 +35,13 @@ def _make_current(con) -> None:
     con.execute(script("schema"))
     with bounded_memory(con):
         found = derived.version(con)
-        if found == rollups.WITHOUT_ROLLUPS:
-            # Every layer table is there but the rollups: build those alone (a full rebuild of a 10M-line
-            # warehouse took about 16 minutes), then bring the layer up to any pending batches as below.
+        if found in derived.IN_PLACE:
+            # Every layer table is there but what later versions added (the rollups, customer_deals.last_items):
+            # add those alone (a full rebuild of a 10M-line warehouse took about 16 minutes), then bring the
+            # layer up to any pending batches as below.
             con.execute("BEGIN TRANSACTION")
             try:
-                rollups.upgrade_from_6(con, derived.LAYER_VERSION)
+                derived.upgrade_in_place(con, found)
                 con.execute("COMMIT")
             except BaseException:
                 con.execute("ROLLBACK")

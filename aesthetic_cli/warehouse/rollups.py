@@ -4,7 +4,7 @@ customer-days. Refreshed by warehouse/derived.py in the import's transaction, af
 are computed from: in full after a full rebuild, else only the months and days of the dirty customer-days.
 
 A warehouse of layer version 6 (the layer without these) gets only these tables built when it is opened
-(upgrade_from_6), not the whole layer rebuilt (at 10M order lines that took about 16 minutes)."""
+(derived.upgrade_in_place), not the whole layer rebuilt (at 10M order lines that took about 16 minutes)."""
 
 from __future__ import annotations
 
@@ -47,11 +47,3 @@ def _replace(con) -> None:
         _run(con, "replace_days", {"lo": lo, "hi": hi})
     finally:
         _run(con, "close")
-
-
-def upgrade_from_6(con, version: str) -> None:
-    """Build the rollups on a layer-6 warehouse and mark it current; call inside a transaction."""
-    from aesthetic_cli.warehouse import derived
-
-    rebuild(con)
-    derived._run(con, "set_version", {"v": version})
