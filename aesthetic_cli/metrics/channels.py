@@ -24,7 +24,9 @@ def channel_roi(con, period: Period, *, horizons=DEFAULT_HORIZONS, clinic: str |
     horizons = tuple(sorted({int(h) for h in horizons}))
     params = {"start": period.start, "end": period.end, "clinic": clinic}
     base = funnel_table(con, period, clinic).select("channel", "leads", "arrivals", "buyers")
-    spend = run(con, "channels", "spend", params).with_columns(pl.col("spend").cast(pl.Float64))
+    spent = run(con, "channels", "spend", {**params, "last": cov.last_day})
+    prorated = spent.filter(pl.col("prorated"))["channel"].to_list()
+    spend = spent.select("channel", pl.col("spend").cast(pl.Float64))
     # Per channel, day since first_seen and in the period or not; net exact (DECIMAL), summed exactly here
     # and made a float only as a whole channel's figure.
     days = run(con, "channels", "acquired_days", params)
@@ -44,6 +46,10 @@ def channel_roi(con, period: Period, *, horizons=DEFAULT_HORIZONS, clinic: str |
             *[pl.col(c).fill_null(0) for c in ("leads", "arrivals", "buyers")],
         )
     )
+    # A paid channel that acquired nobody has no row of days: its complete horizons' sales are 0, not unknown,
+    # so it reads as the costliest, slowest and lowest-output channel it is (SPEC §2 cut list).
+    complete_cols = [f"sales_{h}d" for h in horizons if h not in incomplete]
+    table = table.with_columns(pl.col(c).fill_null(0.0) for c in complete_cols)
     table = table.join(_payback(days, table), on="channel", how="left")
     paid = pl.col("spend") > 0
     complete = [h for h in horizons if h not in incomplete]
@@ -84,6 +90,17 @@ def channel_roi(con, period: Period, *, horizons=DEFAULT_HORIZONS, clinic: str |
             Note(
                 f"{hs} 周期超出数据末日（{cov.last_day}）：未满，留空而不显示偏少的数。",
                 f"Horizons {hs} reach past the data's last day ({cov.last_day}): shown empty (未满), never short.",
+            )
+        )
+    if prorated:
+        names = ", ".join(sorted(prorated))
+        notes.append(
+            Note(
+                f"{names} 的费用按月记录，本期只含该月的部分天数（截至数据末日 {cov.last_day}）："
+                "按天数比例折算（该月费用 × 本期天数 ÷ 当月天数）。",
+                f"Spend for {names} is recorded by month and the period covers only part of a month (data to "
+                f"{cov.last_day}): it is prorated by days (the month's spend × days in the period ÷ days in the "
+                "month).",
             )
         )
     free = table.filter(pl.col("spend") == 0)["channel"].to_list()

@@ -18,8 +18,9 @@ DEFAULT_WEIGHTS = {
 
 
 def onsite(con, period: Period, clinic: str | None = None) -> pl.DataFrame:
-    prepare(con)
-    df = run(con, "consultants", "onsite", {"start": period.start, "end": period.end, "clinic": clinic})
+    last = prepare(con).last_day or period.end
+    params = {"start": period.start, "end": period.end, "clinic": clinic, "last": last}
+    df = run(con, "consultants", "onsite", params)
     return df.with_columns(
         ratio("buyers", "received").alias("close_rate"),
         ratio("sales", "deal_visits").alias("ticket"),
@@ -117,9 +118,10 @@ def consultants(
         )
     notes = [
         Note(
-            "180天复购率：本期前180天由该咨询师成交的顾客中，180天内再次成交的比例（180天期满落在本期的那批顾客）。",
+            "180天复购率：本期前180天由该咨询师成交的顾客中，180天内再次成交的比例（180天期满落在本期、"
+            "且数据已覆盖满180天的那批顾客）。",
             "Repurchase rate: customers a consultant closed 180 days before this period, share with another "
-            "deal within 180 days (the cohort whose 180 days end in this period).",
+            "deal within 180 days (the cohort whose 180 days end in this period and within the data).",
         ),
         Note(
             f"排名权重：现场 {_weights_text(weights['onsite'], 'zh')}；网络 {_weights_text(weights['online'], 'zh')}"

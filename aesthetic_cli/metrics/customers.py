@@ -301,8 +301,9 @@ def cards(
 ) -> Result:
     asof = _asof(con, asof)
     df = run(con, "customers", "cards", {"clinic": clinic})
-    dormant_before = asof - timedelta(days=DORMANT_CARD_DAYS)
-    lapsed_before = asof - timedelta(days=LAPSED_CARD_DAYS)
+    # Unused N days: the last use N days or more before the date (a card last used exactly 180 days ago is 不动卡).
+    dormant_since = asof - timedelta(days=DORMANT_CARD_DAYS)
+    lapsed_since = asof - timedelta(days=LAPSED_CARD_DAYS)
     last_activity = pl.coalesce("last_used_at", "opened_at")
     df = df.with_columns(
         pl.when((pl.col("recharge_total") + pl.col("bonus_total")) > 0)
@@ -310,12 +311,12 @@ def cards(
         .otherwise(pl.col("balance"))
         .alias("cash_part"),
         (pl.col("balance") <= 0).alias("empty"),
-        ((pl.col("balance") > 0) & (last_activity < dormant_before)).fill_null(False).alias("dormant"),
+        ((pl.col("balance") > 0) & (last_activity <= dormant_since)).fill_null(False).alias("dormant"),
         (
             (pl.col("balance") <= 0)
             & (pl.col("recharge_total") > 0)
             & (pl.col("topups_after_last_use") == 0)
-            & (last_activity < lapsed_before)
+            & (last_activity <= lapsed_since)
         )
         .fill_null(False)
         .alias("lapsed"),

@@ -74,14 +74,12 @@ def require_data(period: Period, last_day: date | None) -> date:
     Returns the last day, known to exist."""
     if last_day is None:
         raise UsageError(
-            f"仓库中还没有订单或到院数据，无法计算 {period.label}。"
-            f" The warehouse holds no orders or visits yet, so {period.label} has no numbers.",
+            f"The warehouse holds no orders or visits yet, so {period.label} has no numbers.",
             hint="Import exports first: aesops import FILE...",
         )
     if period.start > last_day:
         raise UsageError(
-            f"数据截至 {last_day}，{period.label} 在数据之后，不显示为零。"
-            f" The data ends {last_day}; {period.label} lies wholly after it, so it is not shown as zeros.",
+            f"The data ends {last_day}; {period.label} lies wholly after it, so it is not shown as zeros.",
             hint=f"Choose a period that starts on or before {last_day}, or import newer exports.",
         )
     return last_day

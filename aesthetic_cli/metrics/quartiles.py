@@ -20,11 +20,12 @@ def quantile(values: list[float], q: float) -> float:
 
 
 def worst_quarter(values: list[float], worst: str) -> tuple[set[int], float]:
-    """Positions in the worst quartile that are also strictly worse than the median (ties flag nobody),
-    and the quartile itself: the threshold a flagged channel is at or beyond."""
-    median = quantile(values, 0.5)
+    """Positions at or beyond the worst quartile, and the quartile itself: the threshold a flagged value is
+    at or beyond. Every value tied with a flagged one is flagged too (a channel that sent nobody is among the
+    worst however many others sent nobody), but a value as good as the best is never flagged: when every
+    value is the same, nobody is worse than anybody."""
     if worst == "low":
-        q = quantile(values, 0.25)
-        return {i for i, x in enumerate(values) if x <= q and x < median}, q
-    q = quantile(values, 0.75)
-    return {i for i, x in enumerate(values) if x >= q and x > median}, q
+        q, best = quantile(values, 0.25), max(values)
+        return {i for i, x in enumerate(values) if x <= q and x < best}, q
+    q, best = quantile(values, 0.75), min(values)
+    return {i for i, x in enumerate(values) if x >= q and x > best}, q

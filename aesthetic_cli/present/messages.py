@@ -464,6 +464,14 @@ MESSAGES: dict[str, Pair] = {
         "Create it (mkdir -p) and point the export or sync tool at it.",
     ),
     # -- periods, groupings, predictions, targets
+    "no_data_for_period": (
+        "仓库中还没有订单或到院数据，无法计算 {label}。",
+        "The warehouse holds no orders or visits yet, so {label} has no numbers.",
+    ),
+    "period_after_data": (
+        "数据截至 {last}，{label} 在数据之后，不显示为零。",
+        "The data ends {last}; {label} lies wholly after it, so it is not shown as zeros.",
+    ),
     "period_before_data_hint": (
         "请选择开始于 {day} 或更早的期间，或导入更新的导出文件。",
         "Choose a period that starts on or before {day}, or import newer exports.",

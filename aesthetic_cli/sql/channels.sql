@@ -1,8 +1,30 @@
 -- name: spend
--- Marketing spend per channel in the period (monthly rows are dated the 1st of their month).
-SELECT channel, sum(amount) AS spend
-FROM spend WHERE period BETWEEN $start AND $end AND ($clinic IS NULL OR clinic = $clinic)
-GROUP BY 1;
+-- Marketing spend per channel in the period (SPEC §1: a spend row is a day or a month). A month's figure is a
+-- row dated the 1st with no other row of its clinic, channel and month; it counts for the days of its month
+-- that lie in the period and have data (up to $last, the data's last day), pro rata to the cent: a
+-- week, a day or a month in progress is charged its share, not the whole month or nothing. A day's row counts
+-- whole when its day lies in the period. `prorated` says a month counted in part.
+WITH rows AS (
+    SELECT channel, period, amount,
+           day(period) = 1 AND count(*) FILTER (WHERE day(period) <> 1)
+               OVER (PARTITION BY clinic, channel, date_trunc('month', period)) = 0 AS monthly
+    FROM spend
+    WHERE period BETWEEN date_trunc('month', $start) AND last_day($end) AND ($clinic IS NULL OR clinic = $clinic)),
+shares AS (
+    SELECT channel, amount, monthly, period BETWEEN $start AND $end AS in_period,
+           greatest(0, least(last_day(period), $end, $last) - greatest(period, $start) + 1) AS days,
+           day(last_day(period)) AS month_days
+    FROM rows)
+SELECT channel,
+       sum(CASE WHEN NOT monthly THEN (CASE WHEN in_period THEN amount ELSE 0 END)
+                WHEN days = month_days THEN amount
+                -- in whole cents, half away from zero, so the share is exact (a DECIMAL division would be a DOUBLE)
+                ELSE (sign(amount) * ((abs(amount * 100)::HUGEINT * days * 2 + month_days) // (2 * month_days)))
+                     ::DECIMAL(18, 0) * 0.01 END)::DECIMAL(18, 2) AS spend,
+       bool_or(monthly AND days < month_days) AS prorated
+FROM shares
+GROUP BY 1
+HAVING sum(CASE WHEN monthly THEN days ELSE (CASE WHEN in_period THEN 1 ELSE 0 END) END) > 0;
 
 -- name: acquired_days
 -- Net sales of the customers acquired in the period (first_seen in it), from first_seen to the end of the

@@ -20,17 +20,21 @@ deals AS (
           GROUP BY 1, 2)
     GROUP BY 1),
 refunds AS (
-    SELECT consultant, -sum(refund_amount) AS refunds, sum(sale_amount) AS gross_sales
-    FROM order_days
-    WHERE day BETWEEN $start AND $end AND ($clinic IS NULL OR clinic = $clinic)
+    -- By the consultant the customer-day is attributed to, as the sales beside it: a refund keyed under another
+    -- consultant than the one who received the customer counts against the one credited with the sale.
+    SELECT a.consultant, -sum(o.refund_amount) AS refunds, sum(o.sale_amount) AS gross_sales
+    FROM order_days o JOIN attributed_days a ON a.customer_id = o.customer_id AND a.day = o.day
+    WHERE o.day BETWEEN $start AND $end AND a.day BETWEEN $start AND $end
+      AND ($clinic IS NULL OR o.clinic = $clinic)
     GROUP BY 1),
 closed AS (
-    -- The cohort whose 180 days end in this period: closed 180 days before it. Date arithmetic, not
-    -- INTERVAL: a DATE minus an INTERVAL is a TIMESTAMP, and a filter on CAST(day AS TIMESTAMP) reads every
-    -- row group instead of the period's (at 10M lines most of the analysis).
+    -- The cohort whose 180 days end in this period: closed 180 days before it, and only those whose 180 days the
+    -- data has seen whole (a month in progress: up to the data's last day, $last), never a window cut short.
+    -- Date arithmetic, not INTERVAL: a DATE minus an INTERVAL is a TIMESTAMP, and a filter on
+    -- CAST(day AS TIMESTAMP) reads every row group instead of the period's (at 10M lines most of the analysis).
     SELECT consultant, customer_id, min(day) AS closed_on
     FROM attributed_days
-    WHERE net > 0 AND day BETWEEN CAST($start AS DATE) - 180 AND CAST($end AS DATE) - 180
+    WHERE net > 0 AND day BETWEEN CAST($start AS DATE) - 180 AND least(CAST($end AS DATE), CAST($last AS DATE)) - 180
       AND ($clinic IS NULL OR clinic = $clinic)
     GROUP BY 1, 2),
 later_deals AS (
