@@ -36,9 +36,12 @@ ONSITE_ORDERS = [
     # E: 李小 closes 04-20, 王大 04-25, nothing after. 李小's E repurchased (04-25); 王大's E did not.
     ["2025-04-20", "E", "水光针", "1000", "微信", "李小"],
     ["2025-04-25", "E", "光子", "1000", "微信", "王大"],
-    # October deals of their own, so that both consultants are listed for the period.
+    # October deals of their own, so that both consultants are listed for the period; G's second one takes the
+    # data to 10-31, so every cohort customer's 180 days lie within the data (a window the data has not seen
+    # whole is left out of the cohort: tests/test_consultant_refunds_and_windows.py).
     ["2025-10-03", "F", "水光针", "2000", "微信", "王大"],
     ["2025-10-05", "G", "水光针", "1000", "微信", "李小"],
+    ["2025-10-31", "G", "光子", "500", "微信", "李小"],
 ]
 
 
