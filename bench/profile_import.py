@@ -7,10 +7,14 @@ outside any statement (start-up, Python, Polars). The machine is shared: CPU sec
 
 from __future__ import annotations
 
+import os
 import sys
+import threading
 import time
 from collections import defaultdict
 from types import FrameType
+
+import duckdb
 
 _totals: dict[str, float] = defaultdict(float)
 _counts: dict[str, int] = defaultdict(int)
@@ -20,6 +24,48 @@ _walls: dict[str, float] = defaultdict(float)
 
 
 _HELPERS = ("derived.py", "sqlfiles.py", "memory.py")
+
+# With AESOPS_PROFILE_MEMORY=1, a thread samples the process's resident memory (and DuckDB's own accounting,
+# duckdb_memory(), through a second cursor) every 0.25 s, and each statement is charged the largest sample
+# taken while it ran: which step of an import holds the memory. "outside" = between statements (Python,
+# Polars, Arrow hand-overs).
+_MEMORY = os.environ.get("AESOPS_PROFILE_MEMORY") == "1"
+_running: list[str] = ["outside"]
+_peak_rss: dict[str, float] = defaultdict(float)
+_peak_duck: dict[str, tuple[float, float, str]] = {}
+_probe: list = []
+
+
+def _rss_mb() -> float:
+    with open("/proc/self/status") as fh:
+        for line in fh:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def _duck_mb() -> tuple[float, float, str]:
+    """DuckDB's memory in use and spilled (MB), and its largest tag, or zeros without a probe cursor."""
+    if not _probe:
+        return 0.0, 0.0, ""
+    rows = _probe[0].execute("SELECT tag, memory_usage_bytes, temporary_storage_bytes FROM duckdb_memory()").fetchall()
+    used = sum(r[1] for r in rows) / 2**20
+    spilled = sum(r[2] for r in rows) / 2**20
+    top = max(rows, key=lambda r: r[1])
+    return used, spilled, f"{top[0]} {top[1] / 2**20:.0f}"
+
+
+def _sample(stop: threading.Event) -> None:
+    while not stop.wait(0.25):
+        label = _running[-1]
+        rss = _rss_mb()
+        _peak_rss[label] = max(_peak_rss[label], rss)
+        try:
+            duck = _duck_mb()
+        except duckdb.Error:  # a probe racing a closing connection: the RSS sample still counts
+            continue
+        if duck[0] > _peak_duck.get(label, (0.0, 0.0, ""))[0]:
+            _peak_duck[label] = duck
 
 
 def _label(sql: str) -> str:
@@ -35,6 +81,16 @@ def _label(sql: str) -> str:
             return f"{where}:{code.co_name}: {' '.join(sql.split())[:50]}"
         frame = frame.f_back
     return "other: " + " ".join(sql.split())[:50]
+
+
+def _file() -> str:
+    """The file being imported (import_file's path), for the memory profile's labels."""
+    frame: FrameType | None = sys._getframe(2)
+    while frame is not None:
+        if frame.f_code.co_name == "import_file" and "path" in frame.f_locals:
+            return str(getattr(frame.f_locals["path"], "name", ""))
+        frame = frame.f_back
+    return ""
 
 
 class _Timed:
@@ -62,10 +118,16 @@ class _Timed:
 
     def _timed(self, method: str, sql, *args, **kwargs):
         label = _label(str(sql))
+        if _MEMORY:
+            label = f"[{_file()}] {label}"
+        if _MEMORY and not _probe:
+            _probe.append(self._con.cursor())
         c0, w0 = time.process_time(), time.perf_counter()
+        _running.append(label)
         try:
             out = getattr(self._con, method)(sql, *args, **kwargs)
         finally:
+            _running.pop()
             _totals[label] += time.process_time() - c0
             _walls[label] += time.perf_counter() - w0
             _counts[label] += 1
@@ -83,9 +145,13 @@ class _Timed:
     def close(self):
         # Closing a written warehouse checkpoints it (DuckDB writes the WAL's changes into the file).
         c0, w0 = time.process_time(), time.perf_counter()
+        if _probe:
+            _probe.pop().close()
+        _running.append("close (checkpoint)")
         try:
             self._con.close()
         finally:
+            _running.pop()
             _totals["close (checkpoint)"] += time.process_time() - c0
             _walls["close (checkpoint)"] += time.perf_counter() - w0
             _counts["close (checkpoint)"] += 1
@@ -103,7 +169,19 @@ def main(db: str, *files: str) -> None:
     connection._open = timed_open  # type: ignore[assignment]
     from bench.step import import_files
 
-    import_files(db, *files)
+    if os.environ.get("AESOPS_PROFILE_NO_LAYER") == "1":
+        # The import steps alone: the batches stay pending in layer_pending (the next open refreshes them).
+        from aesthetic_cli.warehouse import derived
+
+        derived.refresh_pending = lambda con: None  # type: ignore[assignment]
+    stop = threading.Event()
+    sampler = threading.Thread(target=_sample, args=(stop,), daemon=True)
+    if _MEMORY:
+        sampler.start()
+    try:
+        import_files(db, *files)
+    finally:
+        stop.set()
     cpu, wall = time.process_time() - c0, time.perf_counter() - w0
     inside = sum(_totals.values())
     parts: dict[str, float] = defaultdict(float)
@@ -120,6 +198,12 @@ def main(db: str, *files: str) -> None:
     for label, w in sorted(_walls.items(), key=lambda kv: -kv[1]):
         if w >= 0.5 and w > 2 * _totals[label]:
             print(f"  {_totals[label]:8.2f} {w:8.2f}  x{_counts[label]:<3} {label}")
+    if _MEMORY:
+        print("peak resident MB while each statement ran (over 300 MB; DuckDB in use / spilled MB, largest tag):")
+        for label, mb in sorted(_peak_rss.items(), key=lambda kv: -kv[1]):
+            if mb >= float(os.environ.get("AESOPS_PROFILE_MB", "300")):
+                used, spilled, top = _peak_duck.get(label, (0.0, 0.0, ""))
+                print(f"  {mb:8.0f}  duckdb {used:6.0f} / {spilled:6.0f}  {top:<22} {label}")
 
 
 if __name__ == "__main__":

@@ -31,6 +31,8 @@ from aesthetic_cli.sqlfiles import Fragment, query, with_fragments, with_identif
 # Rows handed to convert.py at once: bounds the memory of a file whose rows are mostly not plain.
 SLOW_WINDOW = 500_000
 HEAD_BYTES = 1 << 20
+# DuckDB's read buffer for the lines (import_stage.sql read_lines).
+CSV_BUFFER_BYTES = 32 << 20
 HEAD_LINES = 400
 
 Progress = Callable[[int, int | None], None]
@@ -118,7 +120,7 @@ def stage_csv(
         return None
     _encoding, delimiter = plain
     try:
-        con.execute(_sql("read_lines"), {"path": str(path)})
+        con.execute(_sql("read_lines"), {"path": str(path), "buffer": CSV_BUFFER_BYTES})
     except duckdb.Error:
         # Not UTF-8 after all, or a line longer than DuckDB reads: the Polars reader knows what to say.
         con.execute(_sql("drop_lines"))

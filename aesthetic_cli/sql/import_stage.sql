@@ -3,9 +3,15 @@
 -- row numbers stay the file's, CRLF and LF line ends alike.
 
 -- name: read_lines
+-- parallel = false: DuckDB's parallel CSV reader (1.5.5, duckdb/duckdb#24237) refuses some files once they span
+-- several buffers ("does not support a full read on this file"): at 10M order lines the customers and visits
+-- exports. The import then fell back to the Polars reader and convert.py for every row, the 10M six-file
+-- command's 4.9 GB peak. Read serially, the same lines cost no more CPU (3M order lines: 1.0-1.5 against
+-- 1.5-1.8 s). $buffer: stage.CSV_BUFFER_BYTES (the tests make it small, so that a small file spans several).
 CREATE OR REPLACE TEMP TABLE aesops_lines AS
 SELECT line FROM read_csv($path, columns = {'line': 'VARCHAR'}, delim = chr(31), quote = '', escape = '',
-                          header = false, auto_detect = false, strict_mode = false, new_line = '\r\n');
+                          header = false, auto_detect = false, strict_mode = false, new_line = '\r\n',
+                          parallel = false, buffer_size = $buffer);
 
 -- name: day_month_cells
 -- The cells of the date columns (day_month_cell each) that could be day/month/year dates, in one pass over
