@@ -146,21 +146,30 @@ DEFINITIONS = [
     ),
     (
         "ROI",
-        "(获客业绩 − 投放) ÷ 投放；无投放的渠道不计比率；超出数据末日的周期标记为未满。",
-        "(sales − spend) / spend; no ratio without spend; horizons past the data are marked incomplete.",
+        (
+            "(获客业绩 − 投放) ÷ 投放；无投放的渠道不计比率；超出数据末日的周期标记为未满。按月记录的投放费用在"
+            "不足一个月的期间（或数据截至月中）按天数折算：当月费用 × 期内有数据的天数 ÷ 当月天数。"
+        ),
+        (
+            "(sales − spend) / spend; no ratio without spend; horizons past the data are marked incomplete. A month's "
+            "spend in a period shorter than the month (or a month the data ends inside) is prorated: the month's spend "
+            "× the period's days with data ÷ the month's days."
+        ),
     ),
     (
         "砍渠道",
         (
             "付费渠道中：产出低 = 最长期满周期的投产比（无期满周期则用本期投产比）；见效慢 = 回本天数（获客业绩累计达到"
             "投放的天数，未回本最慢）；费用高 = 获客成本（无成交最高）"
-            "；送客少 = 到院人数；各按最差四分位，两项及以上为候选；"
+            "；送客少 = 到院人数；各按最差四分位（与最差值并列的都标记；各渠道数值全部相同则不标记），"
+            "两项及以上为候选；"
             "付费渠道少于4个时无法形成四分位。"
         ),
         (
             "Paid channels: low output = ROAS at the longest complete horizon (else the period's), slow = payback days "
             "(never = slowest), costly = CAC (no buyer = costliest), thin = arrivals; each by its worst quartile, two "
-            "flags make a cut candidate; fewer than 4 paid channels form no quartiles."
+            "flags make a cut candidate (every channel tied at the worst value is flagged; none when all are equal); "
+            "fewer than 4 paid channels form no quartiles."
         ),
     ),
     (
