@@ -19,18 +19,16 @@ from aesthetic_cli.metrics.quartiles import worst_quarter
 from tests.conftest import load, row, run_cli
 from tests.test_director_numbers import WORLD_A
 
-SPEND = [
-    *WORLD_A["spend"],
-    ["2025-10", "微博", "5000"],
-    # 知乎 by day: the 1st and the 20th. A row on the 1st is a day's spend when its month has other days.
-    ["2025-10-01", "知乎", "100"],
-    ["2025-10-20", "知乎", "300"],
-]
+SPEND = [*WORLD_A["spend"], ["2025-10", "微博", "5000"]]
+# 知乎 by day, in a file of its own: the 1st and the 20th. A row on the 1st is a day's spend when its file or its
+# month holds other days.
+DAILY = [["日期", "渠道", "费用"], ["2025-10-01", "知乎", "100"], ["2025-10-20", "知乎", "300"]]
 
 
 @pytest.fixture
 def world(con, ws):
     load(con, ws, **{**WORLD_A, "spend": SPEND})
+    load(con, ws, spend=DAILY)
     return con
 
 
@@ -65,6 +63,32 @@ def test_a_month_in_progress_is_charged_the_days_with_data(con, ws):
     assert dy["spend"] == 1500.0 and dy["roas"] == pytest.approx(900 / 1500)
 
 
+def test_a_daily_exports_first_of_the_month_is_a_day_and_days_after_the_data_do_not_count(con, ws):
+    # One daily file: 10-01, 10-02 and 11-01. The 1st of November is alone in its month but its file holds other
+    # days, so it is a day's 300, not a month's (which would be charged 1/30 on 11-01). Data to 11-01.
+    load(
+        con,
+        ws,
+        customers=[["顾客编号", "来源渠道"], ["A", "抖音"], ["B", "抖音"]],
+        orders=[
+            ["收费日期", "顾客编号", "项目", "实收金额"],
+            ["2025-10-15", "A", "光子", "900"],
+            ["2025-11-01", "B", "光子", "500"],
+        ],
+        spend=[
+            ["日期", "渠道", "费用"],
+            ["2025-10-01", "抖音", "100"],
+            ["2025-10-02", "抖音", "100"],
+            ["2025-11-01", "抖音", "300"],
+        ],
+    )
+    nov = row(channel_roi(con, parse_month("2025-11")).tables["channels"], channel="抖音")
+    assert nov["spend"] == 300.0 and nov["roas"] == pytest.approx(500 / 300)
+    # A day after the data's last day is not charged to the customers the data has seen: a day's 2,000 on 11-20.
+    load(con, ws, spend=[["日期", "渠道", "费用"], ["2025-11-20", "抖音", "2000"]])
+    assert row(channel_roi(con, parse_month("2025-11")).tables["channels"], channel="抖音")["spend"] == 300.0
+
+
 def test_a_paid_channel_that_acquired_nobody_is_the_worst_not_unknown(world):
     r = channel_roi(world, parse_month("2025-10"))
     wb = row(r.tables["channels"], channel="微博")
@@ -90,6 +114,9 @@ def test_ties_at_the_worst_value_are_all_flagged_and_a_level_field_flags_nobody(
     assert worst_quarter([0, 0, 0, 5, 7], "low") == ({0, 1, 2}, 0)
     # Three never paid back: the upper quartile is never, and those three are at it.
     assert worst_quarter([math.inf, 10, math.inf, 20, math.inf], "high") == ({0, 2, 4}, math.inf)
+    # Seven tied at a middling 5 beside one at 0 are not the worst quarter: only the 0 is (and the 9 at the top).
+    assert worst_quarter([0, 5, 5, 5, 5, 5, 5, 9], "low") == ({0}, 5)
+    assert worst_quarter([1, 2, 2, 2, 2, 2, 2, 100], "high") == ({7}, 2)
     # Every channel the same: nobody is worse than anybody.
     assert worst_quarter([5, 5, 5, 5], "low") == (set(), 5)
     assert worst_quarter([0, 0, 0, 0], "high") == (set(), 0)

@@ -21,11 +21,13 @@ def quantile(values: list[float], q: float) -> float:
 
 def worst_quarter(values: list[float], worst: str) -> tuple[set[int], float]:
     """Positions at or beyond the worst quartile, and the quartile itself: the threshold a flagged value is
-    at or beyond. Every value tied with a flagged one is flagged too (a channel that sent nobody is among the
-    worst however many others sent nobody), but a value as good as the best is never flagged: when every
+    at or beyond. A value tied with the median is flagged only when it is also the worst value: a channel that
+    sent nobody is among the worst however many others sent nobody, but seven channels tied at a middling 5
+    beside one at 0 are not all "the worst quarter". A value as good as the best is never flagged: when every
     value is the same, nobody is worse than anybody."""
+    median = quantile(values, 0.5)
     if worst == "low":
-        q, best = quantile(values, 0.25), max(values)
-        return {i for i, x in enumerate(values) if x <= q and x < best}, q
-    q, best = quantile(values, 0.75), min(values)
-    return {i for i, x in enumerate(values) if x >= q and x > best}, q
+        q, best, bottom = quantile(values, 0.25), max(values), min(values)
+        return {i for i, x in enumerate(values) if x <= q and x < best and (x < median or x == bottom)}, q
+    q, best, top = quantile(values, 0.75), min(values), max(values)
+    return {i for i, x in enumerate(values) if x >= q and x > best and (x > median or x == top)}, q

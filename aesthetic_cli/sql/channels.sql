@@ -1,17 +1,23 @@
 -- name: spend
 -- Marketing spend per channel in the period (SPEC §1: a spend row is a day or a month). A month's figure is a
--- row dated the 1st with no other row of its clinic, channel and month; it counts for the days of its month
--- that lie in the period and have data (up to $last, the data's last day), pro rata to the cent: a
--- week, a day or a month in progress is charged its share, not the whole month or nothing. A day's row counts
--- whole when its day lies in the period. `prorated` says a month counted in part.
-WITH rows AS (
-    SELECT channel, period, amount,
-           day(period) = 1 AND count(*) FILTER (WHERE day(period) <> 1)
-               OVER (PARTITION BY clinic, channel, date_trunc('month', period)) = 0 AS monthly
-    FROM spend
-    WHERE period BETWEEN date_trunc('month', $start) AND last_day($end) AND ($clinic IS NULL OR clinic = $clinic)),
+-- row dated the 1st that is alone in its month (no other row of its clinic and channel that month) and came
+-- from a file of month rows (no row of its import batch on another day): a daily export's 1st of the month is a
+-- day. It counts for the days of its month that lie in the period and have data (up to $last, the data's last
+-- day), pro rata to the cent: a week, a day or a month in progress is charged its share, not the whole month or
+-- nothing. A day's row counts whole when its day lies in the period and has data. `prorated` says a month
+-- counted in part. (A daily export imported on the 2nd holds only the 1st: until the 2nd's rows come, that day
+-- reads as the month's figure. The source cell said which; the table does not keep it.)
+WITH batch_days AS (
+    SELECT batch_id, bool_or(day(period) <> 1) AS has_days FROM spend GROUP BY 1),
+rows AS (
+    SELECT s.channel, s.period, s.amount,
+           day(s.period) = 1 AND NOT b.has_days
+           AND count(*) FILTER (WHERE day(s.period) <> 1)
+               OVER (PARTITION BY s.clinic, s.channel, date_trunc('month', s.period)) = 0 AS monthly
+    FROM spend s JOIN batch_days b USING (batch_id)
+    WHERE s.period BETWEEN date_trunc('month', $start) AND last_day($end) AND ($clinic IS NULL OR s.clinic = $clinic)),
 shares AS (
-    SELECT channel, amount, monthly, period BETWEEN $start AND $end AS in_period,
+    SELECT channel, amount, monthly, period BETWEEN $start AND least($end, $last) AS in_period,
            greatest(0, least(last_day(period), $end, $last) - greatest(period, $start) + 1) AS days,
            day(last_day(period)) AS month_days
     FROM rows)
