@@ -44,16 +44,17 @@ def cell_width(text) -> int:
 
 
 class Writer:
-    def __init__(self, path: Path, lang: str):
+    def __init__(self, path: Path, lang: str, *, in_memory: bool = False):
         import xlsxwriter
 
-        # strings_to_formulas off: a customer note like "=HYPERLINK(...)" stays text. in_memory: the workbook's
-        # ~44 parts are zipped from memory, not each written to a temporary file, read back and removed (0.15-0.3 s
-        # of the monthly report's wall on this machine's disk for a ~5,000-cell workbook; the parts are the same).
+        # strings_to_formulas off: a customer note like "=HYPERLINK(...)" stays text. in_memory (the reports only):
+        # the workbook's ~44 parts are zipped from memory, not each written to a temporary file, read back and
+        # removed (0.15-0.3 s of the monthly report's wall for a ~5,000-cell workbook; the parts are the same). A
+        # whole table's --format xlsx (result_xlsx.py) stays on files: in memory, 300k rows peaked 857 MB, not 520.
         self.wb = xlsxwriter.Workbook(
             str(path),
             {
-                "in_memory": True,
+                "in_memory": in_memory,
                 "strings_to_formulas": False,
                 "strings_to_urls": False,
                 "strings_to_numbers": False,
@@ -202,7 +203,7 @@ class Writer:
 
 
 def write(report: Report, path: Path, lang: str = "zh") -> None:
-    w = Writer(path, lang)
+    w = Writer(path, lang, in_memory=True)
     for section in report.sections:
         ws = w.wb.add_worksheet(section.key[:31])
         ws.write_string(0, 0, f"{w.t(report.title)} · {report.period.label} · {w.t(section.title)}", w.title)
