@@ -149,7 +149,7 @@ def connect_lake(settings: dict, *, read_only: bool = False, as_of: str | None =
         raise UsageError("--as-of reads a past snapshot; it cannot be used to change the warehouse.")
     con = duckdb.connect()
     try:
-        con.execute("SET enable_progress_bar = false")  # no DuckDB bar on stderr (warehouse/connection.py)
+        con.execute(query("connection", "quiet"))  # no DuckDB progress bar on stderr (sql/connection.sql)
         names = ("ducklake", "postgres_scanner", "httpfs") if "://" in data_path else ("ducklake", "postgres_scanner")
         load_extensions(con, names)
         if data_path.startswith("s3://"):

@@ -5,3 +5,8 @@
 -- name: layer_state
 SELECT (SELECT value FROM layer_meta WHERE key = 'version') AS version,
        (SELECT count(*) FROM layer_pending) AS pending;
+
+-- name: quiet
+-- DuckDB's own progress bar off: it prints on stderr for any statement over two seconds, terminal or not (under
+-- cron, into the mail). aesops shows its own progress on a terminal (cli/output.py).
+SET enable_progress_bar = false;

@@ -16,9 +16,7 @@ from aesthetic_cli.warehouse.memory import bounded_memory, or_with_more_room
 def _open(db_path: Path, read_only: bool) -> duckdb.DuckDBPyConnection:
     try:
         con = duckdb.connect(str(db_path), read_only=read_only)
-        # DuckDB's own progress bar would print on stderr for any statement over two seconds, terminal or not:
-        # under cron into the mail. aesops shows its own progress on a terminal (cli/output.py).
-        con.execute("SET enable_progress_bar = false")
+        con.execute(query("connection", "quiet"))  # no DuckDB progress bar on stderr, under cron into the mail
         return con
     except duckdb.IOException as exc:
         if "lock" in str(exc).lower():
