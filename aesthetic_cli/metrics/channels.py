@@ -94,13 +94,16 @@ def channel_roi(con, period: Period, *, horizons=DEFAULT_HORIZONS, clinic: str |
         )
     if prorated:
         names = ", ".join(sorted(prorated))
+        # The data's last day is named only when it is what cut the month (a month in progress).
+        cut = cov.last_day is not None and cov.last_day < period.end
         notes.append(
             Note(
-                f"{names} 的费用按月记录，本期只含该月的部分天数（截至数据末日 {cov.last_day}）："
-                "按天数比例折算（该月费用 × 本期天数 ÷ 当月天数）。",
-                f"Spend for {names} is recorded by month and the period covers only part of a month (data to "
-                f"{cov.last_day}): it is prorated by days (the month's spend × days in the period ÷ days in the "
-                "month).",
+                f"{names} 的费用按月记录，本期只含该月的部分天数"
+                + (f"（截至数据末日 {cov.last_day}）" if cut else "")
+                + "：按天数比例折算（该月费用 × 本期有数据的天数 ÷ 当月天数）。",
+                f"Spend for {names} is recorded by month and the period covers only part of a month"
+                + (f" (data to {cov.last_day})" if cut else "")
+                + ": it is prorated by days (the month's spend × the period's days with data ÷ the month's days).",
             )
         )
     free = table.filter(pl.col("spend") == 0)["channel"].to_list()
