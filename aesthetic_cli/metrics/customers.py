@@ -160,7 +160,13 @@ def reactivate(
         ("overdue_count_current", {"asof": asof}) if current else ("overdue_count", {"asof": asof, "clinic": clinic})
     )
     with _alongside(con, lambda cur: run(cur, "customers", *counting)) as count:
-        from aesthetic_cli.metrics import predict
+        import threading
+
+        from aesthetic_cli.metrics import clv_models, predict
+
+        # SciPy imports on a thread of its own while this one keeps the summary and reads the models' inputs
+        # from the warehouse; the fits wait for it (Python's import lock).
+        threading.Thread(target=clv_models.preload, name="aesops-scipy", daemon=True).start()
 
         try:
             # Ranked in the warehouse: only the listed rows come back, each with the totals over all customers.

@@ -132,10 +132,12 @@ def _current(con, until: date, clinic: str | None) -> bool:
 
 
 def _fit(con, bgnbd_input: str, until: date) -> Fitted:
+    # Both models' inputs first, then both fits: the queries run while SciPy may still be importing on another
+    # thread (customers.reactivate), and the fits are the first to need it.
     rows = run(con, "predict", bgnbd_input, {"until": until} if bgnbd_input == "bgnbd_input_current" else {})
+    gg = run(con, "predict", "gg_input", {})
     x, t_x, T, n = _bgnbd_arrays(rows)
     model = cm.fit_bgnbd(x, t_x, T, n)
-    gg = run(con, "predict", "gg_input", {})
     gx, mx = (gg[c].to_numpy().astype(np.float64) for c in ("repeat_deals", "avg_repeat_value"))
     value_model = cm.fit_gamma_gamma(gx, mx)
     return Fitted(model, value_model, rows)
