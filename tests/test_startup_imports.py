@@ -60,3 +60,12 @@ def test_a_bad_number_is_told_in_the_same_words_as_before(sample_db, args, lang,
     "'x' is not a valid int.") are said in the words aesops printed before, which the catalog translates."""
     r = run_cli(*args, "--db", str(sample_db), env={"LANG": "zh_CN.UTF-8" if lang == "zh" else "en_US.UTF-8"})
     assert r.exit_code == 2 and said in r.stderr, r.stderr
+
+
+def test_the_models_module_leaves_scipy_for_a_thread():
+    # customers reactivate imports SciPy on a thread while the warehouse reads the models' inputs
+    # (metrics/clv_models.preload); that overlap needs importing the models' modules not to import SciPy itself.
+    code = "import sys, aesthetic_cli.metrics.predict; print(sorted(m for m in sys.modules if m.startswith('scipy')))"
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=child_env("en"))
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "[]"
