@@ -34,9 +34,11 @@ window_rows AS NOT MATERIALIZED (
       AND month < CAST(date_trunc('month', CAST($asof AS DATE) + 1) AS DATE) AND net IS NOT NULL
     UNION ALL
     SELECT customer_id, CAST(net > 0 AS BIGINT), CAST(net AS DECIMAL(18, 2)) FROM customer_days
-    WHERE day > CAST($asof AS DATE) - 365 AND day <= $asof
-      AND (day < CAST(date_trunc('month', CAST($asof AS DATE) - 365) + INTERVAL 1 MONTH AS DATE)
-           OR day >= CAST(date_trunc('month', CAST($asof AS DATE) + 1) AS DATE))),
+    WHERE day > CAST($asof AS DATE) - 365
+      AND day < CAST(date_trunc('month', CAST($asof AS DATE) - 365) + INTERVAL 1 MONTH AS DATE)
+    UNION ALL
+    SELECT customer_id, CAST(net > 0 AS BIGINT), CAST(net AS DECIMAL(18, 2)) FROM customer_days
+    WHERE day >= CAST(date_trunc('month', CAST($asof AS DATE) + 1) AS DATE) AND day <= $asof),
 recent AS (
     SELECT customer_id, CAST(sum(deal_visits) AS BIGINT) AS deal_visits, sum(sales) AS sales
     FROM window_rows GROUP BY 1)
