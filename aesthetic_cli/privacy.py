@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import polars as pl
+from aesthetic_cli.lazy_polars import pl
 
 
 def mask_phone(expr: pl.Expr) -> pl.Expr:

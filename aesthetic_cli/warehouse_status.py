@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import polars as pl
-
 from aesthetic_cli.importer.datasets import DATASETS
+from aesthetic_cli.lazy_polars import pl
 from aesthetic_cli.metrics.base import frame
 from aesthetic_cli.metrics.result import Note, Result
 from aesthetic_cli.sqlfiles import query, with_identifiers
-
 
 _DATE_FIELDS = {ds.date_field for ds in DATASETS.values() if ds.date_field}
 

@@ -69,3 +69,17 @@ def test_the_models_module_leaves_scipy_for_a_thread():
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=child_env("en"))
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "[]"
+
+
+def test_the_analyses_modules_leave_polars_for_a_thread():
+    # An analysis imports Polars on a thread while DuckDB answers (cli/analyse.py, aesthetic_cli/deferred.py): that
+    # needs importing the catalog, every metrics module, the warehouse and the command layer not to import it.
+    code = (
+        "import sys\n"
+        "import aesthetic_cli.catalog, aesthetic_cli.cli.analyse, aesthetic_cli.warehouse, aesthetic_cli.privacy\n"
+        "from aesthetic_cli.metrics import channels, cohorts, consultants, customers, funnel, items, predict, targets\n"
+        "print('polars' in sys.modules)"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=child_env("en"))
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "False"

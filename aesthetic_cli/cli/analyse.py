@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from aesthetic_cli import deferred
+
 
 def open_workspace(db: Path | None):
     from aesthetic_cli import workspace
@@ -47,6 +49,8 @@ def analyse(
     from aesthetic_cli.cli.output import render
 
     ws, con = open_warehouse(db, read_only=read_only)
+    # Polars imports on a thread while this one reads the layer: it is first needed for the query's rows.
+    deferred.start("polars")
     with con:
         if period_of is not None:
             period = period_of(con)

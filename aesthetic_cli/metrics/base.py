@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import polars as pl
-
 from aesthetic_cli.errors import UsageError
+from aesthetic_cli.lazy_polars import pl
 from aesthetic_cli.sqlfiles import query, with_identifiers
 from aesthetic_cli.warehouse.derived import Coverage, coverage
 

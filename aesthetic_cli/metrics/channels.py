@@ -4,15 +4,17 @@ from __future__ import annotations
 
 import math
 from datetime import timedelta
+from typing import TYPE_CHECKING
 
-import polars as pl
-from polars._typing import SchemaDict  # the type of a frame schema, as Polars annotates its own
-
+from aesthetic_cli.lazy_polars import pl
 from aesthetic_cli.metrics.base import prepare, ratio, run
 from aesthetic_cli.metrics.funnel import funnel_table
 from aesthetic_cli.metrics.periods import Period, require_data
 from aesthetic_cli.metrics.quartiles import MIN_FOR_QUARTILES, worst_quarter
 from aesthetic_cli.metrics.result import Note, Result
+
+if TYPE_CHECKING:
+    from polars._typing import SchemaDict  # the type of a frame schema, as Polars annotates its own
 
 DEFAULT_HORIZONS = (30, 90, 180, 365)
 FLAGS = {"low_output": "产出低", "slow": "见效慢", "costly": "费用高", "thin": "送客少"}

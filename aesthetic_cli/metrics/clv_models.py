@@ -17,41 +17,25 @@ vectorised calls (scipy.special) rather than a Python loop.
 from __future__ import annotations
 
 import functools
-import importlib
 from dataclasses import dataclass
-from types import ModuleType
 
 import numpy as np
 from threadpoolctl import threadpool_limits
 
+from aesthetic_cli import deferred
+from aesthetic_cli.deferred import Deferred
 from aesthetic_cli.errors import ModelFitError
 
 
-class _AtFirstUse:
-    """A SciPy module imported where it is first used, not with this module: SciPy's import is 0.6-1.0 s of
-    interpreter time, and customers.reactivate runs it on a thread (preload) while the warehouse's queries for
-    the models run on the main one (DuckDB leaves the interpreter while it works)."""
-
-    def __init__(self, name: str):
-        self._name = name
-
-    def __getattr__(self, attr: str):
-        module: ModuleType = importlib.import_module(self._name)
-        return getattr(module, attr)
-
-
-special = _AtFirstUse("scipy.special")
-optimize = _AtFirstUse("scipy.optimize")
+# SciPy's import is 0.4-1.0 s of interpreter time: customers.reactivate runs it on a thread (preload) while the
+# warehouse's queries for the models run on the main one (aesthetic_cli/deferred.py).
+special = Deferred("scipy.special")
+optimize = Deferred("scipy.optimize")
 
 
 def preload() -> None:
-    """Import what the fits use (a thread's work: customers.reactivate). A failure is left to the fit, which
-    imports the same modules and raises in the caller's thread."""
-    try:
-        importlib.import_module("scipy.special")
-        importlib.import_module("scipy.optimize")
-    except ImportError:
-        pass
+    """Import what the fits use on a thread (customers.reactivate)."""
+    deferred.start("scipy.special", "scipy.optimize")
 
 
 # Below these the maximum-likelihood estimates are noise: refuse rather than print confident numbers.

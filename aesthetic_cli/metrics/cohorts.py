@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from datetime import date
 
-import polars as pl
-
 from aesthetic_cli.errors import UsageError
+from aesthetic_cli.lazy_polars import pl
 from aesthetic_cli.metrics.base import frame, prepare, run
-from aesthetic_cli.sqlfiles import query, with_identifiers
 from aesthetic_cli.metrics.result import Note, Result
+from aesthetic_cli.sqlfiles import query, with_identifiers
 
 # --by value -> the column of the customer's first deal (sql/cohorts.sql aliases) it groups by.
 BY = {"channel": "fl.channel", "first_item": "fl.first_item", "department": "fl.department", "clinic": "fl.clinic"}

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import math
 
-import polars as pl
-
 from aesthetic_cli.glossary import name_of as label
+from aesthetic_cli.lazy_polars import pl
 from aesthetic_cli.metrics.base import prepare, ratio, run
 from aesthetic_cli.metrics.periods import Period, require_data
 from aesthetic_cli.metrics.result import Note, Result

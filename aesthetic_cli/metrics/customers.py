@@ -7,8 +7,7 @@ from collections.abc import Callable, Iterator
 from datetime import date, timedelta
 from typing import Any
 
-import polars as pl
-
+from aesthetic_cli.lazy_polars import pl
 from aesthetic_cli.metrics.base import prepare, run
 from aesthetic_cli.metrics.result import Note, Result
 from aesthetic_cli.privacy import mask
@@ -160,13 +159,11 @@ def reactivate(
         ("overdue_count_current", {"asof": asof}) if current else ("overdue_count", {"asof": asof, "clinic": clinic})
     )
     with _alongside(con, lambda cur: run(cur, "customers", *counting)) as count:
-        import threading
-
         from aesthetic_cli.metrics import clv_models, predict
 
         # SciPy imports on a thread of its own while this one keeps the summary and reads the models' inputs
         # from the warehouse; the fits wait for it (Python's import lock).
-        threading.Thread(target=clv_models.preload, name="aesops-scipy", daemon=True).start()
+        clv_models.preload()
 
         try:
             # Ranked in the warehouse: only the listed rows come back, each with the totals over all customers.

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import polars as pl
-
+from aesthetic_cli.lazy_polars import pl
 from aesthetic_cli.metrics.base import Coverage, group_column, prepare, ratio, run
 from aesthetic_cli.metrics.periods import Period, Spans, comparable, month
 from aesthetic_cli.metrics.result import Note, Result

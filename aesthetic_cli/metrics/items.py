@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import TYPE_CHECKING
 
-import polars as pl
-from polars._typing import SchemaDict  # the type of a frame schema, as Polars annotates its own
-
+from aesthetic_cli.lazy_polars import pl
 from aesthetic_cli.metrics.base import prepare, ratio, run
 from aesthetic_cli.metrics.periods import Period, comparable
 from aesthetic_cli.metrics.quartiles import MIN_FOR_QUARTILES, worst_quarter
 from aesthetic_cli.metrics.result import Note, Result
+
+if TYPE_CHECKING:
+    from polars._typing import SchemaDict  # the type of a frame schema, as Polars annotates its own
 
 PRICE_BANDS = [
     (0, 1000, "<1千"),

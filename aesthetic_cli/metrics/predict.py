@@ -19,9 +19,9 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 import numpy as np
-import polars as pl
 
 from aesthetic_cli.errors import UsageError
+from aesthetic_cli.lazy_polars import pl
 from aesthetic_cli.metrics import clv_models as cm
 from aesthetic_cli.metrics.base import prepare, run
 from aesthetic_cli.metrics.result import Note, Result

@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import json
-
 import datetime as dt
+import json
 import math
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-import polars as pl
+from aesthetic_cli.lazy_polars import pl
 
 
 @dataclass(frozen=True)

@@ -12,10 +12,9 @@ import json
 from dataclasses import dataclass, field
 from datetime import date
 
-import polars as pl
-
 from aesthetic_cli.errors import UsageError
 from aesthetic_cli.glossary import name_of as label
+from aesthetic_cli.lazy_polars import pl
 from aesthetic_cli.metrics.base import group_column, prepare, run
 from aesthetic_cli.metrics.funnel import RATES, kpis, with_levers
 from aesthetic_cli.metrics.periods import Period, comparable, month

@@ -7,14 +7,13 @@ import calendar
 import contextlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
 from datetime import date, datetime, timedelta
-
-import polars as pl
+from typing import TYPE_CHECKING, Any
 
 from aesthetic_cli import __version__, catalog
 from aesthetic_cli.catalog import Context
 from aesthetic_cli.errors import UsageError
+from aesthetic_cli.lazy_polars import pl
 from aesthetic_cli.metrics.base import Coverage, prepare, run
 from aesthetic_cli.metrics.periods import Period, month, parse_week
 from aesthetic_cli.metrics.result import Result

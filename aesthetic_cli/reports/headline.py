@@ -8,7 +8,7 @@ import math
 from dataclasses import dataclass, field
 from datetime import date
 
-import polars as pl
+from aesthetic_cli.lazy_polars import pl
 
 LEVERS = ("visitors", "close_rate", "ticket", "frequency")
 CARD_KPIS = ("sales", "cash_in", "consumption", "visitors", "close_rate", "ticket")

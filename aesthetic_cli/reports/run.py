@@ -9,6 +9,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from aesthetic_cli import deferred
 from aesthetic_cli.errors import LockedError, OutputError, UsageError
 from aesthetic_cli.reports import content
 from aesthetic_cli.reports.safe import workspace_lock, write_temporary
@@ -83,6 +84,8 @@ def produce(
     deadline = time.monotonic() + wait_seconds
     with workspace_lock(db_path, wait_seconds):
         con = _connect_waiting(db_path, deadline, wait_seconds)
+        # Polars imports on a thread while the first queries run (aesthetic_cli/deferred.py).
+        deferred.start("polars")
         try:
             first = content.build(con, kind, lang=lang, meanwhile=lambda: load_writers(formats), **options)
             reports = [(first, options.get("clinic"), True)]
