@@ -125,6 +125,19 @@ def test_batches_lists_as_a_table(ws):
     assert r.exit_code == 0 and "收费.csv" in r.stdout and "orders" in r.stdout
 
 
+def test_batches_as_csv_and_as_a_workbook(ws):
+    """--format csv and xlsx used to print the terminal's table: a spreadsheet was asked for and a table came."""
+    run_cli("import", str(write_csv(ws / "收费.csv", ORDERS)))
+    r = run_cli("batches", "--format", "csv", env={"LANG": "zh_CN.UTF-8"})
+    assert r.exit_code == 0, r.output
+    header, first = r.stdout.lstrip("\ufeff").splitlines()[:2]
+    assert header.startswith("批次,数据集,文件,") and first.startswith("1,orders,收费.csv,"), r.stdout
+    book = ws / "batches.xlsx"
+    assert run_cli("batches", "--format", "xlsx", "--out", str(book)).exit_code == 0
+    cells = [c for row in openpyxl.load_workbook(book).active.iter_rows(values_only=True) for c in row]
+    assert "收费.csv" in cells
+
+
 # ---------------------------------------------------------------- mapping files
 
 

@@ -103,3 +103,20 @@ def test_a_command_imports_no_other_command_s_module(sample_db):
     line = next(x for x in done.stderr.splitlines() if x.startswith("LOADED "))
     loaded = eval(line.removeprefix("LOADED "))  # a list literal printed by the child
     assert loaded == ["aesthetic_cli.cli.commands.analysis", "aesthetic_cli.cli.commands.lake_cmds"]
+
+
+def test_every_command_that_offers_xlsx_takes_the_file_to_write_it_to():
+    """`--format xlsx` needs `--out` (a workbook is not written to a terminal): a command offering the one without
+    the other left its reader with an error telling them to use an option the command does not have."""
+    from aesthetic_cli.cli.root import tree
+
+    def opts(c):
+        return {o: q for q in c.params for o in getattr(q, "opts", ())}
+
+    offering = [
+        " ".join(p)
+        for p, c in tree()
+        if "xlsx" in getattr(getattr(opts(c).get("--format"), "type", None), "choices", ())
+    ]
+    assert "customers predict" in offering and "channels" in offering
+    assert [name for name in offering if "--out" not in opts(dict(tree())[tuple(name.split())])] == []

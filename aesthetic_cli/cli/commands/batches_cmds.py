@@ -9,7 +9,7 @@ import typer
 
 from aesthetic_cli.cli.analyse import open_warehouse
 from aesthetic_cli.cli.output import say
-from aesthetic_cli.cli.options import Db, FormatOpt, Lang, LangOpt, pick_format
+from aesthetic_cli.cli.options import Db, FormatOpt, Lang, LangOpt, OutFile, pick_format
 
 batches_app = typer.Typer(help="Import batches: list them, drop one (undo an import).", no_args_is_help=False)
 
@@ -20,7 +20,9 @@ _HEAD = {
 
 
 @batches_app.callback(invoke_without_command=True)
-def batches(ctx: typer.Context, db: Db = None, fmt: FormatOpt = None, lang: LangOpt = Lang.zh) -> None:
+def batches(
+    ctx: typer.Context, db: Db = None, fmt: FormatOpt = None, out: OutFile = None, lang: LangOpt = Lang.zh
+) -> None:
     """List import batches, oldest first.
 
     Example:
@@ -34,10 +36,21 @@ def batches(ctx: typer.Context, db: Db = None, fmt: FormatOpt = None, lang: Lang
     _ws, con = open_warehouse(db)
     with con:
         rows = list_batches(con)
-    if pick_format(fmt) == "json":
+    chosen = pick_format(fmt)
+    if chosen == "json":
         typer.echo(
             json.dumps({"meta": {"count": len(rows)}, "batches": rows}, ensure_ascii=False, default=str, indent=2)
         )
+        return
+    if chosen in ("csv", "xlsx"):
+        # Through the one output sink, so a spreadsheet gets what every analysis's does (BOM, labels, --out).
+        import polars as pl
+
+        from aesthetic_cli.cli.output import render
+        from aesthetic_cli.metrics.result import Result
+
+        frame = pl.DataFrame(rows, infer_schema_length=None) if rows else pl.DataFrame()
+        render(Result(meta={"count": len(rows)}, tables={"batches": frame}), chosen, lang.value, path=out)
         return
     from rich.console import Console
     from rich.table import Table

@@ -157,6 +157,7 @@ def predict(
     show_pii: ShowPii = False,
     db: Db = None,
     fmt: FormatOpt = None,
+    out: OutFile = None,
     lang: LangOpt = Lang.zh,
 ) -> None:
     """Who is still a customer and what they will spend: BG/NBD (P(alive), expected deals in each
@@ -177,6 +178,7 @@ def predict(
         lang=lang,
         horizons=_horizons(horizon),
         check=check,
+        out=out,
     )
 
 
