@@ -139,7 +139,104 @@ def parse_as_of(text: str | None) -> tuple[str, object] | None:
 
 
 def connect_lake(settings: dict, *, read_only: bool = False, as_of: str | None = None) -> duckdb.DuckDBPyConnection:
-    """Open the lake that a workspace's [workspace] settings describe, as the connection's default catalog."""
+    """Open the lake that a workspace's [workspace] settings describe, as the connection's default catalog.
+
+    Its semantic layer is this aesops's version whichever way it is opened, as a file's is
+    (warehouse/connection.py): a writer upgrades it (_make_current); a reader at the current snapshot that
+    finds it older has it upgraded once, by a writer it opens for that, then reads (_read_current); a past
+    snapshot (--as-of) is read only if its layer is this version (_past_layer_error says why); a newer
+    aesops's layer is refused (derived.is_newer)."""
+    con = _attach(settings, read_only=read_only, as_of=as_of)
+    try:
+        if not read_only:
+            _make_current(con, settings["catalog"])
+            return con
+        return _read_current(con, settings, as_of)
+    except BaseException:
+        con.close()
+        raise
+
+
+def _read_current(con, settings: dict, as_of: str | None) -> duckdb.DuckDBPyConnection:
+    """con (read-only) if its layer is this aesops's version; else the lake upgraded and opened again.
+
+    Upgrading from a reader, rather than refusing until the next import, is what a file warehouse does and
+    is as safe here: the upgrade is one transaction, so one snapshot (readers keep theirs, --as-of still
+    reads every earlier one), taken under the importers' lock (writer_lock) so it waits for an import
+    rather than conflicting with it; it only adds to or rebuilds the layer, which is derived from the
+    facts, and never touches a fact. Only a reader that may not write to the lake (a read-only role or
+    data path) is refused, with what to run (_cannot_upgrade)."""
+    from aesthetic_cli.warehouse import derived
+
+    found = layer_version(con)
+    if found == derived.LAYER_VERSION:
+        return con
+    catalog = settings.get("catalog", "")
+    derived.check_not_newer(found, catalog)
+    if parse_as_of(as_of):
+        raise _past_layer_error(as_of, found)
+    con.close()
+    try:
+        writer = _attach(settings, read_only=False, as_of=None)
+    except AesopsError as exc:  # the catalog refuses a writer (a read-only role, say)
+        raise _cannot_upgrade(catalog, found, exc.message) from None
+    try:
+        _make_current(writer, catalog)  # upgrades it (or finds it done meanwhile by another process)
+    except duckdb.Error as exc:  # the catalog or the data path refuses the upgrade's writes
+        raise _cannot_upgrade(catalog, found, str(exc)) from None
+    finally:
+        writer.close()
+    con = _attach(settings, read_only=True, as_of=None)
+    found = layer_version(con)
+    if found != derived.LAYER_VERSION:
+        # Written back between the upgrade and this read: another machine runs an older aesops.
+        con.close()
+        raise _cannot_upgrade(catalog, found, "an older aesops wrote it again meanwhile")
+    return con
+
+
+def layer_version(con) -> str | None:
+    """The layer version of the snapshot con reads (None before any aesops layer): one query, which each
+    analysis pays."""
+
+    try:
+        row = con.execute(query("derived", "version")).fetchone()
+    except duckdb.CatalogException:
+        return None
+    return None if row is None else row[0]
+
+
+def _past_layer_error(as_of: str | None, found: str | None) -> AesopsError:
+    """A past snapshot is read as it was: upgrading it would mean writing into history, which DuckLake does
+    not do. Reading its older layer with this code gave a traceback (a column of a later version missing) or,
+    worse, could give an answer by another definition: so the analysis is refused, with what would work."""
+    from aesthetic_cli.warehouse import derived
+
+    if found is None:
+        return UsageError(
+            f"--as-of {as_of}: the lake held no aesops warehouse yet at that snapshot.",
+            hint="List the snapshots with `aesops status`.",
+        )
+    return UsageError(
+        f"--as-of {as_of}: the warehouse's semantic layer at that snapshot is version {found}, written by an "
+        f"older aesops; this aesops reads version {derived.LAYER_VERSION} and cannot upgrade a past snapshot.",
+        hint="Choose a snapshot taken since the lake was upgraded (`aesops status` lists the snapshots), or read "
+        "this one with the aesops version that wrote it.",
+    )
+
+
+def _cannot_upgrade(catalog: str, found: str | None, why: str) -> AesopsError:
+    from aesthetic_cli.warehouse import derived
+
+    return WorkspaceError(
+        f"The lake {catalog} holds semantic layer version {found or 'none'}, older than this aesops's version "
+        f"{derived.LAYER_VERSION}, and it could not be upgraded from here: {why.splitlines()[0]}",
+        hint="Someone who may write to the lake (its catalog database and data path) should run `aesops init` in "
+        "the lake workspace's folder, or import with this aesops: either upgrades it once, for every reader.",
+    )
+
+
+def _attach(settings: dict, *, read_only: bool, as_of: str | None) -> duckdb.DuckDBPyConnection:
     catalog = check_catalog(settings.get("catalog", ""))
     data_path = settings.get("data_path")
     if not data_path:
@@ -167,7 +264,6 @@ def connect_lake(settings: dict, *, read_only: bool = False, as_of: str | None =
         con.execute(f"USE {LAKE}")
         if not read_only:
             con.execute(f"ATTACH {_sql_string(catalog)} AS {PG} (TYPE postgres)")
-            _make_current(con)
     except BaseException:
         con.close()
         raise
@@ -216,28 +312,39 @@ def _has_schema(con) -> bool:
     )
 
 
-def _make_current(con) -> None:
-    """Tables, the semantic layer and the batch sequence on a new lake; the layer rebuilt on a lake
-    that an aesops with another layer version wrote."""
+def _make_current(con, catalog: str) -> None:
+    """Tables, the semantic layer and the batch sequence on a new lake; on a lake an older aesops wrote, the
+    layer upgraded as a file's is (warehouse/connection.py): in place where derived.IN_PLACE says it can be
+    (at 10M order lines a full rebuild took about 16 minutes), else rebuilt; a newer aesops's layer refused."""
     from aesthetic_cli.warehouse import derived
 
-    fresh = not _has_schema(con)
-    if not fresh and derived.version(con) == derived.LAYER_VERSION:
+    if _has_schema(con) and layer_version(con) == derived.LAYER_VERSION:
         return
+    # Under the importers' lock: an upgrade waits for an import instead of conflicting with it, and two
+    # processes that both found the lake behind upgrade it once (the second finds it done, below).
+    with writer_lock(con):
+        fresh = not _has_schema(con)
+        found = None if fresh else layer_version(con)
+        if found == derived.LAYER_VERSION:
+            return
+        derived.check_not_newer(found, catalog)
 
-    def once():
-        con.execute("BEGIN TRANSACTION")
-        try:
-            if fresh:
-                con.execute(lake_ddl())
-            con.execute(layer_ddl())
-            derived.rebuild(con)
-            con.execute("COMMIT")
-        except BaseException:
-            con.execute("ROLLBACK")
-            raise
+        def once():
+            con.execute("BEGIN TRANSACTION")
+            try:
+                if fresh:
+                    con.execute(lake_ddl())
+                con.execute(layer_ddl())  # the layer's tables as this version has them (adds last_items)
+                if found in derived.IN_PLACE:
+                    derived.fill_in_place(con, found)
+                else:
+                    derived.rebuild(con)
+                con.execute("COMMIT")
+            except BaseException:
+                con.execute("ROLLBACK")
+                raise
 
-    retry_conflicts(once)
+        retry_conflicts(once)
     con.execute(f"CALL postgres_execute('{PG}', {_sql_string(query('lake', 'batch_seq'))})")
 
 

@@ -151,10 +151,9 @@ def reactivate(
     # The count of all overdue customers (sql/customers.sql overdue_count) runs on a cursor of its own while this
     # thread imports SciPy and fits the models, most of which is Python and NumPy on one core. As of the data's
     # last day (or later) for every clinic, customer_deals holds what it needs as it stands (overdue_count_current).
-    # A lake's readers may meet a layer from before last_items (layer 8) until its next import: then the general count.
-    current = (
-        clinic is None and last is not None and asof >= last and run(con, "customers", "has_last_items", {})["has"][0]
-    )
+    # Its last_items is layer 8's: every connection reads this version's layer (warehouse.connect upgrades an older
+    # one, on a file or a lake, and refuses a past lake snapshot of another version).
+    current = clinic is None and last is not None and asof >= last
     counting = (
         ("overdue_count_current", {"asof": asof}) if current else ("overdue_count", {"asof": asof, "clinic": clinic})
     )

@@ -746,6 +746,60 @@ MESSAGES: dict[str, Pair] = {
         "--as-of: the lake has no such snapshot ({what}).",
     ),
     "as_of_snapshots_hint": ("用 `aesops status` 列出快照。", "List the snapshots with `aesops status`."),
+    # A layer of another aesops version (warehouse/derived.py check_not_newer, warehouse_lake.py).
+    "layer_newer": (
+        "仓库 {where} 由更新版本的 aesops 写入（语义层版本 {found}；本 aesops 读取版本 {code}）。没有做任何改动。",
+        (
+            "The warehouse {where} was written by a newer aesops (semantic layer version {found}; this aesops "
+            "reads version {code}). Nothing was changed."
+        ),
+    ),
+    "layer_newer_hint": (
+        "请在这台机器上升级 aesops（pip install -U aesops）：向同一仓库导入或从中读取的每台机器都应运行同一版本。",
+        (
+            "Upgrade aesops on this machine (pip install -U aesops): every machine that imports into or reads "
+            "one warehouse should run the same version."
+        ),
+    ),
+    "as_of_no_layer": (
+        "--as-of {value}：在那个快照时，DuckLake 中还没有 aesops 仓库。",
+        "--as-of {value}: the lake held no aesops warehouse yet at that snapshot.",
+    ),
+    "as_of_older_layer": (
+        (
+            "--as-of {value}：那个快照中仓库的语义层是版本 {found}，由较旧的 aesops 写入；本 aesops 读取版本 {code}，"
+            "而历史快照不能升级。"
+        ),
+        (
+            "--as-of {value}: the warehouse's semantic layer at that snapshot is version {found}, written by an "
+            "older aesops; this aesops reads version {code} and cannot upgrade a past snapshot."
+        ),
+    ),
+    "as_of_older_layer_hint": (
+        "请选择 DuckLake 升级之后的快照（`aesops status` 列出快照），或用写入这个快照的 aesops 版本读取它。",
+        (
+            "Choose a snapshot taken since the lake was upgraded (`aesops status` lists the snapshots), or read "
+            "this one with the aesops version that wrote it."
+        ),
+    ),
+    "lake_layer_not_upgraded": (
+        "DuckLake {catalog} 的语义层是版本 {found}，比本 aesops 的版本 {code} 旧，而从这里无法升级它：{why}",
+        (
+            "The lake {catalog} holds semantic layer version {found}, older than this aesops's version {code}, "
+            "and it could not be upgraded from here: {why}"
+        ),
+    ),
+    "lake_layer_rewritten": ("较旧的 aesops 在此期间又把它写回了旧版本", "an older aesops wrote it again meanwhile"),
+    "lake_layer_upgrade_hint": (
+        (
+            "请由有权写入这个 DuckLake（其目录数据库和数据路径）的人在 DuckLake 工作区的文件夹中运行 `aesops init`，"
+            "或用本版本 aesops 导入：两者都会为所有读取者把它升级一次。"
+        ),
+        (
+            "Someone who may write to the lake (its catalog database and data path) should run `aesops init` in "
+            "the lake workspace's folder, or import with this aesops: either upgrades it once, for every reader."
+        ),
+    ),
     "not_lake_toml": (
         '{path} 描述的不是 DuckLake 工作区（没有 backend = "ducklake"）。',
         '{path} does not describe a lake workspace (no backend = "ducklake").',

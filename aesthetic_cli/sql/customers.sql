@@ -352,8 +352,3 @@ FROM customers WHERE customer_id IN (SELECT unnest($ids::VARCHAR[]));
 
 -- name: all_customer_names
 SELECT customer_id, name, phone, coalesce(owner_consultant, '未指定') AS owner_consultant FROM customers;
-
--- name: has_last_items
--- Whether customer_deals carries last_items (layer 8). A lake is opened for reading without bringing its layer
--- up to date (only its writers do), so a lake last written by an older aesops lacks it until the next import.
-SELECT count(*) > 0 AS has FROM duckdb_columns() WHERE table_name = 'customer_deals' AND column_name = 'last_items';

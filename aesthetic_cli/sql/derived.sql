@@ -63,8 +63,8 @@ CREATE TABLE IF NOT EXISTS customer_deals (
     customer_id VARCHAR, first_deal DATE, last_deal DATE, deal_days BIGINT, deal_sales DECIMAL(18, 2),
     first_net DECIMAL(18, 2), lifetime_sales DECIMAL(18, 2), first_item VARCHAR, first_department VARCHAR,
     first_clinic VARCHAR, channel VARCHAR, last_items VARCHAR[]);
--- A layer-7 table has no last_items: the upgrade (derived.upgrade_from_7) fills it; a lake of another version
--- is rebuilt whole, into the table with the column.
+-- A layer-6 or 7 table has no last_items: the upgrade in place (derived.upgrade_in_place, on a lake
+-- derived.fill_in_place) fills it; a layer of an older version is rebuilt whole, into the table with the column.
 ALTER TABLE customer_deals ADD COLUMN IF NOT EXISTS last_items VARCHAR[];
 -- What each customer with a deal bought on their last deal day: the distinct items of that day's sale
 -- lines paid above zero. The call-back list (customers reactivate) takes the item cycle from these

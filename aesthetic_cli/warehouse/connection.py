@@ -32,11 +32,13 @@ def _open(db_path: Path, read_only: bool) -> duckdb.DuckDBPyConnection:
         ) from None
 
 
-def _make_current(con) -> None:
+def _make_current(con, db_path: Path) -> None:
     """Schema, money columns and the semantic layer as this version of aesops expects them."""
+    found = derived.version(con)
+    # A newer aesops's layer is refused before anything is written (derived.is_newer says why).
+    derived.check_not_newer(found, db_path)
     con.execute(script("schema"))
     with bounded_memory(con):
-        found = derived.version(con)
         if found in derived.IN_PLACE:
             # Every layer table is there but what later versions added (the rollups, customer_deals.last_items):
             # add those alone (a full rebuild of a 10M-line warehouse took about 16 minutes), then bring the
@@ -68,15 +70,15 @@ def _upgrade(con) -> None:
         raise
 
 
-def _current(con) -> bool:
-    """Whether the layer is this version's with no batch waiting for its refresh. One query, not the three
-    of derived.version() and derived.pending(), which every analysis paid (~3-6 ms, most of it in
-    duckdb_tables()); a warehouse that fails it, one from an older aesops, is upgraded as before."""
+def _layer_state(con) -> tuple[str | None, int]:
+    """The layer's version and how many batches wait for their refresh. One query, not the three of
+    derived.version() and derived.pending(), which every analysis paid (~3-6 ms, most of it in
+    duckdb_tables()); a warehouse that fails it, one from an older aesops, has no version (to upgrade)."""
     try:
         version, pending = con.execute(query("connection", "layer_state")).fetchone()
     except duckdb.CatalogException:
-        return False
-    return version == derived.LAYER_VERSION and not pending
+        return None, 0
+    return version, pending
 
 
 def connect(db_path: Path, *, read_only: bool = False, create: bool = True) -> duckdb.DuckDBPyConnection:
@@ -102,16 +104,22 @@ def connect(db_path: Path, *, read_only: bool = False, create: bool = True) -> d
         db_path.parent.mkdir(parents=True, exist_ok=True)
     con = _open(db_path, read_only)
     if not read_only:
-        _make_current(con)
+        try:
+            _make_current(con, db_path)
+        except BaseException:
+            con.close()
+            raise
         return con
-    if not _current(con):
+    found, pending = _layer_state(con)
+    if found != derived.LAYER_VERSION or pending:
         # A warehouse written by an older aesops, or one whose last import was killed before it refreshed
         # the layer: bring it up to date once (needs a moment of write access), then read as asked. No
-        # reader ever reads a layer behind its facts.
+        # reader ever reads a layer behind its facts. One of a newer aesops is refused as it stands.
         con.close()
+        derived.check_not_newer(found, db_path)
         writer = _open(db_path, False)
         try:
-            _make_current(writer)
+            _make_current(writer, db_path)
         finally:
             writer.close()
         con = _open(db_path, True)

@@ -17,6 +17,7 @@ from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import date
 
+from aesthetic_cli.errors import WorkspaceError
 from aesthetic_cli.sqlfiles import execute_all, query, with_identifiers
 from aesthetic_cli.warehouse import rollups
 
@@ -105,10 +106,35 @@ def upgrade_in_place(con, found: str) -> None:
     """Bring a layer of a version in IN_PLACE up to LAYER_VERSION by adding what it lacks: the rollups
     (version 6), customer_deals.last_items (6 and 7, from customer_last_items). Call inside a transaction."""
     create(con)  # adds last_items (and creates the rollup tables) where missing
+    fill_in_place(con, found)
+
+
+def fill_in_place(con, found: str) -> None:
+    """upgrade_in_place once the tables have their current shape (a lake creates them from its own DDL, without
+    keys: warehouse_lake.layer_ddl)."""
     if found == rollups.WITHOUT_ROLLUPS:
         rollups.rebuild(con)
     _run(con, "fill_last_items")
     _run(con, "set_version", {"v": LAYER_VERSION})
+
+
+def is_newer(found: str | None) -> bool:
+    """Whether a layer was written by a later aesops than this one. Its tables may hold what this code does not
+    know (or lack what it dropped): rebuilding them back would undo the other aesops's upgrade on every shared
+    machine, reading them could answer wrongly, so the warehouse is refused instead (check_not_newer)."""
+    return found is not None and found.isdigit() and int(found) > int(LAYER_VERSION)
+
+
+def check_not_newer(found: str | None, where: object) -> None:
+    """Refuse a warehouse (a file, or a lake by its catalog) whose layer is newer than this code's, before
+    anything is written to it."""
+    if is_newer(found):
+        raise WorkspaceError(
+            f"The warehouse {where} was written by a newer aesops (semantic layer version {found}; this aesops "
+            f"reads version {LAYER_VERSION}). Nothing was changed.",
+            hint="Upgrade aesops on this machine (pip install -U aesops): every machine that imports into or reads "
+            "one warehouse should run the same version.",
+        )
 
 
 def version(con) -> str | None:

@@ -1,0 +1,144 @@
+"""A lake whose semantic layer another aesops version wrote, opened by an analysis through the CLI against a
+real PostgreSQL (tests/test_lake.py's cluster): an older layer at the current snapshot is upgraded once, in
+place, nothing lost, and the answers are the hand-worked ones; a past snapshot of an older layer (--as-of) is
+refused in the reader's language, as is a newer aesops's layer; a reader that may not write is told what to run,
+and that works. One small lake (tests/test_layer_v8.py's orders), several checks: seconds, not minutes."""
+
+from __future__ import annotations
+
+import json
+import tomllib
+from pathlib import Path
+
+from aesthetic_cli.warehouse import derived
+from aesthetic_cli.warehouse_lake import _attach, current_snapshot, layer_version
+from tests.conftest import layer_rows, run_cli, write_csv
+from tests.test_lake import lake_workspace, pg  # noqa: F401  (pg: the session's PostgreSQL cluster)
+from tests.test_layer_v8 import LAST_ITEMS, ORDERS
+
+# By hand (tests/test_layer_v8.py): as of the data's last day, 2025-12-31, H and J are overdue; October's sales
+# are A's 光子 on 10-02 (2000) and K's on 10-29 (1500).
+OVERDUE = ("customers", "reactivate", "--date", "2025-12-31")
+OCTOBER = ("funnel", "--month", "2025-10")
+
+
+def _settings(db: Path) -> dict:
+    return tomllib.loads(db.read_text(encoding="utf-8"))["workspace"]
+
+
+def _cli(db: Path, *args: str, lang: str = "en"):
+    env = {"LANG": "zh_CN.UTF-8"} if lang == "zh" else None
+    return run_cli(*args, "--db", str(db), "--format", "json", env=env)
+
+
+def _answer(db: Path, *args: str) -> dict:
+    result = _cli(db, *args)
+    assert result.exit_code == 0, (args, result.output)
+    return json.loads(result.stdout)
+
+
+def _raw(settings: dict, *, read_only: bool = True):
+    """The lake as it stands, without aesops's layer check: what the previous version's reader saw."""
+    return _attach(settings, read_only=read_only, as_of=None)
+
+
+def _write(settings: dict, *statements: str) -> int:
+    """Statements in one transaction (one snapshot); returns the snapshot."""
+    con = _raw(settings, read_only=False)
+    try:
+        con.execute("BEGIN TRANSACTION")
+        for sql in statements:
+            con.execute(sql)
+        con.execute("COMMIT")
+        return current_snapshot(con)
+    finally:
+        con.close()
+
+
+def _state(settings: dict) -> tuple[str | None, int, int, dict]:
+    """(layer version, orders rows, current snapshot, every layer row)."""
+    con = _raw(settings)
+    try:
+        version = layer_version(con)
+        layer = layer_rows(con) if version == derived.LAYER_VERSION else {}
+        return version, con.execute("SELECT count(*) FROM orders").fetchone()[0], current_snapshot(con), layer
+    finally:
+        con.close()
+
+
+def _set_version(v: str) -> list[str]:
+    return ["DELETE FROM layer_meta WHERE key = 'version'", f"INSERT INTO layer_meta VALUES ('version', '{v}')"]
+
+
+def test_a_lake_of_another_layer_version_is_upgraded_or_refused_plainly(pg, tmp_path, monkeypatch):  # noqa: F811
+    ws = tmp_path / "ws"
+    db = lake_workspace(pg, ws)
+    imported = run_cli("import", str(write_csv(tmp_path / "orders.csv", ORDERS)), "--clinic", "本院", "--db", str(db))
+    assert imported.exit_code == 0, imported.output
+    settings = _settings(db)
+    before = _answer(db, *OVERDUE)
+    assert before["meta"]["overdue_customers"] == 2
+    october = _answer(db, *OCTOBER)
+    assert october["kpis"][0]["sales"] == 3500
+    version, orders, v8_snap, layer = _state(settings)
+    assert (version, orders) == ("8", len(ORDERS) - 1)
+
+    # The lake as layer version 7 left it (the previous aesops): customer_deals without last_items.
+    v7_snap = _write(settings, "ALTER TABLE customer_deals DROP COLUMN last_items", *_set_version("7"))
+
+    # A past snapshot cannot be upgraded: an analysis of it is refused, naming its version and what works.
+    for lang, words in (
+        ("en", ("version 7", "cannot upgrade a past snapshot")),
+        ("zh", ("版本 7", "历史快照不能升级")),
+    ):
+        past = _cli(db, *OVERDUE, "--as-of", str(v7_snap), lang=lang)
+        assert past.exit_code == 2 and "Traceback" not in past.output, past.output
+        assert all(w in past.output for w in words), past.output
+
+    # At the current snapshot an analysis upgrades it once, in place (no full rebuild), then answers as before.
+    rebuilt: list[object] = []
+    monkeypatch.setattr(derived, "_rebuild_all", rebuilt.append)
+    assert _answer(db, *OVERDUE) == before
+    assert rebuilt == []
+    assert _answer(db, *OCTOBER) == october
+    version, orders_after, snap, layer_after = _state(settings)
+    # One snapshot more (the upgrade's one transaction), every fact and layer row as before, last_items refilled.
+    assert (version, orders_after, snap) == ("8", orders, v7_snap + 1)
+    assert layer_after == layer
+    con = _raw(settings)
+    assert dict(con.execute("SELECT customer_id, last_items FROM customer_deals").fetchall()) == LAST_ITEMS
+    con.close()
+    # History stays as it was: the layer-7 snapshot is still refused, the earlier layer-8 one still read.
+    assert _cli(db, *OVERDUE, "--as-of", str(v7_snap)).exit_code == 2
+    assert _answer(db, *OVERDUE, "--as-of", str(v8_snap)) == before
+
+    # A newer aesops's layer is refused, by readers and importers alike, and left as it is.
+    v9_snap = _write(settings, *_set_version("9"))
+    for args in (OVERDUE, ("status",)):
+        newer = _cli(db, *args)
+        assert newer.exit_code == 2 and "newer aesops" in newer.output and "version 9" in newer.output, newer.output
+    more = run_cli(
+        "import", str(write_csv(tmp_path / "more.csv", ORDERS[:1] + ORDERS[-1:])), "--clinic", "本院", "--db", str(db)
+    )
+    assert more.exit_code == 2 and "newer aesops" in more.output, more.output
+    assert _state(settings)[:3] == ("9", orders, v9_snap)
+    zh = _cli(db, *OVERDUE, lang="zh")
+    assert "更新版本的 aesops" in zh.output and "版本 9" in zh.output, zh.output
+
+    # A reader that may not write to the lake (a read-only PostgreSQL role) cannot upgrade it: it is told who should
+    # run what, and once the workspace's owner ran `aesops init` there, it reads.
+    _write(settings, *_set_version("7"))
+    catalog = settings["catalog"]
+    database = catalog.rsplit("/", 1)[1]
+    psql = [str(pg.bin / "psql"), "-h", "127.0.0.1", "-p", str(pg.port), "-U", "aesops", "-d", database, "-c"]
+    pg._run(*psql, "CREATE ROLE reader LOGIN; GRANT SELECT ON ALL TABLES IN SCHEMA public TO reader")
+    reader = tmp_path / "reader" / "aesops.toml"
+    reader.parent.mkdir()
+    reader.write_text(db.read_text(encoding="utf-8").replace("aesops@", "reader@"), encoding="utf-8")
+    refused = _cli(reader, *OVERDUE)
+    assert refused.exit_code == 2 and "Traceback" not in refused.output, refused.output
+    assert "could not be upgraded from here" in refused.output and "aesops init" in refused.output, refused.output
+    assert _state(settings)[0] == "7"
+    assert run_cli("init", str(ws)).exit_code == 0
+    assert _answer(reader, *OVERDUE) == before
+    assert _state(settings)[0] == "8"
