@@ -228,6 +228,10 @@ def _past_layer_error(as_of: str | None, found: str | None) -> AesopsError:
 def _cannot_upgrade(catalog: str, found: str | None, why: str) -> AesopsError:
     from aesthetic_cli.warehouse import derived
 
+    # A refused commit's text is pages of the catalog's SQL; PostgreSQL's own reason is the line to show.
+    denied = re.search(r"permission denied[^\n\"]*", why)
+    why = denied.group(0) if denied else why
+
     return WorkspaceError(
         f"The lake {catalog} holds semantic layer version {found or 'none'}, older than this aesops's version "
         f"{derived.LAYER_VERSION}, and it could not be upgraded from here: {why.splitlines()[0]}",
@@ -341,7 +345,9 @@ def _make_current(con, catalog: str) -> None:
                     derived.rebuild(con)
                 con.execute("COMMIT")
             except BaseException:
-                con.execute("ROLLBACK")
+                # A failed COMMIT has ended the transaction already: its error is the one to tell.
+                with contextlib.suppress(duckdb.Error):
+                    con.execute("ROLLBACK")
                 raise
 
         retry_conflicts(once)
