@@ -174,7 +174,7 @@ def _read_current(con, settings: dict, as_of: str | None) -> duckdb.DuckDBPyConn
     catalog = settings.get("catalog", "")
     derived.check_not_newer(found, catalog)
     if parse_as_of(as_of):
-        raise _past_layer_error(as_of, found)
+        raise _past_layer_error(as_of, found, _upgraded_at(con, as_of))
     con.close()
     try:
         writer = _attach(settings, read_only=False, as_of=None)
@@ -206,10 +206,34 @@ def layer_version(con) -> str | None:
     return None if row is None else row[0]
 
 
-def _past_layer_error(as_of: str | None, found: str | None) -> AesopsError:
+def _upgraded_at(con, as_of: str | None) -> int | None:
+    """The first snapshot after the one asked for whose layer is this version (None: none yet), or None when
+    DuckLake cannot say: it only improves the refusal's hint."""
+    from aesthetic_cli.warehouse import derived
+
+    point = parse_as_of(as_of)
+    try:
+        if point is None:
+            return None
+        kind, value = point
+        if kind == "SNAPSHOT_VERSION":
+            start = value
+        else:
+            start = con.execute(query("lake", "snapshot_at"), {"lake": LAKE, "t": value}).fetchone()[0]
+        last = con.execute(query("lake", "last_snapshot"), {"lake": LAKE}).fetchone()[0]
+        if not isinstance(start, int) or last is None or last <= start:
+            return None
+        params = {"lake": LAKE, "from": start + 1, "to": int(last), "v": derived.LAYER_VERSION}
+        return con.execute(query("lake", "first_snapshot_of_layer"), params).fetchone()[0]
+    except duckdb.Error:
+        return None
+
+
+def _past_layer_error(as_of: str | None, found: str | None, upgraded_at: int | None = None) -> AesopsError:
     """A past snapshot is read as it was: upgrading it would mean writing into history, which DuckLake does
     not do. Reading its older layer with this code gave a traceback (a column of a later version missing) or,
-    worse, could give an answer by another definition: so the analysis is refused, with what would work."""
+    worse, could give an answer by another definition (which analyses read which layer tables is nowhere
+    declared, so "where it is safe" cannot be told): so the analysis is refused, with what would work."""
     from aesthetic_cli.warehouse import derived
 
     if found is None:
@@ -217,11 +241,20 @@ def _past_layer_error(as_of: str | None, found: str | None) -> AesopsError:
             f"--as-of {as_of}: the lake held no aesops warehouse yet at that snapshot.",
             hint="List the snapshots with `aesops status`.",
         )
-    return UsageError(
+    message = (
         f"--as-of {as_of}: the warehouse's semantic layer at that snapshot is version {found}, written by an "
-        f"older aesops; this aesops reads version {derived.LAYER_VERSION} and cannot upgrade a past snapshot.",
-        hint="Choose a snapshot taken since the lake was upgraded (`aesops status` lists the snapshots), or read "
-        "this one with the aesops version that wrote it.",
+        f"older aesops; this aesops reads version {derived.LAYER_VERSION} and cannot upgrade a past snapshot."
+    )
+    if upgraded_at is not None:
+        return UsageError(
+            message,
+            hint=f"Snapshots from {upgraded_at} on have this version (the lake was upgraded there; `aesops status` "
+            "lists the snapshots); read this one with the aesops version that wrote it.",
+        )
+    return UsageError(
+        message,
+        hint="No later snapshot has this version yet: any analysis without --as-of upgrades the lake (once, from "
+        "then on); read this one with the aesops version that wrote it.",
     )
 
 

@@ -111,10 +111,11 @@ def test_a_lake_of_another_layer_version_is_upgraded_or_refused_plainly(pg, tmp_
     # The lake as layer version 7 left it (the previous aesops): customer_deals without last_items.
     v7_snap = _write(settings, "ALTER TABLE customer_deals DROP COLUMN last_items", *_set_version("7"))
 
-    # A past snapshot cannot be upgraded: an analysis of it is refused, naming its version and what works.
+    # A past snapshot cannot be upgraded: an analysis of it is refused, naming its version and what works (no later
+    # snapshot has version 8 yet: an analysis at the current one upgrades the lake).
     for lang, words in (
-        ("en", ("version 7", "cannot upgrade a past snapshot")),
-        ("zh", ("版本 7", "历史快照不能升级")),
+        ("en", ("version 7", "cannot upgrade a past snapshot", "any analysis without --as-of upgrades")),
+        ("zh", ("版本 7", "历史快照不能升级", "任何不带 --as-of 的分析都会升级")),
     ):
         past = _cli(db, *OVERDUE, "--as-of", str(v7_snap), lang=lang)
         assert past.exit_code == 2 and "Traceback" not in past.output, past.output
@@ -134,8 +135,18 @@ def test_a_lake_of_another_layer_version_is_upgraded_or_refused_plainly(pg, tmp_
     last_items = dict(con.execute("SELECT customer_id, last_items FROM customer_deals").fetchall())
     assert {c: last_items[c] for c in LAST_ITEMS} == LAST_ITEMS
     con.close()
-    # History stays as it was: the layer-7 snapshot is still refused, the earlier layer-8 one still read.
-    assert _cli(db, *OVERDUE, "--as-of", str(v7_snap)).exit_code == 2
+    # History stays as it was: the layer-7 snapshot is still refused, now naming the upgrade's snapshot (by number,
+    # and found from a time as well), and the earlier layer-8 one is still read.
+    con = _raw(settings)
+    v7_time = con.execute(
+        "SELECT strftime(snapshot_time AT TIME ZONE 'UTC', '%Y-%m-%dT%H:%M:%S.%f+00:00') "
+        "FROM ducklake_snapshots('aesops_lake') WHERE snapshot_id = $s",
+        {"s": v7_snap},
+    ).fetchone()[0]
+    con.close()
+    for as_of in (str(v7_snap), v7_time):
+        past = _cli(db, *OVERDUE, "--as-of", as_of)
+        assert past.exit_code == 2 and f"Snapshots from {v7_snap + 1} on have this version" in past.output, past.output
     assert _answer(db, *OCTOBER, "--as-of", str(v8_snap)) == october
 
     # A newer aesops's layer is refused, by readers and importers alike, and left as it is.

@@ -775,11 +775,24 @@ MESSAGES: dict[str, Pair] = {
             "older aesops; this aesops reads version {code} and cannot upgrade a past snapshot."
         ),
     ),
-    "as_of_older_layer_hint": (
-        "请选择 DuckLake 升级之后的快照（`aesops status` 列出快照），或用写入这个快照的 aesops 版本读取它。",
+    "as_of_upgraded_at_hint": (
         (
-            "Choose a snapshot taken since the lake was upgraded (`aesops status` lists the snapshots), or read "
-            "this one with the aesops version that wrote it."
+            "从快照 {snapshot} 起是这个版本（DuckLake 在那里升级；`aesops status` 列出快照）；"
+            "这个快照请用写入它的 aesops 版本读取。"
+        ),
+        (
+            "Snapshots from {snapshot} on have this version (the lake was upgraded there; `aesops status` lists the "
+            "snapshots); read this one with the aesops version that wrote it."
+        ),
+    ),
+    "as_of_not_upgraded_hint": (
+        (
+            "之后还没有这个版本的快照：任何不带 --as-of 的分析都会升级 DuckLake（一次，此后一直有效）；"
+            "这个快照请用写入它的 aesops 版本读取。"
+        ),
+        (
+            "No later snapshot has this version yet: any analysis without --as-of upgrades the lake (once, from "
+            "then on); read this one with the aesops version that wrote it."
         ),
     ),
     "lake_layer_not_upgraded": (

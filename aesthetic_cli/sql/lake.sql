@@ -33,6 +33,15 @@ SELECT count(*) FROM information_schema.tables WHERE table_catalog = $c AND tabl
 -- name: snapshot_at
 SELECT max(snapshot_id) FROM ducklake_snapshots($lake) WHERE snapshot_time <= $t;
 
+-- name: last_snapshot
+SELECT max(snapshot_id) FROM ducklake_snapshots($lake);
+
+-- name: first_snapshot_of_layer
+-- The first snapshot after $from whose layer is version $v (the upgrade's, for an --as-of refusal to name): every
+-- refresh and upgrade deletes and inserts layer_meta's version row (derived.sql set_version).
+SELECT min(snapshot_id) FROM ducklake_table_changes($lake, 'main', 'layer_meta', $from, $to)
+WHERE key = 'version' AND value = $v AND change_type IN ('insert', 'update_postimage');
+
 -- name: count_batches
 SELECT count(*) FROM import_batches;
 
