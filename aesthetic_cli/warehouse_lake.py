@@ -261,10 +261,10 @@ def _past_layer_error(as_of: str | None, found: str | None, upgraded_at: int | N
 def _cannot_upgrade(catalog: str, found: str | None, why: str) -> AesopsError:
     from aesthetic_cli.warehouse import derived
 
-    # A refused commit's text is pages of the catalog's SQL; PostgreSQL's own reason is the line to show.
-    denied = re.search(r"permission denied[^\n\"]*", why)
+    # A refused commit's text is pages of the catalog's SQL; PostgreSQL's (or the file system's) reason is the
+    # line to show.
+    denied = re.search(r"permission denied[^\n\"]*", why, re.IGNORECASE)
     why = denied.group(0) if denied else why
-
     return WorkspaceError(
         f"The lake {catalog} holds semantic layer version {found or 'none'}, older than this aesops's version "
         f"{derived.LAYER_VERSION}, and it could not be upgraded from here: {why.splitlines()[0]}",
