@@ -43,6 +43,9 @@ def kpis(con, period: Period, *, by: str | None = None, clinic: str | None = Non
     if by is None and clinic is None and _whole_month(period):
         # The same row from the rollup month_totals, without grouping the month's customer-days by customer.
         return with_levers(run(con, "kpis", "kpis_month", {"start": period.start}))
+    if by == "consultant":
+        # Credited as `aesops consultants` credits them (attributed_days), not by the order lines' consultant.
+        return with_levers(run(con, "kpis", "kpis_by_consultant", params))
     return with_levers(run(con, "kpis", "kpis", params, g=group_column(by)))
 
 
@@ -239,6 +242,7 @@ def funnel(con, period: Period, *, by: str | None = None, clinic: str | None = N
                 "not visitors, so the close rate can exceed 100%.",
             )
         )
+    notes.extend(_crediting(by))
     meta = {
         "command": "funnel",
         "period": period.label,
@@ -256,6 +260,38 @@ def funnel(con, period: Period, *, by: str | None = None, clinic: str | None = N
         },
     }
     return Result(meta=meta, tables=tables, notes=notes)
+
+
+def _crediting(by: str | None) -> list[Note]:
+    """How a grouping credits its rows, where sales and visitors are credited by different records: a group's
+    buyers need not be among its visitors, and a director should not have to guess why its close rate passes
+    100%."""
+    if by == "consultant":
+        return [
+            Note(
+                "按咨询师：业绩、成交人数、成交人次按当天接诊的现场咨询师计（当天接诊未记咨询师时按收费单上的咨询师），"
+                "与 aesops consultants 相同；来院人数按接诊咨询师计；收现随当天业绩归属（只有充值的日子按收费单上的"
+                "咨询师）；消耗不记咨询师，计入“未指定”。",
+                "By consultant: sales, buyers and deal visits go to the consultant who received the customer that "
+                "day (the order lines' consultant when no visit that day names one), as in aesops consultants; "
+                "visitors to the visit's consultant; cash in with the day's sales (a day of top-ups only: the order "
+                "lines' consultant); consumption names no consultant and sits under '未指定' (unassigned).",
+            )
+        ]
+    if by == "department":
+        # SPEC §2 gives departments no attribution of their own: each record keeps its own department.
+        return [
+            Note(
+                "按科室：业绩、成交人数按收费明细上的科室计（未填时按项目目录的科室），来院人数按到院记录的科室计"
+                "（未填时按意向项目的科室）。顾客在一个科室到院、在另一个科室成交时，计入成交科室的成交人数，"
+                "但不计入其来院人数，故科室的成交率可能超过100%。",
+                "By department: sales and buyers go to the order line's department (else the item catalogue's), "
+                "visitors to the visit's department (else the intended item's). A customer who visits one "
+                "department and buys in another is a buyer of the second without being its visitor, so a "
+                "department's close rate can pass 100%.",
+            )
+        ]
+    return []
 
 
 def _span(p: Period) -> str:

@@ -20,10 +20,6 @@ vd AS (
     SELECT {g} AS grp, customer_id, any_value(first_seen) AS first_seen FROM visit_day_facts
     WHERE day BETWEEN $start AND $end AND ($clinic IS NULL OR g_clinic = $clinic)
     GROUP BY ALL),
-unvisited AS (
-    SELECT b.grp, b.customer_id, b.first_seen FROM oc b
-    ANTI JOIN vd ON vd.grp IS NOT DISTINCT FROM b.grp AND vd.customer_id = b.customer_id
-    WHERE b.deal_days > 0),
 cash AS (
     SELECT {g} AS grp, sum(cash_in) AS cash_in
     FROM order_day_facts WHERE day BETWEEN $start AND $end AND ($clinic IS NULL OR g_clinic = $clinic)
@@ -31,6 +27,56 @@ cash AS (
 used AS (
     SELECT {g} AS grp, sum(consumption) AS consumption FROM treatment_day_facts
     WHERE day BETWEEN $start AND $end AND ($clinic IS NULL OR g_clinic = $clinic) GROUP BY ALL),
+{include:kpis_rows}
+
+-- name: kpis_by_consultant
+-- kpis with --by consultant: each customer-day's sales, deal and buyer are the consultant's that
+-- attributed_days credits (the one who received the customer that day, else the one on the order lines), as
+-- `aesops consultants` credits them (SPEC §2: consultants by the visit's consultant), so the two commands give
+-- one consultant the same sales, buyers and deal visits. Grouping order_days by its order-line consultant
+-- credited a customer received by A and keyed under B to B, whose buyer was then nobody's visitor. Visitors are
+-- by the visit's consultant as in kpis (consultants' received), the cash of a customer-day by its attributed
+-- consultant (a day of top-ups only has none: by the order lines'), consumption under 未指定 (treatments
+-- name no consultant). --clinic takes the sales of attributed_days' clinic, as consultants does, and the cash
+-- of the order lines' clinic (each customer-day's by its consultant whatever its clinic).
+-- The period's customer-days credited: only attributed_days' key and consultant are read; net and first_seen come
+-- from order_days (whose 64-bit net sums several times faster than attributed_days' 128-bit one, and which
+-- carries first_seen: joining customer_first read all its customers). A customer-day's net is that of all its
+-- sale and refund lines, whatever their clinic, as attributed_days' net is.
+WITH ad AS (
+    SELECT customer_id, day, consultant, clinic FROM attributed_days WHERE day BETWEEN $start AND $end),
+od AS (
+    SELECT customer_id, day, sum(net) AS net, any_value(first_seen) AS first_seen FROM order_days
+    WHERE sales_lines > 0 AND day BETWEEN $start AND $end
+    GROUP BY ALL),
+oc AS (
+    SELECT a.consultant AS grp, customer_id, any_value(o.first_seen) AS first_seen, sum(o.net) AS net,
+           count(*) FILTER (WHERE o.net > 0) AS deal_days
+    FROM ad a JOIN od o USING (customer_id, day)
+    WHERE $clinic IS NULL OR a.clinic = $clinic
+    GROUP BY a.consultant, customer_id),
+vd AS (
+    SELECT g_consultant AS grp, customer_id, any_value(first_seen) AS first_seen FROM visit_day_facts
+    WHERE day BETWEEN $start AND $end AND ($clinic IS NULL OR g_clinic = $clinic)
+    GROUP BY ALL),
+cash AS (
+    SELECT coalesce(a.consultant, o.consultant) AS grp, sum(o.cash_in) AS cash_in
+    FROM order_days o LEFT JOIN ad a USING (customer_id, day)
+    WHERE o.day BETWEEN $start AND $end AND ($clinic IS NULL OR o.clinic = $clinic)
+    GROUP BY 1),
+used AS (
+    SELECT g_consultant AS grp, sum(consumption) AS consumption FROM treatment_day_facts
+    WHERE day BETWEEN $start AND $end AND ($clinic IS NULL OR g_clinic = $clinic) GROUP BY ALL),
+{include:kpis_rows}
+
+-- name: kpis_rows
+-- kpis' rows from its CTEs oc (group, customer, first_seen, net, deal_days), vd (group, customer, first_seen of
+-- the visitors), cash and used (group, amount): the buyers without a visit in their group, the new/old splits
+-- and one row per group. Shared by kpis and kpis_by_consultant, which differ only in how they credit groups.
+unvisited AS (
+    SELECT b.grp, b.customer_id, b.first_seen FROM oc b
+    ANTI JOIN vd ON vd.grp IS NOT DISTINCT FROM b.grp AND vd.customer_id = b.customer_id
+    WHERE b.deal_days > 0),
 tagged_days AS (
     SELECT *, coalesce(first_seen BETWEEN $start AND $end, false) AS is_new FROM oc),
 tagged_visitors AS (
