@@ -172,3 +172,14 @@ def test_departments_keep_each_records_own_department(world):
         2,
         2.0,
     )
+
+
+def test_the_query_equals_the_plain_one_where_visit_and_order_lines_disagree(world):
+    # The sample's visits and order lines always name the same consultant; here they do not.
+    from tests.test_query_shortcuts import _ours, _plain
+
+    with connect(world / "aesops.duckdb", read_only=True) as con:
+        for clinic in (None, "本院"):
+            plain = _plain(con, OCT, "g_consultant", clinic)
+            assert _ours(con, OCT, "consultant", clinic) == plain
+            assert {r[0]: r[1] for r in plain} == {A: 23_300, B: 4_300, "未指定": 0}

@@ -6,6 +6,7 @@ every whole month and a few odd spans, every --by and every clinic."""
 
 from __future__ import annotations
 
+import re
 from datetime import date, timedelta
 
 import pytest
@@ -89,8 +90,26 @@ def _months(con) -> list[Period]:
     return out
 
 
+# --by consultant credits a customer-day's sales, and the cash beside them, as consultants does: to
+# attributed_days' consultant (the visit's, else the order lines'); a day of top-ups only to its order lines'.
+CONSULTANT_DAYS = """days AS (
+    SELECT a.consultant AS grp, a.customer_id, a.day, a.net, cf.first_seen
+    FROM attributed_days a LEFT JOIN customer_first cf USING (customer_id)
+    WHERE a.day BETWEEN $start AND $end AND ($clinic IS NULL OR a.clinic = $clinic)),"""
+CONSULTANT_CASH = """cash AS (
+    SELECT coalesce(a.consultant, o.g_consultant) AS grp,
+           sum(o.paid_amount) FILTER (WHERE o.line_kind = 'refund' OR NOT o.stored_value) AS cash_in
+    FROM order_facts o LEFT JOIN attributed_days a USING (customer_id, day)
+    WHERE o.day BETWEEN $start AND $end AND ($clinic IS NULL OR o.g_clinic = $clinic) GROUP BY ALL),"""
+
+
 def _plain(con, period: Period, g: str, clinic: str | None) -> list[tuple]:
-    sql = with_identifiers(PLAIN_KPIS, g=(g, set(GROUPS.values())))
+    sql = PLAIN_KPIS
+    if g == "g_consultant":
+        sql = re.sub(r"days AS \(.*?GROUP BY ALL\),", lambda _: CONSULTANT_DAYS, sql, count=1, flags=re.S)
+        sql = re.sub(r"cash AS \(.*?GROUP BY ALL\),", lambda _: CONSULTANT_CASH, sql, count=1, flags=re.S)
+        assert "attributed_days a LEFT JOIN customer_first" in sql and "LEFT JOIN attributed_days a" in sql
+    sql = with_identifiers(sql, g=(g, set(GROUPS.values())))
     rows = con.execute(sql, {"start": period.start, "end": period.end, "clinic": clinic}).fetchall()
     return sorted(rows, key=lambda r: str(r[0]))
 
