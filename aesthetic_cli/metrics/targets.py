@@ -131,13 +131,22 @@ def history(con, target_year: int) -> History:
             )
         window = Period(min(p.start for p in sources), max(p.end for p in sources), "range")
         for dim in DIMENSIONS:
-            k = run(con, "targets", "dimension_sales", {"start": window.start, "end": window.end}, g=group_column(dim))
+            k = _by(con, "dimension_sales", {"start": window.start, "end": window.end}, dim)
             shares[dim] = k.select("key", "sales").sort("key")
         wd = run(con, "targets", "weekday_sales", {"start": window.start, "end": window.end})
         weekday = {int(r["weekday"]): float(r["sales"]) / r["days"] for r in wd.iter_rows(named=True) if r["days"]}
     if "weight" not in months.columns:
         months = months.with_columns(pl.col("sales").alias("weight"))
     return History(months=months, shares=shares, weekday=weekday, notes=notes)
+
+
+def _by(con, name: str, params: dict, dim: str | None) -> pl.DataFrame:
+    """Sales per key of a dimension (query `name`, sql/targets.sql). Consultants are credited as `aesops
+    consultants` credits them (by the visit's consultant that day, else the order lines'), so that a
+    consultant's share of the plan and their actual are the sales that command shows for them."""
+    if dim == "consultant":
+        return run(con, "targets", f"{name}_by_consultant", params)
+    return run(con, "targets", name, params, g=group_column(dim))
 
 
 @dataclass
@@ -463,13 +472,7 @@ def track(con, period: Period, *, asof: date | None = None) -> Result:
         )
         if plan.height == 0:
             continue
-        actual = run(
-            con,
-            "targets",
-            "actual",
-            {"start": period.start, "asof": asof},
-            g=group_column(None if dim == "all" else dim),
-        )
+        actual = _by(con, "actual", {"start": period.start, "asof": asof}, None if dim == "all" else dim)
         frames.append(plan.join(actual, on="key", how="full", coalesce=True).with_columns(pl.lit(dim).alias("scope")))
     progress = pl.concat(frames, how="diagonal_relaxed").with_columns(
         pl.col("target").fill_null(0).cast(pl.Float64),

@@ -19,6 +19,15 @@ FROM order_day_facts
 WHERE sales_lines > 0 AND day BETWEEN $start AND $asof
 GROUP BY 1;
 
+-- name: actual_by_consultant
+-- actual for the consultant dimension, credited as `aesops consultants` credits (SPEC §2, by the visit's
+-- consultant): attributed_days gives a customer-day the consultant who received the customer that day, else the
+-- order lines'. Its rows are the customer-days with a sale or refund line, as actual's sales_lines > 0.
+SELECT consultant AS key, sum(net) AS actual
+FROM attributed_days
+WHERE day BETWEEN $start AND $asof
+GROUP BY 1;
+
 -- name: month_sales
 -- Per calendar month from $start to $end (a month's first and last days), what a plan leans on: sales, new
 -- customers' sales (first_seen in that month), visitors, buyers and deal visits, as kpis gives them for the
@@ -33,6 +42,15 @@ ORDER BY month;
 SELECT {g} AS "key", sum(net) AS sales
 FROM order_day_facts
 WHERE sales_lines > 0 AND day BETWEEN $start AND $end
+GROUP BY 1
+HAVING sum(net) > 0;
+
+-- name: dimension_sales_by_consultant
+-- dimension_sales for consultants, credited as actual_by_consultant: a consultant's share of the plan is their
+-- share of the sales `aesops consultants` shows.
+SELECT consultant AS "key", sum(net) AS sales
+FROM attributed_days
+WHERE day BETWEEN $start AND $end
 GROUP BY 1
 HAVING sum(net) > 0;
 
