@@ -11,6 +11,7 @@ from aesthetic_cli.lazy_polars import pl
 from aesthetic_cli.metrics.base import prepare, run
 from aesthetic_cli.metrics.result import Note, Result
 from aesthetic_cli.privacy import mask
+from aesthetic_cli.sqlfiles import execute_all, query
 
 # The classic 8 RFM segments (high = above the median of active customers), plus the dormant.
 SEGMENTS = {
@@ -112,7 +113,12 @@ VALUE_AT_RISK_DAYS = 180
 def reactivate(
     con, *, asof: date | None = None, clinic: str | None = None, limit: int = 50, show_pii: bool = False
 ) -> Result:
-    """Who to call back, ranked by expected value at risk over the next VALUE_AT_RISK_DAYS days:
+    """Who to call back (SPEC §2, 老客盘点 and 复购预测): the customers overdue against the item cycle, ranked by
+    expected value at risk over the next VALUE_AT_RISK_DAYS days.
+
+    The list's customers are the overdue ones, exactly as sql/customers.sql overdue defines them: past the median
+    repurchase interval of the soonest-due item they bought on their last deal day, as of `asof` (of `clinic`
+    when asked). Each carries
 
         value_at_risk = (1 − P(alive)) × E[deals in 180 days | alive] × E[deal value]
 
@@ -121,12 +127,14 @@ def reactivate(
     is that they are not: a loyal big spender who has gone quiet ranks first, a small or still-active
     customer low. (E[deals | alive] is used rather than the unconditional forecast, which already carries
     the factor P(alive) and would bury exactly the lapsed.) A customer with a single deal day is alive for
-    sure in BG/NBD, which only lets customers drop out after a repeat, so their value at risk is 0.
+    sure in BG/NBD, which only lets customers drop out after a repeat, so their value at risk is 0: the
+    overdue customers with a single deal day come after those with a value at risk, by lifetime sales (the
+    order of equal values at risk: lifetime sales, highest first, then customer_id).
 
-    The item-cycle flag stays as a column: `overdue` is true when the customer is past the median
-    repurchase interval of what they last bought (with the item, due date and days overdue). When the
-    models cannot be fitted (too little history), the list falls back to the overdue customers by
-    lifetime sales, and a note says so.
+    meta: overdue_customers = how many are overdue (the list's universe); customers_at_risk = how many of them
+    have a value at risk above 0; value_at_risk_total = its sum over them (before, both were over every
+    customer, overdue or not). When the models cannot be fitted (too little history), the list falls back to the
+    overdue customers by lifetime sales, and a note says so.
     """
     from aesthetic_cli.errors import ModelFitError
 
@@ -148,16 +156,25 @@ def reactivate(
     # without data as days without a purchase, so it is fitted up to the data's last day.
     until = min(asof, last) if last else asof
     h = VALUE_AT_RISK_DAYS
-    # The count of all overdue customers (sql/customers.sql overdue_count) runs on a cursor of its own while this
-    # thread imports SciPy and fits the models, most of which is Python and NumPy on one core. As of the data's
-    # last day (or later) for every clinic, customer_deals holds what it needs as it stands (overdue_count_current).
+    # As of the data's last day (or later) for every clinic, customer_deals holds what the overdue test needs as
+    # it stands (last_items, layer 8): the kept summary flags its repeat customers overdue or not (sql/predict.sql
+    # keep_current), and the count of all overdue customers (overdue_count_current) runs on a cursor of its own
+    # while this thread imports SciPy and fits the models, most of which is Python and NumPy on one core.
     # Its last_items is layer 8's: every connection reads this version's layer (warehouse.connect upgrades an older
-    # one, on a file or a lake, and refuses a past lake snapshot of another version).
+    # one, on a file or a lake, and refuses a past lake snapshot of another version). Otherwise (another day, a
+    # clinic) the overdue customers are kept whole (keep_overdue) and ranked with their count (predict.sql callback).
     current = clinic is None and last is not None and asof >= last
-    counting = (
-        ("overdue_count_current", {"asof": asof}) if current else ("overdue_count", {"asof": asof, "clinic": clinic})
-    )
-    with _alongside(con, lambda cur: run(cur, "customers", *counting)) as count:
+
+    def count_current(cur) -> pl.DataFrame:
+        return run(cur, "customers", "overdue_count_current", {"asof": asof}) if current else pl.DataFrame()
+
+    def rank(c, gg: dict[str, float]) -> pl.DataFrame:
+        if current:
+            return _rank_current(c, gg, asof=asof, until=until, limit=limit)
+        execute_all(c, query("customers", "keep_overdue"), {"asof": asof, "clinic": clinic})
+        return run(c, "predict", "callback", {**gg, "until": until, "limit": limit})
+
+    with _alongside(con, count_current) as count:
         from aesthetic_cli.metrics import clv_models, predict
 
         # SciPy imports on a thread of its own while this one keeps the summary and reads the models' inputs
@@ -165,24 +182,23 @@ def reactivate(
         clv_models.preload()
 
         try:
-            # Ranked in the warehouse: only the listed rows come back, each with the totals over all customers.
-            fitted, ranked = predict.fit_and_rank(con, until=until, clinic=clinic, days=h, limit=limit)
+            # Ranked in the warehouse: only the listed rows come back, each with the totals over the overdue.
+            fitted, ranked = predict.fit_and_rank(con, until=until, clinic=clinic, days=h, asof=asof, rank=rank)
         except ModelFitError as exc:
             return _reactivate_by_overdue(con, asof, clinic, meta, limit, show_pii, overdue_note, exc)
-        total = _overdue_total(count())
+        total = _overdue_total(count()) if current else int(ranked["universe_customers"][0])
     at_risk = int(ranked["customers_at_risk"][0])
     value_at_risk_total = float(ranked["value_at_risk_total"][0] or 0.0)
-    listed = ranked.filter(pl.col("customer_id").is_not_null()).drop("customers_at_risk", "value_at_risk_total")
-    # The item cycle's flags for the listed customers only (the count of all overdue customers came above): the
-    # several hundred thousand overdue rows at 1M order lines stay in DuckDB.
-    overdue = run(
-        con, "customers", "overdue_listed", {"asof": asof, "clinic": clinic, "ids": listed["customer_id"].to_list()}
-    )
+    listed = ranked.filter(pl.col("customer_id").is_not_null())
+    if current:
+        # The item cycle's columns for the listed customers only: the millions of overdue rows at 10M order lines
+        # stay in DuckDB.
+        flags = run(
+            con, "customers", "overdue_listed", {"asof": asof, "clinic": None, "ids": listed["customer_id"].to_list()}
+        ).select("customer_id", "item", "interval_days", "due_date", "overdue_days")
+        listed = listed.join(flags, on="customer_id", how="left", maintain_order="left")
     meta["overdue_customers"] = total
-    flags = overdue.select("customer_id", "item", "interval_days", "due_date", "overdue_days")
-    listed = listed.join(flags, on="customer_id", how="left", maintain_order="left").with_columns(
-        pl.col("overdue_days").is_not_null().alias("overdue")
-    )
+    listed = listed.with_columns(pl.col("overdue_days").is_not_null().alias("overdue"))
     listed = mask(predict.with_names(con, listed), show_pii).select(*_REACTIVATE_COLUMNS)
     meta.update(
         {
@@ -195,22 +211,46 @@ def reactivate(
     )
     notes = [
         Note(
-            f"按风险价值排序：风险价值 = (1 − 仍活跃概率) × 若仍活跃未来{h}天预期业绩（BG/NBD 预期成交次数 × "
-            f"Gamma-Gamma 预期客单）。{at_risk} 位顾客有流失风险，列出前 {min(limit, at_risk)} 位；"
-            f"{total} 位已超过所购项目的复购周期（“逾期”列）。",
-            f"Ranked by value at risk = (1 − P(alive)) × expected sales in the next {h} days if still a "
-            f"customer (BG/NBD expected deals × Gamma-Gamma expected deal value). {at_risk} customers are at "
-            f"risk; the top {min(limit, at_risk)} are listed. {total} are past their items' repurchase "
-            f"interval (column overdue).",
+            f"名单为 {total} 位逾期顾客（已超过上次成交所购品项的复购周期中位数），按风险价值从高到低：风险价值 = "
+            f"(1 − 仍活跃概率) × 若仍活跃未来{h}天预期业绩（BG/NBD 预期成交次数 × Gamma-Gamma 预期客单）。"
+            f"其中 {at_risk} 位有风险价值，列出前 {listed.height} 位。",
+            f"The list is the {total} overdue customers (past the median repurchase interval of the items of "
+            f"their last deal), by value at risk = (1 − P(alive)) × expected sales in the next {h} days if still "
+            f"a customer (BG/NBD expected deals × Gamma-Gamma expected deal value). {at_risk} of them carry value "
+            f"at risk; the top {listed.height} are listed.",
         ),
         Note(
-            "只成交过一天的顾客在 BG/NBD 中视为仍活跃（流失只发生在复购之后），风险价值为 0，不在此列。",
+            "只成交过一天的顾客在 BG/NBD 中视为仍活跃（流失只发生在复购之后），风险价值为 0，"
+            "排在有风险价值的顾客之后，按累计业绩从高到低。",
             "Customers with a single deal day are alive for sure in BG/NBD (dropping out happens only "
-            "after a repeat), so they carry no value at risk and are not listed.",
+            "after a repeat), so they carry no value at risk and come after those who do, by lifetime sales.",
         ),
         overdue_note,
     ]
     return Result(meta=meta, tables={"reactivate": listed}, notes=notes)
+
+
+def _rank_current(con, gg: dict[str, float], *, asof: date, until: date, limit: int) -> pl.DataFrame:
+    """The list as of the data's last day or later for every clinic: the overdue repeat customers ranked
+    (sql/predict.sql callback_current), then, when those with a value at risk leave room, the overdue customers
+    with a single deal day (value at risk 0) merged in by lifetime sales with the repeat ones of value at risk 0
+    (callback_single_current: read only then, for at 10M order lines 3.6M customers have a single deal day).
+    The totals are the repeat customers': a single deal day adds no value at risk."""
+    ranked = run(con, "predict", "callback_current", {**gg, "limit": limit})
+    listed = ranked.filter(pl.col("customer_id").is_not_null())
+    positive = pl.col("value_at_risk").fill_null(0.0) > 0
+    with_risk = listed.filter(positive)
+    if with_risk.height >= limit:
+        return ranked
+    params = {**gg, "asof": asof, "until": until, "limit": limit - with_risk.height}
+    single = run(con, "predict", "callback_single_current", params).filter(pl.col("customer_id").is_not_null())
+    if single.height == 0:
+        return ranked
+    rest = pl.concat([listed.filter(~positive), single.select(listed.columns)], how="vertical_relaxed")
+    rest = rest.sort(["lifetime_sales", "customer_id"], descending=[True, False], nulls_last=True)
+    totals = ranked.select("customers_at_risk", "value_at_risk_total").head(1)
+    merged = pl.concat([with_risk, rest], how="vertical_relaxed").head(limit)
+    return merged.drop(totals.columns).join(totals, how="cross")
 
 
 _REACTIVATE_COLUMNS = (

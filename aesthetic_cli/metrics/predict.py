@@ -13,10 +13,11 @@ The models themselves live in clv_models.py; this module reads the warehouse and
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import Any
 
 import numpy as np
 
@@ -98,21 +99,50 @@ def fit(con, *, until: date, clinic: str | None = None) -> Fitted:
         return _fit(con, bgnbd_input, until)
 
 
-def fit_and_rank(con, *, until: date, clinic: str | None, days: int, limit: int) -> tuple[Fitted, pl.DataFrame]:
-    """fit, then at_risk on the same kept summary (one pass over the customers for both)."""
-    with per_customer_kept(con, until=until, clinic=clinic) as bgnbd_input:
+def fit_and_rank(
+    con,
+    *,
+    until: date,
+    clinic: str | None,
+    days: int,
+    asof: date,
+    rank: Callable[[Any, dict[str, float]], pl.DataFrame],
+) -> tuple[Fitted, pl.DataFrame]:
+    """fit, then rank(con, Gamma-Gamma's {p, q, v}) on the same kept summary (one pass over the customers for
+    both), while `forecast_rows` holds P(alive) and E[deals in the next `days` | alive] per distinct
+    (x, t_x, T) row of BG/NBD's input, worked out here once per row (sql/predict.sql ranked_callback reads them).
+    `asof` is the day the kept summary's overdue flag is taken at (keep_current)."""
+    with per_customer_kept(con, until=until, clinic=clinic, asof=asof) as bgnbd_input:
         fitted = _fit(con, bgnbd_input, until)
-        return fitted, _at_risk(con, fitted, days=days, limit=limit)
+        x, t_x, T, _ = _bgnbd_arrays(fitted.rows)
+        m, g = fitted.model, fitted.value_model
+        forecast = {
+            "repeat_deals": fitted.rows["repeat_deals"].to_numpy(),
+            "recency_days": fitted.rows["recency_days"].to_numpy(),
+            "age_days": fitted.rows["age_days"].to_numpy(),
+            "p_alive": cm.p_alive(m, x, t_x, T),
+            "if_alive": cm.expected_deals_if_alive(m, days / WEEK, x, t_x, T),
+        }
+        # DuckDB scans the arrays in place (no copy, no pyarrow), for the ranking only.
+        con.register(_FORECAST_ROWS, forecast)
+        try:
+            return fitted, rank(con, {"p": g.p, "q": g.q, "v": g.v})
+        finally:
+            con.unregister(_FORECAST_ROWS)
+
+
+_FORECAST_ROWS = "forecast_rows"
 
 
 @contextmanager
-def per_customer_kept(con, *, until: date, clinic: str | None) -> Iterator[str]:
+def per_customer_kept(con, *, until: date, clinic: str | None, asof: date | None = None) -> Iterator[str]:
     """The per-customer summary up to `until` as a temporary table of this connection while the block runs
     (sql/predict.sql keep_per_customer; a read-only warehouse takes temporary tables). Yields the name of the
     query of BG/NBD's input. When the summary is the layer's customer_deals as they stand (_current), only the
-    repeat customers are kept, read straight from it, and BG/NBD's input is grouped from it (keep_current)."""
+    repeat customers are kept, read straight from it, each flagged overdue or not as of `asof` (default `until`),
+    and BG/NBD's input is grouped from it (keep_current)."""
     if _current(con, until, clinic):
-        execute_all(con, query("predict", "keep_current"), {"until": until})
+        execute_all(con, query("predict", "keep_current"), {"until": until, "asof": asof or until})
         bgnbd_input = "bgnbd_input_current"
     else:
         execute_all(con, query("predict", "keep_per_customer"), {"until": until, "clinic": clinic})
@@ -149,31 +179,6 @@ def _bgnbd_arrays(rows: pl.DataFrame) -> tuple[np.ndarray, ...]:
     t_x = (rows["recency_days"] / WEEK).to_numpy().astype(np.float64)
     T = (rows["age_days"] / WEEK).to_numpy().astype(np.float64)
     return x, t_x, T, rows["customers"].to_numpy().astype(np.float64)
-
-
-def _at_risk(con, fitted: Fitted, *, days: int, limit: int) -> pl.DataFrame:
-    """The customers of most value at risk over the next `days`, at most `limit` of them, ranked in the
-    warehouse (sql/predict.sql at_risk): (1 − P(alive)) × E[deals | alive] × E[deal value], with P(alive)
-    and E[deals | alive] worked out here once per distinct (x, t_x, T) row. Every row carries the count of
-    customers at risk and the sum of value at risk over all customers (one row with nulls when none is)."""
-    x, t_x, T, _ = _bgnbd_arrays(fitted.rows)
-    m, g = fitted.model, fitted.value_model
-    forecast = {
-        "repeat_deals": fitted.rows["repeat_deals"].to_numpy(),
-        "recency_days": fitted.rows["recency_days"].to_numpy(),
-        "age_days": fitted.rows["age_days"].to_numpy(),
-        "p_alive": cm.p_alive(m, x, t_x, T),
-        "if_alive": cm.expected_deals_if_alive(m, days / WEEK, x, t_x, T),
-    }
-    # DuckDB scans the arrays in place (no copy, no pyarrow), for this query only.
-    con.register(_FORECAST_ROWS, forecast)
-    try:
-        return run(con, "predict", "at_risk", {"p": g.p, "q": g.q, "v": g.v, "limit": limit})
-    finally:
-        con.unregister(_FORECAST_ROWS)
-
-
-_FORECAST_ROWS = "forecast_rows"
 
 
 def score(

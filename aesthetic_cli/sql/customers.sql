@@ -209,16 +209,8 @@ buys AS NOT MATERIALIZED (
     FROM orders o JOIN late_last l ON o.customer_id = l.customer_id AND o.order_date = l.last_deal
     WHERE o.line_kind = 'sale' AND o.paid_amount > 0)
 
--- name: overdue
--- Customers past the median repurchase interval of the soonest-due item of their last deal, as of
--- $asof, most lifetime value first; `overdue_customers` counts them all, the rows stop at $limit. With
--- $ids (a list) only those customers' rows come back, plus one other row, so that the count arrives even
--- when none of them is overdue. Names are read for the listed customers only (customer_names).
--- Read from the layer: customer_deals and customer_last_items hold every customer's last deal, its items
--- and lifetime sales. Only the customers with a day after $asof (none when $asof is the data's last day,
--- a handful at a month's end) are worked out again from their days and order lines up to $asof.
--- overdue_from_orders is the same answer from the order lines alone.
-WITH {include:last_deal_items},
+-- name: overdue_rows
+-- overdue's and keep_overdue's shared part, after last_deal_items: every overdue customer's row (late_ones).
 last AS (
     SELECT customer_id, last_deal, CAST(lifetime_sales AS DECIMAL(38, 2)) AS lifetime_sales FROM customer_deals
     WHERE customer_id NOT IN (SELECT customer_id FROM late)
@@ -234,10 +226,22 @@ overdue AS (
            CAST(last_deal + to_days(CAST(round(interval_days) AS INTEGER)) AS DATE) AS due_date
     FROM due
     WHERE $clinic IS NULL OR customer_id IN (SELECT customer_id FROM customers WHERE clinic = $clinic)),
+late_ones AS (SELECT * FROM overdue WHERE due_date < $asof)
+
+-- name: overdue
+-- Customers past the median repurchase interval of the soonest-due item of their last deal, as of
+-- $asof, most lifetime value first; `overdue_customers` counts them all, the rows stop at $limit. With
+-- $ids (a list) only those customers' rows come back, plus one other row, so that the count arrives even
+-- when none of them is overdue. Names are read for the listed customers only (customer_names).
+-- Read from the layer: customer_deals and customer_last_items hold every customer's last deal, its items
+-- and lifetime sales. Only the customers with a day after $asof (none when $asof is the data's last day,
+-- a handful at a month's end) are worked out again from their days and order lines up to $asof.
+-- overdue_from_orders is the same answer from the order lines alone.
 -- No window functions here: count(*) OVER () with row_number() in a QUALIFY made DuckDB 1.5.5 fail now
 -- and then ("INTERNAL Error: Attempted to access index 0 within vector of size 0" in a window's
 -- finalize, seen once in a full test run). The count is a one-row join; the extra row is the first id.
-late_ones AS (SELECT * FROM overdue WHERE due_date < $asof),
+WITH {include:last_deal_items},
+{include:overdue_rows},
 counted AS (
     SELECT o.*, datediff('day', o.due_date, $asof) AS overdue_days, t.overdue_customers
     FROM late_ones o CROSS JOIN (SELECT count(*) AS overdue_customers FROM late_ones) t
@@ -249,6 +253,17 @@ SELECT c.customer_id, c.item, c.last_deal, c.interval_days, c.due_date, l.lifeti
 FROM counted c JOIN last l USING (customer_id)
 ORDER BY lifetime_sales DESC, overdue_days ASC, customer_id
 LIMIT $limit;
+
+-- name: keep_overdue
+-- Every overdue customer as overdue defines them (as of $asof, of $clinic), with overdue's columns but the count,
+-- kept for the call-back list's ranking as of another day than the data's last, or of a clinic (sql/predict.sql
+-- callback reads it; metrics/customers.reactivate). Dropped with the kept summary (predict.sql drop_per_customer).
+CREATE OR REPLACE TEMP TABLE callback_overdue AS
+WITH {include:last_deal_items},
+{include:overdue_rows}
+SELECT o.customer_id, o.item, o.last_deal, o.interval_days, o.due_date, l.lifetime_sales,
+       datediff('day', o.due_date, $asof) AS overdue_days
+FROM late_ones o JOIN last l USING (customer_id);
 
 -- name: overdue_count
 -- How many customers (of $clinic) are overdue as of $asof, as overdue counts them: the soonest-due item of

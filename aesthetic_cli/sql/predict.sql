@@ -35,7 +35,7 @@ WITH {include:per_customer}
 SELECT * FROM summary ORDER BY customer_id;
 
 -- name: keep_per_customer
--- per_customer kept for one fit (metrics/predict.per_customer_kept): bgnbd_input, gg_input and at_risk
+-- per_customer kept for one fit (metrics/predict.per_customer_kept): bgnbd_input, gg_input and callback
 -- read it, so the summary is worked out twice (once per table), not three times. Row by row for the repeat
 -- customers only; the others (no repeat: recency 0, P(alive) 1, no value at risk, no repeat value) only
 -- BG/NBD reads, grouped: one row per (recency, age) with its count. At 10M order lines 1.4M rows are kept
@@ -49,20 +49,34 @@ CREATE OR REPLACE TEMP TABLE predict_single_deal AS
 WITH {include:per_customer}
 SELECT repeat_deals, recency_days, age_days, count(*) AS customers FROM summary WHERE repeat_deals = 0 GROUP BY ALL;
 
+-- name: due_cutoffs
+-- The item cycle as of $asof in one map: item -> the day before which a purchase of it is overdue ($asof minus its
+-- median repurchase interval, rounded; sql/customers.sql overdue_count explains the cutoff). A customer is overdue
+-- (customers.sql overdue) when their last deal day lies before the latest cutoff among the items of that day
+-- (customer_deals.last_items, layer 8): one map lookup per item of a customer's list, where joining the list to
+-- the cutoffs cost 0.2 s more at 10M order lines. The shared part of keep_current and callback_single_current.
+due_cutoffs AS (
+    SELECT map_from_entries(list((item, CAST($asof AS DATE) - CAST(round(median_interval_days) AS INTEGER))))
+           AS cutoff
+    FROM item_intervals WHERE median_interval_days IS NOT NULL)
+
 -- name: keep_current
 -- keep_per_customer's repeat customers when $until is the data's last day and no clinic is asked: then no
 -- customer has a day after $until and every customer is kept, so per_customer's rows are customer_deals' own,
 -- read straight (per_customer's `late` anti-join and clinic filter, run anyway, cost as much as the reading
--- at 10M order lines). The same rows in the same order, so at_risk plans and sums them as it does over
+-- at 10M order lines). The same rows in the same order, so the callbacks plan and sum them as over
 -- keep_per_customer's. The repeat value is the same double: deal_sales − first_net is a whole number of cents
 -- far below 2^53, exact in 64 or 128 bits, and DECIMAL / BIGINT divides in DOUBLE. BG/NBD's input comes
 -- straight from customer_deals (bgnbd_input_current), so the customers without a repeat are not kept.
+-- `overdue`: past the item cycle as of $asof (due_cutoffs), what the call-back list keeps (callback_current).
 CREATE OR REPLACE TEMP TABLE predict_per_customer AS
+WITH {include:due_cutoffs}
 SELECT customer_id, deal_days - 1 AS repeat_deals, last_deal, datediff('day', first_deal, last_deal) AS recency_days,
        datediff('day', first_deal, $until) AS age_days,
        CAST((deal_sales - first_net) / (deal_days - 1) AS DOUBLE) AS avg_repeat_value,
-       CAST(lifetime_sales AS DECIMAL(38, 2)) AS lifetime_sales
-FROM customer_deals WHERE deal_days > 1;
+       CAST(lifetime_sales AS DECIMAL(38, 2)) AS lifetime_sales,
+       coalesce(last_deal < list_max(list_transform(last_items, i -> c.cutoff[i])), false) AS overdue
+FROM customer_deals, due_cutoffs c WHERE deal_days > 1;
 
 -- name: bgnbd_input_current
 -- bgnbd_input when $until is the data's last day and no clinic is asked (keep_current): every customer's
@@ -75,6 +89,7 @@ ORDER BY repeat_deals, recency_days, age_days;
 -- name: drop_per_customer
 DROP TABLE IF EXISTS temp.predict_per_customer;
 DROP TABLE IF EXISTS temp.predict_single_deal;
+DROP TABLE IF EXISTS temp.callback_overdue;
 
 -- name: bgnbd_input
 -- What the BG/NBD fit reads, grouped in the warehouse: the distinct (repeat deals, recency, age) in days
@@ -94,33 +109,69 @@ SELECT repeat_deals, avg_repeat_value
 FROM temp.predict_per_customer WHERE repeat_deals > 0 AND avg_repeat_value > 0
 ORDER BY customer_id;
 
--- name: at_risk
--- The call-back list ranked in the warehouse, so that only $limit customers leave it. P(alive) and
--- E[deals in the horizon | alive] depend on (repeat deals, recency, age) alone: worked out in Python once per
--- distinct row of bgnbd_input and read here from `forecast_rows` (numpy arrays the connection scans in place,
--- metrics/predict.at_risk; bound lists of 28k values cost seconds to convert).
+-- name: ranked_callback
+-- The call-back list ranked in the warehouse, so that only $limit customers leave it: the customers of
+-- `universe` (customer_id, last_deal, repeat_deals, recency_days, age_days, avg_repeat_value, lifetime_sales,
+-- and what else the query keeps), most value at risk first, then most lifetime sales, then customer_id.
+-- P(alive) and E[deals in the horizon | alive] depend on (repeat deals, recency, age) alone: worked out in Python
+-- once per distinct row of BG/NBD's input and read here from `forecast_rows` (numpy arrays the connection scans
+-- in place, metrics/predict.fit_and_rank; bound lists of 28k values cost seconds to convert).
 -- Gamma-Gamma's expected deal value is closed: p (v + x·mx) / (p x + q − 1), mx = 0 without a repeat
 -- (metrics/clv_models.expected_value, the same operations in the same order). value_at_risk =
--- (1 − P(alive)) × E[deals | alive] × E[value], as metrics/customers.reactivate defines it; the
--- totals count and sum it over every customer. Only the repeat customers are read: without a repeat P(alive)
--- is exactly 1 (metrics/clv_models.p_alive) and the value at risk exactly 0, which neither counts nor adds
--- anything (at 10M order lines 1.4M rows are read instead of 5M).
-WITH valued AS (
-    SELECT s.customer_id, s.last_deal, s.repeat_deals, s.lifetime_sales, f.p_alive,
-           f.if_alive * ($p * ($v + s.repeat_deals * CASE WHEN s.repeat_deals > 0 AND s.avg_repeat_value IS NOT NULL
-                                                            THEN s.avg_repeat_value ELSE 0.0 END)
-                         / ($p * s.repeat_deals + $q - 1.0)) AS expected_sales_if_alive
-    FROM temp.predict_per_customer s JOIN forecast_rows f USING (repeat_deals, recency_days, age_days)
-    WHERE s.repeat_deals > 0),
+-- (1 − P(alive)) × E[deals | alive] × E[value], as metrics/customers.reactivate defines it; without a repeat
+-- P(alive) is exactly 1 (metrics/clv_models.p_alive) and the value at risk exactly 0. Every row carries the
+-- universe's count, how many of it have a value at risk above 0 and its sum (one row with nulls when the
+-- universe is empty).
+valued AS (
+    SELECT u.*, f.p_alive,
+           f.if_alive * ($p * ($v + u.repeat_deals * CASE WHEN u.repeat_deals > 0 AND u.avg_repeat_value IS NOT NULL
+                                                            THEN u.avg_repeat_value ELSE 0.0 END)
+                         / ($p * u.repeat_deals + $q - 1.0)) AS expected_sales_if_alive
+    FROM universe u LEFT JOIN forecast_rows f USING (repeat_deals, recency_days, age_days)),
 risk AS (SELECT *, (1.0::DOUBLE - p_alive) * expected_sales_if_alive AS value_at_risk FROM valued),
 totals AS (
-    SELECT count(*) FILTER (WHERE value_at_risk > 0) AS customers_at_risk, sum(value_at_risk) AS value_at_risk_total
+    SELECT count(*) AS universe_customers, count(*) FILTER (WHERE value_at_risk > 0) AS customers_at_risk,
+           sum(value_at_risk) AS value_at_risk_total
     FROM risk)
-SELECT customer_id, last_deal, repeat_deals, p_alive, expected_sales_if_alive, value_at_risk, lifetime_sales,
-       customers_at_risk, value_at_risk_total
-FROM totals LEFT JOIN (SELECT * FROM risk WHERE value_at_risk > 0 ORDER BY value_at_risk DESC, customer_id
-                       LIMIT $limit) ON true
-ORDER BY value_at_risk DESC, customer_id;
+SELECT r.*, t.*
+FROM totals t LEFT JOIN (SELECT * FROM risk ORDER BY value_at_risk DESC, lifetime_sales DESC, customer_id
+                         LIMIT $limit) r ON true
+ORDER BY r.value_at_risk DESC, r.lifetime_sales DESC, r.customer_id
+
+-- name: callback_current
+-- The call-back list's repeat customers when $until is the data's last day and no clinic is asked (keep_current
+-- flagged who is overdue), ranked (ranked_callback). The overdue customers without a repeat come from
+-- callback_single_current when these leave room (metrics/customers.reactivate).
+WITH universe AS (
+    SELECT customer_id, last_deal, repeat_deals, recency_days, age_days, avg_repeat_value, lifetime_sales
+    FROM temp.predict_per_customer WHERE overdue),
+{include:ranked_callback};
+
+-- name: callback_single_current
+-- The overdue customers with a single deal day as of $asof ($until the data's last day, no clinic), most lifetime
+-- sales first, ranked as ranked_callback ranks (their value at risk is 0): read only when the repeat customers
+-- with a value at risk do not fill the list. Their (0, 0, age) rows are in forecast_rows: BG/NBD read them.
+WITH {include:due_cutoffs},
+universe AS (
+    SELECT customer_id, last_deal, 0 AS repeat_deals, 0 AS recency_days,
+           datediff('day', first_deal, $until) AS age_days, CAST(NULL AS DOUBLE) AS avg_repeat_value,
+           CAST(lifetime_sales AS DECIMAL(38, 2)) AS lifetime_sales
+    FROM customer_deals, due_cutoffs c
+    WHERE deal_days = 1 AND last_deal < list_max(list_transform(last_items, i -> c.cutoff[i]))),
+{include:ranked_callback};
+
+-- name: callback
+-- The call-back list as of another day than the data's last, or of a clinic: the overdue customers kept by
+-- customers.sql keep_overdue (with their item, due date and days overdue), each with their row of the kept
+-- summary (keep_per_customer: repeat customers only; a customer without one has a single deal day up to $until,
+-- so repeat deals 0, recency 0 and age from that day), ranked (ranked_callback).
+WITH universe AS (
+    SELECT o.customer_id, o.last_deal, coalesce(s.repeat_deals, 0) AS repeat_deals,
+           coalesce(s.recency_days, 0) AS recency_days,
+           coalesce(s.age_days, datediff('day', o.last_deal, $until)) AS age_days, s.avg_repeat_value,
+           o.lifetime_sales, o.item, o.interval_days, o.due_date, o.overdue_days
+    FROM temp.callback_overdue o LEFT JOIN temp.predict_per_customer s USING (customer_id)),
+{include:ranked_callback};
 
 -- name: summary_from_days
 -- The definition of summary above, straight from customer_days (no layer shortcut); the tests hold
