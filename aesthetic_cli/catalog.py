@@ -237,8 +237,8 @@ ANALYSES: dict[str, Analysis] = {
             "asof",
             {
                 "reactivate": (
-                    "待唤醒老客（按风险价值；“逾期”列为项目复购周期）",
-                    "Customers to call back, by value at risk (overdue: past the item cycle)",
+                    "待唤醒老客（已过品项复购周期，按风险价值）",
+                    "Customers to call back (past their items' cycle), by value at risk",
                 ),
             },
             _reactivate,

@@ -269,26 +269,40 @@ def test_layer_reads_equal_the_definitions_on_the_sample(sample_db):
         con.close()
 
 
-def test_value_at_risk_read_for_repeat_customers_only_is_every_customers(sample_db):
-    # at_risk (sql/predict.sql) reads the repeat customers only; the plain way scores every customer in
-    # Python (predict.score) and takes (1 − P(alive)) × E[deals in 180 days | alive] × E[deal value].
+def test_the_call_back_list_is_the_overdue_customers_ranked_by_every_customers_value_at_risk(sample_db):
+    # The call-back list (sql/predict.sql callback_current and callback) reads the kept repeat customers and the
+    # overdue customers its own ways; the plain way scores every customer in Python (predict.score), takes
+    # (1 − P(alive)) × E[deals in 180 days | alive] × E[deal value], keeps the overdue customers of
+    # overdue_from_orders (the definition from the order lines) and sorts by value at risk, lifetime sales and id.
+    # The last day takes the current path; a month's first day with a clinic the general one.
     from aesthetic_cli.metrics import predict
+    from aesthetic_cli.metrics.customers import reactivate
 
     con = connect(sample_db, read_only=True)
     try:
         last = prepare(con).last_day
-        for until, clinic in ((last, None), (date(last.year, last.month, 1), "静安店")):
-            _, ranked = predict.fit_and_rank(con, until=until, clinic=clinic, days=180, limit=25)
-            s = predict.score(con, until=until, clinic=clinic, horizons=(180,)).frame
+        for asof, clinic in ((last, None), (date(last.year, last.month, 1), "静安店")):
+            r = reactivate(con, asof=asof, clinic=clinic, limit=3000)
+            s = predict.score(con, until=asof, clinic=clinic, horizons=(180,)).frame
             s = s.with_columns(
                 ((1 - s["p_alive"]) * s["expected_deals_if_alive_180d"] * s["expected_value"]).alias("risk")
             )
-            at_risk = s.filter(s["risk"] > 0).sort(["risk", "customer_id"], descending=[True, False])
-            assert s.filter(s["repeat_deals"] == 0).height > 100 and at_risk.height > 25
-            assert ranked["customers_at_risk"][0] == at_risk.height
-            assert ranked["value_at_risk_total"][0] == pytest.approx(s["risk"].sum(), rel=1e-12)
-            assert ranked["customer_id"].to_list() == at_risk["customer_id"].head(25).to_list()
-            assert ranked["value_at_risk"].to_list() == pytest.approx(at_risk["risk"].head(25).to_list(), rel=1e-12)
+            due = run(con, "customers", "overdue_from_orders", {"asof": asof, "clinic": clinic, "limit": 10**9})
+            plain = s.join(due.select("customer_id", "overdue_days"), on="customer_id").sort(
+                ["risk", "lifetime_sales", "customer_id"], descending=[True, True, False]
+            )
+            single = plain.filter(plain["repeat_deals"] == 0)
+            assert single.height > 100 and (single["risk"] == 0).all() and plain.height == due.height
+            assert r.meta["overdue_customers"] == plain.height
+            assert r.meta["customers_at_risk"] == plain.filter(plain["risk"] > 0).height > 50
+            assert r.meta["value_at_risk_total"] == pytest.approx(plain["risk"].sum(), rel=1e-12)
+            listed = r.tables["reactivate"]
+            assert listed["customer_id"].to_list() == plain["customer_id"].head(3000).to_list(), (asof, clinic)
+            assert listed["value_at_risk"].to_list() == pytest.approx(plain["risk"].head(3000).to_list(), rel=1e-12)
+            assert listed["overdue_days"].to_list() == plain["overdue_days"].head(3000).to_list()
+            assert listed["overdue"].all()
+            # Not listed: a repeat customer with value at risk who is not overdue.
+            assert s.filter((s["risk"] > 0) & ~s["customer_id"].is_in(due["customer_id"].to_list())).height > 100
     finally:
         con.close()
 

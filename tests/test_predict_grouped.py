@@ -74,7 +74,14 @@ def test_the_list_ranked_in_the_warehouse_is_the_per_customer_ranking(cdnow):
     rows = zip(x, t_x, T, strict=True)
     if_alive = np.array([cm.expected_deals_if_alive(m, 180 / 7, [a], [b], [c])[0] for a, b, c in rows])
     risk = (1 - cm.p_alive(m, x, t_x, T)) * if_alive * value
-    assert r.meta["customers_at_risk"] == int((risk > 0).sum())
-    assert r.meta["value_at_risk_total"] == pytest.approx(risk.sum(), rel=1e-9)
+    # The list's customers are the overdue (SPEC §2): CDNOW sells one item, so a customer is overdue when their
+    # last deal day plus the item's median repurchase interval (rounded half up, as DuckDB's round) lies before
+    # the calibration end, i.e. when more than that many days have passed since it: (T − t_x) weeks.
+    interval = cdnow.execute("SELECT median_interval_days FROM item_intervals WHERE item = 'CD'").fetchone()[0]
+    overdue = np.rint((T - t_x) * 7) > np.floor(interval + 0.5)
+    assert 0 < overdue.sum() < len(x) and ((risk > 0) & ~overdue).sum() > 100
+    assert r.meta["overdue_customers"] == int(overdue.sum())
+    assert r.meta["customers_at_risk"] == int(((risk > 0) & overdue).sum())
+    assert r.meta["value_at_risk_total"] == pytest.approx(risk[overdue].sum(), rel=1e-9)
     listed = r.tables["reactivate"]["value_at_risk"].to_list()
-    assert listed == pytest.approx(sorted(risk[risk > 0], reverse=True)[:40], rel=1e-9)
+    assert listed == pytest.approx(sorted(risk[overdue & (risk > 0)], reverse=True)[:40], rel=1e-9)

@@ -183,7 +183,9 @@ def reactivate(
 
         try:
             # Ranked in the warehouse: only the listed rows come back, each with the totals over the overdue.
-            fitted, ranked = predict.fit_and_rank(con, until=until, clinic=clinic, days=h, asof=asof, rank=rank)
+            fitted, ranked = predict.fit_and_rank(
+                con, until=until, clinic=clinic, days=h, overdue_asof=asof if current else None, rank=rank
+            )
         except ModelFitError as exc:
             return _reactivate_by_overdue(con, asof, clinic, meta, limit, show_pii, overdue_note, exc)
         total = _overdue_total(count()) if current else int(ranked["universe_customers"][0])

@@ -105,14 +105,15 @@ def fit_and_rank(
     until: date,
     clinic: str | None,
     days: int,
-    asof: date,
+    overdue_asof: date | None,
     rank: Callable[[Any, dict[str, float]], pl.DataFrame],
 ) -> tuple[Fitted, pl.DataFrame]:
     """fit, then rank(con, Gamma-Gamma's {p, q, v}) on the same kept summary (one pass over the customers for
     both), while `forecast_rows` holds P(alive) and E[deals in the next `days` | alive] per distinct
     (x, t_x, T) row of BG/NBD's input, worked out here once per row (sql/predict.sql ranked_callback reads them).
-    `asof` is the day the kept summary's overdue flag is taken at (keep_current)."""
-    with per_customer_kept(con, until=until, clinic=clinic, asof=asof) as bgnbd_input:
+    With `overdue_asof`, a summary kept from customer_deals as they stand flags each customer overdue or not as of
+    that day (keep_current_overdue)."""
+    with per_customer_kept(con, until=until, clinic=clinic, overdue_asof=overdue_asof) as bgnbd_input:
         fitted = _fit(con, bgnbd_input, until)
         x, t_x, T, _ = _bgnbd_arrays(fitted.rows)
         m, g = fitted.model, fitted.value_model
@@ -135,14 +136,17 @@ _FORECAST_ROWS = "forecast_rows"
 
 
 @contextmanager
-def per_customer_kept(con, *, until: date, clinic: str | None, asof: date | None = None) -> Iterator[str]:
+def per_customer_kept(con, *, until: date, clinic: str | None, overdue_asof: date | None = None) -> Iterator[str]:
     """The per-customer summary up to `until` as a temporary table of this connection while the block runs
     (sql/predict.sql keep_per_customer; a read-only warehouse takes temporary tables). Yields the name of the
     query of BG/NBD's input. When the summary is the layer's customer_deals as they stand (_current), only the
-    repeat customers are kept, read straight from it, each flagged overdue or not as of `asof` (default `until`),
-    and BG/NBD's input is grouped from it (keep_current)."""
+    repeat customers are kept, read straight from it (flagged overdue as of `overdue_asof` when given), and
+    BG/NBD's input is grouped from it (keep_current)."""
     if _current(con, until, clinic):
-        execute_all(con, query("predict", "keep_current"), {"until": until, "asof": asof or until})
+        if overdue_asof is None:
+            execute_all(con, query("predict", "keep_current"), {"until": until})
+        else:
+            execute_all(con, query("predict", "keep_current_overdue"), {"until": until, "asof": overdue_asof})
         bgnbd_input = "bgnbd_input_current"
     else:
         execute_all(con, query("predict", "keep_per_customer"), {"until": until, "clinic": clinic})

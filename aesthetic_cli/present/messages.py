@@ -951,8 +951,8 @@ MESSAGES: dict[str, Pair] = {
     "demo_cmd_channels": ("哪些渠道回本，以及砍渠道清单", "which channels pay back, and the cut list"),
     "demo_cmd_consultants": ("谁能成交，谁的客人会回来", "who closes, and whose customers come back"),
     "demo_cmd_reactivate": (
-        "最值得挽回的老客，按风险价值（已打码）",
-        "lapsing customers worth the most, by value at risk (masked)",
+        "已过复购周期的老客，按风险价值（已打码）",
+        "overdue customers worth the most, by value at risk (masked)",
     ),
     "demo_cmd_track": ("本月对照已保存的目标", "this month against the saved plan"),
     "demo_cmd_import": ("然后用你自己的数据做同样的事", "then the same on your own data"),

@@ -208,14 +208,15 @@ DEFINITIONS = [
         "风险价值 value at risk",
         (
             "(1 − 仍活跃概率) × 若仍活跃未来180天预期成交次数 "
-            "× 预期客单；待唤醒名单按此排序，“逾期”列保留项目复购周期标记；"
-            "只成交过一天的顾客视为仍活跃，风险价值为 0；历史不足以拟合模型时按原规则（逾期顾客按累计业绩）排序。"
+            "× 预期客单；待唤醒名单为已超过所购品项复购周期中位数的逾期顾客，按此排序；"
+            "只成交过一天的顾客视为仍活跃，风险价值为 0，排在其后，按累计业绩排序；"
+            "历史不足以拟合模型时逾期顾客只按累计业绩排序。"
         ),
         (
             "(1 − P(alive)) × expected deals in 180 days if alive "
-            "× expected deal value; the call-back list ranks by it "
-            "and keeps the item-cycle overdue flag as a column; single-deal customers carry none; with too little "
-            "history the list falls back to overdue customers by lifetime sales."
+            "× expected deal value; the call-back list is the customers overdue against their items' median "
+            "repurchase interval, ranked by it; single-deal customers carry none and come after, by lifetime "
+            "sales; with too little history the overdue customers are ranked by lifetime sales alone."
         ),
     ),
 ]
@@ -547,7 +548,7 @@ def side_by_side(con, tasks: dict[str, Callable[[Any], Any]]) -> dict[str, Any]:
 
 def _reactivate_title(re: Result) -> tuple[str, str]:
     if re.meta.get("ranking") == "value_at_risk":
-        return ("高价值流失风险客户（前20，按风险价值）", "Highest-value customers at risk (top 20, by value at risk)")
+        return ("逾期老客（前20，按风险价值）", "Overdue customers (top 20, by value at risk)")
     return ("待唤醒老客（前20）", "Customers to call back (top 20)")
 
 

@@ -54,7 +54,8 @@ SELECT repeat_deals, recency_days, age_days, count(*) AS customers FROM summary 
 -- median repurchase interval, rounded; sql/customers.sql overdue_count explains the cutoff). A customer is overdue
 -- (customers.sql overdue) when their last deal day lies before the latest cutoff among the items of that day
 -- (customer_deals.last_items, layer 8): one map lookup per item of a customer's list, where joining the list to
--- the cutoffs cost 0.2 s more at 10M order lines. The shared part of keep_current and callback_single_current.
+-- the cutoffs cost 0.2 s more at 10M order lines. The shared part of keep_current_overdue and
+-- callback_single_current.
 due_cutoffs AS (
     SELECT map_from_entries(list((item, CAST($asof AS DATE) - CAST(round(median_interval_days) AS INTEGER))))
            AS cutoff
@@ -68,15 +69,24 @@ due_cutoffs AS (
 -- keep_per_customer's. The repeat value is the same double: deal_sales − first_net is a whole number of cents
 -- far below 2^53, exact in 64 or 128 bits, and DECIMAL / BIGINT divides in DOUBLE. BG/NBD's input comes
 -- straight from customer_deals (bgnbd_input_current), so the customers without a repeat are not kept.
--- `overdue`: past the item cycle as of $asof (due_cutoffs), what the call-back list keeps (callback_current).
+CREATE OR REPLACE TEMP TABLE predict_per_customer AS
+SELECT {include:current_columns} FROM customer_deals WHERE deal_days > 1;
+
+-- name: keep_current_overdue
+-- keep_current for the call-back list (metrics/customers.reactivate), each customer flagged `overdue` or not as
+-- of $asof (due_cutoffs): callback_current keeps the overdue. A separate query, for it reads last_items, which a
+-- lake's layer from before layer 8 lacks (customers predict, which needs no flag, still reads such a layer).
 CREATE OR REPLACE TEMP TABLE predict_per_customer AS
 WITH {include:due_cutoffs}
-SELECT customer_id, deal_days - 1 AS repeat_deals, last_deal, datediff('day', first_deal, last_deal) AS recency_days,
-       datediff('day', first_deal, $until) AS age_days,
-       CAST((deal_sales - first_net) / (deal_days - 1) AS DOUBLE) AS avg_repeat_value,
-       CAST(lifetime_sales AS DECIMAL(38, 2)) AS lifetime_sales,
+SELECT {include:current_columns},
        coalesce(last_deal < list_max(list_transform(last_items, i -> c.cutoff[i])), false) AS overdue
 FROM customer_deals, due_cutoffs c WHERE deal_days > 1;
+
+-- name: current_columns
+-- keep_current's and keep_current_overdue's columns, from customer_deals.
+customer_id, deal_days - 1 AS repeat_deals, last_deal, datediff('day', first_deal, last_deal) AS recency_days,
+datediff('day', first_deal, $until) AS age_days,
+CAST((deal_sales - first_net) / (deal_days - 1) AS DOUBLE) AS avg_repeat_value, CAST(lifetime_sales AS DECIMAL(38, 2)) AS lifetime_sales
 
 -- name: bgnbd_input_current
 -- bgnbd_input when $until is the data's last day and no clinic is asked (keep_current): every customer's
@@ -139,8 +149,8 @@ FROM totals t LEFT JOIN (SELECT * FROM risk ORDER BY value_at_risk DESC, lifetim
 ORDER BY r.value_at_risk DESC, r.lifetime_sales DESC, r.customer_id
 
 -- name: callback_current
--- The call-back list's repeat customers when $until is the data's last day and no clinic is asked (keep_current
--- flagged who is overdue), ranked (ranked_callback). The overdue customers without a repeat come from
+-- The call-back list's repeat customers when $until is the data's last day and no clinic is asked (flagged
+-- overdue or not by keep_current_overdue), ranked (ranked_callback). The overdue customers without a repeat come from
 -- callback_single_current when these leave room (metrics/customers.reactivate).
 WITH universe AS (
     SELECT customer_id, last_deal, repeat_deals, recency_days, age_days, avg_repeat_value, lifetime_sales

@@ -85,13 +85,14 @@ def reactivate(
     out: OutFile = None,
     lang: LangOpt = Lang.zh,
 ) -> None:
-    """Who to call back: the lapsing customers worth the most, ranked by value at risk.
+    """Who to call back: the customers overdue against their items' repurchase cycle, ranked by value at risk.
 
-    Value at risk = (1 − P(alive)) × expected sales in the next 180 days if still a customer (BG/NBD and
-    Gamma-Gamma, as in customers predict): frequent, high-spending customers gone quiet come first. The
-    column overdue marks those past the median repurchase interval of what they last bought (水光针 ~2
-    months, 玻尿酸 ~6). With too little history to fit the models, the overdue customers are listed by
-    lifetime sales instead. Phones and names are masked unless --show-pii.
+    Overdue: past the median repurchase interval of what they bought on their last deal day (水光针 ~2 months,
+    玻尿酸 ~6). Value at risk = (1 − P(alive)) × expected sales in the next 180 days if still a customer
+    (BG/NBD and Gamma-Gamma, as in customers predict): frequent, high-spending customers gone quiet come
+    first; customers with a single deal day carry none and come after, by lifetime sales. With too little
+    history to fit the models, the overdue customers are listed by lifetime sales alone. Phones and names are
+    masked unless --show-pii.
 
     Example:
         aesops customers reactivate --limit 100 --show-pii --format csv > call_list.csv
