@@ -24,14 +24,17 @@ EARLIER = date(2025, 9, 30)
 D = timedelta
 
 # 水光针 repeats; 玻尿酸 never does (no interval: it makes nobody overdue). The gaps between a customer's
-# purchases of 水光针: R01..R12 60 days each, R13 and R14 two of 60 each, L01 and L02 198 days: 18 gaps, the 9th
-# and 10th are 60, so the median interval is 60 days. A customer is overdue as of day t when their last deal
+# purchases of 水光针: R01..R12, R15, R16 60 days each, R13 and R14 two of 60 each, L01 and L02 198 days: 20 gaps,
+# the 10th and 11th are 60, so the median interval is 60 days. A customer is overdue as of day t when their last deal
 # day d (with 水光针) has d + 60 < t.
 #
 # R01..R08: 1,000 on 2025-03-01 + 7(k−1) days, then B[k] 60 days later (last deal 04-30 .. 06-18, due 06-29 ..
 #   08-17): overdue as of 09-30 and 12-31, one repeat each, so a value at risk above 0.
 # R09..R12: 10-02 + (k−9) days, then 60 days later (last 12-01 .. 12-04, due 2026-01-30 ..): repeat customers with
 #   value at risk, not overdue as of 12-31, no deal at all by 09-30.
+# R16: 1,000 on 09-01 and 1,700 on 10-31 (due 12-30): overdue as of 12-31, by a day. R15: 1,000 on 09-02 and 600
+#   on 11-01 (due 12-31): not overdue as of 12-31 (due on the day, not before it). As of 09-30 each has one deal day
+#   (due 10-31 / 11-01): not overdue.
 # R13, R14: 07-20 / 07-21, 60 and 120 days later (last 11-17 / 11-18, due 2026-01-16 / 17): not overdue as of
 #   12-31; as of 09-30 one repeat (09-17 / 09-18, due 11-16 / 17): not overdue either (they make the ten repeat
 #   customers the fits need by 09-30).
@@ -50,14 +53,16 @@ D = timedelta
 # Clinics (their record and their orders): 西店 R07, R08, S19..S25, G01..G05, Z; 东店 the others (31 customers,
 # 14 with a repeat: enough for both fits).
 B = {1: 800, 2: 3000, 3: 1200, 4: 500, 5: 2500, 6: 900, 7: 1500, 8: 2000}
+# The overdue repeat customers' first deal day and average repeat value (their one repeat's amount).
+REPEAT = {f"R{k:02}": (date(2025, 3, 1) + D(7 * (k - 1)), B[k]) for k in B} | {"R16": (date(2025, 9, 1), 1700)}
 WEST = {"R07", "R08", "S19", "S20", "S21", "S22", "S23", "S24", "S25", "G01", "G02", "G03", "G04", "G05", "Z"}
 
 
 def _orders() -> list[list[str]]:
     rows: list[tuple[date, str, str, int]] = []
-    for k in range(1, 9):
-        first = date(2025, 3, 1) + D(7 * (k - 1))
-        rows += [(first, f"R{k:02}", "水光针", 1000), (first + D(60), f"R{k:02}", "水光针", B[k])]
+    for cid, (first, repeat) in REPEAT.items():
+        rows += [(first, cid, "水光针", 1000), (first + D(60), cid, "水光针", repeat)]
+    rows += [(date(2025, 9, 2), "R15", "水光针", 1000), (date(2025, 11, 1), "R15", "水光针", 600)]
     for k in range(9, 13):
         first = date(2025, 10, 2) + D(k - 9)
         rows += [(first, f"R{k:02}", "水光针", 700 + 100 * k), (first + D(60), f"R{k:02}", "水光针", 900)]
@@ -112,18 +117,17 @@ SINGLES_EAST = [c for c in SINGLES_LAST if c not in WEST]
 
 def _risk_by_hand(meta: dict, until: date, repeat: list[str]) -> dict[str, float]:
     """Each repeat customer's value at risk from the reported parameters: one repeat, recency 60 days, age from the
-    first deal day to `until` (weeks), average repeat value B[k]: (1 − P(alive)) × E[deals in 180 days | alive] ×
+    first deal day to `until` (weeks), average repeat value REPEAT's: (1 − P(alive)) × E[deals in 180 days | alive] ×
     p (v + x·mx) / (p x + q − 1)."""
     m = cm.BGNBD(*(meta["model"][k] for k in ("r", "alpha", "a", "b")), 0.0, 0, 0)
     gg = meta["gamma_gamma"]
     out = {}
     for cid in repeat:
-        k = int(cid[1:])
-        first = date(2025, 3, 1) + D(7 * (k - 1))
+        first, repeat_value = REPEAT[cid]
         x, t_x, T = [1.0], [60 / 7], [(until - first).days / 7]
         alive = cm.p_alive(m, x, t_x, T)[0]
         if_alive = cm.expected_deals_if_alive(m, 180 / 7, x, t_x, T)[0]
-        value = gg["p"] * (gg["v"] + B[k]) / (gg["p"] + gg["q"] - 1)
+        value = gg["p"] * (gg["v"] + repeat_value) / (gg["p"] + gg["q"] - 1)
         out[cid] = (1 - alive) * if_alive * value
     return out
 
@@ -149,30 +153,30 @@ def test_the_premise_the_interval_is_60_days(world):
 
 
 def test_last_day_lists_the_overdue_by_value_at_risk_then_the_singles_by_lifetime_sales(world):
-    # Current path. Overdue as of 12-31: R01..R08 (value at risk), then the 21 singles; R09..R12 and L01, L02 are
-    # repeat customers with value at risk but not overdue: not listed.
-    repeat = [f"R{k:02}" for k in range(1, 9)]
+    # Current path. Overdue as of 12-31: R01..R08, R16 (value at risk), then the 21 singles; R09..R12, R15 and L01,
+    # L02 are repeat customers with value at risk but not overdue: not listed.
+    repeat = [*(f"R{k:02}" for k in range(1, 9)), "R16"]
     for limit in (50, 10, 3):
         r = reactivate(world, limit=limit)
         assert r.meta["asof"] == LAST and r.meta["ranking"] == "value_at_risk"
         _check(r, LAST, repeat, SINGLES_LAST, limit)
     # After the data's last day (a month in progress asks as of its end): the same path, fitted up to 12-31.
     # 2026-01-20: R09..R12 (due 01-30 ..), L01, L02 (due 01-14 / 01-15) and R13, R14 (01-16 / 01-17): L01, L02,
-    # R13, R14 overdue now, not R09..R12; S21..S25 (due 02-08 ..) not yet.
+    # R13, R14 overdue now, and R15; not R09..R12; S21..S25 (due 02-08 ..) not yet.
     r = reactivate(world, asof=date(2026, 1, 20), limit=50)
     ids = r.tables["reactivate"]["customer_id"].to_list()
-    assert set(ids) == set(repeat) | set(SINGLES_LAST) | {"L01", "L02", "R13", "R14"}
-    assert r.meta["customers_at_risk"] == 12 and r.meta["overdue_customers"] == 33
-    assert ids[12:] == SINGLES_LAST  # the twelve with value at risk first
+    assert set(ids) == set(repeat) | set(SINGLES_LAST) | {"L01", "L02", "R13", "R14", "R15"}
+    assert r.meta["customers_at_risk"] == 14 and r.meta["overdue_customers"] == 35
+    assert ids[14:] == SINGLES_LAST  # the fourteen with value at risk first
 
 
 def test_an_earlier_day_and_a_clinic_take_the_general_path(world):
     # As of 09-30: fitted up to 09-30; L01 and L02 have a single deal day and are overdue.
     _check(reactivate(world, asof=EARLIER, limit=50), EARLIER, [f"R{k:02}" for k in range(1, 9)], SINGLES_EARLIER, 50)
     _check(reactivate(world, asof=EARLIER, limit=12), EARLIER, [f"R{k:02}" for k in range(1, 9)], SINGLES_EARLIER, 12)
-    # 东店 as of 12-31: R01..R06, then its singles; R07, R08, S19, S20 are 西店's.
+    # 东店 as of 12-31: R01..R06, R16, then its singles; R07, R08, S19, S20 are 西店's.
     r = reactivate(world, clinic="东店", limit=50)
-    _check(r, LAST, [f"R{k:02}" for k in range(1, 7)], SINGLES_EAST, 50)
+    _check(r, LAST, [*(f"R{k:02}" for k in range(1, 7)), "R16"], SINGLES_EAST, 50)
 
 
 def test_through_the_cli(world, ws):
@@ -185,13 +189,13 @@ def test_through_the_cli(world, ws):
         return [x["customer_id"] for x in out["reactivate"]], out["meta"]
 
     ids, meta = listed("--limit", "50")
-    assert sorted(ids[:8]) == [f"R{k:02}" for k in range(1, 9)] and ids[8:] == SINGLES_LAST
-    assert (meta["overdue_customers"], meta["customers_at_risk"]) == (29, 8)
+    assert sorted(ids[:9]) == [*(f"R{k:02}" for k in range(1, 9)), "R16"] and ids[9:] == SINGLES_LAST
+    assert (meta["overdue_customers"], meta["customers_at_risk"]) == (30, 9)
     ids, meta = listed("--date", EARLIER.isoformat(), "--limit", "50")
     assert sorted(ids[:8]) == [f"R{k:02}" for k in range(1, 9)] and ids[8:] == SINGLES_EARLIER
     assert (meta["overdue_customers"], meta["customers_at_risk"]) == (31, 8)
     ids, meta = listed("--clinic", "东店", "--limit", "9")
-    assert sorted(ids[:6]) == [f"R{k:02}" for k in range(1, 7)] and ids[6:] == SINGLES_EAST[:3]
-    assert (meta["overdue_customers"], meta["customers_at_risk"]) == (6 + len(SINGLES_EAST), 6)
+    assert sorted(ids[:7]) == [*(f"R{k:02}" for k in range(1, 7)), "R16"] and ids[7:] == SINGLES_EAST[:2]
+    assert (meta["overdue_customers"], meta["customers_at_risk"]) == (7 + len(SINGLES_EAST), 7)
     # The notes say what the list is and where the single-deal customers go (English under LANG=en_US).
     assert "overdue customers" in meta["notes"][0] and "by lifetime sales" in meta["notes"][1]
