@@ -37,12 +37,13 @@ def test_reactivate_csv_rounds_the_probability_and_says_yes_no_in_the_readers_la
     # JSON: the model's probability at full precision, overdue as true/false.
     assert all(isinstance(r["overdue"], bool) for r in data)
     assert any(len(repr(r["p_alive"]).split(".")[1]) > 4 for r in data), data[0]
-    assert {r["overdue"] for r in data} == {True, False}, "the sample should hold both answers"
+    # The list is the overdue customers (SPEC §2): every row says yes (是 / Yes), never the other answer.
+    assert {r["overdue"] for r in data} == {True}
     for j, z, e in zip(data, zh, en, strict=True):
         # Four decimals, rounded (not cut) from the full value: 0.17291754980301802 -> "0.1729".
         assert FOUR.fullmatch(z["仍活跃概率"]) and z["仍活跃概率"] == e["P(alive)"], z
         assert abs(float(z["仍活跃概率"]) - j["p_alive"]) <= 0.00005 + 1e-12, (z, j)
-        assert z["逾期"] == ("是" if j["overdue"] else "否"), z
+        assert z["逾期"] == ("是" if j["overdue"] else "否") == "是" and e["Overdue"] == "yes", (z, e)
         assert e["Overdue"] == ("yes" if j["overdue"] else "no"), e
         # Money stays at two decimals, counts as integers.
         assert z["风险价值"] == f"{j['value_at_risk']:.2f}" and z["复购次数"] == str(j["repeat_deals"])

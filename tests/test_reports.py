@@ -103,10 +103,10 @@ def test_monthly_xlsx_values_equal_the_json_of_the_same_analyses(report_ws):
         assert got[c["consultant"]][label("sales", "zh")] == pytest.approx(c["sales"])
 
 
-def test_monthly_lists_the_highest_value_customers_at_risk(report_ws):
+def test_monthly_lists_the_overdue_customers_by_value_at_risk(report_ws):
     wb = openpyxl.load_workbook(report_ws / "reports" / f"aesops_monthly_{MONTH}.xlsx")
     texts = [c for row in wb["老客"].iter_rows(values_only=True) for c in row if isinstance(c, str)]
-    assert any(t.startswith("高价值流失风险客户") for t in texts)
+    assert any(t.startswith("逾期老客（前20，按风险价值）") for t in texts)
     header, rows = table_rows(wb["老客"], label("customer_id", "zh"))
     want = cli_json(report_ws, "customers", "reactivate", "--date", "2026-09-30", "--limit", "20")
     assert want["meta"]["ranking"] == "value_at_risk"
