@@ -8,10 +8,10 @@ from datetime import date, timedelta
 from typing import Any
 
 from aesthetic_cli.lazy_polars import pl
-from aesthetic_cli.metrics.base import prepare, run
+from aesthetic_cli.metrics.base import frame, prepare, run
 from aesthetic_cli.metrics.result import Note, Result
 from aesthetic_cli.privacy import mask
-from aesthetic_cli.sqlfiles import execute_all, query
+from aesthetic_cli.sqlfiles import Fragment, query, with_fragments
 
 # The classic 8 RFM segments (high = above the median of active customers), plus the dormant.
 SEGMENTS = {
@@ -156,25 +156,43 @@ def reactivate(
     # without data as days without a purchase, so it is fitted up to the data's last day.
     until = min(asof, last) if last else asof
     h = VALUE_AT_RISK_DAYS
-    # As of the data's last day (or later) for every clinic, customer_deals holds what the overdue test needs as
-    # it stands (last_items, layer 8): the kept summary flags its repeat customers overdue or not (sql/predict.sql
-    # keep_current), and the count of all overdue customers (overdue_count_current) runs on a cursor of its own
-    # while this thread imports SciPy and fits the models, most of which is Python and NumPy on one core.
+    # The count of all overdue customers (sql/customers.sql overdue_count) runs on a cursor of its own while this
+    # thread imports SciPy and fits the models, most of which is Python and NumPy on one core. The list itself is
+    # ranked among the kept repeat customers who are overdue, then (when those with a value at risk leave room) the
+    # overdue customers with a single deal day. As of the data's last day (or later) for every clinic,
+    # customer_deals holds what the overdue test needs as it stands (last_items, layer 8): the kept summary flags its
+    # repeat customers (sql/predict.sql keep_current_overdue) and the count reads it (overdue_count_current).
     # Its last_items is layer 8's: every connection reads this version's layer (warehouse.connect upgrades an older
     # one, on a file or a lake, and refuses a past lake snapshot of another version). Otherwise (another day, a
-    # clinic) the overdue customers are kept whole (keep_overdue) and ranked with their count (predict.sql callback).
+    # clinic) the item cycle is worked out for the kept repeat customers (callback_repeat) and the count in general
+    # (overdue_count).
     current = clinic is None and last is not None and asof >= last
-
-    def count_current(cur) -> pl.DataFrame:
-        return run(cur, "customers", "overdue_count_current", {"asof": asof}) if current else pl.DataFrame()
+    counting = (
+        ("overdue_count_current", {"asof": asof}) if current else ("overdue_count", {"asof": asof, "clinic": clinic})
+    )
 
     def rank(c, gg: dict[str, float]) -> pl.DataFrame:
         if current:
-            return _rank_current(c, gg, asof=asof, until=until, limit=limit)
-        execute_all(c, query("customers", "keep_overdue"), {"asof": asof, "clinic": clinic})
-        return run(c, "predict", "callback", {**gg, "until": until, "limit": limit})
+            first = run(c, "predict", "callback_current", {**gg, "limit": limit})
+            return _then_singles(
+                first,
+                limit,
+                lambda n: run(
+                    c, "predict", "callback_single_current", {**gg, "asof": asof, "until": until, "limit": n}
+                ),
+            )
+        # The ranking is predict.sql's, the same for both paths; the item cycle's queries are customers.sql's.
+        ranking = Fragment(query("predict", "ranked_callback"))
+        repeat_sql = with_fragments(query("customers", "callback_repeat"), ranked=ranking)
+        single_sql = with_fragments(query("customers", "callback_single"), ranked=ranking)
+        first = frame(c, repeat_sql, {**gg, "asof": asof, "clinic": clinic, "limit": limit})
+        return _then_singles(
+            first,
+            limit,
+            lambda n: frame(c, single_sql, {**gg, "asof": asof, "clinic": clinic, "until": until, "limit": n}),
+        )
 
-    with _alongside(con, count_current) as count:
+    with _alongside(con, lambda cur: run(cur, "customers", *counting)) as count:
         from aesthetic_cli.metrics import clv_models, predict
 
         # SciPy imports on a thread of its own while this one keeps the summary and reads the models' inputs
@@ -188,7 +206,7 @@ def reactivate(
             )
         except ModelFitError as exc:
             return _reactivate_by_overdue(con, asof, clinic, meta, limit, show_pii, overdue_note, exc)
-        total = _overdue_total(count()) if current else int(ranked["universe_customers"][0])
+        total = _overdue_total(count())
     at_risk = int(ranked["customers_at_risk"][0])
     value_at_risk_total = float(ranked["value_at_risk_total"][0] or 0.0)
     listed = ranked.filter(pl.col("customer_id").is_not_null())
@@ -232,25 +250,23 @@ def reactivate(
     return Result(meta=meta, tables={"reactivate": listed}, notes=notes)
 
 
-def _rank_current(con, gg: dict[str, float], *, asof: date, until: date, limit: int) -> pl.DataFrame:
-    """The list as of the data's last day or later for every clinic: the overdue repeat customers ranked
-    (sql/predict.sql callback_current), then, when those with a value at risk leave room, the overdue customers
-    with a single deal day (value at risk 0) merged in by lifetime sales with the repeat ones of value at risk 0
-    (callback_single_current: read only then, for at 10M order lines 3.6M customers have a single deal day).
-    The totals are the repeat customers': a single deal day adds no value at risk."""
-    ranked = run(con, "predict", "callback_current", {**gg, "limit": limit})
-    listed = ranked.filter(pl.col("customer_id").is_not_null())
+def _then_singles(first: pl.DataFrame, limit: int, singles: Callable[[int], pl.DataFrame]) -> pl.DataFrame:
+    """The list from the overdue repeat customers ranked (`first`: sql/predict.sql callback_current or
+    customers.sql callback_repeat, with the totals on every row), and when those with a value at risk leave room,
+    the overdue customers with a single deal day (value at risk 0), singles(n) of them, merged in by lifetime sales
+    with the repeat ones of value at risk 0. Read only then: at 10M order lines 3.6M customers have a single deal
+    day. The totals stay the repeat customers': a single deal day adds no value at risk."""
+    listed = first.filter(pl.col("customer_id").is_not_null())
     positive = pl.col("value_at_risk").fill_null(0.0) > 0
     with_risk = listed.filter(positive)
     if with_risk.height >= limit:
-        return ranked
-    params = {**gg, "asof": asof, "until": until, "limit": limit - with_risk.height}
-    single = run(con, "predict", "callback_single_current", params).filter(pl.col("customer_id").is_not_null())
+        return first
+    single = singles(limit - with_risk.height).filter(pl.col("customer_id").is_not_null())
     if single.height == 0:
-        return ranked
+        return first
     rest = pl.concat([listed.filter(~positive), single.select(listed.columns)], how="vertical_relaxed")
     rest = rest.sort(["lifetime_sales", "customer_id"], descending=[True, False], nulls_last=True)
-    totals = ranked.select("customers_at_risk", "value_at_risk_total").head(1)
+    totals = first.select("customers_at_risk", "value_at_risk_total").head(1)
     merged = pl.concat([with_risk, rest], how="vertical_relaxed").head(limit)
     return merged.drop(totals.columns).join(totals, how="cross")
 

@@ -210,7 +210,7 @@ buys AS NOT MATERIALIZED (
     WHERE o.line_kind = 'sale' AND o.paid_amount > 0)
 
 -- name: overdue_rows
--- overdue's and keep_overdue's shared part, after last_deal_items: every overdue customer's row (late_ones).
+-- overdue's and callback_single's shared part, after last_deal_items: every overdue customer's row (late_ones).
 last AS (
     SELECT customer_id, last_deal, CAST(lifetime_sales AS DECIMAL(38, 2)) AS lifetime_sales FROM customer_deals
     WHERE customer_id NOT IN (SELECT customer_id FROM late)
@@ -254,16 +254,46 @@ FROM counted c JOIN last l USING (customer_id)
 ORDER BY lifetime_sales DESC, overdue_days ASC, customer_id
 LIMIT $limit;
 
--- name: keep_overdue
--- Every overdue customer as overdue defines them (as of $asof, of $clinic), with overdue's columns but the count,
--- kept for the call-back list's ranking as of another day than the data's last, or of a clinic (sql/predict.sql
--- callback reads it; metrics/customers.reactivate). Dropped with the kept summary (predict.sql drop_per_customer).
-CREATE OR REPLACE TEMP TABLE callback_overdue AS
+-- name: callback_repeat
+-- The call-back list's repeat customers as of another day than the data's last, or of a clinic: those of the kept
+-- summary (sql/predict.sql keep_per_customer, up to $until) overdue as overdue defines them (as of $asof, of
+-- $clinic), with overdue's columns, ranked by predict.sql ranked_callback (put in at the end by
+-- metrics/customers.reactivate). The item cycle is worked out for the kept repeat customers only (145k of 508k at
+-- 1M order lines); the overdue customers with a single deal day come from callback_single when these leave room,
+-- and their count from overdue_count.
 WITH {include:last_deal_items},
-{include:overdue_rows}
-SELECT o.customer_id, o.item, o.last_deal, o.interval_days, o.due_date, l.lifetime_sales,
-       datediff('day', o.due_date, $asof) AS overdue_days
-FROM late_ones o JOIN last l USING (customer_id);
+due AS (
+    SELECT b.customer_id, any_value(b.day) AS last_deal, arg_min(b.item, iv.interval_days) AS item,
+           min(iv.interval_days) AS interval_days
+    FROM buys b JOIN intervals iv ON iv.item = b.item
+    WHERE b.customer_id IN (SELECT customer_id FROM temp.predict_per_customer)
+      AND ($clinic IS NULL OR b.customer_id IN (SELECT customer_id FROM customers WHERE clinic = $clinic))
+    GROUP BY 1),
+flagged AS (
+    SELECT customer_id, item, interval_days,
+           CAST(last_deal + to_days(CAST(round(interval_days) AS INTEGER)) AS DATE) AS due_date
+    FROM due),
+universe AS (
+    SELECT s.customer_id, s.last_deal, s.repeat_deals, s.recency_days, s.age_days, s.avg_repeat_value,
+           s.lifetime_sales, o.item, o.interval_days, o.due_date, datediff('day', o.due_date, $asof) AS overdue_days
+    FROM temp.predict_per_customer s JOIN flagged o USING (customer_id)
+    WHERE o.due_date < $asof),
+{ranked};
+
+-- name: callback_single
+-- callback_repeat's complement: the overdue customers (as overdue defines them) without a row in the kept summary,
+-- i.e. with a single deal day up to $until (repeat deals 0, recency 0, age from that day), ranked by
+-- predict.sql ranked_callback (their value at risk is 0: by lifetime sales). Read only when the repeat customers with a value at risk do not
+-- fill the list.
+WITH {include:last_deal_items},
+{include:overdue_rows},
+universe AS (
+    SELECT o.customer_id, o.last_deal, 0 AS repeat_deals, 0 AS recency_days,
+           datediff('day', o.last_deal, $until) AS age_days, CAST(NULL AS DOUBLE) AS avg_repeat_value,
+           l.lifetime_sales, o.item, o.interval_days, o.due_date, datediff('day', o.due_date, $asof) AS overdue_days
+    FROM late_ones o JOIN last l USING (customer_id)
+    WHERE o.customer_id NOT IN (SELECT customer_id FROM temp.predict_per_customer)),
+{ranked};
 
 -- name: overdue_count
 -- How many customers (of $clinic) are overdue as of $asof, as overdue counts them: the soonest-due item of

@@ -99,7 +99,6 @@ ORDER BY repeat_deals, recency_days, age_days;
 -- name: drop_per_customer
 DROP TABLE IF EXISTS temp.predict_per_customer;
 DROP TABLE IF EXISTS temp.predict_single_deal;
-DROP TABLE IF EXISTS temp.callback_overdue;
 
 -- name: bgnbd_input
 -- What the BG/NBD fit reads, grouped in the warehouse: the distinct (repeat deals, recency, age) in days
@@ -168,19 +167,6 @@ universe AS (
            CAST(lifetime_sales AS DECIMAL(38, 2)) AS lifetime_sales
     FROM customer_deals, due_cutoffs c
     WHERE deal_days = 1 AND last_deal < list_max(list_transform(last_items, i -> c.cutoff[i]))),
-{include:ranked_callback};
-
--- name: callback
--- The call-back list as of another day than the data's last, or of a clinic: the overdue customers kept by
--- customers.sql keep_overdue (with their item, due date and days overdue), each with their row of the kept
--- summary (keep_per_customer: repeat customers only; a customer without one has a single deal day up to $until,
--- so repeat deals 0, recency 0 and age from that day), ranked (ranked_callback).
-WITH universe AS (
-    SELECT o.customer_id, o.last_deal, coalesce(s.repeat_deals, 0) AS repeat_deals,
-           coalesce(s.recency_days, 0) AS recency_days,
-           coalesce(s.age_days, datediff('day', o.last_deal, $until)) AS age_days, s.avg_repeat_value,
-           o.lifetime_sales, o.item, o.interval_days, o.due_date, o.overdue_days
-    FROM temp.callback_overdue o LEFT JOIN temp.predict_per_customer s USING (customer_id)),
 {include:ranked_callback};
 
 -- name: summary_from_days
