@@ -34,7 +34,7 @@ def start(*names: str) -> None:
         for name in names:
             try:
                 importlib.import_module(name)
-            except ImportError:
+            except Exception:  # noqa: BLE001  (raised again, in the reader's words, where the module is used)
                 return
 
     threading.Thread(target=load, name="aesops-imports", daemon=True).start()

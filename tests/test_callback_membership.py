@@ -199,3 +199,25 @@ def test_through_the_cli(world, ws):
     assert (meta["overdue_customers"], meta["customers_at_risk"]) == (7 + len(SINGLES_EAST), 7)
     # The notes say what the list is and where the single-deal customers go (English under LANG=en_US).
     assert "overdue customers" in meta["notes"][0] and "by lifetime sales" in meta["notes"][1]
+
+
+def test_a_clinic_s_list_takes_its_customers_by_an_order_there_without_customer_records(ws):
+    """--clinic takes a customer of the clinic by their record or an order there, as rfm and predict do. With the
+    order lines alone (no 顾客档案 file: no record names a clinic), the record-only test listed nobody."""
+    orders = _orders()
+    write_csv(ws / "orders.csv", orders)
+    assert run_cli("import", str(ws / "orders.csv")).exit_code == 0
+    head, lines = orders[0], orders[1:]
+    at_east = {r[head.index("顾客编号")] for r in lines if r[head.index("门店")] == "东店"}
+
+    def listed(*clinic: str) -> tuple[dict, set[str]]:
+        r = run_cli("customers", "reactivate", "--limit", "1000", *clinic, "--format", "json")
+        assert r.exit_code == 0, r.output
+        out = json.loads(r.stdout)
+        return out["meta"], {row["customer_id"] for row in out["reactivate"]}
+
+    whole_meta, whole = listed()
+    east_meta, east = listed("--clinic", "东店")
+    # The overdue customers are the same people whichever fit ranks them: the clinic's are those with an order there.
+    assert east == whole & at_east and east, (len(east), len(whole & at_east))
+    assert east_meta["overdue_customers"] == len(east) < whole_meta["overdue_customers"]

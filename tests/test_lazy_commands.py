@@ -120,3 +120,12 @@ def test_every_command_that_offers_xlsx_takes_the_file_to_write_it_to():
     ]
     assert "customers predict" in offering and "channels" in offering
     assert [name for name in offering if "--out" not in opts(dict(tree())[tuple(name.split())])] == []
+
+
+def test_a_workbook_into_a_missing_folder_is_refused_with_the_path(sample_db, tmp_path):
+    """xlsxwriter's FileCreateError reached the reader as a traceback."""
+    target = tmp_path / "no such folder" / "cards.xlsx"
+    r = run_cli("customers", "cards", "--db", str(sample_db), "--format", "xlsx", "--out", str(target))
+    assert r.exit_code != 0 and "Traceback" not in r.output, r.output
+    assert f"Could not write {target} (cannot use it: No such file or directory)" in r.stderr, r.stderr
+    assert not target.parent.exists()

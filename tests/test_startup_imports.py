@@ -83,3 +83,19 @@ def test_the_analyses_modules_leave_polars_for_a_thread():
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=child_env("en"))
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "False"
+
+
+def test_a_module_that_fails_on_the_import_thread_fails_where_it_is_used_and_prints_nothing_there(tmp_path):
+    """Any error of a thread's import (not only ImportError: a binary mismatch raises ValueError) is left to the
+    first use, which raises it in the caller's thread and words; the thread printed a traceback of its own."""
+    (tmp_path / "brokenmod.py").write_text("raise RuntimeError('built for another numpy')\n")
+    code = (
+        f"import sys, time; sys.path.insert(0, {str(tmp_path)!r})\n"
+        "from aesthetic_cli import deferred\n"
+        "deferred.start('brokenmod'); time.sleep(0.3)\n"
+        "try:\n    deferred.Deferred('brokenmod').anything\n"
+        "except RuntimeError as exc:\n    print('caller:', exc)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=child_env("en"))
+    assert done.returncode == 0 and done.stdout.strip() == "caller: built for another numpy", done
+    assert done.stderr == "", done.stderr

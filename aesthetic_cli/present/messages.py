@@ -616,6 +616,14 @@ MESSAGES: dict[str, Pair] = {
         "请腾出磁盘空间或修正文件夹权限（--out），再重新运行报表。",
         "Free disk space or fix the folder's permissions (--out), then run the report again.",
     ),
+    "file_not_written": (
+        "无法写出 {path}（无法使用：{why}）。",
+        "Could not write {path} (cannot use it: {why}).",
+    ),
+    "file_not_written_hint": (
+        "请确认文件夹存在且可写，或用 --out 换一个位置。",
+        "Check that the folder exists and can be written to, or choose another --out.",
+    ),
     "import_still_writing": (
         "仍有导入在写入 {path}，{secs} 秒内没有结束。",
         "An import is still writing to {path} and did not finish within {secs}s.",

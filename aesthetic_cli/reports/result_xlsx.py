@@ -6,6 +6,9 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from xlsxwriter.exceptions import FileCreateError
+
+from aesthetic_cli.errors import OutputError
 from aesthetic_cli.metrics.result import Result, note_text
 from aesthetic_cli.present.formatting import visible
 from aesthetic_cli.present.labels import label
@@ -38,9 +41,18 @@ def write(result: Result, path: Path, lang: str, titles: dict[str, tuple[str, st
             ws.autofilter(2, 0, 2 + frame.height, frame.width - 1)
         for i, note in enumerate(result.notes):
             ws.write_string(4 + frame.height + i, 0, note_text(note, lang), w.note)
-    w.wb.close()
-    # Written aside and renamed: an interrupted run never leaves half a workbook under the user's name.
-    tmp.replace(path)
+    try:
+        w.wb.close()
+        # Written aside and renamed: an interrupted run never leaves half a workbook under the user's name.
+        tmp.replace(path)
+    except (OSError, FileCreateError) as exc:
+        tmp.unlink(missing_ok=True)
+        cause = exc.__context__ if isinstance(exc, FileCreateError) and exc.__context__ else exc
+        why = getattr(cause, "strerror", None) or str(cause)
+        raise OutputError(
+            f"Could not write {path} (cannot use it: {why}).",
+            hint="Check that the folder exists and can be written to, or choose another --out.",
+        ) from None
 
 
 def _sheet_name(title: str, name: str, used: set[str]) -> str:

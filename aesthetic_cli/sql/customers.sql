@@ -225,7 +225,8 @@ overdue AS (
     SELECT customer_id, item, last_deal, interval_days,
            CAST(last_deal + to_days(CAST(round(interval_days) AS INTEGER)) AS DATE) AS due_date
     FROM due
-    WHERE $clinic IS NULL OR customer_id IN (SELECT customer_id FROM customers WHERE clinic = $clinic)),
+    WHERE $clinic IS NULL OR customer_id IN (SELECT customer_id FROM customers WHERE clinic = $clinic)
+       OR customer_id IN (SELECT customer_id FROM order_days WHERE clinic = $clinic)),
 late_ones AS (SELECT * FROM overdue WHERE due_date < $asof)
 
 -- name: overdue
@@ -267,7 +268,8 @@ due AS (
            min(iv.interval_days) AS interval_days
     FROM buys b JOIN intervals iv ON iv.item = b.item
     WHERE b.customer_id IN (SELECT customer_id FROM temp.predict_per_customer)
-      AND ($clinic IS NULL OR b.customer_id IN (SELECT customer_id FROM customers WHERE clinic = $clinic))
+      AND ($clinic IS NULL OR b.customer_id IN (SELECT customer_id FROM customers WHERE clinic = $clinic)
+           OR b.customer_id IN (SELECT customer_id FROM order_days WHERE clinic = $clinic))
     GROUP BY 1),
 flagged AS (
     SELECT customer_id, item, interval_days,
@@ -309,7 +311,8 @@ SELECT count(*) AS overdue_customers
 FROM (SELECT b.customer_id
       FROM buys b JOIN cutoffs iv ON iv.item = b.item
       WHERE b.day < iv.cutoff
-        AND ($clinic IS NULL OR b.customer_id IN (SELECT customer_id FROM customers WHERE clinic = $clinic))
+        AND ($clinic IS NULL OR b.customer_id IN (SELECT customer_id FROM customers WHERE clinic = $clinic)
+             OR b.customer_id IN (SELECT customer_id FROM order_days WHERE clinic = $clinic))
       GROUP BY 1);
 
 -- name: overdue_count_current
@@ -342,7 +345,8 @@ due AS (
            min(iv.interval_days) AS interval_days
     FROM buys b JOIN intervals iv ON iv.item = b.item
     WHERE b.customer_id IN (SELECT customer_id FROM asked)
-      AND ($clinic IS NULL OR b.customer_id IN (SELECT customer_id FROM of_clinic))
+      AND ($clinic IS NULL OR b.customer_id IN (SELECT customer_id FROM of_clinic)
+           OR b.customer_id IN (SELECT customer_id FROM order_days WHERE clinic = $clinic))
     GROUP BY 1),
 lifetime AS (
     SELECT customer_id, CAST(lifetime_sales AS DECIMAL(38, 2)) AS lifetime_sales FROM customer_deals
@@ -382,7 +386,7 @@ listed AS (
     SELECT d.customer_id, d.item, d.last_deal, d.interval_days,
            CAST(d.last_deal + to_days(CAST(round(d.interval_days) AS INTEGER)) AS DATE) AS due_date, v.lifetime_sales
     FROM due d JOIN value v USING (customer_id)
-    WHERE {include:of_clinic}),
+    WHERE {include:of_clinic} OR d.customer_id IN (SELECT customer_id FROM order_days WHERE clinic = $clinic)),
 late_ones AS (SELECT * FROM listed WHERE due_date < $asof)
 -- The count as a one-row join, not count(*) OVER (): see overdue above (DuckDB 1.5.5's window finalize).
 SELECT o.*, datediff('day', o.due_date, $asof) AS overdue_days, t.overdue_customers
