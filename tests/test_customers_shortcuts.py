@@ -227,9 +227,11 @@ def test_overdue_listed_by_hand(world):
     assert overdue_count(world, date(2025, 12, 31), None) == 2
     # None of the asked is overdue: no row.
     assert overdue_listed(world, date(2025, 12, 31), None, ["A"]).height == 0
-    # 西店 by record: B and E, neither overdue (光子 and 玻尿酸 never repeat); D is 东店's by record.
-    assert overdue_listed(world, date(2025, 12, 31), "西店", ["D"]).height == 0
-    assert overdue_count(world, date(2025, 12, 31), "西店") == 0
+    # 西店's customers, by their record or an order there (as rfm and predict take them): B and E by record, neither
+    # overdue (光子 and 玻尿酸 never repeat), and D, 东店's by record, by the refund line at 西店 on 10-20: overdue.
+    rows = overdue_listed(world, date(2025, 12, 31), "西店", ["D", "E"]).select(cols).rows()
+    assert rows == [("D", "水光针", date(2025, 12, 11), 20, D("1300.00"))]
+    assert overdue_count(world, date(2025, 12, 31), "西店") == 1
     # G's 02-10 plus 71 days is 04-22: overdue from 04-23 on (due before the date), not on 04-22 itself.
     assert [overdue_count(world, date(2025, 4, d), None) for d in (22, 23)] == [0, 1]
 
