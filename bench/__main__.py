@@ -64,6 +64,25 @@ def measured(runs: int, name: str, *args: str | Path) -> dict:
     }
 
 
+def beside_hand(runs: int, db: Path, args: list[str]) -> tuple[dict, dict]:
+    """An analysis and the hand query run alternately, `runs` times each: the VM's speed drifts from minute to
+    minute, and the hand query (DuckDB on both cores) and an analysis (mostly start-up on one) drift apart, so
+    each is held to the hand query measured beside it rather than minutes earlier."""
+    hands, ours = [], []
+    for _ in range(runs):
+        hands.append(step("duckdb_kpis", db, MONTH))
+        ours.append(step("analysis", db, *args))
+
+    def summary(results: list[dict]) -> dict:
+        return {
+            "seconds": statistics.median(r["seconds"] for r in results),
+            "peak_mb": max(r["peak_mb"] for r in results),
+            "runs": [r["seconds"] for r in results],
+        }
+
+    return summary(hands), summary(ours)
+
+
 def dataset(work: Path, lines: int) -> Path:
     folder = work / f"data_{lines}"
     if not (folder / "orders.csv").exists():
@@ -203,12 +222,14 @@ def main(argv: list[str] | None = None) -> int:
         record(size, "csv import: orders", n, step("import_files", db, folder / "orders.csv"))
         others = [folder / f"{d}.csv" for d in ("customers", "visits", "leads", "treatments", "spend", "cards")]
         record(size, "csv import: the other 6 datasets", n, step("import_files", db, *others))
-        hand = measured(opts.runs, "duckdb_kpis", db, MONTH)
-        record(size, "baseline: hand-written DuckDB query, month KPIs", n, hand)
-        for name, args in analyses():
-            r = measured(opts.runs, "analysis", db, *args)
+        paired = {name: beside_hand(opts.runs, db, args) for name, args in analyses()}
+        hand_runs = [t for h, _ in paired.values() for t in h["runs"]]
+        hand_all = {"seconds": statistics.median(hand_runs), "peak_mb": max(h["peak_mb"] for h, _ in paired.values())}
+        record(size, "baseline: hand-written DuckDB query, month KPIs", n, hand_all, note="median of every run")
+        for name, (hand, r) in paired.items():
+            ratio = r["seconds"] / hand["seconds"]
             budget = {
-                "1m": ("≤ 3× hand query, ≤ 400 MB", r["seconds"] <= 3 * hand["seconds"] and r["peak_mb"] <= 400),
+                "1m": ("≤ 3× hand query, ≤ 400 MB", ratio <= 3 and r["peak_mb"] <= 400),
                 "10m": ("≤ 3 s, ≤ 1.5 GB", r["seconds"] <= 3 and r["peak_mb"] <= 1536),
             }.get(size, (None, None))
             record(size, name, n, r, *budget)
@@ -216,8 +237,8 @@ def main(argv: list[str] | None = None) -> int:
                 size,
                 f"{name} vs hand query (×)",
                 n,
-                {"seconds": r["seconds"] / hand["seconds"]},
-                note="ratio, not seconds",
+                {"seconds": ratio},
+                note=f"ratio to the hand query run beside it ({hand['seconds']:.2f} s)",
             )
         one_day = step("one_more_day", db, folder / "orders.csv")
         record(

@@ -13,7 +13,7 @@ import json
 import shutil
 from pathlib import Path
 
-from bench.__main__ import MONTH, analyses, measured, step
+from bench.__main__ import MONTH, analyses, beside_hand, measured, step
 
 
 def main() -> None:
@@ -28,10 +28,10 @@ def main() -> None:
     def rec(what: str, r: dict) -> None:
         print(json.dumps({"what": what, **r}, ensure_ascii=False), flush=True)
 
-    rec("hand query", measured(opts.runs, "duckdb_kpis", opts.db, MONTH))
     for name, args in analyses():
         if name not in skip:
-            rec(name, measured(opts.runs, "analysis", opts.db, *args))
+            hand, r = beside_hand(opts.runs, opts.db, args)
+            rec(name, {**r, "hand_seconds": hand["seconds"]})
     out = opts.db.with_name(opts.db.stem + "_reports")
     out.mkdir(exist_ok=True)
     rec("report monthly", measured(opts.runs, "report", opts.db, out, MONTH))
