@@ -56,7 +56,10 @@ def measured(runs: int, name: str, *args: str | Path) -> dict:
     """A read-only step run `runs` times: its median seconds and its largest peak. On this shared VM one run of a
     0.2 s step varies by ±30% from minute to minute, and the 1M budgets are ratios of two such steps, so the hand
     query and each analysis are timed alike, each as the median of its runs."""
-    results = [step(name, *args) for _ in range(runs)]
+    return _summary([step(name, *args) for _ in range(runs)])
+
+
+def _summary(results: list[dict]) -> dict:
     return {
         "seconds": statistics.median(r["seconds"] for r in results),
         "peak_mb": max(r["peak_mb"] for r in results),
@@ -72,15 +75,7 @@ def beside_hand(runs: int, db: Path, args: list[str]) -> tuple[dict, dict]:
     for _ in range(runs):
         hands.append(step("duckdb_kpis", db, MONTH))
         ours.append(step("analysis", db, *args))
-
-    def summary(results: list[dict]) -> dict:
-        return {
-            "seconds": statistics.median(r["seconds"] for r in results),
-            "peak_mb": max(r["peak_mb"] for r in results),
-            "runs": [r["seconds"] for r in results],
-        }
-
-    return summary(hands), summary(ours)
+    return _summary(hands), _summary(ours)
 
 
 def dataset(work: Path, lines: int) -> Path:

@@ -158,6 +158,11 @@ def test_the_output_says_how_consultants_and_departments_are_credited(world):
     en = run_cli("funnel", "--month", "2025-10", "--by", "department", "--lang", "en")
     assert "visitors to the visit's department" in " ".join(en.stdout.split()), en.output
     assert "By consultant" not in run_cli("funnel", "--month", "2025-10", "--by", "clinic", "--lang", "en").stdout
+    # P4 bought from a visit nobody received: a buyer without a visit in 王芳's row, though P4 visited that day.
+    grouped = _json("funnel", "--month", "2025-10", "--by", "consultant", "--lang", "en")["meta"]["notes"]
+    plain = _json("funnel", "--month", "2025-10", "--lang", "en")["meta"]["notes"]
+    assert any("no recorded visit in their row's group in the period" in n for n in grouped), grouped
+    assert not any("in their row's group" in n for n in plain), plain
 
 
 def test_departments_keep_each_records_own_department(world):

@@ -16,6 +16,11 @@ from tests.conftest import child_env, run_cli
 UNUSED = ("pydantic", "rich", "pyarrow", "jinja2", "xlsxwriter", "scipy", "numpy", "openpyxl", "fastexcel")
 
 
+def _child(code: str) -> subprocess.CompletedProcess:
+    """`code` run in a fresh interpreter (what it imports is its own), in English."""
+    return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=child_env("en"))
+
+
 def _loaded(*args: str) -> tuple[str, list[str]]:
     """Run `aesops ARGS` in a fresh interpreter; its stdout and which of UNUSED it imported."""
     code = (
@@ -25,7 +30,7 @@ def _loaded(*args: str) -> tuple[str, list[str]]:
         "try:\n    cli.main()\nexcept SystemExit as exc:\n    assert exc.code in (0, None), exc.code\n"
         f"print('LOADED', [m for m in {UNUSED!r} if m in sys.modules], file=sys.stderr)\n"
     )
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=child_env("en"))
+    done = _child(code)
     assert done.returncode == 0, done.stderr
     line = next(x for x in done.stderr.splitlines() if x.startswith("LOADED "))
     return done.stdout, eval(line.removeprefix("LOADED "))  # a list literal printed by the child
@@ -66,7 +71,7 @@ def test_the_models_module_leaves_scipy_for_a_thread():
     # customers reactivate imports SciPy on a thread while the warehouse reads the models' inputs
     # (metrics/clv_models.preload); that overlap needs importing the models' modules not to import SciPy itself.
     code = "import sys, aesthetic_cli.metrics.predict; print(sorted(m for m in sys.modules if m.startswith('scipy')))"
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=child_env("en"))
+    done = _child(code)
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "[]"
 
@@ -80,7 +85,7 @@ def test_the_analyses_modules_leave_polars_for_a_thread():
         "from aesthetic_cli.metrics import channels, cohorts, consultants, customers, funnel, items, predict, targets\n"
         "print('polars' in sys.modules)"
     )
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=child_env("en"))
+    done = _child(code)
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "False"
 
@@ -96,6 +101,6 @@ def test_a_module_that_fails_on_the_import_thread_fails_where_it_is_used_and_pri
         "try:\n    deferred.Deferred('brokenmod').anything\n"
         "except RuntimeError as exc:\n    print('caller:', exc)\n"
     )
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=child_env("en"))
+    done = _child(code)
     assert done.returncode == 0 and done.stdout.strip() == "caller: built for another numpy", done
     assert done.stderr == "", done.stderr

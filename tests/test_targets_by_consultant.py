@@ -24,25 +24,32 @@ from tests.conftest import load, run_cli
 from tests.test_funnel_by_consultant import A, B, world  # noqa: F401  (the fixture)
 
 
+def _received_by_a_keyed_under_b(ws, day: str, customer: str, item: str, amount: str) -> None:
+    """One more first visit received by A whose order line names B, imported into the world's warehouse."""
+    from aesthetic_cli.warehouse import connect
+
+    con = connect(ws / "aesops.duckdb")
+    try:
+        load(
+            con,
+            ws,
+            visits=[["到院日期", "顾客编号", "就诊类型", "现场咨询师", "科室"], [day, customer, "初诊", A, "皮肤科"]],
+            orders=[
+                ["收费日期", "顾客编号", "项目", "实收金额", "支付方式", "咨询师", "科室"],
+                [day, customer, item, amount, "微信", B, "皮肤科"],
+            ],
+        )
+    finally:
+        con.close()
+
+
 def _rows(r, table: str) -> list[dict]:
     assert r.exit_code == 0, r.output
     return json.loads(r.stdout)[table]
 
 
 def test_a_consultant_s_share_of_the_plan_is_their_share_of_sales_as_consultants_credits_them(world):  # noqa: F811
-    from aesthetic_cli.warehouse import connect
-
-    con = connect(world / "aesops.duckdb")
-    load(
-        con,
-        world,
-        visits=[["到院日期", "顾客编号", "就诊类型", "现场咨询师", "科室"], ["2025-09-10", "P11", "初诊", A, "皮肤科"]],
-        orders=[
-            ["收费日期", "顾客编号", "项目", "实收金额", "支付方式", "咨询师", "科室"],
-            ["2025-09-10", "P11", "热玛吉", "6000", "微信", B, "整形外科"],
-        ],
-    )
-    con.close()
+    _received_by_a_keyed_under_b(world, "2025-09-10", "P11", "热玛吉", "6000")
     r = run_cli("targets", "split", "--year", "2026", "--total", "70000", "--by", "consultant", "--format", "json")
     out = json.loads(r.stdout)
     assert r.exit_code == 0, r.output
@@ -56,19 +63,7 @@ def test_a_consultant_s_share_of_the_plan_is_their_share_of_sales_as_consultants
 
 def test_tracking_a_consultant_reads_the_sales_consultants_shows(world):  # noqa: F811
     # A 2025 plan split by consultant needs 2024 history: P20, 2024-10-01, received by A, 500 keyed under B.
-    from aesthetic_cli.warehouse import connect
-
-    con = connect(world / "aesops.duckdb")
-    load(
-        con,
-        world,
-        visits=[["到院日期", "顾客编号", "就诊类型", "现场咨询师", "科室"], ["2024-10-01", "P20", "初诊", A, "皮肤科"]],
-        orders=[
-            ["收费日期", "顾客编号", "项目", "实收金额", "支付方式", "咨询师", "科室"],
-            ["2024-10-01", "P20", "水光针", "500", "微信", B, "皮肤科"],
-        ],
-    )
-    con.close()
+    _received_by_a_keyed_under_b(world, "2024-10-01", "P20", "水光针", "500")
     assert run_cli("targets", "split", "--year", "2025", "--total", "120000", "--save").exit_code == 0
     track = json.loads(run_cli("targets", "track", "--month", "2025-10", "--format", "json").stdout)
     progress = next(v for k, v in track.items() if k != "meta" and v and "scope" in v[0])

@@ -236,10 +236,10 @@ def funnel(con, period: Period, *, by: str | None = None, clinic: str | None = N
         )
     if (head["buyers_without_visit"].sum() or 0) > 0:
         # Grouped, a buyer is "without a visit" in a row when none of their visits in the period is that row's.
-        zh_in, en_in = ("本行分组", " in their row's group") if by not in (None, "all") else ("", "")
+        zh_in, en_in = ("在本行分组", " in their row's group") if by not in (None, "all") else ("", "")
         notes.append(
             Note(
-                f"线上/未到院成交：有成交但期内没有{zh_in}到院记录的顾客，计入成交人数、不计入来院人数，"
+                f"线上/未到院成交：有成交但期内{zh_in}没有到院记录的顾客，计入成交人数、不计入来院人数，"
                 "故成交率可能超过100%。",
                 f"buyers_without_visit: buyers with no recorded visit{en_in} in the period; they count as buyers, "
                 "not visitors, so the close rate can exceed 100%.",
