@@ -307,32 +307,3 @@ def test_the_call_back_list_is_the_overdue_customers_ranked_by_every_customers_v
             assert s.filter((s["risk"] > 0) & ~s["customer_id"].is_in(due["customer_id"].to_list())).height > 100
     finally:
         con.close()
-
-
-def test_gamma_gamma_fit_is_the_plain_sum_to_the_last_bit():
-    # fit_gamma_gamma sums the likelihood through buffers it keeps (clv_models._GGSum); the plain way is
-    # _gg_loglik(...).sum() in a fresh array every call, minimised from the same start with the same options.
-    # Equal to the last bit, every step of the optimiser included.
-    import numpy as np
-    from scipy import optimize
-
-    from aesthetic_cli.metrics import clv_models as cm
-
-    rng = np.random.default_rng(11)
-    x = rng.integers(1, 9, 4000).astype(np.float64)
-    mx = rng.gamma(4.0, 300.0, 4000) * rng.gamma(6.0, 1 / 6, 4000)
-    fitted = cm.fit_gamma_gamma(x, mx)
-    ux, inv = np.unique(x, return_inverse=True)
-    log_mx = np.log(mx)
-
-    def nll(theta):
-        p, q, v = np.exp(theta)
-        ll = cm._gg_loglik(p, q, v, x, mx, log_mx, ux, inv).sum()
-        return -ll / x.size if np.isfinite(ll) else 1e300
-
-    start = np.log([2.0, 3.0, float(mx.mean())])
-    bounds = [(-cm._LOG_BOUND, cm._LOG_BOUND + 8)] * 3
-    res = optimize.minimize(nll, start, method="L-BFGS-B", bounds=bounds, options={"maxiter": 500})
-    p, q, v = (float(t) for t in np.exp(res.x))
-    assert res.nit > 5
-    assert (fitted.p, fitted.q, fitted.v, fitted.log_likelihood) == (p, q, v, float(-res.fun * x.size))

@@ -1,8 +1,8 @@
 """Layer version 8 (issue 11, customers reactivate at 10M order lines): customer_deals.last_items, the items of
 each customer's last deal day, kept by the full build and the scoped refresh alike and filled in place on a
 version-7 warehouse; the count of overdue customers read from it (sql/customers.sql overdue_count_current)
-against counts worked out by hand and against the count from customer_last_items (overdue_count); and the
-Gamma-Gamma fit's sum over distinct (x, mx) rows equal to the plain per-customer sum to the last bit."""
+against counts worked out by hand and against the count from customer_last_items (overdue_count). (The
+Gamma-Gamma fit's sum over distinct (x, mx) rows: tests/test_clv_precision.py.)"""
 
 from __future__ import annotations
 
@@ -140,39 +140,3 @@ def test_a_version_7_warehouse_gets_last_items_filled_in_place(ws, tmp_path, mon
     raw = duckdb.connect(str(db), read_only=True)
     assert raw.execute("SELECT value FROM layer_meta WHERE key = 'version'").fetchone()[0] == "8"
     raw.close()
-
-
-def test_gamma_gamma_sum_over_shared_rows_is_the_plain_sum_to_the_last_bit():
-    # Customers share (x, mx) (whole deal counts, list prices): clv_models._GGSum works each distinct row's term
-    # out once and spreads it back in the customers' order. The plain way is _gg_loglik's per-customer array,
-    # summed; equal to the last bit at many parameter points, and so is the fit (same start, same options).
-    import numpy as np
-    from scipy import optimize
-
-    from aesthetic_cli.metrics import clv_models as cm
-
-    rng = np.random.default_rng(5)
-    n = 20_000
-    x = rng.integers(1, 6, n).astype(np.float64)
-    prices = np.array([680.0, 980.0, 1280.5, 2999.99, 4800.0, 12800.0])
-    mx = rng.choice(prices, n) * rng.choice([1.0, 0.5, 1 / 3], n)
-    ux, inv = np.unique(x, return_inverse=True)
-    log_mx = np.log(mx)
-    summed = cm._GGSum(x, mx)
-    assert summed.x.size < 200  # shared rows indeed
-    for p, q, v in np.exp(rng.uniform(-2.0, 9.0, (200, 3))):
-        assert summed(p, q, v) == cm._gg_loglik(p, q, v, x, mx, log_mx, ux, inv).sum()
-
-    def nll(theta):
-        p, q, v = np.exp(theta)
-        ll = cm._gg_loglik(p, q, v, x, mx, log_mx, ux, inv).sum()
-        return -ll / n if np.isfinite(ll) else 1e300
-
-    start = np.log([2.0, 3.0, float(mx.mean())])
-    bounds = [(-cm._LOG_BOUND, cm._LOG_BOUND + 8)] * 3
-    res = optimize.minimize(nll, start, method="L-BFGS-B", bounds=bounds, options={"maxiter": 500})
-    fitted = cm.fit_gamma_gamma(x, mx)
-    assert res.nit > 5
-    assert (fitted.p, fitted.q, fitted.v, fitted.log_likelihood) == tuple(
-        float(t) for t in (*np.exp(res.x), -res.fun * n)
-    )

@@ -172,8 +172,8 @@ def _fit(con, bgnbd_input: str, until: date) -> Fitted:
     gg = run(con, "predict", "gg_input", {})
     x, t_x, T, n = _bgnbd_arrays(rows)
     model = cm.fit_bgnbd(x, t_x, T, n)
-    gx, mx = (gg[c].to_numpy().astype(np.float64) for c in ("repeat_deals", "avg_repeat_value"))
-    value_model = cm.fit_gamma_gamma(gx, mx)
+    gx, mx, gn = (gg[c].to_numpy().astype(np.float64) for c in ("repeat_deals", "avg_repeat_value", "customers"))
+    value_model = cm.fit_gamma_gamma(gx, mx, gn)
     return Fitted(model, value_model, rows)
 
 
