@@ -48,6 +48,7 @@ def analyse(
     from aesthetic_cli.cli.options import pick_format
     from aesthetic_cli.cli.output import render
 
+    chosen = pick_format(fmt, out)
     ws, con = open_warehouse(db, read_only=read_only)
     # Polars imports on a thread while this one reads the layer: it is first needed for the query's rows.
     deferred.start("polars")
@@ -55,5 +56,5 @@ def analyse(
         if period_of is not None:
             period = period_of(con)
         result = catalog.run(key, con, context(ws, clinic, show_pii), period, **options)
-    render(result, pick_format(fmt), lang.value if lang is not None else "zh", titles=catalog.get(key).tables, path=out)
+    render(result, chosen, lang.value if lang is not None else "zh", titles=catalog.get(key).tables, path=out)
     return result

@@ -8,6 +8,8 @@ from typing import Annotated
 
 import typer
 
+from aesthetic_cli.errors import UsageError
+
 
 class Format(StrEnum):
     table = "table"
@@ -41,15 +43,37 @@ FormatOpt = Annotated[
     ),
 ]
 OutFile = Annotated[
-    Path | None, typer.Option("--out", help="With --format xlsx: the workbook to write.", show_default=False)
+    Path | None,
+    typer.Option(
+        "--out",
+        help="Write to this file instead of the screen: 渠道.xlsx, 渠道.csv or 渠道.json (the extension picks "
+        "the format unless --format is given).",
+        show_default=False,
+    ),
 ]
 LangOpt = Annotated[Lang, typer.Option("--lang", help="Language: zh (中文) or en (English).")]
 
 
-def pick_format(fmt: Format | None) -> str:
-    """The format the user chose, else a table, piped or not: `| less` and `| head` show what the
-    terminal showed; scripts ask for --format json or csv."""
-    return fmt.value if fmt is not None else "table"
+# What `--out FILE` writes when --format is not given.
+_BY_SUFFIX = {".xlsx": "xlsx", ".csv": "csv", ".json": "json"}
+
+
+def pick_format(fmt: Format | None, out: Path | None = None) -> str:
+    """The format the user chose; else, with --out, the one the file's extension names (a director types
+    `--out 渠道.xlsx` and expects a workbook); else a table, piped or not: `| less` and `| head` show what the
+    terminal showed; scripts ask for --format json or csv. --out with no file format is refused, never
+    ignored: a file the user asked for and did not get is found out too late."""
+    chosen = fmt.value if fmt is not None else None
+    if chosen is None and out is not None:
+        chosen = _BY_SUFFIX.get(out.suffix.lower())
+        if chosen is None:
+            raise UsageError(f"--out {out}: the extension does not say which format to write.", hint=_OUT_HINT)
+    if out is not None and chosen == "table":
+        raise UsageError(f"--out {out}: a table on the screen is not written to a file.", hint=_OUT_HINT)
+    return chosen or "table"
+
+
+_OUT_HINT = "Name the file .xlsx, .csv or .json, or add --format xlsx, csv or json."
 
 
 Month = Annotated[

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from aesthetic_cli.errors import UsageError
+from aesthetic_cli.errors import OutputError, UsageError
 from aesthetic_cli.present.formatting import cell_kind, csv_value, safe_cell, show_value, visible
 from aesthetic_cli.present.labels import label, said_value, value_label
 
@@ -63,14 +63,18 @@ _TEXT_MAX = 24
 
 
 def render(result, fmt: str, lang: str, out=None, titles: dict[str, tuple[str, str]] | None = None, path=None) -> None:
-    if fmt == "json":
+    """The result on stdout (or the stream `out`); with `path` (--out), into that file, said on stderr."""
+    if path is not None and fmt in ("json", "csv"):
+        # Excel on Windows reads a CSV as the local code page unless it starts with a BOM.
+        write_file(Path(path), lambda f: render(result, fmt, lang, f, titles), bom=fmt == "csv")
+        say("wrote", markup=False, path=path)
+    elif fmt == "json":
         out = out or sys.stdout
         from aesthetic_cli.metrics.result import write_json
 
         write_json(result.to_json_obj(), out)
     elif fmt == "csv":
         if out is None:
-            # Excel on Windows reads a CSV as the local code page unless it starts with a BOM.
             sys.stdout.write("\ufeff")
             out = sys.stdout
         _csv(result, out, lang)
@@ -82,9 +86,26 @@ def render(result, fmt: str, lang: str, out=None, titles: dict[str, tuple[str, s
         from aesthetic_cli.reports import result_xlsx
 
         result_xlsx.write(result, Path(path), lang, titles or {})
+        say("wrote", markup=False, path=path)
     else:
         text = tables_text(result, lang, titles or {}, width=_width(), color=_color(out))
         emit(text, out)
+
+
+def write_file(path: Path, write, bom: bool) -> None:
+    """Written aside and renamed, as the workbooks are: an interrupted run never leaves half a file under the
+    user's name, and a folder that is missing or read-only is a message, not a traceback."""
+    tmp = path.with_name(f".{path.name}.part")
+    try:
+        with open(tmp, "w", encoding="utf-8-sig" if bom else "utf-8", newline="") as f:
+            write(f)
+        tmp.replace(path)
+    except OSError as exc:
+        tmp.unlink(missing_ok=True)
+        raise OutputError(
+            f"Could not write {path} (cannot use it: {exc.strerror or exc}).",
+            hint="Check that the folder exists and can be written to, or choose another --out.",
+        ) from None
 
 
 def _width() -> int:

@@ -248,7 +248,8 @@ OPTIONS: dict[str, str] = {
     "table (the default, also in a pipe), csv (UTF-8 with BOM, for Excel), json, or xlsx (with --out FILE). "
     "Scripts say --format json or csv.": "table（表格，默认，管道中也是表格）、csv（UTF-8 带 BOM，Excel 直接打开）、json，或 xlsx（配 --out 文件）。"
     "脚本请用 --format json 或 csv。",
-    "With --format xlsx: the workbook to write.": "配合 --format xlsx：要写出的工作簿文件。",
+    "Write to this file instead of the screen: 渠道.xlsx, 渠道.csv or 渠道.json (the extension picks the format "
+    "unless --format is given).": "写入这个文件而不是屏幕：渠道.xlsx、渠道.csv 或 渠道.json（没有 --format 时按扩展名决定格式）。",
     "Language: zh (中文) or en (English).": "语言：zh（中文）或 en（英文）。",
     "A calendar month: 2026-10, 2026/10, 2026年10月; or 10月, 本月, 上月 counted from the data's last day "
     "(not today). Default: the last month with data.": "月份：2026-10、2026/10、2026年10月；或 10月、本月、上月（从数据的最后一天算，不是今天）。默认：有数据的最后一个月。",

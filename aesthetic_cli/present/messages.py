@@ -160,6 +160,18 @@ MESSAGES: dict[str, Pair] = {
     ),
     "files_failed_all_hint": ("修正这些文件后再运行同一命令。", "Fix these and run the same command again."),
     "xlsx_needs_out": ("--format xlsx 需要 --out 文件名。", "--format xlsx needs --out FILE."),
+    "out_no_format": (
+        "--out {path}：从扩展名看不出要写成哪种格式。",
+        "--out {path}: the extension does not say which format to write.",
+    ),
+    "out_table": (
+        "--out {path}：屏幕上的表格不写入文件。",
+        "--out {path}: a table on the screen is not written to a file.",
+    ),
+    "out_hint": (
+        "请把文件命名为 .xlsx、.csv 或 .json，或加 --format xlsx、csv 或 json。",
+        "Name the file .xlsx, .csv or .json, or add --format xlsx, csv or json.",
+    ),
     "xlsx_hint": (
         "例如 aesops channels --format xlsx --out channels.xlsx",
         "e.g. aesops channels --format xlsx --out channels.xlsx",

@@ -36,11 +36,16 @@ def batches(
     _ws, con = open_warehouse(db)
     with con:
         rows = list_batches(con)
-    chosen = pick_format(fmt)
+    chosen = pick_format(fmt, out)
     if chosen == "json":
-        typer.echo(
-            json.dumps({"meta": {"count": len(rows)}, "batches": rows}, ensure_ascii=False, default=str, indent=2)
-        )
+        text = json.dumps({"meta": {"count": len(rows)}, "batches": rows}, ensure_ascii=False, default=str, indent=2)
+        if out is None:
+            typer.echo(text)
+        else:
+            from aesthetic_cli.cli.output import say, write_file
+
+            write_file(out, lambda f: f.write(text + "\n"), bom=False)
+            say("wrote", markup=False, path=out)
         return
     if chosen in ("csv", "xlsx"):
         # Through the one output sink, so a spreadsheet gets what every analysis's does (BOM, labels, --out).
