@@ -13,13 +13,11 @@ import numpy as np
 import pytest
 
 from aesthetic_cli.metrics import clv_models as cm
+from tests import test_clv_weights
+from tests.test_clv_weights import _every_row
 
-
-def _every_row(*cols):
-    # distinct_rows without the grouping: every customer its own row, count 1, in their own order.
-    arrays = [np.asarray(c, dtype=np.float64) for c in cols]
-    n = arrays[0].size
-    return arrays, np.ones(n), np.arange(n)
+# Simulated customers on whole weeks, sharing (x, t_x, T) rows (test_clv_weights' fixture).
+repeated = test_clv_weights.repeated
 
 
 @pytest.fixture(scope="module")
@@ -32,15 +30,6 @@ def values():
     nu = rng.gamma(3.0, 1 / 500.0, n)
     mx = np.maximum(np.round(rng.gamma(4.0 * x, 1 / nu) / x, -1), 10.0)
     return x, mx
-
-
-@pytest.fixture(scope="module")
-def deals():
-    from bench.predict import simulate
-
-    d = simulate(20_000, seed=5)
-    t_x, T = np.round(d["t_x"]), np.round(d["T"])
-    return d["x"], np.minimum(t_x, T), T
 
 
 def _plain_gg(x, mx):
@@ -83,8 +72,8 @@ def test_gamma_gamma_fit_is_the_maximum_of_the_per_customer_likelihood(values):
         assert abs(_central_slope(lambda t: plain(*t), theta, i) / x.size) < 1e-8, i
 
 
-def test_bgnbd_fit_is_the_maximum_of_the_per_customer_likelihood(deals):
-    x, t_x, T = deals
+def test_bgnbd_fit_is_the_maximum_of_the_per_customer_likelihood(repeated):
+    x, t_x, T = repeated
     m = cm.fit_bgnbd(x, t_x, T)
 
     def plain(params):
@@ -95,9 +84,9 @@ def test_bgnbd_fit_is_the_maximum_of_the_per_customer_likelihood(deals):
         assert abs(_central_slope(plain, theta, i) / x.size) < 1e-8, i
 
 
-def test_fits_per_customer_and_per_distinct_row_agree_to_ten_digits(values, deals, monkeypatch):
+def test_fits_per_customer_and_per_distinct_row_agree_to_ten_digits(values, repeated, monkeypatch):
     x, mx = values
-    dx, t_x, T = deals
+    dx, t_x, T = repeated
     grouped_gg, grouped_bg = cm.fit_gamma_gamma(x, mx), cm.fit_bgnbd(dx, t_x, T)
     monkeypatch.setattr(cm, "distinct_rows", _every_row)
     # the customers in another order too: a sum's last bits change with it
