@@ -16,7 +16,7 @@ from aesthetic_cli.errors import UsageError
 from aesthetic_cli.lazy_polars import pl
 from aesthetic_cli.metrics.base import Coverage, prepare, run
 from aesthetic_cli.metrics.periods import Period, month, parse_week
-from aesthetic_cli.metrics.result import Result
+from aesthetic_cli.metrics.result import Note, Result
 from aesthetic_cli.settings import Settings
 
 if TYPE_CHECKING:
@@ -257,12 +257,14 @@ def _block(key: str, table: str, result: Result, chart: Chart | None = None) -> 
 
 def _track_or_note(
     con, ctx: Context, period: Period, asof: date | None, results: dict
-) -> tuple[list[Block], list[str]]:
+) -> tuple[list[Block], list[Any]]:
     if not _plan_exists(con, period.start.year):
         return [], [
-            (
+            Note(
                 f"没有 {period.start.year} 年的目标计划（aesops targets split --year {period.start.year} "
-                f"--total N --save）。No saved target plan for {period.start.year}."
+                f"--total N --save）。",
+                f"No saved target plan for {period.start.year} (aesops targets split --year {period.start.year} "
+                "--total N --save).",
             )
         ]
     r = results["targets_track"] = catalog.run("targets track", con, ctx, period, asof=asof)
