@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from datetime import date
 
+import pytest
+
 from aesthetic_cli.importer import stage
 from tests.conftest import run_cli, write_csv
 from tests.test_batches_mapping import _q
@@ -174,6 +176,60 @@ def test_a_refresh_short_of_memory_under_the_write_limit_runs_again_with_more(ws
     assert [bool(c) for c in calls] == [False, False, True, True], calls
     assert limits[0] <= 2.0 < limits[1] and limits[2] == limits[0] < limits[3], limits
     monkeypatch.setattr(derived, "refresh", real)
+    con = connect(ws / "aesops.duckdb")
+    try:
+        assert derived.pending(con) == []
+        layer = layer_rows(con)
+        con.execute("BEGIN TRANSACTION")
+        derived.rebuild(con)
+        assert layer_rows(con) == layer
+        con.execute("ROLLBACK")
+    finally:
+        con.close()
+
+
+def _out_of_memory(con) -> None:
+    # DuckDB's own OutOfMemoryException, which aborts the transaction it happens in.
+    con.execute("SET memory_limit = '1MB'")
+    con.execute("SELECT list(range::VARCHAR) FROM range(3000000)").fetchall()
+
+
+@pytest.mark.parametrize("inside", ["layer tables", "rollups"])
+def test_running_out_of_memory_inside_the_layer_build_is_retried_not_a_traceback(inside, ws, monkeypatch):
+    """DuckDB's OutOfMemoryException aborts the transaction; the build's cleanup (dropping its temporary views and
+    tables: derived.refresh, rollups._replace) then failed with "Current transaction is aborted", and that error
+    took the place of the OOM, so memory.or_with_more_room did not retry: the 10M bench's orders import ended in
+    that traceback. Here DuckDB runs out of memory for real, once, inside the build."""
+    from aesthetic_cli.warehouse import connect, derived, rollups
+    from tests.conftest import layer_rows
+
+    tries: list[str] = []
+    if inside == "layer tables":
+        real = derived._rebuild_all
+
+        def build(con):
+            real(con)
+            tries.append("build")
+            if len(tries) == 1:
+                _out_of_memory(con)
+
+        monkeypatch.setattr(derived, "_rebuild_all", build)
+    else:
+        real_run = rollups._run
+
+        def run(con, name, params=None):
+            if name == "replace_days":
+                tries.append(name)
+                if len(tries) == 1:
+                    _out_of_memory(con)
+            real_run(con, name, params)
+
+        monkeypatch.setattr(rollups, "_run", run)
+    a = write_csv(ws / "a.csv", [HEAD, PLAIN])
+    r = run_cli("import", str(a))
+    assert r.exit_code == 0, r.output
+    assert "Traceback" not in r.output and len(tries) >= 2, tries
+    monkeypatch.undo()
     con = connect(ws / "aesops.duckdb")
     try:
         assert derived.pending(con) == []

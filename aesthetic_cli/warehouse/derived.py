@@ -17,6 +17,8 @@ from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import date
 
+import duckdb
+
 from aesthetic_cli.errors import WorkspaceError
 from aesthetic_cli.sqlfiles import execute_all, query, with_identifiers
 from aesthetic_cli.warehouse import rollups
@@ -176,10 +178,21 @@ def refresh(
         if full:
             # A full rebuild leaves nothing pending: everything is as the facts say.
             _run(con, "clear_pending")
-    finally:
-        _run(con, "scope_close")
-        # The staged facts are views over the whole tables in a full rebuild, temp tables otherwise.
-        _run(con, "unstage_all" if full else "unstage_scoped")
+    except BaseException:
+        # The transaction is aborted, and its temporary views and tables go with the caller's ROLLBACK. Dropping
+        # them here would fail ("transaction is aborted") and put that error in place of the one that matters:
+        # an OutOfMemoryException, which memory.or_with_more_room retries with more room. The 10M bench's import
+        # ended in that TransactionException's traceback.
+        with contextlib.suppress(duckdb.Error):
+            _unscope(con, full)
+        raise
+    _unscope(con, full)
+
+
+def _unscope(con, full: bool) -> None:
+    _run(con, "scope_close")
+    # The staged facts are views over the whole tables in a full rebuild, temp tables otherwise.
+    _run(con, "unstage_all" if full else "unstage_scoped")
 
 
 def _views(con, mode: str, *, first: bool = True) -> None:

@@ -8,6 +8,10 @@ A warehouse of layer version 6 (the layer without these) gets only these tables 
 
 from __future__ import annotations
 
+import contextlib
+
+import duckdb
+
 from aesthetic_cli.sqlfiles import execute_all, query
 
 TABLES = ("month_totals", "day_sales")
@@ -41,9 +45,13 @@ def refresh_dirty(con) -> None:
 def _replace(con) -> None:
     try:
         lo, hi = con.execute(query("rollups", "span")).fetchone()
-        if lo is None:
-            return
-        _run(con, "replace_months", {"lo": lo, "hi": hi})
-        _run(con, "replace_days", {"lo": lo, "hi": hi})
-    finally:
-        _run(con, "close")
+        if lo is not None:
+            _run(con, "replace_months", {"lo": lo, "hi": hi})
+            _run(con, "replace_days", {"lo": lo, "hi": hi})
+    except BaseException:
+        # An aborted transaction refuses the drop; the ROLLBACK takes the temp tables, and the error to report (an
+        # OutOfMemoryException that memory.or_with_more_room retries) must not be replaced by the drop's.
+        with contextlib.suppress(duckdb.Error):
+            _run(con, "close")
+        raise
+    _run(con, "close")
