@@ -130,7 +130,7 @@ def _track(con, ctx: Context, period, *, asof: date | None = None):
 def _status(con, ctx: Context, _none, *, rejects: bool = False, batch: int | None = None, limit: int = 10):
     from aesthetic_cli.warehouse_status import status
 
-    return status(con, rejects=rejects, batch=batch, limit=limit)
+    return status(con, rejects=rejects, batch=batch, limit=limit, show_pii=ctx.show_pii)
 
 
 ANALYSES: dict[str, Analysis] = {

@@ -22,13 +22,13 @@ def coverage(con) -> pl.DataFrame:
     return pl.concat(parts, how="vertical_relaxed").sort("dataset", "clinic")
 
 
-def status(con, *, rejects: bool = False, batch: int | None = None, limit: int = 10) -> Result:
+def status(con, *, rejects: bool = False, batch: int | None = None, limit: int = 10, show_pii: bool = False) -> Result:
     tables = {
         "coverage": coverage(con),
         "batches": frame(con, query("status", "recent_batches"), {"limit": limit}),
     }
     if rejects:
-        tables["rejects"] = frame(con, query("status", "rejects"), {"batch": batch, "limit": 10_000})
+        tables["rejects"] = _masked(frame(con, query("status", "rejects"), {"batch": batch, "limit": 10_000}), show_pii)
     from aesthetic_cli.warehouse_lake import is_lake, snapshots
 
     if is_lake(con):
@@ -43,3 +43,17 @@ def status(con, *, rejects: bool = False, batch: int | None = None, limit: int =
             )
         )
     return Result(meta={"command": "status"}, tables=tables, notes=notes)
+
+
+def _masked(rejects: pl.DataFrame, show_pii: bool) -> pl.DataFrame:
+    """The rejected cells as the import's summary shows them: a phone as 139****8002, a name (in its column, or
+    shifted into an amount or a date column) as 张**, unless --show-pii."""
+    if show_pii or not rejects.height:
+        return rejects
+    from aesthetic_cli.privacy import mask_value
+
+    values = [
+        None if v is None else mask_value(v, f, limit=60)
+        for v, f in zip(rejects["value"].to_list(), rejects["field"].to_list(), strict=True)
+    ]
+    return rejects.with_columns(pl.Series("value", values, dtype=pl.String))

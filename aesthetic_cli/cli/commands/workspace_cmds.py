@@ -9,7 +9,7 @@ import typer
 
 from aesthetic_cli.cli.analyse import analyse
 from aesthetic_cli.cli.output import say
-from aesthetic_cli.cli.options import Db, FormatOpt, Lang, LangOpt, OutFile
+from aesthetic_cli.cli.options import Db, FormatOpt, Lang, LangOpt, OutFile, ShowPii
 
 
 def init(
@@ -66,6 +66,7 @@ def status(
     rejects: Annotated[bool, typer.Option("--rejects", help="List every rejected row and blanked cell.")] = False,
     batch: Annotated[int | None, typer.Option("--batch", help="Only this import batch (with --rejects).")] = None,
     limit: Annotated[int, typer.Option("--limit", help="How many recent batches to show.")] = 10,
+    show_pii: ShowPii = False,
     fmt: FormatOpt = None,
     out: OutFile = None,
     lang: LangOpt = Lang.zh,
@@ -75,7 +76,7 @@ def status(
     Example:
         aesops status --rejects --batch 3
     """
-    analyse("status", db, fmt=fmt, out=out, lang=lang, rejects=rejects, batch=batch, limit=limit)
+    analyse("status", db, fmt=fmt, out=out, lang=lang, show_pii=show_pii, rejects=rejects, batch=batch, limit=limit)
 
 
 def register(app: typer.Typer) -> None:
