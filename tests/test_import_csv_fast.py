@@ -24,8 +24,8 @@ def _row(c0="2025-10-01", c1="SF1", c2="C1", c3="水光针"):
 
 
 # (row, skipped as a totals row?) worked out by hand from convert._TOTAL_WORDS: the lower-cased cell,
-# whitespace removed, is one of the words, with an optional colon at the end; any of the first 4 cells
-# of at most 8 characters.
+# whitespace removed, is one of the words, optionally after 本页/本表/全部/当日/本日/本月 and before a colon and a
+# count (合计：2笔, 合计(1条)); any of the first 4 cells of at most 12 characters.
 ROWS = [
     (_row(), False),
     (_row(c1="SF20241101000685"), False),  # starts with s, ends with a digit
@@ -36,14 +36,22 @@ ROWS = [
     (_row(c0="Total："), True),  # full-width colon
     (_row(c0="TOTALS"), True),
     (_row(c3="grand tot"), False),  # not a word
-    (_row(c3="grandtotal"), False),  # a word, but 10 characters
-    (_row(c3="grand total"), False),  # 11 characters: convert.py tests cells of at most 8 only
+    (_row(c3="grandtotal"), True),  # 10 characters
+    (_row(c3="grand total"), True),  # 11
+    (_row(c3="grand  totals"), False),  # 13 characters: too long a cell to be a label
     (_row(c0="小 计"), True),  # inner space: removed before the test
     (_row(c0="合计"), True),
     (_row(c2="总合计"), True),
     (_row(c2="总计表"), False),
     (_row(c1="stl"), False),  # first and last letters of a word, not a word
-    (_row(c3="total 1"), False),
+    (_row(c3="total 1"), True),  # a count after the word
+    (_row(c0="合计：2笔"), True),
+    (_row(c0="本页合计"), True),
+    (_row(c1="合计(1条)"), True),
+    (_row(c2="总计（共3笔）"), True),
+    (_row(c0="本页合计(12条)"), True),  # 10 characters
+    (_row(c2="合计金额"), False),  # a word after it: not a label
+    (_row(c2="本店小计A"), False),
 ]
 
 
@@ -53,7 +61,7 @@ def test_totals_rows_read_as_convert_py_reads_them(ws, monkeypatch):
     fast, fast_snap, ref, ref_snap = _import_both(ws, monkeypatch, path, clinic="本院")
     assert _without_times(fast_snap) == _without_times(ref_snap)
     skipped = sum(1 for _, total in ROWS if total)
-    assert skipped == 8
+    assert skipped == 16
     assert (fast.skipped, fast.loaded) == (ref.skipped, ref.loaded) == (skipped, len(ROWS) - skipped)
 
 

@@ -15,7 +15,13 @@ from aesthetic_cli.importer import datasets as d
 from aesthetic_cli.importer.header import Layout
 
 ROW = "_row"
-_TOTAL_WORDS = r"^(合计|总计|小计|总合计|合\s*计|总\s*计|total|totals|grandtotal|sum)[:：]?$"
+# A totals label as exports write it: 合计, 本页合计, 合计：2笔, 合计(1条), 总计（共3笔）, Total:. Matched on the cell
+# lower-cased with its spaces taken out, at most TOTAL_MAX_CHARS long.
+_TOTAL_WORDS = (
+    r"^(?:本页|本表|全部|当日|本日|本月)?(合计|总计|小计|总合计|total|totals|grandtotal|sum)"
+    r"(?:[:：]?[(（]?共?\d*[笔条项单行人次个]?[)）]?)?$"
+)
+TOTAL_MAX_CHARS = 12
 # A signer's, a print/export time's or a note's label and a colon: 制表人：, 打印时间：, Printed by:, Note:.
 # Named labels, not any few letters before a colon: ids and names hold colons too (VIP:002, Botox: forehead),
 # and a customer or an item with only that cell filled is data.
@@ -61,8 +67,9 @@ _EMPTY = [
     "——",
     "#N/A",
 ]
-_FULL = "０１２３４５６７８９．，－／："
-_HALF = "0123456789.,-/:"
+# The minus sign (U+2212) and the small hyphen-minus are how some systems and Word-edited sheets write a refund.
+_FULL = "０１２３４５６７８９．，－／：\u2212\ufe63"
+_HALF = "0123456789.,-/:--"
 
 
 # Control characters (NUL, escape sequences, bidi overrides) are never data: stored, they would
@@ -136,7 +143,8 @@ def parse_date(col: str, allow_month: bool = False, order: str | None = None, fm
 
 
 def parse_phone(col: str) -> pl.Expr:
-    digits = pl.col(col).str.replace_all(r"\.0+$", "").str.replace_all(r"\D", "")
+    # Half-width first: \D keeps a full-width ４, and 1380013801４ would not link to 13800138014.
+    digits = _half_width(pl.col(col)).str.replace_all(r"\.0+$", "").str.replace_all(r"\D", "")
     mobile = digits.str.replace(r"^(?:0086|86)(1\d{10})$", "$1")
     return pl.when(mobile.str.len_chars().is_between(5, 15)).then(mobile)
 
@@ -268,7 +276,7 @@ def convert(
     # Totals labels sit in the first columns; short cells only, so the regex stays cheap.
     totals = pl.any_horizontal(
         [
-            (pl.col(c).str.len_chars() <= 8)
+            (pl.col(c).str.len_chars() <= TOTAL_MAX_CHARS)
             & pl.col(c).str.to_lowercase().str.replace_all(r"\s", "").str.contains(_TOTAL_WORDS)
             for c in frame.columns[:4]
         ]

@@ -72,8 +72,9 @@ class Plan:
     params: dict[str, object]
 
 
-_TOTAL_FIRST = ["合", "总", "小", "t", "g", "s"]  # the first letters of convert._TOTAL_WORDS
-_TOTAL_LAST = ["计", "l", "s", "m", ":", "："]  # and the last (a word, then an optional colon)
+_TOTAL_FIRST = ["合", "总", "小", "本", "全", "当", "t", "g", "s"]  # the first letters of convert._TOTAL_WORDS
+# and the last: a word's, a colon's, or a count's (合计：2笔, 合计(1条)).
+_TOTAL_LAST = ["计", "l", "s", "m", ":", "：", *"笔条项单行人次个)）", *"0123456789"]
 
 
 def plan(
@@ -109,8 +110,9 @@ def plan(
         first_letter = _is_in(f"lower(left({c}, 1))", _TOTAL_FIRST)
         last_letter = _is_in(f"lower(right({c}, 1))", _TOTAL_LAST)
         conds.append(
-            f"NOT CASE WHEN length({c}) <= 8 AND {first_letter} AND {last_letter} THEN coalesce(regexp_matches("
-            f"regexp_replace(lower({c}), '{_WS}', '', 'g'), {lit(cv._TOTAL_WORDS)}), false) ELSE false END"
+            f"NOT CASE WHEN length({c}) <= {cv.TOTAL_MAX_CHARS} AND {first_letter} AND {last_letter} THEN "
+            f"coalesce(regexp_matches(regexp_replace(lower({c}), '{_WS}', '', 'g'), {lit(cv._TOTAL_WORDS)}), false) "
+            "ELSE false END"
         )
     # A signature under the table (制表人：张三) in a required text column would load as an item or a name:
     # convert.py skips it when every filled cell is such a note, so a row with one there goes to convert.py.
