@@ -59,3 +59,34 @@ def test_a_full_width_digit_in_a_phone_is_read_as_the_digit(ws):
     r = run_cli("import", str(write_csv(ws / "客户资料.csv", rows)))
     assert r.exit_code == 0, r.output
     assert _q(ws, "SELECT customer_id, phone FROM customers") == [("C1", "13800138014")]
+
+
+def test_a_refused_sheet_is_named_in_chinese_in_a_chinese_message(ws):
+    # A spend export whose amount header aesops does not know: refused with its guess. The sheet was named in
+    # the English "file, sheet 'X'" inside the Chinese sentence.
+    wb = openpyxl.Workbook()
+    sheet = wb.active
+    sheet.title = "推广费用"
+    for r in [["日期", "投放平台", "消费金额(元)", "展现"], ["2026-10-01", "抖音", "1200", "50000"]]:
+        sheet.append(r)
+    path = ws / "推广费用_202610.xlsx"
+    wb.save(path)
+    r = run_cli("import", str(path), env={"LANG": "zh_CN.UTF-8"})
+    assert r.exit_code != 0 and "Traceback" not in r.output
+    assert "推广费用_202610.xlsx 工作表「推广费用」：" in r.stderr, r.stderr
+    assert "sheet '" not in r.stderr
+
+
+def test_the_call_back_list_without_a_model_says_why_in_chinese(ws):
+    rows = [ORDER_HEAD, *[["2026-09-01", f"C{i}", "水光针", "1000", "微信", "李娜"] for i in range(5)]]
+    rows += [
+        ["2026-09-11", "C0", "水光针", "1000", "微信", "李娜"],
+        ["2026-11-01", "C9", "光子嫩肤", "800", "微信", "李娜"],
+    ]
+    assert run_cli("import", str(write_csv(ws / "收费.csv", rows))).exit_code == 0
+    r = run_cli("customers", "reactivate", env={"LANG": "zh_CN.UTF-8"})
+    assert r.exit_code == 0, r.output
+    assert "历史数据不足以拟合复购模型（有成交或有复购的顾客太少，或模型未能收敛）" in r.stdout, r.stdout
+    assert "Too little history" not in r.output
+    english = run_cli("customers", "reactivate", "--lang", "en")
+    assert "Too little history to fit the repurchase model" in english.stdout, english.stdout

@@ -6,6 +6,8 @@ available); Chinese by default, English with lang="en".
 
 from __future__ import annotations
 
+import re
+
 import shlex
 
 from pathlib import Path
@@ -126,6 +128,8 @@ def refusal(where: str, rec: Recognition, mapping_path: Path | None, lang: str =
     reasons = "；".join(doubt_lines(rec, lang)) if lang == "zh" else "; ".join(doubt_lines(rec, lang))
     cols = ", ".join(f"{rec.headers[c]}→{m.field}" for c, m in rec.best.matches.items())
     if lang == "zh":
+        # `where` is the importer's English "file, sheet 'X'": the sheet in Chinese here, as the sheet lines say it.
+        where = re.sub(r", sheet '(.*)'$", r" 工作表「\1」", where)
         msg = f"{where}：无法确定这是什么数据，未导入任何内容。猜测是 {dataset_name(ds, lang)}（{cols}），但{reasons}。"
         hint = (
             f"已把猜测写成映射文件 {mapping_path}：请核对后用 `{_again(mapping_path)}` 导入；"

@@ -348,8 +348,11 @@ def _reactivate_by_overdue(
     meta.update({"ranking": "lifetime_sales", "model_error": getattr(exc, "message", str(exc))})
     notes = [
         Note(
-            f"历史数据不足以拟合复购模型（{getattr(exc, 'message', exc)}），改按原规则：{total} 位顾客已超过其上次"
-            f"所购项目的复购中位周期，列出累计业绩最高的 {min(limit, total)} 位。",
+            # The model's own reason is English (its Chinese is the CLI's to give, from the message catalog): here
+            # the kind of reason, and the meta's model_error keeps the whole text.
+            "历史数据不足以拟合复购模型（有成交或有复购的顾客太少，或模型未能收敛），"
+            f"改按原规则：{total} 位顾客已超过其上次所购项目的复购中位周期，"
+            f"列出累计业绩最高的 {min(limit, total)} 位。",
             f"The repurchase model could not be fitted ({getattr(exc, 'message', exc)}), so the list "
             f"falls back to the item cycle: {total} customers are past the median repurchase interval of "
             f"their last items; the {min(limit, total)} of most lifetime value are listed.",
