@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import math
 
 from aesthetic_cli.glossary import name_of as label
@@ -82,7 +84,8 @@ def consultants(
     con, period: Period, *, role: str | None = None, clinic: str | None = None, weights: dict | None = None
 ) -> Result:
     weights = weights or DEFAULT_WEIGHTS
-    require_data(period, prepare(con).last_day)
+    last = prepare(con).last_day
+    require_data(period, last)
     tables = {}
     if role in (None, "onsite"):
         df = over_selling(scorecard(onsite(con, period, clinic), weights["onsite"], THEN_BY["onsite"]))
@@ -129,6 +132,8 @@ def consultants(
             f"{_weights_text(weights['online'], 'en')} (aesops.toml [scorecard]).",
         ),
     ]
+    if "online" in tables:
+        notes.append(_online_window_note(period, last))
     meta = {
         "command": "consultants",
         "period": period.label,
@@ -139,3 +144,23 @@ def consultants(
         "weights": weights,
     }
     return Result(meta=meta, tables=tables, notes=notes)
+
+
+ONLINE_WINDOW_DAYS = 90  # sql/consultants.sql online: a lead's arrival and purchase count within 90 days of it
+
+
+def _online_window_note(period: Period, last) -> Note:
+    """How the online team's arrivals and buyers are counted, and, when the data ends before the period's last
+    lead has had its 90 days, that they are not final (SPEC: never a window cut short without saying so)."""
+    rule = Note(
+        "网络咨询：到院和成交按每条线索之后 90 天内计（可以晚于本期），所以与漏斗里本期的到院、成交人数不同。",
+        "Online consultants: a lead's arrival and purchase count within 90 days of it (possibly after this "
+        "period), so they differ from the funnel's arrivals and buyers in the period.",
+    )
+    if last is None or last >= period.end + timedelta(days=ONLINE_WINDOW_DAYS):
+        return rule
+    return Note(
+        rule.zh + f"数据只到 {last:%Y-%m-%d}，本期线索的 90 天还没有走完：到院、成交和比率都还可能上升。",
+        rule.en + f" The data ends {last:%Y-%m-%d}, before the period's leads have had their 90 days: arrivals, "
+        "buyers and rates may still rise.",
+    )
