@@ -7,6 +7,7 @@ import openpyxl
 import pytest
 
 from aesthetic_cli.present.params import rows
+from aesthetic_cli.reports.xlsx import sheet_name
 from tests.conftest import REPORT_MONTH, run_cli
 
 # What a director reads, worked out by hand from the defaults (SPEC's scorecards: on-site 0.5 sales +
@@ -42,7 +43,7 @@ def test_parameters_are_words_in_the_reports_language(sample_db, tmp_path, lang)
     assert f"<p>{subtitle}" in page
     for leak in ("全部 all", "{&#39;", "<th>scorecard_onsite</th>", "<th>clinic</th>"):
         assert leak not in page
-    sheet = openpyxl.load_workbook(next(out.glob("*.xlsx")))["口径说明"]
+    sheet = openpyxl.load_workbook(next(out.glob("*.xlsx")))[sheet_name("口径说明", lang)]
     pairs = {(row[0], row[1]) for row in sheet.iter_rows(values_only=True) if row[0] and row[1]}
     for pair in EXPECTED[lang]:
         assert pair in pairs

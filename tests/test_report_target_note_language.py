@@ -9,14 +9,17 @@ import re
 import openpyxl
 import pytest
 
+from aesthetic_cli.reports.xlsx import sheet_name
 from tests.conftest import run_cli, write_csv
 
 HAN = re.compile(r"[\u4e00-\u9fff]")
 
 
-def _target_sheet_text(path) -> str:
+def _target_sheet_text(path, lang: str) -> str:
     wb = openpyxl.load_workbook(path)
-    sheet = wb["目标"]
+    # An English report's sheets are named in English, every one (a trial found 概览, 渠道 ... in English reports).
+    assert lang == "zh" or not any(HAN.search(name) for name in wb.sheetnames), wb.sheetnames
+    sheet = wb[sheet_name("目标", lang)]
     return "\n".join(str(v) for row in sheet.iter_rows(values_only=True) for v in row if v is not None)
 
 
@@ -34,7 +37,7 @@ def test_the_no_plan_note_is_in_one_language(ws, lang):
     out = ws / "reports"
     r = run_cli("report", "monthly", "--month", "2026-10", "--format", "xlsx", "--out", str(out), "--lang", lang)
     assert r.exit_code == 0, r.output
-    text = _target_sheet_text(out / "aesops_monthly_2026-10.xlsx")
+    text = _target_sheet_text(out / "aesops_monthly_2026-10.xlsx", lang)
     lines = [line for line in text.splitlines() if "2026" in line and ("目标" in line or "target" in line)]
     assert lines, text
     note = lines[-1]

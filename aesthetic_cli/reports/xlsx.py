@@ -202,10 +202,35 @@ class Writer:
         ws.insert_chart(at_row if at_row is not None else header_row, 0, chart, {"x_offset": 4, "y_offset": 4})
 
 
+# An English report's sheet names (a section's key is its Chinese sheet name, and how the code finds it).
+EN_SHEETS = {
+    "概览": "At a glance",
+    "门店对比": "Clinics",
+    "核心指标": "KPIs",
+    "漏斗": "Funnel",
+    "渠道": "Channels",
+    "咨询师": "Consultants",
+    "复购": "Repurchase",
+    "老客": "Old customers",
+    "品项": "Items",
+    "目标": "Targets",
+    "本周": "This week",
+    "目标进度": "Progress",
+    "当日": "Today",
+    "月度进度": "Month to date",
+    "口径说明": "Definitions",
+}
+
+
+def sheet_name(key: str, lang: str) -> str:
+    """The sheet of a section (by its key) in the report's language."""
+    return (key if lang == "zh" else EN_SHEETS.get(key, key))[:31]
+
+
 def write(report: Report, path: Path, lang: str = "zh") -> None:
     w = Writer(path, lang, in_memory=True)
     for section in report.sections:
-        ws = w.wb.add_worksheet(section.key[:31])
+        ws = w.wb.add_worksheet(sheet_name(section.key, lang))
         ws.write_string(0, 0, f"{w.t(report.title)} · {report.period.label} · {w.t(section.title)}", w.title)
         row, breaks, page_start = 2, [], 0
         widths: dict[int, int] = {}
@@ -309,8 +334,13 @@ def _definitions_sheet(w: Writer, report: Report) -> None:
     the data it was computed from: coverage per dataset and every imported file."""
     import math
 
-    ws = w.wb.add_worksheet("口径说明")
-    ws.write_string(0, 0, "口径说明 · 指标定义、参数与数据来源", w.title)
+    ws = w.wb.add_worksheet(sheet_name("口径说明", w.lang))
+    ws.write_string(
+        0,
+        0,
+        w.t(("口径说明 · 指标定义、参数与数据来源", "Definitions · what the numbers mean, parameters, data")),
+        w.title,
+    )
     zh_width, en_width = 56, 48
     widths: dict[int, int] = {0: 24, 1: zh_width, 2: en_width}
     row = 2
