@@ -241,7 +241,7 @@ def main(argv: list[str] | None = None) -> int:
             "import one more day + layer refresh",
             n,
             {"seconds": one_day["timed"], "peak_mb": one_day["peak_mb"]},
-            *({"10m": ("≤ 5 s", one_day["seconds"] <= 5)}.get(size, (None, None))),
+            *({"10m": ("≤ 5 s", one_day["timed"] <= 5)}.get(size, (None, None))),
         )
         out = opts.work / f"reports_{size}"
         r = measured(opts.runs, "report", db, out, MONTH)
