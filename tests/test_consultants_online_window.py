@@ -31,3 +31,14 @@ def test_a_month_whose_leads_have_had_them_is_not(sample_db):
 def test_the_role_onsite_alone_has_no_online_note(sample_db):
     r = run_cli("consultants", "--month", "2026-09", "--role", "onsite", "--db", str(sample_db), "--format", "json")
     assert r.exit_code == 0 and "90 days of it" not in r.stdout
+
+
+def test_no_online_note_without_online_rows(ws):
+    from tests.conftest import ORDER_HEAD, write_csv
+
+    rows = [ORDER_HEAD, ["2026-10-01", "C1", "水光针", "1000", "微信", "李娜"]]
+    assert run_cli("import", str(write_csv(ws / "收费.csv", rows))).exit_code == 0
+    r = run_cli("consultants", "--format", "json")
+    assert r.exit_code == 0, r.output
+    data = json.loads(r.stdout)
+    assert data["online"] == [] and not any("90 days" in n for n in data["meta"]["notes"])

@@ -25,7 +25,7 @@ def _row(c0="2025-10-01", c1="SF1", c2="C1", c3="水光针"):
 
 # (row, skipped as a totals row?) worked out by hand from convert._TOTAL_WORDS: the lower-cased cell,
 # whitespace removed, is one of the words, optionally after 本页/本表/全部/当日/本日/本月 and before a colon and a
-# count (合计：2笔, 合计(1条)); any of the first 4 cells of at most 12 characters.
+# count with its unit or in brackets (合计：2笔, 合计(1条)); any of the first 4 cells of at most 12 characters.
 ROWS = [
     (_row(), False),
     (_row(c1="SF20241101000685"), False),  # starts with s, ends with a digit
@@ -44,7 +44,9 @@ ROWS = [
     (_row(c2="总合计"), True),
     (_row(c2="总计表"), False),
     (_row(c1="stl"), False),  # first and last letters of a word, not a word
-    (_row(c3="total 1"), True),  # a count after the word
+    (_row(c3="total 1"), False),  # a bare number after the word: an id (SUM12, Total1), not a count
+    (_row(c1="SUM12"), False),
+    (_row(c0="合计(12)"), True),  # a count in brackets
     (_row(c0="合计：2笔"), True),
     (_row(c0="本页合计"), True),
     (_row(c1="合计(1条)"), True),

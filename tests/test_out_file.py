@@ -100,3 +100,17 @@ def test_a_file_into_a_missing_folder_is_refused_with_the_path_and_leaves_nothin
     assert r.exit_code == 2 and "Traceback" not in r.output, r.output
     assert f"Could not write {target} (cannot use it: No such file or directory)" in r.stderr, r.stderr
     assert list(tmp_path.iterdir()) == []
+
+
+def test_an_interrupted_write_leaves_no_half_file(sample_db, tmp_path, monkeypatch):
+    from aesthetic_cli.cli import output
+
+    def interrupted(result, out, lang):
+        out.write("渠道,投放费用\r\n")
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(output, "_csv", interrupted)
+    target = tmp_path / "channels.csv"
+    r = run_cli("channels", "--db", str(sample_db), "--out", str(target))
+    assert r.exit_code != 0 and "Traceback" not in r.output
+    assert list(tmp_path.iterdir()) == []  # neither channels.csv nor .channels.csv.part

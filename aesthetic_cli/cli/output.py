@@ -100,8 +100,10 @@ def write_file(path: Path, write, bom: bool) -> None:
         with open(tmp, "w", encoding="utf-8-sig" if bom else "utf-8", newline="") as f:
             write(f)
         tmp.replace(path)
-    except OSError as exc:
-        tmp.unlink(missing_ok=True)
+    except BaseException as exc:
+        tmp.unlink(missing_ok=True)  # Ctrl-C or a failure while writing: no half file beside the user's
+        if not isinstance(exc, OSError):
+            raise
         raise OutputError(
             f"Could not write {path} (cannot use it: {exc.strerror or exc}).",
             hint="Check that the folder exists and can be written to, or choose another --out.",

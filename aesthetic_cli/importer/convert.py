@@ -15,11 +15,12 @@ from aesthetic_cli.importer import datasets as d
 from aesthetic_cli.importer.header import Layout
 
 ROW = "_row"
-# A totals label as exports write it: 合计, 本页合计, 合计：2笔, 合计(1条), 总计（共3笔）, Total:. Matched on the cell
-# lower-cased with its spaces taken out, at most TOTAL_MAX_CHARS long.
+# A totals label as exports write it: 合计, 本页合计, 合计：2笔, 合计(1条), 总计（共3笔）, Total:. A count is a count
+# only with its unit or in brackets: SUM12 or Total1 is an id. Matched on the cell lower-cased with its spaces
+# taken out, at most TOTAL_MAX_CHARS long.
 _TOTAL_WORDS = (
     r"^(?:本页|本表|全部|当日|本日|本月)?(合计|总计|小计|总合计|total|totals|grandtotal|sum)"
-    r"(?:[:：]?[(（]?共?\d*[笔条项单行人次个]?[)）]?)?$"
+    r"(?:[:：]?(?:[(（]共?\d+[笔条项单行人次个]?[)）]|共?\d+[笔条项单行人次个]))?[:：]?$"
 )
 TOTAL_MAX_CHARS = 12
 # A signer's, a print/export time's or a note's label and a colon: 制表人：, 打印时间：, Printed by:, Note:.

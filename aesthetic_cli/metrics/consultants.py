@@ -132,7 +132,7 @@ def consultants(
             f"{_weights_text(weights['online'], 'en')} (aesops.toml [scorecard]).",
         ),
     ]
-    if "online" in tables:
+    if "online" in tables and tables["online"].height:
         notes.append(_online_window_note(period, last))
     meta = {
         "command": "consultants",

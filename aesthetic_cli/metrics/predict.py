@@ -238,23 +238,22 @@ def predict(
     named = s.frame.join(
         run(con, "customers", "all_customer_names", {}), on="customer_id", how="left", maintain_order="left"
     )
-    customers = (
-        mask(named, show_pii)
-        .sort([f"expected_sales_{first}d", "customer_id"], descending=[True, False])
-        .select(
-            "customer_id",
-            "name",
-            "phone",
-            "owner_consultant",
-            "repeat_deals",
-            "recency_weeks",
-            "age_weeks",
-            "last_deal",
-            "avg_repeat_value",
-            "p_alive",
-            "expected_value",
-            *per_h,
-        )
+    # Sorted before masking: a phone-number id masked (139****2222) ties with others and would order ties anew.
+    customers = mask(
+        named.sort([f"expected_sales_{first}d", "customer_id"], descending=[True, False]), show_pii
+    ).select(
+        "customer_id",
+        "name",
+        "phone",
+        "owner_consultant",
+        "repeat_deals",
+        "recency_weeks",
+        "age_weeks",
+        "last_deal",
+        "avg_repeat_value",
+        "p_alive",
+        "expected_value",
+        *per_h,
     )
     meta = {
         "command": "customers predict",
