@@ -42,3 +42,16 @@ def test_no_online_note_without_online_rows(ws):
     assert r.exit_code == 0, r.output
     data = json.loads(r.stdout)
     assert data["online"] == [] and not any("90 days" in n for n in data["meta"]["notes"])
+
+
+def test_each_role_has_only_its_own_notes(sample_db):
+    online = _notes_of(sample_db, "online")
+    onsite = _notes_of(sample_db, "onsite")
+    assert not any("Repurchase rate" in n for n in online) and any("90 days" in n for n in online)
+    assert any("Repurchase rate" in n for n in onsite) and not any("90 days" in n for n in onsite)
+
+
+def _notes_of(sample_db, role: str) -> list[str]:
+    r = run_cli("consultants", "--month", "2026-09", "--role", role, "--db", str(sample_db), "--format", "json")
+    assert r.exit_code == 0, r.output
+    return json.loads(r.stdout)["meta"]["notes"]

@@ -119,11 +119,17 @@ def consultants(
             "close_rate",
         )
     notes = [
-        Note(
-            "180天复购率：本期前180天由该咨询师成交的顾客中，180天内再次成交的比例（180天期满落在本期、"
-            "且数据已覆盖满180天的那批顾客）。",
-            "Repurchase rate: customers a consultant closed 180 days before this period, share with another "
-            "deal within 180 days (the cohort whose 180 days end in this period and within the data).",
+        *(
+            [
+                Note(
+                    "180天复购率：本期前180天由该咨询师成交的顾客中，180天内再次成交的比例（180天期满落在本期、"
+                    "且数据已覆盖满180天的那批顾客）。",
+                    "Repurchase rate: customers a consultant closed 180 days before this period, share with another "
+                    "deal within 180 days (the cohort whose 180 days end in this period and within the data).",
+                )
+            ]
+            if "onsite" in tables  # the onsite table's column; --role online has none
+            else []
         ),
         Note(
             f"排名权重：现场 {_weights_text(weights['onsite'], 'zh')}；网络 {_weights_text(weights['online'], 'zh')}"
