@@ -90,3 +90,28 @@ def test_the_call_back_list_without_a_model_says_why_in_chinese(ws):
     assert "Too little history" not in r.output
     english = run_cli("customers", "reactivate", "--lang", "en")
     assert "Too little history to fit the repurchase model" in english.stdout, english.stdout
+
+
+def test_a_customer_file_with_the_readme_s_two_row_header(ws):
+    """客户 merged over 编号 | 姓名, the other headers merged down (README, Import). No date or amount sits under 编号
+    or 姓名, and the two-row reading required one: the header was read as row 1 alone, row 2 was rejected, and 会员卡号
+    became the customer id, so every customer loaded under an id no order or visit uses."""
+    wb = openpyxl.Workbook()
+    sheet = wb.active
+    sheet.title = "客户资料"
+    sheet.append(["客户", None, "手机号码", "客户来源", "建档时间", "会员卡号"])
+    sheet.append(["编号", "姓名", None, None, None, None])
+    sheet.merge_cells("A1:B1")
+    for col in "CDEF":
+        sheet.merge_cells(f"{col}1:{col}2")
+    sheet.append(["C001", "王小丫", "13900138001", "美团", "2026-10-01", "VIPC001"])
+    sheet.append(["C002", "李四", "13900138002", "抖音", "2026-10-02", "VIPC002"])
+    path = ws / "客户资料_合并表头.xlsx"
+    wb.save(path)
+    r = run_cli("import", str(path))
+    assert r.exit_code == 0, r.output
+    assert _q(ws, "SELECT customer_id, name, phone, source_channel FROM customers ORDER BY 1") == [
+        ("C001", "王小丫", "13900138001", "美团"),
+        ("C002", "李四", "13900138002", "抖音"),
+    ]
+    assert _q(ws, "SELECT count(*) FROM rejects") == [(0,)]

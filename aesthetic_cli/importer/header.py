@@ -88,7 +88,7 @@ def _mostly_values(cells: list) -> bool:
     return bool(filled) and sum(map(rg.looks_like_value, filled)) * 2 > len(filled)
 
 
-def _combined(frame: pl.DataFrame, top: int) -> dict[str, str] | None:
+def _combined(frame: pl.DataFrame, top: int, known=None) -> dict[str, str] | None:
     """Rows top and top+1 read as one header of grouped columns, as exports with merged header cells write
     it: 客户 over 编号 | 姓名, 金额 over 应收 | 实收, 日期 over nothing (merged down). A label below is
     joined to the group label above it or, under an empty cell, to the nearest one to its left (a merged
@@ -111,12 +111,13 @@ def _combined(frame: pl.DataFrame, top: int) -> dict[str, str] | None:
     for i, (a, b) in enumerate(zip(upper, lower, strict=True)):
         if _filled(a) and _filled(b) and (i + 1 == len(upper) or _filled(upper[i + 1])):
             return None
-    # A label, not a first data row of text only: somewhere the rows below hold dates or amounts under it.
+    # A label, not a first data row of text only: somewhere the rows below hold dates or amounts under it, or
+    # (a customer file's 客户 over 编号 | 姓名, with no date or amount under either) every label below, joined to its
+    # group, is a header aesops knows (`known`): a first data row's text (C1 | 张三) does not read as 客户C1.
     below = frame.slice(top + 2, 50)
-    if not any(
+    values_below = any(
         _filled(b) and _mostly_values(below[col].to_list()) for col, b in zip(frame.columns, lower, strict=True)
-    ):
-        return None
+    )
     headers: dict[str, str] = {}
     group: str | None = None
     for col, a, b in zip(frame.columns, upper, lower, strict=True):
@@ -130,7 +131,10 @@ def _combined(frame: pl.DataFrame, top: int) -> dict[str, str] | None:
             headers[col] = label if not group or group in label else group + label
         elif _filled(a):
             headers[col] = str(a).strip()
-    return headers
+    if values_below:
+        return headers
+    labelled = [headers[col] for col, b in zip(frame.columns, lower, strict=True) if _filled(b)]
+    return headers if known is not None and all(known(text) for text in labelled) else None
 
 
 def two_row_header(
@@ -143,7 +147,7 @@ def two_row_header(
     alone = sum(1 for c in _row_cells(frame, row) if _header_hits(c, pool, user_cols))
     best: tuple[int, dict[str, str]] | None = None
     for top in (row - 1,) if given else (row - 1, row):
-        headers = _combined(frame, top)
+        headers = _combined(frame, top, known=lambda text: _header_hits(text, pool, user_cols))
         if headers is None:
             continue
         hits = sum(1 for text in headers.values() if _header_hits(text, pool, user_cols))
