@@ -67,8 +67,10 @@ def duckdb_kpis(db: str, month: str) -> dict:
 
 
 def one_more_day(db: str, orders_csv: str) -> dict:
-    """Import one more day of orders into a copy of the warehouse: the incremental layer refresh at scale.
-    The copy is made before the clock starts (see __main__), so only the import is timed."""
+    """Import one more day of orders into the warehouse given: the incremental layer refresh at scale. Only the
+    import is timed ("timed"); finding the data's last day in the CSV and writing the new day's file come before.
+    bench/__main__ imports it into the run's own warehouse (built anew by each run); bench/on_warehouse, which
+    reuses a warehouse, into a copy of it."""
     import polars as pl
 
     last = pl.scan_csv(orders_csv, infer_schema=False).select(pl.col("收费日期").max()).collect().item()
