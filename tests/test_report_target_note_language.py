@@ -45,3 +45,16 @@ def test_the_no_plan_note_is_in_one_language(ws, lang):
         assert "No saved target plan" not in note and "没有 2026 年的目标计划" in note, note
     else:
         assert "No saved target plan for 2026" in note and not HAN.search(note), note
+
+
+@pytest.mark.parametrize(
+    "kind", [("monthly", "--month", "2026-09"), ("weekly", "--week", "2026-W39"), ("daily", "--date", "2026-09-15")]
+)
+def test_every_sheet_of_an_english_report_is_named_in_english(kind, sample_db, tmp_path):
+    # reports/xlsx.EN_SHEETS names each section's sheet; a section added without an entry would keep its Chinese key.
+    out = tmp_path / "out"
+    r = run_cli("report", *kind, "--lang", "en", "--format", "xlsx", "--out", str(out), "--db", str(sample_db))
+    assert r.exit_code == 0, r.output
+    names = openpyxl.load_workbook(next(out.glob("*.xlsx")), read_only=True).sheetnames
+    assert names[0] == "At a glance" and names[-1] == "Definitions"
+    assert not any(HAN.search(name) for name in names), names

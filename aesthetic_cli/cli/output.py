@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from aesthetic_cli.errors import OutputError, UsageError
+from aesthetic_cli.errors import UsageError
 from aesthetic_cli.present.formatting import cell_kind, csv_value, safe_cell, show_value, visible
 from aesthetic_cli.present.labels import label, said_value, value_label
 
@@ -93,21 +93,14 @@ def render(result, fmt: str, lang: str, out=None, titles: dict[str, tuple[str, s
 
 
 def write_file(path: Path, write, bom: bool) -> None:
-    """Written aside and renamed, as the workbooks are: an interrupted run never leaves half a file under the
-    user's name, and a folder that is missing or read-only is a message, not a traceback."""
-    tmp = path.with_name(f".{path.name}.part")
-    try:
+    """write(stream) as the file at path, whole or not at all (reports/safe.write_whole)."""
+    from aesthetic_cli.reports.safe import write_whole
+
+    def fill(tmp: Path) -> None:
         with open(tmp, "w", encoding="utf-8-sig" if bom else "utf-8", newline="") as f:
             write(f)
-        tmp.replace(path)
-    except BaseException as exc:
-        tmp.unlink(missing_ok=True)  # Ctrl-C or a failure while writing: no half file beside the user's
-        if not isinstance(exc, OSError):
-            raise
-        raise OutputError(
-            f"Could not write {path} (cannot use it: {exc.strerror or exc}).",
-            hint="Check that the folder exists and can be written to, or choose another --out.",
-        ) from None
+
+    write_whole(Path(path), fill)
 
 
 def _width() -> int:

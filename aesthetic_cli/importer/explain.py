@@ -6,7 +6,6 @@ available); Chinese by default, English with lang="en".
 
 from __future__ import annotations
 
-import re
 
 import shlex
 
@@ -123,13 +122,21 @@ def _again(mapping_path: Path) -> str:
     return f"aesops import {shlex.quote(source)} --mapping {shlex.quote(str(mapping_path))}"
 
 
-def refusal(where: str, rec: Recognition, mapping_path: Path | None, lang: str = "zh") -> tuple[str, str]:
+def where_text(file_name: str, sheet: str | None, lang: str = "en") -> str:
+    """A file, and its sheet when it has one, as the importer's messages name it."""
+    if not sheet:
+        return file_name
+    return f"{file_name} 工作表「{sheet}」" if lang == "zh" else f"{file_name}, sheet '{sheet}'"
+
+
+def refusal(
+    file_name: str, sheet: str | None, rec: Recognition, mapping_path: Path | None, lang: str = "zh"
+) -> tuple[str, str]:
+    where = where_text(file_name, sheet, lang)
     ds = rec.best.dataset.name
     reasons = "；".join(doubt_lines(rec, lang)) if lang == "zh" else "; ".join(doubt_lines(rec, lang))
     cols = ", ".join(f"{rec.headers[c]}→{m.field}" for c, m in rec.best.matches.items())
     if lang == "zh":
-        # `where` is the importer's English "file, sheet 'X'": the sheet in Chinese here, as the sheet lines say it.
-        where = re.sub(r", sheet '(.*)'$", r" 工作表「\1」", where)
         msg = f"{where}：无法确定这是什么数据，未导入任何内容。猜测是 {dataset_name(ds, lang)}（{cols}），但{reasons}。"
         hint = (
             f"已把猜测写成映射文件 {mapping_path}：请核对后用 `{_again(mapping_path)}` 导入；"

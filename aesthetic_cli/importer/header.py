@@ -10,6 +10,7 @@ from aesthetic_cli.errors import InputFileError, UsageError
 from aesthetic_cli.importer import datasets as d
 from aesthetic_cli.importer import recognise as rg
 from aesthetic_cli.importer.datasets import DATASETS, Dataset
+from aesthetic_cli.importer.explain import where_text
 from aesthetic_cli.importer.mapping import (
     COMPUTED_PREFIX,
     CONST_PREFIX,
@@ -189,7 +190,7 @@ def recognise_frame(
         raise UsageError(f"Unknown --kind '{kind}'.", hint=f"Kinds: {', '.join(DATASETS)}.")
     pool = [DATASETS[kind]] if kind else list(DATASETS.values())
     user_cols = set(user.columns) if user else set()
-    where = f"{file_name}" + (f", sheet '{sheet}'" if sheet else "")
+    where = where_text(file_name, sheet)
     row: int | None
     if user and user.header_row:
         row = user.header_row - 1
@@ -279,7 +280,7 @@ def locate(
     the whole file that could be day/month dates (see _day_month_candidates)."""
     from aesthetic_cli.importer.explain import refusal
 
-    where = f"{file_name}" + (f", sheet '{sheet}'" if sheet else "")
+    where = where_text(file_name, sheet)
     row, headers, rec = recognise_frame(frame, file_name=file_name, sheet=sheet, kind=kind, user=user)
     ds, mapping = rec.best.dataset, {c: m.field for c, m in rec.best.matches.items()}
     if not rec.best.viable:
@@ -311,7 +312,7 @@ def locate(
             rec.doubts.append(("date_order", {"example": example}))
     _unit_doubts(rec, headers, amount_unit)
     if not rec.sure:
-        msg, hint = refusal(where, rec, None, lang)
+        msg, hint = refusal(file_name, sheet, rec, None, lang)
         raise RecognitionRefused(msg, hint=hint, recognition=rec, header_row=row, sheet=sheet, where=where)
     sources = _computed_sources(user, mapping)
     # A column a mapping's formula reads (实收金额(万元) under "[实收金额(万元)] * 10000") is used, not ignored.

@@ -175,7 +175,7 @@ def _refuse(path: Path, exc: RecognitionRefused, lang: str) -> RecognitionRefuse
 
     written = write_proposal(path, exc, lang)
     if exc.recognition.best.viable:
-        msg, hint = refusal(exc.where, exc.recognition, written, lang)
+        msg, hint = refusal(path.name, exc.sheet, exc.recognition, written, lang)
     else:
         msg = exc.message
         note = (

@@ -414,9 +414,8 @@ def _weighted_corr(x: np.ndarray, y: np.ndarray, w: np.ndarray) -> float | None:
     """Pearson's correlation of x and y over customers, each row counting w times; None when one is constant."""
     if np.ptp(x) == 0 or np.ptp(y) == 0:
         return None
-    n = w.sum()
-    dx, dy = x - w @ x / n, y - w @ y / n
-    return float((w * dx) @ dy / np.sqrt(((w * dx) @ dx) * ((w * dy) @ dy)))
+    c = np.cov(x, y, aweights=w)
+    return float(c[0, 1] / np.sqrt(c[0, 0] * c[1, 1]))
 
 
 def expected_value(g: GammaGamma, x, mx) -> np.ndarray:

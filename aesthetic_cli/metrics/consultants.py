@@ -30,9 +30,14 @@ def onsite(con, period: Period, clinic: str | None = None) -> pl.DataFrame:
     )
 
 
+# A lead's arrival and purchase count within this many days of it (sql/consultants.sql online, and its note).
+ONLINE_WINDOW_DAYS = 90
+
+
 def online(con, period: Period, clinic: str | None = None) -> pl.DataFrame:
     prepare(con)
-    df = run(con, "consultants", "online", {"start": period.start, "end": period.end, "clinic": clinic})
+    params = {"start": period.start, "end": period.end, "clinic": clinic, "window": ONLINE_WINDOW_DAYS}
+    df = run(con, "consultants", "online", params)
     return df.with_columns(
         ratio("appointments", "leads").alias("appointment_rate"),
         ratio("arrivals", "leads").alias("arrival_rate"),
@@ -152,21 +157,21 @@ def consultants(
     return Result(meta=meta, tables=tables, notes=notes)
 
 
-ONLINE_WINDOW_DAYS = 90  # sql/consultants.sql online: a lead's arrival and purchase count within 90 days of it
-
-
 def _online_window_note(period: Period, last) -> Note:
     """How the online team's arrivals and buyers are counted, and, when the data ends before the period's last
-    lead has had its 90 days, that they are not final (SPEC: never a window cut short without saying so)."""
+    lead has had its ONLINE_WINDOW_DAYS, that they are not final (SPEC: never a window cut short without saying so)."""
     rule = Note(
-        "网络咨询：到院和成交按每条线索之后 90 天内计（可以晚于本期），所以与漏斗里本期的到院、成交人数不同。",
-        "Online consultants: a lead's arrival and purchase count within 90 days of it (possibly after this "
-        "period), so they differ from the funnel's arrivals and buyers in the period.",
+        f"网络咨询：到院和成交按每条线索之后 {ONLINE_WINDOW_DAYS} 天内计（可以晚于本期），所以与漏斗里本期的到院、"
+        "成交人数不同。",
+        f"Online consultants: a lead's arrival and purchase count within {ONLINE_WINDOW_DAYS} days of it (possibly "
+        "after this period), so they differ from the funnel's arrivals and buyers in the period.",
     )
     if last is None or last >= period.end + timedelta(days=ONLINE_WINDOW_DAYS):
         return rule
     return Note(
-        rule.zh + f"数据只到 {last:%Y-%m-%d}，本期线索的 90 天还没有走完：到院、成交和比率都还可能上升。",
-        rule.en + f" The data ends {last:%Y-%m-%d}, before the period's leads have had their 90 days: arrivals, "
-        "buyers and rates may still rise.",
+        rule.zh
+        + f"数据只到 {last:%Y-%m-%d}，本期线索的 {ONLINE_WINDOW_DAYS} 天还没有走完：到院、成交和比率都还可能上升。",
+        rule.en
+        + f" The data ends {last:%Y-%m-%d}, before the period's leads have had their {ONLINE_WINDOW_DAYS} days: "
+        "arrivals, buyers and rates may still rise.",
     )

@@ -8,15 +8,18 @@ from pathlib import Path
 
 from xlsxwriter.exceptions import FileCreateError
 
-from aesthetic_cli.errors import OutputError
 from aesthetic_cli.metrics.result import Result, note_text
 from aesthetic_cli.present.formatting import visible
 from aesthetic_cli.present.labels import label
+from aesthetic_cli.reports.safe import write_whole
 from aesthetic_cli.reports.xlsx import Writer, cell_width
 
 
 def write(result: Result, path: Path, lang: str, titles: dict[str, tuple[str, str]]) -> None:
-    tmp = path.with_name(f".{path.name}.part")
+    write_whole(path, lambda tmp: _fill(tmp, result, lang, titles))
+
+
+def _fill(tmp: Path, result: Result, lang: str, titles: dict[str, tuple[str, str]]) -> None:
     w = Writer(tmp, lang)
     used: set[str] = set()
     for name, frame in result.tables.items():
@@ -43,16 +46,8 @@ def write(result: Result, path: Path, lang: str, titles: dict[str, tuple[str, st
             ws.write_string(4 + frame.height + i, 0, note_text(note, lang), w.note)
     try:
         w.wb.close()
-        # Written aside and renamed: an interrupted run never leaves half a workbook under the user's name.
-        tmp.replace(path)
-    except (OSError, FileCreateError) as exc:
-        tmp.unlink(missing_ok=True)
-        cause = exc.__context__ if isinstance(exc, FileCreateError) and exc.__context__ else exc
-        why = getattr(cause, "strerror", None) or str(cause)
-        raise OutputError(
-            f"Could not write {path} (cannot use it: {why}).",
-            hint="Check that the folder exists and can be written to, or choose another --out.",
-        ) from None
+    except FileCreateError as exc:  # xlsxwriter's wrapper of the OSError (a full disk): the OSError is the news
+        raise exc.__context__ if isinstance(exc.__context__, OSError) else OSError(str(exc)) from None
 
 
 def _sheet_name(title: str, name: str, used: set[str]) -> str:

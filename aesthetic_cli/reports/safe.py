@@ -3,18 +3,19 @@
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import os
 import tempfile
 import time
 from pathlib import Path
 
-from aesthetic_cli.errors import LockedError
+from aesthetic_cli.errors import LockedError, OutputError
 
 
 @contextlib.contextmanager
 def workspace_lock(db_path: Path, wait_seconds: float):
     """Hold an exclusive lock beside the warehouse; a second run waits up to wait_seconds, then gives up."""
+    import fcntl  # here, not at the top: write_whole (--out FILE) needs no lock, and fcntl is POSIX's alone
+
     lock_path = db_path.with_name(db_path.name + ".report.lock")
     lock_path.parent.mkdir(parents=True, exist_ok=True)
     fh = open(lock_path, "a+")  # noqa: SIM115 - held for the whole with-block
@@ -38,9 +39,10 @@ def workspace_lock(db_path: Path, wait_seconds: float):
         fh.close()
 
 
-def write_temporary(target: Path, write) -> Path:
+def write_temporary(target: Path, write, *, make_folder: bool = True) -> Path:
     """write(tmp_path) fills a temporary file beside target; the caller moves it in place (os.replace)."""
-    target.parent.mkdir(parents=True, exist_ok=True)
+    if make_folder:
+        target.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
     os.close(fd)
     try:
@@ -54,3 +56,26 @@ def write_temporary(target: Path, write) -> Path:
             os.unlink(tmp)
         raise
     return Path(tmp)
+
+
+def write_whole(target: Path, write) -> None:
+    """write(tmp_path) fills a temporary file beside target, which then takes target's place: a file the user named
+    (--out FILE) appears whole or not at all, Ctrl-C included. Its folder must exist (a report's folder is made,
+    a file's is not: a mistyped path is said, not created); a missing or read-only one is an OutputError."""
+    try:
+        tmp = write_temporary(target, write, make_folder=False)
+    except OSError as exc:
+        raise _not_written(target, exc) from None
+    try:
+        os.replace(tmp, target)
+    except OSError as exc:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise _not_written(target, exc) from None
+
+
+def _not_written(target: Path, exc: OSError) -> OutputError:
+    return OutputError(
+        f"Could not write {target} (cannot use it: {exc.strerror or exc}).",
+        hint="Check that the folder exists and can be written to, or choose another --out.",
+    )

@@ -69,8 +69,9 @@ ORDER BY sales DESC, n.consultant;
 
 -- name: online
 -- 网络咨询师: leads they took in the period, and whether each lead's customer (by customer_id, or by
--- phone) came within 90 days (or the lead says it arrived) and bought within 90 days. A lead counts once
--- per question: the visits and deal days are semi-joined with the 90-day window as the join's condition,
+-- phone) came within $window days (90: metrics/consultants.ONLINE_WINDOW_DAYS, which the note under the table
+-- reads too) of it (or the lead says it arrived) and bought within them. A lead counts once
+-- per question: the visits and deal days are semi-joined with the window as the join's condition,
 -- per consultant, so no lead needs an identity (ASOF joins over every lead with a customer and a join back
 -- by row key were most of the query at 10M lines).
 WITH period_leads AS (
@@ -89,26 +90,28 @@ with_customer AS (
     SELECT l.consultant, l.lead_date, l.arrived, coalesce(l.customer_id, p.customer_id) AS customer_id
     FROM period_leads l LEFT JOIN linked p ON l.phone = p.phone
     WHERE coalesce(l.customer_id, p.customer_id) IS NOT NULL),
--- Only the leads' customers, from the period's first day to 90 days after its last.
+-- Only the leads' customers, from the period's first day to $window days after its last.
 came_days AS (
     SELECT customer_id, day FROM visit_days
-    WHERE day BETWEEN $start AND CAST($end AS DATE) + 90
+    WHERE day BETWEEN $start AND CAST($end AS DATE) + CAST($window AS INTEGER)
       AND customer_id IN (SELECT customer_id FROM with_customer WHERE NOT arrived)),
 -- A deal day: the customer-day's lines net above zero (order_days' 64-bit net, not customer_days' 128-bit
 -- one, whose decoding cost more than the rest of the join).
 deal_days AS (
     SELECT customer_id, day FROM order_days
-    WHERE sales_lines > 0 AND day BETWEEN $start AND CAST($end AS DATE) + 90
+    WHERE sales_lines > 0 AND day BETWEEN $start AND CAST($end AS DATE) + CAST($window AS INTEGER)
       AND customer_id IN (SELECT customer_id FROM with_customer)
     GROUP BY ALL HAVING sum(net) > 0),
 -- Arrivals by a visit, among the leads not already marked arrived (those count below, once).
 came AS (
     SELECT consultant, count(*) AS n FROM (SELECT * FROM with_customer WHERE NOT arrived) l
-    SEMI JOIN came_days v ON v.customer_id = l.customer_id AND v.day BETWEEN l.lead_date AND l.lead_date + 90
+    SEMI JOIN came_days v
+        ON v.customer_id = l.customer_id AND v.day BETWEEN l.lead_date AND l.lead_date + CAST($window AS INTEGER)
     GROUP BY 1),
 bought AS (
     SELECT consultant, count(*) AS n FROM with_customer l
-    SEMI JOIN deal_days d ON d.customer_id = l.customer_id AND d.day BETWEEN l.lead_date AND l.lead_date + 90
+    SEMI JOIN deal_days d
+        ON d.customer_id = l.customer_id AND d.day BETWEEN l.lead_date AND l.lead_date + CAST($window AS INTEGER)
     GROUP BY 1),
 per AS (
     SELECT consultant, count(*) AS leads, count(appointment_date) AS appointments,
