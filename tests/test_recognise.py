@@ -566,3 +566,27 @@ def test_a_customer_list_with_its_registration_date_and_intended_item_stays_cust
         ("C002", date(2025, 10, 2), "美团"),
     ]
     assert _table(ws, "SELECT (SELECT count(*) FROM leads), (SELECT count(*) FROM visits)") == [(0, 0)]
+
+
+def test_an_ad_spend_export_named_so_is_proposed_as_spend_and_still_refused(ws):
+    """投放消耗 (what an ad account spent) with an amount header spend does not know: the proposal follows the
+    name and takes the one unread amount column as spend's amount, and the file is refused until the user
+    confirms it. Without such a name the file stays a refused guess of leads, its amount flagged."""
+    rows = [["日期", "渠道", "消费金额(元)"], ["2026-10-01", "抖音", "1200.50"], ["2026-10-02", "百度", "800"]]
+    for name, kind in (("投放消耗.csv", "spend"), ("广告花费_10月.csv", "spend"), ("export.csv", "leads")):
+        path = write_csv(ws / name, rows)
+        r = run_cli("import", str(path), "--clinic", "本院", "--lang", "zh")
+        assert r.exit_code == 1, (name, r.stderr)
+        assert "未导入任何内容" in r.stderr
+        proposal = tomllib.loads((ws / (name + ".aesops-mapping.toml")).read_text(encoding="utf-8"))
+        assert proposal["kind"] == kind, (name, proposal)
+        if kind == "spend":
+            assert proposal["columns"] == {"日期": "period", "渠道": "channel", "消费金额(元)": "amount"}
+            assert "只因它是唯一的金额/数字列才当作 amount" in r.stderr
+            # The proposal, passed back as it is, loads the spend.
+            mapping = str(ws / (name + ".aesops-mapping.toml"))
+            done = run_cli("import", str(path), "--clinic", "本院", "--mapping", mapping)
+            assert done.exit_code == 0, done.stderr
+    # Both named files hold the same two days and channels: spend keeps one figure per day and channel.
+    assert _table(ws, "SELECT sum(amount) FROM spend") == [(Decimal("2000.50"),)]
+    assert _table(ws, "SELECT count(*) FROM leads") == [(0,)]

@@ -23,7 +23,7 @@ _WHY = {
         "synonym": "表头是已知写法",
         "parts": "表头词组",
         "generic": "通用表头",
-        "values": "按内容：这一列是日期",
+        "values": "按内容：唯一一列这类数据",
         "mapping": "映射文件",
         "constant": "映射文件常量",
         "computed": "映射文件公式",
@@ -32,7 +32,7 @@ _WHY = {
         "synonym": "known header",
         "parts": "header words",
         "generic": "generic header",
-        "values": "by its values: the column holds dates",
+        "values": "by its values: the one such column",
         "mapping": "mapping file",
         "constant": "mapping constant",
         "computed": "mapping formula",
@@ -60,11 +60,12 @@ def doubt_lines(rec: Recognition, lang: str = "zh") -> list[str]:
                 if lang == "zh"
                 else f"column '{a['header']}' holds {kind} but no field takes it"
             )
-        elif key == "date_by_values":
+        elif key == "by_values":
+            kind = _KIND[lang].get(a["kind"], a["kind"])
             out.append(
-                f"列「{a['header']}」的表头不是 {a['field']} 的已知写法，只因它是唯一的日期列才当作 {a['field']}"
+                f"列「{a['header']}」的表头不是 {a['field']} 的已知写法，只因它是唯一的{kind}列才当作 {a['field']}"
                 if lang == "zh"
-                else f"column '{a['header']}' is taken as {a['field']} only because it is the one column of dates; "
+                else f"column '{a['header']}' is taken as {a['field']} only because it is the one column of {kind}; "
                 "its header is no known name for it"
             )
         elif key == "name_elsewhere":

@@ -757,7 +757,11 @@ HINTS: dict[str, tuple[str, ...]] = {
         "checkout",
     ),
     "treatments": ("治疗", "划扣", "消耗", "核销", "执行记录", "treatment", "consum", "redemption", "redeem"),
-    "spend": ("费用", "投放", "推广", "广告", "花费", "spend", "marketing", "campaign", "ads", "adspend"),
+    # 消耗 alone is a treatment's (划扣); after 投放, 广告 or 推广 it is what an ad account spent.
+    "spend": (
+        *("费用", "投放", "推广", "广告", "花费", "投放消耗", "广告消耗", "推广消耗", "账户消耗"),
+        *("spend", "marketing", "campaign", "ads", "adspend"),
+    ),
     "cards": ("储值", "会员卡", "储值卡", "卡项", "充值", "card", "prepaid", "giftcard", "wallet", "voucher"),
     "items": (
         "项目目录",
@@ -1147,6 +1151,29 @@ def _dated_by_values(
     return max(done, key=lambda pair: pair[1].score, default=None)
 
 
+# What a lone unread column must hold to stand in for a missing required field of each type.
+_KIND_FOR = {d.DATE: "date", d.PERIOD: "date", d.AMOUNT: "number", d.NUMBER: "number"}
+
+
+def _named_by_values(
+    cands: list[Candidate], hints: dict[str, str], headers: dict[str, str], profiles: dict[str, Profile]
+) -> Candidate | None:
+    """The dataset the file's name points to, when it lacks only one required field and exactly one column of
+    that field's kind is left unread (投放消耗.csv with 日期, 渠道, 消费金额(元): spend, the amount by its values).
+    It leads the guess, which its "values" match keeps refused: the user confirms the proposal."""
+    if not hints or cands[0].dataset.name in hints:
+        return None
+    for c in cands:
+        if c.dataset.name not in hints or c.viable or len(c.missing) != 1:
+            continue
+        want = _KIND_FOR.get(c.dataset.field(c.missing[0]).type)
+        free = [col for col in headers if col not in c.matches and profiles.get(col, Profile()).kind() == want]
+        if want is not None and len(free) == 1:
+            matches = {**c.matches, free[0]: Match(free[0], c.missing[0], 1, "values", 1)}
+            return Candidate(c.dataset, matches, c.score + 2 + 2, c.hinted, [])
+    return None
+
+
 def _margin(best: Candidate) -> int:
     """How close a rival's score may come before the guess is in doubt: an upsert replaces records."""
     return 4 if best.dataset.mode == "upsert" else 2
@@ -1198,13 +1225,17 @@ def recognise(
     undated_rival = None
     if not forced and cands[0].viable:
         cands, undated_rival = _contest_by_date(cands, hints, headers, profiles)
+    named = None if forced else _named_by_values(cands, hints, headers, profiles)
+    if named is not None:
+        cands = [named, *(c for c in cands if c.dataset is not named.dataset)]
     best, others = cands[0], cands[1:]
     rec = Recognition(best, others, headers, profiles, hint_words=hints)
     if forced or not best.viable:
         return rec
     for m in best.matches.values():
         if m.why == "values":
-            rec.doubts.append(("date_by_values", {"header": headers[m.column], "field": m.field}))
+            kind = profiles.get(m.column, Profile()).kind() or "date"
+            rec.doubts.append(("by_values", {"header": headers[m.column], "field": m.field, "kind": kind}))
     if undated_rival is not None:
         rec.doubts.append(("alike", {"other": undated_rival.dataset.name, "a": best.score, "b": undated_rival.score}))
     unused = _typed_unused(best, headers, profiles)
