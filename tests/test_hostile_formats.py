@@ -230,3 +230,51 @@ def test_a_damaged_workbook_is_refused_or_read_whole(held, capfd, suffix, kind):
             "no-sheets": "no sheets",
         }[kind] in r.stderr, r.stderr
     _unchanged(ws, before)
+
+
+def _xlsx(rows) -> bytes:
+    import xlsxwriter
+
+    out = io.BytesIO()
+    wb = xlsxwriter.Workbook(out, {"in_memory": True})
+    ws = wb.add_worksheet()
+    for r, row in enumerate(rows):
+        ws.write_row(r, 0, row)
+    wb.close()
+    return out.getvalue()
+
+
+def _corrupt_sheet_data(data: bytes) -> bytes:
+    """The sheet's deflated bytes overwritten in the middle: the zip's directory is whole, its content is not."""
+    with zipfile.ZipFile(io.BytesIO(data)) as z:
+        info = z.getinfo("xl/worksheets/sheet1.xml")
+    # The local header is 30 bytes plus the name and extra field; the data follows.
+    name_len, extra_len = (
+        int.from_bytes(data[info.header_offset + 26 : info.header_offset + 28], "little"),
+        int.from_bytes(data[info.header_offset + 28 : info.header_offset + 30], "little"),
+    )
+    start = info.header_offset + 30 + name_len + extra_len
+    middle = start + info.compress_size // 2
+    return data[:middle] + bytes(b ^ 0xA5 for b in data[middle : middle + 16]) + data[middle + 16 :]
+
+
+@pytest.mark.parametrize(
+    "damage, zh, en",
+    [
+        (lambda b: b[: len(b) // 2], "文件不完整：下载或复制可能中断了", "the file is cut short"),
+        (_corrupt_sheet_data, "压缩数据已损坏", "its compressed data is corrupt"),
+    ],
+    ids=["cut-short", "corrupt"],
+)
+def test_a_damaged_xlsx_is_explained_in_the_reader_s_words(held, damage, zh, en):
+    """A director cannot act on 'BadZipFile: File is not a zip file': the message says what happened, in Chinese
+    with no reader's English inside it, and in English with --lang en."""
+    ws, before = held
+    many = [HEAD] + [[f"2025-01-{d:02d}", f"C{d}", "水光针", 1000.0 + d] for d in range(1, 29)] * 40
+    (ws / "收费.xlsx").write_bytes(damage(_xlsx(many)))
+    r = run_cli("import", str(ws / "收费.xlsx"), "--clinic", "本院", "--lang", "zh")
+    assert r.exit_code == 1 and "收费.xlsx" in r.stderr and zh in r.stderr, r.stderr
+    assert not re.search(r"[A-Za-z]{4,}", r.stderr.split("\n")[0].replace("xlsx", "")), r.stderr
+    r = run_cli("import", str(ws / "收费.xlsx"), "--clinic", "本院", "--lang", "en")
+    assert r.exit_code == 1 and en in r.stderr, r.stderr
+    _unchanged(ws, before)

@@ -97,7 +97,27 @@ def check_zip(path: Path) -> None:
         RuntimeError,
         KeyError,
     ) as exc:
-        raise InputFileError(f"{path.name} is a damaged workbook ({short_error(exc)}).", hint=_DAMAGED) from None
+        raise InputFileError(f"{path.name} is a damaged workbook ({workbook_damage(exc)}).", hint=_DAMAGED) from None
+
+
+def workbook_damage(exc: BaseException) -> str:
+    """What is wrong with a workbook, in words a director can act on (the catalog has them in Chinese) where
+    the reader's error says it: a zip without its closing directory was cut off in transit; a failed checksum or
+    inflate is corrupt data. Anything else keeps the reader's own words, cut."""
+    said = str(exc).lower()
+    if isinstance(exc, EOFError) or "not a zip file" in said or "end of central directory" in said:
+        return CUT_SHORT
+    if isinstance(exc, (zlib.error, zipfile.BadZipFile)) or any(w in said for w in _CORRUPT_WORDS):
+        return CORRUPT
+    return short_error(exc)
+
+
+# As calamine (Rust's zip and flate2 crates) and Python's zipfile word a part that does not inflate to its bytes.
+_CORRUPT_WORDS = ("invalid checksum", "bad crc", "crc32", "invalid stored block", "corrupt deflate", "invalid distance")
+
+
+CUT_SHORT = "the file is cut short: a download or copy may have been interrupted"
+CORRUPT = "its compressed data is corrupt"
 
 
 def _check_entry(path: Path, info: zipfile.ZipInfo) -> None:

@@ -81,7 +81,7 @@ def _open_excel(path: Path):
         raise
     except BaseException as exc:  # noqa: BLE001 - calamine panics are BaseException; a file must not abort us
         raise InputFileError(
-            f"{path.name} could not be opened as a spreadsheet ({bounds.short_error(exc)}).",
+            f"{path.name} could not be opened as a spreadsheet ({bounds.workbook_damage(exc)}).",
             hint=_RESAVE,
         ) from None
     if not names:
@@ -111,7 +111,7 @@ def read_excel_sheet(path: Path, sheet: str | int, reader=None) -> RawSheet:
         raise
     except BaseException as exc:  # noqa: BLE001 - see _open_excel: panics and MemoryError included
         raise InputFileError(
-            f"{path.name}, sheet '{name}', could not be read ({bounds.short_error(exc)}).", hint=_RESAVE
+            f"{path.name}, sheet '{name}', could not be read ({bounds.workbook_damage(exc)}).", hint=_RESAVE
         ) from None
     if not isinstance(frame, pl.DataFrame):  # a sheet with no cells at all comes back as an empty Series
         frame = pl.DataFrame()

@@ -308,6 +308,12 @@ MESSAGES: dict[str, Pair] = {
         "Its sheets are: {names}. Pass one with --sheet NAME (or its number, 1 = first).",
     ),
     "damaged_workbook": ("{name} 是已损坏的工作簿（{why}）。", "{name} is a damaged workbook ({why})."),
+    # The reasons importer/bounds.py words itself, inside damaged_workbook.
+    "workbook_cut_short": (
+        "文件不完整：下载或复制可能中断了",
+        "the file is cut short: a download or copy may have been interrupted",
+    ),
+    "workbook_corrupt": ("压缩数据已损坏", "its compressed data is corrupt"),
     "zip_part_too_big": (
         "{name}：部件 {part} 解压后会有 {mb} MB，超过 {limit} MB 的上限；文件未读取即被拒收。",
         "{name}: part {part} would inflate to {mb} MB, over the {limit} MB limit; the file was refused unread.",
