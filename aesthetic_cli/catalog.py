@@ -93,10 +93,12 @@ def _predict(con, ctx: Context, day, *, horizons: tuple[int, ...] = (90, 180), c
     return predict(con, until=day, horizons=horizons, clinic=ctx.clinic, show_pii=ctx.show_pii, check=check)
 
 
-def _cards(con, ctx: Context, day, *, limit: int = 50):
+def _cards(con, ctx: Context, day, *, limit: int = 50, snapshot_if_earlier: bool = False):
     from aesthetic_cli.metrics.customers import cards
 
-    return cards(con, asof=day, clinic=ctx.clinic, show_pii=ctx.show_pii, limit=limit)
+    return cards(
+        con, asof=day, clinic=ctx.clinic, show_pii=ctx.show_pii, limit=limit, snapshot_if_earlier=snapshot_if_earlier
+    )
 
 
 def _split(

@@ -26,3 +26,34 @@ def test_a_card_unused_exactly_180_days_is_dormant(con, ws):
     s = cards(con, asof=date(2025, 10, 31)).tables["cards"].row(0, named=True)
     # K1 dormant (500); K2 not. K3 drained 90 days ago, never recharged since: 不续卡; K4 (89 days) not.
     assert (s["dormant_cards"], s["dormant_balance"], s["lapsed_cards"], s["empty_cards"]) == (1, 500, 1, 2)
+
+
+def test_a_day_before_the_cards_export_is_refused_and_a_report_says_it_shows_the_snapshot(con, ws):
+    """Balances are the export's: on 2025-03-31, K2 (opened 2025-06-01) did not exist and K1's balance is unknown.
+    A day asked for before the file's last recorded day (2025-09-01) is refused, through the core and the CLI; a
+    report of a past month shows the snapshot as of that day and says so."""
+    import pytest
+
+    from aesthetic_cli.errors import UsageError
+    from tests.conftest import run_cli
+
+    load(
+        con,
+        ws,
+        cards=[
+            ["卡号", "顾客编号", "开卡日期", "充值金额", "赠送金额", "余额", "最后消费日期"],
+            ["K1", "A", "2025-01-01", "1000", "0", "500", "2025-09-01"],
+            ["K2", "B", "2025-06-01", "2000", "0", "2000", ""],
+        ],
+    )
+    with pytest.raises(UsageError, match="up to 2025-09-01"):
+        cards(con, asof=date(2025, 3, 31))
+    # The snapshot's own day and any later one are answered; K1 last used 2025-09-01 is not dormant on 2025-09-01.
+    assert cards(con, asof=date(2025, 9, 1)).tables["cards"].row(0, named=True)["liability"] == 2500
+    past = cards(con, asof=date(2025, 3, 31), snapshot_if_earlier=True)
+    assert past.meta["asof"] == date(2025, 9, 1)
+    assert past.tables["cards"].row(0, named=True)["liability"] == 2500
+    assert any("按 2025-09-01 计" in n.zh and "not as of 2025-03-31" in n.en for n in past.notes)
+    con.close()
+    r = run_cli("customers", "cards", "--date", "2025-03-31", "--lang", "zh")
+    assert r.exit_code != 0 and "卡片记录到 2025-09-01" in r.stderr and "Traceback" not in r.output, r.output

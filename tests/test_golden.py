@@ -36,7 +36,7 @@ COMMANDS = {
     "items": ("items", "--month", REPORT_MONTH),
     "customers_rfm": ("customers", "rfm", "--date", "2026-09-30"),
     "customers_reactivate": ("customers", "reactivate", "--date", "2026-09-30", "--limit", "15"),
-    "customers_cards": ("customers", "cards", "--date", "2026-09-30", "--limit", "15"),
+    "customers_cards": ("customers", "cards", "--date", "2026-10-31", "--limit", "15"),
     "targets_track": ("targets", "track", "--month", REPORT_MONTH),
 }
 

@@ -7,6 +7,7 @@ from collections.abc import Callable, Iterator
 from datetime import date, timedelta
 from typing import Any
 
+from aesthetic_cli.errors import UsageError
 from aesthetic_cli.lazy_polars import pl
 from aesthetic_cli.metrics.base import frame, prepare, run
 from aesthetic_cli.metrics.result import Note, Result
@@ -363,9 +364,28 @@ def _reactivate_by_overdue(
 
 
 def cards(
-    con, *, asof: date | None = None, clinic: str | None = None, show_pii: bool = False, limit: int = 50
+    con,
+    *,
+    asof: date | None = None,
+    clinic: str | None = None,
+    show_pii: bool = False,
+    limit: int = 50,
+    snapshot_if_earlier: bool = False,
 ) -> Result:
+    """Cards as exported: balances are a snapshot. A day asked for before the snapshot is refused (its balances
+    cannot be known); with snapshot_if_earlier (a report of a past month) the snapshot's day is used and said."""
+    asked = asof
     asof = _asof(con, asof)
+    snapshot = con.execute(query("customers", "cards_snapshot_day")).fetchone()[0]
+    earlier = snapshot is not None and asof < snapshot
+    if earlier and asked is not None and not snapshot_if_earlier:
+        raise UsageError(
+            f"Card balances are a snapshot taken when the cards were exported, and the cards record activity up to "
+            f"{snapshot}: their balances on {asof} cannot be known.",
+            hint=f"Ask for {snapshot} or a later day, or leave the day out.",
+        )
+    if earlier:
+        asof = snapshot
     df = run(con, "customers", "cards", {"clinic": clinic})
     # Unused N days: the last use N days or more before the date (a card last used exactly 180 days ago is 不动卡).
     dormant_since = asof - timedelta(days=DORMANT_CARD_DAYS)
@@ -429,4 +449,13 @@ def cards(
             f"for {DORMANT_CARD_DAYS} days. 不续卡: drained, unused {LAPSED_CARD_DAYS} days, no top-up since.",
         )
     ]
+    if earlier:
+        notes.append(
+            Note(
+                f"储值卡余额是导出时的快照，卡片记录到 {snapshot}，"
+                f"所以按 {snapshot} 计，不是 {asked or asof} 当天的余额。",
+                f"Card balances are a snapshot from the export, which records activity up to {snapshot}: they are "
+                f"shown as of {snapshot}, not as of {asked or asof}.",
+            )
+        )
     return Result(meta=meta, tables={"cards": summary, "cards_to_call": watch}, notes=notes)

@@ -369,7 +369,9 @@ def _monthly(con, cov, ctx: Context, *, month_, meanwhile=None, **_) -> Report:
             "funnel": lambda c: catalog.run("funnel", c, ctx, p),  # 0.3
             "items": lambda c: catalog.run("items", c, ctx, p),  # 0.25
             "cohorts": lambda c: catalog.run("cohorts", c, ctx, year, months=12),  # 0.23
-            "customers_cards": lambda c: catalog.run("customers cards", c, ctx, p.end, limit=20),  # 0.2
+            "customers_cards": lambda c: catalog.run(
+                "customers cards", c, ctx, p.end, limit=20, snapshot_if_earlier=True
+            ),  # 0.2
             "clinics": lambda c: clinic_comparison(c, p, cov, clinic),  # 0.17
             "channels": lambda c: catalog.run("channels", c, ctx, p),  # 0.15
             "provenance": provenance,  # 0.13

@@ -188,6 +188,10 @@ SELECT k.card_id, k.customer_id, k.card_type, k.card_clinic AS clinic,
        coalesce(k.balance, 0) AS balance, k.last_used_at, coalesce(t.n, 0) AS topups_after_last_use
 FROM k LEFT JOIN topups t USING (card_id);
 
+-- name: cards_snapshot_day
+-- The latest day the cards file records (a card opened or used): its balances are as of that day or later.
+SELECT max(greatest(opened_at, last_used_at)) AS day FROM cards;
+
 -- name: last_deal_items
 -- overdue's, overdue_count's and overdue_listed's shared part: item intervals, the customers with a day after
 -- $asof (late) and their last deal and lifetime sales up to $asof worked out from their days, and what each
