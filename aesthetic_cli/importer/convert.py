@@ -19,8 +19,10 @@ ROW = "_row"
 # only with its unit or in brackets: SUM12 or Total1 is an id. Matched on the cell lower-cased with its spaces
 # taken out, at most TOTAL_MAX_CHARS long.
 _TOTAL_WORDS = (
-    r"^(?:本页|本表|全部|当日|本日|本月)?(合计|总计|小计|总合计|total|totals|grandtotal|sum)"
-    r"(?:[:：]?(?:[(（]共?\d+[笔条项单行人次个]?[)）]|共?\d+[笔条项单行人次个]))?[:：]?$"
+    r"^(?:(?:本页|本表|全部|当日|本日|本月)?(合计|总计|小计|总合计|total|totals|grandtotal|sum)"
+    r"(?:[:：]?(?:[(（]共?\d+[笔条项单行人次个]?[)）]|共?\d+[笔条项单行人次个]))?[:：]?"
+    # A count or a page marker under the table: 共 2 条记录, 共3笔, 第1页/共1页, Page 1 of 3.
+    r"|共\d+[笔条项单行人次个](?:记录|数据)?|第\d+页[/,，]?(?:共\d+页)?|page\d+(?:of\d+)?)$"
 )
 TOTAL_MAX_CHARS = 12
 # A signer's, a print/export time's or a note's label and a colon: 制表人：, 打印时间：, Printed by:, Note:.
@@ -29,10 +31,17 @@ TOTAL_MAX_CHARS = 12
 _NOTE = (
     r"(?i)^\s*(?:(?:制表|制单|填表|打印|导出|审核|复核|审批|经办|统计|签字|签名)(?:人|员|者)?(?:时间|日期)?"
     r"|(?:打印|导出|制表|统计)?(?:时间|日期)|负责人|操作员|备注|说明|注"
+    r"|数据截[止至](?:时间|日期)?|截[止至](?:时间|日期)|数据(?:时间|日期|范围|区间)|统计(?:区间|范围|周期)"
     r"|(?:printed|exported|prepared|generated|reviewed|approved)(?:\s+(?:by|on|at))?|notes?|remarks?)\s*[:：]"
 )
-_TOPUP = r"充值|储值|预存|top.?up|recharge"
-_STORED_VALUE = r"储值|余额|卡扣|划卡|扣卡|会员卡|预存|充值卡|stored|balance|prepaid"
+_TOPUP = r"充值|储值|预存|开卡|续卡|充卡|top.?up|recharge"
+# A line's kind (类型) names a top-up in more words than an item's name may (an item 办卡价水光针 is a sale).
+_TOPUP_KIND = _TOPUP + r"|办卡"
+# Paid from a balance, a prepaid course, a gift balance or a deposit paid earlier: no cash came in that day.
+_STORED_VALUE = (
+    r"储值|余额|卡扣|划卡|扣卡|会员卡|预存|预付|充值卡|卡金|本金|赠金|赠送|疗程卡|次卡|卡项|抵扣|扣减|券"
+    r"|stored|balance|prepaid"
+)
 _YES = ["是", "y", "yes", "true", "1", "已到院", "到院", "已到", "到店", "已到店", "√", "✓"]
 _NO = ["否", "n", "no", "false", "0", "未到院", "未到", "未到店", "×", "x"]
 EXCEL_EPOCH = pl.date(1899, 12, 30)
@@ -83,7 +92,15 @@ MAX_ABS_AMOUNT = 1e10
 
 def _clean(col: str) -> pl.Expr:
     # ="000123" is how Excel exports keep leading zeros; the value is inside the quotes.
-    s = pl.col(col).str.replace_all(_CONTROL, "").str.strip_chars().str.replace(r'^="(.*)"$', "$1").str.strip_chars()
+    # '000123 is Excel's other way (a leading apostrophe marks a cell as text); the apostrophe is no data.
+    s = (
+        pl.col(col)
+        .str.replace_all(_CONTROL, "")
+        .str.strip_chars()
+        .str.replace(r'^="(.*)"$', "$1")
+        .str.replace(r"^'", "")
+        .str.strip_chars()
+    )
     return pl.when((s == "") | s.is_in(_EMPTY)).then(None).otherwise(s)
 
 
@@ -119,7 +136,9 @@ def parse_date(col: str, allow_month: bool = False, order: str | None = None, fm
     compact = s.str.extract(r"^(\d{8})$", 1)
     norm = (
         s.str.replace_all(r"[年月/.]", "-")
-        .str.replace_all(r"[日号]", "")
+        # 2026年10月08日14:32: the day's sign is where the time begins.
+        .str.replace_all(r"[日号]", " ")
+        .str.strip_chars()
         .str.replace_all(r"\s+", " ")
         .str.replace(r"-$", "")
     )
@@ -147,7 +166,9 @@ def parse_phone(col: str) -> pl.Expr:
     # Half-width first: \D keeps a full-width ４, and 1380013801４ would not link to 13800138014.
     digits = _half_width(pl.col(col)).str.replace_all(r"\.0+$", "").str.replace_all(r"\D", "")
     mobile = digits.str.replace(r"^(?:0086|86)(1\d{10})$", "$1")
-    return pl.when(mobile.str.len_chars().is_between(5, 15)).then(mobile)
+    # 138****5678 is a number the CRM hid: its digits would link leads to the wrong customer.
+    hidden = pl.col(col).str.contains(r"[*＊×•●]")
+    return pl.when(mobile.str.len_chars().is_between(5, 15) & ~hidden).then(mobile)
 
 
 def parse_bool(col: str) -> pl.Expr:
@@ -387,7 +408,7 @@ def _derive(dataset: str, df: pl.DataFrame) -> pl.DataFrame:
             .then(-pl.col("paid_amount"))
             .otherwise(pl.col("paid_amount"))
         )
-        topup = kind.str.contains(_TOPUP) | pl.col("item").str.to_lowercase().str.contains(_TOPUP)
+        topup = kind.str.contains(_TOPUP_KIND) | pl.col("item").str.to_lowercase().str.contains(_TOPUP)
         df = df.with_columns(paid.alias("paid_amount")).with_columns(
             pl.when(pl.col("paid_amount") < 0)
             .then(pl.lit("refund"))

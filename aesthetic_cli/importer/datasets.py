@@ -95,7 +95,12 @@ PHONE_SYN = (
     "cellphone",
     "phone",
 )
-CHANNEL = ("渠道", "来源", "来源渠道", "渠道来源", "客户来源", "媒体", "平台", "推广渠道", "source")
+# A CRM with two levels (一级渠道 线上/线下 over 二级渠道 抖音/小红书) is read at the second, the level its spend
+# and leads are booked at: those names are known headers, so they win over a header that merely says 渠道.
+CHANNEL = (
+    *("渠道", "来源", "来源渠道", "渠道来源", "客户来源", "媒体", "平台", "推广渠道", "source"),
+    *("二级渠道", "渠道明细", "细分渠道", "子渠道", "渠道细分", "二级来源", "来源明细", "二级来源渠道"),
+)
 CONSULTANT = (
     "现场咨询师",
     "咨询师",
@@ -354,7 +359,22 @@ _register(
             ),
             _f("consultant", TEXT, False, CONSULTANT, "consultant"),
             _f("doctor", TEXT, False, ("医生", "主治医生", "治疗医生", "操作医生"), "consultant"),
-            _f("kind", TEXT, False, ("类型", "收费类型", "业务类型", "单据类型", "交易类型")),
+            _f(
+                "kind",
+                TEXT,
+                False,
+                (
+                    "类型",
+                    "收费类型",
+                    "业务类型",
+                    "单据类型",
+                    "交易类型",
+                    "操作类型",
+                    "款项类型",
+                    "收支类型",
+                    "订单类型",
+                ),
+            ),
             CLINIC,
         ),
         mode="append",

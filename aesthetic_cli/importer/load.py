@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import contextlib
 import hashlib
 import re
@@ -99,7 +101,14 @@ def _pick_sheets(
     picked: list[tuple[read.RawSheet, Layout]] = []
     skipped: list[tuple[str | None, str]] = []
     errors: list[InputFileError] = []
+    # Sheets not taken, with the header (column -> text) and header row each was read with.
+    doubted: list[tuple[read.RawSheet, dict[str, str], int]] = []
+    # A hidden sheet is read only when named (--sheet, or sheets = [...] in a mapping file).
+    hidden = set() if strict else read.hidden_sheets(path)
     for name in names:
+        if name in hidden:
+            skipped.append((name, f"hidden sheet; import it with --sheet {name} if it holds data to load"))
+            continue
         raw = read.read_excel_sheet(path, name, book)
         try:
             layout = locate(
@@ -116,8 +125,11 @@ def _pick_sheets(
                 raise
             errors.append(exc)
             skipped.append((raw.sheet, exc.message))
+            if isinstance(exc, RecognitionRefused):
+                doubted.append((raw, exc.recognition.headers, exc.header_row))
             continue
         if picked and layout.dataset.name != picked[0][1].dataset.name:
+            doubted.append((raw, layout.headers, layout.header_row))
             other = layout.dataset.name
             skipped.append(
                 (
@@ -129,6 +141,16 @@ def _pick_sheets(
             )
             continue
         picked.append((raw, layout))
+    if picked:
+        # A month's sheet with the very header of a sheet taken, whose cells are mostly bad, was guessed as
+        # something else: it is that dataset, read with that sheet's reading, so its rows are rejected one by one
+        # (and the sheet refused when most are bad) instead of the sheet left out of a run that says it succeeded.
+        taken = picked[0][1]
+        for raw, headers, row in doubted:
+            if headers != taken.headers:
+                continue
+            picked.append((raw, dataclasses.replace(taken, header_row=row)))
+            skipped = [(n, why) for n, why in skipped if n != raw.sheet]
     if not picked:
         # A refusal about a sheet that looked like data says more than "no header" on a cover sheet.
         raise next(
@@ -544,19 +566,16 @@ def _load_all(
     con, path: Path, preps: list[Prepared], *, mapping, digest, mapping_digest, clinic, amount_unit, lang
 ) -> list[ImportResult]:
     results: list[ImportResult] = []
-    for prep in preps:
+    keys = {"digest": digest, "mapping_digest": mapping_digest, "clinic": clinic, "amount_unit": amount_unit}
+    # Every sheet is checked before any is loaded: a workbook whose second sheet is mostly unreadable is refused
+    # whole, as its message says, not after its first sheet has been committed.
+    steps = [(prep, True) for prep in preps] + [(prep, False) for prep in preps]
+    for prep, checking in steps:
         try:
-            results.append(
-                _load_one(
-                    con,
-                    path,
-                    prep,
-                    digest=digest,
-                    mapping_digest=mapping_digest,
-                    clinic=clinic,
-                    amount_unit=amount_unit,
-                )
-            )
+            if checking:
+                _refuse_if_mostly_bad(con, path, prep, **keys)
+            else:
+                results.append(_load_one(con, path, prep, **keys))
         except InputFileError as exc:
             # Mostly unreadable rows usually mean a column read as the wrong field: give the
             # guess to correct, as for any refusal.
@@ -585,12 +604,36 @@ def _load_all(
     return results
 
 
+def _options_key(prep: Prepared, *, mapping_digest: str, clinic: str | None, amount_unit: str) -> str:
+    return f"{prep.layout.dataset.name}|{clinic or ''}|{prep.sheet or ''}|{amount_unit}|{mapping_digest}"
+
+
+def _refuse_if_mostly_bad(
+    con, path: Path, prep: Prepared, *, digest: str, mapping_digest: str, clinic: str | None, amount_unit: str
+) -> None:
+    """More than MAX_REJECT_SHARE of a sheet's rows unreadable (and the sheet not imported before, unchanged):
+    the file is refused."""
+    key = _options_key(prep, mapping_digest=mapping_digest, clinic=clinic, amount_unit=amount_unit)
+    data_rows = prep.good_rows + prep.rejected
+    if not (data_rows and prep.rejected / data_rows > MAX_REJECT_SHARE):
+        return
+    if con.execute(_sql("seen"), {"sha": digest, "opt": key}).fetchone():
+        return
+    raise InputFileError(
+        _mostly_bad_message(path, prep.sheet, prep, data_rows),
+        hint=(
+            "Nothing was imported. Check that this is the right file and --kind, or --amount-unit; "
+            "fix the rows above or map the columns with --mapping FILE."
+        ),
+    )
+
+
 def _load_one(
     con, path: Path, prep: Prepared, *, digest: str, mapping_digest: str, clinic: str | None, amount_unit: str
 ) -> ImportResult:
     layout, sheet_name = prep.layout, prep.sheet
     ds = layout.dataset
-    options_key = f"{ds.name}|{clinic or ''}|{sheet_name or ''}|{amount_unit}|{mapping_digest}"
+    options_key = _options_key(prep, mapping_digest=mapping_digest, clinic=clinic, amount_unit=amount_unit)
     result = ImportResult(
         file=path,
         dataset=ds.name,
@@ -607,22 +650,13 @@ def _load_one(
         date_max=prep.date_max,
     )
     seen = con.execute(_sql("seen"), {"sha": digest, "opt": options_key}).fetchone()
-    data_rows = prep.good_rows + prep.rejected
-    if seen or (data_rows and prep.rejected / data_rows > MAX_REJECT_SHARE):
+    if seen:
         if prep.frame is None:
             con.execute(_sql("drop_staged", staged=(prep.table, STAGED)))
-        if seen:
-            result.status, result.batch_id, result.previous_import = "unchanged", seen[0], seen[1]
-            result.date_min = result.date_max = None
-            return result
-        raise InputFileError(
-            _mostly_bad_message(path, sheet_name, prep, data_rows),
-            hint=(
-                "Nothing was imported. Check that this is the right file and --kind, or --amount-unit; "
-                "fix the rows above or map the columns with --mapping FILE."
-            ),
-        )
-
+        result.status, result.batch_id, result.previous_import = "unchanged", seen[0], seen[1]
+        result.date_min = result.date_max = None
+        return result
+    # (_load_all has refused a mostly unreadable sheet before loading any.)
     prep.attach(con)
     try:
         # On a lake, imports take turns, and a commit that conflicts with another writer (a push, a saved

@@ -51,6 +51,28 @@ def open_workbook(path: Path):
     return _open_excel(path)
 
 
+def hidden_sheets(path: Path) -> set[str]:
+    """The sheets a workbook hides (state="hidden" or "veryHidden" in xl/workbook.xml): old data, lookup lists
+    and test rows a CRM keeps out of sight. Read from the zip after bounds.check_zip has passed it; other formats
+    (xls, ods) report none."""
+    import zipfile
+    import xml.etree.ElementTree as ET
+
+    with path.open("rb") as fh:
+        if fh.read(4) != _ZIP_MAGIC[:4]:
+            return set()
+    try:
+        with zipfile.ZipFile(path) as z:
+            root = ET.fromstring(z.read("xl/workbook.xml"))
+    except (KeyError, zipfile.BadZipFile, ET.ParseError, OSError):
+        return set()
+    return {
+        el.get("name", "")
+        for el in root.iter()
+        if el.tag.rsplit("}", 1)[-1] == "sheet" and el.get("state") in ("hidden", "veryHidden")
+    }
+
+
 def _open_excel(path: Path):
     import fastexcel
 

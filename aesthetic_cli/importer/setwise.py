@@ -52,10 +52,10 @@ def _is_in(expr: str, values: list[str]) -> str:
 
 
 def _row_regex(delimiter: str) -> str:
-    """A row needing convert.py's cleaning: a cell with leading or trailing whitespace, an ="..." cell,
-    or a control character anywhere."""
+    """A row needing convert.py's cleaning: a cell with leading or trailing whitespace, an ="..." cell, a cell
+    marked as text by a leading apostrophe, or a control character anywhere."""
     sep = "\\" + delimiter if delimiter in r"\.^$|?*+()[]{}" else delimiter
-    return rf"(^|{sep}){_WS}|{_WS}({sep}|$)|(^|{sep})=|{_CONTROL}"
+    return rf"(^|{sep}){_WS}|{_WS}({sep}|$)|(^|{sep})[=']|{_CONTROL}"
 
 
 @dataclass
@@ -72,9 +72,10 @@ class Plan:
     params: dict[str, object]
 
 
-_TOTAL_FIRST = ["合", "总", "小", "本", "全", "当", "t", "g", "s"]  # the first letters of convert._TOTAL_WORDS
-# and the last: a word's, a colon's, or a count's (合计：2笔, 合计(1条)).
-_TOTAL_LAST = ["计", "l", "s", "m", ":", "：", *"笔条项单行人次个)）", *"0123456789"]
+# The first letters of convert._TOTAL_WORDS (共 and 第 for counts and page markers, p for Page 1 of 3)
+_TOTAL_FIRST = ["合", "总", "小", "本", "全", "当", "共", "第", "t", "g", "s", "p"]
+# and the last: a word's, a colon's, a count's or a page marker's (合计：2笔, 合计(1条), 共2条记录, 第1页).
+_TOTAL_LAST = ["计", "l", "s", "m", ":", "：", *"笔条项单行人次个)）录据页", *"0123456789"]
 
 
 def plan(
@@ -214,7 +215,7 @@ def derived(dataset: str) -> list[str]:
     if dataset == "orders":
         refund = f"(contains({low('kind')}, '退') AND paid_amount > 0)"
         paid = f"CASE WHEN {refund} THEN -paid_amount ELSE paid_amount END"
-        topup = f"({has(low('kind'), cv._TOPUP)} OR coalesce({has('lower(item)', cv._TOPUP)}, false))"
+        topup = f"({has(low('kind'), cv._TOPUP_KIND)} OR coalesce({has('lower(item)', cv._TOPUP)}, false))"
         return [
             f"{paid} AS paid_amount",
             f"CASE WHEN ({paid}) < 0 THEN 'refund' WHEN {topup} THEN 'topup' ELSE 'sale' END AS line_kind",

@@ -179,6 +179,10 @@ MESSAGES: dict[str, Pair] = {
     # Chatter of the commands (stderr): what was done, what to do next.
     "import_file": ("{where} → {dataset}，批次 {batch}{dates}", "{where} → {dataset} (batch {batch}){dates}"),
     "sheet_skipped": ("  工作表「{name}」未导入：{why}", "  sheet '{name}' not imported: {why}"),
+    "hidden_sheet": (
+        "这是隐藏的工作表；如其中有要导入的数据，请用 --sheet {name} 单独导入",
+        "hidden sheet; import it with --sheet {name} if it holds data to load",
+    ),
     "new_channel": ("  新渠道：{names}", "  new channels: {names}"),
     "new_consultant": ("  新员工姓名：{names}", "  new staff names: {names}"),
     "new_other": ("  新{kind}：{names}", "  new {kind}: {names}"),
@@ -306,6 +310,17 @@ MESSAGES: dict[str, Pair] = {
     "sheets_are": (
         "它的工作表有：{names}。请用 --sheet 名称（或序号，1 = 第一个）指定一个。",
         "Its sheets are: {names}. Pass one with --sheet NAME (or its number, 1 = first).",
+    ),
+    "cards_snapshot": (
+        "储值卡余额是导出时的快照，卡片记录到 {snapshot}：算不出 {asof} 当天的余额。",
+        (
+            "Card balances are a snapshot taken when the cards were exported, and the cards record activity up to "
+            "{snapshot}: their balances on {asof} cannot be known."
+        ),
+    ),
+    "cards_snapshot_hint": (
+        "请用 {snapshot} 或之后的日期，或不指定日期。",
+        "Ask for {snapshot} or a later day, or leave the day out.",
     ),
     "damaged_workbook": ("{name} 是已损坏的工作簿（{why}）。", "{name} is a damaged workbook ({why})."),
     # The reasons importer/bounds.py words itself, inside damaged_workbook.
