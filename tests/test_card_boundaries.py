@@ -57,3 +57,22 @@ def test_a_day_before_the_cards_export_is_refused_and_a_report_says_it_shows_the
     con.close()
     r = run_cli("customers", "cards", "--date", "2025-03-31", "--lang", "zh")
     assert r.exit_code != 0 and "卡片记录到 2025-09-01" in r.stderr and "Traceback" not in r.output, r.output
+
+
+def test_cards_exported_after_the_orders_are_shown_as_of_their_export_without_a_date(con, ws):
+    """Orders end 2025-10-03, the cards file records a use on 2025-10-05: the plain command answers as of 10-05."""
+    import json
+
+    from tests.conftest import ORDER_HEAD, run_cli
+
+    load(
+        con,
+        ws,
+        orders=[ORDER_HEAD, ["2025-10-03", "A", "水光针", "1680", "微信", "甲"]],
+        cards=[["卡号", "顾客编号", "充值金额", "余额", "最后消费日期"], ["K1", "A", "1000", "400", "2025-10-05"]],
+    )
+    con.close()
+    r = run_cli("customers", "cards", "--format", "json")
+    assert r.exit_code == 0, r.output
+    out = json.loads(r.stdout)
+    assert out["meta"]["asof"] == "2025-10-05" and out["cards"][0]["liability"] == 400

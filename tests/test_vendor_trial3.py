@@ -45,17 +45,26 @@ def test_top_ups_in_a_vendor_s_words_are_not_sales(ws):
         ["C3", "2026-11-03", "M3", "充卡", "5000", "微信", ""],
         ["C4", "2026-11-03", "M4", "金卡", "2000", "微信", "办卡"],
         ["C5", "2026-11-04", "M3", "水光针", "1680", "会员卡", "消费"],
+        # An item priced for card holders is a sale: only an item named for the top-up alone is one.
+        ["C6", "2026-11-04", "M5", "开卡价水光针", "980", "微信", ""],
     ]
     write_csv(ws / "收费明细.csv", rows)
     assert run_cli("import", str(ws / "收费明细.csv")).exit_code == 0
-    assert _sales("2026-11") == (1680, 1)
+    assert _sales("2026-11") == (1680 + 980, 2)
 
 
-@pytest.mark.parametrize("method", ["本金", "赠金支付", "卡金", "疗程卡", "次卡", "定金抵扣", "卡项扣减", "现金券"])
-def test_paying_from_a_balance_or_prepaid_course_is_no_cash_in(ws, method):
+@pytest.mark.parametrize(
+    "method, stored",
+    [
+        *[(m, True) for m in ("本金", "赠金支付", "卡金", "疗程卡", "次卡", "定金抵扣", "卡项扣减", "现金券")],
+        # Paid for on the platform: cash that came in.
+        *[(m, False) for m in ("美团团购券", "抖音券", "微信")],
+    ],
+)
+def test_paying_from_a_balance_or_prepaid_course_is_no_cash_in(ws, method, stored):
     write_csv(ws / "收费明细.csv", [HEAD, ["C1", "2026-11-03", "M1", "水光针", "1680", method]])
     assert run_cli("import", str(ws / "收费明细.csv")).exit_code == 0
-    assert _q(ws, "SELECT stored_value FROM orders") == [(True,)]
+    assert _q(ws, "SELECT stored_value FROM orders") == [(stored,)]
 
 
 def test_a_masked_phone_links_no_one(ws):
@@ -109,6 +118,22 @@ def test_a_month_s_sheet_with_the_same_header_and_mostly_bad_rows_refuses_the_fi
     assert _q(ws, "SELECT count(*) FROM orders") == [(0,)]
 
 
+def test_a_sheet_named_for_another_dataset_keeps_its_refusal_though_its_header_is_the_same(ws):
+    """划扣明细 beside 收费明细 with the same generic header: consumption of prepaid courses is not sales."""
+    head = ["单据号", "日期", "客户编号", "项目", "金额"]
+    wb = openpyxl.Workbook()
+    wb.active.title = "收费明细"
+    for r in (head, ["A1", "2026-11-03", "M1", "水光针", 1680]):
+        wb.active.append(r)
+    used = wb.create_sheet("划扣明细")
+    for r in (head, ["B1", "2026-11-04", "M1", "水光针", 1680]):
+        used.append(r)
+    wb.save(ws / "导出.xlsx")
+    r = run_cli("import", str(ws / "导出.xlsx"), "--lang", "zh")
+    assert r.exit_code == 0 and "划扣明细" in r.stderr, r.stderr
+    assert _q(ws, "SELECT sum(paid_amount) FROM orders") == [(Decimal("1680.00"),)]
+
+
 def test_an_apostrophe_marking_text_is_no_part_of_the_value(ws):
     """'1001 (Excel's text mark) in an order linked to no visit of customer 1001, and '1280 was no amount."""
     write_csv(ws / "到院.csv", [["到院日期", "客户编号", "初复诊"], ["2026-11-03", "1001", "初诊"]])
@@ -120,12 +145,14 @@ def test_an_apostrophe_marking_text_is_no_part_of_the_value(ws):
 
 
 def test_footers_of_a_small_daily_export_are_skipped(ws):
-    """Two order lines, then 共 2 条记录, 数据截止：…, 第1页/共1页 and Page 1 of 1: four footers that made the file
+    """Order lines, then 共 2 条记录, 数据截止：…, 第1页/共1页 and Page 1 of 1: four footers that made the file
     "more than half bad" and refused it."""
     rows = [
         HEAD,
         ["C1", "2026-11-03", "M1", "水光针", "1680", "微信"],
         ["C2", "2026-11-03", "M2", "光子嫩肤", "1200", "微信"],
+        # A course card's size in a data row is data: 共6次 with the rest of the row filled.
+        ["共6次", "2026-11-03", "M3", "水光针疗程", "6800", "微信"],
         ["共 2 条记录", "", "", "", "", ""],
         ["数据截止：2026-11-03 23:59", "", "", "", "", ""],
         ["第1页/共1页", "", "", "", "", ""],
@@ -134,7 +161,7 @@ def test_footers_of_a_small_daily_export_are_skipped(ws):
     write_csv(ws / "收费日报.csv", rows)
     r = run_cli("import", str(ws / "收费日报.csv"))
     assert r.exit_code == 0, r.stderr
-    assert _q(ws, "SELECT count(*), sum(paid_amount) FROM orders") == [(2, Decimal("2880.00"))]
+    assert _q(ws, "SELECT count(*), sum(paid_amount) FROM orders") == [(3, Decimal("9680.00"))]
     assert _q(ws, "SELECT skipped, rejected FROM import_batches") == [(4, 0)]
 
 

@@ -19,11 +19,12 @@ ROW = "_row"
 # only with its unit or in brackets: SUM12 or Total1 is an id. Matched on the cell lower-cased with its spaces
 # taken out, at most TOTAL_MAX_CHARS long.
 _TOTAL_WORDS = (
-    r"^(?:(?:本页|本表|全部|当日|本日|本月)?(合计|总计|小计|总合计|total|totals|grandtotal|sum)"
-    r"(?:[:：]?(?:[(（]共?\d+[笔条项单行人次个]?[)）]|共?\d+[笔条项单行人次个]))?[:：]?"
-    # A count or a page marker under the table: 共 2 条记录, 共3笔, 第1页/共1页, Page 1 of 3.
-    r"|共\d+[笔条项单行人次个](?:记录|数据)?|第\d+页[/,，]?(?:共\d+页)?|page\d+(?:of\d+)?)$"
+    r"^(?:本页|本表|全部|当日|本日|本月)?(合计|总计|小计|总合计|total|totals|grandtotal|sum)"
+    r"(?:[:：]?(?:[(（]共?\d+[笔条项单行人次个]?[)）]|共?\d+[笔条项单行人次个]))?[:：]?$"
 )
+# A count or a page marker under the table (共 2 条记录, 第1页/共1页, Page 1 of 3): a footer only when it is the
+# row's one filled cell, since 共6次 is also a course card's size in a 规格 column.
+_FOOTER_WORDS = r"^(?:共\d+[笔条项单行人次个](?:记录|数据)?|第\d+页[/,，]?(?:共\d+页)?|page\d+(?:of\d+)?)$"
 TOTAL_MAX_CHARS = 12
 # A signer's, a print/export time's or a note's label and a colon: 制表人：, 打印时间：, Printed by:, Note:.
 # Named labels, not any few letters before a colon: ids and names hold colons too (VIP:002, Botox: forehead),
@@ -34,12 +35,16 @@ _NOTE = (
     r"|数据截[止至](?:时间|日期)?|截[止至](?:时间|日期)|数据(?:时间|日期|范围|区间)|统计(?:区间|范围|周期)"
     r"|(?:printed|exported|prepared|generated|reviewed|approved)(?:\s+(?:by|on|at))?|notes?|remarks?)\s*[:：]"
 )
-_TOPUP = r"充值|储值|预存|开卡|续卡|充卡|top.?up|recharge"
-# A line's kind (类型) names a top-up in more words than an item's name may (an item 办卡价水光针 is a sale).
-_TOPUP_KIND = _TOPUP + r"|办卡"
+_TOPUP = r"充值|储值|预存|top.?up|recharge"
+# A line's kind (类型) names a top-up in more words than an item's name may: an item 开卡价水光针 is a sale, an item
+# named 会员开卡 or 续卡 and nothing else is a top-up.
+_TOPUP_KIND = _TOPUP + r"|开卡|办卡|续卡|充卡"
+_TOPUP_ITEM = _TOPUP + r"|^(?:会员)?(?:开卡|办卡|续卡|充卡)$"
 # Paid from a balance, a prepaid course, a gift balance or a deposit paid earlier: no cash came in that day.
 _STORED_VALUE = (
-    r"储值|余额|卡扣|划卡|扣卡|会员卡|预存|预付|充值卡|卡金|本金|赠金|赠送|疗程卡|次卡|卡项|抵扣|扣减|券"
+    r"储值|余额|卡扣|划卡|扣卡|会员卡|预存|预付|充值卡|卡金|本金|赠金|赠送|疗程卡|次卡|卡项|抵扣|扣减"
+    # Vouchers the clinic gave; a 团购券 or 抖音券 was paid for on the platform and is cash.
+    r"|现金券|代金券|抵用券|优惠券|礼券|赠券"
     r"|stored|balance|prepaid"
 )
 _YES = ["是", "y", "yes", "true", "1", "已到院", "到院", "已到", "到店", "已到店", "√", "✓"]
@@ -303,6 +308,15 @@ def convert(
             for c in frame.columns[:4]
         ]
     ).fill_null(False)
+    footer = pl.any_horizontal(
+        [
+            (pl.col(c).str.len_chars() <= TOTAL_MAX_CHARS)
+            & pl.col(c).str.to_lowercase().str.replace_all(r"\s", "").str.contains(_FOOTER_WORDS)
+            for c in frame.columns[:4]
+        ]
+    ).fill_null(False) & (
+        pl.sum_horizontal([(pl.col(c).fill_null("").str.strip_chars() != "") for c in frame.columns]) == 1
+    )
     header_again = pl.all_horizontal(
         [(pl.col(c) == pl.lit(layout.headers[c])).fill_null(False) for c in layout.mapping]
     )
@@ -313,7 +327,7 @@ def convert(
             for c in frame.columns
         ]
     ).fill_null(False)
-    body = body.with_columns(blank.alias("_blank"), (totals | header_again | signed).alias("_total"))
+    body = body.with_columns(blank.alias("_blank"), (totals | footer | header_again | signed).alias("_total"))
     skipped_blank = int(body["_blank"].sum())
     skipped_totals = int((body["_total"] & ~body["_blank"]).sum())
     body = body.filter(~pl.col("_blank") & ~pl.col("_total"))
@@ -408,7 +422,7 @@ def _derive(dataset: str, df: pl.DataFrame) -> pl.DataFrame:
             .then(-pl.col("paid_amount"))
             .otherwise(pl.col("paid_amount"))
         )
-        topup = kind.str.contains(_TOPUP_KIND) | pl.col("item").str.to_lowercase().str.contains(_TOPUP)
+        topup = kind.str.contains(_TOPUP_KIND) | pl.col("item").str.to_lowercase().str.contains(_TOPUP_ITEM)
         df = df.with_columns(paid.alias("paid_amount")).with_columns(
             pl.when(pl.col("paid_amount") < 0)
             .then(pl.lit("refund"))

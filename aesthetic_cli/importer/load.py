@@ -18,6 +18,7 @@ import polars as pl
 
 from aesthetic_cli.errors import InputFileError, UsageError
 from aesthetic_cli.importer import read, stage
+from aesthetic_cli.importer import recognise as rg
 from aesthetic_cli.importer.batches import imported_before
 from aesthetic_cli.importer.convert import ROW, Converted, convert
 from aesthetic_cli.importer.datasets import DATASETS, Dataset
@@ -147,7 +148,9 @@ def _pick_sheets(
         # (and the sheet refused when most are bad) instead of the sheet left out of a run that says it succeeded.
         taken = picked[0][1]
         for raw, headers, row in doubted:
-            if headers != taken.headers:
+            # A sheet whose own name points to another dataset (划扣明细 beside 收费明细) keeps its refusal.
+            named = rg.hint_scores(raw.sheet or "")
+            if headers != taken.headers or (named and taken.dataset.name not in named):
                 continue
             picked.append((raw, dataclasses.replace(taken, header_row=row)))
             skipped = [(n, why) for n, why in skipped if n != raw.sheet]

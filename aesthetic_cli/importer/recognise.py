@@ -709,6 +709,7 @@ HINTS: dict[str, tuple[str, ...]] = {
     ),
     "leads": (
         "线索",
+        "客资",
         "网电",
         "留资",
         "咨询登记",
@@ -1168,7 +1169,9 @@ def _named_by_values(
             continue
         want = _KIND_FOR.get(c.dataset.field(c.missing[0]).type)
         free = [col for col in headers if col not in c.matches and profiles.get(col, Profile()).kind() == want]
-        if want is not None and len(free) == 1:
+        # Only a reading that also takes every column the first guess reads: a leads file named 抖音推广 must
+        # not become spend by leaving 姓名 and 手机号码 unread and taking 年龄 as the amount.
+        if want is not None and len(free) == 1 and set(cands[0].matches) <= {*c.matches, free[0]}:
             matches = {**c.matches, free[0]: Match(free[0], c.missing[0], 1, "values", 1)}
             return Candidate(c.dataset, matches, c.score + 2 + 2, c.hinted, [])
     return None

@@ -72,7 +72,9 @@ class Plan:
     params: dict[str, object]
 
 
-# The first letters of convert._TOTAL_WORDS (共 and 第 for counts and page markers, p for Page 1 of 3)
+# A row with a totals word or a footer (convert.py skips a footer only alone in its row) goes to convert.py.
+_TOTAL_OR_FOOTER = f"{cv._TOTAL_WORDS}|{cv._FOOTER_WORDS}"
+# The first letters of both (共 and 第 for counts and page markers, p for Page 1 of 3)
 _TOTAL_FIRST = ["合", "总", "小", "本", "全", "当", "共", "第", "t", "g", "s", "p"]
 # and the last: a word's, a colon's, a count's or a page marker's (合计：2笔, 合计(1条), 共2条记录, 第1页).
 _TOTAL_LAST = ["计", "l", "s", "m", ":", "：", *"笔条项单行人次个)）录据页", *"0123456789"]
@@ -112,7 +114,7 @@ def plan(
         last_letter = _is_in(f"lower(right({c}, 1))", _TOTAL_LAST)
         conds.append(
             f"NOT CASE WHEN length({c}) <= {cv.TOTAL_MAX_CHARS} AND {first_letter} AND {last_letter} THEN "
-            f"coalesce(regexp_matches(regexp_replace(lower({c}), '{_WS}', '', 'g'), {lit(cv._TOTAL_WORDS)}), false) "
+            f"coalesce(regexp_matches(regexp_replace(lower({c}), '{_WS}', '', 'g'), {lit(_TOTAL_OR_FOOTER)}), false) "
             "ELSE false END"
         )
     # A signature under the table (制表人：张三) in a required text column would load as an item or a name:
@@ -215,7 +217,7 @@ def derived(dataset: str) -> list[str]:
     if dataset == "orders":
         refund = f"(contains({low('kind')}, '退') AND paid_amount > 0)"
         paid = f"CASE WHEN {refund} THEN -paid_amount ELSE paid_amount END"
-        topup = f"({has(low('kind'), cv._TOPUP_KIND)} OR coalesce({has('lower(item)', cv._TOPUP)}, false))"
+        topup = f"({has(low('kind'), cv._TOPUP_KIND)} OR coalesce({has('lower(item)', cv._TOPUP_ITEM)}, false))"
         return [
             f"{paid} AS paid_amount",
             f"CASE WHEN ({paid}) < 0 THEN 'refund' WHEN {topup} THEN 'topup' ELSE 'sale' END AS line_kind",

@@ -189,8 +189,10 @@ SELECT k.card_id, k.customer_id, k.card_type, k.card_clinic AS clinic,
 FROM k LEFT JOIN topups t USING (card_id);
 
 -- name: cards_snapshot_day
--- The latest day the cards file records (a card opened or used): its balances are as of that day or later.
-SELECT max(greatest(opened_at, last_used_at)) AS day FROM cards;
+-- The latest day the cards file records (a card opened or used): its balances are as of that day or later. A day
+-- after today is a mistyped cell (2062 for 2026), not the export's day.
+SELECT max(greatest(opened_at, last_used_at)) AS day FROM cards
+WHERE greatest(opened_at, last_used_at) <= current_date;
 
 -- name: last_deal_items
 -- overdue's, overdue_count's and overdue_listed's shared part: item intervals, the customers with a day after

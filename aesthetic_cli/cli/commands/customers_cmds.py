@@ -137,6 +137,8 @@ def cards(
         out=out,
         lang=lang,
         limit=limit,
+        # Without --date the day is the data's last; cards exported later are shown as of their export.
+        snapshot_if_earlier=date is None,
     )
 
 
