@@ -89,6 +89,9 @@ def test_a_hidden_sheet_is_left_out_unless_named(ws):
         old.append(r)
     old.sheet_state = "hidden"
     wb.save(ws / "收费明细.xlsx")
+    # --explain says what the import will do: the hidden sheet is not read.
+    explained = run_cli("import", str(ws / "收费明细.xlsx"), "--explain", "--lang", "zh").stdout
+    assert "收费明细.xlsx [旧数据]：隐藏的工作表，不导入" in explained and "测试" not in explained, explained
     r = run_cli("import", str(ws / "收费明细.xlsx"), "--lang", "zh")
     assert r.exit_code == 0 and "隐藏的工作表" in r.stderr and "旧数据" in r.stderr, r.stderr
     assert _q(ws, "SELECT sum(paid_amount) FROM orders") == [(Decimal("1680.00"),)]

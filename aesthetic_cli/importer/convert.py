@@ -300,23 +300,9 @@ def convert(
             for c in frame.columns
         ]
     )
-    # Totals labels sit in the first columns; short cells only, so the regex stays cheap.
-    totals = pl.any_horizontal(
-        [
-            (pl.col(c).str.len_chars() <= TOTAL_MAX_CHARS)
-            & pl.col(c).str.to_lowercase().str.replace_all(r"\s", "").str.contains(_TOTAL_WORDS)
-            for c in frame.columns[:4]
-        ]
-    ).fill_null(False)
-    footer = pl.any_horizontal(
-        [
-            (pl.col(c).str.len_chars() <= TOTAL_MAX_CHARS)
-            & pl.col(c).str.to_lowercase().str.replace_all(r"\s", "").str.contains(_FOOTER_WORDS)
-            for c in frame.columns[:4]
-        ]
-    ).fill_null(False) & (
-        pl.sum_horizontal([(pl.col(c).fill_null("").str.strip_chars() != "") for c in frame.columns]) == 1
-    )
+    totals = _in_first_cells(frame.columns, _TOTAL_WORDS)
+    filled = pl.sum_horizontal([(pl.col(c).fill_null("").str.strip_chars() != "") for c in frame.columns])
+    footer = _in_first_cells(frame.columns, _FOOTER_WORDS) & (filled == 1)
     header_again = pl.all_horizontal(
         [(pl.col(c) == pl.lit(layout.headers[c])).fill_null(False) for c in layout.mapping]
     )
@@ -410,6 +396,18 @@ def convert(
         skipped_totals=skipped_totals,
         rejected=rejected_rows.height,
     )
+
+
+def _in_first_cells(columns: list[str], words: str) -> pl.Expr:
+    """A totals label or a footer in one of the first columns, where exports put them; short cells only, so the
+    regex stays cheap."""
+    return pl.any_horizontal(
+        [
+            (pl.col(c).str.len_chars() <= TOTAL_MAX_CHARS)
+            & pl.col(c).str.to_lowercase().str.replace_all(r"\s", "").str.contains(words)
+            for c in columns[:4]
+        ]
+    ).fill_null(False)
 
 
 def _derive(dataset: str, df: pl.DataFrame) -> pl.DataFrame:

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import dataclasses
-
 import contextlib
+import dataclasses
 import hashlib
 import re
 from collections.abc import Callable
@@ -224,14 +223,26 @@ def explain(
     user = UserMapping.load(mapping)
     read.check_readable(path)
     if read.is_csv(path):
-        sheets = [read.read_csv(path)]
+        sheets, hidden = [read.read_csv(path)], set()
     else:
         book = read.open_workbook(path)
-        names = [sheet] if sheet else (user.sheets if user and isinstance(user.sheets, list) else book.sheet_names)
-        sheets = [read.read_excel_sheet(path, n, book) for n in names]
+        named = [sheet] if sheet else (user.sheets if user and isinstance(user.sheets, list) else None)
+        # As the import does: a hidden sheet is read only when named.
+        hidden = set() if named else read.hidden_sheets(path)
+        sheets = [
+            read.RawSheet(frame=pl.DataFrame(), sheet=n) if n in hidden else read.read_excel_sheet(path, n, book)
+            for n in (named or book.sheet_names)
+        ]
     lines: list[str] = []
     for raw in sheets:
         where = path.name + (f" [{raw.sheet}]" if raw.sheet else "")
+        if raw.sheet in hidden:
+            lines.append(
+                f"{where}：隐藏的工作表，不导入（要导入请用 --sheet {raw.sheet}）"
+                if lang == "zh"
+                else f"{where}: a hidden sheet, not imported (import it with --sheet {raw.sheet})"
+            )
+            continue
         try:
             row, _headers, rec = recognise_frame(raw.frame, file_name=path.name, sheet=raw.sheet, kind=kind, user=user)
         except InputFileError as exc:

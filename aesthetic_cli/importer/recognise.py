@@ -1143,17 +1143,29 @@ def _dated_by_values(
     as its date, the match scored as match_dataset scores a generic header confirmed by its values)."""
     done = []
     for c in cands:
-        if c.viable or len(c.missing) != 1 or c.dataset.field(c.missing[0]).type not in (d.DATE, d.PERIOD):
+        if not c.missing or c.dataset.field(c.missing[0]).type not in (d.DATE, d.PERIOD):
             continue
-        free = [col for col in headers if col not in c.matches and profiles.get(col, Profile()).kind() == "date"]
-        if len(free) == 1:
-            matches = {**c.matches, free[0]: Match(free[0], c.missing[0], 1, "values", 1)}
-            done.append((c, Candidate(c.dataset, matches, c.score + 2 + 2, c.hinted, [])))
+        completed = _completed_by_values(c, headers, profiles)
+        if completed is not None:
+            done.append((c, completed))
     return max(done, key=lambda pair: pair[1].score, default=None)
 
 
 # What a lone unread column must hold to stand in for a missing required field of each type.
 _KIND_FOR = {d.DATE: "date", d.PERIOD: "date", d.AMOUNT: "number", d.NUMBER: "number"}
+
+
+def _completed_by_values(c: Candidate, headers: dict[str, str], profiles: dict[str, Profile]) -> Candidate | None:
+    """c lacking one required field, completed with the one column of that field's kind it leaves unread; the
+    match scored as match_dataset scores a generic header confirmed by its values. None when that is not so."""
+    if c.viable or len(c.missing) != 1:
+        return None
+    want = _KIND_FOR.get(c.dataset.field(c.missing[0]).type)
+    free = [col for col in headers if col not in c.matches and profiles.get(col, Profile()).kind() == want]
+    if want is None or len(free) != 1:
+        return None
+    matches = {**c.matches, free[0]: Match(free[0], c.missing[0], 1, "values", 1)}
+    return Candidate(c.dataset, matches, c.score + 2 + 2, c.hinted, [])
 
 
 def _named_by_values(
@@ -1165,15 +1177,11 @@ def _named_by_values(
     if not hints or cands[0].dataset.name in hints:
         return None
     for c in cands:
-        if c.dataset.name not in hints or c.viable or len(c.missing) != 1:
-            continue
-        want = _KIND_FOR.get(c.dataset.field(c.missing[0]).type)
-        free = [col for col in headers if col not in c.matches and profiles.get(col, Profile()).kind() == want]
+        completed = _completed_by_values(c, headers, profiles) if c.dataset.name in hints else None
         # Only a reading that also takes every column the first guess reads: a leads file named 抖音推广 must
         # not become spend by leaving 姓名 and 手机号码 unread and taking 年龄 as the amount.
-        if want is not None and len(free) == 1 and set(cands[0].matches) <= {*c.matches, free[0]}:
-            matches = {**c.matches, free[0]: Match(free[0], c.missing[0], 1, "values", 1)}
-            return Candidate(c.dataset, matches, c.score + 2 + 2, c.hinted, [])
+        if completed is not None and set(cands[0].matches) <= set(completed.matches):
+            return completed
     return None
 
 
