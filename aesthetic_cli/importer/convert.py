@@ -249,6 +249,7 @@ def _beyond(f: d.Field, scale: float) -> pl.Expr:
     return (v.is_infinite() | (v.is_finite() & (v.abs() > MAX_ABS_AMOUNT))).fill_null(False)
 
 
+VOIDED = "a voided or cancelled bill: not counted"
 MORE_FIELDS = "more fields than headers: an unquoted comma?"
 FEWER_FIELDS = "fewer fields than headers: a broken line or an unbalanced quote?"
 
@@ -365,6 +366,20 @@ def convert(
         )
         problems.append(hit)
         if f.required:
+            reject_flags.append(hit.select(ROW))
+    for f in ds.fields:
+        if f.voids is None or f.name not in present:
+            continue
+        hit = raw.filter(raw[f.name].str.to_lowercase().str.contains(f.voids).fill_null(False)).select(
+            ROW,
+            pl.lit(field_to_header.get(f.name, f.name)).alias("column"),
+            pl.lit(f.name).alias("field"),
+            pl.col(f.name).alias("value"),
+            pl.lit(VOIDED).alias("reason"),
+            pl.lit("rejected").alias("severity"),
+        )
+        if hit.height:
+            problems.append(hit)
             reject_flags.append(hit.select(ROW))
     if ragged is not None:
         problems.append(ragged)

@@ -21,6 +21,9 @@ class Field:
     synonyms: tuple[str, ...] = ()
     # A name users type by hand (consultants, channels): new spellings are listed after import.
     watch_names: str | None = None
+    # A cell matching this (lower-cased) says the row is no fact: a voided bill. The row is rejected with its
+    # reason, listed like every reject, so nothing counts it and nothing is lost silently.
+    voids: str | None = None
 
 
 @dataclass(frozen=True)
@@ -158,8 +161,13 @@ CLINIC = Field(
 )
 
 
-def _f(name, type_=TEXT, required=False, synonyms=(), watch=None) -> Field:
-    return Field(name, type_, required, tuple(synonyms), watch)
+def _f(name, type_=TEXT, required=False, synonyms=(), watch=None, voids=None) -> Field:
+    return Field(name, type_, required, tuple(synonyms), watch, voids)
+
+
+# A bill voided, revoked or cancelled after it was keyed, as a status or a kind column says: no money changed hands
+# (a red reversal, 红冲, is a negative line of its own and stays a refund).
+VOIDED = r"作废|撤销|撤单|取消|无效|void|cancel"
 
 
 DATASETS: dict[str, Dataset] = {}
@@ -374,6 +382,24 @@ _register(
                     "收支类型",
                     "订单类型",
                 ),
+                voids=VOIDED,
+            ),
+            _f(
+                "status",
+                TEXT,
+                False,
+                (
+                    "单据状态",
+                    "订单状态",
+                    "收费状态",
+                    "结算状态",
+                    "账单状态",
+                    "交易状态",
+                    "状态",
+                    "status",
+                    "orderstatus",
+                ),
+                voids=VOIDED,
             ),
             CLINIC,
         ),
