@@ -361,7 +361,11 @@ def test_a_refused_two_row_header_is_proposed_and_imported_with_its_mapping(ws):
         ("单价(元 / 支)", "元"),
         ("数量(支)", None),
         ("金额(万元/", None),
-    ],
+    ]
+    # After a separator, in English, or another currency (no factor converts it).
+    + [("实收金额/分", "分"), ("实收金额_分", "分"), ("金额-万元", "万元"), ("会员 积分", None)]
+    + [("Net Amount (cents)", "分"), ("Amount (K)", "千元"), ("金额(RMB)", "元"), ("Sales (¥)", "元")]
+    + [("Amount in USD", "USD"), ("金额(美元)", "美元"), ("Paid (HK$)", "HK$"), ("Net Amount", None)],
 )
 def test_the_unit_a_header_declares(header, unit):
     from aesthetic_cli.importer.recognise import header_unit

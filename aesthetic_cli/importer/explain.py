@@ -95,6 +95,13 @@ def doubt_lines(rec: Recognition, lang: str = "zh") -> list[str]:
                 else f"column '{a['header']}' is in {a['unit']} but --amount-unit fen reads amounts in fen "
                 "(leave out --amount-unit fen)"
             )
+        elif key == "amount_unit" and a["unit"] not in UNIT_FACTORS:
+            # Another currency: no factor aesops knows turns it into yuan, so the user must.
+            out.append(
+                f"列「{a['header']}」的币种是 {a['unit']}，而 aesops 按人民币元读取金额（请先换算成元）"
+                if lang == "zh"
+                else f"column '{a['header']}' is in {a['unit']} but aesops reads amounts in yuan (convert it first)"
+            )
         elif key == "amount_unit":
             quotable = "]" not in a["header"]
             out.append(
@@ -186,13 +193,22 @@ def mapping_toml(rec: Recognition, *, header_row: int, sheet: str | None, lang: 
         if key == "amount_unit" and a.get("reading") != "分"
     }
     # A header holding ] cannot be quoted as [header]: left unmapped (the file stays refused) rather than read as yuan.
-    convert = {h: v for h, v in wrong_unit.items() if "]" not in h}
+    convert = {h: v for h, v in wrong_unit.items() if "]" not in h and v[1] in UNIT_FACTORS}
     lines += ["", "[columns]"]
     for col, text in rec.headers.items():
         if col.startswith("="):
             continue
         m = rec.best.matches.get(col)
-        if m and text in wrong_unit and text not in convert:
+        if m and text in wrong_unit and wrong_unit[text][1] not in UNIT_FACTORS:
+            lines.append(
+                f"# {_q(text)} = {_q(m.field)}    "
+                + (
+                    f"# 币种是 {wrong_unit[text][1]}：请先换算成人民币元"
+                    if zh
+                    else f"# in {wrong_unit[text][1]}: convert it to yuan first"
+                )
+            )
+        elif m and text in wrong_unit and text not in convert:
             lines.append(
                 f"# {_q(text)} = {_q(m.field)}    "
                 + (

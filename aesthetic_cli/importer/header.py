@@ -298,19 +298,7 @@ def locate(
             sheet=sheet,
             where=where,
         )
-    date_order = user.date_order if user else None
-    if not date_order and not (user and user.date_format):
-        dated = [c for c, f in mapping.items() if ds.field(f).type in (d.DATE, d.PERIOD) and c in frame.columns]
-        values = (
-            day_month_values(dated, row)
-            if day_month_values
-            else [_day_month_candidates(frame[c].slice(row + 1)) for c in dated]
-        )
-        date_order, example = rg.infer_date_order(values)
-        if example and not date_order:
-            # 10/7/2025 is July or October: the file cannot say, so the user must.
-            rec.doubts.append(("date_order", {"example": example}))
-    _unit_doubts(rec, headers, amount_unit)
+    date_order = add_doubts(frame, row, headers, rec, user, amount_unit, day_month_values)
     if not rec.sure:
         msg, hint = refusal(file_name, sheet, rec, None, lang)
         raise RecognitionRefused(msg, hint=hint, recognition=rec, header_row=row, sheet=sheet, where=where)
@@ -338,6 +326,27 @@ def _computed_sources(user: UserMapping | None, mapping: dict[str, str]) -> dict
         for col, fname in mapping.items()
         if col.startswith(COMPUTED_PREFIX) and fname in user.computed
     }
+
+
+def add_doubts(frame, row, headers, rec, user, amount_unit, day_month_values=None) -> str | None:
+    """What recognition alone cannot see and makes a file a doubt: day/month dates the file cannot order, an
+    amount's header naming another unit. Returns the date order the file's dates show, if any. `aesops import
+    --explain` runs this too, so that it says what the import would do."""
+    ds, mapping = rec.best.dataset, {c: m.field for c, m in rec.best.matches.items()}
+    date_order = user.date_order if user else None
+    if not date_order and not (user and user.date_format):
+        dated = [c for c, f in mapping.items() if ds.field(f).type in (d.DATE, d.PERIOD) and c in frame.columns]
+        values = (
+            day_month_values(dated, row)
+            if day_month_values
+            else [_day_month_candidates(frame[c].slice(row + 1)) for c in dated]
+        )
+        date_order, example = rg.infer_date_order(values)
+        if example and not date_order:
+            # 10/7/2025 is July or October: the file cannot say, so the user must.
+            rec.doubts.append(("date_order", {"example": example}))
+    _unit_doubts(rec, headers, amount_unit)
+    return date_order
 
 
 def _unit_doubts(rec: rg.Recognition, headers: dict[str, str], amount_unit: str | None) -> None:

@@ -214,11 +214,18 @@ def _refuse(path: Path, exc: RecognitionRefused, lang: str) -> RecognitionRefuse
 
 
 def explain(
-    path: Path, *, kind: str | None = None, sheet: str | None = None, mapping: Path | None = None, lang: str = "zh"
+    path: Path,
+    *,
+    kind: str | None = None,
+    sheet: str | None = None,
+    mapping: Path | None = None,
+    lang: str = "zh",
+    amount_unit: str = "yuan",
 ) -> list[str]:
-    """The mapping aesops would use, column by column, with its evidence; nothing is loaded."""
+    """The mapping aesops would use, column by column, with its evidence, and whether the import would load or
+    refuse the sheet; nothing is loaded."""
     from aesthetic_cli.importer.explain import explain_lines
-    from aesthetic_cli.importer.header import recognise_frame
+    from aesthetic_cli.importer.header import add_doubts, recognise_frame
 
     user = UserMapping.load(mapping)
     read.check_readable(path)
@@ -244,7 +251,9 @@ def explain(
             )
             continue
         try:
-            row, _headers, rec = recognise_frame(raw.frame, file_name=path.name, sheet=raw.sheet, kind=kind, user=user)
+            row, headers, rec = recognise_frame(raw.frame, file_name=path.name, sheet=raw.sheet, kind=kind, user=user)
+            if rec.best.viable:
+                add_doubts(raw.frame, row, headers, rec, user, amount_unit)
         except InputFileError as exc:
             lines.append(f"{where}: {exc.message}")
             continue

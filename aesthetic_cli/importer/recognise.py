@@ -828,17 +828,33 @@ _YES_NO = {
 _UNIT_IN_BRACKETS = re.compile(
     r"[(（\[【]\s*(?:单位\s*[:：]?\s*)?(万元|千元|百元|元|角|分|万)\s*(?:/\s*[^)）\]】/]{1,4}\s*)?[)）\]】]"
 )
-_UNIT_AT_END = re.compile(r"(万元|千元)$")
+# Or after a separator (实收金额/分, 实收金额_分, 金额-万元); 积分 and 评分 have none.
+_UNIT_AT_END = re.compile(r"(?:(万元|千元)|[/_\-|\s]\s*(万元|千元|百元|元|角|分|万))$")
+# English and currency spellings, in brackets or after a separator: Net Amount (cents), Amount (K), 金额(RMB),
+# Amount in USD, 金额(美元). Lower-cased.
+_UNIT_WORD = re.compile(
+    r"(?:[(（\[【]\s*|[/_\-|]\s*|\bin\s+)"
+    r"(cents?|fen|k|'000|thousands?|10k|yuan|rmb|cny|¥|usd|us\$|\$|hkd|hk\$|mop|eur|美元|港币|港元|澳门元|澳元|欧元|日元)"
+    r"\s*[)）\]】]?$"
+)
+_UNIT_WORDS = {"cent": "分", "cents": "分", "fen": "分", "k": "千元", "'000": "千元", "thousand": "千元"}
+_UNIT_WORDS |= {"thousands": "千元", "10k": "万元", "yuan": "元", "rmb": "元", "cny": "元", "¥": "元"}
 UNIT_FACTORS = {"万元": 10000, "千元": 1000, "百元": 100, "元": 1, "角": 0.1, "分": 0.01}
 
 
 def header_unit(text: str) -> str | None:
-    """The money unit a header declares, if any: 万元, 千元, 百元, 元, 角 or 分."""
+    """The money unit a header declares, if any: 万元, 千元, 百元, 元, 角 or 分, or a currency other than the
+    yuan (USD, 港币, …), which no factor converts."""
     t = unicodedata.normalize("NFKC", text).strip()
     m = _UNIT_IN_BRACKETS.search(t) or _UNIT_AT_END.search(t)
-    if not m:
-        return None
-    return "万元" if m.group(1) == "万" else m.group(1)
+    if m:
+        unit = m.group(1) or m.group(m.lastindex or 1)
+        return "万元" if unit == "万" else unit
+    w = _UNIT_WORD.search(t.lower())
+    if w:
+        word = w.group(1)
+        return _UNIT_WORDS.get(word, word.upper())
+    return None
 
 
 def looks_like_value(text: str) -> bool:

@@ -105,7 +105,7 @@ def import_(
     talk = lang.value if lang is not None else message_lang()
     if explain:
         for path in files:
-            for line in explain_file(path, kind=kind, sheet=sheet, mapping=mapping, lang=talk):
+            for line in explain_file(path, kind=kind, sheet=sheet, mapping=mapping, lang=talk, amount_unit=amount_unit):
                 typer.echo(line)
         return
     ws = open_workspace(db)
