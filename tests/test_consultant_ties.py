@@ -46,3 +46,17 @@ def test_a_tied_score_is_broken_by_the_headline_figure_before_the_name():
     # Without a headline figure, the name alone orders the tie.
     card = scorecard(team, {"sales": 0.5, "repurchase_rate": 0.5})
     assert card["consultant"].to_list() == ["乙", "甲"]
+
+
+def test_scores_equal_as_fractions_share_a_rank_though_their_floats_differ():
+    """Eight consultants, 50/50 weights: 甲 is 3rd in sales and 2nd in repurchase (5/7 and 6/7 as percentiles),
+    乙 4th and 1st (4/7 and 7/7); both score 11/14 exactly. As the scorecard summed its doubles, 甲's came out one
+    bit below 乙's and 甲 was ranked 2nd (found by an independent recomputation of 2026-03)."""
+    names = ["甲", "乙", "丙", "丁", "戊", "己", "庚", "辛"]
+    sales = [600.0, 500.0, 800.0, 700.0, 400.0, 300.0, 200.0, 100.0]  # 丙 丁 甲 乙 …: 甲 3rd, 乙 4th
+    repurchase = [0.7, 0.8, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6]  # 乙 1st, 甲 2nd
+    team = pl.DataFrame({"consultant": names, "sales": sales, "repurchase_rate": repurchase})
+    card = scorecard(team, {"sales": 0.5, "repurchase_rate": 0.5}, then_by="sales")
+    top = {r["consultant"]: (r["rank"], r["score"]) for r in card.head(2).iter_rows(named=True)}
+    assert top["甲"][0] == top["乙"][0] == 1
+    assert top["甲"][1] == top["乙"][1] == round(11 / 14, 12)

@@ -61,7 +61,9 @@ def scorecard(df: pl.DataFrame, weights: dict[str, float], then_by: str | None =
     for metric, w in weights.items():
         pct = (pl.col(metric).rank("average") - 1) / max(n - 1, 1) if n > 1 else pl.lit(1.0)
         parts.append(pl.when(pl.col(metric).is_not_null()).then(pct).otherwise(0.0) * (w / total))
-    scored = df.with_columns(pl.sum_horizontal(parts).alias("score"))
+    # Rounded to 12 places: a sum of binary fractions makes two equal scores (11/14 as 5/7 + 6/7 and as 4/7 + 7/7)
+    # differ in their last bit, and equal scores must share a rank.
+    scored = df.with_columns(pl.sum_horizontal(parts).round(12).alias("score"))
     ranked = scored.with_columns(pl.col("score").rank("min", descending=True).cast(pl.Int64).alias("rank"))
     keys = ["rank", *([then_by] if then_by else []), "consultant"]
     return ranked.sort(keys, descending=[k == then_by for k in keys], nulls_last=True, maintain_order=True)
