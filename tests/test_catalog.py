@@ -102,3 +102,33 @@ def test_every_catalog_analysis_is_a_command_with_help_and_an_example():
         r = run_cli(*key.split(), "--help")
         assert r.exit_code == 0, key
         assert "Example" in r.stdout, f"`aesops {key} --help` has no example"
+
+
+def test_a_month_in_progress_reports_its_customers_as_of_the_data_s_last_day(ws, monkeypatch):
+    """Data to 2026-10-15: the report of October said RFM "as of 2026-10-31" and counted the 16 days the data has
+    not reached as days without a deal (an independent recomputation found 2,967 overdue against 2,851)."""
+    from aesthetic_cli import workspace
+    from aesthetic_cli.reports import content
+    from aesthetic_cli.warehouse import connect
+    from tests.conftest import write_csv
+
+    rows = [["收费日期", "顾客编号", "项目", "实收金额"]]
+    rows += [[f"2026-0{m}-10", f"C{i}", "水光针", "1000"] for i in range(1, 6) for m in (5, 6, 7)]
+    rows += [["2026-10-15", "C1", "水光针", "1000"]]
+    path = write_csv(ws / "收费.csv", rows)
+    assert run_cli("import", str(path), "--clinic", "本院").exit_code == 0
+    monkeypatch.chdir(ws)
+    conf = workspace.resolve()
+    con = connect(conf.db_path, read_only=True)
+    report = content.build(con, "monthly", month_="2026-10", settings=conf.config)
+    con.close()
+    analyses = {
+        "customers_rfm": ("customers", "rfm"),
+        "customers_reactivate": ("customers", "reactivate", "--limit", "20"),
+    }
+    for name, args in analyses.items():
+        from_report = json.loads(json.dumps(report.results[name].to_json_obj(), ensure_ascii=False))
+        to_15 = json.loads(run_cli(*args, "--date", "2026-10-15", "--format", "json").stdout)
+        to_31 = json.loads(run_cli(*args, "--date", "2026-10-31", "--format", "json").stdout)
+        assert to_15 != to_31, name  # the test tells the two apart
+        assert not json_differences(from_report, to_15, rel=1e-12), name

@@ -353,6 +353,9 @@ def _monthly(con, cov, ctx: Context, *, month_, meanwhile=None, **_) -> Report:
     p = parse_month(month_, cov.last_day) if month_ else default_month(cov)  # 10月, 本月, 上月 count from the data
     clinic = ctx.clinic
     year = (_twelve_months_back(p), p.end)
+    # The customers' stocktake is as of the data's last day in a month in progress: as of the month's end it would
+    # count the days the data has not reached as days without a deal (overdue customers who are not).
+    as_of = min(p.end, cov.last_day or p.end)
     from aesthetic_cli.reports.headline import clinic_comparison
 
     # Each analysis once, all on the one read-only connection, longest first so that the two lanes end
@@ -363,14 +366,14 @@ def _monthly(con, cov, ctx: Context, *, month_, meanwhile=None, **_) -> Report:
     done = side_by_side(
         con,
         {
-            "customers_reactivate": lambda c: catalog.run("customers reactivate", c, ctx, p.end, limit=20),  # 1.8
-            "customers_rfm": lambda c: catalog.run("customers rfm", c, ctx, p.end),  # 0.8
+            "customers_reactivate": lambda c: catalog.run("customers reactivate", c, ctx, as_of, limit=20),  # 1.8
+            "customers_rfm": lambda c: catalog.run("customers rfm", c, ctx, as_of),  # 0.8
             "consultants": lambda c: catalog.run("consultants", c, ctx, p),  # 0.45
             "funnel": lambda c: catalog.run("funnel", c, ctx, p),  # 0.3
             "items": lambda c: catalog.run("items", c, ctx, p),  # 0.25
             "cohorts": lambda c: catalog.run("cohorts", c, ctx, year, months=12),  # 0.23
             "customers_cards": lambda c: catalog.run(
-                "customers cards", c, ctx, p.end, limit=20, snapshot_if_earlier=True
+                "customers cards", c, ctx, as_of, limit=20, snapshot_if_earlier=True
             ),  # 0.2
             "clinics": lambda c: clinic_comparison(c, p, cov, clinic),  # 0.17
             "channels": lambda c: catalog.run("channels", c, ctx, p),  # 0.15
