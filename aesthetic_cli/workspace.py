@@ -105,6 +105,14 @@ def resolve(db: Path | None = None, cwd: Path | None = None) -> Workspace:
     root = config.parent if config else None
     if db is None and os.environ.get("AESOPS_DB"):
         db = Path(os.environ["AESOPS_DB"])
+    if db is not None:
+        # A warehouse named from elsewhere is read with its own workspace's settings (scorecard weights, targets,
+        # the default clinic), not those of the folder the command runs in. A toml names the workspace itself.
+        own = Path(db) if Path(db).suffix == ".toml" else Path(db).parent / CONFIG_NAME
+        if own.is_file():
+            config, settings, root = own, load_settings(own), own.parent
+            if Path(db).suffix == ".toml" and not is_lake(settings):
+                db = root / settings.get("workspace", {}).get("db", DEFAULT_DB_NAME)
     if db is None and is_lake(settings):
         # A lake is described by its settings: the toml stands where the .duckdb file would.
         db = config

@@ -132,3 +132,19 @@ def test_a_month_in_progress_reports_its_customers_as_of_the_data_s_last_day(ws,
         to_31 = json.loads(run_cli(*args, "--date", "2026-10-31", "--format", "json").stdout)
         assert to_15 != to_31, name  # the test tells the two apart
         assert not json_differences(from_report, to_15, rel=1e-12), name
+
+
+@pytest.mark.parametrize("how", ["--db", "AESOPS_DB", "AESOPS_DB toml"])
+def test_a_warehouse_named_from_another_folder_is_read_with_its_own_settings(weighted_ws, tmp_path, monkeypatch, how):
+    """From another folder, `--db WS/aesops.duckdb` ranked with the default 50/50 weights, silently; AESOPS_DB
+    naming the workspace's aesops.toml was refused as if it had to be a lake."""
+    monkeypatch.chdir(tmp_path)
+    db, toml = weighted_ws / "aesops.duckdb", weighted_ws / "aesops.toml"
+    args, env = ["consultants", "--month", MONTH, "--format", "json"], {}
+    if how == "--db":
+        args += ["--db", str(db)]
+    else:
+        env["AESOPS_DB"] = str(toml if how.endswith("toml") else db)
+    r = run_cli(*args, env=env)
+    assert r.exit_code == 0, r.output
+    assert json.loads(r.stdout)["meta"]["weights"]["onsite"] == {"sales": 1.0, "repurchase_rate": 0.0}
