@@ -55,3 +55,33 @@ def test_explain_says_what_the_import_does(ws, header, value, verdict):
     assert result.output.strip().splitlines()[-1].strip().startswith(verdict)
     imported = run_cli("import", str(path), "--clinic", "本院")
     assert (imported.exit_code == 0) == (verdict == "会导入。")
+
+
+def test_lines_that_give_money_back_with_a_positive_amount_are_refunds(ws):
+    """A refund keyed with a positive amount, said by its item (退费-水光针, 玻尿酸(退款)), a negative quantity, or a
+    收支类型 of 支出 or 红冲: each subtracts (the vendor's file gave 39,920 for 1,960). Worked line by line below."""
+    write_csv(ws / "收费.csv", REFUND_ROWS)
+    assert run_cli("import", str(ws / "收费.csv"), "--clinic", "本院").exit_code == 0
+    assert _sales() == 1680 + 12800 + 2200 - 1680 - 1000 - 2800 + 980 - 480 - 500
+
+
+def test_both_import_paths_read_the_refunds_alike(ws, monkeypatch):
+    from tests.test_import_setwise import _import_both, _without_times
+
+    path = write_csv(ws / "o.csv", REFUND_ROWS)
+    fast, fast_snap, ref, ref_snap = _import_both(ws, monkeypatch, path, clinic="本院")
+    assert _without_times(fast_snap) == _without_times(ref_snap)
+
+
+REFUND_ROWS = [
+    ["收费日期", "顾客编号", "项目", "实收金额", "数量", "收支类型"],
+    ["2026-10-01", "C1", "水光针", "1680", "1", "收入"],  # + 1,680
+    ["2026-10-01", "C2", "热玛吉", "12800", "1", "收入"],  # + 12,800
+    ["2026-10-02", "C3", "玻尿酸", "2200", "1", "收入"],  # + 2,200
+    ["2026-10-03", "C1", "退费-水光针", "1680", "1", "收入"],  # − 1,680 (item)
+    ["2026-10-03", "C3", "玻尿酸(退款)", "1000", "1", "收入"],  # − 1,000 (item)
+    ["2026-10-04", "C2", "热玛吉", "2800", "-1", "收入"],  # − 2,800 (quantity)
+    ["2026-10-05", "C4", "光子嫩肤", "980", "1", "收入"],  # + 980
+    ["2026-10-05", "C4", "光子嫩肤", "480", "1", "支出"],  # − 480 (支出)
+    ["2026-10-06", "C2", "热玛吉", "500", "1", "红冲"],  # − 500 (红冲)
+]

@@ -76,3 +76,32 @@ def test_chinese_reason_with_lang_zh(ws):
     result = run_cli("--lang", "zh", "import", str(path))
     assert result.exit_code == 0, result.output
     assert "第 3 行，列“单据状态”：'已作废' 作废或撤销的单据：不计入（整行拒收）" in result.output
+
+
+def test_visits_that_did_not_happen_are_not_visitors(ws):
+    """到院状态 in a front desk's register: 已到院 twice, then 未到院, 已取消 and 爽约. Two visitors, both buyers: close
+    rate 1.00 (it was 5 visitors and 0.40)."""
+    write_csv(
+        ws / "到院登记.csv",
+        [
+            ["到院日期", "顾客编号", "到院状态"],
+            ["2026-10-01", "C1", "已到院"],
+            ["2026-10-02", "C2", "已到院"],
+            ["2026-10-03", "C3", "未到院"],
+            ["2026-10-04", "C4", "已取消"],
+            ["2026-10-05", "C5", "爽约"],
+        ],
+    )
+    write_csv(
+        ws / "收费.csv",
+        [
+            ["收费日期", "顾客编号", "项目", "实收金额"],
+            ["2026-10-01", "C1", "水光针", "1000"],
+            ["2026-10-02", "C2", "水光针", "1000"],
+        ],
+    )
+    for name in ("到院登记.csv", "收费.csv"):
+        assert run_cli("import", str(ws / name), "--clinic", "本院").exit_code == 0
+    k = _kpis()
+    assert (k["visitors"], k["buyers"], k["close_rate"]) == (2, 2, 1.0)
+    assert _q(ws, "SELECT row_number, value FROM rejects ORDER BY 1") == [(4, "未到院"), (5, "已取消"), (6, "爽约")]

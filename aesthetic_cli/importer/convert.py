@@ -47,6 +47,10 @@ _STORED_VALUE = (
     r"|现金券|代金券|抵用券|优惠券|礼券|赠券"
     r"|stored|balance|prepaid"
 )
+# A line that gives money back although its amount is positive: its kind says so (退款, 退费, 支出 in a 收支类型
+# column, a red reversal 红冲), its item does (退费-水光针, 玻尿酸(退款)), or its quantity is negative.
+_REFUND_KIND = r"退|支出|红冲|冲红|冲销|refund|\breturn\b"
+_REFUND_ITEM = r"退款|退费|退货"
 _YES = ["是", "y", "yes", "true", "1", "已到院", "到院", "已到", "到店", "已到店", "√", "✓"]
 _NO = ["否", "n", "no", "false", "0", "未到院", "未到", "未到店", "×", "x"]
 EXCEL_EPOCH = pl.date(1899, 12, 30)
@@ -249,7 +253,6 @@ def _beyond(f: d.Field, scale: float) -> pl.Expr:
     return (v.is_infinite() | (v.is_finite() & (v.abs() > MAX_ABS_AMOUNT))).fill_null(False)
 
 
-VOIDED = "a voided or cancelled bill: not counted"
 MORE_FIELDS = "more fields than headers: an unquoted comma?"
 FEWER_FIELDS = "fewer fields than headers: a broken line or an unbalanced quote?"
 
@@ -375,7 +378,7 @@ def convert(
             pl.lit(field_to_header.get(f.name, f.name)).alias("column"),
             pl.lit(f.name).alias("field"),
             pl.col(f.name).alias("value"),
-            pl.lit(VOIDED).alias("reason"),
+            pl.lit(f.void_reason).alias("reason"),
             pl.lit("rejected").alias("severity"),
         )
         if hit.height:
@@ -429,7 +432,11 @@ def _derive(dataset: str, df: pl.DataFrame) -> pl.DataFrame:
     """Dataset rules that depend on wording: order line kinds, visit types, staff roles."""
     if dataset == "orders":
         kind = pl.col("kind").fill_null("").str.to_lowercase()
-        refund_word = kind.str.contains("退")
+        refund_word = (
+            kind.str.contains(_REFUND_KIND)
+            | pl.col("item").fill_null("").str.contains(_REFUND_ITEM)
+            | (pl.col("quantity") < 0).fill_null(False)
+        )
         paid = (
             pl.when(refund_word & (pl.col("paid_amount") > 0))
             .then(-pl.col("paid_amount"))

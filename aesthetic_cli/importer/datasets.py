@@ -21,9 +21,11 @@ class Field:
     synonyms: tuple[str, ...] = ()
     # A name users type by hand (consultants, channels): new spellings are listed after import.
     watch_names: str | None = None
-    # A cell matching this (lower-cased) says the row is no fact: a voided bill. The row is rejected with its
-    # reason, listed like every reject, so nothing counts it and nothing is lost silently.
+    # A cell matching voids (lower-cased) says the row is no fact: a voided bill, a visit that did not happen. The
+    # row is rejected with the reason (English, as every stored reason), listed like every reject, so nothing counts
+    # it and nothing is lost silently.
     voids: str | None = None
+    void_reason: str = ""
 
 
 @dataclass(frozen=True)
@@ -162,12 +164,18 @@ CLINIC = Field(
 
 
 def _f(name, type_=TEXT, required=False, synonyms=(), watch=None, voids=None) -> Field:
-    return Field(name, type_, required, tuple(synonyms), watch, voids)
+    pattern, reason = voids or (None, "")
+    return Field(name, type_, required, tuple(synonyms), watch, pattern, reason)
 
 
 # A bill voided, revoked or cancelled after it was keyed, as a status or a kind column says: no money changed hands
-# (a red reversal, 红冲, is a negative line of its own and stays a refund).
-VOIDED = r"作废|撤销|撤单|取消|无效|void|cancel"
+# (a red reversal, 红冲, is a line of its own and a refund).
+VOIDED = (r"作废|撤销|撤单|取消|无效|void|cancel", "a voided or cancelled bill: not counted")
+# A visit registered ahead (an appointment) that did not happen: 未到院, 已取消, 爽约.
+NOT_VISITED = (
+    r"未到|待到|未来|取消|爽约|失约|作废|no.?show|cancel|not arrived",
+    "a visit that did not happen (not arrived, cancelled, no-show): not counted",
+)
 
 
 DATASETS: dict[str, Dataset] = {}
@@ -281,6 +289,13 @@ _register(
             _f("department", TEXT, False, DEPARTMENT),
             _f("intended_item", TEXT, False, ("意向项目", "咨询项目", "意向")),
             _f("no_deal_reason", TEXT, False, ("未成交原因", "未成交原因分析", "流失原因")),
+            _f(
+                "status",
+                TEXT,
+                False,
+                ("到院状态", "到店状态", "接诊状态", "就诊状态", "状态", "status"),
+                voids=NOT_VISITED,
+            ),
             CLINIC,
         ),
         mode="append",

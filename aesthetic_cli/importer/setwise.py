@@ -218,7 +218,10 @@ def derived(dataset: str) -> list[str]:
         return f"regexp_matches({c}, {lit(pattern)})"
 
     if dataset == "orders":
-        refund = f"(contains({low('kind')}, '退') AND paid_amount > 0)"
+        refund = (
+            f"(({has(low('kind'), cv._REFUND_KIND)} OR {has(low('item'), cv._REFUND_ITEM)} "
+            "OR coalesce(quantity < 0, false)) AND paid_amount > 0)"
+        )
         paid = f"CASE WHEN {refund} THEN -paid_amount ELSE paid_amount END"
         topup = f"({has(low('kind'), cv._TOPUP_KIND)} OR coalesce({has('lower(item)', cv._TOPUP_ITEM)}, false))"
         return [

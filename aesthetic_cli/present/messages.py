@@ -80,6 +80,10 @@ MESSAGES: dict[str, Pair] = {
     "reason_bool": ("不是 是/否", "not yes/no (是/否)"),
     "reason_required": ("缺少必填字段", "missing required field"),
     "reason_voided": ("作废或撤销的单据：不计入", "a voided or cancelled bill: not counted"),
+    "reason_not_visited": (
+        "没有到院（未到、取消或爽约）：不计入",
+        "a visit that did not happen (not arrived, cancelled, no-show): not counted",
+    ),
     # The most common errors a user causes (errors raised in the core, matched by their English).
     "no_workspace_db": ("仓库 {path} 还不存在。", "The warehouse {path} does not exist yet."),
     "no_workspace_hint": (
