@@ -85,3 +85,42 @@ REFUND_ROWS = [
     ["2026-10-05", "C4", "光子嫩肤", "480", "1", "支出"],  # − 480 (支出)
     ["2026-10-06", "C2", "热玛吉", "500", "1", "红冲"],  # − 500 (红冲)
 ]
+
+
+@pytest.mark.parametrize(
+    ("dates", "proposed", "loaded"),
+    [
+        (["26-10-01", "26-10-15"], "%y-%m-%d", ("2026-10-01", "2026-10-15")),
+        (["15/10/26", "16/10/26"], "%d/%m/%y", ("2026-10-15", "2026-10-16")),
+    ],
+)
+def test_a_two_digit_year_is_asked_not_guessed(ws, dates, proposed, loaded):
+    """26-10-01 loaded as 2001-10-26 (its 26 read as a day), with exit 0: the data's last day moved to 2031. A
+    two-digit year that reads year first too is a doubt; the mapping proposes the reading that makes dates recent."""
+    path = write_csv(
+        ws / "收费.csv", [[*HEAD, "实收金额"], *[[d, f"C{i}", "水光针", "100"] for i, d in enumerate(dates)]]
+    )
+    refused = run_cli("import", str(path), "--clinic", "本院")
+    assert refused.exit_code != 0 and "two-digit year" in refused.output
+    mapping = ws / "收费.csv.aesops-mapping.toml"
+    assert f'date_format = "{proposed}"' in mapping.read_text(encoding="utf-8")
+    assert run_cli("import", str(path), "--clinic", "本院", "--mapping", str(mapping)).exit_code == 0
+    from tests.test_batches_mapping import _q
+
+    assert [str(d) for (d,) in _q(ws, "SELECT order_date FROM orders ORDER BY 1")] == list(loaded)
+
+
+def test_one_two_digit_year_among_full_dates_is_rejected_not_read_as_a_day(ws):
+    """A file of 2026-10-01 dates with one 26-10-11: the one cell is unreadable (rejected, listed); it set the
+    whole file's order to day-first and loaded as 2011-10-26."""
+    rows = [[*HEAD, "实收金额"], ["2026-10-01", "C1", "水光针", "100"], ["26-10-11", "C2", "水光针", "100"]]
+    rows += [["2026-10-02", "C3", "水光针", "100"], ["2026-10-03", "C4", "水光针", "100"]]
+    path = write_csv(ws / "收费.csv", rows)
+    result = run_cli("import", str(path), "--clinic", "本院")
+    assert result.exit_code == 0, result.output
+    from tests.test_batches_mapping import _q
+
+    assert _q(ws, "SELECT min(order_date)::VARCHAR, max(order_date)::VARCHAR, count(*) FROM orders") == [
+        ("2026-10-01", "2026-10-03", 3)
+    ]
+    assert _q(ws, "SELECT row_number, value FROM rejects") == [(3, "26-10-11")]

@@ -87,6 +87,13 @@ def doubt_lines(rec: Recognition, lang: str = "zh") -> list[str]:
                 else f"dates like '{a['example']}' could be month/day/year or day/month/year "
                 "(set date_order in a mapping file)"
             )
+        elif key == "two_digit_year":
+            out.append(
+                f"日期如「{a['example']}」的年份只有两位，可能是年-月-日也可能是日-月-年（映射文件里写 date_format）"
+                if lang == "zh"
+                else f"dates like '{a['example']}' have a two-digit year: year-month-day or day-month-year "
+                "(set date_format in a mapping file)"
+            )
         elif key == "amount_unit" and a.get("reading") == "分":
             # --amount-unit fen over a column the header says is in yuan: the flag is what is wrong.
             out.append(
@@ -179,6 +186,28 @@ def mapping_toml(rec: Recognition, *, header_row: int, sheet: str | None, lang: 
     for line in doubt_lines(rec, lang):
         lines.append(("# 疑点：" if zh else "# Doubt: ") + line)
     lines += [f'kind = "{ds.name}"', f"header_row = {header_row + 1}"]
+    for key, a in rec.doubts:
+        if key == "two_digit_year":
+            year_first = "%y{0}%m{0}%d".format(a["sep"])
+            day_first = "%d{0}%m{0}%y".format(a["sep"])
+            if a["year_first"]:
+                lines.append(
+                    f'date_format = "{year_first}"    '
+                    + (
+                        f'# 年-月-日；日-月-年请改成 "{day_first}"'
+                        if zh
+                        else f'# year-month-day; "{day_first}" if day first'
+                    )
+                )
+            else:
+                lines.append(
+                    f'date_format = "{day_first}"    '
+                    + (
+                        f'# 日-月-年；年-月-日请改成 "{year_first}"'
+                        if zh
+                        else f'# day-month-year; "{year_first}" if year first'
+                    )
+                )
     if any(key == "date_order" for key, _ in rec.doubts):
         lines.append(
             'date_order = "mdy"    '

@@ -341,8 +341,20 @@ def add_doubts(frame, row, headers, rec, user, amount_unit, day_month_values=Non
             if day_month_values
             else [_day_month_candidates(frame[c].slice(row + 1)) for c in dated]
         )
+        two_digits = rg.two_digit_year(values)
+        if two_digits:
+            # Their first number is no day to order by; a few among full dates are rejected as unreadable.
+            values = [[v for v in col if not rg.year_first_possible(v)] for col in values]
+            cells = pl.concat([frame[c].slice(row + 1).drop_nulls().cast(pl.String) for c in dated])
+            if cells.map_elements(rg.year_first_possible, return_dtype=pl.Boolean).mean() < 0.5:
+                two_digits = None
         date_order, example = rg.infer_date_order(values)
-        if example and not date_order:
+        if two_digits:
+            # 26-10-01 is 2026-10-01 or 26 October 2001: the file cannot say, so the user must.
+            rec.doubts.append(
+                ("two_digit_year", {"example": two_digits[0], "sep": two_digits[1], "year_first": two_digits[2]})
+            )
+        elif example and not date_order:
             # 10/7/2025 is July or October: the file cannot say, so the user must.
             rec.doubts.append(("date_order", {"example": example}))
     _unit_doubts(rec, headers, amount_unit)

@@ -986,6 +986,34 @@ def infer_date_order(columns: list[list]) -> tuple[str | None, str | None]:
     return None, example
 
 
+_TWO_DIGIT_YEAR = re.compile(r"^(\d{1,2})([/.-])(\d{1,2})\2(\d{2})$")
+
+
+def year_first_possible(value) -> bool:
+    """A date with a two-digit year that reads year first as well: 26-10-01, not 10/17/25."""
+    m = _TWO_DIGIT_YEAR.match(str(value).strip()) if value is not None else None
+    return bool(m) and 1 <= int(m.group(3)) <= 12
+
+
+def two_digit_year(columns: list[list]) -> tuple[str, str, bool] | None:
+    """(example, separator, whether year first is the recent reading) when the file's dates have a two-digit
+    year and every one of them could also be read year first: 26-10-01 is 2026-10-01 or 26 October 2001, and only
+    the user knows which. None when there are none, or when a middle number above 12 rules the year-first reading
+    out (10/17/25)."""
+    example, later = None, 0
+    for values in columns:
+        for v in values:
+            m = _TWO_DIGIT_YEAR.match(str(v).strip()) if v is not None else None
+            if not m:
+                continue
+            if int(m.group(3)) > 12 or int(m.group(3)) == 0:
+                return None
+            example = example or (str(v).strip(), m.group(2))
+            later += 1 if int(m.group(1)) > int(m.group(4)) else -1 if int(m.group(1)) < int(m.group(4)) else 0
+    # The reading to propose: the one that makes the dates recent (26-10-01 → 2026, not 2001; 15/10/26 → 2026).
+    return (example[0], example[1], later > 0) if example else None
+
+
 # ---------------------------------------------------------------- matching
 
 
