@@ -992,7 +992,7 @@ _TWO_DIGIT_YEAR = re.compile(r"^(\d{1,2})([/.-])(\d{1,2})\2(\d{2})$")
 def year_first_possible(value) -> bool:
     """A date with a two-digit year that reads year first as well: 26-10-01, not 10/17/25."""
     m = _TWO_DIGIT_YEAR.match(str(value).strip()) if value is not None else None
-    return bool(m) and 1 <= int(m.group(3)) <= 12
+    return m is not None and 1 <= int(m.group(3)) <= 12
 
 
 def two_digit_year(columns: list[list]) -> tuple[str, str, bool] | None:
