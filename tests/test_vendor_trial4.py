@@ -124,3 +124,23 @@ def test_one_two_digit_year_among_full_dates_is_rejected_not_read_as_a_day(ws):
         ("2026-10-01", "2026-10-03", 3)
     ]
     assert _q(ws, "SELECT row_number, value FROM rejects") == [(3, "26-10-11")]
+
+
+def test_the_same_file_for_another_clinic_is_refused_not_counted_twice(ws):
+    """A file without a clinic column imported with --clinic 静安店 and again with --clinic 徐汇店: the chain's sales
+    were doubled (16,280 for 8,140). The second import is refused, naming the first; dropping that batch lets the
+    file go to the right clinic."""
+    path = write_csv(
+        ws / "收费.csv",
+        [[*HEAD, "实收金额"], ["2026-10-01", "C1", "水光针", "1680"], ["2026-10-02", "C2", "热玛吉", "6460"]],
+    )
+    assert run_cli("import", str(path), "--clinic", "静安店").exit_code == 0
+    again = run_cli("import", str(path), "--clinic", "徐汇店")
+    assert again.exit_code != 0
+    assert "imported for clinic '静安店' in batch 1" in again.output and "batches drop 1" in again.output
+    assert _sales() == 8140
+    assert run_cli("batches", "drop", "1").exit_code == 0
+    assert run_cli("import", str(path), "--clinic", "徐汇店").exit_code == 0
+    from tests.test_batches_mapping import _q
+
+    assert _q(ws, "SELECT clinic, sum(paid_amount)::INTEGER FROM orders GROUP BY 1") == [("徐汇店", 8140)]

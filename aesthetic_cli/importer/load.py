@@ -596,6 +596,7 @@ def _load_all(
     for prep, checking in steps:
         try:
             if checking:
+                _refuse_if_another_clinic(con, path, prep, digest=keys["digest"], clinic=keys["clinic"])
                 _refuse_if_mostly_bad(con, path, prep, **keys)
             else:
                 results.append(_load_one(con, path, prep, **keys))
@@ -603,7 +604,7 @@ def _load_all(
             # Mostly unreadable rows usually mean a column read as the wrong field: give the
             # guess to correct, as for any refusal.
             rec = prep.layout.recognition
-            if mapping is None and rec is not None and not results:
+            if mapping is None and rec is not None and not results and not isinstance(exc, ImportedElsewhere):
                 refused = RecognitionRefused(
                     exc.message,
                     hint=exc.hint,
@@ -629,6 +630,25 @@ def _load_all(
 
 def _options_key(prep: Prepared, *, mapping_digest: str, clinic: str | None, amount_unit: str) -> str:
     return f"{prep.layout.dataset.name}|{clinic or ''}|{prep.sheet or ''}|{amount_unit}|{mapping_digest}"
+
+
+class ImportedElsewhere(InputFileError):
+    """The file is read right; it was imported before under another clinic (no mapping would help)."""
+
+
+def _refuse_if_another_clinic(con, path: Path, prep: Prepared, *, digest: str, clinic: str | None) -> None:
+    """A file without a clinic column, imported again with another --clinic: the same rows would load again under
+    the second clinic, and the chain's figures count them twice. Refused, naming the first import."""
+    if "clinic" in prep.layout.mapping.values() or clinic is None:
+        return
+    params = {"sha": digest, "ds": prep.layout.dataset.name, "sheet": prep.sheet, "clinic": clinic}
+    first = con.execute(_sql("seen_for_another_clinic"), params).fetchone()
+    if first and first[1] is not None:
+        raise ImportedElsewhere(
+            f"{path.name}: this file was imported for clinic '{first[1]}' in batch {first[0]}; imported for "
+            f"'{clinic}' too, its rows would count twice.",
+            hint=f"If that batch had the wrong clinic, drop it first: aesops batches drop {first[0]}.",
+        )
 
 
 def _refuse_if_mostly_bad(

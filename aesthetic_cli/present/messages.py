@@ -438,6 +438,15 @@ MESSAGES: dict[str, Pair] = {
             "fix the rows above or map the columns with --mapping FILE."
         ),
     ),
+    "imported_for_another_clinic": (
+        "{file}：这个文件已在批次 {batch} 以门店「{first}」导入；再以「{clinic}」导入，它的行会算两次。",
+        "{file}: this file was imported for clinic '{first}' in batch {batch}; imported for '{clinic}' too, its rows "
+        "would count twice.",
+    ),
+    "imported_for_another_clinic_hint": (
+        "如果那一批的门店写错了，请先删除它：aesops batches drop {batch}。",
+        "If that batch had the wrong clinic, drop it first: aesops batches drop {batch}.",
+    ),
     "mostly_bad": (
         "{where}：{total} 行数据中有 {n} 行无法读取，超过一半，整个文件被拒收。前几个问题：\n{examples}",
         (

@@ -6,6 +6,12 @@
 -- name: seen
 SELECT batch_id, imported_at FROM import_batches WHERE sha256 = $sha AND options_key = $opt;
 
+-- name: seen_for_another_clinic
+-- The same file (and sheet) imported as the same dataset with another --clinic: its rows would count twice.
+SELECT batch_id, clinic FROM import_batches
+WHERE sha256 = $sha AND dataset = $ds AND sheet IS NOT DISTINCT FROM $sheet AND clinic IS DISTINCT FROM $clinic
+ORDER BY batch_id LIMIT 1;
+
 -- name: drop_staged
 DROP TABLE IF EXISTS {staged};
 
