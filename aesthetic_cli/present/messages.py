@@ -440,8 +440,10 @@ MESSAGES: dict[str, Pair] = {
     ),
     "imported_for_another_clinic": (
         "{file}：这个文件已在批次 {batch} 以门店「{first}」导入；再以「{clinic}」导入，它的行会算两次。",
-        "{file}: this file was imported for clinic '{first}' in batch {batch}; imported for '{clinic}' too, its rows "
-        "would count twice.",
+        (
+            "{file}: this file was imported for clinic '{first}' in batch {batch}; imported for '{clinic}' too, "
+            "its rows would count twice."
+        ),
     ),
     "imported_for_another_clinic_hint": (
         "如果那一批的门店写错了，请先删除它：aesops batches drop {batch}。",
