@@ -144,3 +144,25 @@ def test_the_same_file_for_another_clinic_is_refused_not_counted_twice(ws):
     from tests.test_batches_mapping import _q
 
     assert _q(ws, "SELECT clinic, sum(paid_amount)::INTEGER FROM orders GROUP BY 1") == [("徐汇店", 8140)]
+
+
+TSV = "收费日期\t顾客编号\t项目名称\t实收金额\r\n2026-10-01\tK1\t水光针\t1680\r\n2026-10-02\tK2\t热玛吉\t12800\r\n"
+
+
+@pytest.mark.parametrize("encoding", ["gbk", "utf-16", "utf-8"])
+def test_an_xls_that_is_tab_separated_text_is_read_as_text(ws, encoding):
+    """Many CRMs save 'Excel' exports as tab-separated text named .xls: it was refused with calamine's English
+    'Invalid OLE … not an office document?'."""
+    path = ws / "收费明细.xls"
+    path.write_bytes(TSV.encode(encoding))
+    result = run_cli("import", str(path), "--clinic", "本院")
+    assert result.exit_code == 0, result.output
+    assert _sales() == 1680 + 12800
+
+
+def test_an_xls_that_is_a_web_page_is_refused_in_the_reader_s_language(ws):
+    path = ws / "收费明细.xls"
+    path.write_text("<html><body><table><tr><td>收费日期</td></tr></table></body></html>", encoding="utf-8")
+    result = run_cli("--lang", "zh", "import", str(path), "--clinic", "本院")
+    assert result.exit_code != 0
+    assert "是命名为 .xls 的网页（HTML）表格" in result.output and "OLE" not in result.output

@@ -342,10 +342,45 @@ def check_readable(path: Path) -> None:
             f"{path.name}: unsupported file type '{suffix}'.",
             hint="aesops reads .xlsx, .xls, .xlsm, .xlsb, .ods and .csv (UTF-8, UTF-8-BOM, GBK/GB18030).",
         )
+    if _disguised(path) == "html":
+        raise InputFileError(
+            f"{path.name} is a web page (HTML) named .xls, not an Excel workbook.",
+            hint="Open it in Excel and save it as .xlsx, or export CSV from the CRM.",
+        )
+
+
+_OLE_MAGIC = b"\xd0\xcf\x11\xe0"
+
+
+def _head(path: Path, n: int = 512) -> bytes:
+    try:
+        with path.open("rb") as fh:
+            return fh.read(n)
+    except OSError:
+        return b""
+
+
+def _disguised(path: Path) -> str | None:
+    """What an .xls that is no Excel file holds: "html" (a web page's table, as many CRMs save 'Excel' exports) or
+    "text" (tab- or comma-separated lines). None for a real workbook, or anything else (left to the reader)."""
+    if path.suffix.lower() != ".xls":
+        return None
+    head = _head(path)
+    if not head or head.startswith((_OLE_MAGIC, _ZIP_MAGIC)):
+        return None
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return "text"  # UTF-16 with its byte-order mark
+    start = head.lstrip(b"\xef\xbb\xbf \t\r\n").lower()
+    if start.startswith((b"<html", b"<!doctype", b"<table", b"<?xml", b"<meta", b"<head", b"<body")):
+        return "html"
+    if b"\x00" not in head and (b"\t" in head or b"," in head) and b"\n" in head:
+        return "text"
+    return None
 
 
 def is_csv(path: Path) -> bool:
-    return path.suffix.lower() in CSV_SUFFIXES
+    """Read as delimited text: a .csv/.txt/.tsv, or an .xls that is text inside (_disguised)."""
+    return path.suffix.lower() in CSV_SUFFIXES or _disguised(path) == "text"
 
 
 # A CSV larger than this is read in batches, so an import's memory does not grow with the file.

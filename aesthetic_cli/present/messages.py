@@ -438,6 +438,14 @@ MESSAGES: dict[str, Pair] = {
             "fix the rows above or map the columns with --mapping FILE."
         ),
     ),
+    "html_as_xls": (
+        "{file} 是命名为 .xls 的网页（HTML）表格，不是 Excel 工作簿。",
+        "{file} is a web page (HTML) named .xls, not an Excel workbook.",
+    ),
+    "html_as_xls_hint": (
+        "请在 Excel 中打开后另存为 .xlsx，或从 CRM 导出 CSV。",
+        "Open it in Excel and save it as .xlsx, or export CSV from the CRM.",
+    ),
     "imported_for_another_clinic": (
         "{file}：这个文件已在批次 {batch} 以门店「{first}」导入；再以「{clinic}」导入，它的行会算两次。",
         (
