@@ -166,3 +166,30 @@ def test_an_xls_that_is_a_web_page_is_refused_in_the_reader_s_language(ws):
     result = run_cli("--lang", "zh", "import", str(path), "--clinic", "本院")
     assert result.exit_code != 0
     assert "是命名为 .xls 的网页（HTML）表格" in result.output and "OLE" not in result.output
+
+
+def test_a_balance_split_in_two_columns_is_refused_not_half_read(ws):
+    """本金余额 beside 赠金余额: the first was read as the balance and the second left unused, with exit 0, so the
+    cards' liability was 16,000 for 19,000. The file is refused; a mapping summing the two gives the whole."""
+    path = write_csv(
+        ws / "储值卡余额.csv",
+        [
+            ["卡号", "会员编号", "开卡日期", "累计充值", "累计赠送", "本金余额", "赠金余额"],
+            ["CD1", "V01", "2026-01-05", "10000", "2000", "5000", "1000"],
+            ["CD2", "V02", "2026-02-05", "5000", "500", "0", "0"],
+            ["CD3", "V03", "2026-03-05", "20000", "4000", "10000", "0"],
+            ["CD4", "V04", "2026-04-05", "3000", "0", "1000", "2000"],
+        ],
+    )
+    refused = run_cli("import", str(path), "--clinic", "本院")
+    assert refused.exit_code != 0 and "赠金余额" in refused.output
+    mapping = ws / "m.toml"
+    mapping.write_text(
+        'kind = "cards"\n[columns]\n"卡号" = "card_id"\n"会员编号" = "customer_id"\n"开卡日期" = "opened_at"\n'
+        '"累计充值" = "recharge_total"\n"累计赠送" = "bonus_total"\n[computed]\nbalance = "[本金余额] + [赠金余额]"\n',
+        encoding="utf-8",
+    )
+    assert run_cli("import", str(path), "--clinic", "本院", "--mapping", str(mapping)).exit_code == 0
+    from tests.test_batches_mapping import _q
+
+    assert _q(ws, "SELECT sum(balance)::INTEGER FROM cards") == [(6000 + 0 + 10000 + 3000,)]

@@ -1153,6 +1153,9 @@ def match_dataset(
     return Candidate(ds, matches, score, hinted, missing)
 
 
+_SPLIT_AMOUNT = re.compile(r"本金|赠金|赠送|现金|卡扣|卡金|储值|微信|支付宝|刷卡|银行卡")
+
+
 def _typed_unused(rec_best: Candidate, headers: dict[str, str], profiles: dict[str, Profile]) -> list[tuple[str, str]]:
     """Columns holding dates, amounts or phones that no field claims and no known word excuses."""
     out = []
@@ -1168,8 +1171,13 @@ def _typed_unused(rec_best: Candidate, headers: dict[str, str], profiles: dict[s
         norm, toks = normalise(text), _tokens(str(text))
         if _any(norm, toks, IGNORABLE):
             continue
-        # A second column for a field already filled (备用电话, a second consultant) is known, not unread.
-        if any(header_score(rec_best.dataset, f, text) for f in rec_best.dataset.fields if f.name in rec_best.fields):
+        # A second column for a field already filled (备用电话, a second consultant, 金额 beside 实收金额) is
+        # known, not unread; a part of a split amount is not: 本金余额 beside 赠金余额 split one balance, 现金实收
+        # beside 卡扣实收 one payment, and taking one part alone understates it.
+        split = kind == "number" and bool(_SPLIT_AMOUNT.search(norm))
+        if not split and any(
+            header_score(rec_best.dataset, f, text) for f in rec_best.dataset.fields if f.name in rec_best.fields
+        ):
             continue
         # Counts (到院次数, 件数) are whole numbers; the rule is about money, dates and phones.
         p = profiles[col]
