@@ -193,3 +193,25 @@ def test_a_balance_split_in_two_columns_is_refused_not_half_read(ws):
     from tests.test_batches_mapping import _q
 
     assert _q(ws, "SELECT sum(balance)::INTEGER FROM cards") == [(6000 + 0 + 10000 + 3000,)]
+
+
+def test_small_spellings_a_ledger_uses(ws):
+    """2,200- (a ledger's trailing minus) is −2,200, not rejected; ✗ is 'no' like ×; a consultant typed with a
+    zero-width space (U+200B) is the same consultant, not a second one printing alike."""
+    rows = [
+        ["收费日期", "顾客编号", "项目", "实收金额", "咨询师"],
+        ["2026-10-01", "C1", "热玛吉", "12,800.00", "张敏"],
+        ["2026-10-02", "C1", "热玛吉", "2,200-", "\u200b张敏"],
+    ]
+    write_csv(ws / "收费.csv", rows)
+    result = run_cli("import", str(ws / "收费.csv"), "--clinic", "本院")
+    assert result.exit_code == 0 and "rejected 0" in result.output, result.output
+    assert _sales() == 12800 - 2200
+    from tests.test_batches_mapping import _q
+
+    assert _q(ws, "SELECT DISTINCT consultant FROM orders") == [("张敏",)]
+    leads = [["咨询日期", "渠道", "手机号", "是否到院"], ["2026-10-01", "抖音", "13800138000", "✗"]]
+    leads += [["2026-10-01", "抖音", "13800138001", "✓"]]
+    write_csv(ws / "线索.csv", leads)
+    assert run_cli("import", str(ws / "线索.csv"), "--clinic", "本院").exit_code == 0
+    assert _q(ws, "SELECT arrived FROM leads ORDER BY phone") == [(False,), (True,)]

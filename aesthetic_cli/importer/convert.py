@@ -52,7 +52,7 @@ _STORED_VALUE = (
 _REFUND_KIND = r"退|支出|红冲|冲红|冲销|refund|\breturn\b"
 _REFUND_ITEM = r"退款|退费|退货"
 _YES = ["是", "y", "yes", "true", "1", "已到院", "到院", "已到", "到店", "已到店", "√", "✓"]
-_NO = ["否", "n", "no", "false", "0", "未到院", "未到", "未到店", "×", "x"]
+_NO = ["否", "n", "no", "false", "0", "未到院", "未到", "未到店", "×", "x", "✗", "✘"]
 EXCEL_EPOCH = pl.date(1899, 12, 30)
 
 
@@ -93,7 +93,8 @@ _HALF = "0123456789.,-/:--"
 
 # Control characters (NUL, escape sequences, bidi overrides) are never data: stored, they would
 # break keys, terminals and reports. Tab, LF and CR inside a cell are kept as the user typed them.
-_CONTROL = r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u202a-\u202e\u2066-\u2069]"
+# Control characters, bidi marks and zero-width ones (a name typed with U+200B prints like another and is not).
+_CONTROL = r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200b-\u200d\u2060\ufeff\u202a-\u202e\u2066-\u2069]"
 # A line of more than ten billion yuan is a broken cell (1e308, a phone number in the amount column),
 # and would overflow DECIMAL(18,2) sums and the reports built on them.
 MAX_ABS_AMOUNT = 1e10
@@ -120,7 +121,10 @@ def _half_width(s: pl.Expr) -> pl.Expr:
 
 def parse_amount(col: str, scale: float = 1.0, bounded: bool = True) -> pl.Expr:
     s = _half_width(pl.col(col))
-    negative = s.str.contains(r"^[(（].*[)）]$")
+    # (1,280.00) and 1,280.00- (a ledger's trailing minus) are negative.
+    trailing = s.str.contains(r"^[^-]*\d-$")
+    negative = s.str.contains(r"^[(（].*[)）]$") | trailing
+    s = pl.when(trailing).then(s.str.strip_suffix("-")).otherwise(s)
     wan = s.str.contains("万")
     body = s.str.replace_all(r"(?i)[¥￥$£€,，\s元万]|rmb|cny|yuan|usd|[()（）]", "")
     v = body.cast(pl.Float64, strict=False)
