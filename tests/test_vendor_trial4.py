@@ -215,3 +215,37 @@ def test_small_spellings_a_ledger_uses(ws):
     write_csv(ws / "线索.csv", leads)
     assert run_cli("import", str(ws / "线索.csv"), "--clinic", "本院").exit_code == 0
     assert _q(ws, "SELECT arrived FROM leads ORDER BY phone") == [(False,), (True,)]
+
+
+def test_a_sheet_or_file_of_refunds_reads_its_positive_amounts_as_refunds(ws):
+    """收费明细.xlsx with sheets 收款明细 and 退款明细 (the same header, amounts positive): the refund of 12,800
+    counted as a sale (28,260 for 2,660). A file named 退款明细 alone does the same; a name saying both (收退款明细)
+    does not."""
+    from tests.conftest import write_xlsx
+
+    head = ["收费日期", "顾客编号", "项目", "实收金额"]
+    paid = [head, ["2026-10-01", "C1", "热玛吉", "12800"], ["2026-10-02", "C2", "水光针", "1680"]]
+    paid += [["2026-10-03", "C3", "光子嫩肤", "980"]]
+    back = [head, ["2026-10-10", "C1", "热玛吉", "12800"]]
+    write_xlsx(ws / "收费明细.xlsx", paid, sheet="收款明细", extra_sheets={"退款明细": back})
+    result = run_cli("import", str(ws / "收费明细.xlsx"), "--clinic", "本院")
+    assert result.exit_code == 0, result.output
+    assert "every line's amount counts as a refund" in result.output
+    assert _sales() == 1680 + 980
+    write_csv(ws / "退款明细_202610.csv", [head, ["2026-10-11", "C2", "水光针", "1680"]])
+    assert run_cli("import", str(ws / "退款明细_202610.csv"), "--clinic", "本院").exit_code == 0
+    assert _sales() == 980
+    write_csv(ws / "收退款明细.csv", [head, ["2026-10-12", "C4", "水光针", "500"]])
+    assert run_cli("import", str(ws / "收退款明细.csv"), "--clinic", "本院").exit_code == 0
+    assert _sales() == 980 + 500
+
+
+def test_both_import_paths_read_a_refunds_file_alike(ws, monkeypatch):
+    from tests.test_import_setwise import _import_both, _without_times
+
+    path = write_csv(
+        ws / "退款明细.csv", [["收费日期", "顾客编号", "项目", "实收金额"], ["2026-10-11", "C2", "水光针", "1680"]]
+    )
+    fast, fast_snap, ref, ref_snap = _import_both(ws, monkeypatch, path, clinic="本院")
+    assert _without_times(fast_snap) == _without_times(ref_snap)
+    assert fast_snap["orders"] and "-1680" in str(fast_snap["orders"])

@@ -344,7 +344,9 @@ def convert(
 
     raw = body.select(ROW, *[pl.col(c).alias(f) for c, f in layout.mapping.items()])
     present = set(layout.mapping.values())
-    raw = raw.with_columns([pl.lit(None, pl.String).alias(f.name) for f in ds.fields if f.name not in present])
+    raw = raw.with_columns(
+        [pl.lit(layout.constants.get(f.name), pl.String).alias(f.name) for f in ds.fields if f.name not in present]
+    )
     field_to_header = {f: layout.shown.get(c, layout.headers[c]) for c, f in layout.mapping.items()}
 
     parsed = raw.select(ROW).with_columns([_parse_column(raw, f, scale, (date_order, date_format)) for f in ds.fields])

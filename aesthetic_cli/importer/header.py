@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 import polars as pl
@@ -35,6 +36,8 @@ class Layout:
     shown: dict[str, str] = field(default_factory=dict)
     recognition: rg.Recognition | None = None
     date_order: str | None = None  # read from day/month/year values (or the mapping file)
+    # Fields the file's or sheet's name supplies for every row: a sheet named 退款明细 makes each line's kind 退款.
+    constants: dict[str, str] = field(default_factory=dict)
 
 
 class RecognitionRefused(InputFileError):
@@ -315,7 +318,25 @@ def locate(
         shown={col: ", ".join(names) for col, names in sources.items()},
         recognition=rec,
         date_order=date_order,
+        constants=_named_constants(ds, mapping, [sheet or "", file_name]),
     )
+
+
+# A file or sheet of refunds only (退款明细, 退费记录) whose lines carry no kind: each positive amount is money
+# given back. A name that also says sales (收退款明细, 收费及退费) holds both, and is left to the lines' own signs.
+# The sheet's name speaks first (退款明细 in 收费明细.xlsx), then the file's.
+_REFUNDS_ONLY = re.compile(r"退款|退费")
+_SALES_TOO = re.compile(r"收费|收款|收银|销售|消费|成交|收退|收支")
+
+
+def _named_constants(ds: Dataset, mapping: dict[str, str], names: list[str]) -> dict[str, str]:
+    if ds.name != "orders" or "kind" in mapping.values():
+        return {}
+    for name in names:
+        refunds, sales = _REFUNDS_ONLY.search(name), _SALES_TOO.search(name)
+        if refunds or sales:
+            return {"kind": "退款"} if refunds and not sales else {}
+    return {}
 
 
 def _computed_sources(user: UserMapping | None, mapping: dict[str, str]) -> dict[str, list[str]]:

@@ -141,6 +141,9 @@ def plan(
             if f.name == "clinic" and clinic is not None:
                 values.append("CAST($clinic AS VARCHAR) AS clinic")
                 params["clinic"] = clinic
+            elif f.name in layout.constants:
+                values.append(f"CAST($const_{f.name} AS VARCHAR) AS {f.name}")
+                params[f"const_{f.name}"] = layout.constants[f.name]
             else:
                 values.append(f"CAST(NULL AS {SQL_TYPES[f.type]}) AS {f.name}")
             continue

@@ -70,6 +70,10 @@ MESSAGES: dict[str, Pair] = {
         "  … 另有 {n} 条：aesops status --rejects --batch {batch}",
         "  … {n} more: aesops status --rejects --batch {batch}",
     ),
+    "read_as_refunds": (
+        "  文件名或表名说这是退款：每行的金额都按退款计（从业绩中减去）",
+        "  the file or sheet name says refunds: every line's amount counts as a refund (taken off sales)",
+    ),
     "columns_unused": ("  未使用的列：{names}", "  columns not used: {names}"),
     # Reject reasons (importer/convert.py stores the English; people read their language).
     "reason_amount": ("不是金额", "not an amount"),

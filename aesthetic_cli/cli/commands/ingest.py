@@ -247,6 +247,8 @@ def _summary(r, con, lang: str) -> None:
             )
         if r.problems.height > 5:
             err.print(t("more_problems", lang, n=r.problems.height - 5, batch=r.batch_id))
+    if r.layout is not None and r.layout.constants.get("kind") == "退款":
+        err.print(t("read_as_refunds", lang), markup=False)
     if r.ignored_headers:
         err.print(escape(t("columns_unused", lang, names=", ".join(r.ignored_headers))))
     for kind, names in r.new_names.items():
