@@ -249,3 +249,43 @@ def test_both_import_paths_read_a_refunds_file_alike(ws, monkeypatch):
     fast, fast_snap, ref, ref_snap = _import_both(ws, monkeypatch, path, clinic="本院")
     assert _without_times(fast_snap) == _without_times(ref_snap)
     assert fast_snap["orders"] and "-1680" in str(fast_snap["orders"])
+
+
+def test_day_first_two_digit_years_over_a_month_still_import(ws):
+    """01/10/25 … 31/10/25: read year first, one month would spread over 2001-2031, so only day first is possible
+    (a review found these refused); 25-10-01 14:20 … 25-10-31 14:20 is asked, with the time in the proposed format."""
+    rows = [[*HEAD, "实收金额"], *[[f"{d:02d}/10/25", f"C{d}", "水光针", "100"] for d in range(1, 32)]]
+    result = run_cli("import", str(write_csv(ws / "收费.csv", rows)), "--clinic", "本院")
+    assert result.exit_code == 0, result.output
+    assert _sales("2025-10") == 3100
+    timed = [[*HEAD, "实收金额"], ["25-10-01 14:20", "T1", "水光针", "100"], ["25-10-31 14:20", "T2", "水光针", "100"]]
+    path = write_csv(ws / "收费2.csv", timed)
+    assert run_cli("import", str(path), "--clinic", "本院").exit_code != 0
+    mapping = ws / "收费2.csv.aesops-mapping.toml"
+    assert 'date_format = "%y-%m-%d %H:%M"' in mapping.read_text(encoding="utf-8")
+
+
+def test_parts_beside_their_total_and_an_items_list_for_two_clinics_still_import(ws):
+    """A review found the split rule refusing files that carry the total too (余额 beside 本金余额 and 赠金余额), and
+    the other-clinic rule refusing an items list, which is one row per item whichever clinic's file brings it."""
+    cards = [["卡号", "顾客编号", "开卡日期", "充值金额", "赠送金额", "余额", "本金余额", "赠金余额"]]
+    cards += [["K1", "C1", "2026-01-05", "10000.50", "2000.25", "6000.75", "5000.50", "1000.25"]]
+    result = run_cli("import", str(write_csv(ws / "储值卡.csv", cards)), "--clinic", "本院")
+    assert result.exit_code == 0, result.output
+    items = write_csv(ws / "项目.csv", [["项目名称", "科室", "标准价", "成本"], ["水光针", "皮肤科", "1000", "300"]])
+    assert run_cli("import", str(items), "--clinic", "静安店").exit_code == 0
+    assert run_cli("import", str(items), "--clinic", "徐汇店").exit_code == 0
+
+
+def test_a_wide_text_xls_and_a_dollar_sign_alone(ws):
+    """A tab-separated .xls whose header runs past 512 bytes was still refused with calamine's 'Invalid OLE'; a bare
+    $ in a header is no currency aesops can name (yuan are written ¥ and $ alike in some exports)."""
+    head = ["收费日期", "顾客编号", "项目名称", "实收金额", *[f"备注字段{i:02d}" for i in range(60)]]
+    lines = ["\t".join(head), "\t".join(["2026-10-01", "K1", "水光针", "1680", *[""] * 60])]
+    (ws / "宽表.xls").write_bytes(("\r\n".join(lines) + "\r\n").encode("gbk"))
+    result = run_cli("import", str(ws / "宽表.xls"), "--clinic", "本院")
+    assert result.exit_code == 0, result.output
+    assert _sales() == 1680
+    from aesthetic_cli.importer.recognise import header_unit
+
+    assert header_unit("Amount ($)") is None

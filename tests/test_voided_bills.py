@@ -105,3 +105,33 @@ def test_visits_that_did_not_happen_are_not_visitors(ws):
     k = _kpis()
     assert (k["visitors"], k["buyers"], k["close_rate"]) == (2, 2, 1.0)
     assert _q(ws, "SELECT row_number, value FROM rejects ORDER BY 1") == [(4, "未到院"), (5, "已取消"), (6, "爽约")]
+
+
+def test_a_reversal_and_an_undone_refund_are_not_voids(ws):
+    """A review found the void words too broad: a reversal line 撤销收费 −1,000 was rejected while its +1,000 original
+    stayed, and a sale whose refund was undone (退款已撤销) was rejected. Both load: 1,000 − 1,000 + 3,000 = 3,000. A
+    bare 状态 column names nothing (it changed which dataset files were recognised as), and 取消治疗 is a visit."""
+    rows = [
+        ["收费日期", "单号", "顾客编号", "项目", "数量", "实收金额", "类型", "单据状态"],
+        ["2026-10-01", "D1", "C1", "水光针", "1", "1000", "收费", "正常"],
+        ["2026-10-02", "D2", "C1", "水光针", "1", "-1000", "撤销收费", "正常"],
+        ["2026-10-03", "D3", "C2", "玻尿酸", "1", "3000", "收费", "退款已撤销"],
+    ]
+    write_csv(ws / "收费.csv", rows)
+    assert run_cli("import", str(ws / "收费.csv"), "--clinic", "本院").exit_code == 0
+    assert _kpis()["sales"] == 3000
+    assert _q(ws, "SELECT count(*) FROM rejects") == [(0,)]
+    visits = [["到院日期", "顾客编号", "到院状态"], ["2026-10-04", "C3", "取消治疗"], ["2026-10-04", "C4", "已到院"]]
+    write_csv(ws / "到院.csv", visits)
+    assert run_cli("import", str(ws / "到院.csv"), "--clinic", "本院").exit_code == 0
+    assert _q(ws, "SELECT count(*) FROM visits") == [(2,)]
+
+
+def test_a_bare_status_header_does_not_change_what_a_file_is(ws):
+    """划扣日期, 顾客编号, 项目, 金额, 状态 is a treatments export; with 状态 read as an orders field it was guessed
+    orders."""
+    rows = [["划扣日期", "顾客编号", "项目", "金额", "状态"], ["2026-10-01", "C1", "水光针", "1000", "已完成"]]
+    write_csv(ws / "划扣.csv", rows)
+    result = run_cli("import", str(ws / "划扣.csv"), "--clinic", "本院")
+    assert result.exit_code == 0, result.output
+    assert "treatments" in result.output

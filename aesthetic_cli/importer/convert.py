@@ -379,7 +379,14 @@ def convert(
     for f in ds.fields:
         if f.voids is None or f.name not in present:
             continue
-        hit = raw.filter(raw[f.name].str.to_lowercase().str.contains(f.voids).fill_null(False)).select(
+        said = raw[f.name].str.to_lowercase()
+        void = said.str.contains(f.voids).fill_null(False)
+        if f.void_unless:
+            void = void & ~said.str.contains(f.void_unless).fill_null(False)
+        if "paid_amount" in parsed.columns:
+            # A negative line is a refund or a reversal (撤销收费 −1,000), never a voided sale.
+            void = void & ~(parsed["paid_amount"] < 0).fill_null(False)
+        hit = raw.filter(void).select(
             ROW,
             pl.lit(field_to_header.get(f.name, f.name)).alias("column"),
             pl.lit(f.name).alias("field"),

@@ -26,6 +26,8 @@ class Field:
     # it and nothing is lost silently.
     voids: str | None = None
     void_reason: str = ""
+    # ... unless the cell speaks of a refund (退款已撤销, Cancelled refund: the refund was undone, not the bill).
+    void_unless: str | None = None
 
 
 @dataclass(frozen=True)
@@ -164,17 +166,19 @@ CLINIC = Field(
 
 
 def _f(name, type_=TEXT, required=False, synonyms=(), watch=None, voids=None) -> Field:
-    pattern, reason = voids or (None, "")
-    return Field(name, type_, required, tuple(synonyms), watch, pattern, reason)
+    pattern, reason, unless = (*voids, None)[:3] if voids else (None, "", None)
+    return Field(name, type_, required, tuple(synonyms), watch, pattern, reason, unless)
 
 
 # A bill voided, revoked or cancelled after it was keyed, as a status or a kind column says: no money changed hands
 # (a red reversal, 红冲, is a line of its own and a refund).
-VOIDED = (r"作废|撤销|撤单|取消|无效|void|cancel", "a voided or cancelled bill: not counted")
+VOIDED = (r"作废|撤销|撤单|取消|无效|void|cancel", "a voided or cancelled bill: not counted", r"退|refund")
 # A visit registered ahead (an appointment) that did not happen: 未到院, 已取消, 爽约.
 NOT_VISITED = (
     r"未到|待到|未来|取消|爽约|失约|作废|no.?show|cancel|not arrived",
     "a visit that did not happen (not arrived, cancelled, no-show): not counted",
+    # 取消治疗: the customer came and decided against the treatment.
+    r"治疗|手术|项目|退|treatment",
 )
 
 
@@ -293,7 +297,7 @@ _register(
                 "status",
                 TEXT,
                 False,
-                ("到院状态", "到店状态", "接诊状态", "就诊状态", "状态", "status"),
+                ("到院状态", "到店状态", "接诊状态", "就诊状态", "visitstatus"),
                 voids=NOT_VISITED,
             ),
             CLINIC,
@@ -410,8 +414,6 @@ _register(
                     "结算状态",
                     "账单状态",
                     "交易状态",
-                    "状态",
-                    "status",
                     "orderstatus",
                 ),
                 voids=VOIDED,

@@ -188,8 +188,10 @@ def mapping_toml(rec: Recognition, *, header_row: int, sheet: str | None, lang: 
     lines += [f'kind = "{ds.name}"', f"header_row = {header_row + 1}"]
     for key, a in rec.doubts:
         if key == "two_digit_year":
-            year_first = "%y{0}%m{0}%d".format(a["sep"])
-            day_first = "%d{0}%m{0}%y".format(a["sep"])
+            # The time as the example writes it (25-10-01 14:20): a format must read the whole cell.
+            clock = {1: " %H:%M", 2: " %H:%M:%S"}.get(a["example"].count(":"), "") if " " in a["example"] else ""
+            year_first = "%y{0}%m{0}%d".format(a["sep"]) + clock
+            day_first = "%d{0}%m{0}%y".format(a["sep"]) + clock
             if a["year_first"]:
                 lines.append(
                     f'date_format = "{year_first}"    '

@@ -639,7 +639,9 @@ class ImportedElsewhere(InputFileError):
 def _refuse_if_another_clinic(con, path: Path, prep: Prepared, *, digest: str, clinic: str | None) -> None:
     """A file without a clinic column, imported again with another --clinic: the same rows would load again under
     the second clinic, and the chain's figures count them twice. Refused, naming the first import."""
-    if "clinic" in prep.layout.mapping.values() or clinic is None:
+    ds = prep.layout.dataset
+    # Only facts count twice: customers and items are one row per key, whichever clinic's file brings them.
+    if "clinic" in prep.layout.mapping.values() or clinic is None or not (ds.mode == "append" or "clinic" in ds.key):
         return
     params = {"sha": digest, "ds": prep.layout.dataset.name, "sheet": prep.sheet, "clinic": clinic}
     first = con.execute(_sql("seen_for_another_clinic"), params).fetchone()

@@ -365,15 +365,17 @@ def _disguised(path: Path) -> str | None:
     "text" (tab- or comma-separated lines). None for a real workbook, or anything else (left to the reader)."""
     if path.suffix.lower() != ".xls":
         return None
-    head = _head(path)
+    head = _head(path, 8192)
     if not head or head.startswith((_OLE_MAGIC, _ZIP_MAGIC)):
         return None
     if head.startswith((b"\xff\xfe", b"\xfe\xff")):
         return "text"  # UTF-16 with its byte-order mark
     start = head.lstrip(b"\xef\xbb\xbf \t\r\n").lower()
-    if start.startswith((b"<html", b"<!doctype", b"<table", b"<?xml", b"<meta", b"<head", b"<body")):
+    if start.startswith((b"<html", b"<!doctype", b"<table", b"<meta", b"<head", b"<body")) or (
+        start.startswith(b"<?xml") and b"<html" in start
+    ):
         return "html"
-    if b"\x00" not in head and (b"\t" in head or b"," in head) and b"\n" in head:
+    if b"\x00" not in head and (b"\t" in head or b"," in head) and not start.startswith(b"<"):
         return "text"
     return None
 

@@ -836,7 +836,7 @@ _UNIT_AT_END = re.compile(r"(?:(万元|千元)|[/_\-|\s]\s*(万元|千元|百元
 # Amount in USD, 金额(美元). Lower-cased.
 _UNIT_WORD = re.compile(
     r"(?:[(（\[【]\s*|[/_\-|]\s*|\bin\s+)"
-    r"(cents?|fen|k|'000|thousands?|10k|yuan|rmb|cny|¥|usd|us\$|\$|hkd|hk\$|mop|eur|美元|港币|港元|澳门元|澳元|欧元|日元)"
+    r"(cents?|fen|k|'000|thousands?|10k|yuan|rmb|cny|¥|usd|us\$|hkd|hk\$|mop|eur|美元|港币|港元|澳门元|澳元|欧元|日元)"
     r"\s*[)）\]】]?$"
 )
 _UNIT_WORDS = {"cent": "分", "cents": "分", "fen": "分", "k": "千元", "'000": "千元", "thousand": "千元"}
@@ -988,7 +988,9 @@ def infer_date_order(columns: list[list]) -> tuple[str | None, str | None]:
     return None, example
 
 
-_TWO_DIGIT_YEAR = re.compile(r"^(\d{1,2})([/.-])(\d{1,2})\2(\d{2})$")
+_TWO_DIGIT_YEAR = re.compile(r"^(\d{1,2})([/.-])(\d{1,2})\2(\d{2})(?:[ T].*)?$")
+# An export's dates span a few years: read year first, 01/10/25 … 31/10/25 would spread one month over 2001-2031.
+_YEARS_SPANNED = 5
 
 
 def year_first_possible(value) -> bool:
@@ -1002,7 +1004,7 @@ def two_digit_year(columns: list[list]) -> tuple[str, str, bool] | None:
     year and every one of them could also be read year first: 26-10-01 is 2026-10-01 or 26 October 2001, and only
     the user knows which. None when there are none, or when a middle number above 12 rules the year-first reading
     out (10/17/25)."""
-    example, later = None, 0
+    example, later, firsts, lasts = None, 0, set(), set()
     for values in columns:
         for v in values:
             m = _TWO_DIGIT_YEAR.match(str(v).strip()) if v is not None else None
@@ -1011,9 +1013,17 @@ def two_digit_year(columns: list[list]) -> tuple[str, str, bool] | None:
             if int(m.group(3)) > 12 or int(m.group(3)) == 0:
                 return None
             example = example or (str(v).strip(), m.group(2))
+            firsts.add(int(m.group(1)))
+            lasts.add(int(m.group(4)))
             later += 1 if int(m.group(1)) > int(m.group(4)) else -1 if int(m.group(1)) < int(m.group(4)) else 0
-    # The reading to propose: the one that makes the dates recent (26-10-01 → 2026, not 2001; 15/10/26 → 2026).
-    return (example[0], example[1], later > 0) if example else None
+    if firsts and max(firsts) - min(firsts) > _YEARS_SPANNED:
+        return None
+    if not example:
+        return None
+    # The reading to propose: the one whose years an export could span (25-10-01 … 25-10-31 read day first spans
+    # 2001-2031), else the one that makes the dates recent (26-10-01 → 2026, not 2001; 15/10/26 → 2026).
+    day_first_spread = max(lasts) - min(lasts) > _YEARS_SPANNED
+    return example[0], example[1], day_first_spread or later > 0
 
 
 # ---------------------------------------------------------------- matching
@@ -1176,9 +1186,14 @@ def _typed_unused(rec_best: Candidate, headers: dict[str, str], profiles: dict[s
         # A second column for a field already filled (备用电话, a second consultant, 金额 beside 实收金额) is
         # known, not unread; a part of a split amount is not: 本金余额 beside 赠金余额 split one balance, 现金实收
         # beside 卡扣实收 one payment, and taking one part alone understates it.
+        # (A split only when the column that filled the field is a part too: beside a total, 余额 with 本金余额 and
+        # 赠金余额, the parts are details.)
+        part_taken = {m.field for c, m in rec_best.matches.items() if _SPLIT_AMOUNT.search(normalise(headers[c]))}
         split = kind == "number" and bool(_SPLIT_AMOUNT.search(norm))
-        if not split and any(
-            header_score(rec_best.dataset, f, text) for f in rec_best.dataset.fields if f.name in rec_best.fields
+        if any(
+            header_score(rec_best.dataset, f, text) and not (split and f.name in part_taken)
+            for f in rec_best.dataset.fields
+            if f.name in rec_best.fields
         ):
             continue
         # Counts (到院次数, 件数) are whole numbers; the rule is about money, dates and phones.

@@ -9,7 +9,8 @@ SELECT batch_id, imported_at FROM import_batches WHERE sha256 = $sha AND options
 -- name: seen_for_another_clinic
 -- The same file (and sheet) imported as the same dataset with another --clinic: its rows would count twice.
 SELECT batch_id, clinic FROM import_batches
-WHERE sha256 = $sha AND dataset = $ds AND sheet IS NOT DISTINCT FROM $sheet AND clinic IS DISTINCT FROM $clinic
+WHERE sha256 = $sha AND dataset = $ds AND sheet IS NOT DISTINCT FROM $sheet AND clinic IS NOT NULL
+  AND clinic <> $clinic
 ORDER BY batch_id LIMIT 1;
 
 -- name: drop_staged
