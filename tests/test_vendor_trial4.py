@@ -289,3 +289,20 @@ def test_a_wide_text_xls_and_a_dollar_sign_alone(ws):
     from aesthetic_cli.importer.recognise import header_unit
 
     assert header_unit("Amount ($)") is None
+
+
+def test_spend_rows_added_together_are_said_to_be_added_not_skipped(ws):
+    """Spend split by campaign (two 抖音 rows of one day) is summed, rightly, but the import said 重复跳过 1, as if a
+    row had been dropped."""
+    rows = [
+        ["日期", "渠道", "计划", "消耗"],
+        ["2026-10-01", "抖音", "计划A", "100"],
+        ["2026-10-01", "抖音", "计划B", "200"],
+    ]
+    rows += [["2026-10-01", "小红书", "计划C", "50"]]
+    result = run_cli("import", str(write_csv(ws / "投放.csv", rows)), "--clinic", "本院")
+    assert result.exit_code == 0, result.output
+    assert "duplicates skipped 0" in result.output and "1 more rows were added" in result.output
+    from tests.test_batches_mapping import _q
+
+    assert _q(ws, "SELECT channel, amount::INTEGER FROM spend ORDER BY 1") == [("小红书", 50), ("抖音", 300)]

@@ -53,6 +53,8 @@ class ImportResult:
     loaded: int = 0
     updated: int = 0
     duplicates: int = 0
+    # Rows added into another of the same key (spend split by campaign or account), not skipped.
+    summed: int = 0
     rejected: int = 0
     blanked: int = 0
     skipped: int = 0
@@ -753,7 +755,7 @@ def _load(
             result.loaded = _append(con, ds, layout, batch_id)
             result.duplicates = prep.good_rows - result.loaded
         else:
-            result.loaded, result.updated, result.duplicates = _upsert(con, ds, batch_id)
+            result.loaded, result.updated, result.duplicates, result.summed = _upsert(con, ds, batch_id)
         _record_rejects(con, prep.problems, batch_id, path.name, sheet_name)
         result.new_names = _record_names(con, ds, batch_id)
         con.execute(
@@ -847,7 +849,9 @@ def _append(con, ds: Dataset, layout: Layout, batch_id: int) -> int:
     return con.execute(count).fetchone()[0] - before
 
 
-def _upsert(con, ds: Dataset, batch_id: int) -> tuple[int, int, int]:
+def _upsert(con, ds: Dataset, batch_id: int) -> tuple[int, int, int, int]:
+    """(new, updated, unchanged, summed): rows of one key in the file are summed where the dataset sums them
+    (sum_fields), else the last one wins; both leave one row per key, compared with the warehouse's."""
     cols = _table_columns(con, ds.name, exclude={"batch_id", "source_row"})
     key = list(ds.key)
     values = [c for c in cols if c not in key]
@@ -876,7 +880,8 @@ def _upsert(con, ds: Dataset, batch_id: int) -> tuple[int, int, int]:
     con.execute(with_fragments(_sql("upsert_delete", table=table), join=join))
     con.execute(_sql("upsert_insert", table=table, cols=(key + values, cols)), {"batch": batch_id})
     con.execute(_sql("upsert_done"))
-    return new, updated, incoming_rows - new - updated
+    summed = incoming_rows - distinct_keys if ds.sum_fields else 0
+    return new, updated, incoming_rows - summed - new - updated, summed
 
 
 def _table_columns(con, table: str, exclude: set[str]) -> list[str]:

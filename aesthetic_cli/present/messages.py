@@ -70,6 +70,13 @@ MESSAGES: dict[str, Pair] = {
         "  … 另有 {n} 条：aesops status --rejects --batch {batch}",
         "  … {n} more: aesops status --rejects --batch {batch}",
     ),
+    "rows_summed": (
+        "  另有 {n} 行与同一天（或同一月）、同一渠道的行相加（按计划或账户拆开的费用），不是重复",
+        (
+            "  {n} more rows were added to a row of the same day (or month) and channel (spend split by campaign "
+            "or account), not skipped as duplicates"
+        ),
+    ),
     "read_as_refunds": (
         "  文件名或表名说这是退款：每行的金额都按退款计（从业绩中减去）",
         "  the file or sheet name says refunds: every line's amount counts as a refund (taken off sales)",

@@ -227,6 +227,8 @@ def _summary(r, con, lang: str) -> None:
             skipped=f"{r.skipped:,}",
         )
     )
+    if r.summed:
+        err.print(t("rows_summed", lang, n=f"{r.summed:,}"), markup=False)
     if r.problems is not None and r.problems.height:
         for row in r.problems.head(5).iter_rows(named=True):
             value = f"'{mask_value(row['value'], row['field'])}' " if row["value"] is not None else ""
