@@ -306,3 +306,18 @@ def test_spend_rows_added_together_are_said_to_be_added_not_skipped(ws):
     from tests.test_batches_mapping import _q
 
     assert _q(ws, "SELECT channel, amount::INTEGER FROM spend ORDER BY 1") == [("小红书", 50), ("抖音", 300)]
+
+
+def test_a_header_wrapped_in_its_cell_is_named_on_one_line(ws):
+    """实收\\n金额 (a header cell wrapped in Excel) was printed raw, breaking the reject line, the unused columns' line
+    and --explain across lines."""
+    from tests.conftest import write_xlsx
+
+    rows = [["收费日期", "顾客编号", "项目", "实收\n金额", "备\n注"], ["2026-10-01", "C1", "水光针", "1680", ""]]
+    rows += [["2026-10-02", "C2", "水光针", "abc", "x"], ["2026-10-03", "C3", "水光针", "980", "y"]]
+    path = write_xlsx(ws / "收费.xlsx", rows)
+    result = run_cli("import", str(path), "--clinic", "本院")
+    assert result.exit_code == 0, result.output
+    assert "column '实收 金额'" in result.output and "columns not used: 备 注" in result.output
+    explained = run_cli("import", str(path), "--explain")
+    assert "  实收 金额 " in explained.output

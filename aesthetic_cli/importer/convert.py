@@ -347,7 +347,8 @@ def convert(
     raw = raw.with_columns(
         [pl.lit(layout.constants.get(f.name), pl.String).alias(f.name) for f in ds.fields if f.name not in present]
     )
-    field_to_header = {f: layout.shown.get(c, layout.headers[c]) for c, f in layout.mapping.items()}
+    # On one line: a header cell wrapped in Excel (实收\n金额) would break every message naming it.
+    field_to_header = {f: " ".join(layout.shown.get(c, layout.headers[c]).split()) for c, f in layout.mapping.items()}
 
     parsed = raw.select(ROW).with_columns([_parse_column(raw, f, scale, (date_order, date_format)) for f in ds.fields])
     problems = []

@@ -301,6 +301,7 @@ def explain_lines(rec: Recognition, *, where: str, header_row: int, lang: str = 
             else f"  next: {c.dataset.name} (score {c.score:g}{state})"
         )
     for col, text in rec.headers.items():
+        text = " ".join(text.split())  # a header wrapped in its cell (实收\n金额) on one line
         m = rec.best.matches.get(col)
         p = rec.profiles.get(col)
         kind = p.kind() if p else None

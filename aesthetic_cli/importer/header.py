@@ -308,7 +308,9 @@ def locate(
     sources = _computed_sources(user, mapping)
     # A column a mapping's formula reads (实收金额(万元) under "[实收金额(万元)] * 10000") is used, not ignored.
     read = {rg.normalise(h) for names in sources.values() for h in names}
-    ignored = [headers[c] for c in headers if c not in mapping and rg.normalise(headers[c]) not in read]
+    ignored = [
+        " ".join(headers[c].split()) for c in headers if c not in mapping and rg.normalise(headers[c]) not in read
+    ]
     return Layout(
         dataset=ds,
         header_row=row,
