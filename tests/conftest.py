@@ -43,6 +43,15 @@ def run_cli(*args: str, env: dict | None = None):
     return runner.invoke(app, list(args), env={**base, **(env or {})}, catch_exceptions=False)
 
 
+def month_kpis(month: str) -> dict:
+    """The whole warehouse's headline KPIs of a month, through the CLI's JSON, as a director's script reads them."""
+    import json
+
+    result = run_cli("funnel", "--month", month, "--format", "json")
+    assert result.exit_code == 0, result.output
+    return json.loads(result.stdout)["kpis"][0]
+
+
 LOCALES = {"zh": "zh_CN.UTF-8", "en": "en_US.UTF-8"}
 LOCALE_VARS = ("LANG", "LC_ALL", "LC_MESSAGES", "AESOPS_LANG")
 

@@ -8,6 +8,8 @@ from datetime import date
 from aesthetic_cli.metrics.customers import cards
 from tests.conftest import load
 
+CARD_HEAD = ["卡号", "顾客编号", "开卡日期", "充值金额", "赠送金额", "余额", "最后消费日期"]
+
 
 def test_a_card_unused_exactly_180_days_is_dormant(con, ws):
     # As of 2025-10-31: 180 days before is 2025-05-04 (31 - 4 = 27 days of May, then 30 + 31 + 31 + 30 + 31 = 153
@@ -16,7 +18,7 @@ def test_a_card_unused_exactly_180_days_is_dormant(con, ws):
         con,
         ws,
         cards=[
-            ["卡号", "顾客编号", "开卡日期", "充值金额", "赠送金额", "余额", "最后消费日期"],
+            CARD_HEAD,
             ["K1", "A", "2025-01-01", "1000", "0", "500", "2025-05-04"],
             ["K2", "B", "2025-01-01", "1000", "0", "300", "2025-05-05"],
             ["K3", "C", "2025-01-01", "1000", "0", "0", "2025-08-02"],
@@ -41,7 +43,7 @@ def test_a_day_before_the_cards_export_is_refused_and_a_report_says_it_shows_the
         con,
         ws,
         cards=[
-            ["卡号", "顾客编号", "开卡日期", "充值金额", "赠送金额", "余额", "最后消费日期"],
+            CARD_HEAD,
             ["K1", "A", "2025-01-01", "1000", "0", "500", "2025-09-01"],
             ["K2", "B", "2025-06-01", "2000", "0", "2000", ""],
         ],

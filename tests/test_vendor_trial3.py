@@ -9,14 +9,14 @@ from decimal import Decimal
 import openpyxl
 import pytest
 
-from tests.conftest import run_cli, write_csv
+from tests.conftest import month_kpis, run_cli, write_csv
 from tests.test_batches_mapping import _q
 
 HEAD = ["单据号", "开单日期", "客户编号", "治疗项目", "实收金额", "支付方式"]
 
 
 def _sales(month: str) -> tuple[float, int]:
-    k = json.loads(run_cli("funnel", "--month", month, "--format", "json").stdout)["kpis"][0]
+    k = month_kpis(month)
     return k["sales"], k["buyers"]
 
 

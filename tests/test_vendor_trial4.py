@@ -4,19 +4,17 @@ worked out by hand."""
 
 from __future__ import annotations
 
-import json
 
 import pytest
 
-from tests.conftest import run_cli, write_csv
+from tests.conftest import month_kpis, run_cli, write_csv, write_xlsx
+from tests.test_batches_mapping import _q
 
 HEAD = ["收费日期", "顾客编号", "项目"]
 
 
 def _sales(month: str = "2026-10") -> float:
-    result = run_cli("funnel", "--month", month, "--format", "json")
-    assert result.exit_code == 0, result.output
-    return json.loads(result.stdout)["kpis"][0]["sales"]
+    return month_kpis(month)["sales"]
 
 
 @pytest.mark.parametrize("header", ["实收金额/分", "实收金额_分", "Net Amount (cents)"])
@@ -105,8 +103,6 @@ def test_a_two_digit_year_is_asked_not_guessed(ws, dates, proposed, loaded):
     mapping = ws / "收费.csv.aesops-mapping.toml"
     assert f'date_format = "{proposed}"' in mapping.read_text(encoding="utf-8")
     assert run_cli("import", str(path), "--clinic", "本院", "--mapping", str(mapping)).exit_code == 0
-    from tests.test_batches_mapping import _q
-
     assert [str(d) for (d,) in _q(ws, "SELECT order_date FROM orders ORDER BY 1")] == list(loaded)
 
 
@@ -118,8 +114,6 @@ def test_one_two_digit_year_among_full_dates_is_rejected_not_read_as_a_day(ws):
     path = write_csv(ws / "收费.csv", rows)
     result = run_cli("import", str(path), "--clinic", "本院")
     assert result.exit_code == 0, result.output
-    from tests.test_batches_mapping import _q
-
     assert _q(ws, "SELECT min(order_date)::VARCHAR, max(order_date)::VARCHAR, count(*) FROM orders") == [
         ("2026-10-01", "2026-10-03", 3)
     ]
@@ -141,8 +135,6 @@ def test_the_same_file_for_another_clinic_is_refused_not_counted_twice(ws):
     assert _sales() == 8140
     assert run_cli("batches", "drop", "1").exit_code == 0
     assert run_cli("import", str(path), "--clinic", "徐汇店").exit_code == 0
-    from tests.test_batches_mapping import _q
-
     assert _q(ws, "SELECT clinic, sum(paid_amount)::INTEGER FROM orders GROUP BY 1") == [("徐汇店", 8140)]
 
 
@@ -190,8 +182,6 @@ def test_a_balance_split_in_two_columns_is_refused_not_half_read(ws):
         encoding="utf-8",
     )
     assert run_cli("import", str(path), "--clinic", "本院", "--mapping", str(mapping)).exit_code == 0
-    from tests.test_batches_mapping import _q
-
     assert _q(ws, "SELECT sum(balance)::INTEGER FROM cards") == [(6000 + 0 + 10000 + 3000,)]
 
 
@@ -207,8 +197,6 @@ def test_small_spellings_a_ledger_uses(ws):
     result = run_cli("import", str(ws / "收费.csv"), "--clinic", "本院")
     assert result.exit_code == 0 and "rejected 0" in result.output, result.output
     assert _sales() == 12800 - 2200
-    from tests.test_batches_mapping import _q
-
     assert _q(ws, "SELECT DISTINCT consultant FROM orders") == [("张敏",)]
     leads = [["咨询日期", "渠道", "手机号", "是否到院"], ["2026-10-01", "抖音", "13800138000", "✗"]]
     leads += [["2026-10-01", "抖音", "13800138001", "✓"]]
@@ -221,8 +209,6 @@ def test_a_sheet_or_file_of_refunds_reads_its_positive_amounts_as_refunds(ws):
     """收费明细.xlsx with sheets 收款明细 and 退款明细 (the same header, amounts positive): the refund of 12,800
     counted as a sale (28,260 for 2,660). A file named 退款明细 alone does the same; a name saying both (收退款明细)
     does not."""
-    from tests.conftest import write_xlsx
-
     head = ["收费日期", "顾客编号", "项目", "实收金额"]
     paid = [head, ["2026-10-01", "C1", "热玛吉", "12800"], ["2026-10-02", "C2", "水光针", "1680"]]
     paid += [["2026-10-03", "C3", "光子嫩肤", "980"]]
@@ -303,16 +289,12 @@ def test_spend_rows_added_together_are_said_to_be_added_not_skipped(ws):
     result = run_cli("import", str(write_csv(ws / "投放.csv", rows)), "--clinic", "本院")
     assert result.exit_code == 0, result.output
     assert "duplicates skipped 0" in result.output and "1 more rows were added" in result.output
-    from tests.test_batches_mapping import _q
-
     assert _q(ws, "SELECT channel, amount::INTEGER FROM spend ORDER BY 1") == [("小红书", 50), ("抖音", 300)]
 
 
 def test_a_header_wrapped_in_its_cell_is_named_on_one_line(ws):
     """实收\\n金额 (a header cell wrapped in Excel) was printed raw, breaking the reject line, the unused columns' line
     and --explain across lines."""
-    from tests.conftest import write_xlsx
-
     rows = [["收费日期", "顾客编号", "项目", "实收\n金额", "备\n注"], ["2026-10-01", "C1", "水光针", "1680", ""]]
     rows += [["2026-10-02", "C2", "水光针", "abc", "x"], ["2026-10-03", "C3", "水光针", "980", "y"]]
     path = write_xlsx(ws / "收费.xlsx", rows)

@@ -4,11 +4,10 @@ Before, 已作废 lines loaded as sales with exit 0. Expected figures are worked
 
 from __future__ import annotations
 
-import json
 
 import pytest
 
-from tests.conftest import run_cli, write_csv, write_xlsx
+from tests.conftest import month_kpis, run_cli, write_csv, write_xlsx
 from tests.test_batches_mapping import _q
 from tests.test_import_setwise import _import_both, _without_times
 
@@ -26,9 +25,7 @@ KEPT_SALES, KEPT_BUYERS, VOIDED_ROWS = 5000, 2, [3, 5, 7]
 
 
 def _kpis(month: str = "2026-10") -> dict:
-    result = run_cli("funnel", "--month", month, "--format", "json")
-    assert result.exit_code == 0, result.output
-    return json.loads(result.stdout)["kpis"][0]
+    return month_kpis(month)
 
 
 @pytest.mark.parametrize("suffix", ["csv", "xlsx"])

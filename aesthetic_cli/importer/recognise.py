@@ -1171,6 +1171,8 @@ _SPLIT_AMOUNT = re.compile(r"本金|赠金|赠送|现金|卡扣|卡金|储值|�
 def _typed_unused(rec_best: Candidate, headers: dict[str, str], profiles: dict[str, Profile]) -> list[tuple[str, str]]:
     """Columns holding dates, amounts or phones that no field claims and no known word excuses."""
     out = []
+    # The fields a part of a split amount filled (本金余额 as the balance): another part beside it is unread.
+    part_taken = {m.field for c, m in rec_best.matches.items() if _SPLIT_AMOUNT.search(normalise(headers.get(c, "")))}
     for col, text in headers.items():
         if col in rec_best.matches:
             continue
@@ -1188,7 +1190,6 @@ def _typed_unused(rec_best: Candidate, headers: dict[str, str], profiles: dict[s
         # beside 卡扣实收 one payment, and taking one part alone understates it.
         # (A split only when the column that filled the field is a part too: beside a total, 余额 with 本金余额 and
         # 赠金余额, the parts are details.)
-        part_taken = {m.field for c, m in rec_best.matches.items() if _SPLIT_AMOUNT.search(normalise(headers[c]))}
         split = kind == "number" and bool(_SPLIT_AMOUNT.search(norm))
         if any(
             header_score(rec_best.dataset, f, text) and not (split and f.name in part_taken)
