@@ -248,6 +248,8 @@ _REASON = {
 
 # Stored in English like every reject reason; people read them in their language (present/messages.py).
 BEYOND = "beyond ±10,000,000,000: not a plausible amount"
+# read/sheet_parts puts a formula's text where the workbook saved no result.
+FORMULA = "a formula saved without its result: open the file in Excel or WPS, save it, and import it again"
 
 
 def _beyond(f: d.Field, scale: float) -> pl.Expr:
@@ -370,6 +372,8 @@ def convert(
             .then(pl.lit("missing required field"))
             .when(_beyond(f, scale))
             .then(pl.lit(BEYOND))
+            .when(pl.col(f.name).str.starts_with("="))
+            .then(pl.lit(FORMULA))
             .otherwise(pl.lit(_REASON.get(f.type, "unreadable")))
             .alias("reason"),
             pl.lit("rejected" if f.required else "blanked").alias("severity"),

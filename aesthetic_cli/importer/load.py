@@ -16,7 +16,7 @@ import duckdb
 import polars as pl
 
 from aesthetic_cli.errors import InputFileError, UsageError
-from aesthetic_cli.importer import read, stage
+from aesthetic_cli.importer import read, sheet_parts, stage
 from aesthetic_cli.importer import recognise as rg
 from aesthetic_cli.importer.batches import imported_before
 from aesthetic_cli.importer.convert import ROW, Converted, convert
@@ -106,7 +106,7 @@ def _pick_sheets(
     # Sheets not taken, with the header (column -> text) and header row each was read with.
     doubted: list[tuple[read.RawSheet, dict[str, str], int]] = []
     # A hidden sheet is read only when named (--sheet, or sheets = [...] in a mapping file).
-    hidden = set() if strict else read.hidden_sheets(path)
+    hidden = set() if strict else read.hidden_sheets(path, book)
     for name in names:
         if name in hidden:
             skipped.append((name, f"hidden sheet; import it with --sheet {name} if it holds data to load"))
@@ -161,6 +161,11 @@ def _pick_sheets(
             (e for e in errors if isinstance(e, RecognitionRefused) and e.recognition.best.viable),
             next((e for e in errors if isinstance(e, RecognitionRefused)), errors[0]),
         )
+    # Cells merged down over a bill's lines, and formulas without a result, below each sheet's header.
+    picked = [
+        (dataclasses.replace(raw, frame=sheet_parts.apply(raw.frame, raw.parts, layout.header_row)), layout)
+        for raw, layout in picked
+    ]
     # Sheets before the first one recognised are covers and notes: name them only when they had data.
     first = picked[0][0].sheet
     order = list(book.sheet_names)
@@ -237,7 +242,7 @@ def explain(
         book = read.open_workbook(path)
         named = [sheet] if sheet else (user.sheets if user and isinstance(user.sheets, list) else None)
         # As the import does: a hidden sheet is read only when named.
-        hidden = set() if named else read.hidden_sheets(path)
+        hidden = set() if named else read.hidden_sheets(path, book)
         sheets = [
             read.RawSheet(frame=pl.DataFrame(), sheet=n) if n in hidden else read.read_excel_sheet(path, n, book)
             for n in (named or book.sheet_names)

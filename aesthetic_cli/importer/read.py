@@ -20,7 +20,7 @@ from pathlib import Path
 import polars as pl
 
 from aesthetic_cli.errors import InputFileError, UsageError
-from aesthetic_cli.importer import bounds, native
+from aesthetic_cli.importer import bounds, native, sheet_parts, spreadsheet_xml
 
 EXCEL_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".xlsb", ".ods"}
 CSV_SUFFIXES = {".csv", ".txt", ".tsv"}
@@ -40,6 +40,7 @@ class RawSheet:
     sheet: str | None
     encoding: str | None = None
     field_counts: pl.Series | None = None
+    parts: sheet_parts.SheetParts | None = None  # xlsx only: merged ranges, uncomputed formulas
 
 
 def _columns(width: int) -> list[str]:
@@ -51,12 +52,15 @@ def open_workbook(path: Path):
     return _open_excel(path)
 
 
-def hidden_sheets(path: Path) -> set[str]:
+def hidden_sheets(path: Path, book=None) -> set[str]:
     """The sheets a workbook hides (state="hidden" or "veryHidden" in xl/workbook.xml): old data, lookup lists
-    and test rows a CRM keeps out of sight. Read from the zip after bounds.check_zip has passed it; other formats
-    (xls, ods) report none."""
+    and test rows a CRM keeps out of sight. Read from the zip after bounds.check_zip has passed it, or from an XML
+    Spreadsheet's parsed `book`; other formats (xls, ods) report none."""
     import zipfile
     import xml.etree.ElementTree as ET
+
+    if isinstance(book, spreadsheet_xml.XmlWorkbook):
+        return book.hidden
 
     with path.open("rb") as fh:
         if fh.read(4) != _ZIP_MAGIC[:4]:
@@ -81,23 +85,27 @@ def _open_excel(path: Path):
     if not head:
         raise InputFileError(f"{path.name} is empty (0 bytes).", hint=_RESAVE)
     suffix = path.suffix.lower()
-    if head.startswith(_OLE_MAGIC) and suffix in {".xlsx", ".xlsm"}:
+    if head.startswith(_OLE_MAGIC) and suffix in {".xlsx", ".xlsm"} and _encrypted(path):
         raise InputFileError(
             f"{path.name} is password-protected (encrypted) or not a real {suffix} file.",
             hint="Open it in Excel, remove the password (文件 → 信息 → 保护工作簿), save as .xlsx and import again.",
         )
-    if suffix in {".xlsx", ".xlsm"} and not head.startswith(_ZIP_MAGIC):
+    if suffix in {".xlsx", ".xlsm"} and not head.startswith((_ZIP_MAGIC, _OLE_MAGIC)):
         raise InputFileError(
             f"{path.name} is not a valid {suffix} workbook (the file is damaged or has another format).",
             hint="Re-export it from the CRM, or open and re-save it in Excel; CSV exports work too.",
         )
+    if spreadsheet_xml.is_spreadsheet_xml(_head(path, 4096)):
+        return _open_spreadsheet_xml(path)
     if head.startswith(_ZIP_MAGIC):
         bounds.check_zip(path)
     elif head.startswith(_OLE_MAGIC):
         bounds.check_xls(path)
     try:
         with native.quiet_failures():
-            reader = fastexcel.read_excel(str(path))
+            # calamine picks its reader by the name; a workbook saved under the other suffix (an xlsx named .xls,
+            # an old .xls renamed .xlsx) is handed over as bytes, which calamine reads by their content.
+            reader = fastexcel.read_excel(path.read_bytes() if _misnamed(path, head) else str(path))
             names = reader.sheet_names
     except (KeyboardInterrupt, SystemExit):
         raise
@@ -112,6 +120,47 @@ def _open_excel(path: Path):
 
 
 _RESAVE = "Re-export it from the CRM, or open and re-save it in Excel; CSV exports work too."
+# An OOXML workbook with a password is an OLE2 file holding these streams; an old .xls holds a Workbook stream.
+_ENCRYPTED_STREAMS = ("EncryptedPackage", "EncryptionInfo")
+# The largest XML Spreadsheet read: parsed whole into Python's cells, about 1M cells.
+MAX_SPREADSHEET_XML_BYTES = 200 * 1024 * 1024
+
+
+def _misnamed(path: Path, head: bytes) -> bool:
+    suffix = path.suffix.lower()
+    return (suffix == ".xls" and head.startswith(_ZIP_MAGIC)) or (
+        suffix in {".xlsx", ".xlsm"} and head.startswith(_OLE_MAGIC)
+    )
+
+
+def _encrypted(path: Path) -> bool:
+    import olefile  # type: ignore[import-untyped]
+
+    try:
+        with olefile.OleFileIO(str(path)) as ole:
+            return any(ole.exists(name) for name in _ENCRYPTED_STREAMS) or not ole.exists("Workbook")
+    except Exception:  # noqa: BLE001 - olefile raises many kinds on a damaged file: say what we said before
+        return True
+
+
+def _open_spreadsheet_xml(path: Path) -> spreadsheet_xml.XmlWorkbook:
+    from xml.etree import ElementTree as ET
+
+    if path.stat().st_size > MAX_SPREADSHEET_XML_BYTES:
+        raise InputFileError(
+            f"{path.name} is an Excel 2003 XML spreadsheet larger than aesops reads "
+            f"({MAX_SPREADSHEET_XML_BYTES // (1024 * 1024)} MB).",
+            hint="Open it in Excel and save it as .xlsx, or export CSV from the CRM.",
+        )
+    try:
+        book = spreadsheet_xml.XmlWorkbook(path)
+    except (ET.ParseError, ValueError) as exc:
+        raise InputFileError(
+            f"{path.name} is a damaged Excel 2003 XML spreadsheet ({bounds.short_error(exc)}).", hint=_RESAVE
+        ) from None
+    if not book.sheet_names:
+        raise InputFileError(f"{path.name} is a workbook with no sheets (工作簿里没有工作表).", hint=_RESAVE)
+    return book
 
 
 def read_excel_sheet(path: Path, sheet: str | int, reader=None) -> RawSheet:
@@ -126,9 +175,13 @@ def read_excel_sheet(path: Path, sheet: str | int, reader=None) -> RawSheet:
                 hint=f"Its sheets are: {', '.join(names)}. Pass one with --sheet NAME (or its number, 1 = first).",
             )
     name = sheet if isinstance(sheet, str) else names[sheet]
+    if isinstance(reader, spreadsheet_xml.XmlWorkbook):
+        xml_sheet = reader.sheets[name]
+        return RawSheet(frame=xml_sheet.frame(), sheet=name, parts=xml_sheet.parts())
     try:
         with native.quiet_failures():
-            frame = pl.from_arrow(_parse_while_importing(reader, name))
+            table, parts = _parse_while_importing(reader, name, path)
+            frame = pl.from_arrow(table)
     except (KeyboardInterrupt, SystemExit):
         raise
     except BaseException as exc:  # noqa: BLE001 - see _open_excel: panics and MemoryError included
@@ -138,10 +191,10 @@ def read_excel_sheet(path: Path, sheet: str | int, reader=None) -> RawSheet:
     if not isinstance(frame, pl.DataFrame):  # a sheet with no cells at all comes back as an empty Series
         frame = pl.DataFrame()
     frame = frame.rename(dict(zip(frame.columns, _columns(frame.width), strict=False)))
-    return RawSheet(frame=frame, sheet=name)
+    return RawSheet(frame=frame, sheet=name, parts=parts)
 
 
-def _parse_while_importing(reader, name: str):
+def _parse_while_importing(reader, name: str, path: Path):
     """The sheet as Arrow, every cell as text; meanwhile this thread imports what the staging needs next.
 
     calamine parses the whole sheet with the GIL released (fastexcel's worksheet_range_ref runs under
@@ -149,13 +202,15 @@ def _parse_while_importing(reader, name: str):
     (which DuckDB loads to scan an Arrow table) cost about 0.7 s of wall time to import, now spent
     beside the parse instead of after it. Only the xlsx path imports them. skip_rows=0 keeps leading
     blank rows so that frame row i is sheet row i + 1. Eager (PyArrow) and lazy (PyCapsule) loading cost
-    the same CPU within noise here (bench/README), and DuckDB imports PyArrow for either."""
+    the same CPU within noise here (bench/README), and DuckDB imports PyArrow for either. Then this thread reads
+    what calamine leaves out of an xlsx sheet (sheet_parts), still beside the parse."""
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="aesops-calamine") as pool:
         parsed = pool.submit(reader.load_sheet, name, header_row=None, dtypes="string", skip_rows=0, eager=True)
         with contextlib.suppress(ImportError):  # a missing PyArrow is fastexcel's to report, as before
             import pyarrow  # noqa: F401
             import pyarrow.dataset  # noqa: F401
-        return parsed.result()
+        parts = sheet_parts.scan(path, name) if _head(path, 4) == _ZIP_MAGIC else None
+        return parsed.result(), parts
 
 
 def decode(data: bytes, path: Path) -> tuple[str, str]:
@@ -366,7 +421,7 @@ def _disguised(path: Path) -> str | None:
     if path.suffix.lower() != ".xls":
         return None
     head = _head(path, 8192)
-    if not head or head.startswith((_OLE_MAGIC, _ZIP_MAGIC)):
+    if not head or head.startswith((_OLE_MAGIC, _ZIP_MAGIC)) or spreadsheet_xml.is_spreadsheet_xml(head):
         return None
     if head.startswith((b"\xff\xfe", b"\xfe\xff")):
         return "text"  # UTF-16 with its byte-order mark

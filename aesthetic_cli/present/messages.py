@@ -315,6 +315,22 @@ MESSAGES: dict[str, Pair] = {
         "{name} 不是有效的 {kind} 工作簿（文件已损坏或是其他格式）。",
         "{name} is not a valid {kind} workbook (the file is damaged or has another format).",
     ),
+    "xml_sheet_too_large": (
+        "{name} 是大于 {mb} MB 的 Excel 2003 XML 表格，aesops 不读取这么大的此类文件。",
+        "{name} is an Excel 2003 XML spreadsheet larger than aesops reads ({mb} MB).",
+    ),
+    "xml_sheet_damaged": (
+        "{name} 是已损坏的 Excel 2003 XML 表格（{why}）。",
+        "{name} is a damaged Excel 2003 XML spreadsheet ({why}).",
+    ),
+    "workbook_encrypted": (
+        "{name} 有密码保护（已加密），或不是真正的 {kind} 文件。",
+        "{name} is password-protected (encrypted) or not a real {kind} file.",
+    ),
+    "workbook_encrypted_hint": (
+        "请在 Excel 中打开，取消密码（文件 → 信息 → 保护工作簿），另存为 .xlsx 后再导入。",
+        "Open it in Excel, remove the password (文件 → 信息 → 保护工作簿), save as .xlsx and import again.",
+    ),
     "cannot_open_sheet": (
         "{name} 无法作为电子表格打开（{why}）。",
         "{name} could not be opened as a spreadsheet ({why}).",
@@ -978,6 +994,10 @@ MESSAGES: dict[str, Pair] = {
     "reason_fewer_fields": (
         "字段数少于表头：可能有断行或未配对的引号？{counts}",
         "fewer fields than headers: a broken line or an unbalanced quote?{counts}",
+    ),
+    "reason_formula": (
+        "公式没有保存计算结果：请在 Excel 或 WPS 中打开、保存后再导入",
+        "a formula saved without its result: open the file in Excel or WPS, save it, and import it again",
     ),
     "reason_beyond": ("金额超出 ±100亿，不是可信的金额", "beyond ±10,000,000,000: not a plausible amount"),
     "file_sheet": ("{name} 的工作表“{sheet}”", "{name}, sheet '{sheet}'"),
