@@ -26,6 +26,10 @@ _TOTAL_WORDS = (
 # row's one filled cell, since 共6次 is also a course card's size in a 规格 column.
 _FOOTER_WORDS = r"^(?:共\d+[笔条项单行人次个](?:记录|数据)?|第\d+页[/,，]?(?:共\d+页)?|page\d+(?:of\d+)?)$"
 TOTAL_MAX_CHARS = 12
+# A subtotal labelled with what it sums, in any column a name or the item is in: 张敏 小计, 小计(王芳), 2026-10-15 小计,
+# 本单合计 under 项目. Only 小计 and 合计 (no item or name ends with them), in cells of at most SUBTOTAL_MAX_CHARS.
+SUBTOTAL = r"^.{0,16}?(?:小计|合计)[:：]?(?:[(（][^()（）]{0,12}[)）])?$"
+SUBTOTAL_MAX_CHARS = 20
 # A signer's, a print/export time's or a note's label and a colon: 制表人：, 打印时间：, Printed by:, Note:.
 # Named labels, not any few letters before a colon: ids and names hold colons too (VIP:002, Botox: forehead),
 # and a customer or an item with only that cell filled is data.
@@ -100,12 +104,21 @@ _CONTROL = r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200b-\u200d\u2060\ufeff\u202a-\u20
 MAX_ABS_AMOUNT = 1e10
 
 
+# Full-width letters and digits (Ｃ２, １００１, ＶＩＰ), as an IME in full-width mode types them: the same id or name
+# as its half-width spelling. Full-width punctuation stays: （进口） is how Chinese is written, and folding it would
+# give a line already in the warehouse a new key, so an overlapping re-export would load it twice.
+_FULL_ALNUM = [*range(0xFF10, 0xFF1A), *range(0xFF21, 0xFF3B), *range(0xFF41, 0xFF5B)]
+FULL_WIDTH = [chr(c) for c in _FULL_ALNUM]
+HALF_WIDTH = [chr(c - 0xFEE0) for c in _FULL_ALNUM]
+
+
 def _clean(col: str) -> pl.Expr:
     # ="000123" is how Excel exports keep leading zeros; the value is inside the quotes.
     # '000123 is Excel's other way (a leading apostrophe marks a cell as text); the apostrophe is no data.
     s = (
         pl.col(col)
         .str.replace_all(_CONTROL, "")
+        .str.replace_many(FULL_WIDTH, HALF_WIDTH)
         .str.strip_chars()
         .str.replace(r'^="(.*)"$', "$1")
         .str.replace(r"^'", "")
@@ -123,7 +136,9 @@ def parse_amount(col: str, scale: float = 1.0, bounded: bool = True) -> pl.Expr:
     s = _half_width(pl.col(col))
     # (1,280.00) and 1,280.00- (a ledger's trailing minus) are negative.
     trailing = s.str.contains(r"^[^-]*\d-$")
-    negative = s.str.contains(r"^[(（].*[)）]$") | trailing
+    # ¥(1,200.00) and (1,200.00)元: the brackets are read once the currency sign and unit are set aside.
+    bare = s.str.replace_all(r"(?i)[¥￥$£€\s元]|rmb|cny|yuan", "")
+    negative = bare.str.contains(r"^[(（].*[)）]$") | trailing
     s = pl.when(trailing).then(s.str.strip_suffix("-")).otherwise(s)
     wan = s.str.contains("万")
     body = s.str.replace_all(r"(?i)[¥￥$£€,，\s元万]|rmb|cny|yuan|usd|[()（）]", "")
@@ -310,7 +325,7 @@ def convert(
             for c in frame.columns
         ]
     )
-    totals = _in_first_cells(frame.columns, _TOTAL_WORDS)
+    totals = _in_first_cells(frame.columns, _TOTAL_WORDS) | _subtotal(subtotal_columns(frame.columns, layout))
     filled = pl.sum_horizontal([(pl.col(c).fill_null("").str.strip_chars() != "") for c in frame.columns])
     footer = _in_first_cells(frame.columns, _FOOTER_WORDS) & (filled == 1)
     header_again = pl.all_horizontal(
@@ -434,6 +449,23 @@ def convert(
     )
 
 
+def subtotal_columns(columns: list[str], layout: Layout) -> list[str]:
+    """Where a labelled subtotal is looked for: the first columns, and the columns of the text fields read."""
+    text = {f.name for f in layout.dataset.fields if f.type == d.TEXT}
+    return list(dict.fromkeys([*columns[:4], *(c for c, f in layout.mapping.items() if f in text and c in columns)]))
+
+
+def _subtotal(columns: list[str]) -> pl.Expr:
+    return pl.any_horizontal(
+        [
+            (pl.col(c).str.len_chars() <= SUBTOTAL_MAX_CHARS)
+            & pl.col(c).str.contains("小计|合计")
+            & pl.col(c).str.replace_all(r"\s", "").str.contains(SUBTOTAL)
+            for c in columns
+        ]
+    ).fill_null(False)
+
+
 def _in_first_cells(columns: list[str], words: str) -> pl.Expr:
     """A totals label or a footer in one of the first columns, where exports put them; short cells only, so the
     regex stays cheap."""
@@ -444,6 +476,14 @@ def _in_first_cells(columns: list[str], words: str) -> pl.Expr:
             for c in columns[:4]
         ]
     ).fill_null(False)
+
+
+# Visit types in other words, lower case (Polars and DuckDB alike). A negated first visit (非初诊) is a return, and
+# first/new count as whole words only: Renewal is no new customer.
+VISIT_RECHECK = "复查|recheck|follow"
+VISIT_NOT_FIRST = "非初|非首|不是初|not first|non-?first"
+VISIT_FIRST = "初|首|新客|(^|[^a-z])(first|new)([^a-z]|$)"
+VISIT_RETURN = "复|再|老客|return|repeat|renew"
 
 
 def _derive(dataset: str, df: pl.DataFrame) -> pl.DataFrame:
@@ -473,11 +513,13 @@ def _derive(dataset: str, df: pl.DataFrame) -> pl.DataFrame:
     elif dataset == "visits":
         t = pl.col("visit_type").fill_null("").str.to_lowercase()
         df = df.with_columns(
-            pl.when(t.str.contains("复查|recheck|follow"))
+            pl.when(t.str.contains(VISIT_RECHECK))
             .then(pl.lit("复查"))
-            .when(t.str.contains("初|首|新客|first|new"))
+            .when(t.str.contains(VISIT_NOT_FIRST))
+            .then(pl.lit("复诊"))
+            .when(t.str.contains(VISIT_FIRST))
             .then(pl.lit("初诊"))
-            .when(t.str.contains("复|再|老客|return|repeat"))
+            .when(t.str.contains(VISIT_RETURN))
             .then(pl.lit("复诊"))
             .otherwise(pl.col("visit_type"))
             .alias("visit_type")

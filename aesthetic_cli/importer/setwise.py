@@ -23,6 +23,8 @@ from aesthetic_cli.importer.header import Layout
 # Whitespace as Python and Rust strip it (Unicode White_Space), in RE2 terms.
 _WS = r"[\s\p{Z}\x{85}]"
 _CONTROL = r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\x{200b}-\x{200d}\x{2060}\x{feff}\x{202a}-\x{202e}\x{2066}-\x{2069}]"
+# convert.FULL_WIDTH's characters: a row with one is cleaned by convert.py.
+_FULL_WIDTH = r"[\x{ff10}-\x{ff19}\x{ff21}-\x{ff3a}\x{ff41}-\x{ff5a}]"
 # Joins a spreadsheet row's cells for the one regex test per row; a private-use character, so that no
 # class of the test matches it (a cell containing one only makes the row slow).
 SHEET_JOIN = "\ue000"
@@ -55,7 +57,7 @@ def _row_regex(delimiter: str) -> str:
     """A row needing convert.py's cleaning: a cell with leading or trailing whitespace, an ="..." cell, a cell
     marked as text by a leading apostrophe, or a control character anywhere."""
     sep = "\\" + delimiter if delimiter in r"\.^$|?*+()[]{}" else delimiter
-    return rf"(^|{sep}){_WS}|{_WS}({sep}|$)|(^|{sep})[=']|{_CONTROL}"
+    return rf"(^|{sep}){_WS}|{_WS}({sep}|$)|(^|{sep})[=']|{_CONTROL}|{_FULL_WIDTH}"
 
 
 @dataclass
@@ -117,6 +119,15 @@ def plan(
             f"coalesce(regexp_matches(regexp_replace(lower({c}), '{_WS}', '', 'g'), {lit(_TOTAL_OR_FOOTER)}), false) "
             "ELSE false END"
         )
+    # A labelled subtotal (张敏 小计, 本单合计 under 项目) in the first columns or a text field's: convert.py skips it.
+    subtotals = [c for c in cv.subtotal_columns(columns, layout) if c in read_cols]
+    for c in subtotals:
+        labelled = f"(contains({c}, '小计') OR contains({c}, '合计'))"
+        conds.append(
+            f"NOT CASE WHEN length({c}) <= {cv.SUBTOTAL_MAX_CHARS} AND {labelled} "
+            f"THEN coalesce(regexp_matches(regexp_replace({c}, '{_WS}', '', 'g'), {lit(cv.SUBTOTAL)}), false) "
+            "ELSE false END"
+        )
     # A signature under the table (制表人：张三) in a required text column would load as an item or a name:
     # convert.py skips it when every filled cell is such a note, so a row with one there goes to convert.py.
     signed = [by_field[f.name] for f in ds.required if f.type == d.TEXT and f.name in by_field]
@@ -133,7 +144,7 @@ def plan(
     typed = ["_plain", *columns[:4]] if first not in columns[:4] and first in columns else ["_plain", *columns[:4]]
     if first in columns and first not in typed:
         typed.append(first)
-    typed += [note for note in signed if note not in typed]
+    typed += [c for c in dict.fromkeys([*signed, *subtotals]) if c not in typed]
     values = []
     for f in ds.fields:
         col = by_field.get(f.name)
@@ -236,9 +247,9 @@ def derived(dataset: str) -> list[str]:
         t = low("visit_type")
         return [
             (
-                f"CASE WHEN {has(t, '复查|recheck|follow')} THEN "
-                f"'复查' WHEN {has(t, '初|首|新客|first|new')} THEN '初诊' "
-                f"WHEN {has(t, '复|再|老客|return|repeat')} THEN '复诊' ELSE visit_type END AS visit_type"
+                f"CASE WHEN {has(t, cv.VISIT_RECHECK)} THEN '复查' WHEN {has(t, cv.VISIT_NOT_FIRST)} THEN '复诊' "
+                f"WHEN {has(t, cv.VISIT_FIRST)} THEN '初诊' "
+                f"WHEN {has(t, cv.VISIT_RETURN)} THEN '复诊' ELSE visit_type END AS visit_type"
             )
         ]
     if dataset == "staff":

@@ -1,0 +1,91 @@
+"""A fifth CRM vendor's exports (a trial with files aesops had not seen), through the CLI. Each test is a defect that
+loaded wrong numbers with exit 0 before its fix; expected figures are worked out by hand."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from tests.conftest import month_kpis, run_cli, write_csv, write_xlsx
+
+HEAD = ["单号", "收费日期", "顾客编号", "咨询师", "项目", "实收金额"]
+
+
+def _write(ws, name: str, rows: list[list], form: str):
+    if form == "csv":
+        return write_csv(ws / f"{name}.csv", rows)
+    return write_xlsx(ws / f"{name}.xlsx", rows, sheet="收费明细")
+
+
+@pytest.mark.parametrize("form", ["csv", "xlsx"])
+def test_subtotals_labelled_in_any_name_column_are_skipped_not_loaded(ws, form):
+    """Bill A: 1,200 + 300, then its 小计 under 项目 (the fifth column, where only the first four were looked at);
+    bill B: 16,800 and its 本单合计; then 张敏 小计 and 小计(王芳) under 咨询师, and the 合计 row. Sales are
+    1,200 + 300 + 16,800 + 880 = 19,180; the subtotals loaded as lines gave 38,360 before."""
+    rows = [
+        HEAD,
+        ["A", "2026-10-01", "C1", "张敏", "水光针", "1200"],
+        ["A", "2026-10-01", "C1", "张敏", "祛斑", "300"],
+        ["A", "2026-10-01", "C1", "张敏", "小计", "1500"],
+        ["B", "2026-10-02", "C2", "王芳", "热玛吉", "16800"],
+        ["B", "2026-10-02", "C2", "王芳", "本单合计", "16800"],
+        ["C", "2026-10-03", "C3", "张敏", "光子嫩肤", "880"],
+        ["", "", "", "张敏 小计", "", "2380"],
+        ["", "", "", "小计(王芳)", "", "16800"],
+        ["合计", "", "", "", "", "19180"],
+    ]
+    result = run_cli("import", str(_write(ws, "收费明细", rows, form)), "--clinic", "本院")
+    assert result.exit_code == 0, result.output
+    k = month_kpis("2026-10")
+    assert (k["sales"], k["buyers"], k["deal_visits"]) == (19180, 3, 3)
+
+
+def test_an_item_that_only_ends_in_a_total_word_is_not_taken_for_a_subtotal(ws):
+    """The rule is 小计/合计 with at most a label around it; 合计 inside a longer name is an item."""
+    rows = [HEAD, ["A", "2026-10-01", "C1", "张敏", "合计疗程套餐（十次体验装）", "1000"]]
+    assert run_cli("import", str(_write(ws, "收费明细", rows, "csv")), "--clinic", "本院").exit_code == 0
+    assert month_kpis("2026-10")["sales"] == 1000
+
+
+def test_a_bracketed_amount_after_the_currency_sign_is_a_refund(ws):
+    """¥(1,200.00) is −1,200 as (1,200.00) is: 5,000 − 1,200 − 500 = 3,300; it was read as +1,200 (5,700)."""
+    rows = [
+        ["收费日期", "顾客编号", "项目", "实收金额"],
+        ["2026-10-01", "C1", "热玛吉", "¥5,000.00"],
+        ["2026-10-02", "C1", "热玛吉", "¥(1,200.00)"],
+        ["2026-10-03", "C2", "水光针", "(500.00)元"],
+    ]
+    assert run_cli("import", str(write_csv(ws / "收费.csv", rows)), "--clinic", "本院").exit_code == 0
+    assert month_kpis("2026-10")["sales"] == 3300
+
+
+@pytest.mark.parametrize("form", ["csv", "xlsx"])
+def test_full_width_ids_are_the_same_customers_as_their_half_width_spelling(ws, form):
+    """The visits say 1001 and C2; the orders, typed in full-width mode, １００１ and Ｃ２. Both bought after their
+    visit: 2 visitors, 2 buyers, none without a visit (2 before, and 4 customers)."""
+    visits = [["到院日期", "顾客编号", "现场咨询师"], ["2026-10-01", "1001", "张敏"], ["2026-10-02", "C2", "张敏"]]
+    orders = [
+        ["收费日期", "顾客编号", "项目", "实收金额"],
+        ["2026-10-01", "１００１", "水光针", "1000"],
+        ["2026-10-02", "Ｃ２", "热玛吉（全脸）", "5000"],
+    ]
+    for name, rows in (("到院登记", visits), ("收费明细", orders)):
+        assert run_cli("import", str(_write(ws, name, rows, form)), "--clinic", "本院").exit_code == 0
+    k = month_kpis("2026-10")
+    assert (k["visitors"], k["buyers"], k["buyers_without_visit"]) == (2, 2, 0)
+
+
+@pytest.mark.parametrize("form", ["csv", "xlsx"])
+def test_visit_types_are_read_as_words_and_negations(ws, form):
+    """初诊, 首诊 and New are first visits; Renewal (a renewal, not a new customer) and 非初诊 are not: 3 first
+    receptions for 张敏, not 5."""
+    rows = [["到院日期", "顾客编号", "现场咨询师", "就诊类型"]] + [
+        ["2026-10-0" + str(i), f"V{i}", "张敏", kind]
+        for i, kind in enumerate(["初诊", "首诊", "Renewal", "非初诊", "New"], start=1)
+    ]
+    assert run_cli("import", str(_write(ws, "到院登记", rows, form)), "--clinic", "本院").exit_code == 0
+    result = run_cli("consultants", "--month", "2026-10", "--format", "json")
+    assert result.exit_code == 0, result.output
+    onsite = {r["consultant"]: r for r in json.loads(result.stdout)["onsite"]}
+    assert onsite["张敏"]["first_receptions"] == 3
