@@ -89,3 +89,30 @@ def test_visit_types_are_read_as_words_and_negations(ws, form):
     assert result.exit_code == 0, result.output
     onsite = {r["consultant"]: r for r in json.loads(result.stdout)["onsite"]}
     assert onsite["张敏"]["first_receptions"] == 3
+
+
+def test_the_chain_reports_clinics_compare_a_month_in_progress_with_the_same_days(ws, con):
+    """Data to 10-15. 静安: 1,200 in October against 1,000 on 09-01..09-15 (+20%); the whole September's 4,000
+    gave −70%. 徐汇: 600 + 400 against 500 (+100%), not against 2,000 (−50%). The recomputation found the report's
+    门店对比 comparing with whole months while its headline and each clinic's own report compared like with like."""
+    from datetime import date
+
+    from aesthetic_cli.metrics.base import prepare
+    from aesthetic_cli.metrics.periods import month
+    from aesthetic_cli.reports.headline import clinic_comparison
+
+    rows = [
+        ["收费日期", "门店", "顾客编号", "项目", "实收金额"],
+        ["2026-09-01", "静安", "A1", "水光针", "1000"],
+        ["2026-09-20", "静安", "A2", "热玛吉", "3000"],
+        ["2026-09-02", "徐汇", "B1", "水光针", "500"],
+        ["2026-09-25", "徐汇", "B2", "热玛吉", "1500"],
+        ["2026-10-03", "静安", "A3", "水光针", "1200"],
+        ["2026-10-04", "徐汇", "B3", "水光针", "600"],
+        ["2026-10-15", "徐汇", "B4", "祛斑", "400"],
+    ]
+    assert run_cli("import", str(write_csv(ws / "收费.csv", rows))).exit_code == 0
+    con.execute("CHECKPOINT")
+    table = clinic_comparison(con, month(date(2026, 10, 1)), prepare(con), None)
+    got = {r["clinic"]: (r["sales"], r["sales_mom"]) for r in table.iter_rows(named=True)}
+    assert got == {"静安": (1200, pytest.approx(0.2)), "徐汇": (1000, pytest.approx(1.0))}

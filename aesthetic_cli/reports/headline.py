@@ -181,15 +181,18 @@ def _takeaways(comparison: pl.DataFrame) -> tuple[list[tuple[str, str]], pl.Data
 def clinic_comparison(con, period, cov, clinic: str | None) -> pl.DataFrame | None:
     """门店对比: each clinic's headline KPIs with 环比/同比, ranked by sales. None for a single clinic."""
     from aesthetic_cli.metrics.funnel import clinic_levers
+    from aesthetic_cli.metrics.periods import comparable
 
     if clinic is not None:
         return None
-    cur = clinic_levers(con, period)
+    # Like with like, as the headline: a month in progress against the same days of the month before and last year.
+    spans = comparable(period, cov.last_day)
+    cur = clinic_levers(con, spans.current)
     if cur.height < 2:
         return None
     keep = ["group", "sales", "visitors", "close_rate", "ticket"]
     frame = cur.select(keep).with_columns(pl.col("sales").cast(pl.Float64), pl.col("ticket").cast(pl.Float64))
-    for tag, other in (("mom", period.previous()), ("yoy", period.last_year())):
+    for tag, other in (("mom", spans.previous), ("yoy", spans.last_year)):
         if not cov.covers(other.start):
             frame = frame.with_columns(pl.lit(None, pl.Float64).alias(f"sales_{tag}"))
             if tag == "mom":
