@@ -330,9 +330,25 @@ def default_period(con, analysis: Analysis):
     return None
 
 
+def require_clinic(con, clinic: str) -> None:
+    """A --clinic the data does not name is a typo (静安 for 静安店): refused with the clinics there are, where it
+    gave empty tables, or a report of zeros to mail, with exit 0."""
+    from aesthetic_cli.sqlfiles import query
+
+    if con.execute(query("clinics", "known"), {"clinic": clinic}).fetchone()[0]:
+        return
+    names = [r[0] for r in con.execute(query("clinics", "all")).fetchall()]
+    raise UsageError(
+        f"No data names the clinic '{clinic}'.",
+        hint=f"The clinics in this warehouse: {', '.join(names)}." if names else "The warehouse has no data yet.",
+    )
+
+
 def run(key: str, con, ctx: Context, period=None, **options):
     """Compute one analysis: the only way the CLI, the reports and the demo get a Result."""
     analysis = ANALYSES[key]
+    if ctx.clinic is not None:
+        require_clinic(con, ctx.clinic)
     if period is None:
         period = default_period(con, analysis)
     return analysis.compute(con, ctx, period, **options)

@@ -88,6 +88,44 @@ class TranslatingGroup(TyperGroup):
         except KeyboardInterrupt:
             typer.echo(t("interrupted", _lang(ctx)), err=True)
             raise typer.Exit(130) from None
+        except Exception as exc:
+            said = environment_failure(exc)
+            if said is None:
+                raise
+            key, code = said
+            lang = _lang(ctx)
+            if key == "interrupted":
+                typer.echo(t("interrupted", lang), err=True)
+            else:
+                typer.echo(t("error", lang) + t(key, lang, detail=_short(exc)), err=True)
+                typer.echo(t(key + "_hint", lang), err=True)
+            raise typer.Exit(code) from None
+
+
+def environment_failure(exc: BaseException) -> tuple[str, int] | None:
+    """(message key, exit code) for what the machine, not aesops or a file, made fail, as DuckDB and xlsxwriter
+    word it: Ctrl-C inside a query, a full disk, a folder aesops may not write in, a damaged warehouse. None for
+    anything else: a bug keeps its traceback."""
+    said = str(exc).lower()
+    from_duckdb = type(exc).__module__.split(".")[0] in ("duckdb", "_duckdb")
+    if ("interrupt" in said and (from_duckdb or isinstance(exc, RuntimeError))) or isinstance(
+        exc.__context__, KeyboardInterrupt
+    ):
+        return "interrupted", 130
+    if not (from_duckdb or type(exc).__name__ == "FileCreateError"):
+        return None
+    if "no space left" in said or "disk is full" in said:
+        return "disk_full", 2
+    if "permission denied" in said:
+        return "permission_denied", 2
+    if from_duckdb and ("corrupt" in said or "checksum" in said):
+        return "warehouse_damaged", 2
+    return None
+
+
+def _short(exc: BaseException, limit: int = 200) -> str:
+    text = " ".join(str(exc).split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def _lang(ctx) -> str:

@@ -21,7 +21,34 @@ MESSAGES: dict[str, Pair] = {
         "请检查路径（--out、--db、给出的文件）及其权限；没有留下写了一半的文件。",
         "Check the path (--out, --db, the files given) and its permissions; nothing half-written was kept.",
     ),
-    "interrupted": ("已中断；没有留下写了一半的文件。", "Interrupted; nothing half-written was kept."),
+    "interrupted": (
+        "已中断；没有留下写了一半的内容。中断前已完成的导入会保留（用 aesops batches 查看）。",
+        "Interrupted; nothing half-written was kept. Imports that had finished before stay (see aesops batches).",
+    ),
+    "unknown_clinic": ("没有任何数据属于门店“{clinic}”。", "No data names the clinic '{clinic}'."),
+    "no_data_yet": ("仓库里还没有数据。", "The warehouse has no data yet."),
+    "clinics_are": ("这个仓库里的门店：{names}。", "The clinics in this warehouse: {names}."),
+    "disk_full": ("磁盘空间不足（{detail}）。", "The disk is full ({detail})."),
+    "disk_full_hint": (
+        "请清理磁盘空间后重试；失败的导入不会改变仓库。",
+        "Free some space and try again; a failed import leaves the warehouse as it was.",
+    ),
+    "permission_denied": ("没有写入权限（{detail}）。", "No permission to write ({detail})."),
+    "permission_denied_hint": (
+        "请检查文件夹和仓库文件的权限：导入要在仓库所在的文件夹里写 .wal 文件。仓库没有改变。",
+        (
+            "Check the permissions of the folder and the warehouse: an import writes a .wal file beside the "
+            "warehouse. The warehouse is unchanged."
+        ),
+    ),
+    "warehouse_damaged": ("仓库文件已损坏（{detail}）。", "The warehouse file is damaged ({detail})."),
+    "warehouse_damaged_hint": (
+        "请从备份恢复它，或把它移走，用原始导出文件重新导入（aesops init，再 aesops import）。",
+        (
+            "Restore it from a backup, or move it away and import the original exports again (aesops init, then "
+            "aesops import)."
+        ),
+    ),
     # click's own complaints about a command line (cli/errors.py shows them in the reader's language).
     "usage_try": ("运行 '{command} --help' 查看帮助。", "Try '{command} --help' for help."),
     "no_such_option": ("没有这个选项：{option}", "No such option: {option}"),

@@ -3,6 +3,7 @@ once, and report a lock held by another process."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import duckdb
@@ -19,7 +20,9 @@ def _open(db_path: Path, read_only: bool) -> duckdb.DuckDBPyConnection:
         con.execute(query("connection", "quiet"))  # no DuckDB progress bar on stderr, under cron into the mail
         return con
     except duckdb.IOException as exc:
-        if "lock" in str(exc).lower():
+        # DuckDB's words for a file another process holds ("Could not set lock on file …: Conflicting lock is held
+        # in …"); a damaged file's "checksum … in block at location …" holds "lock" too, and is no reason to wait.
+        if re.search(r"could not set lock|conflicting lock", str(exc), re.IGNORECASE):
             raise LockedError(
                 f"The warehouse {db_path} is in use by another aesops process.",
                 hint="Wait for the other import or report to finish (cron jobs included) and try again.",
