@@ -165,7 +165,8 @@ LABELS: dict[str, tuple[str, str]] = {
     "last_used_at": ("最后使用", "Last used"),
     # predicted repurchase (customers predict, reactivate)
     "repeat_deals": ("复购次数", "Repeat deals"),
-    "recency_weeks": ("末次复购(周)", "Recency (weeks)"),
+    # BG/NBD's recency t_x: from the first deal day to the last, not time since the last deal.
+    "recency_weeks": ("首末成交间隔(周)", "First to last deal (weeks)"),
     "age_weeks": ("客龄(周)", "Age (weeks)"),
     "avg_repeat_value": ("复购平均金额", "Avg repeat value"),
     "p_alive": ("仍活跃概率", "P(alive)"),

@@ -116,3 +116,15 @@ def test_the_chain_reports_clinics_compare_a_month_in_progress_with_the_same_day
     table = clinic_comparison(con, month(date(2026, 10, 1)), prepare(con), None)
     got = {r["clinic"]: (r["sales"], r["sales_mom"]) for r in table.iter_rows(named=True)}
     assert got == {"静安": (1200, pytest.approx(0.2)), "徐汇": (1000, pytest.approx(1.0))}
+
+
+def test_a_phone_excel_shortened_to_scientific_notation_is_no_phone(ws):
+    """1.38E+10 lost its digits: read as 13810 it linked leads to whoever else had it. 1.3800005555E+10 has them
+    all and is 13800005555."""
+    from tests.test_batches_mapping import _q
+
+    rows = [["顾客编号", "姓名", "手机号"], ["C1", "王芳", "1.38E+10"], ["C2", "李娜", "1.3800005555E+10"]]
+    result = run_cli("import", str(write_csv(ws / "顾客档案.csv", rows)), "--kind", "customers")
+    assert result.exit_code == 0, result.output
+    assert "scientific notation" in result.output
+    assert _q(ws, "SELECT customer_id, phone FROM customers ORDER BY 1") == [("C1", None), ("C2", "13800005555")]

@@ -190,9 +190,21 @@ def parse_date(col: str, allow_month: bool = False, order: str | None = None, fm
     return pl.when(v.dt.year().is_between(1900, 2100)).then(v)
 
 
+# A number as Excel shows it in a narrow General column, and a CSV it saved keeps: 1.38E+10, or 1.3800138E+10.
+SCIENTIFIC = r"^[+-]?\d+(?:\.(\d+))?[eE]\+?(\d+)$"
+
+
 def parse_phone(col: str) -> pl.Expr:
     # Half-width first: \D keeps a full-width ４, and 1380013801４ would not link to 13800138014.
-    digits = _half_width(pl.col(col)).str.replace_all(r"\.0+$", "").str.replace_all(r"\D", "")
+    cell = _half_width(pl.col(col)).str.strip_chars()
+    # In scientific notation a phone is whole only when every digit is written (1.3800138000E+10); 1.38E+10 lost
+    # them, and read as its digits (138) it would link leads to whoever else has that "phone".
+    exponent = cell.str.extract(SCIENTIFIC, 2).cast(pl.Int64, strict=False)
+    decimals = cell.str.extract(SCIENTIFIC, 1).fill_null("").str.len_chars()
+    scientific = exponent.is_not_null()
+    cell = pl.when(scientific & (decimals != exponent)).then(None).otherwise(cell.str.replace(r"[eE].*$", ""))
+    cell = pl.when(scientific).then(cell.str.replace_all(r"\.", "")).otherwise(cell)
+    digits = cell.str.replace_all(r"\.0+$", "").str.replace_all(r"\D", "")
     mobile = digits.str.replace(r"^(?:0086|86)(1\d{10})$", "$1")
     # 138****5678 is a number the CRM hid: its digits would link leads to the wrong customer.
     hidden = pl.col(col).str.contains(r"[*＊×•●]")
@@ -263,6 +275,7 @@ _REASON = {
 
 # Stored in English like every reject reason; people read them in their language (present/messages.py).
 BEYOND = "beyond ±10,000,000,000: not a plausible amount"
+SHORTENED = "a number Excel shortened to scientific notation: its digits are lost; export the column as text"
 # read/sheet_parts puts a formula's text where the workbook saved no result.
 FORMULA = "a formula saved without its result: open the file in Excel or WPS, save it, and import it again"
 
@@ -389,6 +402,8 @@ def convert(
             .then(pl.lit(BEYOND))
             .when(pl.col(f.name).str.starts_with("="))
             .then(pl.lit(FORMULA))
+            .when(pl.lit(f.type == d.PHONE) & pl.col(f.name).str.contains(SCIENTIFIC))
+            .then(pl.lit(SHORTENED))
             .otherwise(pl.lit(_REASON.get(f.type, "unreadable")))
             .alias("reason"),
             pl.lit("rejected" if f.required else "blanked").alias("severity"),

@@ -1022,6 +1022,10 @@ MESSAGES: dict[str, Pair] = {
         "字段数少于表头：可能有断行或未配对的引号？{counts}",
         "fewer fields than headers: a broken line or an unbalanced quote?{counts}",
     ),
+    "reason_shortened": (
+        "Excel 把号码显示成科学计数法，保存时丢了位数：请把这一列设为文本后重新导出",
+        "a number Excel shortened to scientific notation: its digits are lost; export the column as text",
+    ),
     "reason_formula": (
         "公式没有保存计算结果：请在 Excel 或 WPS 中打开、保存后再导入",
         "a formula saved without its result: open the file in Excel or WPS, save it, and import it again",
