@@ -128,3 +128,23 @@ def test_a_phone_excel_shortened_to_scientific_notation_is_no_phone(ws):
     assert result.exit_code == 0, result.output
     assert "scientific notation" in result.output
     assert _q(ws, "SELECT customer_id, phone FROM customers ORDER BY 1") == [("C1", None), ("C2", "13800005555")]
+
+
+@pytest.mark.parametrize("form", ["csv", "xlsx"])
+def test_course_sessions_deducted_in_a_sales_export_are_no_sales(ws, form):
+    """业务类型 收款 / 划扣: C1 buys a 6-session course (6,000), then three sessions are deducted (1,000 each); C2 pays
+    1,200 from stored value, a sale by the SPEC. Sales 7,200 and 2 deal visits; the deductions were sales and deals
+    (10,200 and 5). They are read rows, not unreadable ones: three of five does not refuse the file."""
+    rows = [
+        ["收费日期", "顾客编号", "项目", "实收金额", "业务类型", "支付方式"],
+        ["2026-10-01", "C1", "光子嫩肤6次卡", "6000", "收款", "微信"],
+        ["2026-10-05", "C2", "水光针", "1200", "收款", "储值卡"],
+        ["2026-10-10", "C1", "光子嫩肤", "1000", "划扣", "疗程卡"],
+        ["2026-10-15", "C1", "光子嫩肤", "1000", "划扣", "疗程卡"],
+        ["2026-10-20", "C1", "光子嫩肤", "1000", "疗程划扣", "疗程卡"],
+    ]
+    result = run_cli("import", str(_write(ws, "消费明细", rows, form)), "--clinic", "本院")
+    assert result.exit_code == 0, result.output
+    assert "consumption, not a sale" in result.output
+    k = month_kpis("2026-10")
+    assert (k["sales"], k["deal_visits"], k["buyers"]) == (7200, 2, 2)

@@ -412,10 +412,10 @@ def convert(
         if f.required:
             reject_flags.append(hit.select(ROW))
     for f in ds.fields:
-        if f.voids is None or f.name not in present:
+        if not f.voids or f.name not in present:
             continue
         said = raw[f.name].str.to_lowercase()
-        void = said.str.contains(f.voids).fill_null(False)
+        void = said.str.contains(f.void_pattern).fill_null(False)
         if f.void_unless:
             void = void & ~said.str.contains(f.void_unless).fill_null(False)
         if "paid_amount" in parsed.columns:
@@ -426,7 +426,7 @@ def convert(
             pl.lit(field_to_header.get(f.name, f.name)).alias("column"),
             pl.lit(f.name).alias("field"),
             pl.col(f.name).alias("value"),
-            pl.lit(f.void_reason).alias("reason"),
+            _void_reason(f).alias("reason"),
             pl.lit("rejected").alias("severity"),
         )
         if hit.height:
@@ -462,6 +462,14 @@ def convert(
         skipped_totals=skipped_totals,
         rejected=rejected_rows.height,
     )
+
+
+def _void_reason(f: d.Field) -> pl.Expr:
+    said = pl.col(f.name).str.to_lowercase()
+    reason = pl.lit(f.voids[-1][1])
+    for pattern, text in reversed(f.voids[:-1]):
+        reason = pl.when(said.str.contains(pattern)).then(pl.lit(text)).otherwise(reason)
+    return reason
 
 
 def subtotal_columns(columns: list[str], layout: Layout) -> list[str]:

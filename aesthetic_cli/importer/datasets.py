@@ -24,10 +24,14 @@ class Field:
     # A cell matching voids (lower-cased) says the row is no fact: a voided bill, a visit that did not happen. The
     # row is rejected with the reason (English, as every stored reason), listed like every reject, so nothing counts
     # it and nothing is lost silently.
-    voids: str | None = None
-    void_reason: str = ""
+    # Each rule a (pattern, reason), the first that matches giving the reason.
+    voids: tuple[tuple[str, str], ...] = ()
     # ... unless the cell speaks of a refund (退款已撤销, Cancelled refund: the refund was undone, not the bill).
     void_unless: str | None = None
+
+    @property
+    def void_pattern(self) -> str:
+        return "|".join(f"(?:{pattern})" for pattern, _ in self.voids)
 
 
 @dataclass(frozen=True)
@@ -166,17 +170,25 @@ CLINIC = Field(
 
 
 def _f(name, type_=TEXT, required=False, synonyms=(), watch=None, voids=None) -> Field:
-    pattern, reason, unless = (*voids, None)[:3] if voids else (None, "", None)
-    return Field(name, type_, required, tuple(synonyms), watch, pattern, reason, unless)
+    """voids: ((pattern, reason), ..., unless) as VOIDED and NOT_VISITED write them."""
+    rules, unless = (tuple(voids[:-1]), voids[-1]) if voids else ((), None)
+    return Field(name, type_, required, tuple(synonyms), watch, rules, unless)
 
 
 # A bill voided, revoked or cancelled after it was keyed, as a status or a kind column says: no money changed hands
 # (a red reversal, 红冲, is a line of its own and a refund).
-VOIDED = (r"作废|撤销|撤单|取消|无效|void|cancel", "a voided or cancelled bill: not counted", r"退|refund")
+VOIDED_BILL = (r"作废|撤销|撤单|取消|无效|void|cancel", "a voided or cancelled bill: not counted")
+VOIDED = (VOIDED_BILL, r"退|refund")
+# A session of a course bought before, deducted (划扣) in a 消费明细 that lists it beside the sales: the course was the
+# sale; the session is consumption, which treatments count. (Paying for an item with stored value is a sale.)
+REDEEMED = (r"划扣|核销|扣次|耗次|疗程消耗", "a session of a course deducted (划扣): consumption, not a sale")
+KIND_VOIDS = (VOIDED_BILL, REDEEMED, r"退|refund")
 # A visit registered ahead (an appointment) that did not happen: 未到院, 已取消, 爽约.
 NOT_VISITED = (
-    r"未到|待到|未来|取消|爽约|失约|作废|no.?show|cancel|not arrived",
-    "a visit that did not happen (not arrived, cancelled, no-show): not counted",
+    (
+        r"未到|待到|未来|取消|爽约|失约|作废|no.?show|cancel|not arrived",
+        "a visit that did not happen (not arrived, cancelled, no-show): not counted",
+    ),
     # 取消治疗: the customer came and decided against the treatment.
     r"治疗|手术|项目|退|treatment",
 )
@@ -401,7 +413,7 @@ _register(
                     "收支类型",
                     "订单类型",
                 ),
-                voids=VOIDED,
+                voids=KIND_VOIDS,
             ),
             _f(
                 "status",

@@ -668,7 +668,7 @@ def _refuse_if_mostly_bad(
     key = _options_key(prep, mapping_digest=mapping_digest, clinic=clinic, amount_unit=amount_unit)
     # A row its own status voids (an appointment not kept, a voided bill) was read, not unreadable: a front desk's
     # register of mostly missed appointments is no bad file.
-    voids = {f.void_reason for f in prep.layout.dataset.fields if f.voids}
+    voids = {reason for f in prep.layout.dataset.fields for _, reason in f.voids}
     voided = prep.problems.filter(pl.col("reason").is_in(list(voids)))[ROW].n_unique() if voids else 0
     data_rows = prep.good_rows + prep.rejected - voided
     if not (data_rows and (prep.rejected - voided) / data_rows > MAX_REJECT_SHARE):

@@ -216,9 +216,9 @@ def _field(f: d.Field, cell: str, parsed: str, scale: float) -> tuple[str, str, 
             f"coalesce({_is_in(parsed, cv._YES + cv._NO)}, false)",
             f"CASE WHEN {_is_in(parsed, cv._YES)} THEN true WHEN {_is_in(parsed, cv._NO)} THEN false END",
         )
-    if f.voids is not None:
+    if f.voids:
         # A voided bill is rejected by convert.py, which records it.
-        return cell, f"NOT coalesce(regexp_matches(lower({parsed}), {lit(f.voids)}), false)", parsed
+        return cell, f"NOT coalesce(regexp_matches(lower({parsed}), {lit(f.void_pattern)}), false)", parsed
     return cell, "true", parsed
 
 

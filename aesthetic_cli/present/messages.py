@@ -117,6 +117,10 @@ MESSAGES: dict[str, Pair] = {
     "reason_phone": ("不是电话号码", "not a phone number"),
     "reason_bool": ("不是 是/否", "not yes/no (是/否)"),
     "reason_required": ("缺少必填字段", "missing required field"),
+    "reason_redeemed": (
+        "疗程划扣：是消耗，不是业绩（划扣请随治疗划扣导入）",
+        "a session of a course deducted (划扣): consumption, not a sale",
+    ),
     "reason_voided": ("作废或撤销的单据：不计入", "a voided or cancelled bill: not counted"),
     "reason_not_visited": (
         "没有到院（未到、取消或爽约）：不计入",
