@@ -148,3 +148,21 @@ def test_course_sessions_deducted_in_a_sales_export_are_no_sales(ws, form):
     assert "consumption, not a sale" in result.output
     k = month_kpis("2026-10")
     assert (k["sales"], k["deal_visits"], k["buyers"]) == (7200, 2, 2)
+
+
+@pytest.mark.parametrize("form", ["csv", "xlsx"])
+def test_a_treatment_reversal_keyed_positive_takes_its_deduction_back(ws, form):
+    """操作类型 撤销划扣 with 5,000 (positive, as the trial's CRM keys it): consumption 1,000 + 5,000 − 5,000 + 1,200 =
+    2,200, where it was added (12,200)."""
+    rows = [
+        ["划扣日期", "顾客编号", "项目", "划扣金额", "划扣次数", "操作类型"],
+        ["2026-10-01", "C1", "水光针", "1000", "1", "划扣"],
+        ["2026-10-02", "C2", "热玛吉", "5000", "1", "划扣"],
+        ["2026-10-03", "C2", "热玛吉", "5000", "1", "撤销划扣"],
+        ["2026-10-04", "C3", "光子嫩肤", "1200", "1", "划扣"],
+    ]
+    result = run_cli("import", str(_write(ws, "治疗划扣", rows, form)), "--clinic", "本院")
+    assert result.exit_code == 0, result.output
+    sale = [["收费日期", "顾客编号", "项目", "实收金额"], ["2026-10-31", "C1", "水光针疗程", "3000"]]
+    assert run_cli("import", str(write_csv(ws / "收费.csv", sale)), "--clinic", "本院").exit_code == 0
+    assert month_kpis("2026-10")["consumption"] == 2200

@@ -501,6 +501,8 @@ def _in_first_cells(columns: list[str], words: str) -> pl.Expr:
     ).fill_null(False)
 
 
+# A treatment line that takes a deduction back (撤销划扣 5,000 keyed positive, as a kind column says).
+REVERSAL = r"撤销|冲销|红冲|冲红|退|取消|reversal|reverse|cancel|void"
 # Visit types in other words, lower case (Polars and DuckDB alike). A negated first visit (非初诊) is a return, and
 # first/new count as whole words only: Renewal is no new customer.
 VISIT_RECHECK = "复查|recheck|follow"
@@ -532,6 +534,14 @@ def _derive(dataset: str, df: pl.DataFrame) -> pl.DataFrame:
             .otherwise(pl.lit("sale"))
             .alias("line_kind"),
             pl.col("payment_method").fill_null("").str.to_lowercase().str.contains(_STORED_VALUE).alias("stored_value"),
+        )
+    elif dataset == "treatments":
+        reversal = pl.col("kind").fill_null("").str.to_lowercase().str.contains(REVERSAL) | (
+            pl.col("sessions") < 0
+        ).fill_null(False)
+        df = df.with_columns(
+            pl.when(reversal & (pl.col(c) > 0)).then(-pl.col(c)).otherwise(pl.col(c)).alias(c)
+            for c in ("consumed_amount", "sessions")
         )
     elif dataset == "visits":
         t = pl.col("visit_type").fill_null("").str.to_lowercase()

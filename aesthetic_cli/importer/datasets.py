@@ -450,6 +450,8 @@ _register(
             _f("consumed_amount", AMOUNT, False, ("消耗金额", "划扣金额", "消耗", "金额", "consumed")),
             _f("sessions", NUMBER, False, ("次数", "疗程次数", "划扣次数", "数量")),
             _f("operator", TEXT, False, ("操作人", "医生", "治疗师", "操作医生", "操作员"), "consultant"),
+            # 划扣 or 撤销划扣: a reversal keyed positive takes its session back (convert._derive).
+            _f("kind", TEXT, False, ("操作类型", "划扣类型", "业务类型", "消耗类型", "类型", "type")),
             CLINIC,
         ),
         mode="append",

@@ -243,6 +243,11 @@ def derived(dataset: str) -> list[str]:
             f"CASE WHEN ({paid}) < 0 THEN 'refund' WHEN {topup} THEN 'topup' ELSE 'sale' END AS line_kind",
             f"{has(low('payment_method'), cv._STORED_VALUE)} AS stored_value",
         ]
+    if dataset == "treatments":
+        reversal = f"({has(low('kind'), cv.REVERSAL)} OR coalesce(sessions < 0, false))"
+        return [
+            f"CASE WHEN {reversal} AND {c} > 0 THEN -{c} ELSE {c} END AS {c}" for c in ("consumed_amount", "sessions")
+        ]
     if dataset == "visits":
         t = low("visit_type")
         return [
