@@ -35,7 +35,7 @@ def _failing_import(monkeypatch, exc: BaseException) -> None:
                 'Failed to commit: Cannot open file "/srv/ws/aesops.duckdb.wal": Permission denied'
             ),
             2,
-            "没有写入权限",
+            "没有权限",
         ),
         (
             duckdb.IOException(
@@ -110,3 +110,12 @@ def test_a_clinic_no_data_names_is_refused_with_the_clinics_there_are(ws):
     assert not (ws / "out").exists() or not any((ws / "out").iterdir())
     ok = run_cli("funnel", "--clinic", "静安店", "--format", "json")
     assert ok.exit_code == 0 and '"sales": 1000' in ok.stdout
+
+
+def test_words_that_only_mention_the_failures_are_no_such_failure():
+    """A message naming an interrupt, or a path with "corrupt" in it, is not Ctrl-C or a damaged warehouse."""
+    from aesthetic_cli.cli.errors import environment_failure
+
+    assert environment_failure(RuntimeError("the interrupt handler of the worker failed")) is None
+    assert environment_failure(duckdb.IOException('Cannot open file "/data/corrupt_exports/x.duckdb"')) is None
+    assert environment_failure(duckdb.IOException("IO Error: Corrupt database file: x")) == ("warehouse_damaged", 2)

@@ -78,17 +78,17 @@ def test_full_width_ids_are_the_same_customers_as_their_half_width_spelling(ws, 
 
 @pytest.mark.parametrize("form", ["csv", "xlsx"])
 def test_visit_types_are_read_as_words_and_negations(ws, form):
-    """初诊, 首诊 and New are first visits; Renewal (a renewal, not a new customer) and 非初诊 are not: 3 first
-    receptions for 张敏, not 5."""
+    """初诊, 首诊, New, FirstVisit and NewPatient are first visits; Renewal (a renewal, not a new customer) and 非初诊
+    are not: 5 first receptions for 张敏, not 7."""
     rows = [["到院日期", "顾客编号", "现场咨询师", "就诊类型"]] + [
         ["2026-10-0" + str(i), f"V{i}", "张敏", kind]
-        for i, kind in enumerate(["初诊", "首诊", "Renewal", "非初诊", "New"], start=1)
+        for i, kind in enumerate(["初诊", "首诊", "Renewal", "非初诊", "New", "FirstVisit", "NewPatient"], start=1)
     ]
     assert run_cli("import", str(_write(ws, "到院登记", rows, form)), "--clinic", "本院").exit_code == 0
     result = run_cli("consultants", "--month", "2026-10", "--format", "json")
     assert result.exit_code == 0, result.output
     onsite = {r["consultant"]: r for r in json.loads(result.stdout)["onsite"]}
-    assert onsite["张敏"]["first_receptions"] == 3
+    assert onsite["张敏"]["first_receptions"] == 5
 
 
 def test_the_chain_reports_clinics_compare_a_month_in_progress_with_the_same_days(ws, con):
@@ -166,3 +166,14 @@ def test_a_treatment_reversal_keyed_positive_takes_its_deduction_back(ws, form):
     sale = [["收费日期", "顾客编号", "项目", "实收金额"], ["2026-10-31", "C1", "水光针疗程", "3000"]]
     assert run_cli("import", str(write_csv(ws / "收费.csv", sale)), "--clinic", "本院").exit_code == 0
     assert month_kpis("2026-10")["consumption"] == 2200
+
+
+def test_a_no_deal_reason_ending_in_a_total_word_is_a_visit(ws):
+    """回家跟老公合计 ("to talk it over at home") is a reason, not a subtotal: 2 visitors, not 1."""
+    rows = [
+        ["到院日期", "顾客编号", "现场咨询师", "未成交原因"],
+        ["2026-10-01", "V1", "张敏", "价格太高"],
+        ["2026-10-02", "V2", "张敏", "回家跟老公合计"],
+    ]
+    assert run_cli("import", str(write_csv(ws / "到院登记.csv", rows)), "--clinic", "本院").exit_code == 0
+    assert month_kpis("2026-10")["visitors"] == 2

@@ -5,6 +5,8 @@ the CLI; expected figures are worked out by hand."""
 from __future__ import annotations
 
 import shutil
+
+import pytest
 from pathlib import Path
 
 import openpyxl
@@ -230,3 +232,82 @@ def test_an_old_xls_named_xlsx_is_read_by_its_content(ws):
     result = run_cli("import", str(named_xlsx), "--clinic", "本院")
     assert result.exit_code == 0, result.output
     assert month_kpis("2026-10")["sales"] == 10100
+
+
+def test_an_amount_merged_over_a_bills_lines_is_the_bills_once(ws):
+    """D1's 3,000 merged over its two lines is the bill's total: Excel's SUM gives 3,800 with D2's 800. Filled down it
+    loaded 3,000 twice (6,800). The second line, with no amount of its own, is rejected and listed."""
+    path = ws / "收费单.xlsx"
+    wb = xlsxwriter.Workbook(path)
+    sheet = wb.add_worksheet("收费明细")
+    sheet.write_row(0, 0, ["单号", *HEAD])
+    for col, value in enumerate(["D1", "2026-10-01", "C001"]):
+        sheet.merge_range(1, col, 2, col, value)
+    sheet.write(1, 3, "水光针")
+    sheet.write(2, 3, "玻尿酸")
+    sheet.merge_range(1, 4, 2, 4, 3000)
+    sheet.write_row(3, 0, ["D2", "2026-10-02", "C002", "热玛吉", 800])
+    wb.close()
+    result = run_cli("import", str(path), "--clinic", "本院")
+    assert result.exit_code == 0, result.output
+    assert month_kpis("2026-10")["sales"] == 3800
+
+
+def test_a_text_formula_without_its_result_is_no_item(ws):
+    """项目 = VLOOKUP(…) saved by openpyxl without a result loaded as the item "=VLOOKUP(B2,items,2,0)"."""
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = "收费明细"
+    sheet.append(HEAD)
+    for i, (day, customer, _item, amount) in enumerate(LINES, start=2):
+        sheet.append([day, customer, f"=VLOOKUP(B{i},items,2,0)", amount])
+    book.save(ws / "vlookup.xlsx")
+    refused = run_cli("import", str(ws / "vlookup.xlsx"), "--clinic", "本院")
+    assert refused.exit_code == 1
+    assert "a formula saved without its result" in refused.output
+
+
+def test_a_formula_whose_result_is_zero_is_read_when_the_writer_computed_the_others(ws):
+    """A gift line's =E*F is 0 for real; xlsxwriter saved the other results, so its 0 is one too: 10,100 + 0."""
+    path = ws / "公式.xlsx"
+    wb = xlsxwriter.Workbook(path)
+    sheet = wb.add_worksheet("收费明细")
+    sheet.write_row(0, 0, [*HEAD, "数量", "单价"])
+    rows = [*LINES, ("2026-10-04", "C004", "赠送面膜", 0)]
+    for i, (day, customer, item, amount) in enumerate(rows, start=1):
+        sheet.write_row(i, 0, [day, customer, item])
+        sheet.write_formula(i, 3, f"=E{i + 1}*F{i + 1}", None, amount)
+        sheet.write_row(i, 4, [1, amount])
+    wb.close()
+    result = run_cli("import", str(path), "--clinic", "本院")
+    assert result.exit_code == 0, result.output
+    assert _q(ws, "SELECT count(*), sum(paid_amount)::DOUBLE FROM orders") == [(7, 10100.0)]
+
+
+@pytest.mark.parametrize("variant", ["gb2312", "utf-16", "no declaration"])
+def test_xml_spreadsheets_in_other_encodings_and_without_a_declaration_are_read(ws, variant):
+    path = _spreadsheet_xml(ws / "收费明细.xls")
+    text = path.read_text(encoding="utf-8")
+    if variant == "gb2312":
+        path.write_bytes(text.replace('encoding="utf-8"', 'encoding="gb2312"').encode("gb18030"))
+    elif variant == "utf-16":
+        path.write_bytes(text.replace('encoding="utf-8"', 'encoding="utf-16"').encode("utf-16"))
+    else:
+        path.write_text(text.split("\n", 2)[2], encoding="utf-8")
+    result = run_cli("import", str(path), "--clinic", "本院")
+    assert result.exit_code == 0, result.output
+    assert month_kpis("2026-10")["sales"] == 8000.5
+
+
+def test_an_xml_spreadsheet_with_a_stray_cell_far_away_is_refused_at_once(ws):
+    """One cell at row 1,000,000 made a frame of millions of empty rows: 44 s, 5 GB, then a traceback."""
+    path = ws / "stray.xls"
+    path.write_text(
+        f'<?xml version="1.0"?>\n{NAMESPACES}<Worksheet ss:Name="S"><Table>'
+        '<Row><Cell><Data ss:Type="String">收费日期</Data></Cell><Cell><Data ss:Type="String">x</Data></Cell></Row>'
+        '<Row ss:Index="1000000"><Cell ss:Index="200"><Data ss:Type="String">x</Data></Cell></Row>'
+        "</Table></Worksheet></Workbook>",
+        encoding="utf-8",
+    )
+    result = run_cli("import", str(path), "--clinic", "本院")
+    assert result.exit_code == 1 and "is far larger than its 3 cells" in result.output

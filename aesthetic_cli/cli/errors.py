@@ -5,6 +5,7 @@ command layer prints or exits."""
 
 from __future__ import annotations
 
+import re
 import sys
 
 import typer
@@ -108,17 +109,20 @@ def environment_failure(exc: BaseException) -> tuple[str, int] | None:
     anything else: a bug keeps its traceback."""
     said = str(exc).lower()
     from_duckdb = type(exc).__module__.split(".")[0] in ("duckdb", "_duckdb")
-    if ("interrupt" in said and (from_duckdb or isinstance(exc, RuntimeError))) or isinstance(
-        exc.__context__, KeyboardInterrupt
-    ):
+    # DuckDB turns Ctrl-C inside a query into an InterruptException, or a RuntimeError "Query interrupted" raised
+    # while the KeyboardInterrupt is handled; a message that merely mentions an interrupt is no Ctrl-C.
+    if isinstance(exc.__context__, KeyboardInterrupt) or type(exc).__name__ == "InterruptException":
+        return "interrupted", 130
+    if isinstance(exc, RuntimeError) and said.strip().rstrip(".!") == "query interrupted":
         return "interrupted", 130
     if not (from_duckdb or type(exc).__name__ == "FileCreateError"):
         return None
-    if "no space left" in said or "disk is full" in said:
+    if "no space left on device" in said or "disk is full" in said:
         return "disk_full", 2
     if "permission denied" in said:
         return "permission_denied", 2
-    if from_duckdb and ("corrupt" in said or "checksum" in said):
+    # DuckDB's words for a file whose blocks fail their checksums, not a path that happens to say "corrupt".
+    if from_duckdb and ("corrupt database file" in said or re.search(r"checksum \d+ does not match", said)):
         return "warehouse_damaged", 2
     return None
 

@@ -104,9 +104,10 @@ _CONTROL = r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200b-\u200d\u2060\ufeff\u202a-\u20
 MAX_ABS_AMOUNT = 1e10
 
 
-# Full-width letters and digits (Ｃ２, １００１, ＶＩＰ), as an IME in full-width mode types them: the same id or name
-# as its half-width spelling. Full-width punctuation stays: （进口） is how Chinese is written, and folding it would
-# give a line already in the warehouse a new key, so an overlapping re-export would load it twice.
+# Full-width letters and digits in an id (Ｃ２, １００１), as an IME in full-width mode types them: the same customer as
+# C2 and 1001 in another export. Ids only: an item or a name (Ｍ２２光子嫩肤) is a line's key as it was first loaded,
+# and folded it would be a new key, so an overlapping re-export would load the line twice.
+ID_FIELDS = {"customer_id", "referrer_id", "order_id", "card_id", "lead_id"}
 _FULL_ALNUM = [*range(0xFF10, 0xFF1A), *range(0xFF21, 0xFF3B), *range(0xFF41, 0xFF5B)]
 FULL_WIDTH = [chr(c) for c in _FULL_ALNUM]
 HALF_WIDTH = [chr(c - 0xFEE0) for c in _FULL_ALNUM]
@@ -118,7 +119,6 @@ def _clean(col: str) -> pl.Expr:
     s = (
         pl.col(col)
         .str.replace_all(_CONTROL, "")
-        .str.replace_many(FULL_WIDTH, HALF_WIDTH)
         .str.strip_chars()
         .str.replace(r'^="(.*)"$', "$1")
         .str.replace(r"^'", "")
@@ -231,7 +231,8 @@ def _parser(f: d.Field, amount_scale: float, dates: tuple[str | None, str | None
         case d.BOOL:
             return parse_bool(f.name)
         case _:
-            return pl.col(f.name)
+            # A formula saved without its result (read/sheet_parts put its text here) is no item or name.
+            return pl.when(pl.col(f.name).str.contains(FORMULA_TEXT)).then(None).otherwise(pl.col(f.name))
 
 
 # The common spellings, tried first on every row; the full parsers run only on the rows these miss.
@@ -275,6 +276,8 @@ _REASON = {
 
 # Stored in English like every reject reason; people read them in their language (present/messages.py).
 BEYOND = "beyond ±10,000,000,000: not a plausible amount"
+# A formula without its result, as read/sheet_parts marks it (its FORMULA_MARK, then =E2*F2).
+FORMULA_TEXT = "^\ue001"
 SHORTENED = "a number Excel shortened to scientific notation: its digits are lost; export the column as text"
 # read/sheet_parts puts a formula's text where the workbook saved no result.
 FORMULA = "a formula saved without its result: open the file in Excel or WPS, save it, and import it again"
@@ -332,6 +335,8 @@ def convert(
     # columns only need to be known empty for the blank-row test.
     checked = list(dict.fromkeys([*layout.mapping, *frame.columns[:4]]))
     body = body.with_columns([_clean(c).alias(c) for c in checked])
+    ids = [c for c, f in layout.mapping.items() if f in ID_FIELDS and c in body.columns]
+    body = body.with_columns(pl.col(c).str.replace_many(FULL_WIDTH, HALF_WIDTH) for c in ids)
     blank = pl.all_horizontal(
         [
             pl.col(c).is_null() if c in checked else (pl.col(c).is_null() | (pl.col(c).str.strip_chars() == ""))
@@ -395,12 +400,12 @@ def convert(
             ROW,
             pl.lit(field_to_header.get(f.name, f.name)).alias("column"),
             pl.lit(f.name).alias("field"),
-            pl.col(f.name).alias("value"),
+            pl.col(f.name).str.strip_prefix("\ue001").alias("value"),
             pl.when(pl.col(f.name).is_null())
             .then(pl.lit("missing required field"))
             .when(_beyond(f, scale))
             .then(pl.lit(BEYOND))
-            .when(pl.col(f.name).str.starts_with("="))
+            .when(pl.col(f.name).str.contains(FORMULA_TEXT))
             .then(pl.lit(FORMULA))
             .when(pl.lit(f.type == d.PHONE) & pl.col(f.name).str.contains(SCIENTIFIC))
             .then(pl.lit(SHORTENED))
@@ -472,10 +477,18 @@ def _void_reason(f: d.Field) -> pl.Expr:
     return reason
 
 
+# Where a subtotal's label sits beside its amount: a name or the item. Not free text (no_deal_reason: 回家跟老公合计 is
+# "to talk it over at home").
+SUBTOTAL_FIELDS = {"item", "customer_id", "name", "consultant", "online_consultant", "department", "doctor", "operator"}
+
+
 def subtotal_columns(columns: list[str], layout: Layout) -> list[str]:
-    """Where a labelled subtotal is looked for: the first columns, and the columns of the text fields read."""
-    text = {f.name for f in layout.dataset.fields if f.type == d.TEXT}
-    return list(dict.fromkeys([*columns[:4], *(c for c, f in layout.mapping.items() if f in text and c in columns)]))
+    """Where a labelled subtotal is looked for: the columns of the names and the item, and the first columns unless
+    they hold other text (a reason, a note)."""
+    dates = {f.name for f in layout.dataset.fields if f.type in (d.DATE, d.PERIOD)}
+    first = [c for c in columns[:4] if layout.mapping.get(c) in (None, *SUBTOTAL_FIELDS, *dates)]
+    named = [c for c, f in layout.mapping.items() if f in SUBTOTAL_FIELDS and c in columns]
+    return list(dict.fromkeys([*first, *named]))
 
 
 def _subtotal(columns: list[str]) -> pl.Expr:
@@ -504,10 +517,10 @@ def _in_first_cells(columns: list[str], words: str) -> pl.Expr:
 # A treatment line that takes a deduction back (撤销划扣 5,000 keyed positive, as a kind column says).
 REVERSAL = r"撤销|冲销|红冲|冲红|退|取消|reversal|reverse|cancel|void"
 # Visit types in other words, lower case (Polars and DuckDB alike). A negated first visit (非初诊) is a return, and
-# first/new count as whole words only: Renewal is no new customer.
+# new counts at a word's start only (NewPatient): Renewal is no new customer.
 VISIT_RECHECK = "复查|recheck|follow"
 VISIT_NOT_FIRST = "非初|非首|不是初|not first|non-?first"
-VISIT_FIRST = "初|首|新客|(^|[^a-z])(first|new)([^a-z]|$)"
+VISIT_FIRST = "初|首|新客|first|(^|[^a-z])new"
 VISIT_RETURN = "复|再|老客|return|repeat|renew"
 
 

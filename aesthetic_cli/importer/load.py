@@ -20,7 +20,7 @@ from aesthetic_cli.importer import read, sheet_parts, stage
 from aesthetic_cli.importer import recognise as rg
 from aesthetic_cli.importer.batches import imported_before
 from aesthetic_cli.importer.convert import ROW, Converted, convert
-from aesthetic_cli.importer.datasets import DATASETS, Dataset
+from aesthetic_cli.importer.datasets import AMOUNT, DATASETS, NUMBER, Dataset
 from aesthetic_cli.importer.header import Layout, RecognitionRefused, UserMapping, locate
 from aesthetic_cli.importer.mapping import extend_frame
 from aesthetic_cli.sqlfiles import Allowed, Fragment, per_column, query, with_fragments, with_identifiers
@@ -163,7 +163,12 @@ def _pick_sheets(
         )
     # Cells merged down over a bill's lines, and formulas without a result, below each sheet's header.
     picked = [
-        (dataclasses.replace(raw, frame=sheet_parts.apply(raw.frame, raw.parts, layout.header_row)), layout)
+        (
+            dataclasses.replace(
+                raw, frame=sheet_parts.apply(raw.frame, raw.parts, layout.header_row, _merged_down(layout))
+            ),
+            layout,
+        )
         for raw, layout in picked
     ]
     # Sheets before the first one recognised are covers and notes: name them only when they had data.
@@ -175,6 +180,13 @@ def _pick_sheets(
         else skipped
     )
     return picked, skipped
+
+
+def _merged_down(layout: Layout) -> set[str]:
+    """The columns a cell merged down over a bill's lines belongs to every line of: its number, date, customer,
+    consultant, not its amounts (a bill's total, once)."""
+    numeric = {f.name for f in layout.dataset.fields if f.type in (AMOUNT, NUMBER)}
+    return {c for c, f in layout.mapping.items() if f not in numeric}
 
 
 def proposal_path(path: Path) -> Path:

@@ -154,6 +154,12 @@ def _open_spreadsheet_xml(path: Path) -> spreadsheet_xml.XmlWorkbook:
         )
     try:
         book = spreadsheet_xml.XmlWorkbook(path)
+    except spreadsheet_xml.SparseSheet as exc:
+        raise InputFileError(
+            f"{path.name}, sheet '{exc.sheet}': its used range ({exc.rows} rows × {exc.columns} columns) is far "
+            f"larger than its {exc.cells} cells.",
+            hint=_RESAVE,
+        ) from None
     except (ET.ParseError, ValueError) as exc:
         raise InputFileError(
             f"{path.name} is a damaged Excel 2003 XML spreadsheet ({bounds.short_error(exc)}).", hint=_RESAVE

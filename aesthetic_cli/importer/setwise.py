@@ -23,8 +23,8 @@ from aesthetic_cli.importer.header import Layout
 # Whitespace as Python and Rust strip it (Unicode White_Space), in RE2 terms.
 _WS = r"[\s\p{Z}\x{85}]"
 _CONTROL = r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\x{200b}-\x{200d}\x{2060}\x{feff}\x{202a}-\x{202e}\x{2066}-\x{2069}]"
-# convert.FULL_WIDTH's characters: a row with one is cleaned by convert.py.
-_FULL_WIDTH = r"[\x{ff10}-\x{ff19}\x{ff21}-\x{ff3a}\x{ff41}-\x{ff5a}]"
+# convert.FULL_WIDTH's characters and sheet_parts.FORMULA_MARK: a row with one is cleaned by convert.py.
+_FULL_WIDTH = r"[\x{ff10}-\x{ff19}\x{ff21}-\x{ff3a}\x{ff41}-\x{ff5a}\x{e001}]"
 # Joins a spreadsheet row's cells for the one regex test per row; a private-use character, so that no
 # class of the test matches it (a cell containing one only makes the row slow).
 SHEET_JOIN = "\ue000"

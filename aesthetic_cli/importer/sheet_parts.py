@@ -18,16 +18,23 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from xml.etree import ElementTree as ET
 
+import numpy as np
 import polars as pl
 
 _MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 _REL = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
-_MERGE = re.compile(rb'<mergeCell ref="([A-Z]+)(\d+):([A-Z]+)(\d+)"')
-_DIMENSION = re.compile(rb'<dimension ref="([A-Z]+)\d+(?::([A-Z]+)\d+)?"')
+_MERGE = re.compile(rb'<(?:\w+:)?mergeCell\b[^>]*?\bref="([A-Z]+)(\d+):([A-Z]+)(\d+)"')
+_DIMENSION = re.compile(rb'<(?:\w+:)?dimension\b[^>]*?\bref="([A-Z]+)\d+(?::([A-Z]+)\d+)?"')
 # A cell with a formula: <c r="D2" ...><f ...>E2*F2</f><v>0</v></c>; a shared formula's followers have <f .../>.
 _FORMULA_CELL = re.compile(
-    rb'<c r="([A-Z]+)(\d+)"[^>]*>\s*<f(?:\s[^>]*)?(?:/>|>([^<]*)</f>)\s*(?:<v>([^<]*)</v>|<v/>)?', re.S
+    rb'<(?:\w+:)?c\b[^>]*?\br="([A-Z]+)(\d+)"[^>]*>\s*<((?:\w+:)?)f\b([^>]*?)(?:/>|>([^<]*)</(?:\w+:)?f>)'
+    rb"\s*(?:<(?:\w+:)?v>([^<]*)</(?:\w+:)?v>|<(?:\w+:)?v\s*/>)?",
+    re.S,
 )
+_FORMULA_TAG = re.compile(rb"<(?:\w+:)?f[\s>/]")
+# Before a formula's text put in its cell: text from a file that merely starts with = (=HYPERLINK(…) in a CSV) is data
+# and stays; this private-use character (never in a cell calamine reads) says the text is a formula without a result.
+FORMULA_MARK = "\ue001"
 # When the text of a shared formula's follower is unknown, what the user sees instead of a number.
 SHARED_FORMULA = "=…"
 
@@ -38,6 +45,7 @@ class SheetParts:
     width: int | None = None
     merges: list[tuple[int, int, int, int]] = field(default_factory=list)  # rows 0-based, columns 0 = A
     uncomputed: list[tuple[int, int, str]] = field(default_factory=list)  # (row, column, "=formula")
+    computed: bool = False  # some formula has a result other than 0: the writer computed them
 
 
 def column_index(letters: bytes | str) -> int:
@@ -84,7 +92,7 @@ def scan(path: Path, sheet: str) -> SheetParts | None:
 
 def _scan_part(z: zipfile.ZipFile, part: str, zero_is_uncomputed: bool) -> SheetParts:
     out = SheetParts()
-    shared: dict[bytes, bytes] = {}
+    zeros: list[tuple[int, int, str]] = []
     carry = b""
     with z.open(part) as fh:
         while True:
@@ -94,13 +102,15 @@ def _scan_part(z: zipfile.ZipFile, part: str, zero_is_uncomputed: bool) -> Sheet
                 first = column_index(m.group(1))
                 out.first_col, out.width = first, column_index(m.group(2) or m.group(1)) - first + 1
             body, carry = _complete(text) if chunk else (text, b"")
-            if b"<f" in body:
-                _formulas(body, out, shared, zero_is_uncomputed)
-            if b"<mergeCell " in body:
+            if b"f" in body and _FORMULA_TAG.search(body):
+                _formulas(body, out, zeros)
+            if b"mergeCell" in body:
                 for c1, r1, c2, r2 in _MERGE.findall(body):
                     out.merges.append((int(r1) - 1, column_index(c1), int(r2) - 1, column_index(c2)))
             if not chunk:
                 break
+    if zero_is_uncomputed and not out.computed:
+        out.uncomputed += zeros
     return out
 
 
@@ -114,51 +124,65 @@ def _complete(text: bytes) -> tuple[bytes, bytes]:
     return text[:cut], text[cut:]
 
 
-def _formulas(body: bytes, out: SheetParts, shared: dict[bytes, bytes], zero_is_uncomputed: bool) -> None:
+def _formulas(body: bytes, out: SheetParts, zeros: list[tuple[int, int, str]]) -> None:
+    """Formula cells without a result into out.uncomputed; those whose result is 0 into `zeros` (uncomputed only if
+    the writer computed none: xlsxwriter saves 0 for every formula and asks Excel to compute them when opened)."""
     for m in _FORMULA_CELL.finditer(body):
-        col, row, text, value = m.group(1), int(m.group(2)), m.group(3), m.group(4)
-        tag = body[m.start() : m.end()]
-        si = re.search(rb'si="(\d+)"', tag)
-        if si and text:
-            shared[si.group(1)] = text
-        elif si:
-            text = shared.get(si.group(1))
-        if value is None or (zero_is_uncomputed and value.strip() in (b"0", b"")):
-            formula = "=" + text.decode("utf-8", "replace") if text else SHARED_FORMULA
-            out.uncomputed.append((row - 1, column_index(col), formula))
+        col, row, text, value = m.group(1), int(m.group(2)), m.group(5), m.group(6)
+        # A shared formula's followers hold no text (and the first cell's names its own cells, D2 for row 2).
+        formula = FORMULA_MARK + ("=" + text.decode("utf-8", "replace") if text else SHARED_FORMULA)
+        where = (row - 1, column_index(col), formula)
+        if value is None or value.strip() == b"":
+            out.uncomputed.append(where)
+        elif value.strip() == b"0":
+            zeros.append(where)
+        else:
+            out.computed = True
 
 
-def apply(frame: pl.DataFrame, parts: SheetParts | None, header_row: int) -> pl.DataFrame:
+def apply(frame: pl.DataFrame, parts: SheetParts | None, header_row: int, fill: set[str] | None = None) -> pl.DataFrame:
     """The frame with each range merged down below the header filled from its first cell, in the range's first
     column (what Excel shows on every line), and each uncomputed formula's cell holding its text, so the row is
-    rejected naming the formula instead of loading 0. A range is filled only where the cells agree with it (its
-    first cell filled, the cells under it empty), in case calamine's frame does not start where the sheet's
-    dimension says."""
+    rejected naming the formula instead of loading 0. Only the columns in `fill` are filled (None: all): an amount
+    merged over a bill's lines is the bill's, once, not each line's. A range is filled only under a filled first
+    cell and only where its cells are empty, in case calamine's frame does not start where the sheet's dimension
+    says."""
     if parts is None or parts.first_col is None or (not parts.merges and not parts.uncomputed):
         return frame
     if parts.width is not None and parts.width != frame.width:
         return frame
     cols = frame.columns
-    edits: dict[str, dict[int, str]] = {}
+    updates: dict[str, pl.Series] = {}
+    by_column: dict[int, list[tuple[int, int]]] = {}
     for r1, c1, r2, _c2 in parts.merges:
         j = c1 - parts.first_col
-        if r2 <= r1 or r1 <= header_row or not 0 <= j < len(cols) or r2 >= frame.height:
+        if r1 < r2 < frame.height and r1 > header_row and 0 <= j < len(cols):
+            by_column.setdefault(j, []).append((r1, r2))
+    for j, ranges in by_column.items():
+        name = cols[j]
+        if fill is not None and name not in fill:
             continue
-        column = frame[cols[j]]
-        top = column[r1]
-        if top is None or str(top).strip() == "" or column.slice(r1 + 1, r2 - r1).drop_nulls().len():
-            continue
-        edits.setdefault(cols[j], {}).update(dict.fromkeys(range(r1 + 1, r2 + 1), top))
-    for row, col, formula in parts.uncomputed:
-        j = col - parts.first_col
-        if row > header_row and 0 <= j < len(cols) and row < frame.height:
-            edits.setdefault(cols[j], {})[row] = formula
-    if not edits:
-        return frame
-    updates = []
-    for name, cells in edits.items():
-        values = frame[name].to_list()
-        for i, v in cells.items():
-            values[i] = v
-        updates.append(pl.Series(name, values, dtype=pl.String))
-    return frame.with_columns(updates)
+        column = frame[name]
+        empty = column.is_null().to_numpy()
+        tops, ends = np.array(ranges, dtype=np.int64).T
+        tops, ends = tops[~empty[tops]], ends[~empty[tops]]
+        # Rows under a top, through its range's end: +1 after each top, −1 after each end, summed down the rows.
+        depth = np.zeros(frame.height + 1, dtype=np.int64)
+        np.add.at(depth, tops + 1, 1)
+        np.add.at(depth, ends + 1, -1)
+        covered = pl.Series(np.cumsum(depth[:-1]) > 0)
+        updates[name] = frame.select(
+            pl.when(covered & pl.col(name).is_null()).then(pl.col(name).forward_fill()).otherwise(pl.col(name))
+        ).to_series()
+    if parts.uncomputed:
+        cells: dict[str, dict[int, str]] = {}
+        for row, col, formula in parts.uncomputed:
+            j = col - parts.first_col
+            if row > header_row and 0 <= j < len(cols) and row < frame.height:
+                cells.setdefault(cols[j], {})[row] = formula
+        for name, marks in cells.items():
+            values = (updates[name] if name in updates else frame[name]).to_list()
+            for i, v in marks.items():
+                values[i] = v
+            updates[name] = pl.Series(name, values, dtype=pl.String)
+    return frame.with_columns(s.alias(name) for name, s in updates.items()) if updates else frame

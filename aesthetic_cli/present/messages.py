@@ -33,12 +33,12 @@ MESSAGES: dict[str, Pair] = {
         "请清理磁盘空间后重试；失败的导入不会改变仓库。",
         "Free some space and try again; a failed import leaves the warehouse as it was.",
     ),
-    "permission_denied": ("没有写入权限（{detail}）。", "No permission to write ({detail})."),
+    "permission_denied": ("没有权限（{detail}）。", "Permission denied ({detail})."),
     "permission_denied_hint": (
-        "请检查文件夹和仓库文件的权限：导入要在仓库所在的文件夹里写 .wal 文件。仓库没有改变。",
+        "请检查文件夹和仓库文件的读写权限：导入要在仓库所在的文件夹里写 .wal 文件。仓库没有改变。",
         (
-            "Check the permissions of the folder and the warehouse: an import writes a .wal file beside the "
-            "warehouse. The warehouse is unchanged."
+            "Check the read and write permissions of the folder and the warehouse: an import writes a .wal file "
+            "beside the warehouse. The warehouse is unchanged."
         ),
     ),
     "warehouse_damaged": ("仓库文件已损坏（{detail}）。", "The warehouse file is damaged ({detail})."),
@@ -349,6 +349,13 @@ MESSAGES: dict[str, Pair] = {
     "xml_sheet_too_large": (
         "{name} 是大于 {mb} MB 的 Excel 2003 XML 表格，aesops 不读取这么大的此类文件。",
         "{name} is an Excel 2003 XML spreadsheet larger than aesops reads ({mb} MB).",
+    ),
+    "xml_sheet_sparse": (
+        "{name} 的工作表“{sheet}”：已用区域（{rows} 行 × {columns} 列）远大于其中的 {cells} 个单元格。",
+        (
+            "{name}, sheet '{sheet}': its used range ({rows} rows × {columns} columns) is far larger than its "
+            "{cells} cells."
+        ),
     ),
     "xml_sheet_damaged": (
         "{name} 是已损坏的 Excel 2003 XML 表格（{why}）。",
