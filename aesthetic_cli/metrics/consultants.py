@@ -91,8 +91,9 @@ def consultants(
     con, period: Period, *, role: str | None = None, clinic: str | None = None, weights: dict | None = None
 ) -> Result:
     weights = weights or DEFAULT_WEIGHTS
-    last = prepare(con).last_day
-    require_data(period, last)
+    cov = prepare(con)
+    last = cov.last_day
+    require_data(period, last, cov.first_day)
     tables = {}
     if role in (None, "onsite"):
         df = over_selling(scorecard(onsite(con, period, clinic), weights["onsite"], THEN_BY["onsite"]))

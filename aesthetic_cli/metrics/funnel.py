@@ -199,7 +199,7 @@ def funnel(con, period: Period, *, by: str | None = None, clinic: str | None = N
     """Everything `aesops funnel` shows, as named tables. A period the data ends inside is computed up to
     the data's last day and compared with the same days before (截至 MM-DD); one after the data is refused."""
     cov = prepare(con)
-    spans = comparable(period, cov.last_day)
+    spans = comparable(period, cov.last_day, cov.first_day)
     cur = spans.current
     head = kpis(con, cur, by=by, clinic=clinic)
     tables = {

@@ -48,7 +48,7 @@ def _item_sales(con, period: Period, clinic: str | None) -> pl.DataFrame:
 
 def items(con, period: Period, *, clinic: str | None = None) -> Result:
     cov = prepare(con)
-    spans = comparable(period, cov.last_day)
+    spans = comparable(period, cov.last_day, cov.first_day)
     period = spans.current
     params = {"start": period.start, "end": period.end, "clinic": clinic}
     df = _item_sales(con, period, clinic)

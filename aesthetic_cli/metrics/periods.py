@@ -69,9 +69,9 @@ class Spans:
         return f"{self.through:%m-%d}" if self.through else None
 
 
-def require_data(period: Period, last_day: date | None) -> date:
-    """SPEC §2: a period that lies wholly after the data's last day is refused, never shown as zeros.
-    Returns the last day, known to exist."""
+def require_data(period: Period, last_day: date | None, first_day: date | None = None) -> date:
+    """SPEC §2: a period that lies wholly after the data's last day is refused, never shown as zeros; so is one
+    wholly before its first day. Returns the last day, known to exist."""
     if last_day is None:
         raise UsageError(
             f"The warehouse holds no orders or visits yet, so {period.label} has no numbers.",
@@ -82,15 +82,20 @@ def require_data(period: Period, last_day: date | None) -> date:
             f"The data ends {last_day}; {period.label} lies wholly after it, so it is not shown as zeros.",
             hint=f"Choose a period that starts on or before {last_day}, or import newer exports.",
         )
+    if first_day is not None and period.end < first_day:
+        raise UsageError(
+            f"The data starts {first_day}; {period.label} lies wholly before it, so it is not shown as zeros.",
+            hint=f"Choose a period that ends on or after {first_day}, or import older exports.",
+        )
     return last_day
 
 
-def comparable(period: Period, last_day: date | None) -> Spans:
+def comparable(period: Period, last_day: date | None, first_day: date | None = None) -> Spans:
     """The one rule for every view that compares periods (funnel, reports, targets track). When the data
     ends inside the period, the current span is the period's first day to the data's last day, and the
     previous period and last year cover the same days: 10-01..10-15 against 09-01..09-15 and last
     year's 10-01..10-15. A period wholly after the data is refused."""
-    last_day = require_data(period, last_day)
+    last_day = require_data(period, last_day, first_day)
     prev, ly = period.previous(), period.last_year()
     if period.end <= last_day:
         return Spans(period, prev, ly, None)

@@ -598,6 +598,14 @@ MESSAGES: dict[str, Pair] = {
         "请选择开始于 {day} 或更早的期间，或导入更新的导出文件。",
         "Choose a period that starts on or before {day}, or import newer exports.",
     ),
+    "period_wholly_before_data": (
+        "数据从 {first} 开始，{label} 在数据之前，不显示为零。",
+        "The data starts {first}; {label} lies wholly before it, so it is not shown as zeros.",
+    ),
+    "period_wholly_before_data_hint": (
+        "请选择结束于 {day} 或更晚的期间，或导入更早的导出文件。",
+        "Choose a period that ends on or after {day}, or import older exports.",
+    ),
     "unknown_by": ("--by '{by}' 不是 aesops 认识的分组方式。", "--by '{by}' is not a grouping aesops knows."),
     "unknown_cohort_by": ("--by '{by}' 不是同期群的分组方式。", "--by '{by}' is not a cohort grouping."),
     "use_one_of": ("可用：{choices}。", "Use one of: {choices}."),
