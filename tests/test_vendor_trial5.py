@@ -177,3 +177,24 @@ def test_a_no_deal_reason_ending_in_a_total_word_is_a_visit(ws):
     ]
     assert run_cli("import", str(write_csv(ws / "到院登记.csv", rows)), "--clinic", "本院").exit_code == 0
     assert month_kpis("2026-10")["visitors"] == 2
+
+
+def test_group_rows_name_the_clinic_and_consultant_of_the_lines_below_them(ws):
+    """门店：徐汇店 and 咨询师：李娜 alone in their rows above their blocks: 静安店 1,000 + 4,000 by 张敏, 徐汇店 25,000
+    by 李娜. The group rows were rejected as bad dates; every line went to the default clinic and to no consultant."""
+    rows = [
+        ["收费日期", "顾客编号", "项目", "实收金额"],
+        ["门店：静安店", None, None, None],
+        ["咨询师：张敏", None, None, None],
+        ["2026-10-01", "C1", "水光针", 1000],
+        ["2026-10-02", "C2", "热玛吉", 4000],
+        ["门店：徐汇店", None, None, None],
+        ["咨询师：李娜", None, None, None],
+        ["2026-10-03", "C3", "热玛吉", 25000],
+    ]
+    result = run_cli("import", str(write_xlsx(ws / "收费明细.xlsx", rows, sheet="收费明细")), "--clinic", "本院")
+    assert result.exit_code == 0, result.output
+    by_clinic = json.loads(run_cli("funnel", "--month", "2026-10", "--by", "clinic", "--format", "json").stdout)
+    assert {r["group"]: r["sales"] for r in by_clinic["kpis"]} == {"静安店": 5000, "徐汇店": 25000}
+    by_consultant = json.loads(run_cli("funnel", "--month", "2026-10", "--by", "consultant", "--format", "json").stdout)
+    assert {r["group"]: r["sales"] for r in by_consultant["kpis"]} == {"张敏": 5000, "李娜": 25000}

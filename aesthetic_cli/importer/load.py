@@ -16,7 +16,7 @@ import duckdb
 import polars as pl
 
 from aesthetic_cli.errors import InputFileError, UsageError
-from aesthetic_cli.importer import read, sheet_parts, stage
+from aesthetic_cli.importer import group_rows, read, sheet_parts, stage
 from aesthetic_cli.importer import recognise as rg
 from aesthetic_cli.importer.batches import imported_before
 from aesthetic_cli.importer.convert import ROW, Converted, convert
@@ -171,6 +171,8 @@ def _pick_sheets(
         )
         for raw, layout in picked
     ]
+    # 门店：徐汇店 in a row of its own above its block's lines: the lines' clinic.
+    picked = [_with_group_rows(raw, layout) for raw, layout in picked]
     # Sheets before the first one recognised are covers and notes: name them only when they had data.
     first = picked[0][0].sheet
     order = list(book.sheet_names)
@@ -180,6 +182,11 @@ def _pick_sheets(
         else skipped
     )
     return picked, skipped
+
+
+def _with_group_rows(raw: read.RawSheet, layout: Layout) -> tuple[read.RawSheet, Layout]:
+    frame, layout = group_rows.apply(raw.frame, layout)
+    return dataclasses.replace(raw, frame=frame), layout
 
 
 def _merged_down(layout: Layout) -> set[str]:
