@@ -198,3 +198,29 @@ def test_group_rows_name_the_clinic_and_consultant_of_the_lines_below_them(ws):
     assert {r["group"]: r["sales"] for r in by_clinic["kpis"]} == {"静安店": 5000, "徐汇店": 25000}
     by_consultant = json.loads(run_cli("funnel", "--month", "2026-10", "--by", "consultant", "--format", "json").stdout)
     assert {r["group"]: r["sales"] for r in by_consultant["kpis"]} == {"张敏": 5000, "李娜": 25000}
+
+
+def test_a_group_row_is_in_the_first_column_and_gives_the_name_alone(ws):
+    """A broken line whose only cell is a note in 备注 (门店：徐汇店转来) stays a reject, not a new clinic for the lines
+    below; a group row's name drops what the report adds (（共2笔）, 合计2笔); a 科室 row ends the doctor of the block
+    before it. 静安店: 1,000 by 王医生 in 整形科, then 2,000 in 皮肤科 with no doctor; the note row is rejected."""
+    rows = [
+        ["收费日期", "顾客编号", "项目", "实收金额", "备注"],
+        ["门店：静安店（共2笔）", None, None, None, None],
+        ["科室：整形科", None, None, None, None],
+        ["医生：王医生  合计1笔", None, None, None, None],
+        ["2026-10-01", "C1", "双眼皮", 1000, None],
+        ["科室：皮肤科", None, None, None, None],
+        ["2026-10-02", "C2", "水光针", 2000, None],
+        [None, None, None, None, "门店：徐汇店转来"],
+        ["2026-10-03", "C3", "光子嫩肤", 3000, None],
+    ]
+    result = run_cli("import", str(write_xlsx(ws / "收费明细.xlsx", rows, sheet="收费明细")), "--clinic", "本院")
+    assert result.exit_code == 0, result.output
+    from tests.test_batches_mapping import _q
+
+    assert _q(ws, "SELECT customer_id, clinic, department, doctor FROM orders ORDER BY 1") == [
+        ("C1", "静安店", "整形科", "王医生"),
+        ("C2", "静安店", "皮肤科", None),
+        ("C3", "静安店", "皮肤科", None),
+    ]

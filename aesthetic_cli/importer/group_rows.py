@@ -34,16 +34,17 @@ def apply(frame: pl.DataFrame, layout: Layout) -> tuple[pl.DataFrame, Layout]:
         return frame, layout
     body = frame.slice(layout.header_row + 1).with_row_index("_i", offset=layout.header_row + 1)
     filled = [pl.col(c).is_not_null() & (pl.col(c).str.strip_chars() != "") for c in frame.columns]
-    lone = body.filter(pl.sum_horizontal(filled) == 1).select(
-        "_i", pl.coalesce(pl.when(f).then(pl.col(c)) for f, c in zip(filled, frame.columns, strict=True)).alias("_t")
-    )
+    # In the table's first column, as a printed report puts it (or merged across from there): a note in a later
+    # column of a row otherwise empty (备注 门店：徐汇店转来) is a broken data row, and stays a reject.
+    first = frame.columns[0]
+    lone = body.filter((pl.sum_horizontal(filled) == 1) & filled[0]).select("_i", pl.col(first).alias("_t"))
     found: dict[str, dict[int, str]] = {}
     labels: dict[str, str] = {}
     for i, text in lone.filter(pl.col("_t").str.contains("[:：]")).iter_rows():
         m = _GROUP.match(text)
         field = wanted.get(rg.normalise(m.group(1))) if m else None
         if field and m:
-            found.setdefault(field, {})[i] = m.group(2)
+            found.setdefault(field, {})[i] = _name(m.group(2))
             labels.setdefault(field, m.group(1))
     if not found:
         return frame, layout
@@ -53,14 +54,35 @@ def apply(frame: pl.DataFrame, layout: Layout) -> tuple[pl.DataFrame, Layout]:
         pl.when(pl.int_range(pl.len()).is_in(rows)).then(None).otherwise(pl.col(c)).alias(c) for c in frame.columns
     )
     mapping, headers = dict(layout.mapping), dict(layout.headers)
-    for field, by_row in found.items():
+    for field, values in _filled_down(found, rows, layout.header_row, frame.height).items():
         column = f"c{frame.width}"
-        values: list[str | None] = [None] * frame.height
-        current = None
-        for i in range(layout.header_row + 1, frame.height):
-            current = by_row.get(i, current)
-            values[i] = None if i in rows else current
         frame = frame.with_columns(pl.Series(column, values, dtype=pl.String))
         mapping[column] = field
         headers[column] = labels[field]
     return frame, dataclasses.replace(layout, mapping=mapping, headers=headers)
+
+
+def _name(said: str) -> str:
+    """The name a group row gives, without what the report adds after it: 徐汇店（共2笔）, 李娜  合计2笔."""
+    name = re.sub(r"\s*[(（][^()（）]*[)）]\s*$", "", said.strip())
+    return name.split()[0] if name.split() else said.strip()
+
+
+def _filled_down(found: dict[str, dict[int, str]], rows: list[int], header_row: int, height: int) -> dict:
+    """Each field's value on every line, from the group row above it. The fields seen first are the outer groups
+    (门店, then 科室, then 医生): a group row ends the blocks nested in it, so 科室：皮肤科 after 医生：王医生 (of
+    科室：整形科) leaves the next lines' doctor empty, while 咨询师：李娜 keeps the 门店 above it."""
+    first = {field: min(by_row) for field, by_row in found.items()}
+    current: dict[str, str | None] = dict.fromkeys(found)
+    values: dict[str, list[str | None]] = {f: [None] * height for f in found}
+    for i in range(header_row + 1, height):
+        for field, by_row in found.items():
+            if i in by_row:
+                current[field] = by_row[i]
+                for inner in (g for g in found if first[g] > first[field]):
+                    current[inner] = None
+        if i in rows:
+            continue
+        for field in found:
+            values[field][i] = current[field]
+    return values

@@ -22,7 +22,7 @@ FLAGS = {"low_output": "产出低", "slow": "见效慢", "costly": "费用高", 
 
 def channel_roi(con, period: Period, *, horizons=DEFAULT_HORIZONS, clinic: str | None = None) -> Result:
     cov = prepare(con)
-    require_data(period, cov.last_day, cov.first_day)
+    require_data(period, cov.last_day)
     horizons = tuple(sorted({int(h) for h in horizons}))
     params = {"start": period.start, "end": period.end, "clinic": clinic}
     base = funnel_table(con, period, clinic).select("channel", "leads", "arrivals", "buyers")

@@ -91,9 +91,8 @@ def consultants(
     con, period: Period, *, role: str | None = None, clinic: str | None = None, weights: dict | None = None
 ) -> Result:
     weights = weights or DEFAULT_WEIGHTS
-    cov = prepare(con)
-    last = cov.last_day
-    require_data(period, last, cov.first_day)
+    last = prepare(con).last_day
+    require_data(period, last)
     tables = {}
     if role in (None, "onsite"):
         df = over_selling(scorecard(onsite(con, period, clinic), weights["onsite"], THEN_BY["onsite"]))
