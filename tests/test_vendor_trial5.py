@@ -224,3 +224,25 @@ def test_a_group_row_is_in_the_first_column_and_gives_the_name_alone(ws):
         ("C2", "静安店", "皮肤科", None),
         ("C3", "静安店", "皮肤科", None),
     ]
+
+
+def test_english_dates_counts_with_units_and_a_month_as_six_digits_are_read(ws):
+    """Oct 5, 2026 and 5 Oct 2026 were rejected; 数量 2次 was blanked; a spend month 202610 was refused."""
+    from tests.test_batches_mapping import _q
+
+    orders = [
+        ["收费日期", "顾客编号", "项目", "实收金额", "数量"],
+        ["Oct 5, 2026", "C1", "水光针", "2000", "2次"],
+        ["5 Oct 2026", "C2", "热玛吉", "5000", "1支"],
+        ["October 31, 2026", "C3", "祛斑", "300", "1"],
+    ]
+    assert run_cli("import", str(write_csv(ws / "收费.csv", orders)), "--clinic", "本院").exit_code == 0
+    assert _q(ws, "SELECT order_date::VARCHAR, quantity FROM orders ORDER BY 1, 2") == [
+        ("2026-10-05", 1.0),
+        ("2026-10-05", 2.0),
+        ("2026-10-31", 1.0),
+    ]
+    spend = [["月份", "渠道", "投放金额"], ["202610", "抖音", "500"]]
+    result = run_cli("import", str(write_csv(ws / "投放.csv", spend)), "--kind", "spend", "--clinic", "本院")
+    assert result.exit_code == 0, result.output
+    assert _q(ws, "SELECT period::VARCHAR, channel, amount::DOUBLE FROM spend") == [("2026-10-01", "抖音", 500.0)]

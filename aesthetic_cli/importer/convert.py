@@ -133,7 +133,11 @@ def _half_width(s: pl.Expr) -> pl.Expr:
 
 
 def parse_amount(col: str, scale: float = 1.0, bounded: bool = True) -> pl.Expr:
-    s = _half_width(pl.col(col))
+    return _amount(pl.col(col), scale, bounded)
+
+
+def _amount(cell: pl.Expr, scale: float = 1.0, bounded: bool = True) -> pl.Expr:
+    s = _half_width(cell)
     # (1,280.00) and 1,280.00- (a ledger's trailing minus) are negative.
     trailing = s.str.contains(r"^[^-]*\d-$")
     # ¥(1,200.00) and (1,200.00)元: the brackets are read once the currency sign and unit are set aside.
@@ -149,8 +153,12 @@ def parse_amount(col: str, scale: float = 1.0, bounded: bool = True) -> pl.Expr:
     return pl.when(v.is_finite() & (v.abs() <= MAX_ABS_AMOUNT)).then(v) if bounded else v
 
 
+# A count with its unit, as a till writes it: 2次, 3支, 1盒.
+_COUNT_UNIT = r"\s*[次个支盒瓶份件套针袋张片只组]$"
+
+
 def parse_number(col: str) -> pl.Expr:
-    return parse_amount(col)
+    return _amount(pl.col(col).str.replace(_COUNT_UNIT, ""))
 
 
 def parse_date(col: str, allow_month: bool = False, order: str | None = None, fmt: str | None = None) -> pl.Expr:
@@ -176,7 +184,18 @@ def parse_date(col: str, allow_month: bool = False, order: str | None = None, fm
     text = pl.concat_str([y, m.str.zfill(2), day.str.zfill(2)], separator="-")
     from_text = text.str.strptime(pl.Date, "%Y-%m-%d", strict=False)
     from_compact = compact.str.strptime(pl.Date, "%Y%m%d", strict=False)
-    v = pl.coalesce(from_serial, from_compact, from_text)
+    # Oct 5, 2026 / October 5, 2026 / 5 Oct 2026: an English export's dates; the month's name leaves no doubt.
+    worded = s.str.strip_chars().str.replace(r"\s+", " ")
+    from_words = pl.coalesce(
+        worded.str.strptime(pl.Date, "%B %d, %Y", strict=False),
+        worded.str.strptime(pl.Date, "%d %b %Y", strict=False),
+        worded.str.strptime(pl.Date, "%d %B %Y", strict=False),
+    )
+    v = pl.coalesce(from_serial, from_compact, from_text, from_words)
+    if allow_month:
+        # 202610: a month as some systems key their spend (not a day: 20261005 has eight digits).
+        month_only = s.str.extract(r"^(\d{4}(?:0[1-9]|1[0-2]))$", 1).str.strptime(pl.Date, "%Y%m", strict=False)
+        v = pl.coalesce(v, month_only)
     if order in ("mdy", "dmy"):
         # 12/6/2009: which number is the month is the user's word (date_order), never a guess.
         parts = norm.str.extract_groups(r"^(\d{1,2})-(\d{1,2})-(\d{4}|\d{2})(?:[ T].*)?$")
