@@ -76,13 +76,23 @@ def test_a_two_row_header_made_of_merged_cells_still_names_its_columns(ws):
     assert month_kpis("2026-10")["sales"] == 10100  # 实收, not 应收 (10,700)
 
 
-def _formula_workbook(path, *, with_values: bool):
+def _openpyxl_book(path, header: list, rows: list) -> str:
+    """A workbook as openpyxl saves it (formulas keep no result at all), one sheet 收费明细."""
+    book = openpyxl.Workbook()
+    book.active.title = "收费明细"
+    for row in [header, *rows]:
+        book.active.append(list(row))
+    book.save(path)
+    return str(path)
+
+
+def _formula_workbook(path, *, with_values: bool, rows=LINES):
     """实收金额 = 数量 × 单价 as a formula, the way a back office writes it with xlsxwriter: with the results
     (`value=`) or without (xlsxwriter then saves 0 and asks Excel to compute when opened)."""
     wb = xlsxwriter.Workbook(path)
     sheet = wb.add_worksheet("收费明细")
     sheet.write_row(0, 0, [*HEAD, "数量", "单价"])
-    for i, (day, customer, item, amount) in enumerate(LINES, start=1):
+    for i, (day, customer, item, amount) in enumerate(rows, start=1):
         sheet.write_row(i, 0, [day, customer, item])
         sheet.write_formula(i, 3, f"=E{i + 1}*F{i + 1}", None, amount if with_values else 0)
         sheet.write_row(i, 4, [1, amount])
@@ -111,26 +121,13 @@ def test_formulas_with_their_results_load_the_results(ws):
 
 def test_an_openpyxl_workbook_without_results_is_refused_but_its_total_formula_alone_is_harmless(ws):
     """openpyxl keeps no result at all (<v/>). Its 合计 row's =SUM is a total row, skipped either way."""
-    computed = openpyxl.Workbook()
-    sheet = computed.active
-    sheet.title = "收费明细"
-    sheet.append(HEAD)
-    for line in LINES:
-        sheet.append(list(line))
-    sheet.append(["合计", None, None, f"=SUM(D2:D{len(LINES) + 1})"])
-    computed.save(ws / "plain_amounts.xlsx")
-    ok = run_cli("import", str(ws / "plain_amounts.xlsx"), "--clinic", "本院")
+    total = ["合计", None, None, f"=SUM(D2:D{len(LINES) + 1})"]
+    ok = run_cli("import", _openpyxl_book(ws / "plain_amounts.xlsx", HEAD, [*LINES, total]), "--clinic", "本院")
     assert ok.exit_code == 0, ok.output
     assert month_kpis("2026-10")["sales"] == 10100
 
-    formulas = openpyxl.Workbook()
-    sheet = formulas.active
-    sheet.title = "收费明细"
-    sheet.append([*HEAD, "单价"])
-    for i, (day, customer, item, amount) in enumerate(LINES, start=2):
-        sheet.append([day, customer, f"{item}B", f"=E{i}", amount])
-    formulas.save(ws / "formula_amounts.xlsx")
-    refused = run_cli("import", str(ws / "formula_amounts.xlsx"), "--clinic", "本院")
+    rows = [[d, c, f"{item}B", f"=E{i}", a] for i, (d, c, item, a) in enumerate(LINES, start=2)]
+    refused = run_cli("import", _openpyxl_book(ws / "formula_amounts.xlsx", [*HEAD, "单价"], rows), "--clinic", "本院")
     assert refused.exit_code == 1
     assert "a formula saved without its result" in refused.output and "'=E2'" in refused.output
     assert month_kpis("2026-10")["sales"] == 10100  # the first file's, nothing more
@@ -211,12 +208,7 @@ def test_a_damaged_xml_spreadsheet_is_refused_in_the_readers_language(ws):
 def test_a_workbook_under_the_other_suffix_is_read_by_its_content(ws):
     """An xlsx named .xls got calamine's "Invalid OLE … not an office document"."""
     xlsx = ws / "made.xlsx"
-    book = openpyxl.Workbook()
-    book.active.title = "收费明细"
-    book.active.append(HEAD)
-    for line in LINES:
-        book.active.append(list(line))
-    book.save(xlsx)
+    _openpyxl_book(xlsx, HEAD, LINES)
     named_xls = ws / "收费.xls"
     shutil.copy(xlsx, named_xls)
     xlsx.unlink()
@@ -255,30 +247,16 @@ def test_an_amount_merged_over_a_bills_lines_is_the_bills_once(ws):
 
 def test_a_text_formula_without_its_result_is_no_item(ws):
     """项目 = VLOOKUP(…) saved by openpyxl without a result loaded as the item "=VLOOKUP(B2,items,2,0)"."""
-    book = openpyxl.Workbook()
-    sheet = book.active
-    sheet.title = "收费明细"
-    sheet.append(HEAD)
-    for i, (day, customer, _item, amount) in enumerate(LINES, start=2):
-        sheet.append([day, customer, f"=VLOOKUP(B{i},items,2,0)", amount])
-    book.save(ws / "vlookup.xlsx")
-    refused = run_cli("import", str(ws / "vlookup.xlsx"), "--clinic", "本院")
+    rows = [[d, c, f"=VLOOKUP(B{i},items,2,0)", a] for i, (d, c, _item, a) in enumerate(LINES, start=2)]
+    refused = run_cli("import", _openpyxl_book(ws / "vlookup.xlsx", HEAD, rows), "--clinic", "本院")
     assert refused.exit_code == 1
     assert "a formula saved without its result" in refused.output
 
 
 def test_a_formula_whose_result_is_zero_is_read_when_the_writer_computed_the_others(ws):
     """A gift line's =E*F is 0 for real; xlsxwriter saved the other results, so its 0 is one too: 10,100 + 0."""
-    path = ws / "公式.xlsx"
-    wb = xlsxwriter.Workbook(path)
-    sheet = wb.add_worksheet("收费明细")
-    sheet.write_row(0, 0, [*HEAD, "数量", "单价"])
     rows = [*LINES, ("2026-10-04", "C004", "赠送面膜", 0)]
-    for i, (day, customer, item, amount) in enumerate(rows, start=1):
-        sheet.write_row(i, 0, [day, customer, item])
-        sheet.write_formula(i, 3, f"=E{i + 1}*F{i + 1}", None, amount)
-        sheet.write_row(i, 4, [1, amount])
-    wb.close()
+    path = _formula_workbook(ws / "公式.xlsx", with_values=True, rows=rows)
     result = run_cli("import", str(path), "--clinic", "本院")
     assert result.exit_code == 0, result.output
     assert _q(ws, "SELECT count(*), sum(paid_amount)::DOUBLE FROM orders") == [(7, 10100.0)]
