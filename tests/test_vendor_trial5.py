@@ -246,3 +246,30 @@ def test_english_dates_counts_with_units_and_a_month_as_six_digits_are_read(ws):
     result = run_cli("import", str(write_csv(ws / "投放.csv", spend)), "--kind", "spend", "--clinic", "本院")
     assert result.exit_code == 0, result.output
     assert _q(ws, "SELECT period::VARCHAR, channel, amount::DOUBLE FROM spend") == [("2026-10-01", "抖音", 500.0)]
+
+
+@pytest.mark.parametrize("form", ["csv", "xlsx"])
+def test_a_week_range_is_refused_and_a_weekday_or_time_after_the_day_is_read(ws, form):
+    """A spend row for 2026-09-28 至 2026-10-04 was stored as 09-28: the week's 1,400 left October whole. It is refused
+    with why; a weekday (周一, (Mon)) or a time of day after the day is still the day."""
+    from tests.test_batches_mapping import _q
+
+    spend = [
+        ["日期", "渠道", "投放金额"],
+        ["2026-10-05 周一", "抖音", "300"],
+        ["2026-10-06 00:00:00", "抖音", "200"],
+        ["2026/10/07 下午 2:05:00", "抖音", "100"],
+        ["2026-09-28 至 2026-10-04", "美团", "1400"],
+        ["2026-10-08（补录）", "美团", "50"],
+    ]
+    path = ws / f"投放.{form}"
+    write_csv(path, spend) if form == "csv" else write_xlsx(path, spend, sheet="投放")
+    result = run_cli("import", str(path), "--kind", "spend", "--clinic", "本院")
+    assert result.exit_code == 0, result.output
+    assert _q(ws, "SELECT period::VARCHAR, channel, amount::DOUBLE FROM spend ORDER BY 1") == [
+        ("2026-10-05", "抖音", 300.0),
+        ("2026-10-06", "抖音", 200.0),
+        ("2026-10-07", "抖音", 100.0),
+    ]
+    assert "row 5, column '日期': '2026-09-28 至 2026-10-04' a range of dates" in result.output
+    assert "row 6, column '日期': '2026-10-08（补录）' not a date" in result.output

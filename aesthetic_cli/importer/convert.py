@@ -161,6 +161,21 @@ def parse_number(col: str) -> pl.Expr:
     return _amount(pl.col(col).str.replace(_COUNT_UNIT, ""))
 
 
+# What may follow a day in its cell, once parse_date has normalised it (年月/. as -, 日 as a space): a weekday and a
+# time of day, as tills write them. Nothing else: 2026-09-28 至 2026-10-04 is a week, not its first day, and a
+# week's spend read as its first day lands whole in one month.
+_WEEKDAY = r"(?:星期|周|礼拜)[一二三四五六日天]|(?i:mon|tue|wed|thu|fri|sat|sun)[a-z]*\.?"
+_CLOCK = (
+    r"(?:(?:上午|下午|中午|晚上|凌晨|早上|(?i:am|pm))\s?)?\d{1,2}"
+    r"(?:[:：]\d{2}(?:[:：]\d{2}(?:[-,]\d+)?)?|时(?:\d{1,2}分(?:\d{1,2}秒)?)?)"
+    r"(?:\s?(?i:[ap]\.?m\.?))?(?:\s?(?:Z|[+-]\d{2}:?\d{2}|(?i:utc|gmt|cst)))?"
+)
+DAY_TAIL = rf"(?:\s?[(（](?:{_WEEKDAY})[)）]|\s(?:{_WEEKDAY}))?(?:[ T](?:{_CLOCK}))?(?:\s(?:{_WEEKDAY}))?"
+# Two dates in one cell (a week or a campaign's span): said so, not "not a date".
+RANGE = "a range of dates (from … to …), not one day: give each day or the month its own row"
+_RANGE = r"\d[^\d]*(?:至|到|~|～|—|–|\s-\s|(?i:\sto\s)).*\d{1,2}[-/.月]\d{1,2}"
+
+
 def parse_date(col: str, allow_month: bool = False, order: str | None = None, fmt: str | None = None) -> pl.Expr:
     s = _half_width(pl.col(col))
     if fmt:
@@ -178,7 +193,7 @@ def parse_date(col: str, allow_month: bool = False, order: str | None = None, fm
         .str.replace_all(r"\s+", " ")
         .str.replace(r"-$", "")
     )
-    ymd = norm.str.extract_groups(r"^(\d{4})-(\d{1,2})(?:-(\d{1,2}))?(?:[ T].*)?$")
+    ymd = norm.str.extract_groups(rf"^(\d{{4}})-(\d{{1,2}})(?:-(\d{{1,2}}))?{DAY_TAIL}$")
     y, m, dd = ymd.struct.field("1"), ymd.struct.field("2"), ymd.struct.field("3")
     day = dd if not allow_month else pl.coalesce(dd, pl.lit("1"))
     text = pl.concat_str([y, m.str.zfill(2), day.str.zfill(2)], separator="-")
@@ -198,7 +213,7 @@ def parse_date(col: str, allow_month: bool = False, order: str | None = None, fm
         v = pl.coalesce(v, month_only)
     if order in ("mdy", "dmy"):
         # 12/6/2009: which number is the month is the user's word (date_order), never a guess.
-        parts = norm.str.extract_groups(r"^(\d{1,2})-(\d{1,2})-(\d{4}|\d{2})(?:[ T].*)?$")
+        parts = norm.str.extract_groups(rf"^(\d{{1,2}})-(\d{{1,2}})-(\d{{4}}|\d{{2}}){DAY_TAIL}$")
         a, b, yy = parts.struct.field("1"), parts.struct.field("2"), parts.struct.field("3")
         mm, dd2 = (a, b) if order == "mdy" else (b, a)
         year = pl.when(yy.str.len_chars() == 2).then(pl.lit("20") + yy).otherwise(yy)
@@ -207,6 +222,11 @@ def parse_date(col: str, allow_month: bool = False, order: str | None = None, fm
         )
         v = pl.coalesce(from_serial, other, from_compact, from_text)
     return pl.when(v.dt.year().is_between(1900, 2100)).then(v)
+
+
+# The common day, with or without its time of day: the fast paths' (here and importer/setwise.py); any other text
+# after the day goes to parse_date, which reads a weekday or a time and refuses the rest.
+ISO_DAY = r"^\d{4}-\d{2}-\d{2}(?:[ T]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?$"
 
 
 # A number as Excel shows it in a narrow General column, and a CSV it saved keeps: 1.38E+10, or 1.3800138E+10.
@@ -263,7 +283,7 @@ def _fast(f: d.Field, amount_scale: float) -> pl.Expr | None:
         return pl.when(v.is_finite() & (v.abs() <= MAX_ABS_AMOUNT)).then(v)
     if f.type in (d.DATE, d.PERIOD):
         v = c.str.slice(0, 10).str.to_date("%Y-%m-%d", strict=False)
-        return pl.when(v.dt.year().is_between(1900, 2100) & c.str.contains(r"^\d{4}-\d{2}-\d{2}")).then(v)
+        return pl.when(v.dt.year().is_between(1900, 2100) & c.str.contains(ISO_DAY)).then(v)
     return None
 
 
@@ -428,6 +448,8 @@ def convert(
             .then(pl.lit(FORMULA))
             .when(pl.lit(f.type == d.PHONE) & pl.col(f.name).str.contains(SCIENTIFIC))
             .then(pl.lit(SHORTENED))
+            .when(pl.lit(f.type in (d.DATE, d.PERIOD)) & pl.col(f.name).str.contains(_RANGE))
+            .then(pl.lit(RANGE))
             .otherwise(pl.lit(_REASON.get(f.type, "unreadable")))
             .alias("reason"),
             pl.lit("rejected" if f.required else "blanked").alias("severity"),

@@ -29,7 +29,7 @@ _FULL_WIDTH = r"[\x{ff10}-\x{ff19}\x{ff21}-\x{ff3a}\x{ff41}-\x{ff5a}\x{e001}]"
 # class of the test matches it (a cell containing one only makes the row slow).
 SHEET_JOIN = "\ue000"
 _PLAIN_NUMBER = r"^-?[0-9]+(\.[0-9]+)?$"
-_ISO_DAY = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}"
+_ISO_DAY = cv.ISO_DAY
 _DIGITS = r"^[0-9]+$"
 
 SQL_TYPES = {

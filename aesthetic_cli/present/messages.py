@@ -1049,6 +1049,10 @@ MESSAGES: dict[str, Pair] = {
         "公式没有保存计算结果：请在 Excel 或 WPS 中打开、保存后再导入",
         "a formula saved without its result: open the file in Excel or WPS, save it, and import it again",
     ),
+    "reason_range": (
+        "是一段日期（从…到…），不是一天：请每天或整月各占一行",
+        "a range of dates (from … to …), not one day: give each day or the month its own row",
+    ),
     "reason_beyond": ("金额超出 ±100亿，不是可信的金额", "beyond ±10,000,000,000: not a plausible amount"),
     "file_sheet": ("{name} 的工作表“{sheet}”", "{name}, sheet '{sheet}'"),
     # Where send delivers (delivery/__init__.py names each destination in English) and what failed there.
