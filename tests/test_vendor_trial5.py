@@ -273,3 +273,40 @@ def test_a_week_range_is_refused_and_a_weekday_or_time_after_the_day_is_read(ws,
     ]
     assert "row 5, column '日期': '2026-09-28 至 2026-10-04' a range of dates" in result.output
     assert "row 6, column '日期': '2026-10-08（补录）' not a date" in result.output
+
+
+BILL_HEAD = ["订单号", "收费日期", "顾客编号", "订单实收金额", "项目名称", "项目实收"]
+BILLS = [
+    ["B1", "2026-10-01", "C1", "1600", "水光针", "1200"],
+    ["B1", "2026-10-01", "C1", "1600", "补水", "300"],
+    ["B1", "2026-10-01", "C1", "1600", "面膜", "100"],
+    ["B2", "2026-10-02", "C2", "17680", "热玛吉", "16800"],
+    ["B2", "2026-10-02", "C2", "17680", "光子嫩肤", "880"],
+    ["B3", "2026-10-03", "C3", "500", "祛斑", "500"],
+]
+
+
+@pytest.mark.parametrize("form", ["csv", "xlsx"])
+def test_a_bill_total_on_every_line_gives_way_to_the_line_amounts_that_add_up_to_it(ws, form):
+    """订单实收金额 (the bill's total, on each of its lines) was read as paid_amount and 项目实收 left unread: 1,600
+    three times and 17,680 twice, 52,660. The lines add up to the total bill by bill, so 项目实收 is the amount:
+    1,200 + 300 + 100 + 16,800 + 880 + 500 = 19,780."""
+    rows = [BILL_HEAD, *BILLS]
+    path = ws / f"收费明细.{form}"
+    write_csv(path, rows) if form == "csv" else write_xlsx(path, rows, sheet="收费明细")
+    explained = run_cli("import", str(path), "--explain", "--lang", "en")
+    assert "项目实收 [amounts/numbers] → paid_amount (the line's amount" in explained.output, explained.output
+    result = run_cli("import", str(path), "--clinic", "本院")
+    assert result.exit_code == 0, result.output
+    assert "订单实收金额" in result.output  # named among the columns not used
+    assert month_kpis("2026-10")["sales"] == 19780
+
+
+def test_a_second_amount_that_does_not_add_up_to_the_first_leaves_the_mapping_alone(ws):
+    """Bill B1's lines add up to 1,500 against 1,600 written on them (a discount on the bill, or simply another
+    amount): nothing says the first column is a total, so it stays paid_amount: 1,600 × 3 + 17,680 × 2 + 500."""
+    rows = [BILL_HEAD, *BILLS]
+    rows[3] = ["B1", "2026-10-01", "C1", "1600", "面膜", "0"]
+    rows[6] = ["B3", "2026-10-03", "C3", "500", "祛斑", "450"]
+    assert run_cli("import", str(write_csv(ws / "收费明细.csv", rows)), "--clinic", "本院").exit_code == 0
+    assert month_kpis("2026-10")["sales"] == 1600 * 3 + 17680 * 2 + 500

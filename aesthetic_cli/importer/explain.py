@@ -27,6 +27,7 @@ _WHY = {
         "mapping": "映射文件",
         "constant": "映射文件常量",
         "computed": "映射文件公式",
+        "bill_lines": "逐行金额：同一单各行相加等于整单合计列",
     },
     "en": {
         "synonym": "known header",
@@ -36,6 +37,7 @@ _WHY = {
         "mapping": "mapping file",
         "constant": "mapping constant",
         "computed": "mapping formula",
+        "bill_lines": "the line's amount: a bill's lines add up to its bill-total column",
     },
 }
 _VALUES = {

@@ -265,6 +265,11 @@ def recognise_frame(
         rec.others = [r.best for r in recs[1:]]
     else:
         rec = rg.recognise(all_headers, profiles, context=context, pool=pool, fixed=fixed_any, forced=forced)
+    if rec.best.viable:
+        # Imported here: bill_total reads amounts with convert.py, which imports this module's Layout.
+        from aesthetic_cli.importer import bill_total
+
+        bill_total.prefer_line_amounts(frame, row, headers, rec)
     return row, all_headers, rec
 
 

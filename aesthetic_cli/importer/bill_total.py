@@ -1,0 +1,61 @@
+"""A bill's total written on every line of the bill (订单实收金额 beside 项目实收): read as the line's amount it counts
+the bill once per line. When another column's lines add up to it, bill by bill, that column is the line's amount."""
+
+from __future__ import annotations
+
+import polars as pl
+
+from aesthetic_cli.importer import convert as cv
+from aesthetic_cli.importer import datasets as d
+from aesthetic_cli.importer import recognise as rg
+
+# The rows read to decide: enough bills to tell a total from a coincidence, few enough to cost nothing.
+SAMPLE_ROWS = 5000
+# The bills whose lines must add up: a bill-level discount or a subtotal line in a few bills is allowed for.
+AGREEING = 0.9
+WHY = "bill_lines"
+
+
+def prefer_line_amounts(frame: pl.DataFrame, row: int, headers: dict[str, str], rec: rg.Recognition) -> None:
+    """Moves an amount field from a bill-total column to the unread column whose lines add up to it (in place).
+    A column the user mapped is left as mapped."""
+    best = rec.best
+    bill = next((c for c, m in best.matches.items() if m.field == "order_id"), None)
+    if bill is None or bill not in frame.columns:
+        return
+    body = frame.slice(row + 1, SAMPLE_ROWS)
+    for total, m in list(best.matches.items()):
+        f = best.dataset.field(m.field)
+        if f.type != d.AMOUNT or m.why in ("mapping", "constant", "computed") or total not in frame.columns:
+            continue
+        for col, text in headers.items():
+            if col in best.matches or col not in frame.columns or not rg.header_score(best.dataset, f, text):
+                continue
+            if _adds_up(body, bill, total, col):
+                del best.matches[total]
+                best.matches[col] = rg.Match(col, m.field, m.score, WHY, m.values)
+                break
+
+
+def _adds_up(body: pl.DataFrame, bill: str, total: str, lines: str) -> bool:
+    """Whether `total` is the same on every line of a bill and is the sum of `lines` over it, in most bills, some
+    of them of several lines."""
+    cells = (
+        body.select(pl.col(c).cast(pl.String) for c in dict.fromkeys((bill, total, lines)))
+        .select(
+            pl.col(bill).str.strip_chars().alias("bill"),
+            cv.parse_amount(total).alias("total"),
+            cv.parse_amount(lines).alias("line"),
+        )
+        .drop_nulls()
+    )
+    if cells.is_empty():
+        return False
+    bills = cells.group_by("bill").agg(
+        pl.len().alias("n"),
+        (pl.col("total").min() == pl.col("total").max()).alias("constant"),
+        ((pl.col("line").sum() - pl.col("total").first()).abs() < 0.005).alias("sums"),
+    )
+    several = bills.filter(pl.col("n") >= 2)
+    agreeing = bills.filter(pl.col("constant") & pl.col("sums")).height
+    return several.filter(pl.col("constant") & pl.col("sums")).height > 0 and agreeing >= AGREEING * bills.height
