@@ -91,7 +91,7 @@ def test_last_items_by_hand_full_and_scoped(world, ws):
 
 
 def test_overdue_count_from_last_items_by_hand(world):
-    assert derived.LAYER_VERSION == "8" and prepare(world).last_day == date(2025, 12, 31)
+    assert prepare(world).last_day == date(2025, 12, 31)
     # Intervals: 水光针 60 days, 光子 210 (A's and K's gaps). As of 12-31 (the data's last day):
     #   A 10-02 [光子]: due 2026-04-30, no.  K 10-29 [光子]: due 2026-05-27, no.
     #   H 09-01 [水光针, 玻尿酸]: 水光针 due 10-31 < 12-31, overdue.  I 11-20 [光子, 水光针]: 水光针 due 2026-01-19, no.
@@ -131,12 +131,12 @@ def test_a_version_7_warehouse_gets_last_items_filled_in_place(ws, tmp_path, mon
     monkeypatch.setattr(derived, "_rebuild_all", lambda c: rebuilt.append(c))
     con = connect(db, read_only=True)  # opening read-only upgrades once, then reads
     try:
-        assert derived.version(con) == "8"
+        assert derived.version(con) == derived.LAYER_VERSION
         assert rebuilt == []  # the rest of the layer was not rebuilt
         assert _last_items(con) == LAST_ITEMS
         assert layer_rows(con) == expected
     finally:
         con.close()
     raw = duckdb.connect(str(db), read_only=True)
-    assert raw.execute("SELECT value FROM layer_meta WHERE key = 'version'").fetchone()[0] == "8"
+    assert raw.execute("SELECT value FROM layer_meta WHERE key = 'version'").fetchone()[0] == derived.LAYER_VERSION
     raw.close()

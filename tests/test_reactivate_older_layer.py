@@ -11,6 +11,7 @@ import shutil
 
 import duckdb
 
+from aesthetic_cli.warehouse import derived
 from aesthetic_cli.sample.bundled import sample_files
 from tests.conftest import ORDER_HEAD, run_cli, write_csv
 
@@ -33,7 +34,7 @@ def test_reactivate_on_a_layer_7_warehouse_upgrades_it_and_answers_as_before(sam
     assert after.exit_code == 0 and "Traceback" not in after.output, after.output
     assert json.loads(after.stdout) == before
     con = duckdb.connect(str(older), read_only=True)
-    assert con.execute("SELECT value FROM layer_meta WHERE key = 'version'").fetchone()[0] == "8"
+    assert con.execute("SELECT value FROM layer_meta WHERE key = 'version'").fetchone()[0] == derived.LAYER_VERSION
     assert con.execute("SELECT count(last_items) FROM customer_deals").fetchone()[0] > 0
     con.close()
 
@@ -42,10 +43,10 @@ def test_a_newer_layer_is_refused_and_left_as_it_was(sample_db, tmp_path):
     newer = tmp_path / "newer.duckdb"
     shutil.copy(sample_db, newer)
     con = duckdb.connect(str(newer))
-    con.execute("UPDATE layer_meta SET value = '9' WHERE key = 'version'")
+    con.execute("UPDATE layer_meta SET value = '99' WHERE key = 'version'")
     con.close()
     refused = run_cli(*REACTIVATE, "--db", str(newer))
-    assert refused.exit_code == 2 and "newer aesops" in refused.output and "version 9" in refused.output
+    assert refused.exit_code == 2 and "newer aesops" in refused.output and "version 99" in refused.output
     # A writer too: an import is refused before it writes anything.
     orders = write_csv(tmp_path / "orders.csv", [ORDER_HEAD, ["2026-10-31", "Z1", "光子", "100", "微信", "甲"]])
     imported = run_cli("import", str(orders), "--clinic", "静安店", "--db", str(newer))
@@ -53,6 +54,6 @@ def test_a_newer_layer_is_refused_and_left_as_it_was(sample_db, tmp_path):
     zh = run_cli(*REACTIVATE, "--db", str(newer), env={"LANG": "zh_CN.UTF-8"})
     assert zh.exit_code == 2 and "更新版本的 aesops" in zh.output, zh.output
     con = duckdb.connect(str(newer), read_only=True)
-    assert con.execute("SELECT value FROM layer_meta WHERE key = 'version'").fetchone()[0] == "9"
+    assert con.execute("SELECT value FROM layer_meta WHERE key = 'version'").fetchone()[0] == "99"
     assert con.execute("SELECT count(*) FROM import_batches").fetchone() == (len(sample_files()),)
     con.close()

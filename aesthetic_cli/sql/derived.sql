@@ -101,12 +101,19 @@ SELECT *, clinic AS g_clinic, channel AS g_channel, '未指定' AS g_consultant,
 FROM treatment_days;
 
 -- Order lines with the catalogue's department but not the customer: for the item analyses, which
--- need neither channel nor first_seen and so need not join customer_first.
+-- need neither channel nor first_seen and so need not join customer_first. A refund line named for its
+-- refund (退费-水光针, 玻尿酸（退款）) is the item's own: its money comes off the item it gave back, not off an
+-- item of its own. The stored name stays as the file wrote it (it is part of the line's key).
 CREATE OR REPLACE VIEW order_lines AS
+WITH o AS (
+    SELECT * REPLACE (CASE WHEN line_kind = 'refund' THEN coalesce(nullif(regexp_replace(item,
+        '^[\s(（\[【]*(?:退款|退费|退货)[)）\]】]?[\s\-－—_:：·/]*|[\s\-－—_:：·/]*[(（\[【]?(?:退款|退费|退货)[)）\]】]?\s*$',
+        '', 'g'), ''), item) ELSE item END AS item)
+    FROM orders)
 SELECT o.order_date AS day, o.customer_id, o.item, o.paid_amount, o.line_kind, o.quantity,
        o.clinic AS g_clinic, coalesce(o.department, i.department, '未指定') AS g_department,
        i.unit_cost, i.list_price, i.role
-FROM orders o
+FROM o
 LEFT JOIN items i USING (item);
 
 -- Fact views with the same grouping columns g_clinic, g_channel, g_consultant, g_department, so one

@@ -1,12 +1,19 @@
 -- name: item_sales
--- Per item in the period: sales (sale and refund lines), quantity, buyers, unit cost from the catalogue.
-SELECT item, any_value(g_department) AS department, sum(paid_amount) AS sales,
-       sum(coalesce(quantity, 1)) FILTER (WHERE line_kind = 'sale') AS quantity,
-       count(DISTINCT customer_id) FILTER (WHERE line_kind = 'sale') AS buyers,
-       count(*) FILTER (WHERE line_kind = 'sale') AS lines,
+-- Per item in the period: sales (sale and refund lines), quantity, buyers, unit cost from the catalogue. A buyer
+-- is a customer with a deal in the item (SPEC §2: a customer-day whose net is positive), here the item's own net
+-- on that day: bought and refunded the same day, or 0.10 + 0.20 - 0.30, is no buyer.
+WITH days AS (
+    SELECT item, customer_id, day, any_value(g_department) AS department, sum(paid_amount) AS net,
+           sum(coalesce(quantity, 1)) FILTER (WHERE line_kind = 'sale') AS quantity,
+           count(*) FILTER (WHERE line_kind = 'sale') AS lines,
+           any_value(unit_cost) AS unit_cost, any_value(list_price) AS list_price, any_value(role) AS role
+    FROM order_lines
+    WHERE line_kind <> 'topup' AND day BETWEEN $start AND $end AND ($clinic IS NULL OR g_clinic = $clinic)
+    GROUP BY item, customer_id, day)
+SELECT item, any_value(department) AS department, sum(net) AS sales, sum(quantity) AS quantity,
+       count(DISTINCT customer_id) FILTER (WHERE net > 0) AS buyers, sum(lines) AS lines,
        any_value(unit_cost) AS unit_cost, any_value(list_price) AS list_price, any_value(role) AS role
-FROM order_lines
-WHERE line_kind <> 'topup' AND day BETWEEN $start AND $end AND ($clinic IS NULL OR g_clinic = $clinic)
+FROM days
 GROUP BY 1;
 
 -- name: sale_lines
