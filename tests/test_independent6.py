@@ -31,3 +31,22 @@ def test_an_item_bought_and_refunded_the_same_day_has_no_buyer(ws):
     items = _items("2026-01")
     assert (items["水光针"]["buyers"], items["水光针"]["sales"]) == (1, 1500)
     assert (items["小气泡"]["buyers"], items["小气泡"]["sales"]) == (0, 0)
+
+
+def test_growth_over_a_year_the_data_covers_in_part_asks_each_month_for_last_year_plus_growth(ws):
+    """The data begins 2025-09-01: September to December sold 1,000, 2,000, 3,000 and 4,000. --growth 0.15 took
+    15% over those four months (11,500) and spread it over twelve, so September asked 383 against last year's 1,000.
+    Annualised as the months are weighted (each month without history as the average month, 2,500), the base is
+    30,000 and the plan 34,500: 1,150, 2,300, 3,450 and 4,600 for September to December, 2,875 for the others."""
+    orders = [["收费日期", "顾客编号", "项目", "实收金额"]] + [
+        [f"2025-{m:02d}-01", f"C{m}", "水光针", str(amount)] for m, amount in ((9, 1000), (10, 2000), (11, 3000))
+    ]
+    orders.append(["2025-12-31", "C12", "水光针", "4000"])
+    assert run_cli("import", str(write_csv(ws / "收费.csv", orders)), "--clinic", "本院").exit_code == 0
+    result = run_cli("targets", "split", "--year", "2026", "--growth", "0.15", "--format", "json", "--lang", "en")
+    assert result.exit_code == 0, result.output
+    out = json.loads(result.output)
+    months = {r["month"]: r["target"] for r in out["months"] if r["month"] != "total"}
+    assert [months[f"2026-{m:02d}"] for m in (9, 10, 11, 12)] == [1150, 2300, 3450, 4600]
+    assert {months[f"2026-{m:02d}"] for m in range(1, 9)} == {2875}
+    assert sum(months.values()) == 34500

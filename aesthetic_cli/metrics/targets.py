@@ -190,7 +190,19 @@ def split(
                 f" or {year - 2}.",
                 hint="Give the target itself with --total, or import last year's orders first.",
             )
-        total = round(hist.total * (1 + growth))
+        # Over a year the data does not wholly cover, last year's sales are annualised the way the months are
+        # weighted (a month without history as the average month): growth over eight months' sales spread over
+        # twelve asked every month for less than last year.
+        base = float(hist.months["weight"].sum())
+        if base != hist.total:
+            notes.append(
+                Note(
+                    f"增长的基数：有历史的月份之和 {hist.total:,.0f}，缺的月份按平均月份补足，全年 {base:,.0f}。",
+                    f"Growth is over {base:,.0f}: the months with history ({hist.total:,.0f}), and the average month "
+                    "for each month without.",
+                )
+            )
+        total = round(base * (1 + growth))
     if total is None or total <= 0:
         raise UsageError("The target must be a positive number of yuan.")
     total = int(total)
