@@ -50,3 +50,25 @@ def test_growth_over_a_year_the_data_covers_in_part_asks_each_month_for_last_yea
     assert [months[f"2026-{m:02d}"] for m in (9, 10, 11, 12)] == [1150, 2300, 3450, 4600]
     assert {months[f"2026-{m:02d}"] for m in range(1, 9)} == {2875}
     assert sum(months.values()) == 34500
+
+
+def test_cohorts_of_one_clinic_give_that_clinic_s_repurchase_intervals(ws):
+    """C1 bought 水光针 at 静安店 on 01-01 and 03-02 and at 徐汇店 on 02-01. The chain's gaps are 31 and 29 days
+    (2 repeats, median 30); 静安店's own is 60 (1 repeat), and 徐汇店 sold it once (0). --clinic showed the chain's."""
+    orders = [
+        ["收费日期", "顾客编号", "项目", "实收金额", "门店"],
+        ["2026-01-01", "C1", "水光针", "1000", "静安店"],
+        ["2026-02-01", "C1", "水光针", "1000", "徐汇店"],
+        ["2026-03-02", "C1", "水光针", "1000", "静安店"],
+    ]
+    assert run_cli("import", str(write_csv(ws / "收费.csv", orders))).exit_code == 0
+
+    def intervals(*clinic: str) -> tuple:
+        result = run_cli("cohorts", *clinic, "--format", "json")
+        assert result.exit_code == 0, result.output
+        (row,) = json.loads(result.output)["item_intervals"]
+        return row["item"], row["repeats"], row["median_interval_days"]
+
+    assert intervals() == ("水光针", 2, 30)
+    assert intervals("--clinic", "静安店") == ("水光针", 1, 60)
+    assert intervals("--clinic", "徐汇店") == ("水光针", 0, None)

@@ -52,7 +52,11 @@ def cohorts(
     )
     ret_df = _wide(full.filter(pl.col("k") >= 1), "share", "m", months)
     cum_df = _wide(full, "per_customer", "s", months)
-    intervals = run(con, "cohorts", "item_intervals", {})
+    intervals = (
+        run(con, "cohorts", "item_intervals_clinic", {"clinic": clinic})
+        if clinic
+        else run(con, "cohorts", "item_intervals", {})
+    )
     meta = {
         "command": "cohorts",
         "by": by or "all",

@@ -58,3 +58,13 @@ FROM cells c JOIN sizes s USING (grp, cohort);
 -- name: item_intervals
 -- The derived table, most repeated first.
 SELECT item, repeats, median_interval_days FROM item_intervals ORDER BY repeats DESC, item;
+
+-- name: item_intervals_clinic
+-- item_intervals over one clinic's purchases (its gaps between a customer's purchases of an item there), for
+-- --clinic: the layer's medians are the chain's. Every item the clinic sold, as the layer's table has every item.
+WITH days AS (
+    SELECT DISTINCT customer_id, item, order_date AS day FROM orders
+    WHERE line_kind = 'sale' AND paid_amount > 0 AND clinic = $clinic),
+gaps AS (SELECT item, day - lag(day) OVER (PARTITION BY customer_id, item ORDER BY day) AS gap FROM days)
+SELECT item, count(gap) AS repeats, median(gap) AS median_interval_days
+FROM gaps GROUP BY 1 ORDER BY repeats DESC, item;
