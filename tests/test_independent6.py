@@ -72,3 +72,18 @@ def test_cohorts_of_one_clinic_give_that_clinic_s_repurchase_intervals(ws):
     assert intervals() == ("水光针", 2, 30)
     assert intervals("--clinic", "静安店") == ("水光针", 1, 60)
     assert intervals("--clinic", "徐汇店") == ("水光针", 0, None)
+
+
+def test_a_metric_some_consultants_lack_ranks_those_it_measures_over_their_own_number():
+    """甲 sold 3,000 with repurchase 0.5, 乙 2,000 with 0.0, 丙 1,000 with no customer to repurchase yet (null).
+    Sales percentiles 1, 1/2, 0; repurchase among the two measured 1 and 0, 丙 0. At 50/50: 甲 1.0, 乙 0.25, 丙 0.
+    Over the team of three 甲's repurchase counted 1/2 (0.75), half the weight the settings give it."""
+    import polars as pl
+
+    from aesthetic_cli.metrics.consultants import scorecard
+
+    team = pl.DataFrame(
+        {"consultant": ["甲", "乙", "丙"], "sales": [3000.0, 2000.0, 1000.0], "repurchase_rate": [0.5, 0.0, None]}
+    )
+    card = scorecard(team, {"sales": 0.5, "repurchase_rate": 0.5})
+    assert card.select("consultant", "score", "rank").rows() == [("甲", 1.0, 1), ("乙", 0.25, 2), ("丙", 0.0, 3)]

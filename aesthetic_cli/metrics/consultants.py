@@ -51,15 +51,17 @@ THEN_BY = {"onsite": "sales", "online": "close_rate"}
 
 
 def scorecard(df: pl.DataFrame, weights: dict[str, float], then_by: str | None = None) -> pl.DataFrame:
-    """Score = Σ weight × percentile rank (0..1, best = 1) of each metric within the team; a missing
-    metric scores 0. Rank 1 is the best score; ties are listed by then_by (descending), then by name."""
-    n = df.height
-    if n == 0:
+    """Score = Σ weight × percentile rank (0..1, best = 1) of each metric among the consultants it measures; a
+    missing metric scores 0. Rank 1 is the best score; ties are listed by then_by (descending), then by name."""
+    if df.height == 0:
         return df.with_columns(pl.lit(None, pl.Float64).alias("score"), pl.lit(None, pl.Int64).alias("rank"))
     total = sum(weights.values()) or 1.0
     parts = []
     for metric, w in weights.items():
-        pct = (pl.col(metric).rank("average") - 1) / max(n - 1, 1) if n > 1 else pl.lit(1.0)
+        # Among those measured: over the whole team, with some unmeasured (no customers to repurchase yet), the
+        # best repurchaser got (measured - 1)/(team - 1) of the metric's weight, and the weights no longer held.
+        n = df[metric].count()
+        pct = (pl.col(metric).rank("average") - 1) / (n - 1) if n > 1 else pl.lit(1.0)
         parts.append(pl.when(pl.col(metric).is_not_null()).then(pct).otherwise(0.0) * (w / total))
     # Rounded to 12 places: a sum of binary fractions makes two equal scores (11/14 as 5/7 + 6/7 and as 4/7 + 7/7)
     # differ in their last bit, and equal scores must share a rank.
