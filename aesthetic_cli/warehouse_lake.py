@@ -369,8 +369,9 @@ def _make_current(con, catalog: str) -> None:
         def once():
             con.execute("BEGIN TRANSACTION")
             try:
-                if fresh:
-                    con.execute(lake_ddl())
+                # Every statement of it is CREATE ... IF NOT EXISTS: on a lake an older aesops made it adds the
+                # tables it lacks (the appended datasets' _prior tables, layer 9).
+                con.execute(lake_ddl())
                 con.execute(layer_ddl())  # the layer's tables as this version has them (adds last_items)
                 if found in derived.IN_PLACE:
                     derived.fill_in_place(con, found)

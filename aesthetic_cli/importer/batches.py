@@ -1,8 +1,8 @@
 """Import batches: list them, and drop one so the warehouse is as if it had never been imported.
 
-Appended rows carry their batch_id and are deleted. Upserted rows (customers, cards, items,
-staff, spend) that a batch replaced were kept in <table>_prior with replaced_by = the batch
-(load._upsert), and are put back. A batch whose rows a later batch has since replaced or
+Appended rows carry their batch_id and are deleted. Rows a batch replaced (upserted records: customers, cards,
+items, staff, spend; appended lines a later export updated: load._update_changed) were kept in <table>_prior
+with replaced_by = the batch, and are put back. A batch whose rows a later batch has since replaced or
 skipped as duplicates cannot be dropped exactly on its own: the later batches are named, to be
 dropped first.
 """
@@ -55,14 +55,17 @@ def imported_before(con: duckdb.DuckDBPyConnection, sha256: str, options_key: st
     return (row[0], row[1]) if row else None
 
 
+def ensure_prior(con: duckdb.DuckDBPyConnection, dataset: str) -> None:
+    con.execute(_sql("prior_table", dataset))
+
+
 def _later_blockers(con, batch_id: int, dataset: str) -> list[int]:
-    """Later batches whose result depends on this one."""
-    if dataset in UPSERT:
-        rows = con.execute(_sql("later_upserts", dataset), {"b": batch_id}).fetchall()
-    else:
-        # With this batch gone, rows a later batch skipped as its duplicates would have loaded.
-        rows = con.execute(_sql("later_appends"), {"d": dataset, "b": batch_id}).fetchall()
-    return [r[0] for r in rows]
+    """Later batches whose result depends on this one: that replaced its rows, or (appended datasets) skipped
+    rows as its duplicates, which would have loaded with this batch gone."""
+    rows = con.execute(_sql("later_upserts", dataset), {"b": batch_id}).fetchall()
+    if dataset not in UPSERT:
+        rows += con.execute(_sql("later_appends"), {"d": dataset, "b": batch_id}).fetchall()
+    return sorted({r[0] for r in rows})
 
 
 def drop_batch(con: duckdb.DuckDBPyConnection, batch_id: int) -> dict:
@@ -75,6 +78,7 @@ def drop_batch(con: duckdb.DuckDBPyConnection, batch_id: int) -> dict:
             hint=f"Batches: {', '.join(map(str, known)) or 'none'} (`aesops batches` lists them).",
         )
     dataset, file_name = row
+    ensure_prior(con, dataset)
     blockers = _later_blockers(con, batch_id, dataset)
     if blockers:
         raise UsageError(
@@ -89,11 +93,9 @@ def drop_batch(con: duckdb.DuckDBPyConnection, batch_id: int) -> dict:
     try:
         removed = _count(con, _sql("count_rows", dataset), b)
         con.execute(_sql("delete_rows", dataset), b)
-        restored = 0
-        if dataset in UPSERT:
-            restored = _count(con, _sql("count_prior", dataset), b)
-            con.execute(_sql("restore_prior", dataset), b)
-            con.execute(_sql("forget_prior", dataset), b)
+        restored = _count(con, _sql("count_prior", dataset), b)
+        con.execute(_sql("restore_prior", dataset), b)
+        con.execute(_sql("forget_prior", dataset), b)
         _forget_names(con, batch_id)
         con.execute(_sql("forget_rejects"), b)
         con.execute(_sql("forget_batch"), b)

@@ -18,7 +18,7 @@ import polars as pl
 from aesthetic_cli.errors import InputFileError, UsageError
 from aesthetic_cli.importer import group_rows, read, sheet_parts, stage
 from aesthetic_cli.importer import recognise as rg
-from aesthetic_cli.importer.batches import imported_before
+from aesthetic_cli.importer.batches import ensure_prior, imported_before
 from aesthetic_cli.importer.convert import ROW, Converted, convert
 from aesthetic_cli.importer.datasets import AMOUNT, DATASETS, NUMBER, Dataset
 from aesthetic_cli.importer.header import Layout, RecognitionRefused, UserMapping, locate
@@ -776,8 +776,8 @@ def _load(
         batch_id = next_batch_id(con)
         result.batch_id = batch_id
         if ds.mode == "append":
-            result.loaded = _append(con, ds, layout, batch_id)
-            result.duplicates = prep.good_rows - result.loaded
+            result.loaded, result.updated = _append(con, ds, layout, batch_id, result.date_max)
+            result.duplicates = prep.good_rows - result.loaded - result.updated
         else:
             result.loaded, result.updated, result.duplicates, result.summed = _upsert(con, ds, batch_id)
         _record_rejects(con, prep.problems, batch_id, path.name, sheet_name)
@@ -861,16 +861,46 @@ def append_key(ds: Dataset, layout: Layout) -> list[str]:
     return ["clinic", *[k for k in key if k != "clinic"]]
 
 
-def _append(con, ds: Dataset, layout: Layout, batch_id: int) -> int:
+def _append(con, ds: Dataset, layout: Layout, batch_id: int, last_day: date | None) -> tuple[int, int]:
+    """(new, updated): rows whose key is not stored are new; a stored one the file gives other values is updated
+    (its version before kept for `aesops batches drop`); the rest are duplicates."""
     # incoming carries _rank: the row's place among equal keys in its file (see import_file), so two
     # identical lines in one export both load, and the same two in a re-export are both skipped.
     key = append_key(ds, layout)
     cols = _table_columns(con, ds.name, exclude={"row_key", "batch_id", "source_row"})
-    count = _sql("count_rows", table=(ds.name, DATASETS))
+    table = (ds.name, DATASETS)
+    row_key = Fragment(row_key_sql(con, _row_key(key)))
+    updated = 0
+    # A first import has nothing to update: its rows are not hashed twice.
+    if con.execute(_sql("has_rows", table=table)).fetchone()[0]:
+        updated = _update_changed(con, ds, cols, key, row_key, batch_id, last_day)
+    count = _sql("count_rows", table=table)
     before = con.execute(count).fetchone()[0]
-    sql = _sql("append", table=(ds.name, DATASETS), cols=(cols, cols))
-    con.execute(with_fragments(sql, row_key=Fragment(row_key_sql(con, _row_key(key)))), {"batch": batch_id})
-    return con.execute(count).fetchone()[0] - before
+    con.execute(with_fragments(_sql("append", table=table, cols=(cols, cols)), row_key=row_key), {"batch": batch_id})
+    return con.execute(count).fetchone()[0] - before, updated
+
+
+def _update_changed(
+    con, ds: Dataset, cols: list[str], key: list[str], row_key: Fragment, batch_id: int, last_day: date | None
+) -> int:
+    values = [c for c in cols if c not in key]
+    table = (ds.name, DATASETS)
+    changed = with_fragments(
+        _sql("append_changed", table=table),
+        t_key=per_column(query("load", "t_col"), key, cols),
+        merged=per_column(query("load", "upsert_keep_known"), values, cols),
+        differs=per_column(query("load", "upsert_differs"), values, cols, " OR "),
+        row_key=row_key,
+    )
+    con.execute(changed, {"dmax": last_day})
+    updated = con.execute(_sql("count_changed")).fetchone()[0]
+    if updated:
+        ensure_prior(con, ds.name)
+        con.execute(_sql("append_keep_prior", table=table), {"batch": batch_id})
+        con.execute(_sql("append_delete_changed", table=table))
+        con.execute(_sql("append_insert_changed", table=table, cols=([*key, *values], cols)), {"batch": batch_id})
+    con.execute(_sql("append_done"))
+    return updated
 
 
 def _upsert(con, ds: Dataset, batch_id: int) -> tuple[int, int, int, int]:

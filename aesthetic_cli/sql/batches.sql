@@ -23,6 +23,11 @@ SELECT count(*) FROM {table} WHERE batch_id = $b;
 -- name: delete_rows
 DELETE FROM {table} WHERE batch_id = $b;
 
+-- name: prior_table
+-- Where the versions a batch replaced are kept (schema.sql makes them; a lake made by an older aesops lacks those
+-- of the appended datasets, whose lines a later export may update).
+CREATE TABLE IF NOT EXISTS {table}_prior AS SELECT *, NULL::INTEGER AS replaced_by FROM {table} LIMIT 0;
+
 -- name: count_prior
 SELECT count(*) FROM {table}_prior WHERE replaced_by = $b;
 

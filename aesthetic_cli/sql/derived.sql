@@ -164,7 +164,15 @@ UNION SELECT p.customer_id FROM leads l JOIN customer_phone p ON l.phone = p.pho
 UNION SELECT customer_id FROM customers
     WHERE batch_id BETWEEN $lo AND $hi AND batch_id IN (SELECT batch_id FROM layer_batches)
 UNION SELECT customer_id FROM treatments
-    WHERE batch_id BETWEEN $lo AND $hi AND batch_id IN (SELECT batch_id FROM layer_batches);
+    WHERE batch_id BETWEEN $lo AND $hi AND batch_id IN (SELECT batch_id FROM layer_batches)
+-- The lines those batches updated, as they were: a corrected customer leaves the one it was filed under.
+UNION SELECT customer_id FROM orders_prior WHERE replaced_by IN (SELECT batch_id FROM layer_batches)
+UNION SELECT customer_id FROM visits_prior WHERE replaced_by IN (SELECT batch_id FROM layer_batches)
+UNION SELECT customer_id FROM treatments_prior WHERE replaced_by IN (SELECT batch_id FROM layer_batches)
+UNION SELECT customer_id FROM leads_prior
+    WHERE replaced_by IN (SELECT batch_id FROM layer_batches) AND customer_id IS NOT NULL
+UNION SELECT p.customer_id FROM leads_prior l JOIN customer_phone p ON l.phone = p.phone
+    WHERE l.replaced_by IN (SELECT batch_id FROM layer_batches) AND l.customer_id IS NULL;
 
 -- name: batch_share
 -- The fact rows the batches in layer_batches brought (ids from $lo to $hi, as constants for the zone maps),

@@ -73,6 +73,39 @@ INSERT INTO {table} ({cols}, row_key, batch_id, source_row)
 SELECT {cols}, row_key, $batch, _row FROM (SELECT *, {row_key} AS row_key FROM incoming) i
 WHERE NOT EXISTS (SELECT 1 FROM {table} t WHERE t.row_key = i.row_key);
 
+-- name: has_rows
+SELECT EXISTS (SELECT 1 FROM {table});
+
+-- name: append_changed
+-- The file's rows that are stored lines (the same key, and rank among equal keys) with other values: a later
+-- export of the same leads, visits or bills that booked, arrived or corrected them. Each keeps what the
+-- file leaves empty (as upsert_keep_known). A line is changed only by a file reaching at least as far
+-- as the one that stored it (an older export imported after a newer one does not undo it).
+CREATE OR REPLACE TEMP TABLE aesops_changed AS
+SELECT {t_key}, {merged}, t.row_key, i._row
+FROM (SELECT *, {row_key} AS row_key FROM incoming) i
+JOIN {table} t ON t.row_key = i.row_key
+LEFT JOIN import_batches b ON b.batch_id = t.batch_id
+WHERE ({differs}) AND (b.date_max IS NULL OR $dmax IS NULL OR b.date_max <= $dmax);
+
+-- name: count_changed
+SELECT count(*) FROM aesops_changed;
+
+-- name: append_keep_prior
+INSERT INTO {table}_prior SELECT t.*, $batch FROM {table} t WHERE t.row_key IN (SELECT row_key FROM aesops_changed);
+
+-- name: append_delete_changed
+DELETE FROM {table} WHERE row_key IN (SELECT row_key FROM aesops_changed);
+
+-- name: append_insert_changed
+INSERT INTO {table} ({cols}, row_key, batch_id, source_row) SELECT {cols}, row_key, $batch, _row FROM aesops_changed;
+
+-- name: append_done
+DROP TABLE IF EXISTS aesops_changed;
+
+-- name: t_col
+t.{c}
+
 -- name: upsert_key_counts
 SELECT (SELECT count(*) FROM incoming), (SELECT count(*) FROM (SELECT DISTINCT {key} FROM incoming));
 

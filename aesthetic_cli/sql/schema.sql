@@ -142,3 +142,8 @@ CREATE TABLE IF NOT EXISTS cards_prior AS SELECT *, NULL::INTEGER AS replaced_by
 CREATE TABLE IF NOT EXISTS items_prior AS SELECT *, NULL::INTEGER AS replaced_by FROM items LIMIT 0;
 CREATE TABLE IF NOT EXISTS staff_prior AS SELECT *, NULL::INTEGER AS replaced_by FROM staff LIMIT 0;
 CREATE TABLE IF NOT EXISTS spend_prior AS SELECT *, NULL::INTEGER AS replaced_by FROM spend LIMIT 0;
+-- Appended lines a later export updated (a lead booked, a visit's consultant corrected): load._update_changed.
+CREATE TABLE IF NOT EXISTS orders_prior AS SELECT *, NULL::INTEGER AS replaced_by FROM orders LIMIT 0;
+CREATE TABLE IF NOT EXISTS leads_prior AS SELECT *, NULL::INTEGER AS replaced_by FROM leads LIMIT 0;
+CREATE TABLE IF NOT EXISTS visits_prior AS SELECT *, NULL::INTEGER AS replaced_by FROM visits LIMIT 0;
+CREATE TABLE IF NOT EXISTS treatments_prior AS SELECT *, NULL::INTEGER AS replaced_by FROM treatments LIMIT 0;

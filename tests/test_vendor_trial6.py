@@ -1,0 +1,84 @@
+"""A sixth CRM vendor trial's exports (files aesops had not seen), through the CLI. Each test is a defect that gave
+wrong numbers with exit 0 before its fix; expected figures are worked out by hand."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.conftest import run_cli, write_csv, write_xlsx
+from tests.test_batches_mapping import _q
+
+LEAD_HEAD = ["咨询日期", "渠道", "客户姓名", "手机号", "预约日期", "是否到院"]
+# The first export (10-01 to 10-20): the 10-15 lead not booked yet, the 10-18 one not arrived yet.
+LEADS_1 = [
+    LEAD_HEAD,
+    ["2026-10-03", "抖音", "王芳", "13800000001", "2026-10-05", "是"],
+    ["2026-10-15", "小红书", "李娜", "13800000002", "", "否"],
+    ["2026-10-18", "抖音", "赵敏", "13800000003", "2026-10-19", "否"],
+]
+# The later export (10-10 to 10-31): the 10-15 lead booked for 10-20, the 10-18 one arrived, one new lead.
+LEADS_2 = [
+    LEAD_HEAD,
+    ["2026-10-15", "小红书", "李娜", "13800000002", "2026-10-20", "否"],
+    ["2026-10-18", "抖音", "赵敏", "13800000003", "2026-10-19", "是"],
+    ["2026-10-25", "美团", "周婷", "13800000004", "", "否"],
+]
+LEADS_SQL = "SELECT lead_date::VARCHAR, channel, appointment_date::VARCHAR, arrived FROM leads ORDER BY 1"
+AS_FIRST = [
+    ("2026-10-03", "抖音", "2026-10-05", True),
+    ("2026-10-15", "小红书", None, False),
+    ("2026-10-18", "抖音", "2026-10-19", False),
+]
+AS_LATER = [
+    ("2026-10-03", "抖音", "2026-10-05", True),
+    ("2026-10-15", "小红书", "2026-10-20", False),
+    ("2026-10-18", "抖音", "2026-10-19", True),
+    ("2026-10-25", "美团", None, False),
+]
+
+
+def _import(ws, name: str, rows: list[list], form: str = "csv"):
+    path = ws / f"{name}.{form}"
+    write_csv(path, rows) if form == "csv" else write_xlsx(path, rows, sheet="网电线索")
+    result = run_cli("import", str(path), "--kind", "leads", "--clinic", "本院")
+    assert result.exit_code == 0, result.output
+    return result
+
+
+@pytest.mark.parametrize("form", ["csv", "xlsx"])
+def test_a_later_export_that_booked_or_arrived_a_lead_updates_it(ws, form):
+    """Both leads were skipped as duplicates of the first export's (the status is outside their key), so 小红书
+    kept no appointment and the 10-18 lead never arrived. They are updated, and the update can be undone."""
+    _import(ws, "线索_1001-1020", LEADS_1, form)
+    later = _import(ws, "线索_1010-1031", LEADS_2, form)
+    assert "loaded 1 · updated 2 · duplicates skipped 0" in later.output, later.output
+    assert _q(ws, LEADS_SQL) == AS_LATER
+    dropped = run_cli("batches", "drop", "2")
+    assert dropped.exit_code == 0, dropped.output
+    assert _q(ws, LEADS_SQL) == AS_FIRST
+
+
+def test_an_older_export_imported_after_a_newer_one_changes_nothing(ws):
+    """An intake folder may import 线索_1001-1020 after 线索_1010-1031: the lines the newer export stored stay."""
+    _import(ws, "线索_1010-1031", LEADS_2)
+    older = _import(ws, "线索_1001-1020", LEADS_1)
+    assert "loaded 1 · updated 0 · duplicates skipped 2" in older.output, older.output
+    assert _q(ws, LEADS_SQL) == AS_LATER
+
+
+def test_a_visit_whose_consultant_a_later_export_corrected_credits_the_new_one(ws):
+    """到院登记 v2 corrects C2's 现场咨询师 from 张敏 to 李娜: 张敏 kept 2 receptions and C2's 1,000 of sales; now
+    张敏 has C1 (2,000) and 李娜 C2 (1,000), one reception each."""
+    import json
+
+    head = ["到院日期", "顾客编号", "初诊/复诊", "现场咨询师"]
+    v1 = [head, ["2026-10-05", "C1", "初诊", "张敏"], ["2026-10-06", "C2", "初诊", "张敏"]]
+    v2 = [head, ["2026-10-05", "C1", "初诊", "张敏"], ["2026-10-06", "C2", "初诊", "李娜"]]
+    orders = [["收费日期", "顾客编号", "项目", "实收金额"], ["2026-10-05", "C1", "热玛吉", "2000"]]
+    orders.append(["2026-10-06", "C2", "水光针", "1000"])
+    for name, rows in (("到院_v1", v1), ("收费", orders), ("到院_v2", v2)):
+        assert run_cli("import", str(write_csv(ws / f"{name}.csv", rows)), "--clinic", "本院").exit_code == 0
+    result = run_cli("consultants", "--month", "2026-10", "--format", "json")
+    assert result.exit_code == 0, result.output
+    onsite = {r["consultant"]: r for r in json.loads(result.output)["onsite"]}
+    assert {c: (r["receptions"], r["sales"]) for c, r in onsite.items()} == {"张敏": (1, 2000), "李娜": (1, 1000)}
