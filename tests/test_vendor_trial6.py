@@ -82,3 +82,38 @@ def test_a_visit_whose_consultant_a_later_export_corrected_credits_the_new_one(w
     assert result.exit_code == 0, result.output
     onsite = {r["consultant"]: r for r in json.loads(result.output)["onsite"]}
     assert {c: (r["receptions"], r["sales"]) for c, r in onsite.items()} == {"张敏": (1, 2000), "李娜": (1, 1000)}
+
+
+CARD_HEAD = ["卡号", "顾客编号", "余额", "最后消费日期"]
+CARDS_0930 = [
+    CARD_HEAD,
+    ["K1", "C1", "8000", "2026-09-20"],
+    ["K2", "C2", "5000", ""],
+    ["K3", "C3", "100", "2026-08-01"],
+]
+CARDS_1031 = [CARD_HEAD, ["K1", "C1", "6000", "2026-10-20"], ["K2", "C2", "8000", "2026-10-10"]]
+
+
+@pytest.mark.parametrize("order", [("0930", "1031"), ("1031", "0930")])
+def test_cards_keep_their_newest_version_whatever_the_order_of_import(ws, order):
+    """Imported 10-31 then 09-30 (an intake folder, 储值卡(1).xlsx), K1 went back to 8,000 and K2 became 5,000 with
+    10-31's last use, a record no export held: liability 13,100. The version with the later last use (none is the
+    earliest) stays: K1 6,000, K2 8,000, K3 100, 14,100 in either order."""
+    files = {"0930": CARDS_0930, "1031": CARDS_1031}
+    outputs = []
+    for name in order:
+        result = run_cli("import", str(write_csv(ws / f"储值卡_{name}.csv", files[name])), "--clinic", "本院")
+        assert result.exit_code == 0, result.output
+        outputs.append(result.output)
+    rows = _q(ws, "SELECT card_id, balance::DOUBLE, last_used_at::VARCHAR FROM cards ORDER BY 1")
+    assert rows == [("K1", 6000.0, "2026-10-20"), ("K2", 8000.0, "2026-10-10"), ("K3", 100.0, "2026-08-01")]
+    if order[0] == "1031":
+        assert "2 of them are older than the records stored" in outputs[1], outputs[1]
+
+
+def test_a_card_twice_in_one_file_keeps_its_latest_use(ws):
+    """A balance history (newest first): K1 at 3,000 last used 10-30, then at 8,000 last used 09-20. The file's last
+    row won (8,000); the newest version is the one of 10-30."""
+    rows = [CARD_HEAD, ["K1", "C1", "3000", "2026-10-30"], ["K1", "C1", "8000", "2026-09-20"]]
+    assert run_cli("import", str(write_csv(ws / "储值卡.csv", rows)), "--clinic", "本院").exit_code == 0
+    assert _q(ws, "SELECT card_id, balance::DOUBLE FROM cards") == [("K1", 3000.0)]

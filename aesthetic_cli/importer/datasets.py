@@ -48,6 +48,9 @@ class Dataset:
     # Numeric fields summed when an upsert file repeats a key (spend split by campaign).
     sum_fields: tuple[str, ...] = ()
     natural_key: tuple[str, ...] = field(default=())
+    # A date of the record that says which of two versions is newer (a card's last use): an upsert keeps the
+    # newest, so an older export imported after a newer one replaces nothing.
+    newest_by: str | None = None
 
     @property
     def required(self) -> list[Field]:
@@ -503,6 +506,7 @@ _register(
         mode="upsert",
         key=("card_id",),
         date_field="opened_at",
+        newest_by="last_used_at",
     )
 )
 

@@ -55,6 +55,8 @@ class ImportResult:
     duplicates: int = 0
     # Rows added into another of the same key (spend split by campaign or account), not skipped.
     summed: int = 0
+    # Records older than the stored ones (Dataset.newest_by), among the duplicates: they replaced nothing.
+    older: int = 0
     rejected: int = 0
     blanked: int = 0
     skipped: int = 0
@@ -779,7 +781,7 @@ def _load(
             result.loaded, result.updated = _append(con, ds, layout, batch_id, result.date_max)
             result.duplicates = prep.good_rows - result.loaded - result.updated
         else:
-            result.loaded, result.updated, result.duplicates, result.summed = _upsert(con, ds, batch_id)
+            result.loaded, result.updated, result.duplicates, result.summed, result.older = _upsert(con, ds, batch_id)
         _record_rejects(con, prep.problems, batch_id, path.name, sheet_name)
         result.new_names = _record_names(con, ds, batch_id)
         con.execute(
@@ -903,9 +905,11 @@ def _update_changed(
     return updated
 
 
-def _upsert(con, ds: Dataset, batch_id: int) -> tuple[int, int, int, int]:
-    """(new, updated, unchanged, summed): rows of one key in the file are summed where the dataset sums them
-    (sum_fields), else the last one wins; both leave one row per key, compared with the warehouse's."""
+def _upsert(con, ds: Dataset, batch_id: int) -> tuple[int, int, int, int, int]:
+    """(new, updated, unchanged, summed, older): rows of one key in the file are summed where the dataset sums them
+    (sum_fields), else the last one wins (the newest, where a date orders them: newest_by); both leave one row per
+    key, compared with the warehouse's. Older versions than the stored ones (newest_by) replace nothing, and are
+    counted among the unchanged too."""
     cols = _table_columns(con, ds.name, exclude={"batch_id", "source_row"})
     key = list(ds.key)
     values = [c for c in cols if c not in key]
@@ -918,7 +922,10 @@ def _upsert(con, ds: Dataset, batch_id: int) -> tuple[int, int, int, int]:
     if distinct_keys == incoming_rows:
         con.execute(_sql("upsert_inc_as_is", cols=(key + values, cols)))
     else:
-        aggs = Fragment(", ".join(each("upsert_sum" if c in ds.sum_fields else "upsert_last", [c]) for c in values))
+        last = "upsert_newest" if ds.newest_by else "upsert_last"
+        aggs = Fragment(", ".join(each("upsert_sum" if c in ds.sum_fields else last, [c]) for c in values))
+        if ds.newest_by:
+            aggs = Fragment(aggs.replace("{newest}", with_identifiers("{c}", c=(ds.newest_by, cols))))
         con.execute(with_fragments(_sql("upsert_inc_grouped", key=(key, cols)), aggs=aggs))
     join = each("upsert_same_key", key, " AND ")
     merge = with_fragments(
@@ -926,16 +933,17 @@ def _upsert(con, ds: Dataset, batch_id: int) -> tuple[int, int, int, int]:
         i_key=each("upsert_incoming_col", key),
         merged=each("upsert_keep_known", values),
         differs=each("upsert_differs", values, " OR "),
+        older=each("upsert_older", [ds.newest_by]) if ds.newest_by else Fragment("false"),
         join=join,
     )
     con.execute(merge)
-    new, updated = con.execute(_sql("upsert_counts")).fetchone()
+    new, updated, older = con.execute(_sql("upsert_counts")).fetchone()
     con.execute(with_fragments(_sql("upsert_keep_prior", table=table), join=join), {"batch": batch_id})
     con.execute(with_fragments(_sql("upsert_delete", table=table), join=join))
     con.execute(_sql("upsert_insert", table=table, cols=(key + values, cols)), {"batch": batch_id})
     con.execute(_sql("upsert_done"))
     summed = incoming_rows - distinct_keys if ds.sum_fields else 0
-    return new, updated, incoming_rows - summed - new - updated, summed
+    return new, updated, incoming_rows - summed - new - updated, summed, older
 
 
 def _table_columns(con, table: str, exclude: set[str]) -> list[str]:

@@ -104,6 +104,10 @@ MESSAGES: dict[str, Pair] = {
             "or account), not skipped as duplicates"
         ),
     ),
+    "rows_older": (
+        "  其中 {n} 条比仓库中已有的更旧（最后消费日期更早），没有覆盖",
+        "  {n} of them are older than the records stored (an earlier last use) and replaced nothing",
+    ),
     "read_as_refunds": (
         "  文件名或表名说这是退款：每行的金额都按退款计（从业绩中减去）",
         "  the file or sheet name says refunds: every line's amount counts as a refund (taken off sales)",

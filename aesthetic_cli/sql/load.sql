@@ -125,6 +125,14 @@ sum({c}) AS {c}
 -- name: upsert_last
 arg_max({c}, _row) FILTER (WHERE {c} IS NOT NULL) AS {c}
 
+-- name: upsert_newest
+-- A dataset with a date that orders versions (Dataset.newest_by): the newest row of a key, whole.
+arg_max({c}, (coalesce({newest}, DATE '0001-01-01'), _row)) AS {c}
+
+-- name: upsert_older
+-- The file's version is older than the stored one: its date earlier, or none beside a stored one.
+coalesce(i.{c} < t.{c}, i.{c} IS NULL AND t.{c} IS NOT NULL)
+
 -- name: upsert_same_key
 t.{c} IS NOT DISTINCT FROM i.{c}
 
@@ -140,11 +148,14 @@ coalesce(i.{c}, t.{c}) IS DISTINCT FROM t.{c}
 
 -- name: upsert_merge
 CREATE OR REPLACE TEMP TABLE merged AS
-SELECT {i_key}, {merged}, i._row, t.{key0} IS NOT NULL AS existed, (t.{key0} IS NULL) OR ({differs}) AS changed
+SELECT {i_key}, {merged}, i._row, t.{key0} IS NOT NULL AS existed,
+       ((t.{key0} IS NULL) OR ({differs})) AND NOT coalesce({older}, false) AS changed,
+       coalesce({older}, false) AS older
 FROM inc i LEFT JOIN {table} t ON {join};
 
 -- name: upsert_counts
-SELECT count(*) FILTER (WHERE NOT existed), count(*) FILTER (WHERE existed AND changed) FROM merged;
+SELECT count(*) FILTER (WHERE NOT existed), count(*) FILTER (WHERE existed AND changed), count(*) FILTER (WHERE older)
+FROM merged;
 
 -- name: upsert_keep_prior
 -- The versions replaced are kept with the batch that replaced them, so the batch can be undone.

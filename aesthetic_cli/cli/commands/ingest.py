@@ -229,6 +229,8 @@ def _summary(r, con, lang: str) -> None:
     )
     if r.summed:
         err.print(t("rows_summed", lang, n=f"{r.summed:,}"), markup=False)
+    if r.older:
+        err.print(t("rows_older", lang, n=f"{r.older:,}"), markup=False)
     if r.problems is not None and r.problems.height:
         for row in r.problems.head(5).iter_rows(named=True):
             value = f"'{mask_value(row['value'], row['field'])}' " if row["value"] is not None else ""
