@@ -117,3 +117,34 @@ def test_a_card_twice_in_one_file_keeps_its_latest_use(ws):
     rows = [CARD_HEAD, ["K1", "C1", "3000", "2026-10-30"], ["K1", "C1", "8000", "2026-09-20"]]
     assert run_cli("import", str(write_csv(ws / "储值卡.csv", rows)), "--clinic", "本院").exit_code == 0
     assert _q(ws, "SELECT card_id, balance::DOUBLE FROM cards") == [("K1", 3000.0)]
+
+
+def test_rows_after_the_data_s_last_day_are_named_and_every_measure_ends_there(ws):
+    """Orders and visits end on 10-20; a treatment (10-21), spend (10-25, 900) and a lead (10-25) come later. The
+    period ends with the data: channels counted the 10-25 lead (2 leads for 抖音) where funnel did not (1), and
+    left out the spend and the treatment without a word. Both now count 1 lead, spend 100, and say what was left."""
+    import json
+
+    files = {
+        "收费": [["收费日期", "顾客编号", "项目", "实收金额"], ["2026-10-05", "C1", "水光针", "600"]],
+        "到院": [["到院日期", "顾客编号", "初诊/复诊"], ["2026-10-05", "C1", "初诊"], ["2026-10-20", "C2", "初诊"]],
+        "治疗划扣": [["划扣日期", "顾客编号", "项目", "划扣金额"], ["2026-10-21", "C1", "水光针", "800"]],
+    }
+    for name, rows in files.items():
+        assert run_cli("import", str(write_csv(ws / f"{name}.csv", rows)), "--clinic", "本院").exit_code == 0
+    spend = [["日期", "渠道", "投放金额"], ["2026-10-05", "抖音", "100"], ["2026-10-25", "抖音", "900"]]
+    leads = [["咨询日期", "渠道", "手机号"], ["2026-10-03", "抖音", "13800000001"]]
+    leads.append(["2026-10-25", "抖音", "13800000002"])
+    for name, rows, kind in (("投放", spend, "spend"), ("线索", leads, "leads")):
+        path = str(write_csv(ws / f"{name}.csv", rows))
+        assert run_cli("import", path, "--kind", kind, "--clinic", "本院").exit_code == 0
+    left = "1 lead row, 1 treatment row, 1 spend row dated after it are left out"
+    out = {}
+    for command in ("funnel", "channels"):
+        result = run_cli(command, "--month", "2026-10", "--format", "json", "--lang", "en")
+        assert result.exit_code == 0, result.output
+        out[command] = json.loads(result.output)
+        assert any(left in note for note in out[command]["meta"]["notes"]), out[command]["meta"]["notes"]
+    (channel,) = [r for r in out["channels"]["channels"] if r["channel"] == "抖音"]
+    (funnel,) = [r for r in out["funnel"]["funnel"] if r["channel"] == "抖音"]
+    assert (channel["leads"], channel["spend"], funnel["leads"]) == (1, 100, 1)

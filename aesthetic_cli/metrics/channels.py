@@ -7,6 +7,7 @@ from datetime import timedelta
 from typing import TYPE_CHECKING
 
 from aesthetic_cli.lazy_polars import pl
+from aesthetic_cli.metrics import after_data
 from aesthetic_cli.metrics.base import prepare, ratio, run
 from aesthetic_cli.metrics.funnel import funnel_table
 from aesthetic_cli.metrics.periods import Period, require_data
@@ -25,7 +26,10 @@ def channel_roi(con, period: Period, *, horizons=DEFAULT_HORIZONS, clinic: str |
     require_data(period, cov.last_day)
     horizons = tuple(sorted({int(h) for h in horizons}))
     params = {"start": period.start, "end": period.end, "clinic": clinic}
-    base = funnel_table(con, period, clinic).select("channel", "leads", "arrivals", "buyers")
+    # Leads up to the data's last day, as spend and the funnel count them: a lead exported later than the orders
+    # counted here and not in `aesops funnel`.
+    upto = Period(period.start, min(period.end, cov.last_day), period.kind) if cov.last_day else period
+    base = funnel_table(con, upto, clinic).select("channel", "leads", "arrivals", "buyers")
     spent = run(con, "channels", "spend", {**params, "last": cov.last_day})
     prorated = spent.filter(pl.col("prorated"))["channel"].to_list()
     spend = spent.select("channel", pl.col("spend").cast(pl.Float64))
@@ -118,6 +122,9 @@ def channel_roi(con, period: Period, *, horizons=DEFAULT_HORIZONS, clinic: str |
         )
     cuts, cut_notes = cut_list(table, basis)
     notes.extend(cut_notes)
+    left_out = after_data.left_out_note(con, cov.last_day, period.end, clinic)
+    if left_out:
+        notes.append(left_out)
     meta = {
         "command": "channels",
         "period": period.label,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from aesthetic_cli.lazy_polars import pl
+from aesthetic_cli.metrics import after_data
 from aesthetic_cli.metrics.base import Coverage, group_column, prepare, ratio, run
 from aesthetic_cli.metrics.periods import Period, Spans, comparable, month
 from aesthetic_cli.metrics.result import Note, Result
@@ -246,6 +247,9 @@ def funnel(con, period: Period, *, by: str | None = None, clinic: str | None = N
             )
         )
     notes.extend(_crediting(by))
+    left_out = after_data.left_out_note(con, cov.last_day, period.end, clinic)
+    if left_out:
+        notes.append(left_out)
     meta = {
         "command": "funnel",
         "period": period.label,

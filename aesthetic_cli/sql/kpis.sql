@@ -274,3 +274,13 @@ FROM (SELECT customer_id, day, sum(net) AS net, any_value(first_seen) AS first_s
       WHERE sales_lines > 0 AND day BETWEEN $start AND $end AND ($clinic IS NULL OR g_clinic = $clinic)
       GROUP BY ALL)
 GROUP BY 1 ORDER BY 1;
+
+-- name: rows_after_data
+-- Rows of the datasets that do not set the data's last day, dated after it and up to the period's end
+-- (metrics/after_data.py). A month's spend row is dated its 1st.
+SELECT (SELECT count(*) FROM leads WHERE lead_date > $after AND lead_date <= $until
+            AND ($clinic IS NULL OR clinic = $clinic)) AS leads,
+       (SELECT count(*) FROM treatments WHERE treatment_date > $after AND treatment_date <= $until
+            AND ($clinic IS NULL OR clinic = $clinic)) AS treatments,
+       (SELECT count(*) FROM spend WHERE period > $after AND period <= $until
+            AND ($clinic IS NULL OR clinic = $clinic)) AS spend;
