@@ -148,3 +148,27 @@ def test_rows_after_the_data_s_last_day_are_named_and_every_measure_ends_there(w
     (channel,) = [r for r in out["channels"]["channels"] if r["channel"] == "抖音"]
     (funnel,) = [r for r in out["funnel"]["funnel"] if r["channel"] == "抖音"]
     assert (channel["leads"], channel["spend"], funnel["leads"]) == (1, 100, 1)
+
+
+def test_spend_under_a_channel_no_lead_names_is_flagged_not_cut(ws):
+    """Spend spelled otherwise than the leads (抖音信息流, 巨量引擎, 美团点评 beside 抖音 and 美团 leads) became
+    channels with no lead, each a cut candidate on every flag, without a word. The data cannot tell them from a
+    channel that brought nobody (SPEC: the costliest), so they stay on the cut list; the look-alikes are named at
+    import, and channels names every spend channel no lead, visit or customer names."""
+    import json
+
+    named = ["抖音", "美团", "小红书", "新氧", "朋友圈"]
+    leads = [["咨询日期", "渠道", "手机号"]] + [["2026-10-03", c, f"1380000000{i}"] for i, c in enumerate(named)]
+    spend = [["日期", "渠道", "投放金额"]] + [["2026-10-05", c, "100"] for c in named]
+    spend += [["2026-10-05", c, "300"] for c in ("抖音信息流", "巨量引擎", "美团点评")]
+    orders = [["收费日期", "顾客编号", "项目", "实收金额"], ["2026-10-31", "C1", "水光针", "600"]]
+    assert run_cli("import", str(write_csv(ws / "收费.csv", orders)), "--clinic", "本院").exit_code == 0
+    path = str(write_csv(ws / "线索.csv", leads))
+    assert run_cli("import", path, "--kind", "leads", "--clinic", "本院").exit_code == 0
+    imported = run_cli("import", str(write_csv(ws / "投放.csv", spend)), "--kind", "spend", "--clinic", "本院")
+    assert "check: '抖音信息流' looks like '抖音'" in imported.output, imported.output
+    assert "check: '美团点评' looks like '美团'" in imported.output, imported.output
+    result = run_cli("channels", "--month", "2026-10", "--format", "json", "--lang", "en")
+    assert result.exit_code == 0, result.output
+    out = json.loads(result.output)
+    assert any(n.startswith("巨量引擎, 抖音信息流, 美团点评 has spend") for n in out["meta"]["notes"]), out["meta"]

@@ -120,6 +120,19 @@ def channel_roi(con, period: Period, *, horizons=DEFAULT_HORIZONS, clinic: str |
                 f"{names} 没有投放费用：不计算成本类比率。", f"No spend recorded for {names}: no cost ratios for them."
             )
         )
+    named = set(run(con, "channels", "named_channels", {})["channel"].to_list())
+    unnamed = sorted(c for c in table.filter(pl.col("spend") > 0)["channel"].to_list() if c not in named)
+    if unnamed:
+        names = ", ".join(unnamed)
+        notes.append(
+            Note(
+                f"{names} 有投放费用，但没有任何线索、到院或顾客档案写这个渠道：若是另一种写法（如 巨量引擎 之于 "
+                "抖音），请统一渠道名称后重新导入；否则它确实没有带来顾客，砍渠道按此评估。",
+                f"{names} has spend, but no lead, visit or customer record names that channel: if it is another "
+                "spelling (巨量引擎 for 抖音), give the exports one name and import them again; otherwise it brought "
+                "nobody, and the cut list counts it so.",
+            )
+        )
     cuts, cut_notes = cut_list(table, basis)
     notes.extend(cut_notes)
     left_out = after_data.left_out_note(con, cov.last_day, period.end, clinic)

@@ -54,3 +54,10 @@ SELECT a.channel, d.day - a.first_seen AS offset, d.day BETWEEN $start AND $end 
 FROM acquired a
 LEFT JOIN lines d ON d.customer_id = a.customer_id AND d.day >= a.first_seen
 GROUP BY ALL;
+
+-- name: named_channels
+-- Every channel a lead, a visit or a customer record names: a spend channel none of them names is money no
+-- customer can be traced to (抖音信息流 spend beside 抖音 leads), not a channel that brought nobody.
+SELECT DISTINCT channel FROM leads
+UNION SELECT channel FROM visits WHERE channel IS NOT NULL
+UNION SELECT source_channel FROM customers WHERE source_channel IS NOT NULL;

@@ -263,14 +263,23 @@ def _summary(r, con, lang: str) -> None:
 
 
 def _lookalikes(con, kind: str, names: list[str]) -> list[tuple[str, str]]:
-    """Names equal once spaces and case are ignored are probably one person or channel typed twice."""
+    """Names equal once spaces and case are ignored are probably one person or channel typed twice; so is a
+    channel whose name holds another's (抖音信息流 and 抖音, 美团点评 and 美团), as ad platforms and CRMs name them."""
     rows = con.execute(query("status", "known_names"), {"k": kind}).fetchall()
     by_norm: dict[str, set[str]] = {}
     for (name,) in rows:
         by_norm.setdefault("".join(name.split()).lower(), set()).add(name)
     hints, reported = [], set()
     for name in names:
-        others = by_norm.get("".join(name.split()).lower(), set()) - {name}
+        norm = "".join(name.split()).lower()
+        others = by_norm.get(norm, set()) - {name}
+        if kind == "channel":
+            others |= {
+                o
+                for n, known in by_norm.items()
+                if n != norm and len(min(n, norm, key=len)) >= 2 and (n in norm or norm in n)
+                for o in known
+            }
         if others and name not in reported:
             reported.update(others)
             hints.append((name, ", ".join(repr(o) for o in sorted(others))))
