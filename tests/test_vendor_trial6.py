@@ -150,7 +150,7 @@ def test_rows_after_the_data_s_last_day_are_named_and_every_measure_ends_there(w
     assert (channel["leads"], channel["spend"], funnel["leads"]) == (1, 100, 1)
 
 
-def test_spend_under_a_channel_no_lead_names_is_flagged_not_cut(ws):
+def test_spend_under_a_channel_no_lead_names_is_named_for_checking(ws):
     """Spend spelled otherwise than the leads (抖音信息流, 巨量引擎, 美团点评 beside 抖音 and 美团 leads) became
     channels with no lead, each a cut candidate on every flag, without a word. The data cannot tell them from a
     channel that brought nobody (SPEC: the costliest), so they stay on the cut list; the look-alikes are named at
