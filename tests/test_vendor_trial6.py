@@ -172,3 +172,39 @@ def test_spend_under_a_channel_no_lead_names_is_named_for_checking(ws):
     assert result.exit_code == 0, result.output
     out = json.loads(result.output)
     assert any(n.startswith("巨量引擎, 抖音信息流, 美团点评 has spend") for n in out["meta"]["notes"]), out["meta"]
+
+
+@pytest.mark.parametrize("form", ["csv", "xlsx"])
+def test_an_export_without_rows_and_its_placeholder_loads_nothing_and_succeeds(ws, form):
+    """A CRM writes 暂无数据 under the header when a query finds nothing: the file was refused as more than half
+    bad ('暂无数据' not a date), while the header alone loaded 0 rows."""
+    rows = [["到院日期", "顾客编号", "初诊/复诊"], ["暂无数据", "", ""]]
+    path = ws / f"到院登记.{form}"
+    write_csv(path, rows) if form == "csv" else write_xlsx(path, rows, sheet="到院登记")
+    result = run_cli("import", str(path), "--clinic", "本院")
+    assert result.exit_code == 0, result.output
+    assert "read 1 · loaded 0" in result.output and "blank/total rows skipped 1" in result.output, result.output
+
+
+def test_empty_files_and_sheets_say_so_without_a_mapping_lecture(ws):
+    import openpyxl
+
+    (ws / "收费明细.csv").write_bytes(b"")
+    empty = run_cli("import", str(ws / "收费明细.csv"), "--clinic", "本院")
+    assert empty.exit_code == 1 and "收费明细.csv is empty (0 bytes)" in empty.output, empty.output
+    openpyxl.Workbook().save(ws / "收费明细.xlsx")
+    blank = run_cli("import", str(ws / "收费明细.xlsx"), "--clinic", "本院")
+    assert blank.exit_code == 1 and "holds nothing: no cell in its first 30 rows is filled" in blank.output
+    assert "mapping" not in blank.output.lower(), blank.output
+
+
+def test_a_pivot_table_is_refused_as_one_and_a_target_sheet_points_to_targets_split(ws):
+    """A pivot (计数项:顾客编号 holding counts) was guessed to be customers with the counts as ids, and a target sheet
+    was told to add a 渠道 column to become spend."""
+    pivot = [["行标签", "求和项:实收金额", "计数项:顾客编号"], ["水光针", "3000", "3"], ["总计", "3000", "3"]]
+    refused = run_cli("import", str(write_xlsx(ws / "收费透视.xlsx", pivot)), "--clinic", "本院")
+    assert refused.exit_code == 1 and "is a pivot table ('行标签')" in refused.output, refused.output
+    plan = [["月份", "门店", "目标业绩(万元)", "目标来院人数"], ["2027-01", "静安店", "120", "300"]]
+    told = run_cli("import", str(write_xlsx(ws / "2027年目标.xlsx", plan)), "--clinic", "本院")
+    assert told.exit_code == 1 and "Targets are not imported" in told.output, told.output
+    assert not list(ws.glob("*.aesops-mapping.toml"))

@@ -24,7 +24,11 @@ _TOTAL_WORDS = (
 )
 # A count or a page marker under the table (共 2 条记录, 第1页/共1页, Page 1 of 3): a footer only when it is the
 # row's one filled cell, since 共6次 is also a course card's size in a 规格 column.
-_FOOTER_WORDS = r"^(?:共\d+[笔条项单行人次个](?:记录|数据)?|第\d+页[/,，]?(?:共\d+页)?|page\d+(?:of\d+)?)$"
+# And the placeholder an export writes for no rows at all (暂无数据, No data): a file with it alone holds nothing.
+_FOOTER_WORDS = (
+    r"^(?:共\d+[笔条项单行人次个](?:记录|数据)?|第\d+页[/,，]?(?:共\d+页)?|page\d+(?:of\d+)?"
+    r"|(?:暂无|无|没有)(?:数据|记录|符合条件的(?:数据|记录))|查询无结果|nodata|norecords)$"
+)
 TOTAL_MAX_CHARS = 12
 # A subtotal labelled with what it sums, in any column a name or the item is in: 张敏 小计, 小计(王芳), 2026-10-15 小计,
 # 本单合计 under 项目. Only 小计 and 合计 (no item or name ends with them), in cells of at most SUBTOTAL_MAX_CHARS.

@@ -83,6 +83,19 @@ def find_header_row(frame: pl.DataFrame, pool: list[Dataset], user_cols: set[str
     return best if best_hits >= 1 else None
 
 
+TARGETS_HINT = (
+    "Targets are not imported: make the year's plan with `aesops targets split --year 2027 --total 12000000 --save` "
+    "(or --growth 0.15), which splits it into months, clinics and consultants, then follow it with "
+    "`aesops targets track`."
+)
+# A pivot table's headers, as Excel and WPS write them in Chinese and English.
+_PIVOT = re.compile(
+    r"^\s*(?:(?:求和|计数|平均值|最大值|最小值|乘积)项\s*[:：]|(?:sum|count|average|max|min) of )"
+    r"|^行标签$|^row labels$",
+    re.I,
+)
+
+
 def _filled(cell) -> bool:
     return cell is not None and bool(str(cell).strip())
 
@@ -200,6 +213,9 @@ def recognise_frame(
         if row >= frame.height:
             raise UsageError(f"{where}: header_row = {user.header_row} is past the last row ({frame.height}).")
     else:
+        if not any(_filled(c) for i in range(min(SCAN_ROWS, frame.height)) for c in _row_cells(frame, i)):
+            # Nothing to recognise: a header's absence would be read as unknown columns, with a mapping lecture.
+            raise InputFileError(f"{where} holds nothing: no cell in its first {SCAN_ROWS} rows is filled.")
         row = find_header_row(frame, pool, user_cols)
     no_header = row is None
     two_rows = (
@@ -224,6 +240,15 @@ def recognise_frame(
     )
     if two_rows is not None:
         row, headers = two_rows
+    pivot = next((h for h in headers.values() if _PIVOT.search(h)), None)
+    if pivot is not None:
+        # Its cells are sums and counts (计数项:顾客编号 holds 3, not a customer): read as lines, they would load
+        # counts as ids and totals as sales.
+        raise InputFileError(
+            f"{where} is a pivot table ('{pivot}'): aesops reads the lines it sums, not the sums.",
+            hint="Export the detail (明细) from the CRM, or double-click the pivot table's grand total in Excel, "
+            "which writes its lines to a new sheet, and import that.",
+        )
     if no_header:
         ds = pool[0] if kind else DATASETS["orders"]
         rec = rg.Recognition(
@@ -294,6 +319,13 @@ def locate(
     if not rec.best.viable:
         named = kind or (user.kind if user else None)
         real = ", ".join(t for c, t in headers.items() if not c.startswith("="))
+        if not named and any(re.search(r"目标|指标|target", t, re.I) for t in headers.values()):
+            # A plan (目标业绩 by month and clinic) is made in aesops, not imported: no mapping file is the fix.
+            raise InputFileError(
+                f"{where}: the header row (row {row + 1}) does not match any dataset aesops knows. "
+                f"Headers found: {real}.",
+                hint=TARGETS_HINT,
+            )
         raise RecognitionRefused(
             f"{where}: the header row (row {row + 1}) does not match dataset '{ds.name}' ({ds.label_zh}). "
             f"Headers found: {real}."

@@ -403,6 +403,8 @@ def check_readable(path: Path) -> None:
             f"{path.name}: unsupported file type '{suffix}'.",
             hint="aesops reads .xlsx, .xls, .xlsm, .xlsb, .ods and .csv (UTF-8, UTF-8-BOM, GBK/GB18030).",
         )
+    if path.stat().st_size == 0:
+        raise InputFileError(f"{path.name} is empty (0 bytes).", hint=_RESAVE)
     if _disguised(path) == "html":
         raise InputFileError(
             f"{path.name} is a web page (HTML) named .xls, not an Excel workbook.",

@@ -469,6 +469,32 @@ MESSAGES: dict[str, Pair] = {
             "away would make reading it take gigabytes, so it was refused."
         ),
     ),
+    "pivot_table": (
+        "{where}是数据透视表（“{header}”）：aesops 读取它汇总的明细行，而不是汇总数。",
+        "{where} is a pivot table ('{header}'): aesops reads the lines it sums, not the sums.",
+    ),
+    "pivot_hint": (
+        "请从 CRM 导出明细；或在 Excel 中双击透视表的总计单元格，它会把明细行写到新工作表，再导入那个工作表。",
+        (
+            "Export the detail (明细) from the CRM, or double-click the pivot table's grand total in Excel, which "
+            "writes its lines to a new sheet, and import that."
+        ),
+    ),
+    "targets_hint": (
+        (
+            "目标不是导入的数据：用 `aesops targets split --year 2027 --total 12000000 --save`（或 --growth 0.15）"
+            "制定全年目标，它会分到月、门店和咨询师，再用 `aesops targets track` 跟进。"
+        ),
+        (
+            "Targets are not imported: make the year's plan with `aesops targets split --year 2027 --total "
+            "12000000 --save` (or --growth 0.15), which splits it into months, clinics and consultants, then follow "
+            "it with `aesops targets track`."
+        ),
+    ),
+    "nothing_in_sheet": (
+        "{where}：前 {n} 行没有任何内容（空表）。",
+        "{where} holds nothing: no cell in its first {n} rows is filled.",
+    ),
     "no_header_row": (
         "{where}：前 {n} 行里没有找到表头，没有一个列名是 aesops 认得的。",
         "{where}: no header row found in the first {n} rows; no column name is one aesops knows.",
