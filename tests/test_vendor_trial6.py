@@ -208,3 +208,18 @@ def test_a_pivot_table_is_refused_as_one_and_a_target_sheet_points_to_targets_sp
     told = run_cli("import", str(write_xlsx(ws / "2027年目标.xlsx", plan)), "--clinic", "本院")
     assert told.exit_code == 1 and "Targets are not imported" in told.output, told.output
     assert not list(ws.glob("*.aesops-mapping.toml"))
+
+
+def test_a_clinic_column_that_differs_from_clinic_is_said(ws):
+    """--clinic 徐汇店 on a file whose 门店 column says 上海徐汇 stored the lines under 上海徐汇 without a word, so
+    `--clinic 徐汇店` later missed them. The file's column decides (--clinic fills empty cells), and it is said."""
+    rows = [["收费日期", "顾客编号", "项目", "实收金额", "门店"], ["2026-10-08", "C1", "水光针", "1200", "上海徐汇"]]
+    rows.append(["2026-10-09", "C2", "光子嫩肤", "1000", ""])
+    result = run_cli("import", str(write_csv(ws / "收费明细.csv", rows)), "--clinic", "徐汇店")
+    assert result.exit_code == 0, result.output
+    assert "the file's clinic column says 上海徐汇" in result.output and "--clinic 徐汇店 only fills" in result.output
+    filed = _q(ws, "SELECT clinic, paid_amount::DOUBLE FROM orders ORDER BY 1")
+    assert filed == [("上海徐汇", 1200.0), ("徐汇店", 1000.0)]
+    alone = [rows[0], ["2026-10-10", "C3", "水光针", "900", "徐汇店"], ["2026-10-10", "C4", "水光针", "900", ""]]
+    quiet = run_cli("import", str(write_csv(ws / "收费明细_2.csv", alone)), "--clinic", "徐汇店")
+    assert "loaded 2" in quiet.output and "clinic column says" not in quiet.output, quiet.output

@@ -55,6 +55,8 @@ class ImportResult:
     duplicates: int = 0
     # Rows added into another of the same key (spend split by campaign or account), not skipped.
     summed: int = 0
+    # The clinics of the rows the batch wrote: the file's own 门店 column's where it has one, else --clinic's.
+    clinics: list[str] = field(default_factory=list)
     # Records older than the stored ones (Dataset.newest_by), among the duplicates: they replaced nothing.
     older: int = 0
     rejected: int = 0
@@ -784,6 +786,9 @@ def _load(
             result.loaded, result.updated, result.duplicates, result.summed, result.older = _upsert(con, ds, batch_id)
         _record_rejects(con, prep.problems, batch_id, path.name, sheet_name)
         result.new_names = _record_names(con, ds, batch_id)
+        result.clinics = [
+            r[0] for r in con.execute(_sql("batch_clinics", table=(ds.name, DATASETS)), {"b": batch_id}).fetchall()
+        ]
         con.execute(
             _sql("record_batch"),
             {

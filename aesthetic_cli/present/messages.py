@@ -104,6 +104,10 @@ MESSAGES: dict[str, Pair] = {
             "or account), not skipped as duplicates"
         ),
     ),
+    "clinic_from_file": (
+        "  文件的门店列写的是 {names}：这些行按文件记入；--clinic {clinic} 只用于门店为空的行",
+        "  the file's clinic column says {names}: those rows are filed so; --clinic {clinic} only fills empty cells",
+    ),
     "rows_older": (
         "  其中 {n} 条比仓库中已有的更旧（最后消费日期更早），没有覆盖",
         "  {n} of them are older than the records stored (an earlier last use) and replaced nothing",

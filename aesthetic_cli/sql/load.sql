@@ -88,6 +88,9 @@ JOIN {table} t ON t.row_key = i.row_key
 LEFT JOIN import_batches b ON b.batch_id = t.batch_id
 WHERE ({differs}) AND (b.date_max IS NULL OR $dmax IS NULL OR b.date_max <= $dmax);
 
+-- name: batch_clinics
+SELECT DISTINCT clinic FROM {table} WHERE batch_id = $b AND clinic IS NOT NULL ORDER BY 1;
+
 -- name: count_changed
 SELECT count(*) FROM aesops_changed;
 

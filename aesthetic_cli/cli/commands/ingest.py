@@ -109,6 +109,7 @@ def import_(
                 typer.echo(line)
         return
     ws = open_workspace(db)
+    given = clinic
     clinic = clinic or ws.default_clinic
     failed: list[str] = []
     con = connect(ws.db_path)
@@ -139,6 +140,11 @@ def import_(
                 continue
             for r in (result, *result.more):
                 _summary(r, con, talk)
+                other = [c for c in r.clinics if c != given]
+                if given and other:
+                    # The file's 门店 column decides; --clinic only fills its empty cells. Said, as 上海徐汇 for
+                    # 徐汇店 would otherwise split the clinic's figures without a word.
+                    err.print(t("clinic_from_file", talk, names=", ".join(other), clinic=given), markup=False)
             for name, why in result.skipped_sheets:
                 err.print(t("sheet_skipped", talk, name=name, why=localize(why, talk)), markup=False)
     if failed:
