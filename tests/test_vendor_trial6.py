@@ -223,3 +223,27 @@ def test_a_clinic_column_that_differs_from_clinic_is_said(ws):
     alone = [rows[0], ["2026-10-10", "C3", "水光针", "900", "徐汇店"], ["2026-10-10", "C4", "水光针", "900", ""]]
     quiet = run_cli("import", str(write_csv(ws / "收费明细_2.csv", alone)), "--clinic", "徐汇店")
     assert "loaded 2" in quiet.output and "clinic column says" not in quiet.output, quiet.output
+
+
+def test_terminal_tables_cut_long_names_and_say_unassigned_in_english(ws):
+    """A 4,500-character item folded over 150 lines of the items table; --lang en printed 未指定."""
+    import json
+
+    long_item = "超长" * 2250
+    orders = [["收费日期", "顾客编号", "项目", "实收金额"], ["2026-10-05", "C1", long_item, "600"]]
+    orders.append(["2026-10-06", "C2", "水光针", "900"])
+    assert run_cli("import", str(write_csv(ws / "收费.csv", orders)), "--clinic", "本院").exit_code == 0
+    table = run_cli("items", "--month", "2026-10", "--lang", "en")
+    assert table.exit_code == 0 and "超…" in table.output and table.output.count("超") < 60, table.output
+    assert "(unassigned)" in table.output and "未指定" not in table.output, table.output
+    data = run_cli("items", "--month", "2026-10", "--format", "json")
+    assert long_item in [r["item"] for r in json.loads(data.output)["items"]]
+
+
+def test_a_long_list_of_unused_columns_is_cut_after_eight(ws):
+    head = ["收费日期", "顾客编号", "项目", "实收金额", *[f"备用字段{i}" for i in range(1, 21)]]
+    rows = [head, ["2026-10-05", "C1", "水光针", "600", *[""] * 20]]
+    result = run_cli("import", str(write_csv(ws / "收费.csv", rows)), "--clinic", "本院")
+    assert result.exit_code == 0, result.output
+    assert "备用字段8, … (20 in all; aesops import --explain lists each)" in result.output, result.output
+    assert "备用字段9" not in result.output

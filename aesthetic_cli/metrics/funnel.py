@@ -282,7 +282,7 @@ def _crediting(by: str | None) -> list[Note]:
                 "By consultant: sales, buyers and deal visits go to the consultant who received the customer that "
                 "day (the order lines' consultant when no visit that day names one), as in aesops consultants; "
                 "visitors to the visit's consultant; cash in with the day's sales (a day of top-ups only: the order "
-                "lines' consultant); consumption names no consultant and sits under '未指定' (unassigned).",
+                "lines' consultant); consumption names no consultant and sits under '(unassigned)' (未指定).",
             )
         ]
     if by == "department":

@@ -136,7 +136,13 @@ def said_value(column: str, value, lang: str):
         from aesthetic_cli.present.messages import t
 
         return t("row_rejected" if value == "rejected" else "cell_blanked", lang)
+    if value == UNASSIGNED and lang == "en":
+        return "(unassigned)"
     return value
+
+
+# What the layer files a row under when it names no consultant, department or channel (sql/derived.sql).
+UNASSIGNED = "未指定"
 
 
 DAY_COLUMNS = {

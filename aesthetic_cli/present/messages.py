@@ -117,6 +117,10 @@ MESSAGES: dict[str, Pair] = {
         "  the file or sheet name says refunds: every line's amount counts as a refund (taken off sales)",
     ),
     "columns_unused": ("  未使用的列：{names}", "  columns not used: {names}"),
+    "more_columns": (
+        "（共 {n} 列，aesops import --explain 逐列列出）",
+        " ({n} in all; aesops import --explain lists each)",
+    ),
     # Reject reasons (importer/convert.py stores the English; people read their language).
     "reason_amount": ("不是金额", "not an amount"),
     "reason_number": ("不是数字", "not a number"),

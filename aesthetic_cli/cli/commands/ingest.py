@@ -260,7 +260,9 @@ def _summary(r, con, lang: str) -> None:
     if r.layout is not None and r.layout.constants.get("kind") == "退款":
         err.print(t("read_as_refunds", lang), markup=False)
     if r.ignored_headers:
-        err.print(escape(t("columns_unused", lang, names=", ".join(r.ignored_headers))))
+        shown = r.ignored_headers if len(r.ignored_headers) <= 10 else [*r.ignored_headers[:8], "…"]
+        more = t("more_columns", lang, n=len(r.ignored_headers)) if len(r.ignored_headers) > 10 else ""
+        err.print(escape(t("columns_unused", lang, names=", ".join(shown)) + more))
     for kind, names in r.new_names.items():
         key = {"channel": "new_channel", "consultant": "new_consultant"}.get(kind, "new_other")
         err.print(t(key, lang, kind=kind, names=", ".join(names)), markup=False)
