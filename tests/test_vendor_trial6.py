@@ -247,3 +247,10 @@ def test_a_long_list_of_unused_columns_is_cut_after_eight(ws):
     assert result.exit_code == 0, result.output
     assert "备用字段8, … (20 in all; aesops import --explain lists each)" in result.output, result.output
     assert "备用字段9" not in result.output
+
+
+def test_an_english_customer_file_names_its_advisor(ws):
+    rows = [["Guest Code", "Name", "Mobile", "Advisor"], ["C1", "Wang Fang", "13800000001", "Li Na"]]
+    result = run_cli("import", str(write_csv(ws / "customers.csv", rows)), "--kind", "customers", "--clinic", "本院")
+    assert result.exit_code == 0, result.output
+    assert _q(ws, "SELECT customer_id, owner_consultant FROM customers") == [("C1", "Li Na")]

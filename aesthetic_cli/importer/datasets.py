@@ -221,7 +221,7 @@ _register(
                 "owner_consultant",
                 TEXT,
                 False,
-                ("所属咨询师", "归属咨询师", "专属咨询师", "咨询师", "owner"),
+                ("所属咨询师", "归属咨询师", "专属咨询师", "咨询师", "所属顾问", "顾问", "owner", "advisor"),
                 "consultant",
             ),
             _f("member_level", TEXT, False, ("会员等级", "等级", "会员级别", "level")),
