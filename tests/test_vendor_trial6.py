@@ -254,3 +254,67 @@ def test_an_english_customer_file_names_its_advisor(ws):
     result = run_cli("import", str(write_csv(ws / "customers.csv", rows)), "--kind", "customers", "--clinic", "本院")
     assert result.exit_code == 0, result.output
     assert _q(ws, "SELECT customer_id, owner_consultant FROM customers") == [("C1", "Li Na")]
+
+
+def test_a_corrected_customer_leaves_the_layer_as_a_full_build_would(ws):
+    """The month re-exported with bill B3 under C4 instead of C3: the scoped refresh took facts as only ever added, so
+    C3's day stayed beside C4's (sales 54,000 and 52 buyers for the orders' 52,000 and 51). The layer after the
+    update equals a full build of the same facts."""
+    import json
+
+    from aesthetic_cli.warehouse import connect, derived
+    from tests.conftest import layer_rows
+
+    head = ["收费日期", "单号", "顾客编号", "项目", "实收金额"]
+    bills = [head, ["2026-10-07", "B3", "C3", "玻尿酸", "2000"]]
+    bills += [[f"2026-10-{1 + i % 28:02d}", f"B{10 + i}", f"X{i}", "水光针", "1000"] for i in range(50)]
+    assert run_cli("import", str(write_csv(ws / "收费.csv", bills)), "--clinic", "本院").exit_code == 0
+    again = [head, ["2026-10-07", "B3", "C4", "玻尿酸", "2000"], *bills[2:]]
+    fixed = run_cli("import", str(write_csv(ws / "收费_重导.csv", again)), "--clinic", "本院")
+    assert "loaded 0 · updated 1 · duplicates skipped 50" in fixed.output, fixed.output
+    shown = run_cli("funnel", "--month", "2026-10", "--format", "json")
+    assert shown.exit_code == 0, shown.output
+    kpis = json.loads(shown.output)["kpis"][0]
+    assert (kpis["sales"], kpis["buyers"]) == (52000, 51)
+    con = connect(ws / "aesops.duckdb")
+    try:
+        con.execute("BEGIN TRANSACTION")
+        incremental = layer_rows(con)
+        derived.rebuild(con)
+        assert layer_rows(con) == incremental
+        con.execute("ROLLBACK")
+    finally:
+        con.close()
+
+
+def test_two_visits_of_one_day_are_not_rewritten_by_an_export_that_drops_one(ws):
+    """C1 came twice on 10-05 (张敏's 初诊, then 李娜's 复诊): the two lines are told apart by their order alone. A
+    later export without the first made the second one rank 1 and rewrote 张敏's line as 李娜's. A key held twice is
+    left as stored (and the export's new line loads)."""
+    head = ["到院日期", "顾客编号", "初诊/复诊", "现场咨询师"]
+    v1 = [head, ["2026-10-05", "C1", "初诊", "张敏"], ["2026-10-05", "C1", "复诊", "李娜"]]
+    v2 = [head, ["2026-10-05", "C1", "复诊", "李娜"], ["2026-10-09", "C2", "初诊", "张敏"]]
+    assert run_cli("import", str(write_csv(ws / "到院_1.csv", v1)), "--clinic", "本院").exit_code == 0
+    later = run_cli("import", str(write_csv(ws / "到院_2.csv", v2)), "--clinic", "本院")
+    assert "loaded 1 · updated 0 · duplicates skipped 1" in later.output, later.output
+    visits = _q(ws, "SELECT visit_date::VARCHAR, customer_id, consultant FROM visits ORDER BY 1, 3")
+    assert visits == [("2026-10-05", "C1", "张敏"), ("2026-10-05", "C1", "李娜"), ("2026-10-09", "C2", "张敏")]
+
+
+def test_a_correction_in_an_older_export_is_named_not_applied_silently(ws):
+    """The narrower export (10-03 to 10-18) imported after the wider one (to 10-25) keeps the stored values, and
+    says how many of its lines differed."""
+    _import(ws, "线索_1010-1031", LEADS_2)
+    older = _import(ws, "线索_1001-1020", LEADS_1)
+    assert "1 of them differ from the lines stored, but this file's data end earlier" in older.output, older.output
+
+
+def test_a_recharge_since_the_last_use_makes_the_newer_card_version(ws):
+    """K1 recharged 10,000 after its last use on 09-20: both exports show that last use, and the one imported last
+    won, the older (balance 1,000) undoing the recharge. The running recharge total orders them: 11,000 stays."""
+    head = ["卡号", "顾客编号", "充值金额", "余额", "最后消费日期"]
+    before = [head, ["K1", "C1", "5000", "1000", "2026-09-20"]]
+    after = [head, ["K1", "C1", "15000", "11000", "2026-09-20"]]
+    for name, rows in (("储值卡_1031", after), ("储值卡_0930", before)):
+        assert run_cli("import", str(write_csv(ws / f"{name}.csv", rows)), "--clinic", "本院").exit_code == 0
+    assert _q(ws, "SELECT card_id, balance::DOUBLE FROM cards") == [("K1", 11000.0)]

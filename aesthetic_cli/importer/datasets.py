@@ -51,6 +51,9 @@ class Dataset:
     # A date of the record that says which of two versions is newer (a card's last use): an upsert keeps the
     # newest, so an older export imported after a newer one replaces nothing.
     newest_by: str | None = None
+    # A running total of the record that only grows (a card's 累计充值): on the same newest_by date, the larger is
+    # the newer version (a recharge leaves the last use as it was).
+    grows: str | None = None
 
     @property
     def required(self) -> list[Field]:
@@ -507,6 +510,7 @@ _register(
         key=("card_id",),
         date_field="opened_at",
         newest_by="last_used_at",
+        grows="recharge_total",
     )
 )
 

@@ -780,7 +780,7 @@ def _load(
         batch_id = next_batch_id(con)
         result.batch_id = batch_id
         if ds.mode == "append":
-            result.loaded, result.updated = _append(con, ds, layout, batch_id, result.date_max)
+            result.loaded, result.updated, result.older = _append(con, ds, layout, batch_id, result.date_max)
             result.duplicates = prep.good_rows - result.loaded - result.updated
         else:
             result.loaded, result.updated, result.duplicates, result.summed, result.older = _upsert(con, ds, batch_id)
@@ -868,46 +868,55 @@ def append_key(ds: Dataset, layout: Layout) -> list[str]:
     return ["clinic", *[k for k in key if k != "clinic"]]
 
 
-def _append(con, ds: Dataset, layout: Layout, batch_id: int, last_day: date | None) -> tuple[int, int]:
-    """(new, updated): rows whose key is not stored are new; a stored one the file gives other values is updated
-    (its version before kept for `aesops batches drop`); the rest are duplicates."""
+def _append(con, ds: Dataset, layout: Layout, batch_id: int, last_day: date | None) -> tuple[int, int, int]:
+    """(new, updated, older): rows whose key is not stored are new; a stored one the file gives other values is
+    updated (its version before kept for `aesops batches drop`), unless the file is the older export; the rest
+    are duplicates (the older ones among them)."""
     # incoming carries _rank: the row's place among equal keys in its file (see import_file), so two
     # identical lines in one export both load, and the same two in a re-export are both skipped.
     key = append_key(ds, layout)
     cols = _table_columns(con, ds.name, exclude={"row_key", "batch_id", "source_row"})
     table = (ds.name, DATASETS)
     row_key = Fragment(row_key_sql(con, _row_key(key)))
-    updated = 0
+    updated = older = 0
     # A first import has nothing to update: its rows are not hashed twice.
     if con.execute(_sql("has_rows", table=table)).fetchone()[0]:
-        updated = _update_changed(con, ds, cols, key, row_key, batch_id, last_day)
+        updated, older = _update_changed(con, ds, cols, key, row_key, batch_id, last_day)
     count = _sql("count_rows", table=table)
     before = con.execute(count).fetchone()[0]
     con.execute(with_fragments(_sql("append", table=table, cols=(cols, cols)), row_key=row_key), {"batch": batch_id})
-    return con.execute(count).fetchone()[0] - before, updated
+    return con.execute(count).fetchone()[0] - before, updated, older
 
 
 def _update_changed(
     con, ds: Dataset, cols: list[str], key: list[str], row_key: Fragment, batch_id: int, last_day: date | None
-) -> int:
+) -> tuple[int, int]:
+    """(updated, older): stored lines given other values, and those left as stored because the file's data end
+    before the data of the file that stored them (an older export imported after a newer one)."""
     values = [c for c in cols if c not in key]
     table = (ds.name, DATASETS)
+    # The key a second line of the same key would have (rank 2): the warehouse holding one says the key repeats.
+    rank_2 = str(row_key).replace("CAST(_rank AS VARCHAR)", "'2'")
+    assert rank_2 != str(row_key), "load.sql's row_key names _rank as CAST(_rank AS VARCHAR)"
     changed = with_fragments(
         _sql("append_changed", table=table),
         t_key=per_column(query("load", "t_col"), key, cols),
         merged=per_column(query("load", "upsert_keep_known"), values, cols),
         differs=per_column(query("load", "upsert_differs"), values, cols, " OR "),
+        same_key=per_column(query("load", "j_same_key"), key, cols, " AND "),
         row_key=row_key,
+        row_key_2=Fragment(rank_2),
     )
     con.execute(changed, {"dmax": last_day})
-    updated = con.execute(_sql("count_changed")).fetchone()[0]
+    updated, older = con.execute(_sql("count_changed")).fetchone()
+    con.execute(_sql("drop_older_changed"))
     if updated:
         ensure_prior(con, ds.name)
         con.execute(_sql("append_keep_prior", table=table), {"batch": batch_id})
         con.execute(_sql("append_delete_changed", table=table))
         con.execute(_sql("append_insert_changed", table=table, cols=([*key, *values], cols)), {"batch": batch_id})
     con.execute(_sql("append_done"))
-    return updated
+    return updated, older
 
 
 def _upsert(con, ds: Dataset, batch_id: int) -> tuple[int, int, int, int, int]:
@@ -930,7 +939,7 @@ def _upsert(con, ds: Dataset, batch_id: int) -> tuple[int, int, int, int, int]:
         last = "upsert_newest" if ds.newest_by else "upsert_last"
         aggs = Fragment(", ".join(each("upsert_sum" if c in ds.sum_fields else last, [c]) for c in values))
         if ds.newest_by:
-            aggs = Fragment(aggs.replace("{newest}", with_identifiers("{c}", c=(ds.newest_by, cols))))
+            aggs = Fragment(with_fragments(aggs, **_newest(ds, cols)))
         con.execute(with_fragments(_sql("upsert_inc_grouped", key=(key, cols)), aggs=aggs))
     join = each("upsert_same_key", key, " AND ")
     merge = with_fragments(
@@ -938,7 +947,9 @@ def _upsert(con, ds: Dataset, batch_id: int) -> tuple[int, int, int, int, int]:
         i_key=each("upsert_incoming_col", key),
         merged=each("upsert_keep_known", values),
         differs=each("upsert_differs", values, " OR "),
-        older=each("upsert_older", [ds.newest_by]) if ds.newest_by else Fragment("false"),
+        older=Fragment(with_fragments(query("load", "upsert_older"), **_newest(ds, cols)))
+        if ds.newest_by
+        else Fragment("false"),
         join=join,
     )
     con.execute(merge)
@@ -949,6 +960,15 @@ def _upsert(con, ds: Dataset, batch_id: int) -> tuple[int, int, int, int, int]:
     con.execute(_sql("upsert_done"))
     summed = incoming_rows - distinct_keys if ds.sum_fields else 0
     return new, updated, incoming_rows - summed - new - updated, summed, older
+
+
+def _newest(ds: Dataset, cols: list[str]) -> dict[str, Fragment]:
+    """The columns that order a record's versions (Dataset.newest_by, Dataset.grows), checked against the table's."""
+    assert ds.newest_by is not None
+    return {
+        "newest": Fragment(with_identifiers("{c}", c=(ds.newest_by, cols))),
+        "grows": Fragment(with_identifiers("{c}", c=(ds.grows, cols)) if ds.grows else "NULL"),
+    }
 
 
 def _table_columns(con, table: str, exclude: set[str]) -> list[str]:

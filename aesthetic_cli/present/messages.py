@@ -108,6 +108,16 @@ MESSAGES: dict[str, Pair] = {
         "  文件的门店列写的是 {names}：这些行按文件记入；--clinic {clinic} 只用于门店为空的行",
         "  the file's clinic column says {names}: those rows are filed so; --clinic {clinic} only fills empty cells",
     ),
+    "lines_older": (
+        (
+            "  其中 {n} 行与已导入的不同，但这个文件的数据止于更早的日期（较旧的导出），没有覆盖；"
+            "若它是更正，请导入一份覆盖到同样日期的新导出"
+        ),
+        (
+            "  {n} of them differ from the lines stored, but this file's data end earlier than theirs (an older "
+            "export), so they were left as stored; if it is a correction, import a new export reaching as far"
+        ),
+    ),
     "rows_older": (
         "  其中 {n} 条比仓库中已有的更旧（最后消费日期更早），没有覆盖",
         "  {n} of them are older than the records stored (an earlier last use) and replaced nothing",

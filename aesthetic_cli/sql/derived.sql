@@ -165,14 +165,20 @@ UNION SELECT customer_id FROM customers
     WHERE batch_id BETWEEN $lo AND $hi AND batch_id IN (SELECT batch_id FROM layer_batches)
 UNION SELECT customer_id FROM treatments
     WHERE batch_id BETWEEN $lo AND $hi AND batch_id IN (SELECT batch_id FROM layer_batches)
--- The lines those batches updated, as they were: a corrected customer leaves the one it was filed under.
-UNION SELECT customer_id FROM orders_prior WHERE replaced_by IN (SELECT batch_id FROM layer_batches)
-UNION SELECT customer_id FROM visits_prior WHERE replaced_by IN (SELECT batch_id FROM layer_batches)
-UNION SELECT customer_id FROM treatments_prior WHERE replaced_by IN (SELECT batch_id FROM layer_batches)
+-- The leads those batches updated, as they were: a lead's customer or phone may have been corrected. (Updated
+-- order lines, visits and treatments make the refresh a full build: batches_replaced_facts.)
 UNION SELECT customer_id FROM leads_prior
     WHERE replaced_by IN (SELECT batch_id FROM layer_batches) AND customer_id IS NOT NULL
 UNION SELECT p.customer_id FROM leads_prior l JOIN customer_phone p ON l.phone = p.phone
     WHERE l.replaced_by IN (SELECT batch_id FROM layer_batches) AND l.customer_id IS NULL;
+
+-- name: batches_replaced_facts
+-- Whether the batches updated order lines, visits or treatments (load._update_changed): the scoped refresh
+-- takes facts as only ever added (a day whose line moved to another customer would stay, and a rewritten
+-- purchase day's gap would count twice), so those batches take the full build.
+SELECT EXISTS (SELECT 1 FROM orders_prior WHERE replaced_by IN (SELECT batch_id FROM layer_batches))
+    OR EXISTS (SELECT 1 FROM visits_prior WHERE replaced_by IN (SELECT batch_id FROM layer_batches))
+    OR EXISTS (SELECT 1 FROM treatments_prior WHERE replaced_by IN (SELECT batch_id FROM layer_batches));
 
 -- name: batch_share
 -- The fact rows the batches in layer_batches brought (ids from $lo to $hi, as constants for the zone maps),

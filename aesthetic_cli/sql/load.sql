@@ -81,18 +81,30 @@ SELECT EXISTS (SELECT 1 FROM {table});
 -- export of the same leads, visits or bills that booked, arrived or corrected them. Each keeps what the
 -- file leaves empty (as upsert_keep_known). A line is changed only by a file reaching at least as far
 -- as the one that stored it (an older export imported after a newer one does not undo it).
+-- Only a key the file and the warehouse each hold once: two visits of one customer on one day are told apart by
+-- their rank in the file alone, and an export that drops or reorders one of them would rewrite the other.
 CREATE OR REPLACE TEMP TABLE aesops_changed AS
-SELECT {t_key}, {merged}, t.row_key, i._row
-FROM (SELECT *, {row_key} AS row_key FROM incoming) i
+SELECT {t_key}, {merged}, t.row_key, i._row,
+       b.date_max IS NOT NULL AND $dmax IS NOT NULL AND b.date_max > $dmax AS older
+FROM (SELECT *, {row_key} AS row_key, {row_key_2} AS row_key_2 FROM incoming) i
 JOIN {table} t ON t.row_key = i.row_key
 LEFT JOIN import_batches b ON b.batch_id = t.batch_id
-WHERE ({differs}) AND (b.date_max IS NULL OR $dmax IS NULL OR b.date_max <= $dmax);
+WHERE ({differs}) AND i._rank = 1
+  AND NOT EXISTS (SELECT 1 FROM incoming j WHERE j._rank = 2 AND {same_key})
+  AND NOT EXISTS (SELECT 1 FROM {table} t2 WHERE t2.row_key = i.row_key_2);
 
 -- name: batch_clinics
 SELECT DISTINCT clinic FROM {table} WHERE batch_id = $b AND clinic IS NOT NULL ORDER BY 1;
 
 -- name: count_changed
-SELECT count(*) FROM aesops_changed;
+SELECT count(*) FILTER (WHERE NOT older), count(*) FILTER (WHERE older) FROM aesops_changed;
+
+-- name: drop_older_changed
+-- A line the file gives other values, but from an export that ends before the one that stored it: kept as stored.
+DELETE FROM aesops_changed WHERE older;
+
+-- name: j_same_key
+j.{c} IS NOT DISTINCT FROM i.{c}
 
 -- name: append_keep_prior
 INSERT INTO {table}_prior SELECT t.*, $batch FROM {table} t WHERE t.row_key IN (SELECT row_key FROM aesops_changed);
@@ -129,12 +141,15 @@ sum({c}) AS {c}
 arg_max({c}, _row) FILTER (WHERE {c} IS NOT NULL) AS {c}
 
 -- name: upsert_newest
--- A dataset with a date that orders versions (Dataset.newest_by): the newest row of a key, whole.
-arg_max({c}, (coalesce({newest}, DATE '0001-01-01'), _row)) AS {c}
+-- A dataset with a date that orders versions (Dataset.newest_by, then a running total that only grows): the newest
+-- row of a key, whole.
+arg_max({c}, (coalesce({newest}, DATE '0001-01-01'), coalesce({grows}, -1), _row)) AS {c}
 
 -- name: upsert_older
--- The file's version is older than the stored one: its date earlier, or none beside a stored one.
-coalesce(i.{c} < t.{c}, i.{c} IS NULL AND t.{c} IS NOT NULL)
+-- The file's version is older than the stored one: its date earlier (none is the earliest), or on the same date
+-- its running total smaller (a recharge since leaves the last use as it was).
+(coalesce(i.{newest}, DATE '0001-01-01'), coalesce(i.{grows}, -1))
+    < (coalesce(t.{newest}, DATE '0001-01-01'), coalesce(t.{grows}, -1))
 
 -- name: upsert_same_key
 t.{c} IS NOT DISTINCT FROM i.{c}

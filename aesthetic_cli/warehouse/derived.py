@@ -170,7 +170,9 @@ def refresh(
         ids = sorted({b for b, _ in scoped or ()})
         if not full:
             con.executemany(query("derived", "add_scope_batch"), [{"batch": b} for b in ids])
-            full = _full_build_cheaper(con, ids)
+            full = con.execute(query("derived", "batches_replaced_facts")).fetchone()[0] or _full_build_cheaper(
+                con, ids
+            )
         if full:
             _rebuild_all(con)
         else:

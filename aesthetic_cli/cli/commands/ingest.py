@@ -236,7 +236,10 @@ def _summary(r, con, lang: str) -> None:
     if r.summed:
         err.print(t("rows_summed", lang, n=f"{r.summed:,}"), markup=False)
     if r.older:
-        err.print(t("rows_older", lang, n=f"{r.older:,}"), markup=False)
+        from aesthetic_cli.importer.datasets import DATASETS
+
+        older = "lines_older" if DATASETS[r.dataset].mode == "append" else "rows_older"
+        err.print(t(older, lang, n=f"{r.older:,}"), markup=False)
     if r.problems is not None and r.problems.height:
         for row in r.problems.head(5).iter_rows(named=True):
             value = f"'{mask_value(row['value'], row['field'])}' " if row["value"] is not None else ""
