@@ -26,11 +26,15 @@ def test_an_item_bought_and_refunded_the_same_day_has_no_buyer(ws):
         ["2026-01-06", "C2", "小气泡", "0.20"],
         ["2026-01-06", "C2", "退费-小气泡", "-0.30"],
         ["2026-01-07", "C3", "水光针", "1500"],
+        ["2026-01-08", "C4", "光子嫩肤", "800"],
+        ["2026-01-08", "C4", "退款", "-800"],
     ]
     assert run_cli("import", str(write_csv(ws / "收费.csv", orders)), "--clinic", "本院").exit_code == 0
     items = _items("2026-01")
     assert (items["水光针"]["buyers"], items["水光针"]["sales"]) == (1, 1500)
     assert (items["小气泡"]["buyers"], items["小气泡"]["sales"]) == (0, 0)
+    # A refund that names no item (退款) still makes C4's day no deal: 光子嫩肤 has no buyer.
+    assert items["光子嫩肤"]["buyers"] == 0
 
 
 def test_growth_over_a_year_the_data_covers_in_part_asks_each_month_for_last_year_plus_growth(ws):

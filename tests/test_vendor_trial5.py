@@ -251,7 +251,7 @@ def test_english_dates_counts_with_units_and_a_month_as_six_digits_are_read(ws):
 @pytest.mark.parametrize("form", ["csv", "xlsx"])
 def test_a_week_range_is_refused_and_a_weekday_or_time_after_the_day_is_read(ws, form):
     """A spend row for 2026-09-28 至 2026-10-04 was stored as 09-28: the week's 1,400 left October whole. It is refused
-    with why; a weekday (周一, (Mon)) or a time of day after the day is still the day."""
+    with why; a weekday, a time of day, a zone or a note after the day is still the day."""
     from tests.test_batches_mapping import _q
 
     spend = [
@@ -261,6 +261,10 @@ def test_a_week_range_is_refused_and_a_weekday_or_time_after_the_day_is_read(ws,
         ["2026/10/07 下午 2:05:00", "抖音", "100"],
         ["2026-09-28 至 2026-10-04", "美团", "1400"],
         ["2026-10-08（补录）", "美团", "50"],
+        ["2026/10/02-2026/10/03", "美团", "20"],
+        ["2026-10-09 GMT+08:00", "美团", "1"],
+        ["2026-10-09 下午2点", "美团", "2"],
+        ["2026-10-09(一)", "美团", "4"],
     ]
     path = ws / f"投放.{form}"
     write_csv(path, spend) if form == "csv" else write_xlsx(path, spend, sheet="投放")
@@ -270,9 +274,11 @@ def test_a_week_range_is_refused_and_a_weekday_or_time_after_the_day_is_read(ws,
         ("2026-10-05", "抖音", 300.0),
         ("2026-10-06", "抖音", 200.0),
         ("2026-10-07", "抖音", 100.0),
+        ("2026-10-08", "美团", 50.0),
+        ("2026-10-09", "美团", 7.0),  # three rows of one day and channel: spend split by campaign, summed
     ]
     assert "row 5, column '日期': '2026-09-28 至 2026-10-04' a range of dates" in result.output
-    assert "row 6, column '日期': '2026-10-08（补录）' not a date" in result.output
+    assert "row 7, column '日期': '2026/10/02-2026/10/03' a range of dates" in result.output
 
 
 BILL_HEAD = ["订单号", "收费日期", "顾客编号", "订单实收金额", "项目名称", "项目实收"]
@@ -302,11 +308,19 @@ def test_a_bill_total_on_every_line_gives_way_to_the_line_amounts_that_add_up_to
     assert month_kpis("2026-10")["sales"] == 19780
 
 
-def test_a_second_amount_that_does_not_add_up_to_the_first_leaves_the_mapping_alone(ws):
-    """Bill B1's lines add up to 1,500 against 1,600 written on them (a discount on the bill, or simply another
-    amount): nothing says the first column is a total, so it stays paid_amount: 1,600 × 3 + 17,680 × 2 + 500."""
+def test_a_bill_total_whose_lines_do_not_always_add_up_is_refused_with_the_lines_as_the_guess(ws):
+    """Bill B1's lines add up to 1,500 against the 1,600 written on each (a discount on the bill) and B3's 450 to 500:
+    the first column is still a bill's total (the same on every line of a bill whose lines differ), and kept as the
+    amount it counted B1 three times. Neither column is sure, so the file is refused and the guess takes the
+    lines; the confirmed guess loads 1,200 + 300 + 0 + 16,800 + 880 + 450."""
     rows = [BILL_HEAD, *BILLS]
     rows[3] = ["B1", "2026-10-01", "C1", "1600", "面膜", "0"]
     rows[6] = ["B3", "2026-10-03", "C3", "500", "祛斑", "450"]
-    assert run_cli("import", str(write_csv(ws / "收费明细.csv", rows)), "--clinic", "本院").exit_code == 0
-    assert month_kpis("2026-10")["sales"] == 1600 * 3 + 17680 * 2 + 500
+    path = write_csv(ws / "收费明细.csv", rows)
+    refused = run_cli("import", str(path), "--clinic", "本院")
+    assert refused.exit_code == 1, refused.output
+    assert "column '订单实收金额' is the same on every line of a bill" in refused.output, refused.output
+    assert "in 2 bill(s) the lines do not add up to it" in refused.output
+    proposal = ws / "收费明细.csv.aesops-mapping.toml"
+    assert run_cli("import", str(path), "--clinic", "本院", "--mapping", str(proposal)).exit_code == 0
+    assert month_kpis("2026-10")["sales"] == 1200 + 300 + 16800 + 880 + 450

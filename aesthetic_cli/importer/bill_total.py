@@ -11,14 +11,15 @@ from aesthetic_cli.importer import recognise as rg
 
 # The rows read to decide: enough bills to tell a total from a coincidence, few enough to cost nothing.
 SAMPLE_ROWS = 5000
-# The bills whose lines must add up: a bill-level discount or a subtotal line in a few bills is allowed for.
-AGREEING = 0.9
+# The bills of several lines on whose every line a total column must be the same.
+CONSTANT = 0.95
 WHY = "bill_lines"
 
 
 def prefer_line_amounts(frame: pl.DataFrame, row: int, headers: dict[str, str], rec: rg.Recognition) -> None:
-    """Moves an amount field from a bill-total column to the unread column whose lines add up to it (in place).
-    A column the user mapped is left as mapped."""
+    """Moves an amount field from a bill-total column to the unread column of the bill's lines (in place). When the
+    lines add up to the total bill by bill, that is all; when some bills' do not (a discount on the bill), neither
+    column is sure, and the move is the guess a refusal proposes. A column the user mapped is left as mapped."""
     best = rec.best
     bill = next((c for c, m in best.matches.items() if m.field == "order_id"), None)
     if bill is None or bill not in frame.columns:
@@ -31,15 +32,20 @@ def prefer_line_amounts(frame: pl.DataFrame, row: int, headers: dict[str, str], 
         for col, text in headers.items():
             if col in best.matches or col not in frame.columns or not rg.header_score(best.dataset, f, text):
                 continue
-            if _adds_up(body, bill, total, col):
-                del best.matches[total]
-                best.matches[col] = rg.Match(col, m.field, m.score, WHY, m.values)
-                break
+            found = _bill_total(body, bill, total, col)
+            if found is None:
+                continue
+            del best.matches[total]
+            best.matches[col] = rg.Match(col, m.field, m.score, WHY, m.values)
+            if found:
+                rec.doubts.append(("bill_total", {"total": headers[total], "lines": text, "bills": found}))
+            break
 
 
-def _adds_up(body: pl.DataFrame, bill: str, total: str, lines: str) -> bool:
-    """Whether `total` is the same on every line of a bill and is the sum of `lines` over it, in most bills, some
-    of them of several lines."""
+def _bill_total(body: pl.DataFrame, bill: str, total: str, lines: str) -> int | None:
+    """None when `total` is not a bill's total beside `lines`; else how many bills' lines do not add up to it (0: they
+    all do). A bill's total is the same on every line of nearly every bill of several lines, where the line amounts
+    differ in most."""
     cells = (
         body.select(pl.col(c).cast(pl.String) for c in dict.fromkeys((bill, total, lines)))
         .select(
@@ -49,13 +55,17 @@ def _adds_up(body: pl.DataFrame, bill: str, total: str, lines: str) -> bool:
         )
         .drop_nulls()
     )
-    if cells.is_empty():
-        return False
     bills = cells.group_by("bill").agg(
         pl.len().alias("n"),
         (pl.col("total").min() == pl.col("total").max()).alias("constant"),
+        (pl.col("line").min() != pl.col("line").max()).alias("varies"),
         ((pl.col("line").sum() - pl.col("total").first()).abs() < 0.005).alias("sums"),
     )
     several = bills.filter(pl.col("n") >= 2)
-    agreeing = bills.filter(pl.col("constant") & pl.col("sums")).height
-    return several.filter(pl.col("constant") & pl.col("sums")).height > 0 and agreeing >= AGREEING * bills.height
+    if several.is_empty():
+        return None
+    constant, varies = several["constant"].sum() / several.height, several["varies"].sum() / several.height
+    if constant < CONSTANT or varies < 0.5:
+        return None
+    # One bill off is enough for a doubt: taken as sure, its discount would be lost without a word.
+    return bills.filter(~(pl.col("constant") & pl.col("sums"))).height

@@ -165,19 +165,14 @@ def parse_number(col: str) -> pl.Expr:
     return _amount(pl.col(col).str.replace(_COUNT_UNIT, ""))
 
 
-# What may follow a day in its cell, once parse_date has normalised it (年月/. as -, 日 as a space): a weekday and a
-# time of day, as tills write them. Nothing else: 2026-09-28 至 2026-10-04 is a week, not its first day, and a
-# week's spend read as its first day lands whole in one month.
-_WEEKDAY = r"(?:星期|周|礼拜)[一二三四五六日天]|(?i:mon|tue|wed|thu|fri|sat|sun)[a-z]*\.?"
-_CLOCK = (
-    r"(?:(?:上午|下午|中午|晚上|凌晨|早上|(?i:am|pm))\s?)?\d{1,2}"
-    r"(?:[:：]\d{2}(?:[:：]\d{2}(?:[-,]\d+)?)?|时(?:\d{1,2}分(?:\d{1,2}秒)?)?)"
-    r"(?:\s?(?i:[ap]\.?m\.?))?(?:\s?(?:Z|[+-]\d{2}:?\d{2}|(?i:utc|gmt|cst)))?"
-)
-DAY_TAIL = rf"(?:\s?[(（](?:{_WEEKDAY})[)）]|\s(?:{_WEEKDAY}))?(?:[ T](?:{_CLOCK}))?(?:\s(?:{_WEEKDAY}))?"
-# Two dates in one cell (a week or a campaign's span): said so, not "not a date".
+# What may follow a day in its cell, once parse_date has normalised it (年月/. as -, 日 as a space), after a space,
+# a T or a bracket: a time of day, a weekday, a zone, a note (14:05, 下午2点, (一), GMT+08:00, (补录)), as tills write
+# them; never a second date (_RANGE).
+DAY_TAIL = r"(?:[\sT(（,，].*)?"
+# Two dates in one cell (a week or a campaign's span) are no day: 2026-09-28 至 2026-10-04 read as its first day put
+# a week's spend whole into one month. Refused, and said so, not "not a date".
 RANGE = "a range of dates (from … to …), not one day: give each day or the month its own row"
-_RANGE = r"\d[^\d]*(?:至|到|~|～|—|–|\s-\s|(?i:\sto\s)).*\d{1,2}[-/.月]\d{1,2}"
+_RANGE = r"\d[^\d]*(?:至|到|~|～|—|–|\s-\s|(?i:\sto\s)).*\d{1,2}[-/.月]\d{1,2}|\d-\d{4}[-/.]\d{1,2}"
 
 
 def parse_date(col: str, allow_month: bool = False, order: str | None = None, fmt: str | None = None) -> pl.Expr:
@@ -225,12 +220,12 @@ def parse_date(col: str, allow_month: bool = False, order: str | None = None, fm
             pl.Date, "%Y-%m-%d", strict=False
         )
         v = pl.coalesce(from_serial, other, from_compact, from_text)
-    return pl.when(v.dt.year().is_between(1900, 2100)).then(v)
+    return pl.when(v.dt.year().is_between(1900, 2100) & ~s.str.contains(_RANGE)).then(v)
 
 
 # The common day, with or without its time of day: the fast paths' (here and importer/setwise.py); any other text
 # after the day goes to parse_date, which reads a weekday or a time and refuses the rest.
-ISO_DAY = r"^\d{4}-\d{2}-\d{2}(?:[ T]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?$"
+ISO_DAY = r"^\d{4}-\d{2}-\d{2}(?:[ T]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?$"
 
 
 # A number as Excel shows it in a narrow General column, and a CSV it saved keeps: 1.38E+10, or 1.3800138E+10.

@@ -126,6 +126,15 @@ def doubt_lines(rec: Recognition, lang: str = "zh") -> list[str]:
                 if lang == "zh"
                 else "nothing but the key column says so, and this dataset overwrites records"
             )
+        elif key == "bill_total":
+            out.append(
+                f"列「{a['total']}」在每张单的各行都相同，像是整单合计，而「{a['lines']}」逐行不同；"
+                f"但有 {a['bills']} 张单两者对不上（整单优惠？）：猜测用「{a['lines']}」，请核对"
+                if lang == "zh"
+                else f"column '{a['total']}' is the same on every line of a bill, a bill's total, and '{a['lines']}' "
+                f"differs line by line; but in {a['bills']} bill(s) the lines do not add up to it (a discount on the "
+                f"bill?): the guess takes '{a['lines']}'; check it"
+            )
     return out
 
 

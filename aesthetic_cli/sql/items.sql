@@ -1,7 +1,8 @@
 -- name: item_sales
 -- Per item in the period: sales (sale and refund lines), quantity, buyers, unit cost from the catalogue. A buyer
--- is a customer with a deal in the item (SPEC §2: a customer-day whose net is positive), here the item's own net
--- on that day: bought and refunded the same day, or 0.10 + 0.20 - 0.30, is no buyer.
+-- is a customer with a deal (SPEC §2: a customer-day whose net is positive) that bought the item, net, that day:
+-- bought and refunded the same day, or 0.10 + 0.20 - 0.30, is no buyer, whether the refund line names the item
+-- or only says 退款.
 WITH days AS (
     SELECT item, customer_id, day, any_value(g_department) AS department, sum(paid_amount) AS net,
            sum(coalesce(quantity, 1)) FILTER (WHERE line_kind = 'sale') AS quantity,
@@ -11,9 +12,9 @@ WITH days AS (
     WHERE line_kind <> 'topup' AND day BETWEEN $start AND $end AND ($clinic IS NULL OR g_clinic = $clinic)
     GROUP BY item, customer_id, day)
 SELECT item, any_value(department) AS department, sum(net) AS sales, sum(quantity) AS quantity,
-       count(DISTINCT customer_id) FILTER (WHERE net > 0) AS buyers, sum(lines) AS lines,
+       count(DISTINCT customer_id) FILTER (WHERE net > 0 AND day_net > 0) AS buyers, sum(lines) AS lines,
        any_value(unit_cost) AS unit_cost, any_value(list_price) AS list_price, any_value(role) AS role
-FROM days
+FROM (SELECT *, sum(net) OVER (PARTITION BY customer_id, day) AS day_net FROM days)
 GROUP BY 1;
 
 -- name: sale_lines
