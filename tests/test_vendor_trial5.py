@@ -324,3 +324,18 @@ def test_a_bill_total_whose_lines_do_not_always_add_up_is_refused_with_the_lines
     proposal = ws / "收费明细.csv.aesops-mapping.toml"
     assert run_cli("import", str(path), "--clinic", "本院", "--mapping", str(proposal)).exit_code == 0
     assert month_kpis("2026-10")["sales"] == 1200 + 300 + 16800 + 880 + 450
+
+
+def test_bill_totals_are_checked_whichever_column_comes_first_and_a_subtotal_line_is_no_discount(ws):
+    """With 项目实收 before 订单实收金额 the lines were read and B1's discount (1,600 paid for 1,700 of lines) was lost
+    without a word: the file is refused as when the total comes first. A bill's 小计 line, skipped on import, is no
+    discount: the file whose lines add up loads 1,200 + 300 + 100 + 16,800 + 880 + 500."""
+    order = [0, 1, 2, 5, 4, 3]
+    rows = [[r[i] for i in order] for r in (BILL_HEAD, *BILLS)]
+    rows[3] = [rows[3][0], rows[3][1], rows[3][2], "200", rows[3][4], "1600"]
+    refused = run_cli("import", str(write_csv(ws / "收费明细.csv", rows)), "--clinic", "本院")
+    assert refused.exit_code == 1 and "in 1 bill(s) the lines do not add up" in refused.output, refused.output
+    subtotal = [*BILLS[:3], ["B1", "2026-10-01", "C1", "1600", "小计", "1600"], *BILLS[3:]]
+    loaded = run_cli("import", str(write_csv(ws / "收费明细_小计.csv", [BILL_HEAD, *subtotal])), "--clinic", "本院")
+    assert loaded.exit_code == 0, loaded.output
+    assert month_kpis("2026-10")["sales"] == 1200 + 300 + 100 + 16800 + 880 + 500

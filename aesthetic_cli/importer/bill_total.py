@@ -24,22 +24,41 @@ def prefer_line_amounts(frame: pl.DataFrame, row: int, headers: dict[str, str], 
     bill = next((c for c, m in best.matches.items() if m.field == "order_id"), None)
     if bill is None or bill not in frame.columns:
         return
-    body = frame.slice(row + 1, SAMPLE_ROWS)
-    for total, m in list(best.matches.items()):
+    body = _without_subtotals(frame.slice(row + 1, SAMPLE_ROWS))
+    for mapped, m in list(best.matches.items()):
         f = best.dataset.field(m.field)
-        if f.type != d.AMOUNT or m.why in ("mapping", "constant", "computed") or total not in frame.columns:
+        if f.type != d.AMOUNT or m.why in ("mapping", "constant", "computed") or mapped not in frame.columns:
             continue
         for col, text in headers.items():
             if col in best.matches or col not in frame.columns or not rg.header_score(best.dataset, f, text):
                 continue
-            found = _bill_total(body, bill, total, col)
-            if found is None:
-                continue
-            del best.matches[total]
-            best.matches[col] = rg.Match(col, m.field, m.score, WHY, m.values)
+            # The mapped column as the bill's total beside the lines, or (the lines read first) as the lines beside it.
+            found = _bill_total(body, bill, mapped, col)
+            if found is not None:
+                del best.matches[mapped]
+                best.matches[col] = rg.Match(col, m.field, m.score, WHY, m.values)
+                lines = text
+            else:
+                found = _bill_total(body, bill, col, mapped)
+                lines = headers[mapped]
+                if not found:
+                    continue
             if found:
-                rec.doubts.append(("bill_total", {"total": headers[total], "lines": text, "bills": found}))
+                total = text if lines == headers[mapped] else headers[mapped]
+                rec.doubts.append(("bill_total", {"total": total, "lines": lines, "bills": found}))
             break
+
+
+def _without_subtotals(body: pl.DataFrame) -> pl.DataFrame:
+    """The rows convert.py reads as lines: a bill's 小计 line inside it is skipped there, and would read here as a
+    bill whose lines do not add up."""
+    text = [c for c, t in body.schema.items() if t == pl.String]
+    if not text:
+        return body
+    labelled = pl.any_horizontal(
+        pl.col(c).str.replace_all(r"\s", "").str.contains(cv.SUBTOTAL).fill_null(False) for c in text
+    )
+    return body.filter(~labelled)
 
 
 def _bill_total(body: pl.DataFrame, bill: str, total: str, lines: str) -> int | None:

@@ -319,7 +319,7 @@ def locate(
     if not rec.best.viable:
         named = kind or (user.kind if user else None)
         real = ", ".join(t for c, t in headers.items() if not c.startswith("="))
-        if not named and any(re.search(r"目标|指标|target", t, re.I) for t in headers.values()):
+        if not named and any(re.search(r"目标|target", t, re.I) for t in headers.values()):
             # A plan (目标业绩 by month and clinic) is made in aesops, not imported: no mapping file is the fix.
             raise InputFileError(
                 f"{where}: the header row (row {row + 1}) does not match any dataset aesops knows. "

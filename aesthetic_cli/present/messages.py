@@ -613,7 +613,7 @@ MESSAGES: dict[str, Pair] = {
     ),
     "batch_has_later": (
         (
-            "批次 {batch}（{file}）不能单独删除：之后的批次 {later}（共 {n} 个）建立在它之上（替换了它的记录"
+            "批次 {batch}（{file}）不能单独删除：之后导入的 {n} 批次 {later} 建立在它之上（替换了它的记录"
             "，或把它的行当作重复跳过）。"
         ),
         (
