@@ -297,6 +297,7 @@ def test_two_visits_of_one_day_are_not_rewritten_by_an_export_that_drops_one(ws)
     assert run_cli("import", str(write_csv(ws / "到院_1.csv", v1)), "--clinic", "本院").exit_code == 0
     later = run_cli("import", str(write_csv(ws / "到院_2.csv", v2)), "--clinic", "本院")
     assert "loaded 1 · updated 0 · duplicates skipped 1" in later.output, later.output
+    assert "1 of them differ from the lines stored, but their key" in later.output, later.output
     visits = _q(ws, "SELECT visit_date::VARCHAR, customer_id, consultant FROM visits ORDER BY 1, 3")
     assert visits == [("2026-10-05", "C1", "张敏"), ("2026-10-05", "C1", "李娜"), ("2026-10-09", "C2", "张敏")]
 

@@ -59,6 +59,9 @@ class ImportResult:
     clinics: list[str] = field(default_factory=list)
     # Records older than the stored ones (Dataset.newest_by), among the duplicates: they replaced nothing.
     older: int = 0
+    # Lines of a key held twice (two visits of a customer on one day) that the file gives other values: left as
+    # stored, among the duplicates.
+    repeated: int = 0
     rejected: int = 0
     blanked: int = 0
     skipped: int = 0
@@ -780,7 +783,9 @@ def _load(
         batch_id = next_batch_id(con)
         result.batch_id = batch_id
         if ds.mode == "append":
-            result.loaded, result.updated, result.older = _append(con, ds, layout, batch_id, result.date_max)
+            result.loaded, result.updated, result.older, result.repeated = _append(
+                con, ds, layout, batch_id, result.date_max
+            )
             result.duplicates = prep.good_rows - result.loaded - result.updated
         else:
             result.loaded, result.updated, result.duplicates, result.summed, result.older = _upsert(con, ds, batch_id)
@@ -868,31 +873,32 @@ def append_key(ds: Dataset, layout: Layout) -> list[str]:
     return ["clinic", *[k for k in key if k != "clinic"]]
 
 
-def _append(con, ds: Dataset, layout: Layout, batch_id: int, last_day: date | None) -> tuple[int, int, int]:
-    """(new, updated, older): rows whose key is not stored are new; a stored one the file gives other values is
-    updated (its version before kept for `aesops batches drop`), unless the file is the older export; the rest
-    are duplicates (the older ones among them)."""
+def _append(con, ds: Dataset, layout: Layout, batch_id: int, last_day: date | None) -> tuple[int, int, int, int]:
+    """(new, updated, older, repeated): rows whose key is not stored are new; a stored one the file gives other
+    values is updated (its version before kept for `aesops batches drop`), unless the file is the older export or
+    the key is held twice; the rest are duplicates (the older and repeated ones among them)."""
     # incoming carries _rank: the row's place among equal keys in its file (see import_file), so two
     # identical lines in one export both load, and the same two in a re-export are both skipped.
     key = append_key(ds, layout)
     cols = _table_columns(con, ds.name, exclude={"row_key", "batch_id", "source_row"})
     table = (ds.name, DATASETS)
     row_key = Fragment(row_key_sql(con, _row_key(key)))
-    updated = older = 0
+    updated = older = repeated = 0
     # A first import has nothing to update: its rows are not hashed twice.
     if con.execute(_sql("has_rows", table=table)).fetchone()[0]:
-        updated, older = _update_changed(con, ds, cols, key, row_key, batch_id, last_day)
+        updated, older, repeated = _update_changed(con, ds, cols, key, row_key, batch_id, last_day)
     count = _sql("count_rows", table=table)
     before = con.execute(count).fetchone()[0]
     con.execute(with_fragments(_sql("append", table=table, cols=(cols, cols)), row_key=row_key), {"batch": batch_id})
-    return con.execute(count).fetchone()[0] - before, updated, older
+    return con.execute(count).fetchone()[0] - before, updated, older, repeated
 
 
 def _update_changed(
     con, ds: Dataset, cols: list[str], key: list[str], row_key: Fragment, batch_id: int, last_day: date | None
-) -> tuple[int, int]:
-    """(updated, older): stored lines given other values, and those left as stored because the file's data end
-    before the data of the file that stored them (an older export imported after a newer one)."""
+) -> tuple[int, int, int]:
+    """(updated, older, repeated): stored lines given other values, and those left as stored because the file's
+    data end before the data of the file that stored them (an older export imported after a newer one), or
+    because their key is held twice (which of the two a changed line is, only its order says)."""
     values = [c for c in cols if c not in key]
     table = (ds.name, DATASETS)
     # The key a second line of the same key would have (rank 2): the warehouse holding one says the key repeats.
@@ -908,7 +914,7 @@ def _update_changed(
         row_key_2=Fragment(rank_2),
     )
     con.execute(changed, {"dmax": last_day})
-    updated, older = con.execute(_sql("count_changed")).fetchone()
+    updated, older, repeated = con.execute(_sql("count_changed")).fetchone()
     con.execute(_sql("drop_older_changed"))
     if updated:
         ensure_prior(con, ds.name)
@@ -916,7 +922,7 @@ def _update_changed(
         con.execute(_sql("append_delete_changed", table=table))
         con.execute(_sql("append_insert_changed", table=table, cols=([*key, *values], cols)), {"batch": batch_id})
     con.execute(_sql("append_done"))
-    return updated, older
+    return updated, older, repeated
 
 
 def _upsert(con, ds: Dataset, batch_id: int) -> tuple[int, int, int, int, int]:

@@ -118,6 +118,17 @@ MESSAGES: dict[str, Pair] = {
             "export), so they were left as stored; if it is a correction, import a new export reaching as far"
         ),
     ),
+    "lines_repeated": (
+        (
+            "  其中 {n} 行与已导入的不同，但同一键（如同一顾客同一天）有不止一行，只能按先后顺序对应，没有覆盖；"
+            "若要以新导出为准，请删除旧批次（aesops batches drop）后重新导入"
+        ),
+        (
+            "  {n} of them differ from the lines stored, but their key (a customer's day, say) holds several lines, "
+            "told apart only by their order, so they were left as stored; to take the new export's, drop the old "
+            "batch (aesops batches drop) and import again"
+        ),
+    ),
     "rows_older": (
         "  其中 {n} 条比仓库中已有的更旧（最后消费日期更早），没有覆盖",
         "  {n} of them are older than the records stored (an earlier last use) and replaced nothing",

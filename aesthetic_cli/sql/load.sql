@@ -81,27 +81,31 @@ SELECT EXISTS (SELECT 1 FROM {table});
 -- export of the same leads, visits or bills that booked, arrived or corrected them. Each keeps what the
 -- file leaves empty (as upsert_keep_known). A line is changed only by a file reaching at least as far
 -- as the one that stored it (an older export imported after a newer one does not undo it).
--- Only a key the file and the warehouse each hold once: two visits of one customer on one day are told apart by
--- their rank in the file alone, and an export that drops or reorders one of them would rewrite the other.
+-- Only a key the file and the warehouse each hold once is updated (`repeated` otherwise): two visits of one
+-- customer on one day are told apart by their rank in the file alone, and an export that drops or reorders one of
+-- them would rewrite the other.
 CREATE OR REPLACE TEMP TABLE aesops_changed AS
 SELECT {t_key}, {merged}, t.row_key, i._row,
-       b.date_max IS NOT NULL AND $dmax IS NOT NULL AND b.date_max > $dmax AS older
+       b.date_max IS NOT NULL AND $dmax IS NOT NULL AND b.date_max > $dmax AS older,
+       i._rank > 1 OR EXISTS (SELECT 1 FROM incoming j WHERE j._rank = 2 AND {same_key})
+           OR EXISTS (SELECT 1 FROM {table} t2 WHERE t2.row_key = i.row_key_2) AS repeated
 FROM (SELECT *, {row_key} AS row_key, {row_key_2} AS row_key_2 FROM incoming) i
 JOIN {table} t ON t.row_key = i.row_key
 LEFT JOIN import_batches b ON b.batch_id = t.batch_id
-WHERE ({differs}) AND i._rank = 1
-  AND NOT EXISTS (SELECT 1 FROM incoming j WHERE j._rank = 2 AND {same_key})
-  AND NOT EXISTS (SELECT 1 FROM {table} t2 WHERE t2.row_key = i.row_key_2);
+WHERE ({differs});
 
 -- name: batch_clinics
 SELECT DISTINCT clinic FROM {table} WHERE batch_id = $b AND clinic IS NOT NULL ORDER BY 1;
 
 -- name: count_changed
-SELECT count(*) FILTER (WHERE NOT older), count(*) FILTER (WHERE older) FROM aesops_changed;
+SELECT count(*) FILTER (WHERE NOT older AND NOT repeated), count(*) FILTER (WHERE older AND NOT repeated),
+       count(*) FILTER (WHERE repeated)
+FROM aesops_changed;
 
 -- name: drop_older_changed
--- A line the file gives other values, but from an export that ends before the one that stored it: kept as stored.
-DELETE FROM aesops_changed WHERE older;
+-- A line the file gives other values, but from an export that ends before the one that stored it, or of a key held
+-- twice: kept as stored.
+DELETE FROM aesops_changed WHERE older OR repeated;
 
 -- name: j_same_key
 j.{c} IS NOT DISTINCT FROM i.{c}

@@ -240,6 +240,8 @@ def _summary(r, con, lang: str) -> None:
 
         older = "lines_older" if DATASETS[r.dataset].mode == "append" else "rows_older"
         err.print(t(older, lang, n=f"{r.older:,}"), markup=False)
+    if r.repeated:
+        err.print(t("lines_repeated", lang, n=f"{r.repeated:,}"), markup=False)
     if r.problems is not None and r.problems.height:
         for row in r.problems.head(5).iter_rows(named=True):
             value = f"'{mask_value(row['value'], row['field'])}' " if row["value"] is not None else ""
