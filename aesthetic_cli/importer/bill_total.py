@@ -34,18 +34,17 @@ def prefer_line_amounts(frame: pl.DataFrame, row: int, headers: dict[str, str], 
                 continue
             # The mapped column as the bill's total beside the lines, or (the lines read first) as the lines beside it.
             found = _bill_total(body, bill, mapped, col)
-            if found is not None:
-                del best.matches[mapped]
-                best.matches[col] = rg.Match(col, m.field, m.score, WHY, m.values)
-                lines = text
-            else:
+            total, lines = mapped, col
+            if found is None:
                 found = _bill_total(body, bill, col, mapped)
-                lines = headers[mapped]
-                if not found:
-                    continue
+                total, lines = col, mapped
+            if found is None:
+                continue
+            if lines != mapped:
+                del best.matches[mapped]
+                best.matches[lines] = rg.Match(lines, m.field, m.score, WHY, m.values)
             if found:
-                total = text if lines == headers[mapped] else headers[mapped]
-                rec.doubts.append(("bill_total", {"total": total, "lines": lines, "bills": found}))
+                rec.doubts.append(("bill_total", {"total": headers[total], "lines": headers[lines], "bills": found}))
             break
 
 

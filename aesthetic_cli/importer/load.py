@@ -858,10 +858,15 @@ def _mostly_bad_message(path: Path, sheet: str | None, conv: Prepared, data_rows
     )
 
 
-def _row_key(cols: list[str]) -> Fragment:
-    """The row key over the key columns and _rank (load.sql's row_key)."""
+def _row_key(cols: list[str], rank: str = "CAST(_rank AS VARCHAR)") -> Fragment:
+    """The row key over the key columns and the row's rank (load.sql's row_key); rank "'2'": the key a second line
+    of the same key has."""
     return Fragment(
-        with_fragments(query("load", "row_key"), parts=per_column(query("load", "key_part"), cols, _FIELDS))
+        with_fragments(
+            query("load", "row_key"),
+            parts=per_column(query("load", "key_part"), cols, _FIELDS),
+            rank=Fragment(rank),
+        )
     )
 
 
@@ -886,7 +891,8 @@ def _append(con, ds: Dataset, layout: Layout, batch_id: int, last_day: date | No
     updated = older = repeated = 0
     # A first import has nothing to update: its rows are not hashed twice.
     if con.execute(_sql("has_rows", table=table)).fetchone()[0]:
-        updated, older, repeated = _update_changed(con, ds, cols, key, row_key, batch_id, last_day)
+        rank_2 = Fragment(row_key_sql(con, _row_key(key, "'2'")))
+        updated, older, repeated = _update_changed(con, ds, cols, key, (row_key, rank_2), batch_id, last_day)
     count = _sql("count_rows", table=table)
     before = con.execute(count).fetchone()[0]
     con.execute(with_fragments(_sql("append", table=table, cols=(cols, cols)), row_key=row_key), {"batch": batch_id})
@@ -894,16 +900,21 @@ def _append(con, ds: Dataset, layout: Layout, batch_id: int, last_day: date | No
 
 
 def _update_changed(
-    con, ds: Dataset, cols: list[str], key: list[str], row_key: Fragment, batch_id: int, last_day: date | None
+    con,
+    ds: Dataset,
+    cols: list[str],
+    key: list[str],
+    row_keys: tuple[Fragment, Fragment],
+    batch_id: int,
+    last_day: date | None,
 ) -> tuple[int, int, int]:
     """(updated, older, repeated): stored lines given other values, and those left as stored because the file's
     data end before the data of the file that stored them (an older export imported after a newer one), or
-    because their key is held twice (which of the two a changed line is, only its order says)."""
+    because their key is held twice (which of the two a changed line is, only its order says). row_keys: the
+    row's key, and the key a second line of the same key has (stored, it says the key repeats)."""
     values = [c for c in cols if c not in key]
     table = (ds.name, DATASETS)
-    # The key a second line of the same key would have (rank 2): the warehouse holding one says the key repeats.
-    rank_2 = str(row_key).replace("CAST(_rank AS VARCHAR)", "'2'")
-    assert rank_2 != str(row_key), "load.sql's row_key names _rank as CAST(_rank AS VARCHAR)"
+    row_key, rank_2 = row_keys
     changed = with_fragments(
         _sql("append_changed", table=table),
         t_key=per_column(query("load", "t_col"), key, cols),
@@ -911,7 +922,7 @@ def _update_changed(
         differs=per_column(query("load", "upsert_differs"), values, cols, " OR "),
         same_key=per_column(query("load", "j_same_key"), key, cols, " AND "),
         row_key=row_key,
-        row_key_2=Fragment(rank_2),
+        row_key_2=rank_2,
     )
     con.execute(changed, {"dmax": last_day})
     updated, older, repeated = con.execute(_sql("count_changed")).fetchone()

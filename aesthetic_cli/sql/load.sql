@@ -62,8 +62,9 @@ coalesce(CAST({c} AS VARCHAR), chr(0))
 
 -- name: row_key
 -- A fragment: NULL and '' must differ and no separator may collide with data, hence chr(31) and chr(0)
--- ({parts}: key_part per key column); _rank tells identical lines of one file apart.
-md5_number(concat_ws(chr(31), {parts}) || chr(31) || CAST(_rank AS VARCHAR))
+-- ({parts}: key_part per key column); the rank ({rank}: the row's _rank, as text) tells identical lines of one file
+-- apart.
+md5_number(concat_ws(chr(31), {parts}) || chr(31) || {rank})
 
 -- name: append
 -- NOT EXISTS, not NOT IN: DuckDB then builds its hash table on the file's rows and probes it with the
