@@ -145,11 +145,12 @@ class _Column:
 def _columns(frame, lang: str) -> list[_Column]:
     frame = visible(frame)
     from aesthetic_cli.present.sparkline import series_columns, spark
+    from aesthetic_cli.present.wrap import cut
 
     cols = [_Column(label(c, lang), [], frame.schema[c].is_numeric()) for c in frame.columns]
     for row in frame.iter_rows(named=True):
         for col, (c, v) in zip(cols, row.items(), strict=True):
-            col.cells.append(_cut(show_value(c, value_label(c, v, lang), cell_kind(row, c))))
+            col.cells.append(cut(show_value(c, value_label(c, v, lang), cell_kind(row, c)), CELL_WIDTH))
     series = series_columns(frame.columns)
     if series:
         # A monthly series (第1月…第12月) read at a glance, beside the row's name, before the numbers.
@@ -162,13 +163,9 @@ def _columns(frame, lang: str) -> list[_Column]:
     return cols
 
 
-# The longest text a terminal table shows of a cell (csv, json and xlsx keep it whole): a 4,500-character item
-# name folded over 150 lines of the table.
-CELL_CHARS = 40
-
-
-def _cut(text: str) -> str:
-    return text if len(text) <= CELL_CHARS else text[: CELL_CHARS - 1] + "…"
+# The most terminal cells a table shows of a cell (csv, json and xlsx keep it whole): a 4,500-character item name
+# folded over 150 lines of the table.
+CELL_WIDTH = 40
 
 
 def _key_count(cols: list[_Column]) -> int:

@@ -25,6 +25,19 @@ def cells(text: str) -> int:
     return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
 
 
+def cut(text: str, width: int) -> str:
+    """text in at most `width` terminal cells, ending in … where it was longer."""
+    if cells(text) <= width:
+        return text
+    out, used = [], 1  # the … takes one cell
+    for c in text:
+        used += cells(c)
+        if used > width:
+            break
+        out.append(c)
+    return "".join(out) + "…"
+
+
 def pad(text: str, width: int) -> str:
     """text followed by spaces up to `width` terminal cells: f"{name:<22}" counts 储值卡 as 3, not 6."""
     return text + " " * max(0, width - cells(text))
