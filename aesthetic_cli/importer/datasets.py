@@ -56,6 +56,9 @@ class Dataset:
     grows: str | None = None
 
     @property
+    # (bill id, kind, line): the fields that name one line of a bill whatever its date or amount, so that a later
+    # export covering its day that gives it another date or amount corrects it instead of adding it twice.
+    corrects_by: tuple[str, str, str] | None = None
     def required(self) -> list[Field]:
         return [f for f in self.fields if f.required]
 
@@ -446,6 +449,7 @@ _register(
 )
 
 _register(
+        corrects_by=("order_id", "line_kind", "item"),
     Dataset(
         "treatments",
         "治疗划扣",

@@ -784,7 +784,7 @@ def _load(
         result.batch_id = batch_id
         if ds.mode == "append":
             result.loaded, result.updated, result.older, result.repeated = _append(
-                con, ds, layout, batch_id, result.date_max
+                con, ds, layout, batch_id, (result.date_min, result.date_max)
             )
             result.duplicates = prep.good_rows - result.loaded - result.updated
         else:
@@ -878,10 +878,13 @@ def append_key(ds: Dataset, layout: Layout) -> list[str]:
     return ["clinic", *[k for k in key if k != "clinic"]]
 
 
-def _append(con, ds: Dataset, layout: Layout, batch_id: int, last_day: date | None) -> tuple[int, int, int, int]:
+def _append(
+    con, ds: Dataset, layout: Layout, batch_id: int, days: tuple[date | None, date | None]
+) -> tuple[int, int, int, int]:
     """(new, updated, older, repeated): rows whose key is not stored are new; a stored one the file gives other
     values is updated (its version before kept for `aesops batches drop`), unless the file is the older export or
-    the key is held twice; the rest are duplicates (the older and repeated ones among them)."""
+    the key is held twice; the rest are duplicates (the older and repeated ones among them). days: the first and
+    last day of the file's rows."""
     # incoming carries _rank: the row's place among equal keys in its file (see import_file), so two
     # identical lines in one export both load, and the same two in a re-export are both skipped.
     key = append_key(ds, layout)
@@ -890,13 +893,58 @@ def _append(con, ds: Dataset, layout: Layout, batch_id: int, last_day: date | No
     row_key = Fragment(row_key_sql(con, _row_key(key)))
     updated = older = repeated = 0
     # A first import has nothing to update: its rows are not hashed twice.
-    if con.execute(_sql("has_rows", table=table)).fetchone()[0]:
+    stored = con.execute(_sql("has_rows", table=table)).fetchone()[0]
+    if stored:
         rank_2 = Fragment(row_key_sql(con, _row_key(key, "'2'")))
-        updated, older, repeated = _update_changed(con, ds, cols, key, (row_key, rank_2), batch_id, last_day)
+        updated, older, repeated = _update_changed(con, ds, cols, key, (row_key, rank_2), batch_id, days[1])
     count = _sql("count_rows", table=table)
     before = con.execute(count).fetchone()[0]
     con.execute(with_fragments(_sql("append", table=table, cols=(cols, cols)), row_key=row_key), {"batch": batch_id})
-    return con.execute(count).fetchone()[0] - before, updated, older, repeated
+    new = con.execute(count).fetchone()[0] - before
+    if stored and new and _corrects(ds, layout, days):
+        fixed, skipped = _correct_lines(con, ds, cols, row_key, batch_id, days)
+        new, updated, older = new - fixed - skipped, updated + fixed, older + skipped
+    return new, updated, older, repeated
+
+
+def _corrects(ds: Dataset, layout: Layout, days: tuple[date | None, date | None]) -> bool:
+    """Lines of a bill can be matched across exports: the dataset names them and the file has the bill's id."""
+    return bool(ds.corrects_by and ds.corrects_by[0] in layout.mapping.values() and ds.date_field and all(days))
+
+
+def _correct_lines(
+    con, ds: Dataset, cols: list[str], row_key: Fragment, batch_id: int, days: tuple[date | None, date | None]
+) -> tuple[int, int]:
+    """(corrected, older) among the lines append just added: a bill's line stored before with another date or
+    amount, replaced (the stored version kept for `aesops batches drop`), or, when the file is the older export,
+    the file's line taken back out; load.sql's append_corrected says which lines match."""
+    assert ds.corrects_by and ds.date_field  # _corrects
+    table = (ds.name, DATASETS)
+    bill, kind, line = ds.corrects_by
+    params = {"dmin": days[0], "dmax": days[1], "batch": batch_id}
+    if not con.execute(_sql("any_on_days", table=table, day=(ds.date_field, cols)), params).fetchone()[0]:
+        return 0, 0
+    corrected = with_fragments(
+        _sql(
+            "append_corrected",
+            table=table,
+            bill=(bill, cols),
+            kind=(kind, cols),
+            line=(line, cols),
+            day=(ds.date_field, cols),
+        ),
+        merged=per_column(query("load", "upsert_keep_known"), cols, cols),
+        row_key=row_key,
+    )
+    con.execute(corrected, params)
+    fixed, older = con.execute(_sql("count_corrected")).fetchone()
+    if fixed or older:
+        ensure_prior(con, ds.name)
+        con.execute(_sql("corrected_keep_prior", table=table), {"batch": batch_id})
+        con.execute(_sql("corrected_delete", table=table))
+        con.execute(_sql("corrected_insert", table=table, cols=(cols, cols)), {"batch": batch_id})
+    con.execute(_sql("corrected_done"))
+    return fixed, older
 
 
 def _update_changed(

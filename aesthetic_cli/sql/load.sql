@@ -95,6 +95,58 @@ JOIN {table} t ON t.row_key = i.row_key
 LEFT JOIN import_batches b ON b.batch_id = t.batch_id
 WHERE ({differs});
 
+-- name: append_corrected
+-- A bill's line a later export gives another date, amount or payment (the bill's id kept): a correction, not a
+-- second line (SPEC §1, each order line once). Run after append, so only the bills of the lines it added are looked
+-- at: each added line is matched to a line stored before, of its bill ({bill}) and kind ({kind}), when each side
+-- holds that line ({line}) once, or that bill and kind once whatever the line, on the days the file covers. A daily
+-- export of a bill's later day (a refund, a second session) leaves the earlier day's lines alone, and a sale never
+-- corrects a refund. A stored line from an export reaching further than this file's is newer (older: the file's
+-- line is taken back out, not kept beside it).
+CREATE OR REPLACE TEMP TABLE aesops_corrected AS
+WITH added AS (SELECT row_key, {bill} AS bill FROM {table} WHERE batch_id = $batch AND {bill} IS NOT NULL),
+i AS (
+    SELECT *, count(*) OVER (PARTITION BY clinic, {bill}, {kind}) AS in_bill,
+           count(*) OVER (PARTITION BY clinic, {bill}, {kind}, {line}) AS in_line
+    FROM (SELECT *, {row_key} AS row_key FROM incoming WHERE {bill} IN (SELECT bill FROM added))
+),
+t AS (
+    SELECT *, count(*) OVER (PARTITION BY clinic, {bill}, {kind}) AS in_bill,
+           count(*) OVER (PARTITION BY clinic, {bill}, {kind}, {line}) AS in_line
+    FROM {table}
+    WHERE {day} BETWEEN $dmin AND $dmax AND {bill} IN (SELECT bill FROM added) AND batch_id <> $batch
+)
+SELECT {merged}, i.row_key, i._row, t.row_key AS stored_key,
+       b.date_max IS NOT NULL AND b.date_max > $dmax AS older
+FROM i JOIN t ON t.clinic = i.clinic AND t.{bill} = i.{bill} AND t.{kind} = i.{kind}
+     AND ((i.in_bill = 1 AND t.in_bill = 1) OR (t.{line} = i.{line} AND i.in_line = 1 AND t.in_line = 1))
+LEFT JOIN import_batches b ON b.batch_id = t.batch_id
+WHERE i.row_key IN (SELECT row_key FROM added);
+
+-- name: any_on_days
+-- Whether any line stored before falls on the file's days (a new day's export: none, and nothing to correct).
+SELECT EXISTS (SELECT 1 FROM {table} WHERE {day} BETWEEN $dmin AND $dmax AND batch_id <> $batch);
+
+-- name: count_corrected
+SELECT count(*) FILTER (WHERE NOT older), count(*) FILTER (WHERE older) FROM aesops_corrected;
+
+-- name: corrected_keep_prior
+INSERT INTO {table}_prior SELECT t.*, $batch FROM {table} t
+WHERE t.row_key IN (SELECT stored_key FROM aesops_corrected WHERE NOT older);
+
+-- name: corrected_delete
+-- The stored lines corrected, and the file's lines as append added them (put back merged, or not at all when older).
+DELETE FROM {table}
+WHERE row_key IN (SELECT stored_key FROM aesops_corrected WHERE NOT older)
+   OR row_key IN (SELECT row_key FROM aesops_corrected);
+
+-- name: corrected_insert
+INSERT INTO {table} ({cols}, row_key, batch_id, source_row)
+SELECT {cols}, row_key, $batch, _row FROM aesops_corrected WHERE NOT older;
+
+-- name: corrected_done
+DROP TABLE IF EXISTS aesops_corrected;
+
 -- name: batch_clinics
 SELECT DISTINCT clinic FROM {table} WHERE batch_id = $b AND clinic IS NOT NULL ORDER BY 1;
 
