@@ -212,16 +212,18 @@ def overdue_count(con, asof: date, clinic: str | None) -> int:
 
 
 def test_overdue_listed_by_hand(world):
-    # 水光针's interval is 71 days. As of 10-31: A's last deal by then 03-01 (due 05-11, 173 days over; its
-    # 11-15 lies ahead) and G's 02-10 (due 04-22, 192 over); D's 10-01 is due 12-11. Lifetime as of 10-31.
+    # As of 10-31 水光针's interval is 31 days, the median of the gaps known then (A's 111, D's 30, G's 31; A's 259 to
+    # 11-15 lies ahead). A's last deal by then 03-01 (due 04-01, 213 days over; its 11-15 lies ahead) and G's 02-10
+    # (due 03-13, 232 over); D's 10-01 is due 11-01. Lifetime as of 10-31.
     cols = ("customer_id", "item", "due_date", "overdue_days", "lifetime_sales")
     rows = overdue_listed(world, date(2025, 10, 31), None, ["A", "D", "G", "nobody"]).select(cols).rows()
     assert rows == [
-        ("A", "水光针", date(2025, 5, 11), 173, D("2200.00")),
-        ("G", "水光针", date(2025, 4, 22), 192, D("1200.00")),
+        ("A", "水光针", date(2025, 4, 1), 213, D("2200.00")),
+        ("G", "水光针", date(2025, 3, 13), 232, D("1200.00")),
     ]
     assert overdue_count(world, date(2025, 10, 31), None) == 2
-    # As of 12-31: D (due 12-11, 20 over) and G (253 over); A's 11-15 is due 2026-01-25, C's and F's later.
+    # As of 12-31 (every gap known: median (31 + 111) / 2 = 71): D (due 12-11, 20 over) and G (253 over); A's 11-15
+    # is due 2026-01-25, C's and F's later.
     rows = overdue_listed(world, date(2025, 12, 31), None, ["A", "D"]).select(cols).rows()
     assert rows == [("D", "水光针", date(2025, 12, 11), 20, D("1300.00"))]
     assert overdue_count(world, date(2025, 12, 31), None) == 2
@@ -232,7 +234,8 @@ def test_overdue_listed_by_hand(world):
     rows = overdue_listed(world, date(2025, 12, 31), "西店", ["D", "E"]).select(cols).rows()
     assert rows == [("D", "水光针", date(2025, 12, 11), 20, D("1300.00"))]
     assert overdue_count(world, date(2025, 12, 31), "西店") == 1
-    # G's 02-10 plus 71 days is 04-22: overdue from 04-23 on (due before the date), not on 04-22 itself.
+    # In April the gaps known are A's 111 and G's 31 (median 71): G's 02-10 plus 71 days is 04-22: overdue from 04-23
+    # on (due before the date), not on 04-22 itself.
     assert [overdue_count(world, date(2025, 4, d), None) for d in (22, 23)] == [0, 1]
 
 
@@ -251,7 +254,8 @@ def assert_overdue_listed_is_the_definition(con, day: date, clinic: str | None) 
 
 def test_overdue_listed_is_the_definition_on_the_hand_world(world):
     counts = [assert_overdue_listed_is_the_definition(world, day, clinic) for day in DATES for clinic in CLINICS]
-    assert max(counts) == 2
+    # 11-10: A (03-01), D (10-01) and G (02-10) past the 31 days of the gaps known by then.
+    assert max(counts) == 3
 
 
 def test_layer_reads_equal_the_definitions_on_the_sample(sample_db):

@@ -4,14 +4,16 @@ from the CDNOW file by Python dicts (tests/test_predict.cdnow_summary), not by t
 
 from __future__ import annotations
 
+import statistics
 from collections import Counter
+from itertools import pairwise
 
 import numpy as np
 import pytest
 
 from aesthetic_cli.metrics import clv_models as cm
 from tests import test_predict
-from tests.test_predict import CALIBRATION_END, cdnow_summary
+from tests.test_predict import CALIBRATION_END, cdnow_rows, cdnow_summary
 
 # The CDNOW warehouse of test_predict (imported once per module), for the tests below.
 cdnow_db, cdnow = test_predict.cdnow_db, test_predict.cdnow
@@ -76,11 +78,17 @@ def test_the_list_ranked_in_the_warehouse_is_the_per_customer_ranking(cdnow):
     rows = zip(x, t_x, T, strict=True)
     if_alive = np.array([cm.expected_deals_if_alive(m, 180 / 7, [a], [b], [c])[0] for a, b, c in rows])
     risk = (1 - cm.p_alive(m, x, t_x, T)) * if_alive * value
-    # The list's customers are the overdue (SPEC §2): CDNOW sells one item, so a customer is overdue when their
-    # last deal day plus the item's median repurchase interval (rounded half up, as DuckDB's round) lies before
-    # the calibration end, i.e. when more than that many days have passed since it: (T − t_x) weeks.
-    interval = cdnow.execute("SELECT median_interval_days FROM item_intervals WHERE item = 'CD'").fetchone()[0]
-    overdue = np.rint((T - t_x) * 7) > np.floor(interval + 0.5)
+    # The list's customers are the overdue (SPEC §2): CDNOW sells one item, so a customer is overdue when more days
+    # than the item's median repurchase interval have passed since their last deal day, (T − t_x) weeks. The
+    # interval as it stood at the calibration end: the days between a customer's consecutive purchase days up to it,
+    # from the file (the purchases after it are not known on that day).
+    bought: dict[str, set] = {}
+    for cid, day, amount in cdnow_rows():
+        if amount > 0 and day <= CALIBRATION_END:
+            bought.setdefault(cid, set()).add(day)
+    gaps = [(b - a).days for days in bought.values() for a, b in pairwise(sorted(days))]
+    interval = statistics.median(gaps)
+    overdue = np.rint((T - t_x) * 7) > interval
     assert 0 < overdue.sum() < len(x) and ((risk > 0) & ~overdue).sum() > 100
     assert r.meta["overdue_customers"] == int(overdue.sum())
     assert r.meta["customers_at_risk"] == int(((risk > 0) & overdue).sum())

@@ -194,14 +194,31 @@ FROM k LEFT JOIN topups t USING (card_id);
 SELECT max(greatest(opened_at, last_used_at)) AS day FROM cards
 WHERE greatest(opened_at, last_used_at) <= current_date;
 
+-- name: intervals_upto
+-- Each item's median repurchase interval from the purchases up to $asof: the days between a customer's
+-- consecutive purchase days of the item (a sale line paid above zero), as derived.sql's item_intervals has them
+-- for every purchase.
+SELECT item, median(gap) AS interval_days
+FROM (SELECT item, day - lag(day) OVER (PARTITION BY customer_id, item ORDER BY day) AS gap
+      FROM (SELECT DISTINCT customer_id, item, order_date AS day FROM orders
+            WHERE line_kind = 'sale' AND paid_amount > 0 AND order_date <= $asof))
+WHERE gap IS NOT NULL
+GROUP BY item
+
 -- name: last_deal_items
 -- overdue's, overdue_count's and overdue_listed's shared part: item intervals, the customers with a day after
 -- $asof (late) and their last deal and lifetime sales up to $asof worked out from their days, and what each
 -- customer bought on their last deal day (buys: from the layer, or for the late ones from their order lines).
 -- buys is not materialized: not kept as a table of every customer's items.
-intervals AS (
-    SELECT item, median_interval_days AS interval_days FROM item_intervals WHERE median_interval_days IS NOT NULL),
 late AS (SELECT DISTINCT customer_id FROM customer_days WHERE day > $asof),
+-- The layer's medians count every purchase; as of a day the data goes on after, those after it are left out (the
+-- list as of a past day is the one that day would have shown): worked out from the order lines up to $asof, read
+-- only then.
+intervals AS (
+    SELECT item, median_interval_days AS interval_days FROM item_intervals
+    WHERE median_interval_days IS NOT NULL AND NOT EXISTS (SELECT 1 FROM late)
+    UNION ALL
+    SELECT item, interval_days FROM ({include:intervals_upto}) WHERE EXISTS (SELECT 1 FROM late)),
 late_last AS (
     SELECT customer_id, max(day) FILTER (WHERE net > 0) AS last_deal, sum(net) AS lifetime_sales
     FROM customer_days
@@ -216,6 +233,8 @@ buys AS NOT MATERIALIZED (
     WHERE o.line_kind = 'sale' AND o.paid_amount > 0)
 
 -- name: overdue_rows
+-- (The soonest-due item of a last deal: of two with one interval, the first by name, so that every path picks the
+-- same.)
 -- overdue's and callback_single's shared part, after last_deal_items: every overdue customer's row (late_ones).
 last AS (
     SELECT customer_id, last_deal, CAST(lifetime_sales AS DECIMAL(38, 2)) AS lifetime_sales FROM customer_deals
@@ -223,13 +242,13 @@ last AS (
     UNION ALL
     SELECT customer_id, last_deal, lifetime_sales FROM late_last WHERE last_deal IS NOT NULL),
 due AS (
-    SELECT b.customer_id, any_value(b.day) AS last_deal, arg_min(b.item, iv.interval_days) AS item,
+    SELECT b.customer_id, any_value(b.day) AS last_deal, arg_min(b.item, (iv.interval_days, b.item)) AS item,
            min(iv.interval_days) AS interval_days
     FROM buys b JOIN intervals iv ON iv.item = b.item
     GROUP BY 1),
 overdue AS (
     SELECT customer_id, item, last_deal, interval_days,
-           CAST(last_deal + to_days(CAST(round(interval_days) AS INTEGER)) AS DATE) AS due_date
+           CAST(last_deal + to_days(CAST(floor(interval_days) AS INTEGER)) AS DATE) AS due_date
     FROM due
     WHERE $clinic IS NULL OR customer_id IN (SELECT customer_id FROM customers WHERE clinic = $clinic)
        OR customer_id IN (SELECT customer_id FROM order_days WHERE clinic = $clinic)),
@@ -270,7 +289,7 @@ LIMIT $limit;
 -- and their count from overdue_count.
 WITH {include:last_deal_items},
 due AS (
-    SELECT b.customer_id, any_value(b.day) AS last_deal, arg_min(b.item, iv.interval_days) AS item,
+    SELECT b.customer_id, any_value(b.day) AS last_deal, arg_min(b.item, (iv.interval_days, b.item)) AS item,
            min(iv.interval_days) AS interval_days
     FROM buys b JOIN intervals iv ON iv.item = b.item
     WHERE b.customer_id IN (SELECT customer_id FROM temp.predict_per_customer)
@@ -279,7 +298,7 @@ due AS (
     GROUP BY 1),
 flagged AS (
     SELECT customer_id, item, interval_days,
-           CAST(last_deal + to_days(CAST(round(interval_days) AS INTEGER)) AS DATE) AS due_date
+           CAST(last_deal + to_days(CAST(floor(interval_days) AS INTEGER)) AS DATE) AS due_date
     FROM due),
 universe AS (
     SELECT s.customer_id, s.last_deal, s.repeat_deals, s.recency_days, s.age_days, s.avg_repeat_value,
@@ -305,14 +324,15 @@ universe AS (
 
 -- name: overdue_count
 -- How many customers (of $clinic) are overdue as of $asof, as overdue counts them: the soonest-due item of
--- their last deal is. Its due date is the last deal day plus the smallest interval, rounded, and rounding keeps
--- order, so it lies before $asof exactly when some item's does: the customers with such an item are counted (no
--- per-customer pick of the item). An item bought on day d is due before $asof when d + round(interval) < $asof,
--- i.e. d < $asof − round(interval): one cutoff date per item compared with each row, no date arithmetic per row;
+-- their last deal is. Its due date is the last deal day plus the smallest interval's whole days (floor: a
+-- customer is past a median of 90.5 days on day 91, as past 90 days), and flooring keeps order, so it lies before
+-- $asof exactly when some item's does: the customers with such an item are counted (no per-customer pick of the
+-- item). An item bought on day d is due before $asof when d + floor(interval) < $asof,
+-- i.e. d < $asof − floor(interval): one cutoff date per item compared with each row, no date arithmetic per row;
 -- the customers are counted by grouping them (count(DISTINCT) ran slower). metrics/customers.reactivate runs
 -- this while SciPy is imported.
 WITH {include:last_deal_items},
-cutoffs AS (SELECT item, CAST($asof AS DATE) - CAST(round(interval_days) AS INTEGER) AS cutoff FROM intervals)
+cutoffs AS (SELECT item, CAST($asof AS DATE) - CAST(floor(interval_days) AS INTEGER) AS cutoff FROM intervals)
 SELECT count(*) AS overdue_customers
 FROM (SELECT b.customer_id
       FROM buys b JOIN cutoffs iv ON iv.item = b.item
@@ -330,7 +350,7 @@ FROM (SELECT b.customer_id
 -- customer_last_items by customer (1.3-1.8 CPU s at 10M order lines).
 WITH intervals AS (
     SELECT item, median_interval_days AS interval_days FROM item_intervals WHERE median_interval_days IS NOT NULL),
-cutoffs AS (SELECT item, CAST($asof AS DATE) - CAST(round(interval_days) AS INTEGER) AS cutoff FROM intervals),
+cutoffs AS (SELECT item, CAST($asof AS DATE) - CAST(floor(interval_days) AS INTEGER) AS cutoff FROM intervals),
 groups AS (SELECT last_items, last_deal, count(*) AS n FROM customer_deals WHERE last_items IS NOT NULL GROUP BY ALL),
 soonest AS (
     SELECT s.last_items, max(c.cutoff) AS cutoff
@@ -347,7 +367,7 @@ WITH {include:last_deal_items},
 of_clinic AS NOT MATERIALIZED (SELECT customer_id FROM customers WHERE clinic = $clinic),
 asked AS (SELECT unnest($ids::VARCHAR[]) AS customer_id),
 due AS (
-    SELECT b.customer_id, any_value(b.day) AS last_deal, arg_min(b.item, iv.interval_days) AS item,
+    SELECT b.customer_id, any_value(b.day) AS last_deal, arg_min(b.item, (iv.interval_days, b.item)) AS item,
            min(iv.interval_days) AS interval_days
     FROM buys b JOIN intervals iv ON iv.item = b.item
     WHERE b.customer_id IN (SELECT customer_id FROM asked)
@@ -362,7 +382,7 @@ lifetime AS (
     WHERE last_deal IS NOT NULL AND customer_id IN (SELECT customer_id FROM asked))
 SELECT d.customer_id, d.item, d.last_deal, d.interval_days, d.due_date, l.lifetime_sales,
        datediff('day', d.due_date, $asof) AS overdue_days
-FROM (SELECT *, CAST(last_deal + to_days(CAST(round(interval_days) AS INTEGER)) AS DATE) AS due_date FROM due) d
+FROM (SELECT *, CAST(last_deal + to_days(CAST(floor(interval_days) AS INTEGER)) AS DATE) AS due_date FROM due) d
 JOIN lifetime l USING (customer_id)
 WHERE d.due_date < $asof
 ORDER BY l.lifetime_sales DESC, overdue_days ASC, d.customer_id;
@@ -373,8 +393,7 @@ ORDER BY l.lifetime_sales DESC, overdue_days ASC, d.customer_id;
 -- Customers past the median repurchase interval of the soonest-due item of their last deal, as of
 -- $asof, most lifetime value first; `overdue_customers` counts them all, the rows stop at $limit. Names
 -- are read for the listed customers only (customer_names).
-WITH intervals AS (
-    SELECT item, median_interval_days AS interval_days FROM item_intervals WHERE median_interval_days IS NOT NULL),
+WITH intervals AS ({include:intervals_upto}),
 last AS (SELECT customer_id, max(day) AS last_deal FROM customer_days WHERE net > 0 AND day <= $asof GROUP BY 1),
 -- What each customer bought on their last deal day: only those order lines are read.
 buys AS (
@@ -382,7 +401,7 @@ buys AS (
     FROM orders o JOIN last l ON o.customer_id = l.customer_id AND o.order_date = l.last_deal
     WHERE o.line_kind = 'sale' AND o.paid_amount > 0),
 due AS (
-    SELECT l.customer_id, l.last_deal, arg_min(b.item, iv.interval_days) AS item,
+    SELECT l.customer_id, l.last_deal, arg_min(b.item, (iv.interval_days, b.item)) AS item,
            min(iv.interval_days) AS interval_days
     FROM last l JOIN buys b ON b.customer_id = l.customer_id AND b.day = l.last_deal
     JOIN intervals iv ON iv.item = b.item
@@ -390,7 +409,7 @@ due AS (
 value AS (SELECT customer_id, sum(net) AS lifetime_sales FROM customer_days WHERE day <= $asof GROUP BY 1),
 listed AS (
     SELECT d.customer_id, d.item, d.last_deal, d.interval_days,
-           CAST(d.last_deal + to_days(CAST(round(d.interval_days) AS INTEGER)) AS DATE) AS due_date, v.lifetime_sales
+           CAST(d.last_deal + to_days(CAST(floor(d.interval_days) AS INTEGER)) AS DATE) AS due_date, v.lifetime_sales
     FROM due d JOIN value v USING (customer_id)
     WHERE {include:of_clinic} OR d.customer_id IN (SELECT customer_id FROM order_days WHERE clinic = $clinic)),
 late_ones AS (SELECT * FROM listed WHERE due_date < $asof)

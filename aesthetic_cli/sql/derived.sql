@@ -279,7 +279,7 @@ WHERE customer_id IS NOT NULL AND customer_id IN (SELECT customer_id FROM scope_
 -- was) and the first order line (scope_orders holds every line of these customers), as in new_first.
 CREATE OR REPLACE TEMP VIEW new_customer_first AS
 WITH fo AS (SELECT customer_id, min(order_date) AS first_order FROM scope_orders GROUP BY 1),
-fl AS (SELECT customer_id, arg_min(channel, lead_date) AS lead_channel FROM scope_leads GROUP BY 1)
+fl AS (SELECT customer_id, arg_min(channel, (lead_date, channel)) AS lead_channel FROM scope_leads GROUP BY 1)
 SELECT coalesce(o.customer_id, fo.customer_id) AS customer_id, least(o.first_visit, fo.first_order) AS first_seen,
        o.first_visit, CASE WHEN o.customer_id IS NULL THEN coalesce(fl.lead_channel, 'unknown') ELSE o.channel END
            AS channel,
@@ -353,7 +353,7 @@ SELECT count(*) FROM scope_lead_customers;
 CREATE OR REPLACE TEMP VIEW new_customer_first AS
 WITH fv AS (
     SELECT customer_id, min(visit_date) AS first_visit,
-           arg_min(channel, visit_date) FILTER (WHERE channel IS NOT NULL) AS visit_channel
+           arg_min(channel, (visit_date, channel)) FILTER (WHERE channel IS NOT NULL) AS visit_channel
     FROM scope_visits GROUP BY 1),
 fo AS (SELECT customer_id, min(order_date) AS first_order FROM scope_orders GROUP BY 1),
 ids AS (SELECT customer_id FROM fv UNION SELECT customer_id FROM fo UNION SELECT customer_id FROM scope_customers),
@@ -372,7 +372,7 @@ base AS (
 -- source channel else the first visit's, referrer_id), shared by new_rows and new_rows_full: a customer
 -- with no known channel takes their earliest lead's, else unknown. Only those customers' leads are read.
 fl AS (
-    SELECT customer_id, arg_min(channel, lead_date) AS lead_channel FROM scope_leads
+    SELECT customer_id, arg_min(channel, (lead_date, channel)) AS lead_channel FROM scope_leads
     WHERE customer_id IN (SELECT customer_id FROM base WHERE known_channel IS NULL) GROUP BY 1)
 SELECT b.customer_id, b.first_seen, b.first_visit, coalesce(b.known_channel, fl.lead_channel, 'unknown') AS channel,
        b.referrer_id
@@ -513,7 +513,7 @@ FROM gap_items g LEFT JOIN mid m USING (item);
 CREATE OR REPLACE TEMP VIEW new_customer_first AS
 WITH u AS (
     SELECT customer_id, min(d) AS first_seen, min(d) FILTER (WHERE src = 'v') AS first_visit,
-           arg_min(channel, d) FILTER (WHERE src = 'v' AND channel IS NOT NULL) AS visit_channel,
+           arg_min(channel, (d, channel)) FILTER (WHERE src = 'v' AND channel IS NOT NULL) AS visit_channel,
            any_value(channel) FILTER (WHERE src = 'c') AS source_channel,
            any_value(referrer_id) FILTER (WHERE src = 'c') AS referrer_id
     FROM (SELECT customer_id, visit_date AS d, channel, NULL AS referrer_id, 'v' AS src FROM scope_visits

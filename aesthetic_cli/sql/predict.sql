@@ -51,13 +51,13 @@ SELECT repeat_deals, recency_days, age_days, count(*) AS customers FROM summary 
 
 -- name: due_cutoffs
 -- The item cycle as of $asof in one map: item -> the day before which a purchase of it is overdue ($asof minus its
--- median repurchase interval, rounded; sql/customers.sql overdue_count explains the cutoff). A customer is overdue
+-- median repurchase interval's whole days; sql/customers.sql overdue_count explains the cutoff). A customer is overdue
 -- (customers.sql overdue) when their last deal day lies before the latest cutoff among the items of that day
 -- (customer_deals.last_items, layer 8): one map lookup per item of a customer's list, where joining the list to
 -- the cutoffs cost 0.2 s more at 10M order lines. The shared part of keep_current_overdue and
 -- callback_single_current.
 due_cutoffs AS (
-    SELECT map_from_entries(list((item, CAST($asof AS DATE) - CAST(round(median_interval_days) AS INTEGER))))
+    SELECT map_from_entries(list((item, CAST($asof AS DATE) - CAST(floor(median_interval_days) AS INTEGER))))
            AS cutoff
     FROM item_intervals WHERE median_interval_days IS NOT NULL)
 
