@@ -123,8 +123,8 @@ def test_acquired_sums_equal_the_plain_computation(sample, clinic):
     assert checked > 10
 
 
-# A hand world (October 2025). The days after first_seen count at every clinic, as customer_days does: the
-# clinic only chooses whom (a customer with a visit or an order there), not which of their days.
+# A hand world (October 2025). Of a clinic, the days after first_seen are those of its own order lines, as its
+# arrivals and buyers are (indep7 D1: every clinic's days counted for a customer who came there once).
 HAND_ORDERS = [
     ["收费日期", "顾客编号", "项目", "实收金额", "支付方式", "咨询师", "门店"],
     # A: first seen 10-03 at 静安店 (1000); 10-20 at 浦东店 (500, day 17); 11-15 at 浦东店 (300, day 43).
@@ -158,13 +158,13 @@ def test_acquired_customers_days_at_every_clinic(con, ws):
         t = channel_roi(con, oct_, horizons=(30, 90), clinic=clinic).tables["channels"]
         return sum(t["sales"]), sum(t["sales_30d"]), sum(t["sales_90d"])
 
-    # 静安店: A and D. Period: A 1000 + 500, D 0 = 1500; 30 days: A 1000 + 500 (day 17), D 0 = 1500;
-    # 90 days: A 1800, D 0 + 250 = 2050.
-    assert totals("静安店") == (1500.0, 1500.0, 2050.0)
+    # 静安店: A and D, at 静安店. Period: A 1000 (its 10-20 was at 浦东店), D 0 = 1000; 30 days: 1000; 90 days:
+    # A 1000, D 0 + 250 = 1250.
+    assert totals("静安店") == (1000.0, 1000.0, 1250.0)
     # Every clinic: B's 2000 besides.
     assert totals(None) == (3500.0, 3500.0, 4050.0)
     con.close()  # the CLI opens the warehouse itself
     out = run_cli("channels", "--month", "2025-10", "--clinic", "静安店", "--horizon", "30,90", "--format", "json")
     assert out.exit_code == 0, out.output
     rows = json.loads(out.output)["channels"]
-    assert (sum(r["sales"] for r in rows), sum(r["sales_90d"] or 0 for r in rows)) == (1500.0, 2050.0)
+    assert (sum(r["sales"] for r in rows), sum(r["sales_90d"] or 0 for r in rows)) == (1000.0, 1250.0)

@@ -39,7 +39,9 @@ HAVING sum(CASE WHEN monthly THEN days ELSE (CASE WHEN in_period THEN 1 ELSE 0 E
 -- customer without a sale still gives their channel a row (offset NULL), as the channel's sums are then 0.
 -- The days come from order_days, not customer_days: its net is a 64-bit DECIMAL(18, 2) (customer_days' is
 -- 128-bit, several times dearer to read) and it carries first_seen, so only the acquired customers' rows are
--- read (a customer-day's lines under any clinic or consultant sum to customer_days' net).
+-- read (a customer-day's lines under any clinic or consultant sum to customer_days' net). Of a clinic, the sales are
+-- its own, as its arrivals and buyers are: a customer first seen at another clinic counts here with what they bought
+-- here (indep7 D1: their purchases anywhere were this clinic's channel sales).
 -- tests/test_channels_offsets.py holds the sums to customer-days summed from the raw order lines.
 WITH acquired AS (
     SELECT customer_id, channel, first_seen FROM customer_first
@@ -49,7 +51,8 @@ WITH acquired AS (
           UNION SELECT customer_id FROM order_days WHERE clinic = $clinic))),
 lines AS (
     SELECT customer_id, day, net FROM order_days
-    WHERE day >= $start AND first_seen BETWEEN $start AND $end AND sales_lines > 0)
+    WHERE day >= $start AND first_seen BETWEEN $start AND $end AND sales_lines > 0
+      AND ($clinic IS NULL OR clinic = $clinic))
 SELECT a.channel, d.day - a.first_seen AS offset, d.day BETWEEN $start AND $end AS in_period, sum(d.net) AS net
 FROM acquired a
 LEFT JOIN lines d ON d.customer_id = a.customer_id AND d.day >= a.first_seen
