@@ -137,6 +137,10 @@ def _half_width(s: pl.Expr) -> pl.Expr:
 
 
 def parse_amount(col: str, scale: float = 1.0, bounded: bool = True) -> pl.Expr:
+# A comma before fewer or more digits than three, or after a decimal point.
+_NOT_THOUSANDS = r"[,，](?:\d{1,2}|\d{4,})(?:\D|$)|\.\d*[,，]"
+
+
     return _amount(pl.col(col), scale, bounded)
 
 
@@ -150,7 +154,9 @@ def _amount(cell: pl.Expr, scale: float = 1.0, bounded: bool = True) -> pl.Expr:
     s = pl.when(trailing).then(s.str.strip_suffix("-")).otherwise(s)
     wan = s.str.contains("万")
     body = s.str.replace_all(r"(?i)[¥￥$£€,，\s元万]|rmb|cny|yuan|usd|[()（）]", "")
-    v = body.cast(pl.Float64, strict=False)
+    # A comma separates thousands only before three digits: 680,50 and 1.280,00 (a decimal comma) are no amount
+    # rather than 68,050 and 1.28.
+    v = pl.when(s.str.contains(_NOT_THOUSANDS)).then(None).otherwise(body.cast(pl.Float64, strict=False))
     v = pl.when(negative).then(-v).otherwise(v)
     v = pl.when(wan).then(v * 10000).otherwise(v)
     v = (v / scale) if scale != 1.0 else v
@@ -315,6 +321,7 @@ _REASON = {
 # Stored in English like every reject reason; people read them in their language (present/messages.py).
 BEYOND = "beyond ±10,000,000,000: not a plausible amount"
 # A formula without its result, as read/sheet_parts marks it (its FORMULA_MARK, then =E2*F2).
+DECIMAL_COMMA = "a comma where the decimal point goes (680,50): write 680.50; commas only between thousands"
 FORMULA_TEXT = "^\ue001"
 SHORTENED = "a number Excel shortened to scientific notation: its digits are lost; export the column as text"
 # read/sheet_parts puts a formula's text where the workbook saved no result.
@@ -450,6 +457,8 @@ def convert(
             .when(pl.lit(f.type in (d.DATE, d.PERIOD)) & pl.col(f.name).str.contains(_RANGE))
             .then(pl.lit(RANGE))
             .otherwise(pl.lit(_REASON.get(f.type, "unreadable")))
+            .when(pl.lit(f.type in (d.AMOUNT, d.NUMBER)) & pl.col(f.name).str.contains(_NOT_THOUSANDS))
+            .then(pl.lit(DECIMAL_COMMA))
             .alias("reason"),
             pl.lit("rejected" if f.required else "blanked").alias("severity"),
         )

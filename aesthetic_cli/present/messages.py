@@ -1119,6 +1119,10 @@ MESSAGES: dict[str, Pair] = {
     "target_wecom": ("企业微信机器人 #{n}", "WeCom robot #{n}"),
     "target_dingtalk": ("钉钉机器人 #{n}", "DingTalk robot #{n}"),
     "target_feishu": ("飞书机器人 #{n}", "Feishu robot #{n}"),
+    "reason_decimal_comma": (
+        "逗号用作了小数点（680,50）：请写作 680.50，逗号只用于千分位",
+        "a comma where the decimal point goes (680,50): write 680.50; commas only between thousands",
+    ),
     "target_file": ("{target}，文件 {name}", "{target}, file {name}"),
     "target_failed": ("  {target}：尝试 {n} 次，最后一次的错误：{why}", "  {target}: attempts {n}, last error: {why}"),
     # Why a destination failed: the operating system's and the servers' words as delivery/retry.py and

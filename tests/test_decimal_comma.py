@@ -1,0 +1,33 @@
+"""An amount written with a decimal comma (680,50; 1.280,00 from a European system) is refused with its reason, never
+read as 68,050 or 1.28 (trial 7's F2: exit 0 and the wrong amounts). Thousands separators stay as they are."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from tests.conftest import run_cli, write_csv
+from tests.test_batches_mapping import _q
+
+HEAD = ["收费日期", "顾客编号", "项目名称", "实收金额"]
+
+
+def test_a_decimal_comma_is_refused_and_thousands_are_read(ws):
+    rows = [
+        HEAD,
+        ["2026-10-01", "C1", "水光针", "680,50"],
+        ["2026-10-01", "C2", "水光针", "1.280,00"],
+        ["2026-10-02", "C3", "热玛吉", "12,800"],
+        ["2026-10-02", "C4", "热玛吉", "¥1,234.50"],
+        ["2026-10-02", "C5", "热玛吉", "1，280"],
+        ["2026-10-03", "C6", "光子", "300"],
+    ]
+    result = run_cli("import", str(write_csv(ws / "收费.csv", rows)), "--kind", "orders")
+    assert result.exit_code == 0, result.output
+    assert "loaded 4" in result.output and "rejected 2" in result.output, result.output
+    assert "row 2, column '实收金额': '680,50' a comma where the decimal point goes" in result.output, result.output
+    assert _q(ws, "SELECT customer_id, paid_amount FROM orders ORDER BY 1") == [
+        ("C3", Decimal("12800.00")),
+        ("C4", Decimal("1234.50")),
+        ("C5", Decimal("1280.00")),
+        ("C6", Decimal("300.00")),
+    ]
