@@ -13,31 +13,32 @@ import polars as pl
 
 from aesthetic_cli.importer import datasets as d
 from aesthetic_cli.importer.header import Layout
+from aesthetic_cli.importer.scripts import either_script
 
 ROW = "_row"
 # A totals label as exports write it: 合计, 本页合计, 合计：2笔, 合计(1条), 总计（共3笔）, Total:. A count is a count
 # only with its unit or in brackets: SUM12 or Total1 is an id. Matched on the cell lower-cased with its spaces
 # taken out, at most TOTAL_MAX_CHARS long.
-_TOTAL_WORDS = (
+_TOTAL_WORDS = either_script(
     r"^(?:本页|本表|全部|当日|本日|本月)?(合计|总计|小计|总合计|total|totals|grandtotal|sum)"
     r"(?:[:：]?(?:[(（]共?\d+[笔条项单行人次个]?[)）]|共?\d+[笔条项单行人次个]))?[:：]?$"
 )
 # A count or a page marker under the table (共 2 条记录, 第1页/共1页, Page 1 of 3): a footer only when it is the
 # row's one filled cell, since 共6次 is also a course card's size in a 规格 column.
 # And the placeholder an export writes for no rows at all (暂无数据, No data): a file with it alone holds nothing.
-_FOOTER_WORDS = (
+_FOOTER_WORDS = either_script(
     r"^(?:共\d+[笔条项单行人次个](?:记录|数据)?|第\d+页[/,，]?(?:共\d+页)?|page\d+(?:of\d+)?"
     r"|(?:暂无|无|没有)(?:数据|记录|符合条件的(?:数据|记录))|查询无结果|nodata|norecords)$"
 )
 TOTAL_MAX_CHARS = 12
 # A subtotal labelled with what it sums, in any column a name or the item is in: 张敏 小计, 小计(王芳), 2026-10-15 小计,
 # 本单合计 under 项目. Only 小计 and 合计 (no item or name ends with them), in cells of at most SUBTOTAL_MAX_CHARS.
-SUBTOTAL = r"^.{0,16}?(?:小计|合计)[:：]?(?:[(（][^()（）]{0,12}[)）])?$"
+SUBTOTAL = either_script(r"^.{0,16}?(?:小计|合计)[:：]?(?:[(（][^()（）]{0,12}[)）])?$")
 SUBTOTAL_MAX_CHARS = 20
 # A signer's, a print/export time's or a note's label and a colon: 制表人：, 打印时间：, Printed by:, Note:.
 # Named labels, not any few letters before a colon: ids and names hold colons too (VIP:002, Botox: forehead),
 # and a customer or an item with only that cell filled is data.
-_NOTE = (
+_NOTE = either_script(
     r"(?i)^\s*(?:(?:制表|制单|填表|打印|导出|审核|复核|审批|经办|统计|签字|签名)(?:人|员|者)?(?:时间|日期)?"
     r"|(?:打印|导出|制表|统计)?(?:时间|日期)|负责人|操作员|备注|说明|注"
     r"|数据截[止至](?:时间|日期)?|截[止至](?:时间|日期)|数据(?:时间|日期|范围|区间)|统计(?:区间|范围|周期)"
@@ -46,10 +47,10 @@ _NOTE = (
 _TOPUP = r"充值|储值|预存|top.?up|recharge"
 # A line's kind (类型) names a top-up in more words than an item's name may: an item 开卡价水光针 is a sale, an item
 # named 会员开卡 or 续卡 and nothing else is a top-up.
-_TOPUP_KIND = _TOPUP + r"|开卡|办卡|续卡|充卡"
-_TOPUP_ITEM = _TOPUP + r"|^(?:会员)?(?:开卡|办卡|续卡|充卡)$"
+_TOPUP_KIND = either_script(_TOPUP + r"|开卡|办卡|续卡|充卡")
+_TOPUP_ITEM = either_script(_TOPUP + r"|^(?:会员)?(?:开卡|办卡|续卡|充卡)$")
 # Paid from a balance, a prepaid course, a gift balance or a deposit paid earlier: no cash came in that day.
-_STORED_VALUE = (
+_STORED_VALUE = either_script(
     r"储值|余额|卡扣|划卡|扣卡|会员卡|预存|预付|充值卡|卡金|本金|赠金|赠送|疗程卡|次卡|卡项|抵扣|扣减"
     # Vouchers the clinic gave; a 团购券 or 抖音券 was paid for on the platform and is cash.
     r"|现金券|代金券|抵用券|优惠券|礼券|赠券"
@@ -57,8 +58,8 @@ _STORED_VALUE = (
 )
 # A line that gives money back although its amount is positive: its kind says so (退款, 退费, 支出 in a 收支类型
 # column, a red reversal 红冲), its item does (退费-水光针, 玻尿酸(退款)), or its quantity is negative.
-_REFUND_KIND = r"退|支出|红冲|冲红|冲销|refund|\breturn\b"
-_REFUND_ITEM = r"退款|退费|退货"
+_REFUND_KIND = either_script(r"退|支出|红冲|冲红|冲销|refund|\breturn\b")
+_REFUND_ITEM = either_script(r"退款|退费|退货")
 _YES = ["是", "y", "yes", "true", "1", "已到院", "到院", "已到", "到店", "已到店", "√", "✓"]
 _NO = ["否", "n", "no", "false", "0", "未到院", "未到", "未到店", "×", "x", "✗", "✘"]
 EXCEL_EPOCH = pl.date(1899, 12, 30)
@@ -136,11 +137,11 @@ def _half_width(s: pl.Expr) -> pl.Expr:
     return s.str.replace_many(list(_FULL), list(_HALF))
 
 
-def parse_amount(col: str, scale: float = 1.0, bounded: bool = True) -> pl.Expr:
 # A comma before fewer or more digits than three, or after a decimal point.
 _NOT_THOUSANDS = r"[,，](?:\d{1,2}|\d{4,})(?:\D|$)|\.\d*[,，]"
 
 
+def parse_amount(col: str, scale: float = 1.0, bounded: bool = True) -> pl.Expr:
     return _amount(pl.col(col), scale, bounded)
 
 
@@ -164,7 +165,7 @@ def _amount(cell: pl.Expr, scale: float = 1.0, bounded: bool = True) -> pl.Expr:
 
 
 # A count with its unit, as a till writes it: 2次, 3支, 1盒.
-_COUNT_UNIT = r"\s*[次个支盒瓶份件套针袋张片只组]$"
+_COUNT_UNIT = either_script(r"\s*[次个支盒瓶份件套针袋张片只组]$")
 
 
 def parse_number(col: str) -> pl.Expr:
@@ -320,8 +321,8 @@ _REASON = {
 
 # Stored in English like every reject reason; people read them in their language (present/messages.py).
 BEYOND = "beyond ±10,000,000,000: not a plausible amount"
-# A formula without its result, as read/sheet_parts marks it (its FORMULA_MARK, then =E2*F2).
 DECIMAL_COMMA = "a comma where the decimal point goes (680,50): write 680.50; commas only between thousands"
+# A formula without its result, as read/sheet_parts marks it (its FORMULA_MARK, then =E2*F2).
 FORMULA_TEXT = "^\ue001"
 SHORTENED = "a number Excel shortened to scientific notation: its digits are lost; export the column as text"
 # read/sheet_parts puts a formula's text where the workbook saved no result.
@@ -456,9 +457,9 @@ def convert(
             .then(pl.lit(SHORTENED))
             .when(pl.lit(f.type in (d.DATE, d.PERIOD)) & pl.col(f.name).str.contains(_RANGE))
             .then(pl.lit(RANGE))
-            .otherwise(pl.lit(_REASON.get(f.type, "unreadable")))
             .when(pl.lit(f.type in (d.AMOUNT, d.NUMBER)) & pl.col(f.name).str.contains(_NOT_THOUSANDS))
             .then(pl.lit(DECIMAL_COMMA))
+            .otherwise(pl.lit(_REASON.get(f.type, "unreadable")))
             .alias("reason"),
             pl.lit("rejected" if f.required else "blanked").alias("severity"),
         )
@@ -564,13 +565,13 @@ def _in_first_cells(columns: list[str], words: str) -> pl.Expr:
 
 
 # A treatment line that takes a deduction back (撤销划扣 5,000 keyed positive, as a kind column says).
-REVERSAL = r"撤销|冲销|红冲|冲红|退|取消|reversal|reverse|cancel|void"
+REVERSAL = either_script(r"撤销|冲销|红冲|冲红|退|取消|reversal|reverse|cancel|void")
 # Visit types in other words, lower case (Polars and DuckDB alike). A negated first visit (非初诊) is a return, and
 # new counts at a word's start only (NewPatient): Renewal is no new customer.
-VISIT_RECHECK = "复查|recheck|follow"
-VISIT_NOT_FIRST = "非初|非首|不是初|not first|non-?first"
-VISIT_FIRST = "初|首|新客|first|(^|[^a-z])new"
-VISIT_RETURN = "复|再|老客|return|repeat|renew"
+VISIT_RECHECK = either_script("复查|recheck|follow")
+VISIT_NOT_FIRST = either_script("非初|非首|不是初|not first|non-?first")
+VISIT_FIRST = either_script("初|首|新客|first|(^|[^a-z])new")
+VISIT_RETURN = either_script("复诊|覆诊|复|再|老客|return|repeat|renew")
 
 
 def _derive(dataset: str, df: pl.DataFrame) -> pl.DataFrame:

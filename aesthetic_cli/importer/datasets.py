@@ -9,6 +9,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from aesthetic_cli.importer.scripts import either_script
+
 # Field types the converter knows.
 TEXT, DATE, AMOUNT, NUMBER, PHONE, BOOL, PERIOD = "text", "date", "amount", "number", "phone", "bool", "period"
 
@@ -54,11 +56,11 @@ class Dataset:
     # A running total of the record that only grows (a card's 累计充值): on the same newest_by date, the larger is
     # the newer version (a recharge leaves the last use as it was).
     grows: str | None = None
-
-    @property
     # (bill id, kind, line): the fields that name one line of a bill whatever its date or amount, so that a later
     # export covering its day that gives it another date or amount corrects it instead of adding it twice.
     corrects_by: tuple[str, str, str] | None = None
+
+    @property
     def required(self) -> list[Field]:
         return [f for f in self.fields if f.required]
 
@@ -186,20 +188,23 @@ def _f(name, type_=TEXT, required=False, synonyms=(), watch=None, voids=None) ->
 
 # A bill voided, revoked or cancelled after it was keyed, as a status or a kind column says: no money changed hands
 # (a red reversal, 红冲, is a line of its own and a refund).
-VOIDED_BILL = (r"作废|撤销|撤单|取消|无效|void|cancel", "a voided or cancelled bill: not counted")
+VOIDED_BILL = (either_script(r"作废|撤销|撤单|取消|无效|void|cancel"), "a voided or cancelled bill: not counted")
 VOIDED = (VOIDED_BILL, r"退|refund")
 # A session of a course bought before, deducted (划扣) in a 消费明细 that lists it beside the sales: the course was the
 # sale; the session is consumption, which treatments count. (Paying for an item with stored value is a sale.)
-REDEEMED = (r"划扣|核销|扣次|耗次|疗程消耗", "a session of a course deducted (划扣): consumption, not a sale")
+REDEEMED = (
+    either_script(r"划扣|核销|扣次|耗次|疗程消耗"),
+    "a session of a course deducted (划扣): consumption, not a sale",
+)
 KIND_VOIDS = (VOIDED_BILL, REDEEMED, r"退|refund")
 # A visit registered ahead (an appointment) that did not happen: 未到院, 已取消, 爽约.
 NOT_VISITED = (
     (
-        r"未到|待到|未来|取消|爽约|失约|作废|no.?show|cancel|not arrived",
+        either_script(r"未到|待到|未来|取消|爽约|失约|作废|no.?show|cancel|not arrived"),
         "a visit that did not happen (not arrived, cancelled, no-show): not counted",
     ),
     # 取消治疗: the customer came and decided against the treatment.
-    r"治疗|手术|项目|退|treatment",
+    either_script(r"治疗|手术|项目|退|treatment"),
 )
 
 
@@ -444,12 +449,12 @@ _register(
         mode="append",
         key=("order_date", "customer_id", "item", "paid_amount", "payment_method"),
         natural_key=("order_id", "order_date", "item", "paid_amount"),
+        corrects_by=("order_id", "line_kind", "item"),
         date_field="order_date",
     )
 )
 
 _register(
-        corrects_by=("order_id", "line_kind", "item"),
     Dataset(
         "treatments",
         "治疗划扣",

@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from aesthetic_cli.importer import datasets as d
+from aesthetic_cli.importer.scripts import simplified
 
 # ---------------------------------------------------------------- header words
 
@@ -31,7 +32,7 @@ _CAMEL = re.compile(r"(?<=[a-z])(?=[A-Z])|(?<=[\u4e00-\u9fff])(?=[A-Za-z0-9])|(?
 
 @lru_cache(maxsize=65536)
 def _normalise(text: str) -> str:
-    s = unicodedata.normalize("NFKC", text).strip()
+    s = simplified(unicodedata.normalize("NFKC", text).strip())
     s = _BRACKETS.sub("", s).lower()
     return _SPLIT.sub("", s)
 
@@ -43,7 +44,7 @@ def normalise(text: object) -> str:
 
 @lru_cache(maxsize=65536)
 def _tokens(text: object) -> frozenset[str]:
-    s = unicodedata.normalize("NFKC", str(text or ""))
+    s = simplified(unicodedata.normalize("NFKC", str(text or "")))
     s = _CAMEL.sub(" ", _BRACKETS.sub(" ", s)).lower()
     return frozenset(t for t in _SPLIT.split(s) if t)
 

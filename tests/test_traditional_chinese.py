@@ -1,0 +1,53 @@
+"""A Hong Kong or Taiwan vendor's exports, in Traditional Chinese (trial 7's F4: every file was refused): headers
+recognised, and the words that classify a line read in either script: 合計 is a totals row, 退費 a refund, 儲值卡
+stored value, 已作廢 a voided bill, 初診/複診/覆診 visit types. Figures by hand; through the CLI, as CSV and xlsx."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from tests.conftest import run_cli, write_csv, write_xlsx
+from tests.test_batches_mapping import _q
+
+ORDERS = [
+    ["收費日期", "單號", "顧客編號", "項目名稱", "實收金額", "支付方式", "收費類型", "單據狀態", "諮詢師"],
+    ["2026-10-05", "T1", "C1", "水光針", "1000", "現金", "收費", "正常", "張敏"],
+    ["2026-10-05", "T2", "C2", "熱瑪吉", "500", "儲值卡", "收費", "正常", "張敏"],
+    ["2026-10-06", "T3", "C1", "水光針", "300", "現金", "退費", "正常", "張敏"],
+    ["2026-10-07", "T4", "C3", "光子嫩膚", "800", "現金", "收費", "已作廢", "張敏"],
+    ["合計", "", "", "", "2600", "", "", "", ""],
+]
+VISITS = [
+    ["到院日期", "顧客編號", "就診類型", "現場諮詢師"],
+    ["2026-10-05", "C1", "初診", "張敏"],
+    ["2026-10-05", "C2", "複診", "張敏"],
+    ["2026-10-07", "C3", "覆診", "張敏"],
+]
+
+
+@pytest.mark.parametrize("form", ["csv", "xlsx"])
+def test_a_traditional_chinese_export_reads_as_a_simplified_one(ws, form):
+    files = []
+    for name, rows in (("收費明細", ORDERS), ("到院登記", VISITS)):
+        path = ws / f"{name}.{form}"
+        write_csv(path, rows) if form == "csv" else write_xlsx(path, rows, sheet=name)
+        files.append(str(path))
+    imported = run_cli("import", *files)
+    assert imported.exit_code == 0, imported.output
+    assert "rejected 1 · blank/total rows skipped 1" in imported.output, imported.output
+    assert _q(ws, "SELECT order_id, paid_amount, line_kind, stored_value FROM orders ORDER BY 1") == [
+        ("T1", 1000, "sale", False),
+        ("T2", 500, "sale", True),
+        ("T3", -300, "refund", False),
+    ]
+    assert _q(ws, "SELECT customer_id, visit_type FROM visits ORDER BY 1") == [
+        ("C1", "初诊"),
+        ("C2", "复诊"),
+        ("C3", "复诊"),
+    ]
+    result = run_cli("funnel", "--month", "2026-10", "--format", "json")
+    kpis = json.loads(result.stdout)["kpis"][0]
+    # 1000 + 500 − 300 (the voided 800 and the 合計 row are not lines); cash: 1000 − 300 (500 came off a card).
+    assert (kpis["sales"], kpis["cash_in"], kpis["visitors"], kpis["buyers"]) == (1200, 700, 3, 2)
