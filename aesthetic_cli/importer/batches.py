@@ -18,7 +18,6 @@ from aesthetic_cli.importer.datasets import DATASETS
 from aesthetic_cli.sqlfiles import query, with_identifiers
 from aesthetic_cli.warehouse import drop_derived
 
-UPSERT = tuple(name for name, ds in DATASETS.items() if ds.mode == "upsert")
 _COLUMNS = {f.name for ds in DATASETS.values() for f in ds.fields}
 
 
@@ -60,11 +59,11 @@ def ensure_prior(con: duckdb.DuckDBPyConnection, dataset: str) -> None:
 
 
 def _later_blockers(con, batch_id: int, dataset: str) -> list[int]:
-    """Later batches whose result depends on this one: that replaced its rows, or (appended datasets) skipped
-    rows as its duplicates, which would have loaded with this batch gone."""
+    """Later batches whose result depends on this one: that replaced its rows, or skipped rows as duplicates,
+    perhaps of its rows, which would have loaded with this batch gone (for records as for lines: trial 7's F3,
+    a middle day's spend dropped with the later exports that carry it)."""
     rows = con.execute(_sql("later_upserts", dataset), {"b": batch_id}).fetchall()
-    if dataset not in UPSERT:
-        rows += con.execute(_sql("later_appends"), {"d": dataset, "b": batch_id}).fetchall()
+    rows += con.execute(_sql("later_duplicates"), {"d": dataset, "b": batch_id}).fetchall()
     return sorted({r[0] for r in rows})
 
 
@@ -85,8 +84,8 @@ def drop_batch(con: duckdb.DuckDBPyConnection, batch_id: int) -> dict:
             f"Batch {batch_id} ({file_name}) cannot be dropped on its own: later batch(es) "
             f"{', '.join(map(str, blockers))} of {dataset} built on it (replaced its records or skipped its rows "
             "as duplicates).",
-            hint=f"Drop the later batches first (`aesops batches drop {blockers[-1]}`), then this one, and "
-            "re-import what you want to keep.",
+            hint=f"Drop those {len(blockers)} later batches first, newest first (`aesops batches drop {blockers[-1]}` "
+            "and on down), then this one, and re-import what you want to keep.",
         )
     b = {"b": batch_id}
     con.execute("BEGIN TRANSACTION")

@@ -635,8 +635,12 @@ MESSAGES: dict[str, Pair] = {
     "drop_later_first": (
         "请先删除之后的批次（`aesops batches drop {later}`），再删除这一个，然后重新导入想保留的内容。",
         (
-            "Drop the later batches first (`aesops batches drop {later}`), then this one, and re-import "
-            "what you want to keep."
+            "请先从最新的一个起删除这 {count} 个之后的批次（`aesops batches drop {later}`，依次往前），"
+            "再删除这一个，然后重新导入想保留的内容。"
+        ),
+        (
+            "Drop those {count} later batches first, newest first (`aesops batches drop {later}` and on down), then "
+            "this one, and re-import what you want to keep."
         ),
     ),
     "no_intake_folder": ("收件文件夹 {folder} 不存在。", "The intake folder {folder} does not exist."),

@@ -13,9 +13,13 @@ SELECT dataset, file_name FROM import_batches WHERE batch_id = $b;
 -- Later batches that replaced records this batch wrote: dropping it alone would not be exact.
 SELECT DISTINCT replaced_by FROM {table}_prior WHERE batch_id = $b AND replaced_by > $b ORDER BY 1;
 
--- name: later_appends
--- Later batches of the same dataset that skipped duplicates, perhaps of this batch's rows.
-SELECT batch_id FROM import_batches WHERE dataset = $d AND batch_id > $b AND duplicates > 0 ORDER BY 1;
+-- name: later_duplicates
+-- Later batches of the same dataset that skipped duplicates, perhaps of this batch's rows: those whose days meet
+-- this batch's (a batch without dates, customers or cards, meets every other).
+SELECT l.batch_id FROM import_batches l, import_batches b
+WHERE b.batch_id = $b AND l.dataset = $d AND l.batch_id > $b AND l.duplicates > 0
+  AND coalesce(l.date_min <= b.date_max AND l.date_max >= b.date_min, true)
+ORDER BY 1;
 
 -- name: count_rows
 SELECT count(*) FROM {table} WHERE batch_id = $b;
