@@ -124,22 +124,46 @@ def test_every_file_refused_does_not_say_the_others_were_imported(ws):
     assert "修正这些文件后再运行同一命令。" in r.stderr and "其他文件已导入" not in r.stderr
 
 
-def test_locked_warehouse(ws):
+def _holder(ws, seconds: float) -> subprocess.Popen:
+    """Another process holding the warehouse for writing (another import) for `seconds`, then letting it go."""
     holder = subprocess.Popen(
         [
             sys.executable,
             "-c",
-            "import duckdb,sys,time; c=duckdb.connect(sys.argv[1]); print('ready', flush=True); time.sleep(30)",
+            (
+                "import duckdb,sys,time; c=duckdb.connect(sys.argv[1]); print('ready', flush=True); "
+                "time.sleep(float(sys.argv[2])); c.close()"
+            ),
             str(ws / "aesops.duckdb"),
+            str(seconds),
         ],
         stdout=subprocess.PIPE,
         text=True,
     )
+    assert holder.stdout.readline().strip() == "ready"
+    return holder
+
+
+def test_locked_warehouse(ws):
+    holder = _holder(ws, 30)
     try:
-        assert holder.stdout.readline().strip() == "ready"
+        path = write_csv(ws / "o.csv", [HEAD, ["2025-10-01", "C1", "x", "1"]])
+        r = run_cli("import", str(path), "--wait", "1")
+        assert r.exit_code == 3 and "did not finish within 1s" in r.stderr, r.stderr
+        assert "in use by another aesops process; waiting" in r.stderr, r.stderr
+    finally:
+        holder.kill()
+        holder.wait()
+
+
+def test_an_import_waits_for_the_one_before(ws):
+    """Two clinics' nightly imports into one warehouse: the second waits and loads (trial 7's F6: it failed)."""
+    holder = _holder(ws, 2)
+    try:
         path = write_csv(ws / "o.csv", [HEAD, ["2025-10-01", "C1", "x", "1"]])
         r = run_cli("import", str(path))
-        assert r.exit_code == 3 and "in use by another aesops process" in r.stderr
+        assert r.exit_code == 0 and "loaded 1" in r.stderr, r.stderr
+        assert "waiting for it to finish (up to 600s)" in r.stderr, r.stderr
     finally:
         holder.kill()
         holder.wait()

@@ -633,7 +633,6 @@ MESSAGES: dict[str, Pair] = {
         ),
     ),
     "drop_later_first": (
-        "请先删除之后的批次（`aesops batches drop {later}`），再删除这一个，然后重新导入想保留的内容。",
         (
             "请先从最新的一个起删除这 {count} 个之后的批次（`aesops batches drop {later}`，依次往前），"
             "再删除这一个，然后重新导入想保留的内容。"
@@ -824,6 +823,10 @@ MESSAGES: dict[str, Pair] = {
     "report_running": (
         "另一个 aesops 报表正在 {path} 上运行，{secs} 秒内没有结束。",
         "Another aesops report is running on {path} and did not finish within {secs}s.",
+    ),
+    "waiting_for_warehouse": (
+        "仓库 {path} 正被另一个 aesops 进程使用，等它结束（最多 {secs} 秒）…",
+        "The warehouse {path} is in use by another aesops process; waiting for it to finish (up to {secs}s)…",
     ),
     "wait_hint": (
         "没有写出任何内容。请等它结束，或调大 --wait；退出码 3 正是这个意思。",
@@ -1116,6 +1119,10 @@ MESSAGES: dict[str, Pair] = {
         "是一段日期（从…到…），不是一天：请每天或整月各占一行",
         "a range of dates (from … to …), not one day: give each day or the month its own row",
     ),
+    "reason_decimal_comma": (
+        "逗号用作了小数点（680,50）：请写作 680.50，逗号只用于千分位",
+        "a comma where the decimal point goes (680,50): write 680.50; commas only between thousands",
+    ),
     "reason_beyond": ("金额超出 ±100亿，不是可信的金额", "beyond ±10,000,000,000: not a plausible amount"),
     "file_sheet": ("{name} 的工作表“{sheet}”", "{name}, sheet '{sheet}'"),
     # Where send delivers (delivery/__init__.py names each destination in English) and what failed there.
@@ -1123,10 +1130,6 @@ MESSAGES: dict[str, Pair] = {
     "target_wecom": ("企业微信机器人 #{n}", "WeCom robot #{n}"),
     "target_dingtalk": ("钉钉机器人 #{n}", "DingTalk robot #{n}"),
     "target_feishu": ("飞书机器人 #{n}", "Feishu robot #{n}"),
-    "reason_decimal_comma": (
-        "逗号用作了小数点（680,50）：请写作 680.50，逗号只用于千分位",
-        "a comma where the decimal point goes (680,50): write 680.50; commas only between thousands",
-    ),
     "target_file": ("{target}，文件 {name}", "{target}, file {name}"),
     "target_failed": ("  {target}：尝试 {n} 次，最后一次的错误：{why}", "  {target}: attempts {n}, last error: {why}"),
     # Why a destination failed: the operating system's and the servers' words as delivery/retry.py and

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from aesthetic_cli import deferred
-from aesthetic_cli.errors import LockedError, OutputError, UsageError
+from aesthetic_cli.errors import OutputError, UsageError
 from aesthetic_cli.reports import content
 from aesthetic_cli.reports.safe import workspace_lock, write_temporary
 
@@ -83,7 +83,9 @@ def produce(
     written = []
     deadline = time.monotonic() + wait_seconds
     with workspace_lock(db_path, wait_seconds):
-        con = _connect_waiting(db_path, deadline, wait_seconds)
+        from aesthetic_cli.warehouse.connection import connect_waiting
+
+        con = connect_waiting(db_path, wait_seconds, read_only=True, deadline=deadline)
         # Polars imports on a thread while the first queries run (aesthetic_cli/deferred.py).
         deferred.start("polars")
         try:
@@ -109,23 +111,6 @@ def write_reports(
         for w in produce(db_path, kind, out, formats=formats, lang=lang, wait_seconds=wait_seconds, **options)
         for p in w.paths
     ]
-
-
-def _connect_waiting(db_path: Path, deadline: float, wait_seconds: float):
-    """A report at 08:00 waits for the 07:55 import still holding the warehouse, up to --wait, the way
-    it waits for another report."""
-    from aesthetic_cli.warehouse import connect
-
-    while True:
-        try:
-            return connect(db_path, read_only=True)
-        except LockedError:
-            if time.monotonic() >= deadline:
-                raise LockedError(
-                    f"An import is still writing to {db_path} and did not finish within {wait_seconds:g}s.",
-                    hint="Nothing was written. Let it finish, or raise --wait; exit code 3 means exactly this.",
-                ) from None
-            time.sleep(0.5)
 
 
 def write_all(targets: list[Path], writers: list) -> list[Path]:

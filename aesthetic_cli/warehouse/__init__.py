@@ -3,7 +3,7 @@ analysis reads (derived), and upgrades of older warehouses (migrate)."""
 
 from __future__ import annotations
 
-from aesthetic_cli.warehouse.connection import connect
+from aesthetic_cli.warehouse.connection import connect, connect_waiting
 from aesthetic_cli.warehouse.derived import Coverage, coverage, rebuild, refresh
 
 FACT_TABLES = ("leads", "visits", "orders", "treatments", "spend")
@@ -15,4 +15,14 @@ def drop_derived(con) -> None:
     rebuild(con)
 
 
-__all__ = ["DIMENSION_TABLES", "FACT_TABLES", "Coverage", "connect", "coverage", "drop_derived", "rebuild", "refresh"]
+__all__ = [
+    "DIMENSION_TABLES",
+    "FACT_TABLES",
+    "Coverage",
+    "connect",
+    "connect_waiting",
+    "coverage",
+    "drop_derived",
+    "rebuild",
+    "refresh",
+]

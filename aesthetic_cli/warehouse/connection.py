@@ -4,6 +4,8 @@ once, and report a lock held by another process."""
 from __future__ import annotations
 
 import re
+import time
+from collections.abc import Callable
 from pathlib import Path
 
 import duckdb
@@ -127,3 +129,31 @@ def connect(db_path: Path, *, read_only: bool = False, create: bool = True) -> d
             writer.close()
         con = _open(db_path, True)
     return con
+
+
+def connect_waiting(
+    db_path: Path,
+    wait_seconds: float,
+    *,
+    read_only: bool = False,
+    deadline: float | None = None,
+    waiting: Callable[[], None] | None = None,
+) -> duckdb.DuckDBPyConnection:
+    """connect, waiting up to wait_seconds (or to a deadline of time.monotonic() already running) while another
+    process holds the file: a report at 08:00 for the 07:55 import, or two clinics' nightly imports into one
+    warehouse (trial 7's F6: the second failed at once). waiting is called once, when the wait begins."""
+    deadline = time.monotonic() + wait_seconds if deadline is None else deadline
+    told = False
+    while True:
+        try:
+            return connect(db_path, read_only=read_only)
+        except LockedError:
+            if time.monotonic() >= deadline:
+                raise LockedError(
+                    f"An import is still writing to {db_path} and did not finish within {wait_seconds:g}s.",
+                    hint="Nothing was written. Let it finish, or raise --wait; exit code 3 means exactly this.",
+                ) from None
+            if waiting and not told:
+                waiting()
+                told = True
+            time.sleep(0.5)

@@ -70,6 +70,12 @@ def import_(
     quiet: Annotated[
         bool, typer.Option("--quiet", "-q", help="No progress bar (there is none on a pipe anyway).")
     ] = False,
+    wait: Annotated[
+        float,
+        typer.Option(
+            "--wait", help="Seconds to wait while another aesops process uses the warehouse (another import)."
+        ),
+    ] = 600,
     db: Db = None,
 ) -> None:
     """Import CRM/POS exports into the warehouse.
@@ -100,7 +106,7 @@ def import_(
     from aesthetic_cli.importer.load import explain as explain_file
     from aesthetic_cli.importer.load import import_file
     from aesthetic_cli.warehouse.memory import bounded_memory
-    from aesthetic_cli.warehouse import connect, derived
+    from aesthetic_cli.warehouse import connect_waiting, derived
 
     talk = lang.value if lang is not None else message_lang()
     if explain:
@@ -112,7 +118,12 @@ def import_(
     given = clinic
     clinic = clinic or ws.default_clinic
     failed: list[str] = []
-    con = connect(ws.db_path)
+    # Two clinics' nightly imports into one warehouse: the second waits for the first, as a report does.
+    con = connect_waiting(
+        ws.db_path,
+        wait,
+        waiting=lambda: err.print(t("waiting_for_warehouse", talk, path=ws.db_path, secs=f"{wait:g}"), markup=False),
+    )
     # One refresh of the semantic layer after the last file, not one per file (derived.one_refresh).
     # The import's memory limit holds for the refresh too (warehouse.memory.bounded_memory).
     with con, _progress(files, show=interactive() and not quiet) as bar, bounded_memory(con), derived.one_refresh(con):
