@@ -195,13 +195,13 @@ SELECT max(greatest(opened_at, last_used_at)) AS day FROM cards
 WHERE greatest(opened_at, last_used_at) <= current_date;
 
 -- name: intervals_upto
--- Each item's median repurchase interval from the purchases up to $asof: the days between a customer's
--- consecutive purchase days of the item (a sale line paid above zero), as derived.sql's item_intervals has them
--- for every purchase.
+-- Each item's median repurchase interval from the purchases in upto_orders (the order lines up to $asof, a CTE of
+-- the query that includes this): the days between a customer's consecutive purchase days of the item (a sale line
+-- paid above zero), as derived.sql's item_intervals has them for every purchase.
 SELECT item, median(gap) AS interval_days
 FROM (SELECT item, day - lag(day) OVER (PARTITION BY customer_id, item ORDER BY day) AS gap
-      FROM (SELECT DISTINCT customer_id, item, order_date AS day FROM orders
-            WHERE line_kind = 'sale' AND paid_amount > 0 AND order_date <= $asof))
+      FROM (SELECT DISTINCT customer_id, item, order_date AS day FROM upto_orders
+            WHERE line_kind = 'sale' AND paid_amount > 0))
 WHERE gap IS NOT NULL
 GROUP BY item
 
@@ -213,12 +213,13 @@ GROUP BY item
 late AS (SELECT DISTINCT customer_id FROM customer_days WHERE day > $asof),
 -- The layer's medians count every purchase; as of a day the data goes on after, those after it are left out (the
 -- list as of a past day is the one that day would have shown): worked out from the order lines up to $asof, read
--- only then.
+-- only then (the test on late sits in the scan, where DuckDB reads nothing without it: 0.02 s, not 0.25, at 1M).
+upto_orders AS (SELECT * FROM orders WHERE order_date <= $asof AND EXISTS (SELECT 1 FROM late)),
 intervals AS (
     SELECT item, median_interval_days AS interval_days FROM item_intervals
     WHERE median_interval_days IS NOT NULL AND NOT EXISTS (SELECT 1 FROM late)
     UNION ALL
-    SELECT item, interval_days FROM ({include:intervals_upto}) WHERE EXISTS (SELECT 1 FROM late)),
+    {include:intervals_upto}),
 late_last AS (
     SELECT customer_id, max(day) FILTER (WHERE net > 0) AS last_deal, sum(net) AS lifetime_sales
     FROM customer_days
@@ -393,7 +394,8 @@ ORDER BY l.lifetime_sales DESC, overdue_days ASC, d.customer_id;
 -- Customers past the median repurchase interval of the soonest-due item of their last deal, as of
 -- $asof, most lifetime value first; `overdue_customers` counts them all, the rows stop at $limit. Names
 -- are read for the listed customers only (customer_names).
-WITH intervals AS ({include:intervals_upto}),
+WITH upto_orders AS (SELECT * FROM orders WHERE order_date <= $asof),
+intervals AS ({include:intervals_upto}),
 last AS (SELECT customer_id, max(day) AS last_deal FROM customer_days WHERE net > 0 AND day <= $asof GROUP BY 1),
 -- What each customer bought on their last deal day: only those order lines are read.
 buys AS (
