@@ -93,14 +93,53 @@ def test_a_refund_never_replaces_the_sale_it_refunds(ws):
     ]
 
 
-def test_a_line_held_twice_is_not_rewritten(ws):
-    """Two 水光针 lines of one bill: which of them the later export's 600 corrects, nothing says, so both stored lines
-    stay as they were."""
+def test_one_of_a_pair_corrected_replaces_one_of_the_two(ws):
+    """Two 水光针 lines of one bill, 500 each; the later export sends one again and gives the other 450 (review9 F4:
+    both 500s stayed beside the 450, 1,450 where the export says 950)."""
     line = ["2026-10-03", "B5", "C5", "水光针", "500", "张敏"]
     _import(ws, "a", [HEAD, line, line])
-    _import(ws, "b", [HEAD, line, [*line[:4], "600", "张敏"]])
-    amounts = [r[0] for r in _q(ws, "SELECT paid_amount FROM orders ORDER BY 1")]
-    assert amounts.count(Decimal("500.00")) == 2, amounts
+    _import(ws, "b", [HEAD, line, [*line[:4], "450", "张敏"]])
+    assert _q(ws, "SELECT paid_amount FROM orders ORDER BY 1") == [(Decimal("450.00"),), (Decimal("500.00"),)]
+
+
+def test_an_installment_corrected_leaves_the_other_one(ws):
+    """B1's 水光针 paid in two, 3,000 on 09-01 and 1,000 on 09-05; the later export corrects the first to 2,800."""
+    first = [
+        HEAD,
+        ["2026-09-01", "B1", "C1", "水光针", "3000", "张敏"],
+        ["2026-09-05", "B1", "C1", "水光针", "1000", "张敏"],
+    ]
+    later = [
+        *first[:1],
+        [*first[1][:4], "2800", "张敏"],
+        first[2],
+        ["2026-09-08", "B3", "C3", "光子嫩肤", "500", "张敏"],
+    ]
+    _import(ws, "a", first)
+    _import(ws, "b", later)
+    # 2,800 + 1,000 + 500 (3,000 kept beside them: 7,300).
+    assert Decimal(str(month_kpis("2026-09")["sales"])) == Decimal("4300")
+
+
+def test_a_bill_exported_by_department_keeps_both_departments_lines(ws):
+    """Bill B001 has a 皮肤科 line and a 整形科 line, each in its department's export (review9 F1: the second
+    replaced the first, or was taken back out as older)."""
+    head = ["单号", "收费日期", "顾客编号", "项目", "实收金额", "科室"]
+    derm = [
+        head,
+        ["B001", "2026-10-05", "C1", "水光针", "1000", "皮肤科"],
+        ["B002", "2026-10-06", "C2", "光子嫩肤", "800", "皮肤科"],
+        ["B003", "2026-10-31", "C3", "热玛吉", "9000", "皮肤科"],
+    ]
+    surg = [
+        head,
+        ["B001", "2026-10-05", "C1", "双眼皮", "8000", "整形科"],
+        ["B004", "2026-10-20", "C4", "隆鼻", "20000", "整形科"],
+    ]
+    _import(ws, "皮肤科", derm)
+    _import(ws, "整形科", surg)
+    # 1,000 + 800 + 9,000 + 8,000 + 20,000.
+    assert Decimal(str(month_kpis("2026-10")["sales"])) == Decimal("38800")
 
 
 def test_an_older_export_after_a_correction_changes_nothing(ws):

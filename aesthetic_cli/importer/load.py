@@ -23,7 +23,7 @@ from aesthetic_cli.importer.convert import ROW, Converted, convert
 from aesthetic_cli.importer.datasets import AMOUNT, DATASETS, NUMBER, Dataset
 from aesthetic_cli.importer.header import Layout, RecognitionRefused, UserMapping, locate
 from aesthetic_cli.importer.mapping import extend_frame
-from aesthetic_cli.sqlfiles import Allowed, Fragment, per_column, query, with_fragments, with_identifiers
+from aesthetic_cli.sqlfiles import Allowed, Fragment, execute_all, per_column, query, with_fragments, with_identifiers
 from aesthetic_cli.warehouse import derived
 from aesthetic_cli.warehouse.memory import bounded_memory
 from aesthetic_cli.warehouse_lake import next_batch_id, retry_conflicts, row_key_sql, writer_lock
@@ -915,9 +915,9 @@ def _corrects(ds: Dataset, layout: Layout, days: tuple[date | None, date | None]
 def _correct_lines(
     con, ds: Dataset, cols: list[str], row_key: Fragment, batch_id: int, days: tuple[date | None, date | None]
 ) -> tuple[int, int]:
-    """(corrected, older) among the lines append just added: a bill's line stored before with another date or
-    amount, replaced (the stored version kept for `aesops batches drop`), or, when the file is the older export,
-    the file's line taken back out; load.sql's append_corrected says which lines match."""
+    """(corrected, older) among the lines append just added: a bill's lines stored before with another date or
+    amount, replaced (the stored versions kept for `aesops batches drop`), or, when the file is the older export,
+    the file's lines taken back out; load.sql's append_corrected says which lines match."""
     assert ds.corrects_by and ds.date_field  # _corrects
     table = (ds.name, DATASETS)
     bill, kind, line = ds.corrects_by
@@ -936,14 +936,14 @@ def _correct_lines(
         merged=per_column(query("load", "upsert_keep_known"), cols, cols),
         row_key=row_key,
     )
-    con.execute(corrected, params)
+    execute_all(con, corrected, params)
     fixed, older = con.execute(_sql("count_corrected")).fetchone()
     if fixed or older:
         ensure_prior(con, ds.name)
         con.execute(_sql("corrected_keep_prior", table=table), {"batch": batch_id})
         con.execute(_sql("corrected_delete", table=table))
         con.execute(_sql("corrected_insert", table=table, cols=(cols, cols)), {"batch": batch_id})
-    con.execute(_sql("corrected_done"))
+    execute_all(con, _sql("corrected_done"))
     return fixed, older
 
 

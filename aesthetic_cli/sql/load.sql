@@ -97,31 +97,40 @@ WHERE ({differs});
 
 -- name: append_corrected
 -- A bill's line a later export gives another date, amount or payment (the bill's id kept): a correction, not a
--- second line (SPEC §1, each order line once). Run after append, so only the bills of the lines it added are looked
--- at: each added line is matched to a line stored before, of its bill ({bill}) and kind ({kind}), when each side
--- holds that line ({line}) once, or that bill and kind once whatever the line, on the days the file covers. A daily
--- export of a bill's later day (a refund, a second session) leaves the earlier day's lines alone, and a sale never
--- corrects a refund. A stored line from an export reaching further than this file's is newer (older: the file's
--- line is taken back out, not kept beside it).
-CREATE OR REPLACE TEMP TABLE aesops_corrected AS
+-- second line (SPEC §1, each order line once). Run after append, on the bills of the lines it added. Of each
+-- (bill {bill}, kind {kind}, item {line}) on the days the file covers, the lines the file sends again unchanged
+-- are set aside on both sides; where what is left is as many lines on each side (one corrected line, or both of
+-- a pair), the file's replace the stored ones (aesops_replaced). A bill's lines of other days (a refund, a second
+-- session later), of another item (another department's export of the bill) or of another kind (a refund never
+-- corrects a sale) are not touched, nor a group whose counts differ (which line the file corrected, nothing says).
+-- A group with a stored line from an export reaching further than this file is newer (older: the file's lines are
+-- taken back out, not kept beside it). The file's line keeps what it leaves empty (as upsert_keep_known) when the
+-- group is one line.
+CREATE OR REPLACE TEMP TABLE aesops_replaced AS
 WITH added AS (SELECT row_key, {bill} AS bill FROM {table} WHERE batch_id = $batch AND {bill} IS NOT NULL),
-i AS (
-    SELECT *, count(*) OVER (PARTITION BY clinic, {bill}, {kind}) AS in_bill,
-           count(*) OVER (PARTITION BY clinic, {bill}, {kind}, {line}) AS in_line
-    FROM (SELECT *, {row_key} AS row_key FROM incoming WHERE {bill} IN (SELECT bill FROM added))
+sent AS (SELECT {row_key} AS row_key FROM incoming WHERE {bill} IN (SELECT bill FROM added))
+SELECT t.*, b.date_max IS NOT NULL AND b.date_max > $dmax AS newer,
+       count(*) OVER (PARTITION BY t.clinic, t.{bill}, t.{kind}, t.{line}) AS n
+FROM {table} t LEFT JOIN import_batches b ON b.batch_id = t.batch_id
+WHERE t.{day} BETWEEN $dmin AND $dmax AND t.{bill} IN (SELECT bill FROM added) AND t.batch_id <> $batch
+  AND t.row_key NOT IN (SELECT row_key FROM sent);
+CREATE OR REPLACE TEMP TABLE aesops_corrected AS
+WITH i AS (
+    SELECT *, count(*) OVER (PARTITION BY clinic, {bill}, {kind}, {line}) AS n
+    FROM (SELECT *, {row_key} AS row_key FROM incoming WHERE {bill} IN (SELECT {bill} FROM aesops_replaced))
+    WHERE row_key IN (SELECT row_key FROM {table} WHERE batch_id = $batch)
 ),
-t AS (
-    SELECT *, count(*) OVER (PARTITION BY clinic, {bill}, {kind}) AS in_bill,
-           count(*) OVER (PARTITION BY clinic, {bill}, {kind}, {line}) AS in_line
-    FROM {table}
-    WHERE {day} BETWEEN $dmin AND $dmax AND {bill} IN (SELECT bill FROM added) AND batch_id <> $batch
+g AS (
+    SELECT clinic, {bill} AS bill, {kind} AS kind, {line} AS line, any_value(n) AS n, bool_or(newer) AS older
+    FROM aesops_replaced GROUP BY ALL
 )
-SELECT {merged}, i.row_key, i._row, t.row_key AS stored_key,
-       b.date_max IS NOT NULL AND b.date_max > $dmax AS older
-FROM i JOIN t ON t.clinic = i.clinic AND t.{bill} = i.{bill} AND t.{kind} = i.{kind}
-     AND ((i.in_bill = 1 AND t.in_bill = 1) OR (t.{line} = i.{line} AND i.in_line = 1 AND t.in_line = 1))
-LEFT JOIN import_batches b ON b.batch_id = t.batch_id
-WHERE i.row_key IN (SELECT row_key FROM added);
+SELECT {merged}, i.row_key, i._row, g.older
+FROM i JOIN g ON g.clinic = i.clinic AND g.bill = i.{bill} AND g.kind = i.{kind} AND g.line = i.{line} AND g.n = i.n
+LEFT JOIN aesops_replaced t
+    ON g.n = 1 AND t.clinic = i.clinic AND t.{bill} = i.{bill} AND t.{kind} = i.{kind} AND t.{line} = i.{line};
+DELETE FROM aesops_replaced r WHERE NOT EXISTS (
+    SELECT 1 FROM aesops_corrected c
+    WHERE c.clinic = r.clinic AND c.{bill} = r.{bill} AND c.{kind} = r.{kind} AND c.{line} = r.{line});
 
 -- name: any_on_days
 -- Whether any line stored before falls on the file's days (a new day's export: none, and nothing to correct).
@@ -131,13 +140,12 @@ SELECT EXISTS (SELECT 1 FROM {table} WHERE {day} BETWEEN $dmin AND $dmax AND bat
 SELECT count(*) FILTER (WHERE NOT older), count(*) FILTER (WHERE older) FROM aesops_corrected;
 
 -- name: corrected_keep_prior
-INSERT INTO {table}_prior SELECT t.*, $batch FROM {table} t
-WHERE t.row_key IN (SELECT stored_key FROM aesops_corrected WHERE NOT older);
+INSERT INTO {table}_prior SELECT * EXCLUDE (newer, n), $batch FROM aesops_replaced WHERE NOT newer;
 
 -- name: corrected_delete
 -- The stored lines corrected, and the file's lines as append added them (put back merged, or not at all when older).
 DELETE FROM {table}
-WHERE row_key IN (SELECT stored_key FROM aesops_corrected WHERE NOT older)
+WHERE row_key IN (SELECT row_key FROM aesops_replaced WHERE NOT newer)
    OR row_key IN (SELECT row_key FROM aesops_corrected);
 
 -- name: corrected_insert
@@ -146,6 +154,7 @@ SELECT {cols}, row_key, $batch, _row FROM aesops_corrected WHERE NOT older;
 
 -- name: corrected_done
 DROP TABLE IF EXISTS aesops_corrected;
+DROP TABLE IF EXISTS aesops_replaced;
 
 -- name: batch_clinics
 SELECT DISTINCT clinic FROM {table} WHERE batch_id = $b AND clinic IS NOT NULL ORDER BY 1;
