@@ -51,3 +51,24 @@ def test_a_traditional_chinese_export_reads_as_a_simplified_one(ws, form):
     kpis = json.loads(result.stdout)["kpis"][0]
     # 1000 + 500 − 300 (the voided 800 and the 合計 row are not lines); cash: 1000 − 300 (500 came off a card).
     assert (kpis["sales"], kpis["cash_in"], kpis["visitors"], kpis["buyers"]) == (1200, 700, 3, 2)
+
+
+@pytest.mark.parametrize("amount", ["4000", "¥4,000.00"])  # plain rows take the SQL path, ¥4,000.00 the Polars one
+def test_traditional_subtotals_and_redemptions_are_no_sales(ws, amount):
+    """本單合計 and 張敏 小計 under the item are subtotals, and 核銷 (as Taiwan and Hong Kong write it; OpenCC's s2t
+    writes 覈銷) and 劃扣 are a course's sessions deducted: consumption, not sales (review9 F2, F3)."""
+    rows = [
+        ["收費日期", "單號", "顧客編號", "項目", "實收金額", "收費類型"],
+        ["2026-10-05", "B1", "C1", "水光針", "1000", "收費"],
+        ["2026-10-05", "B2", "C1", "熱瑪吉", amount, "收費"],
+        ["2026-10-05", "B2", "C1", "本單合計", amount, ""],
+        ["2026-10-06", "B3", "C2", "張敏 小計", "700", ""],
+        ["2026-10-06", "B3", "C2", "玻尿酸", "700", "收費"],
+        ["2026-10-07", "B4", "C3", "水光針", "1000", "核銷"],
+        ["2026-10-08", "B5", "C4", "熱瑪吉", "2000", "劃扣"],
+    ]
+    imported = run_cli("import", str(write_csv(ws / "收費明細.csv", rows)), "--kind", "orders")
+    assert imported.exit_code == 0, imported.output
+    assert "rejected 2 · blank/total rows skipped 2" in imported.output, imported.output
+    kpis = json.loads(run_cli("funnel", "--month", "2026-10", "--format", "json").stdout)["kpis"][0]
+    assert kpis["sales"] == 5700  # 1,000 + 4,000 + 700

@@ -13,7 +13,7 @@ import polars as pl
 
 from aesthetic_cli.importer import datasets as d
 from aesthetic_cli.importer.header import Layout
-from aesthetic_cli.importer.scripts import either_script
+from aesthetic_cli.importer.scripts import either_script, in_both_scripts
 
 ROW = "_row"
 # A totals label as exports write it: 合计, 本页合计, 合计：2笔, 合计(1条), 总计（共3笔）, Total:. A count is a count
@@ -34,6 +34,8 @@ TOTAL_MAX_CHARS = 12
 # A subtotal labelled with what it sums, in any column a name or the item is in: 张敏 小计, 小计(王芳), 2026-10-15 小计,
 # 本单合计 under 项目. Only 小计 and 合计 (no item or name ends with them), in cells of at most SUBTOTAL_MAX_CHARS.
 SUBTOTAL = either_script(r"^.{0,16}?(?:小计|合计)[:：]?(?:[(（][^()（）]{0,12}[)）])?$")
+# The words a labelled subtotal holds, which both paths look for before SUBTOTAL (in either script: 小計, 合計).
+SUBTOTAL_WORDS = in_both_scripts(["小计", "合计"])
 SUBTOTAL_MAX_CHARS = 20
 # A signer's, a print/export time's or a note's label and a colon: 制表人：, 打印时间：, Printed by:, Note:.
 # Named labels, not any few letters before a colon: ids and names hold colons too (VIP:002, Botox: forehead),
@@ -545,7 +547,7 @@ def _subtotal(columns: list[str]) -> pl.Expr:
     return pl.any_horizontal(
         [
             (pl.col(c).str.len_chars() <= SUBTOTAL_MAX_CHARS)
-            & pl.col(c).str.contains("小计|合计")
+            & pl.col(c).str.contains("|".join(SUBTOTAL_WORDS))
             & pl.col(c).str.replace_all(r"\s", "").str.contains(SUBTOTAL)
             for c in columns
         ]

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from aesthetic_cli.importer import convert as cv
 from aesthetic_cli.importer import datasets as d
 from aesthetic_cli.importer.header import Layout
-from aesthetic_cli.importer.scripts import both_scripts
+from aesthetic_cli.importer.scripts import in_both_scripts
 
 # Whitespace as Python and Rust strip it (Unicode White_Space), in RE2 terms.
 _WS = r"[\s\p{Z}\x{85}]"
@@ -80,11 +80,11 @@ _TOTAL_OR_FOOTER = f"{cv._TOTAL_WORDS}|{cv._FOOTER_WORDS}"
 # The first letters of both (共 and 第 for counts and page markers, p for Page 1 of 3; 暂, 无, 没, 查 and n for the
 # placeholders of an export without rows: 暂无数据, No data)
 # (in either script: 總, 當, 暫, 無, 沒),
-_TOTAL_FIRST = both_scripts(
+_TOTAL_FIRST = in_both_scripts(
     ["合", "总", "小", "本", "全", "当", "共", "第", "t", "g", "s", "p", "暂", "无", "没", "查", "n"]
 )
 # and the last: a word's, a colon's, a count's or a page marker's (合计：2笔, 合计(1条), 共2条记录, 第1页; 合計).
-_TOTAL_LAST = both_scripts(["计", "l", "s", "m", "a", ":", "：", *"笔条项单行人次个)）录据页果", *"0123456789"])
+_TOTAL_LAST = in_both_scripts(["计", "l", "s", "m", "a", ":", "：", *"笔条项单行人次个)）录据页果", *"0123456789"])
 
 
 def plan(
@@ -127,7 +127,7 @@ def plan(
     # A labelled subtotal (张敏 小计, 本单合计 under 项目) in the first columns or a text field's: convert.py skips it.
     subtotals = [c for c in cv.subtotal_columns(columns, layout) if c in read_cols]
     for c in subtotals:
-        labelled = f"(contains({c}, '小计') OR contains({c}, '合计'))"
+        labelled = "(" + " OR ".join(f"contains({c}, {lit(w)})" for w in cv.SUBTOTAL_WORDS) + ")"
         conds.append(
             f"NOT CASE WHEN length({c}) <= {cv.SUBTOTAL_MAX_CHARS} AND {labelled} "
             f"THEN coalesce(regexp_matches(regexp_replace({c}, '{_WS}', '', 'g'), {lit(cv.SUBTOTAL)}), false) "
