@@ -20,14 +20,16 @@ def test_a_decimal_comma_is_refused_and_thousands_are_read(ws):
         ["2026-10-02", "C4", "热玛吉", "¥1,234.50"],
         ["2026-10-02", "C5", "热玛吉", "1，280"],
         ["2026-10-03", "C6", "光子", "300"],
+        ["2026-10-03", "C7", "光子", "12,8000"],
     ]
     result = run_cli("import", str(write_csv(ws / "收费.csv", rows)), "--kind", "orders")
     assert result.exit_code == 0, result.output
-    assert "loaded 4" in result.output and "rejected 2" in result.output, result.output
+    assert "loaded 5" in result.output and "rejected 2" in result.output, result.output
     assert "row 2, column '实收金额': '680,50' a comma where the decimal point goes" in result.output, result.output
     assert _q(ws, "SELECT customer_id, paid_amount FROM orders ORDER BY 1") == [
         ("C3", Decimal("12800.00")),
         ("C4", Decimal("1234.50")),
         ("C5", Decimal("1280.00")),
         ("C6", Decimal("300.00")),
+        ("C7", Decimal("128000.00")),  # 12万8000, grouped by 万 (review9 F6: refused as a decimal comma)
     ]

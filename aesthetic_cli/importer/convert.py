@@ -139,8 +139,9 @@ def _half_width(s: pl.Expr) -> pl.Expr:
     return s.str.replace_many(list(_FULL), list(_HALF))
 
 
-# A comma before fewer or more digits than three, or after a decimal point.
-_NOT_THOUSANDS = r"[,，](?:\d{1,2}|\d{4,})(?:\D|$)|\.\d*[,，]"
+# A comma before one or two digits (680,50), or after a decimal point (1.280,00): a decimal comma. A comma before
+# three digits separates thousands, before four 万 (12,8000).
+_NOT_THOUSANDS = r"[,，]\d{1,2}(?:\D|$)|\.\d*[,，]"
 
 
 def parse_amount(col: str, scale: float = 1.0, bounded: bool = True) -> pl.Expr:
@@ -157,8 +158,7 @@ def _amount(cell: pl.Expr, scale: float = 1.0, bounded: bool = True) -> pl.Expr:
     s = pl.when(trailing).then(s.str.strip_suffix("-")).otherwise(s)
     wan = s.str.contains("万")
     body = s.str.replace_all(r"(?i)[¥￥$£€,，\s元万]|rmb|cny|yuan|usd|[()（）]", "")
-    # A comma separates thousands only before three digits: 680,50 and 1.280,00 (a decimal comma) are no amount
-    # rather than 68,050 and 1.28.
+    # 680,50 and 1.280,00 (a decimal comma) are no amount rather than 68,050 and 1.28.
     v = pl.when(s.str.contains(_NOT_THOUSANDS)).then(None).otherwise(body.cast(pl.Float64, strict=False))
     v = pl.when(negative).then(-v).otherwise(v)
     v = pl.when(wan).then(v * 10000).otherwise(v)
