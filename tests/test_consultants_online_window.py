@@ -55,3 +55,24 @@ def _notes_of(sample_db, role: str) -> list[str]:
     r = run_cli("consultants", "--month", "2026-09", "--role", role, "--db", str(sample_db), "--format", "json")
     assert r.exit_code == 0, r.output
     return json.loads(r.stdout)["meta"]["notes"]
+
+
+def test_the_90_days_are_the_leads_day_and_the_89_after_it(ws):
+    """As SPEC §2 counts H days (first_seen … first_seen + H − 1): a purchase on day 90 after the lead is outside
+    (indep8 C2: the window held 91 days)."""
+    from tests.conftest import write_csv
+
+    leads = [
+        ["咨询日期", "渠道", "顾客编号", "网络咨询师"],
+        ["2026-07-01", "抖音", "A", "小蕾"],
+        ["2026-07-01", "抖音", "B", "小蕾"],
+    ]
+    # 07-01 + 89 = 09-28, the last of the 90 days; 09-29 is day 91.
+    orders = [["收费日期", "顾客编号", "项目名称", "实收金额"], ["2026-09-28", "A", "水光针", "1000"]]
+    orders.append(["2026-09-29", "B", "水光针", "1000"])
+    files = [str(write_csv(ws / "线索.csv", leads)), str(write_csv(ws / "收费.csv", orders))]
+    assert run_cli("import", *files).exit_code == 0
+    r = run_cli("consultants", "--month", "2026-07", "--role", "online", "--format", "json")
+    assert r.exit_code == 0, r.output
+    (row,) = json.loads(r.stdout)["online"]
+    assert (row["leads"], row["buyers"]) == (2, 1), row

@@ -75,8 +75,9 @@ def test_online_leads_windows_phone_link_and_arrived_flag(con, ws):
         ],
         leads=[
             lead_head,
-            # L1 (小美, 10-01): no customer_id; its phone links K1. K1 visits 12-30 (day 90: an arrival) and buys
-            # 12-31 (day 91: not a buyer).
+            # L1 (小美, 10-01): no customer_id; its phone links K1. The 90 days are 10-01 … 12-29 (SPEC §2's H days:
+            # the first and the H − 1 after it): K1 visits 12-29 (the 90th: an arrival) and buys 12-30 (the 91st:
+            # not a buyer).
             ["2025-10-01", "抖音", "小美", "13800000001", "", "", ""],
             # L2 (小美, 10-02): customer_id K2, whose phone is K3's. The lead is K2's (who never comes nor buys),
             # not K3's (who buys 10-05): neither an arrival nor a buyer.
@@ -89,13 +90,13 @@ def test_online_leads_windows_phone_link_and_arrived_flag(con, ws):
         ],
         visits=[
             ["到院日期", "顾客编号", "现场咨询师"],
-            ["2025-12-30", "K1", "甲"],
+            ["2025-12-29", "K1", "甲"],
             ["2025-10-10", "K5", "甲"],
             ["2025-10-10", "K4", "甲"],
         ],
         orders=[
             ORDER_HEAD,
-            ["2025-12-31", "K1", "水光针", "1600", "微信", "甲"],
+            ["2025-12-30", "K1", "水光针", "1600", "微信", "甲"],
             ["2025-10-05", "K3", "水光针", "1600", "微信", "甲"],
             ["2025-10-10", "K5", "水光针", "500", "微信", "甲"],
             ["2025-10-10", "K5", "水光针", "-500", "微信", "乙"],

@@ -170,7 +170,7 @@ def _online_window_note(period: Period, last) -> Note:
         f"Online consultants: a lead's arrival and purchase count within {ONLINE_WINDOW_DAYS} days of it (possibly "
         "after this period), so they differ from the funnel's arrivals and buyers in the period.",
     )
-    if last is None or last >= period.end + timedelta(days=ONLINE_WINDOW_DAYS):
+    if last is None or last >= period.end + timedelta(days=ONLINE_WINDOW_DAYS - 1):
         return rule
     return Note(
         rule.zh

@@ -70,7 +70,7 @@ ORDER BY sales DESC, n.consultant;
 -- name: online
 -- 网络咨询师: leads they took in the period, and whether each lead's customer (by customer_id, or by
 -- phone) came within $window days (90: metrics/consultants.ONLINE_WINDOW_DAYS, which the note under the table
--- reads too) of it (or the lead says it arrived) and bought within them. A lead counts once
+-- reads too; the lead's day and the 89 after it, as SPEC §2 counts H days) of it (or the lead says it arrived) and bought within them. A lead counts once
 -- per question: the visits and deal days are semi-joined with the window as the join's condition,
 -- per consultant, so no lead needs an identity (ASOF joins over every lead with a customer and a join back
 -- by row key were most of the query at 10M lines).
@@ -93,25 +93,25 @@ with_customer AS (
 -- Only the leads' customers, from the period's first day to $window days after its last.
 came_days AS (
     SELECT customer_id, day FROM visit_days
-    WHERE day BETWEEN $start AND CAST($end AS DATE) + CAST($window AS INTEGER)
+    WHERE day BETWEEN $start AND CAST($end AS DATE) + CAST($window AS INTEGER) - 1
       AND customer_id IN (SELECT customer_id FROM with_customer WHERE NOT arrived)),
 -- A deal day: the customer-day's lines net above zero (order_days' 64-bit net, not customer_days' 128-bit
 -- one, whose decoding cost more than the rest of the join).
 deal_days AS (
     SELECT customer_id, day FROM order_days
-    WHERE sales_lines > 0 AND day BETWEEN $start AND CAST($end AS DATE) + CAST($window AS INTEGER)
+    WHERE sales_lines > 0 AND day BETWEEN $start AND CAST($end AS DATE) + CAST($window AS INTEGER) - 1
       AND customer_id IN (SELECT customer_id FROM with_customer)
     GROUP BY ALL HAVING sum(net) > 0),
 -- Arrivals by a visit, among the leads not already marked arrived (those count below, once).
 came AS (
     SELECT consultant, count(*) AS n FROM (SELECT * FROM with_customer WHERE NOT arrived) l
     SEMI JOIN came_days v
-        ON v.customer_id = l.customer_id AND v.day BETWEEN l.lead_date AND l.lead_date + CAST($window AS INTEGER)
+        ON v.customer_id = l.customer_id AND v.day BETWEEN l.lead_date AND l.lead_date + CAST($window AS INTEGER) - 1
     GROUP BY 1),
 bought AS (
     SELECT consultant, count(*) AS n FROM with_customer l
     SEMI JOIN deal_days d
-        ON d.customer_id = l.customer_id AND d.day BETWEEN l.lead_date AND l.lead_date + CAST($window AS INTEGER)
+        ON d.customer_id = l.customer_id AND d.day BETWEEN l.lead_date AND l.lead_date + CAST($window AS INTEGER) - 1
     GROUP BY 1),
 per AS (
     SELECT consultant, count(*) AS leads, count(appointment_date) AS appointments,
