@@ -54,7 +54,8 @@ class History:
 
     @property
     def total(self) -> float:
-        return float(self.months["sales"].sum() or 0.0)
+        # Exact to the cent (see _with_total).
+        return round(float(self.months["sales"].sum() or 0.0), 2)
 
     @property
     def has_sales(self) -> bool:
@@ -409,7 +410,12 @@ TOTAL = "total"  # the key of a split table's closing row; tables show it as 合
 
 
 def _with_total(frame: pl.DataFrame, key: str, summed: list[str]) -> pl.DataFrame:
-    total = frame.select(pl.lit(TOTAL).alias(key), *[pl.col(c).sum() for c in summed])
+    # A float column of amounts in cents sums to within far less than half a cent of its exact sum: rounded to the
+    # cent, the total is exact (SPEC §2), not 7936801.279999999.
+    total = frame.select(
+        pl.lit(TOTAL).alias(key),
+        *[pl.col(c).sum().round(2) if frame.schema[c].is_float() else pl.col(c).sum() for c in summed],
+    )
     return pl.concat([frame, total], how="diagonal_relaxed").select(frame.columns)
 
 

@@ -1,8 +1,13 @@
 -- name: weekday_sales
 -- Last year's sales by ISO weekday (1 = Monday), for splitting months into days: from the rollup day_sales
--- (one row per day with a sale or refund line), not every customer-day.
-SELECT isodow(day) AS weekday, sum(net) AS sales, count(*) AS days
-FROM day_sales WHERE day BETWEEN $start AND $end
+-- (one row per day with a sale or refund line), not every customer-day. A weekday's days are its calendar days
+-- within the data (a Sunday without a sale is a Sunday of 0: indep8 K1 counted only the days with sales).
+WITH covered AS (
+    SELECT greatest(CAST($start AS DATE), min(day)) AS first, least(CAST($end AS DATE), max(day)) AS last
+    FROM day_sales),
+days AS (SELECT CAST(unnest(generate_series(first, last, INTERVAL 1 DAY)) AS DATE) AS day FROM covered)
+SELECT isodow(d.day) AS weekday, coalesce(sum(s.net), 0) AS sales, count(*) AS days
+FROM days d LEFT JOIN day_sales s ON s.day = d.day
 GROUP BY 1 ORDER BY 1;
 
 -- name: plan_days
