@@ -154,7 +154,7 @@ def cut_list(df: pl.DataFrame, last_year: pl.DataFrame | None) -> tuple[pl.DataF
                 "No data for the same days last year: 没竞争力 (uncompetitive) is not judged.",
             )
         )
-    rows = df.select("item", "sales", "buyers", "margin").to_dicts()
+    rows = df.select("item", "sales", "buyers", "margin", "quantity").to_dicts()
     weak, s_q, b_q = set(), None, None
     if len(rows) >= MIN_FOR_QUARTILES:
         low_sales, s_q = worst_quarter([float(r["sales"] or 0) for r in rows], "low")
@@ -167,11 +167,17 @@ def cut_list(df: pl.DataFrame, last_year: pl.DataFrame | None) -> tuple[pl.DataF
                 f"Only {len(rows)} item(s), fewer than 4: quartiles can't be formed, so 没竞争力 is not judged.",
             )
         )
-    out = []
+    out: list[dict] = []
+    refunded: list[str] = []
     for i, r in enumerate(rows):
         flags, reasons = [], []
         ly_sales, ly_buyers = ly.get(r["item"], (None, None))
-        if r["margin"] is not None and r["margin"] < 0:
+        # An item with no sale line in the period, only a refund of an earlier one, made no loss here: its
+        # negative margin is that refund (indep6 D5: 双眼皮 赔钱 for a −7,840 refund, below_cost false beside it).
+        refunds_only = not r["quantity"]
+        if r["margin"] is not None and r["margin"] < 0 and refunds_only:
+            refunded.append(r["item"])
+        elif r["margin"] is not None and r["margin"] < 0:
             flags.append("赔钱")
             reasons.append(f"赔钱: 毛利 {r['margin']:,.0f} < 0")
         if (
@@ -201,4 +207,12 @@ def cut_list(df: pl.DataFrame, last_year: pl.DataFrame | None) -> tuple[pl.DataF
                     "reasons": reasons,
                 }
             )
+    if refunded:
+        names = ", ".join(refunded)
+        notes.append(
+            Note(
+                f"{names}：本期没有销售，只有退款，不判断“赔钱”。",
+                f"{names}: no sale this period, only refunds; 赔钱 (loses money) is not judged.",
+            )
+        )
     return pl.DataFrame(out, schema=schema), notes
