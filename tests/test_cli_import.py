@@ -150,7 +150,7 @@ def test_locked_warehouse(ws):
         path = write_csv(ws / "o.csv", [HEAD, ["2025-10-01", "C1", "x", "1"]])
         r = run_cli("import", str(path), "--wait", "1")
         assert r.exit_code == 3 and "did not finish within 1s" in r.stderr, r.stderr
-        assert "in use by another aesops process; waiting" in r.stderr, r.stderr
+        assert "in use by another process; waiting" in r.stderr, r.stderr
     finally:
         holder.kill()
         holder.wait()
@@ -284,3 +284,18 @@ def test_a_command_does_not_import_an_installed_pandas(sample_db, tmp_path):
     )
     assert r.returncode == 0, r.stderr
     assert not marker.exists()
+
+
+def test_a_db_in_a_missing_folder_is_refused_and_a_new_one_is_named(ws, tmp_path):
+    """A mistyped --db in a cron line made its folders and a stray warehouse without a word (trial 7's F10)."""
+    path = write_csv(ws / "o.csv", [HEAD, ["2025-10-01", "C1", "x", "1"]])
+    stray = tmp_path / "nope" / "dir" / "x.duckdb"
+    r = run_cli("import", str(path), "--db", str(stray))
+    assert r.exit_code == 2 and f"The folder {stray.parent} of the warehouse {stray} does not exist" in r.stderr
+    assert not stray.parent.exists()
+    new = tmp_path / "x.duckdb"
+    r = run_cli("import", str(path), "--db", str(new))
+    assert r.exit_code == 0 and f"A new warehouse: {new}." in r.stderr, r.stderr
+    again = write_csv(ws / "o2.csv", [HEAD, ["2025-10-02", "C2", "x", "1"]])
+    r = run_cli("import", str(again), "--db", str(new))
+    assert r.exit_code == 0 and "A new warehouse" not in r.stderr, r.stderr

@@ -93,4 +93,4 @@ def test_report_gives_up_after_wait_while_an_import_holds_the_warehouse(report_d
         holder.kill()
         holder.wait()
     assert done.returncode == 3
-    assert "仍有导入在写入" in done.stderr and "Traceback" not in done.stderr
+    assert "仍在使用" in done.stderr and "Traceback" not in done.stderr

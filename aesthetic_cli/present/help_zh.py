@@ -323,7 +323,7 @@ OPTIONS: dict[str, str] = {
     "xlsx, html and/or pdf (printed from the HTML by Chromium), comma-separated: xlsx,html.": "xlsx、html 和/或 pdf（由 Chromium 从 HTML 打印），逗号分隔：xlsx,html。",
     "One line on stderr per report written.": "每写出一份报表，在 stderr 输出一行。",
     "Seconds to wait for another report on this workspace.": "等待本工作区上另一份报表的秒数。",
-    "Seconds to wait while another aesops process uses the warehouse (another import).": "另一个 aesops 进程（另一次导入）正在使用仓库时，最多等待的秒数。",
+    "Seconds to wait while another process (another import) uses the warehouse.": "另一个进程（另一次导入）正在使用仓库时，最多等待的秒数。",
     "After writing, mail the reports and post the summary to the group robots in aesops.toml [delivery].": "写出后发送邮件，并把摘要发到 aesops.toml [delivery] 中的群机器人。",
     "Also write one report per clinic (门店); with --send each goes to its [[delivery.route]].": "另外为每个门店各写一份报表；配合 --send 时各自发到对应的 [[delivery.route]]。",
     # schedule

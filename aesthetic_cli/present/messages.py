@@ -817,16 +817,16 @@ MESSAGES: dict[str, Pair] = {
         "Check that the folder exists and can be written to, or choose another --out.",
     ),
     "import_still_writing": (
-        "仍有导入在写入 {path}，{secs} 秒内没有结束。",
-        "An import is still writing to {path} and did not finish within {secs}s.",
+        "另一个进程仍在使用 {path}，{secs} 秒内没有结束。",
+        "Another process is still using {path} and did not finish within {secs}s.",
     ),
     "report_running": (
         "另一个 aesops 报表正在 {path} 上运行，{secs} 秒内没有结束。",
         "Another aesops report is running on {path} and did not finish within {secs}s.",
     ),
     "waiting_for_warehouse": (
-        "仓库 {path} 正被另一个 aesops 进程使用，等它结束（最多 {secs} 秒）…",
-        "The warehouse {path} is in use by another aesops process; waiting for it to finish (up to {secs}s)…",
+        "仓库 {path} 正被另一个进程使用，等它结束（最多 {secs} 秒）…",
+        "The warehouse {path} is in use by another process; waiting for it to finish (up to {secs}s)…",
     ),
     "wait_hint": (
         "没有写出任何内容。请等它结束，或调大 --wait；退出码 3 正是这个意思。",
@@ -889,12 +889,29 @@ MESSAGES: dict[str, Pair] = {
         "Create one with `aesops init` (or `aesops init DIR`), or pass --db PATH.",
     ),
     "warehouse_in_use": (
-        "仓库 {path} 正在被另一个 aesops 进程使用。",
-        "The warehouse {path} is in use by another aesops process.",
+        "仓库 {path} 正被另一个进程使用（aesops 的导入，或打开了它的其他程序）。",
+        "The warehouse {path} is in use by another process (an aesops import, or a program that has it open).",
     ),
     "warehouse_in_use_hint": (
         "请等另一个导入或报表（包括 cron 任务）结束后再试。",
         "Wait for the other import or report to finish (cron jobs included) and try again.",
+    ),
+    "new_warehouse": ("新建仓库 {path}。", "A new warehouse: {path}."),
+    "warehouse_read_only": (
+        "仓库 {path} 无法写入（文件或所在文件夹是只读的）。",
+        "The warehouse {path} cannot be written to (the file or its folder is read-only).",
+    ),
+    "warehouse_read_only_hint": (
+        "导入需要写权限：请检查文件权限；分析仍可读取它。",
+        "An import needs write access: check the file's permissions; the analyses can still read it.",
+    ),
+    "warehouse_folder_missing": (
+        "仓库 {path} 所在的文件夹 {folder} 不存在。",
+        "The folder {folder} of the warehouse {path} does not exist.",
+    ),
+    "warehouse_folder_missing_hint": (
+        "请检查 --db（或 $AESOPS_DB）；要在那里新建仓库，请先创建该文件夹。",
+        "Check --db (or $AESOPS_DB); to start a warehouse there, create the folder first.",
     ),
     "warehouse_cannot_open": ("仓库 {path} 无法打开：{why}", "The warehouse {path} cannot be opened: {why}"),
     "not_a_warehouse": (

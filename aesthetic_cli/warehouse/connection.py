@@ -26,8 +26,14 @@ def _open(db_path: Path, read_only: bool) -> duckdb.DuckDBPyConnection:
         # in …"); a damaged file's "checksum … in block at location …" holds "lock" too, and is no reason to wait.
         if re.search(r"could not set lock|conflicting lock", str(exc), re.IGNORECASE):
             raise LockedError(
-                f"The warehouse {db_path} is in use by another aesops process.",
+                f"The warehouse {db_path} is in use by another process (an aesops import, or a program that has it "
+                "open).",
                 hint="Wait for the other import or report to finish (cron jobs included) and try again.",
+            ) from None
+        if not read_only and re.search(r"permission denied|operation not permitted|read-only", str(exc), re.I):
+            raise WorkspaceError(
+                f"The warehouse {db_path} cannot be written to (the file or its folder is read-only).",
+                hint="An import needs write access: check the file's permissions; the analyses can still read it.",
             ) from None
         raise WorkspaceError(f"The warehouse {db_path} cannot be opened: {exc}") from None
     except duckdb.Error as exc:
@@ -106,7 +112,12 @@ def connect(db_path: Path, *, read_only: bool = False, create: bool = True) -> d
                 f"The warehouse {db_path} does not exist yet.",
                 hint="Run `aesops init` and `aesops import FILE...` first.",
             )
-        db_path.parent.mkdir(parents=True, exist_ok=True)
+        # A mistyped --db in a cron line would otherwise fill a stray warehouse night after night (trial 7's F10).
+        if not db_path.parent.is_dir():
+            raise WorkspaceError(
+                f"The folder {db_path.parent} of the warehouse {db_path} does not exist.",
+                hint="Check --db (or $AESOPS_DB); to start a warehouse there, create the folder first.",
+            )
     con = _open(db_path, read_only)
     if not read_only:
         try:
@@ -150,7 +161,7 @@ def connect_waiting(
         except LockedError:
             if time.monotonic() >= deadline:
                 raise LockedError(
-                    f"An import is still writing to {db_path} and did not finish within {wait_seconds:g}s.",
+                    f"Another process is still using {db_path} and did not finish within {wait_seconds:g}s.",
                     hint="Nothing was written. Let it finish, or raise --wait; exit code 3 means exactly this.",
                 ) from None
             if waiting and not told:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated
@@ -72,9 +73,7 @@ def import_(
     ] = False,
     wait: Annotated[
         float,
-        typer.Option(
-            "--wait", help="Seconds to wait while another aesops process uses the warehouse (another import)."
-        ),
+        typer.Option("--wait", help="Seconds to wait while another process (another import) uses the warehouse."),
     ] = 600,
     db: Db = None,
 ) -> None:
@@ -118,6 +117,11 @@ def import_(
     given = clinic
     clinic = clinic or ws.default_clinic
     failed: list[str] = []
+    # A warehouse this import starts at a path given by --db or $AESOPS_DB (not the workspace's own) is named, so
+    # that a mistyped path in a cron line is seen the first night.
+    named = db is not None or bool(os.environ.get("AESOPS_DB"))
+    if named and ws.db_path.suffix != ".toml" and not ws.db_path.exists():
+        err.print(t("new_warehouse", talk, path=ws.db_path), markup=False)
     # Two clinics' nightly imports into one warehouse: the second waits for the first, as a report does.
     con = connect_waiting(
         ws.db_path,
