@@ -89,6 +89,14 @@ def doubt_lines(rec: Recognition, lang: str = "zh") -> list[str]:
                 else f"dates like '{a['example']}' could be month/day/year or day/month/year "
                 "(set date_order in a mapping file)"
             )
+        elif key == "date_mixed":
+            out.append(
+                f"同一文件里「{a['day_first']}」只能是日/月/年，「{a['month_first']}」只能是月/日/年：日期格式不一致，"
+                "请在导出系统里统一日期格式后重新导出（映射文件的 date_order 也读不对它）"
+                if lang == "zh"
+                else f"'{a['day_first']}' can only be day/month/year and '{a['month_first']}' only month/day/year: "
+                "the file mixes both, so no date_order reads it; export it again with one date format"
+            )
         elif key == "two_digit_year":
             out.append(
                 f"日期如「{a['example']}」的年份只有两位，可能是年-月-日也可能是日-月-年（映射文件里写 date_format）"

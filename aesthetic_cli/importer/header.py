@@ -408,8 +408,11 @@ def add_doubts(frame, row, headers, rec, user, amount_unit, day_month_values=Non
             cells = pl.concat([frame[c].slice(row + 1).drop_nulls().cast(pl.String) for c in dated])
             if cells.map_elements(rg.year_first_possible, return_dtype=pl.Boolean).mean() < 0.5:
                 two_digits = None
-        date_order, example = rg.infer_date_order(values)
-        if two_digits:
+        date_order, example, other = rg.infer_date_order(values)
+        if other:
+            # 13/10/2026 is day first and 10/20/2026 month first: no date_order reads the file (trial 7's F7).
+            rec.doubts.append(("date_mixed", {"day_first": example, "month_first": other}))
+        elif two_digits:
             # 26-10-01 is 2026-10-01 or 26 October 2001: the file cannot say, so the user must.
             rec.doubts.append(
                 ("two_digit_year", {"example": two_digits[0], "sep": two_digits[1], "year_first": two_digits[2]})

@@ -969,24 +969,29 @@ def value_fit(f: d.Field, p: Profile) -> int | None:
 _DMY = re.compile(r"^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4}|\d{2})(?:[ T].*)?$")
 
 
-def infer_date_order(columns: list[list]) -> tuple[str | None, str | None]:
-    """(order, example): "mdy" or "dmy" when a day above 12 shows which number is the month; (None,
-    example) when every such date could be read both ways; (None, None) when there are none."""
-    first = second = False
-    example = None
+def infer_date_order(columns: list[list]) -> tuple[str | None, str | None, str | None]:
+    """(order, example, other): "mdy" or "dmy" when a day above 12 shows which number is the month; (None,
+    example, None) when every such date could be read both ways; (None, None, None) when there are none; and
+    (None, a day-first date, a month-first date) when some show one order and some the other (13/10/2026 and
+    10/20/2026 in one file: no one order reads it)."""
+    day_first = month_first = example = None
     for values in columns:
         for v in values:
             m = _DMY.match(str(v).strip()) if v is not None else None
             if not m:
                 continue
-            example = example or str(v).strip()
+            text = str(v).strip()
+            example = example or text
             a, b = int(m.group(1)), int(m.group(2))
-            first, second = first or a > 12, second or b > 12
-    if first and not second:
-        return "dmy", example
-    if second and not first:
-        return "mdy", example
-    return None, example
+            day_first = day_first or (text if a > 12 else None)
+            month_first = month_first or (text if b > 12 else None)
+    if day_first and month_first:
+        return None, day_first, month_first
+    if day_first:
+        return "dmy", example, None
+    if month_first:
+        return "mdy", example, None
+    return None, example, None
 
 
 _TWO_DIGIT_YEAR = re.compile(r"^(\d{1,2})([/.-])(\d{1,2})\2(\d{2})(?:[ T].*)?$")
