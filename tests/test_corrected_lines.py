@@ -153,3 +153,86 @@ def test_an_older_export_after_a_correction_changes_nothing(ws):
     assert "2 of them differ from the lines stored" in old.output, old.output
     # 980 + 12000 + 350 + 1500.
     assert Decimal(str(month_kpis("2026-10")["sales"])) == Decimal("14830")
+
+
+def test_an_older_export_over_a_group_of_two_ages_removes_nothing(ws):
+    """B1's 水光针 stored from two exports (10-03's 500 from the first, 10-04's 300 from the second, which reaches
+    10-10); a third export ending 10-05 gives them 450 and 280. It is older than the second: nothing changes (review10
+    R1: the first export's 500 was deleted with nothing in its place)."""
+    _import(
+        ws,
+        "a",
+        [
+            HEAD,
+            ["2026-10-03", "B1", "C1", "水光针", "500", "张敏"],
+            ["2026-10-05", "B2", "C2", "热玛吉", "800", "张敏"],
+        ],
+    )
+    _import(
+        ws,
+        "b",
+        [
+            HEAD,
+            ["2026-10-03", "B1", "C1", "水光针", "500", "张敏"],
+            ["2026-10-04", "B1", "C1", "水光针", "300", "张敏"],
+            ["2026-10-05", "B2", "C2", "热玛吉", "800", "张敏"],
+            ["2026-10-10", "B3", "C3", "光子嫩肤", "600", "张敏"],
+        ],
+    )
+    _import(
+        ws,
+        "c",
+        [
+            HEAD,
+            ["2026-10-03", "B1", "C1", "水光针", "450", "张敏"],
+            ["2026-10-04", "B1", "C1", "水光针", "280", "张敏"],
+            ["2026-10-05", "B2", "C2", "热玛吉", "800", "张敏"],
+        ],
+    )
+    # 500 + 300 + 800 + 600.
+    assert Decimal(str(month_kpis("2026-10")["sales"])) == Decimal("2200")
+
+
+def test_a_bill_moved_to_another_customer_with_a_line_corrected(ws):
+    """The later export moves B1 to C2 (its 500, same key, is updated in place) and corrects its 300 to 280 (review10
+    R3: the updated line counted on the file's side, so 280 was added beside 300)."""
+    head = HEAD[:5]
+    _import(ws, "a", [head, ["2026-10-03", "B1", "C1", "水光针", "500"], ["2026-10-04", "B1", "C1", "水光针", "300"]])
+    _import(ws, "b", [head, ["2026-10-03", "B1", "C2", "水光针", "500"], ["2026-10-04", "B1", "C2", "水光针", "280"]])
+    assert _q(ws, "SELECT customer_id, paid_amount FROM orders ORDER BY 2") == [
+        ("C2", Decimal("280.00")),
+        ("C2", Decimal("500.00")),
+    ]
+
+
+def test_a_correction_beside_a_new_installment_of_the_item(ws):
+    """The same night's export corrects B1's 09-03 肉毒素 and adds its 09-06 installment; the next corrects it again
+    (review10 R2: the counts over the days differed, so every version was kept: 7,700, then 11,000)."""
+    head = HEAD[:5]
+    b2 = ["2026-09-05", "B2", "C2", "热玛吉", "800"]
+    _import(ws, "a", [head, ["2026-09-03", "B1", "C1", "肉毒素", "3000"], b2])
+    later = [head, ["2026-09-03", "B1", "C1", "肉毒素", "2900"], b2, ["2026-09-06", "B1", "C1", "肉毒素", "1000"]]
+    _import(ws, "b", later)
+    assert Decimal(str(month_kpis("2026-09")["sales"])) == Decimal("4700")  # 2,900 + 800 + 1,000
+    _import(ws, "c", [*later[:1], [*later[1][:4], "2800"], *later[2:], ["2026-09-07", "B3", "C3", "水光针", "500"]])
+    assert Decimal(str(month_kpis("2026-09")["sales"])) == Decimal("5100")  # 2,800 + 800 + 1,000 + 500
+
+
+def test_a_bill_number_used_again_on_another_day(ws):
+    """Bill numbers that start again each day: 0001 of 10-03 corrected from 500 to 450 while the export also holds
+    10-05's 0001 (another customer's 水光针)."""
+    head = HEAD[:5]
+    _import(
+        ws, "a", [head, ["2026-10-03", "0001", "C1", "水光针", "500"], ["2026-10-03", "0002", "C2", "热玛吉", "800"]]
+    )
+    _import(
+        ws,
+        "b",
+        [
+            head,
+            ["2026-10-03", "0001", "C1", "水光针", "450"],
+            ["2026-10-03", "0002", "C2", "热玛吉", "800"],
+            ["2026-10-05", "0001", "C7", "水光针", "800"],
+        ],
+    )
+    assert Decimal(str(month_kpis("2026-10")["sales"])) == Decimal("2050")  # 450 + 800 + 800

@@ -917,33 +917,36 @@ def _correct_lines(
 ) -> tuple[int, int]:
     """(corrected, older) among the lines append just added: a bill's lines stored before with another date or
     amount, replaced (the stored versions kept for `aesops batches drop`), or, when the file is the older export,
-    the file's lines taken back out; load.sql's append_corrected says which lines match."""
+    the file's lines taken back out; load.sql's append_corrected says which lines match, a day at a time, then
+    across the file's days."""
     assert ds.corrects_by and ds.date_field  # _corrects
     table = (ds.name, DATASETS)
     bill, kind, line = ds.corrects_by
+    names = {"bill": (bill, cols), "kind": (kind, cols), "line": (line, cols), "day": (ds.date_field, cols)}
     params = {"dmin": days[0], "dmax": days[1], "batch": batch_id}
-    if not con.execute(_sql("any_on_days", table=table, day=(ds.date_field, cols)), params).fetchone()[0]:
+    if not con.execute(_sql("any_on_days", table=table, day=names["day"]), params).fetchone()[0]:
         return 0, 0
-    corrected = with_fragments(
-        _sql(
-            "append_corrected",
-            table=table,
-            bill=(bill, cols),
-            kind=(kind, cols),
-            line=(line, cols),
-            day=(ds.date_field, cols),
-        ),
-        merged=per_column(query("load", "upsert_keep_known"), cols, cols),
-        row_key=row_key,
-    )
-    execute_all(con, corrected, params)
-    fixed, older = con.execute(_sql("count_corrected")).fetchone()
-    if fixed or older:
-        ensure_prior(con, ds.name)
-        con.execute(_sql("corrected_keep_prior", table=table), {"batch": batch_id})
-        con.execute(_sql("corrected_delete", table=table))
-        con.execute(_sql("corrected_insert", table=table, cols=(cols, cols)), {"batch": batch_id})
-    execute_all(con, _sql("corrected_done"))
+    ensure_prior(con, ds.name)
+    con.execute(_sql("corrections_open", table=table))
+    fixed = older = 0
+    for group in ("correction_group_day", "correction_group"):
+        grp = Fragment(_sql(group, **names))
+        corrected = with_fragments(
+            _sql("append_corrected", table=table, **names),
+            merged=per_column(query("load", "upsert_keep_known"), cols, cols),
+            row_key=row_key,
+            grp=grp,
+        )
+        execute_all(con, corrected, params)
+        n_fixed, n_older = con.execute(_sql("count_corrected")).fetchone()
+        if n_fixed or n_older:
+            con.execute(_sql("corrected_keep_prior", table=table), {"batch": batch_id})
+            con.execute(_sql("corrected_delete", table=table))
+            con.execute(_sql("corrected_insert", table=table, cols=(cols, cols)), {"batch": batch_id})
+            con.execute(_sql("corrections_fixed"))
+        fixed, older = fixed + n_fixed, older + n_older
+        execute_all(con, _sql("corrected_done"))
+    con.execute(_sql("corrections_close"))
     return fixed, older
 
 

@@ -97,40 +97,61 @@ WHERE ({differs});
 
 -- name: append_corrected
 -- A bill's line a later export gives another date, amount or payment (the bill's id kept): a correction, not a
--- second line (SPEC §1, each order line once). Run after append, on the bills of the lines it added. Of each
--- (bill {bill}, kind {kind}, item {line}) on the days the file covers, the lines the file sends again unchanged
--- are set aside on both sides; where what is left is as many lines on each side (one corrected line, or both of
--- a pair), the file's replace the stored ones (aesops_replaced). A bill's lines of other days (a refund, a second
--- session later), of another item (another department's export of the bill) or of another kind (a refund never
--- corrects a sale) are not touched, nor a group whose counts differ (which line the file corrected, nothing says).
--- A group with a stored line from an export reaching further than this file is newer (older: the file's lines are
--- taken back out, not kept beside it). The file's line keeps what it leaves empty (as upsert_keep_known) when the
--- group is one line.
+-- second line (SPEC §1, each order line once). Run after append, on the bills of the lines it added, in two
+-- passes: the lines of each (bill {bill}, kind {kind}, item {line}) and day, then of each (bill, kind, item) over
+-- the file's days for what the first left ({grp}: the group of a line). Of a group on the days the file covers,
+-- the lines the file sends again unchanged are set aside on both sides; where what is left is as many lines on each
+-- side (one corrected line, or both of a pair), the file's replace the stored ones (aesops_replaced). A bill's lines
+-- of another item (another department's export of the bill) or of another kind (a refund never corrects a sale)
+-- are not touched, nor a group whose counts differ (which line the file corrected, nothing says); the day's pass
+-- lets a correction through beside an installment added on another day (review10 R2). A group with a stored line
+-- from an export reaching further than this file is newer (older: the file's lines are taken back out, not kept
+-- beside it). The file's line keeps what it leaves empty (as upsert_keep_known) when the group is one line.
 CREATE OR REPLACE TEMP TABLE aesops_replaced AS
 WITH added AS (SELECT row_key, {bill} AS bill FROM {table} WHERE batch_id = $batch AND {bill} IS NOT NULL),
-sent AS (SELECT {row_key} AS row_key FROM incoming WHERE {bill} IN (SELECT bill FROM added))
-SELECT t.*, b.date_max IS NOT NULL AND b.date_max > $dmax AS newer,
-       count(*) OVER (PARTITION BY t.clinic, t.{bill}, t.{kind}, t.{line}) AS n
-FROM {table} t LEFT JOIN import_batches b ON b.batch_id = t.batch_id
-WHERE t.{day} BETWEEN $dmin AND $dmax AND t.{bill} IN (SELECT bill FROM added) AND t.batch_id <> $batch
-  AND t.row_key NOT IN (SELECT row_key FROM sent);
+sent AS (SELECT {row_key} AS row_key FROM incoming WHERE {bill} IN (SELECT bill FROM added)),
+s AS (
+    SELECT *, {grp} AS grp FROM {table}
+    WHERE {day} BETWEEN $dmin AND $dmax AND {bill} IN (SELECT bill FROM added) AND batch_id <> $batch
+      AND row_key NOT IN (SELECT row_key FROM sent)
+)
+-- newer: of the bill's item on any of the file's days, a stored line is from an export reaching further than this
+-- file (the day's pass judges the item's age as the second does: review10 R1).
+SELECT s.*, count(*) OVER (PARTITION BY s.grp) AS n,
+       bool_or(b.date_max IS NOT NULL AND b.date_max > $dmax) OVER (PARTITION BY s.clinic, s.{bill}, s.{kind}, s.{line})
+           AS newer
+FROM s LEFT JOIN import_batches b ON b.batch_id = s.batch_id;
 CREATE OR REPLACE TEMP TABLE aesops_corrected AS
 WITH i AS (
-    SELECT *, count(*) OVER (PARTITION BY clinic, {bill}, {kind}, {line}) AS n
-    FROM (SELECT *, {row_key} AS row_key FROM incoming WHERE {bill} IN (SELECT {bill} FROM aesops_replaced))
+    SELECT *, count(*) OVER (PARTITION BY grp) AS n
+    FROM (SELECT *, {row_key} AS row_key, {grp} AS grp FROM incoming
+          WHERE {bill} IN (SELECT {bill} FROM aesops_replaced))
+    -- Added by append, not a stored line _update_changed gave other values in place (another customer or payment
+    -- on the same key: it is the file's line sent again, review10 R3), nor a line the day's pass put in.
     WHERE row_key IN (SELECT row_key FROM {table} WHERE batch_id = $batch)
+      AND row_key NOT IN (SELECT row_key FROM {table}_prior WHERE replaced_by = $batch)
+      AND row_key NOT IN (SELECT row_key FROM aesops_fixed)
 ),
-g AS (
-    SELECT clinic, {bill} AS bill, {kind} AS kind, {line} AS line, any_value(n) AS n, bool_or(newer) AS older
-    FROM aesops_replaced GROUP BY ALL
-)
-SELECT {merged}, i.row_key, i._row, g.older
-FROM i JOIN g ON g.clinic = i.clinic AND g.bill = i.{bill} AND g.kind = i.{kind} AND g.line = i.{line} AND g.n = i.n
-LEFT JOIN aesops_replaced t
-    ON g.n = 1 AND t.clinic = i.clinic AND t.{bill} = i.{bill} AND t.{kind} = i.{kind} AND t.{line} = i.{line};
+g AS (SELECT grp, any_value(n) AS n, bool_or(newer) AS older FROM aesops_replaced GROUP BY grp)
+SELECT {merged}, i.row_key, i._row, i.grp, g.older
+FROM i JOIN g ON g.grp = i.grp AND g.n = i.n
+LEFT JOIN aesops_replaced t ON g.n = 1 AND t.grp = i.grp;
+-- Only the stored lines of the groups corrected stay to be replaced: not those of a group the file is older for,
+-- whichever batch each came from (review10 R1: a line of an earlier batch was deleted with nothing in its place).
 DELETE FROM aesops_replaced r WHERE NOT EXISTS (
-    SELECT 1 FROM aesops_corrected c
-    WHERE c.clinic = r.clinic AND c.{bill} = r.{bill} AND c.{kind} = r.{kind} AND c.{line} = r.{line});
+    SELECT 1 FROM aesops_corrected c WHERE NOT c.older AND c.grp = r.grp);
+
+-- name: correction_group_day
+struct_pack(c := clinic, b := {bill}, k := {kind}, l := {line}, d := {day})
+
+-- name: correction_group
+struct_pack(c := clinic, b := {bill}, k := {kind}, l := {line}, d := DATE '2000-01-01')
+
+-- name: corrections_open
+CREATE OR REPLACE TEMP TABLE aesops_fixed AS SELECT row_key FROM {table} LIMIT 0;
+
+-- name: corrections_fixed
+INSERT INTO aesops_fixed SELECT row_key FROM aesops_corrected WHERE NOT older;
 
 -- name: any_on_days
 -- Whether any line stored before falls on the file's days (a new day's export: none, and nothing to correct).
@@ -140,13 +161,12 @@ SELECT EXISTS (SELECT 1 FROM {table} WHERE {day} BETWEEN $dmin AND $dmax AND bat
 SELECT count(*) FILTER (WHERE NOT older), count(*) FILTER (WHERE older) FROM aesops_corrected;
 
 -- name: corrected_keep_prior
-INSERT INTO {table}_prior SELECT * EXCLUDE (newer, n), $batch FROM aesops_replaced WHERE NOT newer;
+INSERT INTO {table}_prior SELECT * EXCLUDE (grp, newer, n), $batch FROM aesops_replaced;
 
 -- name: corrected_delete
 -- The stored lines corrected, and the file's lines as append added them (put back merged, or not at all when older).
 DELETE FROM {table}
-WHERE row_key IN (SELECT row_key FROM aesops_replaced WHERE NOT newer)
-   OR row_key IN (SELECT row_key FROM aesops_corrected);
+WHERE row_key IN (SELECT row_key FROM aesops_replaced) OR row_key IN (SELECT row_key FROM aesops_corrected);
 
 -- name: corrected_insert
 INSERT INTO {table} ({cols}, row_key, batch_id, source_row)
@@ -155,6 +175,9 @@ SELECT {cols}, row_key, $batch, _row FROM aesops_corrected WHERE NOT older;
 -- name: corrected_done
 DROP TABLE IF EXISTS aesops_corrected;
 DROP TABLE IF EXISTS aesops_replaced;
+
+-- name: corrections_close
+DROP TABLE IF EXISTS aesops_fixed;
 
 -- name: batch_clinics
 SELECT DISTINCT clinic FROM {table} WHERE batch_id = $b AND clinic IS NOT NULL ORDER BY 1;
