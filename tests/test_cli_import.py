@@ -299,3 +299,18 @@ def test_a_db_in_a_missing_folder_is_refused_and_a_new_one_is_named(ws, tmp_path
     again = write_csv(ws / "o2.csv", [HEAD, ["2025-10-02", "C2", "x", "1"]])
     r = run_cli("import", str(again), "--db", str(new))
     assert r.exit_code == 0 and "A new warehouse" not in r.stderr, r.stderr
+
+
+def test_a_workspace_whose_warehouse_is_in_a_subfolder_makes_it(tmp_path, monkeypatch):
+    """aesops.toml may put the warehouse in a folder of its own: init and import make it, as before (review10 R5: both
+    were refused once a missing folder was)."""
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("AESOPS_DB", raising=False)
+    assert run_cli("init", "ws", "--clinic", "本院").exit_code == 0
+    config = tmp_path / "ws" / "aesops.toml"
+    config.write_text(config.read_text(encoding="utf-8").replace('db = "aesops.duckdb"', 'db = "data/aesops.duckdb"'))
+    monkeypatch.chdir(tmp_path / "ws")
+    path = write_csv(tmp_path / "o.csv", [HEAD, ["2025-10-01", "C1", "x", "1"]])
+    r = run_cli("import", str(path))
+    assert r.exit_code == 0 and "loaded 1" in r.stderr and "A new warehouse" not in r.stderr, r.stderr
+    assert (tmp_path / "ws" / "data" / "aesops.duckdb").is_file()

@@ -112,12 +112,7 @@ def connect(db_path: Path, *, read_only: bool = False, create: bool = True) -> d
                 f"The warehouse {db_path} does not exist yet.",
                 hint="Run `aesops init` and `aesops import FILE...` first.",
             )
-        # A mistyped --db in a cron line would otherwise fill a stray warehouse night after night (trial 7's F10).
-        if not db_path.parent.is_dir():
-            raise WorkspaceError(
-                f"The folder {db_path.parent} of the warehouse {db_path} does not exist.",
-                hint="Check --db (or $AESOPS_DB); to start a warehouse there, create the folder first.",
-            )
+        db_path.parent.mkdir(parents=True, exist_ok=True)
     con = _open(db_path, read_only)
     if not read_only:
         try:

@@ -101,7 +101,7 @@ def import_(
     Example:
         aesops import 收费明细_2025-10.xlsx 到院登记.csv --clinic 静安店
     """
-    from aesthetic_cli.errors import InputFileError
+    from aesthetic_cli.errors import InputFileError, WorkspaceError
     from aesthetic_cli.importer.load import explain as explain_file
     from aesthetic_cli.importer.load import import_file
     from aesthetic_cli.warehouse.memory import bounded_memory
@@ -117,17 +117,24 @@ def import_(
     given = clinic
     clinic = clinic or ws.default_clinic
     failed: list[str] = []
-    # A warehouse this import starts at a path given by --db or $AESOPS_DB (not the workspace's own) is named, so
-    # that a mistyped path in a cron line is seen the first night.
-    named = db is not None or bool(os.environ.get("AESOPS_DB"))
-    if named and ws.db_path.suffix != ".toml" and not ws.db_path.exists():
-        err.print(t("new_warehouse", talk, path=ws.db_path), markup=False)
+    # A path given by --db or $AESOPS_DB (not the workspace's own, whose folder aesops makes): a mistyped one in a
+    # cron line would fill a stray warehouse night after night (trial 7's F10). Its folder must exist, and a
+    # warehouse this import starts there is named.
+    named = (db is not None or bool(os.environ.get("AESOPS_DB"))) and ws.db_path.suffix != ".toml"
+    new = named and not ws.db_path.exists()
+    if new and not ws.db_path.parent.is_dir():
+        raise WorkspaceError(
+            f"The folder {ws.db_path.parent} of the warehouse {ws.db_path} does not exist.",
+            hint="Check --db (or $AESOPS_DB); to start a warehouse there, create the folder first.",
+        )
     # Two clinics' nightly imports into one warehouse: the second waits for the first, as a report does.
     con = connect_waiting(
         ws.db_path,
         wait,
         waiting=lambda: err.print(t("waiting_for_warehouse", talk, path=ws.db_path, secs=f"{wait:g}"), markup=False),
     )
+    if new:
+        err.print(t("new_warehouse", talk, path=ws.db_path), markup=False)
     # One refresh of the semantic layer after the last file, not one per file (derived.one_refresh).
     # The import's memory limit holds for the refresh too (warehouse.memory.bounded_memory).
     with con, _progress(files, show=interactive() and not quiet) as bar, bounded_memory(con), derived.one_refresh(con):
