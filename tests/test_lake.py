@@ -371,3 +371,23 @@ def test_one_file_imported_by_several_processes_at_once_loads_once_on_the_lake(p
         con.close()
     # Sales worked by hand: 100 + 101 + … + 399 = 300 × 249.5 = 74,850 (the unreadable line is not a sale).
     assert answer(db, "funnel", "--month", "2026-10")["kpis"][0]["sales"] == 74850
+
+
+def test_a_corrected_bill_line_on_the_lake(pg, tmp_path):
+    """A later export's corrected lines replace the stored ones on DuckLake as in a file (UUID row keys, the prior
+    table, the two passes), and dropping its batch brings the first version back. Figures by hand, as in
+    tests/test_corrected_lines.py."""
+    from tests.test_corrected_lines import FIRST, LATER
+
+    db = lake_workspace(pg, tmp_path / "ws")
+    for name, rows in (("收费_1003-1005", FIRST), ("收费_1003-1007", LATER)):
+        r = run_cli("import", str(write_csv(tmp_path / f"{name}.csv", rows)), "--kind", "orders", "--db", str(db))
+        assert r.exit_code == 0, r.output
+    assert "loaded 1 · updated 3" in r.output, r.output
+    # 980 + 12000 + 350 + 1500 + 1500.
+    assert answer(db, "funnel", "--month", "2026-10")["kpis"][0]["sales"] == 16330
+    batches = json.loads(run_cli("batches", "--format", "json", "--db", str(db)).stdout)
+    last = max(b["batch_id"] for b in (batches["batches"] if isinstance(batches, dict) else batches))
+    assert run_cli("batches", "drop", str(last), "--db", str(db)).exit_code == 0
+    # 880 + 12000 + 300 + 1500.
+    assert answer(db, "funnel", "--month", "2026-10")["kpis"][0]["sales"] == 14680
