@@ -72,3 +72,15 @@ def test_traditional_subtotals_and_redemptions_are_no_sales(ws, amount):
     assert "rejected 2 · blank/total rows skipped 2" in imported.output, imported.output
     kpis = json.loads(run_cli("funnel", "--month", "2026-10", "--format", "json").stdout)["kpis"][0]
     assert kpis["sales"] == 5700  # 1,000 + 4,000 + 700
+
+
+def test_a_name_in_the_other_script_is_told_as_a_look_alike(ws):
+    """A Hong Kong branch's visits say 美團 and 張敏 where the others say 美团 and 张敏: stored as written, and told at
+    import as look-alikes of the names already known (recheck 7: two channels and two consultants, silently)."""
+    head = ["到院日期", "顾客编号", "来源渠道", "现场咨询师"]
+    first = [head, ["2026-10-05", "C1", "美团", "张敏"]]
+    assert run_cli("import", str(write_csv(ws / "到院_a.csv", first))).exit_code == 0
+    later = run_cli("import", str(write_csv(ws / "到院_b.csv", [head, ["2026-10-06", "C2", "美團", "張敏"]])))
+    assert later.exit_code == 0, later.output
+    assert "check: '美團' looks like '美团'" in later.output, later.output
+    assert "check: '張敏' looks like '张敏'" in later.output, later.output

@@ -298,15 +298,21 @@ def _summary(r, con, lang: str) -> None:
 
 
 def _lookalikes(con, kind: str, names: list[str]) -> list[tuple[str, str]]:
-    """Names equal once spaces and case are ignored are probably one person or channel typed twice; so is a
-    channel whose name holds another's (抖音信息流 and 抖音, 美团点评 and 美团), as ad platforms and CRMs name them."""
+    """Names equal once spaces, case and script are ignored are probably one person or channel typed twice (张敏
+    and 張敏, 美团 and 美團 from a Hong Kong branch's export); so is a channel whose name holds another's (抖音信息流
+    and 抖音, 美团点评 and 美团), as ad platforms and CRMs name them."""
+    from aesthetic_cli.importer.scripts import simplified
+
+    def norm_of(name: str) -> str:
+        return simplified("".join(name.split()).lower())
+
     rows = con.execute(query("status", "known_names"), {"k": kind}).fetchall()
     by_norm: dict[str, set[str]] = {}
     for (name,) in rows:
-        by_norm.setdefault("".join(name.split()).lower(), set()).add(name)
+        by_norm.setdefault(norm_of(name), set()).add(name)
     hints, reported = [], set()
     for name in names:
-        norm = "".join(name.split()).lower()
+        norm = norm_of(name)
         others = by_norm.get(norm, set()) - {name}
         if kind == "channel":
             others |= {
