@@ -45,3 +45,20 @@ def test_later_batches_of_other_days_do_not_block_a_drop(ws):
     refused = run_cli("batches", "drop", str(oct2))
     assert refused.exit_code == 2 and f"later batch(es) {later} of orders" in refused.stderr, refused.stderr
     assert _q(ws, "SELECT customer_id FROM orders ORDER BY 1") == [("C2",), ("C3",)]
+
+
+def test_the_batch_list_names_the_clinics_of_its_rows(ws):
+    """A file that names its clinics in a 门店 column: the list shows them, not the --clinic default it was given
+    (trial 6 E5, trial 7 F8: blank, or 本院 for rows of 浦东店 and 静安店)."""
+    rows = [
+        [*ORDERS, "门店"],
+        ["2026-10-01", "C1", "水光针", "1000", "静安店"],
+        ["2026-10-01", "C2", "水光针", "800", "浦东店"],
+    ]
+    _import(ws, "收费.csv", rows, "orders")
+    import json
+
+    listed = json.loads(run_cli("batches", "--format", "json").stdout)["batches"]
+    assert [b["clinic"] for b in listed] == ["浦东店, 静安店"]
+    table = run_cli("batches", env={"COLUMNS": "200"})
+    assert "浦东店, 静安店" in table.stdout and "本院" not in table.stdout, table.stdout

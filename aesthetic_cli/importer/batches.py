@@ -37,9 +37,16 @@ def _count(con: duckdb.DuckDBPyConnection, sql: str, params: dict) -> int:
 
 
 def list_batches(con: duckdb.DuckDBPyConnection) -> list[dict]:
+    """Every batch, its clinic the clinics of the rows it holds (the --clinic it was given when it holds none)."""
     cur = con.execute(_sql("list"))
     names = [c[0] for c in cur.description]
-    return [dict(zip(names, row, strict=True)) for row in cur.fetchall()]
+    rows = [dict(zip(names, row, strict=True)) for row in cur.fetchall()]
+    stored: dict[int, str] = {}
+    for dataset in sorted({r["dataset"] for r in rows} & set(DATASETS)):
+        stored.update(dict(con.execute(_sql("stored_clinics", dataset)).fetchall()))
+    for r in rows:
+        r["clinic"] = stored.get(r["batch_id"], r["clinic"])
+    return rows
 
 
 def imported_before(con: duckdb.DuckDBPyConnection, sha256: str, options_key: str) -> tuple[int, datetime] | None:

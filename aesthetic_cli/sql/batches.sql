@@ -6,6 +6,12 @@ SELECT batch_id, dataset, file_name, sheet, clinic, rows_read, rows_loaded, rows
        rejected, date_min, date_max, imported_at
 FROM import_batches ORDER BY batch_id;
 
+-- name: stored_clinics
+-- The clinics of the rows each batch holds: a file's own 门店 column's, where import_batches.clinic is the --clinic
+-- the import was given (blank, or the default, for a file that names its clinics; trial 6 E5, trial 7 F8).
+SELECT batch_id, string_agg(DISTINCT clinic, ', ' ORDER BY clinic) AS clinics FROM {table}
+WHERE clinic IS NOT NULL GROUP BY batch_id;
+
 -- name: batch
 SELECT dataset, file_name FROM import_batches WHERE batch_id = $b;
 

@@ -14,9 +14,23 @@ from aesthetic_cli.cli.options import Db, FormatOpt, Lang, LangOpt, OutFile, pic
 batches_app = typer.Typer(help="Import batches: list them, drop one (undo an import).", no_args_is_help=False)
 
 _HEAD = {
-    "zh": ["批次", "数据集", "文件", "工作表", "读取", "新增", "更新", "重复", "拒绝", "日期范围", "导入时间"],
-    "en": ["batch", "dataset", "file", "sheet", "read", "loaded", "updated", "dups", "rejected", "dates", "imported"],
+    "zh": ["批次", "数据集", "文件", "工作表", "门店", "读取", "新增", "更新", "重复", "拒绝", "日期范围", "导入时间"],
+    "en": [
+        "batch",
+        "dataset",
+        "file",
+        "sheet",
+        "clinic",
+        "read",
+        "loaded",
+        "updated",
+        "dups",
+        "rejected",
+        "dates",
+        "imported",
+    ],
 }
+_SHEET = 3  # the sheet's place in _HEAD
 
 
 @batches_app.callback(invoke_without_command=True)
@@ -60,14 +74,18 @@ def batches(
     from rich.console import Console
     from rich.table import Table
 
-    table = Table(*_HEAD[lang.value])
+    # The sheet column only when a batch came from a named sheet: at 80 columns every column counts.
+    sheets = any(r["sheet"] for r in rows)
+    head = [h for i, h in enumerate(_HEAD[lang.value]) if sheets or i != _SHEET]
+    table = Table(*head)
     for r in rows:
         dates = f"{r['date_min']} → {r['date_max']}" if r["date_min"] else ""
-        table.add_row(
+        cells = [
             str(r["batch_id"]),
             r["dataset"],
             r["file_name"],
             r["sheet"] or "",
+            r["clinic"] or "",
             str(r["rows_read"]),
             str(r["rows_loaded"]),
             str(r["rows_updated"]),
@@ -75,7 +93,8 @@ def batches(
             str(r["rejected"]),
             dates,
             f"{r['imported_at']:%Y-%m-%d %H:%M}",
-        )
+        ]
+        table.add_row(*[c for i, c in enumerate(cells) if sheets or i != _SHEET])
     Console(highlight=False, markup=False).print(table)
 
 
