@@ -35,6 +35,8 @@ MAX_REJECT_SHARE = 0.5
 # The import's own temp tables: aesops_staged (a large CSV), aesops_staged_<i> (a sheet, or a plain CSV).
 STAGED = re.compile(r"aesops_staged(_[0-9]+)?")
 _FIELDS = {f.name for ds in DATASETS.values() for f in ds.fields}
+# The temp tables of the lines a file replaces (load.sql keep_prior, insert_replacing): changed in place, corrected.
+_REPLACED = {"aesops_changed", "aesops_replaced", "aesops_corrected"}
 
 
 def _sql(name: str, **identifiers: tuple[str | list[str], Allowed]) -> str:
@@ -940,10 +942,11 @@ def _correct_lines(
         execute_all(con, corrected, params)
         n_fixed, n_older = con.execute(_sql("count_corrected")).fetchone()
         if n_fixed or n_older:
-            con.execute(_sql("corrected_keep_prior", table=table), {"batch": batch_id})
+            con.execute(_sql("keep_prior", table=table, stored=("aesops_replaced", _REPLACED)), {"batch": batch_id})
             con.execute(_sql("corrected_delete", table=table))
-            con.execute(_sql("corrected_insert", table=table, cols=(cols, cols)), {"batch": batch_id})
-            con.execute(_sql("corrections_fixed"))
+            execute_all(con, _sql("corrections_fixed"))
+            insert = _sql("insert_replacing", table=table, cols=(cols, cols), rows=("aesops_corrected", _REPLACED))
+            con.execute(insert, {"batch": batch_id})
         fixed, older = fixed + n_fixed, older + n_older
         execute_all(con, _sql("corrected_done"))
     con.execute(_sql("corrections_close"))
@@ -980,9 +983,10 @@ def _update_changed(
     con.execute(_sql("drop_older_changed"))
     if updated:
         ensure_prior(con, ds.name)
-        con.execute(_sql("append_keep_prior", table=table), {"batch": batch_id})
+        con.execute(_sql("keep_prior", table=table, stored=("aesops_changed", _REPLACED)), {"batch": batch_id})
         con.execute(_sql("append_delete_changed", table=table))
-        con.execute(_sql("append_insert_changed", table=table, cols=([*key, *values], cols)), {"batch": batch_id})
+        insert = _sql("insert_replacing", table=table, cols=([*key, *values], cols), rows=("aesops_changed", _REPLACED))
+        con.execute(insert, {"batch": batch_id})
     con.execute(_sql("append_done"))
     return updated, older, repeated
 

@@ -151,7 +151,9 @@ struct_pack(c := clinic, b := {bill}, k := {kind}, l := {line}, d := DATE '2000-
 CREATE OR REPLACE TEMP TABLE aesops_fixed AS SELECT row_key FROM {table} LIMIT 0;
 
 -- name: corrections_fixed
-INSERT INTO aesops_fixed SELECT row_key FROM aesops_corrected WHERE NOT older;
+-- After corrected_delete: the file's lines of a group it is older for are out, the others go in (insert_replacing).
+DELETE FROM aesops_corrected WHERE older;
+INSERT INTO aesops_fixed SELECT row_key FROM aesops_corrected;
 
 -- name: any_on_days
 -- Whether any line stored before falls on the file's days (a new day's export: none, and nothing to correct).
@@ -160,17 +162,19 @@ SELECT EXISTS (SELECT 1 FROM {table} WHERE {day} BETWEEN $dmin AND $dmax AND bat
 -- name: count_corrected
 SELECT count(*) FILTER (WHERE NOT older), count(*) FILTER (WHERE older) FROM aesops_corrected;
 
--- name: corrected_keep_prior
-INSERT INTO {table}_prior SELECT * EXCLUDE (grp, newer, n), $batch FROM aesops_replaced;
+-- name: keep_prior
+-- Stored lines about to be replaced ({stored}: aesops_changed's keys, or aesops_replaced's), kept for `aesops
+-- batches drop`, which puts them back.
+INSERT INTO {table}_prior SELECT t.*, $batch FROM {table} t WHERE t.row_key IN (SELECT row_key FROM {stored});
+
+-- name: insert_replacing
+-- The file's versions of the lines replaced ({rows}: aesops_changed, or aesops_corrected), in the batch.
+INSERT INTO {table} ({cols}, row_key, batch_id, source_row) SELECT {cols}, row_key, $batch, _row FROM {rows};
 
 -- name: corrected_delete
 -- The stored lines corrected, and the file's lines as append added them (put back merged, or not at all when older).
 DELETE FROM {table}
 WHERE row_key IN (SELECT row_key FROM aesops_replaced) OR row_key IN (SELECT row_key FROM aesops_corrected);
-
--- name: corrected_insert
-INSERT INTO {table} ({cols}, row_key, batch_id, source_row)
-SELECT {cols}, row_key, $batch, _row FROM aesops_corrected WHERE NOT older;
 
 -- name: corrected_done
 DROP TABLE IF EXISTS aesops_corrected;
@@ -195,14 +199,8 @@ DELETE FROM aesops_changed WHERE older OR repeated;
 -- name: j_same_key
 j.{c} IS NOT DISTINCT FROM i.{c}
 
--- name: append_keep_prior
-INSERT INTO {table}_prior SELECT t.*, $batch FROM {table} t WHERE t.row_key IN (SELECT row_key FROM aesops_changed);
-
 -- name: append_delete_changed
 DELETE FROM {table} WHERE row_key IN (SELECT row_key FROM aesops_changed);
-
--- name: append_insert_changed
-INSERT INTO {table} ({cols}, row_key, batch_id, source_row) SELECT {cols}, row_key, $batch, _row FROM aesops_changed;
 
 -- name: append_done
 DROP TABLE IF EXISTS aesops_changed;
