@@ -311,3 +311,19 @@ def test_the_call_back_list_is_the_overdue_customers_ranked_by_every_customers_v
             assert s.filter((s["risk"] > 0) & ~s["customer_id"].is_in(due["customer_id"].to_list())).height > 100
     finally:
         con.close()
+
+
+def test_the_as_of_intervals_are_the_layers_on_the_last_day(sample_db):
+    """customers.sql intervals_upto (a list as of a past day) restates derived.sql's item_intervals over the purchases
+    up to a day: on the data's last day the two must be the same medians, item by item, or a rule has drifted."""
+    con = connect(sample_db, read_only=True)
+    try:
+        source = "WITH upto_orders AS (SELECT * FROM orders WHERE order_date <= $asof) "
+        upto = source + query("customers", "intervals_upto")
+        mine = sorted(con.execute(upto, {"asof": prepare(con).last_day}).fetchall())
+        layer = con.execute(
+            "SELECT item, median_interval_days FROM item_intervals WHERE median_interval_days IS NOT NULL ORDER BY 1"
+        ).fetchall()
+        assert len(layer) > 5 and mine == layer
+    finally:
+        con.close()
