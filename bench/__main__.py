@@ -59,23 +59,48 @@ def measured(runs: int, name: str, *args: str | Path) -> dict:
     return _summary([step(name, *args) for _ in range(runs)])
 
 
-def _summary(results: list[dict]) -> dict:
-    return {
+def _summary(results: list[dict], walls: list[float] | None = None) -> dict:
+    out = {
         "seconds": statistics.median(r["seconds"] for r in results),
         "peak_mb": max(r["peak_mb"] for r in results),
         "runs": [round(r["seconds"], 3) for r in results],
     }
+    if walls:
+        out |= {"wall": statistics.median(walls), "wall_runs": [round(w, 3) for w in walls]}
+    return out
+
+
+def aesops_exe() -> str:
+    # The virtualenv's own entry point first: a pyenv shim named aesops on PATH may belong to no install.
+    own = Path(sys.executable).with_name("aesops")
+    return str(own) if own.exists() else (shutil.which("aesops") or "aesops")
+
+
+def wall(cmd: list[str]) -> float:
+    """A command's wall time as its user waits for it: the interpreter's start to the process's exit."""
+    t0 = time.perf_counter()
+    subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, check=True, cwd=HERE.parent)
+    return time.perf_counter() - t0
 
 
 def beside_hand(runs: int, db: Path, args: list[str]) -> tuple[dict, dict]:
     """An analysis and the hand query run alternately, `runs` times each: the VM's speed drifts from minute to
     minute, and the hand query (DuckDB on both cores) and an analysis (mostly start-up on one) drift apart, so
-    each is held to the hand query measured beside it rather than minutes earlier."""
-    hands, ours = [], []
+    each is held to the hand query measured beside it rather than minutes earlier.
+
+    Each is timed two ways. "wall": the whole command as its user runs it, `aesops ...` against
+    `python bench/hand_query.py`, start-up included (issue 11 measured its 0.13 s baseline so). "seconds": inside
+    the process from the first import on (bench/step.py), which leaves out the interpreter's start and exit that
+    both pay; its process also gives the peak memory."""
+    hands, ours, hand_walls, our_walls = [], [], [], []
+    hand_cmd = [sys.executable, str(HERE / "hand_query.py"), str(db), MONTH]
+    our_cmd = [aesops_exe(), *args, "--db", str(db), "--format", "json"]
     for _ in range(runs):
         hands.append(step("duckdb_kpis", db, MONTH))
         ours.append(step("analysis", db, *args))
-    return _summary(hands), _summary(ours)
+        hand_walls.append(wall(hand_cmd))
+        our_walls.append(wall(our_cmd))
+    return _summary(hands, hand_walls), _summary(ours, our_walls)
 
 
 def dataset(work: Path, lines: int) -> Path:
@@ -126,9 +151,7 @@ def xlsx_from(folder: Path, target: Path) -> Path:
 
 
 def startup() -> float:
-    # The virtualenv's own entry point first: a pyenv shim named aesops on PATH may belong to no install.
-    own = Path(sys.executable).with_name("aesops")
-    exe = str(own) if own.exists() else (shutil.which("aesops") or "aesops")
+    exe = aesops_exe()
     times = []
     for _ in range(10):
         t0 = time.perf_counter()
@@ -218,22 +241,36 @@ def main(argv: list[str] | None = None) -> int:
         others = [folder / f"{d}.csv" for d in ("customers", "visits", "leads", "treatments", "spend", "cards")]
         record(size, "csv import: the other 6 datasets", n, step("import_files", db, *others))
         paired = {name: beside_hand(opts.runs, db, args) for name, args in analyses()}
-        hand_runs = [t for h, _ in paired.values() for t in h["runs"]]
-        hand_all = {"seconds": statistics.median(hand_runs), "peak_mb": max(h["peak_mb"] for h, _ in paired.values())}
+        hands = [h for h, _ in paired.values()]
+        hand_all = {
+            "seconds": statistics.median(t for h in hands for t in h["runs"]),
+            "peak_mb": max(h["peak_mb"] for h in hands),
+        }
+        hand_wall = statistics.median(t for h in hands for t in h["wall_runs"])
         record(size, "baseline: hand-written DuckDB query, month KPIs", n, hand_all, note="median of every run")
+        record(size, "baseline: the same, whole process (wall)", n, {"seconds": hand_wall}, note="median of every run")
         for name, (hand, r) in paired.items():
-            ratio = r["seconds"] / hand["seconds"]
+            # The budgets hold the command as its user runs it (wall, start-up included); in-process beside it.
+            ratio = r["wall"] / hand["wall"]
             budget = {
                 "1m": ("≤ 3× hand query, ≤ 400 MB", ratio <= 3 and r["peak_mb"] <= 400),
-                "10m": ("≤ 3 s, ≤ 1.5 GB", r["seconds"] <= 3 and r["peak_mb"] <= 1536),
+                "10m": ("≤ 3 s, ≤ 1.5 GB", r["wall"] <= 3 and r["peak_mb"] <= 1536),
             }.get(size, (None, None))
-            record(size, name, n, r, *budget)
+            record(size, f"{name} (wall)", n, {"seconds": r["wall"], "peak_mb": r["peak_mb"]}, *budget)
             record(
                 size,
-                f"{name} vs hand query (×)",
+                f"{name} vs hand query, wall (×)",
                 n,
                 {"seconds": ratio},
-                note=f"ratio to the hand query run beside it ({hand['seconds']:.2f} s)",
+                note=f"ratio to the hand query's process run beside it ({hand['wall']:.2f} s)",
+            )
+            record(size, f"{name} (in-process)", n, r)
+            record(
+                size,
+                f"{name} vs hand query, in-process (×)",
+                n,
+                {"seconds": r["seconds"] / hand["seconds"]},
+                note=f"in-process ratio ({hand['seconds']:.2f} s)",
             )
         one_day = step("one_more_day", db, folder / "orders.csv")
         record(

@@ -31,7 +31,7 @@ def main() -> None:
     for name, args in analyses():
         if name not in skip:
             hand, r = beside_hand(opts.runs, opts.db, args)
-            rec(name, {**r, "hand_seconds": hand["seconds"]})
+            rec(name, {**r, "hand_seconds": hand["seconds"], "hand_wall": hand["wall"]})
     out = opts.db.with_name(opts.db.stem + "_reports")
     out.mkdir(exist_ok=True)
     rec("report monthly", measured(opts.runs, "report", opts.db, out, MONTH))

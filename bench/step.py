@@ -41,28 +41,10 @@ def report(db: str, out: str, month: str) -> dict:
 
 
 def duckdb_kpis(db: str, month: str) -> dict:
-    """The baseline of issue 11: what an analyst writes by hand in DuckDB for the month's KPIs, straight
-    over the raw facts (start-up included, as for the aesops steps)."""
-    # As aesops runs (aesthetic_cli/no_pandas.py): the bench's virtualenv has pandas for its own baseline,
-    # and DuckDB would import it at the first bound parameter, 0.5-1 s neither a user without pandas nor
-    # aesops pays.
-    from aesthetic_cli.no_pandas import keep_pandas_out
+    """The baseline of issue 11 (bench/hand_query.py), in-process: start-up from DuckDB's import on."""
+    from bench.hand_query import kpis
 
-    keep_pandas_out()
-    import duckdb
-
-    con = duckdb.connect(db, read_only=True)
-    row = con.execute(
-        """
-        WITH d AS (SELECT customer_id, order_date, sum(paid_amount) AS net FROM orders
-                   WHERE line_kind <> 'topup' AND strftime(order_date, '%Y-%m') = $m GROUP BY ALL)
-        SELECT sum(net), count(DISTINCT customer_id) FILTER (WHERE net > 0), count(*) FILTER (WHERE net > 0),
-               (SELECT count(DISTINCT customer_id) FROM visits WHERE strftime(visit_date, '%Y-%m') = $m)
-        FROM d""",
-        {"m": month},
-    ).fetchone()
-    con.close()
-    assert row is not None  # an aggregate over no rows is still one row
+    row = kpis(db, month)
     return {"sales": float(row[0] or 0), "buyers": row[1], "deal_visits": row[2], "visitors": row[3]}
 
 
