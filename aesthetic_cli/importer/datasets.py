@@ -59,6 +59,10 @@ class Dataset:
     # (bill id, kind, line): the fields that name one line of a bill whatever its date or amount, so that a later
     # export covering its day that gives it another date or amount corrects it instead of adding it twice.
     corrects_by: tuple[str, str, str] | None = None
+    # Fields of an upsert record that, all different where both sides give them, say that a row with a stored key
+    # but another clinic is another record: two clinics' systems numbering their customers (or cards) alike. An
+    # update would merge two people; the file is refused instead (importer/load.py _refuse_other_records).
+    other_record_when: tuple[str, ...] = ()
 
     @property
     def required(self) -> list[Field]:
@@ -240,6 +244,7 @@ _register(
         ),
         mode="upsert",
         key=("customer_id",),
+        other_record_when=("name", "phone"),
         date_field="registered_at",
         needs_clinic=False,
     )
@@ -520,6 +525,7 @@ _register(
         date_field="opened_at",
         newest_by="last_used_at",
         grows="recharge_total",
+        other_record_when=("customer_id",),
     )
 )
 

@@ -639,7 +639,12 @@ def _load_all(
             # Mostly unreadable rows usually mean a column read as the wrong field: give the
             # guess to correct, as for any refusal.
             rec = prep.layout.recognition
-            if mapping is None and rec is not None and not results and not isinstance(exc, ImportedElsewhere):
+            if (
+                mapping is None
+                and rec is not None
+                and not results
+                and not isinstance(exc, (ImportedElsewhere, OtherRecordsAlike))
+            ):
                 refused = RecognitionRefused(
                     exc.message,
                     hint=exc.hint,
@@ -686,6 +691,43 @@ def _refuse_if_another_clinic(con, path: Path, prep: Prepared, *, digest: str, c
             f"'{clinic}' too, its rows would count twice.",
             hint=f"If that batch had the wrong clinic, drop it first: aesops batches drop {first[0]}.",
         )
+
+
+class OtherRecordsAlike(InputFileError):
+    """The file gives a stored key (or one of its own) to another clinic's other record: nothing was imported, and
+    no mapping would help."""
+
+
+def _other_record_test(ds: Dataset, a: str, b: str) -> tuple[Fragment, Fragment]:
+    """load.sql's {differ} and {compared} over Dataset.other_record_when, between the rows aliased a and b."""
+    fields = list(ds.other_record_when)
+
+    def each(name: str, sep: str) -> Fragment:
+        return per_column(query("load", name).replace("{a}", a).replace("{b}", b), fields, _FIELDS, sep)
+
+    return each("other_record_differs", " AND "), each("other_record_compared", " OR ")
+
+
+def _refuse_other_records(found: list[tuple], path: Path, layout: Layout) -> None:
+    """A customer or card number stored for one clinic (or on an earlier row of the file) and given here to another
+    clinic with another name and phone (a card: another customer): two clinics' systems numbering alike. An update
+    would merge two people, and the chain would count them as one (who is new, who came back), so the file is
+    refused, naming the rows. The same person moving clinic (same name or phone) is an update, as before."""
+    if not found:
+        return
+    ds = layout.dataset
+    (key,) = ds.key
+    column = next((layout.headers.get(c, c) for c, f in layout.mapping.items() if f == key), key)
+    rows = ", ".join(f"{r[3]} ({r[0]}: {r[1]} → {r[2]})" for r in found)
+    raise OtherRecordsAlike(
+        f"{path.name}: {found[0][4]} rows give a {column} that another clinic's record already has, with another "
+        f"{' and '.join(ds.other_record_when)} (rows {rows}). Each clinic's system seems to number its own "
+        "records; loaded, two people would become one. Nothing was imported.",
+        hint=(
+            "Import each clinic into its own warehouse (--db) until the exports carry numbers unique across the "
+            "chain (many CRMs can prefix them with the clinic's code)."
+        ),
+    )
 
 
 def _refuse_if_mostly_bad(
@@ -790,7 +832,9 @@ def _load(
             )
             result.duplicates = prep.good_rows - result.loaded - result.updated
         else:
-            result.loaded, result.updated, result.duplicates, result.summed, result.older = _upsert(con, ds, batch_id)
+            result.loaded, result.updated, result.duplicates, result.summed, result.older = _upsert(
+                con, ds, batch_id, refuse=lambda found: _refuse_other_records(found, path, layout)
+            )
         _record_rejects(con, prep.problems, batch_id, path.name, sheet_name)
         result.new_names = _record_names(con, ds, batch_id)
         result.clinics = [
@@ -991,7 +1035,9 @@ def _update_changed(
     return updated, older, repeated
 
 
-def _upsert(con, ds: Dataset, batch_id: int) -> tuple[int, int, int, int, int]:
+def _upsert(
+    con, ds: Dataset, batch_id: int, *, refuse: Callable[[list[tuple]], None]
+) -> tuple[int, int, int, int, int]:
     """(new, updated, unchanged, summed, older): rows of one key in the file are summed where the dataset sums them
     (sum_fields), else the last one wins (the newest, where a date orders them: newest_by); both leave one row per
     key, compared with the warehouse's. Older versions than the stored ones (newest_by) replace nothing, and are
@@ -1005,6 +1051,16 @@ def _upsert(con, ds: Dataset, batch_id: int) -> tuple[int, int, int, int, int]:
         return per_column(query("load", fragment), columns, cols, sep)
 
     incoming_rows, distinct_keys = con.execute(_sql("upsert_key_counts", key=(key, cols))).fetchone()
+    # Two clinics' records under one number (Dataset.other_record_when) are refused (refuse raises), in the file
+    # here and against the stored ones after the merge, which flags them in the join it makes anyway.
+    other = _other_record_test(ds, "i", "t") if ds.other_record_when else None
+    if other and distinct_keys < incoming_rows:
+        differ, compared = _other_record_test(ds, "a", "b")
+        refuse(
+            con.execute(
+                with_fragments(_sql("other_records_in_file", key0=(key[0], cols)), differ=differ, compared=compared)
+            ).fetchall()
+        )
     if distinct_keys == incoming_rows:
         con.execute(_sql("upsert_inc_as_is", cols=(key + values, cols)))
     else:
@@ -1022,9 +1078,14 @@ def _upsert(con, ds: Dataset, batch_id: int) -> tuple[int, int, int, int, int]:
         older=Fragment(with_fragments(query("load", "upsert_older"), **_newest(ds, cols)))
         if ds.newest_by
         else Fragment("false"),
+        other=Fragment(with_fragments(query("load", "other_record"), differ=other[0], compared=other[1]))
+        if other
+        else Fragment("false"),
         join=join,
     )
     con.execute(merge)
+    if other:
+        refuse(con.execute(_sql("other_records_stored", table=table, key0=(key[0], cols))).fetchall())
     new, updated, older = con.execute(_sql("upsert_counts")).fetchone()
     con.execute(with_fragments(_sql("upsert_keep_prior", table=table), join=join), {"batch": batch_id})
     con.execute(with_fragments(_sql("upsert_delete", table=table), join=join))

@@ -570,6 +570,26 @@ MESSAGES: dict[str, Pair] = {
         "请在 Excel 中打开后另存为 .xlsx，或从 CRM 导出 CSV。",
         "Open it in Excel and save it as .xlsx, or export CSV from the CRM.",
     ),
+    "other_records_alike": (
+        (
+            "{file}：有 {n} 行的{column}已是另一家门店另一位顾客的（{other}不同；行 {rows}）。"
+            "看来各门店的系统各自编号；载入的话，两个人会被当成一个人。没有导入任何内容。"
+        ),
+        (
+            "{file}: {n} rows give a {column} that another clinic's record already has, with another {other} "
+            "(rows {rows}). Each clinic's system seems to number its own records; loaded, two people would become "
+            "one. Nothing was imported."
+        ),
+    ),
+    "other_records_alike_hint": (
+        "在导出的编号能在全连锁唯一之前（很多 CRM 可以加上门店代码前缀），请把各门店导入各自的仓库（--db）。",
+        (
+            "Import each clinic into its own warehouse (--db) until the exports carry numbers unique across the "
+            "chain (many CRMs can prefix them with the clinic's code)."
+        ),
+    ),
+    "other_name_and_phone": ("姓名和手机号", "name and phone"),
+    "other_customer_id": ("顾客编号", "customer_id"),
     "imported_for_another_clinic": (
         "{file}：这个文件已在批次 {batch} 以门店「{first}」导入；再以「{clinic}」导入，它的行会算两次。",
         (

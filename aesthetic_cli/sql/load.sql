@@ -251,9 +251,37 @@ coalesce(i.{c}, t.{c}) AS {c}
 -- name: upsert_differs
 coalesce(i.{c}, t.{c}) IS DISTINCT FROM t.{c}
 
+-- name: other_records_in_file
+-- Rows of the file whose key an earlier row gives another clinic's other record (Dataset.other_record_when: {differ},
+-- every compared field different, and {compared}, at least one given on both rows). Read only when the file
+-- repeats a key. The first few, and how many.
+SELECT b.{key0}, a.clinic, b.clinic, b._row, count(*) OVER ()
+FROM incoming a JOIN incoming b ON b.{key0} = a.{key0} AND a._row < b._row
+WHERE b.clinic <> a.clinic AND {differ} AND ({compared})
+ORDER BY b._row
+LIMIT 3;
+
+-- name: other_records_stored
+-- The file's rows upsert_merge found to name another clinic's stored record (other_record), with that clinic.
+SELECT b.{key0}, a.clinic, b.clinic, b._row, count(*) OVER ()
+FROM merged b JOIN {table} a ON a.{key0} = b.{key0}
+WHERE b.other_record
+ORDER BY b._row
+LIMIT 3;
+
+-- name: other_record
+-- upsert_merge's flag: the stored record (t) and the file's (i) are two clinics' different records.
+t.clinic <> i.clinic AND {differ} AND ({compared})
+
+-- name: other_record_differs
+coalesce({a}.{c} <> {b}.{c}, true)
+
+-- name: other_record_compared
+({a}.{c} IS NOT NULL AND {b}.{c} IS NOT NULL)
+
 -- name: upsert_merge
 CREATE OR REPLACE TEMP TABLE merged AS
-SELECT {i_key}, {merged}, i._row, t.{key0} IS NOT NULL AS existed,
+SELECT {i_key}, {merged}, i._row, t.{key0} IS NOT NULL AS existed, coalesce({other}, false) AS other_record,
        ((t.{key0} IS NULL) OR ({differs})) AND NOT coalesce({older}, false) AS changed,
        coalesce({older}, false) AS older
 FROM inc i LEFT JOIN {table} t ON {join};
