@@ -139,9 +139,24 @@ def _half_width(s: pl.Expr) -> pl.Expr:
     return s.str.replace_many(list(_FULL), list(_HALF))
 
 
-# A comma before one or two digits (680,50), or after a decimal point (1.280,00): a decimal comma. A comma before
-# three digits separates thousands, before four 万 (12,8000).
-_NOT_THOUSANDS = r"[,，]\d{1,2}(?:\D|$)|\.\d*[,，]"
+# Commas grouping thousands (1,280,000.00) or 万 (12,8000) throughout. Any other grouping (1,00000, 1,234,5678) is a
+# slip whose meaning cannot be known: no amount, rather than the digits run together.
+_GROUPED = r"^\d{1,3}(?:,\d{3})+(?:\.\d*)?$|^\d{1,4}(?:,\d{4})+(?:\.\d*)?$"
+# A comma before one or two final digits (680,50), or after a decimal point (1.280,00): a decimal comma.
+_DECIMAL_COMMA = r",\d{1,2}$|\.\d*,"
+# What a cell holds besides its digits, sign and separators: currency, unit, brackets, spaces.
+_NOT_DIGITS = r"(?i)[¥￥$£€\s元万+\-]|rmb|cny|yuan|usd|[()（）]"
+
+
+def _separators(s: pl.Expr) -> pl.Expr:
+    """A cell (half-width) as its digits, points and commas."""
+    return s.str.replace_all(_NOT_DIGITS, "")
+
+
+def _misgrouped(s: pl.Expr) -> pl.Expr:
+    """A cell (half-width) whose commas group neither thousands nor 万 (a decimal comma among them)."""
+    digits = _separators(s)
+    return digits.str.contains(",") & ~digits.str.contains(_GROUPED)
 
 
 def parse_amount(col: str, scale: float = 1.0, bounded: bool = True) -> pl.Expr:
@@ -159,7 +174,7 @@ def _amount(cell: pl.Expr, scale: float = 1.0, bounded: bool = True) -> pl.Expr:
     wan = s.str.contains("万")
     body = s.str.replace_all(r"(?i)[¥￥$£€,，\s元万]|rmb|cny|yuan|usd|[()（）]", "")
     # 680,50 and 1.280,00 (a decimal comma) are no amount rather than 68,050 and 1.28.
-    v = pl.when(s.str.contains(_NOT_THOUSANDS)).then(None).otherwise(body.cast(pl.Float64, strict=False))
+    v = pl.when(_misgrouped(s)).then(None).otherwise(body.cast(pl.Float64, strict=False))
     v = pl.when(negative).then(-v).otherwise(v)
     v = pl.when(wan).then(v * 10000).otherwise(v)
     v = (v / scale) if scale != 1.0 else v
@@ -324,6 +339,7 @@ _REASON = {
 # Stored in English like every reject reason; people read them in their language (present/messages.py).
 BEYOND = "beyond ±10,000,000,000: not a plausible amount"
 DECIMAL_COMMA = "a comma where the decimal point goes (680,50): write 680.50; commas only between thousands"
+MISGROUPED = "commas that group neither thousands (1,280,000) nor 万 (12,8000): the amount cannot be known"
 # A formula without its result, as read/sheet_parts marks it (its FORMULA_MARK, then =E2*F2).
 FORMULA_TEXT = "^\ue001"
 SHORTENED = "a number Excel shortened to scientific notation: its digits are lost; export the column as text"
@@ -459,8 +475,13 @@ def convert(
             .then(pl.lit(SHORTENED))
             .when(pl.lit(f.type in (d.DATE, d.PERIOD)) & pl.col(f.name).str.contains(_RANGE))
             .then(pl.lit(RANGE))
-            .when(pl.lit(f.type in (d.AMOUNT, d.NUMBER)) & pl.col(f.name).str.contains(_NOT_THOUSANDS))
+            .when(
+                pl.lit(f.type in (d.AMOUNT, d.NUMBER))
+                & _separators(_half_width(pl.col(f.name))).str.contains(_DECIMAL_COMMA)
+            )
             .then(pl.lit(DECIMAL_COMMA))
+            .when(pl.lit(f.type in (d.AMOUNT, d.NUMBER)) & _misgrouped(_half_width(pl.col(f.name))))
+            .then(pl.lit(MISGROUPED))
             .otherwise(pl.lit(_REASON.get(f.type, "unreadable")))
             .alias("reason"),
             pl.lit("rejected" if f.required else "blanked").alias("severity"),

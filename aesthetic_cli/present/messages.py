@@ -1160,6 +1160,10 @@ MESSAGES: dict[str, Pair] = {
         "逗号用作了小数点（680,50）：请写作 680.50，逗号只用于千分位",
         "a comma where the decimal point goes (680,50): write 680.50; commas only between thousands",
     ),
+    "reason_misgrouped": (
+        "逗号分组既不是千分位（1,280,000）也不是万位（12,8000），无法确定金额",
+        "commas that group neither thousands (1,280,000) nor 万 (12,8000): the amount cannot be known",
+    ),
     "reason_beyond": ("金额超出 ±100亿，不是可信的金额", "beyond ±10,000,000,000: not a plausible amount"),
     "file_sheet": ("{name} 的工作表“{sheet}”", "{name}, sheet '{sheet}'"),
     # Where send delivers (delivery/__init__.py names each destination in English) and what failed there.
