@@ -132,3 +132,14 @@ def test_a_bare_status_header_does_not_change_what_a_file_is(ws):
     result = run_cli("import", str(ws / "划扣.csv"), "--clinic", "本院")
     assert result.exit_code == 0, result.output
     assert "treatments" in result.output
+
+
+@pytest.mark.parametrize("header", ["状态", "Status"])
+def test_a_bare_status_header_voids_too(ws, header):
+    """trial 8's G2: a column headed plain 状态 went unused, and its 已作废 lines counted as sales."""
+    rows = [[header if c == "单据状态" else c for c in HEAD], *ROWS]
+    result = run_cli("import", str(write_csv(ws / "收费明细.csv", rows)))
+    assert result.exit_code == 0, result.output
+    assert "a voided or cancelled bill" in result.output, result.output
+    k = _kpis()
+    assert (k["sales"], k["buyers"]) == (KEPT_SALES, KEPT_BUYERS)

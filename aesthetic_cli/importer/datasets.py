@@ -328,7 +328,7 @@ _register(
                 "status",
                 TEXT,
                 False,
-                ("到院状态", "到店状态", "接诊状态", "就诊状态", "visitstatus"),
+                ("到院状态", "到店状态", "接诊状态", "就诊状态", "状态", "visitstatus", "status"),
                 voids=NOT_VISITED,
             ),
             CLINIC,
@@ -445,7 +445,10 @@ _register(
                     "结算状态",
                     "账单状态",
                     "交易状态",
+                    # A bare 状态 on a bill's line is the bill's (trial 8's G2: 已作废 lines counted as sales).
+                    "状态",
                     "orderstatus",
+                    "status",
                 ),
                 voids=VOIDED,
             ),
@@ -522,10 +525,10 @@ _register(
         ),
         mode="upsert",
         key=("card_id",),
+        other_record_when=("customer_id",),
         date_field="opened_at",
         newest_by="last_used_at",
         grows="recharge_total",
-        other_record_when=("customer_id",),
     )
 )
 

@@ -594,6 +594,9 @@ GENERIC = {
     "amount": {"金额", "amount", "总额", "总金额", "total", "合计金额", "sum"},
 }
 MAIN_AMOUNT = {"orders": "paid_amount", "treatments": "consumed_amount", "spend": "amount"}
+# A bare 状态 fills the status of whichever dataset the sheet is (a bill's, a visit's), but says next to nothing of
+# which one it is: a treatments export with a 状态 column is no bill. It names its field as weakly as a bare date.
+BARE_STATUS = {"状态", "status"}
 
 # Columns clinics export that no dataset needs: an unused date or amount column whose header
 # says it is one of these is no sign that the file was misread.
@@ -1063,6 +1066,8 @@ def _header_score(ds_name: str, f_name: str, header: str, dated: bool) -> tuple[
         return None
     if norm in _exact(f):
         # A bare 金额 or 日期 names the field less surely than 实收金额 or 收费日期.
+        if norm in BARE_STATUS:
+            return 1, "synonym"
         generic = norm in GENERIC["date"] or norm in GENERIC["amount"]
         return (2, "synonym") if generic else (3, "synonym")
     for groups, avoid in _parts_for(ds, f):
