@@ -120,7 +120,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "repeats": ("复购次数", "Repeats"),
     "median_interval_days": ("复购间隔(天)", "Median interval (days)"),
     "role": ("定位", "Role"),
-    "quantity": ("数量", "Quantity"),
+    "quantity": ("净数量", "Net quantity"),
     "avg_price": ("均价", "Avg price"),
     "unit_cost": ("单位成本", "Unit cost"),
     "margin": ("毛利", "Margin"),

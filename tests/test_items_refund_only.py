@@ -28,3 +28,34 @@ def test_a_refund_only_item_is_not_flagged_as_losing_money(ws):
     assert (rows["双眼皮"]["sales"], rows["热玛吉"]["margin"]) == (-7840, -2000)
     assert {r["item"]: r["flags"] for r in doc["item_cut_list"]} == {"热玛吉": ["赔钱"]}
     assert any("双眼皮: no sale this period, only refunds" in n for n in doc["meta"]["notes"]), doc["meta"]["notes"]
+
+
+# indep9 I2: units that came back are no units sold. 清洁补水 bought as 0.10 ×1 and 0.20 ×2 and returned as −0.30 ×−3
+# the same day; 皮秒 4 sold (one line of 3 without a refund, one of 1), 1 returned with 数量 written positive.
+NET_ORDERS = [
+    ["收费日期", "顾客编号", "项目名称", "数量", "实收金额"],
+    ["2026-10-05", "D", "清洁补水", "1", "0.10"],
+    ["2026-10-05", "D", "清洁补水", "2", "0.20"],
+    ["2026-10-05", "D", "清洁补水", "-3", "-0.30"],
+    ["2026-10-06", "E", "皮秒", "3", "9000"],
+    ["2026-10-07", "F", "皮秒", "1", "3000"],
+    ["2026-10-20", "F", "皮秒", "1", "-3000"],
+    ["2026-10-08", "G", "水光针", "", "3000"],
+]
+NET_CATALOGUE = [["项目", "成本"], ["清洁补水", "0.05"], ["皮秒", "450"], ["水光针", "1500"]]
+
+
+def test_quantity_and_margin_are_net_of_units_returned(ws):
+    files = [str(write_csv(ws / "品项.csv", NET_CATALOGUE)), str(write_csv(ws / "收费.csv", NET_ORDERS))]
+    assert run_cli("import", *files).exit_code == 0
+    result = run_cli("items", "--month", "2026-10", "--format", "json")
+    assert result.exit_code == 0, result.output
+    doc = json.loads(result.stdout)
+    rows = {r["item"]: r for r in doc["items"]}
+    # 清洁补水: 0 units, sales 0.00, margin 0.00 (it was 3 units and −0.15, flagged 赔钱).
+    assert (rows["清洁补水"]["quantity"], rows["清洁补水"]["sales"], rows["清洁补水"]["margin"]) == (0, 0, 0)
+    # 皮秒: 3 + 1 − 1 = 3 units; sales 9,000; margin 9,000 − 3 × 450 = 7,650; average price 3,000.
+    assert (rows["皮秒"]["quantity"], rows["皮秒"]["margin"], rows["皮秒"]["avg_price"]) == (3, 7650, 3000)
+    # 水光针: a line without 数量 is one unit.
+    assert (rows["水光针"]["quantity"], rows["水光针"]["margin"]) == (1, 1500)
+    assert doc["item_cut_list"] == []

@@ -154,7 +154,7 @@ def cut_list(df: pl.DataFrame, last_year: pl.DataFrame | None) -> tuple[pl.DataF
                 "No data for the same days last year: 没竞争力 (uncompetitive) is not judged.",
             )
         )
-    rows = df.select("item", "sales", "buyers", "margin", "quantity").to_dicts()
+    rows = df.select("item", "sales", "buyers", "margin", "lines").to_dicts()
     weak, s_q, b_q = set(), None, None
     if len(rows) >= MIN_FOR_QUARTILES:
         low_sales, s_q = worst_quarter([float(r["sales"] or 0) for r in rows], "low")
@@ -174,7 +174,7 @@ def cut_list(df: pl.DataFrame, last_year: pl.DataFrame | None) -> tuple[pl.DataF
         ly_sales, ly_buyers = ly.get(r["item"], (None, None))
         # An item with no sale line in the period, only a refund of an earlier one, made no loss here: its
         # negative margin is that refund (indep6 D5: 双眼皮 赔钱 for a −7,840 refund, below_cost false beside it).
-        refunds_only = not r["quantity"]
+        refunds_only = not r["lines"]
         if r["margin"] is not None and r["margin"] < 0 and refunds_only:
             refunded.append(r["item"])
         elif r["margin"] is not None and r["margin"] < 0:

@@ -2,10 +2,13 @@
 -- Per item in the period: sales (sale and refund lines), quantity, buyers, unit cost from the catalogue. A buyer
 -- is a customer with a deal (SPEC §2: a customer-day whose net is positive) that bought the item, net, that day:
 -- bought and refunded the same day, or 0.10 + 0.20 - 0.30, is no buyer, whether the refund line names the item
--- or only says 退款.
+-- or only says 退款. The quantity is net as the sales are: the units sold less those a refund line of the item
+-- returns (its 数量 whatever its sign, one without), so the margin charges no cost for goods that came back
+-- (indep9 I2: an item bought and returned the same day showed 21 units and a loss). `lines`: the sale lines.
 WITH days AS (
     SELECT item, customer_id, day, any_value(g_department) AS department, sum(paid_amount) AS net,
-           sum(coalesce(quantity, 1)) FILTER (WHERE line_kind = 'sale') AS quantity,
+           coalesce(sum(coalesce(quantity, 1)) FILTER (WHERE line_kind = 'sale'), 0)
+             - coalesce(sum(abs(coalesce(quantity, 1))) FILTER (WHERE line_kind = 'refund'), 0) AS quantity,
            count(*) FILTER (WHERE line_kind = 'sale') AS lines,
            any_value(unit_cost) AS unit_cost, any_value(list_price) AS list_price, any_value(role) AS role
     FROM order_lines
