@@ -150,3 +150,18 @@ def test_every_aesops_child_process_of_the_tests_has_its_language_set():
                 loose.append(f"{path.name}:{call.lineno}")
     assert seen >= 8, seen  # the walk really finds the tests' aesops processes
     assert not loose, f"aesops started without env=child_env(LANG) (tests/conftest.py): {loose}"
+
+
+def test_lang_before_the_command_gives_english_tables_as_after_it(sample_db):
+    """trial 8's G9: `aesops --lang en funnel` said its messages in English and printed Chinese tables. The locale
+    still leaves tables Chinese: a server's English LANG does not turn a clinic's tables English."""
+    month = ["funnel", "--month", "2026-09", "--format", "csv", "--db", str(sample_db)]
+    before = run_cli("--lang", "en", *month, env=ZH)
+    after = run_cli(*month, "--lang", "en", env=ZH)
+    assert before.exit_code == 0 and after.exit_code == 0, before.output
+    assert "Sales" in before.stdout and "成交业绩" not in before.stdout, before.stdout
+    assert before.stdout == after.stdout
+    # A --lang after the command wins over one before it; none at all, and an English locale: Chinese tables.
+    assert run_cli("--lang", "en", *month, "--lang", "zh", env=ZH).stdout == run_cli(*month, env=ZH).stdout
+    assert run_cli(*month, env=EN).stdout == run_cli(*month, env=ZH).stdout
+    assert "成交业绩" in run_cli(*month, env=EN).stdout

@@ -142,13 +142,18 @@ def message_lang() -> str:
     return _lang_of_run or lang_from_env()
 
 
-def lang_of_args(args: list[str]) -> str:
+def explicit_lang(args: list[str]) -> str | None:
+    """The language a command line names with --lang, wherever it sits; None when it names none."""
     for i, a in enumerate(args):
         if a == "--lang" and i + 1 < len(args) and args[i + 1] in ("zh", "en"):
             return args[i + 1]
         if a in ("--lang=zh", "--lang=en"):
             return a.split("=")[1]
-    return lang_from_env()
+    return None
+
+
+def lang_of_args(args: list[str]) -> str:
+    return explicit_lang(args) or lang_from_env()
 
 
 def show_usage_error(exc, lang: str) -> None:

@@ -51,7 +51,23 @@ OutFile = Annotated[
         show_default=False,
     ),
 ]
-LangOpt = Annotated[Lang, typer.Option("--lang", help="Language: zh (中文) or en (English).")]
+
+
+def _root_lang(ctx: typer.Context, param: typer.CallbackParam, value: Lang) -> Lang:
+    """A command's --lang when it is given; else the one before the command (`aesops --lang en funnel`, which
+    set the messages' language but left the tables Chinese: trial 8's G9); else Chinese. The locale sets the
+    messages only: a server's English LANG does not turn a clinic's tables and reports English."""
+    # By name: Typer carries its own copy of click, whose ParameterSource is not click's.
+    source = ctx.get_parameter_source(param.name) if param.name else None
+    if getattr(source, "name", None) != "DEFAULT":
+        return value
+    from aesthetic_cli.cli.errors import explicit_lang
+
+    given = explicit_lang(ctx.meta.get("aesops_argv", []))
+    return Lang(given) if given else value
+
+
+LangOpt = Annotated[Lang, typer.Option("--lang", help="Language: zh (中文) or en (English).", callback=_root_lang)]
 
 
 # What `--out FILE` writes when --format is not given.

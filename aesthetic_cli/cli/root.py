@@ -116,7 +116,7 @@ app = typer.Typer(
     "Import CRM/POS exports into a DuckDB warehouse, then ask: which channels pay back, "
     "which consultants close, do customers come back, will the month hit target.\n\n"
     "Start with `aesops demo`, or `aesops init` then `aesops import FILE...`. Every command has --help.\n\n"
-    "Chinese is the default language; --lang en or an English LANG gives English.",
+    "Chinese is the default language; --lang en gives English (an English LANG, the help and messages).",
     no_args_is_help=True,
     rich_markup_mode=None,
     pretty_exceptions_enable=False,
@@ -138,7 +138,8 @@ def _root(  # --lang is read from the command line before parsing (cli/errors.py
         "--lang",
         show_default=False,
         help=(
-            "Language of the help and messages: zh (中文) or en (English). Default: the locale (LANG), else Chinese."
+            "Language of the help, messages and tables: zh (中文) or en (English). Default: Chinese (the help and "
+            "messages follow an English LANG)."
         ),
     ),
     no_pager: bool = typer.Option(

@@ -16,7 +16,7 @@ COMMANDS: dict[str, str] = {
 老客会不会回来，本月能否完成目标。
 
 先试 `aesops demo`；或 `aesops init` 之后 `aesops import 文件...`。每个命令都有 --help。
-中文为默认语言；--lang en 或英文 LANG 显示英文。""",
+中文为默认语言；--lang en 显示英文（英文 LANG 只改帮助和提示信息）。""",
     "init": """新建工作区：aesops.toml（设置）和一个空的数据仓库。
 
 数据仓库是一个 DuckDB 文件；给出 --catalog 和 --data-path 时，是连锁各门店共用的 DuckLake。
@@ -237,7 +237,7 @@ crontab 里其他任务保留。cron 只把真正的错误（stderr）发到 MAI
 OPTIONS: dict[str, str] = {
     # The root and typer's own.
     "Show the version.": "显示版本。",
-    "Language of the help and messages: zh (中文) or en (English). Default: the locale (LANG), else Chinese.": "帮助和提示信息的语言：zh（中文）或 en（英文）。默认：按系统语言（LANG），否则中文。",
+    "Language of the help, messages and tables: zh (中文) or en (English). Default: Chinese (the help and messages follow an English LANG).": "帮助、提示信息和表格的语言：zh（中文）或 en（英文）。默认：中文（帮助和提示信息随英文 LANG）。",
     "Print long tables straight to the terminal (default: a pager, $AESOPS_PAGER or less -FRX, when output is "
     "longer than the screen).": "长表格直接打印到终端（默认：输出超过一屏时用分页器 $AESOPS_PAGER 或 less -FRX）。",
     "Install completion for the current shell.": "为当前 shell 安装命令补全。",
