@@ -105,11 +105,7 @@ FROM treatment_days;
 -- refund (退费-水光针, 玻尿酸（退款）) is the item's own: its money comes off the item it gave back, not off an
 -- item of its own. The stored name stays as the file wrote it (it is part of the line's key).
 CREATE OR REPLACE VIEW order_lines AS
-WITH o AS (
-    SELECT * REPLACE (CASE WHEN line_kind = 'refund' THEN coalesce(nullif(regexp_replace(item,
-        '^[\s(（\[【]*(?:退款|退费|退货)[)）\]】]?[\s\-－—_:：·/]*|[\s\-－—_:：·/]*[(（\[【]?(?:退款|退费|退货)[)）\]】]?\s*$',
-        '', 'g'), ''), item) ELSE item END AS item)
-    FROM orders)
+WITH o AS (SELECT * REPLACE ({include:refund_item} AS item) FROM orders)
 SELECT o.order_date AS day, o.customer_id, o.item, o.paid_amount, o.line_kind, o.quantity,
        o.clinic AS g_clinic, coalesce(o.department, i.department, '未指定') AS g_department,
        i.unit_cost, i.list_price, i.role
@@ -442,14 +438,9 @@ WITH per AS (
            count(*) FILTER (WHERE net > 0) AS deal_days, sum(net) FILTER (WHERE net > 0) AS deal_sales,
            arg_min(net, day) FILTER (WHERE net > 0) AS first_net, sum(net) AS lifetime_sales
     FROM scope_days GROUP BY 1 HAVING count(*) FILTER (WHERE net > 0) > 0),
-first_lines AS (
-    SELECT o.customer_id, arg_max(o.item, o.paid_amount) AS first_item,
-           arg_max(coalesce(o.department, i.department, '未指定'), o.paid_amount) AS department,
-           any_value(o.clinic) AS clinic
-    FROM (SELECT * FROM scope_orders WHERE line_kind = 'sale') o
-    JOIN per p ON p.customer_id = o.customer_id AND o.order_date = p.first_deal
-    LEFT JOIN items i ON i.item = o.item
-    GROUP BY 1),
+fl_orders AS (SELECT * FROM scope_orders),
+fl_first AS (SELECT customer_id, first_deal FROM per),
+first_lines AS ({include:first_lines_of}),
 -- The distinct items of the last deal day's sale lines paid above zero, as new_customer_last_items picks them.
 last_lines AS (
     SELECT customer_id, list(item ORDER BY item) AS last_items
@@ -707,6 +698,38 @@ DELETE FROM item_gap_counts WHERE item IN (SELECT item FROM gap_items);
 INSERT INTO item_gap_counts SELECT * FROM gap_merged;
 DELETE FROM item_intervals WHERE item IN (SELECT item FROM gap_items);
 INSERT INTO item_intervals SELECT * FROM new_item_intervals;
+
+-- name: refund_item
+-- A refund line named for its refund (退费-水光针, 玻尿酸（退款）) is the item's own: the item it gave back. The stored
+-- name stays as the file wrote it (it is part of the line's key); order_lines and first_lines_of read it so.
+CASE WHEN line_kind = 'refund' THEN coalesce(nullif(regexp_replace(item,
+    '^[\s(（\[【]*(?:退款|退费|退货)[)）\]】]?[\s\-－—_:：·/]*|[\s\-－—_:：·/]*[(（\[【]?(?:退款|退费|退货)[)）\]】]?\s*$',
+    '', 'g'), ''), item) ELSE item END
+
+-- name: first_lines_of
+-- The item, department and clinic a customer's first deal is named after (cohorts --by first_item, department,
+-- clinic), over the CTEs fl_orders (order lines) and fl_first (customer_id, first_deal): of the items the first deal
+-- day's sale and refund lines net above zero, the one of the largest net (by name on a tie), with the department
+-- and clinic of its largest line. An item bought and given back that day named no cohort (indep9 I1: 眼综合 bought
+-- and refunded beside a 肉毒素 kept filed the customer under 眼综合 / 整形外科).
+SELECT customer_id, arg_max(item, (net, item)) AS first_item, arg_max(department, (net, item)) AS department,
+       arg_max(clinic, (net, item)) AS clinic
+FROM (SELECT o.customer_id, o.item, sum(o.paid_amount) AS net,
+             arg_max(coalesce(o.department, i.department, '未指定'), o.paid_amount) AS department,
+             arg_max(o.clinic, o.paid_amount) AS clinic
+      FROM (SELECT * REPLACE ({include:refund_item} AS item) FROM fl_orders WHERE line_kind <> 'topup') o
+      JOIN fl_first p ON p.customer_id = o.customer_id AND o.order_date = p.first_deal
+      LEFT JOIN items i ON i.item = o.item
+      GROUP BY 1, 2)
+WHERE net > 0
+GROUP BY 1
+
+-- name: fill_first_lines
+-- Layer 9 → 10: customer_deals' first item, department and clinic by first_lines_of, from every order line.
+UPDATE customer_deals SET first_item = f.first_item, first_department = f.department, first_clinic = f.clinic
+FROM (WITH fl_orders AS (SELECT * FROM orders), fl_first AS (SELECT customer_id, first_deal FROM customer_deals)
+      {include:first_lines_of}) f
+WHERE customer_deals.customer_id = f.customer_id;
 
 -- name: fill_last_items
 -- Layer 7 → 8: customer_deals.last_items from customer_last_items, which holds the same items (the same

@@ -28,10 +28,11 @@ from aesthetic_cli.warehouse import rollups
 # item_intervals is refreshed from, and customer_months. 7: the rollups (warehouse/rollups.py), built alone
 # on a version-6 warehouse. 8: customer_deals.last_items, filled alone on a version-6 or 7 warehouse
 # (upgrade_in_place). 9: order_lines names a refund line's item as the item it gave back (a view: recreated).
-LAYER_VERSION = "9"
+# 10: customer_deals' first item, department and clinic by the first deal day's net per item (fill_first_lines).
+LAYER_VERSION = "10"
 # The layer versions brought up to LAYER_VERSION in place, table by table, without a full rebuild (at 10M
 # order lines a full rebuild took about 16 minutes).
-IN_PLACE = (rollups.WITHOUT_ROLLUPS, "7", "8")
+IN_PLACE = (rollups.WITHOUT_ROLLUPS, "7", "8", "9")
 TABLES = (
     "customer_phone",
     "customer_first",
@@ -106,8 +107,8 @@ def create(con) -> None:
 
 def upgrade_in_place(con, found: str) -> None:
     """Bring a layer of a version in IN_PLACE up to LAYER_VERSION by adding what it lacks: the rollups
-    (version 6), customer_deals.last_items (6 and 7, from customer_last_items), the views (any). Call inside a
-    transaction."""
+    (version 6), customer_deals.last_items (6 and 7, from customer_last_items), its first item, department and
+    clinic (6 to 9), the views (any). Call inside a transaction."""
     create(con)  # adds last_items (and creates the rollup tables) where missing
     fill_in_place(con, found)
 
@@ -119,6 +120,7 @@ def fill_in_place(con, found: str) -> None:
         rollups.rebuild(con)
     if found in (rollups.WITHOUT_ROLLUPS, "7"):
         _run(con, "fill_last_items")
+    _run(con, "fill_first_lines")
     _run(con, "set_version", {"v": LAYER_VERSION})
 
 
