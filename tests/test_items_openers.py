@@ -24,8 +24,8 @@ first AS (
 opened AS (
     SELECT f.customer_id, f.first_deal, o.item, sum(o.paid_amount) AS opener_sales
     FROM first f JOIN orders o ON o.customer_id = f.customer_id AND o.order_date = f.first_deal
-    WHERE o.line_kind = 'sale' AND ($clinic IS NULL OR o.clinic = $clinic)
-    GROUP BY ALL)
+    WHERE o.line_kind <> 'topup' AND ($clinic IS NULL OR o.clinic = $clinic)
+    GROUP BY ALL HAVING sum(o.paid_amount) > 0)
 SELECT o.item, count(DISTINCT o.customer_id) AS openers, sum(o.opener_sales) AS opener_sales,
        sum((SELECT coalesce(sum(d.net), 0) FROM days d WHERE d.customer_id = o.customer_id
             AND d.day > o.first_deal AND d.day <= o.first_deal + INTERVAL 180 DAY)) AS follow_on_sales,
@@ -82,3 +82,30 @@ def test_follow_on_window_edges(con, ws):
     # 光子: A alone (200 on its first deal day); A's follow-on 300 again.
     gz = row(openers, item="光子")
     assert (gz["openers"], gz["opener_sales"], gz["follow_on_sales"]) == (1, 200, 300)
+
+
+GIFT_ORDERS = [
+    ["收费日期", "顾客编号", "项目", "实收金额", "支付方式", "咨询师", "门店"],
+    # D's first deal day: 水光针 1000 kept, a 0.00 面膜 given, 光子 bought and given back, 清洁 0.10 + 0.20 − 0.30.
+    ["2026-03-05", "D", "水光针", "1000", "微信", "甲", "静安店"],
+    ["2026-03-05", "D", "面膜", "0", "微信", "甲", "静安店"],
+    ["2026-03-05", "D", "光子", "500", "微信", "甲", "静安店"],
+    ["2026-03-05", "D", "光子", "-500", "微信", "甲", "静安店"],
+    ["2026-03-05", "D", "清洁", "0.10", "微信", "甲", "静安店"],
+    ["2026-03-05", "D", "清洁", "0.20", "微信", "甲", "静安店"],
+    ["2026-03-05", "D", "清洁", "-0.30", "微信", "甲", "静安店"],
+    # E opens with 光子 600 and 水光针 300, of which 100 is given back that day.
+    ["2026-03-06", "E", "光子", "600", "微信", "甲", "静安店"],
+    ["2026-03-06", "E", "水光针", "300", "微信", "甲", "静安店"],
+    ["2026-03-06", "E", "水光针", "-100", "微信", "甲", "静安店"],
+    ["2026-10-01", "F", "光子", "100", "微信", "甲", "静安店"],
+]
+
+
+def test_an_opener_is_an_item_the_first_deal_day_nets_above_zero(con, ws):
+    """indep9 I3: a gift at 0.00, an item given back the same day and 0.1 + 0.2 − 0.3 opened nothing."""
+    load(con, ws, orders=GIFT_ORDERS)
+    openers = items(con, parse_month("2026-03")).tables["openers"]
+    got = {r["item"]: (r["openers"], r["opener_sales"]) for r in openers.iter_rows(named=True)}
+    # 水光针: D 1000 + E 300 − 100; 光子: E's 600 (D's 500 − 500 opened nothing); no 面膜, no 清洁.
+    assert got == {"水光针": (2, 1200), "光子": (1, 600)}

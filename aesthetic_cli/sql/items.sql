@@ -29,14 +29,17 @@ WHERE line_kind = 'sale' AND day BETWEEN $start AND $end AND ($clinic IS NULL OR
 -- 开口品项: the items of each customer's first deal (in the period) and what they bought in the
 -- 180 days after it (the first deal day itself excluded). last_first_deal tells whether the data has
 -- seen the whole 180 days of every opener of the item. First deals come from customer_deals; the order
--- lines read are the period's only.
+-- lines read are the period's only. An opener item is one the first deal day's sale and refund lines net above
+-- zero, its opener sales that net: a 0.00 gift, an item given back that day, or 0.10 + 0.20 − 0.30 opened
+-- nothing (indep9 I3), as they name no cohort (derived.sql first_lines_of).
 WITH first AS (
     SELECT customer_id, first_deal FROM customer_deals WHERE first_deal BETWEEN $start AND $end),
 opened AS (
     SELECT f.customer_id, f.first_deal, o.item, sum(o.paid_amount) AS opener_sales
-    FROM first f JOIN order_lines o ON o.customer_id = f.customer_id AND o.day = f.first_deal AND o.line_kind = 'sale'
+    FROM first f JOIN order_lines o ON o.customer_id = f.customer_id AND o.day = f.first_deal AND o.line_kind <> 'topup'
     WHERE o.day BETWEEN $start AND $end AND ($clinic IS NULL OR o.g_clinic = $clinic)
-    GROUP BY ALL),
+    GROUP BY ALL
+    HAVING sum(o.paid_amount) > 0),
 -- The follow-on days from order_days (64-bit net; a customer-day's lines under any clinic or consultant sum
 -- to customer_days' 128-bit one) and by DATE arithmetic: a DATE plus an INTERVAL is a TIMESTAMP, which the
 -- day's zone maps cannot answer; the days the period's first deals can reach bound the scan.
