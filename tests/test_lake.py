@@ -391,3 +391,29 @@ def test_a_corrected_bill_line_on_the_lake(pg, tmp_path):
     assert run_cli("batches", "drop", str(last), "--db", str(db)).exit_code == 0
     # 880 + 12000 + 300 + 1500.
     assert answer(db, "funnel", "--month", "2026-10")["kpis"][0]["sales"] == 14680
+
+
+def test_lines_of_two_templates_on_the_lake(pg, tmp_path):
+    """The same bill lines exported without 单号, then with: loaded once on DuckLake too (its UPDATE ... FROM and
+    prior table), and back to the first export's lines when the second batch is dropped (tests/test_two_templates)."""
+    from tests.test_two_templates import WITH, WITHOUT
+
+    db = lake_workspace(pg, tmp_path / "ws")
+    for name, rows in (("无单号", WITHOUT), ("有单号", WITH)):
+        r = run_cli(
+            "import",
+            str(write_csv(tmp_path / f"{name}.csv", rows)),
+            "--kind",
+            "orders",
+            "--clinic",
+            "静安店",
+            "--db",
+            str(db),
+        )
+        assert r.exit_code == 0, r.output
+    assert "loaded 1 · updated 5" in " ".join(r.output.split()), r.output
+    assert answer(db, "funnel", "--month", "2026-10")["kpis"][0]["sales"] == 20360
+    batches = json.loads(run_cli("batches", "--format", "json", "--db", str(db)).stdout)
+    last = max(b["batch_id"] for b in (batches["batches"] if isinstance(batches, dict) else batches))
+    assert run_cli("batches", "drop", str(last), "--db", str(db)).exit_code == 0
+    assert answer(db, "funnel", "--month", "2026-10")["kpis"][0]["sales"] == 20360 - 1280

@@ -318,7 +318,8 @@ def _read_and_convert(
 
 
 def _require_clinic(path: Path, layout: Layout, clinic: str | None) -> None:
-    if layout.dataset.needs_clinic and "clinic" not in layout.mapping.values() and clinic is None:
+    placed = "clinic" in layout.mapping.values() or "clinic" in layout.constants
+    if layout.dataset.needs_clinic and not placed and clinic is None:
         raise UsageError(
             f"{path.name} has no clinic (门店) column and no clinic was given.",
             hint="Pass --clinic NAME, or set default_clinic in aesops.toml (`aesops init --clinic NAME`).",
@@ -681,7 +682,8 @@ def _refuse_if_another_clinic(con, path: Path, prep: Prepared, *, digest: str, c
     the second clinic, and the chain's figures count them twice. Refused, naming the first import."""
     ds = prep.layout.dataset
     # Only facts count twice: customers and items are one row per key, whichever clinic's file brings them.
-    if "clinic" in prep.layout.mapping.values() or clinic is None or not (ds.mode == "append" or "clinic" in ds.key):
+    placed = "clinic" in prep.layout.mapping.values() or "clinic" in prep.layout.constants
+    if placed or clinic is None or not (ds.mode == "append" or "clinic" in ds.key):
         return
     params = {"sha": digest, "ds": prep.layout.dataset.name, "sheet": prep.sheet, "clinic": clinic}
     first = con.execute(_sql("seen_for_another_clinic"), params).fetchone()
@@ -947,10 +949,47 @@ def _append(
     before = con.execute(count).fetchone()[0]
     con.execute(with_fragments(_sql("append", table=table, cols=(cols, cols)), row_key=row_key), {"batch": batch_id})
     new = con.execute(count).fetchone()[0] - before
+    if stored and new and ds.natural_key == ORDER_NATURAL_KEY and days[0] is not None:
+        swapped, taken_back = _other_template(con, ds, layout, cols, batch_id, days)
+        new, updated = new - swapped - taken_back, updated + swapped
     if stored and new and _corrects(ds, layout, days):
         fixed, skipped = _correct_lines(con, ds, cols, row_key, batch_id, days)
         new, updated, older = new - fixed - skipped, updated + fixed, older + skipped
     return new, updated, older, repeated
+
+
+# The orders' natural key, whose first field (the bill number) some exports of a clinic carry and others do not.
+ORDER_NATURAL_KEY = DATASETS["orders"].natural_key
+
+
+def _other_template(
+    con, ds: Dataset, layout: Layout, cols: list[str], batch_id: int, days: tuple[date | None, date | None]
+) -> tuple[int, int]:
+    """(swapped, taken back): the lines append just added that are stored lines exported with the other template,
+    one with bill numbers (单号) and one without (trial 8's G1: each such line was loaded twice). A file with the
+    numbers replaces the stored lines without (kept for `aesops batches drop`, what only they said kept); from a
+    file without, the lines stored with their numbers stay and the file's are duplicates."""
+    table = (ds.name, DATASETS)
+    has_id = ds.natural_key[0] in set(layout.mapping.values())
+    params = {"batch": batch_id, "dmin": days[0], "dmax": days[1]}
+    # A new day's export (the nightly case) has no stored line on its days: nothing to look for.
+    day = (ds.date_field or "order_date", list(_FIELDS))
+    if not con.execute(_sql("any_on_days", table=table, day=day), params).fetchone()[0]:
+        return 0, 0
+    con.execute(_sql("template_pairs", table=table), {**params, "file_has_id": has_id})
+    (n,) = con.execute(_sql("template_count")).fetchone()
+    if n and has_id:
+        values = [c for c in cols if c not in ("clinic", "order_date", "customer_id", "item", "paid_amount")]
+        merged = per_column(query("load", "template_keep_known_col"), values, cols)
+        con.execute(with_fragments(_sql("template_keep_known", table=table), merged=merged))
+        ensure_prior(con, ds.name)
+        con.execute(_sql("template_replaced"))
+        con.execute(_sql("keep_prior", table=table, stored=("aesops_replaced", _REPLACED)), {"batch": batch_id})
+        con.execute(_sql("template_delete_stored", table=table), {"batch": batch_id})
+    elif n:
+        con.execute(_sql("template_drop_mine", table=table), {"batch": batch_id})
+    execute_all(con, _sql("template_done"))
+    return (n, 0) if has_id else (0, n)
 
 
 def _corrects(ds: Dataset, layout: Layout, days: tuple[date | None, date | None]) -> bool:

@@ -171,6 +171,52 @@ INSERT INTO {table}_prior SELECT t.*, $batch FROM {table} t WHERE t.row_key IN (
 -- The file's versions of the lines replaced ({rows}: aesops_changed, or aesops_corrected), in the batch.
 INSERT INTO {table} ({cols}, row_key, batch_id, source_row) SELECT {cols}, row_key, $batch, _row FROM {rows};
 
+-- name: template_pairs
+-- The lines this batch added ($batch) that are stored lines of another batch exported with the other template: one
+-- with its bill number (单号) and one without ($file_has_id: the file's lines have it, so the stored ones are
+-- those without). Their row keys differ (a bill's line is keyed by its number, a line without one by its content),
+-- so append added them again. The same clinic, day, customer, item and amount, matched by their order among such
+-- lines on each side, on the file's days.
+CREATE OR REPLACE TEMP TABLE aesops_pairs AS
+WITH mine AS (
+    SELECT row_key, clinic, order_date, customer_id, item, paid_amount,
+           row_number() OVER (PARTITION BY clinic, order_date, customer_id, item, paid_amount ORDER BY source_row) AS n
+    FROM {table} WHERE batch_id = $batch),
+theirs AS (
+    SELECT row_key, clinic, order_date, customer_id, item, paid_amount,
+           row_number() OVER (PARTITION BY clinic, order_date, customer_id, item, paid_amount
+                              ORDER BY batch_id, source_row) AS n
+    FROM {table}
+    WHERE batch_id <> $batch AND order_date BETWEEN $dmin AND $dmax AND (order_id IS NULL) = $file_has_id)
+SELECT m.row_key AS mine, t.row_key AS theirs
+FROM mine m JOIN theirs t USING (clinic, order_date, customer_id, item, paid_amount, n);
+
+-- name: template_count
+SELECT count(*) FROM aesops_pairs;
+
+-- name: template_keep_known
+-- The file's line keeps what only the stored one said (a payment method the other template had).
+UPDATE {table} AS n SET {merged}
+FROM (SELECT p.mine, t.* EXCLUDE (row_key) FROM aesops_pairs p JOIN {table} t ON t.row_key = p.theirs) t
+WHERE n.row_key = t.mine;
+
+-- name: template_keep_known_col
+{c} = coalesce(n.{c}, t.{c})
+
+-- name: template_replaced
+CREATE OR REPLACE TEMP TABLE aesops_replaced AS SELECT theirs AS row_key FROM aesops_pairs;
+
+-- name: template_delete_stored
+DELETE FROM {table} WHERE batch_id <> $batch AND row_key IN (SELECT row_key FROM aesops_replaced);
+
+-- name: template_drop_mine
+-- A file without bill numbers sends lines stored with theirs: the stored lines stay, the file's are duplicates.
+DELETE FROM {table} WHERE batch_id = $batch AND row_key IN (SELECT mine FROM aesops_pairs);
+
+-- name: template_done
+DROP TABLE IF EXISTS aesops_pairs;
+DROP TABLE IF EXISTS aesops_replaced;
+
 -- name: corrected_delete
 -- The stored lines corrected, and the file's lines as append added them (put back merged, or not at all when older).
 DELETE FROM {table}
