@@ -217,12 +217,15 @@ def test_a_clinic_column_that_differs_from_clinic_is_said(ws):
     rows.append(["2026-10-09", "C2", "光子嫩肤", "1000", ""])
     result = run_cli("import", str(write_csv(ws / "收费明细.csv", rows)), "--clinic", "徐汇店")
     assert result.exit_code == 0, result.output
-    assert "the file's clinic column says 上海徐汇" in result.output and "--clinic 徐汇店 only fills" in result.output
+    assert (
+        "the file (its clinic column or sheet name) says 上海徐汇" in result.output
+        and "--clinic 徐汇店 only fills" in result.output
+    )
     filed = _q(ws, "SELECT clinic, paid_amount::DOUBLE FROM orders ORDER BY 1")
     assert filed == [("上海徐汇", 1200.0), ("徐汇店", 1000.0)]
     alone = [rows[0], ["2026-10-10", "C3", "水光针", "900", "徐汇店"], ["2026-10-10", "C4", "水光针", "900", ""]]
     quiet = run_cli("import", str(write_csv(ws / "收费明细_2.csv", alone)), "--clinic", "徐汇店")
-    assert "loaded 2" in quiet.output and "clinic column says" not in quiet.output, quiet.output
+    assert "loaded 2" in quiet.output and "sheet name) says" not in quiet.output, quiet.output
 
 
 def test_terminal_tables_cut_long_names_and_say_unassigned_in_english(ws):

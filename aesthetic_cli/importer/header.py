@@ -357,7 +357,7 @@ def locate(
         shown={col: ", ".join(names) for col, names in sources.items()},
         recognition=rec,
         date_order=date_order,
-        constants=_named_constants(ds, mapping, [sheet or "", file_name]),
+        constants=_named_constants(ds, mapping, [sheet or "", file_name]) | _sheet_clinic(ds, mapping, sheet),
     )
 
 
@@ -366,6 +366,21 @@ def locate(
 # The sheet's name speaks first (退款明细 in 收费明细.xlsx), then the file's.
 _REFUNDS_ONLY = re.compile(r"退款|退费")
 _SALES_TOO = re.compile(r"收费|收款|收银|销售|消费|成交|收退|收支")
+
+
+# A sheet named as a clinic is named (静安店, 徐汇分院, 总院): a chain's workbook of a sheet per clinic. Not a bare
+# 院 or 门诊, which end words that are no clinic (到院, 整形门诊).
+_CLINIC_NAME = re.compile(r"^\s*([\w·（）()\-]{1,15}?(?:店|分店|分院|院区|医院|总院|诊所))\s*$")
+
+
+def _sheet_clinic(ds: Dataset, mapping: dict[str, str], sheet: str | None) -> dict[str, str]:
+    """The clinic of every row of a sheet named as one, where the sheet has no clinic column: each sheet's rows are
+    that clinic's, whatever --clinic says (which fills only rows nothing else places, as under a 门店 column; trial
+    8's G5: a 徐汇店 sheet loaded as 静安店's)."""
+    if sheet is None or "clinic" in mapping.values() or "clinic" not in ds.columns:
+        return {}
+    found = _CLINIC_NAME.match(sheet)
+    return {"clinic": found.group(1)} if found else {}
 
 
 def _named_constants(ds: Dataset, mapping: dict[str, str], names: list[str]) -> dict[str, str]:

@@ -154,12 +154,13 @@ def plan(
     for f in ds.fields:
         col = by_field.get(f.name)
         if col is None:
-            if f.name == "clinic" and clinic is not None:
-                values.append("CAST($clinic AS VARCHAR) AS clinic")
-                params["clinic"] = clinic
-            elif f.name in layout.constants:
+            # What the sheet's name says (its clinic) before --clinic, as convert.py reads it.
+            if f.name in layout.constants:
                 values.append(f"CAST($const_{f.name} AS VARCHAR) AS {f.name}")
                 params[f"const_{f.name}"] = layout.constants[f.name]
+            elif f.name == "clinic" and clinic is not None:
+                values.append("CAST($clinic AS VARCHAR) AS clinic")
+                params["clinic"] = clinic
             else:
                 values.append(f"CAST(NULL AS {SQL_TYPES[f.type]}) AS {f.name}")
             continue
@@ -170,7 +171,7 @@ def plan(
             value = f"coalesce({value}, $clinic)"
             params["clinic"] = clinic
         values.append(f"{value} AS {f.name}")
-    if ds.needs_clinic and clinic is None:
+    if ds.needs_clinic and clinic is None and "clinic" not in layout.constants:
         # Without a default, a row with no clinic is rejected (load._reject_missing_clinic), by the slow path.
         conds.append("NOT n_clinic" if "clinic" in by_field else "false")
     return Plan(

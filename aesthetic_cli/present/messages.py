@@ -105,8 +105,11 @@ MESSAGES: dict[str, Pair] = {
         ),
     ),
     "clinic_from_file": (
-        "  文件的门店列写的是 {names}：这些行按文件记入；--clinic {clinic} 只用于门店为空的行",
-        "  the file's clinic column says {names}: those rows are filed so; --clinic {clinic} only fills empty cells",
+        "  文件（门店列或工作表名）写的是 {names}：这些行按文件记入；--clinic {clinic} 只用于没写门店的行",
+        (
+            "  the file (its clinic column or sheet name) says {names}: those rows are filed so; --clinic {clinic} "
+            "only fills rows that name none"
+        ),
     ),
     "lines_older": (
         (
