@@ -59,3 +59,28 @@ def test_quantity_and_margin_are_net_of_units_returned(ws):
     # 水光针: a line without 数量 is one unit.
     assert (rows["水光针"]["quantity"], rows["水光针"]["margin"]) == (1, 1500)
     assert doc["item_cut_list"] == []
+
+
+def test_a_partial_refund_returns_no_unit(ws):
+    """review11 R1: a 退差价 of 2,000 on a 10,000 unit, keyed 数量 1, took a unit out: quantity 1, margin 15,000."""
+    orders = [
+        ["收费日期", "顾客编号", "项目名称", "数量", "实收金额"],
+        ["2026-03-02", "C1", "热玛吉", "1", "10000"],
+        ["2026-03-10", "C1", "热玛吉", "1", "-2000"],
+        ["2026-03-03", "C2", "热玛吉", "1", "10000"],
+        # C3 bought 2 for 20,000 and got all back on one line keyed 数量 1: the money says 2 units.
+        ["2026-03-04", "C3", "热玛吉", "2", "20000"],
+        ["2026-03-12", "C3", "热玛吉", "1", "-20000"],
+        # C4: another 退差价, of 500.
+        ["2026-03-05", "C4", "热玛吉", "1", "10000"],
+        ["2026-03-15", "C4", "热玛吉", "1", "-500"],
+    ]
+    catalogue = [["项目", "成本", "标准价"], ["热玛吉", "3000", "12000"]]
+    files = [str(write_csv(ws / "品项.csv", catalogue)), str(write_csv(ws / "收费.csv", orders))]
+    assert run_cli("import", *files).exit_code == 0
+    result = run_cli("items", "--month", "2026-03", "--format", "json")
+    assert result.exit_code == 0, result.output
+    row = {r["item"]: r for r in json.loads(result.stdout)["items"]}["热玛吉"]
+    # Sold 5, returned 2 (C3's; a unit per refund line would return 3): 3 units; sales 27,500; margin 27,500 − 3 ×
+    # 3,000 = 18,500.
+    assert (row["quantity"], row["sales"], row["margin"]) == (3, 27500, 18500)
