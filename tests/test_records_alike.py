@@ -91,3 +91,41 @@ def test_the_refusal_speaks_chinese(ws):
         "b.csv：有 1 行的顾客编号已是另一家门店另一位顾客的（姓名和手机号不同；行 2 (1001: 静安店 → 徐汇店)）" in out
     ), out
     assert "各自的仓库（--db）" in out, out
+
+
+def test_masked_tagged_or_nameless_records_are_updates_not_refusals(ws):
+    """review11 R2: a 脱敏 export (王*, 138****1111), a tag (李娜（VIP）), a stray space (张 伟) and a file without
+    names were refused as other people. A refusal needs both name and phone given on both sides, and both different."""
+    stored = [
+        CUSTOMERS,
+        ["1001", "王芳", "13800001111", "静安店"],
+        ["1002", "李娜", "13800002222", "静安店"],
+        ["1003", "张伟", "13800003333", "静安店"],
+        ["1004", "赵敏", "13800004444", "静安店"],
+    ]
+    assert _import(ws, "静安", stored).exit_code == 0
+    xuhui = [
+        CUSTOMERS,
+        ["1001", "王*", "138****1111", "徐汇店"],
+        ["1002", "李娜（VIP）", "13900002222", "徐汇店"],
+        ["1003", "张 伟", "13900003333", "徐汇店"],
+    ]
+    moved = _import(ws, "徐汇", xuhui)
+    assert moved.exit_code == 0, moved.output
+    nameless = _import(ws, "徐汇_无姓名", [["顾客编号", "手机号", "门店"], ["1004", "13900004444", "徐汇店"]])
+    assert nameless.exit_code == 0, nameless.output
+    assert _q(ws, "SELECT customer_id, clinic FROM customers ORDER BY 1") == [
+        ("1001", "徐汇店"),
+        ("1002", "徐汇店"),
+        ("1003", "徐汇店"),
+        ("1004", "徐汇店"),
+    ]
+
+
+def test_a_number_on_thousands_of_rows_is_checked_in_one_pass(ws):
+    # A placeholder number (0) on many rows, at two clinics with other names and phones: the 1,500 at the clinic its
+    # first row is not are refused, and quickly (each row against the number's first row, not every pair).
+    rows = [CUSTOMERS] + [["0", f"顾客{i}", f"139{i:08d}", "静安店" if i % 2 else "徐汇店"] for i in range(3000)]
+    refused = _import(ws, "占位编号", rows)
+    assert refused.exit_code != 0
+    assert "1500 rows give a 顾客编号" in " ".join(refused.output.split()), refused.output

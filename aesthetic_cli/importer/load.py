@@ -700,14 +700,20 @@ class OtherRecordsAlike(InputFileError):
     no mapping would help."""
 
 
-def _other_record_test(ds: Dataset, a: str, b: str) -> tuple[Fragment, Fragment]:
-    """load.sql's {differ} and {compared} over Dataset.other_record_when, between the rows aliased a and b."""
-    fields = list(ds.other_record_when)
+def _other_record_test(ds: Dataset, a: str, b: str) -> Fragment:
+    """load.sql's {differ} over Dataset.other_record_when, between the rows aliased a and b."""
+    value = query("load", "other_record_value")
 
-    def each(name: str, sep: str) -> Fragment:
-        return per_column(query("load", name).replace("{a}", a).replace("{b}", b), fields, _FIELDS, sep)
+    def one(col: str) -> str:
+        return with_fragments(
+            query("load", "other_record_differs"),
+            norm_a=Fragment(value.replace("{v}", f"{a}.{col}")),
+            norm_b=Fragment(value.replace("{v}", f"{b}.{col}")),
+        )
 
-    return each("other_record_differs", " AND "), each("other_record_compared", " OR ")
+    for col in ds.other_record_when:
+        with_identifiers("{c}", c=(col, _FIELDS))  # checked against the dataset's fields, as per_column does
+    return Fragment(" AND ".join(one(col) for col in ds.other_record_when))
 
 
 def _refuse_other_records(found: list[tuple], path: Path, layout: Layout) -> None:
@@ -726,8 +732,9 @@ def _refuse_other_records(found: list[tuple], path: Path, layout: Layout) -> Non
         f"{' and '.join(ds.other_record_when)} (rows {rows}). Each clinic's system seems to number its own "
         "records; loaded, two people would become one. Nothing was imported.",
         hint=(
-            "Import each clinic into its own warehouse (--db) until the exports carry numbers unique across the "
-            "chain (many CRMs can prefix them with the clinic's code)."
+            "If each clinic's system numbers its own, import each clinic into its own warehouse (--db) until the "
+            "exports carry numbers unique across the chain (many CRMs can prefix them with the clinic's code). If "
+            "they are the same people, correct the name or phone in one of the systems."
         ),
     )
 
@@ -1094,11 +1101,9 @@ def _upsert(
     # here and against the stored ones after the merge, which flags them in the join it makes anyway.
     other = _other_record_test(ds, "i", "t") if ds.other_record_when else None
     if other and distinct_keys < incoming_rows:
-        differ, compared = _other_record_test(ds, "a", "b")
+        differ = _other_record_test(ds, "a", "b")
         refuse(
-            con.execute(
-                with_fragments(_sql("other_records_in_file", key0=(key[0], cols)), differ=differ, compared=compared)
-            ).fetchall()
+            con.execute(with_fragments(_sql("other_records_in_file", key0=(key[0], cols)), differ=differ)).fetchall()
         )
     if distinct_keys == incoming_rows:
         con.execute(_sql("upsert_inc_as_is", cols=(key + values, cols)))
@@ -1117,9 +1122,7 @@ def _upsert(
         older=Fragment(with_fragments(query("load", "upsert_older"), **_newest(ds, cols)))
         if ds.newest_by
         else Fragment("false"),
-        other=Fragment(with_fragments(query("load", "other_record"), differ=other[0], compared=other[1]))
-        if other
-        else Fragment("false"),
+        other=Fragment(with_fragments(query("load", "other_record"), differ=other)) if other else Fragment("false"),
         join=join,
     )
     con.execute(merge)

@@ -585,10 +585,14 @@ MESSAGES: dict[str, Pair] = {
         ),
     ),
     "other_records_alike_hint": (
-        "在导出的编号能在全连锁唯一之前（很多 CRM 可以加上门店代码前缀），请把各门店导入各自的仓库（--db）。",
         (
-            "Import each clinic into its own warehouse (--db) until the exports carry numbers unique across the "
-            "chain (many CRMs can prefix them with the clinic's code)."
+            "如果各门店的系统各自编号：在导出的编号能在全连锁唯一之前（很多 CRM 可以加上门店代码前缀），请把各门店导入"
+            "各自的仓库（--db）。如果确是同一批人：请在其中一个系统里改正姓名或手机号。"
+        ),
+        (
+            "If each clinic's system numbers its own, import each clinic into its own warehouse (--db) until the "
+            "exports carry numbers unique across the chain (many CRMs can prefix them with the clinic's code). If "
+            "they are the same people, correct the name or phone in one of the systems."
         ),
     ),
     "other_name_and_phone": ("姓名和手机号", "name and phone"),

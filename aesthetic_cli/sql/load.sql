@@ -298,12 +298,15 @@ coalesce(i.{c}, t.{c}) AS {c}
 coalesce(i.{c}, t.{c}) IS DISTINCT FROM t.{c}
 
 -- name: other_records_in_file
--- Rows of the file whose key an earlier row gives another clinic's other record (Dataset.other_record_when: {differ},
--- every compared field different, and {compared}, at least one given on both rows). Read only when the file
--- repeats a key. The first few, and how many.
+-- Rows of the file whose key its first row of that key gives another clinic's other record (Dataset.
+-- other_record_when: every field given on both rows and different). Read only when the file repeats a key; against
+-- the key's first row, so a number written on thousands of rows (0, 无) costs one pass, not every pair.
+-- The first few, and how many.
+WITH firsts AS (SELECT i.* FROM incoming i JOIN (SELECT {key0}, min(_row) AS _row FROM incoming GROUP BY 1) f
+                USING ({key0}, _row))
 SELECT b.{key0}, a.clinic, b.clinic, b._row, count(*) OVER ()
-FROM incoming a JOIN incoming b ON b.{key0} = a.{key0} AND a._row < b._row
-WHERE b.clinic <> a.clinic AND {differ} AND ({compared})
+FROM firsts a JOIN incoming b ON b.{key0} = a.{key0} AND a._row < b._row
+WHERE b.clinic <> a.clinic AND {differ}
 ORDER BY b._row
 LIMIT 3;
 
@@ -317,13 +320,17 @@ LIMIT 3;
 
 -- name: other_record
 -- upsert_merge's flag: the stored record (t) and the file's (i) are two clinics' different records.
-t.clinic <> i.clinic AND {differ} AND ({compared})
+t.clinic <> i.clinic AND {differ}
 
+-- other_record_differs: both given and different, as people write them (other_record_value: spaces and a
+-- bracketed tag, 李娜（VIP）, aside; a masked value, 王* or 138****1111, is not given). NULL, and so no difference,
+-- where either is not given. (Fragments put inside a line: no comment in them.)
 -- name: other_record_differs
-coalesce({a}.{c} <> {b}.{c}, true)
+{norm_a} <> {norm_b}
 
--- name: other_record_compared
-({a}.{c} IS NOT NULL AND {b}.{c} IS NOT NULL)
+-- name: other_record_value
+CASE WHEN regexp_matches(CAST({v} AS VARCHAR), '[*＊]') THEN NULL
+     ELSE nullif(regexp_replace(CAST({v} AS VARCHAR), '\s+|（[^）]*）|\([^)]*\)', '', 'g'), '') END
 
 -- name: upsert_merge
 CREATE OR REPLACE TEMP TABLE merged AS
