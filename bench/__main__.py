@@ -79,8 +79,11 @@ def aesops_exe() -> str:
 def wall(cmd: list[str]) -> float:
     """A command's wall time as its user waits for it: the interpreter's start to the process's exit."""
     t0 = time.perf_counter()
-    subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, check=True, cwd=HERE.parent)
-    return time.perf_counter() - t0
+    done = subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, cwd=HERE.parent)
+    seconds = time.perf_counter() - t0
+    if done.returncode != 0:
+        raise RuntimeError(f"{' '.join(cmd)} failed:\n{done.stderr[-3000:]}")
+    return seconds
 
 
 def beside_hand(runs: int, db: Path, args: list[str]) -> tuple[dict, dict]:
@@ -88,13 +91,15 @@ def beside_hand(runs: int, db: Path, args: list[str]) -> tuple[dict, dict]:
     minute, and the hand query (DuckDB on both cores) and an analysis (mostly start-up on one) drift apart, so
     each is held to the hand query measured beside it rather than minutes earlier.
 
-    Each is timed two ways. "wall": the whole command as its user runs it, `aesops ...` against
+    Each is timed two ways. "wall": the whole command as its user runs it, `aesops ...` (as python -m) against
     `python bench/hand_query.py`, start-up included (issue 11 measured its 0.13 s baseline so). "seconds": inside
     the process from the first import on (bench/step.py), which leaves out the interpreter's start and exit that
     both pay; its process also gives the peak memory."""
     hands, ours, hand_walls, our_walls = [], [], [], []
     hand_cmd = [sys.executable, str(HERE / "hand_query.py"), str(db), MONTH]
-    our_cmd = [aesops_exe(), *args, "--db", str(db), "--format", "json"]
+    # `python -m aesthetic_cli` from the checkout being measured: the installed `aesops` may be another checkout's
+    # (an A/B from a worktree); the module's start is the console script's but for runpy's few milliseconds.
+    our_cmd = [sys.executable, "-m", "aesthetic_cli", *args, "--db", str(db), "--format", "json"]
     for _ in range(runs):
         hands.append(step("duckdb_kpis", db, MONTH))
         ours.append(step("analysis", db, *args))
