@@ -198,6 +198,36 @@ def _fixed(user: UserMapping | None, ds: Dataset | None, headers: dict[str, str]
     return fixed
 
 
+def _refuse_mapping_mismatch(where: str, user: UserMapping | None, headers: dict[str, str]) -> None:
+    """A mapping's [columns] lines that the sheet cannot follow: a field none of whose headers the sheet has, or two of
+    the sheet's columns given one field. The import went ahead on aesops' own guess, which the mapping was written to
+    overrule (trial 8's G7). Refused, naming the lines and the sheet's headers. (Two spellings of one field, for the
+    sheets of a workbook that write it differently, are fine while a sheet has one of them.)"""
+    if user is None or not user.columns:
+        return
+    present = {rg.normalise(t) for c, t in headers.items() if not c.startswith("=")}
+    by_field: dict[str, list[str]] = {}
+    for key, fname in user.columns.items():
+        by_field.setdefault(fname, []).append(key)
+    real = ", ".join(t for c, t in headers.items() if not c.startswith("="))
+    name = user.path.name if user.path else "mapping"
+    twice = [(f, [user.written.get(k, k) for k in ks if k in present]) for f, ks in by_field.items()]
+    twice = [(f, hs) for f, hs in twice if len(hs) > 1]
+    if twice:
+        f, hs = twice[0]
+        raise UsageError(
+            f"{where}: {name} gives {f} two of the sheet's columns: {', '.join(hs)}.",
+            hint="A field takes one column: keep the line of the right one in [columns]. Nothing was imported.",
+        )
+    unmatched = [user.written.get(k, k) for ks in by_field.values() if not any(k in present for k in ks) for k in ks]
+    if unmatched:
+        raise UsageError(
+            f"{where}: {name} names columns the sheet does not have: {', '.join(unmatched)}. Its columns are: {real}.",
+            hint="Write those headers in [columns] as the sheet writes them, or delete the lines. Nothing was "
+            "imported.",
+        )
+
+
 def recognise_frame(
     frame: pl.DataFrame, *, file_name: str, sheet: str | None, kind: str | None, user: UserMapping | None
 ) -> tuple[int, dict[str, str], rg.Recognition]:
@@ -315,6 +345,7 @@ def locate(
 
     where = where_text(file_name, sheet)
     row, headers, rec = recognise_frame(frame, file_name=file_name, sheet=sheet, kind=kind, user=user)
+    _refuse_mapping_mismatch(where, user, headers)
     ds, mapping = rec.best.dataset, {c: m.field for c, m in rec.best.matches.items()}
     if not rec.best.viable:
         named = kind or (user.kind if user else None)

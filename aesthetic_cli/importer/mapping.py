@@ -54,6 +54,7 @@ class UserMapping:
     kind: str | None
     columns: dict[str, str]  # normalised header -> field
     path: Path | None = None
+    written: dict[str, str] = field(default_factory=dict)  # normalised header -> as the mapping writes it
     sheets: str | list[str] | None = None
     header_row: int | None = None  # sheet row, 1 = first
     date_order: str | None = None
@@ -141,6 +142,7 @@ class UserMapping:
             kind=kind,
             columns={normalise(k): v for k, v in columns.items()},
             path=path,
+            written={normalise(k): str(k) for k in columns},
             sheets=sheets,
             header_row=header_row,
             date_order=date_order,

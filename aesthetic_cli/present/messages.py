@@ -597,6 +597,22 @@ MESSAGES: dict[str, Pair] = {
     ),
     "other_name_and_phone": ("姓名和手机号", "name and phone"),
     "other_customer_id": ("顾客编号", "customer_id"),
+    "mapping_field_twice": (
+        "{where}：{name} 把表里的两列都对应到 {field}：{headers}。",
+        "{where}: {name} gives {field} two of the sheet's columns: {headers}.",
+    ),
+    "mapping_field_twice_hint": (
+        "一个字段只对应一列：在 [columns] 里只保留正确那一列的行。没有导入任何内容。",
+        "A field takes one column: keep the line of the right one in [columns]. Nothing was imported.",
+    ),
+    "mapping_columns_missing": (
+        "{where}：{name} 写了表里没有的列：{missing}。表里的列：{real}。",
+        "{where}: {name} names columns the sheet does not have: {missing}. Its columns are: {real}.",
+    ),
+    "mapping_columns_missing_hint": (
+        "请在 [columns] 里按表头原样写这些列名，或删掉这些行。没有导入任何内容。",
+        "Write those headers in [columns] as the sheet writes them, or delete the lines. Nothing was imported.",
+    ),
     "imported_for_another_clinic": (
         "{file}：这个文件已在批次 {batch} 以门店「{first}」导入；再以「{clinic}」导入，它的行会算两次。",
         (
