@@ -30,6 +30,26 @@ class Outcome:
     result: object = None  # importer ImportResult when processed
 
 
+def exports_in(folder: Path) -> list[Path]:
+    """The exports directly in a folder given to `aesops import` (a director points it at the export folder), by
+    name: the readable tables, without what people and programs leave beside them, mapping files and the subfolders
+    (processed/, rejected/) an intake keeps."""
+    found = [
+        p
+        for p in folder.iterdir()
+        if p.is_file()
+        and p.suffix.lower() in READABLE | {".txt", ".tsv"}
+        and not p.name.startswith(_IGNORED_PREFIXES)
+        and not p.name.lower().endswith(_IGNORED_SUFFIXES)
+    ]
+    if not found:
+        raise UsageError(
+            f"{folder} holds no export aesops reads (.xlsx .xls .csv .txt) directly in it.",
+            hint="Pass the files themselves, e.g. DIR/*.xlsx, or the folder they are in.",
+        )
+    return sorted(found, key=lambda p: p.name)
+
+
 def pending(folder: Path, *, settle_seconds: float = 5.0, now: float | None = None) -> list[Path]:
     """The files waiting in folder, oldest first; files changed within settle_seconds are still arriving."""
     if not folder.is_dir():

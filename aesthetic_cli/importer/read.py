@@ -219,12 +219,30 @@ def _parse_while_importing(reader, name: str, path: Path):
         return parsed.result(), parts
 
 
+def utf16_without_bom(head: bytes) -> str | None:
+    """ "utf-16-le" or "utf-16-be" for UTF-16 text saved without its byte-order mark: its ASCII characters (digits,
+    separators, line ends) leave a NUL in every other byte, which UTF-8 and GBK text never hold (trial 8's G10: such a
+    file was refused as having no header)."""
+    sample = head[:4096]
+    half = len(sample) // 2
+    if half < 4 or b"\x00" not in sample:
+        return None
+    odd, even = sample[1::2].count(0), sample[0::2].count(0)
+    if odd > half * 0.2 and even < half * 0.02:
+        return "utf-16-le"
+    if even > half * 0.2 and odd < half * 0.02:
+        return "utf-16-be"
+    return None
+
+
 def decode(data: bytes, path: Path) -> tuple[str, str]:
     """UTF-8 (with or without BOM) first; Chinese Excel saves CSV as GBK, which GB18030 covers."""
     if data.startswith(b"\xef\xbb\xbf"):
         candidates = [("utf-8-sig", data[3:], "utf-8")]
     elif data.startswith((b"\xff\xfe", b"\xfe\xff")):
         candidates = [("utf-16", data, "utf-16")]
+    elif order := utf16_without_bom(data):
+        candidates = [(order, data, order)]
     else:
         candidates = [("utf-8", data, "utf-8"), ("gb18030", data, "gb18030")]
     error: UnicodeDecodeError | None = None
@@ -539,13 +557,17 @@ def csv_in_batches(path: Path) -> CsvBatches:
     encoding = "utf-8"
     if start.startswith(b"\xef\xbb\xbf"):
         encoding = "utf-8-sig"
+    elif start.startswith((b"\xff\xfe", b"\xfe\xff")):
+        encoding = "utf-16"
+    elif order := utf16_without_bom(start):
+        encoding = order
     else:
         try:
             codecs.getincrementaldecoder("utf-8")().decode(start, final=False)
         except UnicodeDecodeError:
             encoding = "gb18030"
     source, temporary = path, False
-    if encoding == "gb18030" or encoding == "utf-8-sig":
+    if encoding != "utf-8":
         # Polars reads UTF-8 only: transcode in chunks to a temporary file beside the system's temp.
         decoder = codecs.getincrementaldecoder(encoding)()
         fd, name = tempfile.mkstemp(prefix="aesops-", suffix=".csv")

@@ -269,7 +269,9 @@ OPTIONS: dict[str, str] = {
     "Only this import batch (with --rejects).": "只看这个导入批次（配合 --rejects）。",
     "How many recent batches to show.": "显示最近多少个批次。",
     # import
-    "Exports to import: .xlsx .xls .csv (UTF-8, UTF-8-BOM, GBK).": "要导入的导出文件：.xlsx .xls .csv（UTF-8、带 BOM 的 UTF-8、GBK）。",
+    "Exports to import: .xlsx .xls .csv (UTF-8, UTF-8-BOM, GBK, UTF-16), or a folder of them.": (
+        "要导入的导出文件：.xlsx .xls .csv（UTF-8、带 BOM 的 UTF-8、GBK、UTF-16），或放着它们的文件夹。"
+    ),
     "Dataset, when the headers do not say: customers, leads, visits, orders, treatments, spend, cards, items, staff.": "表头看不出时指定数据集：customers（客户）、leads（线索）、visits（到院）、orders（订单）、treatments（治疗）、"
     "spend（投放）、cards（储值卡）、items（品项）、staff（员工）。",
     "Clinic (门店) for rows without one. Default: the workspace's default_clinic.": "没有门店的行归入的门店。默认：工作区的 default_clinic。",
