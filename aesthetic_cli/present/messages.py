@@ -202,6 +202,14 @@ MESSAGES: dict[str, Pair] = {
         "请检查路径；*.xlsx 这样的通配符由 shell 展开。",
         "Check the path; wildcards like *.xlsx are expanded by the shell.",
     ),
+    "folder_without_exports": (
+        "{folder} 里没有 aesops 能读的导出文件（.xlsx .xls .csv .txt）。",
+        "{folder} holds no export aesops reads (.xlsx .xls .csv .txt) directly in it.",
+    ),
+    "folder_without_exports_hint": (
+        "请直接给出文件，例如 文件夹/*.xlsx，或给出它们所在的文件夹。",
+        "Pass the files themselves, e.g. DIR/*.xlsx, or the folder they are in.",
+    ),
     "is_a_folder": ("{path} 是文件夹，不是文件。", "{path} is a folder, not a file."),
     "is_a_folder_hint": ("请传入其中的文件，例如 文件夹/*.xlsx。", "Pass the files inside it, e.g. DIR/*.xlsx."),
     "unsupported_type": ("{name}：不支持的文件类型“{suffix}”。", "{name}: unsupported file type '{suffix}'."),
@@ -342,6 +350,10 @@ MESSAGES: dict[str, Pair] = {
     # Errors raised in the core (importer, metrics, warehouse, settings, delivery, reports), matched by
     # their English; a more specific template comes before a general one (the first match wins).
     # -- importing files
+    # Parts of messages, said in the reader's language where a message names them.
+    "utf8_or_gbk": ("UTF-8 或 GB18030", "utf-8 or gb18030"),
+    "kinds_are": ("可用的类型：{names}。", "Kinds: {names}."),
+    "unknown_kind_option": ("未知的 --kind“{kind}”。", "Unknown --kind '{kind}'."),
     "csv_decode": (
         "{name} 无法按 {encoding} 文本读取（第 {byte} 个字节无法解码）。",
         "{name} cannot be read as {encoding} text (byte {byte} cannot be decoded).",
