@@ -168,8 +168,11 @@ def test_lang_before_the_command_gives_english_tables_as_after_it(sample_db):
 
 
 def test_an_unknown_kind_and_an_undecodable_file_are_told_in_chinese(ws):
-    """trial 8's G12: "无法按 utf-8 or gb18030 文本读取" and "Unknown --kind 'order'. Kinds: …" under a Chinese locale."""
-    good = write_csv(ws / "收费.csv", [["收费日期", "顾客编号", "项目", "实收金额"], ["2026-10-02", "C1", "水光针", "1280"]])
+    """trial 8's G12: "无法按 utf-8 or gb18030 文本读取" and "Unknown --kind 'order'. Kinds: …" under a Chinese
+    locale."""
+    good = write_csv(
+        ws / "收费.csv", [["收费日期", "顾客编号", "项目", "实收金额"], ["2026-10-02", "C1", "水光针", "1280"]]
+    )
     kind = run_cli("import", str(good), "--kind", "order", env=ZH)
     assert kind.exit_code != 0 and "未知的 --kind“order”" in kind.output and "可用的类型" in kind.output, kind.output
     bad = ws / "乱码.csv"

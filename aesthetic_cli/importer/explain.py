@@ -12,7 +12,7 @@ import shlex
 from pathlib import Path
 
 from aesthetic_cli.importer.datasets import DATASETS
-from aesthetic_cli.importer.recognise import UNIT_FACTORS, Recognition
+from aesthetic_cli.importer.recognise import UNIT_FACTORS, Recognition, split_parts
 
 _KIND = {
     "zh": {"date": "日期", "number": "金额/数字", "phone": "手机号", "yesno": "是/否"},
@@ -244,6 +244,9 @@ def mapping_toml(rec: Recognition, *, header_row: int, sheet: str | None, lang: 
     }
     # A header holding ] cannot be quoted as [header]: left unmapped (the file stays refused) rather than read as yuan.
     convert = {h: v for h, v in wrong_unit.items() if "]" not in h and v[1] in UNIT_FACTORS}
+    # A split amount's parts (本金余额 and 赠金余额) summed into their field in [computed].
+    summed = {f: parts for f, parts in split_parts(rec).items() if not any("]" in p or p in convert for p in parts)}
+    in_sum = {p for parts in summed.values() for p in parts}
     lines += ["", "[columns]"]
     for col, text in rec.headers.items():
         if col.startswith("="):
@@ -267,6 +270,16 @@ def mapping_toml(rec: Recognition, *, header_row: int, sheet: str | None, lang: 
                     else f"# in {wrong_unit[text][1]}: rename the header without ] and convert it in [computed]"
                 )
             )
+        elif text in in_sum:
+            target = _q(m.field) if m else '""'
+            lines.append(
+                f"# {_q(text)} = {target}    "
+                + (
+                    "# 与同一金额的其他部分相加，见下方 [computed]"
+                    if zh
+                    else "# summed with the amount's other parts in [computed]"
+                )
+            )
         elif m and text in convert:
             lines.append(
                 f"# {_q(text)} = {_q(m.field)}    "
@@ -278,8 +291,11 @@ def mapping_toml(rec: Recognition, *, header_row: int, sheet: str | None, lang: 
             lines.append(f'# {_q(text)} = ""    ' + ("# 未使用" if zh else "# not used"))
     for f in rec.best.missing:
         lines.append(f"# ? = {_q(f)}    " + ("# 必填字段，未找到对应列" if zh else "# required, no column found"))
-    if convert:
+    if convert or summed:
         lines += ["", "[computed]"]
+        for name, parts in summed.items():
+            formula = " + ".join(f"[{p}]" for p in parts)
+            lines.append(f"{name} = {_q(formula)}    " + ("# 各部分之和" if zh else "# the sum of its parts"))
         for text, (name, unit) in convert.items():
             factor = UNIT_FACTORS[unit]
             op = f"* {factor:g}" if factor >= 1 else f"/ {1 / factor:g}"

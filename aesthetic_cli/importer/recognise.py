@@ -1179,6 +1179,31 @@ def match_dataset(
 _SPLIT_AMOUNT = re.compile(r"本金|赠金|赠送|现金|卡扣|卡金|储值|微信|支付宝|刷卡|银行卡")
 
 
+def split_parts(rec: Recognition) -> dict[str, list[str]]:
+    """The fields a split amount fills from one of its parts, with every part's header: 本金余额 taken as the balance
+    beside an unread 赠金余额 (both the 余额, one in principal, one in bonus) gives {"balance": [本金余额, 赠金余额]}.
+    A proposed mapping sums them (trial 8's G6: the balance alone understated the cards' liability by its bonus)."""
+    out: dict[str, list[str]] = {}
+    for col, m in rec.best.matches.items():
+        text = rec.headers.get(col, "")
+        norm = normalise(text)
+        if col.startswith("=") or not _SPLIT_AMOUNT.search(norm):
+            continue
+        rest = _SPLIT_AMOUNT.sub("", norm)
+        others = [
+            h
+            for c, h in rec.headers.items()
+            if c not in rec.best.matches
+            and not c.startswith("=")
+            and rec.profiles.get(c, Profile()).kind() == "number"
+            and _SPLIT_AMOUNT.search(normalise(h))
+            and _SPLIT_AMOUNT.sub("", normalise(h)) == rest
+        ]
+        if rest and others:
+            out[m.field] = [text, *others]
+    return out
+
+
 def _typed_unused(rec_best: Candidate, headers: dict[str, str], profiles: dict[str, Profile]) -> list[tuple[str, str]]:
     """Columns holding dates, amounts or phones that no field claims and no known word excuses."""
     out = []
