@@ -12,7 +12,7 @@ import sys
 
 import pytest
 
-from tests.conftest import child_env, run_cli
+from tests.conftest import child_env, run_cli, write_csv
 
 COMMANDS = [
     ("channels",),
@@ -396,3 +396,17 @@ def test_report_monthly_takes_a_month_as_people_write_it(sample_db, tmp_path):
     assert [p.name for p in tmp_path.iterdir()] == ["aesops_monthly_2026-09.html"]
     bad = run_cli("report", "monthly", "--month", "2026年13月", "--out", str(tmp_path), "--db", str(sample_db))
     assert bad.exit_code == 2 and "is not a month" in bad.stderr
+
+
+def test_a_table_names_the_period_it_covers(ws):
+    """trial 8's G11: a table pasted into a group chat did not say its month; only the JSON did."""
+    rows = [["收费日期", "顾客编号", "项目", "实收金额", "门店"], ["2026-10-02", "C1", "水光针", "1280", "静安店"]]
+    visits = [["到院日期", "顾客编号", "门店"], ["2026-10-17", "C1", "静安店"]]
+    files = [str(write_csv(ws / "收费.csv", rows)), str(write_csv(ws / "到院.csv", visits))]
+    assert run_cli("import", *files).exit_code == 0
+    zh = run_cli("channels", "--month", "2026-10", "--no-pager", env={"LANG": "zh_CN.UTF-8"})
+    assert zh.stdout.splitlines()[0] == "期间：2026-10-01 至 2026-10-31（数据截至 2026-10-17） · 全部门店", zh.stdout
+    en = run_cli("customers", "rfm", "--clinic", "静安店", "--lang", "en", "--no-pager")
+    assert en.stdout.splitlines()[0] == "As of 2026-10-17 · Clinic: 静安店", en.stdout
+    # Not in what a script reads.
+    assert not run_cli("channels", "--month", "2026-10", "--format", "csv").stdout.lstrip("\ufeff").startswith("期间")

@@ -218,6 +218,11 @@ def tables_text(result, lang: str, titles: dict[str, tuple[str, str]], *, width:
         no_color=not color,
         color_system="auto" if color else None,
     )
+    from aesthetic_cli.present.params import scope_line
+
+    scope = scope_line(result.meta, lang)
+    if scope is not None:
+        console.print(Text(fill(scope, width), style="dim"), soft_wrap=True)
     for name, frame in result.tables.items():
         pair = titles.get(name)
         title = (pair[0] if lang == "zh" else pair[1]) if pair else name

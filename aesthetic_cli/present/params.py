@@ -64,3 +64,45 @@ def value_text(key: str, value, lang: str) -> str:
 def rows(params: dict, lang: str) -> list[tuple[str, str]]:
     """(label, value) per parameter, in the report's order."""
     return [(_pick(LABELS[k], lang) if k in LABELS else str(k), value_text(k, v, lang)) for k, v in params.items()]
+
+
+def scope_line(meta: dict, lang: str) -> str | None:
+    """What a terminal table covers, above it: the period (and how far the data reaches into it), the day a customer
+    list is as of, the cohorts' months, the clinic. A table pasted into a group chat names its month (trial 8's
+    G11: only the JSON did)."""
+    zh = lang == "zh"
+    parts = []
+    start, end = meta.get("start"), meta.get("end")
+    if start and end:
+        through = meta.get("through") or meta.get("data_last_day")
+        short = through is not None and str(through) < str(end)
+        parts.append(
+            (f"期间：{start} 至 {end}" + (f"（数据截至 {through}）" if short else ""))
+            if zh
+            else (f"Period: {start} to {end}" + (f" (data through {through})" if short else ""))
+        )
+    elif meta.get("asof"):
+        parts.append(f"截至 {meta['asof']}" if zh else f"As of {meta['asof']}")
+    elif "months" in meta and meta.get("data_last_day"):
+        if meta.get("from") or meta.get("to"):
+            span = (
+                f"{meta.get('from') or '…'} 至 {meta.get('to') or '…'}"
+                if zh
+                else f"{meta.get('from') or '…'} to {meta.get('to') or '…'}"
+            )
+            parts.append(f"首单月：{span}" if zh else f"Cohort months: {span}")
+        else:
+            parts.append(
+                f"最近 {meta['months']} 个首单月，数据截至 {meta['data_last_day']}"
+                if zh
+                else f"The last {meta['months']} cohort months, data through {meta['data_last_day']}"
+            )
+    elif meta.get("year"):
+        parts.append(f"年度：{meta['year']}" if zh else f"Year: {meta['year']}")
+    if not parts:
+        return None
+    clinic = meta.get("clinic")
+    parts.append(
+        (f"门店：{clinic}" if clinic else "全部门店") if zh else (f"Clinic: {clinic}" if clinic else "All clinics")
+    )
+    return " · ".join(parts)
