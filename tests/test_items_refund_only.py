@@ -84,3 +84,22 @@ def test_a_partial_refund_returns_no_unit(ws):
     # Sold 5, returned 2 (C3's; a unit per refund line would return 3): 3 units; sales 27,500; margin 27,500 − 3 ×
     # 3,000 = 18,500.
     assert (row["quantity"], row["sales"], row["margin"]) == (3, 27500, 18500)
+
+
+def test_half_a_units_price_back_keeps_the_unit(ws):
+    """recheck8: a half refund (5,000 of a 10,000 unit) came to exactly half a unit, and rounding returned it."""
+    orders = [
+        ["收费日期", "顾客编号", "项目名称", "实收金额"],
+        ["2026-03-02", "C1", "热玛吉", "10000"],
+        ["2026-03-10", "C1", "热玛吉", "-5000"],
+        ["2026-03-03", "C2", "热玛吉", "10000"],
+        ["2026-03-11", "C2", "热玛吉", "-9800"],
+    ]
+    files = [
+        str(write_csv(ws / "品项.csv", [["项目", "成本"], ["热玛吉", "3000"]])),
+        str(write_csv(ws / "收费.csv", orders)),
+    ]
+    assert run_cli("import", *files).exit_code == 0
+    row = {r["item"]: r for r in json.loads(run_cli("items", "--month", "2026-03", "--format", "json").stdout)["items"]}
+    # C1 kept the unit (5,000 back: half); C2's 9,800 back is the unit (0.98, a unit less a fee): 2 − 1 = 1.
+    assert row["热玛吉"]["quantity"] == 1, row

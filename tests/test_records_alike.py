@@ -129,3 +129,13 @@ def test_a_number_on_thousands_of_rows_is_checked_in_one_pass(ws):
     refused = _import(ws, "占位编号", rows)
     assert refused.exit_code != 0
     assert "1500 rows give a 顾客编号" in " ".join(refused.output.split()), refused.output
+
+
+def test_a_masked_name_that_cannot_be_the_stored_one_is_still_another_person(ws):
+    """recheck8 C4: with masked values not compared at all, 赵* with another phone replaced 王五's record. A masked
+    value stands for what it shows: 赵* is not 王五 (refused), 王* may be 王芳 (an update)."""
+    assert _import(ws, "静安", [CUSTOMERS, ["1001", "王五", "13800001111", "静安店"]]).exit_code == 0
+    other = _import(ws, "徐汇", [CUSTOMERS, ["1001", "赵*", "13900009999", "徐汇店"]])
+    assert other.exit_code != 0 and "rows 2 (1001: 静安店 → 徐汇店)" in " ".join(other.output.split()), other.output
+    same = _import(ws, "徐汇2", [CUSTOMERS, ["1001", "王*", "13900009999", "徐汇店"]])
+    assert same.exit_code == 0, same.output

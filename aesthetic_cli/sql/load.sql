@@ -323,14 +323,14 @@ LIMIT 3;
 t.clinic <> i.clinic AND {differ}
 
 -- other_record_differs: both given and different, as people write them (other_record_value: spaces and a
--- bracketed tag, 李娜（VIP）, aside; a masked value, 王* or 138****1111, is not given). NULL, and so no difference,
+-- bracketed tag, 李娜（VIP）, aside; a masked value, 王* or 138****1111, stands for what it shows, 王 or 138, and
+-- differs only where that does not begin the other: 赵* is not 王五, 王* may be 王芳). NULL, and so no difference,
 -- where either is not given. (Fragments put inside a line: no comment in them.)
 -- name: other_record_differs
-{norm_a} <> {norm_b}
+NOT (starts_with({norm_a}, {norm_b}) OR starts_with({norm_b}, {norm_a}))
 
 -- name: other_record_value
-CASE WHEN regexp_matches(CAST({v} AS VARCHAR), '[*＊]') THEN NULL
-     ELSE nullif(regexp_replace(CAST({v} AS VARCHAR), '\s+|（[^）]*）|\([^)]*\)', '', 'g'), '') END
+nullif(regexp_replace(regexp_replace(CAST({v} AS VARCHAR), '\s+|（[^）]*）|\([^)]*\)', '', 'g'), '[*＊].*$', ''), '')
 
 -- name: upsert_merge
 CREATE OR REPLACE TEMP TABLE merged AS
