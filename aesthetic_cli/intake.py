@@ -13,8 +13,9 @@ from datetime import datetime
 from pathlib import Path
 
 from aesthetic_cli.errors import AesopsError, UsageError
+from aesthetic_cli.importer import CSV_SUFFIXES, EXCEL_SUFFIXES
 
-READABLE = {".xlsx", ".xlsm", ".xls", ".csv"}
+READABLE = EXCEL_SUFFIXES | CSV_SUFFIXES
 PROCESSED, REJECTED = "processed", "rejected"
 # Files a person or a program leaves behind that are not exports: Office lock files, partial downloads.
 _IGNORED_PREFIXES = ("~$", ".~lock", ".")
@@ -30,18 +31,16 @@ class Outcome:
     result: object = None  # importer ImportResult when processed
 
 
+def _left_beside(p: Path) -> bool:
+    """A folder, or what a person or a program leaves beside the exports (a lock file, a partial download)."""
+    return not p.is_file() or p.name.startswith(_IGNORED_PREFIXES) or p.name.lower().endswith(_IGNORED_SUFFIXES)
+
+
 def exports_in(folder: Path) -> list[Path]:
     """The exports directly in a folder given to `aesops import` (a director points it at the export folder), by
     name: the readable tables, without what people and programs leave beside them, mapping files and the subfolders
     (processed/, rejected/) an intake keeps."""
-    found = [
-        p
-        for p in folder.iterdir()
-        if p.is_file()
-        and p.suffix.lower() in READABLE | {".txt", ".tsv"}
-        and not p.name.startswith(_IGNORED_PREFIXES)
-        and not p.name.lower().endswith(_IGNORED_SUFFIXES)
-    ]
+    found = [p for p in folder.iterdir() if not _left_beside(p) and p.suffix.lower() in READABLE]
     if not found:
         raise UsageError(
             f"{folder} holds no export aesops reads (.xlsx .xls .csv .txt) directly in it.",
@@ -60,7 +59,7 @@ def pending(folder: Path, *, settle_seconds: float = 5.0, now: float | None = No
     now = time.time() if now is None else now
     files = []
     for p in folder.iterdir():
-        if not p.is_file() or p.name.startswith(_IGNORED_PREFIXES) or p.name.lower().endswith(_IGNORED_SUFFIXES):
+        if _left_beside(p):
             continue
         if now - p.stat().st_mtime < settle_seconds:
             continue
@@ -112,7 +111,7 @@ def run(con, folder: Path, *, clinic: str | None = None, settle_seconds: float =
                         path,
                         folder,
                         f"不是 aesops 能读的表格（{path.suffix or '无扩展名'}）；"
-                        "支持 .xlsx .xls .xlsm .csv。Not a spreadsheet aesops reads.",
+                        f"支持 {' '.join(sorted(READABLE))}。Not a spreadsheet aesops reads.",
                     )
                 )
                 continue

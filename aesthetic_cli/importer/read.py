@@ -20,10 +20,8 @@ from pathlib import Path
 import polars as pl
 
 from aesthetic_cli.errors import InputFileError, UsageError
-from aesthetic_cli.importer import bounds, native, sheet_parts, spreadsheet_xml
+from aesthetic_cli.importer import CSV_SUFFIXES, EXCEL_SUFFIXES, bounds, native, sheet_parts, spreadsheet_xml
 
-EXCEL_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".xlsb", ".ods"}
-CSV_SUFFIXES = {".csv", ".txt", ".tsv"}
 # The first bytes of an OLE2 compound file: legacy .xls, or an xlsx encrypted with a password.
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _ZIP_MAGIC = b"PK\x03\x04"
