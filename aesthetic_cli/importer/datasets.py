@@ -59,6 +59,10 @@ class Dataset:
     # (bill id, kind, line): the fields that name one line of a bill whatever its date or amount, so that a later
     # export covering its day that gives it another date or amount corrects it instead of adding it twice.
     corrects_by: tuple[str, str, str] | None = None
+    # Fields that say two lines are one, whether an export keyed it by its natural key (a bill number) or, lacking one,
+    # by its content: a CRM's two templates of the same days, one with 单号 and one without, are matched on these (and
+    # the clinic) instead of loading each line twice (importer/load.py _other_template).
+    twins_by: tuple[str, ...] = ()
     # Fields of an upsert record that, all different where both sides give them, say that a row with a stored key
     # but another clinic is another record: two clinics' systems numbering their customers (or cards) alike. An
     # update would merge two people; the file is refused instead (importer/load.py _refuse_other_records).
@@ -458,6 +462,7 @@ _register(
         key=("order_date", "customer_id", "item", "paid_amount", "payment_method"),
         natural_key=("order_id", "order_date", "item", "paid_amount"),
         corrects_by=("order_id", "line_kind", "item"),
+        twins_by=("order_date", "customer_id", "item", "paid_amount"),
         date_field="order_date",
     )
 )

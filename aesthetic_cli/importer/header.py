@@ -39,6 +39,10 @@ class Layout:
     # Fields the file's or sheet's name supplies for every row: a sheet named 退款明细 makes each line's kind 退款.
     constants: dict[str, str] = field(default_factory=dict)
 
+    def places(self, field_name: str) -> bool:
+        """Whether the file says the field: a column for it, or the file's or sheet's name (a sheet named 徐汇店)."""
+        return field_name in self.mapping.values() or field_name in self.constants
+
 
 class RecognitionRefused(InputFileError):
     """The file was understood only partly or ambiguously: nothing is loaded, a mapping is proposed."""

@@ -318,8 +318,7 @@ def _read_and_convert(
 
 
 def _require_clinic(path: Path, layout: Layout, clinic: str | None) -> None:
-    placed = "clinic" in layout.mapping.values() or "clinic" in layout.constants
-    if layout.dataset.needs_clinic and not placed and clinic is None:
+    if layout.dataset.needs_clinic and not layout.places("clinic") and clinic is None:
         raise UsageError(
             f"{path.name} has no clinic (门店) column and no clinic was given.",
             hint="Pass --clinic NAME, or set default_clinic in aesops.toml (`aesops init --clinic NAME`).",
@@ -682,8 +681,7 @@ def _refuse_if_another_clinic(con, path: Path, prep: Prepared, *, digest: str, c
     the second clinic, and the chain's figures count them twice. Refused, naming the first import."""
     ds = prep.layout.dataset
     # Only facts count twice: customers and items are one row per key, whichever clinic's file brings them.
-    placed = "clinic" in prep.layout.mapping.values() or "clinic" in prep.layout.constants
-    if placed or clinic is None or not (ds.mode == "append" or "clinic" in ds.key):
+    if prep.layout.places("clinic") or clinic is None or not (ds.mode == "append" or "clinic" in ds.key):
         return
     params = {"sha": digest, "ds": prep.layout.dataset.name, "sheet": prep.sheet, "clinic": clinic}
     first = con.execute(_sql("seen_for_another_clinic"), params).fetchone()
@@ -700,20 +698,17 @@ class OtherRecordsAlike(InputFileError):
     no mapping would help."""
 
 
-def _other_record_test(ds: Dataset, a: str, b: str) -> Fragment:
-    """load.sql's {differ} over Dataset.other_record_when, between the rows aliased a and b."""
+def _other_record_test(ds: Dataset) -> Fragment:
+    """load.sql's other_record: the stored record (t) and the file's (i) are two clinics' different records, every
+    field of Dataset.other_record_when given on both and different."""
     value = query("load", "other_record_value")
-
-    def one(col: str) -> str:
-        return with_fragments(
-            query("load", "other_record_differs"),
-            norm_a=Fragment(value.replace("{v}", f"{a}.{col}")),
-            norm_b=Fragment(value.replace("{v}", f"{b}.{col}")),
-        )
-
-    for col in ds.other_record_when:
-        with_identifiers("{c}", c=(col, _FIELDS))  # checked against the dataset's fields, as per_column does
-    return Fragment(" AND ".join(one(col) for col in ds.other_record_when))
+    differs = with_fragments(
+        query("load", "other_record_differs"),
+        t_value=Fragment(value.replace("{v}", "t")),
+        i_value=Fragment(value.replace("{v}", "i")),
+    )
+    fields = per_column(differs, ds.other_record_when, _FIELDS, " AND ")
+    return Fragment(with_fragments(query("load", "other_record"), differ=fields))
 
 
 def _refuse_other_records(found: list[tuple], path: Path, layout: Layout) -> None:
@@ -956,37 +951,45 @@ def _append(
     before = con.execute(count).fetchone()[0]
     con.execute(with_fragments(_sql("append", table=table, cols=(cols, cols)), row_key=row_key), {"batch": batch_id})
     new = con.execute(count).fetchone()[0] - before
-    if stored and new and ds.natural_key == ORDER_NATURAL_KEY and days[0] is not None:
+    # A new day's export (the nightly case) has no line stored on its days: nothing to match or correct.
+    if not (stored and new and _others_on_days(con, ds, batch_id, days)):
+        return new, updated, older, repeated
+    if ds.twins_by and ds.natural_key:
         swapped, taken_back = _other_template(con, ds, layout, cols, batch_id, days)
         new, updated = new - swapped - taken_back, updated + swapped
-    if stored and new and _corrects(ds, layout, days):
+    if new and _corrects(ds, layout, days):
         fixed, skipped = _correct_lines(con, ds, cols, row_key, batch_id, days)
         new, updated, older = new - fixed - skipped, updated + fixed, older + skipped
     return new, updated, older, repeated
 
 
-# The orders' natural key, whose first field (the bill number) some exports of a clinic carry and others do not.
-ORDER_NATURAL_KEY = DATASETS["orders"].natural_key
+def _others_on_days(con, ds: Dataset, batch_id: int, days: tuple[date | None, date | None]) -> bool:
+    """Whether a line of another batch is stored on the file's days (load.sql any_on_days)."""
+    if ds.date_field is None or days[0] is None or days[1] is None:
+        return False
+    params = {"batch": batch_id, "dmin": days[0], "dmax": days[1]}
+    return bool(
+        con.execute(_sql("any_on_days", table=(ds.name, DATASETS), day=(ds.date_field, _FIELDS)), params).fetchone()[0]
+    )
 
 
 def _other_template(
     con, ds: Dataset, layout: Layout, cols: list[str], batch_id: int, days: tuple[date | None, date | None]
 ) -> tuple[int, int]:
     """(swapped, taken back): the lines append just added that are stored lines exported with the other template,
-    one with bill numbers (单号) and one without (trial 8's G1: each such line was loaded twice). A file with the
-    numbers replaces the stored lines without (kept for `aesops batches drop`, what only they said kept); from a
-    file without, the lines stored with their numbers stay and the file's are duplicates."""
+    one with the natural key (a bill's 单号) and one without (trial 8's G1: each such line was loaded twice), matched
+    on Dataset.twins_by. A file with the key replaces the stored lines without (kept for `aesops batches drop`, what
+    only they said kept); from a file without, the lines stored with theirs stay and the file's are duplicates."""
+    assert ds.date_field  # _others_on_days
     table = (ds.name, DATASETS)
-    has_id = ds.natural_key[0] in set(layout.mapping.values())
-    params = {"batch": batch_id, "dmin": days[0], "dmax": days[1]}
-    # A new day's export (the nightly case) has no stored line on its days: nothing to look for.
-    day = (ds.date_field or "order_date", list(_FIELDS))
-    if not con.execute(_sql("any_on_days", table=table, day=day), params).fetchone()[0]:
-        return 0, 0
-    con.execute(_sql("template_pairs", table=table), {**params, "file_has_id": has_id})
+    bill = ds.natural_key[0]
+    has_id = bill in set(layout.mapping.values())
+    twin = list(ds.twins_by)
+    pairs = _sql("template_pairs", table=table, twin=(twin, cols), day=(ds.date_field, cols), id=(bill, cols))
+    con.execute(pairs, {"batch": batch_id, "dmin": days[0], "dmax": days[1], "file_has_id": has_id})
     (n,) = con.execute(_sql("template_count")).fetchone()
     if n and has_id:
-        values = [c for c in cols if c not in ("clinic", "order_date", "customer_id", "item", "paid_amount")]
+        values = [c for c in cols if c not in ("clinic", *twin)]
         merged = per_column(query("load", "template_keep_known_col"), values, cols)
         con.execute(with_fragments(_sql("template_keep_known", table=table), merged=merged))
         ensure_prior(con, ds.name)
@@ -1016,8 +1019,6 @@ def _correct_lines(
     bill, kind, line = ds.corrects_by
     names = {"bill": (bill, cols), "kind": (kind, cols), "line": (line, cols), "day": (ds.date_field, cols)}
     params = {"dmin": days[0], "dmax": days[1], "batch": batch_id}
-    if not con.execute(_sql("any_on_days", table=table, day=names["day"]), params).fetchone()[0]:
-        return 0, 0
     ensure_prior(con, ds.name)
     con.execute(_sql("corrections_open", table=table))
     fixed = older = 0
@@ -1099,12 +1100,9 @@ def _upsert(
     incoming_rows, distinct_keys = con.execute(_sql("upsert_key_counts", key=(key, cols))).fetchone()
     # Two clinics' records under one number (Dataset.other_record_when) are refused (refuse raises), in the file
     # here and against the stored ones after the merge, which flags them in the join it makes anyway.
-    other = _other_record_test(ds, "i", "t") if ds.other_record_when else None
+    other = _other_record_test(ds) if ds.other_record_when else None
     if other and distinct_keys < incoming_rows:
-        differ = _other_record_test(ds, "a", "b")
-        refuse(
-            con.execute(with_fragments(_sql("other_records_in_file", key0=(key[0], cols)), differ=differ)).fetchall()
-        )
+        refuse(con.execute(with_fragments(_sql("other_records_in_file", key0=(key[0], cols)), other=other)).fetchall())
     if distinct_keys == incoming_rows:
         con.execute(_sql("upsert_inc_as_is", cols=(key + values, cols)))
     else:
@@ -1122,7 +1120,7 @@ def _upsert(
         older=Fragment(with_fragments(query("load", "upsert_older"), **_newest(ds, cols)))
         if ds.newest_by
         else Fragment("false"),
-        other=Fragment(with_fragments(query("load", "other_record"), differ=other)) if other else Fragment("false"),
+        other=other or Fragment("false"),
         join=join,
     )
     con.execute(merge)

@@ -173,23 +173,20 @@ INSERT INTO {table} ({cols}, row_key, batch_id, source_row) SELECT {cols}, row_k
 
 -- name: template_pairs
 -- The lines this batch added ($batch) that are stored lines of another batch exported with the other template: one
--- with its bill number (单号) and one without ($file_has_id: the file's lines have it, so the stored ones are
--- those without). Their row keys differ (a bill's line is keyed by its number, a line without one by its content),
--- so append added them again. The same clinic, day, customer, item and amount, matched by their order among such
--- lines on each side, on the file's days.
+-- with its natural key ({id}, a bill's 单号) and one without ($file_has_id: the file's lines have it, so the stored
+-- ones are those without). Their row keys differ (a bill's line is keyed by its number, a line without one by its
+-- content), so append added them again. The same clinic and Dataset.twins_by fields ({twin}: day, customer, item,
+-- amount), matched by their order among such lines on each side, on the file's days.
 CREATE OR REPLACE TEMP TABLE aesops_pairs AS
 WITH mine AS (
-    SELECT row_key, clinic, order_date, customer_id, item, paid_amount,
-           row_number() OVER (PARTITION BY clinic, order_date, customer_id, item, paid_amount ORDER BY source_row) AS n
+    SELECT row_key, clinic, {twin}, row_number() OVER (PARTITION BY clinic, {twin} ORDER BY source_row) AS n
     FROM {table} WHERE batch_id = $batch),
 theirs AS (
-    SELECT row_key, clinic, order_date, customer_id, item, paid_amount,
-           row_number() OVER (PARTITION BY clinic, order_date, customer_id, item, paid_amount
-                              ORDER BY batch_id, source_row) AS n
+    SELECT row_key, clinic, {twin}, row_number() OVER (PARTITION BY clinic, {twin} ORDER BY batch_id, source_row) AS n
     FROM {table}
-    WHERE batch_id <> $batch AND order_date BETWEEN $dmin AND $dmax AND (order_id IS NULL) = $file_has_id)
+    WHERE batch_id <> $batch AND {day} BETWEEN $dmin AND $dmax AND ({id} IS NULL) = $file_has_id)
 SELECT m.row_key AS mine, t.row_key AS theirs
-FROM mine m JOIN theirs t USING (clinic, order_date, customer_id, item, paid_amount, n);
+FROM mine m JOIN theirs t USING (clinic, {twin}, n);
 
 -- name: template_count
 SELECT count(*) FROM aesops_pairs;
@@ -302,12 +299,13 @@ coalesce(i.{c}, t.{c}) IS DISTINCT FROM t.{c}
 -- other_record_when: every field given on both rows and different). Read only when the file repeats a key; against
 -- the key's first row, so a number written on thousands of rows (0, 无) costs one pass, not every pair.
 -- The first few, and how many.
-WITH firsts AS (SELECT i.* FROM incoming i JOIN (SELECT {key0}, min(_row) AS _row FROM incoming GROUP BY 1) f
+-- The first row plays the stored record (t) and each later row the file's (i), as in upsert_merge's flag.
+WITH firsts AS (SELECT f.* FROM incoming f JOIN (SELECT {key0}, min(_row) AS _row FROM incoming GROUP BY 1) k
                 USING ({key0}, _row))
-SELECT b.{key0}, a.clinic, b.clinic, b._row, count(*) OVER ()
-FROM firsts a JOIN incoming b ON b.{key0} = a.{key0} AND a._row < b._row
-WHERE b.clinic <> a.clinic AND {differ}
-ORDER BY b._row
+SELECT i.{key0}, t.clinic, i.clinic, i._row, count(*) OVER ()
+FROM firsts t JOIN incoming i ON i.{key0} = t.{key0} AND t._row < i._row
+WHERE {other}
+ORDER BY i._row
 LIMIT 3;
 
 -- name: other_records_stored
@@ -322,15 +320,15 @@ LIMIT 3;
 -- upsert_merge's flag: the stored record (t) and the file's (i) are two clinics' different records.
 t.clinic <> i.clinic AND {differ}
 
--- other_record_differs: both given and different, as people write them (other_record_value: spaces and a
--- bracketed tag, 李娜（VIP）, aside; a masked value, 王* or 138****1111, stands for what it shows, 王 or 138, and
--- differs only where that does not begin the other: 赵* is not 王五, 王* may be 王芳). NULL, and so no difference,
--- where either is not given. (Fragments put inside a line: no comment in them.)
+-- other_record_differs, per field {c}: both given and different, as people write them (other_record_value: spaces
+-- and a bracketed tag, 李娜（VIP）, aside; a masked value, 王* or 138****1111, stands for what it shows, 王 or 138,
+-- and differs only where that does not begin the other: 赵* is not 王五, 王* may be 王芳). NULL, and so no
+-- difference, where either is not given. (Fragments put inside a line: no comment in them.)
 -- name: other_record_differs
-NOT (starts_with({norm_a}, {norm_b}) OR starts_with({norm_b}, {norm_a}))
+NOT (starts_with({t_value}, {i_value}) OR starts_with({i_value}, {t_value}))
 
 -- name: other_record_value
-nullif(regexp_replace(regexp_replace(CAST({v} AS VARCHAR), '\s+|（[^）]*）|\([^)]*\)', '', 'g'), '[*＊].*$', ''), '')
+nullif(regexp_replace(regexp_replace(CAST({v}.{c} AS VARCHAR), '\s+|（[^）]*）|\([^)]*\)', '', 'g'), '[*＊].*$', ''), '')
 
 -- name: upsert_merge
 CREATE OR REPLACE TEMP TABLE merged AS
